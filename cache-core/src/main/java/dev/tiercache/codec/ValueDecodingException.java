@@ -1,0 +1,18 @@
+package dev.tiercache.codec;
+
+/**
+ * Thrown when stored bytes cannot be turned back into a value: a corrupt or unknown envelope, a
+ * payload of the wrong type, or a class the deserialization allow-list refuses. The entry is then
+ * treated as a miss and deleted.
+ */
+public class ValueDecodingException extends RuntimeException {
+
+	public ValueDecodingException(String message) {
+		super(message);
+	}
+
+	public ValueDecodingException(String message, Throwable cause) {
+		super(message, cause);
+	}
+
+}

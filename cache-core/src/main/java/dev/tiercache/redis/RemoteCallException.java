@@ -1,0 +1,13 @@
+package dev.tiercache.redis;
+
+/**
+ * Thrown when a Redis call fails, times out, or cannot be made because Redis is unreachable.
+ * Tiercache treats it as an L2 miss: the caller is served by the loader and the error is counted.
+ */
+public class RemoteCallException extends RuntimeException {
+
+	public RemoteCallException(String message, Throwable cause) {
+		super(message, cause);
+	}
+
+}

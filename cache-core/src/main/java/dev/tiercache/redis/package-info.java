@@ -1,0 +1,7 @@
+/**
+ * Bounded-time access to Redis through the application's Lettuce connection, shared by every Tiercache component.
+ */
+@NullMarked
+package dev.tiercache.redis;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,243 @@
+package dev.tiercache.stampede;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.lettuce.core.ScriptOutputType;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import dev.tiercache.redis.LuaScript;
+import dev.tiercache.redis.RemoteCommands;
+import dev.tiercache.redis.RemoteCallException;
+
+/**
+ * Per-key Redis leases that let one caller across all instances load a missing value.
+ *
+ * <p>A lease is {@code SET lock token NX PX lease}: it always expires, and only its holder, who
+ * knows the random token, can renew, use or release it (compare-then-act scripts). Acquiring also
+ * reads the value in the same script, so a value stored between a caller's first read and its
+ * acquisition is never missed. A loaded value is stored only while the caller's lease still holds,
+ * and storing releases it; {@link #write} (a put or an evict) revokes any lease on the key, so a slow
+ * loader holding old data never overwrites a newer write. Every store, release and write publishes
+ * the value key on the notification channel, which wakes callers waiting in other instances.
+ *
+ * <p>Thread-safe. {@link #close()} stops renewals and releases the leases still held, so that
+ * waiters elsewhere take over at once rather than after the lease runs out.
+ */
+public final class LeaseLocks implements AutoCloseable {
+
+	private static final Log logger = LogFactory.getLog(LeaseLocks.class);
+
+	private static final LuaScript READ_OR_ACQUIRE = LuaScript.of("""
+			local value = redis.call('GET', KEYS[1])
+			if value then return {1, value} end
+			if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {2} end
+			return {3, redis.call('PTTL', KEYS[2])}
+			""");
+
+	private static final LuaScript STORE_IF_HELD = LuaScript.of("""
+			if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+			redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+			redis.call('DEL', KEYS[2])
+			redis.call('PUBLISH', ARGV[4], KEYS[1])
+			return 1
+			""");
+
+	private static final LuaScript RELEASE = LuaScript.of("""
+			if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+			redis.call('DEL', KEYS[2])
+			redis.call('PUBLISH', ARGV[2], KEYS[1])
+			return 1
+			""");
+
+	private static final LuaScript RENEW = LuaScript.of("""
+			if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+			return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+			""");
+
+	private static final LuaScript WRITE = LuaScript.of("""
+			local existed = 1
+			if ARGV[2] then
+			  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+			else
+			  existed = redis.call('DEL', KEYS[1])
+			end
+			redis.call('DEL', KEYS[2])
+			redis.call('PUBLISH', ARGV[1], KEYS[1])
+			return existed
+			""");
+
+	private static final LuaScript WRITE_IF_ABSENT = LuaScript.of("""
+			local value = redis.call('GET', KEYS[1])
+			if value then return value end
+			redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+			redis.call('DEL', KEYS[2])
+			redis.call('PUBLISH', ARGV[1], KEYS[1])
+			return false
+			""");
+
+	private static final long FOUND = 1;
+
+	private static final long ACQUIRED = 2;
+
+	private final RemoteCommands redis;
+
+	private final byte[] channel;
+
+	private final String instanceId;
+
+	private final AtomicLong tokens = new AtomicLong();
+
+	private final ScheduledExecutorService renewals;
+
+	private final Map<Lease, ScheduledFuture<?>> held = new ConcurrentHashMap<>();
+
+	/**
+	 * @param redis the Redis access
+	 * @param channel the pub/sub channel that wake-ups are published on
+	 */
+	public LeaseLocks(RemoteCommands redis, byte[] channel) {
+		this.redis = redis;
+		this.channel = channel.clone();
+		byte[] random = new byte[12];
+		new SecureRandom().nextBytes(random);
+		this.instanceId = HexFormat.of().formatHex(random);
+		this.renewals = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "tiercache-lease-renewal");
+			thread.setDaemon(true);
+			return thread;
+		});
+	}
+
+	/**
+	 * Reads the value, or takes the lease if the value is absent and nobody holds it, atomically.
+	 * @throws RemoteCallException if Redis fails or does not answer in time
+	 */
+	public Acquisition readOrAcquire(byte[] valueKey, byte[] lockKey, long leaseMillis) {
+		byte[] token = (this.instanceId + ':' + this.tokens.incrementAndGet()).getBytes(StandardCharsets.US_ASCII);
+		List<Object> reply = this.redis.eval(READ_OR_ACQUIRE, ScriptOutputType.MULTI,
+				new byte[][] { valueKey, lockKey }, token, ascii(leaseMillis));
+		if (reply == null || reply.isEmpty()) {
+			throw new IllegalStateException("Lease script returned no reply");
+		}
+		long outcome = (Long) reply.get(0);
+		if (outcome == FOUND) {
+			return new Acquisition.Found((byte[]) reply.get(1));
+		}
+		if (outcome == ACQUIRED) {
+			Lease lease = new Lease(valueKey, lockKey, token, leaseMillis);
+			keepAlive(lease);
+			return new Acquisition.Acquired(lease);
+		}
+		long remaining = (Long) reply.get(1);
+		return new Acquisition.Held((remaining > 0) ? remaining : 0);
+	}
+
+	/**
+	 * Stores a loaded value and releases the lease, if the lease still holds.
+	 * @return whether the value was stored; {@code false} when the lease lapsed or a write revoked it
+	 * @throws RemoteCallException if Redis fails or does not answer in time
+	 */
+	public boolean storeAndRelease(Lease lease, byte[] framedValue, long ttlMillis) {
+		stopRenewing(lease);
+		Long stored = this.redis.eval(STORE_IF_HELD, ScriptOutputType.INTEGER,
+				new byte[][] { lease.valueKey(), lease.lockKey() }, lease.token(), framedValue, ascii(ttlMillis),
+				this.channel);
+		return stored != null && stored == 1;
+	}
+
+	/**
+	 * Releases the lease without storing anything, waking waiters so that one of them loads.
+	 * @throws RemoteCallException if Redis fails or does not answer in time (the lease then lapses)
+	 */
+	public void release(Lease lease) {
+		stopRenewing(lease);
+		this.redis.eval(RELEASE, ScriptOutputType.INTEGER, new byte[][] { lease.valueKey(), lease.lockKey() },
+				lease.token(), this.channel);
+	}
+
+	/**
+	 * Writes a value (or deletes it when {@code framedValue} is {@code null}) and revokes any lease
+	 * on the key.
+	 * @return for a delete, whether a value existed; for a write, {@code true}
+	 * @throws RemoteCallException if Redis fails or does not answer in time
+	 */
+	public boolean write(byte[] valueKey, byte[] lockKey, byte @Nullable [] framedValue, long ttlMillis) {
+		byte[][] keys = { valueKey, lockKey };
+		Long existed = (framedValue != null)
+				? this.redis.eval(WRITE, ScriptOutputType.INTEGER, keys, this.channel, framedValue, ascii(ttlMillis))
+				: this.redis.eval(WRITE, ScriptOutputType.INTEGER, keys, this.channel);
+		return existed != null && existed > 0;
+	}
+
+	/**
+	 * Writes a value unless one is stored, revoking any lease when it writes.
+	 * @return the framed value already stored, or {@code null} if this call wrote
+	 * @throws RemoteCallException if Redis fails or does not answer in time
+	 */
+	public byte @Nullable [] writeIfAbsent(byte[] valueKey, byte[] lockKey, byte[] framedValue, long ttlMillis) {
+		return this.redis.eval(WRITE_IF_ABSENT, ScriptOutputType.VALUE, new byte[][] { valueKey, lockKey },
+				this.channel, framedValue, ascii(ttlMillis));
+	}
+
+	private void keepAlive(Lease lease) {
+		long period = Math.max(1, lease.leaseMillis() / 3);
+		ScheduledFuture<?> renewal = this.renewals.scheduleAtFixedRate(() -> renew(lease), period, period,
+				TimeUnit.MILLISECONDS);
+		this.held.put(lease, renewal);
+	}
+
+	private void renew(Lease lease) {
+		try {
+			Long renewed = this.redis.eval(RENEW, ScriptOutputType.INTEGER, new byte[][] { lease.lockKey() },
+					lease.token(), ascii(lease.leaseMillis()));
+			if (renewed == null || renewed == 0) {
+				stopRenewing(lease);
+			}
+		}
+		catch (RemoteCallException ex) {
+			logger.debug("Could not renew a Tiercache lease; it lapses unless a later renewal succeeds", ex);
+		}
+	}
+
+	private void stopRenewing(Lease lease) {
+		ScheduledFuture<?> renewal = this.held.remove(lease);
+		if (renewal != null) {
+			renewal.cancel(false);
+		}
+	}
+
+	/** How many leases this instance holds now. */
+	public int heldCount() {
+		return this.held.size();
+	}
+
+	@Override
+	public void close() {
+		this.renewals.shutdownNow();
+		for (Lease lease : List.copyOf(this.held.keySet())) {
+			try {
+				release(lease);
+			}
+			catch (RemoteCallException ex) {
+				logger.debug("Could not release a Tiercache lease on shutdown; it lapses by itself", ex);
+			}
+		}
+	}
+
+	private static byte[] ascii(long number) {
+		return Long.toString(number).getBytes(StandardCharsets.US_ASCII);
+	}
+
+}

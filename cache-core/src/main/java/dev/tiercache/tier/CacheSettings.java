@@ -1,0 +1,120 @@
+package dev.tiercache.tier;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The settings of one cache, or of one annotated method's entries: immutable, validated on
+ * construction; each {@code with…} method returns a copy.
+ *
+ * @param mode which tiers the cache uses
+ * @param ttl how long an entry lives in Redis (and at most in Caffeine)
+ * @param ttlJitter the percentage (0 to 100) by which each stored TTL is randomly shortened, so that
+ * entries written together do not expire together: an entry lives between
+ * {@code ttl * (100 - ttlJitter) / 100} and {@code ttl}
+ * @param nullTtl how long a {@code null} result is cached; zero caches no {@code null}
+ * @param localMaxSize how many entries Caffeine holds at most
+ * @param localTtl how long an entry lives in Caffeine when Redis is also used; bounds how stale one
+ * instance can be after another changes a value
+ * @param lockLease how long a load lease lasts without renewal; the holder renews it while it loads,
+ * so this bounds how long others wait for a holder that died
+ * @param lockWait how long a caller waits for another instance's load before loading itself
+ */
+public record CacheSettings(CacheMode mode, Duration ttl, int ttlJitter, Duration nullTtl, long localMaxSize,
+		Duration localTtl, Duration lockLease, Duration lockWait) {
+
+	/** The settings of a cache that nothing overrides. */
+	public static final CacheSettings DEFAULTS = new CacheSettings(CacheMode.BOTH, Duration.ofMinutes(10), 10,
+			Duration.ofMinutes(1), 10_000, Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(30));
+
+	/**
+	 * @throws IllegalArgumentException naming the setting and the value if a setting is out of range
+	 */
+	public CacheSettings {
+		requirePositive("ttl", ttl);
+		if (ttlJitter < 0 || ttlJitter > 100) {
+			throw new IllegalArgumentException("ttl-jitter must be a percentage between 0 and 100, but was " + ttlJitter);
+		}
+		if (nullTtl.isNegative()) {
+			throw new IllegalArgumentException("null-ttl must be zero or positive, but was " + nullTtl);
+		}
+		if (localMaxSize < 0) {
+			throw new IllegalArgumentException("local.max-size must be zero or positive, but was " + localMaxSize);
+		}
+		requirePositive("local.ttl", localTtl);
+		requirePositive("lock.lease", lockLease);
+		if (lockWait.isNegative()) {
+			throw new IllegalArgumentException("lock.wait must be zero or positive, but was " + lockWait);
+		}
+	}
+
+	private static void requirePositive(String name, Duration value) {
+		if (value.isNegative() || value.isZero()) {
+			throw new IllegalArgumentException(name + " must be positive, but was " + value);
+		}
+	}
+
+	public CacheSettings withMode(CacheMode mode) {
+		return new CacheSettings(mode, this.ttl, this.ttlJitter, this.nullTtl, this.localMaxSize, this.localTtl,
+				this.lockLease, this.lockWait);
+	}
+
+	public CacheSettings withTtl(Duration ttl) {
+		return new CacheSettings(this.mode, ttl, this.ttlJitter, this.nullTtl, this.localMaxSize, this.localTtl,
+				this.lockLease, this.lockWait);
+	}
+
+	public CacheSettings withTtlJitter(int ttlJitter) {
+		return new CacheSettings(this.mode, this.ttl, ttlJitter, this.nullTtl, this.localMaxSize, this.localTtl,
+				this.lockLease, this.lockWait);
+	}
+
+	public CacheSettings withNullTtl(Duration nullTtl) {
+		return new CacheSettings(this.mode, this.ttl, this.ttlJitter, nullTtl, this.localMaxSize, this.localTtl,
+				this.lockLease, this.lockWait);
+	}
+
+	public CacheSettings withLocalMaxSize(long localMaxSize) {
+		return new CacheSettings(this.mode, this.ttl, this.ttlJitter, this.nullTtl, localMaxSize, this.localTtl,
+				this.lockLease, this.lockWait);
+	}
+
+	public CacheSettings withLocalTtl(Duration localTtl) {
+		return new CacheSettings(this.mode, this.ttl, this.ttlJitter, this.nullTtl, this.localMaxSize, localTtl,
+				this.lockLease, this.lockWait);
+	}
+
+	public CacheSettings withLockLease(Duration lockLease) {
+		return new CacheSettings(this.mode, this.ttl, this.ttlJitter, this.nullTtl, this.localMaxSize, this.localTtl,
+				lockLease, this.lockWait);
+	}
+
+	public CacheSettings withLockWait(Duration lockWait) {
+		return new CacheSettings(this.mode, this.ttl, this.ttlJitter, this.nullTtl, this.localMaxSize, this.localTtl,
+				this.lockLease, lockWait);
+	}
+
+	/** Whether Caffeine is used. */
+	public boolean usesLocal() {
+		return this.mode != CacheMode.REMOTE;
+	}
+
+	/** Whether Redis is used. */
+	public boolean usesRemote() {
+		return this.mode != CacheMode.LOCAL;
+	}
+
+	/**
+	 * A time to live for one new entry: {@code ttl} (or {@code nullTtl} for a {@code null}) shortened
+	 * by a random share of at most {@code ttlJitter} percent. Zero means "do not cache".
+	 */
+	public long jitteredTtlMillis(boolean nullValue) {
+		long base = (nullValue ? this.nullTtl : this.ttl).toMillis();
+		if (base <= 0 || this.ttlJitter == 0) {
+			return base;
+		}
+		long spread = base * this.ttlJitter / 100;
+		return Math.max(1, base - ThreadLocalRandom.current().nextLong(spread + 1));
+	}
+
+}

@@ -1,0 +1,139 @@
+package dev.tiercache.tier;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import dev.tiercache.codec.ValueCodec;
+import dev.tiercache.redis.RemoteCommands;
+import dev.tiercache.stampede.LeaseLocks;
+import dev.tiercache.stampede.LoadNotifications;
+
+/**
+ * The L2 tier shared by every cache of one manager: Redis access, key layout, leases, wake-ups and
+ * the codec.
+ *
+ * <p>Key layout, with {@code <key>} the {@link KeyRenderer rendered} key: values at
+ * {@code <prefix>:{<cache>:<key>}}, leases at {@code <prefix>:lock:{<cache>:<key>}} (the same hash tag,
+ * so one cluster slot), wake-ups on the channel {@code <prefix>:tiercache:loads}. Thread-safe.
+ */
+final class RemoteTier implements AutoCloseable {
+
+	private static final Log logger = LogFactory.getLog(RemoteTier.class);
+
+	private final RemoteCommands commands;
+
+	private final String keyPrefix;
+
+	private final byte[] channel;
+
+	private final ValueCodec codec;
+
+	private final int maxValueBytes;
+
+	private final LeaseLocks leases;
+
+	private final LoadNotifications notifications = new LoadNotifications();
+
+	private final KeyRenderer renderer = new KeyRenderer();
+
+	private final Set<Class<?>> unencodableClasses = ConcurrentHashMap.newKeySet();
+
+	RemoteTier(RemoteCommands commands, String keyPrefix, ValueCodec codec, int maxValueBytes) {
+		if (keyPrefix.isEmpty() || keyPrefix.indexOf('{') >= 0 || keyPrefix.indexOf('}') >= 0) {
+			throw new IllegalArgumentException(
+					"Key prefix must be non-empty and free of '{' and '}' (they mark Redis hash tags), but was '"
+							+ keyPrefix + "'");
+		}
+		if (maxValueBytes <= 0) {
+			throw new IllegalArgumentException("Maximum value size must be positive, but was " + maxValueBytes);
+		}
+		this.commands = commands;
+		this.keyPrefix = keyPrefix;
+		this.channel = (keyPrefix + ":tiercache:loads").getBytes(StandardCharsets.UTF_8);
+		this.codec = codec;
+		this.maxValueBytes = maxValueBytes;
+		this.leases = new LeaseLocks(commands, this.channel);
+	}
+
+	RemoteKey keyOf(String cacheName, Object key) {
+		String tagged = "{" + cacheName + ":" + this.renderer.render(key) + "}";
+		return new RemoteKey((this.keyPrefix + ":" + tagged).getBytes(StandardCharsets.UTF_8),
+				(this.keyPrefix + ":lock:" + tagged).getBytes(StandardCharsets.UTF_8));
+	}
+
+	/** A glob pattern matching every value key of a cache. */
+	byte[] valuePattern(String cacheName) {
+		return (globEscape(this.keyPrefix) + ":\\{" + globEscape(cacheName) + ":*")
+			.getBytes(StandardCharsets.UTF_8);
+	}
+
+	RemoteCommands commands() {
+		return this.commands;
+	}
+
+	LeaseLocks leases() {
+		return this.leases;
+	}
+
+	LoadNotifications notifications() {
+		return this.notifications;
+	}
+
+	byte[] channel() {
+		return this.channel.clone();
+	}
+
+	String keyPrefix() {
+		return this.keyPrefix;
+	}
+
+	ValueCodec codec() {
+		return this.codec;
+	}
+
+	int maxValueBytes() {
+		return this.maxValueBytes;
+	}
+
+	/** Logs the first time values of a class cannot be stored; later ones only at debug level. */
+	void logUnencodable(String cacheName, Class<?> type, RuntimeException reason) {
+		if (this.unencodableClasses.add(type)) {
+			logger.warn("Tiercache cache '" + cacheName + "' does not store values of " + type.getName()
+					+ " (counted as encode failures; calls still succeed): " + reason.getMessage());
+		}
+		else if (logger.isDebugEnabled()) {
+			logger.debug("Tiercache cache '" + cacheName + "' did not store a " + type.getName(), reason);
+		}
+	}
+
+	private static String globEscape(String text) {
+		StringBuilder out = new StringBuilder(text.length() + 4);
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\' || c == '{' || c == '}') {
+				out.append('\\');
+			}
+			out.append(c);
+		}
+		return out.toString();
+	}
+
+	@Override
+	public void close() {
+		this.leases.close();
+		this.commands.close();
+	}
+
+	/**
+	 * The Redis keys of one cache entry.
+	 * @param value where the framed value lives
+	 * @param lock where its lease lives
+	 */
+	record RemoteKey(byte[] value, byte[] lock) {
+	}
+
+}
