@@ -1,0 +1,53 @@
+package dev.tiercache.annotation;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Caches a method's result with the cache-aside pattern: a call returns the cached value from the
+ * JVM (L1) or Redis (L2) if there is one; otherwise the method runs and its result is cached.
+ *
+ * <p>On a miss, the method runs once per key across all instances: one thread per JVM goes on, and
+ * one instance holds the key's Redis lease while the others wait for its result. A {@code null}
+ * result (or {@code Optional.empty()}) is cached as a null marker for {@link #nullTtl()}. An exception
+ * from the method reaches the caller unchanged and nothing is cached. Redis being slow or down never
+ * fails the call: the method runs instead.
+ *
+ * <p>The method must be public (or protected) and neither {@code final} nor {@code static}, on a
+ * Spring bean, and called through the bean (not from the same object). Its result is decoded from
+ * Redis as its generic return type. Attribute errors (bad SpEL, an unknown cache, a bad duration)
+ * fail the application's start-up with a message naming the method.
+ */
+@Target(ElementType.METHOD)
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+public @interface CacheAside {
+
+	/** The name of the cache, declared under {@code tiercache.cache-names} or {@code tiercache.caches.<name>}. */
+	String cache();
+
+	/**
+	 * SpEL over the parameters ({@code #id}, {@code #p0}, {@code #user.id}) that yields the key.
+	 * Empty (the default) uses the only parameter, or all parameters together.
+	 */
+	String key() default "";
+
+	/** SpEL over the parameters; when it is {@code false} the method runs uncached. Empty: always cache. */
+	String condition() default "";
+
+	/** SpEL over the parameters and {@code #result}; when it is {@code true} the result is not cached. */
+	String unless() default "";
+
+	/** Overrides the cache's {@code ttl} for entries of this method ({@code "10m"}, {@code "PT10M"}, {@code "${…}"}). */
+	String ttl() default "";
+
+	/** Overrides the cache's {@code null-ttl} for {@code null} results of this method; {@code "0"} caches no null. */
+	String nullTtl() default "";
+
+	/** Overrides the cache's {@code ttl-jitter} percentage (0 to 100) for entries of this method. */
+	String ttlJitter() default "";
+
+}

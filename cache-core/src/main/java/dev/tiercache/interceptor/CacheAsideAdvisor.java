@@ -1,0 +1,47 @@
+package dev.tiercache.interceptor;
+
+import java.lang.reflect.Method;
+
+import org.aopalliance.aop.Advice;
+
+import org.springframework.aop.Pointcut;
+import org.springframework.aop.support.AbstractPointcutAdvisor;
+import org.springframework.aop.support.StaticMethodMatcherPointcut;
+
+import dev.tiercache.annotation.CacheAside;
+
+/**
+ * The AOP advisor that applies {@link CacheAsideInterceptor} to methods carrying {@link CacheAside}.
+ * Matching a method parses its annotation, so a misconfigured annotation fails when its bean is
+ * created, at start-up. Register it as an infrastructure bean; any auto-proxy creator picks it up.
+ */
+public final class CacheAsideAdvisor extends AbstractPointcutAdvisor {
+
+	private final CacheAsideInterceptor interceptor;
+
+	private final Pointcut pointcut;
+
+	public CacheAsideAdvisor(CacheAsideOperationSource operations) {
+		this.interceptor = new CacheAsideInterceptor(operations);
+		this.pointcut = new StaticMethodMatcherPointcut() {
+
+			@Override
+			public boolean matches(Method method, Class<?> targetClass) {
+				return operations.isAnnotated(method, targetClass)
+						&& operations.getOperation(method, targetClass) != null;
+			}
+
+		};
+	}
+
+	@Override
+	public Pointcut getPointcut() {
+		return this.pointcut;
+	}
+
+	@Override
+	public Advice getAdvice() {
+		return this.interceptor;
+	}
+
+}

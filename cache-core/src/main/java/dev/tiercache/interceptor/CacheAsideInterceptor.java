@@ -1,0 +1,51 @@
+package dev.tiercache.interceptor;
+
+import java.lang.reflect.Method;
+
+import org.aopalliance.intercept.MethodInterceptor;
+import org.aopalliance.intercept.MethodInvocation;
+import org.jspecify.annotations.Nullable;
+
+import dev.tiercache.annotation.CacheAside;
+import dev.tiercache.tier.TieredCache;
+
+/**
+ * The advice behind {@link CacheAside}: looks up the method's operation, computes the key, answers
+ * from L1 without allocating when it can, and otherwise reads through the cache with the method as
+ * the loader. Whatever the method throws reaches the caller unchanged. Thread-safe.
+ */
+public final class CacheAsideInterceptor implements MethodInterceptor {
+
+	private static final Object ABSENT = new Object();
+
+	private final CacheAsideOperationSource operations;
+
+	public CacheAsideInterceptor(CacheAsideOperationSource operations) {
+		this.operations = operations;
+	}
+
+	@Override
+	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
+		Object target = invocation.getThis();
+		Method method = invocation.getMethod();
+		CacheAsideOperation operation = (target != null) ? this.operations.getOperation(method, target.getClass())
+				: null;
+		if (operation == null) {
+			return invocation.proceed();
+		}
+		@Nullable Object[] arguments = invocation.getArguments();
+		if (!operation.appliesTo(arguments, target)) {
+			return invocation.proceed();
+		}
+		Object key = operation.key(arguments, target);
+		TieredCache cache = operation.cache();
+		Object cached = cache.peekLocal(key, ABSENT);
+		if (cached != ABSENT) {
+			return operation.toResult(cached);
+		}
+		Object value = cache.getOrLoad(key, operation.valueType(), operation.entrySettings(),
+				() -> operation.toCached(invocation.proceed()), operation.unlessRule(arguments, target));
+		return operation.toResult(value);
+	}
+
+}

@@ -1,0 +1,96 @@
+package dev.tiercache.interceptor;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Type;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.tiercache.tier.CacheSettings;
+import dev.tiercache.tier.TieredCache;
+
+/**
+ * What {@code @CacheAside} asks of one method, parsed and checked once: the cache, how to compute
+ * the key, the conditions, the type results are decoded to, and the settings for new entries.
+ * Immutable and thread-safe.
+ */
+final class CacheAsideOperation {
+
+	private final Method method;
+
+	private final TieredCache cache;
+
+	private final KeyResolver keyResolver;
+
+	private final @Nullable MethodExpression condition;
+
+	private final @Nullable MethodExpression unless;
+
+	private final Type valueType;
+
+	private final boolean optionalResult;
+
+	private final CacheSettings entrySettings;
+
+	CacheAsideOperation(Method method, TieredCache cache, KeyResolver keyResolver, @Nullable MethodExpression condition,
+			@Nullable MethodExpression unless, Type valueType, boolean optionalResult, CacheSettings entrySettings) {
+		this.method = method;
+		this.cache = cache;
+		this.keyResolver = keyResolver;
+		this.condition = condition;
+		this.unless = unless;
+		this.valueType = valueType;
+		this.optionalResult = optionalResult;
+		this.entrySettings = entrySettings;
+	}
+
+	TieredCache cache() {
+		return this.cache;
+	}
+
+	Type valueType() {
+		return this.valueType;
+	}
+
+	CacheSettings entrySettings() {
+		return this.entrySettings;
+	}
+
+	boolean appliesTo(@Nullable Object[] arguments, @Nullable Object target) {
+		MethodExpression expression = this.condition;
+		return expression == null || expression.test(arguments, target, false, null);
+	}
+
+	Object key(@Nullable Object[] arguments, @Nullable Object target) {
+		return this.keyResolver.resolve(this.method, arguments, target);
+	}
+
+	/** The {@code unless} rule for one call, or {@code null} when every result is cached. */
+	@Nullable Predicate<@Nullable Object> unlessRule(@Nullable Object[] arguments, @Nullable Object target) {
+		MethodExpression expression = this.unless;
+		if (expression == null) {
+			return null;
+		}
+		return (value) -> expression.test(arguments, target, true, toResult(value));
+	}
+
+	/** Turns a method result into the value to cache ({@code Optional} unwrapped). */
+	@Nullable Object toCached(@Nullable Object result) {
+		if (this.optionalResult) {
+			return (result != null) ? ((Optional<?>) result).orElse(null) : null;
+		}
+		return result;
+	}
+
+	/** Turns a cached value into the method's result ({@code Optional} wrapped). */
+	@Nullable Object toResult(@Nullable Object cached) {
+		return this.optionalResult ? Optional.ofNullable(cached) : cached;
+	}
+
+	@Override
+	public String toString() {
+		return "@CacheAside(cache = " + this.cache.getName() + ") on " + this.method;
+	}
+
+}

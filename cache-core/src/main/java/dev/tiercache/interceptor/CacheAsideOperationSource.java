@@ -1,0 +1,242 @@
+package dev.tiercache.interceptor;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.lang.reflect.TypeVariable;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.aop.support.AopUtils;
+import org.springframework.core.DefaultParameterNameDiscoverer;
+import org.springframework.core.ParameterNameDiscoverer;
+import org.springframework.core.ResolvableType;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.format.datetime.standard.DurationFormatterUtils;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.StringValueResolver;
+
+import dev.tiercache.annotation.CacheAside;
+import dev.tiercache.tier.CacheSettings;
+import dev.tiercache.tier.TieredCache;
+import dev.tiercache.tier.TieredCacheManager;
+
+/**
+ * Finds {@link CacheAside} on methods and turns it into checked, immutable operations, once per
+ * method and target class; later look-ups are two hash look-ups and allocate nothing.
+ *
+ * <p>Parsing fails with an {@link IllegalStateException} that names the method and what to change
+ * when the annotation cannot work: invalid SpEL or an undefined {@code #variable}, an unknown cache,
+ * a bad duration or percentage, a {@code void} or asynchronous return type. Thread-safe.
+ */
+public final class CacheAsideOperationSource {
+
+	private static final Object NO_OPERATION = new Object();
+
+	private final Supplier<TieredCacheManager> cacheManager;
+
+	private final @Nullable StringValueResolver valueResolver;
+
+	private final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
+
+	private final ClassValue<Map<Method, Object>> operations = new ClassValue<>() {
+		@Override
+		protected Map<Method, Object> computeValue(Class<?> type) {
+			return new ConcurrentHashMap<>();
+		}
+	};
+
+	/**
+	 * @param cacheManager supplies the manager whose caches the annotations name; called on first parse
+	 * @param valueResolver resolves {@code ${…}} placeholders in duration attributes; {@code null} for none
+	 */
+	public CacheAsideOperationSource(Supplier<TieredCacheManager> cacheManager,
+			@Nullable StringValueResolver valueResolver) {
+		this.cacheManager = cacheManager;
+		this.valueResolver = valueResolver;
+	}
+
+	/** Whether the method carries {@link CacheAside}, without parsing it. */
+	public boolean isAnnotated(Method method, @Nullable Class<?> targetClass) {
+		return findAnnotation(method, targetClass) != null;
+	}
+
+	/**
+	 * The operation for a method invoked on an instance of {@code targetClass}, or {@code null} if the
+	 * method is not annotated.
+	 * @throws IllegalStateException naming the method if the annotation cannot work
+	 */
+	@Nullable CacheAsideOperation getOperation(Method method, Class<?> targetClass) {
+		Map<Method, Object> byMethod = this.operations.get(targetClass);
+		Object operation = byMethod.get(method);
+		if (operation == null) {
+			CacheAsideOperation parsed = parse(method, targetClass);
+			operation = (parsed != null) ? parsed : NO_OPERATION;
+			byMethod.put(method, operation);
+		}
+		return (operation != NO_OPERATION) ? (CacheAsideOperation) operation : null;
+	}
+
+	private @Nullable CacheAside findAnnotation(Method method, @Nullable Class<?> targetClass) {
+		Method specific = AopUtils.getMostSpecificMethod(method, targetClass);
+		CacheAside annotation = AnnotatedElementUtils.findMergedAnnotation(specific, CacheAside.class);
+		if (annotation == null && specific != method) {
+			annotation = AnnotatedElementUtils.findMergedAnnotation(method, CacheAside.class);
+		}
+		return annotation;
+	}
+
+	private @Nullable CacheAsideOperation parse(Method method, Class<?> targetClass) {
+		CacheAside annotation = findAnnotation(method, targetClass);
+		if (annotation == null) {
+			return null;
+		}
+		Method specific = AopUtils.getMostSpecificMethod(method, targetClass);
+		TieredCache cache = resolveCache(annotation.cache(), specific);
+		Type returnType = resolvedReturnType(specific, targetClass);
+		boolean optional = ResolvableType.forType(returnType).toClass() == Optional.class;
+		Type valueType = optional ? optionalElement(returnType) : returnType;
+		return new CacheAsideOperation(specific, cache, keyResolver(annotation.key(), specific),
+				expression("condition", annotation.condition(), specific, Set.of()),
+				expression("unless", annotation.unless(), specific, Set.of("result")), valueType, optional,
+				entrySettings(annotation, cache.settings(), specific));
+	}
+
+	private TieredCache resolveCache(String name, Method method) {
+		TieredCacheManager manager = this.cacheManager.get();
+		try {
+			return manager.getTieredCache(name);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalStateException("@CacheAside(cache = \"" + name + "\") on " + method + ": "
+					+ ex.getMessage(), ex);
+		}
+	}
+
+	private static Type resolvedReturnType(Method method, Class<?> targetClass) {
+		Class<?> raw = method.getReturnType();
+		if (raw == void.class || raw == Void.class) {
+			throw new IllegalStateException("@CacheAside on " + method
+					+ " cannot cache a method that returns nothing; use @CacheInvalidate for methods that change data");
+		}
+		if (Future.class.isAssignableFrom(raw) || raw.getName().startsWith("reactor.core.publisher.")
+				|| raw.getName().equals("org.reactivestreams.Publisher")) {
+			throw new IllegalStateException("@CacheAside on " + method + " returns " + raw.getName()
+					+ "; asynchronous results are not supported yet, return the value itself");
+		}
+		if (raw.isPrimitive()) {
+			return ClassUtils.resolvePrimitiveIfNecessary(raw);
+		}
+		Type generic = method.getGenericReturnType();
+		if (generic instanceof Class<?> || !containsTypeVariable(generic)) {
+			return generic;
+		}
+		return ResolvableType.forMethodReturnType(method, targetClass).toClass();
+	}
+
+	private static boolean containsTypeVariable(Type type) {
+		if (type instanceof TypeVariable<?>) {
+			return true;
+		}
+		if (type instanceof ParameterizedType parameterized) {
+			for (Type argument : parameterized.getActualTypeArguments()) {
+				if (containsTypeVariable(argument)) {
+					return true;
+				}
+			}
+		}
+		return !(type instanceof Class<?>) && !(type instanceof ParameterizedType);
+	}
+
+	private static Type optionalElement(Type optionalType) {
+		if (optionalType instanceof ParameterizedType parameterized) {
+			return parameterized.getActualTypeArguments()[0];
+		}
+		return Object.class;
+	}
+
+	private KeyResolver keyResolver(String key, Method method) {
+		if (key.isBlank()) {
+			return KeyResolver.ALL_PARAMETERS;
+		}
+		int index = MethodExpression.parameterIndex(key, method, this.parameterNames);
+		if (index >= 0) {
+			return KeyResolver.parameter(index, key);
+		}
+		MethodExpression expression = MethodExpression.parse("key", key, method, Set.of(), this.parameterNames);
+		return (calledMethod, arguments, target) -> {
+			Object value = expression.evaluate(arguments, target, false, null);
+			if (value == null) {
+				throw KeyResolver.nullKey(calledMethod, key);
+			}
+			return value;
+		};
+	}
+
+	private @Nullable MethodExpression expression(String attribute, String text, Method method,
+			Set<String> extraVariables) {
+		return text.isBlank() ? null : MethodExpression.parse(attribute, text, method, extraVariables, this.parameterNames);
+	}
+
+	private CacheSettings entrySettings(CacheAside annotation, CacheSettings settings, Method method) {
+		CacheSettings entry = settings;
+		String ttl = resolve(annotation.ttl());
+		if (!ttl.isEmpty()) {
+			entry = entry.withTtl(duration("ttl", ttl, method));
+		}
+		String nullTtl = resolve(annotation.nullTtl());
+		if (!nullTtl.isEmpty()) {
+			entry = entry.withNullTtl(duration("nullTtl", nullTtl, method));
+		}
+		String jitter = resolve(annotation.ttlJitter());
+		if (!jitter.isEmpty()) {
+			entry = entry.withTtlJitter(percentage(jitter, method));
+		}
+		return entry;
+	}
+
+	private String resolve(String text) {
+		StringValueResolver resolver = this.valueResolver;
+		String resolved = (resolver != null && !text.isEmpty()) ? resolver.resolveStringValue(text) : text;
+		return (resolved != null) ? resolved.strip() : "";
+	}
+
+	private static Duration duration(String attribute, String text, Method method) {
+		Duration duration;
+		try {
+			duration = DurationFormatterUtils.detectAndParse(text);
+		}
+		catch (IllegalArgumentException | DateTimeParseException ex) {
+			throw new IllegalStateException("@CacheAside(" + attribute + " = \"" + text + "\") on " + method
+					+ " is not a duration; use a value such as \"10m\", \"30s\" or \"PT10M\"", ex);
+		}
+		if (duration.isNegative() || (duration.isZero() && attribute.equals("ttl"))) {
+			throw new IllegalStateException("@CacheAside(" + attribute + " = \"" + text + "\") on " + method
+					+ " must be " + (attribute.equals("ttl") ? "positive" : "zero or positive"));
+		}
+		return duration;
+	}
+
+	private static int percentage(String text, Method method) {
+		try {
+			int value = Integer.parseInt(text);
+			if (value >= 0 && value <= 100) {
+				return value;
+			}
+		}
+		catch (NumberFormatException ex) {
+			// reported below
+		}
+		throw new IllegalStateException("@CacheAside(ttlJitter = \"" + text + "\") on " + method
+				+ " must be a whole percentage between 0 and 100");
+	}
+
+}

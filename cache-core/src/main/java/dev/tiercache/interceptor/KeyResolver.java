@@ -1,0 +1,39 @@
+package dev.tiercache.interceptor;
+
+import java.lang.reflect.Method;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.cache.interceptor.SimpleKeyGenerator;
+
+/**
+ * Computes the cache key of one call of a cached method. Built once per method; thread-safe.
+ */
+@FunctionalInterface
+interface KeyResolver {
+
+	/** The key of a method without a key expression: its only parameter, or all parameters. */
+	KeyResolver ALL_PARAMETERS = (method, arguments, target) -> SimpleKeyGenerator.generateKey(arguments);
+
+	/**
+	 * @throws IllegalStateException naming the method if the key cannot be computed
+	 */
+	Object resolve(Method method, @Nullable Object[] arguments, @Nullable Object target);
+
+	/** The key of a {@code #name} or {@code #p0} expression: one argument, with no SpEL evaluation. */
+	static KeyResolver parameter(int index, String expression) {
+		return (method, arguments, target) -> {
+			Object key = arguments[index];
+			if (key == null) {
+				throw nullKey(method, expression);
+			}
+			return key;
+		};
+	}
+
+	static IllegalStateException nullKey(Method method, String expression) {
+		return new IllegalStateException("Key expression '" + expression + "' of @CacheAside on " + method
+				+ " evaluated to null; make the key non-null or add a 'condition' that skips caching for it");
+	}
+
+}

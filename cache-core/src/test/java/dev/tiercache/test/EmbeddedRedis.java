@@ -1,0 +1,81 @@
+package dev.tiercache.test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+
+import redis.embedded.RedisServer;
+
+/**
+ * A real Redis server process started by a test from the binaries inside the embedded-redis jar, on
+ * a free port of 127.0.0.1. Tests that stop Redis mid-run use their own instance, never the shared one.
+ */
+public final class EmbeddedRedis implements AutoCloseable {
+
+	private final int port;
+
+	private final RedisServer server;
+
+	private EmbeddedRedis(int port) throws IOException {
+		this.port = port;
+		this.server = RedisServer.newRedisServer()
+			.bind("127.0.0.1")
+			.port(port)
+			.setting("save \"\"")
+			.setting("appendonly no")
+			.build();
+	}
+
+	/** Starts a server on a free port. */
+	public static EmbeddedRedis start() {
+		try {
+			EmbeddedRedis redis = new EmbeddedRedis(freePort());
+			redis.server.start();
+			return redis;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot start an embedded Redis server", ex);
+		}
+	}
+
+	public int port() {
+		return this.port;
+	}
+
+	public boolean isRunning() {
+		return this.server.isActive();
+	}
+
+	/** Stops the server process (a later {@link #restart()} brings it back, empty, on the same port). */
+	public void stop() {
+		try {
+			this.server.stop();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot stop the embedded Redis server", ex);
+		}
+	}
+
+	public void restart() {
+		try {
+			this.server.start();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot restart the embedded Redis server", ex);
+		}
+	}
+
+	@Override
+	public void close() {
+		if (this.server.isActive()) {
+			stop();
+		}
+	}
+
+	private static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+	}
+
+}

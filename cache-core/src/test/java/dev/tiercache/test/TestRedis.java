@@ -1,0 +1,89 @@
+package dev.tiercache.test;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.UUID;
+
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * The Redis server tests share, found once per JVM: the address in {@code TIERCACHE_REDIS_URL} if
+ * set; otherwise a Testcontainers Redis where a Docker engine answers; otherwise a Redis server
+ * started from the embedded-redis jar. Tests never skip for want of Redis. Tests sharing it isolate
+ * themselves with {@link #uniquePrefix()} and never flush it.
+ */
+public final class TestRedis {
+
+	private static final String URL_VARIABLE = "TIERCACHE_REDIS_URL";
+
+	private static volatile URI uri;
+
+	private TestRedis() {
+	}
+
+	/** The shared server's address, {@code redis://host:port}. */
+	public static synchronized URI uri() {
+		if (uri == null) {
+			uri = locate();
+		}
+		return uri;
+	}
+
+	public static String host() {
+		return uri().getHost();
+	}
+
+	public static int port() {
+		return uri().getPort();
+	}
+
+	/** A new, started Lettuce connection factory for the shared server; the caller destroys it. */
+	public static LettuceConnectionFactory connectionFactory() {
+		return connectionFactory(host(), port());
+	}
+
+	/** A new, started Lettuce connection factory for a given server; the caller destroys it. */
+	public static LettuceConnectionFactory connectionFactory(String host, int port) {
+		LettuceConnectionFactory factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(host, port),
+				LettuceClientConfiguration.builder().commandTimeout(Duration.ofSeconds(5)).build());
+		factory.afterPropertiesSet();
+		factory.start();
+		return factory;
+	}
+
+	/** A key prefix no other test uses. */
+	public static String uniquePrefix() {
+		return "test-" + UUID.randomUUID().toString().substring(0, 8);
+	}
+
+	private static URI locate() {
+		String configured = System.getenv(URL_VARIABLE);
+		if (configured != null && !configured.isBlank()) {
+			return URI.create(configured.strip());
+		}
+		if (dockerAvailable()) {
+			GenericContainer<?> container = new GenericContainer<>("redis:7-alpine").withExposedPorts(6379);
+			container.start();
+			Runtime.getRuntime().addShutdownHook(new Thread(container::stop));
+			return URI.create("redis://" + container.getHost() + ":" + container.getMappedPort(6379));
+		}
+		EmbeddedRedis embedded = EmbeddedRedis.start();
+		Runtime.getRuntime().addShutdownHook(new Thread(embedded::close));
+		return URI.create("redis://127.0.0.1:" + embedded.port());
+	}
+
+	private static boolean dockerAvailable() {
+		try {
+			return DockerClientFactory.instance().isDockerAvailable();
+		}
+		catch (RuntimeException | LinkageError ex) {
+			return false;
+		}
+	}
+
+}

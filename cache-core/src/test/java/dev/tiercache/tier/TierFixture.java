@@ -1,0 +1,94 @@
+package dev.tiercache.tier;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import dev.tiercache.codec.JsonOrSerializedValueCodec;
+import dev.tiercache.codec.SerializationAllowList;
+import dev.tiercache.test.TestRedis;
+
+/**
+ * Builds managers against the shared test Redis with a prefix of their own, as separate
+ * "instances" of one application would be, and closes everything it built.
+ */
+final class TierFixture implements AutoCloseable {
+
+	final String prefix = TestRedis.uniquePrefix();
+
+	private final List<AutoCloseable> closeables = new ArrayList<>();
+
+	private final LettuceConnectionFactory inspector = TestRedis.connectionFactory();
+
+	TieredCacheManager manager(String cacheName, UnaryOperator<CacheSettings> settings) {
+		return manager(TestRedis.connectionFactory(), cacheName, settings);
+	}
+
+	TieredCacheManager manager(LettuceConnectionFactory connectionFactory, String cacheName,
+			UnaryOperator<CacheSettings> settings) {
+		this.closeables.add(connectionFactory::destroy);
+		TieredCacheManager manager = TieredCacheManager.builder(connectionFactory)
+			.keyPrefix(this.prefix)
+			.codec(new JsonOrSerializedValueCodec(new SerializationAllowList(Set.of("dev.tiercache"))))
+			.cache(cacheName, settings.apply(CacheSettings.DEFAULTS))
+			.build();
+		manager.afterPropertiesSet();
+		this.closeables.add(0, manager::destroy);
+		return manager;
+	}
+
+	/** The raw bytes Redis holds at a key of this fixture's prefix. */
+	byte @Nullable [] rawGet(String key) {
+		try (RedisConnection connection = this.inspector.getConnection()) {
+			return connection.stringCommands().get(key.getBytes(StandardCharsets.UTF_8));
+		}
+	}
+
+	void rawSet(String key, byte[] value) {
+		try (RedisConnection connection = this.inspector.getConnection()) {
+			connection.stringCommands().set(key.getBytes(StandardCharsets.UTF_8), value);
+		}
+	}
+
+	void rawDelete(String key) {
+		try (RedisConnection connection = this.inspector.getConnection()) {
+			connection.keyCommands().del(key.getBytes(StandardCharsets.UTF_8));
+		}
+	}
+
+	long rawTtlMillis(String key) {
+		try (RedisConnection connection = this.inspector.getConnection()) {
+			Long ttl = connection.keyCommands().pTtl(key.getBytes(StandardCharsets.UTF_8));
+			return (ttl != null) ? ttl : -2;
+		}
+	}
+
+	String valueKey(String cacheName, String renderedKey) {
+		return this.prefix + ":{" + cacheName + ":" + renderedKey + "}";
+	}
+
+	String lockKey(String cacheName, String renderedKey) {
+		return this.prefix + ":lock:{" + cacheName + ":" + renderedKey + "}";
+	}
+
+	@Override
+	public void close() throws Exception {
+		for (AutoCloseable closeable : this.closeables) {
+			closeable.close();
+		}
+		try (RedisConnection connection = this.inspector.getConnection()) {
+			for (byte[] key : connection.keyCommands().keys((this.prefix + ":*").getBytes(StandardCharsets.UTF_8))) {
+				connection.keyCommands().del(key);
+			}
+		}
+		this.inspector.destroy();
+	}
+
+}

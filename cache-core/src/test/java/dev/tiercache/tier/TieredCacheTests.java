@@ -1,0 +1,207 @@
+package dev.tiercache.tier;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import org.springframework.cache.Cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+
+/**
+ * The Spring {@link Cache} contract of {@link TieredCache} in every mode, on a real Redis.
+ */
+class TieredCacheTests {
+
+	private final TierFixture fixture = new TierFixture();
+
+	@AfterEach
+	void close() throws Exception {
+		this.fixture.close();
+	}
+
+	private TieredCache cache(CacheMode mode) {
+		return this.fixture.manager("books", (settings) -> settings.withMode(mode)).getTieredCache("books");
+	}
+
+	@ParameterizedTest
+	@EnumSource(CacheMode.class)
+	void getReturnsNullForAbsentKey(CacheMode mode) {
+		TieredCache cache = cache(mode);
+		assertThat(cache.get("absent")).isNull();
+		assertThat(cache.get("absent", String.class)).isNull();
+	}
+
+	@ParameterizedTest
+	@EnumSource(CacheMode.class)
+	void putThenGetReturnsValue(CacheMode mode) {
+		TieredCache cache = cache(mode);
+		cache.put("k", "v");
+		assertThat(cache.get("k")).isNotNull().extracting(Cache.ValueWrapper::get).isEqualTo("v");
+		assertThat(cache.get("k", String.class)).isEqualTo("v");
+	}
+
+	@ParameterizedTest
+	@EnumSource(CacheMode.class)
+	void putNullIsCachedAsNullMarker(CacheMode mode) {
+		TieredCache cache = cache(mode);
+		cache.put("k", null);
+		Cache.ValueWrapper wrapper = cache.get("k");
+		assertThat(wrapper).isNotNull();
+		assertThat(wrapper.get()).isNull();
+	}
+
+	@ParameterizedTest
+	@EnumSource(CacheMode.class)
+	void getWithWrongTypeThrows(CacheMode mode) {
+		TieredCache cache = cache(mode);
+		cache.put("k", "v");
+		if (mode == CacheMode.REMOTE) {
+			assertThat(cache.get("k", Integer.class)).as("a String payload does not decode as Integer").isNull();
+		}
+		else {
+			assertThatIllegalStateException().isThrownBy(() -> cache.get("k", Integer.class))
+				.withMessageContaining("not the required java.lang.Integer");
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(CacheMode.class)
+	void getWithCallableLoadsOnceThenHits(CacheMode mode) {
+		TieredCache cache = cache(mode);
+		AtomicInteger loads = new AtomicInteger();
+		assertThat(cache.get("k", () -> "v" + loads.incrementAndGet())).isEqualTo("v1");
+		assertThat(cache.get("k", () -> "v" + loads.incrementAndGet())).isEqualTo("v1");
+		assertThat(loads).hasValue(1);
+		assertThat(cache.stats().loads()).isEqualTo(1);
+	}
+
+	@ParameterizedTest
+	@EnumSource(CacheMode.class)
+	void getWithCallableWrapsLoaderExceptionAndCachesNothing(CacheMode mode) {
+		TieredCache cache = cache(mode);
+		IllegalArgumentException failure = new IllegalArgumentException("db down");
+		assertThatExceptionOfType(IllegalArgumentException.class)
+			.isThrownBy(() -> cache.get("k", () -> { throw failure; })).isSameAs(failure);
+		java.io.IOException checked = new java.io.IOException("io");
+		assertThatExceptionOfType(Cache.ValueRetrievalException.class)
+			.isThrownBy(() -> cache.get("k", () -> { throw checked; })).withCause(checked);
+		assertThat(cache.get("k")).isNull();
+		assertThat(cache.stats().loadFailures()).isEqualTo(2);
+	}
+
+	@ParameterizedTest
+	@EnumSource(CacheMode.class)
+	void evictRemovesFromEveryTier(CacheMode mode) {
+		TieredCache cache = cache(mode);
+		cache.put("k", "v");
+		assertThat(cache.evictIfPresent("k")).isTrue();
+		assertThat(cache.get("k")).isNull();
+		assertThat(cache.evictIfPresent("k")).isFalse();
+		cache.put("k", "v");
+		cache.evict("k");
+		assertThat(cache.get("k")).isNull();
+	}
+
+	@ParameterizedTest
+	@EnumSource(CacheMode.class)
+	void clearRemovesEveryEntry(CacheMode mode) {
+		TieredCache cache = cache(mode);
+		for (int i = 0; i < 1200; i++) {
+			cache.put(i, "v" + i);
+		}
+		cache.clear();
+		for (int i = 0; i < 1200; i += 100) {
+			assertThat(cache.get(i)).isNull();
+		}
+		assertThat(cache.invalidate()).isNotNull();
+	}
+
+	@ParameterizedTest
+	@EnumSource(CacheMode.class)
+	void putIfAbsentKeepsExistingValue(CacheMode mode) {
+		TieredCache cache = cache(mode);
+		assertThat(cache.putIfAbsent("k", "first")).isNull();
+		Cache.ValueWrapper existing = cache.putIfAbsent("k", "second");
+		assertThat(existing).isNotNull().extracting(Cache.ValueWrapper::get).isEqualTo("first");
+		assertThat(cache.get("k", String.class)).isEqualTo("first");
+	}
+
+	@ParameterizedTest
+	@EnumSource(CacheMode.class)
+	void retrieveCompletesWithValueOrNull(CacheMode mode) throws Exception {
+		TieredCache cache = cache(mode);
+		assertThat(cache.retrieve("k").get(5, TimeUnit.SECONDS)).isNull();
+		cache.put("k", "v");
+		Object found = cache.retrieve("k").get(5, TimeUnit.SECONDS);
+		assertThat(found).isInstanceOf(Cache.ValueWrapper.class);
+		assertThat(((Cache.ValueWrapper) found).get()).isEqualTo("v");
+	}
+
+	@ParameterizedTest
+	@EnumSource(CacheMode.class)
+	void retrieveWithLoaderLoadsOnce(CacheMode mode) throws Exception {
+		TieredCache cache = cache(mode);
+		AtomicInteger loads = new AtomicInteger();
+		CompletableFuture<String> first = cache.retrieve("k",
+				() -> CompletableFuture.completedFuture("v" + loads.incrementAndGet()));
+		assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo("v1");
+		CompletableFuture<String> second = cache.retrieve("k",
+				() -> CompletableFuture.completedFuture("v" + loads.incrementAndGet()));
+		assertThat(second.get(5, TimeUnit.SECONDS)).isEqualTo("v1");
+		assertThat(loads).hasValue(1);
+	}
+
+	@Test
+	void remoteHitFillsLocalTier() {
+		TieredCache writer = cache(CacheMode.BOTH);
+		TieredCache reader = this.fixture.manager("books", (settings) -> settings).getTieredCache("books");
+		writer.put("k", "v");
+		assertThat(reader.get("k", String.class)).isEqualTo("v");
+		assertThat(reader.get("k", String.class)).isEqualTo("v");
+		assertThat(reader.stats().remoteHits()).isEqualTo(1);
+		assertThat(reader.stats().localHits()).isEqualTo(1);
+	}
+
+	@Test
+	void storedTtlIsJitteredBelowConfiguredTtl() {
+		TieredCache cache = this.fixture
+			.manager("books", (settings) -> settings.withTtl(Duration.ofSeconds(100)).withTtlJitter(50))
+			.getTieredCache("books");
+		for (int i = 0; i < 20; i++) {
+			cache.put("k" + i, "v");
+		}
+		long distinct = java.util.stream.IntStream.range(0, 20)
+			.mapToLong((i) -> this.fixture.rawTtlMillis(this.fixture.valueKey("books", "k" + i)) / 1000)
+			.peek((ttl) -> assertThat(ttl).isBetween(49L, 100L))
+			.distinct()
+			.count();
+		assertThat(distinct).as("jittered TTLs differ").isGreaterThan(1);
+	}
+
+	@Test
+	void localModeTouchesNoRedis() {
+		TieredCache cache = cache(CacheMode.LOCAL);
+		cache.put("k", "v");
+		assertThat(this.fixture.rawGet(this.fixture.valueKey("books", "k"))).isNull();
+		assertThat(cache.get("k", String.class)).isEqualTo("v");
+	}
+
+	@Test
+	void remoteModeKeepsNothingLocally() {
+		TieredCache cache = cache(CacheMode.REMOTE);
+		cache.put("k", "v");
+		assertThat(cache.get("k", String.class)).isEqualTo("v");
+		assertThat(cache.localSize()).isZero();
+		assertThat(this.fixture.rawGet(this.fixture.valueKey("books", "k"))).isNotNull();
+	}
+
+}
