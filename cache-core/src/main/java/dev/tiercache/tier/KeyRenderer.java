@@ -27,7 +27,9 @@ import org.springframework.util.ReflectionUtils;
  * is doubled. Every other key starts with {@code #} and a tag naming its kind: {@code #i:42} for an
  * {@code Integer}, {@code #l:42} for a {@code Long}, {@code #e:com.example.Color.RED} for an enum,
  * {@code #(a,#i:1)} for a {@link SimpleKey} of several parameters (elements escaped with
- * {@code \}), {@code #j:com.example.Query:{"page":1}} for other objects (JSON with sorted properties).
+ * {@code \}), {@code #j:com.example.Query:{"page":1}} for other objects (JSON with sorted properties;
+ * an object with no properties that JSON can see is refused, since its instances would all render
+ * alike).
  * A rendering longer than {@value #MAX_LENGTH} characters is replaced by {@code #h:} and its
  * SHA-256. Thread-safe.
  */
@@ -40,6 +42,7 @@ final class KeyRenderer {
 	private final JsonMapper json = JsonMapper.builder()
 		.enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
 		.enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+		.enable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
 		.build();
 
 	/**

@@ -33,21 +33,42 @@ final class TierFixture implements AutoCloseable {
 
 	TieredCacheManager manager(LettuceConnectionFactory connectionFactory, String cacheName,
 			UnaryOperator<CacheSettings> settings) {
+		return manager(connectionFactory, cacheName, settings, UnaryOperator.identity());
+	}
+
+	TieredCacheManager manager(LettuceConnectionFactory connectionFactory, String cacheName,
+			UnaryOperator<CacheSettings> settings, UnaryOperator<TieredCacheManager.Builder> customizer) {
 		this.closeables.add(connectionFactory::destroy);
-		TieredCacheManager manager = TieredCacheManager.builder(connectionFactory)
+		TieredCacheManager manager = customizer.apply(TieredCacheManager.builder(connectionFactory)
 			.keyPrefix(this.prefix)
 			.codec(new JsonOrSerializedValueCodec(new SerializationAllowList(Set.of("dev.tiercache"))))
-			.cache(cacheName, settings.apply(CacheSettings.DEFAULTS))
+			.cache(cacheName, settings.apply(CacheSettings.DEFAULTS)))
 			.build();
 		manager.afterPropertiesSet();
 		this.closeables.add(0, manager::destroy);
 		return manager;
 	}
 
+	/** Closes a manager now (an instance shutting down); closing it again at the end is harmless. */
+	void closeNow(TieredCacheManager manager) throws Exception {
+		manager.destroy();
+	}
+
 	/** The raw bytes Redis holds at a key of this fixture's prefix. */
 	byte @Nullable [] rawGet(String key) {
 		try (RedisConnection connection = this.inspector.getConnection()) {
 			return connection.stringCommands().get(key.getBytes(StandardCharsets.UTF_8));
+		}
+	}
+
+	/** The raw bytes another Redis server holds at a key. */
+	byte @Nullable [] rawGetFrom(int port, String key) {
+		LettuceConnectionFactory other = TestRedis.connectionFactory("127.0.0.1", port);
+		try (RedisConnection connection = other.getConnection()) {
+			return connection.stringCommands().get(key.getBytes(StandardCharsets.UTF_8));
+		}
+		finally {
+			other.destroy();
 		}
 	}
 

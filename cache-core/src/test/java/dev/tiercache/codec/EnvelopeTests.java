@@ -1,0 +1,49 @@
+package dev.tiercache.codec;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+class EnvelopeTests {
+
+	@Test
+	void frameThenReadKeepsEveryField() {
+		byte[] framed = Envelope.frame(new EncodedValue(1, new byte[] { 5, 6, 7 }), 1000L, 2000L, 42L);
+		Envelope envelope = Envelope.read(framed);
+		assertThat(envelope.nullMarker()).isFalse();
+		assertThat(envelope.payloadFormat()).isEqualTo(1);
+		assertThat(envelope.writtenAt()).isEqualTo(1000L);
+		assertThat(envelope.softExpiresAt()).isEqualTo(2000L);
+		assertThat(envelope.loadMillis()).isEqualTo(42);
+		assertThat(envelope.payloadLength()).isEqualTo(3);
+		assertThat(framed[envelope.payloadOffset()]).isEqualTo((byte) 5);
+	}
+
+	@Test
+	void nullMarkerHasNoPayload() {
+		Envelope envelope = Envelope.read(Envelope.frameNull(1L, 2L, 3L));
+		assertThat(envelope.nullMarker()).isTrue();
+		assertThat(envelope.payloadLength()).isZero();
+	}
+
+	@Test
+	void otherVersionIsRefused() {
+		byte[] framed = Envelope.frameNull(1L, 2L, 3L);
+		framed[0] = 9;
+		assertThatExceptionOfType(ValueDecodingException.class).isThrownBy(() -> Envelope.read(framed))
+			.withMessageContaining("envelope version 9");
+	}
+
+	@Test
+	void truncatedEntryIsRefused() {
+		assertThatExceptionOfType(ValueDecodingException.class).isThrownBy(() -> Envelope.read(new byte[] { 1, 0 }))
+			.withMessageContaining("shorter than");
+	}
+
+	@Test
+	void formatOutOfRangeIsRejected() {
+		assertThatExceptionOfType(IllegalArgumentException.class).isThrownBy(() -> new EncodedValue(16, new byte[0]));
+	}
+
+}

@@ -1,0 +1,305 @@
+package dev.tiercache.tier;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import dev.tiercache.codec.Envelope;
+import dev.tiercache.codec.JsonOrSerializedValueCodec;
+import dev.tiercache.codec.SerializationAllowList;
+import dev.tiercache.test.EmbeddedRedis;
+import dev.tiercache.test.TestRedis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The read-through path across several instances (managers with their own Redis connections) on a
+ * real Redis: single loads, null markers, leases, failures and Redis outages.
+ */
+class ReadThroughTests {
+
+	private static final String CACHE = "books";
+
+	private final TierFixture fixture = new TierFixture();
+
+	private final ExecutorService executor = Executors.newCachedThreadPool();
+
+	@AfterEach
+	void close() throws Exception {
+		this.executor.shutdownNow();
+		this.fixture.close();
+	}
+
+	private TieredCache instance() {
+		return this.fixture.manager(CACHE, (settings) -> settings).getTieredCache(CACHE);
+	}
+
+	@Test
+	void concurrentCallersOnFourInstancesLoadOnce() throws Exception {
+		List<TieredCache> instances = List.of(instance(), instance(), instance(), instance());
+		AtomicInteger loads = new AtomicInteger();
+		CountDownLatch start = new CountDownLatch(1);
+		List<Future<String>> results = new ArrayList<>();
+		for (TieredCache cache : instances) {
+			for (int thread = 0; thread < 32; thread++) {
+				results.add(this.executor.submit(() -> {
+					start.await();
+					return cache.get("cold", String.class, () -> {
+						loads.incrementAndGet();
+						Thread.sleep(50);
+						return "loaded";
+					});
+				}));
+			}
+		}
+		start.countDown();
+		for (Future<String> result : results) {
+			assertThat(result.get(30, TimeUnit.SECONDS)).isEqualTo("loaded");
+		}
+		assertThat(loads).hasValue(1);
+		long remoteWaits = instances.stream().mapToLong((cache) -> cache.stats().remoteWaits()).sum();
+		long localWaits = instances.stream().mapToLong((cache) -> cache.stats().localWaits()).sum();
+		assertThat(localWaits + remoteWaits + 1).as("every other caller waited").isGreaterThanOrEqualTo(4);
+	}
+
+	@Test
+	void nullResultsAreLoadedOncePerKeyThenServedAsNullHits() {
+		TieredCache first = instance();
+		AtomicInteger loads = new AtomicInteger();
+		Callable<String> nothing = () -> {
+			loads.incrementAndGet();
+			return null;
+		};
+		Callable<String> unexpected = () -> {
+			loads.incrementAndGet();
+			return "unexpected";
+		};
+		for (int i = 0; i < 1000; i++) {
+			String value = first.get("missing-" + i, String.class, nothing);
+			assertThat(value).isNull();
+		}
+		for (int i = 0; i < 1000; i++) {
+			String value = first.get("missing-" + i, String.class, unexpected);
+			assertThat(value).isNull();
+		}
+		TieredCache second = instance();
+		for (int i = 0; i < 1000; i++) {
+			String value = second.get("missing-" + i, String.class, unexpected);
+			assertThat(value).isNull();
+		}
+		assertThat(loads).hasValue(1000);
+		assertThat(first.stats().localNullHits()).isEqualTo(1000);
+		assertThat(second.stats().remoteNullHits()).isEqualTo(1000);
+	}
+
+	@Test
+	void valueLoadedUnderRevokedLeaseIsNotStored() throws Exception {
+		TieredCache loader = instance();
+		TieredCache writer = instance();
+		CountDownLatch loading = new CountDownLatch(1);
+		CountDownLatch written = new CountDownLatch(1);
+		Future<String> slowLoad = this.executor.submit(() -> loader.get("k", String.class, () -> {
+			loading.countDown();
+			written.await();
+			return "old data";
+		}));
+		assertThat(loading.await(10, TimeUnit.SECONDS)).isTrue();
+		writer.put("k", "newer write");
+		written.countDown();
+		assertThat(slowLoad.get(10, TimeUnit.SECONDS)).isEqualTo("old data");
+		assertThat(loader.stats().leasesLost()).isEqualTo(1);
+		assertThat(instance().get("k", String.class)).isEqualTo("newer write");
+		assertThat(loader.get("k", String.class)).as("the stale load did not fill L1 either").isEqualTo("newer write");
+	}
+
+	@Test
+	void valueLoadedAfterItsLockKeyWasDeletedIsNotStored() throws Exception {
+		TieredCache cache = instance();
+		String value = cache.get("k", String.class, () -> {
+			this.fixture.rawDelete(this.fixture.lockKey(CACHE, "k"));
+			return "loaded";
+		});
+		assertThat(value).isEqualTo("loaded");
+		assertThat(cache.stats().leasesLost()).isEqualTo(1);
+		assertThat(this.fixture.rawGet(this.fixture.valueKey(CACHE, "k"))).isNull();
+	}
+
+	@Test
+	void loaderFailureReachesCallerAndWaiterElsewhereLoadsInstead() throws Exception {
+		TieredCache failing = instance();
+		TieredCache waiting = instance();
+		CountDownLatch loading = new CountDownLatch(1);
+		CountDownLatch fail = new CountDownLatch(1);
+		IllegalStateException failure = new IllegalStateException("database down");
+		Future<String> failed = this.executor.submit(() -> failing.get("k", String.class, () -> {
+			loading.countDown();
+			fail.await();
+			throw failure;
+		}));
+		assertThat(loading.await(10, TimeUnit.SECONDS)).isTrue();
+		AtomicInteger waiterLoads = new AtomicInteger();
+		Future<String> waited = this.executor.submit(() -> waiting.get("k", String.class, () -> {
+			waiterLoads.incrementAndGet();
+			return "loaded by waiter";
+		}));
+		await().atMost(Duration.ofSeconds(10)).until(() -> waiting.stats().remoteWaits() == 1);
+		fail.countDown();
+		assertThatExceptionOfType(java.util.concurrent.ExecutionException.class)
+			.isThrownBy(() -> failed.get(10, TimeUnit.SECONDS)).havingCause().isSameAs(failure);
+		assertThat(waited.get(10, TimeUnit.SECONDS)).isEqualTo("loaded by waiter");
+		assertThat(waiterLoads).hasValue(1);
+		assertThat(failing.stats().loadFailures()).isEqualTo(1);
+	}
+
+	@Test
+	void holderThatStopsRenewingIsTakenOverAfterLease() throws Exception {
+		LettuceConnectionFactory doomedConnection = TestRedis.connectionFactory();
+		TieredCacheManager doomed = this.fixture.manager(doomedConnection, CACHE,
+				(settings) -> settings.withLockLease(Duration.ofMillis(600)));
+		TieredCache survivor = this.fixture
+			.manager(CACHE, (settings) -> settings.withLockLease(Duration.ofMillis(600)))
+			.getTieredCache(CACHE);
+		CountDownLatch loading = new CountDownLatch(1);
+		CountDownLatch never = new CountDownLatch(1);
+		this.executor.submit(() -> doomed.getTieredCache(CACHE).get("k", String.class, () -> {
+			loading.countDown();
+			never.await();
+			return "never stored";
+		}));
+		assertThat(loading.await(10, TimeUnit.SECONDS)).isTrue();
+		doomedConnection.destroy();
+		long started = System.nanoTime();
+		String value = survivor.get("k", String.class, () -> "taken over");
+		assertThat(value).isEqualTo("taken over");
+		assertThat(survivor.stats().remoteWaits()).isEqualTo(1);
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+		never.countDown();
+	}
+
+	@Test
+	void closingHolderReleasesLeaseForOthers() throws Exception {
+		TieredCacheManager closing = this.fixture.manager(CACHE,
+				(settings) -> settings.withLockLease(Duration.ofSeconds(60)));
+		TieredCache survivor = instance();
+		CountDownLatch loading = new CountDownLatch(1);
+		CountDownLatch finish = new CountDownLatch(1);
+		this.executor.submit(() -> closing.getTieredCache(CACHE).get("k", String.class, () -> {
+			loading.countDown();
+			finish.await();
+			return "from closed instance";
+		}));
+		assertThat(loading.await(10, TimeUnit.SECONDS)).isTrue();
+		CompletableFuture<String> waiting = CompletableFuture
+			.supplyAsync(() -> survivor.get("k", String.class, () -> "taken over"), this.executor);
+		await().atMost(Duration.ofSeconds(10)).until(() -> survivor.stats().remoteWaits() == 1);
+		this.fixture.closeNow(closing);
+		assertThat(waiting.get(10, TimeUnit.SECONDS)).as("taken over long before the 60 s lease ends")
+			.isEqualTo("taken over");
+		finish.countDown();
+	}
+
+	@Test
+	void corruptEntryIsAMissAndIsReplaced() {
+		TieredCache cache = instance();
+		this.fixture.rawSet(this.fixture.valueKey(CACHE, "k"), "garbage that is long enough to be read".getBytes());
+		assertThat(cache.get("k", String.class, () -> "reloaded")).isEqualTo("reloaded");
+		assertThat(cache.stats().decodeFailures()).isEqualTo(1);
+		assertThat(instance().get("k", String.class)).isEqualTo("reloaded");
+	}
+
+	@Test
+	void entryOfAnotherFormatVersionIsAMissAndIsDeleted() {
+		TieredCache cache = instance();
+		byte[] framed = Envelope.frameNull(1, Long.MAX_VALUE, 0);
+		framed[0] = 99;
+		this.fixture.rawSet(this.fixture.valueKey(CACHE, "k"), framed);
+		assertThat(cache.get("k")).isNull();
+		assertThat(cache.stats().decodeFailures()).isEqualTo(1);
+		assertThat(this.fixture.rawGet(this.fixture.valueKey(CACHE, "k"))).isNull();
+	}
+
+	@Test
+	void serializedClassOutsideAllowListIsAMissAndIsDeleted() {
+		TieredCache permissive = instance();
+		TieredCache strict = this.fixture
+			.manager(TestRedis.connectionFactory(), CACHE, (settings) -> settings,
+					(builder) -> builder.codec(new JsonOrSerializedValueCodec(new SerializationAllowList(Set.of("com.example")))))
+			.getTieredCache(CACHE);
+		permissive.put("k", new SerializableEntity(5L), Object.class);
+		assertThat(this.fixture.rawGet(this.fixture.valueKey(CACHE, "k"))).isNotNull();
+		assertThat(strict.get("k", Object.class)).isNull();
+		assertThat(strict.stats().decodeFailures()).isEqualTo(1);
+		assertThat(this.fixture.rawGet(this.fixture.valueKey(CACHE, "k"))).isNull();
+	}
+
+	@Test
+	void oversizeValueIsReturnedButNotCached() {
+		TieredCache cache = this.fixture
+			.manager(TestRedis.connectionFactory(), CACHE, (settings) -> settings, (builder) -> builder.maxValueBytes(100))
+			.getTieredCache(CACHE);
+		AtomicInteger loads = new AtomicInteger();
+		String big = "x".repeat(500);
+		assertThat(cache.get("k", String.class, () -> big + loads.incrementAndGet())).isEqualTo(big + 1);
+		assertThat(cache.get("k", String.class, () -> big + loads.incrementAndGet())).isEqualTo(big + 2);
+		assertThat(cache.stats().encodeFailures()).isEqualTo(2);
+		assertThat(this.fixture.rawGet(this.fixture.valueKey(CACHE, "k"))).isNull();
+	}
+
+	@Test
+	void redisStoppedMidTestStillServesLoaderResultsAndL1() {
+		try (EmbeddedRedis redis = EmbeddedRedis.start()) {
+			TieredCache cache = this.fixture
+				.manager(TestRedis.connectionFactory("127.0.0.1", redis.port()), CACHE, (settings) -> settings)
+				.getTieredCache(CACHE);
+			assertThat(cache.get("warm", String.class, () -> "warm value")).isEqualTo("warm value");
+			redis.stop();
+			for (int i = 0; i < 5; i++) {
+				int n = i;
+				assertThat(cache.get("cold-" + i, String.class, () -> "loaded " + n)).isEqualTo("loaded " + n);
+			}
+			assertThat(cache.get("warm", String.class, () -> "reloaded")).as("L1 still serves")
+				.isEqualTo("warm value");
+			cache.put("written", "while down");
+			cache.evict("warm");
+			assertThat(cache.stats().remoteErrors()).isGreaterThanOrEqualTo(5);
+			assertThat(cache.stats().loads()).isEqualTo(6);
+			redis.restart();
+			await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+				cache.put("after", "restart");
+				assertThat(this.fixture.rawGetFrom(redis.port(), this.fixture.valueKey(CACHE, "after"))).isNotNull();
+			});
+		}
+	}
+
+	/** A serializable value with no JSON creator. */
+	static final class SerializableEntity implements java.io.Serializable {
+
+		private final Long id;
+
+		SerializableEntity(Long id) {
+			this.id = id;
+		}
+
+		Long id() {
+			return this.id;
+		}
+
+	}
+
+}
