@@ -1,0 +1,161 @@
+package dev.tiercache.autoconfigure;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.aop.config.AopConfigUtils;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.cache.CacheManager;
+import org.springframework.cache.annotation.CachingConfigurer;
+import org.springframework.cache.interceptor.CacheResolver;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
+import org.springframework.context.annotation.Role;
+import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotationMetadata;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+
+import dev.tiercache.codec.JsonOrSerializedValueCodec;
+import dev.tiercache.codec.SerializationAllowList;
+import dev.tiercache.codec.ValueCodec;
+import dev.tiercache.interceptor.CacheAsideAdvisor;
+import dev.tiercache.interceptor.CacheAsideMethodValidator;
+import dev.tiercache.interceptor.CacheAsideOperationSource;
+import dev.tiercache.interceptor.TieredCacheResolver;
+import dev.tiercache.tier.CacheSettings;
+import dev.tiercache.tier.TieredCacheManager;
+
+/**
+ * Auto-configuration of Tiercache: a {@link TieredCacheManager} over the application's Redis
+ * connection (the application's {@link CacheManager} unless it defines its own), the advice behind
+ * {@code @CacheAside}, and a {@link CacheResolver} that gives Spring's {@code @Cacheable} typed
+ * values (unless the application has its own {@link CachingConfigurer}).
+ */
+@AutoConfiguration(after = DataRedisAutoConfiguration.class, before = CacheAutoConfiguration.class)
+@ConditionalOnClass({ RedisConnectionFactory.class, Caffeine.class, TieredCacheManager.class })
+@ConditionalOnBooleanProperty(name = "tiercache.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(TiercacheProperties.class)
+@Import(TiercacheAutoConfiguration.AutoProxyRegistrar.class)
+public final class TiercacheAutoConfiguration {
+
+	private static final String DEFAULT_KEY_PREFIX = "tiercache";
+
+	@Bean
+	@ConditionalOnMissingBean(ValueCodec.class)
+	JsonOrSerializedValueCodec tiercacheValueCodec(TiercacheProperties properties, BeanFactory beanFactory) {
+		List<String> packages = new ArrayList<>(properties.getSerialization().getAllowedPackages());
+		if (AutoConfigurationPackages.has(beanFactory)) {
+			packages.addAll(AutoConfigurationPackages.get(beanFactory));
+		}
+		return new JsonOrSerializedValueCodec(new SerializationAllowList(packages));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(CacheManager.class)
+	TieredCacheManager cacheManager(TiercacheProperties properties, ObjectProvider<RedisConnectionFactory> redis,
+			ValueCodec codec, Environment environment) {
+		Map<String, CacheSettings> caches = CacheSettingsBinder.bind(properties);
+		long maxValueBytes = properties.getMaxValueSize().toBytes();
+		if (maxValueBytes <= 0 || maxValueBytes > Integer.MAX_VALUE) {
+			throw new InvalidTiercachePropertyException("tiercache.max-value-size", properties.getMaxValueSize(),
+					"must be between 1B and 2GB");
+		}
+		if (properties.getRedis().getTimeout().isNegative() || properties.getRedis().getTimeout().isZero()) {
+			throw new InvalidTiercachePropertyException("tiercache.redis.timeout", properties.getRedis().getTimeout(),
+					"must be positive");
+		}
+		String keyPrefix = keyPrefix(properties, environment);
+		TieredCacheManager.Builder builder = TieredCacheManager.builder(redis.getIfAvailable())
+			.keyPrefix(keyPrefix)
+			.redisTimeout(properties.getRedis().getTimeout())
+			.codec(codec)
+			.maxValueBytes((int) maxValueBytes);
+		caches.forEach(builder::cache);
+		return builder.build();
+	}
+
+	private static String keyPrefix(TiercacheProperties properties, Environment environment) {
+		String configured = properties.getKeyPrefix();
+		String prefix = (configured != null) ? configured
+				: environment.getProperty("spring.application.name", DEFAULT_KEY_PREFIX);
+		if (prefix.isBlank() || prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
+			throw new InvalidTiercachePropertyException("tiercache.key-prefix", prefix,
+					"must be non-blank and free of '{' and '}' (they mark Redis hash tags)");
+		}
+		return prefix;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(CachingConfigurer.class)
+	CachingConfigurer tiercacheCachingConfigurer(ObjectProvider<TieredCacheManager> cacheManager) {
+		return new CachingConfigurer() {
+
+			@Override
+			public @Nullable CacheResolver cacheResolver() {
+				TieredCacheManager manager = cacheManager.getIfUnique();
+				return (manager != null) ? new TieredCacheResolver(manager) : null;
+			}
+
+		};
+	}
+
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static CacheAsideMethodValidator tiercacheCacheAsideMethodValidator() {
+		return new CacheAsideMethodValidator();
+	}
+
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static CacheAsideOperationSource tiercacheCacheAsideOperationSource(ObjectProvider<CacheManager> cacheManager,
+			ConfigurableBeanFactory beanFactory) {
+		return new CacheAsideOperationSource(() -> tieredCacheManager(cacheManager), beanFactory::resolveEmbeddedValue);
+	}
+
+	private static TieredCacheManager tieredCacheManager(ObjectProvider<CacheManager> cacheManagers) {
+		CacheManager manager = cacheManagers.getIfUnique();
+		if (manager instanceof TieredCacheManager tiered) {
+			return tiered;
+		}
+		throw new IllegalStateException("@CacheAside needs a TieredCacheManager as the application's CacheManager, but "
+				+ ((manager != null) ? "found " + manager.getClass().getName() : "there is none or several")
+				+ "; remove the application's own CacheManager bean or build it with TieredCacheManager.builder(…)");
+	}
+
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static CacheAsideAdvisor tiercacheCacheAsideAdvisor(CacheAsideOperationSource operations) {
+		return new CacheAsideAdvisor(operations);
+	}
+
+	/**
+	 * Makes sure an auto-proxy creator exists, so the advisor applies even where Boot's AOP
+	 * auto-configuration is switched off.
+	 */
+	static final class AutoProxyRegistrar implements ImportBeanDefinitionRegistrar {
+
+		@Override
+		public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
+			AopConfigUtils.registerAutoProxyCreatorIfNecessary(registry);
+		}
+
+	}
+
+}

@@ -1,0 +1,252 @@
+package dev.tiercache.autoconfigure;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.cache.CacheManager;
+import org.springframework.cache.annotation.CachingConfigurer;
+import org.springframework.cache.concurrent.ConcurrentMapCacheManager;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+
+import dev.tiercache.annotation.CacheAside;
+import dev.tiercache.interceptor.CacheAsideAdvisor;
+import dev.tiercache.test.TestRedis;
+import dev.tiercache.tier.CacheMode;
+import dev.tiercache.tier.CacheSettings;
+import dev.tiercache.tier.TieredCacheManager;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TiercacheAutoConfigurationTests {
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, TiercacheAutoConfiguration.class,
+				CacheAutoConfiguration.class))
+		.withPropertyValues("spring.data.redis.host=" + TestRedis.host(), "spring.data.redis.port=" + TestRedis.port());
+
+	@Test
+	void declaredCachesGetDefaultSettings() {
+		this.runner.withPropertyValues("tiercache.cache-names=books,authors").run((context) -> {
+			TieredCacheManager manager = context.getBean(TieredCacheManager.class);
+			assertThat(manager.getCacheNames()).containsExactly("books", "authors");
+			assertThat(manager.getTieredCache("books").settings()).isEqualTo(CacheSettings.DEFAULTS);
+			assertThat(context).hasSingleBean(CacheAsideAdvisor.class).hasSingleBean(CachingConfigurer.class);
+		});
+	}
+
+	@Test
+	void perCacheSettingsOverrideDefaultsWhichOverrideBuiltIns() {
+		this.runner
+			.withPropertyValues("tiercache.cache-names=plain", "tiercache.defaults.ttl=5m", "tiercache.defaults.ttl-jitter=20",
+					"tiercache.defaults.local.max-size=500", "tiercache.caches.books.ttl=2h",
+					"tiercache.caches.books.mode=local", "tiercache.caches.books.null-ttl=7s",
+					"tiercache.caches.books.local.ttl=3s", "tiercache.caches.books.local.max-size=40000",
+					"tiercache.caches.books.lock.lease=9s", "tiercache.caches.books.lock.wait=11s")
+			.run((context) -> {
+				TieredCacheManager manager = context.getBean(TieredCacheManager.class);
+				CacheSettings plain = manager.getTieredCache("plain").settings();
+				assertThat(plain.ttl()).isEqualTo(Duration.ofMinutes(5));
+				assertThat(plain.ttlJitter()).isEqualTo(20);
+				assertThat(plain.localMaxSize()).isEqualTo(500);
+				assertThat(plain.mode()).isEqualTo(CacheMode.BOTH);
+				CacheSettings books = manager.getTieredCache("books").settings();
+				assertThat(books.ttl()).isEqualTo(Duration.ofHours(2));
+				assertThat(books.ttlJitter()).isEqualTo(20);
+				assertThat(books.mode()).isEqualTo(CacheMode.LOCAL);
+				assertThat(books.nullTtl()).isEqualTo(Duration.ofSeconds(7));
+				assertThat(books.localTtl()).isEqualTo(Duration.ofSeconds(3));
+				assertThat(books.localMaxSize()).isEqualTo(40000);
+				assertThat(books.lockLease()).isEqualTo(Duration.ofSeconds(9));
+				assertThat(books.lockWait()).isEqualTo(Duration.ofSeconds(11));
+			});
+	}
+
+	@Test
+	void keyPrefixDefaultsToApplicationName() {
+		this.runner.withPropertyValues("spring.application.name=orders", "tiercache.cache-names=a")
+			.run((context) -> assertThat(context.getBean(TieredCacheManager.class).keyPrefix()).isEqualTo("orders"));
+		this.runner.withPropertyValues("tiercache.cache-names=a")
+			.run((context) -> assertThat(context.getBean(TieredCacheManager.class).keyPrefix()).isEqualTo("tiercache"));
+		this.runner.withPropertyValues("spring.application.name=orders", "tiercache.key-prefix=shop", "tiercache.cache-names=a")
+			.run((context) -> assertThat(context.getBean(TieredCacheManager.class).keyPrefix()).isEqualTo("shop"));
+	}
+
+	@Test
+	void backsOffWhenApplicationDefinesCacheManager() {
+		this.runner.withUserConfiguration(OwnCacheManager.class).withPropertyValues("tiercache.cache-names=a")
+			.run((context) -> {
+				assertThat(context).doesNotHaveBean(TieredCacheManager.class);
+				assertThat(context.getBean(CacheManager.class)).isInstanceOf(ConcurrentMapCacheManager.class);
+			});
+	}
+
+	@Test
+	void backsOffWhenDisabled() {
+		this.runner.withPropertyValues("tiercache.enabled=false", "tiercache.cache-names=a")
+			.run((context) -> assertThat(context).doesNotHaveBean(TieredCacheManager.class)
+				.doesNotHaveBean(CacheAsideAdvisor.class));
+	}
+
+	@Test
+	void backsOffWithoutSpringDataRedis() {
+		this.runner.withClassLoader(new FilteredClassLoader(RedisConnectionFactory.class))
+			.run((context) -> assertThat(context).doesNotHaveBean(TieredCacheManager.class));
+	}
+
+	@Test
+	void negativeTtlFailsNamingTheProperty() {
+		this.runner.withPropertyValues("tiercache.caches.books.ttl=-1s").run((context) -> assertThat(context)
+			.getFailure()
+			.rootCause()
+			.isInstanceOf(InvalidTiercachePropertyException.class)
+			.hasMessageContaining("'tiercache.caches.books.ttl'")
+			.hasMessageContaining("must be positive"));
+	}
+
+	@Test
+	void jitterOverOneHundredPercentFailsNamingTheProperty() {
+		this.runner.withPropertyValues("tiercache.defaults.ttl-jitter=150", "tiercache.cache-names=a")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("'tiercache.defaults.ttl-jitter' = '150'")
+				.hasMessageContaining("between 0 and 100"));
+	}
+
+	@Test
+	void invalidDurationTextFailsAtBinding() {
+		this.runner.withPropertyValues("tiercache.defaults.ttl=ten minutes", "tiercache.cache-names=a")
+			.run((context) -> assertThat(context).hasFailed());
+	}
+
+	@Test
+	void failureAnalysisNamesThePropertyToReview() {
+		InvalidTiercachePropertyException failure = new InvalidTiercachePropertyException("tiercache.redis.timeout",
+				Duration.ZERO, "must be positive");
+		FailureAnalysis analysis = new InvalidTiercachePropertyFailureAnalyzer().analyze(failure);
+		assertThat(analysis.getDescription()).contains("tiercache.redis.timeout");
+		assertThat(analysis.getAction()).isEqualTo("Review the value of the property 'tiercache.redis.timeout'.");
+	}
+
+	@Test
+	void cacheAsideOnUnknownCacheFailsAtStartup() {
+		this.runner.withUserConfiguration(UnknownCacheService.class).withPropertyValues("tiercache.cache-names=books")
+			.run((context) -> assertThat(context).getFailure()
+				.hasStackTraceContaining("@CacheAside(cache = \"nope\") on")
+				.hasStackTraceContaining("UnknownCacheService.find(long)")
+				.hasStackTraceContaining("known caches are [books]")
+				.hasStackTraceContaining("tiercache.caches.nope"));
+	}
+
+	@Test
+	void cacheAsideWithInvalidSpelFailsAtStartup() {
+		this.runner.withUserConfiguration(BadSpelService.class).withPropertyValues("tiercache.cache-names=books")
+			.run((context) -> assertThat(context).getFailure()
+				.hasStackTraceContaining("@CacheAside(key = \"#id +\")")
+				.hasStackTraceContaining("BadSpelService.find(long)")
+				.hasStackTraceContaining("is not valid SpEL"));
+	}
+
+	@Test
+	void cacheAsideWithUndefinedVariableFailsAtStartup() {
+		this.runner.withUserConfiguration(UndefinedVariableService.class).withPropertyValues("tiercache.cache-names=books")
+			.run((context) -> assertThat(context).getFailure()
+				.hasStackTraceContaining("refers to #idd, which is not defined")
+				.hasStackTraceContaining("the parameters are id"));
+	}
+
+	@Test
+	void cacheAsideOnFinalMethodFailsAtStartup() {
+		this.runner.withUserConfiguration(FinalMethodService.class).withPropertyValues("tiercache.cache-names=books")
+			.run((context) -> assertThat(context).getFailure()
+				.hasStackTraceContaining("@CacheAside on final method")
+				.hasStackTraceContaining("Make the method public, non-static and non-final"));
+	}
+
+	@Test
+	void cacheAsideOnVoidMethodFailsAtStartup() {
+		this.runner.withUserConfiguration(VoidService.class).withPropertyValues("tiercache.cache-names=books")
+			.run((context) -> assertThat(context).getFailure()
+				.hasStackTraceContaining("cannot cache a method that returns nothing"));
+	}
+
+	@Test
+	void cacheAsideWithBadDurationFailsAtStartup() {
+		this.runner.withUserConfiguration(BadTtlService.class).withPropertyValues("tiercache.cache-names=books")
+			.run((context) -> assertThat(context).getFailure()
+				.hasStackTraceContaining("@CacheAside(ttl = \"soon\")")
+				.hasStackTraceContaining("is not a duration"));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class OwnCacheManager {
+
+		@Bean
+		CacheManager cacheManager() {
+			return new ConcurrentMapCacheManager();
+		}
+
+	}
+
+	static class UnknownCacheService {
+
+		@CacheAside(cache = "nope")
+		public String find(long id) {
+			return "x";
+		}
+
+	}
+
+	static class BadSpelService {
+
+		@CacheAside(cache = "books", key = "#id +")
+		public String find(long id) {
+			return "x";
+		}
+
+	}
+
+	static class UndefinedVariableService {
+
+		@CacheAside(cache = "books", key = "#idd.toString()")
+		public String find(long id) {
+			return "x";
+		}
+
+	}
+
+	static class FinalMethodService {
+
+		@CacheAside(cache = "books")
+		public final String find(long id) {
+			return "x";
+		}
+
+	}
+
+	static class VoidService {
+
+		@CacheAside(cache = "books")
+		public void find(long id) {
+		}
+
+	}
+
+	static class BadTtlService {
+
+		@CacheAside(cache = "books", ttl = "soon")
+		public String find(long id) {
+			return "x";
+		}
+
+	}
+
+}
