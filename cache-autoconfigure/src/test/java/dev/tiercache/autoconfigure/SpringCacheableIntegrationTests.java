@@ -1,0 +1,172 @@
+package dev.tiercache.autoconfigure;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.cache.annotation.CacheEvict;
+import org.springframework.cache.annotation.Cacheable;
+import org.springframework.cache.annotation.EnableCaching;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.data.domain.Page;
+import org.springframework.data.domain.PageImpl;
+import org.springframework.data.domain.PageRequest;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import dev.tiercache.outside.ExternalEntity;
+import dev.tiercache.tier.TieredCacheManager;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Spring's own {@code @Cacheable} and {@code @CacheEvict} on the tiered manager, with values JSON
+ * cannot round-trip: a {@code Page<Dto>} and a mutable serializable entity.
+ */
+class SpringCacheableIntegrationTests {
+
+	private final TestContexts contexts = new TestContexts();
+
+	private final AtomicInteger loads = new AtomicInteger();
+
+	@AfterEach
+	void close() {
+		this.contexts.close();
+	}
+
+	private ConfigurableApplicationContext start(String... properties) {
+		return this.contexts.start(VetApplication.class, Map.of("loads", this.loads), properties);
+	}
+
+	@Test
+	void pageOfDtosIsReadFromRedisByAnotherInstanceWithoutLoading() {
+		VetService first = start().getBean(VetService.class);
+		VetService second = start().getBean(VetService.class);
+		Page<Vet> page = first.vets(0);
+		Page<Vet> fromRedis = second.vets(0);
+		assertThat(fromRedis.getContent()).isEqualTo(page.getContent());
+		assertThat(fromRedis.getTotalElements()).isEqualTo(25);
+		assertThat(fromRedis.getPageable()).isEqualTo(PageRequest.of(0, 5));
+		assertThat(this.loads).hasValue(1);
+	}
+
+	@Test
+	void serializableEntityIsReadFromRedisByAnotherInstanceWithoutLoading() {
+		VetService first = start().getBean(VetService.class);
+		VetService second = start().getBean(VetService.class);
+		Owner owner = first.owner(7);
+		Owner fromRedis = second.owner(7);
+		assertThat(fromRedis.getId()).isEqualTo(owner.getId());
+		assertThat(fromRedis.getPets()).containsExactly("Rex", "Tom");
+		assertThat(this.loads).hasValue(1);
+	}
+
+	@Test
+	void cacheEvictRemovesTheEntryForEveryInstanceReadingRedis() {
+		VetService first = start().getBean(VetService.class);
+		VetService second = start("tiercache.caches.owners.mode=remote").getBean(VetService.class);
+		first.owner(7);
+		first.evictOwner(7);
+		second.owner(7);
+		assertThat(this.loads).hasValue(2);
+	}
+
+	@Test
+	void serializedClassOutsideTheAllowListIsRefusedDeletedAndCounted() {
+		ConfigurableApplicationContext permissive = start("tiercache.serialization.allowed-packages=dev.tiercache.outside");
+		ConfigurableApplicationContext strict = start();
+		permissive.getBean(VetService.class).external(1);
+		StringRedisTemplate redis = permissive.getBean(StringRedisTemplate.class);
+		String key = this.contexts.prefix + ":{external:#l:1}";
+		assertThat(redis.hasKey(key)).isTrue();
+		ExternalEntity reloaded = strict.getBean(VetService.class).external(1);
+		assertThat(reloaded.id()).isEqualTo(1);
+		assertThat(this.loads).as("the refused entry was a miss").hasValue(2);
+		assertThat(strict.getBean(TieredCacheManager.class).getTieredCache("external").stats().decodeFailures())
+			.isEqualTo(1);
+		assertThat(redis.hasKey(key)).as("refused entry deleted, and not re-stored by the strict instance").isFalse();
+	}
+
+	record Vet(long id, String name) implements Serializable {
+	}
+
+	/** A JPA-style entity: mutable, no JSON creator, Serializable. */
+	static class Owner implements Serializable {
+
+		private Long id;
+
+		private final List<String> pets = new ArrayList<>();
+
+		protected Owner() {
+		}
+
+		Owner(Long id) {
+			this.id = id;
+		}
+
+		public Long getId() {
+			return this.id;
+		}
+
+		public List<String> getPets() {
+			return this.pets;
+		}
+
+	}
+
+	@SpringBootConfiguration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	@EnableCaching
+	static class VetApplication {
+
+		@Bean
+		VetService vetService(AtomicInteger loads) {
+			return new VetService(loads);
+		}
+
+	}
+
+	static class VetService {
+
+		private final AtomicInteger loads;
+
+		VetService(AtomicInteger loads) {
+			this.loads = loads;
+		}
+
+		@Cacheable("pages")
+		public Page<Vet> vets(int page) {
+			this.loads.incrementAndGet();
+			List<Vet> content = List.of(new Vet(1, "James"), new Vet(2, "Helen"), new Vet(3, "Linda"),
+					new Vet(4, "Rafael"), new Vet(5, "Henry"));
+			return new PageImpl<>(content, PageRequest.of(page, 5), 25);
+		}
+
+		@Cacheable("owners")
+		public Owner owner(long id) {
+			this.loads.incrementAndGet();
+			Owner owner = new Owner(id);
+			owner.getPets().addAll(List.of("Rex", "Tom"));
+			return owner;
+		}
+
+		@CacheEvict("owners")
+		public void evictOwner(long id) {
+		}
+
+		@Cacheable("external")
+		public ExternalEntity external(long id) {
+			this.loads.incrementAndGet();
+			return new ExternalEntity(id);
+		}
+
+	}
+
+}

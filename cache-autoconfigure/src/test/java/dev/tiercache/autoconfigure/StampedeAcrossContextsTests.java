@@ -1,0 +1,185 @@
+package dev.tiercache.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+
+import dev.tiercache.annotation.CacheAside;
+import dev.tiercache.tier.TieredCacheManager;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Stampede control through {@code @CacheAside} across four Spring Boot contexts (instances) sharing
+ * one Redis, with real threads.
+ */
+class StampedeAcrossContextsTests {
+
+	private static final int INSTANCES = 4;
+
+	private static final int THREADS_PER_INSTANCE = 32;
+
+	private final TestContexts contexts = new TestContexts();
+
+	private final ExecutorService executor = Executors.newFixedThreadPool(INSTANCES * THREADS_PER_INSTANCE);
+
+	private final SlowLoader loader = new SlowLoader();
+
+	@AfterEach
+	void close() {
+		this.executor.shutdownNow();
+		this.contexts.close();
+	}
+
+	private List<ConfigurableApplicationContext> startInstances() {
+		List<ConfigurableApplicationContext> instances = new ArrayList<>();
+		for (int i = 0; i < INSTANCES; i++) {
+			instances.add(this.contexts.start(StampedeApplication.class, Map.of("slowLoader", this.loader),
+					"tiercache.caches.books.lock.lease=2s"));
+		}
+		return instances;
+	}
+
+	private List<Future<String>> callAtOnce(List<ConfigurableApplicationContext> instances, String key) {
+		CountDownLatch start = new CountDownLatch(1);
+		List<Future<String>> results = new ArrayList<>();
+		for (ConfigurableApplicationContext instance : instances) {
+			CatalogService catalog = instance.getBean(CatalogService.class);
+			for (int thread = 0; thread < THREADS_PER_INSTANCE; thread++) {
+				results.add(this.executor.submit(() -> {
+					start.await();
+					return catalog.title(key);
+				}));
+			}
+		}
+		start.countDown();
+		return results;
+	}
+
+	@Test
+	void fourInstancesOfThirtyTwoThreadsLoadAColdKeyExactlyOnce() throws Exception {
+		List<ConfigurableApplicationContext> instances = startInstances();
+		List<Future<String>> results = callAtOnce(instances, "cold");
+		for (Future<String> result : results) {
+			assertThat(result.get(30, TimeUnit.SECONDS)).isEqualTo("title of cold");
+		}
+		assertThat(this.loader.calls).hasValue(1);
+		long waited = instances.stream()
+			.map((context) -> context.getBean(TieredCacheManager.class).getTieredCache("books").stats())
+			.mapToLong((stats) -> stats.localWaits() + stats.remoteWaits())
+			.sum();
+		assertThat(waited).as("callers that waited instead of loading").isGreaterThanOrEqualTo(INSTANCES - 1);
+	}
+
+	@Test
+	void holderInstanceClosedMidLoadIsTakenOverAndEveryCallerGetsTheValue() throws Exception {
+		List<ConfigurableApplicationContext> instances = startInstances();
+		this.loader.block();
+		List<Future<String>> results = callAtOnce(instances, "contested");
+		await().atMost(Duration.ofSeconds(20)).until(() -> this.loader.calls.get() == 1);
+		int holder = indexOfHolder(instances);
+		await().atMost(Duration.ofSeconds(20)).until(() -> remoteWaiters(instances, holder) == INSTANCES - 1);
+		this.loader.unblockLaterCalls();
+		instances.get(holder).close();
+		this.loader.unblockFirstCall();
+		for (Future<String> result : results) {
+			assertThat(result.get(30, TimeUnit.SECONDS)).isEqualTo("title of contested");
+		}
+		assertThat(this.loader.calls).as("the closed holder's load and one take-over").hasValue(2);
+	}
+
+	private static int indexOfHolder(List<ConfigurableApplicationContext> instances) {
+		for (int i = 0; i < instances.size(); i++) {
+			if (instances.get(i).getBean(TieredCacheManager.class).getTieredCache("books").stats().remoteWaits() == 0
+					&& instances.get(i).getBean(TieredCacheManager.class).getTieredCache("books").stats().loads() == 0
+					&& instances.get(i).getBean(TieredCacheManager.class).getTieredCache("books").stats().localWaits() > 0) {
+				return i;
+			}
+		}
+		throw new AssertionError("no instance is holding the lease");
+	}
+
+	private static long remoteWaiters(List<ConfigurableApplicationContext> instances, int holder) {
+		long waiting = 0;
+		for (int i = 0; i < instances.size(); i++) {
+			if (i != holder) {
+				waiting += instances.get(i).getBean(TieredCacheManager.class).getTieredCache("books").stats().remoteWaits();
+			}
+		}
+		return waiting;
+	}
+
+	/** The "database": takes 50 ms, counts its calls, and can hold its first call until released. */
+	static final class SlowLoader {
+
+		final AtomicInteger calls = new AtomicInteger();
+
+		private volatile CountDownLatch firstCall = new CountDownLatch(0);
+
+		private volatile CountDownLatch laterCalls = new CountDownLatch(0);
+
+		void block() {
+			this.firstCall = new CountDownLatch(1);
+			this.laterCalls = new CountDownLatch(1);
+		}
+
+		void unblockFirstCall() {
+			this.firstCall.countDown();
+		}
+
+		void unblockLaterCalls() {
+			this.laterCalls.countDown();
+		}
+
+		String load(String key) throws InterruptedException {
+			int call = this.calls.incrementAndGet();
+			assertThat((call == 1 ? this.firstCall : this.laterCalls).await(30, TimeUnit.SECONDS)).isTrue();
+			Thread.sleep(50);
+			return "title of " + key;
+		}
+
+	}
+
+	@SpringBootConfiguration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	static class StampedeApplication {
+
+		@Bean
+		CatalogService catalogService(SlowLoader slowLoader) {
+			return new CatalogService(slowLoader);
+		}
+
+	}
+
+	static class CatalogService {
+
+		private final SlowLoader loader;
+
+		CatalogService(SlowLoader loader) {
+			this.loader = loader;
+		}
+
+		@CacheAside(cache = "books")
+		public String title(String key) throws InterruptedException {
+			return this.loader.load(key);
+		}
+
+	}
+
+}
