@@ -1,6 +1,8 @@
 package dev.tiercache.autoconfigure;
 
+import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +20,11 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import dev.tiercache.annotation.CacheAside;
+import dev.tiercache.codec.JsonOrSerializedValueCodec;
+import dev.tiercache.codec.SerializationAllowList;
+import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.interceptor.CacheAsideAdvisor;
+import dev.tiercache.stats.CacheStats;
 import dev.tiercache.test.TestRedis;
 import dev.tiercache.tier.CacheMode;
 import dev.tiercache.tier.CacheSettings;
@@ -78,6 +84,35 @@ class TiercacheAutoConfigurationTests {
 			.run((context) -> assertThat(context.getBean(TieredCacheManager.class).keyPrefix()).isEqualTo("tiercache"));
 		this.runner.withPropertyValues("spring.application.name=orders", "tiercache.key-prefix=shop", "tiercache.cache-names=a")
 			.run((context) -> assertThat(context.getBean(TieredCacheManager.class).keyPrefix()).isEqualTo("shop"));
+	}
+
+	@Test
+	void applicationStartsAndServesFromTheMethodWhileRedisIsDown() throws Exception {
+		int deadPort;
+		try (ServerSocket socket = new ServerSocket(0)) {
+			deadPort = socket.getLocalPort();
+		}
+		this.runner.withUserConfiguration(CountingService.class)
+			.withPropertyValues("spring.data.redis.port=" + deadPort, "tiercache.cache-names=books")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				CountingService service = context.getBean(CountingService.class);
+				assertThat(service.find(1)).isEqualTo("book 1");
+				assertThat(service.find(1)).as("served from L1").isEqualTo("book 1");
+				CacheStats stats = context.getBean(TieredCacheManager.class).getTieredCache("books").stats();
+				assertThat(stats.loads()).isEqualTo(1);
+				assertThat(stats.localHits()).isEqualTo(1);
+				assertThat(stats.remoteErrors()).isPositive();
+			});
+	}
+
+	@Test
+	void applicationCodecReplacesTheDefault() {
+		this.runner.withUserConfiguration(OwnCodec.class).withPropertyValues("tiercache.cache-names=books")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(ValueCodec.class);
+				assertThat(context.getBean(ValueCodec.class)).isSameAs(context.getBean(OwnCodec.class).codec);
+			});
 	}
 
 	@Test
@@ -192,6 +227,27 @@ class TiercacheAutoConfigurationTests {
 		@Bean
 		CacheManager cacheManager() {
 			return new ConcurrentMapCacheManager();
+		}
+
+	}
+
+	static class CountingService {
+
+		@CacheAside(cache = "books")
+		public String find(long id) {
+			return "book " + id;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class OwnCodec {
+
+		final ValueCodec codec = new JsonOrSerializedValueCodec(new SerializationAllowList(List.of()));
+
+		@Bean
+		ValueCodec valueCodec() {
+			return this.codec;
 		}
 
 	}

@@ -16,11 +16,10 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.cache.CacheManager;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.listener.ChannelTopic;
-import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.redis.RemoteCommands;
+import dev.tiercache.stampede.LoadSubscription;
 
 /**
  * A Spring {@link CacheManager} of {@link TieredCache}s: a fixed set of named caches, each with its
@@ -40,7 +39,7 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 
 	private final @Nullable RemoteTier remote;
 
-	private final @Nullable RedisMessageListenerContainer listenerContainer;
+	private final @Nullable LoadSubscription subscription;
 
 	private TieredCacheManager(Builder builder) {
 		RedisConnectionFactory connectionFactory = builder.connectionFactory;
@@ -53,15 +52,12 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 			this.remote = new RemoteTier(new RemoteCommands(connectionFactory, builder.redisTimeout), builder.keyPrefix,
 					Objects.requireNonNull(builder.codec, "a ValueCodec is required when caches use Redis"),
 					builder.maxValueBytes);
-			RedisMessageListenerContainer container = new RedisMessageListenerContainer();
-			container.setConnectionFactory(connectionFactory);
-			container.addMessageListener(this.remote.notifications(),
-					new ChannelTopic(new String(this.remote.channel(), StandardCharsets.UTF_8)));
-			this.listenerContainer = container;
+			this.subscription = new LoadSubscription(connectionFactory,
+					new String(this.remote.channel(), StandardCharsets.UTF_8), this.remote.notifications());
 		}
 		else {
 			this.remote = null;
-			this.listenerContainer = null;
+			this.subscription = null;
 		}
 		Map<String, TieredCache> built = new LinkedHashMap<>();
 		builder.caches.forEach((name, settings) -> built.put(name,
@@ -113,22 +109,21 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 		return (tier != null) ? tier.keyPrefix() : null;
 	}
 
-	/** Subscribes to load wake-ups. */
+	/** Subscribes to load wake-ups, now or, if Redis is down, in the background. */
 	@Override
 	public void afterPropertiesSet() {
-		RedisMessageListenerContainer container = this.listenerContainer;
-		if (container != null) {
-			container.afterPropertiesSet();
-			container.start();
+		LoadSubscription loads = this.subscription;
+		if (loads != null) {
+			loads.start();
 		}
 	}
 
 	/** Releases held leases, stops the subscription and closes the Redis connection. */
 	@Override
 	public void destroy() throws Exception {
-		RedisMessageListenerContainer container = this.listenerContainer;
-		if (container != null) {
-			container.destroy();
+		LoadSubscription loads = this.subscription;
+		if (loads != null) {
+			loads.close();
 		}
 		RemoteTier tier = this.remote;
 		if (tier != null) {
