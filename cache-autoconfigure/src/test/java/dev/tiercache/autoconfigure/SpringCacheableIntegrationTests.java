@@ -4,6 +4,11 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
@@ -65,6 +70,31 @@ class SpringCacheableIntegrationTests {
 		Owner fromRedis = second.owner(7);
 		assertThat(fromRedis.getId()).isEqualTo(owner.getId());
 		assertThat(fromRedis.getPets()).containsExactly("Rex", "Tom");
+		assertThat(this.loads).hasValue(1);
+	}
+
+	@Test
+	void synchronizedCacheableLoadsOnceAcrossInstances() throws Exception {
+		List<VetService> instances = List.of(start().getBean(VetService.class), start().getBean(VetService.class));
+		ExecutorService executor = Executors.newFixedThreadPool(16);
+		try {
+			CountDownLatch go = new CountDownLatch(1);
+			List<Future<Vet>> results = new ArrayList<>();
+			for (int i = 0; i < 16; i++) {
+				VetService service = instances.get(i % 2);
+				results.add(executor.submit(() -> {
+					go.await();
+					return service.slowVet(9);
+				}));
+			}
+			go.countDown();
+			for (Future<Vet> result : results) {
+				assertThat(result.get(30, TimeUnit.SECONDS)).isEqualTo(new Vet(9, "Vet 9"));
+			}
+		}
+		finally {
+			executor.shutdownNow();
+		}
 		assertThat(this.loads).hasValue(1);
 	}
 
@@ -155,6 +185,13 @@ class SpringCacheableIntegrationTests {
 			Owner owner = new Owner(id);
 			owner.getPets().addAll(List.of("Rex", "Tom"));
 			return owner;
+		}
+
+		@Cacheable(cacheNames = "pages", key = "'vet:' + #id", sync = true)
+		public Vet slowVet(long id) throws InterruptedException {
+			this.loads.incrementAndGet();
+			Thread.sleep(50);
+			return new Vet(id, "Vet " + id);
 		}
 
 		@CacheEvict("owners")

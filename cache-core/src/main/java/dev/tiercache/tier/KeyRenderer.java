@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.Map;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
@@ -36,6 +37,10 @@ import org.springframework.util.ReflectionUtils;
 final class KeyRenderer {
 
 	static final int MAX_LENGTH = 200;
+
+	private static final Map<Class<?>, Character> SCALAR_TAGS = Map.of(Integer.class, 'i', Long.class, 'l',
+			Short.class, 's', Byte.class, 'b', Double.class, 'd', Float.class, 'f', Boolean.class, 'z',
+			Character.class, 'c');
 
 	private static final Field SIMPLE_KEY_PARAMS = simpleKeyParams();
 
@@ -67,10 +72,8 @@ final class KeyRenderer {
 			}
 			out.append(string);
 		}
-		else if (key instanceof Integer || key instanceof Long || key instanceof Short || key instanceof Byte
-				|| key instanceof Double || key instanceof Float || key instanceof Boolean
-				|| key instanceof Character) {
-			out.append('#').append(scalarTag(key)).append(':').append(key);
+		else if (SCALAR_TAGS.containsKey(key.getClass())) {
+			out.append('#').append(SCALAR_TAGS.get(key.getClass())).append(':').append(key);
 		}
 		else if (key instanceof BigInteger || key instanceof BigDecimal || key instanceof UUID
 				|| key.getClass().getName().startsWith("java.time.")) {
@@ -114,28 +117,6 @@ final class KeyRenderer {
 			}
 			out.append(c);
 		}
-	}
-
-	private static char scalarTag(Object key) {
-		if (key instanceof Integer) {
-			return 'i';
-		}
-		if (key instanceof Long) {
-			return 'l';
-		}
-		if (key instanceof Short) {
-			return 's';
-		}
-		if (key instanceof Byte) {
-			return 'b';
-		}
-		if (key instanceof Double) {
-			return 'd';
-		}
-		if (key instanceof Float) {
-			return 'f';
-		}
-		return (key instanceof Boolean) ? 'z' : 'c';
 	}
 
 	private String toJson(Object key) {

@@ -184,15 +184,24 @@ public final class TieredCache implements Cache {
 	 * cached null), or {@code absent} when L1 holds nothing. Allocates nothing.
 	 */
 	public @Nullable Object peekLocal(Object key, Object absent) {
+		LocalTier.LocalEntry entry = readLocal(key, false);
+		return (entry != null) ? entry.value() : absent;
+	}
+
+	/** Reads L1, counting a hit, and a miss when asked; {@code null} when L1 holds nothing. */
+	private LocalTier.@Nullable LocalEntry readLocal(Object key, boolean countMiss) {
 		LocalTier tier = this.local;
-		if (tier != null) {
-			LocalTier.LocalEntry entry = tier.get(key);
-			if (entry != null) {
-				this.stats.localHit(entry.value() == null);
-				return entry.value();
-			}
+		if (tier == null) {
+			return null;
 		}
-		return absent;
+		LocalTier.LocalEntry entry = tier.get(key);
+		if (entry != null) {
+			this.stats.localHit(entry.value() == null);
+		}
+		else if (countMiss) {
+			this.stats.localMiss();
+		}
+		return entry;
 	}
 
 	/**
@@ -207,28 +216,18 @@ public final class TieredCache implements Cache {
 	 */
 	public @Nullable Object getOrLoad(Object key, Type type, CacheSettings entrySettings, ValueLoader loader,
 			@Nullable Predicate<@Nullable Object> unless) throws Throwable {
-		LocalTier tier = this.local;
-		if (tier != null) {
-			LocalTier.LocalEntry entry = tier.get(key);
-			if (entry != null) {
-				this.stats.localHit(entry.value() == null);
-				return entry.value();
-			}
-			this.stats.localMiss();
+		LocalTier.LocalEntry entry = readLocal(key, true);
+		if (entry != null) {
+			return entry.value();
 		}
 		return this.loads.execute(key, () -> readThroughOnce(key, type, entrySettings, loader, unless),
 				this.stats::localWait);
 	}
 
 	@Nullable ValueWrapper lookup(Object key, Type type) {
-		LocalTier tier = this.local;
-		if (tier != null) {
-			LocalTier.LocalEntry entry = tier.get(key);
-			if (entry != null) {
-				this.stats.localHit(entry.value() == null);
-				return new SimpleValueWrapper(entry.value());
-			}
-			this.stats.localMiss();
+		LocalTier.LocalEntry entry = readLocal(key, true);
+		if (entry != null) {
+			return new SimpleValueWrapper(entry.value());
 		}
 		RemoteTier l2 = this.remote;
 		if (l2 == null) {
@@ -365,15 +364,13 @@ public final class TieredCache implements Cache {
 		long started = System.nanoTime();
 		Object value;
 		try {
-			value = loader.load();
+			value = runLoader(loader, started);
 		}
 		catch (Throwable ex) {
-			this.stats.load(System.nanoTime() - started, true);
 			releaseQuietly(l2, lease);
 			throw ex;
 		}
 		long loadNanos = System.nanoTime() - started;
-		this.stats.load(loadNanos, false);
 		long ttl = entrySettings.jitteredTtlMillis(value == null);
 		byte[] framed = (ttl > 0 && (unless == null || !unless.test(value)))
 				? frame(l2, value, type, ttl, TimeUnit.NANOSECONDS.toMillis(loadNanos)) : null;
@@ -399,20 +396,24 @@ public final class TieredCache implements Cache {
 
 	private @Nullable Object loadWithoutLease(Object key, CacheSettings entrySettings, ValueLoader loader,
 			@Nullable Predicate<@Nullable Object> unless) throws Throwable {
-		long started = System.nanoTime();
-		Object value;
+		Object value = runLoader(loader, System.nanoTime());
+		if (unless == null || !unless.test(value)) {
+			fillLocal(key, value, entrySettings.jitteredTtlMillis(value == null));
+		}
+		return value;
+	}
+
+	/** Runs the loader, counting the load and its time from {@code started}. */
+	private @Nullable Object runLoader(ValueLoader loader, long started) throws Throwable {
 		try {
-			value = loader.load();
+			Object value = loader.load();
+			this.stats.load(System.nanoTime() - started, false);
+			return value;
 		}
 		catch (Throwable ex) {
 			this.stats.load(System.nanoTime() - started, true);
 			throw ex;
 		}
-		this.stats.load(System.nanoTime() - started, false);
-		if (unless == null || !unless.test(value)) {
-			fillLocal(key, value, entrySettings.jitteredTtlMillis(value == null));
-		}
-		return value;
 	}
 
 	private void fillLocal(Object key, @Nullable Object value, long ttlMillis) {
@@ -510,8 +511,7 @@ public final class TieredCache implements Cache {
 	public @Nullable ValueWrapper putIfAbsent(Object key, @Nullable Object value, Type type) {
 		RemoteTier l2 = this.remote;
 		if (l2 == null) {
-			LocalTier tier = this.local;
-			LocalTier.LocalEntry existing = (tier != null) ? tier.get(key) : null;
+			LocalTier.LocalEntry existing = readLocal(key, false);
 			if (existing != null) {
 				return new SimpleValueWrapper(existing.value());
 			}
@@ -576,26 +576,35 @@ public final class TieredCache implements Cache {
 	/** Removes every entry of this cache from L1 and Redis (a {@code SCAN}; entries written meanwhile may stay). */
 	@Override
 	public void clear() {
+		removeAll();
+	}
+
+	/**
+	 * Removes every entry, like {@link #clear()}.
+	 * @return whether entries were found in either tier
+	 */
+	@Override
+	public boolean invalidate() {
+		return removeAll();
+	}
+
+	private boolean removeAll() {
 		LocalTier tier = this.local;
+		boolean found = false;
 		if (tier != null) {
+			found = tier.size() > 0;
 			tier.clear();
 		}
 		RemoteTier l2 = this.remote;
 		if (l2 != null) {
 			try {
-				l2.commands().unlinkMatching(l2.valuePattern(this.name));
+				found = l2.commands().unlinkMatching(l2.valuePattern(this.name)) > 0 || found;
 			}
 			catch (RemoteCallException ex) {
 				remoteFailed(ex);
 			}
 		}
-	}
-
-	@Override
-	public boolean invalidate() {
-		boolean hadEntries = localSize() > 0;
-		clear();
-		return hadEntries || this.remote != null;
+		return found;
 	}
 
 	// ---- asynchronous reads
@@ -610,13 +619,9 @@ public final class TieredCache implements Cache {
 	}
 
 	CompletableFuture<@Nullable ValueWrapper> retrieve(Object key, Type type) {
-		LocalTier tier = this.local;
-		if (tier != null) {
-			LocalTier.LocalEntry entry = tier.get(key);
-			if (entry != null) {
-				this.stats.localHit(entry.value() == null);
-				return CompletableFuture.completedFuture(new SimpleValueWrapper(entry.value()));
-			}
+		LocalTier.LocalEntry entry = readLocal(key, false);
+		if (entry != null) {
+			return CompletableFuture.completedFuture(new SimpleValueWrapper(entry.value()));
 		}
 		return CompletableFuture.supplyAsync(() -> lookup(key, type), this.asyncExecutor);
 	}
