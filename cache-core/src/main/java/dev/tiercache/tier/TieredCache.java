@@ -180,8 +180,8 @@ public final class TieredCache implements Cache {
 	}
 
 	/**
-	 * Returns what L1 holds for the key without counting or loading: the value ({@code null} for a
-	 * cached null), or {@code absent} when L1 holds nothing. Allocates nothing.
+	 * Returns what L1 holds for the key, without loading: the value ({@code null} for a cached null),
+	 * or {@code absent} when L1 holds nothing. Counts a hit, not a miss. Allocates nothing.
 	 */
 	public @Nullable Object peekLocal(Object key, Object absent) {
 		LocalTier.LocalEntry entry = readLocal(key, false);
