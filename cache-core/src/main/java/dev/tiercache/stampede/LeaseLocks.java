@@ -6,9 +6,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -113,11 +113,13 @@ public final class LeaseLocks implements AutoCloseable {
 		byte[] random = new byte[12];
 		new SecureRandom().nextBytes(random);
 		this.instanceId = HexFormat.of().formatHex(random);
-		this.renewals = Executors.newSingleThreadScheduledExecutor((task) -> {
+		ScheduledThreadPoolExecutor renewals = new ScheduledThreadPoolExecutor(1, (task) -> {
 			Thread thread = new Thread(task, "tiercache-lease-renewal");
 			thread.setDaemon(true);
 			return thread;
 		});
+		renewals.setRemoveOnCancelPolicy(true);
+		this.renewals = renewals;
 	}
 
 	/**

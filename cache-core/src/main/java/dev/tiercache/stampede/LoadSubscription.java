@@ -9,6 +9,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.core.task.SyncTaskExecutor;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
@@ -17,7 +18,9 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
  * The pub/sub subscription that feeds {@link LoadNotifications}. Starting it never fails: if Redis
  * cannot be reached, it is retried in the background every {@link #RETRY_INTERVAL} until it succeeds
  * or is closed, and waiters meanwhile rely on their own bounded polling. Once subscribed, Spring's
- * listener container re-subscribes by itself after a connection loss. Thread-safe.
+ * listener container re-subscribes by itself after a connection loss. Messages are handed to
+ * {@link LoadNotifications} on the thread that receives them (the listener only signals latches),
+ * not on a new thread per message as the container's default executor would. Thread-safe.
  */
 public final class LoadSubscription implements AutoCloseable {
 
@@ -36,6 +39,7 @@ public final class LoadSubscription implements AutoCloseable {
 
 	public LoadSubscription(RedisConnectionFactory connectionFactory, String channel, LoadNotifications notifications) {
 		this.container.setConnectionFactory(connectionFactory);
+		this.container.setTaskExecutor(new SyncTaskExecutor());
 		this.container.addMessageListener(notifications, new ChannelTopic(channel));
 		this.container.afterPropertiesSet();
 	}

@@ -1,35 +1,53 @@
 package dev.tiercache.tier;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The L1 tier of one cache: a bounded Caffeine cache of decoded values, each entry with its own
- * lifetime (never longer than the Redis entry it mirrors). Thread-safe.
+ * deadline (never later than the Redis entry it mirrors), checked on read against a
+ * {@link CoarseClock}. Caffeine additionally drops every entry {@code maxLifetime} after its write
+ * (when given), so expired entries do not hold memory until evicted by size. Thread-safe; a hit
+ * allocates nothing and reads no system clock.
  */
 final class LocalTier {
 
 	private final Cache<Object, LocalEntry> entries;
 
-	LocalTier(long maxSize) {
-		this.entries = Caffeine.newBuilder()
-			.maximumSize(maxSize)
-			.expireAfter(new PerEntryLifetime())
-			.build();
+	private final CoarseClock clock;
+
+	/**
+	 * @param maxLifetime the longest any entry lives, or {@code null} when entries may live as long
+	 * as their own deadline says
+	 */
+	LocalTier(long maxSize, @Nullable Duration maxLifetime, CoarseClock clock) {
+		Caffeine<Object, Object> builder = Caffeine.newBuilder().maximumSize(maxSize).ticker(clock);
+		if (maxLifetime != null) {
+			builder.expireAfterWrite(maxLifetime);
+		}
+		this.entries = builder.build();
+		this.clock = clock;
 	}
 
+	/** The live entry for the key, or {@code null}. */
 	@Nullable LocalEntry get(Object key) {
-		return this.entries.getIfPresent(key);
+		LocalEntry entry = this.entries.getIfPresent(key);
+		if (entry != null && entry.deadlineNanos() - this.clock.read() <= 0) {
+			this.entries.asMap().remove(key, entry);
+			return null;
+		}
+		return entry;
 	}
 
 	/** Stores a value ({@code null} for a null marker) for the given time; nothing if it is not positive. */
 	void put(Object key, @Nullable Object value, long lifetimeMillis) {
 		if (lifetimeMillis > 0) {
-			this.entries.put(key, new LocalEntry(value, TimeUnit.MILLISECONDS.toNanos(lifetimeMillis)));
+			this.entries.put(key,
+					new LocalEntry(value, this.clock.read() + TimeUnit.MILLISECONDS.toNanos(lifetimeMillis)));
 		}
 		else {
 			this.entries.invalidate(key);
@@ -48,36 +66,12 @@ final class LocalTier {
 		return this.entries.estimatedSize();
 	}
 
-	Cache<Object, LocalEntry> nativeCache() {
-		return this.entries;
-	}
-
-	/** Expires each entry after its own lifetime, counted from its last write. */
-	private static final class PerEntryLifetime implements Expiry<Object, LocalEntry> {
-
-		@Override
-		public long expireAfterCreate(Object key, LocalEntry entry, long currentTime) {
-			return entry.lifetimeNanos();
-		}
-
-		@Override
-		public long expireAfterUpdate(Object key, LocalEntry entry, long currentTime, long currentDuration) {
-			return entry.lifetimeNanos();
-		}
-
-		@Override
-		public long expireAfterRead(Object key, LocalEntry entry, long currentTime, long currentDuration) {
-			return currentDuration;
-		}
-
-	}
-
 	/**
 	 * One L1 entry.
 	 * @param value the value, {@code null} for a cached null
-	 * @param lifetimeNanos how long it lives from insertion
+	 * @param deadlineNanos when it expires, on the {@link CoarseClock}
 	 */
-	record LocalEntry(@Nullable Object value, long lifetimeNanos) {
+	record LocalEntry(@Nullable Object value, long deadlineNanos) {
 	}
 
 }

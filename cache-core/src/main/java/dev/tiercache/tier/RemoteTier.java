@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.redis.RemoteCommands;
@@ -60,9 +61,7 @@ final class RemoteTier implements AutoCloseable {
 	}
 
 	RemoteKey keyOf(String cacheName, Object key) {
-		String tagged = "{" + cacheName + ":" + this.renderer.render(key) + "}";
-		return new RemoteKey((this.keyPrefix + ":" + tagged).getBytes(StandardCharsets.UTF_8),
-				(this.keyPrefix + ":lock:" + tagged).getBytes(StandardCharsets.UTF_8));
+		return new RemoteKey(this.keyPrefix, "{" + cacheName + ":" + this.renderer.render(key) + "}");
 	}
 
 	/** A glob pattern matching every value key of a cache. */
@@ -129,11 +128,38 @@ final class RemoteTier implements AutoCloseable {
 	}
 
 	/**
-	 * The Redis keys of one cache entry.
-	 * @param value where the framed value lives
-	 * @param lock where its lease lives
+	 * The Redis keys of one cache entry: where the framed value lives, and where its lease lives
+	 * (built only when a lease is needed, since a hit does not). Used by one thread at a time.
 	 */
-	record RemoteKey(byte[] value, byte[] lock) {
+	static final class RemoteKey {
+
+		private final String keyPrefix;
+
+		private final String tagged;
+
+		private final byte[] value;
+
+		private byte @Nullable [] lock;
+
+		private RemoteKey(String keyPrefix, String tagged) {
+			this.keyPrefix = keyPrefix;
+			this.tagged = tagged;
+			this.value = (keyPrefix + ":" + tagged).getBytes(StandardCharsets.UTF_8);
+		}
+
+		byte[] value() {
+			return this.value;
+		}
+
+		byte[] lock() {
+			byte[] bytes = this.lock;
+			if (bytes == null) {
+				bytes = (this.keyPrefix + ":lock:" + this.tagged).getBytes(StandardCharsets.UTF_8);
+				this.lock = bytes;
+			}
+			return bytes;
+		}
+
 	}
 
 }

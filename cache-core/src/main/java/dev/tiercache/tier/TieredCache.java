@@ -79,14 +79,16 @@ public final class TieredCache implements Cache {
 
 	private volatile long lastRemoteErrorLog;
 
-	TieredCache(String name, CacheSettings settings, @Nullable RemoteTier remote, Executor asyncExecutor) {
+	TieredCache(String name, CacheSettings settings, @Nullable RemoteTier remote, CoarseClock clock,
+			Executor asyncExecutor) {
 		if (settings.usesRemote() && remote == null) {
 			throw new IllegalArgumentException("Cache '" + name + "' uses Redis (mode " + settings.mode()
 					+ ") but no Redis connection is configured");
 		}
 		this.name = name;
 		this.settings = settings;
-		this.local = settings.usesLocal() ? new LocalTier(settings.localMaxSize()) : null;
+		this.local = !settings.usesLocal() ? null
+				: new LocalTier(settings.localMaxSize(), settings.usesRemote() ? settings.localTtl() : null, clock);
 		this.remote = settings.usesRemote() ? remote : null;
 		this.asyncExecutor = asyncExecutor;
 	}

@@ -41,6 +41,8 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 
 	private final @Nullable LoadSubscription subscription;
 
+	private final CoarseClock clock;
+
 	private TieredCacheManager(Builder builder) {
 		RedisConnectionFactory connectionFactory = builder.connectionFactory;
 		boolean anyRemote = builder.caches.values().stream().anyMatch(CacheSettings::usesRemote);
@@ -59,9 +61,10 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 			this.remote = null;
 			this.subscription = null;
 		}
+		this.clock = new CoarseClock();
 		Map<String, TieredCache> built = new LinkedHashMap<>();
 		builder.caches.forEach((name, settings) -> built.put(name,
-				new TieredCache(name, settings, this.remote, builder.asyncExecutor)));
+				new TieredCache(name, settings, this.remote, this.clock, builder.asyncExecutor)));
 		this.caches = Collections.unmodifiableMap(built);
 	}
 
@@ -121,6 +124,7 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 	/** Releases held leases, stops the subscription and closes the Redis connection. */
 	@Override
 	public void destroy() throws Exception {
+		this.clock.close();
 		LoadSubscription loads = this.subscription;
 		if (loads != null) {
 			loads.close();

@@ -15,6 +15,7 @@ import org.springframework.cache.Cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The Spring {@link Cache} contract of {@link TieredCache} in every mode, on a real Redis.
@@ -188,6 +189,30 @@ class TieredCacheTests {
 			.distinct()
 			.count();
 		assertThat(distinct).as("jittered TTLs differ").isGreaterThan(1);
+	}
+
+	@Test
+	void localEntryExpiresAtItsOwnLifetime() {
+		TieredCache cache = this.fixture
+			.manager("books", (settings) -> settings.withMode(CacheMode.LOCAL).withNullTtl(Duration.ofMillis(300))
+				.withTtlJitter(0))
+			.getTieredCache("books");
+		cache.put("nothing", null);
+		cache.put("something", "v");
+		assertThat(cache.get("nothing")).isNotNull();
+		await().atMost(Duration.ofSeconds(5)).until(() -> cache.get("nothing") == null);
+		assertThat(cache.get("something", String.class)).as("the 10 min entry outlives the null marker").isEqualTo("v");
+	}
+
+	@Test
+	void localCopyOfRemoteEntryExpiresAfterLocalTtl() {
+		TieredCache cache = this.fixture
+			.manager("books", (settings) -> settings.withLocalTtl(Duration.ofMillis(300)))
+			.getTieredCache("books");
+		cache.put("k", "v");
+		this.fixture.rawDelete(this.fixture.valueKey("books", "k"));
+		assertThat(cache.get("k", String.class)).as("served from L1").isEqualTo("v");
+		await().atMost(Duration.ofSeconds(5)).until(() -> cache.get("k") == null);
 	}
 
 	@Test

@@ -1,0 +1,81 @@
+package dev.tiercache.benchmarks;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs every benchmark and scenario, side by side in one run on one machine, and writes JMH's JSON
+ * results and a Markdown summary of the ratios to {@code benchmarks/results/} ({@code --quick}: to
+ * {@code benchmarks/results/quick/}, a few seconds per benchmark, for smoke runs).
+ *
+ * <p>Run from the repository root: {@code benchmarks/run} or {@code benchmarks/run --quick}. Redis
+ * is found as the tests find it ({@code TIERCACHE_REDIS_URL}, Testcontainers, or an embedded server).
+ */
+public final class BenchmarkRunner {
+
+	private BenchmarkRunner() {
+	}
+
+	public static void main(String[] args) throws RunnerException, IOException, Exception {
+		boolean quick = List.of(args).contains("--quick");
+		Path results = Path.of("benchmarks", "results", quick ? "quick" : "").toAbsolutePath().normalize();
+		Files.createDirectories(results);
+		String redis = BenchRedis.uri().toString();
+		System.out.println("Redis: " + redis + "; results: " + results);
+
+		Collection<RunResult> localOneThread = run(options(quick, redis, results.resolve("local-hit-1-thread.json"))
+			.include(LocalHitBenchmark.class.getSimpleName()).threads(1).addProfiler(GCProfiler.class));
+		Collection<RunResult> localTwoThreads = run(options(quick, redis, results.resolve("local-hit-2-threads.json"))
+			.include(LocalHitBenchmark.class.getSimpleName()).threads(2).addProfiler(GCProfiler.class));
+		Collection<RunResult> remote = run(options(quick, redis, results.resolve("remote-hit.json"))
+			.include(RemoteHitBenchmark.class.getSimpleName()).threads(1));
+		Collection<RunResult> miss = run(options(quick, redis, results.resolve("miss.json"))
+			.include(MissBenchmark.class.getSimpleName()).threads(1));
+
+		System.setProperty(BenchRedis.PROPERTY, redis);
+		List<RoundTrips.Count> roundTrips = RoundTrips.measure();
+		int keys = quick ? 20 : 200;
+		List<StampedeScenario.Outcome> stampedes = new ArrayList<>();
+		stampedes.add(StampedeScenario.tiered(4, 32, keys));
+		stampedes.add(StampedeScenario.spring(4, 32, keys));
+
+		String summary = new Summary(quick).localHit(localOneThread, localTwoThreads)
+			.remoteHit(remote)
+			.miss(miss, roundTrips)
+			.stampede(stampedes)
+			.toMarkdown();
+		Files.writeString(results.resolve("summary.md"), summary);
+		System.out.println(summary);
+	}
+
+	private static ChainedOptionsBuilder options(boolean quick, String redis, Path result) {
+		TimeValue iteration = TimeValue.seconds(quick ? 1 : 2);
+		return new OptionsBuilder().forks(1)
+			.warmupIterations(quick ? 1 : 3)
+			.warmupTime(iteration)
+			.measurementIterations(quick ? 2 : 5)
+			.measurementTime(iteration)
+			.jvmArgsAppend("-Xmx1g", "-D" + BenchRedis.PROPERTY + "=" + redis)
+			.shouldFailOnError(true)
+			.resultFormat(ResultFormatType.JSON)
+			.result(result.toString());
+	}
+
+	private static Collection<RunResult> run(ChainedOptionsBuilder options) throws RunnerException {
+		return new Runner(options.build()).run();
+	}
+
+}

@@ -1,0 +1,77 @@
+package dev.tiercache.benchmarks;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.LongFunction;
+
+/**
+ * Counts the Redis round trips one operation costs, by command, for each subject: an L2 hit and a
+ * miss that loads. Not timed: the counts explain the latencies the JMH benchmarks measure.
+ */
+final class RoundTrips {
+
+	/**
+	 * Round trips of one operation.
+	 * @param subject what was measured
+	 * @param operation the operation
+	 * @param perCall round trips per call, by command
+	 */
+	record Count(String subject, String operation, Map<String, Double> perCall) {
+
+		double total() {
+			return this.perCall.values().stream().mapToDouble(Double::doubleValue).sum();
+		}
+
+	}
+
+	private static final int CALLS = 500;
+
+	private RoundTrips() {
+	}
+
+	static List<Count> measure() {
+		CommandCounter counter = new CommandCounter();
+		try (Subjects subjects = new Subjects(counter.clientResources())) {
+			String prefix = "bench-roundtrips-" + System.nanoTime();
+			Subjects.TieredCatalog tiered = subjects.tiered(prefix);
+			Subjects.SpringCatalog spring = subjects.springOnRedis(prefix + "-spring");
+			long base = 9_000_000L;
+			return List.of(
+					count(counter, "@CacheAside (tiered)", "miss that loads", (i) -> tiered.miss(base + i)),
+					count(counter, "Spring @Cacheable on Redis", "miss that loads", (i) -> spring.miss(base + i)),
+					count(counter, "@CacheAside (tiered, remote mode)", "L2 hit", (i) -> {
+						tiered.remote(base + i);
+						return null;
+					}, (i) -> tiered.remote(base + i)),
+					count(counter, "Spring @Cacheable on Redis", "L2 hit", (i) -> {
+						spring.remote(base + i);
+						return null;
+					}, (i) -> spring.remote(base + i)));
+		}
+		finally {
+			counter.shutdown();
+		}
+	}
+
+	private static Count count(CommandCounter counter, String subject, String operation,
+			LongFunction<Object> operationUnderTest) {
+		return count(counter, subject, operation, (i) -> null, operationUnderTest);
+	}
+
+	private static Count count(CommandCounter counter, String subject, String operation, LongFunction<Object> prepare,
+			LongFunction<Object> operationUnderTest) {
+		for (int i = 0; i < CALLS; i++) {
+			prepare.apply(i);
+		}
+		Map<String, Long> before = counter.snapshot();
+		for (int i = 0; i < CALLS; i++) {
+			operationUnderTest.apply(i);
+		}
+		Map<String, Long> sent = CommandCounter.difference(before, counter.snapshot());
+		Map<String, Double> perCall = new TreeMap<>();
+		sent.forEach((command, count) -> perCall.put(command, (double) count / CALLS));
+		return new Count(subject, operation, perCall);
+	}
+
+}

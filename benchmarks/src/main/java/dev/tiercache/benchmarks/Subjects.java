@@ -1,0 +1,292 @@
+package dev.tiercache.benchmarks;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.lettuce.core.resource.ClientResources;
+import org.aopalliance.intercept.MethodInterceptor;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.aop.framework.ProxyFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.cache.CacheManager;
+import org.springframework.cache.annotation.Cacheable;
+import org.springframework.cache.annotation.EnableCaching;
+import org.springframework.cache.caffeine.CaffeineCacheManager;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.cache.RedisCacheConfiguration;
+import org.springframework.data.redis.cache.RedisCacheManager;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.serializer.JacksonJsonRedisSerializer;
+import org.springframework.data.redis.serializer.RedisSerializationContext;
+
+import dev.tiercache.annotation.CacheAside;
+
+/**
+ * The things benchmarks compare, each built the way an application would build it, with CGLIB
+ * proxies throughout (Spring Boot's default). Close what you start.
+ */
+public final class Subjects implements AutoCloseable {
+
+	private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+
+	private final URI redis = BenchRedis.uri();
+
+	private final @Nullable ClientResources clientResources;
+
+	/** Counts loader calls of every catalogue created by this instance. */
+	public final AtomicInteger loads = new AtomicInteger();
+
+	/** Subjects whose Redis clients use Lettuce's default resources. */
+	public Subjects() {
+		this(null);
+	}
+
+	/** Subjects whose Redis clients use the given resources (to count commands, for instance). */
+	Subjects(@Nullable ClientResources clientResources) {
+		this.clientResources = clientResources;
+	}
+
+	/** A Spring Boot application with Tiercache auto-configured, as one instance of an application. */
+	public TieredCatalog tiered(String keyPrefix) {
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(TieredApplication.class)
+			.web(WebApplicationType.NONE)
+			.logStartupInfo(false)
+			.properties("spring.main.banner-mode=off", "logging.level.root=warn",
+					"spring.data.redis.host=" + this.redis.getHost(), "spring.data.redis.port=" + this.redis.getPort(),
+					"tiercache.key-prefix=" + keyPrefix, "tiercache.cache-names=hot,stampede",
+					"tiercache.caches.remote.mode=remote", "tiercache.caches.miss.ttl=20s",
+					"tiercache.caches.miss.ttl-jitter=0")
+			.initializers((initializing) -> {
+				initializing.getBeanFactory().registerSingleton("loads", this.loads);
+				if (this.clientResources != null) {
+					initializing.getBeanFactory().registerSingleton("lettuceClientResources", this.clientResources);
+				}
+			})
+			.run();
+		this.contexts.add(context);
+		return context.getBean(TieredCatalog.class);
+	}
+
+	/** Spring's {@code @Cacheable} over {@link CaffeineCacheManager}. */
+	public SpringCatalog springOnCaffeine() {
+		return springCatalog(CaffeineConfiguration.class);
+	}
+
+	/** Spring's {@code @Cacheable} over {@link RedisCacheManager} with typed JSON values. */
+	public SpringCatalog springOnRedis(String keyPrefix) {
+		AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
+		context.getBeanFactory().registerSingleton("loads", this.loads);
+		context.getBeanFactory().registerSingleton("redisAddress", this.redis);
+		context.getBeanFactory().registerSingleton("keyPrefix", keyPrefix);
+		if (this.clientResources != null) {
+			context.getBeanFactory().registerSingleton("lettuceClientResources", this.clientResources);
+		}
+		context.register(RedisConfiguration.class);
+		context.refresh();
+		this.contexts.add(context);
+		return context.getBean(SpringCatalog.class);
+	}
+
+	private SpringCatalog springCatalog(Class<?> configuration) {
+		AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
+		context.getBeanFactory().registerSingleton("loads", this.loads);
+		context.register(configuration);
+		context.refresh();
+		this.contexts.add(context);
+		return context.getBean(SpringCatalog.class);
+	}
+
+	/**
+	 * The least any annotation-driven cache can cost: the catalogue behind a bare Spring AOP (CGLIB)
+	 * proxy whose interceptor only asks Caffeine for {@code arguments[0]}.
+	 */
+	public PlainCatalog proxyFloor() {
+		com.github.benmanes.caffeine.cache.Cache<Object, Object> cache = Caffeine.newBuilder().maximumSize(10_000)
+			.build();
+		MethodInterceptor interceptor = (invocation) -> {
+			Object key = invocation.getArguments()[0];
+			Object cached = cache.getIfPresent(key);
+			if (cached != null) {
+				return cached;
+			}
+			Object value = invocation.proceed();
+			cache.put(key, value);
+			return value;
+		};
+		ProxyFactory factory = new ProxyFactory(new PlainCatalog(this.loads));
+		factory.setProxyTargetClass(true);
+		factory.addAdvice(interceptor);
+		return (PlainCatalog) factory.getProxy();
+	}
+
+	@Override
+	public void close() {
+		this.contexts.forEach(ConfigurableApplicationContext::close);
+	}
+
+	@SpringBootConfiguration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	static class TieredApplication {
+
+		@Bean
+		TieredCatalog tieredCatalog(AtomicInteger loads) {
+			return new TieredCatalog(loads);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableCaching(proxyTargetClass = true)
+	static class CaffeineConfiguration {
+
+		@Bean
+		CacheManager cacheManager() {
+			CaffeineCacheManager manager = new CaffeineCacheManager("hot");
+			manager.setCaffeine(Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(10)));
+			return manager;
+		}
+
+		@Bean
+		SpringCatalog springCatalog(AtomicInteger loads) {
+			return new SpringCatalog(loads);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableCaching(proxyTargetClass = true)
+	static class RedisConfiguration {
+
+		@Bean(destroyMethod = "destroy")
+		LettuceConnectionFactory redisConnectionFactory(URI redisAddress, ObjectProvider<ClientResources> resources) {
+			LettuceClientConfiguration.LettuceClientConfigurationBuilder client = LettuceClientConfiguration.builder();
+			resources.ifAvailable(client::clientResources);
+			LettuceConnectionFactory factory = new LettuceConnectionFactory(
+					new RedisStandaloneConfiguration(redisAddress.getHost(), redisAddress.getPort()), client.build());
+			factory.afterPropertiesSet();
+			return factory;
+		}
+
+		@Bean
+		CacheManager cacheManager(LettuceConnectionFactory redisConnectionFactory, String keyPrefix) {
+			RedisCacheConfiguration defaults = RedisCacheConfiguration.defaultCacheConfig()
+				.entryTtl(Duration.ofMinutes(10))
+				.prefixCacheNameWith(keyPrefix + ":")
+				.serializeValuesWith(RedisSerializationContext.SerializationPair
+					.fromSerializer(new JacksonJsonRedisSerializer<>(Book.class)));
+			return RedisCacheManager.builder(redisConnectionFactory)
+				.cacheDefaults(defaults)
+				.withCacheConfiguration("miss", defaults.entryTtl(Duration.ofSeconds(20)))
+				.build();
+		}
+
+		@Bean
+		SpringCatalog springCatalog(AtomicInteger loads) {
+			return new SpringCatalog(loads);
+		}
+
+	}
+
+	/** A catalogue cached with Tiercache. */
+	public static class TieredCatalog {
+
+		private final AtomicInteger loads;
+
+		public TieredCatalog(AtomicInteger loads) {
+			this.loads = loads;
+		}
+
+		@CacheAside(cache = "hot")
+		public Book hot(Long id) {
+			this.loads.incrementAndGet();
+			return Book.of(id);
+		}
+
+		@CacheAside(cache = "remote")
+		public Book remote(Long id) {
+			this.loads.incrementAndGet();
+			return Book.of(id);
+		}
+
+		@CacheAside(cache = "miss")
+		public Book miss(Long id) {
+			this.loads.incrementAndGet();
+			return Book.of(1);
+		}
+
+		@CacheAside(cache = "stampede")
+		public Book slow(Long id) throws InterruptedException {
+			this.loads.incrementAndGet();
+			Thread.sleep(50);
+			return Book.of(id);
+		}
+
+	}
+
+	/** The same catalogue cached with Spring's {@code @Cacheable}. */
+	public static class SpringCatalog {
+
+		private final AtomicInteger loads;
+
+		public SpringCatalog(AtomicInteger loads) {
+			this.loads = loads;
+		}
+
+		@Cacheable(cacheNames = "hot", sync = true)
+		public Book hot(Long id) {
+			this.loads.incrementAndGet();
+			return Book.of(id);
+		}
+
+		@Cacheable(cacheNames = "remote")
+		public Book remote(Long id) {
+			this.loads.incrementAndGet();
+			return Book.of(id);
+		}
+
+		@Cacheable(cacheNames = "miss")
+		public Book miss(Long id) {
+			this.loads.incrementAndGet();
+			return Book.of(1);
+		}
+
+		@Cacheable(cacheNames = "stampede", sync = true)
+		public Book slow(Long id) throws InterruptedException {
+			this.loads.incrementAndGet();
+			Thread.sleep(50);
+			return Book.of(id);
+		}
+
+	}
+
+	/** The catalogue with no caching of its own (the proxy floor wraps it). */
+	public static class PlainCatalog {
+
+		private final AtomicInteger loads;
+
+		public PlainCatalog(AtomicInteger loads) {
+			this.loads = loads;
+		}
+
+		public Book find(Long id) {
+			this.loads.incrementAndGet();
+			return Book.of(id);
+		}
+
+	}
+
+}

@@ -1,0 +1,175 @@
+package dev.tiercache.benchmarks;
+
+import java.time.LocalDate;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+
+/**
+ * Turns one run's results into the Markdown summary: a table per comparison and the ratios that the
+ * targets are stated in. Ratios only compare subjects measured in the same run.
+ */
+final class Summary {
+
+	private final StringBuilder out = new StringBuilder();
+
+	Summary(boolean quick) {
+		this.out.append("# Tiercache benchmark summary\n\n")
+			.append("Run on ").append(LocalDate.now()).append(", JDK ").append(Runtime.version())
+			.append(", ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs")
+			.append(quick ? ", **quick mode** (1 warm-up and 2 measured iterations of 1 s: indicative only)"
+					: ", 1 fork, 3 warm-up and 5 measured iterations of 2 s")
+			.append(". Absolute numbers on a shared machine are noise; compare ratios within this run.\n\n");
+	}
+
+	Summary localHit(Collection<RunResult> oneThread, Collection<RunResult> twoThreads) {
+		Map<String, RunResult> one = byName(oneThread);
+		Map<String, RunResult> two = byName(twoThreads);
+		this.out.append("## 1. L1 hit through the annotation (1,000 hot keys)\n\n")
+			.append("| subject | 1 thread: ops/µs | ns/op | B/op | 2 threads: ops/µs (total) | B/op |\n")
+			.append("|---|---:|---:|---:|---:|---:|\n");
+		for (String name : List.of("tieredCacheAside", "springCacheableSync", "caffeineGet", "proxyFloor")) {
+			RunResult first = one.get(name);
+			RunResult second = two.get(name);
+			this.out.append("| ").append(label(name)).append(" | ")
+				.append(number(score(first))).append(" | ")
+				.append(number(1000.0 / score(first))).append(" | ")
+				.append(number(allocation(first))).append(" | ")
+				.append(number(score(second))).append(" | ")
+				.append(number(allocation(second))).append(" |\n");
+		}
+		double tieredNanos = 1000.0 / score(one.get("tieredCacheAside"));
+		double floorNanos = 1000.0 / score(one.get("proxyFloor"));
+		this.out.append("\n- time per hit, `@CacheAside` / proxy floor (1 thread): **")
+			.append(ratio(tieredNanos / floorNanos)).append("×** (target ≤ 2×)\n")
+			.append("- throughput, `@CacheAside` / Spring `@Cacheable(sync = true)`: **")
+			.append(ratio(score(one.get("tieredCacheAside")) / score(one.get("springCacheableSync"))))
+			.append("×** on 1 thread, **")
+			.append(ratio(score(two.get("tieredCacheAside")) / score(two.get("springCacheableSync"))))
+			.append("×** on 2 threads (target ≥ 3.5×)\n")
+			.append("- allocation beyond the proxy floor: **")
+			.append(number(allocation(one.get("tieredCacheAside")) - allocation(one.get("proxyFloor"))))
+			.append(" B/op** (target 0)\n\n");
+		return this;
+	}
+
+	Summary remoteHit(Collection<RunResult> results) {
+		Map<String, RunResult> byName = byName(results);
+		this.out.append("## 2. L2 hit (no L1, one thread, latency)\n\n")
+			.append("| subject | p50 µs | p99 µs | mean µs |\n|---|---:|---:|---:|\n");
+		for (String name : List.of("tieredCacheAsideRemote", "lettuceGetAndDecode", "springCacheableRedis")) {
+			appendLatencyRow(byName.get(name), name);
+		}
+		this.out.append("\n- p50, `@CacheAside` / raw Lettuce GET + decode: **")
+			.append(ratio(percentile(byName.get("tieredCacheAsideRemote"), 50)
+					/ percentile(byName.get("lettuceGetAndDecode"), 50)))
+			.append("×** (target ≤ 1.15×)\n\n");
+		return this;
+	}
+
+	Summary miss(Collection<RunResult> results, List<RoundTrips.Count> roundTrips) {
+		Map<String, RunResult> byName = byName(results);
+		this.out.append("## 3. Miss that loads (constant loader, one thread, latency)\n\n")
+			.append("| subject | p50 µs | p99 µs | mean µs |\n|---|---:|---:|---:|\n");
+		for (String name : List.of("tieredCacheAsideMiss", "springCacheableRedisMiss")) {
+			appendLatencyRow(byName.get(name), name);
+		}
+		this.out.append("\n- p50, `@CacheAside` miss / Spring miss: **")
+			.append(ratio(percentile(byName.get("tieredCacheAsideMiss"), 50)
+					/ percentile(byName.get("springCacheableRedisMiss"), 50)))
+			.append("×**\n\nRound trips per call, counted in the Lettuce client:\n\n")
+			.append("| subject | operation | round trips | by command |\n|---|---|---:|---|\n");
+		for (RoundTrips.Count count : roundTrips) {
+			this.out.append("| ").append(count.subject()).append(" | ").append(count.operation()).append(" | ")
+				.append(number(count.total())).append(" | ").append(commands(count.perCall())).append(" |\n");
+		}
+		this.out.append('\n');
+		return this;
+	}
+
+	Summary stampede(List<StampedeScenario.Outcome> outcomes) {
+		this.out.append("## 4. Stampede: 4 instances × 32 threads on one cold key, 50 ms loader\n\n")
+			.append("| subject | keys | callers | loader calls | p50 ms | p99 ms | max ms | round trips / caller | Redis commands / caller |\n")
+			.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+		for (StampedeScenario.Outcome outcome : outcomes) {
+			this.out.append("| ").append(outcome.subject()).append(" | ").append(outcome.keys()).append(" | ")
+				.append(outcome.callers()).append(" | ").append(outcome.loaderCalls()).append(" | ")
+				.append(number(outcome.p50Millis())).append(" | ").append(number(outcome.p99Millis())).append(" | ")
+				.append(number(outcome.maxMillis())).append(" | ").append(number(outcome.roundTripsPerCaller()))
+				.append(" | ").append(number(outcome.serverCommandsPerCaller())).append(" |\n");
+		}
+		this.out.append("\nTargets for `@CacheAside`: loader calls = keys; p99 ≤ 70 ms (loader + 20 ms).\n");
+		return this;
+	}
+
+	String toMarkdown() {
+		return this.out.toString();
+	}
+
+	private void appendLatencyRow(RunResult result, String name) {
+		this.out.append("| ").append(label(name)).append(" | ").append(number(percentile(result, 50))).append(" | ")
+			.append(number(percentile(result, 99))).append(" | ").append(number(score(result))).append(" |\n");
+	}
+
+	private static Map<String, RunResult> byName(Collection<RunResult> results) {
+		Map<String, RunResult> byName = new TreeMap<>();
+		for (RunResult result : results) {
+			String benchmark = result.getParams().getBenchmark();
+			byName.put(benchmark.substring(benchmark.lastIndexOf('.') + 1), result);
+		}
+		return byName;
+	}
+
+	private static double score(RunResult result) {
+		return result.getPrimaryResult().getScore();
+	}
+
+	private static double percentile(RunResult result, double percentile) {
+		return result.getPrimaryResult().getStatistics().getPercentile(percentile);
+	}
+
+	private static double allocation(RunResult result) {
+		Result<?> norm = result.getSecondaryResults().get("gc.alloc.rate.norm");
+		return (norm != null) ? norm.getScore() : Double.NaN;
+	}
+
+	private static String label(String benchmark) {
+		return switch (benchmark) {
+			case "tieredCacheAside" -> "`@CacheAside` (tiered, L1 hit)";
+			case "springCacheableSync" -> "Spring `@Cacheable(sync = true)` on `CaffeineCacheManager`";
+			case "caffeineGet" -> "Caffeine `cache.get(key, fn)` (no proxy)";
+			case "proxyFloor" -> "proxy floor (bare AOP proxy + `getIfPresent`)";
+			case "tieredCacheAsideRemote" -> "`@CacheAside` (remote mode)";
+			case "lettuceGetAndDecode" -> "raw Lettuce sync `GET` + Jackson decode";
+			case "springCacheableRedis" -> "Spring `@Cacheable` on `RedisCacheManager` (JSON)";
+			case "tieredCacheAsideMiss" -> "`@CacheAside` miss";
+			case "springCacheableRedisMiss" -> "Spring `@Cacheable` on `RedisCacheManager` miss";
+			default -> benchmark;
+		};
+	}
+
+	private static String commands(Map<String, Double> perCall) {
+		StringBuilder text = new StringBuilder();
+		perCall.forEach((command, count) -> text.append((text.length() > 0) ? ", " : "").append(command).append(' ')
+			.append(number(count)));
+		return text.toString();
+	}
+
+	private static String number(double value) {
+		if (Double.isNaN(value)) {
+			return "n/a";
+		}
+		return String.format(Locale.ROOT, (Math.abs(value) >= 100) ? "%.0f" : (Math.abs(value) >= 10) ? "%.1f" : "%.2f",
+				value);
+	}
+
+	private static String ratio(double value) {
+		return String.format(Locale.ROOT, "%.2f", value);
+	}
+
+}
