@@ -50,7 +50,8 @@ public final class BenchmarkRunner {
 		int keys = quick ? 20 : 200;
 		List<StampedeScenario.Outcome> stampedes = new ArrayList<>();
 		stampedes.add(StampedeScenario.tiered(4, 32, keys));
-		stampedes.add(StampedeScenario.spring(4, 32, keys));
+		stampedes.add(StampedeScenario.spring(4, 32, keys, false));
+		stampedes.add(StampedeScenario.spring(4, 32, keys, true));
 
 		String summary = new Summary(quick).localHit(localOneThread, localTwoThreads)
 			.remoteHit(remote)

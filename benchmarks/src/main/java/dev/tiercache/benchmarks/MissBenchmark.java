@@ -14,44 +14,73 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * A miss that loads (the loader returns a constant at once): every call uses a key never seen
- * before. {@code @CacheAside} pays for its lease (read-or-acquire, then store-and-release) on top of
- * the first read; Spring's {@code @Cacheable} on {@code RedisCacheManager} pays a {@code GET} and a
- * {@code SET} and takes no lock. Entries expire after 20 s. One thread; latency sampled.
+ * before. {@code @CacheAside} pays for its lease (read-or-acquire, then store-and-release) after the
+ * first read; Spring's {@code @Cacheable} on {@code RedisCacheManager} pays a {@code GET} and a
+ * {@code SET} and takes no lock. Entries expire after 20 s. One thread; latency sampled. Each
+ * subject has its own state.
  */
-@State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class MissBenchmark {
 
-	private long next = System.nanoTime();
+	/** Hands out keys never used before. */
+	@State(Scope.Thread)
+	public static class Fresh {
 
-	private Subjects subjects;
+		private long next = System.nanoTime();
 
-	private Subjects.TieredCatalog tiered;
+		Long key() {
+			return ++this.next;
+		}
 
-	private Subjects.SpringCatalog spring;
-
-	@Setup(Level.Trial)
-	public void start() {
-		String prefix = "bench-miss-" + ProcessHandle.current().pid();
-		this.subjects = new Subjects();
-		this.tiered = this.subjects.tiered(prefix);
-		this.spring = this.subjects.springOnRedis(prefix + "-spring");
 	}
 
-	@TearDown(Level.Trial)
-	public void stop() {
-		this.subjects.close();
+	@State(Scope.Benchmark)
+	public static class Tiered {
+
+		final Subjects subjects = new Subjects();
+
+		Subjects.TieredCatalog catalog;
+
+		@Setup(Level.Trial)
+		public void start() {
+			this.catalog = this.subjects.tiered("bench-miss-" + ProcessHandle.current().pid());
+		}
+
+		@TearDown(Level.Trial)
+		public void stop() {
+			this.subjects.close();
+		}
+
+	}
+
+	@State(Scope.Benchmark)
+	public static class Spring {
+
+		final Subjects subjects = new Subjects();
+
+		Subjects.SpringCatalog catalog;
+
+		@Setup(Level.Trial)
+		public void start() {
+			this.catalog = this.subjects.springOnRedis("bench-miss-spring-" + ProcessHandle.current().pid());
+		}
+
+		@TearDown(Level.Trial)
+		public void stop() {
+			this.subjects.close();
+		}
+
 	}
 
 	@Benchmark
-	public Book tieredCacheAsideMiss() {
-		return this.tiered.miss(++this.next);
+	public Book tieredCacheAsideMiss(Tiered tiered, Fresh fresh) {
+		return tiered.catalog.miss(fresh.key());
 	}
 
 	@Benchmark
-	public Book springCacheableRedisMiss() {
-		return this.spring.miss(++this.next);
+	public Book springCacheableRedisMiss(Spring spring, Fresh fresh) {
+		return spring.catalog.miss(fresh.key());
 	}
 
 }

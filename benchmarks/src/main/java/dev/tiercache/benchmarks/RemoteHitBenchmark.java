@@ -24,81 +24,127 @@ import tools.jackson.databind.json.JsonMapper;
  * An L2 hit (no L1): {@code @CacheAside} on a {@code remote}-mode cache, versus a raw Lettuce sync
  * {@code GET} plus a Jackson decode of the same JSON, versus Spring's {@code @Cacheable} on
  * {@code RedisCacheManager} with a typed JSON serializer. One thread; latency sampled, so the
- * results carry p50 and p99.
+ * results carry p50 and p99. Each subject has its own state (a fork builds only what it measures).
  */
-@State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class RemoteHitBenchmark {
 
 	static final int KEYS = 1_000;
 
-	private final Long[] keys = new Long[KEYS];
+	static final long FIRST_KEY = 2_000_000L;
 
-	private final byte[][] rawKeys = new byte[KEYS][];
+	/** Walks 1,000 keys that are all cached. */
+	@State(Scope.Thread)
+	public static class Cursor {
 
-	private int next;
+		private int next;
 
-	private Subjects subjects;
-
-	private Subjects.TieredCatalog tiered;
-
-	private Subjects.SpringCatalog spring;
-
-	private RedisClient client;
-
-	private StatefulRedisConnection<byte[], byte[]> connection;
-
-	private RedisCommands<byte[], byte[]> lettuce;
-
-	private final JsonMapper mapper = JsonMapper.builder().build();
-
-	@Setup(Level.Trial)
-	public void start() {
-		String prefix = "bench-l2-" + ProcessHandle.current().pid();
-		URI redis = BenchRedis.uri();
-		this.client = RedisClient.create(RedisURI.create(redis.getHost(), redis.getPort()));
-		this.connection = this.client.connect(ByteArrayCodec.INSTANCE);
-		this.lettuce = this.connection.sync();
-		this.subjects = new Subjects();
-		this.tiered = this.subjects.tiered(prefix);
-		this.spring = this.subjects.springOnRedis(prefix + "-spring");
-		for (int i = 0; i < KEYS; i++) {
-			Long key = 2_000_000L + i;
-			this.keys[i] = key;
-			this.rawKeys[i] = (prefix + ":raw:" + key).getBytes(StandardCharsets.UTF_8);
-			this.lettuce.set(this.rawKeys[i], this.mapper.writeValueAsBytes(Book.of(key)));
-			this.tiered.remote(key);
-			this.spring.remote(key);
+		int index() {
+			int index = this.next;
+			this.next = (index + 1 == KEYS) ? 0 : index + 1;
+			return index;
 		}
+
 	}
 
-	@TearDown(Level.Trial)
-	public void stop() {
-		this.subjects.close();
-		this.connection.close();
-		this.client.shutdown();
+	@State(Scope.Benchmark)
+	public static class Tiered {
+
+		final Subjects subjects = new Subjects();
+
+		final Long[] keys = new Long[KEYS];
+
+		Subjects.TieredCatalog catalog;
+
+		@Setup(Level.Trial)
+		public void start() {
+			this.catalog = this.subjects.tiered("bench-l2-" + ProcessHandle.current().pid());
+			for (int i = 0; i < KEYS; i++) {
+				this.keys[i] = FIRST_KEY + i;
+				this.catalog.remote(this.keys[i]);
+			}
+		}
+
+		@TearDown(Level.Trial)
+		public void stop() {
+			this.subjects.close();
+		}
+
 	}
 
-	private int index() {
-		int index = this.next;
-		this.next = (index + 1 == KEYS) ? 0 : index + 1;
-		return index;
+	@State(Scope.Benchmark)
+	public static class Spring {
+
+		final Subjects subjects = new Subjects();
+
+		final Long[] keys = new Long[KEYS];
+
+		Subjects.SpringCatalog catalog;
+
+		@Setup(Level.Trial)
+		public void start() {
+			this.catalog = this.subjects.springOnRedis("bench-l2-spring-" + ProcessHandle.current().pid());
+			for (int i = 0; i < KEYS; i++) {
+				this.keys[i] = FIRST_KEY + i;
+				this.catalog.remote(this.keys[i]);
+			}
+		}
+
+		@TearDown(Level.Trial)
+		public void stop() {
+			this.subjects.close();
+		}
+
+	}
+
+	@State(Scope.Benchmark)
+	public static class Lettuce {
+
+		final byte[][] keys = new byte[KEYS][];
+
+		final JsonMapper mapper = JsonMapper.builder().build();
+
+		RedisClient client;
+
+		StatefulRedisConnection<byte[], byte[]> connection;
+
+		RedisCommands<byte[], byte[]> commands;
+
+		@Setup(Level.Trial)
+		public void start() {
+			URI redis = BenchRedis.uri();
+			this.client = RedisClient.create(RedisURI.create(redis.getHost(), redis.getPort()));
+			this.connection = this.client.connect(ByteArrayCodec.INSTANCE);
+			this.commands = this.connection.sync();
+			String prefix = "bench-l2-raw-" + ProcessHandle.current().pid();
+			for (int i = 0; i < KEYS; i++) {
+				this.keys[i] = (prefix + ":" + (FIRST_KEY + i)).getBytes(StandardCharsets.UTF_8);
+				this.commands.psetex(this.keys[i], 600_000, this.mapper.writeValueAsBytes(Book.of(FIRST_KEY + i)));
+			}
+		}
+
+		@TearDown(Level.Trial)
+		public void stop() {
+			this.connection.close();
+			this.client.shutdown();
+		}
+
 	}
 
 	@Benchmark
-	public Book tieredCacheAsideRemote() {
-		return this.tiered.remote(this.keys[index()]);
+	public Book tieredCacheAsideRemote(Tiered tiered, Cursor cursor) {
+		return tiered.catalog.remote(tiered.keys[cursor.index()]);
 	}
 
 	@Benchmark
-	public Book lettuceGetAndDecode() {
-		return this.mapper.readValue(this.lettuce.get(this.rawKeys[index()]), Book.class);
+	public Book lettuceGetAndDecode(Lettuce lettuce, Cursor cursor) {
+		return lettuce.mapper.readValue(lettuce.commands.get(lettuce.keys[cursor.index()]), Book.class);
 	}
 
 	@Benchmark
-	public Book springCacheableRedis() {
-		return this.spring.remote(this.keys[index()]);
+	public Book springCacheableRedis(Spring spring, Cursor cursor) {
+		return spring.catalog.remote(spring.keys[cursor.index()]);
 	}
 
 }

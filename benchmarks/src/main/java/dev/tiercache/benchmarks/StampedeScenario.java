@@ -56,12 +56,16 @@ final class StampedeScenario {
 		});
 	}
 
-	static Outcome spring(int instances, int threads, int keys) throws Exception {
-		return run("Spring @Cacheable(sync = true) on Redis", instances, threads, keys, (subjects) -> {
+	/**
+	 * @param locking whether Spring's cache writer holds its per-cache lock across instances
+	 */
+	static Outcome spring(int instances, int threads, int keys, boolean locking) throws Exception {
+		String subject = "Spring @Cacheable(sync = true) on Redis, " + (locking ? "locking" : "default") + " writer";
+		return run(subject, instances, threads, keys, (subjects) -> {
 			String prefix = "bench-stampede-spring-" + System.nanoTime();
 			List<Caller> callers = new ArrayList<>();
 			for (int i = 0; i < instances; i++) {
-				Subjects.SpringCatalog catalog = subjects.springOnRedis(prefix);
+				Subjects.SpringCatalog catalog = subjects.springOnRedis(prefix, locking);
 				callers.add(catalog::slow);
 			}
 			return callers;

@@ -27,6 +27,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.cache.RedisCacheConfiguration;
 import org.springframework.data.redis.cache.RedisCacheManager;
+import org.springframework.data.redis.cache.RedisCacheWriter;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -86,9 +87,19 @@ public final class Subjects implements AutoCloseable {
 		return springCatalog(CaffeineConfiguration.class);
 	}
 
-	/** Spring's {@code @Cacheable} over {@link RedisCacheManager} with typed JSON values. */
+	/** Spring's {@code @Cacheable} over {@link RedisCacheManager} with typed JSON values (default, non-locking writer). */
 	public SpringCatalog springOnRedis(String keyPrefix) {
+		return springOnRedis(keyPrefix, false);
+	}
+
+	/**
+	 * Spring's {@code @Cacheable} over {@link RedisCacheManager} with typed JSON values.
+	 * @param locking whether to use {@link RedisCacheWriter#lockingRedisCacheWriter}, which holds one
+	 * lock per cache (not per key) across all instances while a value is loaded
+	 */
+	public SpringCatalog springOnRedis(String keyPrefix, boolean locking) {
 		AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
+		context.getBeanFactory().registerSingleton("lockingWriter", locking);
 		context.getBeanFactory().registerSingleton("loads", this.loads);
 		context.getBeanFactory().registerSingleton("redisAddress", this.redis);
 		context.getBeanFactory().registerSingleton("keyPrefix", keyPrefix);
@@ -182,13 +193,16 @@ public final class Subjects implements AutoCloseable {
 		}
 
 		@Bean
-		CacheManager cacheManager(LettuceConnectionFactory redisConnectionFactory, String keyPrefix) {
+		CacheManager cacheManager(LettuceConnectionFactory redisConnectionFactory, String keyPrefix,
+				Boolean lockingWriter) {
 			RedisCacheConfiguration defaults = RedisCacheConfiguration.defaultCacheConfig()
 				.entryTtl(Duration.ofMinutes(10))
 				.prefixCacheNameWith(keyPrefix + ":")
 				.serializeValuesWith(RedisSerializationContext.SerializationPair
 					.fromSerializer(new JacksonJsonRedisSerializer<>(Book.class)));
-			return RedisCacheManager.builder(redisConnectionFactory)
+			RedisCacheWriter writer = lockingWriter ? RedisCacheWriter.lockingRedisCacheWriter(redisConnectionFactory)
+					: RedisCacheWriter.nonLockingRedisCacheWriter(redisConnectionFactory);
+			return RedisCacheManager.builder(writer)
 				.cacheDefaults(defaults)
 				.withCacheConfiguration("miss", defaults.entryTtl(Duration.ofSeconds(20)))
 				.build();
