@@ -38,13 +38,17 @@ public final class CacheAsideInterceptor implements MethodInterceptor {
 			return invocation.proceed();
 		}
 		Object key = operation.key(arguments, target);
+		Object cached = operation.cache().peekLocal(key, ABSENT);
+		return (cached != ABSENT) ? operation.toResult(cached) : readThrough(invocation, operation, key);
+	}
+
+	/** The path after an L1 miss, kept out of {@link #invoke} so that the hit path stays small enough to inline. */
+	private static @Nullable Object readThrough(MethodInvocation invocation, CacheAsideOperation operation, Object key)
+			throws Throwable {
 		TieredCache cache = operation.cache();
-		Object cached = cache.peekLocal(key, ABSENT);
-		if (cached != ABSENT) {
-			return operation.toResult(cached);
-		}
 		Object value = cache.getOrLoad(key, operation.valueType(), operation.entrySettings(),
-				() -> operation.toCached(invocation.proceed()), operation.unlessRule(arguments, target));
+				() -> operation.toCached(invocation.proceed()),
+				operation.unlessRule(invocation.getArguments(), invocation.getThis()));
 		return operation.toResult(value);
 	}
 

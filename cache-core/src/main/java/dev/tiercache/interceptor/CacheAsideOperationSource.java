@@ -31,7 +31,8 @@ import dev.tiercache.tier.TieredCacheManager;
 
 /**
  * Finds {@link CacheAside} on methods and turns it into checked, immutable operations, once per
- * method and target class; later look-ups are two hash look-ups and allocate nothing.
+ * method and target class; later look-ups are one hash look-up (two when one method is called on
+ * several target classes) and allocate nothing.
  *
  * <p>Parsing fails with an {@link IllegalStateException} that names the method and what to change
  * when the annotation cannot work: invalid SpEL or an undefined {@code #variable}, an unknown cache,
@@ -46,6 +47,9 @@ public final class CacheAsideOperationSource {
 	private final @Nullable StringValueResolver valueResolver;
 
 	private final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
+
+	/** The operation of each method for the first target class it was looked up with: the common case, one map read. */
+	private final Map<Method, Resolved> firstResolved = new ConcurrentHashMap<>();
 
 	private final ClassValue<Map<Method, Object>> operations = new ClassValue<>() {
 		@Override
@@ -75,6 +79,16 @@ public final class CacheAsideOperationSource {
 	 * @throws IllegalStateException naming the method if the annotation cannot work
 	 */
 	@Nullable CacheAsideOperation getOperation(Method method, Class<?> targetClass) {
+		Resolved first = this.firstResolved.get(method);
+		if (first != null && first.targetClass() == targetClass) {
+			return first.operation();
+		}
+		CacheAsideOperation operation = getOperationPerClass(method, targetClass);
+		this.firstResolved.putIfAbsent(method, new Resolved(targetClass, operation));
+		return operation;
+	}
+
+	private @Nullable CacheAsideOperation getOperationPerClass(Method method, Class<?> targetClass) {
 		Map<Method, Object> byMethod = this.operations.get(targetClass);
 		Object operation = byMethod.get(method);
 		if (operation == null) {
@@ -83,6 +97,9 @@ public final class CacheAsideOperationSource {
 			byMethod.put(method, operation);
 		}
 		return (operation != NO_OPERATION) ? (CacheAsideOperation) operation : null;
+	}
+
+	private record Resolved(Class<?> targetClass, @Nullable CacheAsideOperation operation) {
 	}
 
 	private @Nullable CacheAside findAnnotation(Method method, @Nullable Class<?> targetClass) {
@@ -165,7 +182,7 @@ public final class CacheAsideOperationSource {
 
 	private KeyResolver keyResolver(String key, Method method) {
 		if (key.isBlank()) {
-			return KeyResolver.ALL_PARAMETERS;
+			return (method.getParameterCount() == 1) ? KeyResolver.ONLY_PARAMETER : KeyResolver.ALL_PARAMETERS;
 		}
 		int index = MethodExpression.parameterIndex(key, method, this.parameterNames);
 		if (index >= 0) {

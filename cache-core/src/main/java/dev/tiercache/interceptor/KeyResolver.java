@@ -12,8 +12,18 @@ import org.springframework.cache.interceptor.SimpleKeyGenerator;
 @FunctionalInterface
 interface KeyResolver {
 
-	/** The key of a method without a key expression: its only parameter, or all parameters. */
+	/** The key of a method without a key expression and with several (or no) parameters: all of them. */
 	KeyResolver ALL_PARAMETERS = (method, arguments, target) -> SimpleKeyGenerator.generateKey(arguments);
+
+	/**
+	 * The key of a method without a key expression and with one parameter: the argument itself, as
+	 * {@link SimpleKeyGenerator} would make it, read without a varargs call.
+	 */
+	KeyResolver ONLY_PARAMETER = (method, arguments, target) -> {
+		Object argument = arguments[0];
+		return (argument != null && !argument.getClass().isArray()) ? argument
+				: SimpleKeyGenerator.generateKey(arguments);
+	};
 
 	/**
 	 * @throws IllegalStateException naming the method if the key cannot be computed

@@ -2,13 +2,13 @@ package dev.tiercache.stampede;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -101,25 +101,29 @@ public final class LeaseLocks implements AutoCloseable {
 
 	private final ScheduledExecutorService renewals;
 
-	private final Map<Lease, ScheduledFuture<?>> held = new ConcurrentHashMap<>();
+	/** Held leases and when each was last taken or renewed ({@link System#nanoTime()}). */
+	private final Map<Lease, Long> held = new ConcurrentHashMap<>();
 
 	/**
 	 * @param redis the Redis access
 	 * @param channel the pub/sub channel that wake-ups are published on
+	 * @param shortestLease the shortest lease any caller will ask for; held leases are checked for
+	 * renewal four times per such lease, and each is renewed once a third of its own duration has
+	 * passed
 	 */
-	public LeaseLocks(RemoteCommands redis, byte[] channel) {
+	public LeaseLocks(RemoteCommands redis, byte[] channel, Duration shortestLease) {
 		this.redis = redis;
 		this.channel = channel.clone();
 		byte[] random = new byte[12];
 		new SecureRandom().nextBytes(random);
 		this.instanceId = HexFormat.of().formatHex(random);
-		ScheduledThreadPoolExecutor renewals = new ScheduledThreadPoolExecutor(1, (task) -> {
+		this.renewals = Executors.newSingleThreadScheduledExecutor((task) -> {
 			Thread thread = new Thread(task, "tiercache-lease-renewal");
 			thread.setDaemon(true);
 			return thread;
 		});
-		renewals.setRemoveOnCancelPolicy(true);
-		this.renewals = renewals;
+		long tick = Math.max(1, shortestLease.toMillis() / 4);
+		this.renewals.scheduleAtFixedRate(this::renewDue, tick, tick, TimeUnit.MILLISECONDS);
 	}
 
 	/**
@@ -139,7 +143,7 @@ public final class LeaseLocks implements AutoCloseable {
 		}
 		if (outcome == ACQUIRED) {
 			Lease lease = new Lease(valueKey, lockKey, token, leaseMillis);
-			keepAlive(lease);
+			this.held.put(lease, System.nanoTime());
 			return new Acquisition.Acquired(lease);
 		}
 		long remaining = (Long) reply.get(1);
@@ -193,19 +197,25 @@ public final class LeaseLocks implements AutoCloseable {
 				this.channel, framedValue, ascii(ttlMillis));
 	}
 
-	private void keepAlive(Lease lease) {
-		long period = Math.max(1, lease.leaseMillis() / 3);
-		ScheduledFuture<?> renewal = this.renewals.scheduleAtFixedRate(() -> renew(lease), period, period,
-				TimeUnit.MILLISECONDS);
-		this.held.put(lease, renewal);
+	/** Renews every held lease that is a third of the way through its duration. */
+	private void renewDue() {
+		long now = System.nanoTime();
+		this.held.forEach((lease, renewedAt) -> {
+			if (now - renewedAt >= TimeUnit.MILLISECONDS.toNanos(lease.leaseMillis()) / 3) {
+				renew(lease, now);
+			}
+		});
 	}
 
-	private void renew(Lease lease) {
+	private void renew(Lease lease, long now) {
 		try {
 			Long renewed = this.redis.eval(RENEW, ScriptOutputType.INTEGER, new byte[][] { lease.lockKey() },
 					lease.token(), ascii(lease.leaseMillis()));
 			if (renewed == null || renewed == 0) {
 				stopRenewing(lease);
+			}
+			else {
+				this.held.replace(lease, now);
 			}
 		}
 		catch (RemoteCallException ex) {
@@ -214,10 +224,7 @@ public final class LeaseLocks implements AutoCloseable {
 	}
 
 	private void stopRenewing(Lease lease) {
-		ScheduledFuture<?> renewal = this.held.remove(lease);
-		if (renewal != null) {
-			renewal.cancel(false);
-		}
+		this.held.remove(lease);
 	}
 
 	/** How many leases this instance holds now. */

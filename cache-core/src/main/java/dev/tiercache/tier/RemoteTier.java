@@ -1,6 +1,7 @@
 package dev.tiercache.tier;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -43,7 +44,7 @@ final class RemoteTier implements AutoCloseable {
 
 	private final Set<Class<?>> unencodableClasses = ConcurrentHashMap.newKeySet();
 
-	RemoteTier(RemoteCommands commands, String keyPrefix, ValueCodec codec, int maxValueBytes) {
+	RemoteTier(RemoteCommands commands, String keyPrefix, ValueCodec codec, int maxValueBytes, Duration shortestLease) {
 		if (keyPrefix.isEmpty() || keyPrefix.indexOf('{') >= 0 || keyPrefix.indexOf('}') >= 0) {
 			throw new IllegalArgumentException(
 					"Key prefix must be non-empty and free of '{' and '}' (they mark Redis hash tags), but was '"
@@ -57,7 +58,7 @@ final class RemoteTier implements AutoCloseable {
 		this.channel = (keyPrefix + ":tiercache:loads").getBytes(StandardCharsets.UTF_8);
 		this.codec = codec;
 		this.maxValueBytes = maxValueBytes;
-		this.leases = new LeaseLocks(commands, this.channel);
+		this.leases = new LeaseLocks(commands, this.channel, shortestLease);
 	}
 
 	RemoteKey keyOf(String cacheName, Object key) {

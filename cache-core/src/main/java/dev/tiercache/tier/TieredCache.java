@@ -87,8 +87,7 @@ public final class TieredCache implements Cache {
 		}
 		this.name = name;
 		this.settings = settings;
-		this.local = !settings.usesLocal() ? null
-				: new LocalTier(settings.localMaxSize(), settings.usesRemote() ? settings.localTtl() : null, clock);
+		this.local = settings.usesLocal() ? new LocalTier(settings.localMaxSize(), clock) : null;
 		this.remote = settings.usesRemote() ? remote : null;
 		this.asyncExecutor = asyncExecutor;
 	}
@@ -186,8 +185,13 @@ public final class TieredCache implements Cache {
 	 * or {@code absent} when L1 holds nothing. Counts a hit, not a miss. Allocates nothing.
 	 */
 	public @Nullable Object peekLocal(Object key, Object absent) {
-		LocalTier.LocalEntry entry = readLocal(key, false);
-		return (entry != null) ? entry.value() : absent;
+		LocalTier tier = this.local;
+		LocalTier.LocalEntry entry = (tier != null) ? tier.get(key) : null;
+		if (entry == null) {
+			return absent;
+		}
+		this.stats.localHit(entry.value() == null);
+		return entry.value();
 	}
 
 	/** Reads L1, counting a hit, and a miss when asked; {@code null} when L1 holds nothing. */

@@ -53,7 +53,7 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 		if (anyRemote) {
 			this.remote = new RemoteTier(new RemoteCommands(connectionFactory, builder.redisTimeout), builder.keyPrefix,
 					Objects.requireNonNull(builder.codec, "a ValueCodec is required when caches use Redis"),
-					builder.maxValueBytes);
+					builder.maxValueBytes, shortestLease(builder.caches));
 			this.subscription = new LoadSubscription(connectionFactory,
 					new String(this.remote.channel(), StandardCharsets.UTF_8), this.remote.notifications());
 		}
@@ -66,6 +66,11 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 		builder.caches.forEach((name, settings) -> built.put(name,
 				new TieredCache(name, settings, this.remote, this.clock, builder.asyncExecutor)));
 		this.caches = Collections.unmodifiableMap(built);
+	}
+
+	private static Duration shortestLease(Map<String, CacheSettings> caches) {
+		return caches.values().stream().map(CacheSettings::lockLease).min(Duration::compareTo)
+			.orElse(CacheSettings.DEFAULTS.lockLease());
 	}
 
 	private static String remoteCacheNames(Map<String, CacheSettings> caches) {

@@ -191,6 +191,36 @@ class ReadThroughTests {
 	}
 
 	@Test
+	void leaseIsRenewedWhileALoadOutlastsIt() throws Exception {
+		TieredCache holder = this.fixture.manager(CACHE, (settings) -> settings.withLockLease(Duration.ofMillis(300)))
+			.getTieredCache(CACHE);
+		TieredCache waiter = this.fixture.manager(CACHE, (settings) -> settings.withLockLease(Duration.ofMillis(300)))
+			.getTieredCache(CACHE);
+		CountDownLatch loading = new CountDownLatch(1);
+		CountDownLatch finish = new CountDownLatch(1);
+		AtomicInteger loads = new AtomicInteger();
+		Future<String> slow = this.executor.submit(() -> holder.get("k", String.class, () -> {
+			loads.incrementAndGet();
+			loading.countDown();
+			finish.await();
+			return "slow value";
+		}));
+		assertThat(loading.await(10, TimeUnit.SECONDS)).isTrue();
+		Future<String> waiting = this.executor.submit(() -> waiter.get("k", String.class, () -> {
+			loads.incrementAndGet();
+			return "should not load";
+		}));
+		await().atMost(Duration.ofSeconds(10)).until(() -> waiter.stats().remoteWaits() == 1);
+		await().pollDelay(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5))
+			.until(() -> this.fixture.rawTtlMillis(this.fixture.lockKey(CACHE, "k")) > 0);
+		assertThat(waiting).as("five leases later, the waiter still waits").isNotDone();
+		finish.countDown();
+		assertThat(slow.get(10, TimeUnit.SECONDS)).isEqualTo("slow value");
+		assertThat(waiting.get(10, TimeUnit.SECONDS)).isEqualTo("slow value");
+		assertThat(loads).hasValue(1);
+	}
+
+	@Test
 	void closingHolderReleasesLeaseForOthers() throws Exception {
 		TieredCacheManager closing = this.fixture.manager(CACHE,
 				(settings) -> settings.withLockLease(Duration.ofSeconds(60)));

@@ -1,0 +1,98 @@
+package dev.tiercache.benchmarks;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import dev.tiercache.test.TestRedis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * Keeps the benchmarks from rotting: every benchmark runs in-process for one short iteration, the
+ * scenarios run at a small scale, and the summary renders. Measures nothing; asserts behaviour
+ * (loads per key, round trips per operation) that the benchmark results rely on.
+ */
+class BenchmarksSmokeTests {
+
+	@BeforeAll
+	static void useTestRedis() {
+		System.setProperty(BenchRedis.PROPERTY, TestRedis.uri().toString());
+	}
+
+	@Test
+	void everySubjectReturnsTheCatalogueValue() throws Exception {
+		try (Subjects subjects = new Subjects()) {
+			String prefix = TestRedis.uniquePrefix();
+			Subjects.TieredCatalog tiered = subjects.tiered(prefix);
+			Subjects.SpringCatalog onRedis = subjects.springOnRedis(prefix + "-spring");
+			assertThat(tiered.hot(5L)).isEqualTo(Book.of(5));
+			assertThat(tiered.remote(6L)).isEqualTo(Book.of(6));
+			assertThat(tiered.slow(7L)).isEqualTo(Book.of(7));
+			assertThat(onRedis.remote(6L)).isEqualTo(Book.of(6));
+			assertThat(subjects.springOnCaffeine().hot(5L)).isEqualTo(Book.of(5));
+			assertThat(subjects.proxyFloor().find(5L)).isEqualTo(Book.of(5));
+			int loads = subjects.loads.get();
+			assertThat(tiered.hot(5L)).isEqualTo(Book.of(5));
+			assertThat(onRedis.remote(6L)).isEqualTo(Book.of(6));
+			assertThat(subjects.loads.get()).as("second reads are hits").isEqualTo(loads);
+		}
+	}
+
+	@Test
+	void missCostsThreeRoundTripsAndRemoteHitOne() {
+		Map<String, RoundTrips.Count> counts = RoundTrips.measure().stream()
+			.collect(java.util.stream.Collectors.toMap((count) -> count.subject() + " / " + count.operation(),
+					(count) -> count));
+		assertThat(counts.get("@CacheAside (tiered) / miss that loads").total()).isCloseTo(3.0, within(0.01));
+		assertThat(counts.get("@CacheAside (tiered, remote mode) / L2 hit").perCall()).containsOnlyKeys("GET");
+		assertThat(counts.get("@CacheAside (tiered, remote mode) / L2 hit").total()).isCloseTo(1.0, within(0.01));
+		assertThat(counts.get("Spring @Cacheable on Redis / miss that loads").perCall()).containsKeys("GET", "SET");
+	}
+
+	@Test
+	void stampedeScenarioLoadsOncePerKeyForTieredCaches() throws Exception {
+		StampedeScenario.Outcome outcome = StampedeScenario.tiered(2, 4, 3);
+		assertThat(outcome.callers()).isEqualTo(24);
+		assertThat(outcome.loaderCalls()).isEqualTo(3);
+		assertThat(outcome.p99Millis()).isGreaterThanOrEqualTo(outcome.p50Millis());
+	}
+
+	@Test
+	void everyBenchmarkRunsAndTheSummaryRenders() throws Exception {
+		Collection<RunResult> local = smoke(LocalHitBenchmark.class);
+		Collection<RunResult> remote = smoke(RemoteHitBenchmark.class);
+		Collection<RunResult> miss = smoke(MissBenchmark.class);
+		assertThat(local).hasSize(4);
+		assertThat(remote).hasSize(3);
+		assertThat(miss).hasSize(2);
+		String summary = new Summary(true).localHit(local, local)
+			.remoteHit(remote)
+			.miss(miss, RoundTrips.measure())
+			.stampede(List.of(StampedeScenario.tiered(2, 2, 2)))
+			.toMarkdown();
+		assertThat(summary).contains("## 1. L1 hit", "## 2. L2 hit", "## 3. Miss", "## 4. Stampede")
+			.doesNotContain("NaN", "Infinity");
+	}
+
+	private static Collection<RunResult> smoke(Class<?> benchmark) throws RunnerException {
+		return new Runner(new OptionsBuilder().include(benchmark.getSimpleName())
+			.forks(0)
+			.threads(1)
+			.warmupIterations(0)
+			.measurementIterations(1)
+			.measurementTime(TimeValue.milliseconds(200))
+			.shouldFailOnError(true)
+			.build()).run();
+	}
+
+}
