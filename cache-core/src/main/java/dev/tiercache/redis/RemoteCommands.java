@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisFuture;
@@ -79,18 +80,18 @@ public final class RemoteCommands implements AutoCloseable {
 
 	/** {@code GET key}; {@code null} when the key does not exist. */
 	public byte @Nullable [] get(byte[] key) {
-		return await(commands().get(key));
+		return await(send((redis) -> redis.get(key)));
 	}
 
 	/** {@code UNLINK keys}; returns how many existed. */
 	public long unlink(byte[]... keys) {
-		Long removed = await(commands().unlink(keys));
+		Long removed = await(send((redis) -> redis.unlink(keys)));
 		return removed != null ? removed : 0;
 	}
 
 	/** {@code PUBLISH channel message}. */
 	public void publish(byte[] channel, byte[] message) {
-		await(commands().publish(channel, message));
+		await(send((redis) -> redis.publish(channel, message)));
 	}
 
 	/**
@@ -98,13 +99,12 @@ public final class RemoteCommands implements AutoCloseable {
 	 * @return the script's reply, converted as {@code outputType} says
 	 */
 	public <T> @Nullable T eval(LuaScript script, ScriptOutputType outputType, byte[][] keys, byte[]... args) {
-		RedisClusterAsyncCommands<byte[], byte[]> redis = commands();
 		try {
-			return waitFor(redis.<T>evalsha(script.sha1(), outputType, keys, args));
+			return waitFor(send((redis) -> redis.<T>evalsha(script.sha1(), outputType, keys, args)));
 		}
 		catch (ExecutionException ex) {
 			if (ex.getCause() instanceof RedisNoScriptException) {
-				return await(redis.<T>eval(script.source(), outputType, keys, args));
+				return await(send((redis) -> redis.<T>eval(script.source(), outputType, keys, args)));
 			}
 			throw failed(ex);
 		}
@@ -116,12 +116,12 @@ public final class RemoteCommands implements AutoCloseable {
 	 * @return how many keys were removed
 	 */
 	public long unlinkMatching(byte[] pattern) {
-		RedisClusterAsyncCommands<byte[], byte[]> redis = commands();
 		ScanArgs args = ScanArgs.Builder.matches(pattern).limit(SCAN_BATCH);
 		long removed = 0;
 		ScanCursor cursor = ScanCursor.INITIAL;
 		do {
-			KeyScanCursor<byte[]> batch = await(redis.scan(cursor, args));
+			ScanCursor from = cursor;
+			KeyScanCursor<byte[]> batch = await(send((redis) -> redis.scan(from, args)));
 			if (batch == null) {
 				break;
 			}
@@ -133,6 +133,20 @@ public final class RemoteCommands implements AutoCloseable {
 		}
 		while (!cursor.isFinished());
 		return removed;
+	}
+
+	/**
+	 * Issues a command. Lettuce throws at once, before any future exists, when the connection or its
+	 * factory is closed; that too becomes a {@link RemoteCallException}.
+	 */
+	private <T> RedisFuture<T> send(Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
+		RedisClusterAsyncCommands<byte[], byte[]> redis = commands();
+		try {
+			return command.apply(redis);
+		}
+		catch (RuntimeException ex) {
+			throw new RemoteCallException("Cannot send a command to Redis: " + ex.getMessage(), ex);
+		}
 	}
 
 	private <T> @Nullable T await(RedisFuture<T> future) {

@@ -243,6 +243,18 @@ class ReadThroughTests {
 	}
 
 	@Test
+	void callsSucceedAfterTheConnectionFactoryIsDestroyed() {
+		LettuceConnectionFactory connection = TestRedis.connectionFactory();
+		TieredCache cache = this.fixture.manager(connection, CACHE, (settings) -> settings).getTieredCache(CACHE);
+		assertThat(cache.get("before", String.class, () -> "one")).isEqualTo("one");
+		connection.destroy();
+		assertThat(cache.get("after", String.class, () -> "two")).isEqualTo("two");
+		cache.put("written", "three");
+		cache.evict("before");
+		assertThat(cache.stats().remoteErrors()).isPositive();
+	}
+
+	@Test
 	void corruptEntryIsAMissAndIsReplaced() {
 		TieredCache cache = instance();
 		this.fixture.rawSet(this.fixture.valueKey(CACHE, "k"), "garbage that is long enough to be read".getBytes());
