@@ -3,12 +3,11 @@ package dev.tiercache.stampede;
 /**
  * A held lease on one key: the right to load the key's value and store it, proven by a token that
  * only the holder knows. It lapses after its duration unless renewed, and any write to the key
- * revokes it.
+ * revokes it. Compared by identity.
  *
- * @param valueKey the Redis key of the value
- * @param lockKey the Redis key of the lease, in the same cluster slot as the value
+ * @param keys the entry's Redis keys
  * @param token the holder's random token
  * @param leaseMillis how long the lease lasts without renewal
  */
-public record Lease(byte[] valueKey, byte[] lockKey, byte[] token, long leaseMillis) {
+public record Lease(EntryKeys keys, byte[] token, long leaseMillis) {
 }

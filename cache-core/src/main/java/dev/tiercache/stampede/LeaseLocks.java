@@ -29,8 +29,10 @@ import dev.tiercache.redis.RemoteCallException;
  * reads the value in the same script, so a value stored between a caller's first read and its
  * acquisition is never missed. A loaded value is stored only while the caller's lease still holds,
  * and storing releases it; {@link #write} (a put or an evict) revokes any lease on the key, so a slow
- * loader holding old data never overwrites a newer write. Every store, release and write publishes
- * the value key on the notification channel, which wakes callers waiting in other instances.
+ * loader holding old data never overwrites a newer write. A caller that finds the lease held flags
+ * that it waits (in the same script); a store, release or write that finds the flag publishes the
+ * value key on the notification channel, which wakes the waiting callers in every instance. An
+ * uncontended miss publishes nothing.
  *
  * <p>Thread-safe. {@link #close()} stops renewals and releases the leases still held, so that
  * waiters elsewhere take over at once rather than after the lease runs out.
@@ -39,25 +41,31 @@ public final class LeaseLocks implements AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(LeaseLocks.class);
 
+	/** Publishes a wake-up (the value key) if callers flagged that they wait; ARGV[1] is the channel. */
+	private static final String WAKE_WAITERS = """
+			if redis.call('DEL', KEYS[3]) == 1 then redis.call('PUBLISH', ARGV[1], KEYS[1]) end
+			""";
+
 	private static final LuaScript READ_OR_ACQUIRE = LuaScript.of("""
 			local value = redis.call('GET', KEYS[1])
 			if value then return {1, value} end
 			if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {2} end
+			redis.call('SET', KEYS[3], '1', 'PX', tostring(tonumber(ARGV[2]) + 1000))
 			return {3, redis.call('PTTL', KEYS[2])}
 			""");
 
 	private static final LuaScript STORE_IF_HELD = LuaScript.of("""
-			if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
-			redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+			if redis.call('GET', KEYS[2]) ~= ARGV[2] then return 0 end
+			redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
 			redis.call('DEL', KEYS[2])
-			redis.call('PUBLISH', ARGV[4], KEYS[1])
+			""" + WAKE_WAITERS + """
 			return 1
 			""");
 
 	private static final LuaScript RELEASE = LuaScript.of("""
-			if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+			if redis.call('GET', KEYS[2]) ~= ARGV[2] then return 0 end
 			redis.call('DEL', KEYS[2])
-			redis.call('PUBLISH', ARGV[2], KEYS[1])
+			""" + WAKE_WAITERS + """
 			return 1
 			""");
 
@@ -74,7 +82,7 @@ public final class LeaseLocks implements AutoCloseable {
 			  existed = redis.call('DEL', KEYS[1])
 			end
 			redis.call('DEL', KEYS[2])
-			redis.call('PUBLISH', ARGV[1], KEYS[1])
+			""" + WAKE_WAITERS + """
 			return existed
 			""");
 
@@ -83,7 +91,7 @@ public final class LeaseLocks implements AutoCloseable {
 			if value then return value end
 			redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 			redis.call('DEL', KEYS[2])
-			redis.call('PUBLISH', ARGV[1], KEYS[1])
+			""" + WAKE_WAITERS + """
 			return false
 			""");
 
@@ -130,10 +138,10 @@ public final class LeaseLocks implements AutoCloseable {
 	 * Reads the value, or takes the lease if the value is absent and nobody holds it, atomically.
 	 * @throws RemoteCallException if Redis fails or does not answer in time
 	 */
-	public Acquisition readOrAcquire(byte[] valueKey, byte[] lockKey, long leaseMillis) {
+	public Acquisition readOrAcquire(EntryKeys keys, long leaseMillis) {
 		byte[] token = (this.instanceId + ':' + this.tokens.incrementAndGet()).getBytes(StandardCharsets.US_ASCII);
-		List<Object> reply = this.redis.eval(READ_OR_ACQUIRE, ScriptOutputType.MULTI,
-				new byte[][] { valueKey, lockKey }, token, ascii(leaseMillis));
+		List<Object> reply = this.redis.eval(READ_OR_ACQUIRE, ScriptOutputType.MULTI, all(keys), token,
+				ascii(leaseMillis));
 		if (reply == null || reply.isEmpty()) {
 			throw new IllegalStateException("Lease script returned no reply");
 		}
@@ -142,7 +150,7 @@ public final class LeaseLocks implements AutoCloseable {
 			return new Acquisition.Found((byte[]) reply.get(1));
 		}
 		if (outcome == ACQUIRED) {
-			Lease lease = new Lease(valueKey, lockKey, token, leaseMillis);
+			Lease lease = new Lease(keys, token, leaseMillis);
 			this.held.put(lease, System.nanoTime());
 			return new Acquisition.Acquired(lease);
 		}
@@ -157,9 +165,8 @@ public final class LeaseLocks implements AutoCloseable {
 	 */
 	public boolean storeAndRelease(Lease lease, byte[] framedValue, long ttlMillis) {
 		stopRenewing(lease);
-		Long stored = this.redis.eval(STORE_IF_HELD, ScriptOutputType.INTEGER,
-				new byte[][] { lease.valueKey(), lease.lockKey() }, lease.token(), framedValue, ascii(ttlMillis),
-				this.channel);
+		Long stored = this.redis.eval(STORE_IF_HELD, ScriptOutputType.INTEGER, all(lease.keys()), this.channel,
+				lease.token(), framedValue, ascii(ttlMillis));
 		return stored != null && stored == 1;
 	}
 
@@ -169,8 +176,7 @@ public final class LeaseLocks implements AutoCloseable {
 	 */
 	public void release(Lease lease) {
 		stopRenewing(lease);
-		this.redis.eval(RELEASE, ScriptOutputType.INTEGER, new byte[][] { lease.valueKey(), lease.lockKey() },
-				lease.token(), this.channel);
+		this.redis.eval(RELEASE, ScriptOutputType.INTEGER, all(lease.keys()), this.channel, lease.token());
 	}
 
 	/**
@@ -179,8 +185,8 @@ public final class LeaseLocks implements AutoCloseable {
 	 * @return for a delete, whether a value existed; for a write, {@code true}
 	 * @throws RemoteCallException if Redis fails or does not answer in time
 	 */
-	public boolean write(byte[] valueKey, byte[] lockKey, byte @Nullable [] framedValue, long ttlMillis) {
-		byte[][] keys = { valueKey, lockKey };
+	public boolean write(EntryKeys entry, byte @Nullable [] framedValue, long ttlMillis) {
+		byte[][] keys = all(entry);
 		Long existed = (framedValue != null)
 				? this.redis.eval(WRITE, ScriptOutputType.INTEGER, keys, this.channel, framedValue, ascii(ttlMillis))
 				: this.redis.eval(WRITE, ScriptOutputType.INTEGER, keys, this.channel);
@@ -192,9 +198,9 @@ public final class LeaseLocks implements AutoCloseable {
 	 * @return the framed value already stored, or {@code null} if this call wrote
 	 * @throws RemoteCallException if Redis fails or does not answer in time
 	 */
-	public byte @Nullable [] writeIfAbsent(byte[] valueKey, byte[] lockKey, byte[] framedValue, long ttlMillis) {
-		return this.redis.eval(WRITE_IF_ABSENT, ScriptOutputType.VALUE, new byte[][] { valueKey, lockKey },
-				this.channel, framedValue, ascii(ttlMillis));
+	public byte @Nullable [] writeIfAbsent(EntryKeys keys, byte[] framedValue, long ttlMillis) {
+		return this.redis.eval(WRITE_IF_ABSENT, ScriptOutputType.VALUE, all(keys), this.channel, framedValue,
+				ascii(ttlMillis));
 	}
 
 	/** Renews every held lease that is a third of the way through its duration. */
@@ -209,7 +215,7 @@ public final class LeaseLocks implements AutoCloseable {
 
 	private void renew(Lease lease, long now) {
 		try {
-			Long renewed = this.redis.eval(RENEW, ScriptOutputType.INTEGER, new byte[][] { lease.lockKey() },
+			Long renewed = this.redis.eval(RENEW, ScriptOutputType.INTEGER, new byte[][] { lease.keys().lock() },
 					lease.token(), ascii(lease.leaseMillis()));
 			if (renewed == null || renewed == 0) {
 				stopRenewing(lease);
@@ -243,6 +249,10 @@ public final class LeaseLocks implements AutoCloseable {
 				logger.debug("Could not release a Tiercache lease on shutdown; it lapses by itself", ex);
 			}
 		}
+	}
+
+	private static byte[][] all(EntryKeys keys) {
+		return new byte[][] { keys.value(), keys.lock(), keys.waiters() };
 	}
 
 	private static byte[] ascii(long number) {

@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.redis.RemoteCommands;
+import dev.tiercache.stampede.EntryKeys;
 import dev.tiercache.stampede.LeaseLocks;
 import dev.tiercache.stampede.LoadNotifications;
 
@@ -19,8 +20,9 @@ import dev.tiercache.stampede.LoadNotifications;
  * the codec.
  *
  * <p>Key layout, with {@code <key>} the {@link KeyRenderer rendered} key: values at
- * {@code <prefix>:{<cache>:<key>}}, leases at {@code <prefix>:lock:{<cache>:<key>}} (the same hash tag,
- * so one cluster slot), wake-ups on the channel {@code <prefix>:tiercache:loads}. Thread-safe.
+ * {@code <prefix>:{<cache>:<key>}}, leases at {@code <prefix>:lock:{<cache>:<key>}} and waiter flags at
+ * {@code <prefix>:wait:{<cache>:<key>}} (the same hash tag, so one cluster slot), wake-ups on the
+ * channel {@code <prefix>:tiercache:loads}. Thread-safe.
  */
 final class RemoteTier implements AutoCloseable {
 
@@ -129,8 +131,9 @@ final class RemoteTier implements AutoCloseable {
 	}
 
 	/**
-	 * The Redis keys of one cache entry: where the framed value lives, and where its lease lives
-	 * (built only when a lease is needed, since a hit does not). Used by one thread at a time.
+	 * The Redis keys of one cache entry: where the framed value lives, and the {@link EntryKeys} of
+	 * its lease and waiters (built only when needed, since a hit does not). Used by one thread at a
+	 * time.
 	 */
 	static final class RemoteKey {
 
@@ -140,7 +143,7 @@ final class RemoteTier implements AutoCloseable {
 
 		private final byte[] value;
 
-		private byte @Nullable [] lock;
+		private @Nullable EntryKeys entry;
 
 		private RemoteKey(String keyPrefix, String tagged) {
 			this.keyPrefix = keyPrefix;
@@ -152,13 +155,14 @@ final class RemoteTier implements AutoCloseable {
 			return this.value;
 		}
 
-		byte[] lock() {
-			byte[] bytes = this.lock;
-			if (bytes == null) {
-				bytes = (this.keyPrefix + ":lock:" + this.tagged).getBytes(StandardCharsets.UTF_8);
-				this.lock = bytes;
+		EntryKeys entry() {
+			EntryKeys keys = this.entry;
+			if (keys == null) {
+				keys = new EntryKeys(this.value, (this.keyPrefix + ":lock:" + this.tagged).getBytes(StandardCharsets.UTF_8),
+						(this.keyPrefix + ":wait:" + this.tagged).getBytes(StandardCharsets.UTF_8));
+				this.entry = keys;
 			}
-			return bytes;
+			return keys;
 		}
 
 	}

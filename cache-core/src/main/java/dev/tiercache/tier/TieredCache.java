@@ -319,7 +319,7 @@ public final class TieredCache implements Cache {
 				Acquisition acquisition;
 				try {
 					acquisition = l2.leases()
-						.readOrAcquire(remoteKey.value(), remoteKey.lock(), this.settings.lockLease().toMillis());
+						.readOrAcquire(remoteKey.entry(), this.settings.lockLease().toMillis());
 					if (acquisition instanceof Acquisition.Found found) {
 						Object value = decodeAndFill(l2, remoteKey, key, type, found.value());
 						if (value != NOT_CACHED) {
@@ -493,7 +493,7 @@ public final class TieredCache implements Cache {
 			RemoteKey remoteKey = l2.keyOf(this.name, key);
 			byte[] framed = frame(l2, value, type, ttl, 0);
 			try {
-				l2.leases().write(remoteKey.value(), remoteKey.lock(), framed, ttl);
+				l2.leases().write(remoteKey.entry(), framed, ttl);
 			}
 			catch (RemoteCallException ex) {
 				remoteFailed(ex);
@@ -531,7 +531,7 @@ public final class TieredCache implements Cache {
 			return lookup(key, type);
 		}
 		try {
-			byte[] existing = l2.leases().writeIfAbsent(remoteKey.value(), remoteKey.lock(), framed, ttl);
+			byte[] existing = l2.leases().writeIfAbsent(remoteKey.entry(), framed, ttl);
 			if (existing != null) {
 				Object current = decodeAndFill(l2, remoteKey, key, type, existing);
 				if (current != NOT_CACHED) {
@@ -560,7 +560,7 @@ public final class TieredCache implements Cache {
 		if (l2 != null) {
 			RemoteKey remoteKey = l2.keyOf(this.name, key);
 			try {
-				present = l2.leases().write(remoteKey.value(), remoteKey.lock(), null, 0) || present;
+				present = l2.leases().write(remoteKey.entry(), null, 0) || present;
 			}
 			catch (RemoteCallException ex) {
 				remoteFailed(ex);

@@ -1,0 +1,136 @@
+package dev.tiercache.stampede;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import dev.tiercache.redis.RemoteCommands;
+import dev.tiercache.test.TestRedis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The lease protocol on a real Redis: who may store, and who is woken.
+ */
+class LeaseLocksTests {
+
+	private static final long LEASE = 10_000;
+
+	private final String prefix = TestRedis.uniquePrefix();
+
+	private final byte[] channel = (this.prefix + ":loads").getBytes(StandardCharsets.UTF_8);
+
+	private final EntryKeys keys = new EntryKeys(bytes(":{c:k}"), bytes(":lock:{c:k}"), bytes(":wait:{c:k}"));
+
+	private LettuceConnectionFactory connectionFactory;
+
+	private RemoteCommands redis;
+
+	private LeaseLocks holder;
+
+	private LeaseLocks other;
+
+	private LoadNotifications notifications;
+
+	private LoadSubscription subscription;
+
+	@BeforeEach
+	void start() {
+		this.connectionFactory = TestRedis.connectionFactory();
+		this.redis = new RemoteCommands(this.connectionFactory, Duration.ofSeconds(2));
+		this.holder = new LeaseLocks(this.redis, this.channel, Duration.ofSeconds(10));
+		this.other = new LeaseLocks(this.redis, this.channel, Duration.ofSeconds(10));
+		this.notifications = new LoadNotifications();
+		this.subscription = new LoadSubscription(this.connectionFactory, new String(this.channel, StandardCharsets.UTF_8),
+				this.notifications);
+		this.subscription.start();
+		byte[] probe = bytes(":probe");
+		try (LoadNotifications.Waiter waiter = this.notifications.register(probe)) {
+			await().atMost(Duration.ofSeconds(10)).until(() -> {
+				this.redis.publish(this.channel, probe);
+				return waiter.await(50);
+			});
+		}
+	}
+
+	@AfterEach
+	void stop() throws Exception {
+		this.subscription.close();
+		this.holder.close();
+		this.other.close();
+		this.redis.unlink(this.keys.value(), this.keys.lock(), this.keys.waiters());
+		this.redis.close();
+		this.connectionFactory.destroy();
+	}
+
+	private byte[] bytes(String suffix) {
+		return (this.prefix + suffix).getBytes(StandardCharsets.UTF_8);
+	}
+
+	private Lease acquire(LeaseLocks locks) {
+		Acquisition acquisition = locks.readOrAcquire(this.keys, LEASE);
+		assertThat(acquisition).isInstanceOf(Acquisition.Acquired.class);
+		return ((Acquisition.Acquired) acquisition).lease();
+	}
+
+	@Test
+	void onlyOneCallerGetsTheLeaseAndTheOthersSeeItHeld() {
+		acquire(this.holder);
+		assertThat(this.other.readOrAcquire(this.keys, LEASE)).isInstanceOfSatisfying(Acquisition.Held.class,
+				(held) -> assertThat(held.remainingMillis()).isBetween(1L, LEASE));
+	}
+
+	@Test
+	void storeWakesACallerThatWaits() throws InterruptedException {
+		Lease lease = acquire(this.holder);
+		try (LoadNotifications.Waiter waiter = this.notifications.register(this.keys.value())) {
+			assertThat(this.other.readOrAcquire(this.keys, LEASE)).isInstanceOf(Acquisition.Held.class);
+			assertThat(this.holder.storeAndRelease(lease, bytes("value"), 60_000)).isTrue();
+			assertThat(waiter.await(10_000)).as("woken by the store").isTrue();
+		}
+		assertThat(this.other.readOrAcquire(this.keys, LEASE)).isInstanceOf(Acquisition.Found.class);
+	}
+
+	@Test
+	void releaseWakesACallerThatWaits() throws InterruptedException {
+		Lease lease = acquire(this.holder);
+		try (LoadNotifications.Waiter waiter = this.notifications.register(this.keys.value())) {
+			assertThat(this.other.readOrAcquire(this.keys, LEASE)).isInstanceOf(Acquisition.Held.class);
+			this.holder.release(lease);
+			assertThat(waiter.await(10_000)).as("woken by the release").isTrue();
+		}
+		assertThat(this.other.readOrAcquire(this.keys, LEASE)).isInstanceOf(Acquisition.Acquired.class);
+	}
+
+	@Test
+	void uncontendedStorePublishesNothing() throws InterruptedException {
+		Lease lease = acquire(this.holder);
+		try (LoadNotifications.Waiter waiter = this.notifications.register(this.keys.value())) {
+			assertThat(this.holder.storeAndRelease(lease, bytes("value"), 60_000)).isTrue();
+			assertThat(waiter.await(500)).as("nobody flagged a wait, so nothing was published").isFalse();
+		}
+	}
+
+	@Test
+	void writeRevokesTheLeaseSoTheLoadedValueIsNotStored() {
+		Lease lease = acquire(this.holder);
+		this.other.write(this.keys, bytes("newer"), 60_000);
+		assertThat(this.holder.storeAndRelease(lease, bytes("older"), 60_000)).isFalse();
+		assertThat(this.redis.get(this.keys.value())).isEqualTo(bytes("newer"));
+	}
+
+	@Test
+	void closeReleasesHeldLeases() throws Exception {
+		acquire(this.holder);
+		assertThat(this.holder.heldCount()).isEqualTo(1);
+		this.holder.close();
+		assertThat(this.other.readOrAcquire(this.keys, LEASE)).isInstanceOf(Acquisition.Acquired.class);
+	}
+
+}
