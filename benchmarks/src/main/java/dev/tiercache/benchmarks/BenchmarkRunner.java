@@ -47,6 +47,9 @@ public final class BenchmarkRunner {
 
 		System.setProperty(BenchRedis.PROPERTY, redis);
 		List<RoundTrips.Count> roundTrips = RoundTrips.measure();
+		int interleavedCalls = quick ? 2_000 : 20_000;
+		List<InterleavedLatency.Latency> interleavedHits = InterleavedLatency.remoteHits(interleavedCalls);
+		List<InterleavedLatency.Latency> interleavedMisses = InterleavedLatency.misses(interleavedCalls / 4);
 		int keys = quick ? 20 : 200;
 		List<StampedeScenario.Outcome> stampedes = new ArrayList<>();
 		stampedes.add(StampedeScenario.tiered(4, 32, keys));
@@ -54,8 +57,8 @@ public final class BenchmarkRunner {
 		stampedes.add(StampedeScenario.spring(4, 32, keys, true));
 
 		String summary = new Summary(quick).localHit(localOneThread, localTwoThreads)
-			.remoteHit(remote)
-			.miss(miss, roundTrips)
+			.remoteHit(remote, interleavedHits)
+			.miss(miss, interleavedMisses, roundTrips)
 			.stampede(stampedes)
 			.toMarkdown();
 		Files.writeString(results.resolve("summary.md"), summary);

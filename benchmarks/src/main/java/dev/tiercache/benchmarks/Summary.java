@@ -58,7 +58,7 @@ final class Summary {
 		return this;
 	}
 
-	Summary remoteHit(Collection<RunResult> results) {
+	Summary remoteHit(Collection<RunResult> results, List<InterleavedLatency.Latency> interleaved) {
 		Map<String, RunResult> byName = byName(results);
 		this.out.append("## 2. L2 hit (no L1, one thread, latency)\n\n")
 			.append("| subject | p50 µs | p99 µs | mean µs |\n|---|---:|---:|---:|\n");
@@ -69,10 +69,28 @@ final class Summary {
 			.append(ratio(percentile(byName.get("tieredCacheAsideRemote"), 50)
 					/ percentile(byName.get("lettuceGetAndDecode"), 50)))
 			.append("×** (target ≤ 1.15×)\n\n");
+		interleaved(interleaved, "`@CacheAside` (remote mode)", "raw Lettuce sync `GET` + Jackson decode");
 		return this;
 	}
 
-	Summary miss(Collection<RunResult> results, List<RoundTrips.Count> roundTrips) {
+	/** The interleaved measurement and the ratio of the first subject's p50 to the reference's. */
+	private void interleaved(List<InterleavedLatency.Latency> latencies, String subject, String reference) {
+		this.out.append("Interleaved, call by call in one thread (same noise for every subject):\n\n")
+			.append("| subject | p50 µs | p99 µs |\n|---|---:|---:|\n");
+		double subjectP50 = Double.NaN;
+		double referenceP50 = Double.NaN;
+		for (InterleavedLatency.Latency latency : latencies) {
+			this.out.append("| ").append(latency.subject()).append(" | ").append(number(latency.p50Micros()))
+				.append(" | ").append(number(latency.p99Micros())).append(" |\n");
+			subjectP50 = latency.subject().equals(subject) ? latency.p50Micros() : subjectP50;
+			referenceP50 = latency.subject().equals(reference) ? latency.p50Micros() : referenceP50;
+		}
+		this.out.append("\n- p50 interleaved, ").append(subject).append(" / ").append(reference).append(": **")
+			.append(ratio(subjectP50 / referenceP50)).append("×**\n\n");
+	}
+
+	Summary miss(Collection<RunResult> results, List<InterleavedLatency.Latency> interleaved,
+			List<RoundTrips.Count> roundTrips) {
 		Map<String, RunResult> byName = byName(results);
 		this.out.append("## 3. Miss that loads (constant loader, one thread, latency)\n\n")
 			.append("| subject | p50 µs | p99 µs | mean µs |\n|---|---:|---:|---:|\n");
@@ -82,7 +100,9 @@ final class Summary {
 		this.out.append("\n- p50, `@CacheAside` miss / Spring miss: **")
 			.append(ratio(percentile(byName.get("tieredCacheAsideMiss"), 50)
 					/ percentile(byName.get("springCacheableRedisMiss"), 50)))
-			.append("×**\n\nRound trips per call, counted in the Lettuce client:\n\n")
+			.append("×**\n\n");
+		interleaved(interleaved, "`@CacheAside` miss", "Spring `@Cacheable` on `RedisCacheManager` miss");
+		this.out.append("Round trips per call, counted in the Lettuce client:\n\n")
 			.append("| subject | operation | round trips | by command |\n|---|---|---:|---|\n");
 		for (RoundTrips.Count count : roundTrips) {
 			this.out.append("| ").append(count.subject()).append(" | ").append(count.operation()).append(" | ")

@@ -76,11 +76,11 @@ class BenchmarksSmokeTests {
 		assertThat(remote).hasSize(3);
 		assertThat(miss).hasSize(2);
 		String summary = new Summary(true).localHit(local, local)
-			.remoteHit(remote)
-			.miss(miss, RoundTrips.measure())
+			.remoteHit(remote, InterleavedLatency.remoteHits(50))
+			.miss(miss, InterleavedLatency.misses(50), RoundTrips.measure())
 			.stampede(List.of(StampedeScenario.tiered(2, 2, 2)))
 			.toMarkdown();
-		assertThat(summary).contains("## 1. L1 hit", "## 2. L2 hit", "## 3. Miss", "## 4. Stampede")
+		assertThat(summary).contains("## 1. L1 hit", "## 2. L2 hit", "## 3. Miss", "## 4. Stampede", "Interleaved")
 			.doesNotContain("NaN", "Infinity");
 	}
 
