@@ -14,7 +14,6 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * An L1 hit through a cached method: 1,000 hot keys, every read a hit. Compares {@code @CacheAside}
@@ -76,9 +75,7 @@ public class LocalHitBenchmark {
 	}
 
 	@State(Scope.Benchmark)
-	public static class Tiered {
-
-		final Subjects subjects = new Subjects();
+	public static class Tiered extends SubjectsState {
 
 		Subjects.TieredCatalog catalog;
 
@@ -91,17 +88,10 @@ public class LocalHitBenchmark {
 			});
 		}
 
-		@TearDown(Level.Trial)
-		public void stop() {
-			this.subjects.close();
-		}
-
 	}
 
 	@State(Scope.Benchmark)
-	public static class Spring {
-
-		final Subjects subjects = new Subjects();
+	public static class Spring extends SubjectsState {
 
 		Subjects.SpringCatalog catalog;
 
@@ -114,17 +104,10 @@ public class LocalHitBenchmark {
 			});
 		}
 
-		@TearDown(Level.Trial)
-		public void stop() {
-			this.subjects.close();
-		}
-
 	}
 
 	@State(Scope.Benchmark)
-	public static class Floor {
-
-		final Subjects subjects = new Subjects();
+	public static class Floor extends SubjectsState {
 
 		Subjects.PlainCatalog catalog;
 

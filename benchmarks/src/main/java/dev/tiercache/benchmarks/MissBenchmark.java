@@ -10,7 +10,6 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * A miss that loads (the loader returns a constant at once): every call uses a key never seen
@@ -36,9 +35,7 @@ public class MissBenchmark {
 	}
 
 	@State(Scope.Benchmark)
-	public static class Tiered {
-
-		final Subjects subjects = new Subjects();
+	public static class Tiered extends SubjectsState {
 
 		Subjects.TieredCatalog catalog;
 
@@ -47,28 +44,16 @@ public class MissBenchmark {
 			this.catalog = this.subjects.tiered("bench-miss-" + ProcessHandle.current().pid());
 		}
 
-		@TearDown(Level.Trial)
-		public void stop() {
-			this.subjects.close();
-		}
-
 	}
 
 	@State(Scope.Benchmark)
-	public static class Spring {
-
-		final Subjects subjects = new Subjects();
+	public static class Spring extends SubjectsState {
 
 		Subjects.SpringCatalog catalog;
 
 		@Setup(Level.Trial)
 		public void start() {
 			this.catalog = this.subjects.springOnRedis("bench-miss-spring-" + ProcessHandle.current().pid());
-		}
-
-		@TearDown(Level.Trial)
-		public void stop() {
-			this.subjects.close();
 		}
 
 	}

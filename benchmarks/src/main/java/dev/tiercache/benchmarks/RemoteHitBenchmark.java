@@ -49,9 +49,7 @@ public class RemoteHitBenchmark {
 	}
 
 	@State(Scope.Benchmark)
-	public static class Tiered {
-
-		final Subjects subjects = new Subjects();
+	public static class Tiered extends SubjectsState {
 
 		final Long[] keys = new Long[KEYS];
 
@@ -66,17 +64,10 @@ public class RemoteHitBenchmark {
 			}
 		}
 
-		@TearDown(Level.Trial)
-		public void stop() {
-			this.subjects.close();
-		}
-
 	}
 
 	@State(Scope.Benchmark)
-	public static class Spring {
-
-		final Subjects subjects = new Subjects();
+	public static class Spring extends SubjectsState {
 
 		final Long[] keys = new Long[KEYS];
 
@@ -89,11 +80,6 @@ public class RemoteHitBenchmark {
 				this.keys[i] = FIRST_KEY + i;
 				this.catalog.remote(this.keys[i]);
 			}
-		}
-
-		@TearDown(Level.Trial)
-		public void stop() {
-			this.subjects.close();
 		}
 
 	}
