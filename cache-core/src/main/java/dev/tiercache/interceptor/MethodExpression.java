@@ -161,10 +161,6 @@ final class MethodExpression {
 				"must yield a boolean, but yielded " + value));
 	}
 
-	String text() {
-		return this.text;
-	}
-
 	/**
 	 * The root object of expressions: {@code #root.method}, {@code #root.args}, {@code #root.target}.
 	 * @param method the cached method

@@ -73,11 +73,6 @@ public final class RemoteCommands implements AutoCloseable {
 		this.timeoutNanos = timeout.toNanos();
 	}
 
-	/** How long one call may wait for Redis. */
-	public Duration timeout() {
-		return this.timeout;
-	}
-
 	/** {@code GET key}; {@code null} when the key does not exist. */
 	public byte @Nullable [] get(byte[] key) {
 		return await(send((redis) -> redis.get(key)));

@@ -38,11 +38,6 @@ public final class LoadNotifications implements MessageListener {
 		}
 	}
 
-	/** How many callers are registered now. */
-	public int waiting() {
-		return this.waiters.values().stream().mapToInt(Set::size).sum();
-	}
-
 	/**
 	 * One caller's registration. Signals received before {@link #await} are kept.
 	 */

@@ -58,11 +58,6 @@ public final class LoadSubscription implements AutoCloseable {
 		}
 	}
 
-	/** Whether the subscription is established (or was, and the container is recovering it). */
-	public synchronized boolean isSubscribed() {
-		return this.subscribed;
-	}
-
 	private synchronized void retry() {
 		if (!this.closed && !this.subscribed && trySubscribe()) {
 			logger.info("Tiercache subscribed to load notifications");

@@ -54,11 +54,6 @@ public final class SingleFlight {
 		}
 	}
 
-	/** How many keys are being worked on now. */
-	public int inFlight() {
-		return this.calls.size();
-	}
-
 	private static @Nullable Object join(Object key, CompletableFuture<@Nullable Object> running) throws Throwable {
 		try {
 			return running.get();

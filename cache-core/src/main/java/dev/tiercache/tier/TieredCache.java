@@ -185,6 +185,8 @@ public final class TieredCache implements Cache {
 	 * or {@code absent} when L1 holds nothing. Counts a hit, not a miss. Allocates nothing.
 	 */
 	public @Nullable Object peekLocal(Object key, Object absent) {
+		// readLocal(key, false) inlined by hand: the annotation's hit path sits deep in Spring AOP's call
+		// chain, and this one call level measured 1.45x vs 1.84x the proxy floor (LocalHitBenchmark, 3 forks)
 		LocalTier tier = this.local;
 		LocalTier.LocalEntry entry = (tier != null) ? tier.get(key) : null;
 		if (entry == null) {
