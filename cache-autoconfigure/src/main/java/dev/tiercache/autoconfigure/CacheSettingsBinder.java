@@ -1,36 +1,38 @@
 package dev.tiercache.autoconfigure;
 
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
-
-import org.jspecify.annotations.Nullable;
+import java.util.function.Supplier;
 
 import dev.tiercache.autoconfigure.TiercacheProperties.CacheSpec;
 import dev.tiercache.tier.CacheSettings;
+import dev.tiercache.tier.InvalidSettingException;
 
 /**
- * Turns {@link TiercacheProperties} into validated {@link CacheSettings}, one per declared cache:
- * {@code tiercache.defaults.*} over the built-in defaults, then {@code tiercache.caches.<name>.*}.
- * A value out of range fails with an {@link InvalidTiercachePropertyException} naming its property.
+ * Maps {@link TiercacheProperties} onto {@link CacheSettings}: {@code tiercache.defaults.*} over the
+ * built-in defaults, then {@code tiercache.caches.<name>.*} per declared cache. The rules live in
+ * core; a value they refuse fails with an {@link InvalidTiercachePropertyException} naming its
+ * property.
  */
 final class CacheSettingsBinder {
 
 	private CacheSettingsBinder() {
 	}
 
-	static Map<String, CacheSettings> bind(TiercacheProperties properties) {
-		CacheSettings defaults = apply(CacheSettings.DEFAULTS, properties.getDefaults(), "tiercache.defaults");
+	/** The settings of caches that are not declared (and the base of those that are). */
+	static CacheSettings defaults(TiercacheProperties properties) {
+		return apply(CacheSettings.DEFAULTS, properties.getDefaults(), "tiercache.defaults");
+	}
+
+	/** The settings of every declared cache, by name. */
+	static Map<String, CacheSettings> declared(TiercacheProperties properties) {
+		CacheSettings defaults = defaults(properties);
 		Set<String> names = new LinkedHashSet<>(properties.getCacheNames());
 		names.addAll(properties.getCaches().keySet());
 		Map<String, CacheSettings> settings = new LinkedHashMap<>();
 		for (String name : names) {
-			if (name.isBlank()) {
-				throw new InvalidTiercachePropertyException("tiercache.cache-names", name, "cache names must not be blank");
-			}
 			CacheSpec spec = properties.getCaches().get(name);
 			settings.put(name, (spec != null) ? apply(defaults, spec, "tiercache.caches." + name) : defaults);
 		}
@@ -38,57 +40,47 @@ final class CacheSettingsBinder {
 	}
 
 	private static CacheSettings apply(CacheSettings base, CacheSpec spec, String path) {
-		CacheSettings settings = base;
-		if (spec.getMode() != null) {
-			settings = settings.withMode(spec.getMode());
-		}
-		settings = with(settings, spec.getTtl(), path + ".ttl", positive(), settings::withTtl);
-		settings = with(settings, spec.getNullTtl(), path + ".null-ttl", notNegative(), settings::withNullTtl);
-		Integer jitter = spec.getTtlJitter();
-		if (jitter != null) {
-			if (jitter < 0 || jitter > 100) {
-				throw new InvalidTiercachePropertyException(path + ".ttl-jitter", jitter,
-						"must be a percentage between 0 and 100");
+		return mapped(path, () -> {
+			CacheSettings settings = base;
+			if (spec.getMode() != null) {
+				settings = settings.withMode(spec.getMode());
 			}
-			settings = settings.withTtlJitter(jitter);
-		}
-		Long maxSize = spec.getLocal().getMaxSize();
-		if (maxSize != null) {
-			if (maxSize < 0) {
-				throw new InvalidTiercachePropertyException(path + ".local.max-size", maxSize, "must be zero or positive");
+			if (spec.getTtl() != null) {
+				settings = settings.withTtl(spec.getTtl());
 			}
-			settings = settings.withLocalMaxSize(maxSize);
-		}
-		settings = with(settings, spec.getLocal().getTtl(), path + ".local.ttl", positive(), settings::withLocalTtl);
-		settings = with(settings, spec.getLock().getLease(), path + ".lock.lease", positive(), settings::withLockLease);
-		return with(settings, spec.getLock().getWait(), path + ".lock.wait", notNegative(), settings::withLockWait);
-	}
-
-	private static CacheSettings with(CacheSettings settings, @Nullable Duration value, String property,
-			DurationRule rule, Function<Duration, CacheSettings> setter) {
-		if (value == null) {
+			if (spec.getNullTtl() != null) {
+				settings = settings.withNullTtl(spec.getNullTtl());
+			}
+			if (spec.getTtlJitter() != null) {
+				settings = settings.withTtlJitter(spec.getTtlJitter());
+			}
+			if (spec.getLocal().getMaxSize() != null) {
+				settings = settings.withLocalMaxSize(spec.getLocal().getMaxSize());
+			}
+			if (spec.getLocal().getTtl() != null) {
+				settings = settings.withLocalTtl(spec.getLocal().getTtl());
+			}
+			if (spec.getLock().getLease() != null) {
+				settings = settings.withLockLease(spec.getLock().getLease());
+			}
+			if (spec.getLock().getWait() != null) {
+				settings = settings.withLockWait(spec.getLock().getWait());
+			}
 			return settings;
+		});
+	}
+
+	/**
+	 * Runs something that may refuse a setting, and names the property under {@code path} if it does.
+	 * @throws InvalidTiercachePropertyException for a refused setting
+	 */
+	static <T> T mapped(String path, Supplier<T> action) {
+		try {
+			return action.get();
 		}
-		String problem = rule.check(value);
-		if (problem != null) {
-			throw new InvalidTiercachePropertyException(property, value, problem);
+		catch (InvalidSettingException ex) {
+			throw new InvalidTiercachePropertyException(path + "." + ex.getSetting(), ex.getValue(), ex.getReason());
 		}
-		return setter.apply(value);
-	}
-
-	private static DurationRule positive() {
-		return (value) -> (value.isNegative() || value.isZero()) ? "must be positive" : null;
-	}
-
-	private static DurationRule notNegative() {
-		return (value) -> value.isNegative() ? "must be zero or positive" : null;
-	}
-
-	@FunctionalInterface
-	private interface DurationRule {
-
-		@Nullable String check(Duration value);
-
 	}
 
 }

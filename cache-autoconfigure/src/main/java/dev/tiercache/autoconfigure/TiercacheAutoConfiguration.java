@@ -71,35 +71,23 @@ public final class TiercacheAutoConfiguration {
 	@ConditionalOnMissingBean(CacheManager.class)
 	TieredCacheManager cacheManager(TiercacheProperties properties, ObjectProvider<RedisConnectionFactory> redis,
 			ValueCodec codec, Environment environment) {
-		Map<String, CacheSettings> caches = CacheSettingsBinder.bind(properties);
-		long maxValueBytes = properties.getMaxValueSize().toBytes();
-		if (maxValueBytes <= 0 || maxValueBytes > Integer.MAX_VALUE) {
-			throw new InvalidTiercachePropertyException("tiercache.max-value-size", properties.getMaxValueSize(),
-					"must be between 1B and 2GB");
-		}
-		if (properties.getRedis().getTimeout().isNegative() || properties.getRedis().getTimeout().isZero()) {
-			throw new InvalidTiercachePropertyException("tiercache.redis.timeout", properties.getRedis().getTimeout(),
-					"must be positive");
-		}
-		String keyPrefix = keyPrefix(properties, environment);
-		TieredCacheManager.Builder builder = TieredCacheManager.builder(redis.getIfAvailable())
-			.keyPrefix(keyPrefix)
-			.redisTimeout(properties.getRedis().getTimeout())
-			.codec(codec)
-			.maxValueBytes((int) maxValueBytes);
-		caches.forEach(builder::cache);
+		TieredCacheManager.Builder builder = CacheSettingsBinder.mapped("tiercache",
+				() -> TieredCacheManager.builder(redis.getIfAvailable())
+					.keyPrefix(keyPrefix(properties, environment))
+					.redisTimeout(properties.getRedis().getTimeout())
+					.maxValueBytes(properties.getMaxValueSize().toBytes())
+					.codec(codec)
+					.dynamic(properties.isDynamic())
+					.defaults(CacheSettingsBinder.defaults(properties)));
+		CacheSettingsBinder.declared(properties)
+			.forEach((name, settings) -> CacheSettingsBinder.mapped("tiercache", () -> builder.cache(name, settings)));
 		return builder.build();
 	}
 
 	private static String keyPrefix(TiercacheProperties properties, Environment environment) {
 		String configured = properties.getKeyPrefix();
-		String prefix = (configured != null) ? configured
+		return (configured != null) ? configured
 				: environment.getProperty("spring.application.name", DEFAULT_KEY_PREFIX);
-		if (prefix.isBlank() || prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
-			throw new InvalidTiercachePropertyException("tiercache.key-prefix", prefix,
-					"must be non-blank and free of '{' and '}' (they mark Redis hash tags)");
-		}
-		return prefix;
 	}
 
 	@Bean

@@ -33,6 +33,13 @@ public class TiercacheProperties {
 	private @Nullable String keyPrefix;
 
 	/**
+	 * Whether caches that are not declared are created on first use with the defaults, as Spring's
+	 * own cache managers do. When false, an undeclared cache name fails at start-up for
+	 * '@CacheAside' and at the call for '@Cacheable'.
+	 */
+	private boolean dynamic = true;
+
+	/**
 	 * Names of caches that use the default settings. Caches with settings of their own are declared
 	 * under 'tiercache.caches' instead.
 	 */
@@ -63,6 +70,14 @@ public class TiercacheProperties {
 
 	public void setEnabled(boolean enabled) {
 		this.enabled = enabled;
+	}
+
+	public boolean isDynamic() {
+		return this.dynamic;
+	}
+
+	public void setDynamic(boolean dynamic) {
+		this.dynamic = dynamic;
 	}
 
 	public @Nullable String getKeyPrefix() {

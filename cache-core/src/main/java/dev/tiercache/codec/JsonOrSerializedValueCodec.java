@@ -7,12 +7,12 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.lang.reflect.Type;
-import java.util.Arrays;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JavaType;
 import tools.jackson.databind.json.JsonMapper;
@@ -20,19 +20,23 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.util.ClassUtils;
 
 /**
- * The default codec: typed JSON where it round-trips, Java serialization read through an allow-list
- * where it does not.
+ * The default codec: typed JSON where it reproduces the value exactly, Java serialization read through
+ * an allow-list where it does not.
  *
  * <p>JSON carries no class names; a payload is decoded to the type the reader declares, so records,
- * collections of DTOs, {@code Optional}, enums and {@code java.time} values come back exactly. For each
- * pair of declared type and runtime class, the codec learns once whether JSON round-trips (encode,
- * decode to the declared type, re-encode, compare the bytes and the values). If it does not (an
- * interface such as {@code Page<T>} backed by {@code PageImpl}, a class without a creator, a value
- * declared as {@code Object}) and the value is {@link Serializable}, it is written with Java
- * serialization and read back through a {@link SerializationAllowList}; the class names in that
- * payload can only pick classes the allow-list admits. Otherwise {@link #encode} throws.
+ * collections of DTOs, {@code Optional}, enums and {@code java.time} values come back exactly. A value
+ * is written as JSON only if JSON reproduces it: for declared types made only of JSON-exact parts
+ * (strings, numbers, enums, plain {@code java.time} values, records and collections of them) that
+ * holds by construction; for any other type each value is checked (encoded, decoded, and compared
+ * class by class and field by field). A value that JSON would change (an interface such as
+ * {@code Page<T>}, a {@code Long} in an {@code Object} field, state Jackson cannot see) is written
+ * with Java serialization if it is {@link Serializable}, and only if the whole object graph passes the
+ * {@link SerializationAllowList} and its limits, checked by reading it back: an entry the readers
+ * would refuse is never stored. Otherwise {@link #encode} throws, naming what to change.
  *
- * <p>Thread-safe.
+ * <p>On read, a payload that is intact but not of the requested type throws
+ * {@link ValueTypeMismatchException} (the entry is kept); a corrupt or refused one throws
+ * {@link ValueDecodingException} naming the refused class. Thread-safe.
  */
 public final class JsonOrSerializedValueCodec implements ValueCodec {
 
@@ -42,13 +46,15 @@ public final class JsonOrSerializedValueCodec implements ValueCodec {
 	/** Format tag of Java-serialized payloads. */
 	public static final int SERIALIZED = 1;
 
+	private static final String ALLOWED_PACKAGES_PROPERTY = "tiercache.serialization.allowed-packages";
+
 	private final JsonMapper mapper;
 
 	private final SerializationAllowList allowList;
 
-	private final Map<Type, JavaType> javaTypes = new ConcurrentHashMap<>();
+	private final JsonFidelity fidelity = new JsonFidelity();
 
-	private final Map<RoundTripKey, Boolean> jsonRoundTrips = new ConcurrentHashMap<>();
+	private final Map<Type, JavaType> javaTypes = new ConcurrentHashMap<>();
 
 	/**
 	 * Creates a codec with a default {@link JsonMapper} (unknown properties ignored, so an entry
@@ -65,26 +71,37 @@ public final class JsonOrSerializedValueCodec implements ValueCodec {
 
 	@Override
 	public EncodedValue encode(Object value, Type declaredType) {
-		RoundTripKey key = new RoundTripKey(declaredType, value.getClass());
-		Boolean json = this.jsonRoundTrips.get(key);
-		if (json == null) {
-			json = learnJsonRoundTrip(value, declaredType);
-			this.jsonRoundTrips.put(key, json);
+		byte[] json = jsonIfExact(value, declaredType);
+		if (json != null) {
+			return new EncodedValue(JSON, json);
 		}
-		if (json) {
-			return new EncodedValue(JSON, toJson(value));
+		if (!(value instanceof Serializable serializable)) {
+			throw new ValueEncodingException(value.getClass().getName() + " does not round-trip through JSON as "
+					+ declaredType.getTypeName() + " and is not Serializable; cache a record or DTO instead");
 		}
-		if (value instanceof Serializable serializable) {
-			if (!this.allowList.isAllowed(value.getClass())) {
-				throw new ValueEncodingException(value.getClass().getName()
-						+ " does not round-trip through JSON as " + declaredType.getTypeName()
-						+ " and is outside the deserialization allow-list " + this.allowList
-						+ "; add its package to 'tiercache.serialization.allowed-packages'");
+		byte[] serialized = serialize(serializable);
+		String refusal = readBack(serialized);
+		if (refusal != null) {
+			throw new ValueEncodingException(value.getClass().getName() + " does not round-trip through JSON as "
+					+ declaredType.getTypeName() + ", and its serialized form holds " + refusal
+					+ ", which readers refuse; add the package to '" + ALLOWED_PACKAGES_PROPERTY
+					+ "' if it is safe to deserialize");
+		}
+		return new EncodedValue(SERIALIZED, serialized);
+	}
+
+	private byte @Nullable [] jsonIfExact(Object value, Type declaredType) {
+		try {
+			byte[] json = toJson(value);
+			if (this.fidelity.survivesByType(declaredType)) {
+				return json;
 			}
-			return new EncodedValue(SERIALIZED, serialize(serializable));
+			Object decoded = this.mapper.readValue(json, javaType(declaredType));
+			return this.fidelity.same(value, decoded) ? json : null;
 		}
-		throw new ValueEncodingException(value.getClass().getName() + " does not round-trip through JSON as "
-				+ declaredType.getTypeName() + " and is not Serializable");
+		catch (RuntimeException ex) {
+			return null;
+		}
 	}
 
 	@Override
@@ -94,18 +111,6 @@ public final class JsonOrSerializedValueCodec implements ValueCodec {
 			case SERIALIZED -> deserialize(source, offset, length, type);
 			default -> throw new ValueDecodingException("Unknown payload format " + format);
 		};
-	}
-
-	private boolean learnJsonRoundTrip(Object value, Type declaredType) {
-		try {
-			byte[] bytes = toJson(value);
-			Object decoded = fromJson(bytes, 0, bytes.length, declaredType);
-			return Arrays.equals(bytes, toJson(decoded))
-					&& (decoded.getClass() == value.getClass() || Objects.equals(decoded, value));
-		}
-		catch (RuntimeException ex) {
-			return false;
-		}
 	}
 
 	private byte[] toJson(Object value) {
@@ -118,16 +123,21 @@ public final class JsonOrSerializedValueCodec implements ValueCodec {
 	}
 
 	private Object fromJson(byte[] source, int offset, int length, Type type) {
+		Object value;
 		try {
-			Object value = this.mapper.readValue(source, offset, length, javaType(type));
-			if (value == null) {
-				throw new ValueDecodingException("JSON payload decodes to null as " + type.getTypeName());
-			}
-			return value;
+			value = this.mapper.readValue(source, offset, length, javaType(type));
+		}
+		catch (DatabindException ex) {
+			throw new ValueTypeMismatchException("JSON payload is not a " + type.getTypeName() + ": "
+					+ ex.getOriginalMessage(), ex);
 		}
 		catch (JacksonException ex) {
-			throw new ValueDecodingException("Cannot read JSON payload as " + type.getTypeName(), ex);
+			throw new ValueDecodingException("Corrupt JSON payload: " + ex.getOriginalMessage(), ex);
 		}
+		if (value == null) {
+			throw new ValueDecodingException("JSON payload decodes to null as " + type.getTypeName());
+		}
+		return value;
 	}
 
 	private JavaType javaType(Type type) {
@@ -145,34 +155,44 @@ public final class JsonOrSerializedValueCodec implements ValueCodec {
 			out.writeObject(value);
 		}
 		catch (IOException | RuntimeException ex) {
-			throw new ValueEncodingException("Cannot serialize " + value.getClass().getName(), ex);
+			throw new ValueEncodingException("Cannot serialize " + value.getClass().getName() + ": " + ex, ex);
 		}
 		return bytes.toByteArray();
 	}
 
+	/** Reads serialized bytes back as a reader would; returns what the allow-list refused, or {@code null}. */
+	private @Nullable String readBack(byte[] serialized) {
+		SerializationAllowList.PayloadFilter filter = this.allowList.forPayload(serialized.length);
+		try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(serialized))) {
+			in.setObjectInputFilter(filter);
+			in.readObject();
+			return null;
+		}
+		catch (IOException | ClassNotFoundException | RuntimeException ex) {
+			return (filter.refusal() != null) ? filter.refusal() : "something that cannot be read back (" + ex + ")";
+		}
+	}
+
 	private Object deserialize(byte[] source, int offset, int length, Type type) {
+		SerializationAllowList.PayloadFilter filter = this.allowList.forPayload(length);
 		Object value;
 		try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(source, offset, length))) {
-			in.setObjectInputFilter(this.allowList);
+			in.setObjectInputFilter(filter);
 			value = in.readObject();
 		}
 		catch (IOException | ClassNotFoundException | RuntimeException ex) {
-			throw new ValueDecodingException("Cannot deserialize payload as " + type.getTypeName()
-					+ " (classes outside " + this.allowList + " are refused)", ex);
+			String refusal = filter.refusal();
+			throw new ValueDecodingException((refusal != null)
+					? "Serialized payload holds " + refusal + "; add its package to '" + ALLOWED_PACKAGES_PROPERTY
+							+ "' if it is safe to deserialize"
+					: "Cannot deserialize payload as " + type.getTypeName() + ": " + ex, ex);
 		}
-		Class<?> expected = ClassUtils.resolvePrimitiveIfNecessary(rawClass(type));
+		Class<?> expected = ClassUtils.resolvePrimitiveIfNecessary(javaType(type).getRawClass());
 		if (value == null || !expected.isInstance(value)) {
-			throw new ValueDecodingException("Serialized payload holds "
-					+ (value != null ? value.getClass().getName() : "null") + ", expected " + type.getTypeName());
+			throw new ValueTypeMismatchException("Serialized payload holds "
+					+ ((value != null) ? value.getClass().getName() : "null") + ", not a " + type.getTypeName());
 		}
 		return value;
-	}
-
-	private Class<?> rawClass(Type type) {
-		return javaType(type).getRawClass();
-	}
-
-	private record RoundTripKey(Type declaredType, Class<?> runtimeClass) {
 	}
 
 	@Override

@@ -6,23 +6,42 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.util.ClassUtils;
+
 /**
- * The classes that Java deserialization of cached values may instantiate: primitives and arrays of
- * allowed classes, the packages {@code java.lang}, {@code java.util}, {@code java.time} and
- * {@code java.math}, Spring Data's {@code org.springframework.data.domain}, and the packages given to
- * the constructor (each with its sub-packages). Anything else is rejected.
+ * The classes that Java deserialization of cached values may instantiate, and the resource limits it
+ * runs under.
+ *
+ * <p><b>Classes:</b> primitives and arrays of allowed classes; the packages {@code java.lang},
+ * {@code java.util}, {@code java.time} and {@code java.math}; Spring Data's
+ * {@code org.springframework.data.domain}; Hibernate's persistent collections
+ * ({@code org.hibernate.collection}) when Hibernate is on the class path, so that JPA entities with
+ * initialised collections round-trip; and the packages given to the constructor (each with its
+ * sub-packages). Anything else is rejected.
+ *
+ * <p><b>Limits:</b> an object graph at most {@value #MAX_DEPTH} deep with at most
+ * {@value #MAX_REFERENCES} references, and no array longer than the payload has bytes (each element
+ * takes at least one), so that a small payload declaring a huge array, or a nested-set bomb, is
+ * refused before anything large is allocated or computed. Use {@link #forPayload} to get a filter
+ * that applies them to one payload and records what it refused.
  *
  * <p>Instances are immutable and thread-safe.
  */
 public final class SerializationAllowList implements ObjectInputFilter {
 
+	/** The deepest object graph accepted. */
+	public static final long MAX_DEPTH = 50;
+
+	/** The most object references accepted in one payload. */
+	public static final long MAX_REFERENCES = 1_000_000;
+
 	private static final Set<String> JDK_PACKAGES = Set.of("java.lang", "java.util", "java.time", "java.math");
 
 	private static final String SPRING_DATA_DOMAIN = "org.springframework.data.domain";
 
-	private static final long MAX_DEPTH = 64;
-
-	private static final long MAX_ARRAY_LENGTH = 10_000_000;
+	private static final String HIBERNATE_COLLECTIONS = "org.hibernate.collection";
 
 	private final List<String> packagePrefixes;
 
@@ -34,19 +53,23 @@ public final class SerializationAllowList implements ObjectInputFilter {
 	public SerializationAllowList(Collection<String> packages) {
 		List<String> prefixes = new ArrayList<>();
 		prefixes.add(SPRING_DATA_DOMAIN + ".");
+		if (ClassUtils.isPresent(HIBERNATE_COLLECTIONS + ".spi.PersistentCollection",
+				SerializationAllowList.class.getClassLoader())) {
+			prefixes.add(HIBERNATE_COLLECTIONS + ".");
+		}
 		for (String name : packages) {
 			String trimmed = name.strip();
-			if (trimmed.isEmpty()) {
-				continue;
+			if (!trimmed.isEmpty()) {
+				prefixes.add(trimmed.endsWith(".") ? trimmed : trimmed + ".");
 			}
-			prefixes.add(trimmed.endsWith(".") ? trimmed : trimmed + ".");
 		}
 		this.packagePrefixes = List.copyOf(prefixes);
 	}
 
+	/** Applies the class rule and the depth and reference limits (not the array limit, which needs the payload's size). */
 	@Override
 	public Status checkInput(FilterInfo info) {
-		if (info.depth() > MAX_DEPTH || info.arrayLength() > MAX_ARRAY_LENGTH) {
+		if (info.depth() > MAX_DEPTH || info.references() > MAX_REFERENCES) {
 			return Status.REJECTED;
 		}
 		Class<?> type = info.serialClass();
@@ -54,6 +77,11 @@ public final class SerializationAllowList implements ObjectInputFilter {
 			return Status.UNDECIDED;
 		}
 		return isAllowed(type) ? Status.ALLOWED : Status.REJECTED;
+	}
+
+	/** A filter for one payload of {@code length} bytes, which remembers why it refused. */
+	public PayloadFilter forPayload(int length) {
+		return new PayloadFilter(length);
 	}
 
 	/** Whether instances of the class may be deserialized. */
@@ -77,6 +105,51 @@ public final class SerializationAllowList implements ObjectInputFilter {
 	@Override
 	public String toString() {
 		return "SerializationAllowList" + JDK_PACKAGES + this.packagePrefixes;
+	}
+
+	/**
+	 * The allow-list applied to one payload. Not thread-safe: one per stream.
+	 */
+	public final class PayloadFilter implements ObjectInputFilter {
+
+		private final int length;
+
+		private @Nullable String refusal;
+
+		private PayloadFilter(int length) {
+			this.length = length;
+		}
+
+		@Override
+		public Status checkInput(FilterInfo info) {
+			if (info.arrayLength() > this.length) {
+				return refuse("an array of " + info.arrayLength() + " elements in a payload of " + this.length + " bytes");
+			}
+			if (info.depth() > MAX_DEPTH) {
+				return refuse("an object graph deeper than " + MAX_DEPTH);
+			}
+			if (info.references() > MAX_REFERENCES) {
+				return refuse("more than " + MAX_REFERENCES + " object references");
+			}
+			Class<?> type = info.serialClass();
+			if (type == null || isAllowed(type)) {
+				return (type != null) ? Status.ALLOWED : Status.UNDECIDED;
+			}
+			return refuse("class " + type.getName() + ", outside the allow-list");
+		}
+
+		private Status refuse(String what) {
+			if (this.refusal == null) {
+				this.refusal = what;
+			}
+			return Status.REJECTED;
+		}
+
+		/** What was refused first, or {@code null}. */
+		public @Nullable String refusal() {
+			return this.refusal;
+		}
+
 	}
 
 }

@@ -38,7 +38,7 @@ public final class CacheAsideInterceptor implements MethodInterceptor {
 			return invocation.proceed();
 		}
 		Object key = operation.key(arguments, target);
-		Object cached = operation.cache().peekLocal(key, ABSENT);
+		Object cached = operation.cache().peekLocal(key, operation.valueClass(), ABSENT);
 		return (cached != ABSENT) ? operation.toResult(cached) : readThrough(invocation, operation, key);
 	}
 

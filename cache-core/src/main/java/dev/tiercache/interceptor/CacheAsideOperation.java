@@ -7,6 +7,8 @@ import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.core.ResolvableType;
+
 import dev.tiercache.tier.CacheSettings;
 import dev.tiercache.tier.TieredCache;
 
@@ -29,6 +31,8 @@ final class CacheAsideOperation {
 
 	private final Type valueType;
 
+	private final Class<?> valueClass;
+
 	private final boolean optionalResult;
 
 	private final CacheSettings entrySettings;
@@ -41,6 +45,7 @@ final class CacheAsideOperation {
 		this.condition = condition;
 		this.unless = unless;
 		this.valueType = valueType;
+		this.valueClass = ResolvableType.forType(valueType).toClass();
 		this.optionalResult = optionalResult;
 		this.entrySettings = entrySettings;
 	}
@@ -51,6 +56,11 @@ final class CacheAsideOperation {
 
 	Type valueType() {
 		return this.valueType;
+	}
+
+	/** The raw class of {@link #valueType()}: what an L1 value must be an instance of to be returned. */
+	Class<?> valueClass() {
+		return this.valueClass;
 	}
 
 	CacheSettings entrySettings() {
@@ -66,13 +76,16 @@ final class CacheAsideOperation {
 		return this.keyResolver.resolve(this.method, arguments, target);
 	}
 
-	/** The {@code unless} rule for one call, or {@code null} when every result is cached. */
+	/**
+	 * The {@code unless} rule for one call, or {@code null} when every result is cached. As in Spring,
+	 * {@code #result} is the value to cache: an {@code Optional} result is seen unwrapped.
+	 */
 	@Nullable Predicate<@Nullable Object> unlessRule(@Nullable Object[] arguments, @Nullable Object target) {
 		MethodExpression expression = this.unless;
 		if (expression == null) {
 			return null;
 		}
-		return (value) -> expression.test(arguments, target, true, toResult(value));
+		return (value) -> expression.test(arguments, target, true, value);
 	}
 
 	/** Turns a method result into the value to cache ({@code Optional} unwrapped). */

@@ -26,6 +26,7 @@ import org.springframework.util.StringValueResolver;
 
 import dev.tiercache.annotation.CacheAside;
 import dev.tiercache.tier.CacheSettings;
+import dev.tiercache.tier.InvalidSettingException;
 import dev.tiercache.tier.TieredCache;
 import dev.tiercache.tier.TieredCacheManager;
 
@@ -41,6 +42,10 @@ import dev.tiercache.tier.TieredCacheManager;
 public final class CacheAsideOperationSource {
 
 	private static final Object NO_OPERATION = new Object();
+
+	/** The annotation attribute behind each setting it can override. */
+	private static final Map<String, String> ATTRIBUTES = Map.of("ttl", "ttl", "null-ttl", "nullTtl", "ttl-jitter",
+			"ttlJitter");
 
 	private final Supplier<TieredCacheManager> cacheManager;
 
@@ -206,16 +211,22 @@ public final class CacheAsideOperationSource {
 	private CacheSettings entrySettings(CacheAside annotation, CacheSettings settings, Method method) {
 		CacheSettings entry = settings;
 		String ttl = resolve(annotation.ttl());
-		if (!ttl.isEmpty()) {
-			entry = entry.withTtl(duration("ttl", ttl, method));
-		}
 		String nullTtl = resolve(annotation.nullTtl());
-		if (!nullTtl.isEmpty()) {
-			entry = entry.withNullTtl(duration("nullTtl", nullTtl, method));
-		}
 		String jitter = resolve(annotation.ttlJitter());
-		if (!jitter.isEmpty()) {
-			entry = entry.withTtlJitter(percentage(jitter, method));
+		try {
+			if (!ttl.isEmpty()) {
+				entry = entry.withTtl(duration("ttl", ttl, method));
+			}
+			if (!nullTtl.isEmpty()) {
+				entry = entry.withNullTtl(duration("nullTtl", nullTtl, method));
+			}
+			if (!jitter.isEmpty()) {
+				entry = entry.withTtlJitter(percentage(jitter, method));
+			}
+		}
+		catch (InvalidSettingException ex) {
+			throw new IllegalStateException("@CacheAside(" + ATTRIBUTES.get(ex.getSetting()) + " = \"" + ex.getValue()
+					+ "\") on " + method + ": " + ex.getReason(), ex);
 		}
 		return entry;
 	}
@@ -227,33 +238,23 @@ public final class CacheAsideOperationSource {
 	}
 
 	private static Duration duration(String attribute, String text, Method method) {
-		Duration duration;
 		try {
-			duration = DurationFormatterUtils.detectAndParse(text);
+			return DurationFormatterUtils.detectAndParse(text);
 		}
 		catch (IllegalArgumentException | DateTimeParseException ex) {
 			throw new IllegalStateException("@CacheAside(" + attribute + " = \"" + text + "\") on " + method
 					+ " is not a duration; use a value such as \"10m\", \"30s\" or \"PT10M\"", ex);
 		}
-		if (duration.isNegative() || (duration.isZero() && attribute.equals("ttl"))) {
-			throw new IllegalStateException("@CacheAside(" + attribute + " = \"" + text + "\") on " + method
-					+ " must be " + (attribute.equals("ttl") ? "positive" : "zero or positive"));
-		}
-		return duration;
 	}
 
 	private static int percentage(String text, Method method) {
 		try {
-			int value = Integer.parseInt(text);
-			if (value >= 0 && value <= 100) {
-				return value;
-			}
+			return Integer.parseInt(text);
 		}
 		catch (NumberFormatException ex) {
-			// reported below
+			throw new IllegalStateException("@CacheAside(ttlJitter = \"" + text + "\") on " + method
+					+ " must be a whole percentage between 0 and 100", ex);
 		}
-		throw new IllegalStateException("@CacheAside(ttlJitter = \"" + text + "\") on " + method
-				+ " must be a whole percentage between 0 and 100");
 	}
 
 }

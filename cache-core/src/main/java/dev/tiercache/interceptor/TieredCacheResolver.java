@@ -1,5 +1,6 @@
 package dev.tiercache.interceptor;
 
+import java.lang.reflect.GenericArrayType;
 import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
@@ -11,9 +12,11 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.springframework.aop.support.AopUtils;
 import org.springframework.cache.Cache;
 import org.springframework.cache.interceptor.CacheOperationInvocationContext;
 import org.springframework.cache.interceptor.CacheResolver;
+import org.springframework.core.ResolvableType;
 import org.springframework.util.ClassUtils;
 
 import dev.tiercache.tier.TieredCache;
@@ -22,15 +25,32 @@ import dev.tiercache.tier.TieredCacheManager;
 /**
  * A {@link CacheResolver} for Spring's own {@code @Cacheable}, {@code @CachePut} and
  * {@code @CacheEvict} on a {@link TieredCacheManager}: it hands Spring's interceptor a view of each
- * {@link TieredCache} bound to the intercepted method's generic return type ({@code Optional} and
- * {@code CompletableFuture} unwrapped, as Spring unwraps them), so values read from Redis decode to
- * that type. Thread-safe; the type is worked out once per method.
+ * {@link TieredCache} bound to the value type of the intercepted method, so values read from Redis
+ * decode to that type.
+ *
+ * <p>The value type is the method's generic return type, resolved against the bean's class (so a
+ * generic base repository's {@code T findById(ID)} caches its subclass's entity type), and unwrapped
+ * as Spring unwraps it: {@code Optional<T>}, {@code CompletableFuture<T>} and Reactor's
+ * {@code Mono<T>} cache a {@code T}; {@code Flux<T>} caches a {@code List<T>}. A return type that
+ * cannot be resolved to concrete classes (a type variable the bean does not bind) is refused with an
+ * {@link IllegalStateException} naming the method, since its cached values could not be decoded. The
+ * type is worked out once per method and bean class. Thread-safe.
  */
 public final class TieredCacheResolver implements CacheResolver {
 
+	private static final String MONO = "reactor.core.publisher.Mono";
+
+	private static final String FLUX = "reactor.core.publisher.Flux";
+
 	private final TieredCacheManager cacheManager;
 
-	private final Map<Method, Type> valueTypes = new ConcurrentHashMap<>();
+	/** Marks a method whose value type depends on the bean's class. */
+	private static final Object TARGET_DEPENDENT = new Object();
+
+	/** Per method: its value type, or {@link #TARGET_DEPENDENT}. */
+	private final Map<Method, Object> valueTypes = new ConcurrentHashMap<>();
+
+	private final Map<MethodOnClass, Type> targetDependentValueTypes = new ConcurrentHashMap<>();
 
 	public TieredCacheResolver(TieredCacheManager cacheManager) {
 		this.cacheManager = cacheManager;
@@ -38,10 +58,11 @@ public final class TieredCacheResolver implements CacheResolver {
 
 	/**
 	 * @throws IllegalArgumentException naming the operation and the known caches if a cache is unknown
+	 * @throws IllegalStateException naming the method if its value type cannot be resolved
 	 */
 	@Override
 	public Collection<? extends Cache> resolveCaches(CacheOperationInvocationContext<?> context) {
-		Type valueType = this.valueTypes.computeIfAbsent(context.getMethod(), TieredCacheResolver::valueType);
+		Type valueType = valueType(context.getMethod(), AopUtils.getTargetClass(context.getTarget()));
 		Collection<String> names = context.getOperation().getCacheNames();
 		List<Cache> caches = new ArrayList<>(names.size());
 		for (String name : names) {
@@ -49,23 +70,83 @@ public final class TieredCacheResolver implements CacheResolver {
 			if (cache == null) {
 				throw new IllegalArgumentException("Cannot find cache named '" + name + "' for " + context.getOperation()
 						+ "; known caches are " + this.cacheManager.getCacheNames()
-						+ ". Declare it under 'tiercache.cache-names' or 'tiercache.caches." + name + ".*'");
+						+ ". Declare it under 'tiercache.cache-names' or 'tiercache.caches." + name
+						+ ".*', or set 'tiercache.dynamic=true'");
 			}
 			caches.add(cache.withValueType(valueType));
 		}
 		return caches;
 	}
 
-	private static Type valueType(Method method) {
-		Type type = method.getGenericReturnType();
-		Class<?> raw = method.getReturnType();
-		if ((raw == Optional.class || raw == CompletableFuture.class) && type instanceof ParameterizedType parameterized) {
-			return parameterized.getActualTypeArguments()[0];
+	private Type valueType(Method method, Class<?> targetClass) {
+		Object known = this.valueTypes.get(method);
+		if (known == null) {
+			known = dependsOnTargetClass(method.getGenericReturnType()) ? TARGET_DEPENDENT
+					: resolve(method, method.getDeclaringClass());
+			this.valueTypes.put(method, known);
 		}
-		if (raw == Optional.class || raw == CompletableFuture.class || raw == void.class) {
+		if (known instanceof Type type) {
+			return type;
+		}
+		return this.targetDependentValueTypes.computeIfAbsent(new MethodOnClass(method, targetClass),
+				(key) -> resolve(method, targetClass));
+	}
+
+	private static boolean dependsOnTargetClass(Type type) {
+		if (type instanceof ParameterizedType parameterized) {
+			for (Type argument : parameterized.getActualTypeArguments()) {
+				if (dependsOnTargetClass(argument)) {
+					return true;
+				}
+			}
+			return false;
+		}
+		if (type instanceof GenericArrayType array) {
+			return dependsOnTargetClass(array.getGenericComponentType());
+		}
+		return !(type instanceof Class<?>);
+	}
+
+	private static Type resolve(Method method, Class<?> targetClass) {
+		ResolvableType returned = ResolvableType.forMethodReturnType(method, targetClass);
+		Class<?> raw = returned.toClass();
+		ResolvableType value = returned;
+		if (raw == Optional.class || raw == CompletableFuture.class || raw.getName().equals(MONO)) {
+			value = returned.getGeneric(0);
+		}
+		else if (raw.getName().equals(FLUX)) {
+			value = ResolvableType.forClassWithGenerics(List.class, returned.getGeneric(0));
+		}
+		else if (raw == void.class) {
 			return Object.class;
 		}
-		return raw.isPrimitive() ? ClassUtils.resolvePrimitiveIfNecessary(raw) : type;
+		if (value.resolve() == null || value.hasUnresolvableGenerics()) {
+			throw new IllegalStateException("Tiercache cannot cache the result of " + method + " on "
+					+ targetClass.getName() + ": its return type " + returned
+					+ " does not resolve to concrete classes, so cached values could not be decoded."
+					+ " Declare a concrete return type, or bind the type variable in the bean's class");
+		}
+		return concrete(value);
+	}
+
+	/** A {@link Type} with every type variable replaced by what it resolves to. */
+	private static Type concrete(ResolvableType type) {
+		Class<?> raw = type.toClass();
+		if (raw.isPrimitive()) {
+			return ClassUtils.resolvePrimitiveIfNecessary(raw);
+		}
+		if (!type.hasGenerics()) {
+			return raw;
+		}
+		ResolvableType[] generics = type.getGenerics();
+		ResolvableType[] resolved = new ResolvableType[generics.length];
+		for (int i = 0; i < generics.length; i++) {
+			resolved[i] = ResolvableType.forType(concrete(generics[i]));
+		}
+		return ResolvableType.forClassWithGenerics(raw, resolved).getType();
+	}
+
+	private record MethodOnClass(Method method, Class<?> targetClass) {
 	}
 
 }

@@ -18,7 +18,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * instance can be after another changes a value
  * @param lockLease how long a load lease lasts without renewal; the holder renews it while it loads,
  * so this bounds how long others wait for a holder that died
- * @param lockWait how long a caller waits for another instance's load before loading itself
+ * @param lockWait how long a caller waits for another instance's load before loading itself; also
+ * how long a loader keeps renewing its lease, so that a loader hung on a database call does not hold
+ * its key for ever (a load that outlasts {@code lockWait} still returns its value, but is stored only
+ * if its lease has not lapsed)
  */
 public record CacheSettings(CacheMode mode, Duration ttl, int ttlJitter, Duration nullTtl, long localMaxSize,
 		Duration localTtl, Duration lockLease, Duration lockWait) {
@@ -28,29 +31,31 @@ public record CacheSettings(CacheMode mode, Duration ttl, int ttlJitter, Duratio
 			Duration.ofMinutes(1), 10_000, Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(30));
 
 	/**
-	 * @throws IllegalArgumentException naming the setting and the value if a setting is out of range
+	 * @throws InvalidSettingException naming the setting and the value if a setting is out of range
 	 */
 	public CacheSettings {
 		requirePositive("ttl", ttl);
 		if (ttlJitter < 0 || ttlJitter > 100) {
-			throw new IllegalArgumentException("ttl-jitter must be a percentage between 0 and 100, but was " + ttlJitter);
+			throw new InvalidSettingException("ttl-jitter", ttlJitter, "must be a percentage between 0 and 100");
 		}
-		if (nullTtl.isNegative()) {
-			throw new IllegalArgumentException("null-ttl must be zero or positive, but was " + nullTtl);
-		}
+		requireNotNegative("null-ttl", nullTtl);
 		if (localMaxSize < 0) {
-			throw new IllegalArgumentException("local.max-size must be zero or positive, but was " + localMaxSize);
+			throw new InvalidSettingException("local.max-size", localMaxSize, "must be zero or positive");
 		}
 		requirePositive("local.ttl", localTtl);
 		requirePositive("lock.lease", lockLease);
-		if (lockWait.isNegative()) {
-			throw new IllegalArgumentException("lock.wait must be zero or positive, but was " + lockWait);
-		}
+		requireNotNegative("lock.wait", lockWait);
 	}
 
 	private static void requirePositive(String name, Duration value) {
 		if (value.isNegative() || value.isZero()) {
-			throw new IllegalArgumentException(name + " must be positive, but was " + value);
+			throw new InvalidSettingException(name, value, "must be positive");
+		}
+	}
+
+	private static void requireNotNegative(String name, Duration value) {
+		if (value.isNegative()) {
+			throw new InvalidSettingException(name, value, "must be zero or positive");
 		}
 	}
 

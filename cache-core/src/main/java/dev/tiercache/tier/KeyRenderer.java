@@ -1,133 +1,240 @@
 package dev.tiercache.tier;
 
+import java.lang.reflect.Array;
 import java.lang.reflect.Field;
+import java.lang.reflect.InaccessibleObjectException;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.RecordComponent;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
-import java.util.Collection;
+import java.util.Currency;
+import java.util.Date;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.MapperFeature;
-import tools.jackson.databind.SerializationFeature;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.cache.interceptor.SimpleKey;
 import org.springframework.util.ReflectionUtils;
 
 /**
- * Renders cache keys as strings, injectively: two keys that are not {@code equals} never render
- * to the same string (hashes of long keys aside, which are SHA-256).
+ * Renders cache keys as strings, injectively: keys that render alike hold the same state, so two
+ * different keys never share an entry (hashes of long keys aside, which are SHA-256). Equal keys
+ * render alike, except where {@code equals} ignores state that the rendering includes (which costs
+ * a miss, never a wrong value).
  *
- * <p>A {@code String} renders as itself unless it starts with {@code #}, in which case the {@code #}
- * is doubled. Every other key starts with {@code #} and a tag naming its kind: {@code #i:42} for an
- * {@code Integer}, {@code #l:42} for a {@code Long}, {@code #e:com.example.Color.RED} for an enum,
- * {@code #(a,#i:1)} for a {@link SimpleKey} of several parameters (elements escaped with
- * {@code \}), {@code #j:com.example.Query:{"page":1}} for other objects (JSON with sorted properties;
- * an object with no properties that JSON can see is refused, since its instances would all render
- * alike).
- * A rendering longer than {@value #MAX_LENGTH} characters is replaced by {@code #h:} and its
+ * <p>Supported keys: a {@code String} renders as itself unless it starts with {@code #} (then the
+ * {@code #} is doubled). Every other key starts with {@code #} and a tag naming its kind, so kinds
+ * never collide: {@code #i:42} ({@code Integer}), {@code #l:42} ({@code Long}), the other boxed
+ * primitives likewise; {@code #o:java.time.LocalDate:2026-01-01} for {@code java.time} values,
+ * {@code BigDecimal}, {@code BigInteger}, {@code UUID}, {@code URI}, {@code Locale},
+ * {@code Currency} and {@code Date}; {@code #e:com.example.Color.RED} for enums;
+ * {@code #(a,#i:1)} for a {@link SimpleKey} of several parameters; {@code #L(…)}, {@code #S(…)},
+ * {@code #M(k=v,…)} and {@code #A(…)} for lists, sets, maps and arrays (sets and maps sorted, so
+ * their order does not matter); {@code #O(…)} for {@code Optional}; and for records and other
+ * objects the class name and every field that is neither static nor transient, each rendered by
+ * these rules ({@code #r:com.example.Query(Dune,#i:1)}). Nested elements escape {@code , ) = \}
+ * with {@code \}. Refused, with a message naming the type: objects with no state, other JDK classes,
+ * and graphs nested more than {@value #MAX_DEPTH} deep.
+ *
+ * <p>A rendering longer than {@value #MAX_LENGTH} characters is replaced by {@code #h:} and its
  * SHA-256. Thread-safe.
  */
 final class KeyRenderer {
 
 	static final int MAX_LENGTH = 200;
 
+	private static final int MAX_DEPTH = 16;
+
 	private static final Map<Class<?>, Character> SCALAR_TAGS = Map.of(Integer.class, 'i', Long.class, 'l',
 			Short.class, 's', Byte.class, 'b', Double.class, 'd', Float.class, 'f', Boolean.class, 'z',
 			Character.class, 'c');
 
+	private static final Set<Class<?>> VALUE_CLASSES = Set.of(BigInteger.class, BigDecimal.class, UUID.class,
+			URI.class, Locale.class, Currency.class);
+
 	private static final Field SIMPLE_KEY_PARAMS = simpleKeyParams();
 
-	private final JsonMapper json = JsonMapper.builder()
-		.enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
-		.enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-		.enable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-		.build();
+	private final ClassValue<List<Field>> stateFields = new ClassValue<>() {
+		@Override
+		protected List<Field> computeValue(Class<?> type) {
+			return fieldsOf(type);
+		}
+	};
 
 	/**
-	 * @throws IllegalArgumentException if the key is of a type that cannot be rendered stably
+	 * @throws IllegalArgumentException naming the type if the key (or a part of it) cannot be rendered
+	 * injectively
 	 */
 	String render(Object key) {
 		if (key instanceof String string && !string.startsWith("#") && string.length() <= MAX_LENGTH) {
 			return string;
 		}
 		StringBuilder out = new StringBuilder(32);
-		append(out, key);
+		append(out, key, key, 0);
 		return (out.length() <= MAX_LENGTH) ? out.toString() : "#h:" + sha256(out);
 	}
 
-	private void append(StringBuilder out, @Nullable Object key) {
-		if (key == null) {
+	private void append(StringBuilder out, @Nullable Object part, Object key, int depth) {
+		if (depth > MAX_DEPTH) {
+			throw refused(key, "it is nested more than " + MAX_DEPTH + " levels deep (or refers to itself)");
+		}
+		if (part == null) {
 			out.append("#null");
+			return;
 		}
-		else if (key instanceof String string) {
-			if (string.startsWith("#")) {
-				out.append('#');
-			}
-			out.append(string);
+		Class<?> type = part.getClass();
+		if (part instanceof String string) {
+			out.append(string.startsWith("#") ? "#" : "").append(string);
 		}
-		else if (SCALAR_TAGS.containsKey(key.getClass())) {
-			out.append('#').append(SCALAR_TAGS.get(key.getClass())).append(':').append(key);
+		else if (SCALAR_TAGS.containsKey(type)) {
+			out.append('#').append(SCALAR_TAGS.get(type)).append(':').append(part);
 		}
-		else if (key instanceof BigInteger || key instanceof BigDecimal || key instanceof UUID
-				|| key.getClass().getName().startsWith("java.time.")) {
-			out.append("#o:").append(key.getClass().getName()).append(':').append(key);
+		else if (VALUE_CLASSES.contains(type) || type.getName().startsWith("java.time.")) {
+			out.append("#o:").append(type.getName()).append(':').append(part);
 		}
-		else if (key instanceof Enum<?> constant) {
+		else if (part instanceof Date date) {
+			out.append("#o:").append(type.getName()).append(':').append(date.getTime());
+		}
+		else if (part instanceof Enum<?> constant) {
 			out.append("#e:").append(constant.getDeclaringClass().getName()).append('.').append(constant.name());
 		}
-		else if (key instanceof SimpleKey simpleKey) {
-			appendAll(out, "#(", (Object[]) ReflectionUtils.getField(SIMPLE_KEY_PARAMS, simpleKey));
+		else if (part instanceof SimpleKey simpleKey) {
+			appendAll(out, "#(", Arrays.asList((Object[]) ReflectionUtils.getField(SIMPLE_KEY_PARAMS, simpleKey)), key,
+					depth, false);
 		}
-		else if (key instanceof Object[] array) {
-			appendAll(out, "#A(", array);
+		else if (type.isArray()) {
+			List<@Nullable Object> elements = new ArrayList<>();
+			for (int i = 0; i < Array.getLength(part); i++) {
+				elements.add(Array.get(part, i));
+			}
+			appendAll(out, "#A:" + type.getComponentType().getName() + "(", elements, key, depth, false);
 		}
-		else if (key instanceof Collection<?> collection) {
-			appendAll(out, "#C:" + key.getClass().getName() + "(", collection.toArray());
+		else if (part instanceof List<?> list) {
+			appendAll(out, "#L(", list, key, depth, false);
+		}
+		else if (part instanceof Set<?> set) {
+			appendAll(out, "#S(", new ArrayList<>(set), key, depth, true);
+		}
+		else if (part instanceof Map<?, ?> map) {
+			appendMap(out, map, key, depth);
+		}
+		else if (part instanceof Optional<?> optional) {
+			appendAll(out, "#O(", optional.isPresent() ? List.of(optional.get()) : List.of(), key, depth, false);
 		}
 		else {
-			out.append("#j:").append(key.getClass().getName()).append(':').append(toJson(key));
+			appendFields(out, part, key, depth);
 		}
 	}
 
-	private void appendAll(StringBuilder out, String open, @Nullable Object[] elements) {
-		out.append(open);
-		for (int i = 0; i < elements.length; i++) {
-			if (i > 0) {
-				out.append(',');
-			}
-			StringBuilder element = new StringBuilder(16);
-			append(element, elements[i]);
-			escape(out, element);
+	private void appendFields(StringBuilder out, Object part, Object key, int depth) {
+		Class<?> type = part.getClass();
+		if (type.getName().startsWith("java.") || type.getName().startsWith("javax.")) {
+			throw refused(key, type.getName() + " is a JDK class it cannot see into");
 		}
-		out.append(')');
+		List<Field> fields = this.stateFields.get(type);
+		if (fields.isEmpty()) {
+			throw refused(key, type.getName() + " has no state, so all its instances would share one entry");
+		}
+		List<@Nullable Object> values = new ArrayList<>(fields.size());
+		for (Field field : fields) {
+			values.add(ReflectionUtils.getField(field, part));
+		}
+		appendAll(out, (type.isRecord() ? "#r:" : "#f:") + type.getName() + "(", values, key, depth, false);
+	}
+
+	private void appendMap(StringBuilder out, Map<?, ?> map, Object key, int depth) {
+		List<String> entries = new ArrayList<>(map.size());
+		for (Map.Entry<?, ?> entry : map.entrySet()) {
+			StringBuilder rendered = new StringBuilder(16);
+			escape(rendered, element(entry.getKey(), key, depth));
+			rendered.append('=');
+			escape(rendered, element(entry.getValue(), key, depth));
+			entries.add(rendered.toString());
+		}
+		entries.sort(null);
+		out.append("#M(").append(String.join(",", entries)).append(')');
+	}
+
+	private void appendAll(StringBuilder out, String open, List<?> elements, Object key, int depth, boolean sorted) {
+		List<String> rendered = new ArrayList<>(elements.size());
+		for (Object element : elements) {
+			StringBuilder escaped = new StringBuilder(16);
+			escape(escaped, element(element, key, depth));
+			rendered.add(escaped.toString());
+		}
+		if (sorted) {
+			rendered.sort(null);
+		}
+		out.append(open).append(String.join(",", rendered)).append(')');
+	}
+
+	private String element(@Nullable Object element, Object key, int depth) {
+		StringBuilder out = new StringBuilder(16);
+		append(out, element, key, depth + 1);
+		return out.toString();
 	}
 
 	private static void escape(StringBuilder out, CharSequence element) {
 		for (int i = 0; i < element.length(); i++) {
 			char c = element.charAt(i);
-			if (c == ',' || c == ')' || c == '\\') {
+			if (c == ',' || c == ')' || c == '=' || c == '\\') {
 				out.append('\\');
 			}
 			out.append(c);
 		}
 	}
 
-	private String toJson(Object key) {
+	private static IllegalArgumentException refused(Object key, String why) {
+		return new IllegalArgumentException("Cannot use a " + key.getClass().getName() + " as a cache key: " + why
+				+ ". Use a key expression that yields a String, a number, an enum, a record or a list of those");
+	}
+
+	private static List<Field> fieldsOf(Class<?> type) {
+		List<Field> fields = new ArrayList<>();
+		if (type.isRecord()) {
+			for (RecordComponent component : type.getRecordComponents()) {
+				fields.add(accessible(ReflectionUtils.findField(type, component.getName())));
+			}
+			return List.copyOf(fields);
+		}
+		List<Class<?>> hierarchy = new ArrayList<>();
+		for (Class<?> current = type; current != null && current != Object.class; current = current.getSuperclass()) {
+			hierarchy.add(0, current);
+		}
+		for (Class<?> current : hierarchy) {
+			for (Field field : current.getDeclaredFields()) {
+				int modifiers = field.getModifiers();
+				if (!Modifier.isStatic(modifiers) && !Modifier.isTransient(modifiers) && !field.isSynthetic()) {
+					fields.add(accessible(field));
+				}
+			}
+		}
+		return List.copyOf(fields);
+	}
+
+	private static Field accessible(@Nullable Field field) {
+		if (field == null) {
+			throw new IllegalStateException("A record component has no field");
+		}
 		try {
-			return this.json.writeValueAsString(key);
+			field.setAccessible(true);
 		}
-		catch (JacksonException ex) {
-			throw new IllegalArgumentException("Cannot render a cache key of type " + key.getClass().getName()
-					+ " (" + ex.getOriginalMessage() + "); use a key expression that yields a String, a number,"
-					+ " an enum or a record", ex);
+		catch (InaccessibleObjectException ex) {
+			throw new IllegalArgumentException("Cannot read field " + field + " of a cache key: " + ex.getMessage(), ex);
 		}
+		return field;
 	}
 
 	private static String sha256(CharSequence rendered) {

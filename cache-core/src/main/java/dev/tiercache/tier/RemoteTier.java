@@ -1,7 +1,10 @@
 package dev.tiercache.tier;
 
+import java.lang.reflect.Type;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -9,15 +12,24 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import dev.tiercache.codec.EncodedValue;
 import dev.tiercache.codec.ValueCodec;
-import dev.tiercache.redis.RemoteCommands;
-import dev.tiercache.stampede.EntryKeys;
-import dev.tiercache.stampede.LeaseLocks;
-import dev.tiercache.stampede.LoadNotifications;
+import dev.tiercache.codec.ValueDecodingException;
+import dev.tiercache.codec.ValueTypeMismatchException;
+import dev.tiercache.internal.redis.RemoteCallException;
+import dev.tiercache.internal.redis.RemoteCommands;
+import dev.tiercache.internal.stampede.Acquisition;
+import dev.tiercache.internal.stampede.EntryKeys;
+import dev.tiercache.internal.stampede.Lease;
+import dev.tiercache.internal.stampede.LeaseLocks;
+import dev.tiercache.internal.stampede.LoadNotifications;
 
 /**
- * The L2 tier shared by every cache of one manager: Redis access, key layout, leases, wake-ups and
- * the codec.
+ * The L2 tier shared by every cache of one manager: reads (read, decode, delete if corrupt), writes
+ * (frame, write, evict, clear) and the lease protocol, all behind one error policy: a Redis failure
+ * never reaches the caller. It is counted and logged through the cache's {@link CacheContext}, the
+ * read counts as a miss, and a write that failed is {@linkplain RemoteRepairs retried} as a delete
+ * until Redis answers, so Redis never keeps a value the application replaced or removed.
  *
  * <p>Key layout, with {@code <key>} the {@link KeyRenderer rendered} key: values at
  * {@code <prefix>:{<cache>:<key>}}, leases at {@code <prefix>:lock:{<cache>:<key>}} and waiter flags at
@@ -25,6 +37,9 @@ import dev.tiercache.stampede.LoadNotifications;
  * channel {@code <prefix>:tiercache:loads}. Thread-safe.
  */
 final class RemoteTier implements AutoCloseable {
+
+	/** How long a repair in the background may take to clear one cache. */
+	private static final Duration CLEAR_REPAIR_BUDGET = Duration.ofSeconds(30);
 
 	private static final Log logger = LogFactory.getLog(RemoteTier.class);
 
@@ -42,73 +57,271 @@ final class RemoteTier implements AutoCloseable {
 
 	private final LoadNotifications notifications = new LoadNotifications();
 
+	private final RemoteRepairs repairs;
+
 	private final KeyRenderer renderer = new KeyRenderer();
 
 	private final Set<Class<?>> unencodableClasses = ConcurrentHashMap.newKeySet();
 
-	RemoteTier(RemoteCommands commands, String keyPrefix, ValueCodec codec, int maxValueBytes, Duration shortestLease) {
-		if (keyPrefix.isEmpty() || keyPrefix.indexOf('{') >= 0 || keyPrefix.indexOf('}') >= 0) {
-			throw new IllegalArgumentException(
-					"Key prefix must be non-empty and free of '{' and '}' (they mark Redis hash tags), but was '"
-							+ keyPrefix + "'");
-		}
-		if (maxValueBytes <= 0) {
-			throw new IllegalArgumentException("Maximum value size must be positive, but was " + maxValueBytes);
-		}
+	RemoteTier(RemoteCommands commands, String keyPrefix, ValueCodec codec, int maxValueBytes,
+			Duration shortestLease, int maxPendingRepairs) {
 		this.commands = commands;
 		this.keyPrefix = keyPrefix;
 		this.channel = (keyPrefix + ":tiercache:loads").getBytes(StandardCharsets.UTF_8);
 		this.codec = codec;
 		this.maxValueBytes = maxValueBytes;
 		this.leases = new LeaseLocks(commands, this.channel, shortestLease);
+		this.repairs = new RemoteRepairs(maxPendingRepairs);
 	}
 
-	RemoteKey keyOf(String cacheName, Object key) {
-		return new RemoteKey(this.keyPrefix, "{" + cacheName + ":" + this.renderer.render(key) + "}");
-	}
-
-	/** A glob pattern matching every value key of a cache. */
-	byte[] valuePattern(String cacheName) {
-		return (globEscape(this.keyPrefix) + ":\\{" + globEscape(cacheName) + ":*")
-			.getBytes(StandardCharsets.UTF_8);
-	}
-
-	RemoteCommands commands() {
-		return this.commands;
-	}
-
-	LeaseLocks leases() {
-		return this.leases;
-	}
-
-	LoadNotifications notifications() {
-		return this.notifications;
-	}
-
-	byte[] channel() {
-		return this.channel.clone();
+	/**
+	 * The Redis keys of a cache entry.
+	 * @throws IllegalArgumentException if the key is of a type that cannot be rendered injectively
+	 */
+	RemoteKey keyOf(CacheContext cache, Object key) {
+		return new RemoteKey(this.keyPrefix, "{" + cache.name() + ":" + this.renderer.render(key) + "}", key);
 	}
 
 	String keyPrefix() {
 		return this.keyPrefix;
 	}
 
-	ValueCodec codec() {
-		return this.codec;
+	String channel() {
+		return new String(this.channel, StandardCharsets.UTF_8);
 	}
 
-	int maxValueBytes() {
-		return this.maxValueBytes;
+	LoadNotifications notifications() {
+		return this.notifications;
+	}
+
+	/** Starts connecting to Redis in the background. */
+	void connect() {
+		this.commands.connectInBackground();
+	}
+
+	// ---- reads
+
+	/** Reads and decodes a key's entry. */
+	Read read(CacheContext cache, RemoteKey key, Type type) {
+		byte[] framed;
+		try {
+			framed = this.commands.get(key.value());
+		}
+		catch (RemoteCallException ex) {
+			cache.remoteFailed(ex);
+			return Read.FAILED;
+		}
+		if (framed == null) {
+			cache.stats().remoteMiss();
+			return Read.ABSENT;
+		}
+		return decode(cache, key, type, framed);
+	}
+
+	/**
+	 * Decodes framed bytes read from a key. A corrupt entry (bad envelope, unreadable payload, a class
+	 * the allow-list refuses) is deleted and reads as absent; an intact entry that is not of the
+	 * requested type is left in place and reads as {@link Unreadable}.
+	 */
+	Read decode(CacheContext cache, RemoteKey key, Type type, byte[] framed) {
+		Envelope envelope;
+		Object value;
+		try {
+			envelope = Envelope.read(framed);
+			value = envelope.nullMarker() ? null
+					: this.codec.decode(envelope.payloadFormat(), framed, envelope.payloadOffset(),
+							envelope.payloadLength(), type);
+		}
+		catch (ValueTypeMismatchException ex) {
+			cache.decodeFailed("cannot read an entry as " + type.getTypeName() + " and left it in place: "
+					+ ex.getMessage());
+			cache.stats().remoteMiss();
+			return new Unreadable(Arrays.copyOf(framed, Envelope.HEADER_SIZE), ex.getMessage());
+		}
+		catch (ValueDecodingException ex) {
+			cache.decodeFailed("deleted an entry it cannot read as " + type.getTypeName() + ": " + ex.getMessage());
+			cache.stats().remoteMiss();
+			delete(cache, key);
+			return Read.ABSENT;
+		}
+		cache.stats().remoteHit(value == null);
+		return new Hit(value, envelope.softExpiresAt());
+	}
+
+	// ---- writes
+
+	/**
+	 * Frames a value for storing, or returns {@code null} when it cannot be stored (not encodable, or
+	 * over the size limit): counted, and logged the first time per class.
+	 */
+	byte @Nullable [] frame(CacheContext cache, @Nullable Object value, Type type, long ttlMillis, long loadMillis) {
+		long now = System.currentTimeMillis();
+		if (value == null) {
+			return Envelope.frameNull(now, now + ttlMillis, loadMillis);
+		}
+		try {
+			EncodedValue encoded = this.codec.encode(value, type);
+			if (encoded.bytes().length + Envelope.HEADER_SIZE > this.maxValueBytes) {
+				throw new IllegalArgumentException("its encoded size " + encoded.bytes().length
+						+ " bytes is over the limit of " + this.maxValueBytes + " bytes ('tiercache.max-value-size')");
+			}
+			return Envelope.frame(encoded, now, now + ttlMillis, loadMillis);
+		}
+		catch (RuntimeException ex) {
+			cache.stats().encodeFailure();
+			logUnencodable(cache, value.getClass(), ex);
+			return null;
+		}
+	}
+
+	/**
+	 * Writes framed bytes (or deletes the key when {@code framed} is {@code null}), revoking any lease
+	 * on the key. If Redis fails, the key is deleted once Redis answers again.
+	 * @return for a delete, whether a value existed
+	 */
+	boolean write(CacheContext cache, RemoteKey key, byte @Nullable [] framed, long ttlMillis) {
+		try {
+			boolean existed = this.leases.write(key.entry(), framed, ttlMillis);
+			this.repairs.cancel(key.id());
+			return existed;
+		}
+		catch (RemoteCallException ex) {
+			cache.remoteFailed(ex);
+			deleteLater(cache, key);
+			return false;
+		}
+	}
+
+	/**
+	 * Writes framed bytes unless a value is stored.
+	 * @return the framed bytes already stored, or {@code null} if this call wrote (or Redis failed)
+	 */
+	byte @Nullable [] writeIfAbsent(CacheContext cache, RemoteKey key, byte[] framed, long ttlMillis) {
+		try {
+			return this.leases.writeIfAbsent(key.entry(), framed, ttlMillis);
+		}
+		catch (RemoteCallException ex) {
+			cache.remoteFailed(ex);
+			deleteLater(cache, key);
+			return null;
+		}
+	}
+
+	/** Deletes a corrupt entry, now or once Redis answers. */
+	private void delete(CacheContext cache, RemoteKey key) {
+		write(cache, key, null, 0);
+	}
+
+	private void deleteLater(CacheContext cache, RemoteKey key) {
+		EntryKeys entry = key.entry();
+		Object renderedKey = key.original();
+		this.repairs.add(key.id(), cache, () -> {
+			this.leases.write(entry, null, 0);
+			LocalTier local = cache.local();
+			if (local != null) {
+				local.evict(renderedKey);
+			}
+		});
+	}
+
+	/**
+	 * Removes every entry and lease of a cache (a {@code SCAN}; entries written meanwhile may stay),
+	 * within the Redis timeout; the rest is done in the background once Redis answers, and L1 is
+	 * cleared again when it is.
+	 * @return whether entries were found
+	 */
+	boolean clear(CacheContext cache) {
+		byte[][] patterns = patterns(cache.name());
+		try {
+			return this.commands.unlinkMatching(this.commands.timeout(), patterns) > 0;
+		}
+		catch (RemoteCallException ex) {
+			cache.remoteFailed(ex);
+			this.repairs.add("clear:" + cache.name(), cache, () -> {
+				this.commands.unlinkMatching(CLEAR_REPAIR_BUDGET, patterns);
+				LocalTier local = cache.local();
+				if (local != null) {
+					local.clear();
+				}
+			});
+			return false;
+		}
+	}
+
+	private byte[][] patterns(String cacheName) {
+		String prefix = globEscape(this.keyPrefix);
+		String tag = ":\\{" + globEscape(cacheName) + ":*";
+		return new byte[][] { (prefix + tag).getBytes(StandardCharsets.UTF_8),
+				(prefix + ":lock" + tag).getBytes(StandardCharsets.UTF_8) };
+	}
+
+	// ---- leases
+
+	/**
+	 * Reads the value or takes the key's lease, atomically. If Redis does not answer in time, the lease
+	 * the call may have taken is released in the background.
+	 * @param unreadable the header of a stored value the caller cannot read, to be replaced; or {@code null}
+	 */
+	Acquisition claim(CacheContext cache, RemoteKey key, byte @Nullable [] unreadable) {
+		CacheSettings settings = cache.settings();
+		Acquisition acquisition = this.leases.readOrAcquire(key.entry(), settings.lockLease().toMillis(),
+				Math.max(settings.lockWait().toMillis(), settings.lockLease().toMillis()), unreadable);
+		if (acquisition instanceof Acquisition.Unknown unknown) {
+			cache.remoteFailed((RemoteCallException) unknown.failure());
+			releaseLater(cache, unknown.lease(), false);
+		}
+		return acquisition;
+	}
+
+	/**
+	 * Stores a loaded value if the lease still holds, releasing it.
+	 * @return whether it was stored; {@link StoreOutcome#UNKNOWN} when Redis did not answer in time
+	 * (the lease is then released in the background)
+	 */
+	StoreOutcome store(CacheContext cache, Lease lease, byte[] framed, long ttlMillis) {
+		try {
+			return this.leases.storeAndRelease(lease, framed, ttlMillis) ? StoreOutcome.STORED : StoreOutcome.LOST;
+		}
+		catch (RemoteCallException ex) {
+			cache.remoteFailed(ex);
+			releaseLater(cache, lease, false);
+			return StoreOutcome.UNKNOWN;
+		}
+	}
+
+	/**
+	 * Releases a lease whose load stores nothing, opening the key to waiting callers; in the
+	 * background if Redis does not answer in time (or the thread is interrupted).
+	 */
+	void releaseUnstored(CacheContext cache, Lease lease) {
+		try {
+			this.leases.releaseUnstored(lease);
+		}
+		catch (RemoteCallException ex) {
+			cache.remoteFailed(ex);
+			releaseLater(cache, lease, true);
+		}
+	}
+
+	private void releaseLater(CacheContext cache, Lease lease, boolean open) {
+		this.repairs.add(lease, cache, () -> {
+			if (open) {
+				this.leases.releaseUnstored(lease);
+			}
+			else {
+				this.leases.release(lease);
+			}
+		});
 	}
 
 	/** Logs the first time values of a class cannot be stored; later ones only at debug level. */
-	void logUnencodable(String cacheName, Class<?> type, RuntimeException reason) {
+	private void logUnencodable(CacheContext cache, Class<?> type, RuntimeException reason) {
 		if (this.unencodableClasses.add(type)) {
-			logger.warn("Tiercache cache '" + cacheName + "' does not store values of " + type.getName()
+			logger.warn("Tiercache " + cache + " does not store values of " + type.getName()
 					+ " (counted as encode failures; calls still succeed): " + reason.getMessage());
 		}
 		else if (logger.isDebugEnabled()) {
-			logger.debug("Tiercache cache '" + cacheName + "' did not store a " + type.getName(), reason);
+			logger.debug("Tiercache " + cache + " did not store a " + type.getName(), reason);
 		}
 	}
 
@@ -124,10 +337,49 @@ final class RemoteTier implements AutoCloseable {
 		return out.toString();
 	}
 
+	/** Releases held leases, stops repairs after a last attempt, and closes the connection. */
 	@Override
 	public void close() {
 		this.leases.close();
+		this.repairs.close();
 		this.commands.close();
+	}
+
+	/** What reading a key found. */
+	sealed interface Read permits Hit, Unreadable, Missing {
+
+		/** Nothing stored (or a corrupt entry, now deleted). */
+		Missing ABSENT = new Missing(false);
+
+		/** Redis failed or did not answer in time. */
+		Missing FAILED = new Missing(true);
+
+	}
+
+	/** A stored value ({@code null} for a cached null) and when it counts as expired (epoch ms). */
+	record Hit(@Nullable Object value, long softExpiresAt) implements Read {
+	}
+
+	/** An intact entry that is not of the requested type: its header, and why. */
+	record Unreadable(byte[] header, String reason) implements Read {
+	}
+
+	/** No value: absent, or Redis failed. */
+	record Missing(boolean failed) implements Read {
+	}
+
+	/** The outcome of storing a loaded value. */
+	enum StoreOutcome {
+
+		/** Stored, and the lease released. */
+		STORED,
+
+		/** Not stored: a write revoked the lease, or it lapsed. */
+		LOST,
+
+		/** Redis did not answer in time; the value may or may not be stored. */
+		UNKNOWN
+
 	}
 
 	/**
@@ -141,18 +393,31 @@ final class RemoteTier implements AutoCloseable {
 
 		private final String tagged;
 
+		private final Object original;
+
 		private final byte[] value;
 
 		private @Nullable EntryKeys entry;
 
-		private RemoteKey(String keyPrefix, String tagged) {
+		private RemoteKey(String keyPrefix, String tagged, Object original) {
 			this.keyPrefix = keyPrefix;
 			this.tagged = tagged;
+			this.original = original;
 			this.value = (keyPrefix + ":" + tagged).getBytes(StandardCharsets.UTF_8);
 		}
 
 		byte[] value() {
 			return this.value;
+		}
+
+		/** The key as the cache was given it. */
+		Object original() {
+			return this.original;
+		}
+
+		/** Identifies the entry among pending repairs. */
+		Object id() {
+			return ByteBuffer.wrap(this.value);
 		}
 
 		EntryKeys entry() {

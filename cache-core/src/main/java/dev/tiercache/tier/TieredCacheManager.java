@@ -1,14 +1,19 @@
 package dev.tiercache.tier;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jspecify.annotations.Nullable;
 
@@ -18,24 +23,29 @@ import org.springframework.cache.CacheManager;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import dev.tiercache.codec.ValueCodec;
-import dev.tiercache.redis.RemoteCommands;
-import dev.tiercache.stampede.LoadSubscription;
+import dev.tiercache.internal.redis.RemoteCommands;
+import dev.tiercache.internal.stampede.LoadSubscription;
 
 /**
- * A Spring {@link CacheManager} of {@link TieredCache}s: a fixed set of named caches, each with its
- * own {@link CacheSettings}, sharing one Redis connection, one lease scheme and one pub/sub
- * subscription.
+ * A Spring {@link CacheManager} of {@link TieredCache}s sharing one Redis connection, one lease
+ * scheme and one pub/sub subscription. Caches declared on the {@link #builder builder} get their own
+ * {@link CacheSettings}; any other name is created on first use with the
+ * {@linkplain Builder#defaults default settings}, as Spring's own managers do, unless
+ * {@linkplain Builder#dynamic dynamic creation} is off.
  *
- * <p>The set of caches is fixed when the manager is built: {@link #getCache} returns {@code null} for
- * an unknown name (as the {@code CacheManager} contract says), and {@link #getTieredCache} throws an
- * exception that lists the known names. Build one with {@link #builder}. Call
- * {@link #afterPropertiesSet()} before use and {@link #destroy()} at the end (a Spring container does
- * both); {@code destroy} releases the load leases this instance still holds, so other instances take
- * over at once. Thread-safe.
+ * <p>Cache names must be non-blank and free of {@code :}, <code>{</code>, <code>}</code> and
+ * whitespace, which delimit Redis keys. Call {@link #afterPropertiesSet()} before use and
+ * {@link #destroy()} at the end (a Spring container does both): the first starts connecting to Redis
+ * in the background, the second releases the load leases this instance still holds, so other
+ * instances take over at once. Thread-safe.
  */
 public final class TieredCacheManager implements CacheManager, InitializingBean, DisposableBean {
 
-	private final Map<String, TieredCache> caches;
+	private final Map<String, TieredCache> caches = new ConcurrentHashMap<>();
+
+	private final CacheSettings defaults;
+
+	private final boolean dynamic;
 
 	private final @Nullable RemoteTier remote;
 
@@ -43,39 +53,62 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 
 	private final CoarseClock clock;
 
+	private final Executor asyncExecutor;
+
+	private final @Nullable ExecutorService ownExecutor;
+
 	private TieredCacheManager(Builder builder) {
+		this.defaults = builder.defaults;
+		this.dynamic = builder.dynamic;
 		RedisConnectionFactory connectionFactory = builder.connectionFactory;
-		boolean anyRemote = builder.caches.values().stream().anyMatch(CacheSettings::usesRemote);
+		boolean anyRemote = builder.caches.values().stream().anyMatch(CacheSettings::usesRemote)
+				|| (this.dynamic && this.defaults.usesRemote());
 		if (anyRemote && connectionFactory == null) {
-			throw new IllegalStateException("Caches " + remoteCacheNames(builder.caches)
+			throw new IllegalStateException("Caches " + remoteCacheNames(builder)
 					+ " use Redis but no RedisConnectionFactory was given; set their mode to 'local' or configure Redis");
 		}
 		if (anyRemote) {
 			this.remote = new RemoteTier(new RemoteCommands(connectionFactory, builder.redisTimeout), builder.keyPrefix,
 					Objects.requireNonNull(builder.codec, "a ValueCodec is required when caches use Redis"),
-					builder.maxValueBytes, shortestLease(builder.caches));
-			this.subscription = new LoadSubscription(connectionFactory,
-					new String(this.remote.channel(), StandardCharsets.UTF_8), this.remote.notifications());
+					builder.maxValueBytes, shortestLease(builder), builder.maxPendingRepairs);
+			this.subscription = new LoadSubscription(connectionFactory, this.remote.channel(),
+					this.remote.notifications());
 		}
 		else {
 			this.remote = null;
 			this.subscription = null;
 		}
 		this.clock = new CoarseClock();
-		Map<String, TieredCache> built = new LinkedHashMap<>();
-		builder.caches.forEach((name, settings) -> built.put(name,
-				new TieredCache(name, settings, this.remote, this.clock, builder.asyncExecutor)));
-		this.caches = Collections.unmodifiableMap(built);
+		this.ownExecutor = (builder.asyncExecutor == null) ? newAsyncExecutor() : null;
+		this.asyncExecutor = (builder.asyncExecutor != null) ? builder.asyncExecutor : this.ownExecutor;
+		builder.caches.forEach((name, settings) -> this.caches.put(name, newCache(name, settings)));
 	}
 
-	private static Duration shortestLease(Map<String, CacheSettings> caches) {
-		return caches.values().stream().map(CacheSettings::lockLease).min(Duration::compareTo)
-			.orElse(CacheSettings.DEFAULTS.lockLease());
+	private TieredCache newCache(String name, CacheSettings settings) {
+		return new TieredCache(name, settings, this.remote, this.clock, this.asyncExecutor);
 	}
 
-	private static String remoteCacheNames(Map<String, CacheSettings> caches) {
-		return caches.entrySet().stream().filter((entry) -> entry.getValue().usesRemote()).map(Map.Entry::getKey)
-			.toList().toString();
+	private static Duration shortestLease(Builder builder) {
+		return builder.caches.values().stream().map(CacheSettings::lockLease)
+			.reduce(builder.defaults.lockLease(), (a, b) -> (a.compareTo(b) <= 0) ? a : b);
+	}
+
+	private static String remoteCacheNames(Builder builder) {
+		return builder.caches.entrySet().stream().filter((entry) -> entry.getValue().usesRemote())
+			.map(Map.Entry::getKey).toList() + (builder.dynamic ? " (and caches created on first use)" : "");
+	}
+
+	private static ExecutorService newAsyncExecutor() {
+		AtomicInteger threads = new AtomicInteger();
+		int size = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
+		ThreadPoolExecutor executor = new ThreadPoolExecutor(size, size, 60, TimeUnit.SECONDS,
+				new LinkedBlockingQueue<>(), (task) -> {
+					Thread thread = new Thread(task, "tiercache-async-" + threads.incrementAndGet());
+					thread.setDaemon(true);
+					return thread;
+				});
+		executor.allowCoreThreadTimeOut(true);
+		return executor;
 	}
 
 	/**
@@ -87,28 +120,39 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 		return new Builder(connectionFactory);
 	}
 
+	/**
+	 * Returns the named cache, creating it with the default settings if it is not declared and
+	 * dynamic creation is on; {@code null} otherwise.
+	 * @throws IllegalArgumentException if the name is not a valid cache name
+	 */
 	@Override
 	public @Nullable TieredCache getCache(String name) {
-		return this.caches.get(name);
+		TieredCache cache = this.caches.get(name);
+		if (cache != null || !this.dynamic) {
+			return cache;
+		}
+		CacheNames.check(name);
+		return this.caches.computeIfAbsent(name, (created) -> newCache(created, this.defaults));
 	}
 
 	/**
-	 * Returns the named cache.
-	 * @throws IllegalArgumentException naming the known caches if there is none of that name
+	 * Returns the named cache, as {@link #getCache} does.
+	 * @throws IllegalArgumentException naming the known caches and the property to set if there is none
+	 * of that name, or if the name is not valid
 	 */
 	public TieredCache getTieredCache(String name) {
-		TieredCache cache = this.caches.get(name);
+		TieredCache cache = getCache(name);
 		if (cache == null) {
 			throw new IllegalArgumentException("No Tiercache cache named '" + name + "'; known caches are "
-					+ this.caches.keySet() + ". Declare it under 'tiercache.cache-names' or 'tiercache.caches."
-					+ name + ".*'");
+					+ new TreeSet<>(this.caches.keySet()) + ". Declare it under 'tiercache.cache-names' or"
+					+ " 'tiercache.caches." + name + ".*', or set 'tiercache.dynamic=true' to create caches on first use");
 		}
 		return cache;
 	}
 
 	@Override
 	public Collection<String> getCacheNames() {
-		return this.caches.keySet();
+		return Collections.unmodifiableSet(this.caches.keySet());
 	}
 
 	/** The Redis key prefix, or {@code null} when no cache uses Redis. */
@@ -117,16 +161,20 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 		return (tier != null) ? tier.keyPrefix() : null;
 	}
 
-	/** Subscribes to load wake-ups, now or, if Redis is down, in the background. */
+	/** Starts connecting to Redis and subscribing to load wake-ups, in the background if Redis is down. */
 	@Override
 	public void afterPropertiesSet() {
+		RemoteTier tier = this.remote;
+		if (tier != null) {
+			tier.connect();
+		}
 		LoadSubscription loads = this.subscription;
 		if (loads != null) {
 			loads.start();
 		}
 	}
 
-	/** Releases held leases, stops the subscription and closes the Redis connection. */
+	/** Releases held leases, stops the subscription and the threads, and closes the Redis connection. */
 	@Override
 	public void destroy() throws Exception {
 		this.clock.close();
@@ -138,16 +186,24 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 		if (tier != null) {
 			tier.close();
 		}
+		ExecutorService executor = this.ownExecutor;
+		if (executor != null) {
+			executor.shutdownNow();
+		}
 	}
 
 	/**
-	 * Builds a {@link TieredCacheManager}. Not thread-safe; each setter may be called once.
+	 * Builds a {@link TieredCacheManager}. Not thread-safe. Settings are checked as they are set.
 	 */
 	public static final class Builder {
 
 		private final @Nullable RedisConnectionFactory connectionFactory;
 
 		private final Map<String, CacheSettings> caches = new LinkedHashMap<>();
+
+		private CacheSettings defaults = CacheSettings.DEFAULTS;
+
+		private boolean dynamic = true;
 
 		private String keyPrefix = "tiercache";
 
@@ -157,20 +213,35 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 
 		private int maxValueBytes = 1024 * 1024;
 
-		private Executor asyncExecutor = ForkJoinPool.commonPool();
+		private int maxPendingRepairs = 10_000;
+
+		private @Nullable Executor asyncExecutor;
 
 		private Builder(@Nullable RedisConnectionFactory connectionFactory) {
 			this.connectionFactory = connectionFactory;
 		}
 
-		/** The prefix of every Redis key; usually the application's name. */
+		/**
+		 * The prefix of every Redis key; usually the application's name.
+		 * @throws InvalidSettingException ({@code key-prefix}) if blank or holding '{' or '}'
+		 */
 		public Builder keyPrefix(String keyPrefix) {
+			if (keyPrefix.isBlank() || keyPrefix.indexOf('{') >= 0 || keyPrefix.indexOf('}') >= 0) {
+				throw new InvalidSettingException("key-prefix", keyPrefix,
+						"must be non-blank and free of '{' and '}' (they mark Redis hash tags)");
+			}
 			this.keyPrefix = keyPrefix;
 			return this;
 		}
 
-		/** How long one Redis call may take before it counts as failed (default 250 ms). */
+		/**
+		 * How long one Redis call may take in total before it counts as failed (default 250 ms).
+		 * @throws InvalidSettingException ({@code redis.timeout}) if not positive
+		 */
 		public Builder redisTimeout(Duration redisTimeout) {
+			if (redisTimeout.isNegative() || redisTimeout.isZero()) {
+				throw new InvalidSettingException("redis.timeout", redisTimeout, "must be positive");
+			}
 			this.redisTimeout = redisTimeout;
 			return this;
 		}
@@ -181,26 +252,57 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 			return this;
 		}
 
-		/** The largest framed value stored in Redis; larger ones are not cached (default 1 MiB). */
-		public Builder maxValueBytes(int maxValueBytes) {
-			this.maxValueBytes = maxValueBytes;
+		/**
+		 * The largest framed value stored in Redis; larger ones are not cached (default 1 MiB).
+		 * @throws InvalidSettingException ({@code max-value-size}) if not positive
+		 */
+		public Builder maxValueBytes(long maxValueBytes) {
+			if (maxValueBytes <= 0 || maxValueBytes > Integer.MAX_VALUE) {
+				throw new InvalidSettingException("max-value-size", maxValueBytes + "B", "must be between 1B and 2GB");
+			}
+			this.maxValueBytes = (int) maxValueBytes;
 			return this;
 		}
 
-		/** Where asynchronous reads ({@code retrieve}) run (default: the common fork-join pool). */
+		/**
+		 * How many failed Redis writes are remembered for retry (default 10,000); beyond that they are
+		 * counted as dropped.
+		 */
+		public Builder maxPendingRepairs(int maxPendingRepairs) {
+			if (maxPendingRepairs <= 0) {
+				throw new InvalidSettingException("max-pending-repairs", maxPendingRepairs, "must be positive");
+			}
+			this.maxPendingRepairs = maxPendingRepairs;
+			return this;
+		}
+
+		/**
+		 * Where asynchronous reads ({@code retrieve}) wait for Redis and loaders (default: a bounded pool
+		 * of daemon threads that the manager owns; never the common fork-join pool).
+		 */
 		public Builder asyncExecutor(Executor asyncExecutor) {
 			this.asyncExecutor = asyncExecutor;
 			return this;
 		}
 
+		/** The settings of caches created on first use (default {@link CacheSettings#DEFAULTS}). */
+		public Builder defaults(CacheSettings defaults) {
+			this.defaults = defaults;
+			return this;
+		}
+
+		/** Whether a cache that was not declared is created on first use (default {@code true}). */
+		public Builder dynamic(boolean dynamic) {
+			this.dynamic = dynamic;
+			return this;
+		}
+
 		/**
-		 * Adds a cache.
-		 * @throws IllegalArgumentException if a cache of that name was already added
+		 * Declares a cache.
+		 * @throws IllegalArgumentException if the name is invalid or a cache of that name was already added
 		 */
 		public Builder cache(String name, CacheSettings settings) {
-			if (name.isBlank()) {
-				throw new IllegalArgumentException("Cache name must not be blank");
-			}
+			CacheNames.check(name);
 			CacheSettings previous = this.caches.putIfAbsent(name, settings);
 			if (previous != null) {
 				throw new IllegalArgumentException("Cache '" + name + "' was already added with " + previous);

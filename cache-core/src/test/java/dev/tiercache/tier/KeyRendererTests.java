@@ -69,7 +69,7 @@ class KeyRendererTests {
 	@Test
 	void unrenderableKeyFailsWithAdvice() {
 		assertThatIllegalArgumentException().isThrownBy(() -> this.renderer.render(new Object()))
-			.withMessageContaining("use a key expression");
+			.withMessageContaining("has no state").withMessageContaining("Use a key expression");
 	}
 
 }

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
-import dev.tiercache.codec.Envelope;
 import dev.tiercache.codec.JsonOrSerializedValueCodec;
 import dev.tiercache.codec.SerializationAllowList;
 import dev.tiercache.test.EmbeddedRedis;
@@ -159,7 +158,11 @@ class ReadThroughTests {
 		await().atMost(Duration.ofSeconds(10)).until(() -> waiting.stats().remoteWaits() == 1);
 		fail.countDown();
 		assertThatExceptionOfType(java.util.concurrent.ExecutionException.class)
-			.isThrownBy(() -> failed.get(10, TimeUnit.SECONDS)).havingCause().isSameAs(failure);
+			.isThrownBy(() -> failed.get(10, TimeUnit.SECONDS))
+			.havingCause()
+			.isInstanceOf(org.springframework.cache.Cache.ValueRetrievalException.class)
+			.havingCause()
+			.isSameAs(failure);
 		assertThat(waited.get(10, TimeUnit.SECONDS)).isEqualTo("loaded by waiter");
 		assertThat(waiterLoads).hasValue(1);
 		assertThat(failing.stats().loadFailures()).isEqualTo(1);

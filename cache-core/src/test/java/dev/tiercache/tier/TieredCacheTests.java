@@ -62,16 +62,15 @@ class TieredCacheTests {
 
 	@ParameterizedTest
 	@EnumSource(CacheMode.class)
-	void getWithWrongTypeThrows(CacheMode mode) {
+	void getWithWrongTypeThrowsAndKeepsTheEntry(CacheMode mode) {
 		TieredCache cache = cache(mode);
 		cache.put("k", "v");
-		if (mode == CacheMode.REMOTE) {
-			assertThat(cache.get("k", Integer.class)).as("a String payload does not decode as Integer").isNull();
-		}
-		else {
-			assertThatIllegalStateException().isThrownBy(() -> cache.get("k", Integer.class))
-				.withMessageContaining("not the required java.lang.Integer");
-		}
+		assertThatIllegalStateException().isThrownBy(() -> cache.get("k", Integer.class))
+			.withMessageContaining("is not a java.lang.Integer")
+			.withMessageContaining("left in place");
+		assertThat(cache.get("k", String.class)).isEqualTo("v");
+		assertThat(cache(mode).get("k", String.class)).as("another instance still reads it")
+			.isEqualTo((mode == CacheMode.LOCAL) ? null : "v");
 	}
 
 	@ParameterizedTest
@@ -90,8 +89,8 @@ class TieredCacheTests {
 	void getWithCallableWrapsLoaderExceptionAndCachesNothing(CacheMode mode) {
 		TieredCache cache = cache(mode);
 		IllegalArgumentException failure = new IllegalArgumentException("db down");
-		assertThatExceptionOfType(IllegalArgumentException.class)
-			.isThrownBy(() -> cache.get("k", () -> { throw failure; })).isSameAs(failure);
+		assertThatExceptionOfType(Cache.ValueRetrievalException.class)
+			.isThrownBy(() -> cache.get("k", () -> { throw failure; })).withCause(failure);
 		java.io.IOException checked = new java.io.IOException("io");
 		assertThatExceptionOfType(Cache.ValueRetrievalException.class)
 			.isThrownBy(() -> cache.get("k", () -> { throw checked; })).withCause(checked);

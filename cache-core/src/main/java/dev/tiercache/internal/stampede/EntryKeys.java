@@ -1,4 +1,4 @@
-package dev.tiercache.stampede;
+package dev.tiercache.internal.stampede;
 
 /**
  * The Redis keys of one cache entry, all in one cluster slot (one hash tag).

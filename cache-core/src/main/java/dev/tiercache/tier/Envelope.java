@@ -1,6 +1,9 @@
-package dev.tiercache.codec;
+package dev.tiercache.tier;
 
 import java.nio.ByteBuffer;
+
+import dev.tiercache.codec.EncodedValue;
+import dev.tiercache.codec.ValueDecodingException;
 
 /**
  * The binary frame of every value Tiercache stores in Redis.
@@ -24,24 +27,24 @@ import java.nio.ByteBuffer;
  * @param loadMillis how long the loader took
  * @param source the framed bytes
  */
-public record Envelope(boolean nullMarker, int payloadFormat, long writtenAt, long softExpiresAt, int loadMillis,
+record Envelope(boolean nullMarker, int payloadFormat, long writtenAt, long softExpiresAt, int loadMillis,
 		byte[] source) {
 
 	/** The version written by this release; other versions are refused as corrupt. */
-	public static final byte VERSION = 1;
+	static final byte VERSION = 1;
 
 	/** The size of the header before the payload. */
-	public static final int HEADER_SIZE = 22;
+	static final int HEADER_SIZE = 22;
 
 	private static final int NULL_FLAG = 0x01;
 
 	/** Where the payload starts in {@link #source()}. */
-	public int payloadOffset() {
+	int payloadOffset() {
 		return HEADER_SIZE;
 	}
 
 	/** The payload's length in bytes. */
-	public int payloadLength() {
+	int payloadLength() {
 		return this.source.length - HEADER_SIZE;
 	}
 
@@ -49,12 +52,12 @@ public record Envelope(boolean nullMarker, int payloadFormat, long writtenAt, lo
 	 * Frames a value.
 	 * @param value the encoded value
 	 */
-	public static byte[] frame(EncodedValue value, long writtenAt, long softExpiresAt, long loadMillis) {
+	static byte[] frame(EncodedValue value, long writtenAt, long softExpiresAt, long loadMillis) {
 		return frame(value.bytes(), value.format() << 4, writtenAt, softExpiresAt, loadMillis);
 	}
 
 	/** Frames a cached {@code null}. */
-	public static byte[] frameNull(long writtenAt, long softExpiresAt, long loadMillis) {
+	static byte[] frameNull(long writtenAt, long softExpiresAt, long loadMillis) {
 		return frame(new byte[0], NULL_FLAG, writtenAt, softExpiresAt, loadMillis);
 	}
 
@@ -73,7 +76,7 @@ public record Envelope(boolean nullMarker, int payloadFormat, long writtenAt, lo
 	 * Reads the header of framed bytes.
 	 * @throws ValueDecodingException if the bytes are too short or of another format version
 	 */
-	public static Envelope read(byte[] framed) {
+	static Envelope read(byte[] framed) {
 		if (framed.length < HEADER_SIZE) {
 			throw new ValueDecodingException("Stored entry is " + framed.length
 					+ " bytes, shorter than the " + HEADER_SIZE + "-byte envelope header");

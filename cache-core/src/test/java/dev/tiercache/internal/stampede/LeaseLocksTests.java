@@ -1,15 +1,17 @@
-package dev.tiercache.stampede;
+package dev.tiercache.internal.stampede;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
-import dev.tiercache.redis.RemoteCommands;
+import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.test.TestRedis;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -53,7 +55,7 @@ class LeaseLocksTests {
 		byte[] probe = bytes(":probe");
 		try (LoadNotifications.Waiter waiter = this.notifications.register(probe)) {
 			await().atMost(Duration.ofSeconds(10)).until(() -> {
-				this.redis.publish(this.channel, probe);
+				publish(probe);
 				return waiter.await(50);
 			});
 		}
@@ -69,12 +71,18 @@ class LeaseLocksTests {
 		this.connectionFactory.destroy();
 	}
 
+	private void publish(byte[] message) {
+		try (RedisConnection connection = this.connectionFactory.getConnection()) {
+			connection.publish(this.channel, message);
+		}
+	}
+
 	private byte[] bytes(String suffix) {
 		return (this.prefix + suffix).getBytes(StandardCharsets.UTF_8);
 	}
 
 	private Lease acquire(LeaseLocks locks) {
-		Acquisition acquisition = locks.readOrAcquire(this.keys, LEASE);
+		Acquisition acquisition = locks.readOrAcquire(this.keys, LEASE, LEASE, null);
 		assertThat(acquisition).isInstanceOf(Acquisition.Acquired.class);
 		return ((Acquisition.Acquired) acquisition).lease();
 	}
@@ -82,7 +90,7 @@ class LeaseLocksTests {
 	@Test
 	void onlyOneCallerGetsTheLeaseAndTheOthersSeeItHeld() {
 		acquire(this.holder);
-		assertThat(this.other.readOrAcquire(this.keys, LEASE)).isInstanceOfSatisfying(Acquisition.Held.class,
+		assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null)).isInstanceOfSatisfying(Acquisition.Held.class,
 				(held) -> assertThat(held.remainingMillis()).isBetween(1L, LEASE));
 	}
 
@@ -90,22 +98,22 @@ class LeaseLocksTests {
 	void storeWakesACallerThatWaits() throws InterruptedException {
 		Lease lease = acquire(this.holder);
 		try (LoadNotifications.Waiter waiter = this.notifications.register(this.keys.value())) {
-			assertThat(this.other.readOrAcquire(this.keys, LEASE)).isInstanceOf(Acquisition.Held.class);
+			assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null)).isInstanceOf(Acquisition.Held.class);
 			assertThat(this.holder.storeAndRelease(lease, bytes("value"), 60_000)).isTrue();
 			assertThat(waiter.await(10_000)).as("woken by the store").isTrue();
 		}
-		assertThat(this.other.readOrAcquire(this.keys, LEASE)).isInstanceOf(Acquisition.Found.class);
+		assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null)).isInstanceOf(Acquisition.Found.class);
 	}
 
 	@Test
 	void releaseWakesACallerThatWaits() throws InterruptedException {
 		Lease lease = acquire(this.holder);
 		try (LoadNotifications.Waiter waiter = this.notifications.register(this.keys.value())) {
-			assertThat(this.other.readOrAcquire(this.keys, LEASE)).isInstanceOf(Acquisition.Held.class);
+			assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null)).isInstanceOf(Acquisition.Held.class);
 			this.holder.release(lease);
 			assertThat(waiter.await(10_000)).as("woken by the release").isTrue();
 		}
-		assertThat(this.other.readOrAcquire(this.keys, LEASE)).isInstanceOf(Acquisition.Acquired.class);
+		assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null)).isInstanceOf(Acquisition.Acquired.class);
 	}
 
 	@Test
@@ -130,7 +138,56 @@ class LeaseLocksTests {
 		acquire(this.holder);
 		assertThat(this.holder.heldCount()).isEqualTo(1);
 		this.holder.close();
-		assertThat(this.other.readOrAcquire(this.keys, LEASE)).isInstanceOf(Acquisition.Acquired.class);
+		assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null)).isInstanceOf(Acquisition.Acquired.class);
+	}
+
+	@Test
+	void releaseOfAnUnstoredLoadOpensTheKeyToWaitersSoTheyLoadAtOnce() throws InterruptedException {
+		Lease lease = acquire(this.holder);
+		try (LoadNotifications.Waiter waiter = this.notifications.register(this.keys.value())) {
+			assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null)).isInstanceOf(Acquisition.Held.class);
+			this.holder.releaseUnstored(lease);
+			assertThat(waiter.await(10_000)).as("woken by the release").isTrue();
+		}
+		assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null)).isInstanceOf(Acquisition.Open.class);
+		assertThat(this.holder.readOrAcquire(this.keys, LEASE, LEASE, null)).as("every waiter, not only the first")
+			.isInstanceOf(Acquisition.Open.class);
+	}
+
+	@Test
+	void releaseOfAnUnstoredLoadWithoutWaitersLeavesTheKeyFree() {
+		Lease lease = acquire(this.holder);
+		this.holder.releaseUnstored(lease);
+		assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null)).isInstanceOf(Acquisition.Acquired.class);
+	}
+
+	@Test
+	void valueTheCallerCannotReadIsReplacedUnderTheLease() {
+		byte[] unreadable = "unreadable value".getBytes(StandardCharsets.UTF_8);
+		this.other.write(this.keys, unreadable, 60_000);
+		byte[] header = Arrays.copyOf(unreadable, 10);
+		Acquisition acquisition = this.holder.readOrAcquire(this.keys, LEASE, LEASE, header);
+		assertThat(acquisition).isInstanceOf(Acquisition.Acquired.class);
+		assertThat(this.holder.storeAndRelease(((Acquisition.Acquired) acquisition).lease(), "replaced".getBytes(StandardCharsets.UTF_8), 60_000))
+			.isTrue();
+		assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, header)).as("a new value is read again")
+			.isInstanceOf(Acquisition.Found.class);
+	}
+
+	@Test
+	void leaseIsRenewedForAtMostItsMaximumHold() {
+		LeaseLocks shortLeases = new LeaseLocks(this.redis, this.channel, Duration.ofMillis(200));
+		try {
+			Acquisition acquisition = shortLeases.readOrAcquire(this.keys, 200, 600, null);
+			assertThat(acquisition).isInstanceOf(Acquisition.Acquired.class);
+			await().pollDelay(Duration.ofMillis(400)).atMost(Duration.ofSeconds(5))
+				.until(() -> this.redis.get(this.keys.lock()) != null);
+			await().atMost(Duration.ofSeconds(5)).until(() -> this.redis.get(this.keys.lock()) == null);
+			assertThat(shortLeases.heldCount()).isZero();
+		}
+		finally {
+			shortLeases.close();
+		}
 	}
 
 }

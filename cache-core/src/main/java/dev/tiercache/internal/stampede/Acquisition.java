@@ -1,4 +1,4 @@
-package dev.tiercache.stampede;
+package dev.tiercache.internal.stampede;
 
 /**
  * The outcome of asking for a key's value or its lease, in one atomic step.
@@ -15,6 +15,20 @@ public sealed interface Acquisition {
 
 	/** The value was absent and another caller holds the lease for {@code remainingMillis} more. */
 	record Held(long remainingMillis) implements Acquisition {
+	}
+
+	/**
+	 * The last holder's load ended without a value to store (it failed, or its result is not cached),
+	 * and waiters are free to load at once, without the lease.
+	 */
+	record Open() implements Acquisition {
+	}
+
+	/**
+	 * Redis did not answer in time: the caller may or may not hold {@code lease}. Release it (it is
+	 * safe to release a lease one does not hold) and go on without it.
+	 */
+	record Unknown(Lease lease, RuntimeException failure) implements Acquisition {
 	}
 
 }

@@ -1,4 +1,4 @@
-package dev.tiercache.stampede;
+package dev.tiercache.internal.stampede;
 
 import java.nio.ByteBuffer;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package dev.tiercache.stampede;
+package dev.tiercache.internal.stampede;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -17,9 +17,9 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
-import dev.tiercache.redis.LuaScript;
-import dev.tiercache.redis.RemoteCommands;
-import dev.tiercache.redis.RemoteCallException;
+import dev.tiercache.internal.redis.LuaScript;
+import dev.tiercache.internal.redis.RemoteCommands;
+import dev.tiercache.internal.redis.RemoteCallException;
 
 /**
  * Per-key Redis leases that let one caller across all instances load a missing value.
@@ -32,7 +32,10 @@ import dev.tiercache.redis.RemoteCallException;
  * loader holding old data never overwrites a newer write. A caller that finds the lease held flags
  * that it waits (in the same script); a store, release or write that finds the flag publishes the
  * value key on the notification channel, which wakes the waiting callers in every instance. An
- * uncontended miss publishes nothing.
+ * uncontended miss publishes nothing. A holder whose load stores nothing (it failed, or its result is
+ * not to be cached) {@linkplain #releaseUnstored opens} the key for a moment when callers wait, so
+ * that they load at once rather than take the lease one after another. A lease is renewed while its
+ * load runs, for at most its maximum hold.
  *
  * <p>Thread-safe. {@link #close()} stops renewals and releases the leases still held, so that
  * waiters elsewhere take over at once rather than after the lease runs out.
@@ -46,10 +49,20 @@ public final class LeaseLocks implements AutoCloseable {
 			if redis.call('DEL', KEYS[3]) == 1 then redis.call('PUBLISH', ARGV[1], KEYS[1]) end
 			""";
 
+	/**
+	 * Returns {1, value} if a value is stored (unless its first bytes equal ARGV[3], a value the caller
+	 * cannot read and will replace); {2} if the caller took the lease; {4} if the key is open (the last
+	 * load stored nothing); otherwise flags a waiter and returns {3, remaining lease}.
+	 */
 	private static final LuaScript READ_OR_ACQUIRE = LuaScript.of("""
 			local value = redis.call('GET', KEYS[1])
-			if value then return {1, value} end
-			if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {2} end
+			if value and (ARGV[3] == '' or string.sub(value, 1, #ARGV[3]) ~= ARGV[3]) then return {1, value} end
+			local lock = redis.call('GET', KEYS[2])
+			if not lock then
+			  redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+			  return {2}
+			end
+			if lock == 'open' then return {4} end
 			redis.call('SET', KEYS[3], '1', 'PX', tostring(tonumber(ARGV[2]) + 1000))
 			return {3, redis.call('PTTL', KEYS[2])}
 			""");
@@ -66,6 +79,18 @@ public final class LeaseLocks implements AutoCloseable {
 			if redis.call('GET', KEYS[2]) ~= ARGV[2] then return 0 end
 			redis.call('DEL', KEYS[2])
 			""" + WAKE_WAITERS + """
+			return 1
+			""");
+
+	/** Releases a lease whose load stored nothing; if callers wait, opens the key so they load at once. */
+	private static final LuaScript RELEASE_OPEN = LuaScript.of("""
+			if redis.call('GET', KEYS[2]) ~= ARGV[2] then return 0 end
+			if redis.call('DEL', KEYS[3]) == 1 then
+			  redis.call('SET', KEYS[2], 'open', 'PX', ARGV[3])
+			  redis.call('PUBLISH', ARGV[1], KEYS[1])
+			else
+			  redis.call('DEL', KEYS[2])
+			end
 			return 1
 			""");
 
@@ -99,6 +124,13 @@ public final class LeaseLocks implements AutoCloseable {
 
 	private static final long ACQUIRED = 2;
 
+	private static final long OPEN = 4;
+
+	/** How long a key stays open after a load that stored nothing, for the callers that waited on it. */
+	private static final long OPEN_MILLIS = 1000;
+
+	private static final byte[] NO_HEADER = new byte[0];
+
 	private final RemoteCommands redis;
 
 	private final byte[] channel;
@@ -109,8 +141,8 @@ public final class LeaseLocks implements AutoCloseable {
 
 	private final ScheduledExecutorService renewals;
 
-	/** Held leases and when each was last taken or renewed ({@link System#nanoTime()}). */
-	private final Map<Lease, Long> held = new ConcurrentHashMap<>();
+	/** Held leases and when each was taken and last renewed. */
+	private final Map<Lease, Holding> held = new ConcurrentHashMap<>();
 
 	/**
 	 * @param redis the Redis access
@@ -136,12 +168,22 @@ public final class LeaseLocks implements AutoCloseable {
 
 	/**
 	 * Reads the value, or takes the lease if the value is absent and nobody holds it, atomically.
-	 * @throws RemoteCallException if Redis fails or does not answer in time
+	 * @param unreadable the first bytes of a stored value the caller could not read (it then takes the
+	 * lease as if the value were absent, to replace it), or {@code null}
+	 * @return the outcome; {@link Acquisition.Unknown} if Redis did not answer in time
 	 */
-	public Acquisition readOrAcquire(EntryKeys keys, long leaseMillis) {
+	public Acquisition readOrAcquire(EntryKeys keys, long leaseMillis, long maxHoldMillis,
+			byte @Nullable [] unreadable) {
 		byte[] token = (this.instanceId + ':' + this.tokens.incrementAndGet()).getBytes(StandardCharsets.US_ASCII);
-		List<Object> reply = this.redis.eval(READ_OR_ACQUIRE, ScriptOutputType.MULTI, all(keys), token,
-				ascii(leaseMillis));
+		Lease lease = new Lease(keys, token, leaseMillis, maxHoldMillis);
+		List<Object> reply;
+		try {
+			reply = this.redis.eval(READ_OR_ACQUIRE, ScriptOutputType.MULTI, all(keys), token, ascii(leaseMillis),
+					(unreadable != null) ? unreadable : NO_HEADER);
+		}
+		catch (RemoteCallException ex) {
+			return new Acquisition.Unknown(lease, ex);
+		}
 		if (reply == null || reply.isEmpty()) {
 			throw new IllegalStateException("Lease script returned no reply");
 		}
@@ -150,9 +192,12 @@ public final class LeaseLocks implements AutoCloseable {
 			return new Acquisition.Found((byte[]) reply.get(1));
 		}
 		if (outcome == ACQUIRED) {
-			Lease lease = new Lease(keys, token, leaseMillis);
-			this.held.put(lease, System.nanoTime());
+			long now = System.nanoTime();
+			this.held.put(lease, new Holding(now, now));
 			return new Acquisition.Acquired(lease);
+		}
+		if (outcome == OPEN) {
+			return new Acquisition.Open();
 		}
 		long remaining = (Long) reply.get(1);
 		return new Acquisition.Held((remaining > 0) ? remaining : 0);
@@ -171,8 +216,20 @@ public final class LeaseLocks implements AutoCloseable {
 	}
 
 	/**
-	 * Releases the lease without storing anything, waking waiters so that one of them loads.
-	 * @throws RemoteCallException if Redis fails or does not answer in time (the lease then lapses)
+	 * Releases the lease without storing anything; if callers wait for it, the key is left open for a
+	 * moment so that they all load at once instead of taking the lease one after another.
+	 * @throws RemoteCallException if Redis fails or does not answer in time (release it later)
+	 */
+	public void releaseUnstored(Lease lease) {
+		stopRenewing(lease);
+		this.redis.eval(RELEASE_OPEN, ScriptOutputType.INTEGER, all(lease.keys()), this.channel, lease.token(),
+				ascii(OPEN_MILLIS));
+	}
+
+	/**
+	 * Releases the lease if it is still held, waking waiters so that one of them loads. Safe to call
+	 * for a lease that lapsed or was never taken.
+	 * @throws RemoteCallException if Redis fails or does not answer in time
 	 */
 	public void release(Lease lease) {
 		stopRenewing(lease);
@@ -203,17 +260,23 @@ public final class LeaseLocks implements AutoCloseable {
 				ascii(ttlMillis));
 	}
 
-	/** Renews every held lease that is a third of the way through its duration. */
+	/**
+	 * Renews every held lease that is a third of the way through its duration, and stops renewing
+	 * those held for their maximum.
+	 */
 	private void renewDue() {
 		long now = System.nanoTime();
-		this.held.forEach((lease, renewedAt) -> {
-			if (now - renewedAt >= TimeUnit.MILLISECONDS.toNanos(lease.leaseMillis()) / 3) {
-				renew(lease, now);
+		this.held.forEach((lease, holding) -> {
+			if (now - holding.acquiredAt() >= TimeUnit.MILLISECONDS.toNanos(lease.maxHoldMillis())) {
+				stopRenewing(lease);
+			}
+			else if (now - holding.renewedAt() >= TimeUnit.MILLISECONDS.toNanos(lease.leaseMillis()) / 3) {
+				renew(lease, holding, now);
 			}
 		});
 	}
 
-	private void renew(Lease lease, long now) {
+	private void renew(Lease lease, Holding holding, long now) {
 		try {
 			Long renewed = this.redis.eval(RENEW, ScriptOutputType.INTEGER, new byte[][] { lease.keys().lock() },
 					lease.token(), ascii(lease.leaseMillis()));
@@ -221,7 +284,7 @@ public final class LeaseLocks implements AutoCloseable {
 				stopRenewing(lease);
 			}
 			else {
-				this.held.replace(lease, now);
+				this.held.replace(lease, holding, new Holding(holding.acquiredAt(), now));
 			}
 		}
 		catch (RemoteCallException ex) {
@@ -249,6 +312,10 @@ public final class LeaseLocks implements AutoCloseable {
 				logger.debug("Could not release a Tiercache lease on shutdown; it lapses by itself", ex);
 			}
 		}
+	}
+
+	/** When a lease was taken and last renewed ({@link System#nanoTime()}). */
+	private record Holding(long acquiredAt, long renewedAt) {
 	}
 
 	private static byte[][] all(EntryKeys keys) {

@@ -1,6 +1,9 @@
-package dev.tiercache.codec;
+package dev.tiercache.tier;
 
 import org.junit.jupiter.api.Test;
+
+import dev.tiercache.codec.EncodedValue;
+import dev.tiercache.codec.ValueDecodingException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;

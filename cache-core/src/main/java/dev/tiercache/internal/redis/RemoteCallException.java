@@ -1,4 +1,4 @@
-package dev.tiercache.redis;
+package dev.tiercache.internal.redis;
 
 /**
  * Thrown when a Redis call fails, times out, or cannot be made because Redis is unreachable.

@@ -2,6 +2,6 @@
  * Stampede control: local single flight, the per-key Redis lease lock and the pub/sub wake-ups of instances waiting for a value.
  */
 @NullMarked
-package dev.tiercache.stampede;
+package dev.tiercache.internal.stampede;
 
 import org.jspecify.annotations.NullMarked;

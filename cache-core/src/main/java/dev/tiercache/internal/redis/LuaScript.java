@@ -1,4 +1,4 @@
-package dev.tiercache.redis;
+package dev.tiercache.internal.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,0 +1,357 @@
+package dev.tiercache.internal.redis;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+import io.lettuce.core.AbstractRedisAsyncCommands;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnection;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * Redis calls with a bounded wait, over the Lettuce connection of the application's
+ * {@link LettuceConnectionFactory}.
+ *
+ * <p><b>Bounded.</b> Every call, including connecting, a script re-sent after {@code NOSCRIPT} and all
+ * the rounds of a scan, waits at most the configured timeout in total. A call that fails, times out,
+ * is cancelled or finds Redis unreachable throws {@link RemoteCallException}; no other client failure
+ * reaches the caller.
+ *
+ * <p><b>Connecting.</b> The connection is opened on a background thread, never on a caller's: a call
+ * made while it opens waits for it at most the timeout. After a failed attempt, calls fail at once
+ * for {@link #RECONNECT_BACKOFF} instead of each starting a new attempt. If the connection is found
+ * closed (the factory was stopped, reset or destroyed), it is dropped and opened again, so Redis
+ * comes back without a restart.
+ *
+ * <p>Thread-safe: all calls share one multiplexed connection.
+ */
+public final class RemoteCommands implements AutoCloseable {
+
+	/** How long calls fail fast after an attempt to open the connection failed. */
+	public static final Duration RECONNECT_BACKOFF = Duration.ofSeconds(1);
+
+	private static final Log logger = LogFactory.getLog(RemoteCommands.class);
+
+	private static final int SCAN_BATCH = 500;
+
+	private final RedisConnectionFactory connectionFactory;
+
+	private final Duration timeout;
+
+	private final long timeoutNanos;
+
+	private final ExecutorService connector = Executors.newSingleThreadExecutor((task) -> {
+		Thread thread = new Thread(task, "tiercache-redis-connect");
+		thread.setDaemon(true);
+		return thread;
+	});
+
+	private volatile @Nullable Connection connected;
+
+	private @Nullable CompletableFuture<Connection> connecting;
+
+	private long retryAt;
+
+	private boolean retryPending;
+
+	private boolean closed;
+
+	/**
+	 * @param connectionFactory the application's factory; it must be Lettuce's
+	 * @param timeout how long one call may wait for Redis
+	 * @throws IllegalStateException if the factory is not a {@link LettuceConnectionFactory}
+	 */
+	public RemoteCommands(RedisConnectionFactory connectionFactory, Duration timeout) {
+		if (!(connectionFactory instanceof LettuceConnectionFactory)) {
+			throw new IllegalStateException("Tiercache needs Lettuce, but the RedisConnectionFactory is a "
+					+ connectionFactory.getClass().getName()
+					+ "; use spring-boot-starter-data-redis with its default Lettuce client");
+		}
+		if (timeout.isNegative() || timeout.isZero()) {
+			throw new IllegalArgumentException("Redis timeout must be positive, but was " + timeout);
+		}
+		this.connectionFactory = connectionFactory;
+		this.timeout = timeout;
+		this.timeoutNanos = timeout.toNanos();
+	}
+
+	/** Starts opening the connection in the background, if it is not open; never blocks. */
+	public void connectInBackground() {
+		try {
+			startConnecting();
+		}
+		catch (RemoteCallException ex) {
+			// closed or backing off; a later call retries
+		}
+	}
+
+	/** {@code GET key}; {@code null} when the key does not exist. */
+	public byte @Nullable [] get(byte[] key) {
+		long deadline = deadline();
+		return await(send((redis) -> redis.get(key), deadline), deadline);
+	}
+
+	/** {@code UNLINK keys}; returns how many existed. */
+	public long unlink(byte[]... keys) {
+		long deadline = deadline();
+		Long removed = await(send((redis) -> redis.unlink(keys), deadline), deadline);
+		return (removed != null) ? removed : 0;
+	}
+
+	/**
+	 * Runs a script by digest, loading it on a {@code NOSCRIPT} reply, within one timeout in total.
+	 * @return the script's reply, converted as {@code outputType} says
+	 */
+	public <T> @Nullable T eval(LuaScript script, ScriptOutputType outputType, byte[][] keys, byte[]... args) {
+		long deadline = deadline();
+		try {
+			return waitFor(send((redis) -> redis.<T>evalsha(script.sha1(), outputType, keys, args), deadline), deadline);
+		}
+		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof RedisNoScriptException) {
+				return await(send((redis) -> redis.<T>eval(script.source(), outputType, keys, args), deadline),
+						deadline);
+			}
+			throw failed(ex);
+		}
+	}
+
+	/**
+	 * Unlinks every key matching any of the glob patterns, scanning in batches, within
+	 * {@code budget} in total. Keys written while the scan runs may survive.
+	 * @return how many keys were removed
+	 * @throws RemoteCallException if Redis fails or the budget runs out; keys removed until then stay removed
+	 */
+	public long unlinkMatching(Duration budget, byte[]... patterns) {
+		long deadline = System.nanoTime() + budget.toNanos();
+		long removed = 0;
+		for (byte[] pattern : patterns) {
+			ScanArgs args = ScanArgs.Builder.matches(pattern).limit(SCAN_BATCH);
+			ScanCursor cursor = ScanCursor.INITIAL;
+			do {
+				ScanCursor from = cursor;
+				KeyScanCursor<byte[]> batch = await(send((redis) -> redis.scan(from, args), deadline), deadline);
+				if (batch == null) {
+					break;
+				}
+				List<byte[]> keys = batch.getKeys();
+				if (!keys.isEmpty()) {
+					byte[][] found = keys.toArray(byte[][]::new);
+					Long unlinked = await(send((redis) -> redis.unlink(found), deadline), deadline);
+					removed += (unlinked != null) ? unlinked : 0;
+				}
+				cursor = batch;
+			}
+			while (!cursor.isFinished());
+		}
+		return removed;
+	}
+
+	/** How long one call may wait. */
+	public Duration timeout() {
+		return this.timeout;
+	}
+
+	private long deadline() {
+		return System.nanoTime() + this.timeoutNanos;
+	}
+
+	/**
+	 * Issues a command. Lettuce throws at once, before any future exists, when the connection or its
+	 * factory is closed; that drops the connection and becomes a {@link RemoteCallException}.
+	 */
+	private <T> RedisFuture<T> send(Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<T>> command,
+			long deadline) {
+		Connection connection = connection(deadline);
+		try {
+			return command.apply(connection.commands());
+		}
+		catch (RuntimeException ex) {
+			dropIfClosed(connection, true);
+			throw new RemoteCallException("Cannot send a command to Redis: " + ex.getMessage(), ex);
+		}
+	}
+
+	private <T> @Nullable T await(RedisFuture<T> future, long deadline) {
+		try {
+			return waitFor(future, deadline);
+		}
+		catch (ExecutionException ex) {
+			throw failed(ex);
+		}
+	}
+
+	private <T> @Nullable T waitFor(RedisFuture<T> future, long deadline) throws ExecutionException {
+		try {
+			return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+		}
+		catch (TimeoutException ex) {
+			future.cancel(false);
+			throw timedOut(ex);
+		}
+		catch (InterruptedException ex) {
+			future.cancel(false);
+			Thread.currentThread().interrupt();
+			throw new RemoteCallException("Interrupted while waiting for Redis", ex);
+		}
+		catch (ExecutionException ex) {
+			dropIfClosed(this.connected, false);
+			throw ex;
+		}
+		catch (RuntimeException ex) {
+			// CancellationException when the connection is reset under a command, or anything else the client throws
+			dropIfClosed(this.connected, false);
+			throw new RemoteCallException("Redis call did not complete: " + ex, ex);
+		}
+	}
+
+	private RemoteCallException timedOut(Exception cause) {
+		return new RemoteCallException("Redis did not answer within " + this.timeout.toMillis()
+				+ " ms (raise 'tiercache.redis.timeout' if Redis is slow but healthy)", cause);
+	}
+
+	private static RemoteCallException failed(ExecutionException ex) {
+		Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+		return new RemoteCallException("Redis call failed: " + cause.getMessage(), cause);
+	}
+
+	private Connection connection(long deadline) {
+		Connection current = this.connected;
+		if (current != null) {
+			return current;
+		}
+		CompletableFuture<Connection> attempt = startConnecting();
+		try {
+			return attempt.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+		}
+		catch (TimeoutException ex) {
+			throw new RemoteCallException("Not connected to Redis yet (connecting in the background)", ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new RemoteCallException("Interrupted while waiting for the Redis connection", ex);
+		}
+		catch (ExecutionException ex) {
+			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+			throw new RemoteCallException("Cannot connect to Redis: " + cause.getMessage(), cause);
+		}
+	}
+
+	private synchronized CompletableFuture<Connection> startConnecting() {
+		Connection current = this.connected;
+		if (current != null) {
+			return CompletableFuture.completedFuture(current);
+		}
+		if (this.closed) {
+			throw new RemoteCallException("Redis connection is closed", new IllegalStateException("closed"));
+		}
+		CompletableFuture<Connection> attempt = this.connecting;
+		if (attempt != null) {
+			return attempt;
+		}
+		if (this.retryPending && System.nanoTime() - this.retryAt < 0) {
+			throw new RemoteCallException("Redis is unreachable; retrying the connection shortly",
+					new IllegalStateException("connection attempt failed recently"));
+		}
+		CompletableFuture<Connection> started = CompletableFuture.supplyAsync(this::open, this.connector);
+		this.connecting = started;
+		started.whenComplete((connection, failure) -> connected(connection, failure));
+		return started;
+	}
+
+	private Connection open() {
+		RedisConnection opened = this.connectionFactory.getConnection();
+		try {
+			return new Connection(opened, ((LettuceConnection) opened).getNativeConnection());
+		}
+		catch (RuntimeException ex) {
+			opened.close();
+			throw ex;
+		}
+	}
+
+	private synchronized void connected(@Nullable Connection connection, @Nullable Throwable failure) {
+		this.connecting = null;
+		if (connection == null) {
+			this.retryPending = true;
+			this.retryAt = System.nanoTime() + RECONNECT_BACKOFF.toNanos();
+			logger.debug("Tiercache could not connect to Redis", failure);
+			return;
+		}
+		if (this.closed) {
+			connection.close();
+			return;
+		}
+		this.retryPending = false;
+		this.connected = connection;
+	}
+
+	/**
+	 * Drops the connection if it is closed, or whenever a command could not even be sent on it, so that
+	 * the next call opens a new one.
+	 */
+	private void dropIfClosed(@Nullable Connection connection, boolean sendFailed) {
+		if (connection == null || (!sendFailed && connection.isOpen())) {
+			return;
+		}
+		synchronized (this) {
+			if (this.connected == connection) {
+				this.connected = null;
+			}
+		}
+		connection.close();
+	}
+
+	@Override
+	public void close() {
+		Connection current;
+		synchronized (this) {
+			this.closed = true;
+			current = this.connected;
+			this.connected = null;
+		}
+		this.connector.shutdownNow();
+		if (current != null) {
+			current.close();
+		}
+	}
+
+	/** An open connection: Spring's handle (closed to give it back) and Lettuce's commands. */
+	private record Connection(RedisConnection handle, RedisClusterAsyncCommands<byte[], byte[]> commands) {
+
+		boolean isOpen() {
+			return !(this.commands instanceof AbstractRedisAsyncCommands<?, ?> lettuce)
+					|| lettuce.getConnection().isOpen();
+		}
+
+		void close() {
+			try {
+				this.handle.close();
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Could not close a Tiercache Redis connection", ex);
+			}
+		}
+
+	}
+
+}

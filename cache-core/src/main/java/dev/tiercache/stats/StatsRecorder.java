@@ -1,0 +1,114 @@
+package dev.tiercache.stats;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The running counters of one cache, written by the cache as it works and read as a
+ * {@link CacheStats} snapshot. Every counter is a {@link LongAdder}: recording never blocks and does
+ * not contend between threads, so it is safe on the hit path. The cache owns its recorder; user code
+ * sees only snapshots. Thread-safe.
+ */
+public final class StatsRecorder {
+
+	private final LongAdder localHits = new LongAdder();
+
+	private final LongAdder localNullHits = new LongAdder();
+
+	private final LongAdder localMisses = new LongAdder();
+
+	private final LongAdder remoteHits = new LongAdder();
+
+	private final LongAdder remoteNullHits = new LongAdder();
+
+	private final LongAdder remoteMisses = new LongAdder();
+
+	private final LongAdder loads = new LongAdder();
+
+	private final LongAdder loadFailures = new LongAdder();
+
+	private final LongAdder loadNanos = new LongAdder();
+
+	private final LongAdder localWaits = new LongAdder();
+
+	private final LongAdder remoteWaits = new LongAdder();
+
+	private final LongAdder lockTimeouts = new LongAdder();
+
+	private final LongAdder leasesLost = new LongAdder();
+
+	private final LongAdder remoteErrors = new LongAdder();
+
+	private final LongAdder encodeFailures = new LongAdder();
+
+	private final LongAdder decodeFailures = new LongAdder();
+
+	private final LongAdder repairsDropped = new LongAdder();
+
+	public void localHit(boolean nullValue) {
+		(nullValue ? this.localNullHits : this.localHits).increment();
+	}
+
+	public void localMiss() {
+		this.localMisses.increment();
+	}
+
+	public void remoteHit(boolean nullValue) {
+		(nullValue ? this.remoteNullHits : this.remoteHits).increment();
+	}
+
+	public void remoteMiss() {
+		this.remoteMisses.increment();
+	}
+
+	/** Records a completed call of a loader, successful or not, and how long it took. */
+	public void load(long nanos, boolean failed) {
+		this.loads.increment();
+		this.loadNanos.add(nanos);
+		if (failed) {
+			this.loadFailures.increment();
+		}
+	}
+
+	public void localWait() {
+		this.localWaits.increment();
+	}
+
+	public void remoteWait() {
+		this.remoteWaits.increment();
+	}
+
+	public void lockTimeout() {
+		this.lockTimeouts.increment();
+	}
+
+	public void leaseLost() {
+		this.leasesLost.increment();
+	}
+
+	public void remoteError() {
+		this.remoteErrors.increment();
+	}
+
+	public void encodeFailure() {
+		this.encodeFailures.increment();
+	}
+
+	public void decodeFailure() {
+		this.decodeFailures.increment();
+	}
+
+	public void repairDropped() {
+		this.repairsDropped.increment();
+	}
+
+	/** The counters now. */
+	public CacheStats snapshot() {
+		return new CacheStats(this.localHits.sum(), this.localNullHits.sum(), this.localMisses.sum(),
+				this.remoteHits.sum(), this.remoteNullHits.sum(), this.remoteMisses.sum(), this.loads.sum(),
+				this.loadFailures.sum(), Duration.ofNanos(this.loadNanos.sum()), this.localWaits.sum(),
+				this.remoteWaits.sum(), this.lockTimeouts.sum(), this.leasesLost.sum(), this.remoteErrors.sum(),
+				this.encodeFailures.sum(), this.decodeFailures.sum(), this.repairsDropped.sum());
+	}
+
+}

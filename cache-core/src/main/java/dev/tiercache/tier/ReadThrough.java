@@ -1,0 +1,242 @@
+package dev.tiercache.tier;
+
+import java.lang.reflect.Type;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.tiercache.internal.stampede.Acquisition;
+import dev.tiercache.internal.stampede.Lease;
+import dev.tiercache.internal.stampede.LoadNotifications;
+import dev.tiercache.internal.stampede.SingleFlight;
+import dev.tiercache.stats.StatsRecorder;
+import dev.tiercache.tier.RemoteTier.Hit;
+import dev.tiercache.tier.RemoteTier.Read;
+import dev.tiercache.tier.RemoteTier.RemoteKey;
+import dev.tiercache.tier.RemoteTier.StoreOutcome;
+import dev.tiercache.tier.RemoteTier.Unreadable;
+
+/**
+ * The read-through of one cache: L1, then L2, then the loader, run once per key in this JVM (single
+ * flight) and, with Redis, once across all instances (the key's lease).
+ *
+ * <p>Guarantees, on every path out of a load (a value, an exception, an {@code Error}, an interrupt,
+ * a Redis timeout): the lease is released, or released in the background when Redis does not
+ * answer; a load whose result will not be stored opens the key so that waiting callers load at once;
+ * a value is stored in Redis only while its lease holds, and in L1 only if no write to the key
+ * happened since the read began. A waiter gives up after {@code lock.wait} and loads itself.
+ * Thread-safe.
+ */
+final class ReadThrough {
+
+	private static final long MAX_WAKE_UP_MILLIS = 500;
+
+	private final CacheContext cache;
+
+	private final @Nullable LocalTier local;
+
+	private final @Nullable RemoteTier remote;
+
+	private final StatsRecorder stats;
+
+	private final SingleFlight flights;
+
+	ReadThrough(CacheContext cache, @Nullable RemoteTier remote) {
+		this.cache = cache;
+		this.local = cache.local();
+		this.remote = remote;
+		this.stats = cache.stats();
+		this.flights = new SingleFlight(cache.toString());
+	}
+
+	/**
+	 * Returns the value for the key, decoded as {@code type}, loading it on a miss.
+	 * @throws Throwable what the loader threw, unchanged
+	 */
+	@Nullable Object get(Object key, Type type, CacheSettings entrySettings, ValueLoader loader,
+			@Nullable Predicate<@Nullable Object> unless) throws Throwable {
+		Class<?> rawType = Types.rawClass(type);
+		LocalTier.LocalEntry entry = readLocal(key, rawType);
+		if (entry != null) {
+			return entry.value();
+		}
+		Object value = this.flights.execute(key, () -> readThroughOnce(key, type, rawType, entrySettings, loader, unless),
+				this.stats::localWait);
+		// a caller joining another caller's load of the same key with another type reads for itself
+		return (value == null || rawType.isInstance(value)) ? value
+				: readThroughOnce(key, type, rawType, entrySettings, loader, unless);
+	}
+
+	/** Reads L1, counting a hit or a miss; an entry of another type counts as a miss. */
+	LocalTier.@Nullable LocalEntry readLocal(Object key, Class<?> rawType) {
+		LocalTier tier = this.local;
+		if (tier == null) {
+			return null;
+		}
+		LocalTier.LocalEntry entry = tier.get(key);
+		if (entry != null && (entry.value() == null || rawType.isInstance(entry.value()))) {
+			this.stats.localHit(entry.value() == null);
+			return entry;
+		}
+		this.stats.localMiss();
+		return null;
+	}
+
+	private @Nullable Object readThroughOnce(Object key, Type type, Class<?> rawType, CacheSettings entrySettings,
+			ValueLoader loader, @Nullable Predicate<@Nullable Object> unless) throws Throwable {
+		LocalTier tier = this.local;
+		long stamp = (tier != null) ? tier.stamp(key) : 0;
+		if (tier != null) {
+			LocalTier.LocalEntry entry = tier.get(key);
+			if (entry != null && (entry.value() == null || rawType.isInstance(entry.value()))) {
+				return entry.value();
+			}
+		}
+		RemoteTier l2 = this.remote;
+		if (l2 == null) {
+			return loadWithoutLease(key, entrySettings, loader, unless, stamp);
+		}
+		RemoteKey remoteKey = l2.keyOf(this.cache, key);
+		Read read = l2.read(this.cache, remoteKey, type);
+		if (read instanceof Hit hit) {
+			fillFromRemote(key, type, hit, stamp);
+			return hit.value();
+		}
+		if (read == Read.FAILED) {
+			return loadWithoutLease(key, entrySettings, loader, unless, stamp);
+		}
+		byte[] unreadable = (read instanceof Unreadable found) ? found.header() : null;
+		return loadUnderLease(l2, remoteKey, key, type, entrySettings, loader, unless, stamp, unreadable);
+	}
+
+	private @Nullable Object loadUnderLease(RemoteTier l2, RemoteKey remoteKey, Object key, Type type,
+			CacheSettings entrySettings, ValueLoader loader, @Nullable Predicate<@Nullable Object> unless, long stamp,
+			byte @Nullable [] unreadable) throws Throwable {
+		long deadline = System.nanoTime() + this.cache.settings().lockWait().toNanos();
+		byte[] replace = unreadable;
+		boolean waited = false;
+		try (LoadNotifications.Waiter waiter = l2.notifications().register(remoteKey.value())) {
+			while (true) {
+				Acquisition acquisition = l2.claim(this.cache, remoteKey, replace);
+				if (acquisition instanceof Acquisition.Found found) {
+					Read read = l2.decode(this.cache, remoteKey, type, found.value());
+					if (read instanceof Hit hit) {
+						fillFromRemote(key, type, hit, stamp);
+						return hit.value();
+					}
+					replace = (read instanceof Unreadable other) ? other.header() : null;
+					continue;
+				}
+				if (acquisition instanceof Acquisition.Acquired acquired) {
+					return loadAndStore(l2, acquired.lease(), key, type, entrySettings, loader, unless, stamp);
+				}
+				if (!(acquisition instanceof Acquisition.Held held)) {
+					// open (the last load stored nothing) or unknown (Redis did not answer)
+					return loadWithoutLease(key, entrySettings, loader, unless, stamp);
+				}
+				if (!waited) {
+					this.stats.remoteWait();
+					waited = true;
+				}
+				long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+				if (remainingMillis <= 0) {
+					this.stats.lockTimeout();
+					return loadWithoutLease(key, entrySettings, loader, unless, stamp);
+				}
+				awaitWakeUp(waiter, Math.min(Math.min(held.remainingMillis() + 1, MAX_WAKE_UP_MILLIS), remainingMillis));
+			}
+		}
+	}
+
+	private void awaitWakeUp(LoadNotifications.Waiter waiter, long millis) {
+		try {
+			waiter.await(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(
+					"Interrupted while waiting for another instance to load a key of " + this.cache, ex);
+		}
+	}
+
+	private @Nullable Object loadAndStore(RemoteTier l2, Lease lease, Object key, Type type,
+			CacheSettings entrySettings, ValueLoader loader, @Nullable Predicate<@Nullable Object> unless, long stamp)
+			throws Throwable {
+		boolean settled = false;
+		try {
+			long started = System.nanoTime();
+			Object value = runLoader(loader, started);
+			long loadMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+			long ttl = entrySettings.jitteredTtlMillis(value == null);
+			byte[] framed = (ttl > 0 && !excluded(unless, value)) ? l2.frame(this.cache, value, type, ttl, loadMillis)
+					: null;
+			if (framed == null) {
+				settled = true;
+				l2.releaseUnstored(this.cache, lease);
+				return value;
+			}
+			settled = true;
+			if (l2.store(this.cache, lease, framed, ttl) == StoreOutcome.LOST) {
+				this.stats.leaseLost();
+				return value;
+			}
+			fillLocal(key, value, ttl, stamp);
+			return value;
+		}
+		finally {
+			if (!settled) {
+				l2.releaseUnstored(this.cache, lease);
+			}
+		}
+	}
+
+	private @Nullable Object loadWithoutLease(Object key, CacheSettings entrySettings, ValueLoader loader,
+			@Nullable Predicate<@Nullable Object> unless, long stamp) throws Throwable {
+		Object value = runLoader(loader, System.nanoTime());
+		if (!excluded(unless, value)) {
+			fillLocal(key, value, entrySettings.jitteredTtlMillis(value == null), stamp);
+		}
+		return value;
+	}
+
+	private static boolean excluded(@Nullable Predicate<@Nullable Object> unless, @Nullable Object value) {
+		return unless != null && unless.test(value);
+	}
+
+	/** Runs the loader, counting the load and its time from {@code started}. */
+	private @Nullable Object runLoader(ValueLoader loader, long started) throws Throwable {
+		try {
+			Object value = loader.load();
+			this.stats.load(System.nanoTime() - started, false);
+			return value;
+		}
+		catch (Throwable ex) {
+			this.stats.load(System.nanoTime() - started, true);
+			throw ex;
+		}
+	}
+
+	/** Fills L1 from a Redis hit, unless the read was untyped (a JSON payload read as {@code Object} is not the real value). */
+	private void fillFromRemote(Object key, Type type, Hit hit, long stamp) {
+		LocalTier tier = this.local;
+		if (tier != null && type != Object.class) {
+			long remaining = hit.softExpiresAt() - System.currentTimeMillis();
+			tier.fill(key, hit.value(), Math.min(remaining, this.cache.settings().localTtl().toMillis()), stamp);
+		}
+	}
+
+	private void fillLocal(Object key, @Nullable Object value, long ttlMillis, long stamp) {
+		LocalTier tier = this.local;
+		if (tier != null) {
+			tier.fill(key, value, localLifetime(ttlMillis), stamp);
+		}
+	}
+
+	/** How long a value with this TTL lives in L1. */
+	long localLifetime(long ttlMillis) {
+		CacheSettings settings = this.cache.settings();
+		return settings.usesRemote() ? Math.min(ttlMillis, settings.localTtl().toMillis()) : ttlMillis;
+	}
+
+}
