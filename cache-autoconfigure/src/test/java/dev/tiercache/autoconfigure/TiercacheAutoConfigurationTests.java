@@ -172,13 +172,36 @@ class TiercacheAutoConfigurationTests {
 	}
 
 	@Test
-	void cacheAsideOnUnknownCacheFailsAtStartup() {
-		this.runner.withUserConfiguration(UnknownCacheService.class).withPropertyValues("tiercache.cache-names=books")
+	void cacheAsideOnUndeclaredCacheFailsAtStartupWhenDynamicCachesAreOff() {
+		this.runner.withUserConfiguration(UnknownCacheService.class)
+			.withPropertyValues("tiercache.cache-names=books", "tiercache.dynamic=false")
 			.run((context) -> assertThat(context).getFailure()
 				.hasStackTraceContaining("@CacheAside(cache = \"nope\") on")
 				.hasStackTraceContaining("UnknownCacheService.find(long)")
 				.hasStackTraceContaining("known caches are [books]")
-				.hasStackTraceContaining("tiercache.caches.nope"));
+				.hasStackTraceContaining("tiercache.caches.nope")
+				.hasStackTraceContaining("tiercache.dynamic=true"));
+	}
+
+	@Test
+	void cacheAsideOnUndeclaredCacheCreatesItWithTheDefaults() {
+		this.runner.withUserConfiguration(UnknownCacheService.class)
+			.withPropertyValues("tiercache.cache-names=books", "tiercache.defaults.ttl=7m")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				TieredCacheManager manager = context.getBean(TieredCacheManager.class);
+				assertThat(manager.getCacheNames()).contains("nope");
+				assertThat(manager.getTieredCache("nope").settings().ttl()).isEqualTo(Duration.ofMinutes(7));
+			});
+	}
+
+	@Test
+	void cacheNameWithKeyDelimiterFailsNamingTheProperty() {
+		this.runner.withPropertyValues("tiercache.cache-names=a:b")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("'tiercache.cache-names' = 'a:b'")
+				.hasMessageContaining("must not contain ':'"));
 	}
 
 	@Test

@@ -3,6 +3,9 @@ package dev.tiercache.tier;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -10,6 +13,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.cache.interceptor.SimpleKey;
+import org.springframework.data.domain.PageRequest;
+import org.springframework.data.domain.Sort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -67,9 +72,94 @@ class KeyRendererTests {
 	}
 
 	@Test
-	void unrenderableKeyFailsWithAdvice() {
-		assertThatIllegalArgumentException().isThrownBy(() -> this.renderer.render(new Object()))
-			.withMessageContaining("has no state").withMessageContaining("Use a key expression");
+	void statelessKeyFailsWithAdvice() {
+		assertThatIllegalArgumentException().isThrownBy(() -> this.renderer.render(new Stateless()))
+			.withMessageContaining(Stateless.class.getName())
+			.withMessageContaining("has no state")
+			.withMessageContaining("Use a key expression");
+	}
+
+	@Test
+	void opaqueJdkKeyFailsWithAdvice() {
+		assertThatIllegalArgumentException().isThrownBy(() -> this.renderer.render(new StringBuilder("x")))
+			.withMessageContaining("java.lang.StringBuilder");
+	}
+
+	@Test
+	void selfReferencingKeyFailsInsteadOfLooping() {
+		List<Object> loop = new ArrayList<>();
+		loop.add(loop);
+		assertThatIllegalArgumentException().isThrownBy(() -> this.renderer.render(loop))
+			.withMessageContaining("nested more than");
+	}
+
+	@Test
+	void stateThatJsonCannotSeeKeepsKeysApart() {
+		assertThat(this.renderer.render(new TenantQuery("acme", "books")))
+			.isNotEqualTo(this.renderer.render(new TenantQuery("globex", "books")));
+	}
+
+	@Test
+	void integerAndLongInObjectComponentsRenderDifferently() {
+		assertThat(this.renderer.render(new Loose(1))).isNotEqualTo(this.renderer.render(new Loose(1L)));
+		assertThat(this.renderer.render(Map.of("a", 1))).isNotEqualTo(this.renderer.render(Map.of("a", 1L)));
+		assertThat(this.renderer.render(List.of(1))).isNotEqualTo(this.renderer.render(List.of(1L)));
+	}
+
+	@Test
+	void setsAndMapsRenderAlikeWhateverTheirOrder() {
+		assertThat(this.renderer.render(new LinkedHashSet<>(List.of("a", "b"))))
+			.isEqualTo(this.renderer.render(new LinkedHashSet<>(List.of("b", "a"))));
+		Map<String, Integer> ab = new LinkedHashMap<>();
+		ab.put("a", 1);
+		ab.put("b", 2);
+		Map<String, Integer> ba = new LinkedHashMap<>();
+		ba.put("b", 2);
+		ba.put("a", 1);
+		assertThat(this.renderer.render(ab)).isEqualTo(this.renderer.render(ba));
+	}
+
+	@Test
+	void springDataPageRequestsRenderByTheirState() {
+		assertThat(this.renderer.render(PageRequest.of(0, 20, Sort.by("name"))))
+			.isEqualTo(this.renderer.render(PageRequest.of(0, 20, Sort.by("name"))))
+			.isNotEqualTo(this.renderer.render(PageRequest.of(1, 20, Sort.by("name"))))
+			.isNotEqualTo(this.renderer.render(PageRequest.of(0, 20, Sort.by("title"))));
+	}
+
+	static final class Stateless {
+
+	}
+
+	/** A key whose tenant has no getter, so JSON would not see it. */
+	static final class TenantQuery {
+
+		private final String tenant;
+
+		private final String text;
+
+		TenantQuery(String tenant, String text) {
+			this.tenant = tenant;
+			this.text = text;
+		}
+
+		public String getText() {
+			return this.text;
+		}
+
+		@Override
+		public boolean equals(Object other) {
+			return other instanceof TenantQuery query && query.tenant.equals(this.tenant) && query.text.equals(this.text);
+		}
+
+		@Override
+		public int hashCode() {
+			return this.tenant.hashCode() * 31 + this.text.hashCode();
+		}
+
+	}
+
+	record Loose(Object value) {
 	}
 
 }
