@@ -84,6 +84,14 @@ final class TierFixture implements AutoCloseable {
 		}
 	}
 
+	/** Makes the shared Redis hold back write commands and scripts (reads go on) for a while. */
+	void pauseWrites(long millis) {
+		try (RedisConnection connection = this.inspector.getConnection()) {
+			connection.execute("CLIENT", "PAUSE".getBytes(StandardCharsets.US_ASCII),
+					Long.toString(millis).getBytes(StandardCharsets.US_ASCII), "WRITE".getBytes(StandardCharsets.US_ASCII));
+		}
+	}
+
 	long rawTtlMillis(String key) {
 		try (RedisConnection connection = this.inspector.getConnection()) {
 			Long ttl = connection.keyCommands().pTtl(key.getBytes(StandardCharsets.UTF_8));

@@ -76,7 +76,7 @@ public final class SingleFlight {
 		}
 		catch (Throwable ex) {
 			this.calls.remove(key, mine);
-			if (ex instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
+			if (interrupted(ex)) {
 				mine.result.complete(Flight.ABANDONED);
 			}
 			else {
@@ -87,6 +87,20 @@ public final class SingleFlight {
 		this.calls.remove(key, mine);
 		mine.result.complete(value);
 		return value;
+	}
+
+	/** Whether work failed because its thread was interrupted (the flag, or an {@link InterruptedException} as a cause). */
+	private static boolean interrupted(Throwable failure) {
+		if (Thread.currentThread().isInterrupted()) {
+			return true;
+		}
+		Throwable cause = failure;
+		for (int depth = 0; cause != null && depth < 16; depth++, cause = cause.getCause()) {
+			if (cause instanceof InterruptedException) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private @Nullable Object join(Object key, Flight running) throws Throwable {
