@@ -2,12 +2,12 @@ package dev.tiercache.internal.stampede;
 
 import java.time.Duration;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.task.SyncTaskExecutor;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -15,10 +15,10 @@ import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
 /**
- * The pub/sub subscription that feeds {@link LoadNotifications}. Starting it never fails: if Redis
- * cannot be reached, it is retried in the background every {@link #RETRY_INTERVAL} until it succeeds
- * or is closed, and waiters meanwhile rely on their own bounded polling. Once subscribed, Spring's
- * listener container re-subscribes by itself after a connection loss. Messages are handed to
+ * The pub/sub subscription that feeds {@link LoadNotifications}. Starting it never fails or blocks:
+ * it subscribes on a background thread, retried every {@link #RETRY_INTERVAL} until it succeeds or is
+ * closed, and waiters meanwhile rely on their own bounded polling. Once subscribed, Spring's listener
+ * container re-subscribes by itself after a connection loss. Messages are handed to
  * {@link LoadNotifications} on the thread that receives them (the listener only signals latches),
  * not on a new thread per message as the container's default executor would. Thread-safe.
  */
@@ -31,11 +31,15 @@ public final class LoadSubscription implements AutoCloseable {
 
 	private final RedisMessageListenerContainer container = new RedisMessageListenerContainer();
 
-	private @Nullable ScheduledExecutorService retries;
+	private final ScheduledExecutorService subscriber = Executors.newSingleThreadScheduledExecutor((task) -> {
+		Thread thread = new Thread(task, "tiercache-subscription");
+		thread.setDaemon(true);
+		return thread;
+	});
 
-	private boolean subscribed;
+	private volatile boolean closed;
 
-	private boolean closed;
+	private boolean failedBefore;
 
 	public LoadSubscription(RedisConnectionFactory connectionFactory, String channel, LoadNotifications notifications) {
 		this.container.setConnectionFactory(connectionFactory);
@@ -44,51 +48,53 @@ public final class LoadSubscription implements AutoCloseable {
 		this.container.afterPropertiesSet();
 	}
 
-	/** Subscribes now if Redis answers, otherwise keeps trying in the background. */
-	public synchronized void start() {
-		if (!trySubscribe()) {
-			ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
-				Thread thread = new Thread(task, "tiercache-subscription-retry");
-				thread.setDaemon(true);
-				return thread;
-			});
-			this.retries = scheduler;
-			long period = RETRY_INTERVAL.toMillis();
-			scheduler.scheduleWithFixedDelay(this::retry, period, period, TimeUnit.MILLISECONDS);
+	/** Starts subscribing in the background; returns at once. */
+	public void start() {
+		schedule(0);
+	}
+
+	private void schedule(long delayMillis) {
+		try {
+			this.subscriber.schedule(this::subscribe, delayMillis, TimeUnit.MILLISECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// closed meanwhile
 		}
 	}
 
-	private synchronized void retry() {
-		if (!this.closed && !this.subscribed && trySubscribe()) {
-			logger.info("Tiercache subscribed to load notifications");
-			ScheduledExecutorService scheduler = this.retries;
-			if (scheduler != null) {
-				scheduler.shutdown();
+	/** Runs on the subscriber thread only. */
+	private void subscribe() {
+		if (this.closed) {
+			return;
+		}
+		try {
+			this.container.start();
+			if (this.failedBefore) {
+				logger.info("Tiercache subscribed to load notifications");
+			}
+		}
+		catch (RuntimeException ex) {
+			this.container.stop();
+			if (!this.failedBefore) {
+				this.failedBefore = true;
+				logger.warn("Tiercache cannot subscribe to load notifications yet (callers waiting for another instance"
+						+ " poll instead); retrying every " + RETRY_INTERVAL.toSeconds() + " s: " + ex.getMessage());
+			}
+			else {
+				logger.debug("Tiercache still cannot subscribe to load notifications", ex);
+			}
+			if (!this.closed) {
+				schedule(RETRY_INTERVAL.toMillis());
 			}
 		}
 	}
 
-	private boolean trySubscribe() {
-		try {
-			this.container.start();
-			this.subscribed = true;
-			return true;
-		}
-		catch (RuntimeException ex) {
-			this.container.stop();
-			logger.warn("Tiercache cannot subscribe to load notifications yet (callers waiting for another instance"
-					+ " poll instead); retrying every " + RETRY_INTERVAL.toSeconds() + " s: " + ex.getMessage());
-			return false;
-		}
-	}
-
+	/** Stops subscribing (interrupting an attempt in progress) and unsubscribes. */
 	@Override
-	public synchronized void close() throws Exception {
+	public void close() throws Exception {
 		this.closed = true;
-		ScheduledExecutorService scheduler = this.retries;
-		if (scheduler != null) {
-			scheduler.shutdownNow();
-		}
+		this.subscriber.shutdownNow();
+		this.subscriber.awaitTermination(5, TimeUnit.SECONDS);
 		this.container.destroy();
 	}
 

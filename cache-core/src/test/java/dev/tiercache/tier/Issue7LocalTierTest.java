@@ -1,0 +1,208 @@
+package dev.tiercache.tier;
+
+import java.lang.reflect.Type;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.tiercache.codec.EncodedValue;
+import dev.tiercache.codec.JsonOrSerializedValueCodec;
+import dev.tiercache.codec.SerializationAllowList;
+import dev.tiercache.codec.ValueCodec;
+import dev.tiercache.test.TestRedis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Issue 7, L1: a typed caller never gets a value of another type from L1, writes win over reads and
+ * loads in flight, and entries expire even without the clock thread. Real Redis, real threads.
+ */
+class Issue7LocalTierTest {
+
+	private static final String CACHE = "books";
+
+	private static final Object ABSENT = new Object();
+
+	private final TierFixture fixture = new TierFixture();
+
+	private final ExecutorService executor = Executors.newCachedThreadPool();
+
+	@AfterEach
+	void close() throws Exception {
+		this.executor.shutdownNow();
+		this.fixture.close();
+	}
+
+	record Book(String title, int pages) {
+	}
+
+	@Test
+	void untypedReadDoesNotFillL1WithAMapForTypedCallers() throws Throwable {
+		this.fixture.manager(CACHE, UnaryOperator.identity()).getTieredCache(CACHE).put("k", new Book("Dune", 412));
+		TieredCache reader = this.fixture.manager(CACHE, UnaryOperator.identity()).getTieredCache(CACHE);
+		assertThat(reader.get("k")).isNotNull().extracting((wrapper) -> wrapper.get()).isInstanceOf(Map.class);
+		assertThat(reader.peekLocal("k", Book.class, ABSENT)).isSameAs(ABSENT);
+		Object typed = reader.getOrLoad("k", Book.class, reader.settings(), () -> new Book("loaded", 1), null);
+		assertThat(typed).isEqualTo(new Book("Dune", 412));
+		assertThat(reader.peekLocal("k", Book.class, ABSENT)).isEqualTo(new Book("Dune", 412));
+	}
+
+	@Test
+	void l1ValueOfAnotherTypeIsNeverReturnedToATypedCaller() throws Throwable {
+		TieredCache cache = this.fixture.manager(CACHE, UnaryOperator.identity()).getTieredCache(CACHE);
+		cache.put("k", Map.of("title", "Dune", "pages", 412), Object.class);
+		assertThat(cache.peekLocal("k", Book.class, ABSENT)).isSameAs(ABSENT);
+		assertThat(cache.getOrLoad("k", Book.class, cache.settings(), () -> new Book("loaded", 1), null))
+			.isEqualTo(new Book("Dune", 412));
+	}
+
+	@Test
+	void putWinsOverARedisReadInFlight() throws Exception {
+		PausingCodec codec = new PausingCodec();
+		TieredCache writer = this.fixture.manager(CACHE, UnaryOperator.identity()).getTieredCache(CACHE);
+		TieredCache cache = this.fixture
+			.manager(TestRedis.connectionFactory(), CACHE, UnaryOperator.identity(), (builder) -> builder.codec(codec))
+			.getTieredCache(CACHE);
+		writer.put("k", "v1");
+		Future<String> reader = this.executor.submit(() -> cache.get("k", String.class));
+		assertThat(codec.decoding.await(10, TimeUnit.SECONDS)).as("the reader fetched v1 from Redis").isTrue();
+		cache.put("k", "v2");
+		codec.resume.countDown();
+		assertThat(reader.get(10, TimeUnit.SECONDS)).isEqualTo("v1");
+		assertThat(cache.peekLocal("k", String.class, ABSENT)).as("the earlier read did not replace the put in L1")
+			.isEqualTo("v2");
+	}
+
+	@Test
+	void evictWinsOverARedisReadInFlight() throws Exception {
+		PausingCodec codec = new PausingCodec();
+		TieredCache writer = this.fixture.manager(CACHE, UnaryOperator.identity()).getTieredCache(CACHE);
+		TieredCache cache = this.fixture
+			.manager(TestRedis.connectionFactory(), CACHE, UnaryOperator.identity(), (builder) -> builder.codec(codec))
+			.getTieredCache(CACHE);
+		writer.put("k", "v1");
+		Future<String> reader = this.executor.submit(() -> cache.get("k", String.class));
+		assertThat(codec.decoding.await(10, TimeUnit.SECONDS)).isTrue();
+		cache.evict("k");
+		codec.resume.countDown();
+		assertThat(reader.get(10, TimeUnit.SECONDS)).isEqualTo("v1");
+		assertThat(cache.peekLocal("k", String.class, ABSENT)).isSameAs(ABSENT);
+	}
+
+	@Test
+	void clearRevokesLoadsInFlightInBothTiers() throws Exception {
+		TieredCache cache = this.fixture.manager(CACHE, UnaryOperator.identity()).getTieredCache(CACHE);
+		CountDownLatch loading = new CountDownLatch(1);
+		CountDownLatch cleared = new CountDownLatch(1);
+		Future<String> load = this.executor.submit(() -> cache.get("k", String.class, () -> {
+			loading.countDown();
+			cleared.await();
+			return "loaded before the clear";
+		}));
+		assertThat(loading.await(10, TimeUnit.SECONDS)).isTrue();
+		cache.clear();
+		cleared.countDown();
+		assertThat(load.get(10, TimeUnit.SECONDS)).isEqualTo("loaded before the clear");
+		assertThat(cache.stats().leasesLost()).isEqualTo(1);
+		assertThat(this.fixture.rawGet(this.fixture.valueKey(CACHE, "k"))).isNull();
+		assertThat(cache.peekLocal("k", String.class, ABSENT)).isSameAs(ABSENT);
+	}
+
+	@Test
+	void inLocalModeASlowLoadNeverOverwritesAConcurrentPutOrEvict() throws Exception {
+		TieredCache cache = this.fixture.manager(CACHE, (settings) -> settings.withMode(CacheMode.LOCAL))
+			.getTieredCache(CACHE);
+		for (boolean evict : List.of(false, true)) {
+			String key = "k" + evict;
+			CountDownLatch loading = new CountDownLatch(1);
+			CountDownLatch written = new CountDownLatch(1);
+			Future<String> load = this.executor.submit(() -> cache.get(key, String.class, () -> {
+				loading.countDown();
+				written.await();
+				return "stale";
+			}));
+			assertThat(loading.await(10, TimeUnit.SECONDS)).isTrue();
+			if (evict) {
+				cache.evict(key);
+			}
+			else {
+				cache.put(key, "fresh");
+			}
+			written.countDown();
+			assertThat(load.get(10, TimeUnit.SECONDS)).isEqualTo("stale");
+			assertThat(cache.peekLocal(key, String.class, ABSENT)).isEqualTo(evict ? ABSENT : "fresh");
+		}
+	}
+
+	@Test
+	void l1EntriesStillExpireAfterTheManagerIsDestroyed() throws Exception {
+		TieredCacheManager manager = this.fixture.manager(CACHE,
+				(settings) -> settings.withMode(CacheMode.LOCAL).withTtl(Duration.ofMillis(300)).withTtlJitter(0));
+		TieredCache cache = manager.getTieredCache(CACHE);
+		cache.put("k", "v");
+		manager.destroy();
+		assertThat(cache.peekLocal("k", String.class, ABSENT)).isEqualTo("v");
+		await().atMost(Duration.ofSeconds(5)).until(() -> cache.peekLocal("k", String.class, ABSENT) == ABSENT);
+	}
+
+	@Test
+	void clockFallsBackToTheSystemClockWhenItsThreadDies() {
+		Set<Thread> before = Thread.getAllStackTraces().keySet();
+		CoarseClock clock = new CoarseClock();
+		try {
+			Thread ticker = Thread.getAllStackTraces().keySet().stream()
+				.filter((thread) -> thread.getName().equals("tiercache-clock") && !before.contains(thread))
+				.findFirst()
+				.orElseThrow();
+			ticker.interrupt();
+			await().atMost(Duration.ofSeconds(5)).until(() -> !ticker.isAlive());
+			long first = clock.read();
+			await().atMost(Duration.ofSeconds(5)).until(() -> clock.read() - first >= TimeUnit.MILLISECONDS.toNanos(20));
+		}
+		finally {
+			clock.close();
+		}
+	}
+
+	/** The default codec, holding the first decode until told to go on. */
+	static final class PausingCodec implements ValueCodec {
+
+		final CountDownLatch decoding = new CountDownLatch(1);
+
+		final CountDownLatch resume = new CountDownLatch(1);
+
+		private final ValueCodec delegate = new JsonOrSerializedValueCodec(new SerializationAllowList(List.of()));
+
+		@Override
+		public EncodedValue encode(Object value, Type declaredType) {
+			return this.delegate.encode(value, declaredType);
+		}
+
+		@Override
+		public Object decode(int format, byte[] source, int offset, int length, Type type) {
+			if (this.decoding.getCount() > 0) {
+				this.decoding.countDown();
+				try {
+					this.resume.await(10, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
+			return this.delegate.decode(format, source, offset, length, type);
+		}
+
+	}
+
+}
