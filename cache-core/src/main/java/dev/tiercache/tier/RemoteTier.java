@@ -94,9 +94,9 @@ final class RemoteTier implements AutoCloseable {
 		return this.notifications;
 	}
 
-	/** Starts connecting to Redis in the background. */
-	void connect() {
-		this.commands.connectInBackground();
+	/** Starts connecting to Redis and waits for it at most {@code wait}. */
+	void connect(Duration wait) {
+		this.commands.connect(wait);
 	}
 
 	// ---- reads

@@ -41,6 +41,9 @@ import dev.tiercache.internal.stampede.LoadSubscription;
  */
 public final class TieredCacheManager implements CacheManager, InitializingBean, DisposableBean {
 
+	/** How long start-up waits for the Redis connection before going on without it. */
+	public static final Duration STARTUP_CONNECT_WAIT = Duration.ofSeconds(2);
+
 	private final Map<String, TieredCache> caches = new ConcurrentHashMap<>();
 
 	private final CacheSettings defaults;
@@ -161,12 +164,16 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 		return (tier != null) ? tier.keyPrefix() : null;
 	}
 
-	/** Starts connecting to Redis and subscribing to load wake-ups, in the background if Redis is down. */
+	/**
+	 * Connects to Redis, waiting at most {@link #STARTUP_CONNECT_WAIT} (then going on in the
+	 * background, so that an application starts while Redis is down or unreachable), and starts
+	 * subscribing to load wake-ups in the background.
+	 */
 	@Override
 	public void afterPropertiesSet() {
 		RemoteTier tier = this.remote;
 		if (tier != null) {
-			tier.connect();
+			tier.connect(STARTUP_CONNECT_WAIT);
 		}
 		LoadSubscription loads = this.subscription;
 		if (loads != null) {

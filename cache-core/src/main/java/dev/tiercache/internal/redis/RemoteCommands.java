@@ -37,7 +37,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * reaches the caller.
  *
  * <p><b>Connecting.</b> The connection is opened on a background thread, never on a caller's: a call
- * made while it opens waits for it at most the timeout. After a failed attempt, calls fail at once
+ * made while it opens waits for it at most the timeout. {@link #connect(Duration)} lets start-up wait
+ * for it a little longer. After a failed attempt, calls fail at once
  * for {@link #RECONNECT_BACKOFF} instead of each starting a new attempt. If the connection is found
  * closed (the factory was stopped, reset or destroyed), it is dropped and opened again, so Redis
  * comes back without a restart.
@@ -94,13 +95,19 @@ public final class RemoteCommands implements AutoCloseable {
 		this.timeoutNanos = timeout.toNanos();
 	}
 
-	/** Starts opening the connection in the background, if it is not open; never blocks. */
-	public void connectInBackground() {
+	/**
+	 * Starts opening the connection in the background, if it is not open, and waits for it at most
+	 * {@code wait}; a connection still opening after that goes on opening in the background.
+	 * @return whether the connection is open
+	 */
+	public boolean connect(Duration wait) {
 		try {
-			startConnecting();
+			connection(System.nanoTime() + wait.toNanos());
+			return true;
 		}
 		catch (RemoteCallException ex) {
-			// closed or backing off; a later call retries
+			logger.debug("Tiercache is not connected to Redis yet", ex);
+			return false;
 		}
 	}
 
