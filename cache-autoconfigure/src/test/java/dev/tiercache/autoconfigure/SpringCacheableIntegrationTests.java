@@ -1,6 +1,7 @@
 package dev.tiercache.autoconfigure;
 
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,7 @@ import dev.tiercache.outside.ExternalEntity;
 import dev.tiercache.tier.TieredCacheManager;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Spring's own {@code @Cacheable} and {@code @CacheEvict} on the tiered manager, with values JSON
@@ -41,13 +43,16 @@ class SpringCacheableIntegrationTests {
 
 	private final AtomicInteger loads = new AtomicInteger();
 
+	private final CountDownLatch release = new CountDownLatch(1);
+
 	@AfterEach
 	void close() {
 		this.contexts.close();
 	}
 
 	private ConfigurableApplicationContext start(String... properties) {
-		return this.contexts.start(VetApplication.class, Map.of("loads", this.loads), properties);
+		return this.contexts.start(VetApplication.class, Map.of("loads", this.loads, "release", this.release),
+				properties);
 	}
 
 	@Test
@@ -75,7 +80,8 @@ class SpringCacheableIntegrationTests {
 
 	@Test
 	void synchronizedCacheableLoadsOnceAcrossInstances() throws Exception {
-		List<VetService> instances = List.of(start().getBean(VetService.class), start().getBean(VetService.class));
+		List<ConfigurableApplicationContext> contexts = List.of(start(), start());
+		List<VetService> instances = contexts.stream().map((context) -> context.getBean(VetService.class)).toList();
 		ExecutorService executor = Executors.newFixedThreadPool(16);
 		try {
 			CountDownLatch go = new CountDownLatch(1);
@@ -88,6 +94,11 @@ class SpringCacheableIntegrationTests {
 				}));
 			}
 			go.countDown();
+			await().atMost(Duration.ofSeconds(20)).until(() -> this.loads.get() == 1 && contexts.stream()
+				.map((context) -> context.getBean(TieredCacheManager.class).getTieredCache("pages").stats())
+				.mapToLong((stats) -> stats.localWaits() + stats.remoteWaits())
+				.sum() == 15);
+			this.release.countDown();
 			for (Future<Vet> result : results) {
 				assertThat(result.get(30, TimeUnit.SECONDS)).isEqualTo(new Vet(9, "Vet 9"));
 			}
@@ -157,8 +168,8 @@ class SpringCacheableIntegrationTests {
 	static class VetApplication {
 
 		@Bean
-		VetService vetService(AtomicInteger loads) {
-			return new VetService(loads);
+		VetService vetService(AtomicInteger loads, CountDownLatch release) {
+			return new VetService(loads, release);
 		}
 
 	}
@@ -167,8 +178,11 @@ class SpringCacheableIntegrationTests {
 
 		private final AtomicInteger loads;
 
-		VetService(AtomicInteger loads) {
+		private final CountDownLatch release;
+
+		VetService(AtomicInteger loads, CountDownLatch release) {
 			this.loads = loads;
+			this.release = release;
 		}
 
 		@Cacheable("pages")
@@ -190,7 +204,7 @@ class SpringCacheableIntegrationTests {
 		@Cacheable(cacheNames = "pages", key = "'vet:' + #id", sync = true)
 		public Vet slowVet(long id) throws InterruptedException {
 			this.loads.incrementAndGet();
-			Thread.sleep(50);
+			this.release.await(30, TimeUnit.SECONDS);
 			return new Vet(id, "Vet " + id);
 		}
 

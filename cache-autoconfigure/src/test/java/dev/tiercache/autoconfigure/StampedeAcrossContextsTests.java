@@ -76,7 +76,12 @@ class StampedeAcrossContextsTests {
 	@Test
 	void fourInstancesOfThirtyTwoThreadsLoadAColdKeyExactlyOnce() throws Exception {
 		List<ConfigurableApplicationContext> instances = startInstances();
+		this.loader.block();
 		List<Future<String>> results = callAtOnce(instances, "cold");
+		await().atMost(Duration.ofSeconds(20)).until(() -> this.loader.calls.get() == 1 && instances.stream()
+			.mapToLong((instance) -> booksStats(instance).localWaits() + booksStats(instance).remoteWaits())
+			.sum() == INSTANCES * THREADS_PER_INSTANCE - 1);
+		this.loader.unblockFirstCall();
 		for (Future<String> result : results) {
 			assertThat(result.get(30, TimeUnit.SECONDS)).isEqualTo("title of cold");
 		}
@@ -118,7 +123,7 @@ class StampedeAcrossContextsTests {
 		return instance.getBean(TieredCacheManager.class).getTieredCache("books").stats();
 	}
 
-	/** The "database": takes 50 ms, counts its calls, and can hold its first call until released. */
+	/** The "database": counts its calls, and can hold its first call and the later ones until released. */
 	static final class SlowLoader {
 
 		final AtomicInteger calls = new AtomicInteger();
@@ -143,7 +148,6 @@ class StampedeAcrossContextsTests {
 		String load(String key) throws InterruptedException {
 			int call = this.calls.incrementAndGet();
 			assertThat((call == 1 ? this.firstCall : this.laterCalls).await(30, TimeUnit.SECONDS)).isTrue();
-			Thread.sleep(50);
 			return "title of " + key;
 		}
 

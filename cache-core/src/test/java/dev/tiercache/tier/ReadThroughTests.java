@@ -54,6 +54,7 @@ class ReadThroughTests {
 		List<TieredCache> instances = List.of(instance(), instance(), instance(), instance());
 		AtomicInteger loads = new AtomicInteger();
 		CountDownLatch start = new CountDownLatch(1);
+		CountDownLatch everyoneWaits = new CountDownLatch(1);
 		List<Future<String>> results = new ArrayList<>();
 		for (TieredCache cache : instances) {
 			for (int thread = 0; thread < 32; thread++) {
@@ -61,18 +62,24 @@ class ReadThroughTests {
 					start.await();
 					return cache.get("cold", String.class, () -> {
 						loads.incrementAndGet();
-						Thread.sleep(50);
+						everyoneWaits.await();
 						return "loaded";
 					});
 				}));
 			}
 		}
 		start.countDown();
+		await().atMost(Duration.ofSeconds(20)).until(() -> instances.stream()
+			.mapToLong((cache) -> cache.stats().localWaits() + cache.stats().remoteWaits())
+			.sum() == 127);
+		everyoneWaits.countDown();
 		for (Future<String> result : results) {
 			assertThat(result.get(30, TimeUnit.SECONDS)).isEqualTo("loaded");
 		}
 		assertThat(loads).hasValue(1);
 		assertThat(instances.stream().mapToLong((cache) -> cache.stats().loads()).sum()).isEqualTo(1);
+		assertThat(instances.stream().mapToLong((cache) -> cache.stats().remoteWaits()).sum())
+			.as("one caller per other instance waited on the lease").isEqualTo(3);
 	}
 
 	@Test
