@@ -116,6 +116,16 @@ class Issue7SpringContractTest {
 	}
 
 	@Test
+	void cacheableReadingAnEntryOfAnotherTypeLoadsAndReplacesItInsteadOfFailing() {
+		VetService first = start().getBean(VetService.class);
+		VetService second = start().getBean(VetService.class);
+		assertThat(first.asText()).isEqualTo("forty-two");
+		assertThat(second.asNumber()).isEqualTo(42);
+		assertThat(start().getBean(VetService.class).asNumber()).as("replaced in Redis").isEqualTo(42);
+		assertThat(this.loads).hasValue(2);
+	}
+
+	@Test
 	void cacheAsideLoaderThatCallsItselfFailsFastNamingCacheAndKey() {
 		VetService service = start().getBean(VetService.class);
 		assertThatIllegalStateException().isThrownBy(() -> service.recursive(7))
@@ -227,6 +237,18 @@ class Issue7SpringContractTest {
 				this.loads.incrementAndGet();
 				return Flux.just(new Vet(1, "James"), new Vet(2, "Helen"));
 			});
+		}
+
+		@Cacheable(cacheNames = "shared", key = "'k'")
+		public String asText() {
+			this.loads.incrementAndGet();
+			return "forty-two";
+		}
+
+		@Cacheable(cacheNames = "shared", key = "'k'")
+		public Integer asNumber() {
+			this.loads.incrementAndGet();
+			return 42;
 		}
 
 		@CacheAside(cache = "books", key = "#id")

@@ -73,10 +73,10 @@ final class RemoteRepairs implements AutoCloseable {
 		this.pending.put(id, repair);
 	}
 
-	/** Forgets a pending write, once a newer one succeeded. */
-	void cancel(Object id) {
+	/** Forgets a pending delete of the key, once a newer write of it succeeded. Allocates nothing when none is pending. */
+	void cancel(RemoteTier.RemoteKey key) {
 		if (!this.pending.isEmpty()) {
-			this.pending.remove(id);
+			this.pending.remove(key.id());
 		}
 	}
 

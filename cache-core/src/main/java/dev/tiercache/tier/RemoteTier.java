@@ -182,7 +182,7 @@ final class RemoteTier implements AutoCloseable {
 	boolean write(CacheContext cache, RemoteKey key, byte @Nullable [] framed, long ttlMillis) {
 		try {
 			boolean existed = this.leases.write(key.entry(), framed, ttlMillis);
-			this.repairs.cancel(key.id());
+			this.repairs.cancel(key);
 			return existed;
 		}
 		catch (RemoteCallException ex) {

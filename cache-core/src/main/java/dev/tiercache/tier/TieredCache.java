@@ -124,7 +124,7 @@ public final class TieredCache implements Cache {
 	/** Returns the cached value wrapped, decoded as {@code Object} (JSON as maps and lists). */
 	@Override
 	public @Nullable ValueWrapper get(Object key) {
-		return lookup(key, Object.class);
+		return lookup(key, Object.class, false);
 	}
 
 	/**
@@ -134,7 +134,7 @@ public final class TieredCache implements Cache {
 	@Override
 	public <T> @Nullable T get(Object key, @Nullable Class<T> type) {
 		Class<?> required = (type != null) ? type : Object.class;
-		ValueWrapper found = lookup(key, required);
+		ValueWrapper found = lookup(key, required, true);
 		if (found == null) {
 			return null;
 		}
@@ -222,16 +222,18 @@ public final class TieredCache implements Cache {
 
 	/**
 	 * Looks a key up in L1 then Redis without loading.
-	 * @throws IllegalStateException if a value is cached that cannot be read as {@code type}
+	 * @param strict whether a value cached with another type is an error ({@code get(key, Class)}) or a
+	 * miss (a typed view's {@code get(key)}, after which Spring's interceptor loads and puts)
+	 * @throws IllegalStateException if strict and a value is cached that cannot be read as {@code type}
 	 */
-	@Nullable ValueWrapper lookup(Object key, Type type) {
+	@Nullable ValueWrapper lookup(Object key, Type type, boolean strict) {
 		LocalTier tier = this.local;
 		long stamp = (tier != null) ? tier.stamp(key) : 0;
 		Class<?> rawType = Types.rawClass(type);
 		LocalTier.LocalEntry entry = (tier != null) ? tier.get(key) : null;
 		if (entry != null) {
 			Object value = entry.value();
-			if (value != null && !rawType.isInstance(value) && this.remote == null) {
+			if (strict && value != null && !rawType.isInstance(value) && this.remote == null) {
 				throw wrongType(key, type, value.getClass().getName());
 			}
 			if (value == null || rawType.isInstance(value)) {
@@ -254,7 +256,7 @@ public final class TieredCache implements Cache {
 			}
 			return new SimpleValueWrapper(hit.value());
 		}
-		if (read instanceof Unreadable unreadable) {
+		if (strict && read instanceof Unreadable unreadable) {
 			throw wrongType(key, type, unreadable.reason());
 		}
 		return null;
@@ -310,7 +312,7 @@ public final class TieredCache implements Cache {
 		RemoteTier l2 = this.remote;
 		LocalTier tier = this.local;
 		if (l2 == null) {
-			ValueWrapper existing = lookup(key, type);
+			ValueWrapper existing = lookup(key, type, true);
 			if (existing == null && tier != null) {
 				tier.put(key, value, ttl);
 			}
@@ -318,7 +320,7 @@ public final class TieredCache implements Cache {
 		}
 		byte[] framed = (ttl > 0) ? l2.frame(this.context, value, type, ttl, 0) : null;
 		if (framed == null) {
-			return lookup(key, type);
+			return lookup(key, type, true);
 		}
 		RemoteKey remoteKey = l2.keyOf(this.context, key);
 		byte[] existing = l2.writeIfAbsent(this.context, remoteKey, framed, ttl);
@@ -409,7 +411,7 @@ public final class TieredCache implements Cache {
 		if (local != ABSENT) {
 			return CompletableFuture.completedFuture(new SimpleValueWrapper(local));
 		}
-		return CompletableFuture.supplyAsync(() -> lookup(key, type), this.asyncExecutor);
+		return CompletableFuture.supplyAsync(() -> lookup(key, type, false), this.asyncExecutor);
 	}
 
 	/**

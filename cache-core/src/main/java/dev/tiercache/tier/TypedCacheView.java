@@ -37,7 +37,7 @@ final class TypedCacheView implements Cache {
 
 	@Override
 	public @Nullable ValueWrapper get(Object key) {
-		return this.cache.lookup(key, this.valueType);
+		return this.cache.lookup(key, this.valueType, false);
 	}
 
 	@Override

@@ -155,6 +155,22 @@ class Issue7LeasesTest {
 		assertThat(instance().get("k", String.class, () -> "next load")).isEqualTo("next load");
 	}
 
+	@Test
+	void storeThatTimedOutReturnsTheValueCountsAnErrorAndLeavesNoLease() {
+		TieredCache cache = this.fixture
+			.manager(TestRedis.connectionFactory(), CACHE, (settings) -> settings.withLockLease(Duration.ofSeconds(60)),
+					(builder) -> builder.redisTimeout(Duration.ofMillis(100)))
+			.getTieredCache(CACHE);
+		String value = cache.get("k", String.class, () -> {
+			this.fixture.pauseWrites(400);
+			return "loaded";
+		});
+		assertThat(value).isEqualTo("loaded");
+		assertThat(cache.stats().remoteErrors()).isPositive();
+		assertThat(cache.stats().leasesLost()).as("a timed-out store is not a lost lease").isZero();
+		await().atMost(Duration.ofSeconds(10)).until(() -> !lockHeld("k"));
+	}
+
 	/** Ways a load's result ends up not stored. */
 	enum Unstored {
 
