@@ -69,35 +69,40 @@ class Issue7LocalTierTest {
 
 	@Test
 	void putWinsOverARedisReadInFlight() throws Exception {
-		PausingCodec codec = new PausingCodec();
-		TieredCache writer = this.fixture.manager(CACHE, UnaryOperator.identity()).getTieredCache(CACHE);
-		TieredCache cache = this.fixture
-			.manager(TestRedis.connectionFactory(), CACHE, UnaryOperator.identity(), (builder) -> builder.codec(codec))
-			.getTieredCache(CACHE);
-		writer.put("k", "v1");
-		Future<String> reader = this.executor.submit(() -> cache.get("k", String.class));
-		assertThat(codec.decoding.await(10, TimeUnit.SECONDS)).as("the reader fetched v1 from Redis").isTrue();
-		cache.put("k", "v2");
-		codec.resume.countDown();
-		assertThat(reader.get(10, TimeUnit.SECONDS)).isEqualTo("v1");
-		assertThat(cache.peekLocal("k", String.class, ABSENT)).as("the earlier read did not replace the put in L1")
+		ReadInFlight read = readInFlightOfV1();
+		read.cache().put("k", "v2");
+		read.finish();
+		assertThat(read.cache().peekLocal("k", String.class, ABSENT)).as("the earlier read did not replace the put in L1")
 			.isEqualTo("v2");
 	}
 
 	@Test
 	void evictWinsOverARedisReadInFlight() throws Exception {
+		ReadInFlight read = readInFlightOfV1();
+		read.cache().evict("k");
+		read.finish();
+		assertThat(read.cache().peekLocal("k", String.class, ABSENT)).isSameAs(ABSENT);
+	}
+
+	/** A read of "k" that has fetched "v1" from Redis and waits before it fills L1. */
+	private ReadInFlight readInFlightOfV1() throws InterruptedException {
 		PausingCodec codec = new PausingCodec();
-		TieredCache writer = this.fixture.manager(CACHE, UnaryOperator.identity()).getTieredCache(CACHE);
+		this.fixture.manager(CACHE, UnaryOperator.identity()).getTieredCache(CACHE).put("k", "v1");
 		TieredCache cache = this.fixture
 			.manager(TestRedis.connectionFactory(), CACHE, UnaryOperator.identity(), (builder) -> builder.codec(codec))
 			.getTieredCache(CACHE);
-		writer.put("k", "v1");
 		Future<String> reader = this.executor.submit(() -> cache.get("k", String.class));
-		assertThat(codec.decoding.await(10, TimeUnit.SECONDS)).isTrue();
-		cache.evict("k");
-		codec.resume.countDown();
-		assertThat(reader.get(10, TimeUnit.SECONDS)).isEqualTo("v1");
-		assertThat(cache.peekLocal("k", String.class, ABSENT)).isSameAs(ABSENT);
+		assertThat(codec.decoding.await(10, TimeUnit.SECONDS)).as("the reader fetched v1 from Redis").isTrue();
+		return new ReadInFlight(cache, codec, reader);
+	}
+
+	private record ReadInFlight(TieredCache cache, PausingCodec codec, Future<String> reader) {
+
+		void finish() throws Exception {
+			this.codec.resume.countDown();
+			assertThat(this.reader.get(10, TimeUnit.SECONDS)).isEqualTo("v1");
+		}
+
 	}
 
 	@Test
