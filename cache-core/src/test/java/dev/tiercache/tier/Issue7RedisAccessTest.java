@@ -2,7 +2,11 @@ package dev.tiercache.tier;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 
 import org.junit.jupiter.api.AfterEach;
@@ -72,6 +76,33 @@ class Issue7RedisAccessTest {
 		cache.put("while-stopped", "v");
 		connectionFactory.start();
 		assertRedisComesBack(cache, "after-restart");
+	}
+
+	@Test
+	void commandInFlightWhenTheConnectionIsResetCountsAsARemoteErrorAndNeverReachesTheCaller() throws Exception {
+		LettuceConnectionFactory connectionFactory = TestRedis.connectionFactory();
+		TieredCache cache = this.fixture
+			.manager(connectionFactory, CACHE, UnaryOperator.identity(), (builder) -> builder.redisTimeout(Duration.ofSeconds(5)))
+			.getTieredCache(CACHE);
+		cache.put("warm", "v");
+		ExecutorService executor = Executors.newSingleThreadExecutor();
+		try {
+			AtomicReference<Thread> writer = new AtomicReference<>();
+			this.fixture.pauseWrites(2000);
+			Future<?> put = executor.submit(() -> {
+				writer.set(Thread.currentThread());
+				cache.put("k", "v");
+			});
+			await().atMost(Duration.ofSeconds(5))
+				.until(() -> writer.get() != null && writer.get().getState() == Thread.State.TIMED_WAITING);
+			connectionFactory.resetConnection();
+			put.get(5, TimeUnit.SECONDS);
+			assertThat(cache.stats().remoteErrors()).isPositive();
+		}
+		finally {
+			executor.shutdownNow();
+		}
+		assertRedisComesBack(cache, "after-cancel");
 	}
 
 	private void assertRedisComesBack(TieredCache cache, String key) {
