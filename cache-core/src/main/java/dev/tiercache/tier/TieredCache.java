@@ -4,6 +4,7 @@ import java.lang.reflect.Type;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Predicate;
@@ -431,7 +432,25 @@ public final class TieredCache implements Cache {
 			T value = (T) local;
 			return CompletableFuture.completedFuture(value);
 		}
-		return CompletableFuture.supplyAsync(() -> get(key, type, () -> valueLoader.get().join()), this.asyncExecutor);
+		CompletableFuture<T> result = new CompletableFuture<>();
+		this.asyncExecutor.execute(() -> {
+			try {
+				result.complete(get(key, type, () -> valueLoader.get().join()));
+			}
+			catch (ValueRetrievalException ex) {
+				result.completeExceptionally(loaderFailure(ex));
+			}
+			catch (Throwable ex) {
+				result.completeExceptionally(ex);
+			}
+		});
+		return result;
+	}
+
+	/** What the loader's future failed with, without the wrappers added on the way. */
+	private static Throwable loaderFailure(ValueRetrievalException ex) {
+		Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+		return (cause instanceof CompletionException && cause.getCause() != null) ? cause.getCause() : cause;
 	}
 
 	@Override

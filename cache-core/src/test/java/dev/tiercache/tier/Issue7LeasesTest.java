@@ -272,6 +272,17 @@ class Issue7LeasesTest {
 	}
 
 	@Test
+	void asyncLoaderFailureReachesTheCallerUnwrapped() {
+		TieredCache cache = instance();
+		IllegalStateException failure = new IllegalStateException("database down");
+		CompletableFuture<String> retrieved = cache.retrieve("k", () -> CompletableFuture.failedFuture(failure));
+		assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> retrieved.get(10, TimeUnit.SECONDS))
+			.havingCause()
+			.isSameAs(failure);
+		assertThat(lockHeld("k")).isFalse();
+	}
+
+	@Test
 	void asyncReadsWaitOnTheCachesOwnThreadsNeverTheCommonPool() throws Exception {
 		TieredCache cache = instance();
 		AtomicReference<Thread> waitingThread = new AtomicReference<>();
