@@ -69,7 +69,7 @@ final class ReadThrough {
 	}
 
 	/** Reads L1, counting a hit or a miss; an entry of another type counts as a miss. */
-	LocalTier.@Nullable LocalEntry readLocal(Object key, Class<?> rawType) {
+	private LocalTier.@Nullable LocalEntry readLocal(Object key, Class<?> rawType) {
 		LocalTier tier = this.local;
 		if (tier == null) {
 			return null;
