@@ -267,7 +267,7 @@ final class RemoteTier implements AutoCloseable {
 		Acquisition acquisition = this.leases.readOrAcquire(key.entry(), settings.lockLease().toMillis(),
 				Math.max(settings.lockWait().toMillis(), settings.lockLease().toMillis()), unreadable);
 		if (acquisition instanceof Acquisition.Unknown unknown) {
-			cache.remoteFailed((RemoteCallException) unknown.failure());
+			cache.remoteFailed(unknown.failure());
 			releaseLater(cache, unknown.lease(), false);
 		}
 		return acquisition;

@@ -1,5 +1,7 @@
 package dev.tiercache.internal.stampede;
 
+import dev.tiercache.internal.redis.RemoteCallException;
+
 /**
  * The outcome of asking for a key's value or its lease, in one atomic step.
  */
@@ -28,7 +30,7 @@ public sealed interface Acquisition {
 	 * Redis did not answer in time: the caller may or may not hold {@code lease}. Release it (it is
 	 * safe to release a lease one does not hold) and go on without it.
 	 */
-	record Unknown(Lease lease, RuntimeException failure) implements Acquisition {
+	record Unknown(Lease lease, RemoteCallException failure) implements Acquisition {
 	}
 
 }

@@ -1,0 +1,77 @@
+package dev.tiercache.internal.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.UUID;
+
+import io.lettuce.core.ScriptOutputType;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import dev.tiercache.test.TestRedis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Issue 7: every Redis operation is bounded by one timeout in total, a script re-sent after
+ * {@code NOSCRIPT} included. Real Redis; the delays are real (a paused server, a script that runs
+ * for a while).
+ */
+class RemoteCommandsTests {
+
+	private final LettuceConnectionFactory connectionFactory = TestRedis.connectionFactory();
+
+	private final RemoteCommands redis = new RemoteCommands(this.connectionFactory, Duration.ofMillis(300));
+
+	@AfterEach
+	void close() {
+		this.redis.close();
+		this.connectionFactory.destroy();
+	}
+
+	/** A script the server has not seen (so {@code EVALSHA} answers {@code NOSCRIPT}) that runs for ARGV[1] ms. */
+	private static LuaScript slowNewScript() {
+		return LuaScript.of("-- " + UUID.randomUUID() + """
+
+				local start = redis.call('TIME')
+				local from = start[1] * 1000000 + start[2]
+				while true do
+				  local now = redis.call('TIME')
+				  if now[1] * 1000000 + now[2] - from >= tonumber(ARGV[1]) * 1000 then return 1 end
+				end
+				""");
+	}
+
+	private void pauseWrites(long millis) {
+		try (RedisConnection connection = this.connectionFactory.getConnection()) {
+			connection.execute("CLIENT", "PAUSE".getBytes(StandardCharsets.US_ASCII),
+					Long.toString(millis).getBytes(StandardCharsets.US_ASCII), "WRITE".getBytes(StandardCharsets.US_ASCII));
+		}
+	}
+
+	@Test
+	void scriptUnknownToTheServerIsLoadedAndRun() {
+		assertThat(this.redis.connect(Duration.ofSeconds(5))).isTrue();
+		Long reply = this.redis.eval(slowNewScript(), ScriptOutputType.INTEGER, new byte[0][], bytes("1"));
+		assertThat(reply).isEqualTo(1L);
+	}
+
+	@Test
+	void scriptResentAfterNoscriptSharesOneTimeoutWithTheFirstTry() {
+		assertThat(this.redis.connect(Duration.ofSeconds(5))).isTrue();
+		this.pauseWrites(200);
+		assertThatExceptionOfType(RemoteCallException.class)
+			.as("200 ms waiting for NOSCRIPT plus 200 ms running exceeds the 300 ms timeout")
+			.isThrownBy(() -> this.redis.eval(slowNewScript(), ScriptOutputType.INTEGER, new byte[0][], bytes("200")))
+			.withMessageContaining("did not answer within 300 ms");
+	}
+
+	private static byte[] bytes(String text) {
+		return text.getBytes(StandardCharsets.US_ASCII);
+	}
+
+}
