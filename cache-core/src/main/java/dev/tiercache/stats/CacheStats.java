@@ -31,10 +31,4 @@ public record CacheStats(long localHits, long localNullHits, long localMisses, l
 		long remoteMisses, long loads, long loadFailures, Duration totalLoadTime, long localWaits, long remoteWaits,
 		long lockTimeouts, long leasesLost, long remoteErrors, long encodeFailures, long decodeFailures,
 		long repairsDropped) {
-
-	/** Reads served by either tier, values and {@code null}s. */
-	public long hits() {
-		return this.localHits + this.localNullHits + this.remoteHits + this.remoteNullHits;
-	}
-
 }

@@ -80,11 +80,6 @@ final class RemoteRepairs implements AutoCloseable {
 		}
 	}
 
-	/** How many writes wait for Redis. */
-	int pendingCount() {
-		return this.pending.size();
-	}
-
 	private void retryAll() {
 		for (Map.Entry<Object, Repair> entry : this.pending.entrySet()) {
 			try {
