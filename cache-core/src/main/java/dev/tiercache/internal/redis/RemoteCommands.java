@@ -117,13 +117,6 @@ public final class RemoteCommands implements AutoCloseable {
 		return await(send((redis) -> redis.get(key), deadline), deadline);
 	}
 
-	/** {@code UNLINK keys}; returns how many existed. */
-	public long unlink(byte[]... keys) {
-		long deadline = deadline();
-		Long removed = await(send((redis) -> redis.unlink(keys), deadline), deadline);
-		return (removed != null) ? removed : 0;
-	}
-
 	/**
 	 * Runs a script by digest, loading it on a {@code NOSCRIPT} reply, within one timeout in total.
 	 * @return the script's reply, converted as {@code outputType} says

@@ -66,7 +66,9 @@ class LeaseLocksTests {
 		this.subscription.close();
 		this.holder.close();
 		this.other.close();
-		this.redis.unlink(this.keys.value(), this.keys.lock(), this.keys.waiters());
+		try (RedisConnection connection = this.connectionFactory.getConnection()) {
+			connection.keyCommands().del(this.keys.value(), this.keys.lock(), this.keys.waiters());
+		}
 		this.redis.close();
 		this.connectionFactory.destroy();
 	}
