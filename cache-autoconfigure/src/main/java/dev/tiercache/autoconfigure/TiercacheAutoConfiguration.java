@@ -35,9 +35,9 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import dev.tiercache.codec.JsonOrSerializedValueCodec;
 import dev.tiercache.codec.SerializationAllowList;
 import dev.tiercache.codec.ValueCodec;
-import dev.tiercache.interceptor.CacheAsideAdvisor;
-import dev.tiercache.interceptor.CacheAsideMethodValidator;
-import dev.tiercache.interceptor.CacheAsideOperationSource;
+import dev.tiercache.interceptor.TiercacheAdvisor;
+import dev.tiercache.interceptor.TiercacheMethodValidator;
+import dev.tiercache.interceptor.TiercacheOperationSource;
 import dev.tiercache.interceptor.TieredCacheResolver;
 import dev.tiercache.tier.CacheSettings;
 import dev.tiercache.tier.TieredCacheManager;
@@ -106,15 +106,15 @@ public final class TiercacheAutoConfiguration {
 
 	@Bean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-	static CacheAsideMethodValidator tiercacheCacheAsideMethodValidator() {
-		return new CacheAsideMethodValidator();
+	static TiercacheMethodValidator tiercacheTiercacheMethodValidator() {
+		return new TiercacheMethodValidator();
 	}
 
 	@Bean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-	static CacheAsideOperationSource tiercacheCacheAsideOperationSource(ObjectProvider<CacheManager> cacheManager,
+	static TiercacheOperationSource tiercacheTiercacheOperationSource(ObjectProvider<CacheManager> cacheManager,
 			ConfigurableBeanFactory beanFactory) {
-		return new CacheAsideOperationSource(() -> tieredCacheManager(cacheManager), beanFactory::resolveEmbeddedValue);
+		return new TiercacheOperationSource(() -> tieredCacheManager(cacheManager), beanFactory::resolveEmbeddedValue);
 	}
 
 	private static TieredCacheManager tieredCacheManager(ObjectProvider<CacheManager> cacheManagers) {
@@ -129,8 +129,8 @@ public final class TiercacheAutoConfiguration {
 
 	@Bean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-	static CacheAsideAdvisor tiercacheCacheAsideAdvisor(CacheAsideOperationSource operations) {
-		return new CacheAsideAdvisor(operations);
+	static TiercacheAdvisor tiercacheTiercacheAdvisor(TiercacheOperationSource operations) {
+		return new TiercacheAdvisor(operations);
 	}
 
 	/**

@@ -23,7 +23,7 @@ import dev.tiercache.annotation.CacheAside;
 import dev.tiercache.codec.JsonOrSerializedValueCodec;
 import dev.tiercache.codec.SerializationAllowList;
 import dev.tiercache.codec.ValueCodec;
-import dev.tiercache.interceptor.CacheAsideAdvisor;
+import dev.tiercache.interceptor.TiercacheAdvisor;
 import dev.tiercache.stats.CacheStats;
 import dev.tiercache.test.TestRedis;
 import dev.tiercache.tier.CacheMode;
@@ -45,7 +45,7 @@ class TiercacheAutoConfigurationTests {
 			TieredCacheManager manager = context.getBean(TieredCacheManager.class);
 			assertThat(manager.getCacheNames()).containsExactly("books", "authors");
 			assertThat(manager.getTieredCache("books").settings()).isEqualTo(CacheSettings.DEFAULTS);
-			assertThat(context).hasSingleBean(CacheAsideAdvisor.class).hasSingleBean(CachingConfigurer.class);
+			assertThat(context).hasSingleBean(TiercacheAdvisor.class).hasSingleBean(CachingConfigurer.class);
 		});
 	}
 
@@ -128,7 +128,7 @@ class TiercacheAutoConfigurationTests {
 	void backsOffWhenDisabled() {
 		this.runner.withPropertyValues("tiercache.enabled=false", "tiercache.cache-names=a")
 			.run((context) -> assertThat(context).doesNotHaveBean(TieredCacheManager.class)
-				.doesNotHaveBean(CacheAsideAdvisor.class));
+				.doesNotHaveBean(TiercacheAdvisor.class));
 	}
 
 	@Test

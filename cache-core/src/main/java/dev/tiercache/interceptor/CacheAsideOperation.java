@@ -17,7 +17,7 @@ import dev.tiercache.tier.TieredCache;
  * the key, the conditions, the type results are decoded to, and the settings for new entries.
  * Immutable and thread-safe.
  */
-final class CacheAsideOperation {
+final class CacheAsideOperation implements MethodOperation {
 
 	private final Method method;
 

@@ -31,18 +31,18 @@ interface KeyResolver {
 	Object resolve(Method method, @Nullable Object[] arguments, @Nullable Object target);
 
 	/** The key of a {@code #name} or {@code #p0} expression: one argument, with no SpEL evaluation. */
-	static KeyResolver parameter(int index, String expression) {
+	static KeyResolver parameter(int index, String annotation, String expression) {
 		return (method, arguments, target) -> {
 			Object key = arguments[index];
 			if (key == null) {
-				throw nullKey(method, expression);
+				throw nullKey(annotation, method, expression);
 			}
 			return key;
 		};
 	}
 
-	static IllegalStateException nullKey(Method method, String expression) {
-		return new IllegalStateException("Key expression '" + expression + "' of @CacheAside on " + method
+	static IllegalStateException nullKey(String annotation, Method method, String expression) {
+		return new IllegalStateException("Key expression '" + expression + "' of @" + annotation + " on " + method
 				+ " evaluated to null; make the key non-null or add a 'condition' that skips caching for it");
 	}
 

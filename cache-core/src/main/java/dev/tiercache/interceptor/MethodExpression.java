@@ -30,6 +30,8 @@ final class MethodExpression {
 
 	private static final Pattern INDEXED_PARAMETER = Pattern.compile("[pa](\\d+)");
 
+	private final String annotation;
+
 	private final String attribute;
 
 	private final String text;
@@ -40,8 +42,9 @@ final class MethodExpression {
 
 	private final ParameterNameDiscoverer parameterNames;
 
-	private MethodExpression(String attribute, String text, Method method, SpelExpression expression,
-			ParameterNameDiscoverer parameterNames) {
+	private MethodExpression(String annotation, String attribute, String text, Method method,
+			SpelExpression expression, ParameterNameDiscoverer parameterNames) {
+		this.annotation = annotation;
 		this.attribute = attribute;
 		this.text = text;
 		this.method = method;
@@ -51,22 +54,24 @@ final class MethodExpression {
 
 	/**
 	 * Parses and checks an attribute.
+	 * @param annotation the annotation's simple name, for messages ({@code CacheAside}, …)
 	 * @param attribute the attribute's name, for messages ({@code key}, {@code unless}, …)
 	 * @param extraVariables variables the attribute may use besides the parameters
 	 * @throws IllegalStateException naming the method, the attribute and the problem
 	 */
-	static MethodExpression parse(String attribute, String text, Method method, Set<String> extraVariables,
-			ParameterNameDiscoverer parameterNames) {
+	static MethodExpression parse(String annotation, String attribute, String text, Method method,
+			Set<String> extraVariables, ParameterNameDiscoverer parameterNames) {
 		SpelExpression expression;
 		try {
 			expression = (SpelExpression) PARSER.parseExpression(text);
 		}
 		catch (ParseException ex) {
-			throw new IllegalStateException(problem(attribute, text, method, "is not valid SpEL: " + ex.getMessage()), ex);
+			throw new IllegalStateException(
+					problem(annotation, attribute, text, method, "is not valid SpEL: " + ex.getMessage()), ex);
 		}
 		String[] names = parameterNames.getParameterNames(method);
-		checkVariables(expression.getAST(), attribute, text, method, names, extraVariables);
-		return new MethodExpression(attribute, text, method, expression, parameterNames);
+		checkVariables(expression.getAST(), annotation, attribute, text, method, names, extraVariables);
+		return new MethodExpression(annotation, attribute, text, method, expression, parameterNames);
 	}
 
 	/**
@@ -95,7 +100,7 @@ final class MethodExpression {
 		return -1;
 	}
 
-	private static void checkVariables(SpelNode node, String attribute, String text, Method method,
+	private static void checkVariables(SpelNode node, String annotation, String attribute, String text, Method method,
 			String @Nullable [] names, Set<String> extraVariables) {
 		if (node instanceof VariableReference) {
 			String variable = node.toStringAST().substring(1);
@@ -103,12 +108,12 @@ final class MethodExpression {
 				String hint = (names == null)
 						? "parameter names are not available; compile with '-parameters' or use #p0, #p1, …"
 						: "the parameters are " + String.join(", ", names) + " (or #p0, #p1, …)";
-				throw new IllegalStateException(problem(attribute, text, method,
+				throw new IllegalStateException(problem(annotation, attribute, text, method,
 						"refers to #" + variable + ", which is not defined: " + hint));
 			}
 		}
 		for (int i = 0; i < node.getChildCount(); i++) {
-			checkVariables(node.getChild(i), attribute, text, method, names, extraVariables);
+			checkVariables(node.getChild(i), annotation, attribute, text, method, names, extraVariables);
 		}
 	}
 
@@ -124,8 +129,8 @@ final class MethodExpression {
 		return matcher.matches() && Integer.parseInt(matcher.group(1)) < method.getParameterCount();
 	}
 
-	private static String problem(String attribute, String text, Method method, String problem) {
-		return "@CacheAside(" + attribute + " = \"" + text + "\") on " + method + " " + problem;
+	private static String problem(String annotation, String attribute, String text, Method method, String problem) {
+		return "@" + annotation + "(" + attribute + " = \"" + text + "\") on " + method + " " + problem;
 	}
 
 	/**
@@ -145,7 +150,7 @@ final class MethodExpression {
 			return this.expression.getValue(context);
 		}
 		catch (EvaluationException ex) {
-			throw new IllegalStateException(problem(this.attribute, this.text, this.method,
+			throw new IllegalStateException(problem(this.annotation, this.attribute, this.text, this.method,
 					"failed to evaluate: " + ex.getMessage()), ex);
 		}
 	}
@@ -157,7 +162,7 @@ final class MethodExpression {
 		if (value instanceof Boolean bool) {
 			return bool;
 		}
-		throw new IllegalStateException(problem(this.attribute, this.text, this.method,
+		throw new IllegalStateException(problem(this.annotation, this.attribute, this.text, this.method,
 				"must yield a boolean, but yielded " + value));
 	}
 

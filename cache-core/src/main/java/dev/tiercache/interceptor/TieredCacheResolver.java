@@ -17,7 +17,6 @@ import org.springframework.cache.Cache;
 import org.springframework.cache.interceptor.CacheOperationInvocationContext;
 import org.springframework.cache.interceptor.CacheResolver;
 import org.springframework.core.ResolvableType;
-import org.springframework.util.ClassUtils;
 
 import dev.tiercache.tier.TieredCache;
 import dev.tiercache.tier.TieredCacheManager;
@@ -126,24 +125,7 @@ public final class TieredCacheResolver implements CacheResolver {
 					+ " does not resolve to concrete classes, so cached values could not be decoded."
 					+ " Declare a concrete return type, or bind the type variable in the bean's class");
 		}
-		return concrete(value);
-	}
-
-	/** A {@link Type} with every type variable replaced by what it resolves to. */
-	private static Type concrete(ResolvableType type) {
-		Class<?> raw = type.toClass();
-		if (raw.isPrimitive()) {
-			return ClassUtils.resolvePrimitiveIfNecessary(raw);
-		}
-		if (!type.hasGenerics()) {
-			return raw;
-		}
-		ResolvableType[] generics = type.getGenerics();
-		ResolvableType[] resolved = new ResolvableType[generics.length];
-		for (int i = 0; i < generics.length; i++) {
-			resolved[i] = ResolvableType.forType(concrete(generics[i]));
-		}
-		return ResolvableType.forClassWithGenerics(raw, resolved).getType();
+		return ValueTypes.concrete(value);
 	}
 
 	private record MethodOnClass(Method method, Class<?> targetClass) {

@@ -87,6 +87,14 @@ final class LocalTier {
 		});
 	}
 
+	/** Keeps reads and loads of the key already in flight from storing theirs, leaving the entry as it is. */
+	void revoke(Object key) {
+		this.entries.asMap().compute(key, (k, current) -> {
+			advance(k);
+			return current;
+		});
+	}
+
 	/** Removes the key. @return whether a live entry was there */
 	boolean evict(Object key) {
 		boolean[] present = new boolean[1];

@@ -207,6 +207,16 @@ final class RemoteTier implements AutoCloseable {
 		}
 	}
 
+	/** Revokes the key's lease, if any, leaving its value; a failure is counted (a later write revokes it too). */
+	void revoke(CacheContext cache, RemoteKey key) {
+		try {
+			this.leases.revoke(key.entry());
+		}
+		catch (RemoteCallException ex) {
+			cache.remoteFailed(ex);
+		}
+	}
+
 	/** Deletes a corrupt entry, now or once Redis answers. */
 	private void delete(CacheContext cache, RemoteKey key) {
 		write(cache, key, null, 0);

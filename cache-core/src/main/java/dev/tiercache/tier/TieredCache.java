@@ -341,6 +341,22 @@ public final class TieredCache implements Cache {
 		return null;
 	}
 
+	/**
+	 * Revokes the loads of the key in progress, without changing what is cached: a load that holds the
+	 * key's lease on any instance, or is in flight in this JVM, will not store its result. Used before
+	 * a write that is applied later (after a transaction commits).
+	 */
+	public void revokeLoads(Object key) {
+		RemoteTier l2 = this.remote;
+		if (l2 != null) {
+			l2.revoke(this.context, l2.keyOf(this.context, key));
+		}
+		LocalTier tier = this.local;
+		if (tier != null) {
+			tier.revoke(key);
+		}
+	}
+
 	@Override
 	public void evict(Object key) {
 		evictIfPresent(key);

@@ -111,6 +111,12 @@ public final class LeaseLocks implements AutoCloseable {
 			return existed
 			""");
 
+	private static final LuaScript REVOKE = LuaScript.of("""
+			redis.call('DEL', KEYS[2])
+			""" + WAKE_WAITERS + """
+			return 1
+			""");
+
 	private static final LuaScript WRITE_IF_ABSENT = LuaScript.of("""
 			local value = redis.call('GET', KEYS[1])
 			if value then return value end
@@ -248,6 +254,15 @@ public final class LeaseLocks implements AutoCloseable {
 				? this.redis.eval(WRITE, ScriptOutputType.INTEGER, keys, this.channel, framedValue, ascii(ttlMillis))
 				: this.redis.eval(WRITE, ScriptOutputType.INTEGER, keys, this.channel);
 		return existed != null && existed > 0;
+	}
+
+	/**
+	 * Revokes any lease on the key without touching its value, so that a load in progress cannot store
+	 * its result; waiters are woken to read or load again.
+	 * @throws RemoteCallException if Redis fails or does not answer in time
+	 */
+	public void revoke(EntryKeys entry) {
+		this.redis.eval(REVOKE, ScriptOutputType.INTEGER, all(entry), this.channel);
 	}
 
 	/**

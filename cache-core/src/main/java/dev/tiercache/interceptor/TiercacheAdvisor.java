@@ -11,18 +11,18 @@ import org.springframework.aop.support.StaticMethodMatcherPointcut;
 import dev.tiercache.annotation.CacheAside;
 
 /**
- * The AOP advisor that applies {@link CacheAsideInterceptor} to methods carrying {@link CacheAside}.
+ * The AOP advisor that applies {@link TiercacheInterceptor} to methods carrying {@link CacheAside}.
  * Matching a method parses its annotation, so a misconfigured annotation fails when its bean is
  * created, at start-up. Register it as an infrastructure bean; any auto-proxy creator picks it up.
  */
-public final class CacheAsideAdvisor extends AbstractPointcutAdvisor {
+public final class TiercacheAdvisor extends AbstractPointcutAdvisor {
 
-	private final CacheAsideInterceptor interceptor;
+	private final TiercacheInterceptor interceptor;
 
 	private final Pointcut pointcut;
 
-	public CacheAsideAdvisor(CacheAsideOperationSource operations) {
-		this.interceptor = new CacheAsideInterceptor(operations);
+	public TiercacheAdvisor(TiercacheOperationSource operations) {
+		this.interceptor = new TiercacheInterceptor(operations);
 		this.pointcut = new StaticMethodMatcherPointcut() {
 
 			@Override

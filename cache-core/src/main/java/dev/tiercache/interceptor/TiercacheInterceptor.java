@@ -14,13 +14,13 @@ import dev.tiercache.tier.TieredCache;
  * from L1 without allocating when it can, and otherwise reads through the cache with the method as
  * the loader. Whatever the method throws reaches the caller unchanged. Thread-safe.
  */
-public final class CacheAsideInterceptor implements MethodInterceptor {
+public final class TiercacheInterceptor implements MethodInterceptor {
 
 	private static final Object ABSENT = new Object();
 
-	private final CacheAsideOperationSource operations;
+	private final TiercacheOperationSource operations;
 
-	public CacheAsideInterceptor(CacheAsideOperationSource operations) {
+	public TiercacheInterceptor(TiercacheOperationSource operations) {
 		this.operations = operations;
 	}
 
@@ -28,10 +28,9 @@ public final class CacheAsideInterceptor implements MethodInterceptor {
 	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
 		Object target = invocation.getThis();
 		Method method = invocation.getMethod();
-		CacheAsideOperation operation = (target != null) ? this.operations.getOperation(method, target.getClass())
-				: null;
-		if (operation == null) {
-			return invocation.proceed();
+		MethodOperation found = (target != null) ? this.operations.getOperation(method, target.getClass()) : null;
+		if (!(found instanceof CacheAsideOperation operation)) {
+			return (found instanceof WriteOperations writes) ? writes.invoke(invocation) : invocation.proceed();
 		}
 		@Nullable Object[] arguments = invocation.getArguments();
 		if (!operation.appliesTo(arguments, target)) {

@@ -1,11 +1,13 @@
 package dev.tiercache.interceptor;
 
+import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.lang.reflect.TypeVariable;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -25,21 +27,27 @@ import org.springframework.util.ClassUtils;
 import org.springframework.util.StringValueResolver;
 
 import dev.tiercache.annotation.CacheAside;
+import dev.tiercache.annotation.CacheInvalidate;
+import dev.tiercache.annotation.WriteAround;
+import dev.tiercache.annotation.WriteThrough;
 import dev.tiercache.tier.CacheSettings;
 import dev.tiercache.tier.InvalidSettingException;
 import dev.tiercache.tier.TieredCache;
 import dev.tiercache.tier.TieredCacheManager;
 
 /**
- * Finds {@link CacheAside} on methods and turns it into checked, immutable operations, once per
- * method and target class; later look-ups are one hash look-up (two when one method is called on
- * several target classes) and allocate nothing.
+ * Finds Tiercache's annotations on methods ({@link CacheAside}, {@link WriteThrough},
+ * {@link WriteAround}, {@link CacheInvalidate}) and turns them into checked, immutable operations,
+ * once per method and target class; later look-ups are one hash look-up (two when one method is
+ * called on several target classes) and allocate nothing.
  *
- * <p>Parsing fails with an {@link IllegalStateException} that names the method and what to change
- * when the annotation cannot work: invalid SpEL or an undefined {@code #variable}, an unknown cache,
- * a bad duration or percentage, a {@code void} or asynchronous return type. Thread-safe.
+ * <p>Parsing fails with an {@link IllegalStateException} that names the annotation, the method and
+ * what to change when an annotation cannot work: invalid SpEL or an undefined {@code #variable}, an
+ * unknown cache, a bad duration or percentage, a return type {@code @CacheAside} cannot cache, a
+ * {@code @WriteThrough} without a value to write, {@code @CacheAside} combined with a write annotation.
+ * Thread-safe.
  */
-public final class CacheAsideOperationSource {
+public final class TiercacheOperationSource {
 
 	private static final Object NO_OPERATION = new Object();
 
@@ -52,6 +60,8 @@ public final class CacheAsideOperationSource {
 	private final @Nullable StringValueResolver valueResolver;
 
 	private final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
+
+	private final WriteOperationParser writeParser = new WriteOperationParser(this);
 
 	/** The operation of each method for the first target class it was looked up with: the common case, one map read. */
 	private final Map<Method, Resolved> firstResolved = new ConcurrentHashMap<>();
@@ -67,15 +77,27 @@ public final class CacheAsideOperationSource {
 	 * @param cacheManager supplies the manager whose caches the annotations name; called on first parse
 	 * @param valueResolver resolves {@code ${…}} placeholders in duration attributes; {@code null} for none
 	 */
-	public CacheAsideOperationSource(Supplier<TieredCacheManager> cacheManager,
+	public TiercacheOperationSource(Supplier<TieredCacheManager> cacheManager,
 			@Nullable StringValueResolver valueResolver) {
 		this.cacheManager = cacheManager;
 		this.valueResolver = valueResolver;
 	}
 
-	/** Whether the method carries {@link CacheAside}, without parsing it. */
+	/** The annotations this source reads. */
+	static final List<Class<? extends Annotation>> ANNOTATIONS = List.of(CacheAside.class, WriteThrough.class,
+			WriteThrough.List.class, WriteAround.class, WriteAround.List.class, CacheInvalidate.class,
+			CacheInvalidate.List.class);
+
+	/** Whether the method carries one of Tiercache's annotations, without parsing it. */
 	public boolean isAnnotated(Method method, @Nullable Class<?> targetClass) {
-		return findAnnotation(method, targetClass) != null;
+		Method specific = AopUtils.getMostSpecificMethod(method, targetClass);
+		for (Class<? extends Annotation> type : ANNOTATIONS) {
+			if (AnnotatedElementUtils.hasAnnotation(specific, type)
+					|| (specific != method && AnnotatedElementUtils.hasAnnotation(method, type))) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**
@@ -83,28 +105,28 @@ public final class CacheAsideOperationSource {
 	 * method is not annotated.
 	 * @throws IllegalStateException naming the method if the annotation cannot work
 	 */
-	@Nullable CacheAsideOperation getOperation(Method method, Class<?> targetClass) {
+	@Nullable MethodOperation getOperation(Method method, Class<?> targetClass) {
 		Resolved first = this.firstResolved.get(method);
 		if (first != null && first.targetClass() == targetClass) {
 			return first.operation();
 		}
-		CacheAsideOperation operation = getOperationPerClass(method, targetClass);
+		MethodOperation operation = getOperationPerClass(method, targetClass);
 		this.firstResolved.putIfAbsent(method, new Resolved(targetClass, operation));
 		return operation;
 	}
 
-	private @Nullable CacheAsideOperation getOperationPerClass(Method method, Class<?> targetClass) {
+	private @Nullable MethodOperation getOperationPerClass(Method method, Class<?> targetClass) {
 		Map<Method, Object> byMethod = this.operations.get(targetClass);
 		Object operation = byMethod.get(method);
 		if (operation == null) {
-			CacheAsideOperation parsed = parse(method, targetClass);
+			MethodOperation parsed = parse(method, targetClass);
 			operation = (parsed != null) ? parsed : NO_OPERATION;
 			byMethod.put(method, operation);
 		}
-		return (operation != NO_OPERATION) ? (CacheAsideOperation) operation : null;
+		return (operation != NO_OPERATION) ? (MethodOperation) operation : null;
 	}
 
-	private record Resolved(Class<?> targetClass, @Nullable CacheAsideOperation operation) {
+	private record Resolved(Class<?> targetClass, @Nullable MethodOperation operation) {
 	}
 
 	private @Nullable CacheAside findAnnotation(Method method, @Nullable Class<?> targetClass) {
@@ -116,29 +138,42 @@ public final class CacheAsideOperationSource {
 		return annotation;
 	}
 
-	private @Nullable CacheAsideOperation parse(Method method, Class<?> targetClass) {
-		CacheAside annotation = findAnnotation(method, targetClass);
-		if (annotation == null) {
-			return null;
-		}
+	private @Nullable MethodOperation parse(Method method, Class<?> targetClass) {
 		Method specific = AopUtils.getMostSpecificMethod(method, targetClass);
-		TieredCache cache = resolveCache(annotation.cache(), specific);
+		CacheAside aside = findAnnotation(method, targetClass);
+		List<WriteOperation> writes = this.writeParser.parse(specific, targetClass);
+		if (aside != null && !writes.isEmpty()) {
+			throw new IllegalStateException("@CacheAside on " + specific + " cannot be combined with " + writes
+					+ ": a method either reads through the cache or writes; put them on separate methods");
+		}
+		if (aside != null) {
+			return parseCacheAside(aside, specific, targetClass);
+		}
+		return writes.isEmpty() ? null : new WriteOperations(writes);
+	}
+
+	private CacheAsideOperation parseCacheAside(CacheAside annotation, Method specific, Class<?> targetClass) {
+		TieredCache cache = resolveCache("CacheAside", annotation.cache(), specific);
 		Type returnType = resolvedReturnType(specific, targetClass);
 		boolean optional = ResolvableType.forType(returnType).toClass() == Optional.class;
 		Type valueType = optional ? optionalElement(returnType) : returnType;
-		return new CacheAsideOperation(specific, cache, keyResolver(annotation.key(), specific),
-				expression("condition", annotation.condition(), specific, Set.of()),
-				expression("unless", annotation.unless(), specific, Set.of("result")), valueType, optional,
+		return new CacheAsideOperation(specific, cache, keyResolver("CacheAside", annotation.key(), specific),
+				expression("CacheAside", "condition", annotation.condition(), specific, Set.of()),
+				expression("CacheAside", "unless", annotation.unless(), specific, Set.of("result")), valueType, optional,
 				entrySettings(annotation, cache.settings(), specific));
 	}
 
-	private TieredCache resolveCache(String name, Method method) {
+	/**
+	 * The cache an annotation names.
+	 * @throws IllegalStateException naming the annotation and method if there is none of that name
+	 */
+	TieredCache resolveCache(String annotation, String name, Method method) {
 		TieredCacheManager manager = this.cacheManager.get();
 		try {
 			return manager.getTieredCache(name);
 		}
 		catch (IllegalArgumentException ex) {
-			throw new IllegalStateException("@CacheAside(cache = \"" + name + "\") on " + method + ": "
+			throw new IllegalStateException("@" + annotation + "(cache = \"" + name + "\") on " + method + ": "
 					+ ex.getMessage(), ex);
 		}
 	}
@@ -185,27 +220,33 @@ public final class CacheAsideOperationSource {
 		return Object.class;
 	}
 
-	private KeyResolver keyResolver(String key, Method method) {
+	KeyResolver keyResolver(String annotation, String key, Method method) {
 		if (key.isBlank()) {
 			return (method.getParameterCount() == 1) ? KeyResolver.ONLY_PARAMETER : KeyResolver.ALL_PARAMETERS;
 		}
 		int index = MethodExpression.parameterIndex(key, method, this.parameterNames);
 		if (index >= 0) {
-			return KeyResolver.parameter(index, key);
+			return KeyResolver.parameter(index, annotation, key);
 		}
-		MethodExpression expression = MethodExpression.parse("key", key, method, Set.of(), this.parameterNames);
+		MethodExpression expression = MethodExpression.parse(annotation, "key", key, method, Set.of(),
+				this.parameterNames);
 		return (calledMethod, arguments, target) -> {
 			Object value = expression.evaluate(arguments, target, false, null);
 			if (value == null) {
-				throw KeyResolver.nullKey(calledMethod, key);
+				throw KeyResolver.nullKey(annotation, calledMethod, key);
 			}
 			return value;
 		};
 	}
 
-	private @Nullable MethodExpression expression(String attribute, String text, Method method,
+	ParameterNameDiscoverer parameterNames() {
+		return this.parameterNames;
+	}
+
+	@Nullable MethodExpression expression(String annotation, String attribute, String text, Method method,
 			Set<String> extraVariables) {
-		return text.isBlank() ? null : MethodExpression.parse(attribute, text, method, extraVariables, this.parameterNames);
+		return text.isBlank() ? null
+				: MethodExpression.parse(annotation, attribute, text, method, extraVariables, this.parameterNames);
 	}
 
 	private CacheSettings entrySettings(CacheAside annotation, CacheSettings settings, Method method) {

@@ -1,0 +1,54 @@
+package dev.tiercache.annotation;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Repeatable;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Deletes cache entries when the method is called: one key, or with {@link #allEntries()} the whole
+ * cache. Deletes revoke load leases, so a load that read old data cannot store it afterwards.
+ *
+ * <p>By default the delete happens after the method returns, and not if it throws; with
+ * {@link #beforeInvocation()} it happens before the method runs, whatever the method then does.
+ * Inside a Spring transaction, an after-invocation delete is applied after commit (leases are revoked
+ * at once). If Redis does not take the delete, it is applied once Redis answers. Repeatable, for
+ * several caches.
+ */
+@Target(ElementType.METHOD)
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@Repeatable(CacheInvalidate.List.class)
+public @interface CacheInvalidate {
+
+	/** The name of the cache (declared, or created on first use). */
+	String cache();
+
+	/**
+	 * SpEL over the parameters that yields the key; empty uses the only parameter, or all parameters
+	 * together. Must be empty with {@link #allEntries()}.
+	 */
+	String key() default "";
+
+	/** Whether to delete every entry of the cache instead of one key. */
+	boolean allEntries() default false;
+
+	/** Whether to delete before the method runs (and so even if it throws) instead of after it returns. */
+	boolean beforeInvocation() default false;
+
+	/** SpEL over the parameters (and {@code #result} unless before invocation); when {@code false} nothing is deleted. */
+	String condition() default "";
+
+	/** Several {@link CacheInvalidate}s on one method. */
+	@Target(ElementType.METHOD)
+	@Retention(RetentionPolicy.RUNTIME)
+	@Documented
+	@interface List {
+
+		CacheInvalidate[] value();
+
+	}
+
+}

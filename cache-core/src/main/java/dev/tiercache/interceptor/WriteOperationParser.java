@@ -1,0 +1,163 @@
+package dev.tiercache.interceptor;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Future;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.core.ResolvableType;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+
+import dev.tiercache.annotation.CacheInvalidate;
+import dev.tiercache.annotation.WriteAround;
+import dev.tiercache.annotation.WriteThrough;
+import dev.tiercache.strategy.CacheWriteScheduler;
+import dev.tiercache.strategy.InvalidateStrategy;
+import dev.tiercache.strategy.WriteAroundStrategy;
+import dev.tiercache.strategy.WriteThroughStrategy;
+import dev.tiercache.tier.TieredCache;
+
+/**
+ * Parses {@link WriteThrough}, {@link WriteAround} and {@link CacheInvalidate} (each repeatable) on
+ * one method into {@link WriteOperation}s that call the patterns' strategies. Thread-safe.
+ */
+final class WriteOperationParser {
+
+	private final TiercacheOperationSource source;
+
+	private final WriteThroughStrategy writeThrough;
+
+	private final WriteAroundStrategy writeAround;
+
+	private final InvalidateStrategy invalidate;
+
+	WriteOperationParser(TiercacheOperationSource source) {
+		this.source = source;
+		CacheWriteScheduler scheduler = new CacheWriteScheduler();
+		this.writeThrough = new WriteThroughStrategy(scheduler);
+		this.writeAround = new WriteAroundStrategy(scheduler);
+		this.invalidate = new InvalidateStrategy(scheduler);
+	}
+
+	/**
+	 * The write operations on the method, in the order: write-throughs, write-arounds, invalidations.
+	 * @throws IllegalStateException naming the annotation and method if one cannot work
+	 */
+	List<WriteOperation> parse(Method method, Class<?> targetClass) {
+		List<WriteOperation> operations = new ArrayList<>();
+		for (WriteThrough annotation : AnnotatedElementUtils.findMergedRepeatableAnnotations(method, WriteThrough.class)) {
+			operations.add(writeThrough(annotation, method, targetClass));
+		}
+		for (WriteAround annotation : AnnotatedElementUtils.findMergedRepeatableAnnotations(method, WriteAround.class)) {
+			operations.add(writeAround(annotation, method));
+		}
+		for (CacheInvalidate annotation : AnnotatedElementUtils.findMergedRepeatableAnnotations(method,
+				CacheInvalidate.class)) {
+			operations.add(invalidate(annotation, method));
+		}
+		return operations;
+	}
+
+	private WriteOperation writeThrough(WriteThrough annotation, Method method, Class<?> targetClass) {
+		String name = "WriteThrough";
+		TieredCache cache = this.source.resolveCache(name, annotation.cache(), method);
+		ResultKey key = key(name, annotation.key(), method, true);
+		MethodExpression value = this.source.expression(name, "value", annotation.value(), method, Set.of("result"));
+		WriteOperation.Effect effect;
+		if (value != null) {
+			effect = (arguments, target, result) -> {
+				Object written = value.evaluate(arguments, target, true, result);
+				this.writeThrough.written(cache, key.resolve(arguments, target, result), written,
+						(written != null) ? written.getClass() : Object.class);
+			};
+		}
+		else if (method.getReturnType() != void.class) {
+			Type type = returnedValueType(method, targetClass);
+			effect = (arguments, target, result) -> this.writeThrough.written(cache,
+					key.resolve(arguments, target, result), result, type);
+		}
+		else if (method.getParameterCount() == 1) {
+			Type type = ValueTypes.concrete(ResolvableType.forMethodParameter(method, 0, targetClass));
+			effect = (arguments, target, result) -> this.writeThrough.written(cache,
+					key.resolve(arguments, target, result), arguments[0], type);
+		}
+		else {
+			throw new IllegalStateException("@WriteThrough(cache = \"" + annotation.cache() + "\") on " + method
+					+ " has no value to write: the method returns nothing and has " + method.getParameterCount()
+					+ " parameters; set 'value' (e.g. value = \"#book\")");
+		}
+		return new WriteOperation("@WriteThrough(cache = " + annotation.cache() + ")", false,
+				this.source.expression(name, "condition", annotation.condition(), method, Set.of("result")), effect);
+	}
+
+	private WriteOperation writeAround(WriteAround annotation, Method method) {
+		String name = "WriteAround";
+		TieredCache cache = this.source.resolveCache(name, annotation.cache(), method);
+		ResultKey key = key(name, annotation.key(), method, true);
+		return new WriteOperation("@WriteAround(cache = " + annotation.cache() + ")", false,
+				this.source.expression(name, "condition", annotation.condition(), method, Set.of("result")),
+				(arguments, target, result) -> this.writeAround.written(cache, key.resolve(arguments, target, result)));
+	}
+
+	private WriteOperation invalidate(CacheInvalidate annotation, Method method) {
+		String name = "CacheInvalidate";
+		TieredCache cache = this.source.resolveCache(name, annotation.cache(), method);
+		boolean before = annotation.beforeInvocation();
+		Set<String> variables = before ? Set.of() : Set.of("result");
+		MethodExpression condition = this.source.expression(name, "condition", annotation.condition(), method, variables);
+		String description = "@CacheInvalidate(cache = " + annotation.cache() + ")";
+		if (annotation.allEntries()) {
+			if (!annotation.key().isBlank()) {
+				throw new IllegalStateException("@CacheInvalidate(cache = \"" + annotation.cache() + "\", key = \""
+						+ annotation.key() + "\", allEntries = true) on " + method
+						+ " names a key and all entries; remove one of them");
+			}
+			return new WriteOperation(description, before, condition,
+					(arguments, target, result) -> this.invalidate.invalidate(cache, null, before));
+		}
+		ResultKey key = key(name, annotation.key(), method, !before);
+		return new WriteOperation(description, before, condition, (arguments, target, result) -> this.invalidate
+			.invalidate(cache, key.resolve(arguments, target, result), before));
+	}
+
+	/** The key of a write, which may use {@code #result} when the write follows the method. */
+	private ResultKey key(String annotation, String text, Method method, boolean withResult) {
+		if (text.isBlank() || MethodExpression.parameterIndex(text, method, this.source.parameterNames()) >= 0) {
+			KeyResolver resolver = this.source.keyResolver(annotation, text, method);
+			return (arguments, target, result) -> resolver.resolve(method, arguments, target);
+		}
+		MethodExpression expression = this.source.expression(annotation, "key", text, method,
+				withResult ? Set.of("result") : Set.of());
+		return (arguments, target, result) -> {
+			Object key = (expression != null) ? expression.evaluate(arguments, target, withResult, result) : null;
+			if (key == null) {
+				throw KeyResolver.nullKey(annotation, method, text);
+			}
+			return key;
+		};
+	}
+
+	private static Type returnedValueType(Method method, Class<?> targetClass) {
+		ResolvableType returned = ResolvableType.forMethodReturnType(method, targetClass);
+		Class<?> raw = returned.toClass();
+		if (Future.class.isAssignableFrom(raw) || raw.getName().startsWith("reactor.core.publisher.")) {
+			throw new IllegalStateException("@WriteThrough on " + method + " returns " + raw.getName()
+					+ "; asynchronous results are not supported yet; set 'value' to a parameter (e.g. value = \"#book\")");
+		}
+		return ValueTypes.concrete((raw == Optional.class) ? returned.getGeneric(0) : returned);
+	}
+
+	/** Computes the key of one call, from the arguments and, after the call, its result. */
+	@FunctionalInterface
+	private interface ResultKey {
+
+		Object resolve(@Nullable Object[] arguments, @Nullable Object target, @Nullable Object result);
+
+	}
+
+}
