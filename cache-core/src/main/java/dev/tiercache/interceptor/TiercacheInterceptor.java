@@ -30,7 +30,7 @@ public final class TiercacheInterceptor implements MethodInterceptor {
 		Method method = invocation.getMethod();
 		MethodOperation found = (target != null) ? this.operations.getOperation(method, target.getClass()) : null;
 		if (!(found instanceof CacheAsideOperation operation)) {
-			return (found instanceof WriteOperations writes) ? writes.invoke(invocation) : invocation.proceed();
+			return notCacheAside(invocation, found);
 		}
 		@Nullable Object[] arguments = invocation.getArguments();
 		if (!operation.appliesTo(arguments, target)) {
@@ -39,6 +39,12 @@ public final class TiercacheInterceptor implements MethodInterceptor {
 		Object key = operation.key(arguments, target);
 		Object cached = operation.cache().peekLocal(key, operation.valueClass(), ABSENT);
 		return (cached != ABSENT) ? operation.toResult(cached) : readThrough(invocation, operation, key);
+	}
+
+	/** Methods with write annotations, or none; kept out of {@link #invoke} so that the hit path stays small enough to inline. */
+	private static @Nullable Object notCacheAside(MethodInvocation invocation, @Nullable MethodOperation operation)
+			throws Throwable {
+		return (operation instanceof WriteOperations writes) ? writes.invoke(invocation) : invocation.proceed();
 	}
 
 	/** The path after an L1 miss, kept out of {@link #invoke} so that the hit path stays small enough to inline. */
