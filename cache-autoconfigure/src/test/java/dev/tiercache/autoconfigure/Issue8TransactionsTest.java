@@ -76,12 +76,12 @@ class Issue8TransactionsTest {
 
 	private @Nullable String redisValue(long id) {
 		return this.first.getBean(StringRedisTemplate.class).opsForValue()
-			.get(this.contexts.prefix + ":{titles:#l:" + id + "}");
+			.get(this.contexts.prefix + ":{titles:0:#l:" + id + "}");
 	}
 
 	private boolean leaseHeld(long id) {
 		return Boolean.TRUE.equals(this.first.getBean(StringRedisTemplate.class)
-			.hasKey(this.contexts.prefix + ":lock:{titles:#l:" + id + "}"));
+			.hasKey(this.contexts.prefix + ":lock:{titles:0:#l:" + id + "}"));
 	}
 
 	private TitleService service(ConfigurableApplicationContext context) {

@@ -108,7 +108,7 @@ class Issue8WritePatternsTest {
 		this.database.releaseRead();
 		assertThat(staleLoad.get(10, TimeUnit.SECONDS)).as("its own caller gets what it read").isEqualTo(new Book(1, "old"));
 		String redisValue = loading.getBean(StringRedisTemplate.class).opsForValue()
-			.get(this.contexts.prefix + ":{books:#l:1}");
+			.get(this.contexts.prefix + ":{books:0:#l:1}");
 		assertThat(redisValue).as("Redis holds the new value or nothing").satisfiesAnyOf(
 				(value) -> assertThat(value).isNull(), (value) -> assertThat(value).contains("new").doesNotContain("old"));
 		for (ConfigurableApplicationContext instance : List.of(loading, writing, observer)) {

@@ -125,7 +125,7 @@ class SpringCacheableIntegrationTests {
 		ConfigurableApplicationContext strict = start();
 		permissive.getBean(VetService.class).external(1);
 		StringRedisTemplate redis = permissive.getBean(StringRedisTemplate.class);
-		String key = this.contexts.prefix + ":{external:#l:1}";
+		String key = this.contexts.prefix + ":{external:0:#l:1}";
 		assertThat(redis.hasKey(key)).isTrue();
 		ExternalEntity reloaded = strict.getBean(VetService.class).external(1);
 		assertThat(reloaded.id()).isEqualTo(1);

@@ -10,8 +10,8 @@ import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.stats.StatsRecorder;
 
 /**
- * What the parts of one cache share: its name, settings, counters and L1, and the one policy for
- * failures that must not reach callers. A Redis error is counted and logged at most every
+ * What the parts of one cache share: its name, settings, counters, L1 and namespace version, and the
+ * one policy for failures that must not reach callers. A Redis error is counted and logged at most every
  * {@value #LOG_INTERVAL_SECONDS} s (the rest at debug level); so is an entry that cannot be read.
  * Thread-safe.
  */
@@ -23,6 +23,9 @@ final class CacheContext {
 
 	private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(LOG_INTERVAL_SECONDS);
 
+	/** The namespace of a cache whose version has not been read from Redis yet. */
+	static final long UNKNOWN_NAMESPACE = -1;
+
 	private final String name;
 
 	private final CacheSettings settings;
@@ -30,6 +33,12 @@ final class CacheContext {
 	private final StatsRecorder stats = new StatsRecorder();
 
 	private final @Nullable LocalTier local;
+
+	/** The namespace version in Redis keys of this cache; {@link #UNKNOWN_NAMESPACE} until read from Redis. */
+	private volatile long namespace = UNKNOWN_NAMESPACE;
+
+	/** How many times this instance bumped the namespace; guarded by this. */
+	private long bumps;
 
 	private final RateLimit remoteErrorLog = new RateLimit();
 
@@ -55,6 +64,45 @@ final class CacheContext {
 
 	@Nullable LocalTier local() {
 		return this.local;
+	}
+
+	/** The namespace version in this cache's Redis keys, or {@link #UNKNOWN_NAMESPACE}. */
+	long namespace() {
+		return this.namespace;
+	}
+
+	/** A stamp to take before reading the namespace version from Redis, for {@link #namespaceRead}. */
+	synchronized long namespaceStamp() {
+		return this.bumps;
+	}
+
+	/**
+	 * Moves to a namespace version read from Redis, unless this instance bumped it since the read
+	 * began (its own bump is newer). If the version changed from a known one, the cache was cleared
+	 * elsewhere: L1 is cleared here too.
+	 */
+	synchronized void namespaceRead(long version, long stamp) {
+		if (stamp == this.bumps) {
+			moveTo(version);
+		}
+	}
+
+	/** Moves to the namespace version this instance's bump returned, clearing L1. */
+	synchronized void namespaceBumped(long version) {
+		this.bumps++;
+		moveTo(version);
+	}
+
+	private void moveTo(long version) {
+		long previous = this.namespace;
+		if (version == previous) {
+			return;
+		}
+		this.namespace = version;
+		LocalTier tier = this.local;
+		if (previous != UNKNOWN_NAMESPACE && tier != null) {
+			tier.clear();
+		}
 	}
 
 	/** Counts and logs a Redis call that failed; the caller goes on as if L2 missed. */

@@ -1,13 +1,17 @@
 package dev.tiercache.tier;
 
 import java.lang.reflect.Type;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
+import io.lettuce.core.ScriptOutputType;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -16,6 +20,7 @@ import dev.tiercache.codec.EncodedValue;
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.codec.ValueDecodingException;
 import dev.tiercache.codec.ValueTypeMismatchException;
+import dev.tiercache.internal.redis.LuaScript;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.internal.stampede.Acquisition;
@@ -31,15 +36,19 @@ import dev.tiercache.internal.stampede.LoadNotifications;
  * read counts as a miss, and a write that failed is {@linkplain RemoteRepairs retried} as a delete
  * until Redis answers, so Redis never keeps a value the application replaced or removed.
  *
- * <p>Key layout, with {@code <key>} the {@link KeyRenderer rendered} key: values at
- * {@code <prefix>:{<cache>:<key>}}, leases at {@code <prefix>:lock:{<cache>:<key>}} and waiter flags at
- * {@code <prefix>:wait:{<cache>:<key>}} (the same hash tag, so one cluster slot), wake-ups on the
+ * <p>Key layout, with {@code <key>} the {@link KeyRenderer rendered} key and {@code <ns>} the cache's
+ * namespace version (kept in {@code <prefix>:ns:{<cache>}}, bumped to clear the cache): values at
+ * {@code <prefix>:{<cache>:<ns>:<key>}}, leases at {@code <prefix>:lock:{<cache>:<ns>:<key>}} and waiter
+ * flags at {@code <prefix>:wait:{<cache>:<ns>:<key>}} (the same hash tag, so one cluster slot), wake-ups on the
  * channel {@code <prefix>:tiercache:loads}. Thread-safe.
  */
 final class RemoteTier implements AutoCloseable {
 
-	/** How long a repair in the background may take to clear one cache. */
-	private static final Duration CLEAR_REPAIR_BUDGET = Duration.ofSeconds(30);
+	/** How often each cache's namespace version is read from Redis, to learn of clears made elsewhere. */
+	static final Duration NAMESPACE_READ_INTERVAL = Duration.ofSeconds(1);
+
+	/** Bumps a cache's namespace version: one round trip, whatever the cache holds. */
+	private static final LuaScript BUMP = LuaScript.of("return redis.call('INCR', KEYS[1])");
 
 	private static final Log logger = LogFactory.getLog(RemoteTier.class);
 
@@ -63,6 +72,14 @@ final class RemoteTier implements AutoCloseable {
 
 	private final Set<Class<?>> unencodableClasses = ConcurrentHashMap.newKeySet();
 
+	private final Set<CacheContext> caches = ConcurrentHashMap.newKeySet();
+
+	private final ScheduledExecutorService namespaceReader = Executors.newSingleThreadScheduledExecutor((task) -> {
+		Thread thread = new Thread(task, "tiercache-namespaces");
+		thread.setDaemon(true);
+		return thread;
+	});
+
 	RemoteTier(RemoteCommands commands, String keyPrefix, ValueCodec codec, int maxValueBytes,
 			Duration shortestLease, int maxPendingRepairs) {
 		this.commands = commands;
@@ -72,14 +89,54 @@ final class RemoteTier implements AutoCloseable {
 		this.maxValueBytes = maxValueBytes;
 		this.leases = new LeaseLocks(commands, this.channel, shortestLease);
 		this.repairs = new RemoteRepairs(maxPendingRepairs);
+		long interval = NAMESPACE_READ_INTERVAL.toMillis();
+		this.namespaceReader.scheduleWithFixedDelay(this::readNamespaces, interval, interval, TimeUnit.MILLISECONDS);
 	}
 
 	/**
-	 * The Redis keys of a cache entry.
+	 * The Redis keys of a cache entry in the cache's current namespace; unresolved (every use then
+	 * counts as a Redis failure) while the namespace version is not known.
 	 * @throws IllegalArgumentException if the key is of a type that cannot be rendered injectively
 	 */
 	RemoteKey keyOf(CacheContext cache, Object key) {
-		return new RemoteKey(this.keyPrefix, "{" + cache.name() + ":" + this.renderer.render(key) + "}", key);
+		long namespace = cache.namespace();
+		String tagged = (namespace != CacheContext.UNKNOWN_NAMESPACE)
+				? "{" + cache.name() + ":" + namespace + ":" + this.renderer.render(key) + "}" : null;
+		return new RemoteKey(this.keyPrefix, tagged, cache.name(), key);
+	}
+
+	/**
+	 * Adds a cache whose namespace version this tier keeps up to date, reading it now when
+	 * {@code readNow} (bounded by the Redis timeout), otherwise with the next periodic read.
+	 */
+	void register(CacheContext cache, boolean readNow) {
+		this.caches.add(cache);
+		if (readNow) {
+			readNamespace(cache);
+		}
+	}
+
+	/** Reads the namespace version of every registered cache now. */
+	void readNamespaces() {
+		for (CacheContext cache : this.caches) {
+			readNamespace(cache);
+		}
+	}
+
+	private void readNamespace(CacheContext cache) {
+		long stamp = cache.namespaceStamp();
+		try {
+			byte[] version = this.commands.get(namespaceKey(cache));
+			cache.namespaceRead((version != null) ? Long.parseLong(new String(version, StandardCharsets.US_ASCII)) : 0,
+					stamp);
+		}
+		catch (RemoteCallException ex) {
+			logger.debug("Tiercache could not read the namespace of " + cache, ex);
+		}
+	}
+
+	private byte[] namespaceKey(CacheContext cache) {
+		return (this.keyPrefix + ":ns:{" + cache.name() + "}").getBytes(StandardCharsets.UTF_8);
 	}
 
 	String keyPrefix() {
@@ -103,6 +160,10 @@ final class RemoteTier implements AutoCloseable {
 
 	/** Reads and decodes a key's entry. */
 	Read read(CacheContext cache, RemoteKey key, Type type) {
+		if (!key.resolved()) {
+			cache.remoteFailed(unknownNamespace(cache));
+			return Read.FAILED;
+		}
 		byte[] framed;
 		try {
 			framed = this.commands.get(key.value());
@@ -180,6 +241,11 @@ final class RemoteTier implements AutoCloseable {
 	 * @return for a delete, whether a value existed
 	 */
 	boolean write(CacheContext cache, RemoteKey key, byte @Nullable [] framed, long ttlMillis) {
+		if (!key.resolved()) {
+			cache.remoteFailed(unknownNamespace(cache));
+			deleteLater(cache, key);
+			return false;
+		}
 		try {
 			boolean existed = this.leases.write(key.entry(), framed, ttlMillis);
 			this.repairs.cancel(key);
@@ -197,6 +263,11 @@ final class RemoteTier implements AutoCloseable {
 	 * @return the framed bytes already stored, or {@code null} if this call wrote (or Redis failed)
 	 */
 	byte @Nullable [] writeIfAbsent(CacheContext cache, RemoteKey key, byte[] framed, long ttlMillis) {
+		if (!key.resolved()) {
+			cache.remoteFailed(unknownNamespace(cache));
+			deleteLater(cache, key);
+			return null;
+		}
 		try {
 			return this.leases.writeIfAbsent(key.entry(), framed, ttlMillis);
 		}
@@ -209,6 +280,10 @@ final class RemoteTier implements AutoCloseable {
 
 	/** Revokes the key's lease, if any, leaving its value; a failure is counted (a later write revokes it too). */
 	void revoke(CacheContext cache, RemoteKey key) {
+		if (!key.resolved()) {
+			cache.remoteFailed(unknownNamespace(cache));
+			return;
+		}
 		try {
 			this.leases.revoke(key.entry());
 		}
@@ -222,47 +297,50 @@ final class RemoteTier implements AutoCloseable {
 		write(cache, key, null, 0);
 	}
 
+	/** Deletes the key once Redis answers, in the namespace current then, and evicts it from L1 again. */
 	private void deleteLater(CacheContext cache, RemoteKey key) {
-		EntryKeys entry = key.entry();
-		Object renderedKey = key.original();
+		Object original = key.original();
 		this.repairs.add(key.id(), cache, () -> {
-			this.leases.write(entry, null, 0);
+			RemoteKey current = keyOf(cache, original);
+			if (!current.resolved()) {
+				throw unknownNamespace(cache);
+			}
+			this.leases.write(current.entry(), null, 0);
 			LocalTier local = cache.local();
 			if (local != null) {
-				local.evict(renderedKey);
+				local.evict(original);
 			}
 		});
 	}
 
+	private static RemoteCallException unknownNamespace(CacheContext cache) {
+		return new RemoteCallException("The namespace version of " + cache + " has not been read from Redis yet",
+				new IllegalStateException("namespace unknown"));
+	}
+
 	/**
-	 * Removes every entry and lease of a cache (a {@code SCAN}; entries written meanwhile may stay),
-	 * within the Redis timeout; the rest is done in the background once Redis answers, and L1 is
-	 * cleared again when it is.
-	 * @return whether entries were found
+	 * Invalidates every entry of a cache in one round trip: bumps the cache's namespace version, which
+	 * is part of every key of the cache, so old entries are no longer read (they age out by their TTL)
+	 * and loads in flight store where nobody reads. L1 is cleared when the bump returns. If Redis fails,
+	 * the bump is made once Redis answers, and L1 cleared again then. Other instances learn the new
+	 * version within {@link #NAMESPACE_READ_INTERVAL} and clear their L1 then.
 	 */
-	boolean clear(CacheContext cache) {
-		byte[][] patterns = patterns(cache.name());
+	void clear(CacheContext cache) {
 		try {
-			return this.commands.unlinkMatching(this.commands.timeout(), patterns) > 0;
+			bump(cache);
 		}
 		catch (RemoteCallException ex) {
 			cache.remoteFailed(ex);
-			this.repairs.add("clear:" + cache.name(), cache, () -> {
-				this.commands.unlinkMatching(CLEAR_REPAIR_BUDGET, patterns);
-				LocalTier local = cache.local();
-				if (local != null) {
-					local.clear();
-				}
-			});
-			return false;
+			this.repairs.add("clear:" + cache.name(), cache, () -> bump(cache));
 		}
 	}
 
-	private byte[][] patterns(String cacheName) {
-		String prefix = globEscape(this.keyPrefix);
-		String tag = ":\\{" + globEscape(cacheName) + ":*";
-		return new byte[][] { (prefix + tag).getBytes(StandardCharsets.UTF_8),
-				(prefix + ":lock" + tag).getBytes(StandardCharsets.UTF_8) };
+	private void bump(CacheContext cache) {
+		Long version = this.commands.eval(BUMP, ScriptOutputType.INTEGER, new byte[][] { namespaceKey(cache) });
+		if (version == null) {
+			throw new IllegalStateException("INCR returned no value");
+		}
+		cache.namespaceBumped(version);
 	}
 
 	// ---- leases
@@ -273,6 +351,9 @@ final class RemoteTier implements AutoCloseable {
 	 * @param unreadable the header of a stored value the caller cannot read, to be replaced; or {@code null}
 	 */
 	Acquisition claim(CacheContext cache, RemoteKey key, byte @Nullable [] unreadable) {
+		if (!key.resolved()) {
+			return new Acquisition.Open();
+		}
 		CacheSettings settings = cache.settings();
 		Acquisition acquisition = this.leases.readOrAcquire(key.entry(), settings.lockLease().toMillis(),
 				Math.max(settings.lockWait().toMillis(), settings.lockLease().toMillis()), unreadable);
@@ -335,21 +416,10 @@ final class RemoteTier implements AutoCloseable {
 		}
 	}
 
-	private static String globEscape(String text) {
-		StringBuilder out = new StringBuilder(text.length() + 4);
-		for (int i = 0; i < text.length(); i++) {
-			char c = text.charAt(i);
-			if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\' || c == '{' || c == '}') {
-				out.append('\\');
-			}
-			out.append(c);
-		}
-		return out.toString();
-	}
-
-	/** Releases held leases, stops repairs after a last attempt, and closes the connection. */
+	/** Stops reading namespaces, releases held leases, stops repairs after a last attempt, and closes the connection. */
 	@Override
 	public void close() {
+		this.namespaceReader.shutdownNow();
 		this.leases.close();
 		this.repairs.close();
 		this.commands.close();
@@ -401,23 +471,31 @@ final class RemoteTier implements AutoCloseable {
 
 		private final String keyPrefix;
 
-		private final String tagged;
+		private final @Nullable String tagged;
+
+		private final String cacheName;
 
 		private final Object original;
 
-		private final byte[] value;
+		private final byte @Nullable [] value;
 
 		private @Nullable EntryKeys entry;
 
-		private RemoteKey(String keyPrefix, String tagged, Object original) {
+		private RemoteKey(String keyPrefix, @Nullable String tagged, String cacheName, Object original) {
 			this.keyPrefix = keyPrefix;
 			this.tagged = tagged;
+			this.cacheName = cacheName;
 			this.original = original;
-			this.value = (keyPrefix + ":" + tagged).getBytes(StandardCharsets.UTF_8);
+			this.value = (tagged != null) ? (keyPrefix + ":" + tagged).getBytes(StandardCharsets.UTF_8) : null;
+		}
+
+		/** Whether the cache's namespace was known, so that the Redis keys exist. */
+		boolean resolved() {
+			return this.value != null;
 		}
 
 		byte[] value() {
-			return this.value;
+			return Objects.requireNonNull(this.value, "unresolved key");
 		}
 
 		/** The key as the cache was given it. */
@@ -425,21 +503,26 @@ final class RemoteTier implements AutoCloseable {
 			return this.original;
 		}
 
-		/** Identifies the entry among pending repairs. */
+		/** Identifies the entry among pending repairs, whatever the namespace. */
 		Object id() {
-			return ByteBuffer.wrap(this.value);
+			return new RepairId(this.cacheName, this.original);
 		}
 
 		EntryKeys entry() {
 			EntryKeys keys = this.entry;
 			if (keys == null) {
-				keys = new EntryKeys(this.value, (this.keyPrefix + ":lock:" + this.tagged).getBytes(StandardCharsets.UTF_8),
-						(this.keyPrefix + ":wait:" + this.tagged).getBytes(StandardCharsets.UTF_8));
+				String tag = Objects.requireNonNull(this.tagged, "unresolved key");
+				keys = new EntryKeys(value(), (this.keyPrefix + ":lock:" + tag).getBytes(StandardCharsets.UTF_8),
+						(this.keyPrefix + ":wait:" + tag).getBytes(StandardCharsets.UTF_8));
 				this.entry = keys;
 			}
 			return keys;
 		}
 
+	}
+
+	/** A cache and a key, as pending repairs know them. */
+	private record RepairId(String cacheName, Object key) {
 	}
 
 }

@@ -383,9 +383,11 @@ public final class TieredCache implements Cache {
 	}
 
 	/**
-	 * Removes every entry of this cache from Redis (a {@code SCAN}; entries written meanwhile may stay),
-	 * revoking loads in flight, then from L1. If Redis fails, the clear is finished once Redis
-	 * answers, and L1 is cleared again then.
+	 * Removes every entry of this cache, in one Redis round trip however many there are: the cache's
+	 * namespace version, part of every key, is bumped, so old entries are no longer read (they age out
+	 * by their TTL) and loads in flight store where nobody reads; then L1 is cleared. Other instances
+	 * learn of it within a second and clear their L1 then. If Redis fails, the bump is made once Redis
+	 * answers.
 	 */
 	@Override
 	public void clear() {
@@ -394,21 +396,25 @@ public final class TieredCache implements Cache {
 
 	/**
 	 * Removes every entry, like {@link #clear()}.
-	 * @return whether entries were found in either tier
+	 * @return whether L1 held entries (what Redis held is not known: it is not scanned)
 	 */
 	@Override
 	public boolean invalidate() {
-		boolean found = false;
+		LocalTier tier = this.local;
+		boolean found = tier != null && tier.size() > 0;
 		RemoteTier l2 = this.remote;
 		if (l2 != null) {
-			found = l2.clear(this.context);
+			l2.clear(this.context);
 		}
-		LocalTier tier = this.local;
 		if (tier != null) {
-			found = tier.size() > 0 || found;
 			tier.clear();
 		}
 		return found;
+	}
+
+	/** What this cache's parts share; for the manager. */
+	CacheContext context() {
+		return this.context;
 	}
 
 	// ---- asynchronous reads

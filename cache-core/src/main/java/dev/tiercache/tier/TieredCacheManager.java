@@ -60,6 +60,9 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 
 	private final @Nullable ExecutorService ownExecutor;
 
+	/** Whether start-up connected and read the declared caches' namespaces; caches created later read theirs at once. */
+	private volatile boolean started;
+
 	private TieredCacheManager(Builder builder) {
 		this.defaults = builder.defaults;
 		this.dynamic = builder.dynamic;
@@ -88,7 +91,12 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 	}
 
 	private TieredCache newCache(String name, CacheSettings settings) {
-		return new TieredCache(name, settings, this.remote, this.clock, this.asyncExecutor);
+		TieredCache cache = new TieredCache(name, settings, this.remote, this.clock, this.asyncExecutor);
+		RemoteTier tier = this.remote;
+		if (tier != null && settings.usesRemote()) {
+			tier.register(cache.context(), this.started);
+		}
+		return cache;
 	}
 
 	private static Duration shortestLease(Builder builder) {
@@ -166,15 +174,18 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 
 	/**
 	 * Connects to Redis, waiting at most {@link #STARTUP_CONNECT_WAIT} (then going on in the
-	 * background, so that an application starts while Redis is down or unreachable), and starts
-	 * subscribing to load wake-ups in the background.
+	 * background, so that an application starts while Redis is down or unreachable), reads the caches'
+	 * namespace versions (a cache whose version is unknown treats Redis as down until it is read), and
+	 * starts subscribing to load wake-ups in the background.
 	 */
 	@Override
 	public void afterPropertiesSet() {
 		RemoteTier tier = this.remote;
 		if (tier != null) {
 			tier.connect(STARTUP_CONNECT_WAIT);
+			tier.readNamespaces();
 		}
+		this.started = true;
 		LoadSubscription loads = this.subscription;
 		if (loads != null) {
 			loads.start();

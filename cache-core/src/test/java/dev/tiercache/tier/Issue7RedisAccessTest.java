@@ -167,14 +167,11 @@ class Issue7RedisAccessTest {
 			cache.clear();
 			assertThat(cache.localSize()).isZero();
 			proxy.restore();
-			await().atMost(Duration.ofSeconds(15)).until(() -> {
-				for (int i = 0; i < 10; i++) {
-					if (this.fixture.rawGet(this.fixture.valueKey(CACHE, "k" + i)) != null) {
-						return false;
-					}
-				}
-				return true;
-			});
+			await().atMost(Duration.ofSeconds(15)).until(() -> this.fixture.rawGet(this.fixture.prefix + ":ns:{" + CACHE + "}") != null);
+			TieredCache other = this.fixture.manager(CACHE, UnaryOperator.identity()).getTieredCache(CACHE);
+			for (int i = 0; i < 10; i++) {
+				assertThat(other.get("k" + i, String.class, () -> "reloaded")).isEqualTo("reloaded");
+			}
 		}
 	}
 

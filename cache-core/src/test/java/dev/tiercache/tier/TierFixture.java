@@ -99,12 +99,13 @@ final class TierFixture implements AutoCloseable {
 		}
 	}
 
+	/** The value key of an entry in a cache that was never cleared (namespace 0). */
 	String valueKey(String cacheName, String renderedKey) {
-		return this.prefix + ":{" + cacheName + ":" + renderedKey + "}";
+		return this.prefix + ":{" + cacheName + ":0:" + renderedKey + "}";
 	}
 
 	String lockKey(String cacheName, String renderedKey) {
-		return this.prefix + ":lock:{" + cacheName + ":" + renderedKey + "}";
+		return this.prefix + ":lock:{" + cacheName + ":0:" + renderedKey + "}";
 	}
 
 	@Override
@@ -113,8 +114,10 @@ final class TierFixture implements AutoCloseable {
 			closeable.close();
 		}
 		try (RedisConnection connection = this.inspector.getConnection()) {
-			for (byte[] key : connection.keyCommands().keys((this.prefix + ":*").getBytes(StandardCharsets.UTF_8))) {
-				connection.keyCommands().del(key);
+			List<byte[]> keys = new ArrayList<>(
+					connection.keyCommands().keys((this.prefix + ":*").getBytes(StandardCharsets.UTF_8)));
+			for (int from = 0; from < keys.size(); from += 1000) {
+				connection.keyCommands().del(keys.subList(from, Math.min(keys.size(), from + 1000)).toArray(byte[][]::new));
 			}
 		}
 		this.inspector.destroy();

@@ -1,7 +1,6 @@
 package dev.tiercache.internal.redis;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -11,11 +10,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 import io.lettuce.core.AbstractRedisAsyncCommands;
-import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import org.apache.commons.logging.Log;
@@ -31,8 +27,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * Redis calls with a bounded wait, over the Lettuce connection of the application's
  * {@link LettuceConnectionFactory}.
  *
- * <p><b>Bounded.</b> Every call, including connecting, a script re-sent after {@code NOSCRIPT} and all
- * the rounds of a scan, waits at most the configured timeout in total. A call that fails, times out,
+ * <p><b>Bounded.</b> Every call, including connecting and a script re-sent after {@code NOSCRIPT},
+ * waits at most the configured timeout in total. A call that fails, times out,
  * is cancelled or finds Redis unreachable throws {@link RemoteCallException}; no other client failure
  * reaches the caller.
  *
@@ -51,8 +47,6 @@ public final class RemoteCommands implements AutoCloseable {
 	public static final Duration RECONNECT_BACKOFF = Duration.ofSeconds(1);
 
 	private static final Log logger = LogFactory.getLog(RemoteCommands.class);
-
-	private static final int SCAN_BATCH = 500;
 
 	private final RedisConnectionFactory connectionFactory;
 
@@ -133,42 +127,6 @@ public final class RemoteCommands implements AutoCloseable {
 			}
 			throw failed(ex);
 		}
-	}
-
-	/**
-	 * Unlinks every key matching any of the glob patterns, scanning in batches, within
-	 * {@code budget} in total. Keys written while the scan runs may survive.
-	 * @return how many keys were removed
-	 * @throws RemoteCallException if Redis fails or the budget runs out; keys removed until then stay removed
-	 */
-	public long unlinkMatching(Duration budget, byte[]... patterns) {
-		long deadline = System.nanoTime() + budget.toNanos();
-		long removed = 0;
-		for (byte[] pattern : patterns) {
-			ScanArgs args = ScanArgs.Builder.matches(pattern).limit(SCAN_BATCH);
-			ScanCursor cursor = ScanCursor.INITIAL;
-			do {
-				ScanCursor from = cursor;
-				KeyScanCursor<byte[]> batch = await(send((redis) -> redis.scan(from, args), deadline), deadline);
-				if (batch == null) {
-					break;
-				}
-				List<byte[]> keys = batch.getKeys();
-				if (!keys.isEmpty()) {
-					byte[][] found = keys.toArray(byte[][]::new);
-					Long unlinked = await(send((redis) -> redis.unlink(found), deadline), deadline);
-					removed += (unlinked != null) ? unlinked : 0;
-				}
-				cursor = batch;
-			}
-			while (!cursor.isFinished());
-		}
-		return removed;
-	}
-
-	/** How long one call may wait. */
-	public Duration timeout() {
-		return this.timeout;
 	}
 
 	private long deadline() {

@@ -70,27 +70,6 @@ class RemoteCommandsTests {
 			.withMessageContaining("did not answer within 300 ms");
 	}
 
-	@Test
-	void everyRoundOfAScanDeleteSharesOneBudget() {
-		assertThat(this.redis.connect(Duration.ofSeconds(5))).isTrue();
-		String prefix = TestRedis.uniquePrefix();
-		LuaScript fill = LuaScript.of("for i = 1, tonumber(ARGV[2]) do redis.call('SET', ARGV[1] .. i, 'x') end");
-		try (RemoteCommands patient = new RemoteCommands(this.connectionFactory, Duration.ofSeconds(30))) {
-			patient.eval(fill, ScriptOutputType.STATUS, new byte[0][], bytes(prefix + ":"), bytes("100000"));
-		}
-		byte[] pattern = bytes(prefix + ":*");
-		try {
-			assertThatExceptionOfType(RemoteCallException.class)
-				.as("hundreds of SCAN and UNLINK rounds do not fit in 2 ms")
-				.isThrownBy(() -> this.redis.unlinkMatching(Duration.ofMillis(2), pattern));
-		}
-		finally {
-			try (RemoteCommands patient = new RemoteCommands(this.connectionFactory, Duration.ofSeconds(30))) {
-				patient.unlinkMatching(Duration.ofSeconds(30), pattern);
-			}
-		}
-	}
-
 	private static byte[] bytes(String text) {
 		return text.getBytes(StandardCharsets.US_ASCII);
 	}

@@ -1,0 +1,123 @@
+package dev.tiercache.tier;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.UnaryOperator;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.ReturnType;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import dev.tiercache.internal.redis.LuaScript;
+import dev.tiercache.test.TestRedis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Issue 8: a whole cache is invalidated in O(1) by bumping its namespace version, which every key of
+ * the cache carries; other caches are untouched, and other instances learn the new version without
+ * a Redis call per read.
+ */
+class Issue8NamespaceTest {
+
+	private static final Object ABSENT = new Object();
+
+	private final TierFixture fixture = new TierFixture();
+
+	@AfterEach
+	void close() throws Exception {
+		this.fixture.close();
+	}
+
+	@Test
+	void clearOfAHundredThousandEntriesIsOneRoundTripAndLeavesOtherCachesAlone() {
+		TieredCacheManager manager = this.fixture.manager(TestRedis.connectionFactory(), "books",
+				UnaryOperator.identity(),
+				(builder) -> builder.cache("authors", CacheSettings.DEFAULTS).cache("warmup", CacheSettings.DEFAULTS));
+		TieredCache books = manager.getTieredCache("books");
+		TieredCache authors = manager.getTieredCache("authors");
+		books.put("dune", "Dune");
+		authors.put("herbert", "Frank Herbert");
+		fill(this.fixture.prefix + ":{books:0:#i:", 100_000);
+		manager.getTieredCache("warmup").clear();
+		Map<String, Long> before = commandCalls();
+		books.clear();
+		Map<String, Long> after = commandCalls();
+		assertThat(delta(before, after, "evalsha") + delta(before, after, "eval")).as("one script call").isEqualTo(1);
+		for (String scan : new String[] { "scan", "keys", "unlink", "del" }) {
+			assertThat(delta(before, after, scan)).as(scan).isZero();
+		}
+		assertThat(books.get("dune", String.class, () -> "reloaded")).isEqualTo("reloaded");
+		assertThat(authors.get("herbert", String.class)).isEqualTo("Frank Herbert");
+		TieredCache otherInstance = this.fixture.manager(TestRedis.connectionFactory(), "authors",
+				UnaryOperator.identity()).getTieredCache("authors");
+		assertThat(otherInstance.get("herbert", String.class)).as("read from Redis").isEqualTo("Frank Herbert");
+	}
+
+	@Test
+	void otherInstancesLearnOfAClearWithoutARedisCallPerRead() {
+		TieredCache clearing = this.fixture.manager("books", UnaryOperator.identity()).getTieredCache("books");
+		TieredCache other = this.fixture.manager("books", UnaryOperator.identity()).getTieredCache("books");
+		clearing.put("dune", "Dune");
+		assertThat(other.get("dune", String.class)).isEqualTo("Dune");
+		assertThat(other.peekLocal("dune", String.class, ABSENT)).as("in L1").isEqualTo("Dune");
+		clearing.clear();
+		await().atMost(Duration.ofSeconds(10)).until(() -> other.peekLocal("dune", String.class, ABSENT) == ABSENT);
+		assertThat(other.get("dune", String.class, () -> "reloaded")).isEqualTo("reloaded");
+	}
+
+	@Test
+	void instanceStartedAfterAClearReadsTheCurrentNamespace() {
+		TieredCache first = this.fixture.manager("books", UnaryOperator.identity()).getTieredCache("books");
+		first.put("dune", "old");
+		first.clear();
+		first.put("dune", "new");
+		TieredCache later = this.fixture.manager("books", UnaryOperator.identity()).getTieredCache("books");
+		assertThat(later.get("dune", String.class)).isEqualTo("new");
+	}
+
+	private void fill(String keyPrefix, int count) {
+		LuaScript fill = LuaScript.of("for i = 1, tonumber(ARGV[2]) do redis.call('SET', ARGV[1] .. i .. '}', 'x', 'EX', 600) end");
+		LettuceConnectionFactory factory = TestRedis.connectionFactory();
+		try (RedisConnection connection = factory.getConnection()) {
+			connection.scriptingCommands().eval(fill.source().getBytes(StandardCharsets.UTF_8), ReturnType.STATUS, 0,
+					keyPrefix.getBytes(StandardCharsets.UTF_8), Integer.toString(count).getBytes(StandardCharsets.UTF_8));
+		}
+		finally {
+			factory.destroy();
+		}
+	}
+
+	private static Map<String, Long> commandCalls() {
+		LettuceConnectionFactory factory = TestRedis.connectionFactory();
+		try (RedisConnection connection = factory.getConnection()) {
+			Properties stats = connection.serverCommands().info("commandstats");
+			Map<String, Long> calls = new HashMap<>();
+			if (stats != null) {
+				stats.forEach((name, value) -> {
+					String command = name.toString().replace("cmdstat_", "");
+					String text = value.toString();
+					int start = text.indexOf("calls=") + 6;
+					int end = text.indexOf(',', start);
+					calls.put(command, Long.parseLong(text.substring(start, end)));
+				});
+			}
+			return calls;
+		}
+		finally {
+			factory.destroy();
+		}
+	}
+
+	private static long delta(Map<String, Long> before, Map<String, Long> after, String command) {
+		return after.getOrDefault(command, 0L) - before.getOrDefault(command, 0L);
+	}
+
+}
