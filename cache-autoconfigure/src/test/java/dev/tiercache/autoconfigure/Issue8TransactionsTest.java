@@ -2,12 +2,10 @@ package dev.tiercache.autoconfigure;
 
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
@@ -43,7 +41,7 @@ class Issue8TransactionsTest {
 
 	private final TestContexts contexts = new TestContexts();
 
-	private final Gate gate = new Gate();
+	private final ReadGate gate = new ReadGate();
 
 	private final String table = "titles_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 
@@ -131,7 +129,7 @@ class Issue8TransactionsTest {
 	void loadHoldingTheLeaseIsRevokedAtOnceAndNeverStoresTheOldRow() throws Exception {
 		this.gate.holdNextRead();
 		Future<String> staleLoad = this.executor.submit(() -> service(this.second).title(2));
-		assertThat(this.gate.readHeld.await(10, TimeUnit.SECONDS)).as("the load read the old row").isTrue();
+		assertThat(this.gate.awaitHeldRead()).as("the load read the old row").isTrue();
 		assertThat(leaseHeld(2)).isTrue();
 		this.first.getBean(TransactionTemplate.class).executeWithoutResult((status) -> {
 			service(this.first).rename(2, "new");
@@ -145,39 +143,6 @@ class Issue8TransactionsTest {
 		assertThat(service(this.second).title(2)).isEqualTo("new");
 	}
 
-	/** Counts database reads, and can hold one after it read its row. */
-	static final class Gate {
-
-		final AtomicInteger reads = new AtomicInteger();
-
-		volatile CountDownLatch readHeld = new CountDownLatch(0);
-
-		private volatile CountDownLatch released = new CountDownLatch(0);
-
-		void holdNextRead() {
-			this.readHeld = new CountDownLatch(1);
-			this.released = new CountDownLatch(1);
-		}
-
-		void release() {
-			this.released.countDown();
-		}
-
-		void afterRead() {
-			this.reads.incrementAndGet();
-			if (this.readHeld.getCount() > 0) {
-				this.readHeld.countDown();
-				try {
-					this.released.await(10, TimeUnit.SECONDS);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-				}
-			}
-		}
-
-	}
-
 	@SpringBootConfiguration(proxyBeanMethods = false)
 	@EnableAutoConfiguration
 	static class TransactionalApplication {
@@ -188,7 +153,7 @@ class Issue8TransactionsTest {
 		}
 
 		@Bean
-		TitleService titleService(JdbcTemplate jdbc, Gate gate, String table) {
+		TitleService titleService(JdbcTemplate jdbc, ReadGate gate, String table) {
 			return new TitleService(jdbc, gate, table);
 		}
 
@@ -198,11 +163,11 @@ class Issue8TransactionsTest {
 
 		private final JdbcTemplate jdbc;
 
-		private final Gate gate;
+		private final ReadGate gate;
 
 		private final String table;
 
-		TitleService(JdbcTemplate jdbc, Gate gate, String table) {
+		TitleService(JdbcTemplate jdbc, ReadGate gate, String table) {
 			this.jdbc = jdbc;
 			this.gate = gate;
 			this.table = table;

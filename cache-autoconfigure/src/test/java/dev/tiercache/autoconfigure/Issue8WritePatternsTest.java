@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -65,7 +64,7 @@ class Issue8WritePatternsTest {
 		BookService second = start().getBean(BookService.class);
 		first.save(new Book(1, "Dune"));
 		assertThat(second.find(1)).isEqualTo(new Book(1, "Dune"));
-		assertThat(this.database.reads).hasValue(0);
+		assertThat(this.database.gate.reads).hasValue(0);
 	}
 
 	@Test
@@ -74,7 +73,7 @@ class Issue8WritePatternsTest {
 		BookService second = start().getBean(BookService.class);
 		Book created = first.create("Emma");
 		assertThat(second.find(created.id())).isEqualTo(created);
-		assertThat(this.database.reads).hasValue(0);
+		assertThat(this.database.gate.reads).hasValue(0);
 	}
 
 	@Test
@@ -95,9 +94,9 @@ class Issue8WritePatternsTest {
 		ConfigurableApplicationContext writing = scenario.endsWith("same instance") ? loading : start();
 		ConfigurableApplicationContext observer = start();
 		this.database.rows.put(1L, new Book(1, "old"));
-		this.database.holdNextRead();
+		this.database.gate.holdNextRead();
 		Future<Book> staleLoad = this.executor.submit(() -> loading.getBean(BookService.class).find(1));
-		assertThat(this.database.readHeld.await(10, TimeUnit.SECONDS)).as("the load read the old row").isTrue();
+		assertThat(this.database.gate.awaitHeldRead()).as("the load read the old row").isTrue();
 		BookService writer = writing.getBean(BookService.class);
 		if (scenario.startsWith("write-through")) {
 			writer.save(new Book(1, "new"));
@@ -105,7 +104,7 @@ class Issue8WritePatternsTest {
 		else {
 			writer.rename(1, "new");
 		}
-		this.database.releaseRead();
+		this.database.gate.release();
 		assertThat(staleLoad.get(10, TimeUnit.SECONDS)).as("its own caller gets what it read").isEqualTo(new Book(1, "old"));
 		String redisValue = loading.getBean(StringRedisTemplate.class).opsForValue()
 			.get(this.contexts.prefix + ":{books:0:#l:1}");
@@ -122,7 +121,7 @@ class Issue8WritePatternsTest {
 		service.save(new Book(1, "short"));
 		service.save(new Book(1, "x".repeat(500)));
 		assertThat(start("tiercache.max-value-size=100B").getBean(BookService.class).find(1).title()).hasSize(500);
-		assertThat(this.database.reads).as("the old value was gone, so the read loaded").hasValue(1);
+		assertThat(this.database.gate.reads).as("the old value was gone, so the read loaded").hasValue(1);
 	}
 
 	@Test
@@ -169,33 +168,16 @@ class Issue8WritePatternsTest {
 			.hasMessageContaining("separate methods");
 	}
 
-	/** The "database": rows, a read counter, and a way to hold one read after it read its row. */
+	/** The "database": rows, and a gate that counts and can hold reads. */
 	static final class Database {
 
 		final Map<Long, Book> rows = new ConcurrentHashMap<>();
 
-		final AtomicInteger reads = new AtomicInteger();
+		final ReadGate gate = new ReadGate();
 
-		volatile CountDownLatch readHeld = new CountDownLatch(0);
-
-		private volatile CountDownLatch release = new CountDownLatch(0);
-
-		void holdNextRead() {
-			this.readHeld = new CountDownLatch(1);
-			this.release = new CountDownLatch(1);
-		}
-
-		void releaseRead() {
-			this.release.countDown();
-		}
-
-		Book read(long id) throws InterruptedException {
-			this.reads.incrementAndGet();
+		Book read(long id) {
 			Book row = this.rows.get(id);
-			if (this.readHeld.getCount() > 0) {
-				this.readHeld.countDown();
-				this.release.await(10, TimeUnit.SECONDS);
-			}
+			this.gate.afterRead();
 			return row;
 		}
 
@@ -223,7 +205,7 @@ class Issue8WritePatternsTest {
 		}
 
 		@CacheAside(cache = "books", key = "#id")
-		public Book find(long id) throws InterruptedException {
+		public Book find(long id) {
 			return this.database.read(id);
 		}
 
