@@ -116,22 +116,27 @@ final class RemoteTier implements AutoCloseable {
 		}
 	}
 
-	/** Reads the namespace version of every registered cache now. */
+	/** Reads the namespace version of every registered cache now, stopping at the first Redis failure. */
 	void readNamespaces() {
 		for (CacheContext cache : this.caches) {
-			readNamespace(cache);
+			if (!readNamespace(cache)) {
+				return;
+			}
 		}
 	}
 
-	private void readNamespace(CacheContext cache) {
+	/** Reads one cache's namespace version; {@code false} if Redis failed. */
+	private boolean readNamespace(CacheContext cache) {
 		long stamp = cache.namespaceStamp();
 		try {
 			byte[] version = this.commands.get(namespaceKey(cache));
 			cache.namespaceRead((version != null) ? Long.parseLong(new String(version, StandardCharsets.US_ASCII)) : 0,
 					stamp);
+			return true;
 		}
 		catch (RemoteCallException ex) {
 			logger.debug("Tiercache could not read the namespace of " + cache, ex);
+			return false;
 		}
 	}
 
