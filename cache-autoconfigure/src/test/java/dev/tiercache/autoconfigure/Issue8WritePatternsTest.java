@@ -3,6 +3,7 @@ package dev.tiercache.autoconfigure;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -160,6 +161,23 @@ class Issue8WritePatternsTest {
 	}
 
 	@Test
+	void writeAnnotationOnAFinalMethodFailsAtStartup() throws Exception {
+		assertThatThrownBy(() -> this.contexts.start(FinalMethodApplication.class, Map.of("database", this.database)))
+			.rootCause()
+			.hasMessageContaining("@WriteAround on final method")
+			.hasMessageContaining("would never run");
+	}
+
+	@Test
+	void writeThroughOfAnAsynchronousResultFailsAtStartup() throws Exception {
+		assertThatThrownBy(() -> this.contexts.start(AsyncApplication.class, Map.of("database", this.database)))
+			.rootCause()
+			.isInstanceOf(IllegalStateException.class)
+			.hasMessageContaining("@WriteThrough on")
+			.hasMessageContaining("asynchronous results are not supported yet");
+	}
+
+	@Test
 	void cacheAsideCombinedWithAWriteFailsAtStartup() throws Exception {
 		assertThatThrownBy(() -> this.contexts.start(MixedApplication.class, Map.of("database", this.database)))
 			.rootCause()
@@ -261,6 +279,45 @@ class Issue8WritePatternsTest {
 
 		@WriteThrough(cache = "books", key = "#id")
 		public void update(long id, String title) {
+		}
+
+	}
+
+	@SpringBootConfiguration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	static class FinalMethodApplication {
+
+		@Bean
+		FinalMethodService finalMethodService() {
+			return new FinalMethodService();
+		}
+
+	}
+
+	static class FinalMethodService {
+
+		@WriteAround(cache = "books")
+		public final void rename(long id) {
+		}
+
+	}
+
+	@SpringBootConfiguration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	static class AsyncApplication {
+
+		@Bean
+		AsyncService asyncService() {
+			return new AsyncService();
+		}
+
+	}
+
+	static class AsyncService {
+
+		@WriteThrough(cache = "books", key = "#id")
+		public CompletableFuture<Book> save(long id) {
+			return CompletableFuture.completedFuture(new Book(id, "x"));
 		}
 
 	}

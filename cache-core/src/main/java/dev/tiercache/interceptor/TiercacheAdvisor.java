@@ -11,7 +11,8 @@ import org.springframework.aop.support.StaticMethodMatcherPointcut;
 import dev.tiercache.annotation.CacheAside;
 
 /**
- * The AOP advisor that applies {@link TiercacheInterceptor} to methods carrying {@link CacheAside}.
+ * The AOP advisor that applies {@link TiercacheInterceptor} to methods carrying {@link CacheAside} or
+ * a write annotation.
  * Matching a method parses its annotation, so a misconfigured annotation fails when its bean is
  * created, at start-up. Register it as an infrastructure bean; any auto-proxy creator picks it up.
  */

@@ -10,9 +10,11 @@ import dev.tiercache.annotation.CacheAside;
 import dev.tiercache.tier.TieredCache;
 
 /**
- * The advice behind {@link CacheAside}: looks up the method's operation, computes the key, answers
- * from L1 without allocating when it can, and otherwise reads through the cache with the method as
- * the loader. Whatever the method throws reaches the caller unchanged. Thread-safe.
+ * The one advice behind Tiercache's annotations: looks up the method's operation once parsed. For
+ * {@link CacheAside} it computes the key, answers from L1 without allocating when it can, and
+ * otherwise reads through the cache with the method as the loader. For the write annotations it hands
+ * the call to their strategies around the method. Whatever the method throws reaches the caller
+ * unchanged. Thread-safe.
  */
 public final class TiercacheInterceptor implements MethodInterceptor {
 
