@@ -18,6 +18,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.cache.annotation.CacheEvict;
+import org.springframework.cache.annotation.Cacheable;
+import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -142,6 +145,19 @@ class Issue8WritePatternsTest {
 	}
 
 	@Test
+	void springCacheEvictOfAllEntriesBumpsTheNamespaceToo() throws Exception {
+		ConfigurableApplicationContext context = start();
+		BookService service = context.getBean(BookService.class);
+		this.database.rows.put(3L, new Book(3, "Emma"));
+		assertThat(service.shelved(3)).isEqualTo(new Book(3, "Emma"));
+		this.database.rows.put(3L, new Book(3, "Emma, revised"));
+		service.emptyShelf();
+		assertThat(context.getBean(StringRedisTemplate.class).opsForValue().get(this.contexts.prefix + ":ns:{shelf}"))
+			.isEqualTo("1");
+		assertThat(service.shelved(3)).isEqualTo(new Book(3, "Emma, revised"));
+	}
+
+	@Test
 	void invalidateBeforeInvocationDeletesEvenWhenTheMethodThrows() throws Exception {
 		BookService service = start().getBean(BookService.class);
 		service.save(new Book(1, "Dune"));
@@ -203,6 +219,7 @@ class Issue8WritePatternsTest {
 
 	@SpringBootConfiguration(proxyBeanMethods = false)
 	@EnableAutoConfiguration
+	@EnableCaching
 	static class WriteApplication {
 
 		@Bean
@@ -255,6 +272,15 @@ class Issue8WritePatternsTest {
 
 		@CacheInvalidate(cache = "books", allEntries = true)
 		public void forgetAll() {
+		}
+
+		@Cacheable("shelf")
+		public Book shelved(long id) {
+			return this.database.read(id);
+		}
+
+		@CacheEvict(cacheNames = "shelf", allEntries = true)
+		public void emptyShelf() {
 		}
 
 		@CacheInvalidate(cache = "books", key = "#id", beforeInvocation = true)
