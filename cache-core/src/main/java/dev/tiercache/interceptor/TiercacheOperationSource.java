@@ -4,7 +4,6 @@ import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
-import java.lang.reflect.TypeVariable;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.List;
@@ -12,7 +11,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -184,8 +182,7 @@ public final class TiercacheOperationSource {
 			throw new IllegalStateException("@CacheAside on " + method
 					+ " cannot cache a method that returns nothing; use @CacheInvalidate for methods that change data");
 		}
-		if (Future.class.isAssignableFrom(raw) || raw.getName().startsWith("reactor.core.publisher.")
-				|| raw.getName().equals("org.reactivestreams.Publisher")) {
+		if (ValueTypes.isAsynchronous(raw)) {
 			throw new IllegalStateException("@CacheAside on " + method + " returns " + raw.getName()
 					+ "; asynchronous results are not supported yet, return the value itself");
 		}
@@ -193,24 +190,10 @@ public final class TiercacheOperationSource {
 			return ClassUtils.resolvePrimitiveIfNecessary(raw);
 		}
 		Type generic = method.getGenericReturnType();
-		if (generic instanceof Class<?> || !containsTypeVariable(generic)) {
+		if (!ValueTypes.containsTypeVariable(generic)) {
 			return generic;
 		}
 		return ResolvableType.forMethodReturnType(method, targetClass).toClass();
-	}
-
-	private static boolean containsTypeVariable(Type type) {
-		if (type instanceof TypeVariable<?>) {
-			return true;
-		}
-		if (type instanceof ParameterizedType parameterized) {
-			for (Type argument : parameterized.getActualTypeArguments()) {
-				if (containsTypeVariable(argument)) {
-					return true;
-				}
-			}
-		}
-		return !(type instanceof Class<?>) && !(type instanceof ParameterizedType);
 	}
 
 	private static Type optionalElement(Type optionalType) {

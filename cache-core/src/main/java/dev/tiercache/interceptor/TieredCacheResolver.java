@@ -1,8 +1,6 @@
 package dev.tiercache.interceptor;
 
-import java.lang.reflect.GenericArrayType;
 import java.lang.reflect.Method;
-import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -80,7 +78,7 @@ public final class TieredCacheResolver implements CacheResolver {
 	private Type valueType(Method method, Class<?> targetClass) {
 		Object known = this.valueTypes.get(method);
 		if (known == null) {
-			known = dependsOnTargetClass(method.getGenericReturnType()) ? TARGET_DEPENDENT
+			known = ValueTypes.containsTypeVariable(method.getGenericReturnType()) ? TARGET_DEPENDENT
 					: resolve(method, method.getDeclaringClass());
 			this.valueTypes.put(method, known);
 		}
@@ -89,21 +87,6 @@ public final class TieredCacheResolver implements CacheResolver {
 		}
 		return this.targetDependentValueTypes.computeIfAbsent(new MethodOnClass(method, targetClass),
 				(key) -> resolve(method, targetClass));
-	}
-
-	private static boolean dependsOnTargetClass(Type type) {
-		if (type instanceof ParameterizedType parameterized) {
-			for (Type argument : parameterized.getActualTypeArguments()) {
-				if (dependsOnTargetClass(argument)) {
-					return true;
-				}
-			}
-			return false;
-		}
-		if (type instanceof GenericArrayType array) {
-			return dependsOnTargetClass(array.getGenericComponentType());
-		}
-		return !(type instanceof Class<?>);
 	}
 
 	private static Type resolve(Method method, Class<?> targetClass) {

@@ -1,6 +1,9 @@
 package dev.tiercache.interceptor;
 
+import java.lang.reflect.GenericArrayType;
+import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
+import java.util.concurrent.Future;
 
 import org.springframework.core.ResolvableType;
 import org.springframework.util.ClassUtils;
@@ -11,6 +14,29 @@ import org.springframework.util.ClassUtils;
 final class ValueTypes {
 
 	private ValueTypes() {
+	}
+
+	/** Whether a type mentions a type variable (or wildcard), so that it means something only for a given bean class. */
+	static boolean containsTypeVariable(Type type) {
+		if (type instanceof ParameterizedType parameterized) {
+			for (Type argument : parameterized.getActualTypeArguments()) {
+				if (containsTypeVariable(argument)) {
+					return true;
+				}
+			}
+			return false;
+		}
+		if (type instanceof GenericArrayType array) {
+			return containsTypeVariable(array.getGenericComponentType());
+		}
+		return !(type instanceof Class<?>);
+	}
+
+	/** Whether a return type is a future or a reactive stream, whose value is not there when the method returns. */
+	static boolean isAsynchronous(Class<?> returnType) {
+		String name = returnType.getName();
+		return Future.class.isAssignableFrom(returnType) || name.startsWith("reactor.core.publisher.")
+				|| name.equals("org.reactivestreams.Publisher");
 	}
 
 	/**

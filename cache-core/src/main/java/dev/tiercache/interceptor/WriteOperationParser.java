@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Future;
 
 import org.jspecify.annotations.Nullable;
 
@@ -145,7 +144,7 @@ final class WriteOperationParser {
 	private static Type returnedValueType(Method method, Class<?> targetClass) {
 		ResolvableType returned = ResolvableType.forMethodReturnType(method, targetClass);
 		Class<?> raw = returned.toClass();
-		if (Future.class.isAssignableFrom(raw) || raw.getName().startsWith("reactor.core.publisher.")) {
+		if (ValueTypes.isAsynchronous(raw)) {
 			throw new IllegalStateException("@WriteThrough on " + method + " returns " + raw.getName()
 					+ "; asynchronous results are not supported yet; set 'value' to a parameter (e.g. value = \"#book\")");
 		}

@@ -137,6 +137,12 @@ final class LocalTier {
 	 * @param deadlineNanos when it expires, on the {@link CoarseClock}
 	 */
 	record LocalEntry(@Nullable Object value, long deadlineNanos) {
+
+		/** Whether a caller reading values of the given class may be given this one: a null marker, or an instance. */
+		boolean isA(Class<?> type) {
+			return this.value == null || type.isInstance(this.value);
+		}
+
 	}
 
 }

@@ -75,7 +75,7 @@ final class ReadThrough {
 			return null;
 		}
 		LocalTier.LocalEntry entry = tier.get(key);
-		if (entry != null && (entry.value() == null || rawType.isInstance(entry.value()))) {
+		if (entry != null && entry.isA(rawType)) {
 			this.stats.localHit(entry.value() == null);
 			return entry;
 		}
@@ -89,7 +89,7 @@ final class ReadThrough {
 		long stamp = (tier != null) ? tier.stamp(key) : 0;
 		if (tier != null) {
 			LocalTier.LocalEntry entry = tier.get(key);
-			if (entry != null && (entry.value() == null || rawType.isInstance(entry.value()))) {
+			if (entry != null && entry.isA(rawType)) {
 				return entry.value();
 			}
 		}
@@ -217,8 +217,11 @@ final class ReadThrough {
 		}
 	}
 
-	/** Fills L1 from a Redis hit, unless the read was untyped (a JSON payload read as {@code Object} is not the real value). */
-	private void fillFromRemote(Object key, Type type, Hit hit, long stamp) {
+	/**
+	 * Fills L1 from a Redis hit read after {@code stamp}, unless the read was untyped (a JSON payload
+	 * read as {@code Object} is not the real value).
+	 */
+	void fillFromRemote(Object key, Type type, Hit hit, long stamp) {
 		LocalTier tier = this.local;
 		if (tier != null && type != Object.class) {
 			long remaining = hit.softExpiresAt() - System.currentTimeMillis();

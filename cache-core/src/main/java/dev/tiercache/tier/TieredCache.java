@@ -234,12 +234,12 @@ public final class TieredCache implements Cache {
 		LocalTier.LocalEntry entry = (tier != null) ? tier.get(key) : null;
 		if (entry != null) {
 			Object value = entry.value();
-			if (strict && value != null && !rawType.isInstance(value) && this.remote == null) {
-				throw wrongType(key, type, value.getClass().getName());
-			}
-			if (value == null || rawType.isInstance(value)) {
+			if (entry.isA(rawType)) {
 				this.stats.localHit(value == null);
 				return new SimpleValueWrapper(value);
+			}
+			if (strict && this.remote == null) {
+				throw wrongType(key, type, value.getClass().getName());
 			}
 		}
 		if (tier != null) {
@@ -251,10 +251,7 @@ public final class TieredCache implements Cache {
 		}
 		Read read = l2.read(this.context, l2.keyOf(this.context, key), type);
 		if (read instanceof Hit hit) {
-			if (tier != null && type != Object.class) {
-				long remaining = hit.softExpiresAt() - System.currentTimeMillis();
-				tier.fill(key, hit.value(), Math.min(remaining, settings().localTtl().toMillis()), stamp);
-			}
+			this.readThrough.fillFromRemote(key, type, hit, stamp);
 			return new SimpleValueWrapper(hit.value());
 		}
 		if (strict && read instanceof Unreadable unreadable) {
