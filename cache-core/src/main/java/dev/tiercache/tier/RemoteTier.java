@@ -32,7 +32,7 @@ import dev.tiercache.internal.stampede.LoadNotifications;
 /**
  * The L2 tier shared by every cache of one manager: reads (read, decode, delete if corrupt), writes
  * (frame, write, evict, clear) and the lease protocol, all behind one error policy: a Redis failure
- * never reaches the caller. It is counted and logged through the cache's {@link CacheContext}, the
+ * never reaches the caller. A key whose cache's namespace version is not known yet fails like Redis. It is counted and logged through the cache's {@link CacheContext}, the
  * read counts as a miss, and a write that failed is {@linkplain RemoteRepairs retried} as a delete
  * until Redis answers, so Redis never keeps a value the application replaced or removed.
  *
@@ -165,10 +165,6 @@ final class RemoteTier implements AutoCloseable {
 
 	/** Reads and decodes a key's entry. */
 	Read read(CacheContext cache, RemoteKey key, Type type) {
-		if (!key.resolved()) {
-			cache.remoteFailed(unknownNamespace(cache));
-			return Read.FAILED;
-		}
 		byte[] framed;
 		try {
 			framed = this.commands.get(key.value());
@@ -246,11 +242,6 @@ final class RemoteTier implements AutoCloseable {
 	 * @return for a delete, whether a value existed
 	 */
 	boolean write(CacheContext cache, RemoteKey key, byte @Nullable [] framed, long ttlMillis) {
-		if (!key.resolved()) {
-			cache.remoteFailed(unknownNamespace(cache));
-			deleteLater(cache, key);
-			return false;
-		}
 		try {
 			boolean existed = this.leases.write(key.entry(), framed, ttlMillis);
 			this.repairs.cancel(key);
@@ -268,11 +259,6 @@ final class RemoteTier implements AutoCloseable {
 	 * @return the framed bytes already stored, or {@code null} if this call wrote (or Redis failed)
 	 */
 	byte @Nullable [] writeIfAbsent(CacheContext cache, RemoteKey key, byte[] framed, long ttlMillis) {
-		if (!key.resolved()) {
-			cache.remoteFailed(unknownNamespace(cache));
-			deleteLater(cache, key);
-			return null;
-		}
 		try {
 			return this.leases.writeIfAbsent(key.entry(), framed, ttlMillis);
 		}
@@ -285,10 +271,6 @@ final class RemoteTier implements AutoCloseable {
 
 	/** Revokes the key's lease, if any, leaving its value; a failure is counted (a later write revokes it too). */
 	void revoke(CacheContext cache, RemoteKey key) {
-		if (!key.resolved()) {
-			cache.remoteFailed(unknownNamespace(cache));
-			return;
-		}
 		try {
 			this.leases.revoke(key.entry());
 		}
@@ -306,21 +288,12 @@ final class RemoteTier implements AutoCloseable {
 	private void deleteLater(CacheContext cache, RemoteKey key) {
 		Object original = key.original();
 		this.repairs.add(key.id(), cache, () -> {
-			RemoteKey current = keyOf(cache, original);
-			if (!current.resolved()) {
-				throw unknownNamespace(cache);
-			}
-			this.leases.write(current.entry(), null, 0);
+			this.leases.write(keyOf(cache, original).entry(), null, 0);
 			LocalTier local = cache.local();
 			if (local != null) {
 				local.evict(original);
 			}
 		});
-	}
-
-	private static RemoteCallException unknownNamespace(CacheContext cache) {
-		return new RemoteCallException("The namespace version of " + cache + " has not been read from Redis yet",
-				new IllegalStateException("namespace unknown"));
 	}
 
 	/**
@@ -499,8 +472,17 @@ final class RemoteTier implements AutoCloseable {
 			return this.value != null;
 		}
 
+		/**
+		 * Where the framed value lives.
+		 * @throws RemoteCallException if the key is not resolved: for callers, Redis is not usable yet
+		 */
 		byte[] value() {
-			return Objects.requireNonNull(this.value, "unresolved key");
+			byte[] key = this.value;
+			if (key == null) {
+				throw new RemoteCallException("The namespace version of cache '" + this.cacheName
+						+ "' has not been read from Redis yet", new IllegalStateException("namespace unknown"));
+			}
+			return key;
 		}
 
 		/** The key as the cache was given it. */
@@ -513,11 +495,16 @@ final class RemoteTier implements AutoCloseable {
 			return new RepairId(this.cacheName, this.original);
 		}
 
+		/**
+		 * The keys of the value, its lease and its waiters.
+		 * @throws RemoteCallException if the key is not resolved
+		 */
 		EntryKeys entry() {
 			EntryKeys keys = this.entry;
 			if (keys == null) {
-				String tag = Objects.requireNonNull(this.tagged, "unresolved key");
-				keys = new EntryKeys(value(), (this.keyPrefix + ":lock:" + tag).getBytes(StandardCharsets.UTF_8),
+				byte[] value = value();
+				String tag = Objects.requireNonNull(this.tagged);
+				keys = new EntryKeys(value, (this.keyPrefix + ":lock:" + tag).getBytes(StandardCharsets.UTF_8),
 						(this.keyPrefix + ":wait:" + tag).getBytes(StandardCharsets.UTF_8));
 				this.entry = keys;
 			}
