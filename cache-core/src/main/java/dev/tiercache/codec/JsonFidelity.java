@@ -3,7 +3,6 @@ package dev.tiercache.codec;
 import java.lang.reflect.Array;
 import java.lang.reflect.Field;
 import java.lang.reflect.GenericArrayType;
-import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
@@ -32,6 +31,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.tiercache.internal.reflect.StateFields;
+
 /**
  * Tells whether a value survives typed JSON exactly: the same classes, the same state.
  *
@@ -54,13 +55,6 @@ final class JsonFidelity {
 			Duration.class, Year.class, YearMonth.class, MonthDay.class);
 
 	private final Map<Type, Boolean> survivesByType = new ConcurrentHashMap<>();
-
-	private final ClassValue<List<Field>> fields = new ClassValue<>() {
-		@Override
-		protected List<Field> computeValue(Class<?> type) {
-			return stateFields(type);
-		}
-	};
 
 	/** Whether every value of the declared type survives JSON, so that none needs checking. */
 	boolean survivesByType(Type declared) {
@@ -166,7 +160,7 @@ final class JsonFidelity {
 			return true;
 		}
 		try {
-			for (Field field : this.fields.get(type)) {
+			for (Field field : StateFields.of(type)) {
 				if (!same(field.get(a), field.get(b), depth + 1, seen)) {
 					return false;
 				}
@@ -233,20 +227,6 @@ final class JsonFidelity {
 			}
 		}
 		return true;
-	}
-
-	private static List<Field> stateFields(Class<?> type) {
-		List<Field> state = new ArrayList<>();
-		for (Class<?> current = type; current != null && current != Object.class; current = current.getSuperclass()) {
-			for (Field field : current.getDeclaredFields()) {
-				int modifiers = field.getModifiers();
-				if (!Modifier.isStatic(modifiers) && !Modifier.isTransient(modifiers)) {
-					field.setAccessible(true);
-					state.add(field);
-				}
-			}
-		}
-		return List.copyOf(state);
 	}
 
 }

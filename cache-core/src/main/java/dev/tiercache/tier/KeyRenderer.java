@@ -3,8 +3,6 @@ package dev.tiercache.tier;
 import java.lang.reflect.Array;
 import java.lang.reflect.Field;
 import java.lang.reflect.InaccessibleObjectException;
-import java.lang.reflect.Modifier;
-import java.lang.reflect.RecordComponent;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.net.URI;
@@ -27,6 +25,8 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.cache.interceptor.SimpleKey;
 import org.springframework.util.ReflectionUtils;
+
+import dev.tiercache.internal.reflect.StateFields;
 
 /**
  * Renders cache keys as strings, injectively: keys that render alike hold the same state, so two
@@ -65,13 +65,6 @@ final class KeyRenderer {
 			URI.class, Locale.class, Currency.class);
 
 	private static final Field SIMPLE_KEY_PARAMS = simpleKeyParams();
-
-	private final ClassValue<List<Field>> stateFields = new ClassValue<>() {
-		@Override
-		protected List<Field> computeValue(Class<?> type) {
-			return fieldsOf(type);
-		}
-	};
 
 	/**
 	 * @throws IllegalArgumentException naming the type if the key (or a part of it) cannot be rendered
@@ -143,7 +136,13 @@ final class KeyRenderer {
 		if (type.getName().startsWith("java.") || type.getName().startsWith("javax.")) {
 			throw refused(key, type.getName() + " is a JDK class it cannot see into");
 		}
-		List<Field> fields = this.stateFields.get(type);
+		List<Field> fields;
+		try {
+			fields = StateFields.of(type);
+		}
+		catch (InaccessibleObjectException ex) {
+			throw refused(key, "the fields of " + type.getName() + " cannot be read (" + ex.getMessage() + ")");
+		}
 		if (fields.isEmpty()) {
 			throw refused(key, type.getName() + " has no state, so all its instances would share one entry");
 		}
@@ -199,42 +198,6 @@ final class KeyRenderer {
 	private static IllegalArgumentException refused(Object key, String why) {
 		return new IllegalArgumentException("Cannot use a " + key.getClass().getName() + " as a cache key: " + why
 				+ ". Use a key expression that yields a String, a number, an enum, a record or a list of those");
-	}
-
-	private static List<Field> fieldsOf(Class<?> type) {
-		List<Field> fields = new ArrayList<>();
-		if (type.isRecord()) {
-			for (RecordComponent component : type.getRecordComponents()) {
-				fields.add(accessible(ReflectionUtils.findField(type, component.getName())));
-			}
-			return List.copyOf(fields);
-		}
-		List<Class<?>> hierarchy = new ArrayList<>();
-		for (Class<?> current = type; current != null && current != Object.class; current = current.getSuperclass()) {
-			hierarchy.add(0, current);
-		}
-		for (Class<?> current : hierarchy) {
-			for (Field field : current.getDeclaredFields()) {
-				int modifiers = field.getModifiers();
-				if (!Modifier.isStatic(modifiers) && !Modifier.isTransient(modifiers) && !field.isSynthetic()) {
-					fields.add(accessible(field));
-				}
-			}
-		}
-		return List.copyOf(fields);
-	}
-
-	private static Field accessible(@Nullable Field field) {
-		if (field == null) {
-			throw new IllegalStateException("A record component has no field");
-		}
-		try {
-			field.setAccessible(true);
-		}
-		catch (InaccessibleObjectException ex) {
-			throw new IllegalArgumentException("Cannot read field " + field + " of a cache key: " + ex.getMessage(), ex);
-		}
-		return field;
 	}
 
 	private static String sha256(CharSequence rendered) {
