@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import dev.tiercache.internal.concurrent.DaemonThreads;
 import dev.tiercache.internal.redis.RemoteCallException;
 
 /**
@@ -36,11 +37,7 @@ final class RemoteRepairs implements AutoCloseable {
 
 	RemoteRepairs(int capacity) {
 		this.capacity = capacity;
-		this.worker = Executors.newSingleThreadScheduledExecutor((task) -> {
-			Thread thread = new Thread(task, "tiercache-repairs");
-			thread.setDaemon(true);
-			return thread;
-		});
+		this.worker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("tiercache-repairs"));
 		long interval = RETRY_INTERVAL.toMillis();
 		this.worker.scheduleWithFixedDelay(this::retryAll, interval, interval, TimeUnit.MILLISECONDS);
 	}

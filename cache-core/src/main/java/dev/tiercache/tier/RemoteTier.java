@@ -16,6 +16,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import dev.tiercache.internal.concurrent.DaemonThreads;
 import dev.tiercache.codec.EncodedValue;
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.codec.ValueDecodingException;
@@ -74,11 +75,8 @@ final class RemoteTier implements AutoCloseable {
 
 	private final Set<CacheContext> caches = ConcurrentHashMap.newKeySet();
 
-	private final ScheduledExecutorService namespaceReader = Executors.newSingleThreadScheduledExecutor((task) -> {
-		Thread thread = new Thread(task, "tiercache-namespaces");
-		thread.setDaemon(true);
-		return thread;
-	});
+	private final ScheduledExecutorService namespaceReader = Executors
+		.newSingleThreadScheduledExecutor(DaemonThreads.named("tiercache-namespaces"));
 
 	RemoteTier(RemoteCommands commands, String keyPrefix, ValueCodec codec, int maxValueBytes,
 			Duration shortestLease, int maxPendingRepairs) {

@@ -13,7 +13,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jspecify.annotations.Nullable;
 
@@ -23,6 +22,7 @@ import org.springframework.cache.CacheManager;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import dev.tiercache.codec.ValueCodec;
+import dev.tiercache.internal.concurrent.DaemonThreads;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.internal.stampede.LoadSubscription;
 
@@ -110,14 +110,9 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 	}
 
 	private static ExecutorService newAsyncExecutor() {
-		AtomicInteger threads = new AtomicInteger();
 		int size = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
 		ThreadPoolExecutor executor = new ThreadPoolExecutor(size, size, 60, TimeUnit.SECONDS,
-				new LinkedBlockingQueue<>(), (task) -> {
-					Thread thread = new Thread(task, "tiercache-async-" + threads.incrementAndGet());
-					thread.setDaemon(true);
-					return thread;
-				});
+				new LinkedBlockingQueue<>(), DaemonThreads.numbered("tiercache-async-"));
 		executor.allowCoreThreadTimeOut(true);
 		return executor;
 	}

@@ -23,6 +23,8 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
+import dev.tiercache.internal.concurrent.DaemonThreads;
+
 /**
  * Redis calls with a bounded wait, over the Lettuce connection of the application's
  * {@link LettuceConnectionFactory}.
@@ -54,11 +56,8 @@ public final class RemoteCommands implements AutoCloseable {
 
 	private final long timeoutNanos;
 
-	private final ExecutorService connector = Executors.newSingleThreadExecutor((task) -> {
-		Thread thread = new Thread(task, "tiercache-redis-connect");
-		thread.setDaemon(true);
-		return thread;
-	});
+	private final ExecutorService connector = Executors
+		.newSingleThreadExecutor(DaemonThreads.named("tiercache-redis-connect"));
 
 	private volatile @Nullable Connection connected;
 

@@ -17,6 +17,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import dev.tiercache.internal.concurrent.DaemonThreads;
 import dev.tiercache.internal.redis.LuaScript;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.internal.redis.RemoteCallException;
@@ -163,11 +164,7 @@ public final class LeaseLocks implements AutoCloseable {
 		byte[] random = new byte[12];
 		new SecureRandom().nextBytes(random);
 		this.instanceId = HexFormat.of().formatHex(random);
-		this.renewals = Executors.newSingleThreadScheduledExecutor((task) -> {
-			Thread thread = new Thread(task, "tiercache-lease-renewal");
-			thread.setDaemon(true);
-			return thread;
-		});
+		this.renewals = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("tiercache-lease-renewal"));
 		long tick = Math.max(1, shortestLease.toMillis() / 4);
 		this.renewals.scheduleAtFixedRate(this::renewDue, tick, tick, TimeUnit.MILLISECONDS);
 	}

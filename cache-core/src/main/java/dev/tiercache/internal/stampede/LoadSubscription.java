@@ -14,6 +14,8 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
+import dev.tiercache.internal.concurrent.DaemonThreads;
+
 /**
  * The pub/sub subscription that feeds {@link LoadNotifications}. Starting it never fails or blocks:
  * it subscribes on a background thread, retried every {@link #RETRY_INTERVAL} until it succeeds or is
@@ -31,11 +33,8 @@ public final class LoadSubscription implements AutoCloseable {
 
 	private final RedisMessageListenerContainer container = new RedisMessageListenerContainer();
 
-	private final ScheduledExecutorService subscriber = Executors.newSingleThreadScheduledExecutor((task) -> {
-		Thread thread = new Thread(task, "tiercache-subscription");
-		thread.setDaemon(true);
-		return thread;
-	});
+	private final ScheduledExecutorService subscriber = Executors
+		.newSingleThreadScheduledExecutor(DaemonThreads.named("tiercache-subscription"));
 
 	private volatile boolean closed;
 
