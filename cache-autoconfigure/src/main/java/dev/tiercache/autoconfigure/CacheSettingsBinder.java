@@ -6,9 +6,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.tiercache.autoconfigure.TiercacheProperties.CacheSpec;
 import dev.tiercache.tier.CacheSettings;
 import dev.tiercache.tier.InvalidSettingException;
+import dev.tiercache.writebehind.WriteBehindSettings;
 
 /**
  * Maps {@link TiercacheProperties} onto {@link CacheSettings}: {@code tiercache.defaults.*} over the
@@ -68,6 +71,36 @@ final class CacheSettingsBinder {
 			}
 			return settings;
 		});
+	}
+
+	/** The write-behind settings of caches not declared with their own. */
+	static WriteBehindSettings writeBehindDefaults(TiercacheProperties properties) {
+		return writeBehind(WriteBehindSettings.DEFAULTS, properties.getDefaults().getWriteBehind(),
+				"tiercache.defaults");
+	}
+
+	/** The write-behind settings of every declared cache, by name. */
+	static Map<String, WriteBehindSettings> declaredWriteBehind(TiercacheProperties properties) {
+		WriteBehindSettings defaults = writeBehindDefaults(properties);
+		Map<String, WriteBehindSettings> settings = new LinkedHashMap<>();
+		properties.getCaches().forEach((name, spec) -> settings.put(name,
+				writeBehind(defaults, spec.getWriteBehind(), "tiercache.caches." + name)));
+		return settings;
+	}
+
+	private static WriteBehindSettings writeBehind(WriteBehindSettings base, TiercacheProperties.WriteBehind spec,
+			String path) {
+		return mapped(path, () -> new WriteBehindSettings(or(spec.getBatchSize(), base.batchSize()),
+				or(spec.getFlushInterval(), base.flushInterval()), or(spec.getConcurrency(), base.concurrency()),
+				or(spec.getPartitions(), base.partitions()), or(spec.getMaxAttempts(), base.maxAttempts()),
+				or(spec.getBackoff(), base.backoff()), or(spec.getMaxBackoff(), base.maxBackoff()),
+				or(spec.getClaimIdle(), base.claimIdle()), or(spec.getDrainTimeout(), base.drainTimeout()),
+				or(spec.getDurability(), base.durability()), or(spec.getDurabilityReplicas(), base.durabilityReplicas()),
+				or(spec.getDurabilityTimeout(), base.durabilityTimeout())));
+	}
+
+	private static <T> T or(@Nullable T value, T fallback) {
+		return (value != null) ? value : fallback;
 	}
 
 	/**

@@ -15,6 +15,7 @@ import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -39,8 +40,10 @@ import dev.tiercache.interceptor.TiercacheAdvisor;
 import dev.tiercache.interceptor.TiercacheMethodValidator;
 import dev.tiercache.interceptor.TiercacheOperationSource;
 import dev.tiercache.interceptor.TieredCacheResolver;
+import dev.tiercache.interceptor.WriteBehindRegistrar;
 import dev.tiercache.tier.CacheSettings;
 import dev.tiercache.tier.TieredCacheManager;
+import dev.tiercache.writebehind.WriteBehindQueues;
 
 /**
  * Auto-configuration of Tiercache: a {@link TieredCacheManager} over the application's Redis
@@ -113,8 +116,27 @@ public final class TiercacheAutoConfiguration {
 	@Bean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 	static TiercacheOperationSource tiercacheTiercacheOperationSource(ObjectProvider<CacheManager> cacheManager,
-			ConfigurableBeanFactory beanFactory) {
-		return new TiercacheOperationSource(() -> tieredCacheManager(cacheManager), beanFactory::resolveEmbeddedValue);
+			ObjectProvider<WriteBehindQueues> writeBehindQueues, ConfigurableBeanFactory beanFactory) {
+		return new TiercacheOperationSource(() -> tieredCacheManager(cacheManager), writeBehindQueues::getIfUnique,
+				beanFactory::resolveEmbeddedValue);
+	}
+
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static WriteBehindRegistrar tiercacheWriteBehindRegistrar(TiercacheOperationSource operations) {
+		return new WriteBehindRegistrar(operations);
+	}
+
+	/** The queues of {@code @WriteBehind} methods; created only when Redis is configured. */
+	@Bean(destroyMethod = "close")
+	@ConditionalOnBean(RedisConnectionFactory.class)
+	@ConditionalOnMissingBean
+	WriteBehindQueues tiercacheWriteBehindQueues(TiercacheProperties properties, RedisConnectionFactory redis,
+			ValueCodec codec, ObjectProvider<CacheManager> cacheManager, Environment environment) {
+		String prefix = (cacheManager.getIfUnique() instanceof TieredCacheManager manager) ? manager.keyPrefix() : null;
+		return new WriteBehindQueues(redis, properties.getRedis().getTimeout(),
+				(prefix != null) ? prefix : keyPrefix(properties, environment), codec,
+				CacheSettingsBinder.writeBehindDefaults(properties), CacheSettingsBinder.declaredWriteBehind(properties));
 	}
 
 	private static TieredCacheManager tieredCacheManager(ObjectProvider<CacheManager> cacheManagers) {

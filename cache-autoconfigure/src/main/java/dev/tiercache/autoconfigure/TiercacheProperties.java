@@ -12,6 +12,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
 import dev.tiercache.tier.CacheMode;
+import dev.tiercache.writebehind.Durability;
 
 /**
  * Configuration properties of Tiercache ({@code tiercache.*}). Per-cache settings are read from
@@ -194,6 +195,8 @@ public class TiercacheProperties {
 
 		private final Lock lock = new Lock();
 
+		private final WriteBehind writeBehind = new WriteBehind();
+
 		public @Nullable CacheMode getMode() {
 			return this.mode;
 		}
@@ -228,6 +231,10 @@ public class TiercacheProperties {
 
 		public Local getLocal() {
 			return this.local;
+		}
+
+		public WriteBehind getWriteBehind() {
+			return this.writeBehind;
 		}
 
 		public Lock getLock() {
@@ -300,6 +307,177 @@ public class TiercacheProperties {
 
 		public void setWait(@Nullable Duration wait) {
 			this.wait = wait;
+		}
+
+	}
+
+	/**
+	 * Write-behind queue of a cache ('@WriteBehind'); an unset value is inherited from
+	 * 'tiercache.defaults.write-behind'.
+	 */
+	public static class WriteBehind {
+
+		/**
+		 * How many queue entries the flusher reads at once per partition (1 to 1000). Default: 100.
+		 */
+		private @Nullable Integer batchSize;
+
+		/**
+		 * How often idle partitions are polled for new entries. Default: 100ms.
+		 */
+		private @Nullable Duration flushInterval;
+
+		/**
+		 * How many flusher threads each instance runs for the cache. Default: 2.
+		 */
+		private @Nullable Integer concurrency;
+
+		/**
+		 * How many streams the queue is split into by key hash; keys of one partition are applied in
+		 * order, partitions in parallel. Every instance must use the same number. Default: 8.
+		 */
+		private @Nullable Integer partitions;
+
+		/**
+		 * How many times a failing write is tried before it moves to the dead-letter stream. Default: 5.
+		 */
+		private @Nullable Integer maxAttempts;
+
+		/**
+		 * Wait before the first retry of a failing write; it doubles at each retry, with jitter. Default:
+		 * 100ms.
+		 */
+		private @Nullable Duration backoff;
+
+		/**
+		 * Longest wait between two retries. Default: 5s.
+		 */
+		private @Nullable Duration maxBackoff;
+
+		/**
+		 * How long a partition's owner may stay silent before another instance takes the partition over
+		 * and applies the entries it read but did not acknowledge. Default: 30s.
+		 */
+		private @Nullable Duration claimIdle;
+
+		/**
+		 * How long shutdown waits for this instance's partitions to drain; what is left stays in Redis
+		 * for another instance. Default: 10s.
+		 */
+		private @Nullable Duration drainTimeout;
+
+		/**
+		 * What a call waits for before it returns: 'memory' (the entry is in the Redis primary),
+		 * 'replica' (also on 'durability-replicas' replicas, WAIT) or 'aof' (also in the primary's
+		 * append-only file, WAITAOF, Redis 7.2+). When not confirmed in time, the method runs
+		 * synchronously. Default: memory.
+		 */
+		private @Nullable Durability durability;
+
+		/**
+		 * How many replicas must have the entry with durability 'replica'. Default: 1.
+		 */
+		private @Nullable Integer durabilityReplicas;
+
+		/**
+		 * How long a call waits for the durability confirmation. Default: 1s.
+		 */
+		private @Nullable Duration durabilityTimeout;
+
+		public @Nullable Integer getBatchSize() {
+			return this.batchSize;
+		}
+
+		public void setBatchSize(@Nullable Integer batchSize) {
+			this.batchSize = batchSize;
+		}
+
+		public @Nullable Duration getFlushInterval() {
+			return this.flushInterval;
+		}
+
+		public void setFlushInterval(@Nullable Duration flushInterval) {
+			this.flushInterval = flushInterval;
+		}
+
+		public @Nullable Integer getConcurrency() {
+			return this.concurrency;
+		}
+
+		public void setConcurrency(@Nullable Integer concurrency) {
+			this.concurrency = concurrency;
+		}
+
+		public @Nullable Integer getPartitions() {
+			return this.partitions;
+		}
+
+		public void setPartitions(@Nullable Integer partitions) {
+			this.partitions = partitions;
+		}
+
+		public @Nullable Integer getMaxAttempts() {
+			return this.maxAttempts;
+		}
+
+		public void setMaxAttempts(@Nullable Integer maxAttempts) {
+			this.maxAttempts = maxAttempts;
+		}
+
+		public @Nullable Duration getBackoff() {
+			return this.backoff;
+		}
+
+		public void setBackoff(@Nullable Duration backoff) {
+			this.backoff = backoff;
+		}
+
+		public @Nullable Duration getMaxBackoff() {
+			return this.maxBackoff;
+		}
+
+		public void setMaxBackoff(@Nullable Duration maxBackoff) {
+			this.maxBackoff = maxBackoff;
+		}
+
+		public @Nullable Duration getClaimIdle() {
+			return this.claimIdle;
+		}
+
+		public void setClaimIdle(@Nullable Duration claimIdle) {
+			this.claimIdle = claimIdle;
+		}
+
+		public @Nullable Duration getDrainTimeout() {
+			return this.drainTimeout;
+		}
+
+		public void setDrainTimeout(@Nullable Duration drainTimeout) {
+			this.drainTimeout = drainTimeout;
+		}
+
+		public @Nullable Durability getDurability() {
+			return this.durability;
+		}
+
+		public void setDurability(@Nullable Durability durability) {
+			this.durability = durability;
+		}
+
+		public @Nullable Integer getDurabilityReplicas() {
+			return this.durabilityReplicas;
+		}
+
+		public void setDurabilityReplicas(@Nullable Integer durabilityReplicas) {
+			this.durabilityReplicas = durabilityReplicas;
+		}
+
+		public @Nullable Duration getDurabilityTimeout() {
+			return this.durabilityTimeout;
+		}
+
+		public void setDurabilityTimeout(@Nullable Duration durabilityTimeout) {
+			this.durabilityTimeout = durabilityTimeout;
 		}
 
 	}

@@ -46,7 +46,10 @@ public final class TiercacheInterceptor implements MethodInterceptor {
 	/** Methods with write annotations, or none; kept out of {@link #invoke} so that the hit path stays small enough to inline. */
 	private static @Nullable Object notCacheAside(MethodInvocation invocation, @Nullable MethodOperation operation)
 			throws Throwable {
-		return (operation instanceof WriteOperations writes) ? writes.invoke(invocation) : invocation.proceed();
+		if (operation instanceof WriteOperations writes) {
+			return writes.invoke(invocation);
+		}
+		return (operation instanceof WriteBehindOperation queued) ? queued.invoke(invocation) : invocation.proceed();
 	}
 
 	/** The path after an L1 miss, kept out of {@link #invoke} so that the hit path stays small enough to inline. */

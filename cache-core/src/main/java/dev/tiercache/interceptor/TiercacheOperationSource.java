@@ -27,11 +27,13 @@ import org.springframework.util.StringValueResolver;
 import dev.tiercache.annotation.CacheAside;
 import dev.tiercache.annotation.CacheInvalidate;
 import dev.tiercache.annotation.WriteAround;
+import dev.tiercache.annotation.WriteBehind;
 import dev.tiercache.annotation.WriteThrough;
 import dev.tiercache.tier.CacheSettings;
 import dev.tiercache.tier.InvalidSettingException;
 import dev.tiercache.tier.TieredCache;
 import dev.tiercache.tier.TieredCacheManager;
+import dev.tiercache.writebehind.WriteBehindQueues;
 
 /**
  * Finds Tiercache's annotations on methods ({@link CacheAside}, {@link WriteThrough},
@@ -55,6 +57,8 @@ public final class TiercacheOperationSource {
 
 	private final Supplier<TieredCacheManager> cacheManager;
 
+	private final Supplier<@Nullable WriteBehindQueues> writeBehindQueues;
+
 	private final @Nullable StringValueResolver valueResolver;
 
 	private final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
@@ -77,12 +81,25 @@ public final class TiercacheOperationSource {
 	 */
 	public TiercacheOperationSource(Supplier<TieredCacheManager> cacheManager,
 			@Nullable StringValueResolver valueResolver) {
+		this(cacheManager, () -> null, valueResolver);
+	}
+
+	/**
+	 * @param cacheManager supplies the manager whose caches the annotations name; called on first parse
+	 * @param writeBehindQueues supplies the queues of {@link WriteBehind} methods, or {@code null} when
+	 * there are none (no Redis); called on first parse of such a method
+	 * @param valueResolver resolves {@code ${…}} placeholders in duration attributes; {@code null} for none
+	 */
+	public TiercacheOperationSource(Supplier<TieredCacheManager> cacheManager,
+			Supplier<@Nullable WriteBehindQueues> writeBehindQueues, @Nullable StringValueResolver valueResolver) {
 		this.cacheManager = cacheManager;
+		this.writeBehindQueues = writeBehindQueues;
 		this.valueResolver = valueResolver;
 	}
 
 	/** The annotations this source reads. */
-	static final List<Class<? extends Annotation>> ANNOTATIONS = List.of(CacheAside.class, WriteThrough.class,
+	static final List<Class<? extends Annotation>> ANNOTATIONS = List.of(CacheAside.class, WriteBehind.class,
+			WriteThrough.class,
 			WriteThrough.List.class, WriteAround.class, WriteAround.List.class, CacheInvalidate.class,
 			CacheInvalidate.List.class);
 
@@ -140,6 +157,14 @@ public final class TiercacheOperationSource {
 		Method specific = AopUtils.getMostSpecificMethod(method, targetClass);
 		CacheAside aside = findAnnotation(method, targetClass);
 		List<WriteOperation> writes = this.writeParser.parse(specific, targetClass);
+		WriteBehind behind = AnnotatedElementUtils.findMergedAnnotation(specific, WriteBehind.class);
+		if (behind != null) {
+			if (aside != null || !writes.isEmpty()) {
+				throw new IllegalStateException("@WriteBehind on " + specific + " cannot be combined with other "
+						+ "Tiercache annotations: the method runs later, from the queue; put them on separate methods");
+			}
+			return this.writeParser.writeBehind(behind, specific, targetClass, writeBehindQueues(specific));
+		}
 		if (aside != null && !writes.isEmpty()) {
 			throw new IllegalStateException("@CacheAside on " + specific + " cannot be combined with " + writes
 					+ ": a method either reads through the cache or writes; put them on separate methods");
@@ -159,6 +184,29 @@ public final class TiercacheOperationSource {
 				expression("CacheAside", "condition", annotation.condition(), specific, Set.of()),
 				expression("CacheAside", "unless", annotation.unless(), specific, Set.of("result")), valueType, optional,
 				entrySettings(annotation, cache.settings(), specific));
+	}
+
+	private WriteBehindQueues writeBehindQueues(Method method) {
+		WriteBehindQueues queues = this.writeBehindQueues.get();
+		if (queues == null) {
+			throw new IllegalStateException("@WriteBehind on " + method + " needs Redis for its queue, but no "
+					+ "RedisConnectionFactory is configured; configure 'spring.data.redis.*' or use @WriteThrough");
+		}
+		return queues;
+	}
+
+	/**
+	 * The write-behind operations of a bean class's methods, parsed.
+	 * @throws IllegalStateException naming the method if one cannot work
+	 */
+	List<WriteBehindOperation> writeBehindOperations(Class<?> targetClass) {
+		List<WriteBehindOperation> found = new java.util.ArrayList<>();
+		org.springframework.util.ReflectionUtils.doWithMethods(targetClass, (method) -> {
+			if (getOperation(method, targetClass) instanceof WriteBehindOperation operation && !found.contains(operation)) {
+				found.add(operation);
+			}
+		}, (method) -> AnnotatedElementUtils.hasAnnotation(method, WriteBehind.class));
+		return found;
 	}
 
 	/**

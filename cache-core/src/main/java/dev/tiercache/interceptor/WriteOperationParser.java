@@ -4,6 +4,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -14,12 +15,14 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
 
 import dev.tiercache.annotation.CacheInvalidate;
 import dev.tiercache.annotation.WriteAround;
+import dev.tiercache.annotation.WriteBehind;
 import dev.tiercache.annotation.WriteThrough;
 import dev.tiercache.strategy.CacheWriteScheduler;
 import dev.tiercache.strategy.InvalidateStrategy;
 import dev.tiercache.strategy.WriteAroundStrategy;
 import dev.tiercache.strategy.WriteThroughStrategy;
 import dev.tiercache.tier.TieredCache;
+import dev.tiercache.writebehind.WriteBehindQueues;
 
 /**
  * Parses {@link WriteThrough}, {@link WriteAround} and {@link CacheInvalidate} (each repeatable) on
@@ -92,6 +95,68 @@ final class WriteOperationParser {
 		}
 		return new WriteOperation("@WriteThrough(cache = " + annotation.cache() + ")", false,
 				this.source.expression(name, "condition", annotation.condition(), method, Set.of("result")), effect);
+	}
+
+	/**
+	 * The write-behind operation of a method.
+	 * @throws IllegalStateException naming the method if it cannot be queued
+	 */
+	WriteBehindOperation writeBehind(WriteBehind annotation, Method method, Class<?> targetClass,
+			WriteBehindQueues queues) {
+		String name = "WriteBehind";
+		String described = "@WriteBehind(cache = \"" + annotation.cache() + "\") on " + method;
+		if (method.getReturnType() != void.class) {
+			throw new IllegalStateException(described + " returns " + method.getReturnType().getName()
+					+ ", but a write-behind call returns before the method runs; make it return void");
+		}
+		TieredCache cache = this.source.resolveCache(name, annotation.cache(), method);
+		Type[] parameterTypes = new Type[method.getParameterCount()];
+		for (int i = 0; i < parameterTypes.length; i++) {
+			parameterTypes[i] = ValueTypes.concrete(ResolvableType.forMethodParameter(method, i, targetClass));
+		}
+		String valueText = annotation.value();
+		int valueIndex = valueText.isBlank() ? ((method.getParameterCount() == 1) ? 0 : -1)
+				: MethodExpression.parameterIndex(valueText, method, this.source.parameterNames());
+		WriteBehindOperation.ValueOf value;
+		Type valueType;
+		if (valueIndex >= 0) {
+			value = (arguments, target) -> arguments[valueIndex];
+			valueType = parameterTypes[valueIndex];
+		}
+		else if (!valueText.isBlank()) {
+			MethodExpression expression = Objects.requireNonNull(
+					this.source.expression(name, "value", valueText, method, Set.of()));
+			value = (arguments, target) -> expression.evaluate(arguments, target, false, null);
+			valueType = Object.class;
+		}
+		else {
+			throw new IllegalStateException(described + " has " + method.getParameterCount()
+					+ " parameters, so it needs 'value' to say what to cache (e.g. value = \"#book\")");
+		}
+		return new WriteBehindOperation(method, targetClass, cache, this.source.keyResolver(name, annotation.key(), method),
+				value, valueType, this.source.expression(name, "condition", annotation.condition(), method, Set.of()),
+				parameterTypes, batchMethod(annotation, method, targetClass, described), queues, this.writeThrough);
+	}
+
+	private static @Nullable Method batchMethod(WriteBehind annotation, Method method, Class<?> targetClass,
+			String described) {
+		String name = annotation.batchMethod();
+		if (name.isBlank()) {
+			return null;
+		}
+		if (method.getParameterCount() != 1) {
+			throw new IllegalStateException(described + " names batchMethod \"" + name
+					+ "\", which needs the method to take exactly one parameter (the entity)");
+		}
+		for (Method candidate : targetClass.getMethods()) {
+			if (candidate.getName().equals(name) && candidate.getParameterCount() == 1
+					&& candidate.getParameterTypes()[0].isAssignableFrom(List.class)) {
+				return candidate;
+			}
+		}
+		throw new IllegalStateException(described + " names batchMethod \"" + name + "\", but "
+				+ targetClass.getName() + " has no public method " + name + "(List<"
+				+ method.getParameterTypes()[0].getSimpleName() + ">)");
 	}
 
 	private WriteOperation writeAround(WriteAround annotation, Method method) {

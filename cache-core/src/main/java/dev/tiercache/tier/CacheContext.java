@@ -37,6 +37,8 @@ final class CacheContext {
 	/** The namespace version in Redis keys of this cache; {@link #UNKNOWN_NAMESPACE} until read from Redis. */
 	private volatile long namespace = UNKNOWN_NAMESPACE;
 
+	private volatile @Nullable PendingWrites pendingWrites;
+
 	/** How many times this instance bumped the namespace; guarded by this. */
 	private long bumps;
 
@@ -64,6 +66,15 @@ final class CacheContext {
 
 	@Nullable LocalTier local() {
 		return this.local;
+	}
+
+	/** Where reads that find nothing in Redis look for writes not yet in the backing store; {@code null} for none. */
+	@Nullable PendingWrites pendingWrites() {
+		return this.pendingWrites;
+	}
+
+	void pendingWrites(PendingWrites pendingWrites) {
+		this.pendingWrites = pendingWrites;
 	}
 
 	/** The namespace version in this cache's Redis keys, or {@link #UNKNOWN_NAMESPACE}. */

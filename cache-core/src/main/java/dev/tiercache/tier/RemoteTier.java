@@ -98,9 +98,9 @@ final class RemoteTier implements AutoCloseable {
 	 */
 	RemoteKey keyOf(CacheContext cache, Object key) {
 		long namespace = cache.namespace();
-		String tagged = (namespace != CacheContext.UNKNOWN_NAMESPACE)
-				? "{" + cache.name() + ":" + namespace + ":" + this.renderer.render(key) + "}" : null;
-		return new RemoteKey(this.keyPrefix, tagged, cache.name(), key);
+		String rendered = (namespace != CacheContext.UNKNOWN_NAMESPACE) ? this.renderer.render(key) : null;
+		String tagged = (rendered != null) ? "{" + cache.name() + ":" + namespace + ":" + rendered + "}" : null;
+		return new RemoteKey(this.keyPrefix, tagged, rendered, cache.name(), key);
 	}
 
 	/**
@@ -161,11 +161,18 @@ final class RemoteTier implements AutoCloseable {
 
 	// ---- reads
 
-	/** Reads and decodes a key's entry. */
+	/**
+	 * Reads and decodes a key's entry; when Redis holds none, the cache's {@link PendingWrites}, if
+	 * any, may supply the latest value written.
+	 */
 	Read read(CacheContext cache, RemoteKey key, Type type) {
 		byte[] framed;
 		try {
 			framed = this.commands.get(key.value());
+			PendingWrites pending = cache.pendingWrites();
+			if (framed == null && pending != null) {
+				framed = pending.find(key.rendered());
+			}
 		}
 		catch (RemoteCallException ex) {
 			cache.remoteFailed(ex);
@@ -250,6 +257,20 @@ final class RemoteTier implements AutoCloseable {
 			deleteLater(cache, key);
 			return false;
 		}
+	}
+
+	/**
+	 * Frames a write for a script of the caller's that applies it, or returns {@code null} when the
+	 * value cannot be stored or the key is not resolved.
+	 */
+	@Nullable StagedWrite stage(CacheContext cache, RemoteKey key, @Nullable Object value, Type type, long ttlMillis) {
+		byte[] framed = key.resolved() ? frame(cache, value, type, ttlMillis, 0) : null;
+		return (framed != null) ? new StagedWrite(key, value, this.channel, framed, ttlMillis) : null;
+	}
+
+	/** A staged write was applied: a delete still pending for the key must not undo it. */
+	void applied(RemoteKey key) {
+		this.repairs.cancel(key);
 	}
 
 	/**
@@ -449,6 +470,8 @@ final class RemoteTier implements AutoCloseable {
 
 		private final @Nullable String tagged;
 
+		private final @Nullable String rendered;
+
 		private final String cacheName;
 
 		private final Object original;
@@ -457,9 +480,11 @@ final class RemoteTier implements AutoCloseable {
 
 		private @Nullable EntryKeys entry;
 
-		private RemoteKey(String keyPrefix, @Nullable String tagged, String cacheName, Object original) {
+		private RemoteKey(String keyPrefix, @Nullable String tagged, @Nullable String rendered, String cacheName,
+				Object original) {
 			this.keyPrefix = keyPrefix;
 			this.tagged = tagged;
+			this.rendered = rendered;
 			this.cacheName = cacheName;
 			this.original = original;
 			this.value = (tagged != null) ? (keyPrefix + ":" + tagged).getBytes(StandardCharsets.UTF_8) : null;
@@ -481,6 +506,15 @@ final class RemoteTier implements AutoCloseable {
 						+ "' has not been read from Redis yet", new IllegalStateException("namespace unknown"));
 			}
 			return key;
+		}
+
+		/**
+		 * The key rendered for Redis, without the namespace.
+		 * @throws RemoteCallException if the key is not resolved
+		 */
+		String rendered() {
+			value();
+			return Objects.requireNonNull(this.rendered);
 		}
 
 		/** The key as the cache was given it. */

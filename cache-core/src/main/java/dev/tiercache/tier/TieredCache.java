@@ -297,6 +297,42 @@ public final class TieredCache implements Cache {
 		}
 	}
 
+	/**
+	 * Frames a write of the value for a script that applies it atomically with other commands (see
+	 * {@link StagedWrite}); nothing changes until then. After the script ran, call {@link #applied}.
+	 * @return the staged write, or {@code null} when this cache cannot take it: it has no Redis tier,
+	 * its namespace is not known yet (Redis has not answered), the value cannot be encoded or is too
+	 * large, or its TTL is zero (a {@code null} with {@code null-ttl} 0)
+	 */
+	public @Nullable StagedWrite stage(Object key, @Nullable Object value, Type type) {
+		RemoteTier l2 = this.remote;
+		long ttl = settings().jitteredTtlMillis(value == null);
+		return (l2 != null && ttl > 0) ? l2.stage(this.context, l2.keyOf(this.context, key), value, type, ttl) : null;
+	}
+
+	/**
+	 * Records that a staged write was applied in Redis: L1 takes the value (loads in flight in this JVM
+	 * will not replace it), and a delete of the key still pending from an earlier failure is dropped.
+	 */
+	public void applied(StagedWrite write) {
+		RemoteTier l2 = this.remote;
+		if (l2 != null) {
+			l2.applied(write.remoteKey());
+		}
+		LocalTier tier = this.local;
+		if (tier != null) {
+			tier.put(write.key(), write.value(), this.readThrough.localLifetime(write.ttlMillis()));
+		}
+	}
+
+	/**
+	 * Sets where reads that find nothing in Redis look for writes the backing store does not hold yet
+	 * (the write-behind queue's pending writes).
+	 */
+	public void pendingWrites(PendingWrites pendingWrites) {
+		this.context.pendingWrites(pendingWrites);
+	}
+
 	@Override
 	public @Nullable ValueWrapper putIfAbsent(Object key, @Nullable Object value) {
 		return putIfAbsent(key, value, (value != null) ? value.getClass() : Object.class);

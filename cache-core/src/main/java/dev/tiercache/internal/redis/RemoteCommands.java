@@ -5,11 +5,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 import io.lettuce.core.AbstractRedisAsyncCommands;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
@@ -52,6 +59,8 @@ public final class RemoteCommands implements AutoCloseable {
 
 	private final RedisConnectionFactory connectionFactory;
 
+	private final boolean dedicated;
+
 	private final Duration timeout;
 
 	private final long timeoutNanos;
@@ -75,6 +84,19 @@ public final class RemoteCommands implements AutoCloseable {
 	 * @throws IllegalStateException if the factory is not a {@link LettuceConnectionFactory}
 	 */
 	public RemoteCommands(RedisConnectionFactory connectionFactory, Duration timeout) {
+		this(connectionFactory, timeout, false);
+	}
+
+	/**
+	 * Calls on a connection of their own rather than the factory's shared one: for commands that block
+	 * the connection they run on ({@code WAIT}) or depend on what it ran before.
+	 * @throws IllegalStateException if the factory is not a {@link LettuceConnectionFactory}
+	 */
+	public static RemoteCommands dedicated(RedisConnectionFactory connectionFactory, Duration timeout) {
+		return new RemoteCommands(connectionFactory, timeout, true);
+	}
+
+	private RemoteCommands(RedisConnectionFactory connectionFactory, Duration timeout, boolean dedicated) {
 		if (!(connectionFactory instanceof LettuceConnectionFactory)) {
 			throw new IllegalStateException("Tiercache needs Lettuce, but the RedisConnectionFactory is a "
 					+ connectionFactory.getClass().getName()
@@ -84,6 +106,7 @@ public final class RemoteCommands implements AutoCloseable {
 			throw new IllegalArgumentException("Redis timeout must be positive, but was " + timeout);
 		}
 		this.connectionFactory = connectionFactory;
+		this.dedicated = dedicated;
 		this.timeout = timeout;
 		this.timeoutNanos = timeout.toNanos();
 	}
@@ -108,6 +131,17 @@ public final class RemoteCommands implements AutoCloseable {
 	public byte @Nullable [] get(byte[] key) {
 		long deadline = deadline();
 		return await(send((redis) -> redis.get(key), deadline), deadline);
+	}
+
+	/**
+	 * Sends any command through Lettuce's asynchronous API, with the same bounded wait and failure
+	 * handling as the others.
+	 * @param command issues the command on the connection's commands
+	 * @return the command's reply
+	 */
+	public <T> @Nullable T call(Function<RedisClusterAsyncCommands<byte[], byte[]>, ? extends Future<T>> command) {
+		long deadline = deadline();
+		return await(send(command, deadline), deadline);
 	}
 
 	/**
@@ -136,7 +170,7 @@ public final class RemoteCommands implements AutoCloseable {
 	 * Issues a command. Lettuce throws at once, before any future exists, when the connection or its
 	 * factory is closed; that drops the connection and becomes a {@link RemoteCallException}.
 	 */
-	private <T> RedisFuture<T> send(Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<T>> command,
+	private <T, F extends Future<T>> F send(Function<RedisClusterAsyncCommands<byte[], byte[]>, F> command,
 			long deadline) {
 		Connection connection = connection(deadline);
 		try {
@@ -148,7 +182,7 @@ public final class RemoteCommands implements AutoCloseable {
 		}
 	}
 
-	private <T> @Nullable T await(RedisFuture<T> future, long deadline) {
+	private <T> @Nullable T await(Future<T> future, long deadline) {
 		try {
 			return waitFor(future, deadline);
 		}
@@ -157,7 +191,7 @@ public final class RemoteCommands implements AutoCloseable {
 		}
 	}
 
-	private <T> @Nullable T waitFor(RedisFuture<T> future, long deadline) throws ExecutionException {
+	private <T> @Nullable T waitFor(Future<T> future, long deadline) throws ExecutionException {
 		try {
 			return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
 		}
@@ -236,14 +270,30 @@ public final class RemoteCommands implements AutoCloseable {
 	}
 
 	private Connection open() {
+		if (this.dedicated) {
+			return openDedicated();
+		}
 		RedisConnection opened = this.connectionFactory.getConnection();
 		try {
-			return new Connection(opened, ((LettuceConnection) opened).getNativeConnection());
+			return new Connection(opened::close, ((LettuceConnection) opened).getNativeConnection());
 		}
 		catch (RuntimeException ex) {
 			opened.close();
 			throw ex;
 		}
+	}
+
+	private Connection openDedicated() {
+		AbstractRedisClient client = ((LettuceConnectionFactory) this.connectionFactory).getNativeClient();
+		if (client instanceof RedisClient standalone) {
+			StatefulRedisConnection<byte[], byte[]> connection = standalone.connect(ByteArrayCodec.INSTANCE);
+			return new Connection(connection::close, connection.async());
+		}
+		if (client instanceof RedisClusterClient cluster) {
+			StatefulRedisClusterConnection<byte[], byte[]> connection = cluster.connect(ByteArrayCodec.INSTANCE);
+			return new Connection(connection::close, connection.async());
+		}
+		throw new IllegalStateException("Unsupported Lettuce client " + client);
 	}
 
 	private synchronized void connected(@Nullable Connection connection, @Nullable Throwable failure) {
@@ -292,8 +342,8 @@ public final class RemoteCommands implements AutoCloseable {
 		}
 	}
 
-	/** An open connection: Spring's handle (closed to give it back) and Lettuce's commands. */
-	private record Connection(RedisConnection handle, RedisClusterAsyncCommands<byte[], byte[]> commands) {
+	/** An open connection: how to close it (Spring's handle gives it back) and Lettuce's commands. */
+	private record Connection(Runnable closer, RedisClusterAsyncCommands<byte[], byte[]> commands) {
 
 		boolean isOpen() {
 			return !(this.commands instanceof AbstractRedisAsyncCommands<?, ?> lettuce)
@@ -302,7 +352,7 @@ public final class RemoteCommands implements AutoCloseable {
 
 		void close() {
 			try {
-				this.handle.close();
+				this.closer.run();
 			}
 			catch (RuntimeException ex) {
 				logger.debug("Could not close a Tiercache Redis connection", ex);

@@ -45,8 +45,12 @@ public final class LeaseLocks implements AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(LeaseLocks.class);
 
-	/** Publishes a wake-up (the value key) if callers flagged that they wait; ARGV[1] is the channel. */
-	private static final String WAKE_WAITERS = """
+	/**
+	 * Lua that publishes a wake-up (the value key) if callers flagged that they wait: KEYS[1] is the
+	 * value key, KEYS[3] the waiters flag, ARGV[1] the channel. Every script that writes a value
+	 * includes it, after deleting the lease (KEYS[2]).
+	 */
+	public static final String WAKE_WAITERS = """
 			if redis.call('DEL', KEYS[3]) == 1 then redis.call('PUBLISH', ARGV[1], KEYS[1]) end
 			""";
 

@@ -1,0 +1,205 @@
+package dev.tiercache.interceptor;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import org.aopalliance.intercept.MethodInvocation;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.ReflectionUtils;
+
+import dev.tiercache.annotation.WriteBehind;
+import dev.tiercache.strategy.WriteThroughStrategy;
+import dev.tiercache.tier.TieredCache;
+import dev.tiercache.writebehind.WriteBehindMethod;
+import dev.tiercache.writebehind.WriteBehindQueues;
+
+/**
+ * A {@link WriteBehind} method, parsed once: a call writes the value and queues itself, returning
+ * without running the method, or, when Redis cannot take it, runs the method and writes the value
+ * through. The flusher applies queued calls through the bean (so that its other advice, such as
+ * {@code @Transactional}, applies), with a flag that lets that one call through. Thread-safe once
+ * {@linkplain #bind bound} to its bean at start-up.
+ */
+final class WriteBehindOperation implements MethodOperation, WriteBehindMethod {
+
+	/** The operation whose queued call this thread is applying: the interceptor lets it run. */
+	private static final ThreadLocal<@Nullable WriteBehindOperation> APPLYING = new ThreadLocal<>();
+
+	private final String id;
+
+	private final Method method;
+
+	private final TieredCache cache;
+
+	private final KeyResolver key;
+
+	private final ValueOf value;
+
+	private final Type valueType;
+
+	private final @Nullable MethodExpression condition;
+
+	private final Type[] parameterTypes;
+
+	private final @Nullable Method batchMethod;
+
+	private final WriteBehindQueues queues;
+
+	private final WriteThroughStrategy fallback;
+
+	private volatile @Nullable BeanFactory beanFactory;
+
+	private volatile @Nullable String beanName;
+
+	WriteBehindOperation(Method method, Class<?> targetClass, TieredCache cache, KeyResolver key, ValueOf value,
+			Type valueType, @Nullable MethodExpression condition, Type[] parameterTypes, @Nullable Method batchMethod,
+			WriteBehindQueues queues, WriteThroughStrategy fallback) {
+		this.id = ClassUtils.getUserClass(targetClass).getName() + "#" + method.getName()
+				+ Arrays.stream(method.getParameterTypes()).map(Class::getName).collect(Collectors.joining(",", "(", ")"));
+		this.method = method;
+		this.cache = cache;
+		this.key = key;
+		this.value = value;
+		this.valueType = valueType;
+		this.condition = condition;
+		this.parameterTypes = parameterTypes;
+		this.batchMethod = batchMethod;
+		this.queues = queues;
+		this.fallback = fallback;
+	}
+
+	/**
+	 * Ties the operation to the bean it is applied through and registers it with its queue.
+	 * @throws IllegalStateException if another bean of the same class registered it first
+	 */
+	synchronized void bind(String beanName, BeanFactory beanFactory) {
+		String bound = this.beanName;
+		if (bound != null && !bound.equals(beanName)) {
+			throw new IllegalStateException("@WriteBehind on " + this.method + " is declared by beans '" + bound
+					+ "' and '" + beanName + "' of the same class; queued calls must name one bean to run on, so only "
+					+ "one bean per class may declare @WriteBehind methods");
+		}
+		this.beanName = beanName;
+		this.beanFactory = beanFactory;
+		if (bound == null) {
+			this.queues.register(this);
+		}
+	}
+
+	/** The call: queued, or, if Redis cannot take it, run now and written through. */
+	@Nullable Object invoke(MethodInvocation invocation) throws Throwable {
+		if (APPLYING.get() == this) {
+			APPLYING.remove();
+			return invocation.proceed();
+		}
+		@Nullable Object[] arguments = invocation.getArguments();
+		Object target = invocation.getThis();
+		MethodExpression expression = this.condition;
+		if (expression != null && !expression.test(arguments, target, false, null)) {
+			return invocation.proceed();
+		}
+		Object key = this.key.resolve(this.method, arguments, target);
+		Object written = this.value.of(arguments, target);
+		if (this.queues.enqueue(this, key, written, this.valueType, arguments)) {
+			return null;
+		}
+		Object result = invocation.proceed();
+		this.fallback.written(this.cache, key, written, this.valueType);
+		return result;
+	}
+
+	@Override
+	public String id() {
+		return this.id;
+	}
+
+	@Override
+	public TieredCache cache() {
+		return this.cache;
+	}
+
+	@Override
+	public Type[] parameterTypes() {
+		return this.parameterTypes.clone();
+	}
+
+	@Override
+	public Object key(@Nullable Object[] arguments) {
+		return this.key.resolve(this.method, arguments, null);
+	}
+
+	@Override
+	public void apply(@Nullable Object[] arguments) throws Throwable {
+		Object bean = bean();
+		APPLYING.set(this);
+		try {
+			invoke(this.method, bean, arguments);
+		}
+		finally {
+			APPLYING.remove();
+		}
+	}
+
+	@Override
+	public boolean hasBatchMethod() {
+		return this.batchMethod != null;
+	}
+
+	@Override
+	public void applyBatch(List<@Nullable Object[]> calls) throws Throwable {
+		Method batch = this.batchMethod;
+		if (batch == null) {
+			throw new IllegalStateException(this.method + " has no batch method");
+		}
+		List<@Nullable Object> values = new ArrayList<>(calls.size());
+		for (@Nullable Object[] arguments : calls) {
+			values.add(arguments[0]);
+		}
+		invoke(batch, bean(), new Object[] { values });
+	}
+
+	private Object bean() {
+		BeanFactory factory = this.beanFactory;
+		String name = this.beanName;
+		if (factory == null || name == null) {
+			throw new IllegalStateException("@WriteBehind on " + this.method + " is not bound to a bean");
+		}
+		return factory.getBean(name);
+	}
+
+	private static void invoke(Method method, Object bean, @Nullable Object[] arguments) throws Throwable {
+		Method callable = ClassUtils.getInterfaceMethodIfPossible(method, bean.getClass());
+		if (!callable.getDeclaringClass().isInstance(bean)) {
+			callable = method;
+		}
+		ReflectionUtils.makeAccessible(callable);
+		try {
+			callable.invoke(bean, arguments);
+		}
+		catch (InvocationTargetException ex) {
+			throw ex.getTargetException();
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "@WriteBehind(cache = " + this.cache.getName() + ") on " + this.id;
+	}
+
+	/** Computes the value a call writes. */
+	@FunctionalInterface
+	interface ValueOf {
+
+		@Nullable Object of(@Nullable Object[] arguments, @Nullable Object target);
+
+	}
+
+}

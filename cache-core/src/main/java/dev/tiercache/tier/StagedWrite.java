@@ -1,0 +1,98 @@
+package dev.tiercache.tier;
+
+import java.nio.charset.StandardCharsets;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.tiercache.internal.stampede.EntryKeys;
+import dev.tiercache.internal.stampede.LeaseLocks;
+
+/**
+ * A cache write framed for Redis but not applied, for a script that applies it together with other
+ * commands in one atomic step (the write-behind queue appends its entry in the same script). Obtained
+ * from {@link TieredCache#stage}; after the script ran, {@link TieredCache#applied} updates L1.
+ *
+ * <p>The script must apply the write with {@link #APPLY}, which expects the {@link #keys()} as
+ * {@code KEYS[1..3]} and {@link #channel()}, {@link #framed()} and {@link #ttlMillis()} as
+ * {@code ARGV[1..3]}. Immutable.
+ */
+public final class StagedWrite {
+
+	/**
+	 * Lua that stores the framed value and revokes the key's load lease, waking callers that wait for
+	 * it: after this, no load that began before can store its value.
+	 */
+	public static final String APPLY = """
+			redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+			redis.call('DEL', KEYS[2])
+			""" + LeaseLocks.WAKE_WAITERS;
+
+	private final RemoteTier.RemoteKey remoteKey;
+
+	private final @Nullable Object value;
+
+	private final EntryKeys keys;
+
+	private final byte[] channel;
+
+	private final byte[] framed;
+
+	private final long ttlMillis;
+
+	StagedWrite(RemoteTier.RemoteKey remoteKey, @Nullable Object value, byte[] channel, byte[] framed,
+			long ttlMillis) {
+		this.remoteKey = remoteKey;
+		this.value = value;
+		this.keys = remoteKey.entry();
+		this.channel = channel;
+		this.framed = framed;
+		this.ttlMillis = ttlMillis;
+	}
+
+	/** The key as the cache was given it. */
+	public Object key() {
+		return this.remoteKey.original();
+	}
+
+	RemoteTier.RemoteKey remoteKey() {
+		return this.remoteKey;
+	}
+
+	@Nullable Object value() {
+		return this.value;
+	}
+
+	/**
+	 * The key rendered as the cache renders it in Redis, without the namespace: equal for equal keys,
+	 * on every instance.
+	 */
+	public String renderedKey() {
+		return this.remoteKey.rendered();
+	}
+
+	/** {@code KEYS[1..3]} for {@link #APPLY}: the value, its lease and its waiters flag. */
+	public byte[][] keys() {
+		return new byte[][] { this.keys.value(), this.keys.lock(), this.keys.waiters() };
+	}
+
+	/** {@code ARGV[1]} for {@link #APPLY}: the wake-up channel. */
+	public byte[] channel() {
+		return this.channel;
+	}
+
+	/** {@code ARGV[2]} for {@link #APPLY}: the framed value, which readers decode. */
+	public byte[] framed() {
+		return this.framed;
+	}
+
+	/** The entry's time to live in Redis; {@code ARGV[3]} for {@link #APPLY} as ASCII digits. */
+	public long ttlMillis() {
+		return this.ttlMillis;
+	}
+
+	/** {@code ARGV[3]} for {@link #APPLY}. */
+	public byte[] ttlArgument() {
+		return Long.toString(this.ttlMillis).getBytes(StandardCharsets.US_ASCII);
+	}
+
+}

@@ -1,0 +1,121 @@
+package dev.tiercache.writebehind;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.output.ArrayOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.ProtocolKeyword;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import dev.tiercache.internal.redis.LuaScript;
+import dev.tiercache.internal.redis.RemoteCallException;
+import dev.tiercache.internal.redis.RemoteCommands;
+
+/**
+ * Queue writes that return only once Redis confirms them as durable: each script is followed, on the
+ * same dedicated connection, by {@code WAIT} (replicas) or {@code WAITAOF} (the primary's AOF). A
+ * dedicated connection, because these commands block the connection they run on, and because they
+ * wait for the writes made on that connection. Thread-safe.
+ */
+final class DurableWrites implements AutoCloseable {
+
+	private static final Log logger = LogFactory.getLog(DurableWrites.class);
+
+	private static final ProtocolKeyword WAITAOF = new ProtocolKeyword() {
+
+		private final byte[] name = "WAITAOF".getBytes(StandardCharsets.US_ASCII);
+
+		@Override
+		public byte[] getBytes() {
+			return this.name;
+		}
+
+		@Override
+		public String toString() {
+			return "WAITAOF";
+		}
+
+	};
+
+	private final RemoteCommands commands;
+
+	private final Durability durability;
+
+	private final int replicas;
+
+	private final long timeoutMillis;
+
+	private final AtomicBoolean unsupportedLogged = new AtomicBoolean();
+
+	/**
+	 * @param commands calls on a connection of their own
+	 * @param durability {@link Durability#REPLICA} or {@link Durability#AOF}
+	 */
+	DurableWrites(RemoteCommands commands, Durability durability, int replicas, long timeoutMillis) {
+		this.commands = commands;
+		this.durability = durability;
+		this.replicas = replicas;
+		this.timeoutMillis = timeoutMillis;
+	}
+
+	/**
+	 * Runs the script, then waits for its effect to be durable.
+	 * @throws RemoteCallException if Redis failed, or did not confirm durability in time (the script's
+	 * effect may then be in Redis)
+	 */
+	void eval(LuaScript script, byte[][] keys, byte[][] arguments) {
+		long confirmed;
+		try {
+			confirmed = (this.durability == Durability.REPLICA) ? waitForReplicas(script, keys, arguments)
+					: waitForAof(script, keys, arguments);
+		}
+		catch (RemoteCallException ex) {
+			if (this.durability == Durability.AOF && String.valueOf(ex.getMessage()).contains("unknown command")
+					&& this.unsupportedLogged.compareAndSet(false, true)) {
+				logger.warn("Tiercache write-behind durability 'aof' needs Redis 7.2 or later (WAITAOF); this Redis "
+						+ "does not have it, so every @WriteBehind call runs synchronously. Use durability 'replica' "
+						+ "or 'memory', or upgrade Redis");
+			}
+			throw ex;
+		}
+		long required = (this.durability == Durability.REPLICA) ? this.replicas : 1;
+		if (confirmed < required) {
+			throw new RemoteCallException("Redis confirmed the queue entry on " + confirmed + " of " + required
+					+ ((this.durability == Durability.REPLICA) ? " replicas" : " AOF") + " within " + this.timeoutMillis
+					+ " ms ('write-behind.durability-timeout')", new IllegalStateException("not durable"));
+		}
+	}
+
+	private long waitForReplicas(LuaScript script, byte[][] keys, byte[][] arguments) {
+		Long acknowledged = this.commands.call((redis) -> {
+			RedisFuture<byte[]> written = redis.eval(script.source(), ScriptOutputType.VALUE, keys, arguments);
+			RedisFuture<Long> waited = redis.waitForReplication(this.replicas, this.timeoutMillis);
+			return written.toCompletableFuture().thenCombine(waited, (id, count) -> count);
+		});
+		return (acknowledged != null) ? acknowledged : 0;
+	}
+
+	private long waitForAof(LuaScript script, byte[][] keys, byte[][] arguments) {
+		CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE).add(1).add(0)
+			.add(this.timeoutMillis);
+		List<Object> reply = this.commands.call((redis) -> {
+			RedisFuture<byte[]> written = redis.eval(script.source(), ScriptOutputType.VALUE, keys, arguments);
+			RedisFuture<List<Object>> waited = redis.dispatch(WAITAOF, new ArrayOutput<>(ByteArrayCodec.INSTANCE),
+					args);
+			return written.toCompletableFuture().thenCombine(waited, (id, counts) -> counts);
+		});
+		return (reply != null && !reply.isEmpty() && reply.get(0) instanceof Long local) ? local : 0;
+	}
+
+	@Override
+	public void close() {
+		this.commands.close();
+	}
+
+}

@@ -1,0 +1,482 @@
+package dev.tiercache.writebehind;
+
+import java.lang.reflect.Type;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import io.lettuce.core.Consumer;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisBusyException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XGroupCreateArgs;
+import io.lettuce.core.XReadArgs;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import dev.tiercache.internal.concurrent.DaemonThreads;
+import dev.tiercache.internal.redis.RemoteCallException;
+import dev.tiercache.internal.redis.RemoteCommands;
+import dev.tiercache.tier.PendingWrites;
+import dev.tiercache.tier.StagedWrite;
+import dev.tiercache.tier.TieredCache;
+
+/**
+ * One cache's write-behind queue on this instance: the call's atomic enqueue, the pending values reads
+ * consult, the flusher pool and the scheduler that balances partitions between instances, the drain
+ * at shutdown, and the dead letters. Thread-safe.
+ */
+final class WriteBehindQueue implements PendingWrites {
+
+	private static final Log logger = LogFactory.getLog(WriteBehindQueue.class);
+
+	private final TieredCache cache;
+
+	private final WriteBehindSettings settings;
+
+	private final RemoteCommands commands;
+
+	private final @Nullable DurableWrites durable;
+
+	private final ArgumentCodec arguments;
+
+	private final QueueKeys keys;
+
+	private final Map<String, WriteBehindMethod> methods = new ConcurrentHashMap<>();
+
+	private final Set<String> unencodableMethods = ConcurrentHashMap.newKeySet();
+
+	private final QueueCounters counters = new QueueCounters();
+
+	private final byte[] instanceId;
+
+	private final Consumer<byte[]> consumer;
+
+	private final List<PartitionFlusher> flushers = new ArrayList<>();
+
+	private final ThreadPoolExecutor pool;
+
+	private final ScheduledExecutorService scheduler;
+
+	private final ReentrantLock haltLock = new ReentrantLock();
+
+	private final Condition haltSignal = this.haltLock.newCondition();
+
+	private volatile boolean halted;
+
+	private volatile long lastFailureLog;
+
+	WriteBehindQueue(TieredCache cache, WriteBehindSettings settings, String keyPrefix, RemoteCommands commands,
+			@Nullable DurableWrites durable, ArgumentCodec arguments) {
+		this.cache = cache;
+		this.settings = settings;
+		this.commands = commands;
+		this.durable = durable;
+		this.arguments = arguments;
+		this.keys = new QueueKeys(keyPrefix, cache.getName(), settings.partitions());
+		byte[] random = new byte[8];
+		new SecureRandom().nextBytes(random);
+		this.instanceId = QueueKeys.ascii(HexFormat.of().formatHex(random));
+		this.consumer = Consumer.from(QueueKeys.GROUP, this.instanceId);
+		for (int p = 0; p < settings.partitions(); p++) {
+			this.flushers.add(new PartitionFlusher(this, p));
+		}
+		this.pool = new ThreadPoolExecutor(settings.concurrency(), settings.concurrency(), 60, TimeUnit.SECONDS,
+				new LinkedBlockingQueue<>(), DaemonThreads.numbered("tiercache-writebehind-" + cache.getName() + "-"));
+		this.scheduler = Executors
+			.newSingleThreadScheduledExecutor(DaemonThreads.named("tiercache-writebehind-" + cache.getName()));
+		cache.pendingWrites(this);
+	}
+
+	// ---- the call
+
+	void register(WriteBehindMethod method) {
+		WriteBehindMethod previous = this.methods.putIfAbsent(method.id(), method);
+		if (previous != null && previous != method) {
+			throw new IllegalStateException("Two @WriteBehind methods of cache '" + cacheName() + "' have the id "
+					+ method.id() + "; write-behind needs one bean per class with @WriteBehind methods");
+		}
+	}
+
+	/**
+	 * Writes the value to the cache and queues the call, atomically.
+	 * @return {@code false} if Redis could not take the entry, or did not confirm it as durable as
+	 * configured: the caller then runs the method synchronously
+	 */
+	boolean enqueue(WriteBehindMethod method, @Nullable Object value, Type valueType, @Nullable Object[] arguments,
+			Object key) {
+		StagedWrite staged = this.cache.stage(key, value, valueType);
+		byte[] encoded = (staged != null) ? encodeArguments(method, arguments) : null;
+		if (staged == null || encoded == null) {
+			return synchronously();
+		}
+		int partition = this.keys.partitionOf(staged.renderedKey());
+		byte[][] scriptKeys = concat(staged.keys(), this.keys.stream(partition), this.keys.pending(partition));
+		byte[][] scriptArguments = { staged.channel(), staged.framed(), staged.ttlArgument(), QueueKeys.GROUP,
+				staged.renderedKey().getBytes(StandardCharsets.UTF_8), QueueKeys.utf8(method.id()), encoded };
+		DurableWrites durableWrites = this.durable;
+		try {
+			if (durableWrites != null) {
+				durableWrites.eval(QueueScripts.ENQUEUE, scriptKeys, scriptArguments);
+			}
+			else {
+				this.commands.eval(QueueScripts.ENQUEUE, ScriptOutputType.VALUE, scriptKeys, scriptArguments);
+			}
+		}
+		catch (RemoteCallException ex) {
+			redisFailed("queue a write (it runs synchronously)", ex);
+			return synchronously();
+		}
+		this.cache.applied(staged);
+		this.counters.enqueued.increment();
+		return true;
+	}
+
+	private boolean synchronously() {
+		this.counters.synchronousWrites.increment();
+		return false;
+	}
+
+	private byte @Nullable [] encodeArguments(WriteBehindMethod method, @Nullable Object[] arguments) {
+		try {
+			return this.arguments.encode(arguments, method.parameterTypes());
+		}
+		catch (RuntimeException ex) {
+			if (this.unencodableMethods.add(method.id())) {
+				logger.warn("Tiercache cannot queue calls of " + method.id() + " (they run synchronously): "
+						+ "the codec cannot encode its arguments: " + ex.getMessage());
+			}
+			return null;
+		}
+	}
+
+	private static byte[][] concat(byte[][] first, byte[]... more) {
+		byte[][] all = new byte[first.length + more.length][];
+		System.arraycopy(first, 0, all, 0, first.length);
+		System.arraycopy(more, 0, all, first.length, more.length);
+		return all;
+	}
+
+	/** The latest pending value of a key, for reads that find nothing in Redis. */
+	@Override
+	public byte @Nullable [] find(String renderedKey) {
+		byte[] pending = this.keys.pending(this.keys.partitionOf(renderedKey));
+		return this.commands.call((redis) -> redis.hget(pending, QueueKeys.utf8("v:" + renderedKey)));
+	}
+
+	// ---- flushing
+
+	/** Starts polling: the consumer groups exist, then every flush interval each partition is looked at. */
+	void start() {
+		long interval = this.settings.flushInterval().toMillis();
+		this.scheduler.scheduleWithFixedDelay(this::tick, 0, interval, TimeUnit.MILLISECONDS);
+	}
+
+	/**
+	 * Records this instance as a live flusher, works out its fair share of partitions (rounded up), gives
+	 * up owned partitions beyond it that are idle, and schedules a flush of owned partitions and, while
+	 * under its share, of free ones.
+	 */
+	private void tick() {
+		try {
+			Long live = this.commands.eval(QueueScripts.HEARTBEAT, ScriptOutputType.INTEGER,
+					new byte[][] { this.keys.flushers() }, this.instanceId,
+					QueueKeys.ascii(this.settings.claimIdle().toMillis()));
+			int partitions = this.flushers.size();
+			int share = (int) Math.ceil((double) partitions / Math.max(1, (live != null) ? live : 1));
+			int owned = (int) this.flushers.stream().filter(PartitionFlusher::owned).count();
+			for (PartitionFlusher flusher : this.flushers) {
+				if (flusher.owned() && owned > share && !flusher.running()) {
+					flusher.release();
+					owned--;
+				}
+				else if (flusher.owned() || owned < share) {
+					submit(flusher);
+				}
+			}
+		}
+		catch (RemoteCallException ex) {
+			redisFailed("poll the queue", ex);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Tiercache write-behind scheduler of cache '" + cacheName() + "' failed", ex);
+		}
+	}
+
+	private void submit(PartitionFlusher flusher) {
+		if (flusher.schedule()) {
+			try {
+				this.pool.execute(flusher::flush);
+			}
+			catch (RejectedExecutionException ex) {
+				// stopping
+			}
+		}
+	}
+
+	/**
+	 * Stops polling, flushes the owned partitions until they are empty or {@code drain-timeout} passed,
+	 * then halts what still runs (its entries stay unacknowledged, for the next owner), gives the
+	 * partitions up so another instance takes over at once, and leaves the live flushers.
+	 * @return how many entries were still queued in Redis when it returned, across all instances
+	 */
+	long drain() {
+		this.scheduler.shutdownNow();
+		long deadline = System.nanoTime() + this.settings.drainTimeout().toNanos();
+		try {
+			for (PartitionFlusher flusher : this.flushers) {
+				if (flusher.owned()) {
+					submit(flusher);
+				}
+			}
+			this.pool.shutdown();
+			this.pool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		halt();
+		this.pool.shutdownNow();
+		try {
+			this.pool.awaitTermination(1, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		this.flushers.forEach(PartitionFlusher::release);
+		long left = 0;
+		try {
+			this.commands.eval(QueueScripts.LEAVE, ScriptOutputType.INTEGER, new byte[][] { this.keys.flushers() },
+					this.instanceId);
+			left = depth();
+		}
+		catch (RemoteCallException ex) {
+			logger.debug("Tiercache could not read the write-behind queue of cache '" + cacheName() + "' at shutdown", ex);
+		}
+		if (left > 0) {
+			logger.info("Tiercache left " + left + " write-behind entries of cache '" + cacheName()
+					+ "' in Redis for another instance");
+		}
+		return left;
+	}
+
+	private void halt() {
+		this.haltLock.lock();
+		try {
+			this.halted = true;
+			this.haltSignal.signalAll();
+		}
+		finally {
+			this.haltLock.unlock();
+		}
+	}
+
+	boolean halted() {
+		return this.halted;
+	}
+
+	/** Waits between retries. @return {@code false} if the queue halted meanwhile */
+	boolean pause(long millis) {
+		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+		this.haltLock.lock();
+		try {
+			long remaining;
+			while (!this.halted && (remaining = deadline - System.nanoTime()) > 0) {
+				this.haltSignal.awaitNanos(remaining);
+			}
+			return !this.halted;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+		finally {
+			this.haltLock.unlock();
+		}
+	}
+
+	/** Reads entries for this instance's consumer, creating the group if Redis lost it. */
+	List<StreamMessage<byte[], byte[]>> readGroup(byte[] stream, XReadArgs args, String from) {
+		try {
+			return read(stream, args, from);
+		}
+		catch (RemoteCallException ex) {
+			if (ex.getMessage() == null || !ex.getMessage().contains("NOGROUP")) {
+				throw ex;
+			}
+			createGroup(stream);
+			return read(stream, args, from);
+		}
+	}
+
+	private List<StreamMessage<byte[], byte[]>> read(byte[] stream, XReadArgs args, String from) {
+		List<StreamMessage<byte[], byte[]>> messages = this.commands.call((redis) -> redis.xreadgroup(this.consumer,
+				args, io.lettuce.core.XReadArgs.StreamOffset.from(stream, from)));
+		return (messages != null) ? messages : List.of();
+	}
+
+	private void createGroup(byte[] stream) {
+		try {
+			this.commands.call((redis) -> redis.xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), QueueKeys.GROUP,
+					XGroupCreateArgs.Builder.mkstream()));
+		}
+		catch (RemoteCallException ex) {
+			if (!(ex.getCause() instanceof RedisBusyException)) {
+				throw ex;
+			}
+		}
+	}
+
+	@Nullable Object[] decode(WriteBehindMethod method, QueueEntry entry) {
+		return this.arguments.decode(entry.arguments(), method.parameterTypes());
+	}
+
+	/**
+	 * Moves an entry that cannot be applied to the dead-letter stream and evicts its key from the
+	 * cache, which must not keep a value the database never got (a later pending write of the key
+	 * still shows).
+	 */
+	void deadLetter(int partition, QueueEntry entry, @Nullable Object @Nullable [] arguments, String error,
+			int attempts) {
+		this.commands.eval(QueueScripts.DEAD_LETTER, ScriptOutputType.INTEGER,
+				new byte[][] { this.keys.stream(partition), this.keys.pending(partition), this.keys.dead() },
+				QueueKeys.GROUP, QueueKeys.ascii(entry.id()), QueueKeys.utf8(entry.key()), QueueKeys.utf8(entry.method()),
+				entry.arguments(), QueueKeys.utf8(error), QueueKeys.ascii(attempts), QueueKeys.ascii(partition));
+		this.counters.deadLettered.increment();
+		logger.warn("Tiercache moved a write-behind entry of cache '" + cacheName() + "' (key " + entry.key()
+				+ ", " + entry.method() + ") to the dead letters after " + attempts + " attempt(s): " + error);
+		WriteBehindMethod method = this.methods.get(entry.method());
+		if (method != null && arguments != null) {
+			this.cache.evict(method.key(arguments));
+		}
+	}
+
+	void redisFailed(String action, RemoteCallException ex) {
+		long now = System.nanoTime();
+		if (now - this.lastFailureLog > TimeUnit.SECONDS.toNanos(30)) {
+			this.lastFailureLog = now;
+			logger.warn("Tiercache write-behind of cache '" + cacheName() + "' could not " + action + ": "
+					+ ex.getMessage());
+		}
+		else {
+			logger.debug("Tiercache write-behind of cache '" + cacheName() + "' could not " + action, ex);
+		}
+	}
+
+	// ---- lag and dead letters
+
+	long depth() {
+		long depth = 0;
+		for (int p = 0; p < this.keys.partitions(); p++) {
+			byte[] stream = this.keys.stream(p);
+			Long length = this.commands.call((redis) -> redis.xlen(stream));
+			depth += (length != null) ? length : 0;
+		}
+		return depth;
+	}
+
+	WriteBehindStats stats() {
+		long oldest = Long.MAX_VALUE;
+		for (int p = 0; p < this.keys.partitions(); p++) {
+			byte[] stream = this.keys.stream(p);
+			List<StreamMessage<byte[], byte[]>> first = this.commands
+				.call((redis) -> redis.xrange(stream, Range.create("-", "+"), Limit.from(1)));
+			if (first != null && !first.isEmpty()) {
+				oldest = Math.min(oldest, QueueEntry.timeOf(first.get(0).getId()));
+			}
+		}
+		Long dead = this.commands.call((redis) -> redis.xlen(this.keys.dead()));
+		long age = (oldest == Long.MAX_VALUE) ? 0 : Math.max(0, System.currentTimeMillis() - oldest);
+		QueueCounters c = this.counters;
+		return new WriteBehindStats(cacheName(), depth(), age, (dead != null) ? dead : 0, c.enqueued.sum(),
+				c.synchronousWrites.sum(), c.applied.sum(), c.methodCalls.sum(), c.batchCalls.sum(), c.retries.sum(),
+				c.deadLettered.sum());
+	}
+
+	List<DeadLetter> deadLetters(int max) {
+		List<StreamMessage<byte[], byte[]>> messages = this.commands
+			.call((redis) -> redis.xrange(this.keys.dead(), Range.create("-", "+"), Limit.from(max)));
+		List<DeadLetter> letters = new ArrayList<>();
+		if (messages != null) {
+			for (StreamMessage<byte[], byte[]> message : messages) {
+				letters.add(DeadLetters.of(cacheName(), message));
+			}
+		}
+		return letters;
+	}
+
+	/** Puts a dead letter back in its partition's stream. @return whether it existed */
+	boolean requeue(String id) {
+		List<StreamMessage<byte[], byte[]>> found = this.commands
+			.call((redis) -> redis.xrange(this.keys.dead(), Range.create(id, id)));
+		if (found == null || found.isEmpty()) {
+			return false;
+		}
+		Map<String, byte[]> fields = DeadLetters.fields(found.get(0));
+		byte[] key = fields.getOrDefault(QueueEntry.KEY, new byte[0]);
+		int partition = this.keys.partitionOf(new String(key, StandardCharsets.UTF_8));
+		byte[] requeued = this.commands.eval(QueueScripts.REQUEUE, ScriptOutputType.VALUE,
+				new byte[][] { this.keys.dead(), this.keys.stream(partition) }, QueueKeys.ascii(id), QueueKeys.GROUP,
+				key, fields.getOrDefault(QueueEntry.METHOD, new byte[0]),
+				fields.getOrDefault(QueueEntry.ARGUMENTS, new byte[0]));
+		return requeued != null;
+	}
+
+	/** Deletes a dead letter. @return whether it existed */
+	boolean drop(String id) {
+		Long deleted = this.commands.call((redis) -> redis.xdel(this.keys.dead(), id));
+		return deleted != null && deleted > 0;
+	}
+
+	// ---- for the partition flushers
+
+	String cacheName() {
+		return this.cache.getName();
+	}
+
+	WriteBehindSettings settings() {
+		return this.settings;
+	}
+
+	RemoteCommands commands() {
+		return this.commands;
+	}
+
+	QueueKeys keys() {
+		return this.keys;
+	}
+
+	QueueCounters counters() {
+		return this.counters;
+	}
+
+	byte[] instanceId() {
+		return this.instanceId;
+	}
+
+	Consumer<byte[]> consumer() {
+		return this.consumer;
+	}
+
+	@Nullable WriteBehindMethod method(String id) {
+		return this.methods.get(id);
+	}
+
+}

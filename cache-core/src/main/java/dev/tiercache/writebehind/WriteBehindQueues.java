@@ -1,0 +1,247 @@
+package dev.tiercache.writebehind;
+
+import java.lang.reflect.Type;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+
+import dev.tiercache.codec.ValueCodec;
+import dev.tiercache.internal.redis.RemoteCallException;
+import dev.tiercache.internal.redis.RemoteCommands;
+import dev.tiercache.tier.TieredCache;
+
+/**
+ * The write-behind queues of an application, one per cache that has {@code @WriteBehind} methods, and
+ * the public API to watch them: {@link #stats lag and counters}, {@link #deadLetters dead letters} and
+ * what to do with them ({@link #requeue}, {@link #drop}).
+ *
+ * <p><b>Guarantees.</b> A call that {@link #enqueue returns true} has its value in the cache and its
+ * entry in Redis (and, with {@link Durability#REPLICA}/{@link Durability#AOF}, confirmed on replicas
+ * or in the AOF), written by one script. The entry is applied at least once: it is acknowledged only
+ * after its method returned or it became a dead letter, and an instance that dies leaves its
+ * unacknowledged entries to the instance that takes its partitions over. Entries of one key are
+ * applied in the order they were queued. Until an entry is applied, reads of its key that find nothing
+ * in Redis get its value, so no read returns a value older than an acknowledged write.
+ *
+ * <p><b>Lifecycle.</b> Flushing starts with the application context ({@link #start()}) and stops with
+ * it ({@link #stop()}): the instance drains its partitions for at most {@code drain-timeout}; what is
+ * left stays in Redis for another instance. It stops after the web server, so that requests in flight
+ * still queue their writes first. Thread-safe.
+ */
+public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
+
+	/** Stops after the web server (and its graceful shutdown) and before the database goes away. */
+	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
+
+	private final RedisConnectionFactory connectionFactory;
+
+	private final RemoteCommands commands;
+
+	private final Duration redisTimeout;
+
+	private final String keyPrefix;
+
+	private final ArgumentCodec arguments;
+
+	private final WriteBehindSettings defaults;
+
+	private final Map<String, WriteBehindSettings> settings;
+
+	private final Map<String, WriteBehindQueue> queues = new ConcurrentHashMap<>();
+
+	private final Map<String, DurableWrites> durableWrites = new ConcurrentHashMap<>();
+
+	private volatile boolean running;
+
+	/**
+	 * @param connectionFactory the application's Redis connection factory (Lettuce)
+	 * @param redisTimeout how long one Redis call may take
+	 * @param keyPrefix the prefix of every Redis key, as the cache manager's
+	 * @param codec encodes the arguments of queued calls
+	 * @param defaults the settings of caches not in {@code settings}
+	 * @param settings per-cache settings, by cache name
+	 */
+	public WriteBehindQueues(RedisConnectionFactory connectionFactory, Duration redisTimeout, String keyPrefix,
+			ValueCodec codec, WriteBehindSettings defaults, Map<String, WriteBehindSettings> settings) {
+		this.connectionFactory = connectionFactory;
+		this.commands = new RemoteCommands(connectionFactory, redisTimeout);
+		this.redisTimeout = redisTimeout;
+		this.keyPrefix = keyPrefix;
+		this.arguments = new ArgumentCodec(codec);
+		this.defaults = defaults;
+		this.settings = Map.copyOf(settings);
+	}
+
+	/**
+	 * Registers a {@code @WriteBehind} method, creating its cache's queue; from then on its queued calls
+	 * are applied here. Every method must be registered at start-up, so that entries another instance
+	 * queued (or left behind when it died) can be applied.
+	 * @throws IllegalStateException if the cache does not use Redis, or another method has the same id
+	 */
+	public void register(WriteBehindMethod method) {
+		TieredCache cache = method.cache();
+		if (!cache.settings().usesRemote()) {
+			throw new IllegalStateException("@WriteBehind " + method.id() + " writes to cache '" + cache.getName()
+					+ "', which does not use Redis (mode " + cache.settings().mode()
+					+ "); a durable queue needs Redis: set 'tiercache.caches." + cache.getName() + ".mode' to 'both'");
+		}
+		this.queues.computeIfAbsent(cache.getName(), (name) -> {
+			WriteBehindQueue queue = new WriteBehindQueue(cache, settingsOf(name), this.keyPrefix, this.commands,
+					durableWrites(name), this.arguments);
+			if (this.running) {
+				queue.start();
+			}
+			return queue;
+		}).register(method);
+	}
+
+	/** The settings of a cache's queue. */
+	public WriteBehindSettings settingsOf(String cache) {
+		return this.settings.getOrDefault(cache, this.defaults);
+	}
+
+	private @Nullable DurableWrites durableWrites(String cache) {
+		WriteBehindSettings queue = settingsOf(cache);
+		if (queue.durability() == Durability.MEMORY) {
+			return null;
+		}
+		return this.durableWrites.computeIfAbsent(cache, (name) -> new DurableWrites(
+				RemoteCommands.dedicated(this.connectionFactory, this.redisTimeout.plus(queue.durabilityTimeout())),
+				queue.durability(), queue.durabilityReplicas(), queue.durabilityTimeout().toMillis()));
+	}
+
+	/**
+	 * Writes a call's value to its cache and queues the call, atomically.
+	 * @param key the cache key
+	 * @param value the value to cache, which readers see until the call is applied
+	 * @param valueType the type the value is encoded as and read back as
+	 * @param arguments the call's arguments, to apply it later
+	 * @return {@code true} if queued; {@code false} if Redis could not take the entry (down, too slow,
+	 * durability not confirmed, a value or argument the codec cannot encode): the caller must then run
+	 * the method itself. Counted either way.
+	 * @throws IllegalStateException if the method was not registered
+	 */
+	public boolean enqueue(WriteBehindMethod method, Object key, @Nullable Object value, Type valueType,
+			@Nullable Object[] arguments) {
+		return queue(method.cache().getName()).enqueue(method, value, valueType, arguments, key);
+	}
+
+	/** The names of the caches that have a write-behind queue. */
+	public Set<String> cacheNames() {
+		return Collections.unmodifiableSet(new TreeSet<>(this.queues.keySet()));
+	}
+
+	/**
+	 * The queue's lag (depth, age of the oldest entry, dead letters, read from Redis) and this
+	 * instance's counters.
+	 * @throws IllegalArgumentException if the cache has no write-behind queue
+	 * @throws IllegalStateException if Redis does not answer
+	 */
+	public WriteBehindStats stats(String cache) {
+		return remote(() -> queue(cache).stats());
+	}
+
+	/**
+	 * The oldest dead letters of a cache, at most {@code max}.
+	 * @throws IllegalArgumentException if the cache has no write-behind queue
+	 * @throws IllegalStateException if Redis does not answer
+	 */
+	public List<DeadLetter> deadLetters(String cache, int max) {
+		return remote(() -> queue(cache).deadLetters(max));
+	}
+
+	/**
+	 * Puts a dead letter back in the queue, as a new entry (after any queued since for its key): it is
+	 * applied again as it was queued. The cache entry of its key was evicted when it failed.
+	 * @return whether the dead letter existed
+	 * @throws IllegalStateException if Redis does not answer
+	 */
+	public boolean requeue(String cache, String id) {
+		return remote(() -> queue(cache).requeue(id));
+	}
+
+	/**
+	 * Deletes a dead letter for good.
+	 * @return whether it existed
+	 * @throws IllegalStateException if Redis does not answer
+	 */
+	public boolean drop(String cache, String id) {
+		return remote(() -> queue(cache).drop(id));
+	}
+
+	private WriteBehindQueue queue(String cache) {
+		WriteBehindQueue queue = this.queues.get(cache);
+		if (queue == null) {
+			throw new IllegalArgumentException("Cache '" + cache + "' has no write-behind queue; caches with one: "
+					+ cacheNames());
+		}
+		return queue;
+	}
+
+	private static <T> T remote(java.util.function.Supplier<T> call) {
+		try {
+			return call.get();
+		}
+		catch (RemoteCallException ex) {
+			throw new IllegalStateException("Redis did not answer: " + ex.getMessage(), ex);
+		}
+	}
+
+	// ---- lifecycle
+
+	@Override
+	public void start() {
+		this.running = true;
+		this.queues.values().forEach(WriteBehindQueue::start);
+	}
+
+	/** Drains every queue (in parallel, each for at most its drain timeout). */
+	@Override
+	public void stop() {
+		if (!this.running) {
+			return;
+		}
+		this.running = false;
+		List<Thread> drains = this.queues.values().stream()
+			.map((queue) -> new Thread(queue::drain, "tiercache-drain-" + queue.cacheName()))
+			.toList();
+		drains.forEach(Thread::start);
+		for (Thread drain : drains) {
+			try {
+				drain.join();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		return PHASE;
+	}
+
+	/** Stops flushing if still running, and closes the connections. */
+	@Override
+	public void close() {
+		stop();
+		this.durableWrites.values().forEach(DurableWrites::close);
+		this.commands.close();
+	}
+
+}

@@ -1,0 +1,68 @@
+package dev.tiercache.writebehind;
+
+import java.time.Duration;
+
+import dev.tiercache.tier.InvalidSettingException;
+
+/**
+ * The write-behind settings of one cache ({@code tiercache.caches.<name>.write-behind.*}). Immutable,
+ * validated on construction.
+ *
+ * @param batchSize how many queue entries the flusher reads at once per partition (1 to 1,000)
+ * @param flushInterval how often idle partitions are polled for new entries
+ * @param concurrency how many flusher threads this instance runs for the cache
+ * @param partitions how many streams the queue is split into by key hash; entries of one key are
+ * applied in order, partitions in parallel. Every instance must use the same number
+ * @param maxAttempts how many times a failing write is tried before it becomes a dead letter
+ * @param backoff the wait before the first retry; it doubles at each retry, with jitter
+ * @param maxBackoff the longest wait between two retries
+ * @param claimIdle how long a partition's owner may stay silent before another instance takes the
+ * partition over and claims the entries it read but did not acknowledge
+ * @param drainTimeout how long shutdown waits for this instance's partitions to drain
+ * @param durability what a call waits for before it returns
+ * @param durabilityReplicas how many replicas must have the entry with {@link Durability#REPLICA}
+ * @param durabilityTimeout how long a call waits for {@code WAIT}/{@code WAITAOF}; when it is not
+ * confirmed in time, the method runs synchronously instead
+ */
+public record WriteBehindSettings(int batchSize, Duration flushInterval, int concurrency, int partitions,
+		int maxAttempts, Duration backoff, Duration maxBackoff, Duration claimIdle, Duration drainTimeout,
+		Durability durability, int durabilityReplicas, Duration durabilityTimeout) {
+
+	/** The settings nothing overrides. */
+	public static final WriteBehindSettings DEFAULTS = new WriteBehindSettings(100, Duration.ofMillis(100), 2, 8, 5,
+			Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(10),
+			Durability.MEMORY, 1, Duration.ofSeconds(1));
+
+	/**
+	 * @throws InvalidSettingException naming the setting ({@code write-behind.…}) if one is out of range
+	 */
+	public WriteBehindSettings {
+		requireBetween("batch-size", batchSize, 1, 1000);
+		requirePositive("flush-interval", flushInterval);
+		requireBetween("concurrency", concurrency, 1, 256);
+		requireBetween("partitions", partitions, 1, 1024);
+		requireBetween("max-attempts", maxAttempts, 1, 1000);
+		requirePositive("backoff", backoff);
+		requirePositive("max-backoff", maxBackoff);
+		requirePositive("claim-idle", claimIdle);
+		if (drainTimeout.isNegative()) {
+			throw new InvalidSettingException("write-behind.drain-timeout", drainTimeout, "must be zero or positive");
+		}
+		requireBetween("durability-replicas", durabilityReplicas, 1, 64);
+		requirePositive("durability-timeout", durabilityTimeout);
+	}
+
+	private static void requireBetween(String name, int value, int min, int max) {
+		if (value < min || value > max) {
+			throw new InvalidSettingException("write-behind." + name, value,
+					"must be between " + min + " and " + max);
+		}
+	}
+
+	private static void requirePositive(String name, Duration value) {
+		if (value.isNegative() || value.isZero()) {
+			throw new InvalidSettingException("write-behind." + name, value, "must be positive");
+		}
+	}
+
+}
