@@ -154,6 +154,7 @@ final class PartitionFlusher {
 	 * were silent for {@code claim-idle}) or they gave the partition up.
 	 */
 	private void claimAbandoned() {
+		this.queue.createGroup(this.stream);
 		String cursor = "0-0";
 		int claimed = 0;
 		Consumer<byte[]> me = this.queue.consumer();

@@ -81,6 +81,8 @@ final class WriteBehindQueue implements PendingWrites {
 
 	private volatile boolean halted;
 
+	private volatile boolean stopping;
+
 	private volatile long lastFailureLog;
 
 	WriteBehindQueue(TieredCache cache, WriteBehindSettings settings, String keyPrefix, RemoteCommands commands,
@@ -238,6 +240,7 @@ final class WriteBehindQueue implements PendingWrites {
 	 * @return how many entries were still queued in Redis when it returned, across all instances
 	 */
 	long drain() {
+		this.stopping = true;
 		this.scheduler.shutdownNow();
 		long deadline = System.nanoTime() + this.settings.drainTimeout().toNanos();
 		try {
@@ -332,13 +335,14 @@ final class WriteBehindQueue implements PendingWrites {
 		return (messages != null) ? messages : List.of();
 	}
 
-	private void createGroup(byte[] stream) {
+	/** Creates the consumer group (and the stream) unless they exist. */
+	void createGroup(byte[] stream) {
 		try {
 			this.commands.call((redis) -> redis.xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), QueueKeys.GROUP,
 					XGroupCreateArgs.Builder.mkstream()));
 		}
 		catch (RemoteCallException ex) {
-			if (!(ex.getCause() instanceof RedisBusyException)) {
+			if (!(ex.getCause() instanceof RedisBusyException) && !String.valueOf(ex.getMessage()).contains("BUSYGROUP")) {
 				throw ex;
 			}
 		}
@@ -370,7 +374,7 @@ final class WriteBehindQueue implements PendingWrites {
 
 	void redisFailed(String action, RemoteCallException ex) {
 		long now = System.nanoTime();
-		if (now - this.lastFailureLog > TimeUnit.SECONDS.toNanos(30)) {
+		if (!this.stopping && now - this.lastFailureLog > TimeUnit.SECONDS.toNanos(30)) {
 			this.lastFailureLog = now;
 			logger.warn("Tiercache write-behind of cache '" + cacheName() + "' could not " + action + ": "
 					+ ex.getMessage());

@@ -1,0 +1,285 @@
+package dev.tiercache.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+
+import dev.tiercache.autoconfigure.writebehind.Price;
+import dev.tiercache.autoconfigure.writebehind.PriceService;
+import dev.tiercache.autoconfigure.writebehind.WriteBehindApplication;
+import dev.tiercache.autoconfigure.writebehind.WriterProbe;
+import dev.tiercache.test.TcpProxy;
+import dev.tiercache.test.TestPostgres;
+import dev.tiercache.test.TestRedis;
+import dev.tiercache.tier.TieredCacheManager;
+import dev.tiercache.writebehind.DeadLetter;
+import dev.tiercache.writebehind.WriteBehindQueues;
+import dev.tiercache.writebehind.WriteBehindStats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Issue 8, {@code @WriteBehind}: against the shared Redis and a real PostgreSQL, with application
+ * contexts as instances. The apply log table records the order writes reached the database.
+ */
+class Issue8WriteBehindTest {
+
+	private final TestContexts contexts = new TestContexts();
+
+	private final WriterProbe probe = new WriterProbe();
+
+	private final String table = "prices_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+
+	private final List<ConfigurableApplicationContext> started = new ArrayList<>();
+
+	private final ExecutorService callers = Executors.newFixedThreadPool(8, (task) -> new Thread(task, "caller"));
+
+	private ConfigurableApplicationContext start(String... properties) {
+		List<String> all = new ArrayList<>(List.of("spring.datasource.url=" + TestPostgres.jdbcUrl(),
+				"tiercache.defaults.write-behind.flush-interval=20ms", "tiercache.defaults.write-behind.backoff=20ms"));
+		all.addAll(List.of(properties));
+		ConfigurableApplicationContext context = this.contexts.start(WriteBehindApplication.class,
+				Map.of("probe", this.probe, "table", this.table), all.toArray(String[]::new));
+		if (this.started.isEmpty()) {
+			PriceService.createTables(jdbc(context), this.table);
+		}
+		this.started.add(context);
+		return context;
+	}
+
+	@AfterEach
+	void close() {
+		this.probe.release();
+		this.callers.shutdownNow();
+		this.contexts.close();
+		if (!this.started.isEmpty()) {
+			PriceService.dropTables(new JdbcTemplate(dataSourceOf(this.started.get(0))), this.table);
+		}
+	}
+
+	private static DataSource dataSourceOf(ConfigurableApplicationContext context) {
+		return new DriverManagerDataSource(TestPostgres.jdbcUrl());
+	}
+
+	private static JdbcTemplate jdbc(ConfigurableApplicationContext context) {
+		return context.getBean(JdbcTemplate.class);
+	}
+
+	private static PriceService service(ConfigurableApplicationContext context) {
+		return context.getBean(PriceService.class);
+	}
+
+	private static WriteBehindQueues queues(ConfigurableApplicationContext context) {
+		return context.getBean(WriteBehindQueues.class);
+	}
+
+	private Map<Long, Long> versionsInDatabase(ConfigurableApplicationContext context) {
+		Map<Long, Long> versions = new HashMap<>();
+		jdbc(context).query("select id, version from " + this.table,
+				(row) -> { versions.put(row.getLong(1), row.getLong(2)); });
+		return versions;
+	}
+
+	@Test
+	void tenThousandWritesOfFiveHundredKeysFromEightThreadsOnTwoInstancesEndWithTheLastValueOfEveryKey()
+			throws Exception {
+		ConfigurableApplicationContext first = start();
+		ConfigurableApplicationContext second = start();
+		int writes = 10_000;
+		int keys = 500;
+		int threads = 8;
+		List<Future<?>> done = new ArrayList<>();
+		for (int t = 0; t < threads; t++) {
+			int thread = t;
+			done.add(this.callers.submit(() -> {
+				// each thread owns the keys k with k % threads == thread, and writes them in increasing versions,
+				// alternating between the two instances
+				for (int i = thread; i < writes; i += threads) {
+					long key = i % keys;
+					long version = i / keys;
+					service((i % 2 == 0) ? first : second).save(new Price(key, version, "v" + version));
+				}
+			}));
+		}
+		for (Future<?> future : done) {
+			future.get(60, TimeUnit.SECONDS);
+		}
+		Map<Long, Long> expected = new HashMap<>();
+		for (int i = 0; i < writes; i++) {
+			expected.put((long) (i % keys), (long) (i / keys));
+		}
+		await().atMost(Duration.ofSeconds(60))
+			.untilAsserted(() -> assertThat(versionsInDatabase(first)).isEqualTo(expected));
+
+		WriteBehindStats a = queues(first).stats("prices");
+		WriteBehindStats b = queues(second).stats("prices");
+		long enqueued = a.enqueued() + b.enqueued();
+		long calls = a.methodCalls() + b.methodCalls();
+		System.out.printf("write-behind: %d writes enqueued, %d method calls after coalescing (%d coalesced), "
+				+ "instance calls %d / %d%n", enqueued, calls, a.coalesced() + b.coalesced(), a.methodCalls(),
+				b.methodCalls());
+		assertThat(enqueued).isEqualTo(writes);
+		assertThat(a.synchronousWrites() + b.synchronousWrites()).isZero();
+		assertThat(calls).as("coalesced").isLessThan(writes).isEqualTo(this.probe.calls.get());
+		assertThat(a.methodCalls()).as("first instance applied some").isPositive();
+		assertThat(b.methodCalls()).as("second instance applied some").isPositive();
+		assertThat(this.probe.threads).as("never the caller's thread").noneMatch((name) -> name.startsWith("caller"))
+			.allMatch((name) -> name.startsWith("tiercache-writebehind-prices-"));
+		// per-key order: in the apply log, each key's versions only grow
+		Map<Long, Long> last = new HashMap<>();
+		jdbc(first).query("select id, version from " + this.table + "_log order by seq", (row) -> {
+			long id = row.getLong(1);
+			long version = row.getLong(2);
+			Long previous = last.put(id, version);
+			assertThat(version).as("key %d applied out of order", id).isGreaterThan((previous != null) ? previous : -1);
+		});
+		assertThat(last).isEqualTo(expected);
+		await().atMost(Duration.ofSeconds(10)).until(() -> queues(first).stats("prices").depth() == 0);
+	}
+
+	@Test
+	void readsSeeTheAcknowledgedWriteOnAnyInstanceBeforeTheFlushEvenWhenTheEntryExpired() throws Exception {
+		ConfigurableApplicationContext first = start("tiercache.caches.prices.ttl=300ms",
+				"tiercache.caches.prices.ttl-jitter=0");
+		ConfigurableApplicationContext second = start("tiercache.caches.prices.ttl=300ms",
+				"tiercache.caches.prices.ttl-jitter=0");
+		jdbc(first).update("insert into " + this.table + " values (7, 0, 'old')");
+		assertThat(service(second).find(7)).isEqualTo(new Price(7, 0, "old"));
+		second.getBean(TieredCacheManager.class).getTieredCache("prices").evict(7L);
+		this.probe.holdWrites();
+
+		service(first).save(new Price(7, 1, "new"));
+		assertThat(this.probe.awaitHeldWrite()).as("the flush is under way and held").isTrue();
+		String valueKey = this.contexts.prefix + ":{prices:0:#l:7}";
+		StringRedisTemplate redis = first.getBean(StringRedisTemplate.class);
+		await().atMost(Duration.ofSeconds(5)).until(() -> !Boolean.TRUE.equals(redis.hasKey(valueKey)));
+		first.getBean(TieredCacheManager.class).getTieredCache("prices").evict(7L);
+
+		int reads = this.probe.reads.get();
+		assertThat(service(second).find(7)).as("expired in Redis, not flushed yet").isEqualTo(new Price(7, 1, "new"));
+		assertThat(service(first).find(7)).isEqualTo(new Price(7, 1, "new"));
+		assertThat(this.probe.reads).as("no load read the old row").hasValue(reads);
+		assertThat(versionsInDatabase(first)).containsEntry(7L, 0L);
+
+		this.probe.release();
+		await().atMost(Duration.ofSeconds(10)).until(() -> versionsInDatabase(first).get(7L) == 1L);
+		await().atMost(Duration.ofSeconds(5)).until(() -> redis.opsForHash()
+			.size(this.contexts.prefix + ":wb:pending:{prices:" + partitionHolding(first) + "}") == 0);
+	}
+
+	private static int partitionHolding(ConfigurableApplicationContext context) {
+		StringRedisTemplate redis = context.getBean(StringRedisTemplate.class);
+		for (int p = 0; p < 8; p++) {
+			// the only pending hash of the test is the one of key 7's partition
+			if (!redis.keys("*:wb:pending:{prices:" + p + "}").isEmpty()) {
+				return p;
+			}
+		}
+		return 0;
+	}
+
+	@Test
+	void aWriterThatKeepsFailingIsRetriedThenDeadLetteredWithItsErrorAndCanBeRequeued() {
+		ConfigurableApplicationContext context = start("tiercache.defaults.write-behind.max-attempts=3");
+		this.probe.failing.add(13L);
+		service(context).save(new Price(13, 1, "refused"));
+		service(context).save(new Price(14, 1, "fine"));
+		WriteBehindQueues queues = queues(context);
+		await().atMost(Duration.ofSeconds(20)).until(() -> queues.deadLetters("prices", 10).size() == 1);
+
+		DeadLetter letter = queues.deadLetters("prices", 10).get(0);
+		assertThat(letter.key()).isEqualTo("#l:13");
+		assertThat(letter.attempts()).isEqualTo(3);
+		assertThat(letter.error()).contains("IllegalStateException").contains("price 13 is refused");
+		assertThat(letter.method()).endsWith("PriceService#save(" + Price.class.getName() + ")");
+		WriteBehindStats stats = queues.stats("prices");
+		assertThat(stats.retries()).isEqualTo(2);
+		assertThat(stats.deadLettered()).isEqualTo(1);
+		assertThat(stats.deadLetters()).isEqualTo(1);
+		assertThat(versionsInDatabase(context)).containsOnlyKeys(14L);
+		assertThat(service(context).find(13)).as("the cache does not keep a value the database never got").isNull();
+
+		this.probe.failing.clear();
+		assertThat(queues.requeue("prices", letter.id())).isTrue();
+		assertThat(queues.requeue("prices", letter.id())).as("once").isFalse();
+		await().atMost(Duration.ofSeconds(10)).until(() -> versionsInDatabase(context).containsKey(13L));
+		assertThat(queues.deadLetters("prices", 10)).isEmpty();
+
+		this.probe.failing.add(15L);
+		service(context).save(new Price(15, 1, "refused"));
+		await().atMost(Duration.ofSeconds(20)).until(() -> queues.deadLetters("prices", 10).size() == 1);
+		assertThat(queues.drop("prices", queues.deadLetters("prices", 10).get(0).id())).isTrue();
+		assertThat(queues.stats("prices").deadLetters()).isZero();
+	}
+
+	@Test
+	void closingTheContextDrainsTheQueue() {
+		ConfigurableApplicationContext context = start("tiercache.defaults.write-behind.drain-timeout=30s");
+		this.probe.delayMillis = 2;
+		for (int i = 0; i < 400; i++) {
+			service(context).save(new Price(i, 1, "v1"));
+		}
+		assertThat(versionsInDatabase(context)).as("not all flushed before close").hasSizeLessThan(400);
+		context.close();
+		JdbcTemplate jdbc = new JdbcTemplate(dataSourceOf(context));
+		assertThat(jdbc.queryForObject("select count(*) from " + this.table, Long.class)).isEqualTo(400);
+		StringRedisTemplate redis = new StringRedisTemplate(TestRedis.connectionFactory());
+		for (int p = 0; p < 8; p++) {
+			assertThat(redis.opsForStream().size(this.contexts.prefix + ":wb:{prices:" + p + "}")).isZero();
+		}
+	}
+
+	@Test
+	void whenRedisCannotTakeTheEntryTheMethodRunsSynchronouslyAndIsCounted() throws Exception {
+		try (TcpProxy proxy = TcpProxy.to(TestRedis.port())) {
+			ConfigurableApplicationContext context = start("spring.data.redis.host=127.0.0.1",
+					"spring.data.redis.port=" + proxy.port(), "tiercache.redis.timeout=200ms");
+			service(context).save(new Price(21, 1, "queued"));
+			await().atMost(Duration.ofSeconds(10)).until(() -> versionsInDatabase(context).containsKey(21L));
+			proxy.cut();
+			String caller = Thread.currentThread().getName();
+			service(context).save(new Price(22, 1, "direct"));
+			assertThat(versionsInDatabase(context)).as("written before the call returned").containsEntry(22L, 1L);
+			assertThat(this.probe.threads).contains(caller);
+			proxy.restore();
+			await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+				.untilAsserted(() -> assertThat(queues(context).stats("prices").synchronousWrites()).isEqualTo(1));
+		}
+	}
+
+	@Test
+	void aBatchMethodAppliesManyKeysInOneCall() {
+		ConfigurableApplicationContext context = start();
+		for (int i = 0; i < 1000; i++) {
+			service(context).saveStock(new Price(i % 200, i / 200, "v" + (i / 200)));
+		}
+		await().atMost(Duration.ofSeconds(30)).until(() -> {
+			Map<Long, Long> versions = versionsInDatabase(context);
+			return versions.size() == 200 && versions.values().stream().allMatch((version) -> version == 4L);
+		});
+		WriteBehindStats stats = queues(context).stats("stock");
+		System.out.printf("write-behind batch: 1000 writes, %d batch calls, %d single calls%n", stats.batchCalls(),
+				this.probe.calls.get());
+		assertThat(stats.batchCalls()).isPositive().isEqualTo(this.probe.batchCalls.get());
+		assertThat(this.probe.threads).allMatch((name) -> name.startsWith("tiercache-writebehind-stock-"));
+	}
+
+}
