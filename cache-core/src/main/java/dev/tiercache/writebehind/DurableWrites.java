@@ -2,7 +2,7 @@ package dev.tiercache.writebehind;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Locale;
 
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
@@ -12,6 +12,7 @@ import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.ProtocolKeyword;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.internal.redis.LuaScript;
 import dev.tiercache.internal.redis.RemoteCallException;
@@ -51,7 +52,8 @@ final class DurableWrites implements AutoCloseable {
 
 	private final long timeoutMillis;
 
-	private final AtomicBoolean unsupportedLogged = new AtomicBoolean();
+	/** Whether the server answers WAITAOF; {@code null} until asked (once, before the first AOF write). */
+	private volatile @Nullable Boolean aofSupported;
 
 	/**
 	 * @param commands calls on a connection of their own
@@ -70,20 +72,12 @@ final class DurableWrites implements AutoCloseable {
 	 * effect may then be in Redis)
 	 */
 	void eval(LuaScript script, byte[][] keys, byte[][] arguments) {
-		long confirmed;
-		try {
-			confirmed = (this.durability == Durability.REPLICA) ? waitForReplicas(script, keys, arguments)
-					: waitForAof(script, keys, arguments);
+		if (this.durability == Durability.AOF && !aofSupported()) {
+			throw new RemoteCallException("This Redis has no WAITAOF (Redis 7.2+), so durability 'aof' cannot be "
+					+ "confirmed", new UnsupportedOperationException("WAITAOF"));
 		}
-		catch (RemoteCallException ex) {
-			if (this.durability == Durability.AOF && String.valueOf(ex.getMessage()).contains("unknown command")
-					&& this.unsupportedLogged.compareAndSet(false, true)) {
-				logger.warn("Tiercache write-behind durability 'aof' needs Redis 7.2 or later (WAITAOF); this Redis "
-						+ "does not have it, so every @WriteBehind call runs synchronously. Use durability 'replica' "
-						+ "or 'memory', or upgrade Redis");
-			}
-			throw ex;
-		}
+		long confirmed = (this.durability == Durability.REPLICA) ? waitForReplicas(script, keys, arguments)
+				: waitForAof(script, keys, arguments);
 		long required = (this.durability == Durability.REPLICA) ? this.replicas : 1;
 		if (confirmed < required) {
 			throw new RemoteCallException("Redis confirmed the queue entry on " + confirmed + " of " + required
@@ -99,6 +93,34 @@ final class DurableWrites implements AutoCloseable {
 			return written.toCompletableFuture().thenCombine(waited, (id, count) -> count);
 		});
 		return (acknowledged != null) ? acknowledged : 0;
+	}
+
+	/**
+	 * Asks the server once whether it has WAITAOF ({@code WAITAOF 0 0 0} answers at once), so that an
+	 * entry is never queued where it cannot be confirmed.
+	 * @throws RemoteCallException if Redis does not answer (asked again next time)
+	 */
+	private boolean aofSupported() {
+		Boolean supported = this.aofSupported;
+		if (supported != null) {
+			return supported;
+		}
+		CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE).add(0).add(0).add(0);
+		try {
+			this.commands.call((redis) -> redis.dispatch(WAITAOF, new ArrayOutput<>(ByteArrayCodec.INSTANCE), args));
+			supported = true;
+		}
+		catch (RemoteCallException ex) {
+			if (!String.valueOf(ex.getMessage()).toLowerCase(Locale.ROOT).contains("unknown command")) {
+				throw ex;
+			}
+			supported = false;
+			logger.warn("Tiercache write-behind durability 'aof' needs Redis 7.2 or later (WAITAOF); this Redis "
+					+ "does not have it, so every @WriteBehind call runs synchronously. Use durability 'replica' "
+					+ "or 'memory', or upgrade Redis");
+		}
+		this.aofSupported = supported;
+		return supported;
 	}
 
 	private long waitForAof(LuaScript script, byte[][] keys, byte[][] arguments) {

@@ -16,20 +16,32 @@ public final class EmbeddedRedis implements AutoCloseable {
 
 	private final RedisServer server;
 
-	private EmbeddedRedis(int port) throws IOException {
+	private EmbeddedRedis(int port, int primaryPort) throws IOException {
 		this.port = port;
-		this.server = RedisServer.newRedisServer()
+		var builder = RedisServer.newRedisServer()
 			.bind("127.0.0.1")
 			.port(port)
 			.setting("save \"\"")
-			.setting("appendonly no")
-			.build();
+			.setting("appendonly no");
+		if (primaryPort > 0) {
+			builder.setting("replicaof 127.0.0.1 " + primaryPort);
+		}
+		this.server = builder.build();
 	}
 
 	/** Starts a server on a free port. */
 	public static EmbeddedRedis start() {
+		return start(0);
+	}
+
+	/** Starts a replica of the server on {@code primaryPort}, on a free port. */
+	public static EmbeddedRedis replicaOf(int primaryPort) {
+		return start(primaryPort);
+	}
+
+	private static EmbeddedRedis start(int primaryPort) {
 		try {
-			EmbeddedRedis redis = new EmbeddedRedis(freePort());
+			EmbeddedRedis redis = new EmbeddedRedis(freePort(), primaryPort);
 			redis.server.start();
 			return redis;
 		}
