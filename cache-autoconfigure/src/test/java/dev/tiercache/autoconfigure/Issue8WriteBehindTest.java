@@ -20,6 +20,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.tiercache.autoconfigure.writebehind.Price;
 import dev.tiercache.autoconfigure.writebehind.PriceService;
@@ -262,6 +263,49 @@ class Issue8WriteBehindTest {
 			proxy.restore();
 			await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
 				.untilAsserted(() -> assertThat(queues(context).stats("prices").synchronousWrites()).isEqualTo(1));
+		}
+	}
+
+	@Test
+	void insideATransactionTheCallIsQueuedOnCommitOnlyAndNeverOnRollback() {
+		ConfigurableApplicationContext context = start();
+		TransactionTemplate transaction = context.getBean(TransactionTemplate.class);
+		WriteBehindQueues queues = queues(context);
+		transaction.executeWithoutResult((status) -> {
+			service(context).save(new Price(31, 1, "rolled back"));
+			status.setRollbackOnly();
+		});
+		assertThat(queues.stats("prices").enqueued()).isZero();
+		assertThat(service(context).find(31)).as("the cache was not touched").isNull();
+
+		transaction.executeWithoutResult((status) -> {
+			service(context).save(new Price(32, 1, "committed"));
+			assertThat(queues.stats("prices").enqueued()).as("not before commit").isZero();
+		});
+		assertThat(queues.stats("prices").enqueued()).isEqualTo(1);
+		assertThat(service(context).find(32)).isEqualTo(new Price(32, 1, "committed"));
+		await().atMost(Duration.ofSeconds(10)).until(() -> versionsInDatabase(context).containsKey(32L));
+		assertThat(versionsInDatabase(context)).doesNotContainKey(31L);
+	}
+
+	@Test
+	void aFlushThatLosesRedisBeforeItsAcknowledgmentLosesNothing() throws Exception {
+		try (TcpProxy proxy = TcpProxy.to(TestRedis.port())) {
+			ConfigurableApplicationContext context = start("spring.data.redis.host=127.0.0.1",
+					"spring.data.redis.port=" + proxy.port(), "tiercache.redis.timeout=200ms");
+			this.probe.holdWrites();
+			service(context).save(new Price(41, 1, "during the outage"));
+			assertThat(this.probe.awaitHeldWrite()).isTrue();
+			proxy.cut();
+			this.probe.release();
+			await().atMost(Duration.ofSeconds(10)).until(() -> versionsInDatabase(context).containsKey(41L));
+			proxy.restore();
+			await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+				.until(() -> queues(context).stats("prices").depth() == 0);
+			// at least once: applied again only if the acknowledgment never reached Redis
+			assertThat(this.probe.calls.get()).isBetween(1, 2);
+			assertThat(versionsInDatabase(context)).containsEntry(41L, 1L);
+			assertThat(queues(context).stats("prices").deadLetters()).isZero();
 		}
 	}
 

@@ -9,9 +9,13 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 import org.aopalliance.intercept.MethodInvocation;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
@@ -29,6 +33,8 @@ import dev.tiercache.writebehind.WriteBehindQueues;
  * {@linkplain #bind bound} to its bean at start-up.
  */
 final class WriteBehindOperation implements MethodOperation, WriteBehindMethod {
+
+	private static final Log logger = LogFactory.getLog(WriteBehindOperation.class);
 
 	/** The operation whose queued call this thread is applying: the interceptor lets it run. */
 	private static final ThreadLocal<@Nullable WriteBehindOperation> APPLYING = new ThreadLocal<>();
@@ -108,12 +114,45 @@ final class WriteBehindOperation implements MethodOperation, WriteBehindMethod {
 		}
 		Object key = this.key.resolve(this.method, arguments, target);
 		Object written = this.value.of(arguments, target);
+		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+			queueAfterCommit(key, written, arguments.clone());
+			return null;
+		}
 		if (this.queues.enqueue(this, key, written, this.valueType, arguments)) {
 			return null;
 		}
 		Object result = invocation.proceed();
 		this.fallback.written(this.cache, key, written, this.valueType);
 		return result;
+	}
+
+	/**
+	 * Inside a transaction: revokes the key's loads now and queues the call once the transaction
+	 * commits (not at all on rollback). If Redis cannot take it then, the method runs at once, in a
+	 * transaction of its own if it declares one; if that fails too, the write is logged as lost.
+	 */
+	private void queueAfterCommit(Object key, @Nullable Object written, @Nullable Object[] arguments) {
+		this.cache.revokeLoads(key);
+		TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+
+			@Override
+			public void afterCommit() {
+				if (WriteBehindOperation.this.queues.enqueue(WriteBehindOperation.this, key, written,
+						WriteBehindOperation.this.valueType, arguments)) {
+					return;
+				}
+				try {
+					apply(arguments);
+					WriteBehindOperation.this.fallback.written(WriteBehindOperation.this.cache, key, written,
+							WriteBehindOperation.this.valueType);
+				}
+				catch (Throwable ex) {
+					logger.error("Tiercache could neither queue nor run " + WriteBehindOperation.this.id + " for key '"
+							+ key + "' after its transaction committed; the write is lost", ex);
+				}
+			}
+
+		});
 	}
 
 	@Override
