@@ -198,6 +198,24 @@ class Issue8WriteBehindTest {
 	}
 
 	@Test
+	void aFlushLongerThanClaimIdleKeepsItsPartitionSoNoOtherInstanceAppliesTheSameEntry() throws Exception {
+		// one partition: the second instance's fair share is that partition, so it takes it the moment it lapses
+		String[] settings = { "tiercache.defaults.write-behind.claim-idle=600ms",
+				"tiercache.defaults.write-behind.partitions=1" };
+		ConfigurableApplicationContext first = start(settings);
+		start(settings);
+		this.probe.holdWrites();
+		service(first).save(new Price(51, 1, "slow"));
+		assertThat(this.probe.awaitHeldWrite()).isTrue();
+		await().during(Duration.ofMillis(2000)).atMost(Duration.ofSeconds(4))
+			.until(() -> this.probe.calls.get() == 1);
+		this.probe.release();
+		await().atMost(Duration.ofSeconds(10)).until(() -> versionsInDatabase(first).containsKey(51L));
+		await().atMost(Duration.ofSeconds(10)).until(() -> queues(first).stats("prices").depth() == 0);
+		assertThat(this.probe.calls).hasValue(1);
+	}
+
+	@Test
 	void aWriterThatKeepsFailingIsRetriedThenDeadLetteredWithItsErrorAndCanBeRequeued() {
 		ConfigurableApplicationContext context = start("tiercache.defaults.write-behind.max-attempts=3");
 		this.probe.failing.add(13L);

@@ -88,9 +88,8 @@ final class PartitionFlusher {
 		}
 		try {
 			while (!this.queue.halted() && holdOwnership()) {
-				if (this.claimNeeded) {
+				if (claimNeeded()) {
 					claimAbandoned();
-					this.claimNeeded = false;
 					this.ownPendingLeft = true;
 				}
 				List<QueueEntry> batch = read(this.ownPendingLeft ? OWN_PENDING : ">");
@@ -132,7 +131,17 @@ final class PartitionFlusher {
 		}
 	}
 
-	private boolean holdOwnership() {
+	/**
+	 * Keeps the partition while a flush runs long (a slow method, retries): called by the scheduler, so
+	 * that ownership does not lapse under a flush and let another instance apply the same entries.
+	 */
+	void renewWhileRunning() {
+		if (this.owned && this.running.get()) {
+			holdOwnership();
+		}
+	}
+
+	private synchronized boolean holdOwnership() {
 		long claimIdle = this.queue.settings().claimIdle().toMillis();
 		if (this.owned && System.nanoTime() - this.renewedAt < TimeUnit.MILLISECONDS.toNanos(claimIdle / 3)) {
 			return true;
@@ -147,6 +156,13 @@ final class PartitionFlusher {
 			this.claimNeeded = true;
 		}
 		return this.owned;
+	}
+
+	/** Whether the partition was taken over since the last claim; resets it. */
+	private synchronized boolean claimNeeded() {
+		boolean needed = this.claimNeeded;
+		this.claimNeeded = false;
+		return needed;
 	}
 
 	/**

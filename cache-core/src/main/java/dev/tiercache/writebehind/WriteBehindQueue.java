@@ -192,8 +192,8 @@ final class WriteBehindQueue implements PendingWrites {
 	}
 
 	/**
-	 * Records this instance as a live flusher, works out its fair share of partitions (rounded up), gives
-	 * up owned partitions beyond it that are idle, and schedules a flush of owned partitions and, while
+	 * Records this instance as a live flusher, keeps the partitions whose flush runs long, works out its
+	 * fair share of partitions (rounded up), gives up owned partitions beyond it that are idle, and schedules a flush of owned partitions and, while
 	 * under its share, of free ones.
 	 */
 	private void tick() {
@@ -205,6 +205,7 @@ final class WriteBehindQueue implements PendingWrites {
 			int share = (int) Math.ceil((double) partitions / Math.max(1, (live != null) ? live : 1));
 			int owned = (int) this.flushers.stream().filter(PartitionFlusher::owned).count();
 			for (PartitionFlusher flusher : this.flushers) {
+				flusher.renewWhileRunning();
 				if (flusher.owned() && owned > share && !flusher.running()) {
 					flusher.release();
 					owned--;
