@@ -22,7 +22,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code benchmarks/results/quick/}, a few seconds per benchmark, for smoke runs).
  *
  * <p>Run from the repository root: {@code benchmarks/run} or {@code benchmarks/run --quick}. Redis
- * is found as the tests find it ({@code TIERCACHE_REDIS_URL}, Testcontainers, or an embedded server).
+ * and PostgreSQL are found as the tests find them ({@code TIERCACHE_REDIS_URL} and
+ * {@code TIERCACHE_PG_URL}, Testcontainers, or embedded servers).
  */
 public final class BenchmarkRunner {
 
@@ -56,10 +57,14 @@ public final class BenchmarkRunner {
 		stampedes.add(StampedeScenario.spring(4, 32, keys, false));
 		stampedes.add(StampedeScenario.spring(4, 32, keys, true));
 
+		WriteBehindScenario.Outcome writeBehind = WriteBehindScenario.run(quick ? 5_000 : 100_000, 8,
+				quick ? 100 : 1_000);
+
 		String summary = new Summary(quick).localHit(localOneThread, localTwoThreads)
 			.remoteHit(remote, interleavedHits)
 			.miss(miss, interleavedMisses, roundTrips)
 			.stampede(stampedes)
+			.writeBehind(writeBehind)
 			.toMarkdown();
 		Files.writeString(results.resolve("summary.md"), summary);
 		System.out.println(summary);

@@ -127,6 +127,27 @@ final class Summary {
 		return this;
 	}
 
+	Summary writeBehind(WriteBehindScenario.Outcome outcome) {
+		this.out.append("\n## 5. Write-behind: ").append(outcome.writes()).append(" writes from ")
+			.append(outcome.threads()).append(" threads, one instance, PostgreSQL upsert\n\n")
+			.append("| subject | calls/s | p50 µs | p99 µs |\n|---|---:|---:|---:|\n")
+			.append("| direct JDBC upsert per call | ").append(number(outcome.directPerSecond())).append(" | ")
+			.append(number(outcome.directP50Micros())).append(" | ").append(number(outcome.directP99Micros()))
+			.append(" |\n| `@WriteBehind`, flusher running (").append(outcome.keys()).append(" keys) | ")
+			.append(number(outcome.enqueuedPerSecond())).append(" | ").append(number(outcome.enqueueP50Micros()))
+			.append(" | ").append(number(outcome.enqueueP99Micros())).append(" |\n| `@WriteBehind`, no flusher (distinct keys) | ")
+			.append(number(outcome.quietPerSecond())).append(" | ").append(number(outcome.quietP50Micros())).append(" | ")
+			.append(number(outcome.quietP99Micros())).append(" |\n\n")
+			.append("- method calls after coalescing: ").append(outcome.methodCalls()).append(" for ")
+			.append(outcome.writes()).append(" writes (").append(String.format(Locale.ROOT, "%.0f", 100 * outcome.coalescedShare()))
+			.append(" % of database calls saved); the database held every key's last value ")
+			.append(outcome.caughtUpMillis()).append(" ms after the first call\n")
+			.append("- drain: a new instance applied ").append(outcome.drained()).append(" queued entries in ")
+			.append(outcome.drainMillis()).append(" ms (").append(number(outcome.drained() * 1000.0 / Math.max(1, outcome.drainMillis())))
+			.append(" entries/s)\n\nTarget: ≥ 20,000 `@WriteBehind` calls/s per instance.\n");
+		return this;
+	}
+
 	String toMarkdown() {
 		return this.out.toString();
 	}

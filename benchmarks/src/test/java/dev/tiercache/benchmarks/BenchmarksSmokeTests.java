@@ -68,6 +68,14 @@ class BenchmarksSmokeTests {
 	}
 
 	@Test
+	void writeBehindScenarioEndsWithEveryKeyInTheDatabaseAndCoalesces() throws Exception {
+		WriteBehindScenario.Outcome outcome = WriteBehindScenario.run(2_000, 4, 50);
+		assertThat(outcome.methodCalls()).isPositive().isLessThanOrEqualTo(2_000);
+		assertThat(outcome.drained()).as("measured writes and warm-up, each a distinct key").isEqualTo(4_000);
+		assertThat(outcome.enqueueP99Micros()).isGreaterThanOrEqualTo(outcome.enqueueP50Micros());
+	}
+
+	@Test
 	void everyBenchmarkRunsAndTheSummaryRenders() throws Exception {
 		Collection<RunResult> local = smoke(LocalHitBenchmark.class);
 		Collection<RunResult> remote = smoke(RemoteHitBenchmark.class);
@@ -79,8 +87,10 @@ class BenchmarksSmokeTests {
 			.remoteHit(remote, InterleavedLatency.remoteHits(50))
 			.miss(miss, InterleavedLatency.misses(50), RoundTrips.measure())
 			.stampede(List.of(StampedeScenario.tiered(2, 2, 2)))
+			.writeBehind(new WriteBehindScenario.Outcome(10, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 5, 8, 1, 10, 1))
 			.toMarkdown();
-		assertThat(summary).contains("## 1. L1 hit", "## 2. L2 hit", "## 3. Miss", "## 4. Stampede", "Interleaved")
+		assertThat(summary).contains("## 1. L1 hit", "## 2. L2 hit", "## 3. Miss", "## 4. Stampede", "Interleaved",
+				"## 5. Write-behind")
 			.doesNotContain("NaN", "Infinity");
 	}
 

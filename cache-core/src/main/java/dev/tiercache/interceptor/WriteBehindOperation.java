@@ -65,6 +65,9 @@ final class WriteBehindOperation implements MethodOperation, WriteBehindMethod {
 
 	private volatile @Nullable String beanName;
 
+	/** The bean and its methods as callable on it, resolved on the first queued call applied. */
+	private volatile @Nullable Target target;
+
 	WriteBehindOperation(Method method, Class<?> targetClass, TieredCache cache, KeyResolver key, ValueOf value,
 			Type valueType, @Nullable MethodExpression condition, Type[] parameterTypes, @Nullable Method batchMethod,
 			WriteBehindQueues queues, WriteThroughStrategy fallback) {
@@ -177,10 +180,10 @@ final class WriteBehindOperation implements MethodOperation, WriteBehindMethod {
 
 	@Override
 	public void apply(@Nullable Object[] arguments) throws Throwable {
-		Object bean = bean();
+		Target bound = target();
 		APPLYING.set(this);
 		try {
-			invoke(this.method, bean, arguments);
+			invoke(bound.method(), bound.bean(), arguments);
 		}
 		finally {
 			APPLYING.remove();
@@ -194,7 +197,8 @@ final class WriteBehindOperation implements MethodOperation, WriteBehindMethod {
 
 	@Override
 	public void applyBatch(List<@Nullable Object[]> calls) throws Throwable {
-		Method batch = this.batchMethod;
+		Target bound = target();
+		Method batch = bound.batchMethod();
 		if (batch == null) {
 			throw new IllegalStateException(this.method + " has no batch method");
 		}
@@ -202,30 +206,45 @@ final class WriteBehindOperation implements MethodOperation, WriteBehindMethod {
 		for (@Nullable Object[] arguments : calls) {
 			values.add(arguments[0]);
 		}
-		invoke(batch, bean(), new Object[] { values });
+		invoke(batch, bound.bean(), new Object[] { values });
 	}
 
-	private Object bean() {
+	private Target target() {
+		Target bound = this.target;
+		if (bound != null) {
+			return bound;
+		}
 		BeanFactory factory = this.beanFactory;
 		String name = this.beanName;
 		if (factory == null || name == null) {
 			throw new IllegalStateException("@WriteBehind on " + this.method + " is not bound to a bean");
 		}
-		return factory.getBean(name);
+		Object bean = factory.getBean(name);
+		Method batch = this.batchMethod;
+		bound = new Target(bean, callable(this.method, bean), (batch != null) ? callable(batch, bean) : null);
+		this.target = bound;
+		return bound;
+	}
+
+	/** The method as it can be called on the bean, which may be a JDK proxy exposing only interfaces. */
+	private static Method callable(Method method, Object bean) {
+		Method callable = ClassUtils.getInterfaceMethodIfPossible(method, bean.getClass());
+		Method chosen = callable.getDeclaringClass().isInstance(bean) ? callable : method;
+		ReflectionUtils.makeAccessible(chosen);
+		return chosen;
 	}
 
 	private static void invoke(Method method, Object bean, @Nullable Object[] arguments) throws Throwable {
-		Method callable = ClassUtils.getInterfaceMethodIfPossible(method, bean.getClass());
-		if (!callable.getDeclaringClass().isInstance(bean)) {
-			callable = method;
-		}
-		ReflectionUtils.makeAccessible(callable);
 		try {
-			callable.invoke(bean, arguments);
+			method.invoke(bean, arguments);
 		}
 		catch (InvocationTargetException ex) {
 			throw ex.getTargetException();
 		}
+	}
+
+	/** The bean queued calls are applied through, and its methods. */
+	private record Target(Object bean, Method method, @Nullable Method batchMethod) {
 	}
 
 	@Override

@@ -61,6 +61,9 @@ final class WriteBehindQueue implements PendingWrites {
 
 	private final Map<String, WriteBehindMethod> methods = new ConcurrentHashMap<>();
 
+	/** Each registered method's id as stored in entries. */
+	private final Map<WriteBehindMethod, byte[]> methodIds = new ConcurrentHashMap<>();
+
 	private final Set<String> unencodableMethods = ConcurrentHashMap.newKeySet();
 
 	private final QueueCounters counters = new QueueCounters();
@@ -111,6 +114,7 @@ final class WriteBehindQueue implements PendingWrites {
 
 	void register(WriteBehindMethod method) {
 		WriteBehindMethod previous = this.methods.putIfAbsent(method.id(), method);
+		this.methodIds.putIfAbsent(method, QueueKeys.utf8(method.id()));
 		if (previous != null && previous != method) {
 			throw new IllegalStateException("Two @WriteBehind methods of cache '" + cacheName() + "' have the id "
 					+ method.id() + "; write-behind needs one bean per class with @WriteBehind methods");
@@ -132,7 +136,7 @@ final class WriteBehindQueue implements PendingWrites {
 		int partition = this.keys.partitionOf(staged.renderedKey());
 		byte[][] scriptKeys = concat(staged.keys(), this.keys.stream(partition), this.keys.pending(partition));
 		byte[][] scriptArguments = { staged.channel(), staged.framed(), staged.ttlArgument(), QueueKeys.GROUP,
-				staged.renderedKey().getBytes(StandardCharsets.UTF_8), QueueKeys.utf8(method.id()), encoded };
+				staged.renderedKey().getBytes(StandardCharsets.UTF_8), methodId(method), encoded };
 		DurableWrites durableWrites = this.durable;
 		try {
 			if (durableWrites != null) {
@@ -149,6 +153,15 @@ final class WriteBehindQueue implements PendingWrites {
 		this.cache.applied(staged);
 		this.counters.enqueued.increment();
 		return true;
+	}
+
+	private byte[] methodId(WriteBehindMethod method) {
+		byte[] id = this.methodIds.get(method);
+		if (id == null) {
+			throw new IllegalStateException(method.id() + " was not registered with the write-behind queue of cache '"
+					+ cacheName() + "'");
+		}
+		return id;
 	}
 
 	private boolean synchronously() {
