@@ -11,12 +11,17 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
@@ -83,7 +88,7 @@ final class WriteBehindScenario {
 			long[] directLatencies = new long[writes];
 			long directNanos;
 			try (ConfigurableApplicationContext instance = start(prefix + "-direct", "1h", "0s")) {
-				Rows direct = new Rows(instance.getBean(JdbcTemplate.class));
+				Rows direct = new Rows(new JdbcTemplate(instance.getBean(DataSource.class)));
 				directNanos = timed(callers, threads, writes, directLatencies, (i) -> direct.upsert(i, 0));
 			}
 
@@ -264,13 +269,24 @@ final class WriteBehindScenario {
 	record Row(long id, long version) {
 	}
 
+	/**
+	 * The instance: Tiercache's auto-configuration, and a pooled data source of its own (JDBC
+	 * auto-configuration is not on the benchmarks' class path, so the other subjects need no database).
+	 */
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
 	static class WriteBehindApplication {
 
+		@Bean(destroyMethod = "close")
+		HikariDataSource dataSource(Environment environment) {
+			HikariDataSource dataSource = new HikariDataSource();
+			dataSource.setJdbcUrl(environment.getRequiredProperty("spring.datasource.url"));
+			return dataSource;
+		}
+
 		@Bean
-		Rows rows(JdbcTemplate jdbc) {
-			return new Rows(jdbc);
+		Rows rows(DataSource dataSource) {
+			return new Rows(new JdbcTemplate(dataSource));
 		}
 
 	}
