@@ -57,8 +57,8 @@ public final class BenchmarkRunner {
 		stampedes.add(StampedeScenario.spring(4, 32, keys, false));
 		stampedes.add(StampedeScenario.spring(4, 32, keys, true));
 
-		WriteBehindScenario.Outcome writeBehind = WriteBehindScenario.run(quick ? 5_000 : 100_000, 8,
-				quick ? 100 : 1_000);
+		WriteBehindScenario.Outcome writeBehind = WriteBehindScenario.run(quick ? 4_000 : 100_000, 8,
+				quick ? 80 : 1_000);
 
 		String summary = new Summary(quick).localHit(localOneThread, localTwoThreads)
 			.remoteHit(remote, interleavedHits)

@@ -79,7 +79,16 @@ final class WriteBehindScenario {
 	private WriteBehindScenario() {
 	}
 
+	/**
+	 * @throws IllegalArgumentException unless {@code keys} divides {@code writes} and is a multiple of
+	 * {@code threads}: then call {@code i} writes key {@code i % keys} at version {@code i / keys} on thread
+	 * {@code i % threads}, so each key is written by one thread and its last value is known
+	 */
 	static Outcome run(int writes, int threads, int keys) throws Exception {
+		if (writes % keys != 0 || keys % threads != 0) {
+			throw new IllegalArgumentException("keys (" + keys + ") must divide writes (" + writes
+					+ ") and be a multiple of threads (" + threads + ")");
+		}
 		JdbcTemplate jdbc = new JdbcTemplate(new DriverManagerDataSource(TestPostgres.jdbcUrl()));
 		String prefix = "bench-wb-" + System.nanoTime();
 		resetTable(jdbc);
