@@ -107,25 +107,30 @@ class Issue8WriteBehindTest {
 		int writes = 10_000;
 		int keys = 500;
 		int threads = 8;
+		int versions = writes / keys;
+		// writers are held until every call is acknowledged, so the flushers then find a backlog to coalesce
+		this.probe.holdWrites();
 		List<Future<?>> done = new ArrayList<>();
 		for (int t = 0; t < threads; t++) {
 			int thread = t;
 			done.add(this.callers.submit(() -> {
-				// each thread owns the keys k with k % threads == thread, and writes them in increasing versions,
-				// alternating between the two instances
-				for (int i = thread; i < writes; i += threads) {
-					long key = i % keys;
-					long version = i / keys;
-					service((i % 2 == 0) ? first : second).save(new Price(key, version, "v" + version));
+				// each key is written by one thread only (so its last value is defined), in increasing
+				// versions, alternating between the two instances
+				for (int version = 0; version < versions; version++) {
+					for (int key = thread; key < keys; key += threads) {
+						service(((key + version) % 2 == 0) ? first : second)
+							.save(new Price(key, version, "v" + version));
+					}
 				}
 			}));
 		}
 		for (Future<?> future : done) {
 			future.get(60, TimeUnit.SECONDS);
 		}
+		this.probe.release();
 		Map<Long, Long> expected = new HashMap<>();
-		for (int i = 0; i < writes; i++) {
-			expected.put((long) (i % keys), (long) (i / keys));
+		for (long key = 0; key < keys; key++) {
+			expected.put(key, (long) versions - 1);
 		}
 		await().atMost(Duration.ofSeconds(60))
 			.untilAsserted(() -> assertThat(versionsInDatabase(first)).isEqualTo(expected));
