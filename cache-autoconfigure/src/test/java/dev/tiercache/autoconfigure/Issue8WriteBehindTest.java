@@ -15,7 +15,10 @@ import javax.sql.DataSource;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -41,6 +44,7 @@ import static org.awaitility.Awaitility.await;
  * Issue 8, {@code @WriteBehind}: against the shared Redis and a real PostgreSQL, with application
  * contexts as instances. The apply log table records the order writes reached the database.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class Issue8WriteBehindTest {
 
 	private final TestContexts contexts = new TestContexts();
@@ -218,6 +222,31 @@ class Issue8WriteBehindTest {
 		await().atMost(Duration.ofSeconds(10)).until(() -> versionsInDatabase(first).containsKey(51L));
 		await().atMost(Duration.ofSeconds(10)).until(() -> queues(first).stats("prices").depth() == 0);
 		assertThat(this.probe.calls).hasValue(1);
+	}
+
+	@Test
+	void aClaimThatFailsWhenAPartitionIsTakenOverIsRetriedSoTheAbandonedEntryIsApplied(CapturedOutput output)
+			throws Exception {
+		String[] settings = { "tiercache.defaults.write-behind.partitions=1",
+				"tiercache.defaults.write-behind.drain-timeout=0s" };
+		ConfigurableApplicationContext first = start(settings);
+		this.probe.holdWrites();
+		service(first).save(new Price(61, 1, "abandoned"));
+		assertThat(this.probe.awaitHeldWrite()).as("read by the first instance").isTrue();
+		first.close();
+		this.probe.release();
+		// the first instance left the entry read but unacknowledged; make the next owner's claim fail once
+		StringRedisTemplate redis = new StringRedisTemplate(TestRedis.connectionFactory());
+		String stream = this.contexts.prefix + ":wb:{prices:0}";
+		redis.rename(stream, stream + ":aside");
+		redis.opsForValue().set(stream, "not a stream");
+		ConfigurableApplicationContext second = start(settings);
+		await().atMost(Duration.ofSeconds(10)).until(() -> output.getAll().contains("WRONGTYPE"));
+		redis.delete(stream);
+		redis.rename(stream + ":aside", stream);
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> versionsInDatabase(second).containsKey(61L));
+		await().atMost(Duration.ofSeconds(10)).until(() -> queues(second).stats("prices").depth() == 0);
 	}
 
 	@Test

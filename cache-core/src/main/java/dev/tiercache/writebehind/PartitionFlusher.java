@@ -54,7 +54,11 @@ final class PartitionFlusher {
 
 	private long renewedAt;
 
-	private boolean claimNeeded;
+	/** How many times this instance took the partition over (guarded by this). */
+	private long takeovers;
+
+	/** The takeover whose abandoned entries were claimed last (flush thread only). */
+	private long claimedTakeover;
 
 	private boolean ownPendingLeft = true;
 
@@ -88,8 +92,10 @@ final class PartitionFlusher {
 		}
 		try {
 			while (!this.queue.halted() && holdOwnership()) {
-				if (claimNeeded()) {
+				long takeover = takeovers();
+				if (takeover != this.claimedTakeover) {
 					claimAbandoned();
+					this.claimedTakeover = takeover;
 					this.ownPendingLeft = true;
 				}
 				List<QueueEntry> batch = read(this.ownPendingLeft ? OWN_PENDING : ">");
@@ -153,16 +159,17 @@ final class PartitionFlusher {
 		this.owned = outcome != null && outcome > 0;
 		this.renewedAt = System.nanoTime();
 		if (taken) {
-			this.claimNeeded = true;
+			this.takeovers++;
 		}
 		return this.owned;
 	}
 
-	/** Whether the partition was taken over since the last claim; resets it. */
-	private synchronized boolean claimNeeded() {
-		boolean needed = this.claimNeeded;
-		this.claimNeeded = false;
-		return needed;
+	/**
+	 * How many times the partition was taken over; the flush claims abandoned entries when this moved
+	 * since its last successful claim (a claim that failed is tried again).
+	 */
+	private synchronized long takeovers() {
+		return this.takeovers;
 	}
 
 	/**
