@@ -237,8 +237,8 @@ final class WriteBehindScenario {
 		return nanos / 1_000.0;
 	}
 
-	/** Upserts rows of the scenario's table: directly, or through {@code @WriteBehind}. */
-	static class Rows {
+	/** Upserts rows of the scenario's table: directly, or through {@code @WriteBehind}. Public, as services are. */
+	public static class Rows {
 
 		static final String CACHE = "bench-rows";
 
@@ -274,8 +274,8 @@ final class WriteBehindScenario {
 
 	}
 
-	/** What a write-behind call writes. */
-	record Row(long id, long version) {
+	/** What a write-behind call writes; public, as entities are (SpEL compiles {@code #row.id} then). */
+	public record Row(long id, long version) {
 	}
 
 	/**
