@@ -362,6 +362,23 @@ class Issue8WriteBehindTest {
 	}
 
 	@Test
+	void aQueuedDeleteReadsAsNullEverywhereAtOnceAndRemovesTheRowWhenApplied() {
+		ConfigurableApplicationContext first = start();
+		ConfigurableApplicationContext second = start();
+		service(first).save(new Price(71, 1, "to delete"));
+		await().atMost(Duration.ofSeconds(10)).until(() -> versionsInDatabase(first).containsKey(71L));
+		this.probe.holdWrites();
+
+		service(first).delete(71);
+		int reads = this.probe.reads.get();
+		assertThat(service(second).find(71)).as("the queued delete, read from Redis").isNull();
+		assertThat(this.probe.reads).as("no load").hasValue(reads);
+		assertThat(versionsInDatabase(first)).containsKey(71L);
+		this.probe.release();
+		await().atMost(Duration.ofSeconds(10)).until(() -> !versionsInDatabase(first).containsKey(71L));
+	}
+
+	@Test
 	void aBatchMethodAppliesManyKeysInOneCall() {
 		ConfigurableApplicationContext context = start();
 		for (int i = 0; i < 1000; i++) {

@@ -55,6 +55,12 @@ public class PriceService {
 		upsert(price);
 	}
 
+	@WriteBehind(cache = "prices", key = "#id", value = "null")
+	public void delete(long id) {
+		this.probe.beforeWrite(id);
+		this.jdbc.update("delete from " + this.table + " where id = ?", id);
+	}
+
 	public void saveAll(List<Price> prices) {
 		this.probe.batchCalls.incrementAndGet();
 		this.probe.threads.add(Thread.currentThread().getName());
