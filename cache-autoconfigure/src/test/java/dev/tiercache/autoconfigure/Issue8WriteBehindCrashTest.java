@@ -2,9 +2,12 @@ package dev.tiercache.autoconfigure;
 
 import java.io.BufferedReader;
 import java.io.File;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -103,7 +106,7 @@ class Issue8WriteBehindCrashTest {
 
 	private Process startWorker() throws Exception {
 		String java = ProcessHandle.current().info().command().orElse("java");
-		List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx256m", "-cp",
+		List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-cp",
 				System.getProperty("java.class.path"), WriteBehindWorker.class.getName(), this.table,
 				Integer.toString(WRITES), "3", "spring.data.redis.host=" + TestRedis.host(),
 				"spring.data.redis.port=" + TestRedis.port(), "tiercache.key-prefix=" + this.contexts.prefix,
@@ -122,8 +125,8 @@ class Issue8WriteBehindCrashTest {
 			}
 			return "worker exited without acknowledging; see target/write-behind-worker.log";
 		}
-		catch (java.io.IOException ex) {
-			throw new java.io.UncheckedIOException(ex);
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
 		}
 	}
 

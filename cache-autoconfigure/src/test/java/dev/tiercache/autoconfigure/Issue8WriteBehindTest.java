@@ -76,11 +76,12 @@ class Issue8WriteBehindTest {
 		this.callers.shutdownNow();
 		this.contexts.close();
 		if (!this.started.isEmpty()) {
-			PriceService.dropTables(new JdbcTemplate(dataSourceOf(this.started.get(0))), this.table);
+			PriceService.dropTables(new JdbcTemplate(testDatabase()), this.table);
 		}
 	}
 
-	private static DataSource dataSourceOf(ConfigurableApplicationContext context) {
+	/** A connection to the test database of its own, usable after the contexts closed. */
+	private static DataSource testDatabase() {
 		return new DriverManagerDataSource(TestPostgres.jdbcUrl());
 	}
 
@@ -292,7 +293,7 @@ class Issue8WriteBehindTest {
 		}
 		assertThat(versionsInDatabase(context)).as("not all flushed before close").hasSizeLessThan(400);
 		context.close();
-		JdbcTemplate jdbc = new JdbcTemplate(dataSourceOf(context));
+		JdbcTemplate jdbc = new JdbcTemplate(testDatabase());
 		assertThat(jdbc.queryForObject("select count(*) from " + this.table, Long.class)).isEqualTo(400);
 		StringRedisTemplate redis = new StringRedisTemplate(TestRedis.connectionFactory());
 		for (int p = 0; p < 8; p++) {

@@ -6,6 +6,7 @@ import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +23,7 @@ import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.format.datetime.standard.DurationFormatterUtils;
 import org.springframework.util.ClassUtils;
+import org.springframework.util.ReflectionUtils;
 import org.springframework.util.StringValueResolver;
 
 import dev.tiercache.annotation.CacheAside;
@@ -200,8 +202,8 @@ public final class TiercacheOperationSource {
 	 * @throws IllegalStateException naming the method if one cannot work
 	 */
 	List<WriteBehindOperation> writeBehindOperations(Class<?> targetClass) {
-		List<WriteBehindOperation> found = new java.util.ArrayList<>();
-		org.springframework.util.ReflectionUtils.doWithMethods(targetClass, (method) -> {
+		List<WriteBehindOperation> found = new ArrayList<>();
+		ReflectionUtils.doWithMethods(targetClass, (method) -> {
 			if (getOperation(method, targetClass) instanceof WriteBehindOperation operation && !found.contains(operation)) {
 				found.add(operation);
 			}

@@ -1,5 +1,9 @@
 package dev.tiercache.interceptor;
 
+import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.aop.framework.AopProxyUtils;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
@@ -17,7 +21,7 @@ public final class WriteBehindRegistrar implements BeanPostProcessor, BeanFactor
 
 	private final TiercacheOperationSource operations;
 
-	private BeanFactory beanFactory;
+	private @Nullable BeanFactory beanFactory;
 
 	public WriteBehindRegistrar(TiercacheOperationSource operations) {
 		this.operations = operations;
@@ -33,7 +37,7 @@ public final class WriteBehindRegistrar implements BeanPostProcessor, BeanFactor
 		Class<?> type = AopProxyUtils.ultimateTargetClass(bean);
 		if (AnnotationUtils.isCandidateClass(type, WriteBehind.class)) {
 			for (WriteBehindOperation operation : this.operations.writeBehindOperations(type)) {
-				operation.bind(beanName, this.beanFactory);
+				operation.bind(beanName, Objects.requireNonNull(this.beanFactory, "no BeanFactory set"));
 			}
 		}
 		return bean;

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
@@ -187,7 +188,7 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 		return queue;
 	}
 
-	private static <T> T remote(java.util.function.Supplier<T> call) {
+	private static <T> T remote(Supplier<T> call) {
 		try {
 			return call.get();
 		}

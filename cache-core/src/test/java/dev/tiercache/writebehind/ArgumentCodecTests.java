@@ -2,6 +2,7 @@ package dev.tiercache.writebehind;
 
 import java.lang.reflect.Type;
 import java.math.BigDecimal;
+import java.util.Arrays;
 import java.util.List;
 
 import org.jspecify.annotations.Nullable;
@@ -45,7 +46,7 @@ class ArgumentCodecTests {
 	@Test
 	void truncatedBytesAreRefusedNotMisread() {
 		byte[] encoded = this.codec.encode(new Object[] { "some text" }, new Type[] { String.class });
-		byte[] truncated = java.util.Arrays.copyOf(encoded, encoded.length - 3);
+		byte[] truncated = Arrays.copyOf(encoded, encoded.length - 3);
 		assertThatThrownBy(() -> this.codec.decode(truncated, new Type[] { String.class }))
 			.isInstanceOf(ValueDecodingException.class);
 	}

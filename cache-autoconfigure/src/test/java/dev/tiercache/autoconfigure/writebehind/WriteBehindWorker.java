@@ -1,5 +1,6 @@
 package dev.tiercache.autoconfigure.writebehind;
 
+import java.util.Arrays;
 import java.util.Map;
 
 import org.springframework.boot.WebApplicationType;
@@ -24,7 +25,7 @@ public final class WriteBehindWorker {
 		int count = Integer.parseInt(args[1]);
 		WriterProbe probe = new WriterProbe();
 		probe.delayMillis = Long.parseLong(args[2]);
-		String[] properties = java.util.Arrays.copyOfRange(args, 3, args.length);
+		String[] properties = Arrays.copyOfRange(args, 3, args.length);
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(WriteBehindApplication.class)
 			.web(WebApplicationType.NONE)
 			.properties("spring.main.banner-mode=off")
