@@ -3,9 +3,11 @@ package dev.tiercache.writebehind;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.output.ArrayOutput;
 import io.lettuce.core.protocol.CommandArgs;
@@ -87,12 +89,34 @@ final class DurableWrites implements AutoCloseable {
 	}
 
 	private long waitForReplicas(LuaScript script, byte[][] keys, byte[][] arguments) {
-		Long acknowledged = this.commands.call((redis) -> {
-			RedisFuture<byte[]> written = redis.eval(script.source(), ScriptOutputType.VALUE, keys, arguments);
-			RedisFuture<Long> waited = redis.waitForReplication(this.replicas, this.timeoutMillis);
-			return written.toCompletableFuture().thenCombine(waited, (id, count) -> count);
-		});
+		Long acknowledged = writeThenWait(script, keys, arguments,
+				(redis) -> redis.waitForReplication(this.replicas, this.timeoutMillis));
 		return (acknowledged != null) ? acknowledged : 0;
+	}
+
+	private long waitForAof(LuaScript script, byte[][] keys, byte[][] arguments) {
+		List<Object> reply = writeThenWait(script, keys, arguments, (redis) -> waitAof(redis, 1, this.timeoutMillis));
+		return (reply != null && !reply.isEmpty() && reply.get(0) instanceof Long local) ? local : 0;
+	}
+
+	/**
+	 * Sends the script and the wait on the same connection, one after the other, and returns what the
+	 * wait answered once both completed.
+	 */
+	private <R> @Nullable R writeThenWait(LuaScript script, byte[][] keys, byte[][] arguments,
+			Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<R>> wait) {
+		return this.commands.call((redis) -> {
+			RedisFuture<byte[]> written = redis.eval(script.source(), ScriptOutputType.VALUE, keys, arguments);
+			RedisFuture<R> waited = wait.apply(redis);
+			return written.toCompletableFuture().thenCombine(waited, (id, reply) -> reply);
+		});
+	}
+
+	/** {@code WAITAOF numlocal 0 timeout}: Lettuce has no method for it. */
+	private static RedisFuture<List<Object>> waitAof(RedisClusterAsyncCommands<byte[], byte[]> redis, int local,
+			long timeoutMillis) {
+		return redis.dispatch(WAITAOF, new ArrayOutput<>(ByteArrayCodec.INSTANCE),
+				new CommandArgs<>(ByteArrayCodec.INSTANCE).add(local).add(0).add(timeoutMillis));
 	}
 
 	/**
@@ -105,9 +129,8 @@ final class DurableWrites implements AutoCloseable {
 		if (supported != null) {
 			return supported;
 		}
-		CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE).add(0).add(0).add(0);
 		try {
-			this.commands.call((redis) -> redis.dispatch(WAITAOF, new ArrayOutput<>(ByteArrayCodec.INSTANCE), args));
+			this.commands.call((redis) -> waitAof(redis, 0, 0));
 			supported = true;
 		}
 		catch (RemoteCallException ex) {
@@ -121,18 +144,6 @@ final class DurableWrites implements AutoCloseable {
 		}
 		this.aofSupported = supported;
 		return supported;
-	}
-
-	private long waitForAof(LuaScript script, byte[][] keys, byte[][] arguments) {
-		CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE).add(1).add(0)
-			.add(this.timeoutMillis);
-		List<Object> reply = this.commands.call((redis) -> {
-			RedisFuture<byte[]> written = redis.eval(script.source(), ScriptOutputType.VALUE, keys, arguments);
-			RedisFuture<List<Object>> waited = redis.dispatch(WAITAOF, new ArrayOutput<>(ByteArrayCodec.INSTANCE),
-					args);
-			return written.toCompletableFuture().thenCombine(waited, (id, counts) -> counts);
-		});
-		return (reply != null && !reply.isEmpty() && reply.get(0) instanceof Long local) ? local : 0;
 	}
 
 	@Override
