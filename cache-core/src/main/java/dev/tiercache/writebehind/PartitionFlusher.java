@@ -204,7 +204,7 @@ final class PartitionFlusher {
 				XReadArgs.Builder.count(this.queue.settings().batchSize()), from);
 		List<QueueEntry> entries = new ArrayList<>(messages.size());
 		for (StreamMessage<byte[], byte[]> message : messages) {
-			entries.add(QueueEntry.of(message.getId(), message.getBody()));
+			entries.add(QueueEntry.of(message));
 		}
 		return entries;
 	}

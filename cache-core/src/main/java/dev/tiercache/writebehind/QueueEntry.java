@@ -1,9 +1,10 @@
 package dev.tiercache.writebehind;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Map;
 
-import org.jspecify.annotations.Nullable;
+import io.lettuce.core.StreamMessage;
 
 /**
  * One queued call as read from its stream: fields {@code k} (the rendered cache key), {@code m} (the
@@ -22,23 +23,24 @@ record QueueEntry(String id, String key, String method, byte[] arguments) {
 
 	static final String ARGUMENTS = "a";
 
-	/** Reads an entry's fields (Lettuce gives them as a map with array keys, so they are matched by content). */
-	static QueueEntry of(String id, Map<byte[], byte[]> body) {
-		byte @Nullable [] key = null;
-		byte @Nullable [] method = null;
-		byte[] arguments = new byte[0];
-		for (Map.Entry<byte[], byte[]> field : body.entrySet()) {
-			String name = new String(field.getKey(), StandardCharsets.UTF_8);
-			switch (name) {
-				case KEY -> key = field.getValue();
-				case METHOD -> method = field.getValue();
-				case ARGUMENTS -> arguments = field.getValue();
-				default -> {
-				}
-			}
-		}
-		return new QueueEntry(id, (key != null) ? new String(key, StandardCharsets.UTF_8) : "",
-				(method != null) ? new String(method, StandardCharsets.UTF_8) : "", arguments);
+	/** Reads a stream entry written by the queue (or a dead letter, which holds the same fields). */
+	static QueueEntry of(StreamMessage<byte[], byte[]> message) {
+		Map<String, byte[]> fields = fields(message);
+		return new QueueEntry(message.getId(), text(fields, KEY), text(fields, METHOD),
+				fields.getOrDefault(ARGUMENTS, new byte[0]));
+	}
+
+	/** A stream entry's fields by name (Lettuce gives them as a map with array keys, equal only by identity). */
+	static Map<String, byte[]> fields(StreamMessage<byte[], byte[]> message) {
+		Map<String, byte[]> fields = new HashMap<>();
+		message.getBody().forEach((name, value) -> fields.put(new String(name, StandardCharsets.UTF_8), value));
+		return fields;
+	}
+
+	/** A field as text; empty when it is missing. */
+	static String text(Map<String, byte[]> fields, String name) {
+		byte[] value = fields.get(name);
+		return (value != null) ? new String(value, StandardCharsets.UTF_8) : "";
 	}
 
 	/** The time the entry was added, from its id (epoch milliseconds). */

@@ -447,13 +447,11 @@ final class WriteBehindQueue implements PendingWrites {
 		if (found == null || found.isEmpty()) {
 			return false;
 		}
-		Map<String, byte[]> fields = DeadLetters.fields(found.get(0));
-		byte[] key = fields.getOrDefault(QueueEntry.KEY, new byte[0]);
-		int partition = this.keys.partitionOf(new String(key, StandardCharsets.UTF_8));
+		QueueEntry entry = QueueEntry.of(found.get(0));
+		int partition = this.keys.partitionOf(entry.key());
 		byte[] requeued = this.commands.eval(QueueScripts.REQUEUE, ScriptOutputType.VALUE,
 				new byte[][] { this.keys.dead(), this.keys.stream(partition) }, QueueKeys.ascii(id), QueueKeys.GROUP,
-				key, fields.getOrDefault(QueueEntry.METHOD, new byte[0]),
-				fields.getOrDefault(QueueEntry.ARGUMENTS, new byte[0]));
+				QueueKeys.utf8(entry.key()), QueueKeys.utf8(entry.method()), entry.arguments());
 		return requeued != null;
 	}
 
