@@ -1,11 +1,12 @@
 package dev.tiercache.tier;
 
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import dev.tiercache.internal.concurrent.RateLimit;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.stats.StatsRecorder;
 
@@ -21,7 +22,8 @@ final class CacheContext {
 
 	private static final long LOG_INTERVAL_SECONDS = 30;
 
-	private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(LOG_INTERVAL_SECONDS);
+	/** How often a kind of failure is logged at warning level, at most. */
+	private static final Duration LOG_INTERVAL = Duration.ofSeconds(LOG_INTERVAL_SECONDS);
 
 	/** The namespace of a cache whose version has not been read from Redis yet. */
 	static final long UNKNOWN_NAMESPACE = -1;
@@ -42,9 +44,9 @@ final class CacheContext {
 	/** How many times this instance bumped the namespace; guarded by this. */
 	private long bumps;
 
-	private final RateLimit remoteErrorLog = new RateLimit();
+	private final RateLimit remoteErrorLog = new RateLimit(LOG_INTERVAL);
 
-	private final RateLimit decodeFailureLog = new RateLimit();
+	private final RateLimit decodeFailureLog = new RateLimit(LOG_INTERVAL);
 
 	CacheContext(String name, CacheSettings settings, @Nullable LocalTier local) {
 		this.name = name;
@@ -144,25 +146,6 @@ final class CacheContext {
 	@Override
 	public String toString() {
 		return "cache '" + this.name + "'";
-	}
-
-	/** Lets one event through per interval. */
-	private static final class RateLimit {
-
-		private volatile long lastNanos;
-
-		private volatile boolean used;
-
-		synchronized boolean allow() {
-			long now = System.nanoTime();
-			if (this.used && now - this.lastNanos < LOG_INTERVAL_NANOS) {
-				return false;
-			}
-			this.used = true;
-			this.lastNanos = now;
-			return true;
-		}
-
 	}
 
 }

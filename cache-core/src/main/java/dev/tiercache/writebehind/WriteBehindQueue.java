@@ -3,6 +3,7 @@ package dev.tiercache.writebehind;
 import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -32,6 +33,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.internal.concurrent.DaemonThreads;
+import dev.tiercache.internal.concurrent.RateLimit;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.tier.PendingWrites;
@@ -86,7 +88,7 @@ final class WriteBehindQueue implements PendingWrites {
 
 	private volatile boolean stopping;
 
-	private volatile long lastFailureLog;
+	private final RateLimit redisFailureLog = new RateLimit(Duration.ofSeconds(30));
 
 	WriteBehindQueue(TieredCache cache, WriteBehindSettings settings, String keyPrefix, RemoteCommands commands,
 			@Nullable DurableWrites durable, ArgumentCodec arguments) {
@@ -387,9 +389,7 @@ final class WriteBehindQueue implements PendingWrites {
 	}
 
 	void redisFailed(String action, RemoteCallException ex) {
-		long now = System.nanoTime();
-		if (!this.stopping && now - this.lastFailureLog > TimeUnit.SECONDS.toNanos(30)) {
-			this.lastFailureLog = now;
+		if (!this.stopping && this.redisFailureLog.allow()) {
 			logger.warn("Tiercache write-behind of cache '" + cacheName() + "' could not " + action + ": "
 					+ ex.getMessage());
 		}
