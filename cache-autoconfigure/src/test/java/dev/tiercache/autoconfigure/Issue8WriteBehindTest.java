@@ -342,6 +342,26 @@ class Issue8WriteBehindTest {
 	}
 
 	@Test
+	void aCallRedisCannotTakeAtCommitRunsCommittedAndItsValueReplacesTheCachedOne() throws Exception {
+		try (TcpProxy proxy = TcpProxy.to(TestRedis.port())) {
+			ConfigurableApplicationContext context = start("spring.data.redis.host=127.0.0.1",
+					"spring.data.redis.port=" + proxy.port(), "tiercache.redis.timeout=200ms");
+			jdbc(context).update("insert into " + this.table + " values (81, 0, 'old')");
+			assertThat(service(context).find(81)).isEqualTo(new Price(81, 0, "old"));
+			context.getBean(TransactionTemplate.class).executeWithoutResult((status) -> {
+				service(context).save(new Price(81, 1, "new"));
+				proxy.cut();
+			});
+			assertThat(this.probe.calls).as("ran at commit").hasValue(1);
+			assertThat(this.probe.writesInsideATransaction).as("not in the finished transaction's resources").hasValue(0);
+			assertThat(versionsInDatabase(context)).as("committed, not left in the finished transaction")
+				.containsEntry(81L, 1L);
+			assertThat(service(context).find(81)).as("written through, not the old entry")
+				.isEqualTo(new Price(81, 1, "new"));
+		}
+	}
+
+	@Test
 	void aFlushThatLosesRedisBeforeItsAcknowledgmentLosesNothing() throws Exception {
 		try (TcpProxy proxy = TcpProxy.to(TestRedis.port())) {
 			ConfigurableApplicationContext context = start("spring.data.redis.host=127.0.0.1",

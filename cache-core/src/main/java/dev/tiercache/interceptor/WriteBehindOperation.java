@@ -14,12 +14,12 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
-import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
 import dev.tiercache.annotation.WriteBehind;
+import dev.tiercache.strategy.CacheWriteScheduler;
 import dev.tiercache.strategy.WriteThroughStrategy;
 import dev.tiercache.tier.TieredCache;
 import dev.tiercache.writebehind.WriteBehindMethod;
@@ -59,6 +59,8 @@ final class WriteBehindOperation implements MethodOperation, WriteBehindMethod {
 
 	private final WriteBehindQueues queues;
 
+	private final CacheWriteScheduler scheduler;
+
 	private final WriteThroughStrategy fallback;
 
 	private volatile @Nullable BeanFactory beanFactory;
@@ -70,7 +72,7 @@ final class WriteBehindOperation implements MethodOperation, WriteBehindMethod {
 
 	WriteBehindOperation(Method method, Class<?> targetClass, TieredCache cache, KeyResolver key, ValueOf value,
 			Type valueType, @Nullable MethodExpression condition, Type[] parameterTypes, @Nullable Method batchMethod,
-			WriteBehindQueues queues, WriteThroughStrategy fallback) {
+			WriteBehindQueues queues, CacheWriteScheduler scheduler, WriteThroughStrategy fallback) {
 		this.id = ClassUtils.getUserClass(targetClass).getName() + "#" + method.getName()
 				+ Arrays.stream(method.getParameterTypes()).map(Class::getName).collect(Collectors.joining(",", "(", ")"));
 		this.method = method;
@@ -82,6 +84,7 @@ final class WriteBehindOperation implements MethodOperation, WriteBehindMethod {
 		this.parameterTypes = parameterTypes;
 		this.batchMethod = batchMethod;
 		this.queues = queues;
+		this.scheduler = scheduler;
 		this.fallback = fallback;
 	}
 
@@ -118,7 +121,8 @@ final class WriteBehindOperation implements MethodOperation, WriteBehindMethod {
 		Object key = this.key.resolve(this.method, arguments, target);
 		Object written = this.value.of(arguments, target);
 		if (TransactionSynchronizationManager.isSynchronizationActive()) {
-			queueAfterCommit(key, written, arguments.clone());
+			@Nullable Object[] copy = arguments.clone();
+			this.scheduler.schedule(this.cache, key, () -> queueAfterCommit(key, written, copy));
 			return null;
 		}
 		if (this.queues.enqueue(this, key, written, this.valueType, arguments)) {
@@ -130,32 +134,34 @@ final class WriteBehindOperation implements MethodOperation, WriteBehindMethod {
 	}
 
 	/**
-	 * Inside a transaction: revokes the key's loads now and queues the call once the transaction
-	 * commits (not at all on rollback). If Redis cannot take it then, the method runs at once, in a
-	 * transaction of its own if it declares one; if that fails too, the write is logged as lost.
+	 * Queues a call whose transaction committed (the scheduler revoked the key's loads at the call, and
+	 * queues nothing on rollback). If Redis cannot take it, the method runs now and its value is written
+	 * through, on a thread of its own and joined: this thread still holds the finished transaction's
+	 * resources, where the method's writes would join a transaction that no longer commits and the
+	 * write-through would wait for a commit that already happened. If that fails too, the write is
+	 * logged as lost.
 	 */
 	private void queueAfterCommit(Object key, @Nullable Object written, @Nullable Object[] arguments) {
-		this.cache.revokeLoads(key);
-		TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-
-			@Override
-			public void afterCommit() {
-				if (WriteBehindOperation.this.queues.enqueue(WriteBehindOperation.this, key, written,
-						WriteBehindOperation.this.valueType, arguments)) {
-					return;
-				}
-				try {
-					apply(arguments);
-					WriteBehindOperation.this.fallback.written(WriteBehindOperation.this.cache, key, written,
-							WriteBehindOperation.this.valueType);
-				}
-				catch (Throwable ex) {
-					logger.error("Tiercache could neither queue nor run " + WriteBehindOperation.this.id + " for key '"
-							+ key + "' after its transaction committed; the write is lost", ex);
-				}
+		if (this.queues.enqueue(this, key, written, this.valueType, arguments)) {
+			return;
+		}
+		Thread run = new Thread(() -> {
+			try {
+				apply(arguments);
+				this.fallback.written(this.cache, key, written, this.valueType);
 			}
-
-		});
+			catch (Throwable ex) {
+				logger.error("Tiercache could neither queue nor run " + this.id + " for key '" + key
+						+ "' after its transaction committed; the write is lost", ex);
+			}
+		}, "tiercache-writebehind-after-commit");
+		run.start();
+		try {
+			run.join();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	@Override

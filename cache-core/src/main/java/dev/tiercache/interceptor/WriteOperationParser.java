@@ -38,12 +38,13 @@ final class WriteOperationParser {
 
 	private final InvalidateStrategy invalidate;
 
+	private final CacheWriteScheduler scheduler = new CacheWriteScheduler();
+
 	WriteOperationParser(TiercacheOperationSource source) {
 		this.source = source;
-		CacheWriteScheduler scheduler = new CacheWriteScheduler();
-		this.writeThrough = new WriteThroughStrategy(scheduler);
-		this.writeAround = new WriteAroundStrategy(scheduler);
-		this.invalidate = new InvalidateStrategy(scheduler);
+		this.writeThrough = new WriteThroughStrategy(this.scheduler);
+		this.writeAround = new WriteAroundStrategy(this.scheduler);
+		this.invalidate = new InvalidateStrategy(this.scheduler);
 	}
 
 	/**
@@ -135,7 +136,8 @@ final class WriteOperationParser {
 		}
 		return new WriteBehindOperation(method, targetClass, cache, this.source.keyResolver(name, annotation.key(), method),
 				value, valueType, this.source.expression(name, "condition", annotation.condition(), method, Set.of()),
-				parameterTypes, batchMethod(annotation, method, targetClass, described), queues, this.writeThrough);
+				parameterTypes, batchMethod(annotation, method, targetClass, described), queues, this.scheduler,
+				this.writeThrough);
 	}
 
 	private static @Nullable Method batchMethod(WriteBehind annotation, Method method, Class<?> targetClass,

@@ -6,6 +6,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
 /**
  * Shared by the instances of one test: counts the write method's calls and the threads they ran on,
  * and can make the writer fail for some keys, slow, or hold until released.
@@ -21,6 +23,9 @@ public final class WriterProbe {
 	public final Set<String> threads = ConcurrentHashMap.newKeySet();
 
 	public final Set<Long> failing = ConcurrentHashMap.newKeySet();
+
+	/** Writes that ran while a transaction's synchronization was bound to their thread. */
+	public final AtomicInteger writesInsideATransaction = new AtomicInteger();
 
 	public volatile long delayMillis;
 
@@ -45,6 +50,9 @@ public final class WriterProbe {
 	void beforeWrite(long id) {
 		this.threads.add(Thread.currentThread().getName());
 		this.calls.incrementAndGet();
+		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+			this.writesInsideATransaction.incrementAndGet();
+		}
 		if (this.hold.getCount() > 0) {
 			this.held.countDown();
 			try {
