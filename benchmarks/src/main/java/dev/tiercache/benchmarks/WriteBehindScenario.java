@@ -1,10 +1,13 @@
 package dev.tiercache.benchmarks;
 
+import java.io.BufferedReader;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -31,14 +34,18 @@ import dev.tiercache.writebehind.WriteBehindQueues;
 
 /**
  * A load scenario, not a JMH benchmark: {@code @WriteBehind} against a direct JDBC upsert per call,
- * on PostgreSQL ({@code TIERCACHE_PG_URL}, Testcontainers, or an embedded server) and Redis.
+ * on PostgreSQL ({@code TIERCACHE_PG_URL}, Testcontainers, or an embedded server) and Redis. Each
+ * phase runs in a JVM of its own, as JMH forks each benchmark, so that no phase runs on code the JIT
+ * compiled for another (each application context makes a proxy class of its own):
  * <ol>
  * <li><b>Direct:</b> {@code threads} threads upsert {@code writes} rows, one JDBC call each.</li>
- * <li><b>Enqueue:</b> one instance, the same threads make {@code writes} {@code @WriteBehind} calls
- * over {@code keys} keys while its flusher runs: calls per second, call latency, then how many method
- * calls coalescing saved and when the database caught up.</li>
- * <li><b>Drain:</b> an instance that does not flush queues {@code writes} calls of distinct keys and
- * stops; a new instance starts and applies them: the time from its start to an empty queue.</li>
+ * <li><b>Enqueue:</b> one instance that does not flush: the same threads make {@code writes}
+ * {@code @WriteBehind} calls of distinct keys, after as many again to warm up: what the call costs.</li>
+ * <li><b>Drain:</b> a new instance starts and applies what the enqueue phase queued: the time from its
+ * start to an empty queue.</li>
+ * <li><b>Enqueue while flushing:</b> one instance makes {@code writes} calls over {@code keys} keys while
+ * its own flusher writes to the database on the same machine: calls per second, how many method calls
+ * coalescing saved, and when the database caught up.</li>
  * </ol>
  */
 final class WriteBehindScenario {
@@ -56,10 +63,10 @@ final class WriteBehindScenario {
 	 * @param quietPerSecond {@code @WriteBehind} calls per second by an instance that does not flush
 	 * @param quietP50Micros median call latency, no flusher
 	 * @param quietP99Micros 99th percentile call latency, no flusher
-	 * @param keys distinct keys in the enqueue phase
-	 * @param methodCalls write-method calls the flusher made for the enqueue phase
-	 * @param caughtUpMillis from the first call until the database held every key's last value
-	 * @param drained entries the new instance applied in the drain phase (the measured calls and as many
+	 * @param keys distinct keys in the enqueue-while-flushing phase
+	 * @param methodCalls write-method calls the flusher made for that phase
+	 * @param caughtUpMillis from its first call until the database held every key's last value
+	 * @param drained entries the new instance applied in the drain phase (the measured calls and the
 	 * warm-up calls, each of a distinct key)
 	 * @param drainMillis from its start until the queue was empty
 	 */
@@ -76,6 +83,9 @@ final class WriteBehindScenario {
 
 	private static final String TABLE = "bench_write_behind";
 
+	/** How a phase's JVM reports what it measured: one line, this marker, then {@code name=value} pairs. */
+	private static final String RESULT = "RESULT";
+
 	private WriteBehindScenario() {
 	}
 
@@ -89,68 +99,133 @@ final class WriteBehindScenario {
 			throw new IllegalArgumentException("keys (" + keys + ") must divide writes (" + writes
 					+ ") and be a multiple of threads (" + threads + ")");
 		}
-		JdbcTemplate jdbc = new JdbcTemplate(new DriverManagerDataSource(TestPostgres.jdbcUrl()));
+		String database = TestPostgres.jdbcUrl();
+		JdbcTemplate jdbc = new JdbcTemplate(new DriverManagerDataSource(database));
 		String prefix = "bench-wb-" + System.nanoTime();
-		resetTable(jdbc);
-		ExecutorService callers = Executors.newFixedThreadPool(threads);
 		try {
-			long[] directLatencies = new long[writes];
-			long directNanos;
-			try (ConfigurableApplicationContext instance = start(prefix + "-direct", "1h", "0s")) {
-				Rows direct = new Rows(new JdbcTemplate(instance.getBean(DataSource.class)));
-				directNanos = timed(callers, threads, writes, directLatencies, (i) -> direct.upsert(i, 0));
-			}
-
 			resetTable(jdbc);
-			long[] callLatencies = new long[writes];
-			long enqueueNanos;
-			long methodCalls;
-			long caughtUpMillis;
-			try (ConfigurableApplicationContext instance = start(prefix, "20ms", "10s")) {
-				Rows rows = instance.getBean(Rows.class);
-				WriteBehindQueues queues = instance.getBean(WriteBehindQueues.class);
-				warmUp(callers, threads, writes, rows);
-				awaitCondition(() -> queues.stats(Rows.CACHE).depth() == 0);
-				long callsBefore = rows.calls();
-				long started = System.nanoTime();
-				enqueueNanos = timed(callers, threads, writes, callLatencies, (i) -> rows.save(new Row(i % keys, i / keys)));
-				long lastVersion = (writes - 1) / keys;
-				awaitCondition(() -> rows.countAtVersion(lastVersion, keys) == Math.min(keys, writes));
-				caughtUpMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-				awaitCondition(() -> queues.stats(Rows.CACHE).depth() == 0);
-				methodCalls = rows.calls() - callsBefore;
-			}
-
+			Map<String, String> direct = fork("direct", database, prefix + "-direct", writes, threads, keys);
 			resetTable(jdbc);
-			String drainPrefix = prefix + "-drain";
-			long[] quietLatencies = new long[writes];
-			long quietNanos;
-			try (ConfigurableApplicationContext producer = start(drainPrefix, "1h", "0s")) {
-				Rows rows = producer.getBean(Rows.class);
-				warmUp(callers, threads, writes, rows);
-				quietNanos = timed(callers, threads, writes, quietLatencies, (i) -> rows.save(new Row(i, 1)));
-			}
-			long drainMillis;
-			long started = System.nanoTime();
-			try (ConfigurableApplicationContext consumer = start(drainPrefix, "20ms", "10s")) {
-				WriteBehindQueues queues = consumer.getBean(WriteBehindQueues.class);
-				awaitCondition(() -> queues.stats(Rows.CACHE).depth() == 0);
-				drainMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-			}
+			Map<String, String> quiet = fork("enqueue", database, prefix + "-drain", writes, threads, keys);
+			Map<String, String> drain = fork("drain", database, prefix + "-drain", writes, threads, keys);
 			long drained = count(jdbc);
-			Arrays.sort(directLatencies);
-			Arrays.sort(callLatencies);
-			Arrays.sort(quietLatencies);
-			return new Outcome(writes, threads, writes / seconds(directNanos), micros(percentile(directLatencies, 50)),
-					micros(percentile(directLatencies, 99)), writes / seconds(enqueueNanos),
-					micros(percentile(callLatencies, 50)), micros(percentile(callLatencies, 99)),
-					writes / seconds(quietNanos), micros(percentile(quietLatencies, 50)),
-					micros(percentile(quietLatencies, 99)), keys, methodCalls, caughtUpMillis, drained, drainMillis);
+			resetTable(jdbc);
+			Map<String, String> flushing = fork("flushing", database, prefix, writes, threads, keys);
+			return new Outcome(writes, threads, number(direct, "perSecond"), number(direct, "p50"),
+					number(direct, "p99"), number(flushing, "perSecond"), number(flushing, "p50"),
+					number(flushing, "p99"), number(quiet, "perSecond"), number(quiet, "p50"), number(quiet, "p99"),
+					keys, (long) number(flushing, "methodCalls"), (long) number(flushing, "caughtUpMillis"), drained,
+					(long) number(drain, "drainMillis"));
+		}
+		finally {
+			jdbc.execute("drop table if exists " + TABLE);
+		}
+	}
+
+	/** Runs one phase in a JVM of its own on this class path, and returns what it reported. */
+	private static Map<String, String> fork(String phase, String database, String prefix, int writes, int threads,
+			int keys) throws Exception {
+		String java = ProcessHandle.current().info().command().orElse("java");
+		ProcessBuilder builder = new ProcessBuilder(java, "-D" + BenchRedis.PROPERTY + "=" + BenchRedis.uri(), "-cp",
+				System.getProperty("java.class.path"), WriteBehindScenario.class.getName(), "--phase", phase, prefix,
+				Integer.toString(writes), Integer.toString(threads), Integer.toString(keys))
+			.redirectErrorStream(true);
+		builder.environment().put(TestPostgres.URL_VARIABLE, database);
+		Process process = builder.start();
+		List<String> output = new ArrayList<>();
+		try (BufferedReader lines = process.inputReader()) {
+			for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+				output.add(line);
+			}
+		}
+		int exit = process.waitFor();
+		String result = output.stream().filter((line) -> line.startsWith(RESULT + " ")).findFirst().orElse(null);
+		if (exit != 0 || result == null) {
+			throw new IllegalStateException("write-behind phase '" + phase + "' failed (exit " + exit + "):\n"
+					+ String.join("\n", output));
+		}
+		Map<String, String> values = new LinkedHashMap<>();
+		for (String pair : result.substring(RESULT.length() + 1).split(" ")) {
+			int equals = pair.indexOf('=');
+			values.put(pair.substring(0, equals), pair.substring(equals + 1));
+		}
+		return values;
+	}
+
+	private static double number(Map<String, String> values, String name) {
+		String value = values.get(name);
+		if (value == null) {
+			throw new IllegalStateException("a write-behind phase did not report '" + name + "': " + values);
+		}
+		return Double.parseDouble(value);
+	}
+
+	/** One phase, in this JVM; prints its {@link #RESULT} line. */
+	private static void phase(String phase, String prefix, int writes, int threads, int keys) throws Exception {
+		ExecutorService callers = Executors.newFixedThreadPool(threads);
+		Map<String, Object> result = new LinkedHashMap<>();
+		long[] latencies = new long[writes];
+		try {
+			switch (phase) {
+				case "direct" -> {
+					try (ConfigurableApplicationContext instance = start(prefix, "1h", "0s")) {
+						Rows direct = new Rows(new JdbcTemplate(instance.getBean(DataSource.class)));
+						long warmUpOffset = 1L << 40;
+						timed(callers, threads, writes, new long[writes], (i) -> direct.upsert(warmUpOffset + i, 0));
+						long nanos = timed(callers, threads, writes, latencies, (i) -> direct.upsert(i, 0));
+						direct.deleteFrom(warmUpOffset);
+						rates(result, writes, nanos, latencies);
+					}
+				}
+				case "enqueue" -> {
+					try (ConfigurableApplicationContext producer = start(prefix, "1h", "0s")) {
+						Rows rows = producer.getBean(Rows.class);
+						warmUp(callers, threads, 2 * writes, rows);
+						long nanos = timed(callers, threads, writes, latencies, (i) -> rows.save(new Row(i, 1)));
+						rates(result, writes, nanos, latencies);
+					}
+				}
+				case "drain" -> {
+					long started = System.nanoTime();
+					try (ConfigurableApplicationContext consumer = start(prefix, "20ms", "10s")) {
+						WriteBehindQueues queues = consumer.getBean(WriteBehindQueues.class);
+						awaitCondition(() -> queues.stats(Rows.CACHE).depth() == 0);
+						result.put("drainMillis", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+					}
+				}
+				case "flushing" -> {
+					try (ConfigurableApplicationContext instance = start(prefix, "20ms", "10s")) {
+						Rows rows = instance.getBean(Rows.class);
+						WriteBehindQueues queues = instance.getBean(WriteBehindQueues.class);
+						warmUp(callers, threads, 2 * writes, rows);
+						awaitCondition(() -> queues.stats(Rows.CACHE).depth() == 0);
+						long callsBefore = rows.calls();
+						long started = System.nanoTime();
+						long nanos = timed(callers, threads, writes, latencies, (i) -> rows.save(new Row(i % keys, i / keys)));
+						long lastVersion = (writes - 1) / keys;
+						awaitCondition(() -> rows.countAtVersion(lastVersion, keys) == Math.min(keys, writes));
+						result.put("caughtUpMillis", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+						awaitCondition(() -> queues.stats(Rows.CACHE).depth() == 0);
+						result.put("methodCalls", rows.calls() - callsBefore);
+						rates(result, writes, nanos, latencies);
+					}
+				}
+				default -> throw new IllegalArgumentException("unknown write-behind phase '" + phase + "'");
+			}
 		}
 		finally {
 			callers.shutdownNow();
-			jdbc.execute("drop table if exists " + TABLE);
 		}
+		StringBuilder line = new StringBuilder(RESULT);
+		result.forEach((name, value) -> line.append(' ').append(name).append('=').append(value));
+		System.out.println(line);
+	}
+
+	private static void rates(Map<String, Object> result, int writes, long nanos, long[] latencies) {
+		Arrays.sort(latencies);
+		result.put("perSecond", writes / (nanos / 1e9));
+		result.put("p50", percentile(latencies, 50) / 1_000.0);
+		result.put("p99", percentile(latencies, 99) / 1_000.0);
 	}
 
 	private static ConfigurableApplicationContext start(String prefix, String flushInterval, String drainTimeout) {
@@ -166,12 +241,12 @@ final class WriteBehindScenario {
 	}
 
 	/**
-	 * Warms the call path up (JIT, SpEL compilation, codec learning) with as many writes as will be
-	 * measured, of keys outside the measured range (on two vCPUs the JIT needs some 60,000 calls).
+	 * Warms the call path up (JIT, SpEL compilation, codec learning) with {@code calls} writes of keys
+	 * outside the measured range (on two vCPUs the JIT needs some 200,000 calls).
 	 */
-	private static void warmUp(ExecutorService callers, int threads, int writes, Rows rows) throws Exception {
+	private static void warmUp(ExecutorService callers, int threads, int calls, Rows rows) throws Exception {
 		long offset = 1L << 40;
-		timed(callers, threads, writes, new long[writes], (i) -> rows.save(new Row(offset + i, 0)));
+		timed(callers, threads, calls, new long[calls], (i) -> rows.save(new Row(offset + i, 0)));
 	}
 
 	private static void resetTable(JdbcTemplate jdbc) {
@@ -228,14 +303,6 @@ final class WriteBehindScenario {
 		return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
 	}
 
-	private static double seconds(long nanos) {
-		return nanos / 1e9;
-	}
-
-	private static double micros(long nanos) {
-		return nanos / 1_000.0;
-	}
-
 	/** Upserts rows of the scenario's table: directly, or through {@code @WriteBehind}. Public, as services are. */
 	public static class Rows {
 
@@ -263,6 +330,10 @@ final class WriteBehindScenario {
 		/** How many times the write method ran (a method, as the bean is a proxy). */
 		public long calls() {
 			return this.calls.get();
+		}
+
+		void deleteFrom(long id) {
+			this.jdbc.update("delete from " + TABLE + " where id >= ?", id);
 		}
 
 		long countAtVersion(long version, int keys) {
@@ -299,8 +370,15 @@ final class WriteBehindScenario {
 
 	}
 
-	/** Runs the scenario alone: {@code java … WriteBehindScenario [writes [threads [keys]]]}. */
+	/**
+	 * Runs the scenario alone: {@code java … WriteBehindScenario [writes [threads [keys]]]}; or, as the
+	 * scenario does, one phase: {@code --phase <name> <prefix> <writes> <threads> <keys>}.
+	 */
 	public static void main(String[] args) throws Exception {
+		if (args.length > 0 && args[0].equals("--phase")) {
+			phase(args[1], args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]), Integer.parseInt(args[5]));
+			return;
+		}
 		int writes = (args.length > 0) ? Integer.parseInt(args[0]) : 100_000;
 		int threads = (args.length > 1) ? Integer.parseInt(args[1]) : 8;
 		int keys = (args.length > 2) ? Integer.parseInt(args[2]) : 1_000;

@@ -226,13 +226,19 @@ final class RemoteTier implements AutoCloseable {
 		if (value == null) {
 			return Envelope.frameNull(now, now + ttlMillis, loadMillis);
 		}
+		EncodedValue encoded = encode(cache, value, type);
+		return (encoded != null) ? Envelope.frame(encoded, now, now + ttlMillis, loadMillis) : null;
+	}
+
+	/** Encodes a value for storing, or returns {@code null} as {@link #frame} does when it cannot be stored. */
+	private @Nullable EncodedValue encode(CacheContext cache, Object value, Type type) {
 		try {
 			EncodedValue encoded = this.codec.encode(value, type);
 			if (encoded.bytes().length + Envelope.HEADER_SIZE > this.maxValueBytes) {
 				throw new IllegalArgumentException("its encoded size " + encoded.bytes().length
 						+ " bytes is over the limit of " + this.maxValueBytes + " bytes ('tiercache.max-value-size')");
 			}
-			return Envelope.frame(encoded, now, now + ttlMillis, loadMillis);
+			return encoded;
 		}
 		catch (RuntimeException ex) {
 			cache.stats().encodeFailure();
@@ -264,8 +270,17 @@ final class RemoteTier implements AutoCloseable {
 	 * value cannot be stored or the key is not resolved.
 	 */
 	@Nullable StagedWrite stage(CacheContext cache, RemoteKey key, @Nullable Object value, Type type, long ttlMillis) {
-		byte[] framed = key.resolved() ? frame(cache, value, type, ttlMillis, 0) : null;
-		return (framed != null) ? new StagedWrite(key, value, this.channel, framed, ttlMillis) : null;
+		if (!key.resolved()) {
+			return null;
+		}
+		long now = System.currentTimeMillis();
+		if (value == null) {
+			return new StagedWrite(key, null, type, null, this.channel, Envelope.frameNull(now, now + ttlMillis, 0),
+					ttlMillis);
+		}
+		EncodedValue encoded = encode(cache, value, type);
+		return (encoded != null) ? new StagedWrite(key, value, type, encoded, this.channel,
+				Envelope.frame(encoded, now, now + ttlMillis, 0), ttlMillis) : null;
 	}
 
 	/** A staged write was applied: a delete still pending for the key must not undo it. */

@@ -1,9 +1,11 @@
 package dev.tiercache.tier;
 
+import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.tiercache.codec.EncodedValue;
 import dev.tiercache.internal.stampede.EntryKeys;
 import dev.tiercache.internal.stampede.LeaseLocks;
 
@@ -31,6 +33,10 @@ public final class StagedWrite {
 
 	private final @Nullable Object value;
 
+	private final Type type;
+
+	private final @Nullable EncodedValue encoded;
+
 	private final EntryKeys keys;
 
 	private final byte[] channel;
@@ -39,10 +45,12 @@ public final class StagedWrite {
 
 	private final long ttlMillis;
 
-	StagedWrite(RemoteTier.RemoteKey remoteKey, @Nullable Object value, byte[] channel, byte[] framed,
-			long ttlMillis) {
+	StagedWrite(RemoteTier.RemoteKey remoteKey, @Nullable Object value, Type type, @Nullable EncodedValue encoded,
+			byte[] channel, byte[] framed, long ttlMillis) {
 		this.remoteKey = remoteKey;
 		this.value = value;
+		this.type = type;
+		this.encoded = encoded;
 		this.keys = remoteKey.entry();
 		this.channel = channel;
 		this.framed = framed;
@@ -60,6 +68,15 @@ public final class StagedWrite {
 
 	@Nullable Object value() {
 		return this.value;
+	}
+
+	/**
+	 * The codec's encoding of this write's value, if {@code candidate} is that value (the same
+	 * instance) declared as the same type; otherwise {@code null}. Lets a caller that must also encode
+	 * the value elsewhere (a queued call's argument) encode it once.
+	 */
+	public @Nullable EncodedValue encodingOf(@Nullable Object candidate, Type declaredAs) {
+		return (candidate != null && candidate == this.value && declaredAs.equals(this.type)) ? this.encoded : null;
 	}
 
 	/**

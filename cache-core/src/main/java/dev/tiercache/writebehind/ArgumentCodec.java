@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
 import dev.tiercache.codec.EncodedValue;
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.codec.ValueDecodingException;
+import dev.tiercache.tier.StagedWrite;
 
 /**
  * Encodes a call's arguments for a queue entry with the application's {@link ValueCodec}, each against
@@ -31,9 +32,10 @@ final class ArgumentCodec {
 	}
 
 	/**
+	 * @param staged the call's cache write, if any: an argument that is its value is not encoded again
 	 * @throws RuntimeException if the codec cannot encode an argument
 	 */
-	byte[] encode(@Nullable Object[] arguments, Type[] types) {
+	byte[] encode(@Nullable Object[] arguments, Type[] types, @Nullable StagedWrite staged) {
 		ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
 		try (DataOutputStream out = new DataOutputStream(bytes)) {
 			out.writeShort(arguments.length);
@@ -43,7 +45,10 @@ final class ArgumentCodec {
 					out.writeByte(NULL);
 					continue;
 				}
-				EncodedValue encoded = this.codec.encode(argument, types[i]);
+				EncodedValue encoded = (staged != null) ? staged.encodingOf(argument, types[i]) : null;
+				if (encoded == null) {
+					encoded = this.codec.encode(argument, types[i]);
+				}
 				out.writeByte(encoded.format());
 				out.writeInt(encoded.bytes().length);
 				out.write(encoded.bytes());

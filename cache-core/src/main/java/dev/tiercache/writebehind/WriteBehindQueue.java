@@ -131,7 +131,7 @@ final class WriteBehindQueue implements PendingWrites {
 	boolean enqueue(WriteBehindMethod method, @Nullable Object value, Type valueType, @Nullable Object[] arguments,
 			Object key) {
 		StagedWrite staged = this.cache.stage(key, value, valueType);
-		byte[] encoded = (staged != null) ? encodeArguments(method, arguments) : null;
+		byte[] encoded = (staged != null) ? encodeArguments(method, arguments, staged) : null;
 		if (staged == null || encoded == null) {
 			return synchronously();
 		}
@@ -171,9 +171,10 @@ final class WriteBehindQueue implements PendingWrites {
 		return false;
 	}
 
-	private byte @Nullable [] encodeArguments(WriteBehindMethod method, @Nullable Object[] arguments) {
+	private byte @Nullable [] encodeArguments(WriteBehindMethod method, @Nullable Object[] arguments,
+			StagedWrite staged) {
 		try {
-			return this.arguments.encode(arguments, method.parameterTypes());
+			return this.arguments.encode(arguments, method.parameterTypes(), staged);
 		}
 		catch (RuntimeException ex) {
 			if (this.unencodableMethods.add(method.id())) {

@@ -15,7 +15,8 @@ import org.testcontainers.containers.GenericContainer;
  */
 public final class TestPostgres {
 
-	private static final String URL_VARIABLE = "TIERCACHE_PG_URL";
+	/** The environment variable naming a PostgreSQL to use instead of starting one. */
+	public static final String URL_VARIABLE = "TIERCACHE_PG_URL";
 
 	private static volatile String jdbcUrl;
 

@@ -13,6 +13,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 
 import dev.tiercache.codec.JsonOrSerializedValueCodec;
 import dev.tiercache.codec.SerializationAllowList;
+import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.test.TestRedis;
 
 /**
@@ -41,12 +42,17 @@ final class TierFixture implements AutoCloseable {
 		this.closeables.add(connectionFactory::destroy);
 		TieredCacheManager manager = customizer.apply(TieredCacheManager.builder(connectionFactory)
 			.keyPrefix(this.prefix)
-			.codec(new JsonOrSerializedValueCodec(new SerializationAllowList(Set.of("dev.tiercache"))))
+			.codec(codec())
 			.cache(cacheName, settings.apply(CacheSettings.DEFAULTS)))
 			.build();
 		manager.afterPropertiesSet();
 		this.closeables.add(0, manager::destroy);
 		return manager;
+	}
+
+	/** The codec the managers use. */
+	ValueCodec codec() {
+		return new JsonOrSerializedValueCodec(new SerializationAllowList(Set.of("dev.tiercache")));
 	}
 
 	/** Closes a manager now (an instance shutting down); closing it again at the end is harmless. */

@@ -12,6 +12,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.cache.Cache;
 
+import dev.tiercache.codec.EncodedValue;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
@@ -31,6 +33,22 @@ class TieredCacheTests {
 
 	private TieredCache cache(CacheMode mode) {
 		return this.fixture.manager("books", (settings) -> settings.withMode(mode)).getTieredCache("books");
+	}
+
+	@Test
+	void stagedWriteLendsItsEncodingOnlyToItsOwnValueAsTheSameType() {
+		TieredCache cache = cache(CacheMode.BOTH);
+		String value = new String("payload");
+		StagedWrite staged = cache.stage("k", value, String.class);
+		assertThat(staged).isNotNull();
+		EncodedValue encoded = staged.encodingOf(value, String.class);
+		assertThat(encoded).isNotNull();
+		EncodedValue again = this.fixture.codec().encode(value, String.class);
+		assertThat(encoded.format()).isEqualTo(again.format());
+		assertThat(encoded.bytes()).isEqualTo(again.bytes());
+		assertThat(staged.encodingOf(new String("payload"), String.class)).as("an equal value, another instance").isNull();
+		assertThat(staged.encodingOf(value, CharSequence.class)).as("declared as another type").isNull();
+		assertThat(cache.stage("n", null, String.class).encodingOf(null, String.class)).isNull();
 	}
 
 	@ParameterizedTest

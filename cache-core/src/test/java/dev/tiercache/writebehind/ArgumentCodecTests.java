@@ -30,14 +30,14 @@ class ArgumentCodecTests {
 	void argumentsRoundTripAgainstTheDeclaredTypes() {
 		Type[] types = { Order.class, Long.class, ResolvableType.forClassWithGenerics(List.class, Long.class).getType() };
 		@Nullable Object[] arguments = { new Order(1, new BigDecimal("9.90"), List.of("a", "b")), null, List.of(3L, 4L) };
-		@Nullable Object[] decoded = this.codec.decode(this.codec.encode(arguments, types), types);
+		@Nullable Object[] decoded = this.codec.decode(this.codec.encode(arguments, types, null), types);
 		assertThat(decoded).containsExactly(arguments);
 		assertThat(((List<?>) decoded[2]).get(0)).isInstanceOf(Long.class);
 	}
 
 	@Test
 	void aCountThatDoesNotMatchTheMethodIsRefused() {
-		byte[] one = this.codec.encode(new Object[] { "x" }, new Type[] { String.class });
+		byte[] one = this.codec.encode(new Object[] { "x" }, new Type[] { String.class }, null);
 		assertThatThrownBy(() -> this.codec.decode(one, new Type[] { String.class, String.class }))
 			.isInstanceOf(ValueDecodingException.class)
 			.hasMessageContaining("holds 1 arguments, the method takes 2");
@@ -45,7 +45,7 @@ class ArgumentCodecTests {
 
 	@Test
 	void truncatedBytesAreRefusedNotMisread() {
-		byte[] encoded = this.codec.encode(new Object[] { "some text" }, new Type[] { String.class });
+		byte[] encoded = this.codec.encode(new Object[] { "some text" }, new Type[] { String.class }, null);
 		byte[] truncated = Arrays.copyOf(encoded, encoded.length - 3);
 		assertThatThrownBy(() -> this.codec.decode(truncated, new Type[] { String.class }))
 			.isInstanceOf(ValueDecodingException.class);
