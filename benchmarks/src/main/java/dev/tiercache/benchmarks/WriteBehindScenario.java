@@ -194,7 +194,7 @@ final class WriteBehindScenario {
 					}
 				}
 				case "flushing" -> {
-					try (ConfigurableApplicationContext instance = start(prefix, "20ms", "10s")) {
+					try (ConfigurableApplicationContext instance = start(prefix, "100ms", "10s")) {
 						Rows rows = instance.getBean(Rows.class);
 						WriteBehindQueues queues = instance.getBean(WriteBehindQueues.class);
 						warmUp(callers, threads, 2 * writes, rows);
