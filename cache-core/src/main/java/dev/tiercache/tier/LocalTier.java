@@ -1,10 +1,14 @@
 package dev.tiercache.tier;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Function;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -14,11 +18,17 @@ import org.jspecify.annotations.Nullable;
  * read costs more than the rest of a hit.
  *
  * <p><b>Writes win over reads in flight.</b> Every write ({@link #put}, {@link #evict},
- * {@link #clear}) advances a generation: per key (striped, so unrelated keys may share one) and for
- * the whole tier. A reader takes a {@link #stamp} before it reads Redis or runs a loader, and
- * {@link #fill} stores its value only if no write happened since; the check and the store are one
- * atomic step on the key. So a value fetched before a {@code put} or {@code evict} completed never
- * replaces it.
+ * {@link #invalidate}, {@link #clear}) advances a generation: per key (striped, so unrelated keys may
+ * share one) and for the whole tier. A reader takes a {@link #stamp} before it reads Redis or runs a
+ * loader, and {@link #fill} stores its value only if no write happened since; the check and the store
+ * are one atomic step on the key. So a value fetched before a {@code put} or {@code evict} completed
+ * never replaces it.
+ *
+ * <p><b>Keys as Redis names them.</b> A tier that mirrors Redis renders each key as Redis names it on
+ * every write and stamp (never on a hit): the generation stripe is chosen by that name, and resident
+ * entries are indexed by it. So an invalidation that names only the Redis key ({@link #invalidate})
+ * removes the entry and stops reads of it in flight, like an {@code evict}. A tier without Redis
+ * stripes by the key's own hash and keeps no index.
  *
  * <p>Caffeine's maintenance (eviction, buffer draining) runs on the calling threads, amortized, not on
  * the common fork-join pool: handing it to another thread on every write cost more than the work
@@ -31,24 +41,40 @@ final class LocalTier {
 
 	private static final int STRIPES = 1024;
 
+	/** The write token of an entry this instance read or loaded without writing it to Redis. */
+	static final long NOT_WRITTEN = 0;
+
 	private final Cache<Object, LocalEntry> entries;
 
 	private final CoarseClock clock;
 
 	private final AtomicLongArray generations = new AtomicLongArray(STRIPES);
 
+	/** Resident entries by rendered key (tiers that mirror Redis only). */
+	private final Map<String, Object> byRendered = new ConcurrentHashMap<>();
+
+	private final @Nullable Function<Object, String> renderer;
+
 	private volatile long epoch;
 
-	LocalTier(long maxSize, CoarseClock clock) {
-		this.entries = Caffeine.newBuilder().maximumSize(maxSize).executor(Runnable::run).build();
+	/**
+	 * @param renderer how Redis names a key, for a tier that mirrors Redis; {@code null} otherwise
+	 */
+	LocalTier(long maxSize, CoarseClock clock, @Nullable Function<Object, String> renderer) {
+		this.entries = Caffeine.newBuilder()
+			.maximumSize(maxSize)
+			.executor(Runnable::run)
+			.evictionListener(this::unindex)
+			.build();
 		this.clock = clock;
+		this.renderer = renderer;
 	}
 
 	/** The live entry for the key, or {@code null}. */
 	@Nullable LocalEntry get(Object key) {
 		LocalEntry entry = this.entries.getIfPresent(key);
 		if (entry != null && entry.deadlineNanos() - this.clock.read() <= 0) {
-			this.entries.asMap().remove(key, entry);
+			this.entries.asMap().computeIfPresent(key, (k, current) -> (current == entry) ? replaced(k, current, null) : current);
 			return null;
 		}
 		return entry;
@@ -59,7 +85,11 @@ final class LocalTier {
 	 * state; allocates nothing.
 	 */
 	long stamp(Object key) {
-		return this.generations.get(stripe(key)) * 31 + this.epoch;
+		return stamp(rendered(key), key);
+	}
+
+	private long stamp(@Nullable String rendered, Object key) {
+		return this.generations.get(stripe(key, rendered)) * 31 + this.epoch;
 	}
 
 	/**
@@ -71,44 +101,145 @@ final class LocalTier {
 		if (lifetimeMillis <= 0) {
 			return false;
 		}
-		LocalEntry entry = newEntry(value, lifetimeMillis);
+		String rendered = rendered(key);
+		LocalEntry entry = newEntry(value, rendered, lifetimeMillis, NOT_WRITTEN);
 		boolean[] stored = new boolean[1];
 		this.entries.asMap().compute(key, (k, current) -> {
-			if (stamp(k) != stamp) {
+			if (stamp(rendered, k) != stamp) {
 				return current;
 			}
 			stored[0] = true;
-			return entry;
+			return replaced(k, current, entry);
 		});
 		return stored[0];
 	}
 
+	/**
+	 * Stores a value this instance loaded and wrote to Redis as {@code framed}, like {@link #fill}. If
+	 * another client's change to the key is reported later, the entry leaves L1 to be checked against
+	 * Redis (see {@link #invalidate}); if one was reported since {@code stamp} (which may be the echo of
+	 * this very write), nothing is stored and the entry is returned for the same check.
+	 * @return {@code null} if stored or not to be stored; otherwise what to {@link #refill} if Redis
+	 * still holds {@code framed}
+	 */
+	@Nullable Refill fillWritten(Object key, @Nullable Object value, long lifetimeMillis, long stamp, byte[] framed) {
+		return fillOrRecheck(key, value, lifetimeMillis, stamp, framed, true);
+	}
+
+	/**
+	 * Stores a value read from Redis as {@code framed}, like {@link #fill}. If a change to the key was
+	 * reported since {@code stamp}, it may have been made before the read as well as after, so nothing is
+	 * stored and the entry is returned, to be stored if Redis still holds {@code framed}.
+	 * @return {@code null} if stored or not to be stored; otherwise what to {@link #refill} if Redis
+	 * still holds {@code framed}
+	 */
+	@Nullable Refill fillRead(Object key, @Nullable Object value, long lifetimeMillis, long stamp, byte[] framed) {
+		return fillOrRecheck(key, value, lifetimeMillis, stamp, framed, false);
+	}
+
+	private @Nullable Refill fillOrRecheck(Object key, @Nullable Object value, long lifetimeMillis, long stamp,
+			byte[] framed, boolean written) {
+		if (lifetimeMillis <= 0) {
+			return null;
+		}
+		String rendered = rendered(key);
+		long token = writeToken(framed);
+		LocalEntry entry = newEntry(value, rendered, lifetimeMillis, written ? token : NOT_WRITTEN);
+		long[] now = new long[1];
+		boolean[] stored = new boolean[1];
+		this.entries.asMap().compute(key, (k, current) -> {
+			now[0] = stamp(rendered, k);
+			if (now[0] != stamp) {
+				return current;
+			}
+			stored[0] = true;
+			return replaced(k, current, entry);
+		});
+		return stored[0] ? null : new Refill(key, entry, now[0], token);
+	}
+
 	/** Stores a value written by this instance ({@code null} for a null marker); evicts if the lifetime is not positive. */
 	void put(Object key, @Nullable Object value, long lifetimeMillis) {
-		LocalEntry entry = (lifetimeMillis > 0) ? newEntry(value, lifetimeMillis) : null;
+		put(key, value, lifetimeMillis, NOT_WRITTEN);
+	}
+
+	/** Like {@link #put}, for a value this instance wrote to Redis as {@code framed} (see {@link #fillWritten}). */
+	void putWritten(Object key, @Nullable Object value, long lifetimeMillis, byte[] framed) {
+		put(key, value, lifetimeMillis, writeToken(framed));
+	}
+
+	private void put(Object key, @Nullable Object value, long lifetimeMillis, long token) {
+		String rendered = rendered(key);
+		LocalEntry entry = (lifetimeMillis > 0) ? newEntry(value, rendered, lifetimeMillis, token) : null;
 		this.entries.asMap().compute(key, (k, current) -> {
-			advance(k);
-			return entry;
+			advance(k, rendered);
+			return replaced(k, current, entry);
 		});
 	}
 
 	/** Keeps reads and loads of the key already in flight from storing theirs, leaving the entry as it is. */
 	void revoke(Object key) {
+		String rendered = rendered(key);
 		this.entries.asMap().compute(key, (k, current) -> {
-			advance(k);
+			advance(k, rendered);
 			return current;
 		});
 	}
 
 	/** Removes the key. @return whether a live entry was there */
 	boolean evict(Object key) {
+		String rendered = rendered(key);
 		boolean[] present = new boolean[1];
 		this.entries.asMap().compute(key, (k, current) -> {
-			advance(k);
+			advance(k, rendered);
 			present[0] = current != null && current.deadlineNanos() - this.clock.read() > 0;
-			return null;
+			return replaced(k, current, null);
 		});
 		return present[0];
+	}
+
+	/**
+	 * Another client changed the key Redis names {@code rendered}: reads of it already in flight do not
+	 * store theirs, and the entry, if resident, is removed, like an {@link #evict} for callers that know
+	 * the key only by that name. Allocates nothing when the key is not resident.
+	 * @return if the removed entry was written by this instance, what to {@link #refill} if Redis still
+	 * holds what it wrote (the change may be that write, echoed); otherwise {@code null}
+	 */
+	@Nullable Refill invalidate(String rendered) {
+		int stripe = stripe(rendered.hashCode());
+		this.generations.incrementAndGet(stripe);
+		Object key = this.byRendered.get(rendered);
+		if (key == null) {
+			return null;
+		}
+		LocalEntry[] removed = new LocalEntry[1];
+		this.entries.asMap().computeIfPresent(key, (k, current) -> {
+			if (!rendered.equals(current.rendered())) {
+				return current;
+			}
+			removed[0] = current;
+			return replaced(k, current, null);
+		});
+		LocalEntry entry = removed[0];
+		return (entry != null && entry.writeToken() != NOT_WRITTEN)
+				? new Refill(key, entry, this.generations.get(stripe) * 31 + this.epoch, entry.writeToken()) : null;
+	}
+
+	/**
+	 * Puts back an entry {@link #invalidate} removed, unless the key was written, invalidated or
+	 * cleared since, or is resident again.
+	 * @return whether it was put back
+	 */
+	boolean refill(Refill refill) {
+		boolean[] stored = new boolean[1];
+		this.entries.asMap().compute(refill.key(), (k, current) -> {
+			if (current != null || stamp(refill.entry().rendered(), k) != refill.stamp()) {
+				return current;
+			}
+			stored[0] = true;
+			return replaced(k, null, refill.entry());
+		});
+		return stored[0];
 	}
 
 	/** Removes every entry, and keeps reads already in flight from storing theirs. */
@@ -116,38 +247,96 @@ final class LocalTier {
 		synchronized (this) {
 			this.epoch++;
 		}
-		this.entries.invalidateAll();
+		for (Object key : this.entries.asMap().keySet()) {
+			this.entries.asMap().computeIfPresent(key, (k, current) -> replaced(k, current, null));
+		}
 	}
 
 	long size() {
 		return this.entries.estimatedSize();
 	}
 
-	private LocalEntry newEntry(@Nullable Object value, long lifetimeMillis) {
-		return new LocalEntry(value, this.clock.read() + TimeUnit.MILLISECONDS.toNanos(lifetimeMillis));
+	private @Nullable String rendered(Object key) {
+		Function<Object, String> render = this.renderer;
+		return (render != null) ? render.apply(key) : null;
 	}
 
-	private void advance(Object key) {
-		this.generations.incrementAndGet(stripe(key));
+	private LocalEntry newEntry(@Nullable Object value, @Nullable String rendered, long lifetimeMillis, long token) {
+		return new LocalEntry(value, rendered, this.clock.read() + TimeUnit.MILLISECONDS.toNanos(lifetimeMillis),
+				token);
 	}
 
-	private static int stripe(Object key) {
-		int hash = key.hashCode();
+	/**
+	 * A 64-bit FNV-1a hash of bytes this instance wrote to Redis, never {@link #NOT_WRITTEN}: what an
+	 * entry remembers of its write, to recognise it in Redis later.
+	 */
+	static long writeToken(byte[] framed) {
+		long hash = 0xcbf29ce484222325L;
+		for (byte b : framed) {
+			hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
+		}
+		return (hash != NOT_WRITTEN) ? hash : 1;
+	}
+
+	/**
+	 * Keeps the rendered-key index in step with an entry being replaced (inside the key's atomic
+	 * step), and returns the new entry.
+	 */
+	private @Nullable LocalEntry replaced(Object key, @Nullable LocalEntry current, @Nullable LocalEntry next) {
+		if (current != null && current.rendered() != null && (next == null || !current.rendered().equals(next.rendered()))) {
+			this.byRendered.remove(current.rendered(), key);
+		}
+		if (next != null && next.rendered() != null) {
+			this.byRendered.put(next.rendered(), key);
+		}
+		return next;
+	}
+
+	/** Caffeine evicted an entry (size): forget it in the index, within the same atomic step. */
+	private void unindex(@Nullable Object key, @Nullable LocalEntry entry, RemovalCause cause) {
+		if (key != null && entry != null && entry.rendered() != null) {
+			this.byRendered.remove(entry.rendered(), key);
+		}
+	}
+
+	private void advance(Object key, @Nullable String rendered) {
+		this.generations.incrementAndGet(stripe(key, rendered));
+	}
+
+	private static int stripe(Object key, @Nullable String rendered) {
+		return stripe((rendered != null) ? rendered.hashCode() : key.hashCode());
+	}
+
+	private static int stripe(int hash) {
 		return (hash ^ (hash >>> 16)) & (STRIPES - 1);
 	}
 
 	/**
 	 * One L1 entry.
 	 * @param value the value, {@code null} for a cached null
+	 * @param rendered the key as Redis names it, in a tier that mirrors Redis
 	 * @param deadlineNanos when it expires, on the {@link CoarseClock}
+	 * @param writeToken the {@link #writeToken} of what this instance wrote to Redis with it, or
+	 * {@link #NOT_WRITTEN}
 	 */
-	record LocalEntry(@Nullable Object value, long deadlineNanos) {
+	record LocalEntry(@Nullable Object value, @Nullable String rendered, long deadlineNanos, long writeToken) {
 
 		/** Whether a caller reading values of the given class may be given this one: a null marker, or an instance. */
 		boolean isA(Class<?> type) {
 			return this.value == null || type.isInstance(this.value);
 		}
 
+	}
+
+	/**
+	 * An entry kept out of L1 by a reported change that may predate it, or be its own write echoed: to
+	 * put in if Redis still holds the bytes it was read or written as.
+	 * @param key the key
+	 * @param entry the entry
+	 * @param stamp the key's stamp when it was kept out
+	 * @param token the {@link #writeToken} of the bytes Redis must still hold
+	 */
+	record Refill(Object key, LocalEntry entry, long stamp, long token) {
 	}
 
 }

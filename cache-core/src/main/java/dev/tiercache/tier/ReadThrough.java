@@ -100,7 +100,7 @@ final class ReadThrough {
 		RemoteKey remoteKey = l2.keyOf(this.cache, key);
 		Read read = l2.read(this.cache, remoteKey, type);
 		if (read instanceof Hit hit) {
-			fillFromRemote(key, type, hit, stamp);
+			fillFromRemote(key, remoteKey, type, hit, stamp);
 			return hit.value();
 		}
 		if (read == Read.FAILED) {
@@ -122,14 +122,15 @@ final class ReadThrough {
 				if (acquisition instanceof Acquisition.Found found) {
 					Read read = l2.decode(this.cache, remoteKey, type, found.value());
 					if (read instanceof Hit hit) {
-						fillFromRemote(key, type, hit, stamp);
+						fillFromRemote(key, remoteKey, type, hit, stamp);
 						return hit.value();
 					}
 					replace = (read instanceof Unreadable other) ? other.header() : null;
 					continue;
 				}
 				if (acquisition instanceof Acquisition.Acquired acquired) {
-					return loadAndStore(l2, acquired.lease(), key, type, entrySettings, loader, unless, stamp);
+					return loadAndStore(l2, acquired.lease(), remoteKey, key, type, entrySettings, loader, unless,
+							stamp);
 				}
 				if (!(acquisition instanceof Acquisition.Held held)) {
 					// open (the last load stored nothing) or unknown (Redis did not answer)
@@ -160,7 +161,7 @@ final class ReadThrough {
 		}
 	}
 
-	private @Nullable Object loadAndStore(RemoteTier l2, Lease lease, Object key, Type type,
+	private @Nullable Object loadAndStore(RemoteTier l2, Lease lease, RemoteKey remoteKey, Object key, Type type,
 			CacheSettings entrySettings, ValueLoader loader, @Nullable Predicate<@Nullable Object> unless, long stamp)
 			throws Throwable {
 		boolean settled = false;
@@ -181,7 +182,12 @@ final class ReadThrough {
 				this.stats.leaseLost();
 				return value;
 			}
-			fillLocal(key, value, ttl, stamp);
+			LocalTier tier = this.local;
+			LocalTier.Refill refill = (tier != null) ? tier.fillWritten(key, value, localLifetime(ttl), stamp, framed)
+					: null;
+			if (refill != null) {
+				l2.recheck(this.cache, remoteKey, refill);
+			}
 			return value;
 		}
 		finally {
@@ -219,13 +225,19 @@ final class ReadThrough {
 
 	/**
 	 * Fills L1 from a Redis hit read after {@code stamp}, unless the read was untyped (a JSON payload
-	 * read as {@code Object} is not the real value).
+	 * read as {@code Object} is not the real value). If a change to the key was reported during the
+	 * read, the entry is put in once Redis is seen to still hold what was read.
 	 */
-	void fillFromRemote(Object key, Type type, Hit hit, long stamp) {
+	void fillFromRemote(Object key, RemoteKey remoteKey, Type type, Hit hit, long stamp) {
 		LocalTier tier = this.local;
-		if (tier != null && type != Object.class) {
+		RemoteTier l2 = this.remote;
+		if (tier != null && l2 != null && type != Object.class) {
 			long remaining = hit.softExpiresAt() - System.currentTimeMillis();
-			tier.fill(key, hit.value(), Math.min(remaining, this.cache.settings().localTtl().toMillis()), stamp);
+			LocalTier.Refill refill = tier.fillRead(key, hit.value(),
+					Math.min(remaining, this.cache.settings().localTtl().toMillis()), stamp, hit.framed());
+			if (refill != null) {
+				l2.recheck(this.cache, remoteKey, refill);
+			}
 		}
 	}
 

@@ -4,10 +4,13 @@ import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -16,11 +19,12 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
-import dev.tiercache.internal.concurrent.DaemonThreads;
 import dev.tiercache.codec.EncodedValue;
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.codec.ValueDecodingException;
 import dev.tiercache.codec.ValueTypeMismatchException;
+import dev.tiercache.coherence.InvalidationTarget;
+import dev.tiercache.internal.concurrent.DaemonThreads;
 import dev.tiercache.internal.redis.LuaScript;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
@@ -43,7 +47,7 @@ import dev.tiercache.internal.stampede.LoadNotifications;
  * flags at {@code <prefix>:wait:{<cache>:<ns>:<key>}} (the same hash tag, so one cluster slot), wake-ups on the
  * channel {@code <prefix>:tiercache:loads}. Thread-safe.
  */
-final class RemoteTier implements AutoCloseable {
+final class RemoteTier implements AutoCloseable, InvalidationTarget {
 
 	/** How often each cache's namespace version is read from Redis, to learn of clears made elsewhere. */
 	static final Duration NAMESPACE_READ_INTERVAL = Duration.ofSeconds(1);
@@ -69,11 +73,17 @@ final class RemoteTier implements AutoCloseable {
 
 	private final RemoteRepairs repairs;
 
+	private final EchoRefills refills;
+
 	private final KeyRenderer renderer = new KeyRenderer();
 
 	private final Set<Class<?>> unencodableClasses = ConcurrentHashMap.newKeySet();
 
-	private final Set<CacheContext> caches = ConcurrentHashMap.newKeySet();
+	private final Map<String, CacheContext> caches = new ConcurrentHashMap<>();
+
+	private final String valueKeyPrefix;
+
+	private final String namespaceKeyPrefix;
 
 	private final ScheduledExecutorService namespaceReader = Executors
 		.newSingleThreadScheduledExecutor(DaemonThreads.named("tiercache-namespaces"));
@@ -82,11 +92,14 @@ final class RemoteTier implements AutoCloseable {
 			Duration shortestLease, int maxPendingRepairs) {
 		this.commands = commands;
 		this.keyPrefix = keyPrefix;
+		this.valueKeyPrefix = keyPrefix + ":{";
+		this.namespaceKeyPrefix = keyPrefix + ":ns:{";
 		this.channel = (keyPrefix + ":tiercache:loads").getBytes(StandardCharsets.UTF_8);
 		this.codec = codec;
 		this.maxValueBytes = maxValueBytes;
 		this.leases = new LeaseLocks(commands, this.channel, shortestLease);
 		this.repairs = new RemoteRepairs(maxPendingRepairs);
+		this.refills = new EchoRefills(commands);
 		long interval = NAMESPACE_READ_INTERVAL.toMillis();
 		this.namespaceReader.scheduleWithFixedDelay(this::readNamespaces, interval, interval, TimeUnit.MILLISECONDS);
 	}
@@ -98,9 +111,18 @@ final class RemoteTier implements AutoCloseable {
 	 */
 	RemoteKey keyOf(CacheContext cache, Object key) {
 		long namespace = cache.namespace();
-		String rendered = (namespace != CacheContext.UNKNOWN_NAMESPACE) ? this.renderer.render(key) : null;
-		String tagged = (rendered != null) ? "{" + cache.name() + ":" + namespace + ":" + rendered + "}" : null;
-		return new RemoteKey(this.keyPrefix, tagged, rendered, cache.name(), key);
+		String rendered = render(key);
+		String tagged = (namespace != CacheContext.UNKNOWN_NAMESPACE)
+				? "{" + cache.name() + ":" + namespace + ":" + rendered + "}" : null;
+		return new RemoteKey(this.keyPrefix, tagged, rendered, cache.name(), namespace, key);
+	}
+
+	/**
+	 * The key as it is named in Redis, without the cache and namespace.
+	 * @throws IllegalArgumentException if the key is of a type that cannot be rendered injectively
+	 */
+	String render(Object key) {
+		return this.renderer.render(key);
 	}
 
 	/**
@@ -108,7 +130,7 @@ final class RemoteTier implements AutoCloseable {
 	 * {@code readNow} (bounded by the Redis timeout), otherwise with the next periodic read.
 	 */
 	void register(CacheContext cache, boolean readNow) {
-		this.caches.add(cache);
+		this.caches.put(cache.name(), cache);
 		if (readNow) {
 			readNamespace(cache);
 		}
@@ -116,7 +138,7 @@ final class RemoteTier implements AutoCloseable {
 
 	/** Reads the namespace version of every registered cache now, stopping at the first Redis failure. */
 	void readNamespaces() {
-		for (CacheContext cache : this.caches) {
+		for (CacheContext cache : this.caches.values()) {
 			if (!readNamespace(cache)) {
 				return;
 			}
@@ -139,7 +161,76 @@ final class RemoteTier implements AutoCloseable {
 	}
 
 	private byte[] namespaceKey(CacheContext cache) {
-		return (this.keyPrefix + ":ns:{" + cache.name() + "}").getBytes(StandardCharsets.UTF_8);
+		return (this.namespaceKeyPrefix + cache.name() + "}").getBytes(StandardCharsets.UTF_8);
+	}
+
+	/** The key prefixes whose changes L1 follows: values, and namespace versions. */
+	static List<String> trackedPrefixes(String keyPrefix) {
+		return List.of(keyPrefix + ":{", keyPrefix + ":ns:{");
+	}
+
+	// ---- invalidations from Redis
+
+	/**
+	 * A key changed in Redis. For a value key of a cache's current namespace, the entry leaves L1 and
+	 * reads of it in flight do not fill L1; if this instance wrote the entry, it is checked against
+	 * Redis in the background and put back if Redis still holds what it wrote (the change was its own
+	 * write, echoed). A namespace version is read again (L1 is cleared when it moved). Runs on the
+	 * connection's I/O thread: no Redis call here.
+	 */
+	@Override
+	public void changed(byte[] key) {
+		String name = new String(key, StandardCharsets.UTF_8);
+		if (name.startsWith(this.valueKeyPrefix) && name.endsWith("}")) {
+			int cacheEnd = name.indexOf(':', this.valueKeyPrefix.length());
+			int namespaceEnd = (cacheEnd > 0) ? name.indexOf(':', cacheEnd + 1) : -1;
+			CacheContext cache = (namespaceEnd > 0)
+					? this.caches.get(name.substring(this.valueKeyPrefix.length(), cacheEnd)) : null;
+			LocalTier local = (cache != null) ? cache.local() : null;
+			if (local != null && name.substring(cacheEnd + 1, namespaceEnd).equals(Long.toString(cache.namespace()))) {
+				LocalTier.Refill refill = local.invalidate(name.substring(namespaceEnd + 1, name.length() - 1));
+				if (refill != null) {
+					this.refills.check(cache, key, cache.namespace(), refill);
+				}
+			}
+		}
+		else if (name.startsWith(this.namespaceKeyPrefix) && name.endsWith("}")) {
+			CacheContext cache = this.caches.get(name.substring(this.namespaceKeyPrefix.length(), name.length() - 1));
+			if (cache != null) {
+				inBackground(() -> readNamespace(cache));
+			}
+		}
+	}
+
+	/**
+	 * Puts an entry kept out of L1 in if Redis still holds what it was read or written as, at the key
+	 * it came from, and that key is still of the cache's current namespace; checked in the background.
+	 */
+	void recheck(CacheContext cache, RemoteKey key, LocalTier.Refill refill) {
+		this.refills.check(cache, key.value(), key.namespace(), refill);
+	}
+
+	/** Invalidations may have been missed: every L1 is cleared and the namespace versions read again. */
+	@Override
+	public void resynchronize() {
+		inBackground(() -> {
+			for (CacheContext cache : this.caches.values()) {
+				LocalTier local = cache.local();
+				if (local != null) {
+					local.clear();
+				}
+			}
+			readNamespaces();
+		});
+	}
+
+	private void inBackground(Runnable task) {
+		try {
+			this.namespaceReader.execute(task);
+		}
+		catch (RejectedExecutionException ex) {
+			// closed
+		}
 	}
 
 	String keyPrefix() {
@@ -212,7 +303,7 @@ final class RemoteTier implements AutoCloseable {
 			return Read.ABSENT;
 		}
 		cache.stats().remoteHit(value == null);
-		return new Hit(value, envelope.softExpiresAt());
+		return new Hit(value, envelope.softExpiresAt(), framed);
 	}
 
 	// ---- writes
@@ -274,13 +365,13 @@ final class RemoteTier implements AutoCloseable {
 			return null;
 		}
 		long now = System.currentTimeMillis();
-		if (value == null) {
-			return new StagedWrite(key, null, type, null, this.channel, Envelope.frameNull(now, now + ttlMillis, 0),
-					ttlMillis);
+		EncodedValue encoded = (value != null) ? encode(cache, value, type) : null;
+		if (value != null && encoded == null) {
+			return null;
 		}
-		EncodedValue encoded = encode(cache, value, type);
-		return (encoded != null) ? new StagedWrite(key, value, type, encoded, this.channel,
-				Envelope.frame(encoded, now, now + ttlMillis, 0), ttlMillis) : null;
+		byte[] framed = (encoded != null) ? Envelope.frame(encoded, now, now + ttlMillis, 0)
+				: Envelope.frameNull(now, now + ttlMillis, 0);
+		return new StagedWrite(key, value, type, encoded, this.channel, framed, ttlMillis);
 	}
 
 	/** A staged write was applied: a delete still pending for the key must not undo it. */
@@ -432,6 +523,7 @@ final class RemoteTier implements AutoCloseable {
 	@Override
 	public void close() {
 		this.namespaceReader.shutdownNow();
+		this.refills.close();
 		this.leases.close();
 		this.repairs.close();
 		this.commands.close();
@@ -448,8 +540,11 @@ final class RemoteTier implements AutoCloseable {
 
 	}
 
-	/** A stored value ({@code null} for a cached null) and when it counts as expired (epoch ms). */
-	record Hit(@Nullable Object value, long softExpiresAt) implements Read {
+	/**
+	 * A stored value ({@code null} for a cached null), when it counts as expired (epoch ms), and the
+	 * bytes it was read from.
+	 */
+	record Hit(@Nullable Object value, long softExpiresAt, byte[] framed) implements Read {
 	}
 
 	/** An intact entry that is not of the requested type: its header, and why. */
@@ -485,9 +580,11 @@ final class RemoteTier implements AutoCloseable {
 
 		private final @Nullable String tagged;
 
-		private final @Nullable String rendered;
+		private final String rendered;
 
 		private final String cacheName;
+
+		private final long namespace;
 
 		private final Object original;
 
@@ -495,12 +592,13 @@ final class RemoteTier implements AutoCloseable {
 
 		private @Nullable EntryKeys entry;
 
-		private RemoteKey(String keyPrefix, @Nullable String tagged, @Nullable String rendered, String cacheName,
+		private RemoteKey(String keyPrefix, @Nullable String tagged, String rendered, String cacheName, long namespace,
 				Object original) {
 			this.keyPrefix = keyPrefix;
 			this.tagged = tagged;
 			this.rendered = rendered;
 			this.cacheName = cacheName;
+			this.namespace = namespace;
 			this.original = original;
 			this.value = (tagged != null) ? (keyPrefix + ":" + tagged).getBytes(StandardCharsets.UTF_8) : null;
 		}
@@ -521,15 +619,14 @@ final class RemoteTier implements AutoCloseable {
 						+ "' has not been read from Redis yet", new IllegalStateException("namespace unknown"));
 			}
 			return key;
+		}		/** The cache's namespace version in the key, or {@link CacheContext#UNKNOWN_NAMESPACE}. */
+		long namespace() {
+			return this.namespace;
 		}
 
-		/**
-		 * The key rendered for Redis, without the namespace.
-		 * @throws RemoteCallException if the key is not resolved
-		 */
+		/** The key rendered for Redis, without the namespace (known even while the namespace is not). */
 		String rendered() {
-			value();
-			return Objects.requireNonNull(this.rendered);
+			return this.rendered;
 		}
 
 		/** The key as the cache was given it. */

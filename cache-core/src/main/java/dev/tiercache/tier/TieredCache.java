@@ -76,8 +76,10 @@ public final class TieredCache implements Cache {
 			throw new IllegalArgumentException("Cache '" + name + "' uses Redis (mode " + settings.mode()
 					+ ") but no Redis connection is configured");
 		}
-		this.local = settings.usesLocal() ? new LocalTier(settings.localMaxSize(), clock) : null;
 		this.remote = settings.usesRemote() ? remote : null;
+		RemoteTier mirrored = this.remote;
+		this.local = settings.usesLocal()
+				? new LocalTier(settings.localMaxSize(), clock, (mirrored != null) ? mirrored::render : null) : null;
 		this.context = new CacheContext(name, settings, this.local);
 		this.readThrough = new ReadThrough(this.context, this.remote);
 		this.stats = this.context.stats();
@@ -249,9 +251,10 @@ public final class TieredCache implements Cache {
 		if (l2 == null) {
 			return null;
 		}
-		Read read = l2.read(this.context, l2.keyOf(this.context, key), type);
+		RemoteKey remoteKey = l2.keyOf(this.context, key);
+		Read read = l2.read(this.context, remoteKey, type);
 		if (read instanceof Hit hit) {
-			this.readThrough.fillFromRemote(key, type, hit, stamp);
+			this.readThrough.fillFromRemote(key, remoteKey, type, hit, stamp);
 			return new SimpleValueWrapper(hit.value());
 		}
 		if (strict && read instanceof Unreadable unreadable) {
@@ -283,17 +286,20 @@ public final class TieredCache implements Cache {
 			return;
 		}
 		RemoteTier l2 = this.remote;
-		if (l2 != null) {
-			byte[] framed = l2.frame(this.context, value, type, ttl, 0);
-			l2.write(this.context, l2.keyOf(this.context, key), framed, ttl);
-			if (framed == null) {
-				evictLocal(key);
-				return;
-			}
-		}
 		LocalTier tier = this.local;
-		if (tier != null) {
-			tier.put(key, value, this.readThrough.localLifetime(ttl));
+		if (l2 == null) {
+			if (tier != null) {
+				tier.put(key, value, ttl);
+			}
+			return;
+		}
+		byte[] framed = l2.frame(this.context, value, type, ttl, 0);
+		l2.write(this.context, l2.keyOf(this.context, key), framed, ttl);
+		if (framed == null) {
+			evictLocal(key);
+		}
+		else if (tier != null) {
+			tier.putWritten(key, value, this.readThrough.localLifetime(ttl), framed);
 		}
 	}
 
@@ -321,7 +327,8 @@ public final class TieredCache implements Cache {
 		}
 		LocalTier tier = this.local;
 		if (tier != null) {
-			tier.put(write.key(), write.value(), this.readThrough.localLifetime(write.ttlMillis()));
+			tier.putWritten(write.key(), write.value(), this.readThrough.localLifetime(write.ttlMillis()),
+					write.framed());
 		}
 	}
 
@@ -369,7 +376,7 @@ public final class TieredCache implements Cache {
 			return putIfAbsent(key, value, type);
 		}
 		if (tier != null) {
-			tier.put(key, value, this.readThrough.localLifetime(ttl));
+			tier.putWritten(key, value, this.readThrough.localLifetime(ttl), framed);
 		}
 		return null;
 	}

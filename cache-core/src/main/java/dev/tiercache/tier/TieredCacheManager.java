@@ -22,6 +22,8 @@ import org.springframework.cache.CacheManager;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import dev.tiercache.codec.ValueCodec;
+import dev.tiercache.coherence.CoherenceMode;
+import dev.tiercache.coherence.ServerAssistedInvalidation;
 import dev.tiercache.internal.concurrent.DaemonThreads;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.internal.stampede.LoadSubscription;
@@ -60,6 +62,8 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 
 	private final @Nullable ExecutorService ownExecutor;
 
+	private final @Nullable ServerAssistedInvalidation invalidation;
+
 	/** Whether start-up connected and read the declared caches' namespaces; caches created later read theirs at once. */
 	private volatile boolean started;
 
@@ -74,13 +78,18 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 					+ " use Redis but no RedisConnectionFactory was given; set their mode to 'local' or configure Redis");
 		}
 		if (anyRemote) {
-			this.remote = new RemoteTier(new RemoteCommands(connectionFactory, builder.redisTimeout), builder.keyPrefix,
+			this.invalidation = new ServerAssistedInvalidation(RemoteTier.trackedPrefixes(builder.keyPrefix));
+			this.remote = new RemoteTier(
+					RemoteCommands.dedicated(connectionFactory, builder.redisTimeout, this.invalidation),
+					builder.keyPrefix,
 					Objects.requireNonNull(builder.codec, "a ValueCodec is required when caches use Redis"),
 					builder.maxValueBytes, shortestLease(builder), builder.maxPendingRepairs);
+			this.invalidation.deliverTo(this.remote);
 			this.subscription = new LoadSubscription(connectionFactory, this.remote.channel(),
 					this.remote.notifications());
 		}
 		else {
+			this.invalidation = null;
 			this.remote = null;
 			this.subscription = null;
 		}
@@ -88,6 +97,15 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 		this.ownExecutor = (builder.asyncExecutor == null) ? newAsyncExecutor() : null;
 		this.asyncExecutor = (builder.asyncExecutor != null) ? builder.asyncExecutor : this.ownExecutor;
 		builder.caches.forEach((name, settings) -> this.caches.put(name, newCache(name, settings)));
+	}
+
+	/**
+	 * How this instance learns of keys other clients changed, so that its L1 follows them; {@code null}
+	 * until the Redis connection was first set up, or when no cache uses Redis.
+	 */
+	public @Nullable CoherenceMode coherenceMode() {
+		ServerAssistedInvalidation current = this.invalidation;
+		return (current != null) ? current.mode() : null;
 	}
 
 	private TieredCache newCache(String name, CacheSettings settings) {

@@ -67,7 +67,8 @@ class Issue8NamespaceTest {
 		TieredCache other = this.fixture.manager("books", UnaryOperator.identity()).getTieredCache("books");
 		clearing.put("dune", "Dune");
 		assertThat(other.get("dune", String.class)).isEqualTo("Dune");
-		assertThat(other.peekLocal("dune", String.class, ABSENT)).as("in L1").isEqualTo("Dune");
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(other.peekLocal("dune", String.class, ABSENT)).as("in L1").isEqualTo("Dune"));
 		clearing.clear();
 		await().atMost(Duration.ofSeconds(10)).until(() -> other.peekLocal("dune", String.class, ABSENT) == ABSENT);
 		assertThat(other.get("dune", String.class, () -> "reloaded")).isEqualTo("reloaded");

@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -98,6 +99,12 @@ class ReadThroughTests {
 			String value = first.get("missing-" + i, String.class, nothing);
 			assertThat(value).isNull();
 		}
+		// before Redis 7.2 a load's own store may come back as an invalidation; the entry is then put
+		// back in L1 once Redis is seen to hold what was stored
+		Object absent = new Object();
+		await().atMost(Duration.ofSeconds(10)).until(() -> IntStream.range(0, 1000)
+			.allMatch((i) -> first.peekLocal("missing-" + i, String.class, absent) == null));
+		long nullHitsBefore = first.stats().localNullHits();
 		for (int i = 0; i < 1000; i++) {
 			String value = first.get("missing-" + i, String.class, unexpected);
 			assertThat(value).isNull();
@@ -108,7 +115,7 @@ class ReadThroughTests {
 			assertThat(value).isNull();
 		}
 		assertThat(loads).hasValue(1000);
-		assertThat(first.stats().localNullHits()).isEqualTo(1000);
+		assertThat(first.stats().localNullHits() - nullHitsBefore).isEqualTo(1000);
 		assertThat(second.stats().remoteNullHits()).isEqualTo(1000);
 	}
 

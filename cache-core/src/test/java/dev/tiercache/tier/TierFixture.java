@@ -6,6 +6,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
+import io.lettuce.core.KillArgs;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.connection.RedisConnection;
@@ -95,6 +99,17 @@ final class TierFixture implements AutoCloseable {
 		try (RedisConnection connection = this.inspector.getConnection()) {
 			connection.execute("CLIENT", "PAUSE".getBytes(StandardCharsets.US_ASCII),
 					Long.toString(millis).getBytes(StandardCharsets.US_ASCII), "WRITE".getBytes(StandardCharsets.US_ASCII));
+		}
+	}
+
+	/** Drops every normal client connection to the shared Redis but the fixture's own. */
+	void killClientConnections() {
+		RedisClient client = RedisClient.create(RedisURI.create(TestRedis.host(), TestRedis.port()));
+		try (StatefulRedisConnection<String, String> connection = client.connect()) {
+			connection.sync().clientKill(KillArgs.Builder.typeNormal().skipme());
+		}
+		finally {
+			client.shutdown();
 		}
 	}
 

@@ -61,6 +61,8 @@ public final class RemoteCommands implements AutoCloseable {
 
 	private final boolean dedicated;
 
+	private final @Nullable ConnectionSetup setup;
+
 	private final Duration timeout;
 
 	private final long timeoutNanos;
@@ -84,7 +86,7 @@ public final class RemoteCommands implements AutoCloseable {
 	 * @throws IllegalStateException if the factory is not a {@link LettuceConnectionFactory}
 	 */
 	public RemoteCommands(RedisConnectionFactory connectionFactory, Duration timeout) {
-		this(connectionFactory, timeout, false);
+		this(connectionFactory, timeout, false, null);
 	}
 
 	/**
@@ -93,10 +95,21 @@ public final class RemoteCommands implements AutoCloseable {
 	 * @throws IllegalStateException if the factory is not a {@link LettuceConnectionFactory}
 	 */
 	public static RemoteCommands dedicated(RedisConnectionFactory connectionFactory, Duration timeout) {
-		return new RemoteCommands(connectionFactory, timeout, true);
+		return new RemoteCommands(connectionFactory, timeout, true, null);
 	}
 
-	private RemoteCommands(RedisConnectionFactory connectionFactory, Duration timeout, boolean dedicated) {
+	/**
+	 * Calls on a connection of their own, which {@code setup} prepares each time one is opened, before
+	 * any call uses it (a standalone or Sentinel Redis only: with a cluster client it is not called).
+	 * @throws IllegalStateException if the factory is not a {@link LettuceConnectionFactory}
+	 */
+	public static RemoteCommands dedicated(RedisConnectionFactory connectionFactory, Duration timeout,
+			ConnectionSetup setup) {
+		return new RemoteCommands(connectionFactory, timeout, true, setup);
+	}
+
+	private RemoteCommands(RedisConnectionFactory connectionFactory, Duration timeout, boolean dedicated,
+			@Nullable ConnectionSetup setup) {
 		if (!(connectionFactory instanceof LettuceConnectionFactory)) {
 			throw new IllegalStateException("Tiercache needs Lettuce, but the RedisConnectionFactory is a "
 					+ connectionFactory.getClass().getName()
@@ -107,6 +120,7 @@ public final class RemoteCommands implements AutoCloseable {
 		}
 		this.connectionFactory = connectionFactory;
 		this.dedicated = dedicated;
+		this.setup = setup;
 		this.timeout = timeout;
 		this.timeoutNanos = timeout.toNanos();
 	}
@@ -287,6 +301,15 @@ public final class RemoteCommands implements AutoCloseable {
 		AbstractRedisClient client = ((LettuceConnectionFactory) this.connectionFactory).getNativeClient();
 		if (client instanceof RedisClient standalone) {
 			StatefulRedisConnection<byte[], byte[]> connection = standalone.connect(ByteArrayCodec.INSTANCE);
+			try {
+				if (this.setup != null) {
+					this.setup.prepare(connection, this.timeout);
+				}
+			}
+			catch (RuntimeException | Error ex) {
+				connection.close();
+				throw ex;
+			}
 			return new Connection(connection::close, connection.async());
 		}
 		if (client instanceof RedisClusterClient cluster) {
@@ -340,6 +363,21 @@ public final class RemoteCommands implements AutoCloseable {
 		if (current != null) {
 			current.close();
 		}
+	}
+
+	/**
+	 * Prepares a dedicated connection once it is open, before any call uses it: for per-connection
+	 * state such as client tracking.
+	 */
+	@FunctionalInterface
+	public interface ConnectionSetup {
+
+		/**
+		 * Runs on the thread that opens connections; may block for up to {@code timeout}.
+		 * @throws RuntimeException to fail this attempt to connect (it is retried as a failed connect is)
+		 */
+		void prepare(StatefulRedisConnection<byte[], byte[]> connection, Duration timeout);
+
 	}
 
 	/** An open connection: how to close it (Spring's handle gives it back) and Lettuce's commands. */
