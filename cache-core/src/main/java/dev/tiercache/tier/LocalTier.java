@@ -256,6 +256,11 @@ final class LocalTier {
 		return this.entries.estimatedSize();
 	}
 
+	/** How many keys the rendered-key index holds: never more than the resident entries. */
+	int indexed() {
+		return this.byRendered.size();
+	}
+
 	private @Nullable String rendered(Object key) {
 		Function<Object, String> render = this.renderer;
 		return (render != null) ? render.apply(key) : null;

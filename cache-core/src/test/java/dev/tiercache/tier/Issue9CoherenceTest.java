@@ -1,0 +1,148 @@
+package dev.tiercache.tier;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.function.UnaryOperator;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.tiercache.coherence.CoherenceMode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Issue 9, coherence: every instance's L1 follows changes made anywhere (another instance, another
+ * client, expiry), an instance keeps the entries it wrote itself, and a lost invalidation connection
+ * clears L1 when it comes back. Instances are managers with one prefix, on the real Redis.
+ */
+class Issue9CoherenceTest {
+
+	private static final Object ABSENT = new Object();
+
+	private static final Duration WAIT = Duration.ofSeconds(10);
+
+	private final TierFixture fixture = new TierFixture();
+
+	@AfterEach
+	void close() throws Exception {
+		this.fixture.close();
+	}
+
+	private TieredCacheManager instance() {
+		return this.fixture.manager("books", UnaryOperator.identity());
+	}
+
+	@Test
+	void instancesUseServerAssistedTracking() {
+		assertThat(instance().coherenceMode()).isEqualTo(CoherenceMode.TRACKING);
+	}
+
+	@Test
+	void aWriteOnOneInstanceDropsTheKeyFromTheOthersL1() {
+		TieredCache a = instance().getTieredCache("books");
+		TieredCache b = instance().getTieredCache("books");
+		a.put("dune", "first");
+		assertThat(b.get("dune", String.class)).isEqualTo("first");
+		awaitLocal(b, "dune", "first");
+		long loadsBefore = b.stats().loads();
+		for (int version = 0; version < 200; version++) {
+			String value = "v" + version;
+			a.put("dune", value);
+			await().atMost(WAIT).until(() -> value.equals(b.get("dune", String.class)));
+		}
+		assertThat(b.stats().loads()).isEqualTo(loadsBefore);
+	}
+
+	@Test
+	void aChangeByAnotherClientReachesL1() {
+		TieredCache cache = instance().getTieredCache("books");
+		cache.put("dune", "Dune");
+		cache.put("emma", "Emma");
+		awaitLocal(cache, "dune", "Dune");
+		awaitLocal(cache, "emma", "Emma");
+		this.fixture.rawDelete(this.fixture.valueKey("books", "dune"));
+		await().atMost(WAIT).until(() -> cache.peekLocal("dune", String.class, ABSENT) == ABSENT);
+		assertThat(cache.get("dune", String.class, () -> "reloaded")).isEqualTo("reloaded");
+		this.fixture.rawSet(this.fixture.valueKey("books", "emma"), "not an entry".getBytes(StandardCharsets.UTF_8));
+		await().atMost(WAIT).until(() -> cache.peekLocal("emma", String.class, ABSENT) == ABSENT);
+	}
+
+	@Test
+	void anInstanceKeepsWhatItWroteInL1AndServesItWithoutRedis() {
+		TieredCache cache = instance().getTieredCache("books");
+		cache.put("dune", "Dune");
+		awaitLocal(cache, "dune", "Dune");
+		long remoteHitsBefore = cache.stats().remoteHits();
+		for (int i = 0; i < 100; i++) {
+			assertThat(cache.get("dune", String.class)).isEqualTo("Dune");
+		}
+		assertThat(cache.stats().remoteHits()).isEqualTo(remoteHitsBefore);
+	}
+
+	@Test
+	void anEntryLoadedOnOneInstanceStaysInItsL1AndOthersReadItFromRedis() {
+		TieredCache a = instance().getTieredCache("books");
+		TieredCache b = instance().getTieredCache("books");
+		assertThat(a.get("dune", String.class, () -> "loaded")).isEqualTo("loaded");
+		awaitLocal(a, "dune", "loaded");
+		assertThat(b.get("dune", String.class, () -> "not expected")).isEqualTo("loaded");
+		awaitLocal(b, "dune", "loaded");
+		assertThat(a.peekLocal("dune", String.class, ABSENT)).as("a reader does not drop the writer's entry")
+			.isEqualTo("loaded");
+	}
+
+	@Test
+	void whenTheConnectionIsLostAndComesBackL1IsClearedAndInvalidationsResume() {
+		TieredCache a = instance().getTieredCache("books");
+		TieredCache b = instance().getTieredCache("books");
+		a.put("dune", "Dune");
+		awaitLocal(a, "dune", "Dune");
+		this.fixture.killClientConnections();
+		await().atMost(WAIT).until(() -> a.peekLocal("dune", String.class, ABSENT) == ABSENT);
+		assertThat(a.get("dune", String.class)).isEqualTo("Dune");
+		awaitLocal(a, "dune", "Dune");
+		b.put("dune", "after the reconnect");
+		await().atMost(WAIT).until(() -> "after the reconnect".equals(a.get("dune", String.class)));
+	}
+
+	@Test
+	void aClearOnOneInstanceClearsTheOthersL1() {
+		TieredCache a = instance().getTieredCache("books");
+		TieredCache b = instance().getTieredCache("books");
+		a.put("dune", "Dune");
+		assertThat(b.get("dune", String.class)).isEqualTo("Dune");
+		awaitLocal(b, "dune", "Dune");
+		a.clear();
+		await().atMost(WAIT).until(() -> b.peekLocal("dune", String.class, ABSENT) == ABSENT);
+		assertThat(b.get("dune", String.class, () -> "reloaded")).isEqualTo("reloaded");
+	}
+
+	@Test
+	void stalenessAcrossInstancesOverAThousandWrites() {
+		TieredCache a = instance().getTieredCache("books");
+		TieredCache b = instance().getTieredCache("books");
+		a.put("dune", "warm");
+		await().atMost(WAIT).until(() -> "warm".equals(b.get("dune", String.class)));
+		long[] nanos = new long[1000];
+		for (int i = 0; i < nanos.length; i++) {
+			String value = "v" + i;
+			a.put("dune", value);
+			long written = System.nanoTime();
+			await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofNanos(1))
+				.until(() -> value.equals(b.get("dune", String.class)));
+			nanos[i] = System.nanoTime() - written;
+		}
+		Arrays.sort(nanos);
+		System.out.printf("Issue 9 staleness, write on A returned -> B serves it, 1,000 writes: p50 %.2f ms, "
+				+ "p99 %.2f ms, max %.2f ms%n", nanos[499] / 1e6, nanos[989] / 1e6, nanos[999] / 1e6);
+		assertThat(b.stats().loads()).isZero();
+	}
+
+	private static void awaitLocal(TieredCache cache, String key, String value) {
+		await().atMost(WAIT).untilAsserted(() -> assertThat(cache.peekLocal(key, String.class, ABSENT)).isEqualTo(value));
+	}
+
+}
