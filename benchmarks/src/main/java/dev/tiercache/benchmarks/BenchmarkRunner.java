@@ -59,12 +59,14 @@ public final class BenchmarkRunner {
 
 		WriteBehindScenario.Outcome writeBehind = WriteBehindScenario.run(quick ? 4_000 : 100_000, 8,
 				quick ? 80 : 1_000);
+		StalenessScenario.Outcome staleness = StalenessScenario.run(quick ? 100 : 1_000);
 
 		String summary = new Summary(quick).localHit(localOneThread, localTwoThreads)
 			.remoteHit(remote, interleavedHits)
 			.miss(miss, interleavedMisses, roundTrips)
 			.stampede(stampedes)
 			.writeBehind(writeBehind)
+			.staleness(staleness)
 			.toMarkdown();
 		Files.writeString(results.resolve("summary.md"), summary);
 		System.out.println(summary);

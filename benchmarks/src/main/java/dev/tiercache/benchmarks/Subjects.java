@@ -35,6 +35,7 @@ import org.springframework.data.redis.serializer.JacksonJsonRedisSerializer;
 import org.springframework.data.redis.serializer.RedisSerializationContext;
 
 import dev.tiercache.annotation.CacheAside;
+import dev.tiercache.tier.TieredCacheManager;
 
 /**
  * The things benchmarks compare, each built the way an application would build it, with CGLIB
@@ -63,6 +64,15 @@ public final class Subjects implements AutoCloseable {
 
 	/** A Spring Boot application with Tiercache auto-configured, as one instance of an application. */
 	public TieredCatalog tiered(String keyPrefix) {
+		return tieredInstance(keyPrefix).getBean(TieredCatalog.class);
+	}
+
+	/** The cache manager of a new {@link #tiered} instance. */
+	public TieredCacheManager tieredManager(String keyPrefix) {
+		return tieredInstance(keyPrefix).getBean(TieredCacheManager.class);
+	}
+
+	private ConfigurableApplicationContext tieredInstance(String keyPrefix) {
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(TieredApplication.class)
 			.web(WebApplicationType.NONE)
 			.logStartupInfo(false)
@@ -79,7 +89,7 @@ public final class Subjects implements AutoCloseable {
 			})
 			.run();
 		this.contexts.add(context);
-		return context.getBean(TieredCatalog.class);
+		return context;
 	}
 
 	/** Spring's {@code @Cacheable} over {@link CaffeineCacheManager}. */

@@ -148,6 +148,17 @@ final class Summary {
 		return this;
 	}
 
+	Summary staleness(StalenessScenario.Outcome outcome) {
+		this.out.append("\n## 6. Staleness across instances: ").append(outcome.writes())
+			.append(" writes on instance A, instance B reading (").append(outcome.mode()).append(")\n\n")
+			.append("| from A's write returning to B serving it | p50 ms | p99 ms | max ms |\n|---|---:|---:|---:|\n")
+			.append("| `TieredCache.put` on A, `get` on B | ").append(String.format(Locale.ROOT, "%.2f", outcome.p50Millis()))
+			.append(" | ").append(String.format(Locale.ROOT, "%.2f", outcome.p99Millis())).append(" | ")
+			.append(String.format(Locale.ROOT, "%.2f", outcome.maxMillis()))
+			.append(" |\n\nTarget: p99 ≤ 5 ms.\n");
+		return this;
+	}
+
 	String toMarkdown() {
 		return this.out.toString();
 	}

@@ -12,6 +12,7 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
+import dev.tiercache.coherence.CoherenceMode;
 import dev.tiercache.test.TestRedis;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -77,6 +78,14 @@ class BenchmarksSmokeTests {
 	}
 
 	@Test
+	void stalenessScenarioSeesEveryWriteOnTheOtherInstance() {
+		StalenessScenario.Outcome outcome = StalenessScenario.run(50);
+		assertThat(outcome.mode()).isEqualTo(CoherenceMode.TRACKING);
+		assertThat(outcome.p99Millis()).isGreaterThanOrEqualTo(outcome.p50Millis());
+		assertThat(outcome.maxMillis()).isGreaterThanOrEqualTo(outcome.p99Millis());
+	}
+
+	@Test
 	void everyBenchmarkRunsAndTheSummaryRenders() throws Exception {
 		Collection<RunResult> local = smoke(LocalHitBenchmark.class);
 		Collection<RunResult> remote = smoke(RemoteHitBenchmark.class);
@@ -89,9 +98,10 @@ class BenchmarksSmokeTests {
 			.miss(miss, InterleavedLatency.misses(50), RoundTrips.measure())
 			.stampede(List.of(StampedeScenario.tiered(2, 2, 2)))
 			.writeBehind(new WriteBehindScenario.Outcome(10, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 5, 8, 1, 10, 1))
+			.staleness(new StalenessScenario.Outcome(10, CoherenceMode.TRACKING, 1, 2, 3))
 			.toMarkdown();
 		assertThat(summary).contains("## 1. L1 hit", "## 2. L2 hit", "## 3. Miss", "## 4. Stampede", "Interleaved",
-				"## 5. Write-behind")
+				"## 5. Write-behind", "## 6. Staleness")
 			.doesNotContain("NaN", "Infinity");
 	}
 

@@ -1,18 +1,19 @@
 package dev.tiercache.coherence;
 
-/** How an instance learns that keys other clients changed. */
+/** How an instance learns that keys changed elsewhere, so that its L1 follows. */
 public enum CoherenceMode {
 
 	/**
-	 * Redis tells it: {@code CLIENT TRACKING} in broadcast mode on the key prefix, with RESP3 push
+	 * Redis tells it: {@code CLIENT TRACKING} in broadcast mode on the key prefixes, with RESP3 push
 	 * messages. Covers every client, expiry and eviction, within one network hop.
 	 */
 	TRACKING,
 
 	/**
-	 * It does not: the server or proxy refused tracking, or the connection is not RESP3. L1 entries
-	 * written elsewhere are replaced when they expire ({@code local.ttl}).
+	 * The instances tell each other, on a pub/sub channel: the connection speaks RESP2, or the server or
+	 * a proxy refused tracking. Covers changes made through Tiercache; changes made by other clients,
+	 * expiry and eviction reach L1 only when its entry expires ({@code local.ttl}).
 	 */
-	NONE
+	PUBSUB
 
 }

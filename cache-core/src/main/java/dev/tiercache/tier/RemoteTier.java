@@ -23,6 +23,7 @@ import dev.tiercache.codec.EncodedValue;
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.codec.ValueDecodingException;
 import dev.tiercache.codec.ValueTypeMismatchException;
+import dev.tiercache.coherence.Coherence;
 import dev.tiercache.coherence.InvalidationTarget;
 import dev.tiercache.internal.concurrent.DaemonThreads;
 import dev.tiercache.internal.redis.LuaScript;
@@ -59,6 +60,8 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 
 	private final RemoteCommands commands;
 
+	private final Coherence coherence;
+
 	private final String keyPrefix;
 
 	private final byte[] channel;
@@ -88,9 +91,10 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	private final ScheduledExecutorService namespaceReader = Executors
 		.newSingleThreadScheduledExecutor(DaemonThreads.named("tiercache-namespaces"));
 
-	RemoteTier(RemoteCommands commands, String keyPrefix, ValueCodec codec, int maxValueBytes,
+	RemoteTier(RemoteCommands commands, Coherence coherence, String keyPrefix, ValueCodec codec, int maxValueBytes,
 			Duration shortestLease, int maxPendingRepairs) {
 		this.commands = commands;
+		this.coherence = coherence;
 		this.keyPrefix = keyPrefix;
 		this.valueKeyPrefix = keyPrefix + ":{";
 		this.namespaceKeyPrefix = keyPrefix + ":ns:{";
@@ -162,6 +166,11 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 
 	private byte[] namespaceKey(CacheContext cache) {
 		return (this.namespaceKeyPrefix + cache.name() + "}").getBytes(StandardCharsets.UTF_8);
+	}
+
+	/** Where instances publish the keys they change when Redis does not report changes itself. */
+	static String invalidationChannel(String keyPrefix) {
+		return keyPrefix + ":tiercache:invalidations";
 	}
 
 	/** The key prefixes whose changes L1 follows: values, and namespace versions. */
@@ -347,6 +356,7 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 		try {
 			boolean existed = this.leases.write(key.entry(), framed, ttlMillis);
 			this.repairs.cancel(key);
+			this.coherence.publish(key.value());
 			return existed;
 		}
 		catch (RemoteCallException ex) {
@@ -377,6 +387,7 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	/** A staged write was applied: a delete still pending for the key must not undo it. */
 	void applied(RemoteKey key) {
 		this.repairs.cancel(key);
+		this.coherence.publish(key.value());
 	}
 
 	/**
@@ -385,7 +396,11 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	 */
 	byte @Nullable [] writeIfAbsent(CacheContext cache, RemoteKey key, byte[] framed, long ttlMillis) {
 		try {
-			return this.leases.writeIfAbsent(key.entry(), framed, ttlMillis);
+			byte[] existing = this.leases.writeIfAbsent(key.entry(), framed, ttlMillis);
+			if (existing == null) {
+				this.coherence.publish(key.value());
+			}
+			return existing;
 		}
 		catch (RemoteCallException ex) {
 			cache.remoteFailed(ex);
@@ -413,7 +428,9 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	private void deleteLater(CacheContext cache, RemoteKey key) {
 		Object original = key.original();
 		this.repairs.add(key.id(), cache, () -> {
-			this.leases.write(keyOf(cache, original).entry(), null, 0);
+			RemoteKey current = keyOf(cache, original);
+			this.leases.write(current.entry(), null, 0);
+			this.coherence.publish(current.value());
 			LocalTier local = cache.local();
 			if (local != null) {
 				local.evict(original);
@@ -439,11 +456,13 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	}
 
 	private void bump(CacheContext cache) {
-		Long version = this.commands.eval(BUMP, ScriptOutputType.INTEGER, new byte[][] { namespaceKey(cache) });
+		byte[] key = namespaceKey(cache);
+		Long version = this.commands.eval(BUMP, ScriptOutputType.INTEGER, new byte[][] { key });
 		if (version == null) {
 			throw new IllegalStateException("INCR returned no value");
 		}
 		cache.namespaceBumped(version);
+		this.coherence.publish(key);
 	}
 
 	// ---- leases
@@ -474,7 +493,11 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	 */
 	StoreOutcome store(CacheContext cache, Lease lease, byte[] framed, long ttlMillis) {
 		try {
-			return this.leases.storeAndRelease(lease, framed, ttlMillis) ? StoreOutcome.STORED : StoreOutcome.LOST;
+			if (!this.leases.storeAndRelease(lease, framed, ttlMillis)) {
+				return StoreOutcome.LOST;
+			}
+			this.coherence.publish(lease.keys().value());
+			return StoreOutcome.STORED;
 		}
 		catch (RemoteCallException ex) {
 			cache.remoteFailed(ex);

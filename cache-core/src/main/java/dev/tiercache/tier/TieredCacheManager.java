@@ -23,7 +23,7 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.coherence.CoherenceMode;
-import dev.tiercache.coherence.ServerAssistedInvalidation;
+import dev.tiercache.coherence.Coherence;
 import dev.tiercache.internal.concurrent.DaemonThreads;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.internal.stampede.LoadSubscription;
@@ -62,7 +62,7 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 
 	private final @Nullable ExecutorService ownExecutor;
 
-	private final @Nullable ServerAssistedInvalidation invalidation;
+	private final @Nullable Coherence coherence;
 
 	/** Whether start-up connected and read the declared caches' namespaces; caches created later read theirs at once. */
 	private volatile boolean started;
@@ -78,18 +78,18 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 					+ " use Redis but no RedisConnectionFactory was given; set their mode to 'local' or configure Redis");
 		}
 		if (anyRemote) {
-			this.invalidation = new ServerAssistedInvalidation(RemoteTier.trackedPrefixes(builder.keyPrefix));
-			this.remote = new RemoteTier(
-					RemoteCommands.dedicated(connectionFactory, builder.redisTimeout, this.invalidation),
-					builder.keyPrefix,
+			this.coherence = new Coherence(connectionFactory, RemoteTier.trackedPrefixes(builder.keyPrefix),
+					RemoteTier.invalidationChannel(builder.keyPrefix));
+			RemoteCommands commands = RemoteCommands.dedicated(connectionFactory, builder.redisTimeout, this.coherence);
+			this.remote = new RemoteTier(commands, this.coherence, builder.keyPrefix,
 					Objects.requireNonNull(builder.codec, "a ValueCodec is required when caches use Redis"),
 					builder.maxValueBytes, shortestLease(builder), builder.maxPendingRepairs);
-			this.invalidation.deliverTo(this.remote);
+			this.coherence.deliverTo(this.remote, commands);
 			this.subscription = new LoadSubscription(connectionFactory, this.remote.channel(),
 					this.remote.notifications());
 		}
 		else {
-			this.invalidation = null;
+			this.coherence = null;
 			this.remote = null;
 			this.subscription = null;
 		}
@@ -104,7 +104,7 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 	 * until the Redis connection was first set up, or when no cache uses Redis.
 	 */
 	public @Nullable CoherenceMode coherenceMode() {
-		ServerAssistedInvalidation current = this.invalidation;
+		Coherence current = this.coherence;
 		return (current != null) ? current.mode() : null;
 	}
 
@@ -212,6 +212,10 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 		LoadSubscription loads = this.subscription;
 		if (loads != null) {
 			loads.close();
+		}
+		Coherence invalidations = this.coherence;
+		if (invalidations != null) {
+			invalidations.close();
 		}
 		RemoteTier tier = this.remote;
 		if (tier != null) {

@@ -4,6 +4,9 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.UUID;
 
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.protocol.ProtocolVersion;
+import org.jspecify.annotations.Nullable;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 
@@ -49,8 +52,25 @@ public final class TestRedis {
 
 	/** A new, started Lettuce connection factory for a given server; the caller destroys it. */
 	public static LettuceConnectionFactory connectionFactory(String host, int port) {
+		return connectionFactory(host, port, null);
+	}
+
+	/**
+	 * A new, started Lettuce connection factory for the test Redis that speaks RESP2, as clients and
+	 * proxies without RESP3 do; the caller destroys it.
+	 */
+	public static LettuceConnectionFactory resp2ConnectionFactory() {
+		return connectionFactory(host(), port(), ClientOptions.builder().protocolVersion(ProtocolVersion.RESP2).build());
+	}
+
+	private static LettuceConnectionFactory connectionFactory(String host, int port, @Nullable ClientOptions options) {
+		LettuceClientConfiguration.LettuceClientConfigurationBuilder client = LettuceClientConfiguration.builder()
+			.commandTimeout(Duration.ofSeconds(5));
+		if (options != null) {
+			client.clientOptions(options);
+		}
 		LettuceConnectionFactory factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(host, port),
-				LettuceClientConfiguration.builder().commandTimeout(Duration.ofSeconds(5)).build());
+				client.build());
 		factory.afterPropertiesSet();
 		factory.start();
 		return factory;

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.tiercache.coherence.CoherenceMode;
+import dev.tiercache.test.TestRedis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -139,6 +140,36 @@ class Issue9CoherenceTest {
 		System.out.printf("Issue 9 staleness, write on A returned -> B serves it, 1,000 writes: p50 %.2f ms, "
 				+ "p99 %.2f ms, max %.2f ms%n", nanos[499] / 1e6, nanos[989] / 1e6, nanos[999] / 1e6);
 		assertThat(b.stats().loads()).isZero();
+	}
+
+	@Test
+	void overARespTwoConnectionInstancesPublishTheirChangesToEachOther() {
+		TieredCacheManager first = this.fixture.manager(TestRedis.resp2ConnectionFactory(), "books",
+				UnaryOperator.identity());
+		TieredCache a = first.getTieredCache("books");
+		TieredCache b = this.fixture.manager(TestRedis.resp2ConnectionFactory(), "books", UnaryOperator.identity())
+			.getTieredCache("books");
+		a.put("dune", "first");
+		assertThat(first.coherenceMode()).isEqualTo(CoherenceMode.PUBSUB);
+		await().atMost(WAIT).untilAsserted(() -> {
+			assertThat(b.get("dune", String.class)).isEqualTo("first");
+			assertThat(b.peekLocal("dune", String.class, ABSENT)).isEqualTo("first");
+		});
+		awaitLocal(a, "dune", "first");
+		a.put("dune", "second");
+		await().atMost(WAIT).until(() -> "second".equals(b.get("dune", String.class)));
+		assertThat(a.peekLocal("dune", String.class, ABSENT)).as("its own message does not evict").isEqualTo("second");
+		b.evict("dune");
+		await().atMost(WAIT).until(() -> a.peekLocal("dune", String.class, ABSENT) == ABSENT);
+		a.put("emma", "Emma");
+		// a's message may reach b after b's read filled L1 (it travels on another connection): b then
+		// reads Redis again
+		await().atMost(WAIT).untilAsserted(() -> {
+			assertThat(b.get("emma", String.class)).isEqualTo("Emma");
+			assertThat(b.peekLocal("emma", String.class, ABSENT)).isEqualTo("Emma");
+		});
+		a.clear();
+		await().atMost(WAIT).until(() -> b.peekLocal("emma", String.class, ABSENT) == ABSENT);
 	}
 
 	private static void awaitLocal(TieredCache cache, String key, String value) {

@@ -159,6 +159,19 @@ public final class RemoteCommands implements AutoCloseable {
 	}
 
 	/**
+	 * Sends a command without waiting for its reply, for fire-and-forget notifications; a failure to
+	 * send is logged at debug level. Waits at most the timeout for the connection to open.
+	 */
+	public <T> void sendAndForget(Function<RedisClusterAsyncCommands<byte[], byte[]>, ? extends Future<T>> command) {
+		try {
+			send((redis) -> command.apply(redis), deadline());
+		}
+		catch (RemoteCallException ex) {
+			logger.debug("Tiercache could not send a notification to Redis", ex);
+		}
+	}
+
+	/**
 	 * Runs a script by digest, loading it on a {@code NOSCRIPT} reply, within one timeout in total.
 	 * @return the script's reply, converted as {@code outputType} says
 	 */

@@ -1,0 +1,160 @@
+package dev.tiercache.coherence;
+
+import java.net.SocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import dev.tiercache.internal.concurrent.DaemonThreads;
+
+/**
+ * The subscription of the {@link CoherenceMode#PUBSUB} fallback: a pub/sub connection of its own,
+ * opened on a thread of its own (never an I/O thread) and retried every {@link #RETRY_MILLIS} ms until
+ * it is subscribed. Lettuce re-subscribes after a reconnect; then the given callback runs, since
+ * messages may have been missed meanwhile. Thread-safe.
+ */
+final class PublishedInvalidations implements AutoCloseable {
+
+	static final long RETRY_MILLIS = 2_000;
+
+	private static final Log logger = LogFactory.getLog(PublishedInvalidations.class);
+
+	private final RedisConnectionFactory connectionFactory;
+
+	private final byte[] channel;
+
+	private final Consumer<byte[]> listener;
+
+	private final ExecutorService subscriber = Executors
+		.newSingleThreadExecutor(DaemonThreads.named("tiercache-invalidations"));
+
+	private @Nullable StatefulRedisPubSubConnection<byte[], byte[]> connection;
+
+	private boolean wanted;
+
+	PublishedInvalidations(RedisConnectionFactory connectionFactory, byte[] channel, Consumer<byte[]> listener) {
+		this.connectionFactory = connectionFactory;
+		this.channel = channel;
+		this.listener = listener;
+	}
+
+	/** Subscribes in the background unless subscribed; {@code reconnected} runs after each reconnect. */
+	synchronized void start(Runnable reconnected) {
+		if (this.wanted) {
+			return;
+		}
+		this.wanted = true;
+		submit(() -> subscribe(reconnected));
+	}
+
+	/** Unsubscribes, if subscribed; {@link #start} subscribes again. */
+	synchronized void stop() {
+		this.wanted = false;
+		StatefulRedisPubSubConnection<byte[], byte[]> current = this.connection;
+		this.connection = null;
+		if (current != null) {
+			current.closeAsync();
+		}
+	}
+
+	private void submit(Runnable task) {
+		try {
+			this.subscriber.execute(task);
+		}
+		catch (RejectedExecutionException ex) {
+			// closed
+		}
+	}
+
+	private void subscribe(Runnable reconnected) {
+		while (true) {
+			synchronized (this) {
+				if (!this.wanted || this.connection != null) {
+					return;
+				}
+			}
+			try {
+				StatefulRedisPubSubConnection<byte[], byte[]> opened = open(reconnected);
+				synchronized (this) {
+					if (!this.wanted) {
+						opened.closeAsync();
+						return;
+					}
+					this.connection = opened;
+				}
+				return;
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Tiercache cannot subscribe to invalidations yet; retrying", ex);
+				try {
+					Thread.sleep(RETRY_MILLIS);
+				}
+				catch (InterruptedException interrupted) {
+					Thread.currentThread().interrupt();
+					return;
+				}
+			}
+		}
+	}
+
+	private StatefulRedisPubSubConnection<byte[], byte[]> open(Runnable reconnected) {
+		AbstractRedisClient client = ((LettuceConnectionFactory) this.connectionFactory).getNativeClient();
+		if (!(client instanceof RedisClient standalone)) {
+			throw new IllegalStateException("Published invalidations need a standalone or Sentinel Redis");
+		}
+		StatefulRedisPubSubConnection<byte[], byte[]> opened = standalone.connectPubSub(ByteArrayCodec.INSTANCE);
+		try {
+			opened.addListener(new RedisPubSubAdapter<>() {
+
+				@Override
+				public void message(byte[] channel, byte[] message) {
+					PublishedInvalidations.this.listener.accept(message);
+				}
+
+			});
+			opened.addListener(new RedisConnectionStateListener() {
+
+				@Override
+				public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
+					reconnected.run();
+				}
+
+			});
+			opened.sync().subscribe(this.channel);
+			return opened;
+		}
+		catch (RuntimeException ex) {
+			opened.closeAsync();
+			throw ex;
+		}
+	}
+
+	@Override
+	public void close() {
+		stop();
+		this.subscriber.shutdownNow();
+		try {
+			this.subscriber.awaitTermination(5, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}
