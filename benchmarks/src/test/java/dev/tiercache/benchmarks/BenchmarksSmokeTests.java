@@ -54,7 +54,11 @@ class BenchmarksSmokeTests {
 		Map<String, RoundTrips.Count> counts = RoundTrips.measure().stream()
 			.collect(java.util.stream.Collectors.toMap((count) -> count.subject() + " / " + count.operation(),
 					(count) -> count));
-		assertThat(counts.get("@CacheAside (tiered) / miss that loads").total()).isCloseTo(3.0, within(0.01));
+		Map<String, Double> miss = counts.get("@CacheAside (tiered) / miss that loads").perCall();
+		assertThat(miss.get("GET") + miss.get("EVALSHA")).as("on the caller's path").isCloseTo(3.0, within(0.01));
+		// before Redis 7.2 a load's own store is reported back and checked in the background
+		assertThat(miss.keySet()).contains("GET", "EVALSHA").isSubsetOf("GET", "EVALSHA", "MGET");
+		assertThat(miss.getOrDefault("MGET", 0.0)).isLessThanOrEqualTo(1.0);
 		assertThat(counts.get("@CacheAside (tiered, remote mode) / L2 hit").perCall()).containsOnlyKeys("GET");
 		assertThat(counts.get("@CacheAside (tiered, remote mode) / L2 hit").total()).isCloseTo(1.0, within(0.01));
 		assertThat(counts.get("Spring @Cacheable on Redis / miss that loads").perCall()).containsKeys("GET", "SET");

@@ -115,10 +115,11 @@ final class LocalTier {
 	}
 
 	/**
-	 * Stores a value this instance loaded and wrote to Redis as {@code framed}, like {@link #fill}. If
-	 * another client's change to the key is reported later, the entry leaves L1 to be checked against
-	 * Redis (see {@link #invalidate}); if one was reported since {@code stamp} (which may be the echo of
-	 * this very write), nothing is stored and the entry is returned for the same check.
+	 * Stores a value this instance loaded and wrote to Redis as {@code framed}, like {@link #fill}. If a
+	 * change to the key is reported later, the entry is checked against Redis before it leaves L1 (see
+	 * {@link #invalidate}); if one was reported since {@code stamp} (which may be the echo of this very
+	 * write), nothing is stored and the entry is returned, to be stored if Redis still holds
+	 * {@code framed}.
 	 * @return {@code null} if stored or not to be stored; otherwise what to {@link #refill} if Redis
 	 * still holds {@code framed}
 	 */
@@ -199,36 +200,48 @@ final class LocalTier {
 	}
 
 	/**
-	 * Another client changed the key Redis names {@code rendered}: reads of it already in flight do not
-	 * store theirs, and the entry, if resident, is removed, like an {@link #evict} for callers that know
-	 * the key only by that name. Allocates nothing when the key is not resident.
-	 * @return if the removed entry was written by this instance, what to {@link #refill} if Redis still
-	 * holds what it wrote (the change may be that write, echoed); otherwise {@code null}
+	 * A change to the key Redis names {@code rendered} was reported: reads of it already in flight do
+	 * not store theirs, and the entry, if resident, is removed, like an {@link #evict} for callers that
+	 * know the key only by that name. An entry this instance wrote stays, to be checked, when
+	 * {@code checkable}: the report may be that very write, echoed. Allocates nothing when the key is
+	 * not resident.
+	 * @return the entry kept to be checked, or {@code null}; if it is not checked, {@link #evictIf} it
 	 */
-	@Nullable Refill invalidate(String rendered) {
-		int stripe = stripe(rendered.hashCode());
-		this.generations.incrementAndGet(stripe);
+	@Nullable Suspect invalidate(String rendered, boolean checkable) {
+		this.generations.incrementAndGet(stripe(rendered.hashCode()));
 		Object key = this.byRendered.get(rendered);
 		if (key == null) {
 			return null;
 		}
-		LocalEntry[] removed = new LocalEntry[1];
+		LocalEntry[] kept = new LocalEntry[1];
 		this.entries.asMap().computeIfPresent(key, (k, current) -> {
 			if (!rendered.equals(current.rendered())) {
 				return current;
 			}
-			removed[0] = current;
+			if (checkable && current.writeToken() != NOT_WRITTEN) {
+				kept[0] = current;
+				return current;
+			}
 			return replaced(k, current, null);
 		});
-		LocalEntry entry = removed[0];
-		return (entry != null && entry.writeToken() != NOT_WRITTEN)
-				? new Refill(key, entry, this.generations.get(stripe) * 31 + this.epoch, entry.writeToken()) : null;
+		return (kept[0] != null) ? new Suspect(key, kept[0]) : null;
+	}
+
+	/** Removes a suspect entry, if it is still resident, and keeps reads in flight from storing theirs. */
+	void evictIf(Suspect suspect) {
+		this.entries.asMap().computeIfPresent(suspect.key(), (k, current) -> {
+			if (current != suspect.entry()) {
+				return current;
+			}
+			advance(k, current.rendered());
+			return replaced(k, current, null);
+		});
 	}
 
 	/**
-	 * Puts back an entry {@link #invalidate} removed, unless the key was written, invalidated or
-	 * cleared since, or is resident again.
-	 * @return whether it was put back
+	 * Puts in an entry a fill kept out, unless the key was written, invalidated or cleared since, or is
+	 * resident.
+	 * @return whether it was put in
 	 */
 	boolean refill(Refill refill) {
 		boolean[] stored = new boolean[1];
@@ -331,6 +344,15 @@ final class LocalTier {
 			return this.value == null || type.isInstance(this.value);
 		}
 
+	}
+
+	/**
+	 * An entry this instance wrote, kept in L1 after a change to its key was reported: to
+	 * {@link #evictIf evict} unless Redis still holds what it wrote.
+	 * @param key the key
+	 * @param entry the entry
+	 */
+	record Suspect(Object key, LocalEntry entry) {
 	}
 
 	/**

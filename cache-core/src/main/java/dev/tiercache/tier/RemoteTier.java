@@ -76,7 +76,7 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 
 	private final RemoteRepairs repairs;
 
-	private final EchoRefills refills;
+	private final CopyChecks checks;
 
 	private final KeyRenderer renderer = new KeyRenderer();
 
@@ -103,7 +103,7 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 		this.maxValueBytes = maxValueBytes;
 		this.leases = new LeaseLocks(commands, this.channel, shortestLease);
 		this.repairs = new RemoteRepairs(maxPendingRepairs);
-		this.refills = new EchoRefills(commands);
+		this.checks = new CopyChecks(commands);
 		long interval = NAMESPACE_READ_INTERVAL.toMillis();
 		this.namespaceReader.scheduleWithFixedDelay(this::readNamespaces, interval, interval, TimeUnit.MILLISECONDS);
 	}
@@ -181,11 +181,11 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	// ---- invalidations from Redis
 
 	/**
-	 * A key changed in Redis. For a value key of a cache's current namespace, the entry leaves L1 and
-	 * reads of it in flight do not fill L1; if this instance wrote the entry, it is checked against
-	 * Redis in the background and put back if Redis still holds what it wrote (the change was its own
-	 * write, echoed). A namespace version is read again (L1 is cleared when it moved). Runs on the
-	 * connection's I/O thread: no Redis call here.
+	 * A key changed in Redis. For a value key of a cache's current namespace, reads of it in flight do
+	 * not fill L1 and the entry leaves L1; but an entry this instance wrote stays while it is checked
+	 * against Redis in the background, and leaves only if Redis no longer holds what it wrote (the
+	 * change may be its own write, echoed). A namespace version is read again (L1 is cleared when it
+	 * moved). Runs on the connection's I/O thread: no Redis call here.
 	 */
 	@Override
 	public void changed(byte[] key) {
@@ -197,9 +197,14 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 					? this.caches.get(name.substring(this.valueKeyPrefix.length(), cacheEnd)) : null;
 			LocalTier local = (cache != null) ? cache.local() : null;
 			if (local != null && name.substring(cacheEnd + 1, namespaceEnd).equals(Long.toString(cache.namespace()))) {
-				LocalTier.Refill refill = local.invalidate(name.substring(namespaceEnd + 1, name.length() - 1));
-				if (refill != null) {
-					this.refills.check(cache, key, cache.namespace(), refill);
+				LocalTier.Suspect suspect = local.invalidate(name.substring(namespaceEnd + 1, name.length() - 1), true);
+				if (suspect != null && !this.checks.submit(cache, key, cache.namespace(), suspect.entry().writeToken(),
+						(held) -> {
+							if (!held) {
+								local.evictIf(suspect);
+							}
+						})) {
+					local.evictIf(suspect);
 				}
 			}
 		}
@@ -216,7 +221,14 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	 * it came from, and that key is still of the cache's current namespace; checked in the background.
 	 */
 	void recheck(CacheContext cache, RemoteKey key, LocalTier.Refill refill) {
-		this.refills.check(cache, key.value(), key.namespace(), refill);
+		LocalTier local = cache.local();
+		if (local != null) {
+			this.checks.submit(cache, key.value(), key.namespace(), refill.token(), (held) -> {
+				if (held) {
+					local.refill(refill);
+				}
+			});
+		}
 	}
 
 	/** Invalidations may have been missed: every L1 is cleared and the namespace versions read again. */
@@ -546,7 +558,7 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	@Override
 	public void close() {
 		this.namespaceReader.shutdownNow();
-		this.refills.close();
+		this.checks.close();
 		this.leases.close();
 		this.repairs.close();
 		this.commands.close();

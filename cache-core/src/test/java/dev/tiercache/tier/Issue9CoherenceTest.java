@@ -84,6 +84,16 @@ class Issue9CoherenceTest {
 	}
 
 	@Test
+	void anInstancesOwnWriteIsInItsL1TheMomentTheWriteReturns() {
+		TieredCache cache = instance().getTieredCache("books");
+		for (int i = 0; i < 2_000; i++) {
+			String value = "v" + i;
+			cache.put("dune", value);
+			assertThat(cache.peekLocal("dune", String.class, ABSENT)).as("after write %d", i).isEqualTo(value);
+		}
+	}
+
+	@Test
 	void anEntryLoadedOnOneInstanceStaysInItsL1AndOthersReadItFromRedis() {
 		TieredCache a = instance().getTieredCache("books");
 		TieredCache b = instance().getTieredCache("books");

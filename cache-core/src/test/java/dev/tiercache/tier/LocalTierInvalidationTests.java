@@ -26,7 +26,7 @@ class LocalTierInvalidationTests {
 	void invalidateRemovesTheEntryTheRedisNameStandsFor() {
 		this.tier.fill("k", "v", 60_000, this.tier.stamp("k"));
 		this.tier.fill("other", "w", 60_000, this.tier.stamp("other"));
-		assertThat(this.tier.invalidate("#k")).as("read, not written: nothing to put back").isNull();
+		assertThat(this.tier.invalidate("#k", true)).as("read, not written: nothing to check").isNull();
 		assertThat(this.tier.get("k")).isNull();
 		assertThat(this.tier.get("other")).isNotNull();
 		assertThat(this.tier.indexed()).isEqualTo(1);
@@ -35,7 +35,7 @@ class LocalTierInvalidationTests {
 	@Test
 	void aReadInFlightWhenTheKeyIsInvalidatedDoesNotFillButIsReturnedForACheck() {
 		long stamp = this.tier.stamp("k");
-		this.tier.invalidate("#k");
+		this.tier.invalidate("#k", true);
 		assertThat(this.tier.fill("k", "old", 60_000, stamp)).isFalse();
 		byte[] framed = "framed old".getBytes(StandardCharsets.UTF_8);
 		LocalTier.Refill refill = this.tier.fillRead("k", "old", 60_000, stamp, framed);
@@ -47,27 +47,52 @@ class LocalTierInvalidationTests {
 	}
 
 	@Test
-	void aRefillLosesToAnyChangeAfterIt() {
+	void anEntryThisInstanceWroteStaysUntilCheckedAndLeavesIfTheCheckFails() {
 		byte[] framed = "framed".getBytes(StandardCharsets.UTF_8);
 		this.tier.putWritten("k", "mine", 60_000, framed);
-		LocalTier.Refill refill = this.tier.invalidate("#k");
-		assertThat(refill).as("written here: may be its own echo").isNotNull();
-		this.tier.invalidate("#k");
-		assertThat(this.tier.refill(refill)).as("changed again").isFalse();
-		LocalTier.Refill second = this.tier.invalidate("#k");
-		assertThat(second).as("nothing resident").isNull();
+		long stamp = this.tier.stamp("k");
+		LocalTier.Suspect suspect = this.tier.invalidate("#k", true);
+		assertThat(suspect).as("written here: may be its own echo").isNotNull();
+		assertThat(suspect.entry().writeToken()).isEqualTo(LocalTier.writeToken(framed));
+		assertThat(this.tier.get("k").value()).as("kept while checked").isEqualTo("mine");
+		assertThat(this.tier.stamp("k")).as("reads in flight are still stopped").isNotEqualTo(stamp);
+		this.tier.evictIf(suspect);
+		assertThat(this.tier.get("k")).isNull();
 		this.tier.putWritten("k", "mine", 60_000, framed);
-		LocalTier.Refill third = this.tier.invalidate("#k");
+		assertThat(this.tier.invalidate("#k", false)).as("no room to check: removed at once").isNull();
+		assertThat(this.tier.get("k")).isNull();
+	}
+
+	@Test
+	void evictingASuspectSparesANewerEntry() {
+		byte[] framed = "framed".getBytes(StandardCharsets.UTF_8);
+		this.tier.putWritten("k", "mine", 60_000, framed);
+		LocalTier.Suspect suspect = this.tier.invalidate("#k", true);
 		this.tier.put("k", "newer", 60_000);
-		assertThat(this.tier.refill(third)).as("written since").isFalse();
+		this.tier.evictIf(suspect);
 		assertThat(this.tier.get("k").value()).isEqualTo("newer");
-		LocalTier.Refill fourth = this.tier.invalidate("#k");
+	}
+
+	@Test
+	void aRefillLosesToAnyChangeAfterIt() {
+		byte[] framed = "framed".getBytes(StandardCharsets.UTF_8);
+		long stamp = this.tier.stamp("k");
+		this.tier.invalidate("#k", true);
+		LocalTier.Refill refill = this.tier.fillWritten("k", "mine", 60_000, stamp, framed);
+		assertThat(refill).as("a change was reported since the stamp").isNotNull();
+		this.tier.invalidate("#k", true);
+		assertThat(this.tier.refill(refill)).as("changed again").isFalse();
+		long again = this.tier.stamp("k");
+		this.tier.invalidate("#k", true);
+		LocalTier.Refill written = this.tier.fillWritten("k", "mine", 60_000, again, framed);
+		this.tier.put("k", "newer", 60_000);
+		assertThat(this.tier.refill(written)).as("written since").isFalse();
+		assertThat(this.tier.get("k").value()).isEqualTo("newer");
+		long third = this.tier.stamp("other");
+		this.tier.invalidate("#other", true);
+		LocalTier.Refill cleared = this.tier.fillRead("other", "read", 60_000, third, framed);
 		this.tier.clear();
-		assertThat(fourth).isNull();
-		this.tier.putWritten("k", "mine", 60_000, framed);
-		LocalTier.Refill fifth = this.tier.invalidate("#k");
-		this.tier.clear();
-		assertThat(this.tier.refill(fifth)).as("cleared since").isFalse();
+		assertThat(this.tier.refill(cleared)).as("cleared since").isFalse();
 	}
 
 	@Test
