@@ -182,6 +182,22 @@ class Issue9CoherenceTest {
 		await().atMost(WAIT).until(() -> b.peekLocal("emma", String.class, ABSENT) == ABSENT);
 	}
 
+	@Test
+	void overARespTwoConnectionALostSubscriptionClearsL1WhenItComesBack() {
+		TieredCache a = this.fixture.manager(TestRedis.resp2ConnectionFactory(), "books", UnaryOperator.identity())
+			.getTieredCache("books");
+		TieredCache b = this.fixture.manager(TestRedis.resp2ConnectionFactory(), "books", UnaryOperator.identity())
+			.getTieredCache("books");
+		a.put("dune", "Dune");
+		awaitLocal(a, "dune", "Dune");
+		this.fixture.killSubscriptions();
+		await().atMost(WAIT).until(() -> a.peekLocal("dune", String.class, ABSENT) == ABSENT);
+		assertThat(a.get("dune", String.class)).isEqualTo("Dune");
+		awaitLocal(a, "dune", "Dune");
+		b.put("dune", "after the reconnect");
+		await().atMost(WAIT).until(() -> "after the reconnect".equals(a.get("dune", String.class)));
+	}
+
 	private static void awaitLocal(TieredCache cache, String key, String value) {
 		await().atMost(WAIT).untilAsserted(() -> assertThat(cache.peekLocal(key, String.class, ABSENT)).isEqualTo(value));
 	}

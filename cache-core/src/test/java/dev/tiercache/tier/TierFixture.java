@@ -104,9 +104,18 @@ final class TierFixture implements AutoCloseable {
 
 	/** Drops every normal client connection to the shared Redis but the fixture's own. */
 	void killClientConnections() {
+		killClientConnections(KillArgs.Builder.typeNormal());
+	}
+
+	/** Drops every pub/sub connection to the shared Redis. */
+	void killSubscriptions() {
+		killClientConnections(KillArgs.Builder.typePubsub());
+	}
+
+	private void killClientConnections(KillArgs kill) {
 		RedisClient client = RedisClient.create(RedisURI.create(TestRedis.host(), TestRedis.port()));
 		try (StatefulRedisConnection<String, String> connection = client.connect()) {
-			connection.sync().clientKill(KillArgs.Builder.typeNormal().skipme());
+			connection.sync().clientKill(kill.skipme());
 		}
 		finally {
 			client.shutdown();
