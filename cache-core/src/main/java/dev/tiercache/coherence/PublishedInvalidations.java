@@ -1,10 +1,10 @@
 package dev.tiercache.coherence;
 
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.lettuce.core.AbstractRedisClient;
@@ -148,13 +148,7 @@ final class PublishedInvalidations implements AutoCloseable {
 	@Override
 	public void close() {
 		stop();
-		this.subscriber.shutdownNow();
-		try {
-			this.subscriber.awaitTermination(5, TimeUnit.SECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
+		DaemonThreads.stop(this.subscriber, Duration.ofSeconds(5));
 	}
 
 }

@@ -1,12 +1,12 @@
 package dev.tiercache.tier;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.lettuce.core.KeyValue;
@@ -98,13 +98,7 @@ final class CopyChecks implements AutoCloseable {
 
 	@Override
 	public void close() {
-		this.worker.shutdownNow();
-		try {
-			this.worker.awaitTermination(5, TimeUnit.SECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
+		DaemonThreads.stop(this.worker, Duration.ofSeconds(5));
 	}
 
 	private record Check(CacheContext cache, byte[] valueKey, long namespace, long token, Consumer<Boolean> stillHeld) {

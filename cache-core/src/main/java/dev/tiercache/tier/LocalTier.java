@@ -102,16 +102,7 @@ final class LocalTier {
 			return false;
 		}
 		String rendered = rendered(key);
-		LocalEntry entry = newEntry(value, rendered, lifetimeMillis, NOT_WRITTEN);
-		boolean[] stored = new boolean[1];
-		this.entries.asMap().compute(key, (k, current) -> {
-			if (stamp(rendered, k) != stamp) {
-				return current;
-			}
-			stored[0] = true;
-			return replaced(k, current, entry);
-		});
-		return stored[0];
+		return storeUnlessChanged(key, rendered, newEntry(value, rendered, lifetimeMillis, NOT_WRITTEN), stamp) == stamp;
 	}
 
 	/**
@@ -146,17 +137,21 @@ final class LocalTier {
 		String rendered = rendered(key);
 		long token = writeToken(framed);
 		LocalEntry entry = newEntry(value, rendered, lifetimeMillis, written ? token : NOT_WRITTEN);
-		long[] now = new long[1];
-		boolean[] stored = new boolean[1];
+		long found = storeUnlessChanged(key, rendered, entry, stamp);
+		return (found == stamp) ? null : new Refill(key, entry, found, token);
+	}
+
+	/**
+	 * Stores the entry if the key's stamp is still {@code stamp}, in one atomic step on the key.
+	 * @return the stamp found: {@code stamp} if the entry was stored
+	 */
+	private long storeUnlessChanged(Object key, @Nullable String rendered, LocalEntry entry, long stamp) {
+		long[] found = new long[1];
 		this.entries.asMap().compute(key, (k, current) -> {
-			now[0] = stamp(rendered, k);
-			if (now[0] != stamp) {
-				return current;
-			}
-			stored[0] = true;
-			return replaced(k, current, entry);
+			found[0] = stamp(rendered, k);
+			return (found[0] == stamp) ? replaced(k, current, entry) : current;
 		});
-		return stored[0] ? null : new Refill(key, entry, now[0], token);
+		return found[0];
 	}
 
 	/** Stores a value written by this instance ({@code null} for a null marker); evicts if the lifetime is not positive. */

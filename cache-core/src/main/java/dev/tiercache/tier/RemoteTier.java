@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.lettuce.core.ScriptOutputType;
 import org.apache.commons.logging.Log;
@@ -96,8 +97,8 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 		this.commands = commands;
 		this.coherence = coherence;
 		this.keyPrefix = keyPrefix;
-		this.valueKeyPrefix = keyPrefix + ":{";
-		this.namespaceKeyPrefix = keyPrefix + ":ns:{";
+		this.valueKeyPrefix = valueKeyPrefix(keyPrefix);
+		this.namespaceKeyPrefix = namespaceKeyPrefix(keyPrefix);
 		this.channel = (keyPrefix + ":tiercache:loads").getBytes(StandardCharsets.UTF_8);
 		this.codec = codec;
 		this.maxValueBytes = maxValueBytes;
@@ -175,7 +176,15 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 
 	/** The key prefixes whose changes L1 follows: values, and namespace versions. */
 	static List<String> trackedPrefixes(String keyPrefix) {
-		return List.of(keyPrefix + ":{", keyPrefix + ":ns:{");
+		return List.of(valueKeyPrefix(keyPrefix), namespaceKeyPrefix(keyPrefix));
+	}
+
+	private static String valueKeyPrefix(String keyPrefix) {
+		return keyPrefix + ":{";
+	}
+
+	private static String namespaceKeyPrefix(String keyPrefix) {
+		return keyPrefix + ":ns:{";
 	}
 
 	// ---- invalidations from Redis
@@ -198,13 +207,15 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 			LocalTier local = (cache != null) ? cache.local() : null;
 			if (local != null && name.substring(cacheEnd + 1, namespaceEnd).equals(Long.toString(cache.namespace()))) {
 				LocalTier.Suspect suspect = local.invalidate(name.substring(namespaceEnd + 1, name.length() - 1), true);
-				if (suspect != null && !this.checks.submit(cache, key, cache.namespace(), suspect.entry().writeToken(),
-						(held) -> {
-							if (!held) {
-								local.evictIf(suspect);
-							}
-						})) {
-					local.evictIf(suspect);
+				if (suspect != null) {
+					Consumer<Boolean> settle = (held) -> {
+						if (!held) {
+							local.evictIf(suspect);
+						}
+					};
+					if (!this.checks.submit(cache, key, cache.namespace(), suspect.entry().writeToken(), settle)) {
+						settle.accept(false);
+					}
 				}
 			}
 		}
@@ -336,10 +347,17 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	byte @Nullable [] frame(CacheContext cache, @Nullable Object value, Type type, long ttlMillis, long loadMillis) {
 		long now = System.currentTimeMillis();
 		if (value == null) {
-			return Envelope.frameNull(now, now + ttlMillis, loadMillis);
+			return envelope(null, ttlMillis, loadMillis);
 		}
 		EncodedValue encoded = encode(cache, value, type);
-		return (encoded != null) ? Envelope.frame(encoded, now, now + ttlMillis, loadMillis) : null;
+		return (encoded != null) ? envelope(encoded, ttlMillis, loadMillis) : null;
+	}
+
+	/** Frames an encoded value, or the null marker for {@code null}, written now. */
+	private static byte[] envelope(@Nullable EncodedValue encoded, long ttlMillis, long loadMillis) {
+		long now = System.currentTimeMillis();
+		return (encoded != null) ? Envelope.frame(encoded, now, now + ttlMillis, loadMillis)
+				: Envelope.frameNull(now, now + ttlMillis, loadMillis);
 	}
 
 	/** Encodes a value for storing, or returns {@code null} as {@link #frame} does when it cannot be stored. */
@@ -386,14 +404,11 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 		if (!key.resolved()) {
 			return null;
 		}
-		long now = System.currentTimeMillis();
 		EncodedValue encoded = (value != null) ? encode(cache, value, type) : null;
 		if (value != null && encoded == null) {
 			return null;
 		}
-		byte[] framed = (encoded != null) ? Envelope.frame(encoded, now, now + ttlMillis, 0)
-				: Envelope.frameNull(now, now + ttlMillis, 0);
-		return new StagedWrite(key, value, type, encoded, this.channel, framed, ttlMillis);
+		return new StagedWrite(key, value, type, encoded, this.channel, envelope(encoded, ttlMillis, 0), ttlMillis);
 	}
 
 	/** A staged write was applied: a delete still pending for the key must not undo it. */
@@ -654,7 +669,9 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 						+ "' has not been read from Redis yet", new IllegalStateException("namespace unknown"));
 			}
 			return key;
-		}		/** The cache's namespace version in the key, or {@link CacheContext#UNKNOWN_NAMESPACE}. */
+		}
+
+		/** The cache's namespace version in the key, or {@link CacheContext#UNKNOWN_NAMESPACE}. */
 		long namespace() {
 			return this.namespace;
 		}

@@ -22,8 +22,8 @@ import org.springframework.cache.CacheManager;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import dev.tiercache.codec.ValueCodec;
-import dev.tiercache.coherence.CoherenceMode;
 import dev.tiercache.coherence.Coherence;
+import dev.tiercache.coherence.CoherenceMode;
 import dev.tiercache.internal.concurrent.DaemonThreads;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.internal.stampede.LoadSubscription;

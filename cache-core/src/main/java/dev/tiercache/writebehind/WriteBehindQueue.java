@@ -273,13 +273,7 @@ final class WriteBehindQueue implements PendingWrites {
 			Thread.currentThread().interrupt();
 		}
 		halt();
-		this.pool.shutdownNow();
-		try {
-			this.pool.awaitTermination(1, TimeUnit.SECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
+		DaemonThreads.stop(this.pool, Duration.ofSeconds(1));
 		this.flushers.forEach(PartitionFlusher::release);
 		long left = 0;
 		try {

@@ -109,14 +109,7 @@ class Issue9CoherenceTest {
 	void whenTheConnectionIsLostAndComesBackL1IsClearedAndInvalidationsResume() {
 		TieredCache a = instance().getTieredCache("books");
 		TieredCache b = instance().getTieredCache("books");
-		a.put("dune", "Dune");
-		awaitLocal(a, "dune", "Dune");
-		this.fixture.killClientConnections();
-		await().atMost(WAIT).until(() -> a.peekLocal("dune", String.class, ABSENT) == ABSENT);
-		assertThat(a.get("dune", String.class)).isEqualTo("Dune");
-		awaitLocal(a, "dune", "Dune");
-		b.put("dune", "after the reconnect");
-		await().atMost(WAIT).until(() -> "after the reconnect".equals(a.get("dune", String.class)));
+		assertLosingTheConnectionClearsL1AndInvalidationsResume(a, b, this.fixture::killClientConnections);
 	}
 
 	@Test
@@ -188,9 +181,18 @@ class Issue9CoherenceTest {
 			.getTieredCache("books");
 		TieredCache b = this.fixture.manager(TestRedis.resp2ConnectionFactory(), "books", UnaryOperator.identity())
 			.getTieredCache("books");
+		assertLosingTheConnectionClearsL1AndInvalidationsResume(a, b, this.fixture::killSubscriptions);
+	}
+
+	/**
+	 * After {@code lose} drops the connection that carries a's invalidations, a's L1 is cleared once it
+	 * is back, and b's writes reach a's L1 again.
+	 */
+	private static void assertLosingTheConnectionClearsL1AndInvalidationsResume(TieredCache a, TieredCache b,
+			Runnable lose) {
 		a.put("dune", "Dune");
 		awaitLocal(a, "dune", "Dune");
-		this.fixture.killSubscriptions();
+		lose.run();
 		await().atMost(WAIT).until(() -> a.peekLocal("dune", String.class, ABSENT) == ABSENT);
 		assertThat(a.get("dune", String.class)).isEqualTo("Dune");
 		awaitLocal(a, "dune", "Dune");
