@@ -41,6 +41,7 @@ import dev.tiercache.interceptor.TiercacheMethodValidator;
 import dev.tiercache.interceptor.TiercacheOperationSource;
 import dev.tiercache.interceptor.TieredCacheResolver;
 import dev.tiercache.interceptor.WriteBehindRegistrar;
+import dev.tiercache.resilience.RedisCircuitBreaker;
 import dev.tiercache.tier.CacheSettings;
 import dev.tiercache.tier.TieredCacheManager;
 import dev.tiercache.writebehind.WriteBehindQueues;
@@ -78,6 +79,7 @@ public final class TiercacheAutoConfiguration {
 				() -> TieredCacheManager.builder(redis.getIfAvailable())
 					.keyPrefix(keyPrefix(properties, environment))
 					.redisTimeout(properties.getRedis().getTimeout())
+					.redisBreaker(BreakerConfigBinder.config(properties.getRedis().getBreaker()))
 					.maxValueBytes(properties.getMaxValueSize().toBytes())
 					.codec(codec)
 					.dynamic(properties.isDynamic())
@@ -133,8 +135,11 @@ public final class TiercacheAutoConfiguration {
 	@ConditionalOnMissingBean
 	WriteBehindQueues tiercacheWriteBehindQueues(TiercacheProperties properties, RedisConnectionFactory redis,
 			ValueCodec codec, ObjectProvider<CacheManager> cacheManager, Environment environment) {
-		String prefix = (cacheManager.getIfUnique() instanceof TieredCacheManager manager) ? manager.keyPrefix() : null;
+		TieredCacheManager manager = (cacheManager.getIfUnique() instanceof TieredCacheManager tiered) ? tiered : null;
+		String prefix = (manager != null) ? manager.keyPrefix() : null;
+		RedisCircuitBreaker breaker = (manager != null) ? manager.redisCircuitBreaker() : null;
 		return new WriteBehindQueues(redis, properties.getRedis().getTimeout(),
+				(breaker != null) ? breaker : RedisCircuitBreaker.disabled(),
 				(prefix != null) ? prefix : keyPrefix(properties, environment), codec,
 				CacheSettingsBinder.writeBehindDefaults(properties), CacheSettingsBinder.declaredWriteBehind(properties));
 	}

@@ -6,11 +6,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
+import dev.tiercache.resilience.RedisCircuitBreaker;
 import dev.tiercache.tier.CacheMode;
 import dev.tiercache.writebehind.Durability;
 
@@ -132,12 +134,137 @@ public class TiercacheProperties {
 		 */
 		private Duration timeout = Duration.ofMillis(250);
 
+		private final Breaker breaker = new Breaker();
+
 		public Duration getTimeout() {
 			return this.timeout;
 		}
 
 		public void setTimeout(Duration timeout) {
 			this.timeout = timeout;
+		}
+
+		public Breaker getBreaker() {
+			return this.breaker;
+		}
+
+	}
+
+	/**
+	 * The circuit breaker in front of Redis (resilience4j): once enough of the recent Redis calls
+	 * failed or were slow, Tiercache stops calling Redis, serves from L1 and the loaders, probes Redis
+	 * in the background, and clears L1 and replays missed deletes when Redis answers again.
+	 */
+	public static class Breaker {
+
+		private static final CircuitBreakerConfig DEFAULTS = RedisCircuitBreaker.defaults().build();
+
+		/**
+		 * Whether to stop calling Redis while it fails or is slow. When false, every call goes to Redis
+		 * and waits up to 'tiercache.redis.timeout' however Redis fares.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Percentage of failed calls (errors, timeouts, Redis unreachable) among the recent ones at
+		 * which the breaker opens. Default 50.
+		 */
+		private float failureRateThreshold = DEFAULTS.getFailureRateThreshold();
+
+		/**
+		 * Percentage of slow calls among the recent ones at which the breaker opens. Default 50.
+		 */
+		private float slowCallRateThreshold = DEFAULTS.getSlowCallRateThreshold();
+
+		/**
+		 * How long a call may take before it counts as slow. Default 100ms.
+		 */
+		private Duration slowCallDurationThreshold = DEFAULTS.getSlowCallDurationThreshold();
+
+		/**
+		 * How many of the most recent calls the rates are computed over. Default 50.
+		 */
+		private int slidingWindowSize = DEFAULTS.getSlidingWindowSize();
+
+		/**
+		 * How many calls must be recorded before the rates are judged. Default 10.
+		 */
+		private int minimumNumberOfCalls = DEFAULTS.getMinimumNumberOfCalls();
+
+		/**
+		 * How long the breaker stays open before Redis is probed, and between failed probes. Default
+		 * 500ms.
+		 */
+		private Duration waitDurationInOpenState = Duration
+			.ofMillis(DEFAULTS.getWaitIntervalFunctionInOpenState().apply(1));
+
+		/**
+		 * How many background PINGs must pass (at the rates above) for the breaker to close. Default 3.
+		 */
+		private int permittedNumberOfCallsInHalfOpenState = DEFAULTS.getPermittedNumberOfCallsInHalfOpenState();
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public float getFailureRateThreshold() {
+			return this.failureRateThreshold;
+		}
+
+		public void setFailureRateThreshold(float failureRateThreshold) {
+			this.failureRateThreshold = failureRateThreshold;
+		}
+
+		public float getSlowCallRateThreshold() {
+			return this.slowCallRateThreshold;
+		}
+
+		public void setSlowCallRateThreshold(float slowCallRateThreshold) {
+			this.slowCallRateThreshold = slowCallRateThreshold;
+		}
+
+		public Duration getSlowCallDurationThreshold() {
+			return this.slowCallDurationThreshold;
+		}
+
+		public void setSlowCallDurationThreshold(Duration slowCallDurationThreshold) {
+			this.slowCallDurationThreshold = slowCallDurationThreshold;
+		}
+
+		public int getSlidingWindowSize() {
+			return this.slidingWindowSize;
+		}
+
+		public void setSlidingWindowSize(int slidingWindowSize) {
+			this.slidingWindowSize = slidingWindowSize;
+		}
+
+		public int getMinimumNumberOfCalls() {
+			return this.minimumNumberOfCalls;
+		}
+
+		public void setMinimumNumberOfCalls(int minimumNumberOfCalls) {
+			this.minimumNumberOfCalls = minimumNumberOfCalls;
+		}
+
+		public Duration getWaitDurationInOpenState() {
+			return this.waitDurationInOpenState;
+		}
+
+		public void setWaitDurationInOpenState(Duration waitDurationInOpenState) {
+			this.waitDurationInOpenState = waitDurationInOpenState;
+		}
+
+		public int getPermittedNumberOfCallsInHalfOpenState() {
+			return this.permittedNumberOfCallsInHalfOpenState;
+		}
+
+		public void setPermittedNumberOfCallsInHalfOpenState(int permittedNumberOfCallsInHalfOpenState) {
+			this.permittedNumberOfCallsInHalfOpenState = permittedNumberOfCallsInHalfOpenState;
 		}
 
 	}

@@ -39,7 +39,7 @@ final class RemoteRepairs implements AutoCloseable {
 		this.capacity = capacity;
 		this.worker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("tiercache-repairs"));
 		long interval = RETRY_INTERVAL.toMillis();
-		this.worker.scheduleWithFixedDelay(this::retryAll, interval, interval, TimeUnit.MILLISECONDS);
+		this.worker.scheduleWithFixedDelay(this::retryNow, interval, interval, TimeUnit.MILLISECONDS);
 	}
 
 	/**
@@ -77,7 +77,8 @@ final class RemoteRepairs implements AutoCloseable {
 		}
 	}
 
-	private void retryAll() {
+	/** Tries every pending write now, on the calling thread, until Redis fails. */
+	synchronized void retryNow() {
 		for (Map.Entry<Object, Repair> entry : this.pending.entrySet()) {
 			try {
 				entry.getValue().attempt();
@@ -98,7 +99,7 @@ final class RemoteRepairs implements AutoCloseable {
 	@Override
 	public void close() {
 		this.worker.shutdownNow();
-		retryAll();
+		retryNow();
 	}
 
 }

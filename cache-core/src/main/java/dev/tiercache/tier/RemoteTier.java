@@ -245,15 +245,28 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	/** Invalidations may have been missed: every L1 is cleared and the namespace versions read again. */
 	@Override
 	public void resynchronize() {
-		inBackground(() -> {
-			for (CacheContext cache : this.caches.values()) {
-				LocalTier local = cache.local();
-				if (local != null) {
-					local.clear();
-				}
+		inBackground(this::clearLocalAndReadNamespaces);
+	}
+
+	/**
+	 * Redis answers again after the circuit breaker stopped calls to it: the writes it missed are made
+	 * (deletes of keys whose writes failed, clears, lease releases), then every L1 is cleared, since
+	 * invalidations were missed meanwhile, and the namespace versions read again. Runs on the breaker's
+	 * thread before callers use Redis again.
+	 */
+	void recovered() {
+		this.repairs.retryNow();
+		clearLocalAndReadNamespaces();
+	}
+
+	private void clearLocalAndReadNamespaces() {
+		for (CacheContext cache : this.caches.values()) {
+			LocalTier local = cache.local();
+			if (local != null) {
+				local.clear();
 			}
-			readNamespaces();
-		});
+		}
+		readNamespaces();
 	}
 
 	private void inBackground(Runnable task) {
@@ -345,7 +358,6 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	 * over the size limit): counted, and logged the first time per class.
 	 */
 	byte @Nullable [] frame(CacheContext cache, @Nullable Object value, Type type, long ttlMillis, long loadMillis) {
-		long now = System.currentTimeMillis();
 		if (value == null) {
 			return envelope(null, ttlMillis, loadMillis);
 		}

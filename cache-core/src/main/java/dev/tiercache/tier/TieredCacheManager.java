@@ -14,6 +14,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
@@ -27,6 +28,7 @@ import dev.tiercache.coherence.CoherenceMode;
 import dev.tiercache.internal.concurrent.DaemonThreads;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.internal.stampede.LoadSubscription;
+import dev.tiercache.resilience.RedisCircuitBreaker;
 
 /**
  * A Spring {@link CacheManager} of {@link TieredCache}s sharing one Redis connection, one lease
@@ -64,6 +66,8 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 
 	private final @Nullable Coherence coherence;
 
+	private final @Nullable RedisCircuitBreaker breaker;
+
 	/** Whether start-up connected and read the declared caches' namespaces; caches created later read theirs at once. */
 	private volatile boolean started;
 
@@ -78,17 +82,22 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 					+ " use Redis but no RedisConnectionFactory was given; set their mode to 'local' or configure Redis");
 		}
 		if (anyRemote) {
+			this.breaker = (builder.breakerConfig != null) ? new RedisCircuitBreaker(builder.breakerConfig)
+					: RedisCircuitBreaker.disabled();
 			this.coherence = new Coherence(connectionFactory, RemoteTier.trackedPrefixes(builder.keyPrefix),
 					RemoteTier.invalidationChannel(builder.keyPrefix));
-			RemoteCommands commands = RemoteCommands.dedicated(connectionFactory, builder.redisTimeout, this.coherence);
+			RemoteCommands commands = RemoteCommands.dedicated(connectionFactory, builder.redisTimeout, this.breaker,
+					this.coherence);
 			this.remote = new RemoteTier(commands, this.coherence, builder.keyPrefix,
 					Objects.requireNonNull(builder.codec, "a ValueCodec is required when caches use Redis"),
 					builder.maxValueBytes, shortestLease(builder), builder.maxPendingRepairs);
+			this.breaker.onRecovery(this.remote::recovered);
 			this.coherence.deliverTo(this.remote, commands);
 			this.subscription = new LoadSubscription(connectionFactory, this.remote.channel(),
 					this.remote.notifications());
 		}
 		else {
+			this.breaker = null;
 			this.coherence = null;
 			this.remote = null;
 			this.subscription = null;
@@ -106,6 +115,14 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 	public @Nullable CoherenceMode coherenceMode() {
 		Coherence current = this.coherence;
 		return (current != null) ? current.mode() : null;
+	}
+
+	/**
+	 * The circuit breaker in front of Redis, which every Redis call of this manager's caches (and of
+	 * the write-behind queues built with it) goes through; {@code null} when no cache uses Redis.
+	 */
+	public @Nullable RedisCircuitBreaker redisCircuitBreaker() {
+		return this.breaker;
 	}
 
 	private TieredCache newCache(String name, CacheSettings settings) {
@@ -205,7 +222,10 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 		}
 	}
 
-	/** Releases held leases, stops the subscription and the threads, and closes the Redis connection. */
+	/**
+	 * Releases held leases, stops the subscription, the breaker's probes and the threads, and closes
+	 * the Redis connection.
+	 */
 	@Override
 	public void destroy() throws Exception {
 		this.clock.close();
@@ -220,6 +240,10 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 		RemoteTier tier = this.remote;
 		if (tier != null) {
 			tier.close();
+		}
+		RedisCircuitBreaker redisBreaker = this.breaker;
+		if (redisBreaker != null) {
+			redisBreaker.close();
 		}
 		ExecutorService executor = this.ownExecutor;
 		if (executor != null) {
@@ -250,6 +274,8 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 
 		private int maxPendingRepairs = 10_000;
 
+		private @Nullable CircuitBreakerConfig breakerConfig = RedisCircuitBreaker.defaults().build();
+
 		private @Nullable Executor asyncExecutor;
 
 		private Builder(@Nullable RedisConnectionFactory connectionFactory) {
@@ -278,6 +304,15 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 				throw new InvalidSettingException("redis.timeout", redisTimeout, "must be positive");
 			}
 			this.redisTimeout = redisTimeout;
+			return this;
+		}
+
+		/**
+		 * How the circuit breaker in front of Redis judges it (default {@link RedisCircuitBreaker#defaults()});
+		 * {@code null} for no breaker: every call then goes to Redis however it fares.
+		 */
+		public Builder redisBreaker(@Nullable CircuitBreakerConfig breakerConfig) {
+			this.breakerConfig = breakerConfig;
 			return this;
 		}
 

@@ -18,6 +18,7 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
+import dev.tiercache.resilience.RedisCircuitBreaker;
 import dev.tiercache.tier.TieredCache;
 
 /**
@@ -47,6 +48,8 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 
 	private final RemoteCommands commands;
 
+	private final RedisCircuitBreaker breaker;
+
 	private final Duration redisTimeout;
 
 	private final String keyPrefix;
@@ -66,15 +69,18 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 	/**
 	 * @param connectionFactory the application's Redis connection factory (Lettuce)
 	 * @param redisTimeout how long one Redis call may take
+	 * @param breaker the circuit breaker of this factory's Redis, as the cache manager's
 	 * @param keyPrefix the prefix of every Redis key, as the cache manager's
 	 * @param codec encodes the arguments of queued calls
 	 * @param defaults the settings of caches not in {@code settings}
 	 * @param settings per-cache settings, by cache name
 	 */
-	public WriteBehindQueues(RedisConnectionFactory connectionFactory, Duration redisTimeout, String keyPrefix,
-			ValueCodec codec, WriteBehindSettings defaults, Map<String, WriteBehindSettings> settings) {
+	public WriteBehindQueues(RedisConnectionFactory connectionFactory, Duration redisTimeout,
+			RedisCircuitBreaker breaker, String keyPrefix, ValueCodec codec, WriteBehindSettings defaults,
+			Map<String, WriteBehindSettings> settings) {
 		this.connectionFactory = connectionFactory;
-		this.commands = new RemoteCommands(connectionFactory, redisTimeout);
+		this.breaker = breaker;
+		this.commands = new RemoteCommands(connectionFactory, redisTimeout, breaker);
 		this.redisTimeout = redisTimeout;
 		this.keyPrefix = keyPrefix;
 		this.arguments = new ArgumentCodec(codec);
@@ -116,7 +122,8 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 			return null;
 		}
 		return this.durableWrites.computeIfAbsent(cache, (name) -> new DurableWrites(
-				RemoteCommands.dedicated(this.connectionFactory, this.redisTimeout.plus(queue.durabilityTimeout())),
+				RemoteCommands.blocking(this.connectionFactory, this.redisTimeout.plus(queue.durabilityTimeout()),
+						this.breaker),
 				queue.durability(), queue.durabilityReplicas(), queue.durabilityTimeout().toMillis()));
 	}
 

@@ -10,4 +10,9 @@ public class RemoteCallException extends RuntimeException {
 		super(message, cause);
 	}
 
+	/** An exception to throw many times, for a condition whose stack trace says nothing: no cause, no trace. */
+	public RemoteCallException(String message) {
+		super(message, null, false, false);
+	}
+
 }

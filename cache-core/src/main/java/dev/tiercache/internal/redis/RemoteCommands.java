@@ -1,7 +1,9 @@
 package dev.tiercache.internal.redis;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -17,7 +19,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -31,6 +33,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.tiercache.internal.concurrent.DaemonThreads;
+import dev.tiercache.resilience.RedisCircuitBreaker;
 
 /**
  * Redis calls with a bounded wait, over the Lettuce connection of the application's
@@ -41,19 +44,30 @@ import dev.tiercache.internal.concurrent.DaemonThreads;
  * is cancelled or finds Redis unreachable throws {@link RemoteCallException}; no other client failure
  * reaches the caller.
  *
+ * <p><b>Guarded.</b> Every call is recorded in the {@link RedisCircuitBreaker} of the connection
+ * factory: its duration when Redis answered (an error reply is an answer, unless it says Redis cannot
+ * serve, such as {@code LOADING} or {@code READONLY}), a failure when it did not. While the breaker
+ * does not admit calls, they fail at once without reaching Redis. A caller's interrupt is not held
+ * against Redis.
+ *
  * <p><b>Connecting.</b> The connection is opened on a background thread, never on a caller's: a call
  * made while it opens waits for it at most the timeout. {@link #connect(Duration)} lets start-up wait
- * for it a little longer. After a failed attempt, calls fail at once
- * for {@link #RECONNECT_BACKOFF} instead of each starting a new attempt. If the connection is found
- * closed (the factory was stopped, reset or destroyed), it is dropped and opened again, so Redis
- * comes back without a restart.
+ * for it a little longer. A failed attempt fails the calls waiting for it (and counts against Redis in
+ * the breaker); the next call starts a new one. If the connection is found closed (the factory was
+ * stopped, reset or destroyed), it is dropped and opened again, so Redis comes back without a restart.
  *
  * <p>Thread-safe: all calls share one multiplexed connection.
  */
 public final class RemoteCommands implements AutoCloseable {
 
-	/** How long calls fail fast after an attempt to open the connection failed. */
-	public static final Duration RECONNECT_BACKOFF = Duration.ofSeconds(1);
+	/** What a call made while the breaker does not admit calls throws: shared, without a stack trace. */
+	private static final RemoteCallException NOT_ADMITTED = new RemoteCallException(
+			"Tiercache is not calling Redis for now: it failed or was slow too often, and is probed in the background"
+					+ " (settings: 'tiercache.redis.breaker.*')");
+
+	/** Error replies that mean Redis cannot serve now, rather than that the command was wrong. */
+	private static final List<String> OUTAGE_REPLIES = List.of("LOADING", "BUSY ", "MASTERDOWN", "CLUSTERDOWN",
+			"TRYAGAIN", "READONLY", "NOREPLICAS");
 
 	private static final Log logger = LogFactory.getLog(RemoteCommands.class);
 
@@ -62,6 +76,13 @@ public final class RemoteCommands implements AutoCloseable {
 	private final boolean dedicated;
 
 	private final @Nullable ConnectionSetup setup;
+
+	private final RedisCircuitBreaker breaker;
+
+	/** Whether a call's duration is held against Redis (not for commands that block by design). */
+	private final boolean timed;
+
+	private final RedisCircuitBreaker.Probe probe = this::ping;
 
 	private final Duration timeout;
 
@@ -74,28 +95,17 @@ public final class RemoteCommands implements AutoCloseable {
 
 	private @Nullable CompletableFuture<Connection> connecting;
 
-	private long retryAt;
-
-	private boolean retryPending;
-
 	private boolean closed;
 
 	/**
+	 * Calls on the factory's shared connection.
 	 * @param connectionFactory the application's factory; it must be Lettuce's
 	 * @param timeout how long one call may wait for Redis
+	 * @param breaker the breaker of this factory's Redis
 	 * @throws IllegalStateException if the factory is not a {@link LettuceConnectionFactory}
 	 */
-	public RemoteCommands(RedisConnectionFactory connectionFactory, Duration timeout) {
-		this(connectionFactory, timeout, false, null);
-	}
-
-	/**
-	 * Calls on a connection of their own rather than the factory's shared one: for commands that block
-	 * the connection they run on ({@code WAIT}) or depend on what it ran before.
-	 * @throws IllegalStateException if the factory is not a {@link LettuceConnectionFactory}
-	 */
-	public static RemoteCommands dedicated(RedisConnectionFactory connectionFactory, Duration timeout) {
-		return new RemoteCommands(connectionFactory, timeout, true, null);
+	public RemoteCommands(RedisConnectionFactory connectionFactory, Duration timeout, RedisCircuitBreaker breaker) {
+		this(connectionFactory, timeout, breaker, false, true, null);
 	}
 
 	/**
@@ -104,12 +114,22 @@ public final class RemoteCommands implements AutoCloseable {
 	 * @throws IllegalStateException if the factory is not a {@link LettuceConnectionFactory}
 	 */
 	public static RemoteCommands dedicated(RedisConnectionFactory connectionFactory, Duration timeout,
-			ConnectionSetup setup) {
-		return new RemoteCommands(connectionFactory, timeout, true, setup);
+			RedisCircuitBreaker breaker, ConnectionSetup setup) {
+		return new RemoteCommands(connectionFactory, timeout, breaker, true, true, setup);
 	}
 
-	private RemoteCommands(RedisConnectionFactory connectionFactory, Duration timeout, boolean dedicated,
-			@Nullable ConnectionSetup setup) {
+	/**
+	 * Calls on a connection of their own, for commands that block the connection they run on by design
+	 * ({@code WAIT}, {@code WAITAOF}): their failures count in the breaker, their duration does not.
+	 * @throws IllegalStateException if the factory is not a {@link LettuceConnectionFactory}
+	 */
+	public static RemoteCommands blocking(RedisConnectionFactory connectionFactory, Duration timeout,
+			RedisCircuitBreaker breaker) {
+		return new RemoteCommands(connectionFactory, timeout, breaker, true, false, null);
+	}
+
+	private RemoteCommands(RedisConnectionFactory connectionFactory, Duration timeout, RedisCircuitBreaker breaker,
+			boolean dedicated, boolean timed, @Nullable ConnectionSetup setup) {
 		if (!(connectionFactory instanceof LettuceConnectionFactory)) {
 			throw new IllegalStateException("Tiercache needs Lettuce, but the RedisConnectionFactory is a "
 					+ connectionFactory.getClass().getName()
@@ -121,8 +141,13 @@ public final class RemoteCommands implements AutoCloseable {
 		this.connectionFactory = connectionFactory;
 		this.dedicated = dedicated;
 		this.setup = setup;
+		this.breaker = breaker;
+		this.timed = timed;
 		this.timeout = timeout;
 		this.timeoutNanos = timeout.toNanos();
+		if (timed) {
+			breaker.probeWith(this.probe);
+		}
 	}
 
 	/**
@@ -143,8 +168,7 @@ public final class RemoteCommands implements AutoCloseable {
 
 	/** {@code GET key}; {@code null} when the key does not exist. */
 	public byte @Nullable [] get(byte[] key) {
-		long deadline = deadline();
-		return await(send((redis) -> redis.get(key), deadline), deadline);
+		return call((redis) -> redis.get(key));
 	}
 
 	/**
@@ -154,20 +178,19 @@ public final class RemoteCommands implements AutoCloseable {
 	 * @return the command's reply
 	 */
 	public <T> @Nullable T call(Function<RedisClusterAsyncCommands<byte[], byte[]>, ? extends Future<T>> command) {
-		long deadline = deadline();
-		return await(send(command, deadline), deadline);
-	}
-
-	/**
-	 * Sends a command without waiting for its reply, for fire-and-forget notifications; a failure to
-	 * send is logged at debug level. Waits at most the timeout for the connection to open.
-	 */
-	public <T> void sendAndForget(Function<RedisClusterAsyncCommands<byte[], byte[]>, ? extends Future<T>> command) {
+		if (!this.breaker.admits()) {
+			throw NOT_ADMITTED;
+		}
+		long started = System.nanoTime();
+		long deadline = started + this.timeoutNanos;
 		try {
-			send((redis) -> command.apply(redis), deadline());
+			T reply = await(send(command, deadline), deadline);
+			this.breaker.succeeded(elapsedSince(started));
+			return reply;
 		}
 		catch (RemoteCallException ex) {
-			logger.debug("Tiercache could not send a notification to Redis", ex);
+			record(ex, started);
+			throw ex;
 		}
 	}
 
@@ -176,28 +199,74 @@ public final class RemoteCommands implements AutoCloseable {
 	 * @return the script's reply, converted as {@code outputType} says
 	 */
 	public <T> @Nullable T eval(LuaScript script, ScriptOutputType outputType, byte[][] keys, byte[]... args) {
-		long deadline = deadline();
+		return call((redis) -> redis.<T>evalsha(script.sha1(), outputType, keys, args).toCompletableFuture()
+			.exceptionallyCompose((failure) -> (failure instanceof RedisNoScriptException)
+					? redis.<T>eval(script.source(), outputType, keys, args) : CompletableFuture.failedFuture(failure)));
+	}
+
+	/**
+	 * Sends a command without waiting for its reply, for fire-and-forget notifications; it is not sent
+	 * while the breaker does not admit calls, and a failure to send is logged at debug level. Waits at
+	 * most the timeout for the connection to open.
+	 */
+	public <T> void sendAndForget(Function<RedisClusterAsyncCommands<byte[], byte[]>, ? extends Future<T>> command) {
 		try {
-			return waitFor(send((redis) -> redis.<T>evalsha(script.sha1(), outputType, keys, args), deadline), deadline);
-		}
-		catch (ExecutionException ex) {
-			if (ex.getCause() instanceof RedisNoScriptException) {
-				return await(send((redis) -> redis.<T>eval(script.source(), outputType, keys, args), deadline),
-						deadline);
+			if (!this.breaker.admits()) {
+				throw NOT_ADMITTED;
 			}
-			throw failed(ex);
+			send(command, System.nanoTime() + this.timeoutNanos);
+		}
+		catch (RemoteCallException ex) {
+			logger.debug("Tiercache could not send a notification to Redis", ex);
 		}
 	}
 
-	private long deadline() {
-		return System.nanoTime() + this.timeoutNanos;
+	/**
+	 * {@code PING}, whether the breaker admits calls or not, and unrecorded: the breaker's probe.
+	 * @throws RemoteCallException if Redis does not answer within the timeout
+	 */
+	public void ping() {
+		long deadline = System.nanoTime() + this.timeoutNanos;
+		await(send(RedisClusterAsyncCommands::ping, deadline), deadline);
+	}
+
+	private long elapsedSince(long started) {
+		return this.timed ? System.nanoTime() - started : 0;
+	}
+
+	/**
+	 * Records a failed call in the breaker: an error reply as an answer (unless it says Redis cannot
+	 * serve), an interrupt of the caller not at all, anything else as a failure.
+	 */
+	private void record(RemoteCallException failure, long started) {
+		Throwable cause = failure.getCause();
+		if (failure == NOT_ADMITTED || cause instanceof InterruptedException) {
+			return;
+		}
+		if (cause instanceof RedisCommandExecutionException reply && !signalsOutage(reply.getMessage())) {
+			this.breaker.succeeded(elapsedSince(started));
+		}
+		else {
+			this.breaker.failed(elapsedSince(started), failure);
+		}
+	}
+
+	private static boolean signalsOutage(@Nullable String reply) {
+		if (reply != null) {
+			for (String prefix : OUTAGE_REPLIES) {
+				if (reply.startsWith(prefix)) {
+					return true;
+				}
+			}
+		}
+		return false;
 	}
 
 	/**
 	 * Issues a command. Lettuce throws at once, before any future exists, when the connection or its
 	 * factory is closed; that drops the connection and becomes a {@link RemoteCallException}.
 	 */
-	private <T, F extends Future<T>> F send(Function<RedisClusterAsyncCommands<byte[], byte[]>, F> command,
+	private <T> Future<T> send(Function<RedisClusterAsyncCommands<byte[], byte[]>, ? extends Future<T>> command,
 			long deadline) {
 		Connection connection = connection(deadline);
 		try {
@@ -214,7 +283,9 @@ public final class RemoteCommands implements AutoCloseable {
 			return waitFor(future, deadline);
 		}
 		catch (ExecutionException ex) {
-			throw failed(ex);
+			Throwable cause = (ex.getCause() instanceof CompletionException wrapped && wrapped.getCause() != null)
+					? wrapped.getCause() : ex.getCause();
+			throw failed((cause != null) ? cause : ex);
 		}
 	}
 
@@ -247,8 +318,7 @@ public final class RemoteCommands implements AutoCloseable {
 				+ " ms (raise 'tiercache.redis.timeout' if Redis is slow but healthy)", cause);
 	}
 
-	private static RemoteCallException failed(ExecutionException ex) {
-		Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+	private static RemoteCallException failed(Throwable cause) {
 		return new RemoteCallException("Redis call failed: " + cause.getMessage(), cause);
 	}
 
@@ -285,10 +355,6 @@ public final class RemoteCommands implements AutoCloseable {
 		CompletableFuture<Connection> attempt = this.connecting;
 		if (attempt != null) {
 			return attempt;
-		}
-		if (this.retryPending && System.nanoTime() - this.retryAt < 0) {
-			throw new RemoteCallException("Redis is unreachable; retrying the connection shortly",
-					new IllegalStateException("connection attempt failed recently"));
 		}
 		CompletableFuture<Connection> started = CompletableFuture.supplyAsync(this::open, this.connector);
 		this.connecting = started;
@@ -335,8 +401,6 @@ public final class RemoteCommands implements AutoCloseable {
 	private synchronized void connected(@Nullable Connection connection, @Nullable Throwable failure) {
 		this.connecting = null;
 		if (connection == null) {
-			this.retryPending = true;
-			this.retryAt = System.nanoTime() + RECONNECT_BACKOFF.toNanos();
 			logger.debug("Tiercache could not connect to Redis", failure);
 			return;
 		}
@@ -344,7 +408,6 @@ public final class RemoteCommands implements AutoCloseable {
 			connection.close();
 			return;
 		}
-		this.retryPending = false;
 		this.connected = connection;
 	}
 
@@ -369,6 +432,7 @@ public final class RemoteCommands implements AutoCloseable {
 		Connection current;
 		synchronized (this) {
 			this.closed = true;
+			this.breaker.removeProbe(this.probe);
 			current = this.connected;
 			this.connected = null;
 		}

@@ -12,6 +12,7 @@ import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.tiercache.test.TestRedis;
+import dev.tiercache.resilience.RedisCircuitBreaker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -25,7 +26,8 @@ class RemoteCommandsTests {
 
 	private final LettuceConnectionFactory connectionFactory = TestRedis.connectionFactory();
 
-	private final RemoteCommands redis = new RemoteCommands(this.connectionFactory, Duration.ofMillis(300));
+	private final RemoteCommands redis = new RemoteCommands(this.connectionFactory, Duration.ofMillis(300),
+			RedisCircuitBreaker.disabled());
 
 	@AfterEach
 	void close() {

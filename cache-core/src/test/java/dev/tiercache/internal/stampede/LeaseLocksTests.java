@@ -13,6 +13,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.test.TestRedis;
+import dev.tiercache.resilience.RedisCircuitBreaker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -45,7 +46,7 @@ class LeaseLocksTests {
 	@BeforeEach
 	void start() {
 		this.connectionFactory = TestRedis.connectionFactory();
-		this.redis = new RemoteCommands(this.connectionFactory, Duration.ofSeconds(2));
+		this.redis = new RemoteCommands(this.connectionFactory, Duration.ofSeconds(2), RedisCircuitBreaker.disabled());
 		this.holder = new LeaseLocks(this.redis, this.channel, Duration.ofSeconds(10));
 		this.other = new LeaseLocks(this.redis, this.channel, Duration.ofSeconds(10));
 		this.notifications = new LoadNotifications();
