@@ -182,7 +182,7 @@ public class TiercacheProperties {
 		private Duration slowCallDurationThreshold = DEFAULTS.getSlowCallDurationThreshold();
 
 		/**
-		 * How many of the most recent calls the rates are computed over. Default 50.
+		 * How many of the most recent calls the rates are computed over. Default 20.
 		 */
 		private int slidingWindowSize = DEFAULTS.getSlidingWindowSize();
 

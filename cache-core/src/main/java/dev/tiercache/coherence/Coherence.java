@@ -47,9 +47,9 @@ import dev.tiercache.internal.redis.RemoteCommands;
  * {@code <prefix>:tiercache:invalidations}, tagged with its id, and hears the others' on a pub/sub
  * connection of its own. Changes made outside Tiercache, expiry and eviction are not reported.
  *
- * <p><b>Lost messages.</b> When a connection that carries invalidations comes back after a loss, the
- * target is told to {@link InvalidationTarget#resynchronize} (after tracking is on again); so it is when
- * Redis flushes its data. Which mode is in force is logged when it is chosen or changes. Thread-safe.
+ * <p><b>Lost messages.</b> When a connection that carries invalidations is opened, or comes back after
+ * a loss, the target is told to {@link InvalidationTarget#resynchronize} (after tracking is on); so it
+ * is when Redis flushes its data. Which mode is in force is logged when it is chosen or changes. Thread-safe.
  */
 public final class Coherence implements RemoteCommands.ConnectionSetup, AutoCloseable {
 
@@ -132,6 +132,8 @@ public final class Coherence implements RemoteCommands.ConnectionSetup, AutoClos
 		try {
 			connection.async().clientTracking(arguments()).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
 			use(CoherenceMode.TRACKING);
+			// a connection opened in place of a lost one: what changed meanwhile was not reported
+			delivery.resynchronize();
 		}
 		catch (ExecutionException ex) {
 			fallBack("Redis refused CLIENT TRACKING: " + ex.getCause().getMessage());

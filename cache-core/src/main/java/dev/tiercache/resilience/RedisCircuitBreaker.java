@@ -42,6 +42,19 @@ public final class RedisCircuitBreaker implements AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(RedisCircuitBreaker.class);
 
+	private static final CircuitBreakerConfig DEFAULTS = CircuitBreakerConfig.custom()
+		.slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+		.slidingWindowSize(20)
+		.minimumNumberOfCalls(10)
+		.failureRateThreshold(50)
+		.slowCallRateThreshold(50)
+		.slowCallDurationThreshold(Duration.ofMillis(100))
+		.waitDurationInOpenState(Duration.ofMillis(500))
+		.permittedNumberOfCallsInHalfOpenState(3)
+		.slidingWindowSynchronizationStrategy(SlidingWindowSynchronizationStrategy.LOCK_FREE)
+		.writableStackTraceEnabled(false)
+		.build();
+
 	private final CircuitBreaker breaker;
 
 	private final ScheduledExecutorService prober = Executors
@@ -86,21 +99,12 @@ public final class RedisCircuitBreaker implements AutoCloseable {
 	}
 
 	/**
-	 * Tiercache's defaults, to adjust: a window of the last 50 calls, judged once 10 are in it; open at
-	 * 50 % failures or 50 % of calls slower than 100 ms; probe after 500 ms with 3 {@code PING}s.
+	 * Tiercache's defaults, to adjust (any setting may be set again): a window of the last 20 calls,
+	 * judged once 10 are in it; open at 50 % failures or 50 % of calls slower than 100 ms; probe after
+	 * 500 ms with 3 {@code PING}s.
 	 */
 	public static CircuitBreakerConfig.Builder defaults() {
-		return CircuitBreakerConfig.custom()
-			.slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-			.slidingWindowSize(50)
-			.minimumNumberOfCalls(10)
-			.failureRateThreshold(50)
-			.slowCallRateThreshold(50)
-			.slowCallDurationThreshold(Duration.ofMillis(100))
-			.waitDurationInOpenState(Duration.ofMillis(500))
-			.permittedNumberOfCallsInHalfOpenState(3)
-			.slidingWindowSynchronizationStrategy(SlidingWindowSynchronizationStrategy.LOCK_FREE)
-			.writableStackTraceEnabled(false);
+		return CircuitBreakerConfig.from(DEFAULTS);
 	}
 
 	/**

@@ -26,7 +26,10 @@ import dev.tiercache.tier.RemoteTier.Unreadable;
  * answer; a load whose result will not be stored opens the key so that waiting callers load at once;
  * a value is stored in Redis only while its lease holds, and in L1 only if no write to the key
  * happened since the read began. A waiter gives up after {@code lock.wait} and loads itself.
- * Thread-safe.
+ *
+ * <p>A read waits for Redis at most the Redis timeout in total, however many calls it makes (the time
+ * spent waiting for another instance's load, or running the loader, is not counted): a call with no
+ * time left fails at once and the read goes on as if Redis had failed. Thread-safe.
  */
 final class ReadThrough {
 
@@ -98,6 +101,7 @@ final class ReadThrough {
 			return loadWithoutLease(key, entrySettings, loader, unless, stamp);
 		}
 		RemoteKey remoteKey = l2.keyOf(this.cache, key);
+		long redisDeadline = l2.deadline();
 		Read read = l2.read(this.cache, remoteKey, type);
 		if (read instanceof Hit hit) {
 			fillFromRemote(key, remoteKey, type, hit, stamp);
@@ -107,18 +111,24 @@ final class ReadThrough {
 			return loadWithoutLease(key, entrySettings, loader, unless, stamp);
 		}
 		byte[] unreadable = (read instanceof Unreadable found) ? found.header() : null;
-		return loadUnderLease(l2, remoteKey, key, type, entrySettings, loader, unless, stamp, unreadable);
+		return loadUnderLease(l2, remoteKey, key, type, entrySettings, loader, unless, stamp, unreadable,
+				redisDeadline);
 	}
 
+	/**
+	 * Claims the key's lease and loads under it, or waits for the holder's value. {@code redisDeadline}
+	 * bounds the time spent waiting for Redis, moved on by the time spent waiting for the holder.
+	 */
 	private @Nullable Object loadUnderLease(RemoteTier l2, RemoteKey remoteKey, Object key, Type type,
 			CacheSettings entrySettings, ValueLoader loader, @Nullable Predicate<@Nullable Object> unless, long stamp,
-			byte @Nullable [] unreadable) throws Throwable {
+			byte @Nullable [] unreadable, long redisDeadline) throws Throwable {
 		long deadline = System.nanoTime() + this.cache.settings().lockWait().toNanos();
 		byte[] replace = unreadable;
+		long redisBy = redisDeadline;
 		boolean waited = false;
 		try (LoadNotifications.Waiter waiter = l2.notifications().register(remoteKey.value())) {
 			while (true) {
-				Acquisition acquisition = l2.claim(this.cache, remoteKey, replace);
+				Acquisition acquisition = l2.claim(this.cache, remoteKey, replace, redisBy);
 				if (acquisition instanceof Acquisition.Found found) {
 					Read read = l2.decode(this.cache, remoteKey, type, found.value());
 					if (read instanceof Hit hit) {
@@ -130,7 +140,7 @@ final class ReadThrough {
 				}
 				if (acquisition instanceof Acquisition.Acquired acquired) {
 					return loadAndStore(l2, acquired.lease(), remoteKey, key, type, entrySettings, loader, unless,
-							stamp);
+							stamp, redisBy);
 				}
 				if (!(acquisition instanceof Acquisition.Held held)) {
 					// open (the last load stored nothing) or unknown (Redis did not answer)
@@ -145,7 +155,9 @@ final class ReadThrough {
 					this.stats.lockTimeout();
 					return loadWithoutLease(key, entrySettings, loader, unless, stamp);
 				}
+				long waitStarted = System.nanoTime();
 				awaitWakeUp(waiter, Math.min(Math.min(held.remainingMillis() + 1, MAX_WAKE_UP_MILLIS), remainingMillis));
+				redisBy += System.nanoTime() - waitStarted;
 			}
 		}
 	}
@@ -161,24 +173,28 @@ final class ReadThrough {
 		}
 	}
 
+	/**
+	 * Loads under a held lease and stores the value; {@code redisDeadline} bounds the time spent waiting
+	 * for Redis, moved on by the time the loader and encoding took.
+	 */
 	private @Nullable Object loadAndStore(RemoteTier l2, Lease lease, RemoteKey remoteKey, Object key, Type type,
-			CacheSettings entrySettings, ValueLoader loader, @Nullable Predicate<@Nullable Object> unless, long stamp)
-			throws Throwable {
+			CacheSettings entrySettings, ValueLoader loader, @Nullable Predicate<@Nullable Object> unless, long stamp,
+			long redisDeadline) throws Throwable {
 		boolean settled = false;
+		long started = System.nanoTime();
 		try {
-			long started = System.nanoTime();
 			Object value = runLoader(loader, started);
 			long loadMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
 			long ttl = entrySettings.jitteredTtlMillis(value == null);
 			byte[] framed = (ttl > 0 && !excluded(unless, value)) ? l2.frame(this.cache, value, type, ttl, loadMillis)
 					: null;
+			settled = true;
+			long redisBy = redisDeadline + (System.nanoTime() - started);
 			if (framed == null) {
-				settled = true;
-				l2.releaseUnstored(this.cache, lease);
+				l2.releaseUnstored(this.cache, lease, redisBy);
 				return value;
 			}
-			settled = true;
-			if (l2.store(this.cache, lease, framed, ttl) == StoreOutcome.LOST) {
+			if (l2.store(this.cache, lease, framed, ttl, redisBy) == StoreOutcome.LOST) {
 				this.stats.leaseLost();
 				return value;
 			}
@@ -192,7 +208,7 @@ final class ReadThrough {
 		}
 		finally {
 			if (!settled) {
-				l2.releaseUnstored(this.cache, lease);
+				l2.releaseUnstored(this.cache, lease, redisDeadline + (System.nanoTime() - started));
 			}
 		}
 	}

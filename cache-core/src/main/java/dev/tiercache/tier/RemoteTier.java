@@ -507,17 +507,25 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	// ---- leases
 
 	/**
-	 * Reads the value or takes the key's lease, atomically. If Redis does not answer in time, the lease
-	 * the call may have taken is released in the background.
+	 * A deadline for the Redis calls of one cache operation, which together wait at most the Redis
+	 * timeout: see {@link RemoteCommands#deadline()}.
+	 */
+	long deadline() {
+		return this.commands.deadline();
+	}
+
+	/**
+	 * Reads the value or takes the key's lease, atomically. If Redis does not answer by
+	 * {@code deadline}, the lease the call may have taken is released in the background.
 	 * @param unreadable the header of a stored value the caller cannot read, to be replaced; or {@code null}
 	 */
-	Acquisition claim(CacheContext cache, RemoteKey key, byte @Nullable [] unreadable) {
+	Acquisition claim(CacheContext cache, RemoteKey key, byte @Nullable [] unreadable, long deadline) {
 		if (!key.resolved()) {
 			return new Acquisition.Open();
 		}
 		CacheSettings settings = cache.settings();
 		Acquisition acquisition = this.leases.readOrAcquire(key.entry(), settings.lockLease().toMillis(),
-				Math.max(settings.lockWait().toMillis(), settings.lockLease().toMillis()), unreadable);
+				Math.max(settings.lockWait().toMillis(), settings.lockLease().toMillis()), unreadable, deadline);
 		if (acquisition instanceof Acquisition.Unknown unknown) {
 			cache.remoteFailed(unknown.failure());
 			releaseLater(cache, unknown.lease(), false);
@@ -527,12 +535,12 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 
 	/**
 	 * Stores a loaded value if the lease still holds, releasing it.
-	 * @return whether it was stored; {@link StoreOutcome#UNKNOWN} when Redis did not answer in time
-	 * (the lease is then released in the background)
+	 * @return whether it was stored; {@link StoreOutcome#UNKNOWN} when Redis did not answer by
+	 * {@code deadline} (the lease is then released in the background)
 	 */
-	StoreOutcome store(CacheContext cache, Lease lease, byte[] framed, long ttlMillis) {
+	StoreOutcome store(CacheContext cache, Lease lease, byte[] framed, long ttlMillis, long deadline) {
 		try {
-			if (!this.leases.storeAndRelease(lease, framed, ttlMillis)) {
+			if (!this.leases.storeAndRelease(lease, framed, ttlMillis, deadline)) {
 				return StoreOutcome.LOST;
 			}
 			this.coherence.publish(lease.keys().value());
@@ -547,11 +555,11 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 
 	/**
 	 * Releases a lease whose load stores nothing, opening the key to waiting callers; in the
-	 * background if Redis does not answer in time (or the thread is interrupted).
+	 * background if Redis does not answer by {@code deadline} (or the thread is interrupted).
 	 */
-	void releaseUnstored(CacheContext cache, Lease lease) {
+	void releaseUnstored(CacheContext cache, Lease lease, long deadline) {
 		try {
-			this.leases.releaseUnstored(lease);
+			this.leases.releaseUnstored(lease, deadline);
 		}
 		catch (RemoteCallException ex) {
 			cache.remoteFailed(ex);
@@ -562,7 +570,7 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	private void releaseLater(CacheContext cache, Lease lease, boolean open) {
 		this.repairs.add(lease, cache, () -> {
 			if (open) {
-				this.leases.releaseUnstored(lease);
+				this.leases.releaseUnstored(lease, this.commands.deadline());
 			}
 			else {
 				this.leases.release(lease);

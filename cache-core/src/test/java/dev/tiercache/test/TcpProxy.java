@@ -7,15 +7,25 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
 
 /**
- * A TCP proxy on loopback in front of a Redis server, for injecting network failures by real means:
- * {@link #cut()} drops every connection and refuses new ones (the server keeps its data), and
- * {@link #restore()} accepts again. With {@link #blackHole()}, it accepts connections but never
- * answers, as an unreachable host whose packets are dropped would look to a client that already
- * completed its TCP handshake.
+ * A TCP proxy on loopback in front of a Redis server, for injecting network failures by real means.
+ * <ul>
+ * <li>{@link #cut()} drops every connection and refuses new ones (the server keeps its data);</li>
+ * <li>{@link #blackHole()} keeps connections and accepts new ones but forwards nothing, as a host
+ * whose packets are dropped looks to a client; what was sent meanwhile is delivered once
+ * {@linkplain #restore() restored}, as TCP would retransmit it;</li>
+ * <li>{@link #slow(Duration)} delays every byte by a latency in each direction (a delay line, so
+ * throughput is not capped);</li>
+ * <li>{@link #restore()} forwards at once again.</li>
+ * </ul>
+ * {@link #silentServer()} is a server that accepts connections and never answers.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -25,20 +35,20 @@ public final class TcpProxy implements AutoCloseable {
 
 	private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
+	private final boolean forwarding;
+
 	private volatile boolean open = true;
 
-	private volatile boolean forwarding = true;
+	private volatile boolean holding;
 
-	private final Thread acceptor;
+	private volatile long latencyNanos;
 
 	private TcpProxy(int targetPort, boolean forwarding) throws IOException {
 		this.targetPort = targetPort;
 		this.forwarding = forwarding;
 		this.server = new ServerSocket();
 		this.server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-		this.acceptor = new Thread(this::accept, "tcp-proxy-" + this.server.getLocalPort());
-		this.acceptor.setDaemon(true);
-		this.acceptor.start();
+		daemon(this::accept, "tcp-proxy-" + this.server.getLocalPort());
 	}
 
 	/** A proxy forwarding to a server on loopback. */
@@ -47,7 +57,7 @@ public final class TcpProxy implements AutoCloseable {
 	}
 
 	/** A server that accepts connections and never answers. */
-	public static TcpProxy blackHole() throws IOException {
+	public static TcpProxy silentServer() throws IOException {
 		return new TcpProxy(0, false);
 	}
 
@@ -61,8 +71,22 @@ public final class TcpProxy implements AutoCloseable {
 		closeAll();
 	}
 
-	public void restore() {
+	/** Forwards nothing, in either direction, on old and new connections, until {@link #restore()}. */
+	public void blackHole() {
+		this.holding = true;
+	}
+
+	/** Delays every byte by {@code latency} in each direction until {@link #restore()}. */
+	public void slow(Duration latency) {
+		this.latencyNanos = latency.toNanos();
+	}
+
+	/** Accepts and forwards at once again; what a black hole held is delivered now. */
+	public synchronized void restore() {
+		this.latencyNanos = 0;
+		this.holding = false;
 		this.open = true;
+		notifyAll();
 	}
 
 	private void accept() {
@@ -77,8 +101,8 @@ public final class TcpProxy implements AutoCloseable {
 				if (this.forwarding) {
 					Socket upstream = new Socket(InetAddress.getLoopbackAddress(), this.targetPort);
 					this.sockets.add(upstream);
-					pump(client, upstream);
-					pump(upstream, client);
+					pipe(client, upstream);
+					pipe(upstream, client);
 				}
 			}
 			catch (IOException ex) {
@@ -87,26 +111,55 @@ public final class TcpProxy implements AutoCloseable {
 		}
 	}
 
-	private void pump(Socket from, Socket to) {
-		Thread thread = new Thread(() -> {
+	/** Reads from one side into a delay line that another thread writes to the other side. */
+	private void pipe(Socket from, Socket to) {
+		BlockingQueue<Chunk> line = new LinkedBlockingQueue<>();
+		daemon(() -> {
 			byte[] buffer = new byte[8192];
-			try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+			try (InputStream in = from.getInputStream()) {
 				int read;
 				while ((read = in.read(buffer)) >= 0) {
-					out.write(buffer, 0, read);
-					out.flush();
+					line.add(new Chunk(Arrays.copyOf(buffer, read), System.nanoTime() + this.latencyNanos));
 				}
 			}
 			catch (IOException ex) {
 				// a side closed
 			}
 			finally {
+				line.add(Chunk.END);
+			}
+		}, "tcp-proxy-read");
+		daemon(() -> {
+			try (OutputStream out = to.getOutputStream()) {
+				while (true) {
+					Chunk chunk = line.take();
+					if (chunk == Chunk.END) {
+						return;
+					}
+					awaitDue(chunk.due());
+					out.write(chunk.bytes());
+					out.flush();
+				}
+			}
+			catch (IOException ex) {
+				// a side closed
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			finally {
 				close(from);
 				close(to);
 			}
-		}, "tcp-proxy-pump");
-		thread.setDaemon(true);
-		thread.start();
+		}, "tcp-proxy-write");
+	}
+
+	/** Waits while the proxy holds traffic, and until the chunk is due (or the latency was lifted). */
+	private synchronized void awaitDue(long due) throws InterruptedException {
+		while (this.holding || (this.latencyNanos > 0 && due - System.nanoTime() > 0)) {
+			long waitMillis = this.holding ? 0 : Math.max(1, (due - System.nanoTime()) / 1_000_000);
+			wait(waitMillis);
+		}
 	}
 
 	private void closeAll() {
@@ -125,11 +178,24 @@ public final class TcpProxy implements AutoCloseable {
 		}
 	}
 
+	private static void daemon(Runnable task, String name) {
+		Thread thread = new Thread(task, name);
+		thread.setDaemon(true);
+		thread.start();
+	}
+
 	@Override
 	public void close() throws IOException {
 		this.open = false;
 		this.server.close();
 		closeAll();
+		restore();
+	}
+
+	private record Chunk(byte[] bytes, long due) {
+
+		static final Chunk END = new Chunk(new byte[0], 0);
+
 	}
 
 }

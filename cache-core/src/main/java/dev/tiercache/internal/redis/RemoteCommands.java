@@ -65,6 +65,10 @@ public final class RemoteCommands implements AutoCloseable {
 			"Tiercache is not calling Redis for now: it failed or was slow too often, and is probed in the background"
 					+ " (settings: 'tiercache.redis.breaker.*')");
 
+	/** What a call made after the deadline it was given throws: shared, without a stack trace. */
+	private static final RemoteCallException TIME_SPENT = new RemoteCallException(
+			"This cache operation has already waited for Redis as long as 'tiercache.redis.timeout' allows");
+
 	/** Error replies that mean Redis cannot serve now, rather than that the command was wrong. */
 	private static final List<String> OUTAGE_REPLIES = List.of("LOADING", "BUSY ", "MASTERDOWN", "CLUSTERDOWN",
 			"TRYAGAIN", "READONLY", "NOREPLICAS");
@@ -166,6 +170,15 @@ public final class RemoteCommands implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * A deadline for calls that together may wait for Redis at most one timeout: the timeout from now.
+	 * Pass it to {@link #call(Function, long)} and {@link #eval(long, LuaScript, ScriptOutputType, byte[][], byte[]...)},
+	 * moving it on by the time spent on anything else between calls.
+	 */
+	public long deadline() {
+		return System.nanoTime() + this.timeoutNanos;
+	}
+
 	/** {@code GET key}; {@code null} when the key does not exist. */
 	public byte @Nullable [] get(byte[] key) {
 		return call((redis) -> redis.get(key));
@@ -178,20 +191,17 @@ public final class RemoteCommands implements AutoCloseable {
 	 * @return the command's reply
 	 */
 	public <T> @Nullable T call(Function<RedisClusterAsyncCommands<byte[], byte[]>, ? extends Future<T>> command) {
-		if (!this.breaker.admits()) {
-			throw NOT_ADMITTED;
-		}
-		long started = System.nanoTime();
-		long deadline = started + this.timeoutNanos;
-		try {
-			T reply = await(send(command, deadline), deadline);
-			this.breaker.succeeded(elapsedSince(started));
-			return reply;
-		}
-		catch (RemoteCallException ex) {
-			record(ex, started);
-			throw ex;
-		}
+		return invoke(command, 0, false);
+	}
+
+	/**
+	 * Sends any command as {@link #call(Function)} does, waiting at most until {@code deadline} (a
+	 * {@link #deadline()}) when that comes before the timeout. A call cut short by the deadline is not
+	 * held against Redis; one made after it fails at once.
+	 */
+	public <T> @Nullable T call(Function<RedisClusterAsyncCommands<byte[], byte[]>, ? extends Future<T>> command,
+			long deadline) {
+		return invoke(command, deadline, true);
 	}
 
 	/**
@@ -199,9 +209,47 @@ public final class RemoteCommands implements AutoCloseable {
 	 * @return the script's reply, converted as {@code outputType} says
 	 */
 	public <T> @Nullable T eval(LuaScript script, ScriptOutputType outputType, byte[][] keys, byte[]... args) {
-		return call((redis) -> redis.<T>evalsha(script.sha1(), outputType, keys, args).toCompletableFuture()
+		return invoke(script(script, outputType, keys, args), 0, false);
+	}
+
+	/** Runs a script as {@link #eval(LuaScript, ScriptOutputType, byte[][], byte[]...)} does, by {@code deadline} at the latest. */
+	public <T> @Nullable T eval(long deadline, LuaScript script, ScriptOutputType outputType, byte[][] keys,
+			byte[]... args) {
+		return invoke(script(script, outputType, keys, args), deadline, true);
+	}
+
+	private static <T> Function<RedisClusterAsyncCommands<byte[], byte[]>, Future<T>> script(LuaScript script,
+			ScriptOutputType outputType, byte[][] keys, byte[][] args) {
+		return (redis) -> redis.<T>evalsha(script.sha1(), outputType, keys, args).toCompletableFuture()
 			.exceptionallyCompose((failure) -> (failure instanceof RedisNoScriptException)
-					? redis.<T>eval(script.source(), outputType, keys, args) : CompletableFuture.failedFuture(failure)));
+					? redis.<T>eval(script.source(), outputType, keys, args) : CompletableFuture.failedFuture(failure));
+	}
+
+	private <T> @Nullable T invoke(Function<RedisClusterAsyncCommands<byte[], byte[]>, ? extends Future<T>> command,
+			long operationDeadline, boolean bounded) {
+		if (!this.breaker.admits()) {
+			throw NOT_ADMITTED;
+		}
+		long started = System.nanoTime();
+		long deadline = started + this.timeoutNanos;
+		boolean cutShort = bounded && operationDeadline - deadline < 0;
+		if (cutShort) {
+			if (operationDeadline - started <= 0) {
+				throw TIME_SPENT;
+			}
+			deadline = operationDeadline;
+		}
+		try {
+			T reply = await(send(command, deadline), deadline);
+			this.breaker.succeeded(elapsedSince(started));
+			return reply;
+		}
+		catch (RemoteCallException ex) {
+			if (!cutShort || !(ex.getCause() instanceof TimeoutException)) {
+				record(ex, started);
+			}
+			throw ex;
+		}
 	}
 
 	/**
@@ -240,7 +288,7 @@ public final class RemoteCommands implements AutoCloseable {
 	 */
 	private void record(RemoteCallException failure, long started) {
 		Throwable cause = failure.getCause();
-		if (failure == NOT_ADMITTED || cause instanceof InterruptedException) {
+		if (cause instanceof InterruptedException) {
 			return;
 		}
 		if (cause instanceof RedisCommandExecutionException reply && !signalsOutage(reply.getMessage())) {
@@ -295,6 +343,9 @@ public final class RemoteCommands implements AutoCloseable {
 		}
 		catch (TimeoutException ex) {
 			future.cancel(false);
+			// a connection that lost its socket waits for the client's own reconnect, whose back-off grows
+			// to many seconds; a new one is opened at the next call instead
+			dropIfClosed(this.connected, false);
 			throw timedOut(ex);
 		}
 		catch (InterruptedException ex) {
@@ -314,8 +365,8 @@ public final class RemoteCommands implements AutoCloseable {
 	}
 
 	private RemoteCallException timedOut(Exception cause) {
-		return new RemoteCallException("Redis did not answer within " + this.timeout.toMillis()
-				+ " ms (raise 'tiercache.redis.timeout' if Redis is slow but healthy)", cause);
+		return new RemoteCallException("Redis did not answer in time ('tiercache.redis.timeout' = "
+				+ this.timeout.toMillis() + " ms per cache operation; raise it if Redis is slow but healthy)", cause);
 	}
 
 	private static RemoteCallException failed(Throwable cause) {

@@ -177,15 +177,16 @@ public final class LeaseLocks implements AutoCloseable {
 	 * Reads the value, or takes the lease if the value is absent and nobody holds it, atomically.
 	 * @param unreadable the first bytes of a stored value the caller could not read (it then takes the
 	 * lease as if the value were absent, to replace it), or {@code null}
+	 * @param deadline when to stop waiting for Redis at the latest ({@link RemoteCommands#deadline()})
 	 * @return the outcome; {@link Acquisition.Unknown} if Redis did not answer in time
 	 */
 	public Acquisition readOrAcquire(EntryKeys keys, long leaseMillis, long maxHoldMillis,
-			byte @Nullable [] unreadable) {
+			byte @Nullable [] unreadable, long deadline) {
 		byte[] token = (this.instanceId + ':' + this.tokens.incrementAndGet()).getBytes(StandardCharsets.US_ASCII);
 		Lease lease = new Lease(keys, token, leaseMillis, maxHoldMillis);
 		List<Object> reply;
 		try {
-			reply = this.redis.eval(READ_OR_ACQUIRE, ScriptOutputType.MULTI, all(keys), token, ascii(leaseMillis),
+			reply = this.redis.eval(deadline, READ_OR_ACQUIRE, ScriptOutputType.MULTI, all(keys), token, ascii(leaseMillis),
 					(unreadable != null) ? unreadable : NO_HEADER);
 		}
 		catch (RemoteCallException ex) {
@@ -212,12 +213,13 @@ public final class LeaseLocks implements AutoCloseable {
 
 	/**
 	 * Stores a loaded value and releases the lease, if the lease still holds.
+	 * @param deadline when to stop waiting for Redis at the latest ({@link RemoteCommands#deadline()})
 	 * @return whether the value was stored; {@code false} when the lease lapsed or a write revoked it
 	 * @throws RemoteCallException if Redis fails or does not answer in time
 	 */
-	public boolean storeAndRelease(Lease lease, byte[] framedValue, long ttlMillis) {
+	public boolean storeAndRelease(Lease lease, byte[] framedValue, long ttlMillis, long deadline) {
 		stopRenewing(lease);
-		Long stored = this.redis.eval(STORE_IF_HELD, ScriptOutputType.INTEGER, all(lease.keys()), this.channel,
+		Long stored = this.redis.eval(deadline, STORE_IF_HELD, ScriptOutputType.INTEGER, all(lease.keys()), this.channel,
 				lease.token(), framedValue, ascii(ttlMillis));
 		return stored != null && stored == 1;
 	}
@@ -225,11 +227,12 @@ public final class LeaseLocks implements AutoCloseable {
 	/**
 	 * Releases the lease without storing anything; if callers wait for it, the key is left open for a
 	 * moment so that they all load at once instead of taking the lease one after another.
+	 * @param deadline when to stop waiting for Redis at the latest ({@link RemoteCommands#deadline()})
 	 * @throws RemoteCallException if Redis fails or does not answer in time (release it later)
 	 */
-	public void releaseUnstored(Lease lease) {
+	public void releaseUnstored(Lease lease, long deadline) {
 		stopRenewing(lease);
-		this.redis.eval(RELEASE_OPEN, ScriptOutputType.INTEGER, all(lease.keys()), this.channel, lease.token(),
+		this.redis.eval(deadline, RELEASE_OPEN, ScriptOutputType.INTEGER, all(lease.keys()), this.channel, lease.token(),
 				ascii(OPEN_MILLIS));
 	}
 

@@ -85,7 +85,7 @@ class LeaseLocksTests {
 	}
 
 	private Lease acquire(LeaseLocks locks) {
-		Acquisition acquisition = locks.readOrAcquire(this.keys, LEASE, LEASE, null);
+		Acquisition acquisition = locks.readOrAcquire(this.keys, LEASE, LEASE, null, deadline());
 		assertThat(acquisition).isInstanceOf(Acquisition.Acquired.class);
 		return ((Acquisition.Acquired) acquisition).lease();
 	}
@@ -93,7 +93,7 @@ class LeaseLocksTests {
 	@Test
 	void onlyOneCallerGetsTheLeaseAndTheOthersSeeItHeld() {
 		acquire(this.holder);
-		assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null)).isInstanceOfSatisfying(Acquisition.Held.class,
+		assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null, deadline())).isInstanceOfSatisfying(Acquisition.Held.class,
 				(held) -> assertThat(held.remainingMillis()).isBetween(1L, LEASE));
 	}
 
@@ -101,29 +101,29 @@ class LeaseLocksTests {
 	void storeWakesACallerThatWaits() throws InterruptedException {
 		Lease lease = acquire(this.holder);
 		try (LoadNotifications.Waiter waiter = this.notifications.register(this.keys.value())) {
-			assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null)).isInstanceOf(Acquisition.Held.class);
-			assertThat(this.holder.storeAndRelease(lease, bytes("value"), 60_000)).isTrue();
+			assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null, deadline())).isInstanceOf(Acquisition.Held.class);
+			assertThat(this.holder.storeAndRelease(lease, bytes("value"), 60_000, deadline())).isTrue();
 			assertThat(waiter.await(10_000)).as("woken by the store").isTrue();
 		}
-		assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null)).isInstanceOf(Acquisition.Found.class);
+		assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null, deadline())).isInstanceOf(Acquisition.Found.class);
 	}
 
 	@Test
 	void releaseWakesACallerThatWaits() throws InterruptedException {
 		Lease lease = acquire(this.holder);
 		try (LoadNotifications.Waiter waiter = this.notifications.register(this.keys.value())) {
-			assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null)).isInstanceOf(Acquisition.Held.class);
+			assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null, deadline())).isInstanceOf(Acquisition.Held.class);
 			this.holder.release(lease);
 			assertThat(waiter.await(10_000)).as("woken by the release").isTrue();
 		}
-		assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null)).isInstanceOf(Acquisition.Acquired.class);
+		assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null, deadline())).isInstanceOf(Acquisition.Acquired.class);
 	}
 
 	@Test
 	void uncontendedStorePublishesNothing() throws InterruptedException {
 		Lease lease = acquire(this.holder);
 		try (LoadNotifications.Waiter waiter = this.notifications.register(this.keys.value())) {
-			assertThat(this.holder.storeAndRelease(lease, bytes("value"), 60_000)).isTrue();
+			assertThat(this.holder.storeAndRelease(lease, bytes("value"), 60_000, deadline())).isTrue();
 			assertThat(waiter.await(500)).as("nobody flagged a wait, so nothing was published").isFalse();
 		}
 	}
@@ -132,7 +132,7 @@ class LeaseLocksTests {
 	void writeRevokesTheLeaseSoTheLoadedValueIsNotStored() {
 		Lease lease = acquire(this.holder);
 		this.other.write(this.keys, bytes("newer"), 60_000);
-		assertThat(this.holder.storeAndRelease(lease, bytes("older"), 60_000)).isFalse();
+		assertThat(this.holder.storeAndRelease(lease, bytes("older"), 60_000, deadline())).isFalse();
 		assertThat(this.redis.get(this.keys.value())).isEqualTo(bytes("newer"));
 	}
 
@@ -141,27 +141,27 @@ class LeaseLocksTests {
 		acquire(this.holder);
 		assertThat(this.holder.heldCount()).isEqualTo(1);
 		this.holder.close();
-		assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null)).isInstanceOf(Acquisition.Acquired.class);
+		assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null, deadline())).isInstanceOf(Acquisition.Acquired.class);
 	}
 
 	@Test
 	void releaseOfAnUnstoredLoadOpensTheKeyToWaitersSoTheyLoadAtOnce() throws InterruptedException {
 		Lease lease = acquire(this.holder);
 		try (LoadNotifications.Waiter waiter = this.notifications.register(this.keys.value())) {
-			assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null)).isInstanceOf(Acquisition.Held.class);
-			this.holder.releaseUnstored(lease);
+			assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null, deadline())).isInstanceOf(Acquisition.Held.class);
+			this.holder.releaseUnstored(lease, deadline());
 			assertThat(waiter.await(10_000)).as("woken by the release").isTrue();
 		}
-		assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null)).isInstanceOf(Acquisition.Open.class);
-		assertThat(this.holder.readOrAcquire(this.keys, LEASE, LEASE, null)).as("every waiter, not only the first")
+		assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null, deadline())).isInstanceOf(Acquisition.Open.class);
+		assertThat(this.holder.readOrAcquire(this.keys, LEASE, LEASE, null, deadline())).as("every waiter, not only the first")
 			.isInstanceOf(Acquisition.Open.class);
 	}
 
 	@Test
 	void releaseOfAnUnstoredLoadWithoutWaitersLeavesTheKeyFree() {
 		Lease lease = acquire(this.holder);
-		this.holder.releaseUnstored(lease);
-		assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null)).isInstanceOf(Acquisition.Acquired.class);
+		this.holder.releaseUnstored(lease, deadline());
+		assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null, deadline())).isInstanceOf(Acquisition.Acquired.class);
 	}
 
 	@Test
@@ -169,11 +169,11 @@ class LeaseLocksTests {
 		byte[] unreadable = "unreadable value".getBytes(StandardCharsets.UTF_8);
 		this.other.write(this.keys, unreadable, 60_000);
 		byte[] header = Arrays.copyOf(unreadable, 10);
-		Acquisition acquisition = this.holder.readOrAcquire(this.keys, LEASE, LEASE, header);
+		Acquisition acquisition = this.holder.readOrAcquire(this.keys, LEASE, LEASE, header, deadline());
 		assertThat(acquisition).isInstanceOf(Acquisition.Acquired.class);
-		assertThat(this.holder.storeAndRelease(((Acquisition.Acquired) acquisition).lease(), "replaced".getBytes(StandardCharsets.UTF_8), 60_000))
+		assertThat(this.holder.storeAndRelease(((Acquisition.Acquired) acquisition).lease(), "replaced".getBytes(StandardCharsets.UTF_8), 60_000, deadline()))
 			.isTrue();
-		assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, header)).as("a new value is read again")
+		assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, header, deadline())).as("a new value is read again")
 			.isInstanceOf(Acquisition.Found.class);
 	}
 
@@ -181,7 +181,7 @@ class LeaseLocksTests {
 	void leaseIsRenewedForAtMostItsMaximumHold() {
 		LeaseLocks shortLeases = new LeaseLocks(this.redis, this.channel, Duration.ofMillis(200));
 		try {
-			Acquisition acquisition = shortLeases.readOrAcquire(this.keys, 200, 600, null);
+			Acquisition acquisition = shortLeases.readOrAcquire(this.keys, 200, 600, null, deadline());
 			assertThat(acquisition).isInstanceOf(Acquisition.Acquired.class);
 			await().pollDelay(Duration.ofMillis(400)).atMost(Duration.ofSeconds(5))
 				.until(() -> this.redis.get(this.keys.lock()) != null);
@@ -191,6 +191,10 @@ class LeaseLocksTests {
 		finally {
 			shortLeases.close();
 		}
+	}
+
+	private long deadline() {
+		return this.redis.deadline();
 	}
 
 }
