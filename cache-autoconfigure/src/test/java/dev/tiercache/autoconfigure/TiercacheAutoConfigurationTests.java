@@ -4,6 +4,8 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -24,6 +26,7 @@ import dev.tiercache.codec.JsonOrSerializedValueCodec;
 import dev.tiercache.codec.SerializationAllowList;
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.interceptor.TiercacheAdvisor;
+import dev.tiercache.resilience.RedisCircuitBreaker;
 import dev.tiercache.stats.CacheStats;
 import dev.tiercache.test.TestRedis;
 import dev.tiercache.tier.CacheMode;
@@ -135,6 +138,51 @@ class TiercacheAutoConfigurationTests {
 	void backsOffWithoutSpringDataRedis() {
 		this.runner.withClassLoader(new FilteredClassLoader(RedisConnectionFactory.class))
 			.run((context) -> assertThat(context).doesNotHaveBean(TieredCacheManager.class));
+	}
+
+	@Test
+	void breakerSettingsReachTheBreakerThatWriteBehindSharesWithTheManager() {
+		this.runner
+			.withPropertyValues("tiercache.cache-names=books", "tiercache.redis.breaker.failure-rate-threshold=25",
+					"tiercache.redis.breaker.slow-call-duration-threshold=40ms",
+					"tiercache.redis.breaker.sliding-window-size=30", "tiercache.redis.breaker.minimum-number-of-calls=5",
+					"tiercache.redis.breaker.wait-duration-in-open-state=2s",
+					"tiercache.redis.breaker.permitted-number-of-calls-in-half-open-state=1")
+			.run((context) -> {
+				RedisCircuitBreaker breaker = context.getBean(TieredCacheManager.class).redisCircuitBreaker();
+				CircuitBreakerConfig config = breaker.circuitBreaker().getCircuitBreakerConfig();
+				assertThat(config.getFailureRateThreshold()).isEqualTo(25);
+				assertThat(config.getSlowCallRateThreshold()).as("default").isEqualTo(50);
+				assertThat(config.getSlowCallDurationThreshold()).isEqualTo(Duration.ofMillis(40));
+				assertThat(config.getSlidingWindowSize()).isEqualTo(30);
+				assertThat(config.getMinimumNumberOfCalls()).isEqualTo(5);
+				assertThat(config.getWaitIntervalFunctionInOpenState().apply(1)).isEqualTo(2000);
+				assertThat(config.getPermittedNumberOfCallsInHalfOpenState()).isEqualTo(1);
+				assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.CLOSED);
+			});
+	}
+
+	@Test
+	void aDisabledBreakerNeverOpens() {
+		this.runner.withPropertyValues("tiercache.cache-names=books", "tiercache.redis.breaker.enabled=false")
+			.run((context) -> {
+				RedisCircuitBreaker breaker = context.getBean(TieredCacheManager.class).redisCircuitBreaker();
+				for (int i = 0; i < 100; i++) {
+					breaker.failed(1_000_000, new IllegalStateException("Redis down"));
+				}
+				assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.DISABLED);
+				assertThat(breaker.admits()).isTrue();
+			});
+	}
+
+	@Test
+	void anOutOfRangeBreakerSettingFailsNamingTheProperty() {
+		this.runner.withPropertyValues("tiercache.redis.breaker.failure-rate-threshold=0").run((context) -> assertThat(context)
+			.getFailure()
+			.rootCause()
+			.isInstanceOf(InvalidTiercachePropertyException.class)
+			.hasMessageContaining("'tiercache.redis.breaker.failure-rate-threshold' = '0.0'")
+			.hasMessageContaining("must be greater than 0"));
 	}
 
 	@Test

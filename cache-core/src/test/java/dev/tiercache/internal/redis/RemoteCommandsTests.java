@@ -3,7 +3,9 @@ package dev.tiercache.internal.redis;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.lettuce.core.ScriptOutputType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -11,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
-import dev.tiercache.test.TestRedis;
 import dev.tiercache.resilience.RedisCircuitBreaker;
+import dev.tiercache.test.TestRedis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -70,6 +72,43 @@ class RemoteCommandsTests {
 			.as("200 ms waiting for NOSCRIPT plus 200 ms running exceeds the 300 ms timeout")
 			.isThrownBy(() -> this.redis.eval(slowNewScript(), ScriptOutputType.INTEGER, new byte[0][], bytes("200")))
 			.withMessageContaining("did not answer in time").withMessageContaining("300 ms");
+	}
+
+	@Test
+	void anErrorReplyIsAnAnswerAndACallersInterruptIsNotHeldAgainstRedis() {
+		try (RedisCircuitBreaker breaker = new RedisCircuitBreaker();
+				RemoteCommands guarded = new RemoteCommands(this.connectionFactory, Duration.ofMillis(300), breaker)) {
+			assertThat(guarded.connect(Duration.ofSeconds(5))).isTrue();
+			byte[] hash = bytes(TestRedis.uniquePrefix() + ":hash");
+			guarded.call((redis) -> redis.hset(hash, bytes("f"), bytes("v")));
+			assertThatExceptionOfType(RemoteCallException.class).isThrownBy(() -> guarded.get(hash))
+				.withMessageContaining("WRONGTYPE");
+			Thread.currentThread().interrupt();
+			assertThatExceptionOfType(RemoteCallException.class).isThrownBy(() -> guarded.get(hash))
+				.withMessageContaining("Interrupted");
+			assertThat(Thread.interrupted()).as("the interrupt is kept").isTrue();
+			guarded.call((redis) -> redis.del(hash));
+
+			CircuitBreaker.Metrics metrics = breaker.circuitBreaker().getMetrics();
+			assertThat(metrics.getNumberOfFailedCalls()).isZero();
+			assertThat(metrics.getNumberOfSuccessfulCalls()).as("HSET, GET (WRONGTYPE), DEL").isEqualTo(3);
+		}
+	}
+
+	@Test
+	void whileTheBreakerStopsCallsNoCommandReachesRedis() {
+		try (RedisCircuitBreaker breaker = new RedisCircuitBreaker();
+				RemoteCommands guarded = new RemoteCommands(this.connectionFactory, Duration.ofMillis(300), breaker)) {
+			for (int i = 0; i < 10; i++) {
+				breaker.failed(TimeUnit.MILLISECONDS.toNanos(300), new IllegalStateException("timed out"));
+			}
+			byte[] key = bytes(TestRedis.uniquePrefix() + ":k");
+			assertThatExceptionOfType(RemoteCallException.class)
+				.isThrownBy(() -> guarded.call((redis) -> redis.set(key, bytes("v"))))
+				.withMessageContaining("not calling Redis").withMessageContaining("tiercache.redis.breaker");
+			assertThat(this.redis.connect(Duration.ofSeconds(5))).isTrue();
+			assertThat(this.redis.get(key)).as("never sent").isNull();
+		}
 	}
 
 	private static byte[] bytes(String text) {

@@ -12,8 +12,8 @@ import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.tiercache.internal.redis.RemoteCommands;
-import dev.tiercache.test.TestRedis;
 import dev.tiercache.resilience.RedisCircuitBreaker;
+import dev.tiercache.test.TestRedis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
