@@ -6,7 +6,10 @@ import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.aop.ProxyMethodInvocation;
+
 import dev.tiercache.annotation.CacheAside;
+import dev.tiercache.tier.Freshness;
 import dev.tiercache.tier.TieredCache;
 
 /**
@@ -56,8 +59,11 @@ public final class TiercacheInterceptor implements MethodInterceptor {
 	private static @Nullable Object readThrough(MethodInvocation invocation, CacheAsideOperation operation, Object key)
 			throws Throwable {
 		TieredCache cache = operation.cache();
+		// a reload in the background proceeds on a clone: the caller's invocation is done by then
+		MethodInvocation loading = (operation.entrySettings().freshness().equals(Freshness.NONE)
+				|| !(invocation instanceof ProxyMethodInvocation proxied)) ? invocation : proxied.invocableClone();
 		Object value = cache.getOrLoad(key, operation.valueType(), operation.entrySettings(),
-				() -> operation.toCached(invocation.proceed()),
+				() -> operation.toCached(loading.proceed()),
 				operation.unlessRule(invocation.getArguments(), invocation.getThis()));
 		return operation.toResult(value);
 	}

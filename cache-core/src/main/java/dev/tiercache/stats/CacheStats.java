@@ -26,9 +26,16 @@ import java.time.Duration;
  * @param decodeFailures stored entries that could not be read (corrupt, refused, or of another type)
  * @param repairsDropped deletes of keys whose write or evict failed that were not remembered for
  * retry because too many were pending
+ * @param staleHits reads answered with an entry past its soft expiry, inside its stale window, while it
+ * reloaded in the background
+ * @param failSafeHits reads answered with an expired entry because the loader threw
+ * @param refreshes background reloads started (refresh-ahead, stale-while-revalidate, early expiry)
+ * @param refreshFailures background reloads that failed (the loader threw); each is logged
+ * @param refreshesDropped background reloads not started because the reload executor was full
  */
 public record CacheStats(long localHits, long localNullHits, long localMisses, long remoteHits, long remoteNullHits,
 		long remoteMisses, long loads, long loadFailures, Duration totalLoadTime, long localWaits, long remoteWaits,
 		long lockTimeouts, long leasesLost, long remoteErrors, long encodeFailures, long decodeFailures,
-		long repairsDropped) {
+		long repairsDropped, long staleHits, long failSafeHits, long refreshes, long refreshFailures,
+		long refreshesDropped) {
 }

@@ -45,6 +45,16 @@ public final class StatsRecorder {
 
 	private final LongAdder repairsDropped = new LongAdder();
 
+	private final LongAdder staleHits = new LongAdder();
+
+	private final LongAdder failSafeHits = new LongAdder();
+
+	private final LongAdder refreshes = new LongAdder();
+
+	private final LongAdder refreshFailures = new LongAdder();
+
+	private final LongAdder refreshesDropped = new LongAdder();
+
 	public void localHit(boolean nullValue) {
 		(nullValue ? this.localNullHits : this.localHits).increment();
 	}
@@ -102,13 +112,34 @@ public final class StatsRecorder {
 		this.repairsDropped.increment();
 	}
 
+	public void staleHit() {
+		this.staleHits.increment();
+	}
+
+	public void failSafeHit() {
+		this.failSafeHits.increment();
+	}
+
+	public void refresh() {
+		this.refreshes.increment();
+	}
+
+	public void refreshFailure() {
+		this.refreshFailures.increment();
+	}
+
+	public void refreshDropped() {
+		this.refreshesDropped.increment();
+	}
+
 	/** The counters now. */
 	public CacheStats snapshot() {
 		return new CacheStats(this.localHits.sum(), this.localNullHits.sum(), this.localMisses.sum(),
 				this.remoteHits.sum(), this.remoteNullHits.sum(), this.remoteMisses.sum(), this.loads.sum(),
 				this.loadFailures.sum(), Duration.ofNanos(this.loadNanos.sum()), this.localWaits.sum(),
 				this.remoteWaits.sum(), this.lockTimeouts.sum(), this.leasesLost.sum(), this.remoteErrors.sum(),
-				this.encodeFailures.sum(), this.decodeFailures.sum(), this.repairsDropped.sum());
+				this.encodeFailures.sum(), this.decodeFailures.sum(), this.repairsDropped.sum(), this.staleHits.sum(),
+				this.failSafeHits.sum(), this.refreshes.sum(), this.refreshFailures.sum(), this.refreshesDropped.sum());
 	}
 
 }

@@ -48,6 +48,8 @@ final class CacheContext {
 
 	private final RateLimit decodeFailureLog = new RateLimit(LOG_INTERVAL);
 
+	private final RateLimit refreshFailureLog = new RateLimit(LOG_INTERVAL);
+
 	CacheContext(String name, CacheSettings settings, @Nullable LocalTier local) {
 		this.name = name;
 		this.settings = settings;
@@ -128,6 +130,32 @@ final class CacheContext {
 		}
 		else if (logger.isDebugEnabled()) {
 			logger.debug("Tiercache cache '" + this.name + "' Redis call failed", ex);
+		}
+	}
+
+	/** Counts and logs a background reload whose loader threw; the entry it was to replace stays. */
+	void refreshFailed(Object key, Throwable failure) {
+		this.stats.refreshFailure();
+		if (this.refreshFailureLog.allow()) {
+			logger.warn("Tiercache cache '" + this.name + "' could not reload key '" + key + "' in the background"
+					+ " (the cached value stays until it expires; further failures within " + LOG_INTERVAL_SECONDS
+					+ " s are logged at debug level)", failure);
+		}
+		else if (logger.isDebugEnabled()) {
+			logger.debug("Tiercache cache '" + this.name + "' could not reload key '" + key + "'", failure);
+		}
+	}
+
+	/** Counts and logs a read served with an expired entry because its loader threw. */
+	void failSafeServed(Object key, Throwable failure) {
+		this.stats.failSafeHit();
+		if (this.refreshFailureLog.allow()) {
+			logger.warn("Tiercache cache '" + this.name + "' returned an expired value for key '" + key
+					+ "' because its loader threw (fail-safe; further ones within " + LOG_INTERVAL_SECONDS
+					+ " s are logged at debug level): " + failure);
+		}
+		else if (logger.isDebugEnabled()) {
+			logger.debug("Tiercache cache '" + this.name + "' served key '" + key + "' from fail-safe", failure);
 		}
 	}
 

@@ -22,13 +22,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * how long a loader keeps renewing its lease, so that a loader hung on a database call does not hold
  * its key for ever (a load that outlasts {@code lockWait} still returns its value, but is stored only
  * if its lease has not lapsed)
+ * @param freshness refresh-ahead, stale-while-revalidate, early expiry and fail-safe
  */
 public record CacheSettings(CacheMode mode, Duration ttl, int ttlJitter, Duration nullTtl, long localMaxSize,
-		Duration localTtl, Duration lockLease, Duration lockWait) {
+		Duration localTtl, Duration lockLease, Duration lockWait, Freshness freshness) {
 
 	/** The settings of a cache that nothing overrides. */
 	public static final CacheSettings DEFAULTS = new CacheSettings(CacheMode.BOTH, Duration.ofMinutes(10), 10,
-			Duration.ofMinutes(1), 10_000, Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(30));
+			Duration.ofMinutes(1), 10_000, Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(30),
+			Freshness.NONE);
 
 	/**
 	 * @throws InvalidSettingException naming the setting and the value if a setting is out of range
@@ -61,42 +63,52 @@ public record CacheSettings(CacheMode mode, Duration ttl, int ttlJitter, Duratio
 
 	public CacheSettings withMode(CacheMode mode) {
 		return new CacheSettings(mode, this.ttl, this.ttlJitter, this.nullTtl, this.localMaxSize, this.localTtl,
-				this.lockLease, this.lockWait);
+				this.lockLease, this.lockWait, this.freshness);
 	}
 
 	public CacheSettings withTtl(Duration ttl) {
 		return new CacheSettings(this.mode, ttl, this.ttlJitter, this.nullTtl, this.localMaxSize, this.localTtl,
-				this.lockLease, this.lockWait);
+				this.lockLease, this.lockWait, this.freshness);
 	}
 
 	public CacheSettings withTtlJitter(int ttlJitter) {
 		return new CacheSettings(this.mode, this.ttl, ttlJitter, this.nullTtl, this.localMaxSize, this.localTtl,
-				this.lockLease, this.lockWait);
+				this.lockLease, this.lockWait, this.freshness);
 	}
 
 	public CacheSettings withNullTtl(Duration nullTtl) {
 		return new CacheSettings(this.mode, this.ttl, this.ttlJitter, nullTtl, this.localMaxSize, this.localTtl,
-				this.lockLease, this.lockWait);
+				this.lockLease, this.lockWait, this.freshness);
 	}
 
 	public CacheSettings withLocalMaxSize(long localMaxSize) {
 		return new CacheSettings(this.mode, this.ttl, this.ttlJitter, this.nullTtl, localMaxSize, this.localTtl,
-				this.lockLease, this.lockWait);
+				this.lockLease, this.lockWait, this.freshness);
 	}
 
 	public CacheSettings withLocalTtl(Duration localTtl) {
 		return new CacheSettings(this.mode, this.ttl, this.ttlJitter, this.nullTtl, this.localMaxSize, localTtl,
-				this.lockLease, this.lockWait);
+				this.lockLease, this.lockWait, this.freshness);
 	}
 
 	public CacheSettings withLockLease(Duration lockLease) {
 		return new CacheSettings(this.mode, this.ttl, this.ttlJitter, this.nullTtl, this.localMaxSize, this.localTtl,
-				lockLease, this.lockWait);
+				lockLease, this.lockWait, this.freshness);
 	}
 
 	public CacheSettings withLockWait(Duration lockWait) {
 		return new CacheSettings(this.mode, this.ttl, this.ttlJitter, this.nullTtl, this.localMaxSize, this.localTtl,
-				this.lockLease, lockWait);
+				this.lockLease, lockWait, this.freshness);
+	}
+
+	public CacheSettings withFreshness(Freshness freshness) {
+		return new CacheSettings(this.mode, this.ttl, this.ttlJitter, this.nullTtl, this.localMaxSize, this.localTtl,
+				this.lockLease, this.lockWait, freshness);
+	}
+
+	/** How long Redis keeps an entry whose soft TTL is {@code ttlMillis}: longer by the stale window or fail-safe. */
+	long redisTtlMillis(long ttlMillis) {
+		return ttlMillis + this.freshness.retainedMillis();
 	}
 
 	/** Whether Caffeine is used. */

@@ -1,6 +1,11 @@
 package dev.tiercache.tier;
 
 import java.lang.reflect.Type;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -45,12 +50,18 @@ final class ReadThrough {
 
 	private final SingleFlight flights;
 
-	ReadThrough(CacheContext cache, @Nullable RemoteTier remote) {
+	private final Executor refreshExecutor;
+
+	/** Keys being reloaded in the background by this JVM. */
+	private final Set<Object> refreshing = ConcurrentHashMap.newKeySet();
+
+	ReadThrough(CacheContext cache, @Nullable RemoteTier remote, Executor refreshExecutor) {
 		this.cache = cache;
 		this.local = cache.local();
 		this.remote = remote;
 		this.stats = cache.stats();
 		this.flights = new SingleFlight(cache.toString());
+		this.refreshExecutor = refreshExecutor;
 	}
 
 	/**
@@ -103,16 +114,135 @@ final class ReadThrough {
 		RemoteKey remoteKey = l2.keyOf(this.cache, key);
 		long redisDeadline = l2.deadline();
 		Read read = l2.read(this.cache, remoteKey, type);
+		Hit expired = null;
 		if (read instanceof Hit hit) {
-			fillFromRemote(key, remoteKey, type, hit, stamp);
-			return hit.value();
+			Age age = Age.of(hit, entrySettings.freshness());
+			if (age != Age.EXPIRED) {
+				return serve(key, remoteKey, type, hit, age, stamp, entrySettings, loader, unless);
+			}
+			expired = hit;
 		}
 		if (read == Read.FAILED) {
 			return loadWithoutLease(key, entrySettings, loader, unless, stamp);
 		}
-		byte[] unreadable = (read instanceof Unreadable found) ? found.header() : null;
-		return loadUnderLease(l2, remoteKey, key, type, entrySettings, loader, unless, stamp, unreadable,
-				redisDeadline);
+		byte[] replace = (read instanceof Unreadable found) ? found.header() : (expired != null) ? header(expired) : null;
+		try {
+			return loadUnderLease(l2, remoteKey, key, type, entrySettings, loader, unless, stamp, replace,
+					redisDeadline);
+		}
+		catch (Throwable ex) {
+			return failSafe(key, expired, entrySettings.freshness(), ex);
+		}
+	}
+
+	/** How old an entry read from Redis is, for its cache's {@link Freshness}. */
+	private enum Age {
+
+		/** Before its soft expiry, not due for a reload. */
+		FRESH,
+
+		/** Before its soft expiry, due for a background reload (refresh-ahead or early expiry). */
+		DUE,
+
+		/** Past its soft expiry, inside its stale window: served while it reloads. */
+		STALE,
+
+		/** Past its stale window: a miss (kept for fail-safe). */
+		EXPIRED;
+
+		static Age of(Hit hit, Freshness freshness) {
+			long now = System.currentTimeMillis();
+			if (hit.queued()) {
+				return FRESH;
+			}
+			if (now < hit.softExpiresAt()) {
+				return (freshness.refreshesEarly()
+						&& freshness.dueForRefresh(now, hit.writtenAt(), hit.softExpiresAt(), hit.loadMillis())) ? DUE
+								: FRESH;
+			}
+			return (now < hit.softExpiresAt() + freshness.staleWhileRevalidate().toMillis()) ? STALE : EXPIRED;
+		}
+
+	}
+
+	/** Serves an entry read from Redis that is not expired, reloading it in the background when it is due or stale. */
+	private @Nullable Object serve(Object key, RemoteKey remoteKey, Type type, Hit hit, Age age, long stamp,
+			CacheSettings entrySettings, ValueLoader loader, @Nullable Predicate<@Nullable Object> unless) {
+		if (age == Age.STALE) {
+			this.stats.staleHit();
+		}
+		else {
+			fillFromRemote(key, remoteKey, type, hit, stamp, entrySettings);
+		}
+		if (age != Age.FRESH) {
+			refreshInBackground(key, type, entrySettings, loader, unless);
+		}
+		return hit.value();
+	}
+
+	/** The first bytes of an entry, which identify it to the lease script as one to replace. */
+	private static byte[] header(Hit hit) {
+		return Arrays.copyOf(hit.framed(), Envelope.HEADER_SIZE);
+	}
+
+	/**
+	 * Returns an expired entry in place of a load's failure while its fail-safe lasts (counted and
+	 * logged); rethrows the failure otherwise.
+	 */
+	private @Nullable Object failSafe(Object key, @Nullable Hit expired, Freshness freshness, Throwable failure)
+			throws Throwable {
+		if (expired == null
+				|| System.currentTimeMillis() >= expired.softExpiresAt() + freshness.effectiveFailSafe().toMillis()) {
+			throw failure;
+		}
+		this.cache.failSafeServed(key, failure);
+		return expired.value();
+	}
+
+	/**
+	 * Reloads the key on the refresh executor unless a reload of it is already running in this JVM; it
+	 * takes the key's lease only if no other instance holds it. Never waits; a reload the executor
+	 * cannot take is dropped and counted.
+	 */
+	private void refreshInBackground(Object key, Type type, CacheSettings entrySettings, ValueLoader loader,
+			@Nullable Predicate<@Nullable Object> unless) {
+		if (!this.refreshing.add(key)) {
+			return;
+		}
+		try {
+			this.refreshExecutor.execute(() -> {
+				try {
+					this.stats.refresh();
+					refreshNow(key, type, entrySettings, loader, unless);
+				}
+				catch (Throwable ex) {
+					this.cache.refreshFailed(key, ex);
+				}
+				finally {
+					this.refreshing.remove(key);
+				}
+			});
+		}
+		catch (RejectedExecutionException ex) {
+			this.refreshing.remove(key);
+			this.stats.refreshDropped();
+		}
+	}
+
+	private void refreshNow(Object key, Type type, CacheSettings entrySettings, ValueLoader loader,
+			@Nullable Predicate<@Nullable Object> unless) throws Throwable {
+		LocalTier tier = this.local;
+		long stamp = (tier != null) ? tier.stamp(key) : 0;
+		RemoteTier l2 = this.remote;
+		if (l2 == null) {
+			loadWithoutLease(key, entrySettings, loader, unless, stamp);
+			return;
+		}
+		RemoteKey remoteKey = l2.keyOf(this.cache, key);
+		Lease lease = l2.claimForRefresh(this.cache, remoteKey);
+		if (lease != null) {
+			loadAndStore(l2, lease, remoteKey, key, type, entrySettings, loader, unless, stamp, l2.deadline());
+		}
 	}
 
 	/**
@@ -132,8 +262,12 @@ final class ReadThrough {
 				if (acquisition instanceof Acquisition.Found found) {
 					Read read = l2.decode(this.cache, remoteKey, type, found.value());
 					if (read instanceof Hit hit) {
-						fillFromRemote(key, remoteKey, type, hit, stamp);
-						return hit.value();
+						Age age = Age.of(hit, entrySettings.freshness());
+						if (age != Age.EXPIRED) {
+							return serve(key, remoteKey, type, hit, age, stamp, entrySettings, loader, unless);
+						}
+						replace = header(hit);
+						continue;
 					}
 					replace = (read instanceof Unreadable other) ? other.header() : null;
 					continue;
@@ -194,13 +328,13 @@ final class ReadThrough {
 				l2.releaseUnstored(this.cache, lease, redisBy);
 				return value;
 			}
-			if (l2.store(this.cache, lease, framed, ttl, redisBy) == StoreOutcome.LOST) {
+			if (l2.store(this.cache, lease, framed, entrySettings.redisTtlMillis(ttl), redisBy) == StoreOutcome.LOST) {
 				this.stats.leaseLost();
 				return value;
 			}
 			LocalTier tier = this.local;
-			LocalTier.Refill refill = (tier != null) ? tier.fillWritten(key, value, localLifetime(ttl), stamp, framed)
-					: null;
+			LocalTier.Refill refill = (tier != null)
+					? tier.fillWritten(key, value, localLifetime(ttl, entrySettings), stamp, framed) : null;
 			if (refill != null) {
 				l2.recheck(this.cache, remoteKey, refill);
 			}
@@ -217,7 +351,7 @@ final class ReadThrough {
 			@Nullable Predicate<@Nullable Object> unless, long stamp) throws Throwable {
 		Object value = runLoader(loader, System.nanoTime());
 		if (!excluded(unless, value)) {
-			fillLocal(key, value, entrySettings.jitteredTtlMillis(value == null), stamp);
+			fillLocal(key, value, localLifetime(entrySettings.jitteredTtlMillis(value == null), entrySettings), stamp);
 		}
 		return value;
 	}
@@ -244,30 +378,47 @@ final class ReadThrough {
 	 * read as {@code Object} is not the real value). If a change to the key was reported during the
 	 * read, the entry is put in once Redis is seen to still hold what was read.
 	 */
-	void fillFromRemote(Object key, RemoteKey remoteKey, Type type, Hit hit, long stamp) {
+	void fillFromRemote(Object key, RemoteKey remoteKey, Type type, Hit hit, long stamp, CacheSettings settings) {
 		LocalTier tier = this.local;
 		RemoteTier l2 = this.remote;
-		if (tier != null && l2 != null && type != Object.class) {
-			long remaining = hit.softExpiresAt() - System.currentTimeMillis();
-			LocalTier.Refill refill = tier.fillRead(key, hit.value(),
-					Math.min(remaining, this.cache.settings().localTtl().toMillis()), stamp, hit.framed());
-			if (refill != null) {
-				l2.recheck(this.cache, remoteKey, refill);
-			}
+		if (tier == null || l2 == null || type == Object.class) {
+			return;
+		}
+		long until = Math.min(hit.softExpiresAt(), settings.freshness().refreshAt(hit.writtenAt(), hit.softExpiresAt()));
+		long lifetime = Math.min(until - System.currentTimeMillis(), settings.localTtl().toMillis());
+		if (lifetime <= 0) {
+			return;
+		}
+		LocalTier.Refill refill = tier.fillRead(key, hit.value(), lifetime, stamp, hit.framed());
+		if (refill != null) {
+			l2.recheck(this.cache, remoteKey, refill);
 		}
 	}
 
-	private void fillLocal(Object key, @Nullable Object value, long ttlMillis, long stamp) {
+	/** Whether an entry read from Redis may be returned: not past its stale window. */
+	static boolean servable(Hit hit, CacheSettings settings) {
+		return Age.of(hit, settings.freshness()) != Age.EXPIRED;
+	}
+
+	private void fillLocal(Object key, @Nullable Object value, long lifetimeMillis, long stamp) {
 		LocalTier tier = this.local;
 		if (tier != null) {
-			tier.fill(key, value, localLifetime(ttlMillis), stamp);
+			tier.fill(key, value, lifetimeMillis, stamp);
 		}
 	}
 
-	/** How long a value with this TTL lives in L1. */
-	long localLifetime(long ttlMillis) {
-		CacheSettings settings = this.cache.settings();
-		return settings.usesRemote() ? Math.min(ttlMillis, settings.localTtl().toMillis()) : ttlMillis;
+	/**
+	 * How long a value with this TTL lives in L1: at most {@code local.ttl} when Redis is used, and no
+	 * later than its refresh-ahead point, so that the read after that goes to Redis and reloads it in
+	 * the background.
+	 */
+	long localLifetime(long ttlMillis, CacheSettings settings) {
+		if (!settings.usesRemote()) {
+			return ttlMillis;
+		}
+		long lifetime = Math.min(ttlMillis, settings.localTtl().toMillis());
+		double refreshAhead = settings.freshness().refreshAhead();
+		return (refreshAhead > 0) ? Math.min(lifetime, (long) (ttlMillis * refreshAhead)) : lifetime;
 	}
 
 }

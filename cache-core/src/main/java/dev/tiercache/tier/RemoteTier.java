@@ -303,11 +303,13 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	 */
 	Read read(CacheContext cache, RemoteKey key, Type type) {
 		byte[] framed;
+		boolean queued = false;
 		try {
 			framed = this.commands.get(key.value());
 			PendingWrites pending = cache.pendingWrites();
 			if (framed == null && pending != null) {
 				framed = pending.find(key.rendered());
+				queued = framed != null;
 			}
 		}
 		catch (RemoteCallException ex) {
@@ -318,7 +320,7 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 			cache.stats().remoteMiss();
 			return Read.ABSENT;
 		}
-		return decode(cache, key, type, framed);
+		return decode(cache, key, type, framed, queued);
 	}
 
 	/**
@@ -327,6 +329,10 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	 * requested type is left in place and reads as {@link Unreadable}.
 	 */
 	Read decode(CacheContext cache, RemoteKey key, Type type, byte[] framed) {
+		return decode(cache, key, type, framed, false);
+	}
+
+	private Read decode(CacheContext cache, RemoteKey key, Type type, byte[] framed, boolean queued) {
 		Envelope envelope;
 		Object value;
 		try {
@@ -348,7 +354,7 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 			return Read.ABSENT;
 		}
 		cache.stats().remoteHit(value == null);
-		return new Hit(value, envelope.softExpiresAt(), framed);
+		return new Hit(value, envelope.writtenAt(), envelope.softExpiresAt(), envelope.loadMillis(), framed, queued);
 	}
 
 	// ---- writes
@@ -391,12 +397,13 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 
 	/**
 	 * Writes framed bytes (or deletes the key when {@code framed} is {@code null}), revoking any lease
-	 * on the key. If Redis fails, the key is deleted once Redis answers again.
+	 * on the key; Redis keeps them for {@code ttlMillis} and the cache's stale window or fail-safe. If
+	 * Redis fails, the key is deleted once Redis answers again.
 	 * @return for a delete, whether a value existed
 	 */
 	boolean write(CacheContext cache, RemoteKey key, byte @Nullable [] framed, long ttlMillis) {
 		try {
-			boolean existed = this.leases.write(key.entry(), framed, ttlMillis);
+			boolean existed = this.leases.write(key.entry(), framed, cache.settings().redisTtlMillis(ttlMillis));
 			this.repairs.cancel(key);
 			this.coherence.publish(key.value());
 			return existed;
@@ -420,7 +427,8 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 		if (value != null && encoded == null) {
 			return null;
 		}
-		return new StagedWrite(key, value, type, encoded, this.channel, envelope(encoded, ttlMillis, 0), ttlMillis);
+		return new StagedWrite(key, value, type, encoded, this.channel, envelope(encoded, ttlMillis, 0), ttlMillis,
+				cache.settings().redisTtlMillis(ttlMillis));
 	}
 
 	/** A staged write was applied: a delete still pending for the key must not undo it. */
@@ -430,12 +438,13 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	}
 
 	/**
-	 * Writes framed bytes unless a value is stored.
+	 * Writes framed bytes unless a value is stored, for {@code ttlMillis} and the cache's stale window or
+	 * fail-safe.
 	 * @return the framed bytes already stored, or {@code null} if this call wrote (or Redis failed)
 	 */
 	byte @Nullable [] writeIfAbsent(CacheContext cache, RemoteKey key, byte[] framed, long ttlMillis) {
 		try {
-			byte[] existing = this.leases.writeIfAbsent(key.entry(), framed, ttlMillis);
+			byte[] existing = this.leases.writeIfAbsent(key.entry(), framed, cache.settings().redisTtlMillis(ttlMillis));
 			if (existing == null) {
 				this.coherence.publish(key.value());
 			}
@@ -534,6 +543,26 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	}
 
 	/**
+	 * Takes the key's lease for a background reload if nobody holds it, whether a value is stored or
+	 * not; if Redis does not answer in time, the lease the call may have taken is released in the
+	 * background.
+	 * @return the lease, or {@code null} if another caller holds it or Redis failed
+	 */
+	@Nullable Lease claimForRefresh(CacheContext cache, RemoteKey key) {
+		if (!key.resolved()) {
+			return null;
+		}
+		CacheSettings settings = cache.settings();
+		Acquisition acquisition = this.leases.acquireIfFree(key.entry(), settings.lockLease().toMillis(),
+				Math.max(settings.lockWait().toMillis(), settings.lockLease().toMillis()), deadline());
+		if (acquisition instanceof Acquisition.Unknown unknown) {
+			cache.remoteFailed(unknown.failure());
+			releaseLater(cache, unknown.lease(), false);
+		}
+		return (acquisition instanceof Acquisition.Acquired acquired) ? acquired.lease() : null;
+	}
+
+	/**
 	 * Stores a loaded value if the lease still holds, releasing it.
 	 * @return whether it was stored; {@link StoreOutcome#UNKNOWN} when Redis did not answer by
 	 * {@code deadline} (the lease is then released in the background)
@@ -611,10 +640,12 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	}
 
 	/**
-	 * A stored value ({@code null} for a cached null), when it counts as expired (epoch ms), and the
-	 * bytes it was read from.
+	 * A stored value ({@code null} for a cached null), when it was written and when it counts as expired
+	 * (epoch ms), how long its load took, the bytes it was read from, and whether it is a queued write
+	 * not yet applied to the backing store (the newest value, whatever its age).
 	 */
-	record Hit(@Nullable Object value, long softExpiresAt, byte[] framed) implements Read {
+	record Hit(@Nullable Object value, long writtenAt, long softExpiresAt, int loadMillis, byte[] framed,
+			boolean queued) implements Read {
 	}
 
 	/** An intact entry that is not of the requested type: its header, and why. */

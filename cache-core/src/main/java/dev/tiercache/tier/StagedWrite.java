@@ -45,8 +45,10 @@ public final class StagedWrite {
 
 	private final long ttlMillis;
 
+	private final long redisTtlMillis;
+
 	StagedWrite(RemoteTier.RemoteKey remoteKey, @Nullable Object value, Type type, @Nullable EncodedValue encoded,
-			byte[] channel, byte[] framed, long ttlMillis) {
+			byte[] channel, byte[] framed, long ttlMillis, long redisTtlMillis) {
 		this.remoteKey = remoteKey;
 		this.value = value;
 		this.type = type;
@@ -55,6 +57,7 @@ public final class StagedWrite {
 		this.channel = channel;
 		this.framed = framed;
 		this.ttlMillis = ttlMillis;
+		this.redisTtlMillis = redisTtlMillis;
 	}
 
 	/** The key as the cache was given it. */
@@ -102,14 +105,17 @@ public final class StagedWrite {
 		return this.framed;
 	}
 
-	/** The entry's time to live in Redis; {@code ARGV[3]} for {@link #APPLY} as ASCII digits. */
+	/** The entry's time to live before it counts as expired. */
 	public long ttlMillis() {
 		return this.ttlMillis;
 	}
 
-	/** {@code ARGV[3]} for {@link #APPLY}. */
+	/**
+	 * {@code ARGV[3]} for {@link #APPLY}: how long Redis keeps the entry, longer than {@link #ttlMillis()}
+	 * by the cache's stale window or fail-safe.
+	 */
 	public byte[] ttlArgument() {
-		return Long.toString(this.ttlMillis).getBytes(StandardCharsets.US_ASCII);
+		return Long.toString(this.redisTtlMillis).getBytes(StandardCharsets.US_ASCII);
 	}
 
 }

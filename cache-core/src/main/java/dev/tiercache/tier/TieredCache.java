@@ -71,7 +71,7 @@ public final class TieredCache implements Cache {
 	private final Map<Type, Cache> typedViews = new ConcurrentHashMap<>();
 
 	TieredCache(String name, CacheSettings settings, @Nullable RemoteTier remote, CoarseClock clock,
-			Executor asyncExecutor) {
+			Executor asyncExecutor, Executor refreshExecutor) {
 		if (settings.usesRemote() && remote == null) {
 			throw new IllegalArgumentException("Cache '" + name + "' uses Redis (mode " + settings.mode()
 					+ ") but no Redis connection is configured");
@@ -81,7 +81,7 @@ public final class TieredCache implements Cache {
 		this.local = settings.usesLocal()
 				? new LocalTier(settings.localMaxSize(), clock, (mirrored != null) ? mirrored::render : null) : null;
 		this.context = new CacheContext(name, settings, this.local);
-		this.readThrough = new ReadThrough(this.context, this.remote);
+		this.readThrough = new ReadThrough(this.context, this.remote, refreshExecutor);
 		this.stats = this.context.stats();
 		this.asyncExecutor = asyncExecutor;
 	}
@@ -253,8 +253,8 @@ public final class TieredCache implements Cache {
 		}
 		RemoteKey remoteKey = l2.keyOf(this.context, key);
 		Read read = l2.read(this.context, remoteKey, type);
-		if (read instanceof Hit hit) {
-			this.readThrough.fillFromRemote(key, remoteKey, type, hit, stamp);
+		if (read instanceof Hit hit && ReadThrough.servable(hit, settings())) {
+			this.readThrough.fillFromRemote(key, remoteKey, type, hit, stamp, settings());
 			return new SimpleValueWrapper(hit.value());
 		}
 		if (strict && read instanceof Unreadable unreadable) {
@@ -299,7 +299,7 @@ public final class TieredCache implements Cache {
 			evictLocal(key);
 		}
 		else if (tier != null) {
-			tier.putWritten(key, value, this.readThrough.localLifetime(ttl), framed);
+			tier.putWritten(key, value, this.readThrough.localLifetime(ttl, settings()), framed);
 		}
 	}
 
@@ -327,7 +327,7 @@ public final class TieredCache implements Cache {
 		}
 		LocalTier tier = this.local;
 		if (tier != null) {
-			tier.putWritten(write.key(), write.value(), this.readThrough.localLifetime(write.ttlMillis()),
+			tier.putWritten(write.key(), write.value(), this.readThrough.localLifetime(write.ttlMillis(), settings()),
 					write.framed());
 		}
 	}
@@ -376,7 +376,7 @@ public final class TieredCache implements Cache {
 			return putIfAbsent(key, value, type);
 		}
 		if (tier != null) {
-			tier.putWritten(key, value, this.readThrough.localLifetime(ttl), framed);
+			tier.putWritten(key, value, this.readThrough.localLifetime(ttl, settings()), framed);
 		}
 		return null;
 	}

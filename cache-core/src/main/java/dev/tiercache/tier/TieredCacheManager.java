@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -48,6 +49,9 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 	/** How long start-up waits for the Redis connection before going on without it. */
 	public static final Duration STARTUP_CONNECT_WAIT = Duration.ofSeconds(2);
 
+	/** How many background reloads wait at most in the default refresh executor. */
+	static final int REFRESH_QUEUE = 1000;
+
 	private final Map<String, TieredCache> caches = new ConcurrentHashMap<>();
 
 	private final CacheSettings defaults;
@@ -63,6 +67,10 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 	private final Executor asyncExecutor;
 
 	private final @Nullable ExecutorService ownExecutor;
+
+	private final Executor refreshExecutor;
+
+	private final @Nullable ExecutorService ownRefreshExecutor;
 
 	private final @Nullable Coherence coherence;
 
@@ -105,6 +113,8 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 		this.clock = new CoarseClock();
 		this.ownExecutor = (builder.asyncExecutor == null) ? newAsyncExecutor() : null;
 		this.asyncExecutor = (builder.asyncExecutor != null) ? builder.asyncExecutor : this.ownExecutor;
+		this.ownRefreshExecutor = (builder.refreshExecutor == null) ? newRefreshExecutor() : null;
+		this.refreshExecutor = (builder.refreshExecutor != null) ? builder.refreshExecutor : this.ownRefreshExecutor;
 		builder.caches.forEach((name, settings) -> this.caches.put(name, newCache(name, settings)));
 	}
 
@@ -126,7 +136,8 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 	}
 
 	private TieredCache newCache(String name, CacheSettings settings) {
-		TieredCache cache = new TieredCache(name, settings, this.remote, this.clock, this.asyncExecutor);
+		TieredCache cache = new TieredCache(name, settings, this.remote, this.clock, this.asyncExecutor,
+				this.refreshExecutor);
 		RemoteTier tier = this.remote;
 		if (tier != null && settings.usesRemote()) {
 			tier.register(cache.context(), this.started);
@@ -148,6 +159,18 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 		int size = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
 		ThreadPoolExecutor executor = new ThreadPoolExecutor(size, size, 60, TimeUnit.SECONDS,
 				new LinkedBlockingQueue<>(), DaemonThreads.numbered("tiercache-async-"));
+		executor.allowCoreThreadTimeOut(true);
+		return executor;
+	}
+
+	/**
+	 * The default executor of background reloads: a few daemon threads and a bounded queue; a reload
+	 * it cannot take is dropped (and counted), never run on the caller's thread.
+	 */
+	private static ExecutorService newRefreshExecutor() {
+		int size = Math.max(2, Runtime.getRuntime().availableProcessors());
+		ThreadPoolExecutor executor = new ThreadPoolExecutor(size, size, 60, TimeUnit.SECONDS,
+				new ArrayBlockingQueue<>(REFRESH_QUEUE), DaemonThreads.numbered("tiercache-refresh-"));
 		executor.allowCoreThreadTimeOut(true);
 		return executor;
 	}
@@ -249,6 +272,10 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 		if (executor != null) {
 			executor.shutdownNow();
 		}
+		ExecutorService refreshes = this.ownRefreshExecutor;
+		if (refreshes != null) {
+			refreshes.shutdownNow();
+		}
 	}
 
 	/**
@@ -277,6 +304,8 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 		private @Nullable CircuitBreakerConfig breakerConfig = RedisCircuitBreaker.defaults().build();
 
 		private @Nullable Executor asyncExecutor;
+
+		private @Nullable Executor refreshExecutor;
 
 		private Builder(@Nullable RedisConnectionFactory connectionFactory) {
 			this.connectionFactory = connectionFactory;
@@ -352,6 +381,17 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 		 */
 		public Builder asyncExecutor(Executor asyncExecutor) {
 			this.asyncExecutor = asyncExecutor;
+			return this;
+		}
+
+		/**
+		 * Where background reloads run (refresh-ahead, stale-while-revalidate, early expiry). Default: a
+		 * pool of daemon threads the manager owns, one per CPU (at least two), with room for
+		 * {@value TieredCacheManager#REFRESH_QUEUE} waiting reloads; beyond that they are dropped and counted. It should
+		 * refuse work rather than run it on the calling thread.
+		 */
+		public Builder refreshExecutor(Executor refreshExecutor) {
+			this.refreshExecutor = refreshExecutor;
 			return this;
 		}
 

@@ -72,6 +72,12 @@ public final class LeaseLocks implements AutoCloseable {
 			return {3, redis.call('PTTL', KEYS[2])}
 			""");
 
+	/** Takes the lease if nobody holds it, whatever the value: 1 if taken, 0 if not. */
+	private static final LuaScript ACQUIRE_IF_FREE = LuaScript.of("""
+			if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+			return 0
+			""");
+
 	private static final LuaScript STORE_IF_HELD = LuaScript.of("""
 			if redis.call('GET', KEYS[2]) ~= ARGV[2] then return 0 end
 			redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
@@ -209,6 +215,32 @@ public final class LeaseLocks implements AutoCloseable {
 		}
 		long remaining = (Long) reply.get(1);
 		return new Acquisition.Held((remaining > 0) ? remaining : 0);
+	}
+
+	/**
+	 * Takes the lease if nobody holds it, whether a value is stored or not: to reload a value in the
+	 * background while readers go on reading the stored one.
+	 * @param deadline when to stop waiting for Redis at the latest ({@link RemoteCommands#deadline()})
+	 * @return {@link Acquisition.Acquired} (renewed until released), {@link Acquisition.Held} if another
+	 * caller holds it, or {@link Acquisition.Unknown} if Redis did not answer in time
+	 */
+	public Acquisition acquireIfFree(EntryKeys keys, long leaseMillis, long maxHoldMillis, long deadline) {
+		byte[] token = (this.instanceId + ':' + this.tokens.incrementAndGet()).getBytes(StandardCharsets.US_ASCII);
+		Lease lease = new Lease(keys, token, leaseMillis, maxHoldMillis);
+		Long taken;
+		try {
+			taken = this.redis.eval(deadline, ACQUIRE_IF_FREE, ScriptOutputType.INTEGER, all(keys), token,
+					ascii(leaseMillis));
+		}
+		catch (RemoteCallException ex) {
+			return new Acquisition.Unknown(lease, ex);
+		}
+		if (taken == null || taken != 1) {
+			return new Acquisition.Held(0);
+		}
+		long now = System.nanoTime();
+		this.held.put(lease, new Holding(now, now));
+		return new Acquisition.Acquired(lease);
 	}
 
 	/**
