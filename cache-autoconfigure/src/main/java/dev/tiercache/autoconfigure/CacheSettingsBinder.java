@@ -10,6 +10,7 @@ import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.autoconfigure.TiercacheProperties.CacheSpec;
 import dev.tiercache.tier.CacheSettings;
+import dev.tiercache.tier.Freshness;
 import dev.tiercache.tier.InvalidSettingException;
 import dev.tiercache.writebehind.WriteBehindSettings;
 
@@ -69,8 +70,25 @@ final class CacheSettingsBinder {
 			if (spec.getLock().getWait() != null) {
 				settings = settings.withLockWait(spec.getLock().getWait());
 			}
-			return settings;
+			return settings.withFreshness(freshness(settings.freshness(), spec));
 		});
+	}
+
+	private static Freshness freshness(Freshness base, CacheSpec spec) {
+		Freshness freshness = base;
+		if (spec.getRefreshAhead() != null) {
+			freshness = freshness.withRefreshAhead(spec.getRefreshAhead());
+		}
+		if (spec.getStaleWhileRevalidate() != null) {
+			freshness = freshness.withStaleWhileRevalidate(spec.getStaleWhileRevalidate());
+		}
+		if (spec.getEarlyExpiryBeta() != null) {
+			freshness = freshness.withEarlyExpiryBeta(spec.getEarlyExpiryBeta());
+		}
+		if (spec.getFailSafe() != null) {
+			freshness = freshness.withFailSafe(spec.getFailSafe());
+		}
+		return freshness;
 	}
 
 	/** The write-behind settings of caches not declared with their own. */

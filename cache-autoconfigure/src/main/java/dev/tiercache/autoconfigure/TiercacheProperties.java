@@ -318,6 +318,31 @@ public class TiercacheProperties {
 		 */
 		private @Nullable Duration nullTtl;
 
+		/**
+		 * Fraction of the TTL (above 0, below 1, such as 0.8) after which a read returns the entry at
+		 * once and reloads it in the background, once across all instances. Default: 0 (off).
+		 */
+		private @Nullable Double refreshAhead;
+
+		/**
+		 * For how long after its TTL an entry is still returned at once while one instance reloads it;
+		 * Redis keeps entries this much longer. Default: 0 (off).
+		 */
+		private @Nullable Duration staleWhileRevalidate;
+
+		/**
+		 * XFetch's beta: each read may reload an entry early, in the background, with a probability
+		 * that grows as its expiry nears, weighted by how long it took to load (1 is the usual value).
+		 * Default: 0 (off).
+		 */
+		private @Nullable Double earlyExpiryBeta;
+
+		/**
+		 * For how long after its TTL an entry is returned when the loader throws, instead of the
+		 * exception (counted). Default: the stale-while-revalidate window; 0 turns it off.
+		 */
+		private @Nullable Duration failSafe;
+
 		private final Local local = new Local();
 
 		private final Lock lock = new Lock();
@@ -354,6 +379,38 @@ public class TiercacheProperties {
 
 		public void setNullTtl(@Nullable Duration nullTtl) {
 			this.nullTtl = nullTtl;
+		}
+
+		public @Nullable Double getRefreshAhead() {
+			return this.refreshAhead;
+		}
+
+		public void setRefreshAhead(@Nullable Double refreshAhead) {
+			this.refreshAhead = refreshAhead;
+		}
+
+		public @Nullable Duration getStaleWhileRevalidate() {
+			return this.staleWhileRevalidate;
+		}
+
+		public void setStaleWhileRevalidate(@Nullable Duration staleWhileRevalidate) {
+			this.staleWhileRevalidate = staleWhileRevalidate;
+		}
+
+		public @Nullable Double getEarlyExpiryBeta() {
+			return this.earlyExpiryBeta;
+		}
+
+		public void setEarlyExpiryBeta(@Nullable Double earlyExpiryBeta) {
+			this.earlyExpiryBeta = earlyExpiryBeta;
+		}
+
+		public @Nullable Duration getFailSafe() {
+			return this.failSafe;
+		}
+
+		public void setFailSafe(@Nullable Duration failSafe) {
+			this.failSafe = failSafe;
 		}
 
 		public Local getLocal() {

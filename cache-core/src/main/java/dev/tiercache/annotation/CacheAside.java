@@ -50,4 +50,29 @@ public @interface CacheAside {
 	/** Overrides the cache's {@code ttl-jitter} percentage (0 to 100) for entries of this method. */
 	String ttlJitter() default "";
 
+	/**
+	 * Overrides the cache's {@code refresh-ahead}: a fraction of the TTL ({@code "0.8"}) after which a
+	 * call returns the cached value at once and reloads it in the background, once across all
+	 * instances; {@code "0"} turns it off.
+	 */
+	String refreshAhead() default "";
+
+	/**
+	 * Overrides the cache's {@code stale-while-revalidate}: for how long after its TTL an entry is still
+	 * returned at once while one instance reloads it ({@code "30s"}); {@code "0"} turns it off.
+	 */
+	String staleWhileRevalidate() default "";
+
+	/**
+	 * Overrides the cache's {@code early-expiry-beta} (XFetch): each call may reload an entry early, in
+	 * the background, more likely as its expiry nears and the longer it took to load ({@code "1"}).
+	 */
+	String earlyExpiryBeta() default "";
+
+	/**
+	 * Overrides the cache's {@code fail-safe}: for how long after its TTL an entry is returned when the
+	 * method throws, instead of the exception ({@code "5m"}); {@code "0"} turns it off.
+	 */
+	String failSafe() default "";
+
 }

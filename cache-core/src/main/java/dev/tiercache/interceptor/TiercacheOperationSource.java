@@ -32,6 +32,7 @@ import dev.tiercache.annotation.WriteAround;
 import dev.tiercache.annotation.WriteBehind;
 import dev.tiercache.annotation.WriteThrough;
 import dev.tiercache.tier.CacheSettings;
+import dev.tiercache.tier.Freshness;
 import dev.tiercache.tier.InvalidSettingException;
 import dev.tiercache.tier.TieredCache;
 import dev.tiercache.tier.TieredCacheManager;
@@ -55,7 +56,8 @@ public final class TiercacheOperationSource {
 
 	/** The annotation attribute behind each setting it can override. */
 	private static final Map<String, String> ATTRIBUTES = Map.of("ttl", "ttl", "null-ttl", "nullTtl", "ttl-jitter",
-			"ttlJitter");
+			"ttlJitter", "refresh-ahead", "refreshAhead", "stale-while-revalidate", "staleWhileRevalidate",
+			"early-expiry-beta", "earlyExpiryBeta", "fail-safe", "failSafe");
 
 	private final Supplier<TieredCacheManager> cacheManager;
 
@@ -287,6 +289,10 @@ public final class TiercacheOperationSource {
 		String ttl = resolve(annotation.ttl());
 		String nullTtl = resolve(annotation.nullTtl());
 		String jitter = resolve(annotation.ttlJitter());
+		String refreshAhead = resolve(annotation.refreshAhead());
+		String staleWhileRevalidate = resolve(annotation.staleWhileRevalidate());
+		String earlyExpiryBeta = resolve(annotation.earlyExpiryBeta());
+		String failSafe = resolve(annotation.failSafe());
 		try {
 			if (!ttl.isEmpty()) {
 				entry = entry.withTtl(duration("ttl", ttl, method));
@@ -297,6 +303,21 @@ public final class TiercacheOperationSource {
 			if (!jitter.isEmpty()) {
 				entry = entry.withTtlJitter(percentage(jitter, method));
 			}
+			Freshness freshness = entry.freshness();
+			if (!refreshAhead.isEmpty()) {
+				freshness = freshness.withRefreshAhead(number("refreshAhead", refreshAhead, method));
+			}
+			if (!staleWhileRevalidate.isEmpty()) {
+				freshness = freshness
+					.withStaleWhileRevalidate(duration("staleWhileRevalidate", staleWhileRevalidate, method));
+			}
+			if (!earlyExpiryBeta.isEmpty()) {
+				freshness = freshness.withEarlyExpiryBeta(number("earlyExpiryBeta", earlyExpiryBeta, method));
+			}
+			if (!failSafe.isEmpty()) {
+				freshness = freshness.withFailSafe(duration("failSafe", failSafe, method));
+			}
+			entry = entry.withFreshness(freshness);
 		}
 		catch (InvalidSettingException ex) {
 			throw new IllegalStateException("@CacheAside(" + ATTRIBUTES.get(ex.getSetting()) + " = \"" + ex.getValue()
@@ -318,6 +339,16 @@ public final class TiercacheOperationSource {
 		catch (IllegalArgumentException | DateTimeParseException ex) {
 			throw new IllegalStateException("@CacheAside(" + attribute + " = \"" + text + "\") on " + method
 					+ " is not a duration; use a value such as \"10m\", \"30s\" or \"PT10M\"", ex);
+		}
+	}
+
+	private static double number(String attribute, String text, Method method) {
+		try {
+			return Double.parseDouble(text);
+		}
+		catch (NumberFormatException ex) {
+			throw new IllegalStateException("@CacheAside(" + attribute + " = \"" + text + "\") on " + method
+					+ " is not a number; use a value such as \"0.8\"", ex);
 		}
 	}
 
