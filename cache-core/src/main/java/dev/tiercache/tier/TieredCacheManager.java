@@ -16,6 +16,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
@@ -45,6 +47,8 @@ import dev.tiercache.resilience.RedisCircuitBreaker;
  * instances take over at once. Thread-safe.
  */
 public final class TieredCacheManager implements CacheManager, InitializingBean, DisposableBean {
+
+	private static final Log logger = LogFactory.getLog(TieredCacheManager.class);
 
 	/** How long start-up waits for the Redis connection before going on without it. */
 	public static final Duration STARTUP_CONNECT_WAIT = Duration.ofSeconds(2);
@@ -136,6 +140,10 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 	}
 
 	private TieredCache newCache(String name, CacheSettings settings) {
+		if (!settings.usesRemote() && !settings.freshness().equals(Freshness.NONE)) {
+			logger.warn("Tiercache cache '" + name + "' is local-only: " + settings.freshness()
+					+ " needs Redis (mode 'both' or 'remote') and is ignored");
+		}
 		TieredCache cache = new TieredCache(name, settings, this.remote, this.clock, this.asyncExecutor,
 				this.refreshExecutor);
 		RemoteTier tier = this.remote;
