@@ -151,10 +151,10 @@ final class ReadThrough {
 		EXPIRED;
 
 		static Age of(Hit hit, Freshness freshness) {
-			long now = System.currentTimeMillis();
 			if (hit.queued()) {
 				return FRESH;
 			}
+			long now = System.currentTimeMillis();
 			if (now < hit.softExpiresAt()) {
 				return (freshness.refreshesEarly()
 						&& freshness.dueForRefresh(now, hit.writtenAt(), hit.softExpiresAt(), hit.loadMillis())) ? DUE
@@ -186,12 +186,12 @@ final class ReadThrough {
 	}
 
 	/**
-	 * Returns an expired entry in place of a load's failure while its fail-safe lasts (counted and
-	 * logged); rethrows the failure otherwise.
+	 * Returns an expired entry in place of a load's exception while its fail-safe lasts (counted and
+	 * logged); rethrows the failure otherwise, and always an {@code Error}.
 	 */
 	private @Nullable Object failSafe(Object key, @Nullable Hit expired, Freshness freshness, Throwable failure)
 			throws Throwable {
-		if (expired == null
+		if (expired == null || failure instanceof Error
 				|| System.currentTimeMillis() >= expired.softExpiresAt() + freshness.effectiveFailSafe().toMillis()) {
 			throw failure;
 		}
