@@ -169,6 +169,19 @@ class Issue9FreshnessTest {
 	}
 
 	@Test
+	void failSafeDoesNotHideAnError() {
+		TieredCache cache = cache((defaults) -> defaults.withTtl(Duration.ofMillis(200))
+			.withTtlJitter(0)
+			.withFreshness(Freshness.NONE.withFailSafe(Duration.ofSeconds(30))));
+		assertThat(cache.get("k", String.class, () -> "v1")).isEqualTo("v1");
+		awaitSoftExpiry();
+		assertThatExceptionOfType(AssertionError.class).isThrownBy(() -> cache.get("k", String.class, () -> {
+			throw new AssertionError("a broken invariant");
+		}));
+		assertThat(cache.stats().failSafeHits()).isZero();
+	}
+
+	@Test
 	void withoutFreshnessAnExpiredEntryIsNotServedAndTheFailureReachesTheCaller() {
 		TieredCache cache = cache((defaults) -> defaults.withTtl(Duration.ofMillis(200)).withTtlJitter(0));
 		Source source = new Source(1);
