@@ -321,6 +321,41 @@ class Issue8WriteBehindTest {
 	}
 
 	@Test
+	void whileTheManagersBreakerIsOpenAWriteBehindCallRunsSynchronouslyWithoutWaitingForRedis() throws Exception {
+		try (TcpProxy proxy = TcpProxy.to(TestRedis.port())) {
+			ConfigurableApplicationContext context = start("spring.data.redis.host=127.0.0.1",
+					"spring.data.redis.port=" + proxy.port(), "tiercache.redis.timeout=2s",
+					"tiercache.redis.breaker.sliding-window-size=2", "tiercache.redis.breaker.minimum-number-of-calls=2");
+			service(context).save(new Price(24, 1, "queued"));
+			await().atMost(Duration.ofSeconds(10)).until(() -> versionsInDatabase(context).containsKey(24L));
+			proxy.blackHole();
+			TieredCacheManager manager = context.getBean(TieredCacheManager.class);
+			ExecutorService readers = Executors.newFixedThreadPool(2);
+			try {
+				List<Future<?>> reads = List.of(readers.submit(() -> service(context).find(1001)),
+						readers.submit(() -> service(context).find(1002)));
+				for (Future<?> read : reads) {
+					read.get(10, TimeUnit.SECONDS);
+				}
+			}
+			finally {
+				readers.shutdownNow();
+			}
+			assertThat(manager.redisCircuitBreaker().admits()).as("two timed-out reads opened the breaker").isFalse();
+
+			long started = System.nanoTime();
+			service(context).save(new Price(25, 1, "direct"));
+			long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+			assertThat(versionsInDatabase(context)).as("written before the call returned").containsEntry(25L, 1L);
+			assertThat(tookMillis).as("the queue shares the open breaker: no 2 s wait for a black hole")
+				.isLessThan(1000);
+			proxy.restore();
+			await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+				.untilAsserted(() -> assertThat(queues(context).stats("prices").synchronousWrites()).isEqualTo(1));
+		}
+	}
+
+	@Test
 	void insideATransactionTheCallIsQueuedOnCommitOnlyAndNeverOnRollback() {
 		ConfigurableApplicationContext context = start();
 		TransactionTemplate transaction = context.getBean(TransactionTemplate.class);
