@@ -124,7 +124,7 @@ class Issue9FreshnessTest {
 				source.onReaderThreads.get() - firstLoads, source.mostAtOnce.get());
 		assertThat(source.onReaderThreads.get()).as("loads a reader waited for").isEqualTo(firstLoads);
 		assertThat(source.mostAtOnce.get()).as("one reload at a time across both instances").isEqualTo(1);
-		assertThat(seen).as("readers saw the new versions").contains("v6");
+		assertThat(seen).as("readers saw the new versions").contains("v2", "v3", "v4");
 		assertThat(a.stats().refreshes() + b.stats().refreshes()).isGreaterThanOrEqualTo(5);
 	}
 
