@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -353,6 +354,25 @@ class Issue8WriteBehindTest {
 			await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
 				.untilAsserted(() -> assertThat(queues(context).stats("prices").synchronousWrites()).isEqualTo(1));
 		}
+	}
+
+	@Test
+	void writeBehindMetersShowAHeldWriteAsPendingUntilItIsApplied() throws Exception {
+		ConfigurableApplicationContext context = start();
+		MeterRegistry registry = context.getBean(MeterRegistry.class);
+		this.probe.holdWrites();
+		service(context).save(new Price(61, 1, "held"));
+		assertThat(this.probe.awaitHeldWrite()).isTrue();
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+				registry.get("tiercache.writebehind.pending").tag("cache", "prices").gauge().value())
+			.isEqualTo(1));
+		assertThat(registry.get("tiercache.writebehind.oldest.age").tag("cache", "prices").timeGauge().value())
+			.isPositive();
+		this.probe.release();
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+				registry.get("tiercache.writebehind.pending").tag("cache", "prices").gauge().value())
+			.isZero());
+		assertThat(registry.get("tiercache.writebehind.dead").tag("cache", "prices").gauge().value()).isZero();
 	}
 
 	@Test

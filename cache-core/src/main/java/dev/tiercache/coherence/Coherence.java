@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
@@ -73,6 +74,10 @@ public final class Coherence implements RemoteCommands.ConnectionSetup, AutoClos
 
 	private volatile @Nullable CoherenceMode mode;
 
+	private final LongAdder received = new LongAdder();
+
+	private final LongAdder sent = new LongAdder();
+
 	/**
 	 * @param connectionFactory the application's factory, for the pub/sub connection of the fallback
 	 * @param prefixes the key prefixes to follow; none may be a prefix of another
@@ -96,6 +101,16 @@ public final class Coherence implements RemoteCommands.ConnectionSetup, AutoClos
 		this.publisher = publisher;
 	}
 
+	/** How many changed keys this instance was told of (by Redis or by other instances). */
+	public long invalidationsReceived() {
+		return this.received.sum();
+	}
+
+	/** How many changed keys this instance published to the others ({@link CoherenceMode#PUBSUB} only). */
+	public long invalidationsSent() {
+		return this.sent.sum();
+	}
+
 	/** The mode in force, or {@code null} until a connection was set up. */
 	public @Nullable CoherenceMode mode() {
 		return this.mode;
@@ -114,6 +129,7 @@ public final class Coherence implements RemoteCommands.ConnectionSetup, AutoClos
 		byte[] message = Arrays.copyOf(this.instanceId, ID_LENGTH + key.length);
 		System.arraycopy(key, 0, message, ID_LENGTH, key.length);
 		commands.sendAndForget((redis) -> redis.publish(this.channel, message));
+		this.sent.increment();
 	}
 
 	@Override
@@ -127,7 +143,7 @@ public final class Coherence implements RemoteCommands.ConnectionSetup, AutoClos
 			fallBack("the Redis connection speaks RESP2, and tracking pushes need RESP3");
 			return;
 		}
-		connection.addListener(new Pushes(delivery));
+		connection.addListener(new Pushes(delivery, this.received));
 		connection.addListener(new Reconnections(connection, delivery));
 		try {
 			connection.async().clientTracking(arguments()).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -191,6 +207,7 @@ public final class Coherence implements RemoteCommands.ConnectionSetup, AutoClos
 				|| Arrays.equals(message, 0, ID_LENGTH, this.instanceId, 0, ID_LENGTH)) {
 			return;
 		}
+		this.received.increment();
 		delivery.changed(Arrays.copyOfRange(message, ID_LENGTH, message.length));
 	}
 
@@ -199,8 +216,11 @@ public final class Coherence implements RemoteCommands.ConnectionSetup, AutoClos
 
 		private final InvalidationTarget target;
 
-		Pushes(InvalidationTarget target) {
+		private final LongAdder received;
+
+		Pushes(InvalidationTarget target, LongAdder received) {
 			this.target = target;
+			this.received = received;
 		}
 
 		@Override
@@ -218,6 +238,7 @@ public final class Coherence implements RemoteCommands.ConnectionSetup, AutoClos
 			for (Object key : changed) {
 				byte[] bytes = bytes(key);
 				if (bytes != null) {
+					this.received.increment();
 					this.target.changed(bytes);
 				}
 			}

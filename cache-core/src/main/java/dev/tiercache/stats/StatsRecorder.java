@@ -2,6 +2,9 @@ package dev.tiercache.stats;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * The running counters of one cache, written by the cache as it works and read as a
@@ -55,6 +58,12 @@ public final class StatsRecorder {
 
 	private final LongAdder refreshesDropped = new LongAdder();
 
+	private final LongAdder evictions = new LongAdder();
+
+	private final LongAdder remoteWaitNanos = new LongAdder();
+
+	private volatile @Nullable LongConsumer loadListener;
+
 	public void localHit(boolean nullValue) {
 		(nullValue ? this.localNullHits : this.localHits).increment();
 	}
@@ -72,7 +81,19 @@ public final class StatsRecorder {
 	}
 
 	/** Records a completed call of a loader, successful or not, and how long it took. */
+	/**
+	 * Also hands the time of every load to {@code listener} (a timer with percentiles), on the thread
+	 * that loaded; loads are off the hit path.
+	 */
+	public void onLoad(LongConsumer listener) {
+		this.loadListener = listener;
+	}
+
 	public void load(long nanos, boolean failed) {
+		LongConsumer listener = this.loadListener;
+		if (listener != null) {
+			listener.accept(nanos);
+		}
 		this.loads.increment();
 		this.loadNanos.add(nanos);
 		if (failed) {
@@ -112,6 +133,16 @@ public final class StatsRecorder {
 		this.repairsDropped.increment();
 	}
 
+	/** An entry L1 dropped for room ({@code local.max-size}). */
+	public void eviction() {
+		this.evictions.increment();
+	}
+
+	/** A caller waited this long for another instance's load. */
+	public void remoteWaited(long nanos) {
+		this.remoteWaitNanos.add(nanos);
+	}
+
 	public void staleHit() {
 		this.staleHits.increment();
 	}
@@ -139,7 +170,8 @@ public final class StatsRecorder {
 				this.loadFailures.sum(), Duration.ofNanos(this.loadNanos.sum()), this.localWaits.sum(),
 				this.remoteWaits.sum(), this.lockTimeouts.sum(), this.leasesLost.sum(), this.remoteErrors.sum(),
 				this.encodeFailures.sum(), this.decodeFailures.sum(), this.repairsDropped.sum(), this.staleHits.sum(),
-				this.failSafeHits.sum(), this.refreshes.sum(), this.refreshFailures.sum(), this.refreshesDropped.sum());
+				this.failSafeHits.sum(), this.refreshes.sum(), this.refreshFailures.sum(), this.refreshesDropped.sum(),
+				this.evictions.sum(), Duration.ofNanos(this.remoteWaitNanos.sum()));
 	}
 
 }

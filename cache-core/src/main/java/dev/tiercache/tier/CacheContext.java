@@ -32,7 +32,7 @@ final class CacheContext {
 
 	private final CacheSettings settings;
 
-	private final StatsRecorder stats = new StatsRecorder();
+	private final StatsRecorder stats;
 
 	private final @Nullable LocalTier local;
 
@@ -50,8 +50,9 @@ final class CacheContext {
 
 	private final RateLimit refreshFailureLog = new RateLimit(LOG_INTERVAL);
 
-	CacheContext(String name, CacheSettings settings, @Nullable LocalTier local) {
+	CacheContext(String name, CacheSettings settings, @Nullable LocalTier local, StatsRecorder stats) {
 		this.name = name;
+		this.stats = stats;
 		this.settings = settings;
 		this.local = local;
 	}

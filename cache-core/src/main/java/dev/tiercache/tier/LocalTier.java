@@ -11,6 +11,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import org.jspecify.annotations.Nullable;
 
+import dev.tiercache.stats.StatsRecorder;
+
 /**
  * The L1 tier of one cache: a size-bounded Caffeine cache of decoded values, each entry with its own
  * deadline (never later than the Redis entry it mirrors), checked on read against a
@@ -57,10 +59,13 @@ final class LocalTier {
 
 	private volatile long epoch;
 
+	private final StatsRecorder stats;
+
 	/**
 	 * @param renderer how Redis names a key, for a tier that mirrors Redis; {@code null} otherwise
+	 * @param stats counts the entries dropped for room
 	 */
-	LocalTier(long maxSize, CoarseClock clock, @Nullable Function<Object, String> renderer) {
+	LocalTier(long maxSize, CoarseClock clock, @Nullable Function<Object, String> renderer, StatsRecorder stats) {
 		this.entries = Caffeine.newBuilder()
 			.maximumSize(maxSize)
 			.executor(Runnable::run)
@@ -68,6 +73,7 @@ final class LocalTier {
 			.build();
 		this.clock = clock;
 		this.renderer = renderer;
+		this.stats = stats;
 	}
 
 	/** The live entry for the key, or {@code null}. */
@@ -305,8 +311,9 @@ final class LocalTier {
 		return next;
 	}
 
-	/** Caffeine evicted an entry (size): forget it in the index, within the same atomic step. */
+	/** Caffeine evicted an entry (size): count it and forget it in the index, within the same atomic step. */
 	private void unindex(@Nullable Object key, @Nullable LocalEntry entry, RemovalCause cause) {
+		this.stats.eviction();
 		if (key != null && entry != null && entry.rendered() != null) {
 			this.byRendered.remove(entry.rendered(), key);
 		}

@@ -291,7 +291,9 @@ final class ReadThrough {
 				}
 				long waitStarted = System.nanoTime();
 				awaitWakeUp(waiter, Math.min(Math.min(held.remainingMillis() + 1, MAX_WAKE_UP_MILLIS), remainingMillis));
-				redisBy += System.nanoTime() - waitStarted;
+				long waitedNanos = System.nanoTime() - waitStarted;
+				this.stats.remoteWaited(waitedNanos);
+				redisBy += waitedNanos;
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.function.LongConsumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -78,9 +79,11 @@ public final class TieredCache implements Cache {
 		}
 		this.remote = settings.usesRemote() ? remote : null;
 		RemoteTier mirrored = this.remote;
+		StatsRecorder recorder = new StatsRecorder();
 		this.local = settings.usesLocal()
-				? new LocalTier(settings.localMaxSize(), clock, (mirrored != null) ? mirrored::render : null) : null;
-		this.context = new CacheContext(name, settings, this.local);
+				? new LocalTier(settings.localMaxSize(), clock, (mirrored != null) ? mirrored::render : null, recorder)
+				: null;
+		this.context = new CacheContext(name, settings, this.local, recorder);
 		this.readThrough = new ReadThrough(this.context, this.remote, refreshExecutor);
 		this.stats = this.context.stats();
 		this.asyncExecutor = asyncExecutor;
@@ -105,6 +108,14 @@ public final class TieredCache implements Cache {
 	/** A snapshot of this cache's counters. */
 	public CacheStats stats() {
 		return this.stats.snapshot();
+	}
+
+	/**
+	 * Hands the time of every load of this cache, in nanoseconds, to {@code listener} (a timer), on the
+	 * thread that loaded; replaces any listener set before. Hits never call it.
+	 */
+	public void recordLoadTimes(LongConsumer listener) {
+		this.stats.onLoad(listener);
 	}
 
 	/** How many entries L1 holds (an estimate); zero when the cache has no L1. */

@@ -4,16 +4,19 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import org.apache.commons.logging.Log;
@@ -57,6 +60,8 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 	static final int REFRESH_QUEUE = 1000;
 
 	private final Map<String, TieredCache> caches = new ConcurrentHashMap<>();
+
+	private final List<Consumer<TieredCache>> cacheListeners = new CopyOnWriteArrayList<>();
 
 	private final CacheSettings defaults;
 
@@ -129,6 +134,27 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 	public @Nullable CoherenceMode coherenceMode() {
 		Coherence current = this.coherence;
 		return (current != null) ? current.mode() : null;
+	}
+
+	/** How many changed keys this instance was told of, to drop from L1; 0 when no cache uses Redis. */
+	public long invalidationsReceived() {
+		Coherence current = this.coherence;
+		return (current != null) ? current.invalidationsReceived() : 0;
+	}
+
+	/** How many changed keys this instance published to the others (in {@link CoherenceMode#PUBSUB} only). */
+	public long invalidationsSent() {
+		Coherence current = this.coherence;
+		return (current != null) ? current.invalidationsSent() : 0;
+	}
+
+	/**
+	 * Calls {@code listener} with every cache of this manager: those that exist now, at once, and each
+	 * one created later on first use, once it is in the manager.
+	 */
+	public void forEachCache(Consumer<TieredCache> listener) {
+		this.cacheListeners.add(listener);
+		this.caches.values().forEach(listener);
 	}
 
 	/**
@@ -204,7 +230,12 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 			return cache;
 		}
 		CacheNames.check(name);
-		return this.caches.computeIfAbsent(name, (created) -> newCache(created, this.defaults));
+		TieredCache[] created = new TieredCache[1];
+		cache = this.caches.computeIfAbsent(name, (absent) -> created[0] = newCache(absent, this.defaults));
+		if (created[0] != null) {
+			this.cacheListeners.forEach((listener) -> listener.accept(created[0]));
+		}
+		return cache;
 	}
 
 	/**

@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -64,6 +66,8 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 
 	private final Map<String, DurableWrites> durableWrites = new ConcurrentHashMap<>();
 
+	private final List<Consumer<String>> queueListeners = new CopyOnWriteArrayList<>();
+
 	private volatile boolean running;
 
 	/**
@@ -101,14 +105,28 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 					+ "', which does not use Redis (mode " + cache.settings().mode()
 					+ "); a durable queue needs Redis: set 'tiercache.caches." + cache.getName() + ".mode' to 'both'");
 		}
+		boolean[] created = new boolean[1];
 		this.queues.computeIfAbsent(cache.getName(), (name) -> {
 			WriteBehindQueue queue = new WriteBehindQueue(cache, settingsOf(name), this.keyPrefix, this.commands,
 					durableWrites(name), this.arguments);
 			if (this.running) {
 				queue.start();
 			}
+			created[0] = true;
 			return queue;
 		}).register(method);
+		if (created[0]) {
+			this.queueListeners.forEach((listener) -> listener.accept(cache.getName()));
+		}
+	}
+
+	/**
+	 * Calls {@code listener} with the name of every cache that has a queue: those that have one now, at
+	 * once, and each one that gets one later, once it is registered.
+	 */
+	public void forEachQueue(Consumer<String> listener) {
+		this.queueListeners.add(listener);
+		this.queues.keySet().forEach(listener);
 	}
 
 	/** The settings of a cache's queue. */

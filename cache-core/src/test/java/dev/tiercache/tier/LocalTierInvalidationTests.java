@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.tiercache.stats.StatsRecorder;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -15,7 +17,7 @@ class LocalTierInvalidationTests {
 
 	private final CoarseClock clock = new CoarseClock();
 
-	private final LocalTier tier = new LocalTier(100, this.clock, (key) -> "#" + key);
+	private final LocalTier tier = new LocalTier(100, this.clock, (key) -> "#" + key, new StatsRecorder());
 
 	@AfterEach
 	void close() {
