@@ -26,6 +26,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.tiercache.autoconfigure.actuate.TiercacheEndpoint;
 import dev.tiercache.autoconfigure.writebehind.Price;
 import dev.tiercache.autoconfigure.writebehind.PriceService;
 import dev.tiercache.autoconfigure.writebehind.WriteBehindApplication;
@@ -39,6 +40,7 @@ import dev.tiercache.writebehind.WriteBehindQueues;
 import dev.tiercache.writebehind.WriteBehindStats;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -284,6 +286,32 @@ class Issue8WriteBehindTest {
 		await().atMost(Duration.ofSeconds(20)).until(() -> queues.deadLetters("prices", 10).size() == 1);
 		assertThat(queues.drop("prices", queues.deadLetters("prices", 10).get(0).id())).isTrue();
 		assertThat(queues.stats("prices").deadLetters()).isZero();
+	}
+
+	@Test
+	void deadLettersAreRequeuedAndDroppedThroughTheActuatorEndpoint() {
+		ConfigurableApplicationContext context = start("tiercache.defaults.write-behind.max-attempts=2",
+				"management.endpoints.web.exposure.include=tiercache");
+		this.probe.failing.add(16L);
+		this.probe.failing.add(17L);
+		service(context).save(new Price(16, 1, "refused"));
+		service(context).save(new Price(17, 1, "refused"));
+		WriteBehindQueues queues = queues(context);
+		await().atMost(Duration.ofSeconds(20)).until(() -> queues.deadLetters("prices", 10).size() == 2);
+		TiercacheEndpoint endpoint = context.getBean(TiercacheEndpoint.class);
+		assertThat(endpoint.cache("prices").writeBehind().deadLetters()).isEqualTo(2);
+
+		this.probe.failing.remove(16L);
+		String sixteen = queues.deadLetters("prices", 10).stream().filter((letter) -> letter.key().equals("#l:16"))
+			.findFirst().orElseThrow().id();
+		assertThat(endpoint.deadLetters("prices", "requeue", sixteen)).containsEntry("requeued", 1);
+		await().atMost(Duration.ofSeconds(10)).until(() -> versionsInDatabase(context).containsKey(16L));
+		assertThat(endpoint.deadLetters("prices", "drop", null)).as("every one left").containsEntry("dropped", 1);
+		assertThat(queues.deadLetters("prices", 10)).isEmpty();
+		assertThatExceptionOfType(IllegalArgumentException.class)
+			.isThrownBy(() -> endpoint.deadLetters("prices", "burn", null))
+			.withMessageContaining("'requeue' or 'drop'");
+		assertThat(endpoint.deadLetters("books", "drop", null)).as("no queue: 404").isNull();
 	}
 
 	@Test

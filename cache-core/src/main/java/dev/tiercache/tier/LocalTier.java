@@ -1,5 +1,6 @@
 package dev.tiercache.tier;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -268,6 +269,35 @@ final class LocalTier {
 
 	long size() {
 		return this.entries.estimatedSize();
+	}
+
+	/**
+	 * The key of a resident entry, found by its name (the key as Redis names it, for a tier that mirrors
+	 * Redis; its {@code String.valueOf} otherwise); {@code null} if none is resident.
+	 */
+	@Nullable Object keyNamed(String name) {
+		if (this.renderer != null) {
+			return this.byRendered.get(name);
+		}
+		for (Object key : this.entries.asMap().keySet()) {
+			if (String.valueOf(key).equals(name)) {
+				return key;
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * The names ({@link #keyNamed} finds keys by them) of the resident entries read most often lately,
+	 * hottest first, as Caffeine's frequency sketch ranks them: it counts every read and halves its
+	 * counts as they grow, so recent reads weigh most.
+	 */
+	List<String> hottest(int limit) {
+		return this.entries.policy().eviction().map((eviction) -> eviction.hottest(limit)).orElse(Map.of())
+			.entrySet().stream()
+			.map((entry) -> (entry.getValue().rendered() != null) ? entry.getValue().rendered()
+					: String.valueOf(entry.getKey()))
+			.toList();
 	}
 
 	/** How many keys the rendered-key index holds: never more than the resident entries. */

@@ -115,8 +115,12 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	 * @throws IllegalArgumentException if the key is of a type that cannot be rendered injectively
 	 */
 	RemoteKey keyOf(CacheContext cache, Object key) {
+		return keyOf(cache, render(key), key);
+	}
+
+	/** The Redis keys of an entry whose key Redis names {@code rendered}, in the cache's current namespace. */
+	private RemoteKey keyOf(CacheContext cache, String rendered, Object key) {
 		long namespace = cache.namespace();
-		String rendered = render(key);
 		String tagged = (namespace != CacheContext.UNKNOWN_NAMESPACE)
 				? "{" + cache.name() + ":" + namespace + ":" + rendered + "}" : null;
 		return new RemoteKey(this.keyPrefix, tagged, rendered, cache.name(), namespace, key);
@@ -474,16 +478,24 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 
 	/** Deletes the key once Redis answers, in the namespace current then, and evicts it from L1 again. */
 	private void deleteLater(CacheContext cache, RemoteKey key) {
-		Object original = key.original();
 		this.repairs.add(key.id(), cache, () -> {
-			RemoteKey current = keyOf(cache, original);
+			RemoteKey current = keyOf(cache, key.rendered(), key.original());
 			this.leases.write(current.entry(), null, 0);
 			this.coherence.publish(current.value());
 			LocalTier local = cache.local();
 			if (local != null) {
-				local.evict(original);
+				local.invalidate(current.rendered(), false);
 			}
 		});
+	}
+
+	/**
+	 * Deletes the entry Redis names {@code rendered} (as an operator names a key that is not in L1), on
+	 * every instance; now, or once Redis answers.
+	 * @return whether Redis held it
+	 */
+	boolean deleteNamed(CacheContext cache, String rendered) {
+		return write(cache, keyOf(cache, rendered, rendered), null, 0);
 	}
 
 	/**

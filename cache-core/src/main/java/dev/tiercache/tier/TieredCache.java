@@ -1,6 +1,7 @@
 package dev.tiercache.tier;
 
 import java.lang.reflect.Type;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -406,6 +407,32 @@ public final class TieredCache implements Cache {
 		if (tier != null) {
 			tier.revoke(key);
 		}
+	}
+
+	/**
+	 * The keys read most often lately among those in L1, hottest first, by name: as Redis names them
+	 * (such as {@code #l:42} for the {@code Long} 42) when the cache uses Redis, their
+	 * {@code String.valueOf} otherwise. Empty without L1.
+	 */
+	public List<String> hottestKeys(int limit) {
+		LocalTier tier = this.local;
+		return (tier != null) ? tier.hottest(limit) : List.of();
+	}
+
+	/**
+	 * Evicts a key given by name, as {@link #hottestKeys} names it: for an operator who has no key
+	 * object. A key in L1 is evicted as {@link #evictIfPresent} does; otherwise, when the cache uses
+	 * Redis, the entry Redis names so is deleted (and dropped from every instance's L1).
+	 * @return whether either tier held it
+	 */
+	public boolean evictNamed(String name) {
+		LocalTier tier = this.local;
+		Object key = (tier != null) ? tier.keyNamed(name) : null;
+		if (key != null) {
+			return evictIfPresent(key);
+		}
+		RemoteTier l2 = this.remote;
+		return l2 != null && l2.deleteNamed(this.context, name);
 	}
 
 	@Override

@@ -1,0 +1,217 @@
+package dev.tiercache.autoconfigure.actuate;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+
+import dev.tiercache.coherence.CoherenceMode;
+import dev.tiercache.resilience.RedisCircuitBreaker;
+import dev.tiercache.stats.CacheStats;
+import dev.tiercache.tier.CacheSettings;
+import dev.tiercache.tier.Freshness;
+import dev.tiercache.tier.TieredCache;
+import dev.tiercache.tier.TieredCacheManager;
+import dev.tiercache.writebehind.DeadLetter;
+import dev.tiercache.writebehind.WriteBehindQueues;
+import dev.tiercache.writebehind.WriteBehindStats;
+
+/**
+ * The {@code tiercache} Actuator endpoint: hit rates with the counts behind them, L1 size, settings,
+ * write-behind lag and dead letters for every cache; the invalidation mode and the breaker's state;
+ * and, for one cache, its hottest keys. Operations evict a key, clear a cache (a namespace bump) and
+ * re-queue or drop dead letters.
+ *
+ * <ul>
+ * <li>{@code GET /actuator/tiercache}: every cache</li>
+ * <li>{@code GET /actuator/tiercache/{cache}}: one cache, with its hottest keys</li>
+ * <li>{@code DELETE /actuator/tiercache/{cache}}: clears the cache on every instance</li>
+ * <li>{@code DELETE /actuator/tiercache/{cache}/{key}}: evicts a key, named as the hottest keys name
+ * it</li>
+ * <li>{@code POST /actuator/tiercache/{cache}} with {@code {"deadLetters": "requeue"|"drop", "id": …}}:
+ * re-queues or drops one dead letter, or all of them without an id</li>
+ * </ul>
+ *
+ * Reads of write-behind lag call Redis, each within {@code tiercache.redis.timeout}; while Redis does
+ * not answer, the lag reads as {@code null}.
+ */
+@Endpoint(id = "tiercache")
+public class TiercacheEndpoint {
+
+	/** How many hot keys a cache's report lists. */
+	static final int HOT_KEYS = 20;
+
+	private static final int DEAD_LETTERS = 100;
+
+	private final TieredCacheManager manager;
+
+	private final @Nullable WriteBehindQueues queues;
+
+	public TiercacheEndpoint(TieredCacheManager manager, @Nullable WriteBehindQueues queues) {
+		this.manager = manager;
+		this.queues = queues;
+	}
+
+	@ReadOperation
+	public Report report() {
+		Map<String, CacheReport> caches = new TreeMap<>();
+		for (String name : this.manager.getCacheNames()) {
+			caches.put(name, report(this.manager.getTieredCache(name), false));
+		}
+		CoherenceMode mode = this.manager.coherenceMode();
+		RedisCircuitBreaker breaker = this.manager.redisCircuitBreaker();
+		return new Report((mode != null) ? mode.name() : null,
+				(breaker != null) ? breaker.state().name() : null,
+				new Invalidations(this.manager.invalidationsReceived(), this.manager.invalidationsSent()), caches);
+	}
+
+	@ReadOperation
+	public @Nullable CacheReport cache(@Selector String cache) {
+		TieredCache found = known(cache);
+		return (found != null) ? report(found, true) : null;
+	}
+
+	@DeleteOperation
+	public @Nullable CacheReport clear(@Selector String cache) {
+		TieredCache found = known(cache);
+		if (found == null) {
+			return null;
+		}
+		found.clear();
+		return report(found, false);
+	}
+
+	@DeleteOperation
+	public @Nullable Map<String, Object> evict(@Selector String cache, @Selector String key) {
+		TieredCache found = known(cache);
+		return (found != null) ? Map.of("cache", cache, "key", key, "evicted", found.evictNamed(key)) : null;
+	}
+
+	/**
+	 * Re-queues ({@code requeue}) or drops ({@code drop}) the dead letter {@code id}, or every dead
+	 * letter of the cache (at most {@value #DEAD_LETTERS} per call) when no id is given.
+	 */
+	@WriteOperation
+	public @Nullable Map<String, Object> deadLetters(@Selector String cache, String deadLetters, @Nullable String id) {
+		WriteBehindQueues writeBehind = this.queues;
+		if (writeBehind == null || !writeBehind.cacheNames().contains(cache)) {
+			return null;
+		}
+		boolean requeue = switch (deadLetters.toLowerCase(Locale.ROOT)) {
+			case "requeue" -> true;
+			case "drop" -> false;
+			default -> throw new IllegalArgumentException(
+					"'deadLetters' must be 'requeue' or 'drop', but was '" + deadLetters + "'");
+		};
+		List<String> ids = (id != null) ? List.of(id)
+				: writeBehind.deadLetters(cache, DEAD_LETTERS).stream().map(DeadLetter::id).toList();
+		int done = 0;
+		for (String each : ids) {
+			if (requeue ? writeBehind.requeue(cache, each) : writeBehind.drop(cache, each)) {
+				done++;
+			}
+		}
+		return Map.of("cache", cache, requeue ? "requeued" : "dropped", done);
+	}
+
+	private @Nullable TieredCache known(String name) {
+		return this.manager.getCacheNames().contains(name) ? this.manager.getTieredCache(name) : null;
+	}
+
+	private CacheReport report(TieredCache cache, boolean withHotKeys) {
+		CacheStats stats = cache.stats();
+		CacheSettings settings = cache.settings();
+		long localHits = stats.localHits() + stats.localNullHits();
+		long remoteHits = stats.remoteHits() + stats.remoteNullHits();
+		long reads = settings.usesLocal() ? localHits + stats.localMisses() : remoteHits + stats.remoteMisses();
+		HitRates rates = new HitRates(rate(localHits, localHits + stats.localMisses()),
+				rate(remoteHits, remoteHits + stats.remoteMisses()), rate(localHits + remoteHits, reads));
+		return new CacheReport(settings.mode().name().toLowerCase(Locale.ROOT), rates, stats, cache.localSize(),
+				Settings.of(settings), writeBehind(cache.getName()), withHotKeys ? cache.hottestKeys(HOT_KEYS) : null);
+	}
+
+	private static @Nullable Double rate(long hits, long reads) {
+		return (reads > 0) ? (double) hits / reads : null;
+	}
+
+	private @Nullable WriteBehindReport writeBehind(String cache) {
+		WriteBehindQueues writeBehind = this.queues;
+		if (writeBehind == null || !writeBehind.cacheNames().contains(cache)) {
+			return null;
+		}
+		try {
+			WriteBehindStats stats = writeBehind.stats(cache);
+			return new WriteBehindReport(stats.depth(), stats.oldestAgeMillis(), stats.deadLetters(), stats);
+		}
+		catch (RuntimeException ex) {
+			return new WriteBehindReport(null, null, null, null);
+		}
+	}
+
+	/**
+	 * Every cache, and what the instance as a whole is doing.
+	 * @param invalidationMode {@code TRACKING} or {@code PUBSUB}; {@code null} before Redis was reached
+	 * @param breaker the Redis circuit breaker's state ({@code CLOSED}, {@code OPEN}, {@code HALF_OPEN}, …)
+	 * @param invalidations changed keys received and sent
+	 * @param caches by name
+	 */
+	public record Report(@Nullable String invalidationMode, @Nullable String breaker, Invalidations invalidations,
+			Map<String, CacheReport> caches) {
+	}
+
+	/** Changed keys this instance was told of, and published. */
+	public record Invalidations(long received, long sent) {
+	}
+
+	/**
+	 * One cache.
+	 * @param mode {@code both}, {@code local} or {@code remote}
+	 * @param hitRate hits per read, per tier and overall
+	 * @param counts the counters behind the rates
+	 * @param localSize entries in L1
+	 * @param settings the settings in force
+	 * @param writeBehind the queue's lag, or {@code null} without a queue
+	 * @param hotKeys the keys read most often lately, hottest first (one cache's report only)
+	 */
+	public record CacheReport(String mode, HitRates hitRate, CacheStats counts, long localSize, Settings settings,
+			@Nullable WriteBehindReport writeBehind, @Nullable List<String> hotKeys) {
+	}
+
+	/** Hits per read in L1, in Redis (of the reads that reached it), and overall; {@code null} before any read. */
+	public record HitRates(@Nullable Double local, @Nullable Double remote, @Nullable Double overall) {
+	}
+
+	/** The settings in force, durations in ISO-8601. */
+	public record Settings(Duration ttl, int ttlJitter, Duration nullTtl, long localMaxSize, Duration localTtl,
+			double refreshAhead, Duration staleWhileRevalidate, double earlyExpiryBeta, Duration failSafe) {
+
+		static Settings of(CacheSettings settings) {
+			Freshness freshness = settings.freshness();
+			return new Settings(settings.ttl(), settings.ttlJitter(), settings.nullTtl(), settings.localMaxSize(),
+					settings.localTtl(), freshness.refreshAhead(), freshness.staleWhileRevalidate(),
+					freshness.earlyExpiryBeta(), freshness.effectiveFailSafe());
+		}
+
+	}
+
+	/**
+	 * A write-behind queue's lag; {@code null} figures while Redis does not answer.
+	 * @param depth queued writes not applied yet, across all instances
+	 * @param oldestAgeMillis age of the oldest
+	 * @param deadLetters writes in the dead-letter stream
+	 * @param counts this instance's counters
+	 */
+	public record WriteBehindReport(@Nullable Long depth, @Nullable Long oldestAgeMillis, @Nullable Long deadLetters,
+			@Nullable WriteBehindStats counts) {
+	}
+
+}

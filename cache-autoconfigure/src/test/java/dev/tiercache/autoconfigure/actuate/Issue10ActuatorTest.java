@@ -1,0 +1,186 @@
+package dev.tiercache.autoconfigure.actuate;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+
+import dev.tiercache.annotation.CacheAside;
+import dev.tiercache.resilience.RedisCircuitBreaker;
+import dev.tiercache.test.TcpProxy;
+import dev.tiercache.test.TestRedis;
+import dev.tiercache.tier.TieredCache;
+import dev.tiercache.tier.TieredCacheManager;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Issue 10, Actuator: {@code /actuator/tiercache} and the {@code tiercache} health contributor, read
+ * with a real HTTP client from a real web server on a real Redis (through a TCP proxy that can
+ * black-hole it).
+ */
+class Issue10ActuatorTest {
+
+	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+	private final JsonMapper json = JsonMapper.builder().build();
+
+	private final String prefix = TestRedis.uniquePrefix();
+
+	private ConfigurableApplicationContext context;
+
+	private TcpProxy proxy;
+
+	@AfterEach
+	void close() throws IOException {
+		if (this.context != null) {
+			this.context.close();
+		}
+		if (this.proxy != null) {
+			this.proxy.close();
+		}
+	}
+
+	private String start(String... properties) throws IOException {
+		this.proxy = TcpProxy.to(TestRedis.port());
+		this.context = new SpringApplicationBuilder(BookApplication.class).web(WebApplicationType.SERVLET)
+			.properties("server.port=0", "spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + this.proxy.port(),
+					"tiercache.key-prefix=" + this.prefix, "tiercache.cache-names=books",
+					"management.endpoints.web.exposure.include=tiercache,health",
+					"management.endpoint.health.show-details=always", "spring.main.banner-mode=off")
+			.properties(properties)
+			.run();
+		return "http://127.0.0.1:" + ((WebServerApplicationContext) this.context).getWebServer().getPort();
+	}
+
+	private HttpResponse<String> send(String method, String url, String body) throws Exception {
+		HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+			.timeout(Duration.ofSeconds(10))
+			.header("Content-Type", "application/json")
+			.method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+			.build();
+		return this.http.send(request, HttpResponse.BodyHandlers.ofString());
+	}
+
+	private JsonNode get(String url) throws Exception {
+		HttpResponse<String> response = send("GET", url, "");
+		assertThat(response.statusCode()).as(url).isIn(200, 503);
+		return this.json.readTree(response.body());
+	}
+
+	@Test
+	void theEndpointReportsEachCacheAndItsHotKeysAndEvictsAndClears() throws Exception {
+		String base = start();
+		BookService books = this.context.getBean(BookService.class);
+		TieredCache cache = this.context.getBean(TieredCacheManager.class).getTieredCache("books");
+		// on Redis < 7.2 a loaded entry may reach L1 one background check after the load returns
+		books.find(1);
+		await().atMost(Duration.ofSeconds(5)).until(() -> cache.localSize() == 1);
+		for (int i = 0; i < 4; i++) {
+			books.find(1);
+		}
+		books.find(2);
+		await().atMost(Duration.ofSeconds(5)).until(() -> cache.localSize() == 2);
+
+		JsonNode all = get(base + "/actuator/tiercache");
+		assertThat(all.path("breaker").asString()).isEqualTo("CLOSED");
+		assertThat(all.path("invalidationMode").asString()).isEqualTo("TRACKING");
+		JsonNode report = all.path("caches").path("books");
+		assertThat(report.path("mode").asString()).isEqualTo("both");
+		assertThat(report.path("counts").path("loads").asLong()).isEqualTo(2);
+		assertThat(report.path("counts").path("localHits").asLong()).isEqualTo(4);
+		assertThat(report.path("hitRate").path("local").asDouble()).isEqualTo(4.0 / 6);
+		assertThat(report.path("settings").path("ttl").asString()).isEqualTo("PT10M");
+		assertThat(report.path("localSize").asLong()).isEqualTo(2);
+
+		JsonNode one = get(base + "/actuator/tiercache/books");
+		List<String> hot = one.path("hotKeys").valueStream().map(JsonNode::asString).toList();
+		assertThat(hot).contains("#l:1", "#l:2");
+		assertThat(send("GET", base + "/actuator/tiercache/nope", "").statusCode()).isEqualTo(404);
+
+		HttpResponse<String> evicted = send("DELETE", base + "/actuator/tiercache/books/%23l:1", "");
+		assertThat(this.json.readTree(evicted.body()).path("evicted").asBoolean()).isTrue();
+		books.find(1);
+		assertThat(loads(base)).as("evicted, so loaded again").isEqualTo(3);
+
+		assertThat(send("DELETE", base + "/actuator/tiercache/books", "").statusCode()).isEqualTo(200);
+		books.find(2);
+		assertThat(loads(base)).as("cleared, so loaded again").isEqualTo(4);
+	}
+
+	private long loads(String base) throws Exception {
+		return get(base + "/actuator/tiercache/books").path("counts").path("loads").asLong();
+	}
+
+	@Test
+	void healthIsDownWhileTheBreakerIsOpenAndAnswersAtOnceWhileRedisIsBlackHoled() throws Exception {
+		String base = start("tiercache.redis.breaker.minimum-number-of-calls=2",
+				"tiercache.redis.breaker.sliding-window-size=2");
+		JsonNode up = get(base + "/actuator/health/tiercache");
+		assertThat(up.path("status").asString()).isEqualTo("UP");
+		assertThat(up.path("details").path("breaker").asString()).isEqualTo("CLOSED");
+
+		this.proxy.blackHole();
+		BookService books = this.context.getBean(BookService.class);
+		RedisCircuitBreaker breaker = this.context.getBean(TieredCacheManager.class).redisCircuitBreaker();
+		AtomicInteger key = new AtomicInteger(100);
+		await().atMost(Duration.ofSeconds(10)).until(() -> {
+			books.find(key.incrementAndGet());
+			return !breaker.admits();
+		});
+		long started = System.nanoTime();
+		HttpResponse<String> down = send("GET", base + "/actuator/health/tiercache", "");
+		long tookMillis = (System.nanoTime() - started) / 1_000_000;
+		assertThat(down.statusCode()).isEqualTo(503);
+		JsonNode body = this.json.readTree(down.body());
+		assertThat(body.path("status").asString()).isEqualTo("DOWN");
+		assertThat(body.path("details").path("breaker").asString()).isIn("OPEN", "HALF_OPEN");
+		assertThat(tookMillis).as("a health request while Redis is black-holed").isLessThan(1000);
+		JsonNode report = get(base + "/actuator/tiercache");
+		assertThat(report.path("breaker").asString()).isIn("OPEN", "HALF_OPEN");
+
+		this.proxy.restore();
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> "UP".equals(get(base + "/actuator/health/tiercache").path("status").asString()));
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	static class BookApplication {
+
+		@Bean
+		BookService bookService() {
+			return new BookService();
+		}
+
+	}
+
+	static class BookService {
+
+		@CacheAside(cache = "books")
+		public Map<String, Object> find(long id) {
+			return Map.of("id", id, "title", "Book " + id);
+		}
+
+	}
+
+}
