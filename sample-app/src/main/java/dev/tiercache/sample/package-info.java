@@ -1,5 +1,5 @@
 /**
- * A runnable service that caches a slow book catalogue with Tiercache.
+ * A runnable product-catalogue service on PostgreSQL that uses every Tiercache pattern.
  */
 @NullMarked
 package dev.tiercache.sample;

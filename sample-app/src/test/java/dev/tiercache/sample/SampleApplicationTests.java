@@ -1,60 +1,168 @@
 package dev.tiercache.sample;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.test.web.servlet.MockMvc;
 
+import dev.tiercache.test.TestPostgres;
 import dev.tiercache.test.TestRedis;
+import dev.tiercache.tier.TieredCache;
 import dev.tiercache.tier.TieredCacheManager;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
-import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
-import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+import static org.awaitility.Awaitility.await;
 
-@SpringBootTest(properties = "sample.catalogue-latency=20ms")
-@AutoConfigureMockMvc
+/**
+ * The sample's REST API end to end, over real HTTP, on a real PostgreSQL (a schema of its own,
+ * migrated by Flyway) and a real Redis.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "sample.read-latency=5ms")
 class SampleApplicationTests {
 
+	private static final String SCHEMA = "sample_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+
 	@DynamicPropertySource
-	static void redis(DynamicPropertyRegistry registry) {
+	static void servers(DynamicPropertyRegistry registry) {
 		registry.add("spring.data.redis.host", TestRedis::host);
 		registry.add("spring.data.redis.port", TestRedis::port);
 		registry.add("tiercache.key-prefix", TestRedis::uniquePrefix);
+		String url = TestPostgres.jdbcUrl();
+		registry.add("spring.datasource.url", () -> url + (url.contains("?") ? "&" : "?") + "currentSchema=" + SCHEMA);
+		registry.add("spring.flyway.schemas", () -> SCHEMA);
 	}
 
-	@Autowired
-	private MockMvc mvc;
+	@AfterAll
+	static void dropSchema() throws Exception {
+		try (Connection connection = DriverManager.getConnection(TestPostgres.jdbcUrl());
+				Statement statement = connection.createStatement()) {
+			statement.execute("drop schema if exists " + SCHEMA + " cascade");
+		}
+	}
 
-	@Autowired
-	private BookCatalogue catalogue;
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	private final JsonMapper json = JsonMapper.builder().build();
+
+	@LocalServerPort
+	private int port;
 
 	@Autowired
 	private TieredCacheManager caches;
 
-	@Test
-	void repeatedReadsOfABookLookItUpOnce() throws Exception {
-		long lookups = this.catalogue.lookups();
-		long localHits = this.caches.getTieredCache("books").stats().localHits();
-		for (int i = 0; i < 3; i++) {
-			this.mvc.perform(get("/books/1")).andExpect(status().isOk()).andExpect(jsonPath("$.title").value("Dune"));
-		}
-		assertThat(this.catalogue.lookups() - lookups).isEqualTo(1);
-		assertThat(this.caches.getTieredCache("books").stats().localHits() - localHits).isEqualTo(2);
-		this.mvc.perform(get("/caches/books")).andExpect(status().isOk()).andExpect(jsonPath("$.loads").isNumber());
+	@Autowired
+	private JdbcTemplate jdbc;
+
+	private HttpResponse<String> send(String method, String path, String body) throws Exception {
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
+			.timeout(Duration.ofSeconds(10))
+			.header("Content-Type", "application/json")
+			.method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+			.build();
+		return this.http.send(request, HttpResponse.BodyHandlers.ofString());
+	}
+
+	private JsonNode call(String method, String path, String body) throws Exception {
+		HttpResponse<String> response = send(method, path, body);
+		assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isEqualTo(200);
+		return this.json.readTree(response.body());
+	}
+
+	private long loads(String cache) {
+		return this.caches.getTieredCache(cache).stats().loads();
 	}
 
 	@Test
-	void unknownBookIsNotFoundAndCachedAsNotFound() throws Exception {
-		long before = this.catalogue.lookups();
-		this.mvc.perform(get("/books/404")).andExpect(status().isNotFound());
-		this.mvc.perform(get("/books/404")).andExpect(status().isNotFound());
-		assertThat(this.catalogue.lookups() - before).isEqualTo(1);
+	void aProductIsReadFromTheDatabaseOnceThenFromTheCache() throws Exception {
+		long loads = loads("products");
+		JsonNode first = call("GET", "/api/products/7", "");
+		assertThat(first.path("sku").asString()).isEqualTo("SKU-00007");
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.caches.getTieredCache("products").localSize() > 0);
+		assertThat(call("GET", "/api/products/7", "")).isEqualTo(first);
+		assertThat(loads("products") - loads).isEqualTo(1);
+	}
+
+	@Test
+	void anUnknownProductIsNotFoundAndThatIsCachedToo() throws Exception {
+		long loads = loads("products");
+		assertThat(send("GET", "/api/products/9999", "").statusCode()).isEqualTo(404);
+		assertThat(send("GET", "/api/products/9999", "").statusCode()).isEqualTo(404);
+		assertThat(loads("products") - loads).isEqualTo(1);
+	}
+
+	@Test
+	void aPriceChangeIsWrittenThroughToTheCache() throws Exception {
+		call("GET", "/api/products/11", "");
+		JsonNode changed = call("PUT", "/api/products/11/price", "{\"priceCents\": 4242}");
+		assertThat(changed.path("priceCents").asLong()).isEqualTo(4242);
+		long loads = loads("products");
+		assertThat(call("GET", "/api/products/11", "").path("priceCents").asLong()).isEqualTo(4242);
+		assertThat(loads("products")).as("served from the cache").isEqualTo(loads);
+		assertThat(this.jdbc.queryForObject("select price_cents from product where id = 11", Long.class)).isEqualTo(4242);
+	}
+
+	@Test
+	void viewsAreCountedAtOnceAndWrittenBehindToTheDatabase() throws Exception {
+		for (int i = 1; i <= 3; i++) {
+			assertThat(call("POST", "/api/products/12/views", "").path("views").asLong()).isEqualTo(i);
+		}
+		await().atMost(Duration.ofSeconds(10)).until(() -> Long.valueOf(3).equals(this.jdbc.queryForObject(
+				"select coalesce((select views from product_views where product_id = 12), 0)", Long.class)));
+	}
+
+	@Test
+	void anImportWritesAroundTheCacheWhichDropsTheKey() throws Exception {
+		call("GET", "/api/products/13", "");
+		call("POST", "/api/products/import", """
+				[{"id": 13, "sku": "SKU-00013", "name": "Imported bike", "category": "bikes", "priceCents": 999, "stock": 5}]
+				""");
+		assertThat(call("GET", "/api/products/13", "").path("name").asString()).isEqualTo("Imported bike");
+	}
+
+	@Test
+	void aRepricingOfEverythingInvalidatesTheWholeCache() throws Exception {
+		long before = call("GET", "/api/products/14", "").path("priceCents").asLong();
+		call("POST", "/api/prices/reprice", "{\"percent\": 10}");
+		assertThat(call("GET", "/api/products/14", "").path("priceCents").asLong()).isEqualTo(before * 110 / 100);
+	}
+
+	@Test
+	void categoriesAreCachedByPlainCacheable() throws Exception {
+		JsonNode first = call("GET", "/api/categories", "");
+		assertThat(first.valueStream().map(JsonNode::asString).toList()).containsExactly("bikes", "clothing", "parts",
+				"tools");
+		TieredCache categories = this.caches.getTieredCache("categories");
+		await().atMost(Duration.ofSeconds(5)).until(() -> categories.localSize() == 1);
+		long hits = categories.stats().localHits();
+		assertThat(call("GET", "/api/categories", "")).isEqualTo(first);
+		assertThat(categories.stats().localHits() - hits).as("Spring's @Cacheable read it from L1").isEqualTo(1);
+	}
+
+	@Test
+	void theActuatorShowsTheCachesAndTheirHealth() throws Exception {
+		call("GET", "/api/products/15", "");
+		JsonNode report = call("GET", "/actuator/tiercache", "");
+		assertThat(report.path("caches").has("products")).isTrue();
+		assertThat(report.path("caches").path("products").path("settings").path("refreshAhead").asDouble())
+			.isEqualTo(0.8);
+		assertThat(call("GET", "/actuator/health/tiercache", "").path("status").asString()).isEqualTo("UP");
 	}
 
 }
