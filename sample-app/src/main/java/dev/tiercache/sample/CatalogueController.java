@@ -22,6 +22,7 @@ import org.springframework.web.bind.annotation.RestController;
  * <li>{@code POST /products/import} with a list of products: inserts or replaces them</li>
  * <li>{@code POST /prices/reprice} with {@code {"percent": …}}: changes every price</li>
  * <li>{@code GET /categories}</li>
+ * <li>{@code POST /load}: runs the dashboard's short built-in load</li>
  * </ul>
  */
 @RestController
@@ -30,11 +31,14 @@ public class CatalogueController {
 
 	private final CatalogueService catalogue;
 
+	private final DemoLoad demoLoad;
+
 	/** One lock per product id, so that this instance's concurrent views of a product all count. */
 	private final Map<Long, Object> viewLocks = new ConcurrentHashMap<>();
 
-	public CatalogueController(CatalogueService catalogue) {
+	public CatalogueController(CatalogueService catalogue, DemoLoad demoLoad) {
 		this.catalogue = catalogue;
+		this.demoLoad = demoLoad;
 	}
 
 	@GetMapping("/products/{id}")
@@ -66,6 +70,11 @@ public class CatalogueController {
 	@PostMapping("/prices/reprice")
 	public Map<String, Integer> reprice(@RequestBody Reprice reprice) {
 		return Map.of("repriced", this.catalogue.repriceAll(reprice.percent()));
+	}
+
+	@PostMapping("/load")
+	public DemoLoad.Summary load() throws Exception {
+		return this.demoLoad.run();
 	}
 
 	@GetMapping("/categories")

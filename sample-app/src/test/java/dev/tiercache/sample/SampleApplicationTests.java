@@ -4,11 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.UUID;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -22,8 +18,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import dev.tiercache.test.TestPostgres;
-import dev.tiercache.test.TestRedis;
 import dev.tiercache.tier.TieredCache;
 import dev.tiercache.tier.TieredCacheManager;
 
@@ -37,24 +31,16 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "sample.read-latency=5ms")
 class SampleApplicationTests {
 
-	private static final String SCHEMA = "sample_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+	private static final SampleServers servers = new SampleServers();
 
 	@DynamicPropertySource
 	static void servers(DynamicPropertyRegistry registry) {
-		registry.add("spring.data.redis.host", TestRedis::host);
-		registry.add("spring.data.redis.port", TestRedis::port);
-		registry.add("tiercache.key-prefix", TestRedis::uniquePrefix);
-		String url = TestPostgres.jdbcUrl();
-		registry.add("spring.datasource.url", () -> url + (url.contains("?") ? "&" : "?") + "currentSchema=" + SCHEMA);
-		registry.add("spring.flyway.schemas", () -> SCHEMA);
+		servers.register(registry);
 	}
 
 	@AfterAll
 	static void dropSchema() throws Exception {
-		try (Connection connection = DriverManager.getConnection(TestPostgres.jdbcUrl());
-				Statement statement = connection.createStatement()) {
-			statement.execute("drop schema if exists " + SCHEMA + " cascade");
-		}
+		servers.dropSchema();
 	}
 
 	private final HttpClient http = HttpClient.newHttpClient();
