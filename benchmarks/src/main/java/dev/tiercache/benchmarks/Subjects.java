@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.lettuce.core.resource.ClientResources;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.jspecify.annotations.Nullable;
 
@@ -62,7 +63,10 @@ public final class Subjects implements AutoCloseable {
 		this.clientResources = clientResources;
 	}
 
-	/** A Spring Boot application with Tiercache auto-configured, as one instance of an application. */
+	/**
+	 * A Spring Boot application with Tiercache auto-configured, as one instance of an application, its
+	 * {@code tiercache.*} meters bound to a Micrometer registry.
+	 */
 	public TieredCatalog tiered(String keyPrefix) {
 		return tieredInstance(keyPrefix).getBean(TieredCatalog.class);
 	}
@@ -89,6 +93,9 @@ public final class Subjects implements AutoCloseable {
 			})
 			.run();
 		this.contexts.add(context);
+		if (context.getBean(MeterRegistry.class).find("tiercache.gets").meters().isEmpty()) {
+			throw new IllegalStateException("The tiercache.* meters are not bound: the benchmarks measure with them bound");
+		}
 		return context;
 	}
 

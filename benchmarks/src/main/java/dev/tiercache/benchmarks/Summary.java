@@ -30,7 +30,7 @@ final class Summary {
 	Summary localHit(Collection<RunResult> oneThread, Collection<RunResult> twoThreads) {
 		Map<String, RunResult> one = byName(oneThread);
 		Map<String, RunResult> two = byName(twoThreads);
-		this.out.append("## 1. L1 hit through the annotation (1,000 hot keys)\n\n")
+		this.out.append("## 1. L1 hit through the annotation (1,000 hot keys; Tiercache's meters bound)\n\n")
 			.append("| subject | 1 thread: ops/µs | ns/op | B/op | 2 threads: ops/µs (total) | B/op |\n")
 			.append("|---|---:|---:|---:|---:|---:|\n");
 		for (String name : List.of("tieredCacheAside", "springCacheableSync", "caffeineGet", "proxyFloor")) {
