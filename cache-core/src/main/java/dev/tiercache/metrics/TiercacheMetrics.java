@@ -91,10 +91,15 @@ public final class TiercacheMetrics implements MeterBinder {
 				tags.and(TIER, "local"), CacheStats::localWaits);
 		counter(registry, "tiercache.coalesced", "callers served by another caller's load", cache,
 				tags.and(TIER, "remote"), CacheStats::remoteWaits);
+		FunctionTimer.builder("tiercache.lock.wait", cache, (measured) -> measured.stats().localWaits(),
+				(measured) -> measured.stats().localWaitTime().toNanos(), TimeUnit.NANOSECONDS)
+			.description("time callers waited for another caller's load")
+			.tags(tags.and(TIER, "local"))
+			.register(registry);
 		FunctionTimer.builder("tiercache.lock.wait", cache, (measured) -> measured.stats().remoteWaits(),
 				(measured) -> measured.stats().remoteWaitTime().toNanos(), TimeUnit.NANOSECONDS)
-			.description("time callers waited for another instance's load")
-			.tags(tags)
+			.description("time callers waited for another caller's load")
+			.tags(tags.and(TIER, "remote"))
 			.register(registry);
 		counter(registry, "tiercache.evictions", "entries L1 dropped for room", cache, tags, CacheStats::evictions);
 		errors(registry, cache, tags, "redis", CacheStats::remoteErrors);

@@ -33,11 +33,12 @@ import java.time.Duration;
  * @param refreshFailures background reloads that failed (the loader threw); each is logged
  * @param refreshesDropped background reloads not started because the reload executor was full
  * @param evictions entries L1 dropped for room ({@code local.max-size})
+ * @param localWaitTime time callers spent waiting for another thread's load in this JVM
  * @param remoteWaitTime time callers spent waiting for another instance's load
  */
 public record CacheStats(long localHits, long localNullHits, long localMisses, long remoteHits, long remoteNullHits,
 		long remoteMisses, long loads, long loadFailures, Duration totalLoadTime, long localWaits, long remoteWaits,
 		long lockTimeouts, long leasesLost, long remoteErrors, long encodeFailures, long decodeFailures,
 		long repairsDropped, long staleHits, long failSafeHits, long refreshes, long refreshFailures,
-		long refreshesDropped, long evictions, Duration remoteWaitTime) {
+		long refreshesDropped, long evictions, Duration localWaitTime, Duration remoteWaitTime) {
 }

@@ -62,6 +62,8 @@ public final class StatsRecorder {
 
 	private final LongAdder remoteWaitNanos = new LongAdder();
 
+	private final LongAdder localWaitNanos = new LongAdder();
+
 	private volatile @Nullable LongConsumer loadListener;
 
 	public void localHit(boolean nullValue) {
@@ -138,6 +140,11 @@ public final class StatsRecorder {
 		this.evictions.increment();
 	}
 
+	/** A caller waited this long for another thread's load of the same key in this JVM. */
+	public void localWaited(long nanos) {
+		this.localWaitNanos.add(nanos);
+	}
+
 	/** A caller waited this long for another instance's load. */
 	public void remoteWaited(long nanos) {
 		this.remoteWaitNanos.add(nanos);
@@ -171,7 +178,8 @@ public final class StatsRecorder {
 				this.remoteWaits.sum(), this.lockTimeouts.sum(), this.leasesLost.sum(), this.remoteErrors.sum(),
 				this.encodeFailures.sum(), this.decodeFailures.sum(), this.repairsDropped.sum(), this.staleHits.sum(),
 				this.failSafeHits.sum(), this.refreshes.sum(), this.refreshFailures.sum(), this.refreshesDropped.sum(),
-				this.evictions.sum(), Duration.ofNanos(this.remoteWaitNanos.sum()));
+				this.evictions.sum(), Duration.ofNanos(this.localWaitNanos.sum()),
+				Duration.ofNanos(this.remoteWaitNanos.sum()));
 	}
 
 }

@@ -76,7 +76,7 @@ final class ReadThrough {
 			return entry.value();
 		}
 		Object value = this.flights.execute(key, () -> readThroughOnce(key, type, rawType, entrySettings, loader, unless),
-				this.stats::localWait);
+				this.stats::localWait, this.stats::localWaited);
 		// a caller joining another caller's load of the same key with another type reads for itself
 		return (value == null || rawType.isInstance(value)) ? value
 				: readThroughOnce(key, type, rawType, entrySettings, loader, unless);

@@ -1,7 +1,11 @@
 package dev.tiercache.autoconfigure.metrics;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -90,6 +94,32 @@ class Issue10MetersTest {
 			later.get("k", String.class, () -> "v");
 			assertThat(count(registry, "tiercache.gets", "later", "tier", "local", "result", "miss")).isEqualTo(1);
 			assertThat(count(registry, "tiercache.loads", "later", "result", "success")).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void aCallerServedByAnotherThreadsLoadIsCountedAndItsWaitTimed() {
+		this.runner.run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			TieredCache books = context.getBean(TieredCacheManager.class).getTieredCache("books");
+			CountDownLatch release = new CountDownLatch(1);
+			CompletableFuture<String> loading = CompletableFuture.supplyAsync(() -> books.get("slow", String.class, () -> {
+				release.await();
+				return "loaded";
+			}));
+			await().atMost(Duration.ofSeconds(5)).until(() -> books.stats().loads() == 0 && books.stats().localMisses() == 1);
+			CompletableFuture<String> joining = CompletableFuture
+				.supplyAsync(() -> books.get("slow", String.class, () -> "not loaded"));
+			await().atMost(Duration.ofSeconds(5)).until(() -> books.stats().localWaits() == 1);
+			release.countDown();
+			assertThat(loading.get(5, TimeUnit.SECONDS)).isEqualTo("loaded");
+			assertThat(joining.get(5, TimeUnit.SECONDS)).isEqualTo("loaded");
+
+			assertThat(count(registry, "tiercache.coalesced", "books", "tier", "local")).isEqualTo(1);
+			FunctionTimer wait = registry.get("tiercache.lock.wait").tag("cache", "books").tag("tier", "local")
+				.functionTimer();
+			assertThat(wait.count()).isEqualTo(1);
+			assertThat(wait.totalTime(TimeUnit.NANOSECONDS)).isPositive();
 		});
 	}
 

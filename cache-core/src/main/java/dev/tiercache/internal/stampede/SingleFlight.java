@@ -3,6 +3,7 @@ package dev.tiercache.internal.stampede;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.function.LongConsumer;
 
 import org.jspecify.annotations.Nullable;
 
@@ -43,10 +44,12 @@ public final class SingleFlight {
 	 * Runs {@code work} unless another caller is running it for {@code key}, in which case waits for
 	 * and returns that caller's result.
 	 * @param onJoin run (once) before waiting on another caller's work, for counting
+	 * @param onWaited told how long each wait on another caller's work took, in nanoseconds, however
+	 * it ended
 	 * @throws IllegalStateException if the calling thread is already running work for the key
 	 * @throws Throwable whatever the work threw, unchanged
 	 */
-	public @Nullable Object execute(Object key, Work work, Runnable onJoin) throws Throwable {
+	public @Nullable Object execute(Object key, Work work, Runnable onJoin, LongConsumer onWaited) throws Throwable {
 		boolean joined = false;
 		while (true) {
 			Flight mine = new Flight(Thread.currentThread());
@@ -62,7 +65,14 @@ public final class SingleFlight {
 				onJoin.run();
 				joined = true;
 			}
-			Object value = join(key, running);
+			long waitStarted = System.nanoTime();
+			Object value;
+			try {
+				value = join(key, running);
+			}
+			finally {
+				onWaited.accept(System.nanoTime() - waitStarted);
+			}
 			if (value != Flight.ABANDONED) {
 				return value;
 			}
