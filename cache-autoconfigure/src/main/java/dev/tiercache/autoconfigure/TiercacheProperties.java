@@ -177,7 +177,8 @@ public class TiercacheProperties {
 		private float slowCallRateThreshold = DEFAULTS.getSlowCallRateThreshold();
 
 		/**
-		 * How long a call may take before it counts as slow. Default 100ms.
+		 * How long a call may take before it counts as slow. Default 200ms (above a client GC pause,
+		 * below the 250ms timeout).
 		 */
 		private Duration slowCallDurationThreshold = DEFAULTS.getSlowCallDurationThreshold();
 

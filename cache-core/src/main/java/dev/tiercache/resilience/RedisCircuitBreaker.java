@@ -48,7 +48,8 @@ public final class RedisCircuitBreaker implements AutoCloseable {
 		.minimumNumberOfCalls(10)
 		.failureRateThreshold(50)
 		.slowCallRateThreshold(50)
-		.slowCallDurationThreshold(Duration.ofMillis(100))
+		// well above a young-generation GC pause of the client, which makes every call in flight look slow
+		.slowCallDurationThreshold(Duration.ofMillis(200))
 		.waitDurationInOpenState(Duration.ofMillis(500))
 		.permittedNumberOfCallsInHalfOpenState(3)
 		.slidingWindowSynchronizationStrategy(SlidingWindowSynchronizationStrategy.LOCK_FREE)
@@ -100,7 +101,7 @@ public final class RedisCircuitBreaker implements AutoCloseable {
 
 	/**
 	 * Tiercache's defaults, to adjust (any setting may be set again): a window of the last 20 calls,
-	 * judged once 10 are in it; open at 50 % failures or 50 % of calls slower than 100 ms; probe after
+	 * judged once 10 are in it; open at 50 % failures or 50 % of calls slower than 200 ms; probe after
 	 * 500 ms with 3 {@code PING}s.
 	 */
 	public static CircuitBreakerConfig.Builder defaults() {

@@ -78,7 +78,7 @@ class RedisCircuitBreakerTests {
 	void slowCallsStopCallersAsFailuresDo() {
 		probeWithTheSwitch();
 		for (int i = 0; i < 4; i++) {
-			this.breaker.succeeded(TimeUnit.MILLISECONDS.toNanos(150));
+			this.breaker.succeeded(TimeUnit.MILLISECONDS.toNanos(240));
 		}
 		assertThat(this.breaker.admits()).isFalse();
 	}

@@ -61,8 +61,8 @@ class Issue9OutageTest {
 
 		BLACK_HOLE(TcpProxy::blackHole),
 
-		/** 60 ms each way: a round trip takes 120 ms, slower than the breaker's 100 ms but inside the timeout. */
-		SLOW((proxy) -> proxy.slow(Duration.ofMillis(60)));
+		/** 110 ms each way: a round trip takes 220 ms, slower than the breaker's 200 ms but inside the timeout. */
+		SLOW((proxy) -> proxy.slow(Duration.ofMillis(110)));
 
 		private final Consumer<TcpProxy> start;
 

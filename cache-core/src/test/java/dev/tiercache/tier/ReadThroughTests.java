@@ -100,10 +100,13 @@ class ReadThroughTests {
 			assertThat(value).isNull();
 		}
 		// before Redis 7.2 a load's own store may come back as an invalidation; the entry is then put
-		// back in L1 once Redis is seen to hold what was stored
+		// back in L1 once Redis is seen to hold what was stored (or, if that check could not be made,
+		// by the next read, which finds the null in Redis and must not load)
 		Object absent = new Object();
 		await().atMost(Duration.ofSeconds(10)).until(() -> IntStream.range(0, 1000)
-			.allMatch((i) -> first.peekLocal("missing-" + i, String.class, absent) == null));
+			.filter((i) -> first.peekLocal("missing-" + i, String.class, absent) != null)
+			.peek((i) -> first.get("missing-" + i, String.class, unexpected))
+			.count() == 0);
 		long nullHitsBefore = first.stats().localNullHits();
 		for (int i = 0; i < 1000; i++) {
 			String value = first.get("missing-" + i, String.class, unexpected);
