@@ -1,6 +1,8 @@
 package dev.tiercache.metrics;
 
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
@@ -14,6 +16,8 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.resilience.RedisCircuitBreaker;
@@ -35,6 +39,8 @@ import dev.tiercache.writebehind.WriteBehindStats;
  */
 public final class TiercacheMetrics implements MeterBinder {
 
+	private static final Log logger = LogFactory.getLog(TiercacheMetrics.class);
+
 	private static final String CACHE = "cache";
 
 	private static final String TIER = "tier";
@@ -44,6 +50,9 @@ public final class TiercacheMetrics implements MeterBinder {
 	private final TieredCacheManager manager;
 
 	private final @Nullable WriteBehindQueues writeBehind;
+
+	/** Held here: Micrometer keeps only weak references to the objects its meters read. */
+	private final List<QueueMeters> queueMeters = new CopyOnWriteArrayList<>();
 
 	/**
 	 * @param manager the caches to measure
@@ -64,7 +73,11 @@ public final class TiercacheMetrics implements MeterBinder {
 		}
 		WriteBehindQueues queues = this.writeBehind;
 		if (queues != null) {
-			queues.forEachQueue((cache) -> new QueueMeters(queues, cache).bindTo(registry));
+			queues.forEachQueue((cache) -> {
+				QueueMeters meters = new QueueMeters(queues, cache);
+				this.queueMeters.add(meters);
+				meters.bindTo(registry);
+			});
 		}
 	}
 
@@ -178,7 +191,7 @@ public final class TiercacheMetrics implements MeterBinder {
 			gauge(registry, "tiercache.writebehind.pending", "queued writes not applied yet, across all instances",
 					tags, (stats) -> stats.depth());
 			TimeGauge.builder("tiercache.writebehind.oldest.age", this, TimeUnit.MILLISECONDS,
-					(meters) -> meters.read((stats) -> stats.oldestAgeMillis()))
+					(meters) -> meters.read(WriteBehindStats::oldestAgeMillis))
 				.description("age of the oldest queued write")
 				.tags(tags)
 				.register(registry);
@@ -197,25 +210,27 @@ public final class TiercacheMetrics implements MeterBinder {
 				.register(registry);
 		}
 
+		/** A figure of the last reading if it is less than a second old; otherwise reads again (NaN if Redis fails). */
 		private synchronized double read(ToDoubleFunction<WriteBehindStats> value) {
 			long now = System.nanoTime();
 			WriteBehindStatsReading reading = this.last;
 			if (reading == null || now - reading.readAt() > MAX_AGE_NANOS) {
 				try {
 					reading = new WriteBehindStatsReading(this.queues.stats(this.cache), now);
+					this.last = reading;
 				}
 				catch (RuntimeException ex) {
-					reading = new WriteBehindStatsReading(null, now);
+					logger.debug("Tiercache could not read the write-behind lag of cache '" + this.cache + "'", ex);
+					return Double.NaN;
 				}
-				this.last = reading;
 			}
-			return (reading.stats() != null) ? value.applyAsDouble(reading.stats()) : Double.NaN;
+			return value.applyAsDouble(reading.stats());
 		}
 
 	}
 
-	/** The lag of a queue as read at {@code readAt} ({@link System#nanoTime()}); {@code null} stats if Redis failed. */
-	private record WriteBehindStatsReading(@Nullable WriteBehindStats stats, long readAt) {
+	/** The lag of a queue as read at {@code readAt} ({@link System#nanoTime()}). */
+	private record WriteBehindStatsReading(WriteBehindStats stats, long readAt) {
 	}
 
 }
