@@ -3,12 +3,14 @@ package dev.tiercache.sample;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -77,8 +79,20 @@ class DashboardBrowserTest {
 		}
 	}
 
+	/**
+	 * The text of an element, read in one script call: the page replaces its table rows every second,
+	 * so an element found in one call may be gone by the next.
+	 */
 	private String text(String css) {
-		return this.browser.findElement(By.cssSelector(css)).getText();
+		Object text = ((JavascriptExecutor) this.browser)
+			.executeScript("const e = document.querySelector(arguments[0]); return e ? e.textContent : '';", css);
+		return String.valueOf(text);
+	}
+
+	@SuppressWarnings("unchecked")
+	private List<String> cacheNames() {
+		return (List<String>) ((JavascriptExecutor) this.browser).executeScript(
+				"return [...document.querySelectorAll('#caches tbody td.name')].map((cell) => cell.textContent);");
 	}
 
 	private int chartPoints() {
@@ -90,10 +104,8 @@ class DashboardBrowserTest {
 	void theDashboardShowsEveryCacheAndItsFiguresMoveUnderTheBuiltInLoad() throws Exception {
 		this.browser.get("http://127.0.0.1:" + this.port + "/");
 		WebDriverWait wait = new WebDriverWait(this.browser, Duration.ofSeconds(20));
-		wait.until((page) -> page.findElements(By.cssSelector("#caches tbody tr")).size() == 3);
-		assertThat(this.browser.findElements(By.cssSelector("#caches tbody tr td.name")))
-			.extracting((cell) -> cell.getText())
-			.containsExactly("categories", "products", "views");
+		wait.until((page) -> cacheNames().size() == 3);
+		assertThat(cacheNames()).containsExactly("categories", "products", "views");
 		assertThat(text("#breaker")).isEqualTo("CLOSED");
 		String hitRateBefore = text("tr[data-cache=products] td.hit-rate");
 		int pointsBefore = chartPoints();
