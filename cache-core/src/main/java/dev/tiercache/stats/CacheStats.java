@@ -41,4 +41,19 @@ public record CacheStats(long localHits, long localNullHits, long localMisses, l
 		long lockTimeouts, long leasesLost, long remoteErrors, long encodeFailures, long decodeFailures,
 		long repairsDropped, long staleHits, long failSafeHits, long refreshes, long refreshFailures,
 		long refreshesDropped, long evictions, Duration localWaitTime, Duration remoteWaitTime) {
+
+	/** Reads either tier answered, with a value or a cached {@code null}. */
+	public long hits() {
+		return this.localHits + this.localNullHits + this.remoteHits + this.remoteNullHits;
+	}
+
+	/**
+	 * Reads neither tier answered: with L1, its misses that Redis did not answer either (Redis misses,
+	 * and reads Redis failed); without L1, Redis misses.
+	 * @param throughLocal whether the cache reads L1 first
+	 */
+	public long misses(boolean throughLocal) {
+		return throughLocal ? this.localMisses - this.remoteHits - this.remoteNullHits : this.remoteMisses;
+	}
+
 }

@@ -419,8 +419,7 @@ final class ReadThrough {
 			return ttlMillis;
 		}
 		long lifetime = Math.min(ttlMillis, settings.localTtl().toMillis());
-		double refreshAhead = settings.freshness().refreshAhead();
-		return (refreshAhead > 0) ? Math.min(lifetime, (long) (ttlMillis * refreshAhead)) : lifetime;
+		return Math.min(lifetime, settings.freshness().refreshAt(0, ttlMillis));
 	}
 
 }

@@ -132,9 +132,9 @@ public class TiercacheEndpoint {
 		CacheSettings settings = cache.settings();
 		long localHits = stats.localHits() + stats.localNullHits();
 		long remoteHits = stats.remoteHits() + stats.remoteNullHits();
-		long reads = settings.usesLocal() ? localHits + stats.localMisses() : remoteHits + stats.remoteMisses();
 		HitRates rates = new HitRates(rate(localHits, localHits + stats.localMisses()),
-				rate(remoteHits, remoteHits + stats.remoteMisses()), rate(localHits + remoteHits, reads));
+				rate(remoteHits, remoteHits + stats.remoteMisses()),
+				rate(stats.hits(), stats.hits() + stats.misses(settings.usesLocal())));
 		return new CacheReport(settings.mode().name().toLowerCase(Locale.ROOT), rates, stats, cache.localSize(),
 				Settings.of(settings), writeBehind(cache.getName()), withHotKeys ? cache.hottestKeys(HOT_KEYS) : null);
 	}

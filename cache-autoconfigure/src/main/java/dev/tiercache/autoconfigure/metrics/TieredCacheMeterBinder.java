@@ -29,16 +29,12 @@ final class TieredCacheMeterBinder extends CacheMeterBinder<TieredCache> {
 
 	@Override
 	protected long hitCount() {
-		CacheStats stats = this.cache.stats();
-		return stats.localHits() + stats.localNullHits() + stats.remoteHits() + stats.remoteNullHits();
+		return this.cache.stats().hits();
 	}
 
 	@Override
 	protected Long missCount() {
-		CacheStats stats = this.cache.stats();
-		long misses = this.cache.settings().usesLocal()
-				? stats.localMisses() - stats.remoteHits() - stats.remoteNullHits() : stats.remoteMisses();
-		return Math.max(0, misses);
+		return Math.max(0, this.cache.stats().misses(this.cache.settings().usesLocal()));
 	}
 
 	@Override
