@@ -128,8 +128,9 @@ public final class Coherence implements RemoteCommands.ConnectionSetup, AutoClos
 		}
 		byte[] message = Arrays.copyOf(this.instanceId, ID_LENGTH + key.length);
 		System.arraycopy(key, 0, message, ID_LENGTH, key.length);
-		commands.sendAndForget((redis) -> redis.publish(this.channel, message));
-		this.sent.increment();
+		if (commands.sendAndForget((redis) -> redis.publish(this.channel, message))) {
+			this.sent.increment();
+		}
 	}
 
 	@Override

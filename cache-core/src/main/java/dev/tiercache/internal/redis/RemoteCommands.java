@@ -256,16 +256,19 @@ public final class RemoteCommands implements AutoCloseable {
 	 * Sends a command without waiting for its reply, for fire-and-forget notifications; it is not sent
 	 * while the breaker does not admit calls, and a failure to send is logged at debug level. Waits at
 	 * most the timeout for the connection to open.
+	 * @return whether the command was sent
 	 */
-	public <T> void sendAndForget(Function<RedisClusterAsyncCommands<byte[], byte[]>, ? extends Future<T>> command) {
+	public <T> boolean sendAndForget(Function<RedisClusterAsyncCommands<byte[], byte[]>, ? extends Future<T>> command) {
 		try {
 			if (!this.breaker.admits()) {
 				throw NOT_ADMITTED;
 			}
 			send(command, System.nanoTime() + this.timeoutNanos);
+			return true;
 		}
 		catch (RemoteCallException ex) {
 			logger.debug("Tiercache could not send a notification to Redis", ex);
+			return false;
 		}
 	}
 

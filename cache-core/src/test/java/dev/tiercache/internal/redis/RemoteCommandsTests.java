@@ -109,6 +109,7 @@ class RemoteCommandsTests {
 			assertThatExceptionOfType(RemoteCallException.class)
 				.isThrownBy(() -> guarded.call((redis) -> redis.set(key, bytes("v"))))
 				.withMessageContaining("not calling Redis").withMessageContaining("tiercache.redis.breaker");
+			assertThat(guarded.sendAndForget((redis) -> redis.set(key, bytes("v")))).as("a notification").isFalse();
 			assertThat(this.redis.connect(Duration.ofSeconds(5))).isTrue();
 			assertThat(this.redis.get(key)).as("never sent").isNull();
 		}
