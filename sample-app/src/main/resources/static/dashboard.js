@@ -1,11 +1,32 @@
 // The dashboard reads only the Actuator endpoint /actuator/tiercache, once a second; the button asks
-// the sample to run a short load (/api/load).
+// the sample to run a short load (/api/load). It keeps to what every browser runs (XMLHttpRequest and
+// promises; no fetch, async functions or spread arguments), and the chart is optional: where uPlot
+// cannot run, the page says so in place of the chart and the figures still update.
 (function () {
   'use strict';
 
   const WINDOW_SECONDS = 300;
   const series = { time: [], byCache: new Map() };
   let chart = null;
+
+  // the JSON answer of a request, or a rejection saying why there is none
+  function request(method, url) {
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open(method, url);
+      xhr.setRequestHeader('Accept', 'application/json');
+      xhr.onload = () => {
+        if (xhr.status >= 200 && xhr.status < 300) {
+          resolve(JSON.parse(xhr.responseText));
+        }
+        else {
+          reject(new Error(method + ' ' + url + ' answered ' + xhr.status));
+        }
+      };
+      xhr.onerror = () => reject(new Error(method + ' ' + url + ' got no answer'));
+      xhr.send();
+    });
+  }
 
   function percent(rate) {
     return (rate === null || rate === undefined) ? '–' : (rate * 100).toFixed(1) + ' %';
@@ -60,18 +81,30 @@
       series.time.shift();
       series.byCache.forEach((values) => values.shift());
     }
-    drawChart();
-  }
-
-  function drawChart() {
-    const names = [...series.byCache.keys()];
-    const data = [series.time, ...names.map((name) => series.byCache.get(name))];
     const element = document.getElementById('chart');
     element.dataset.points = String(series.time.length);
+    try {
+      drawChart(element);
+    }
+    catch (failure) {
+      chart = null;
+      element.textContent = 'No chart in this browser (' + failure + '); the figures above still update.';
+      element.className = 'down';
+    }
+  }
+
+  function drawChart(element) {
+    if (typeof uPlot !== 'function') {
+      throw new Error('uPlot did not load');
+    }
+    const names = [...series.byCache.keys()];
+    const data = [series.time, ...names.map((name) => series.byCache.get(name))];
     if (!chart || chart.series.length !== names.length + 1) {
       if (chart) {
         chart.destroy();
       }
+      element.replaceChildren();
+      element.className = '';
       const colors = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
       chart = new uPlot({
         width: 800, height: 300,
@@ -85,37 +118,43 @@
     }
   }
 
-  async function refresh() {
+  function show(report) {
+    const breaker = document.getElementById('breaker');
+    breaker.textContent = text(report.breaker);
+    breaker.className = report.breaker === 'CLOSED' ? '' : 'down';
+    document.getElementById('invalidation-mode').textContent = text(report.invalidationMode);
+    document.getElementById('invalidations').textContent =
+      report.invalidations.received + ' received, ' + report.invalidations.sent + ' sent';
+    const rows = document.createDocumentFragment();
+    Object.keys(report.caches).sort().forEach((name) => rows.appendChild(row(name, report.caches[name])));
+    document.querySelector('#caches tbody').replaceChildren(rows);
+    record(report);
     const status = document.getElementById('status');
-    try {
-      const response = await fetch('/actuator/tiercache', { headers: { Accept: 'application/json' } });
-      const report = await response.json();
-      const breaker = document.getElementById('breaker');
-      breaker.textContent = text(report.breaker);
-      breaker.className = report.breaker === 'CLOSED' ? '' : 'down';
-      document.getElementById('invalidation-mode').textContent = text(report.invalidationMode);
-      document.getElementById('invalidations').textContent =
-        report.invalidations.received + ' received, ' + report.invalidations.sent + ' sent';
-      const body = document.querySelector('#caches tbody');
-      body.replaceChildren(...Object.keys(report.caches).sort().map((name) => row(name, report.caches[name])));
-      record(report);
-      status.textContent = 'updated ' + new Date().toLocaleTimeString();
-      status.className = '';
-    }
-    catch (failure) {
-      status.textContent = 'cannot read /actuator/tiercache: ' + failure;
-      status.className = 'down';
-    }
+    status.textContent = 'updated ' + new Date().toLocaleTimeString();
+    status.className = '';
   }
 
-  document.getElementById('run-load').addEventListener('click', async () => {
+  function refresh() {
+    request('GET', '/actuator/tiercache').then(show).catch((failure) => {
+      const status = document.getElementById('status');
+      status.textContent = 'cannot read /actuator/tiercache: ' + failure;
+      status.className = 'down';
+    });
+  }
+
+  document.getElementById('run-load').addEventListener('click', () => {
     const result = document.getElementById('load-result');
     result.textContent = 'running…';
-    const response = await fetch('/api/load', { method: 'POST' });
-    const summary = await response.json();
-    result.textContent = summary.reads + ' reads, ' + summary.writes + ' writes; ' + summary.burstCallers
-      + ' callers at once on one cold product: ' + summary.burstLoads + ' database read(s)';
-    result.dataset.done = 'true';
+    result.className = '';
+    request('POST', '/api/load').then((summary) => {
+      result.textContent = summary.reads + ' reads, ' + summary.writes + ' writes; ' + summary.burstCallers
+        + ' callers at once on one cold product: ' + summary.burstLoads + ' database read(s)';
+    }).catch((failure) => {
+      result.textContent = 'the load did not run: ' + failure;
+      result.className = 'down';
+    }).then(() => {
+      result.dataset.done = 'true';
+    });
   });
 
   refresh();
