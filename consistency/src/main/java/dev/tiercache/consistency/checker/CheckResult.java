@@ -1,6 +1,7 @@
 package dev.tiercache.consistency.checker;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The verdict of one check: how many items it checked, how many broke the guarantee, and the first few
@@ -10,9 +11,11 @@ import java.util.List;
  * @param guarantee what it verifies, in a sentence
  * @param checked how many items (reads, writes, keys) it checked; a check that checked nothing proves nothing
  * @param violations how many items broke the guarantee
+ * @param byOperation the violations by the operation that showed them (the read, or the write that was lost)
  * @param examples the first violations found, at most {@link #MAX_EXAMPLES}
  */
-public record CheckResult(String name, String guarantee, long checked, long violations, List<Violation> examples) {
+public record CheckResult(String name, String guarantee, long checked, long violations, Map<String, Long> byOperation,
+		List<Violation> examples) {
 
 	public static final int MAX_EXAMPLES = 10;
 

@@ -1,7 +1,12 @@
 package dev.tiercache.consistency.checker;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.jspecify.annotations.Nullable;
 
 /** Collects one check's counts and first violations. Not thread-safe. */
 final class Verdicts {
@@ -14,6 +19,8 @@ final class Verdicts {
 
 	private long violations;
 
+	private final Map<String, Long> byOperation = new TreeMap<>();
+
 	private final List<CheckResult.Violation> examples = new ArrayList<>();
 
 	Verdicts(String name, String guarantee) {
@@ -25,11 +32,16 @@ final class Verdicts {
 		this.checked++;
 	}
 
-	void violation(String summary, Call... events) {
+	/** A violation; the first event is the call that showed it. */
+	void violation(String summary, Call shownBy, @Nullable Call... others) {
 		this.violations++;
+		this.byOperation.merge(shownBy.name(), 1L, Long::sum);
+		List<@Nullable Call> events = new ArrayList<>();
+		events.add(shownBy);
+		events.addAll(Arrays.asList(others));
 		if (this.examples.size() < CheckResult.MAX_EXAMPLES) {
 			List<String> described = new ArrayList<>();
-			for (Call event : events) {
+			for (@Nullable Call event : events) {
 				if (event != null) {
 					described.add(event.describe());
 				}
@@ -39,7 +51,8 @@ final class Verdicts {
 	}
 
 	CheckResult result() {
-		return new CheckResult(this.name, this.guarantee, this.checked, this.violations, List.copyOf(this.examples));
+		return new CheckResult(this.name, this.guarantee, this.checked, this.violations, Map.copyOf(this.byOperation),
+				List.copyOf(this.examples));
 	}
 
 }

@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * The long run, {@code consistency/run --minutes N --seed S [--seed S2 …] [--subject spring]}: one run of
  * {@code N} minutes per seed, results written as JSON and Markdown under {@code consistency/results/}.
- * Exits 1 if any run broke a guarantee.
+ * {@code --check DIR} checks a run's directory again. Exits 1 if any run broke a guarantee.
  */
 public final class ConsistencyMain {
 
@@ -29,6 +29,11 @@ public final class ConsistencyMain {
 				case "--seed" -> seeds.add(Long.parseLong(value));
 				case "--subject" -> subject = value;
 				case "--results" -> results = Path.of(value);
+				case "--check" -> {
+					RunOutcome outcome = ConsistencyRun.check(Path.of(value), 0);
+					System.out.println(Reports.markdown(List.of(outcome)));
+					System.exit(outcome.verdict().passed() ? 0 : 1);
+				}
 				default -> usage("unknown option " + args[i]);
 			}
 		}

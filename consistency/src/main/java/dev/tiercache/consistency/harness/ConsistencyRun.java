@@ -10,10 +10,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
-import dev.tiercache.consistency.checker.Applied;
 import dev.tiercache.consistency.checker.Call;
 import dev.tiercache.consistency.checker.Checker;
-import dev.tiercache.consistency.checker.FaultWindow;
 import dev.tiercache.consistency.checker.HistoryReader;
 import dev.tiercache.consistency.checker.Verdict;
 
@@ -35,19 +33,13 @@ public final class ConsistencyRun {
 	public static RunOutcome run(RunSettings settings, Path directory) {
 		long began = System.nanoTime();
 		createDirectory(directory);
-		Schedule schedule = settings.schedule();
-		List<FaultWindow> windows;
-		List<Applied> applied;
-		Map<Long, Long> versions;
-		List<Path> histories;
-		String redis;
 		try (Cluster cluster = new Cluster(settings, directory)) {
-			redis = cluster.redis().describe();
+			String redis = cluster.redis().describe();
 			cluster.start();
 			long startedAt = System.nanoTime();
 			all(cluster, "start");
 			Nemesis nemesis = new Nemesis(cluster);
-			nemesis.run(schedule, startedAt);
+			nemesis.run(settings.schedule(), startedAt);
 			long left = startedAt + Duration.ofMillis(settings.runMillis()).toNanos() - System.nanoTime();
 			if (left > 0) {
 				Sleeper.sleep(Duration.ofNanos(left));
@@ -56,29 +48,45 @@ public final class ConsistencyRun {
 			awaitDrained(cluster);
 			Sleeper.sleep(RunSettings.QUIET_PERIOD);
 			all(cluster, "final");
-			windows = nemesis.windows();
-			applied = cluster.database().appliedLog();
-			versions = cluster.database().versions();
-			histories = cluster.histories();
+			new RecordedRun(settings, redis, nemesis.windows(), cluster.database().appliedLog(),
+					cluster.database().versions()).save(directory);
 		}
-		List<Call> calls = HistoryReader.read(histories);
+		return check(directory, (System.nanoTime() - began) / 1e9);
+	}
+
+	/** Checks the history a run left in {@code directory} (again). */
+	public static RunOutcome check(Path directory, double seconds) {
+		RecordedRun recorded = RecordedRun.load(directory);
+		List<Call> calls = HistoryReader.read(RecordedRun.histories(directory));
+		RunSettings settings = recorded.settings();
 		Verdict verdict = new Checker(settings::freshnessBoundNanos, RunSettings.RECOVERY.toNanos()).check(calls,
-				applied, versions, windows);
-		return new RunOutcome(settings, redis, windows, count(calls), (System.nanoTime() - began) / 1e9, verdict);
+				recorded.applied(), recorded.versions(), recorded.faults());
+		return new RunOutcome(settings, recorded.redis(), recorded.faults(), count(calls), seconds, verdict);
 	}
 
 	private static void all(Cluster cluster, String command) {
 		cluster.nodes().parallelStream().forEach((node) -> node.command(command, Duration.ofSeconds(120)));
 	}
 
+	/** Waits until no write-behind entry is pending (asking again while an instance cannot reach Redis). */
 	private static void awaitDrained(Cluster cluster) {
 		long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
 		NodeProcess any = cluster.nodes().get(0);
-		while (Long.parseLong(any.command("pending", Duration.ofSeconds(10))) > 0) {
+		while (pending(any) != 0) {
 			if (System.nanoTime() > deadline) {
 				throw new IllegalStateException("the write-behind queue did not drain within " + DRAIN_TIMEOUT);
 			}
 			Sleeper.sleep(Duration.ofMillis(100));
+		}
+	}
+
+	/** The entries pending, or -1 if the instance could not tell. */
+	private static long pending(NodeProcess node) {
+		try {
+			return Long.parseLong(node.command("pending", Duration.ofSeconds(10)));
+		}
+		catch (IllegalStateException ex) {
+			return -1;
 		}
 	}
 

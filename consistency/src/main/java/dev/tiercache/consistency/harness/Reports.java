@@ -61,7 +61,7 @@ public final class Reports {
 				}
 				md.append("\n## ").append(outcome.settings().subject()).append(", seed ").append(outcome.settings().seed())
 					.append(": ").append(check.name()).append(" (").append(check.violations()).append(")\n\n")
-					.append(check.guarantee()).append(".\n");
+					.append(check.guarantee()).append(".\n\nBy operation: ").append(check.byOperation()).append('\n');
 				for (CheckResult.Violation violation : check.examples()) {
 					md.append("\n- ").append(violation.summary());
 					violation.events().forEach((event) -> md.append("\n  - `").append(event).append('`'));
