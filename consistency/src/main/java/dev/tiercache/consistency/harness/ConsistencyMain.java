@@ -1,0 +1,68 @@
+package dev.tiercache.consistency.harness;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The long run, {@code consistency/run --minutes N --seed S [--seed S2 …] [--subject spring]}: one run of
+ * {@code N} minutes per seed, results written as JSON and Markdown under {@code consistency/results/}.
+ * {@code --check DIR} checks a run's directory again. Exits 1 if any run broke a guarantee.
+ */
+public final class ConsistencyMain {
+
+	private ConsistencyMain() {
+	}
+
+	public static void main(String[] args) {
+		double minutes = 1;
+		List<Long> seeds = new ArrayList<>();
+		String subject = "tiercache";
+		Path results = Path.of("consistency", "results");
+		for (int i = 0; i < args.length; i += 2) {
+			String value = (i + 1 < args.length) ? args[i + 1] : usage("missing value for " + args[i]);
+			switch (args[i]) {
+				case "--minutes" -> minutes = Double.parseDouble(value);
+				case "--seed" -> seeds.add(Long.parseLong(value));
+				case "--subject" -> subject = value;
+				case "--results" -> results = Path.of(value);
+				case "--check" -> {
+					RunOutcome outcome = ConsistencyRun.check(Path.of(value), 0);
+					System.out.println(Reports.markdown(List.of(outcome)));
+					System.exit(outcome.verdict().passed() ? 0 : 1);
+				}
+				default -> usage("unknown option " + args[i]);
+			}
+		}
+		if (seeds.isEmpty()) {
+			seeds.add(System.nanoTime());
+		}
+		String name = subject + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+		Path work = Path.of("consistency", "target", "runs", name);
+		List<RunOutcome> outcomes = new ArrayList<>();
+		for (long seed : seeds) {
+			RunSettings settings = RunSettings.of(subject, seed, Duration.ofMillis((long) (minutes * 60_000)));
+			System.out.println("run " + subject + " seed " + seed + " for " + minutes + " min: " + settings.schedule().faults().size()
+					+ " faults");
+			RunOutcome outcome = ConsistencyRun.run(settings, work.resolve(Long.toString(seed)));
+			outcomes.add(outcome);
+			Reports.write(outcomes, results, name);
+			System.out.println("  " + outcome.verdict().violations() + " violations, " + (long) outcome.seconds() + " s");
+		}
+		System.out.println(Reports.markdown(outcomes));
+		System.out.println("results: " + results.resolve(name + ".md"));
+		System.exit(outcomes.stream().allMatch((outcome) -> outcome.verdict().passed()) ? 0 : 1);
+	}
+
+	private static String usage(String problem) {
+		System.err.println(problem);
+		System.err.println("usage: consistency/run --minutes N --seed S [--seed S2 ...] [--subject tiercache|spring] "
+				+ "[--results DIR]");
+		System.exit(2);
+		return problem;
+	}
+
+}

@@ -1,0 +1,108 @@
+package dev.tiercache.consistency.harness;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+import dev.tiercache.consistency.checker.Call;
+import dev.tiercache.consistency.checker.Checker;
+import dev.tiercache.consistency.checker.HistoryReader;
+import dev.tiercache.consistency.checker.Verdict;
+
+/**
+ * One run, start to verdict: start the cluster, run the clients while the nemesis injects its faults,
+ * stop the clients, wait for the write-behind queue to drain, leave the cluster alone for the quiet
+ * period, read every key on every instance, stop the cluster, and check the history.
+ */
+public final class ConsistencyRun {
+
+	private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(60);
+
+	private ConsistencyRun() {
+	}
+
+	/**
+	 * @param directory where the histories, logs and Redis files of the run go
+	 */
+	public static RunOutcome run(RunSettings settings, Path directory) {
+		long began = System.nanoTime();
+		createDirectory(directory);
+		try (Cluster cluster = new Cluster(settings, directory)) {
+			String redis = cluster.redis().describe();
+			cluster.start();
+			long startedAt = System.nanoTime();
+			all(cluster, "start");
+			Nemesis nemesis = new Nemesis(cluster);
+			nemesis.run(settings.schedule(), startedAt);
+			long left = startedAt + Duration.ofMillis(settings.runMillis()).toNanos() - System.nanoTime();
+			if (left > 0) {
+				Sleeper.sleep(Duration.ofNanos(left));
+			}
+			all(cluster, "stop");
+			awaitDrained(cluster);
+			Sleeper.sleep(RunSettings.QUIET_PERIOD);
+			all(cluster, "final");
+			new RecordedRun(settings, redis, nemesis.windows(), cluster.database().appliedLog(),
+					cluster.database().versions()).save(directory);
+		}
+		return check(directory, (System.nanoTime() - began) / 1e9);
+	}
+
+	/** Checks the history a run left in {@code directory} (again). */
+	public static RunOutcome check(Path directory, double seconds) {
+		RecordedRun recorded = RecordedRun.load(directory);
+		List<Call> calls = HistoryReader.read(RecordedRun.histories(directory));
+		RunSettings settings = recorded.settings();
+		Verdict verdict = new Checker(settings::freshnessBoundNanos, RunSettings.RECOVERY.toNanos()).check(calls,
+				recorded.applied(), recorded.versions(), recorded.faults());
+		return new RunOutcome(settings, recorded.redis(), recorded.faults(), count(calls), seconds, verdict);
+	}
+
+	private static void all(Cluster cluster, String command) {
+		cluster.nodes().parallelStream().forEach((node) -> node.command(command, Duration.ofSeconds(120)));
+	}
+
+	/** Waits until no write-behind entry is pending (asking again while an instance cannot reach Redis). */
+	private static void awaitDrained(Cluster cluster) {
+		long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+		NodeProcess any = cluster.nodes().get(0);
+		while (pending(any) != 0) {
+			if (System.nanoTime() > deadline) {
+				throw new IllegalStateException("the write-behind queue did not drain within " + DRAIN_TIMEOUT);
+			}
+			Sleeper.sleep(Duration.ofMillis(100));
+		}
+	}
+
+	/** The entries pending, or -1 if the instance could not tell. */
+	private static long pending(NodeProcess node) {
+		try {
+			return Long.parseLong(node.command("pending", Duration.ofSeconds(10)));
+		}
+		catch (IllegalStateException ex) {
+			return -1;
+		}
+	}
+
+	private static Map<String, Long> count(List<Call> calls) {
+		return calls.stream()
+			.collect(Collectors.groupingBy((call) -> call.name() + " " + call.outcome().name().toLowerCase(),
+					TreeMap::new, Collectors.counting()));
+	}
+
+	private static void createDirectory(Path directory) {
+		try {
+			Files.createDirectories(directory);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot create " + directory, ex);
+		}
+	}
+
+}

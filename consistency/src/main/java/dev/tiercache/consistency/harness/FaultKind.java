@@ -1,0 +1,43 @@
+package dev.tiercache.consistency.harness;
+
+/** The faults the nemesis injects. */
+public enum FaultKind {
+
+	/** One instance's connections to Redis are dropped and new ones refused (TCP proxy). */
+	CUT(true),
+
+	/** One instance's packets to and from Redis are held, as if dropped (TCP proxy). */
+	BLACK_HOLE(true),
+
+	/** One instance's traffic to and from Redis is delayed by 60 to 110 ms each way (TCP proxy). */
+	LATENCY(true),
+
+	/** One instance is killed with {@code SIGKILL} and started again. */
+	KILL(true),
+
+	/** Redis closes the connections that carry invalidations ({@code CLIENT KILL} of tracking and pub/sub clients). */
+	CLIENT_KILL(false),
+
+	/** Every instance's loader (the database read) takes 300 ms more. */
+	SLOW_LOADER(false),
+
+	/** Every instance's loader throws. */
+	FAILING_LOADER(false),
+
+	/** Redis is killed with {@code SIGKILL} and restarted from its append-only file ({@code appendfsync always}). */
+	REDIS_RESTART(false),
+
+	/** Redis pauses every client ({@code CLIENT PAUSE … ALL}). */
+	CLIENT_PAUSE(false);
+
+	private final boolean targetsOneInstance;
+
+	FaultKind(boolean targetsOneInstance) {
+		this.targetsOneInstance = targetsOneInstance;
+	}
+
+	boolean targetsOneInstance() {
+		return this.targetsOneInstance;
+	}
+
+}

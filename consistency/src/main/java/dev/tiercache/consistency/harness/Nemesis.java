@@ -1,0 +1,87 @@
+package dev.tiercache.consistency.harness;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.tiercache.consistency.checker.FaultWindow;
+import dev.tiercache.test.TcpProxy;
+
+/**
+ * Applies a {@link Schedule} to the running cluster and records when each fault was in force. Faults
+ * never overlap: each is healed (and a killed instance started again and its clients resumed) before
+ * the next gap begins. Runs on the harness's thread.
+ */
+final class Nemesis {
+
+	private final Cluster cluster;
+
+	private final List<FaultWindow> windows = new ArrayList<>();
+
+	Nemesis(Cluster cluster) {
+		this.cluster = cluster;
+	}
+
+	/** Runs the schedule from {@code startedAt} ({@code System.nanoTime()}), returning once its last fault is healed. */
+	void run(Schedule schedule, long startedAt) {
+		for (Fault fault : schedule.faults()) {
+			long due = startedAt + Duration.ofMillis(fault.atMillis()).toNanos();
+			long wait = due - System.nanoTime();
+			if (wait > 0) {
+				Sleeper.sleep(Duration.ofNanos(wait));
+			}
+			long start = System.nanoTime();
+			apply(fault);
+			this.windows.add(new FaultWindow(fault.kind().name(), fault.targetName(), start, System.nanoTime()));
+		}
+	}
+
+	List<FaultWindow> windows() {
+		return List.copyOf(this.windows);
+	}
+
+	private void apply(Fault fault) {
+		Duration duration = Duration.ofMillis(fault.durationMillis());
+		switch (fault.kind()) {
+			case CUT -> throughProxy(fault, TcpProxy::cut, duration);
+			case BLACK_HOLE -> throughProxy(fault, TcpProxy::blackHole, duration);
+			case LATENCY -> throughProxy(fault, (proxy) -> proxy.slow(Duration.ofMillis(fault.latencyMillis())), duration);
+			case KILL -> {
+				NodeProcess node = this.cluster.nodes().get(fault.target());
+				node.kill();
+				Sleeper.sleep(duration);
+				node.start();
+				node.command("start", Duration.ofSeconds(10));
+			}
+			case CLIENT_KILL -> {
+				this.cluster.admin().killInvalidationConnections();
+				Sleeper.sleep(duration);
+			}
+			case SLOW_LOADER -> loaders("loader slow 300", duration);
+			case FAILING_LOADER -> loaders("loader fail", duration);
+			case REDIS_RESTART -> {
+				this.cluster.redis().kill();
+				Sleeper.sleep(duration);
+				this.cluster.redis().start();
+			}
+			case CLIENT_PAUSE -> {
+				this.cluster.admin().pause(fault.durationMillis());
+				Sleeper.sleep(duration);
+			}
+		}
+	}
+
+	private void throughProxy(Fault fault, java.util.function.Consumer<TcpProxy> breakIt, Duration duration) {
+		TcpProxy proxy = this.cluster.proxies().get(fault.target());
+		breakIt.accept(proxy);
+		Sleeper.sleep(duration);
+		proxy.restore();
+	}
+
+	private void loaders(String command, Duration duration) {
+		this.cluster.nodes().forEach((node) -> node.command(command, Duration.ofSeconds(10)));
+		Sleeper.sleep(duration);
+		this.cluster.nodes().forEach((node) -> node.command("loader ok", Duration.ofSeconds(10)));
+	}
+
+}

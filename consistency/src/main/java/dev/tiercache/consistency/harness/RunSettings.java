@@ -1,0 +1,85 @@
+package dev.tiercache.consistency.harness;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import dev.tiercache.consistency.node.KeyGroup;
+import dev.tiercache.consistency.node.KeySpace;
+
+/**
+ * One run's settings.
+ *
+ * @param subject {@code tiercache}, or {@code spring} for the baseline (plain Spring caching on
+ * {@code RedisCacheManager})
+ * @param seed draws the fault schedule and the clients' choices
+ * @param runMillis how long the clients run
+ * @param instances how many application instances
+ * @param keys how many keys
+ * @param clients client threads per instance
+ * @param thinkMicros mean pause between a client's calls
+ * @param faults whether the nemesis runs
+ */
+public record RunSettings(String subject, long seed, long runMillis, int instances, int keys, int clients,
+		long thinkMicros, boolean faults) {
+
+	/** Staleness allowed outside faults, for keys in both tiers or Redis only: well above the measured p99 of 1.5 ms. */
+	public static final Duration FRESHNESS_BOUND = Duration.ofMillis(250);
+
+	/** Staleness allowed for keys of the {@code local}-mode cache: its {@code local.ttl} (1 s), plus the bound above. */
+	public static final Duration LOCAL_FRESHNESS_BOUND = Duration.ofMillis(1250);
+
+	/** How long after a fault is healed staleness may last (breaker probe, recovery, a restarted instance's first calls). */
+	public static final Duration RECOVERY = Duration.ofSeconds(2);
+
+	/** How long the cluster is left alone after the clients stopped and the write-behind queue drained. */
+	public static final Duration QUIET_PERIOD = Duration.ofMillis(1500);
+
+	public static RunSettings of(String subject, long seed, Duration run) {
+		return new RunSettings(subject, seed, run.toMillis(), 4, 300, 4, 3000, true);
+	}
+
+	public RunSettings withoutFaults() {
+		return new RunSettings(this.subject, this.seed, this.runMillis, this.instances, this.keys, this.clients,
+				this.thinkMicros, false);
+	}
+
+	/** A name for the run's schema and key prefix, unique enough to let runs share a server. */
+	String runId() {
+		return this.subject + "_" + Long.toHexString(this.seed & 0xffffffL) + "_"
+				+ Long.toHexString(System.nanoTime() & 0xffffffL);
+	}
+
+	/** The fault schedule the seed draws (empty without faults). */
+	public Schedule schedule() {
+		if (!this.faults) {
+			return new Schedule(List.of());
+		}
+		return Schedule.draw(this.seed, this.runMillis, this.instances, new long[] { 1000, 2500 },
+				new long[] { 1500, 3000 }, 3000, 3000);
+	}
+
+	/** The key space the instances use. */
+	public KeySpace keySpace() {
+		return new KeySpace(this.keys, 1.0);
+	}
+
+	/** A key's staleness bound outside faults, in nanoseconds. */
+	public long freshnessBoundNanos(long key) {
+		boolean local = "tiercache".equals(this.subject) && keySpace().groupOf(key) == KeyGroup.LOCAL;
+		return (local ? LOCAL_FRESHNESS_BOUND : FRESHNESS_BOUND).toNanos();
+	}
+
+	List<String> instanceArguments(int redisPort, String jdbcUrl) {
+		String prefix = runId();
+		List<String> arguments = new ArrayList<>(List.of("--spring.profiles.active=" + this.subject.toLowerCase(Locale.ROOT),
+				"--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + redisPort,
+				"--spring.datasource.url=" + jdbcUrl, "--tiercache.key-prefix=" + prefix,
+				"--spring.cache.redis.key-prefix=" + prefix + ":", "--consistency.seed=" + this.seed,
+				"--consistency.keys=" + this.keys, "--consistency.clients=" + this.clients,
+				"--consistency.think-micros=" + this.thinkMicros));
+		return arguments;
+	}
+
+}

@@ -1,0 +1,75 @@
+package dev.tiercache.consistency.node;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * The {@code versions} table: one row per key, holding the version last written. A trigger in the
+ * schema appends every change to {@code applied}, so the order in which versions reached each row is
+ * recorded by the database itself. Reads can be made slow or failing (the nemesis's loader faults);
+ * writes never are. Thread-safe.
+ */
+@Component
+public class VersionTable {
+
+	private final JdbcTemplate jdbc;
+
+	private volatile long readDelayMillis;
+
+	private volatile boolean readsFail;
+
+	public VersionTable(JdbcTemplate jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	/**
+	 * The row as a cache loader reads it.
+	 * @throws IllegalStateException while reads are made to fail
+	 */
+	public Versioned read(long id) {
+		long delay = this.readDelayMillis;
+		if (delay > 0) {
+			sleep(delay);
+		}
+		if (this.readsFail) {
+			throw new IllegalStateException("loader fault: reading row " + id + " fails");
+		}
+		List<Long> found = this.jdbc.queryForList("SELECT version FROM versions WHERE id = ?", Long.class, id);
+		if (found.isEmpty()) {
+			throw new IllegalStateException("no row " + id + " in the versions table");
+		}
+		return new Versioned(id, found.get(0));
+	}
+
+	/** Writes a version to a row, as the application's write methods do. */
+	public void write(long id, long version) {
+		int updated = this.jdbc.update("UPDATE versions SET version = ? WHERE id = ?", version, id);
+		if (updated != 1) {
+			throw new IllegalStateException("no row " + id + " in the versions table");
+		}
+	}
+
+	/** Makes loader reads slow by this much (0: not slow). */
+	public void readDelay(long millis) {
+		this.readDelayMillis = millis;
+	}
+
+	/** Makes loader reads fail, or work again. */
+	public void readsFail(boolean fail) {
+		this.readsFail = fail;
+	}
+
+	private static void sleep(long millis) {
+		try {
+			TimeUnit.MILLISECONDS.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted while a slow read waited", ex);
+		}
+	}
+
+}

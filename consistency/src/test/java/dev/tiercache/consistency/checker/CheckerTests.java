@@ -1,0 +1,206 @@
+package dev.tiercache.consistency.checker;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The checker on small histories written by hand, one anomaly each, so that every check is shown to
+ * catch what it is for (and to count what it checked). Times are in milliseconds; the freshness bound
+ * is 250 ms and the recovery time 2 s.
+ */
+class CheckerTests {
+
+	private static final long MS = 1_000_000;
+
+	private final Checker checker = new Checker((key) -> 250 * MS, 2000 * MS);
+
+	private final List<Call> calls = new ArrayList<>();
+
+	private final List<Applied> applied = new ArrayList<>();
+
+	private final Map<Long, Long> finalVersions = new HashMap<>(Map.of(1L, 0L));
+
+	private final List<FaultWindow> faults = new ArrayList<>();
+
+	private long op;
+
+	@Test
+	void freshReadPasses() {
+		write("write-through", 1, 11, 100, 110);
+		read(1, 11, 500, 501);
+		Verdict verdict = check();
+		assertThat(result(verdict, "freshness").checked()).isEqualTo(1);
+		assertThat(verdict.violations()).isZero();
+	}
+
+	@Test
+	void readOlderThanAWriteAcknowledgedBeforeTheBoundIsStale() {
+		write("write-through", 1, 11, 100, 110);
+		write("write-through", 1, 12, 200, 210);
+		read(1, 11, 600, 601);
+		assertThat(result(check(), "freshness").violations()).isEqualTo(1);
+	}
+
+	@Test
+	void readOlderThanAWriteAcknowledgedWithinTheBoundIsAllowedAndCountedAsStale() {
+		write("write-through", 1, 11, 100, 110);
+		write("write-through", 1, 12, 200, 210);
+		read(1, 11, 300, 301);
+		Verdict verdict = check();
+		assertThat(result(verdict, "freshness").violations()).isZero();
+		assertThat(verdict.staleness().stale()).isEqualTo(1);
+		assertThat(verdict.staleness().maxMillis()).isEqualTo(90.0);
+	}
+
+	@Test
+	void readOfTheInitialVersionAfterAnAcknowledgedQueuedWriteIsStaleBeforeItIsApplied() {
+		write("write-behind", 1, 11, 100, 110);
+		read(1, 0, 600, 601);
+		assertThat(result(check(), "freshness").violations()).isEqualTo(1);
+	}
+
+	@Test
+	void concurrentWritesAreOrderedByTheDatabase() {
+		write("write-through", 1, 11, 100, 300);
+		write("write-through", 1, 12, 150, 250);
+		this.applied.clear();
+		applied(1, 12);
+		applied(1, 11);
+		read(1, 12, 800, 801);
+		assertThat(result(check(), "freshness").violations()).isEqualTo(1);
+	}
+
+	@Test
+	void staleReadInsideAFaultWindowIsAllowedForWritesDuringTheFault() {
+		this.faults.add(new FaultWindow("CUT", "n1", 1000 * MS, 2000 * MS));
+		write("write-through", 1, 11, 100, 110);
+		write("write-through", 1, 12, 1200, 1210);
+		read(1, 11, 3500, 3501);
+		assertThat(result(check(), "freshness").violations()).isZero();
+	}
+
+	@Test
+	void staleReadInsideAFaultWindowIsAViolationForWritesBeforeTheFault() {
+		this.faults.add(new FaultWindow("CUT", "n1", 1000 * MS, 2000 * MS));
+		write("write-through", 1, 11, 100, 110);
+		write("write-through", 1, 12, 200, 210);
+		read(1, 11, 1500, 1501);
+		assertThat(result(check(), "freshness").violations()).isEqualTo(1);
+	}
+
+	@Test
+	void finalReadThatDiffersFromTheDatabaseIsAConvergenceViolation() {
+		write("write-through", 1, 11, 100, 110);
+		this.finalVersions.put(1L, 11L);
+		call(1, "final-read", "READ", 1, 0, 5000, 5001, 0L);
+		CheckResult convergence = result(check(), "convergence");
+		assertThat(convergence.checked()).isEqualTo(1);
+		assertThat(convergence.violations()).isEqualTo(1);
+	}
+
+	@Test
+	void acknowledgedQueuedWriteThatNeverReachedTheDatabaseIsLost() {
+		write("write-behind", 1, 11, 100, 110);
+		this.applied.clear();
+		CheckResult writeBehind = result(check(), "write-behind");
+		assertThat(writeBehind.checked()).isEqualTo(1);
+		assertThat(writeBehind.violations()).isEqualTo(1);
+	}
+
+	@Test
+	void queuedWriteCoalescedIntoALaterOneIsNotLost() {
+		write("write-behind", 1, 11, 100, 110);
+		write("write-behind", 1, 12, 120, 130);
+		this.applied.clear();
+		applied(1, 12);
+		assertThat(result(check(), "write-behind").violations()).isZero();
+	}
+
+	@Test
+	void olderQueuedWriteAppliedAfterANewerOneBreaksOrder() {
+		write("write-behind", 1, 11, 100, 110);
+		write("write-behind", 1, 12, 200, 210);
+		this.applied.clear();
+		applied(1, 12);
+		applied(1, 11);
+		assertThat(result(check(), "write-behind").violations()).isEqualTo(1);
+	}
+
+	@Test
+	void reapplicationThatLeavesAnOlderVersionLastBreaksOrder() {
+		write("write-behind", 1, 11, 100, 110);
+		write("write-behind", 1, 12, 200, 210);
+		applied(1, 11);
+		assertThat(result(check(), "write-behind").violations()).isEqualTo(1);
+	}
+
+	@Test
+	void reapplicationReplayedInOrderKeepsOrder() {
+		write("write-behind", 1, 11, 100, 110);
+		write("write-behind", 1, 12, 200, 210);
+		applied(1, 11);
+		applied(1, 12);
+		assertThat(result(check(), "write-behind").violations()).isZero();
+	}
+
+	@Test
+	void readOfAnotherKeysRowIsInvented() {
+		write("write-through", 2, 21, 100, 110);
+		call(1, "read", "READ", 1, 0, 500, 501, 21L, 2);
+		assertThat(result(check(), "no invented values").violations()).isEqualTo(1);
+	}
+
+	@Test
+	void readOfAVersionNeverWrittenIsInvented() {
+		read(1, 99, 500, 501);
+		assertThat(result(check(), "no invented values").violations()).isEqualTo(1);
+	}
+
+	@Test
+	void readOfAVersionBeforeItsWriteBeganIsInvented() {
+		read(1, 11, 50, 60);
+		write("write-through", 1, 11, 100, 110);
+		assertThat(result(check(), "no invented values").violations()).isEqualTo(1);
+	}
+
+	private Verdict check() {
+		return this.checker.check(this.calls, this.applied, this.finalVersions, this.faults);
+	}
+
+	private static CheckResult result(Verdict verdict, String name) {
+		return verdict.checks().stream().filter((check) -> check.name().equals(name)).findFirst().orElseThrow();
+	}
+
+	/** A write acknowledged at {@code completed}, applied to the row at once (tests reorder {@link #applied} as they need). */
+	private void write(String name, long key, long version, long invoked, long completed) {
+		call(1, name, "WRITE", key, version, invoked, completed, null);
+		applied(key, version);
+		this.finalVersions.put(key, version);
+	}
+
+	private void read(long key, long version, long invoked, long completed) {
+		call(2, "read", "READ", key, 0, invoked, completed, version);
+	}
+
+	private void applied(long key, long version) {
+		this.applied.add(new Applied(this.applied.size() + 1, key, version));
+	}
+
+	private void call(int node, String name, String kind, long key, long written, long invoked, long completed,
+			Long read) {
+		call(node, name, kind, key, written, invoked, completed, read, key);
+	}
+
+	private void call(int node, String name, String kind, long key, long written, long invoked, long completed,
+			Long read, long readKey) {
+		this.calls.add(new Call(node, 0, ++this.op, name, kind, key, written, invoked * MS, completed * MS,
+				Call.Outcome.OK, read, readKey, null));
+	}
+
+}
