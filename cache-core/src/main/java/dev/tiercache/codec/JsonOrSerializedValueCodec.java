@@ -26,13 +26,13 @@ import org.springframework.util.ClassUtils;
  * <p>JSON carries no class names; a payload is decoded to the type the reader declares, so records,
  * collections of DTOs, {@code Optional}, enums and {@code java.time} values come back exactly. A value
  * is written as JSON only if JSON reproduces it: for declared types made only of JSON-exact parts
- * (strings, numbers, enums, plain {@code java.time} values, records and collections of them) that
- * holds by construction; for any other type each value is checked (encoded, decoded, and compared
- * class by class and field by field). A value that JSON would change (an interface such as
- * {@code Page<T>}, a {@code Long} in an {@code Object} field, state Jackson cannot see) is written
- * with Java serialization if it is {@link Serializable}, and only if the whole object graph passes the
- * {@link SerializationAllowList} and its limits, checked by reading it back: an entry the readers
- * would refuse is never stored. Otherwise {@link #encode} throws, naming what to change.
+ * (strings, numbers, enums, plain {@code java.time} values, records that Jackson writes as exactly
+ * their components, and collections of them) that holds by construction; for any other type each
+ * value is checked (encoded, decoded, and compared class by class and field by field). A value that
+ * JSON would change (an interface such as {@code Page<T>}, a {@code Long} in an {@code Object} field,
+ * state Jackson cannot see) is written with Java serialization if it is {@link Serializable}, and only
+ * if the whole object graph passes the {@link SerializationAllowList} and its limits, checked by
+ * reading it back: an entry the readers would refuse is never stored. Otherwise {@link #encode} throws, naming what to change.
  *
  * <p>On read, a payload that is intact but not of the requested type throws
  * {@link ValueTypeMismatchException} (the entry is kept); a corrupt or refused one throws
@@ -52,7 +52,7 @@ public final class JsonOrSerializedValueCodec implements ValueCodec {
 
 	private final SerializationAllowList allowList;
 
-	private final JsonFidelity fidelity = new JsonFidelity();
+	private final JsonFidelity fidelity;
 
 	private final Map<Type, JavaType> javaTypes = new ConcurrentHashMap<>();
 
@@ -67,6 +67,8 @@ public final class JsonOrSerializedValueCodec implements ValueCodec {
 	public JsonOrSerializedValueCodec(JsonMapper mapper, SerializationAllowList allowList) {
 		this.mapper = mapper;
 		this.allowList = allowList;
+		this.fidelity = new JsonFidelity(
+				new PlainRecords(mapper.serializationConfig(), mapper.deserializationConfig()));
 	}
 
 	@Override
