@@ -106,7 +106,10 @@ final class PlainRecords {
 		return false;
 	}
 
-	/** Whether an annotation on the element is Jackson's, or is composed of Jackson's ({@code @JacksonAnnotationsInside}). */
+	/**
+	 * Whether an annotation on the element is Jackson's, or is composed of Jackson's
+	 * ({@code @JacksonAnnotationsInside}).
+	 */
 	private static boolean isAnnotatedForJackson(AnnotatedElement element) {
 		for (Annotation annotation : element.getAnnotations()) {
 			if (isJackson(annotation.annotationType())) {
