@@ -32,7 +32,10 @@ import org.springframework.util.ClassUtils;
  * JSON would change (an interface such as {@code Page<T>}, a {@code Long} in an {@code Object} field,
  * state Jackson cannot see) is written with Java serialization if it is {@link Serializable}, and only
  * if the whole object graph passes the {@link SerializationAllowList} and its limits, checked by
- * reading it back: an entry the readers would refuse is never stored. Otherwise {@link #encode} throws, naming what to change.
+ * reading it back: an entry the readers would refuse is never stored. Otherwise {@link #encode}
+ * throws, naming what to change. Before a serialized payload is read, the hash codes that reading it
+ * would compute are counted from its bytes ({@link HashingWork}), and a payload over its budget (a
+ * nested-set bomb) is refused unread.
  *
  * <p>On read, a payload that is intact but not of the requested type throws
  * {@link ValueTypeMismatchException} (the entry is kept); a corrupt or refused one throws
@@ -82,6 +85,12 @@ public final class JsonOrSerializedValueCodec implements ValueCodec {
 					+ declaredType.getTypeName() + " and is not Serializable; cache a record or DTO instead");
 		}
 		byte[] serialized = serialize(serializable);
+		String tooCostly = HashingWork.refusal(serialized, 0, serialized.length);
+		if (tooCostly != null) {
+			throw new ValueEncodingException(value.getClass().getName() + " does not round-trip through JSON as "
+					+ declaredType.getTypeName() + ", and its serialized form holds " + tooCostly
+					+ ", which readers refuse");
+		}
 		String refusal = readBack(serialized);
 		if (refusal != null) {
 			throw new ValueEncodingException(value.getClass().getName() + " does not round-trip through JSON as "
@@ -176,6 +185,10 @@ public final class JsonOrSerializedValueCodec implements ValueCodec {
 	}
 
 	private Object deserialize(byte[] source, int offset, int length, Type type) {
+		String tooCostly = HashingWork.refusal(source, offset, length);
+		if (tooCostly != null) {
+			throw new ValueDecodingException("Serialized payload holds " + tooCostly);
+		}
 		SerializationAllowList.PayloadFilter filter = this.allowList.forPayload(length);
 		Object value;
 		try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(source, offset, length))) {
