@@ -474,7 +474,8 @@ public class TiercacheProperties {
 		private @Nullable Duration lease;
 
 		/**
-		 * How long a caller waits for another instance's load before loading itself. Default: 30s.
+		 * How long a caller waits for another caller's load (in this JVM or on another instance)
+		 * before loading itself. Default: 30s.
 		 */
 		private @Nullable Duration wait;
 

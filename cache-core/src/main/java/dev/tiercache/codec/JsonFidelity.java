@@ -37,9 +37,10 @@ import dev.tiercache.internal.reflect.StateFields;
  * Tells whether a value survives typed JSON exactly: the same classes, the same state.
  *
  * <p>Some declared types survive by construction ({@link #survivesByType}): strings, numbers,
- * booleans, enums, the plain {@code java.time} values, {@code UUID}, records made only of such types,
- * and lists, sets, maps, arrays and {@code Optional}s of them. For any other type, each value is
- * checked ({@link #same}): the value decoded from its JSON must have the same classes and the same
+ * booleans, enums, the plain {@code java.time} values, {@code UUID}, records made only of such types
+ * that Jackson takes as plain ({@link PlainRecords}; one with {@code @JsonIgnore} on a component is
+ * not), and lists, sets, maps, arrays and {@code Optional}s of them. For any other type, each value
+ * is checked ({@link #same}): the value decoded from its JSON must have the same classes and the same
  * state, field by field, as the original. That catches what JSON loses: a {@code Long} in an
  * {@code Object} field read back as {@code Integer}, a {@code LocalDate} read back as a
  * {@code String}, state that Jackson cannot see ({@code @JsonIgnore}, no getter) read back as
@@ -56,6 +57,12 @@ final class JsonFidelity {
 
 	private final Map<Type, Boolean> survivesByType = new ConcurrentHashMap<>();
 
+	private final PlainRecords plainRecords;
+
+	JsonFidelity(PlainRecords plainRecords) {
+		this.plainRecords = plainRecords;
+	}
+
 	/** Whether every value of the declared type survives JSON, so that none needs checking. */
 	boolean survivesByType(Type declared) {
 		Boolean known = this.survivesByType.get(declared);
@@ -66,7 +73,7 @@ final class JsonFidelity {
 		return known;
 	}
 
-	private static boolean survives(Type type, int depth) {
+	private boolean survives(Type type, int depth) {
 		if (depth > 8) {
 			return false;
 		}
@@ -96,26 +103,16 @@ final class JsonFidelity {
 		return false;
 	}
 
-	private static boolean recordSurvives(Class<?> record, int depth) {
-		if (record.getTypeParameters().length > 0) {
+	private boolean recordSurvives(Class<?> record, int depth) {
+		if (record.getTypeParameters().length > 0 || !this.plainRecords.isPlain(record)) {
 			return false;
 		}
 		for (RecordComponent component : record.getRecordComponents()) {
-			if (hasJacksonAnnotation(component) || !survives(component.getGenericType(), depth + 1)) {
+			if (!survives(component.getGenericType(), depth + 1)) {
 				return false;
 			}
 		}
-		return !hasJacksonAnnotation(record);
-	}
-
-	private static boolean hasJacksonAnnotation(java.lang.reflect.AnnotatedElement element) {
-		for (var annotation : element.getAnnotations()) {
-			String name = annotation.annotationType().getName();
-			if (name.startsWith("com.fasterxml.jackson.") || name.startsWith("tools.jackson.")) {
-				return true;
-			}
-		}
-		return false;
+		return true;
 	}
 
 	/**

@@ -26,13 +26,16 @@ import org.springframework.util.ClassUtils;
  * <p>JSON carries no class names; a payload is decoded to the type the reader declares, so records,
  * collections of DTOs, {@code Optional}, enums and {@code java.time} values come back exactly. A value
  * is written as JSON only if JSON reproduces it: for declared types made only of JSON-exact parts
- * (strings, numbers, enums, plain {@code java.time} values, records and collections of them) that
- * holds by construction; for any other type each value is checked (encoded, decoded, and compared
- * class by class and field by field). A value that JSON would change (an interface such as
- * {@code Page<T>}, a {@code Long} in an {@code Object} field, state Jackson cannot see) is written
- * with Java serialization if it is {@link Serializable}, and only if the whole object graph passes the
- * {@link SerializationAllowList} and its limits, checked by reading it back: an entry the readers
- * would refuse is never stored. Otherwise {@link #encode} throws, naming what to change.
+ * (strings, numbers, enums, plain {@code java.time} values, records that Jackson writes as exactly
+ * their components, and collections of them) that holds by construction; for any other type each
+ * value is checked (encoded, decoded, and compared class by class and field by field). A value that
+ * JSON would change (an interface such as {@code Page<T>}, a {@code Long} in an {@code Object} field,
+ * state Jackson cannot see) is written with Java serialization if it is {@link Serializable}, and only
+ * if the whole object graph passes the {@link SerializationAllowList} and its limits, checked by
+ * reading it back: an entry the readers would refuse is never stored. Otherwise {@link #encode}
+ * throws, naming what to change. Before a serialized payload is read, the hash codes that reading it
+ * would compute are counted from its bytes ({@link HashingWork}), and a payload over its budget (a
+ * nested-set bomb) is refused unread.
  *
  * <p>On read, a payload that is intact but not of the requested type throws
  * {@link ValueTypeMismatchException} (the entry is kept); a corrupt or refused one throws
@@ -52,7 +55,7 @@ public final class JsonOrSerializedValueCodec implements ValueCodec {
 
 	private final SerializationAllowList allowList;
 
-	private final JsonFidelity fidelity = new JsonFidelity();
+	private final JsonFidelity fidelity;
 
 	private final Map<Type, JavaType> javaTypes = new ConcurrentHashMap<>();
 
@@ -67,6 +70,8 @@ public final class JsonOrSerializedValueCodec implements ValueCodec {
 	public JsonOrSerializedValueCodec(JsonMapper mapper, SerializationAllowList allowList) {
 		this.mapper = mapper;
 		this.allowList = allowList;
+		this.fidelity = new JsonFidelity(
+				new PlainRecords(mapper.serializationConfig(), mapper.deserializationConfig()));
 	}
 
 	@Override
@@ -80,6 +85,12 @@ public final class JsonOrSerializedValueCodec implements ValueCodec {
 					+ declaredType.getTypeName() + " and is not Serializable; cache a record or DTO instead");
 		}
 		byte[] serialized = serialize(serializable);
+		String tooCostly = HashingWork.refusal(serialized, 0, serialized.length);
+		if (tooCostly != null) {
+			throw new ValueEncodingException(value.getClass().getName() + " does not round-trip through JSON as "
+					+ declaredType.getTypeName() + ", and its serialized form holds " + tooCostly
+					+ ", which readers refuse");
+		}
 		String refusal = readBack(serialized);
 		if (refusal != null) {
 			throw new ValueEncodingException(value.getClass().getName() + " does not round-trip through JSON as "
@@ -174,6 +185,10 @@ public final class JsonOrSerializedValueCodec implements ValueCodec {
 	}
 
 	private Object deserialize(byte[] source, int offset, int length, Type type) {
+		String tooCostly = HashingWork.refusal(source, offset, length);
+		if (tooCostly != null) {
+			throw new ValueDecodingException("Serialized payload holds " + tooCostly);
+		}
 		SerializationAllowList.PayloadFilter filter = this.allowList.forPayload(length);
 		Object value;
 		try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(source, offset, length))) {

@@ -23,9 +23,11 @@ import org.springframework.util.ClassUtils;
  *
  * <p><b>Limits:</b> an object graph at most {@value #MAX_DEPTH} deep with at most
  * {@value #MAX_REFERENCES} references, and no array longer than the payload has bytes (each element
- * takes at least one), so that a small payload declaring a huge array, or a nested-set bomb, is
- * refused before anything large is allocated or computed. Use {@link #forPayload} to get a filter
- * that applies them to one payload and records what it refused.
+ * takes at least one), so that a small payload declaring a huge array is refused before anything large
+ * is allocated. Use {@link #forPayload} to get a filter that applies them to one payload and records
+ * what it refused. These limits do not bound the hash codes that reading hash tables computes (a
+ * nested-set bomb of a few kB takes width<sup>depth</sup> steps well within them):
+ * {@link JsonOrSerializedValueCodec} counts those before it reads a payload.
  *
  * <p>Instances are immutable and thread-safe.
  */

@@ -18,9 +18,10 @@ import java.time.Duration;
  * @param totalLoadTime time spent in loaders
  * @param localWaits callers that waited for another thread of this JVM to load the same key
  * @param remoteWaits callers that waited for another instance holding the key's lease
- * @param lockTimeouts callers that stopped waiting for a lease holder after {@code lock.wait} and
- * loaded themselves
- * @param leasesLost loaded values not stored because a write revoked their lease or it lapsed
+ * @param lockTimeouts callers that stopped waiting for another caller's load (a lease holder, or a
+ * thread of this JVM) after {@code lock.wait} and loaded themselves
+ * @param leasesLost loaded values not stored because a write (or a caller that took the load over)
+ * revoked their lease, or it lapsed
  * @param remoteErrors Redis calls that failed or timed out and were treated as an L2 miss
  * @param encodeFailures values not cached because they could not be encoded or were too large
  * @param decodeFailures stored entries that could not be read (corrupt, refused, or of another type)

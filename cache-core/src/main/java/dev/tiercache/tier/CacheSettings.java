@@ -18,7 +18,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * instance can be after another changes a value
  * @param lockLease how long a load lease lasts without renewal; the holder renews it while it loads,
  * so this bounds how long others wait for a holder that died
- * @param lockWait how long a caller waits for another instance's load before loading itself; also
+ * @param lockWait how long a caller waits for another caller's load (another thread's in this JVM, or
+ * another instance's) before loading itself; also
  * how long a loader keeps renewing its lease, so that a loader hung on a database call does not hold
  * its key for ever (a load that outlasts {@code lockWait} still returns its value, but is stored only
  * if its lease has not lapsed)

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 
@@ -39,14 +40,16 @@ import dev.tiercache.internal.reflect.StateFields;
  * never collide: {@code #i:42} ({@code Integer}), {@code #l:42} ({@code Long}), the other boxed
  * primitives likewise; {@code #o:java.time.LocalDate:2026-01-01} for {@code java.time} values,
  * {@code BigDecimal}, {@code BigInteger}, {@code UUID}, {@code URI}, {@code Locale},
- * {@code Currency} and {@code Date}; {@code #e:com.example.Color.RED} for enums;
+ * {@code Currency}, {@code Date} and {@code java.sql.Date}, {@code Time} (their milliseconds) and
+ * {@code Timestamp} (its instant, to the nanosecond); {@code #e:com.example.Color.RED} for enums;
  * {@code #(a,#i:1)} for a {@link SimpleKey} of several parameters; {@code #L(…)}, {@code #S(…)},
  * {@code #M(k=v,…)} and {@code #A(…)} for lists, sets, maps and arrays (sets and maps sorted, so
  * their order does not matter); {@code #O(…)} for {@code Optional}; and for records and other
  * objects the class name and every field that is neither static nor transient, each rendered by
- * these rules ({@code #r:com.example.Query(Dune,#i:1)}). Nested elements escape {@code , ) = \}
- * with {@code \}. Refused, with a message naming the type: objects with no state, other JDK classes,
- * and graphs nested more than {@value #MAX_DEPTH} deep.
+ * these rules ({@code #r:com.example.Query(Dune,#i:1)}), after its time for a subclass of a
+ * {@code Date}. Nested elements escape {@code , ) = \} with {@code \}. Refused, with a message naming
+ * the type: objects with no state, other JDK classes, and graphs nested more than
+ * {@value #MAX_DEPTH} deep.
  *
  * <p>A rendering longer than {@value #MAX_LENGTH} characters is replaced by {@code #h:} and its
  * SHA-256. Thread-safe.
@@ -63,6 +66,14 @@ final class KeyRenderer {
 
 	private static final Set<Class<?>> VALUE_CLASSES = Set.of(BigInteger.class, BigDecimal.class, UUID.class,
 			URI.class, Locale.class, Currency.class);
+
+	/**
+	 * The JDK's {@code Date} classes, each with how to render all of its state: the milliseconds, and
+	 * for a {@code Timestamp} the nanoseconds too (named, so that {@code java.sql} stays optional).
+	 */
+	private static final Map<String, Function<Date, String>> DATE_STATES = Map.of("java.util.Date",
+			KeyRenderer::millis, "java.sql.Date", KeyRenderer::millis, "java.sql.Time", KeyRenderer::millis,
+			"java.sql.Timestamp", (timestamp) -> timestamp.toInstant().toString());
 
 	private static final Field SIMPLE_KEY_PARAMS = simpleKeyParams();
 
@@ -97,8 +108,8 @@ final class KeyRenderer {
 		else if (VALUE_CLASSES.contains(type) || type.getName().startsWith("java.time.")) {
 			out.append("#o:").append(type.getName()).append(':').append(part);
 		}
-		else if (part instanceof Date date) {
-			out.append("#o:").append(type.getName()).append(':').append(date.getTime());
+		else if (part instanceof Date date && DATE_STATES.containsKey(type.getName())) {
+			out.append("#o:").append(type.getName()).append(':').append(dateState(date));
 		}
 		else if (part instanceof Enum<?> constant) {
 			out.append("#e:").append(constant.getDeclaringClass().getName()).append('.').append(constant.name());
@@ -143,10 +154,14 @@ final class KeyRenderer {
 		catch (InaccessibleObjectException ex) {
 			throw refused(key, "the fields of " + type.getName() + " cannot be read (" + ex.getMessage() + ")");
 		}
-		if (fields.isEmpty()) {
+		if (fields.isEmpty() && !(part instanceof Date)) {
 			throw refused(key, type.getName() + " has no state, so all its instances would share one entry");
 		}
-		List<@Nullable Object> values = new ArrayList<>(fields.size());
+		List<@Nullable Object> values = new ArrayList<>(fields.size() + 1);
+		if (part instanceof Date date) {
+			// its time is in transient fields of java.util.Date
+			values.add(dateState(date));
+		}
 		for (Field field : fields) {
 			values.add(ReflectionUtils.getField(field, part));
 		}
@@ -193,6 +208,19 @@ final class KeyRenderer {
 			}
 			out.append(c);
 		}
+	}
+
+	/** Renders a date's time by the rule of the nearest JDK {@code Date} class it is (or extends). */
+	private static String dateState(Date date) {
+		Class<?> type = date.getClass();
+		while (!DATE_STATES.containsKey(type.getName())) {
+			type = type.getSuperclass();
+		}
+		return DATE_STATES.get(type.getName()).apply(date);
+	}
+
+	private static String millis(Date date) {
+		return Long.toString(date.getTime());
 	}
 
 	private static IllegalArgumentException refused(Object key, String why) {

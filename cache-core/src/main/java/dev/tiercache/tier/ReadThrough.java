@@ -30,7 +30,9 @@ import dev.tiercache.tier.RemoteTier.Unreadable;
  * a Redis timeout): the lease is released, or released in the background when Redis does not
  * answer; a load whose result will not be stored opens the key so that waiting callers load at once;
  * a value is stored in Redis only while its lease holds, and in L1 only if no write to the key
- * happened since the read began. A waiter gives up after {@code lock.wait} and loads itself.
+ * happened since the read began. A waiter gives up after {@code lock.wait} and loads itself: a
+ * waiter for another instance loads without the lease; a waiter for another thread of this JVM takes
+ * the load over (see {@link #takeOver}), and later callers wait for it instead.
  *
  * <p>A read waits for Redis at most the Redis timeout in total, however many calls it makes (the time
  * spent waiting for another instance's load, or running the loader, is not counted): a call with no
@@ -60,7 +62,7 @@ final class ReadThrough {
 		this.local = cache.local();
 		this.remote = remote;
 		this.stats = cache.stats();
-		this.flights = new SingleFlight(cache.toString());
+		this.flights = new SingleFlight(cache.toString(), cache.settings().lockWait(), new LocalWaits(this.stats));
 		this.refreshExecutor = refreshExecutor;
 	}
 
@@ -75,8 +77,9 @@ final class ReadThrough {
 		if (entry != null) {
 			return entry.value();
 		}
-		Object value = this.flights.execute(key, () -> readThroughOnce(key, type, rawType, entrySettings, loader, unless),
-				this.stats::localWait, this.stats::localWaited);
+		Object value = this.flights.execute(key,
+				(tookOver) -> tookOver ? takeOver(key, type, rawType, entrySettings, loader, unless)
+						: readThroughOnce(key, type, rawType, entrySettings, loader, unless));
 		// a caller joining another caller's load of the same key with another type reads for itself
 		return (value == null || rawType.isInstance(value)) ? value
 				: readThroughOnce(key, type, rawType, entrySettings, loader, unless);
@@ -133,6 +136,44 @@ final class ReadThrough {
 		catch (Throwable ex) {
 			return failSafe(key, expired, entrySettings.freshness(), ex);
 		}
+	}
+
+	/**
+	 * Reads through after giving up, at {@code lock.wait}, on another thread's load of the key in this
+	 * JVM (hung, say): that load's late result is kept out of L1 and, its lease revoked, out of Redis, so
+	 * that it never replaces what this read finds or loads.
+	 */
+	private @Nullable Object takeOver(Object key, Type type, Class<?> rawType, CacheSettings entrySettings,
+			ValueLoader loader, @Nullable Predicate<@Nullable Object> unless) throws Throwable {
+		LocalTier tier = this.local;
+		if (tier != null) {
+			tier.revoke(key);
+		}
+		RemoteTier l2 = this.remote;
+		if (l2 != null) {
+			l2.revoke(this.cache, l2.keyOf(this.cache, key));
+		}
+		return readThroughOnce(key, type, rawType, entrySettings, loader, unless);
+	}
+
+	/** Counts and times the waits for another thread's load of a key in this JVM. */
+	private record LocalWaits(StatsRecorder stats) implements SingleFlight.Waits {
+
+		@Override
+		public void joined() {
+			this.stats.localWait();
+		}
+
+		@Override
+		public void waited(long nanos) {
+			this.stats.localWaited(nanos);
+		}
+
+		@Override
+		public void tookOver() {
+			this.stats.lockTimeout();
+		}
+
 	}
 
 	/** How old an entry read from Redis is, for its cache's {@link Freshness}. */

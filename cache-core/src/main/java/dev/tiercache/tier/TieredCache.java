@@ -29,10 +29,11 @@ import dev.tiercache.tier.RemoteTier.Unreadable;
  * (L2), as its {@link CacheSettings#mode() mode} says.
  *
  * <p><b>Reads</b> go L1, then L2 (an L2 hit fills L1), then the loader. On a miss, one thread per key
- * in this JVM goes on (the others wait for its result), and across all instances only the holder of
- * the key's Redis lease runs the loader; the others wait for the value to be published (woken by
- * pub/sub, bounded by {@link CacheSettings#lockWait()}) and never call the loader unless the holder
- * fails or dies. A loaded value is stored in Redis only while the loader's lease holds; any write to
+ * in this JVM goes on (the others wait for its result, for at most {@link CacheSettings#lockWait()}:
+ * then one of them takes the load over, and the load given up on stores nothing), and across all
+ * instances only the holder of the key's Redis lease runs the loader; the others wait for the value
+ * to be published (woken by pub/sub, bounded by {@link CacheSettings#lockWait()}) and never call the
+ * loader unless the holder fails or dies. A loaded value is stored in Redis only while the loader's lease holds; any write to
  * the key revokes the lease, so a slow load never overwrites a newer write. In this JVM, a value read
  * or loaded before a {@code put} or {@code evict} completed never replaces it in L1. {@code null} is
  * cached as a null marker for {@link CacheSettings#nullTtl()}. A loader that reads its own key again

@@ -13,9 +13,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.core.ResolvableType;
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.PageImpl;
 import org.springframework.data.domain.PageRequest;
@@ -36,6 +40,42 @@ class JsonOrSerializedValueCodecTests {
 	}
 
 	record Book(long id, String title, Genre genre, LocalDate published, BigDecimal price) implements Serializable {
+	}
+
+	record WithIgnoredComponent(String title, @JsonIgnore String owner) implements Serializable {
+	}
+
+	record WithWriteOnlyComponent(String title, @JsonProperty(access = JsonProperty.Access.WRITE_ONLY) String owner)
+			implements Serializable {
+	}
+
+	record WithIgnoredAccessor(String title, String owner) implements Serializable {
+
+		@JsonIgnore
+		@Override
+		public String owner() {
+			return this.owner;
+		}
+
+	}
+
+	record WithRenamingAccessor(String title) implements Serializable {
+
+		@JsonProperty("name")
+		@Override
+		public String title() {
+			return this.title;
+		}
+
+	}
+
+	record WithChangingAccessor(String title) implements Serializable {
+
+		@Override
+		public String title() {
+			return this.title.strip();
+		}
+
 	}
 
 	/** A mutable JPA-style entity: no creator for JSON, but Serializable. */
@@ -91,6 +131,24 @@ class JsonOrSerializedValueCodecTests {
 		assertThat(encoded.format()).isEqualTo(JsonOrSerializedValueCodec.JSON);
 		assertThat(new String(encoded.bytes())).doesNotContain("dev.tiercache").contains("\"title\":\"Dune\"");
 		assertThat(roundTrip(BOOK, Book.class)).isEqualTo(BOOK);
+	}
+
+	// issue 16 item 12: Jackson annotations on record components reach Jackson through the field,
+	// accessor or constructor parameter, not RecordComponent.getAnnotations(); an accessor of its own
+	// may carry them too, or change what JSON holds
+	@Test
+	void recordsWhoseJsonLosesStateFallBackToSerializationAndReadBackExactly() {
+		List<Object> records = List.of(new WithIgnoredComponent("Dune", "acme"), new WithWriteOnlyComponent("Dune", "acme"),
+				new WithIgnoredAccessor("Dune", "acme"), new WithRenamingAccessor("Dune"),
+				new WithChangingAccessor(" Dune "));
+		SoftAssertions.assertSoftly((softly) -> {
+			for (Object record : records) {
+				softly.assertThat(roundTrip(record, record.getClass())).as("%s", record).isEqualTo(record);
+				Type listType = ResolvableType.forClassWithGenerics(List.class, record.getClass()).getType();
+				softly.assertThat(roundTrip(List.of(record), listType)).as("a list of %s", record)
+					.isEqualTo(List.of(record));
+			}
+		});
 	}
 
 	@Test

@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.lang.reflect.Type;
 import java.time.Duration;
@@ -30,6 +29,7 @@ import org.springframework.core.ParameterizedTypeReference;
 import dev.tiercache.codec.JsonOrSerializedValueCodec;
 import dev.tiercache.codec.SerializationAllowList;
 import dev.tiercache.codec.ValueDecodingException;
+import dev.tiercache.test.JavaSerialization;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -171,8 +171,8 @@ class Issue7CodecTest {
 	}
 
 	@Test
-	void nestedSetBombIsRefusedWithoutRunningIt() throws IOException {
-		byte[] bomb = serialize(nestedSetBomb(100));
+	void nestedSetBombIsRefusedWithoutRunningIt() {
+		byte[] bomb = JavaSerialization.serialize(nestedSetBomb(100));
 		JsonOrSerializedValueCodec codec = new JsonOrSerializedValueCodec(new SerializationAllowList(List.of()));
 		assertTimeoutPreemptively(Duration.ofSeconds(5),
 				() -> assertThatExceptionOfType(ValueDecodingException.class)
@@ -267,17 +267,9 @@ class Issue7CodecTest {
 		return root;
 	}
 
-	private static byte[] serialize(Object value) throws IOException {
-		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-		try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-			out.writeObject(value);
-		}
-		return bytes.toByteArray();
-	}
-
 	/** A stream holding only the header of a {@code long[length]}: the declared length, no elements. */
 	private static byte[] hugeLongArrayHeader(int length) throws IOException {
-		byte[] empty = serialize(new long[0]);
+		byte[] empty = JavaSerialization.serialize(new long[0]);
 		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 		bytes.write(empty, 0, empty.length - 4);
 		new DataOutputStream(bytes).writeInt(length);

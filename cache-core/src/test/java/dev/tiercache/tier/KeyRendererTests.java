@@ -1,7 +1,10 @@
 package dev.tiercache.tier;
 
+import java.sql.Time;
+import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -127,6 +130,34 @@ class KeyRendererTests {
 			.isNotEqualTo(this.renderer.render(PageRequest.of(0, 20, Sort.by("title"))));
 	}
 
+	// issue 16 item 13: a Timestamp holds nanoseconds that Date.getTime() does not show
+	@Test
+	void timestampsThatDifferBelowAMillisecondRenderDifferently() {
+		Timestamp timestamp = Timestamp.valueOf("2026-11-30 10:15:30.123456789");
+		assertThat(this.renderer.render(timestamp))
+			.isNotEqualTo(this.renderer.render(Timestamp.valueOf("2026-11-30 10:15:30.123456788")))
+			.isNotEqualTo(this.renderer.render(Timestamp.valueOf("2026-11-30 10:15:30.123")))
+			.isEqualTo(this.renderer.render(Timestamp.valueOf("2026-11-30 10:15:30.123456789")));
+		assertThat(this.renderer.render(new SimpleKey(timestamp, 1)))
+			.isNotEqualTo(this.renderer.render(new SimpleKey(Timestamp.valueOf("2026-11-30 10:15:30.1234567"), 1)));
+	}
+
+	// issue 16 item 13
+	@Test
+	void dateClassesRenderApartAndDateSubclassesByAllTheirState() {
+		long millis = 1_796_040_930_123L;
+		List<Object> keys = List.of(new Date(millis), new Date(millis + 1), new java.sql.Date(millis), new Time(millis),
+				new Timestamp(millis), new TenantDate("acme", millis), new TenantDate("globex", millis),
+				new TenantDate("acme", millis + 1));
+		Set<String> rendered = new HashSet<>();
+		for (Object key : keys) {
+			rendered.add(this.renderer.render(key));
+		}
+		assertThat(rendered).hasSameSizeAs(keys);
+		assertThat(this.renderer.render(new TenantDate("acme", millis)))
+			.isEqualTo(this.renderer.render(new TenantDate("acme", millis)));
+	}
+
 	static final class Stateless {
 
 	}
@@ -160,6 +191,28 @@ class KeyRendererTests {
 	}
 
 	record Loose(Object value) {
+	}
+
+	/** A date with state of its own, besides the time that {@code Date} keeps in transient fields. */
+	static final class TenantDate extends Date {
+
+		private final String tenant;
+
+		TenantDate(String tenant, long millis) {
+			super(millis);
+			this.tenant = tenant;
+		}
+
+		@Override
+		public boolean equals(Object other) {
+			return other instanceof TenantDate date && date.tenant.equals(this.tenant) && super.equals(other);
+		}
+
+		@Override
+		public int hashCode() {
+			return super.hashCode() * 31 + this.tenant.hashCode();
+		}
+
 	}
 
 }

@@ -7,11 +7,13 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterEach;
@@ -238,6 +240,74 @@ class ReadThroughTests {
 		assertThat(slow.get(10, TimeUnit.SECONDS)).isEqualTo("slow value");
 		assertThat(waiting.get(10, TimeUnit.SECONDS)).isEqualTo("slow value");
 		assertThat(loads).hasValue(1);
+	}
+
+	// issue 16 item 14: a wait for another thread's load in this JVM is bounded by lock.wait, as the
+	// wait for another instance's lease is
+	@Test
+	void loadHungInThisJvmIsTakenOverAfterLockWaitAndItsLateValueIsStoredNowhere() throws Exception {
+		TieredCache cache = this.fixture.manager(CACHE, (settings) -> settings.withLockWait(Duration.ofSeconds(1)))
+			.getTieredCache(CACHE);
+		CountDownLatch release = new CountDownLatch(1);
+		Future<String> hung = loadHangingUntil(cache, release);
+		Future<String> taker = this.executor.submit(() -> cache.get("k", String.class, () -> "fresh"));
+		assertThat(taker.get(30, TimeUnit.SECONDS)).isEqualTo("fresh");
+		assertThat(cache.stats().localWaits()).isEqualTo(1);
+		assertThat(cache.stats().lockTimeouts()).isEqualTo(1);
+		release.countDown();
+		assertThat(hung.get(10, TimeUnit.SECONDS)).as("the hung caller still gets its own load").isEqualTo("late");
+		assertThat(cache.stats().leasesLost()).as("the taker revoked its lease").isEqualTo(1);
+		assertThat(cache.get("k", String.class)).isEqualTo("fresh");
+		assertThat(instance().get("k", String.class)).as("in Redis").isEqualTo("fresh");
+	}
+
+	// issue 16 item 14
+	@Test
+	void lateValueOfALoadTakenOverDoesNotReplaceTheNewerOneInALocalCache() throws Exception {
+		TieredCache cache = this.fixture
+			.manager(CACHE, (settings) -> settings.withMode(CacheMode.LOCAL).withLockWait(Duration.ofSeconds(1)))
+			.getTieredCache(CACHE);
+		CountDownLatch release = new CountDownLatch(1);
+		Future<String> hung = loadHangingUntil(cache, release);
+		assertThat(this.executor.submit(() -> cache.get("k", String.class, () -> "fresh")).get(30, TimeUnit.SECONDS))
+			.isEqualTo("fresh");
+		release.countDown();
+		assertThat(hung.get(10, TimeUnit.SECONDS)).isEqualTo("late");
+		assertThat(cache.get("k", String.class)).isEqualTo("fresh");
+	}
+
+	/** Starts a load of "k" that hangs until {@code release}, then returns "late"; returns once it runs. */
+	private Future<String> loadHangingUntil(TieredCache cache, CountDownLatch release) throws InterruptedException {
+		CountDownLatch loading = new CountDownLatch(1);
+		Future<String> hung = this.executor.submit(() -> cache.get("k", String.class, () -> {
+			loading.countDown();
+			release.await();
+			return "late";
+		}));
+		assertThat(loading.await(10, TimeUnit.SECONDS)).isTrue();
+		return hung;
+	}
+
+	// issue 16 item 14
+	@Test
+	void loadersThatReadEachOthersCachesAllEnd() throws Exception {
+		UnaryOperator<CacheSettings> shortWait = (settings) -> settings.withLockWait(Duration.ofMillis(500));
+		TieredCacheManager manager = this.fixture.manager(TestRedis.connectionFactory(), CACHE, shortWait,
+				(builder) -> builder.cache("authors", shortWait.apply(CacheSettings.DEFAULTS)));
+		TieredCache books = manager.getTieredCache(CACHE);
+		TieredCache authors = manager.getTieredCache("authors");
+		CyclicBarrier bothLoading = new CyclicBarrier(2);
+		Future<String> book = this.executor.submit(() -> books.get("dune", String.class, () -> {
+			bothLoading.await(10, TimeUnit.SECONDS);
+			return "dune by " + authors.get("herbert", String.class, () -> "herbert");
+		}));
+		Future<String> author = this.executor.submit(() -> authors.get("herbert", String.class, () -> {
+			bothLoading.await(10, TimeUnit.SECONDS);
+			return "herbert, author of " + books.get("dune", String.class, () -> "dune");
+		}));
+		assertThat(book.get(30, TimeUnit.SECONDS)).startsWith("dune by herbert");
+		assertThat(author.get(30, TimeUnit.SECONDS)).startsWith("herbert, author of dune");
+		assertThat(books.stats().lockTimeouts() + authors.stats().lockTimeouts()).isPositive();
 	}
 
 	@Test

@@ -1,15 +1,25 @@
 package dev.tiercache.internal.stampede;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.function.LongConsumer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.jspecify.annotations.Nullable;
 
 /**
  * Runs at most one piece of work per key at a time in this JVM; callers that arrive while it runs
  * wait for it and share its outcome (its value, or the same exception).
+ *
+ * <p>A wait is bounded, as a wait for another instance's lease is: a caller that has waited
+ * {@code maxWait} for a run takes the work over. It runs the work itself, told that it
+ * {@linkplain Work#run took over}, and callers that arrive after that wait for its run; the run it
+ * gave up on goes on, and its outcome still reaches the callers that were waiting for it (each of
+ * them takes over once its own wait runs out). So a hung run holds its key for at most
+ * {@code maxWait}, and runs that wait for each other (the work for key A needs key B while the work
+ * for B needs A, on two threads) all end.
  *
  * <p>If the thread running the work is interrupted and the work fails, the waiting callers do not
  * share that failure: one of them runs the work instead. Work that asks for its own key again, on
@@ -21,13 +31,21 @@ public final class SingleFlight {
 
 	private final String owner;
 
+	private final long maxWaitNanos;
+
+	private final Waits waits;
+
 	private final ConcurrentHashMap<Object, Flight> calls = new ConcurrentHashMap<>();
 
 	/**
 	 * @param owner what the keys belong to, for messages ({@code "cache 'books'"})
+	 * @param maxWait how long a caller waits for another caller's run before it takes the work over
+	 * @param waits told about the callers that wait, for counting and timing
 	 */
-	public SingleFlight(String owner) {
+	public SingleFlight(String owner, Duration maxWait, Waits waits) {
 		this.owner = owner;
+		this.maxWaitNanos = maxWait.toNanos();
+		this.waits = waits;
 	}
 
 	/**
@@ -36,53 +54,71 @@ public final class SingleFlight {
 	@FunctionalInterface
 	public interface Work {
 
-		@Nullable Object run() throws Throwable;
+		/**
+		 * @param tookOver whether the caller runs the work after giving up on another caller's run of
+		 * it, which may still be going on (and hold what it holds)
+		 */
+		@Nullable Object run(boolean tookOver) throws Throwable;
+
+	}
+
+	/**
+	 * What is told about the callers that find another caller's run going on.
+	 */
+	public interface Waits {
+
+		/** A caller is about to wait for another caller's run (once per caller, however often it waits). */
+		void joined();
+
+		/** A caller's wait ended, however it ended (a value, an exception, an interrupt, its bound). */
+		void waited(long nanos);
+
+		/** A caller waited {@code maxWait} in vain and takes the work over. */
+		void tookOver();
 
 	}
 
 	/**
 	 * Runs {@code work} unless another caller is running it for {@code key}, in which case waits for
-	 * and returns that caller's result.
-	 * @param onJoin run (once) before waiting on another caller's work, for counting
-	 * @param onWaited told how long each wait on another caller's work took, in nanoseconds, however
-	 * it ended
-	 * @throws IllegalStateException if the calling thread is already running work for the key
+	 * and returns that caller's result, or takes the work over once it has waited {@code maxWait}.
+	 * @throws IllegalStateException if the calling thread is already running work for the key, or is
+	 * interrupted while it waits
 	 * @throws Throwable whatever the work threw, unchanged
 	 */
-	public @Nullable Object execute(Object key, Work work, Runnable onJoin, LongConsumer onWaited) throws Throwable {
+	public @Nullable Object execute(Object key, Work work) throws Throwable {
 		boolean joined = false;
 		while (true) {
 			Flight mine = new Flight(Thread.currentThread());
 			Flight running = this.calls.putIfAbsent(key, mine);
 			if (running == null) {
-				return run(key, mine, work);
+				return run(key, mine, work, false);
 			}
 			if (running.thread == Thread.currentThread()) {
 				throw new IllegalStateException("Recursive load of key '" + key + "' in " + this.owner
 						+ ": the loader reads the same cache and key it is loading");
 			}
 			if (!joined) {
-				onJoin.run();
+				this.waits.joined();
 				joined = true;
 			}
-			long waitStarted = System.nanoTime();
-			Object value;
-			try {
-				value = join(key, running);
+			Object value = await(key, running);
+			if (value == Flight.TIMED_OUT) {
+				if (this.calls.replace(key, running, mine)) {
+					this.waits.tookOver();
+					return run(key, mine, work, true);
+				}
+				// the run ended, or another caller took it over: go again
 			}
-			finally {
-				onWaited.accept(System.nanoTime() - waitStarted);
-			}
-			if (value != Flight.ABANDONED) {
+			else if (value != Flight.ABANDONED) {
 				return value;
 			}
 		}
 	}
 
-	private @Nullable Object run(Object key, Flight mine, Work work) throws Throwable {
+	private @Nullable Object run(Object key, Flight mine, Work work, boolean tookOver) throws Throwable {
 		Object value;
 		try {
-			value = work.run();
+			value = work.run(tookOver);
 		}
 		catch (Throwable ex) {
 			this.calls.remove(key, mine);
@@ -113,9 +149,14 @@ public final class SingleFlight {
 		return false;
 	}
 
-	private @Nullable Object join(Object key, Flight running) throws Throwable {
+	/** Waits at most {@code maxWait} for a run's outcome; {@link Flight#TIMED_OUT} if it did not come. */
+	private @Nullable Object await(Object key, Flight running) throws Throwable {
+		long started = System.nanoTime();
 		try {
-			return running.result.get();
+			return running.result.get(this.maxWaitNanos, TimeUnit.NANOSECONDS);
+		}
+		catch (TimeoutException ex) {
+			return Flight.TIMED_OUT;
 		}
 		catch (ExecutionException ex) {
 			throw (ex.getCause() != null) ? ex.getCause() : ex;
@@ -125,6 +166,9 @@ public final class SingleFlight {
 			throw new IllegalStateException(
 					"Interrupted while waiting for another thread to load key '" + key + "' in " + this.owner, ex);
 		}
+		finally {
+			this.waits.waited(System.nanoTime() - started);
+		}
 	}
 
 	/** One piece of work in progress: the thread running it and its outcome. */
@@ -132,6 +176,9 @@ public final class SingleFlight {
 
 		/** The outcome of work that its thread gave up on; waiters run it themselves. */
 		static final Object ABANDONED = new Object();
+
+		/** What a wait returns when the outcome did not come in time. */
+		static final Object TIMED_OUT = new Object();
 
 		final Thread thread;
 
