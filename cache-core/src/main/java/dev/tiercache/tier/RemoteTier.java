@@ -92,6 +92,9 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	private final ScheduledExecutorService namespaceReader = Executors
 		.newSingleThreadScheduledExecutor(DaemonThreads.named("tiercache-namespaces"));
 
+	/** Whether loads take leases; not between {@link #stopLeasing()} and {@link #startLeasing()}. */
+	private volatile boolean leasing = true;
+
 	RemoteTier(RemoteCommands commands, Coherence coherence, String keyPrefix, ValueCodec codec, int maxValueBytes,
 			Duration shortestLease, int maxPendingRepairs) {
 		this.commands = commands;
@@ -537,11 +540,12 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 
 	/**
 	 * Reads the value or takes the key's lease, atomically. If Redis does not answer by
-	 * {@code deadline}, the lease the call may have taken is released in the background.
+	 * {@code deadline}, the lease the call may have taken is released in the background. While shutting
+	 * down ({@link #stopLeasing()}) the key reads as open: the caller loads without a lease.
 	 * @param unreadable the header of a stored value the caller cannot read, to be replaced; or {@code null}
 	 */
 	Acquisition claim(CacheContext cache, RemoteKey key, byte @Nullable [] unreadable, long deadline) {
-		if (!key.resolved()) {
+		if (!key.resolved() || !this.leasing) {
 			return new Acquisition.Open();
 		}
 		CacheSettings settings = cache.settings();
@@ -558,10 +562,11 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	 * Takes the key's lease for a background reload if nobody holds it, whether a value is stored or
 	 * not; if Redis does not answer in time, the lease the call may have taken is released in the
 	 * background.
-	 * @return the lease, or {@code null} if another caller holds it or Redis failed
+	 * @return the lease, or {@code null} if another caller holds it, Redis failed, or this instance is
+	 * shutting down
 	 */
 	@Nullable Lease claimForRefresh(CacheContext cache, RemoteKey key) {
-		if (!key.resolved()) {
+		if (!key.resolved() || !this.leasing) {
 			return null;
 		}
 		CacheSettings settings = cache.settings();
@@ -628,6 +633,22 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 		else if (logger.isDebugEnabled()) {
 			logger.debug("Tiercache " + cache + " did not store a " + type.getName(), reason);
 		}
+	}
+
+	/**
+	 * Shutting down, while Redis can still be reached: releases the leases held now, so that other
+	 * instances take their keys over at once, and makes the pending repairs. From now on loads take no
+	 * lease (each loads by itself), so none is left held when the connection goes.
+	 */
+	void stopLeasing() {
+		this.leasing = false;
+		this.leases.releaseAll();
+		this.repairs.retryNow();
+	}
+
+	/** Loads take leases again, after {@link #stopLeasing()}. */
+	void startLeasing() {
+		this.leasing = true;
 	}
 
 	/** Stops reading namespaces, releases held leases, stops repairs after a last attempt, and closes the connection. */

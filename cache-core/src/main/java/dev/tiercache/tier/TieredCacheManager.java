@@ -26,6 +26,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.cache.CacheManager;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import dev.tiercache.codec.ValueCodec;
@@ -47,9 +48,21 @@ import dev.tiercache.resilience.RedisCircuitBreaker;
  * whitespace, which delimit Redis keys. Call {@link #afterPropertiesSet()} before use and
  * {@link #destroy()} at the end (a Spring container does both): the first starts connecting to Redis
  * in the background, the second releases the load leases this instance still holds, so other
- * instances take over at once. Thread-safe.
+ * instances take over at once, and closes the connection.
+ *
+ * <p>In a Spring container the leases are released, and pending repairs made, when the manager
+ * {@linkplain #stop() stops} in phase {@link #PHASE}: after the web server and the write-behind queues
+ * (which drain through the caches), and before the Redis connection factory, which stops in phase 0
+ * and would otherwise be gone by the time {@link #destroy()} runs. Thread-safe.
  */
-public final class TieredCacheManager implements CacheManager, InitializingBean, DisposableBean {
+public final class TieredCacheManager implements CacheManager, InitializingBean, SmartLifecycle, DisposableBean {
+
+	/**
+	 * The phase the manager stops in: after the web server and the write-behind queues
+	 * ({@code WriteBehindQueues.PHASE}, {@code DEFAULT_PHASE - 4096}), before the Redis connection
+	 * factory (phase 0).
+	 */
+	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 8192;
 
 	private static final Log logger = LogFactory.getLog(TieredCacheManager.class);
 
@@ -87,6 +100,9 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 
 	/** Whether start-up connected and read the declared caches' namespaces; caches created later read theirs at once. */
 	private volatile boolean started;
+
+	/** Whether the container started the manager and has not stopped it. */
+	private volatile boolean running;
 
 	private TieredCacheManager(Builder builder) {
 		this.defaults = builder.defaults;
@@ -282,6 +298,40 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 		if (loads != null) {
 			loads.start();
 		}
+	}
+
+	/** Loads take leases again after a {@link #stop()}. Called by the container once it is refreshed. */
+	@Override
+	public void start() {
+		RemoteTier tier = this.remote;
+		if (tier != null) {
+			tier.startLeasing();
+		}
+		this.running = true;
+	}
+
+	/**
+	 * Releases the leases this instance holds, so that other instances load their keys at once, and
+	 * makes the pending Redis repairs, while the Redis connection is still there; until a
+	 * {@link #start()}, loads take no lease. Caches go on serving.
+	 */
+	@Override
+	public void stop() {
+		this.running = false;
+		RemoteTier tier = this.remote;
+		if (tier != null) {
+			tier.stopLeasing();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		return PHASE;
 	}
 
 	/**
