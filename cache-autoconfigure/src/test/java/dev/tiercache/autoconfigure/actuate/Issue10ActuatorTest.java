@@ -89,7 +89,8 @@ class Issue10ActuatorTest {
 
 	@Test
 	void theEndpointReportsEachCacheAndItsHotKeysAndEvictsAndClears() throws Exception {
-		String base = start();
+		String base = start("management.endpoint.tiercache.access=unrestricted",
+				"management.endpoint.tiercache.show-keys=always");
 		BookService books = this.context.getBean(BookService.class);
 		TieredCache cache = this.context.getBean(TieredCacheManager.class).getTieredCache("books");
 		// on Redis < 7.2 a loaded entry may reach L1 one background check after the load returns
@@ -125,6 +126,30 @@ class Issue10ActuatorTest {
 		assertThat(send("DELETE", base + "/actuator/tiercache/books", "").statusCode()).isEqualTo(200);
 		books.find(2);
 		assertThat(loads(base)).as("cleared, so loaded again").isEqualTo(4);
+	}
+
+	/**
+	 * Issue 16 item 17: exposing the endpoint (for a dashboard) gives read access only, without keys:
+	 * clearing, evicting and dropping dead letters need 'management.endpoint.tiercache.access', keys
+	 * 'management.endpoint.tiercache.show-keys'.
+	 */
+	@Test
+	void theEndpointIsReadOnlyAndShowsNoKeysUnlessOptedIn() throws Exception {
+		String base = start();
+		BookService books = this.context.getBean(BookService.class);
+		TieredCache cache = this.context.getBean(TieredCacheManager.class).getTieredCache("books");
+		books.find(1);
+		await().atMost(Duration.ofSeconds(5)).until(() -> cache.localSize() == 1);
+		JsonNode one = get(base + "/actuator/tiercache/books");
+		assertThat(one.path("counts").path("loads").asLong()).isEqualTo(1);
+		assertThat(one.path("hotKeys").isArray()).as("hot keys shown").isFalse();
+		assertThat(send("DELETE", base + "/actuator/tiercache/books", "").statusCode()).as("clear").isEqualTo(405);
+		assertThat(send("DELETE", base + "/actuator/tiercache/books/%23l:1", "").statusCode()).as("evict")
+			.isEqualTo(404);
+		assertThat(send("POST", base + "/actuator/tiercache/books", "{\"deadLetters\": \"drop\"}").statusCode())
+			.as("drop dead letters")
+			.isEqualTo(405);
+		assertThat(cache.localSize()).as("neither cleared nor evicted").isEqualTo(1);
 	}
 
 	private long loads(String base) throws Exception {
