@@ -66,6 +66,8 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 
 	private final Map<String, DurableWrites> durableWrites = new ConcurrentHashMap<>();
 
+	private final Map<String, LagSample> lagSamples = new ConcurrentHashMap<>();
+
 	private final List<Consumer<String>> queueListeners = new CopyOnWriteArrayList<>();
 
 	private volatile boolean running;
@@ -174,6 +176,18 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 	 */
 	public WriteBehindStats stats(String cache) {
 		return remote(() -> queue(cache).stats());
+	}
+
+	/**
+	 * The queue's lag and counters as {@link #stats} reads them, at most about a second old: for
+	 * callers that ask often (health checks, meters). However often it is called, Redis is read at most
+	 * once a second per queue, and a caller never waits for another caller's read.
+	 * @return the lag, or {@code null} while Redis does not answer
+	 * @throws IllegalArgumentException if the cache has no write-behind queue
+	 */
+	public @Nullable WriteBehindStats recentStats(String cache) {
+		WriteBehindQueue queue = queue(cache);
+		return this.lagSamples.computeIfAbsent(cache, (name) -> new LagSample(name, queue::stats)).get();
 	}
 
 	/**
