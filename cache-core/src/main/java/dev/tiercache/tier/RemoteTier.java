@@ -44,9 +44,10 @@ import dev.tiercache.internal.stampede.LoadNotifications;
  * until Redis answers, so Redis never keeps a value the application replaced or removed.
  *
  * <p>Key layout, with {@code <key>} the {@link KeyRenderer rendered} key and {@code <ns>} the cache's
- * namespace version (kept in {@code <prefix>:ns:{<cache>}}, bumped to clear the cache): values at
- * {@code <prefix>:{<cache>:<ns>:<key>}}, leases at {@code <prefix>:lock:{<cache>:<ns>:<key>}} and waiter
- * flags at {@code <prefix>:wait:{<cache>:<ns>:<key>}} (the same hash tag, so one cluster slot), wake-ups on the
+ * namespace version (kept in {@code <prefix>:ns:{<cache>}}, bumped to clear the cache, and never used
+ * below the cache's {@linkplain CacheContext floor}): values at {@code <prefix>:{<cache>:<ns>:<key>}},
+ * leases at {@code <prefix>:lock:{<cache>:<ns>:<key>}} and waiter flags at
+ * {@code <prefix>:wait:{<cache>:<ns>:<key>}} (the same hash tag, so one cluster slot), wake-ups on the
  * channel {@code <prefix>:tiercache:loads}. Thread-safe.
  */
 final class RemoteTier implements AutoCloseable, InvalidationTarget {
@@ -54,8 +55,31 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	/** How often each cache's namespace version is read from Redis, to learn of clears made elsewhere. */
 	static final Duration NAMESPACE_READ_INTERVAL = Duration.ofSeconds(1);
 
-	/** Bumps a cache's namespace version: one round trip, whatever the cache holds. */
-	private static final LuaScript BUMP = LuaScript.of("return redis.call('INCR', KEYS[1])");
+	/**
+	 * Bumps a cache's namespace version (KEYS[1]) past the instance's floor (ARGV[1]): one round trip,
+	 * whatever the cache holds.
+	 */
+	private static final LuaScript BUMP = LuaScript.of("""
+			local version = redis.call('INCR', KEYS[1])
+			if version <= tonumber(ARGV[1]) then
+			  version = tonumber(ARGV[1]) + 1
+			  redis.call('SET', KEYS[1], version)
+			end
+			return version
+			""");
+
+	/**
+	 * Moves a cache's namespace version (KEYS[1]) that went below the instance's floor (ARGV[1]) to one
+	 * past it, unless another instance moved it already; returns the version.
+	 */
+	private static final LuaScript FORWARD = LuaScript.of("""
+			local version = tonumber(redis.call('GET', KEYS[1])) or 0
+			if version <= tonumber(ARGV[1]) then
+			  version = tonumber(ARGV[1]) + 1
+			  redis.call('SET', KEYS[1], version)
+			end
+			return version
+			""");
 
 	private static final Log logger = LogFactory.getLog(RemoteTier.class);
 
@@ -157,13 +181,21 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 		}
 	}
 
-	/** Reads one cache's namespace version; {@code false} if Redis failed. */
+	/**
+	 * Reads one cache's namespace version; one that went below the cache's floor (the key was deleted
+	 * or lost in a failover) is moved past it in Redis, so that entries of older namespaces, which may
+	 * have been cleared, are never read again. {@code false} if Redis failed.
+	 */
 	private boolean readNamespace(CacheContext cache) {
 		long stamp = cache.namespaceStamp();
 		try {
-			byte[] version = this.commands.get(namespaceKey(cache));
-			cache.namespaceRead((version != null) ? Long.parseLong(new String(version, StandardCharsets.US_ASCII)) : 0,
-					stamp);
+			byte[] stored = this.commands.get(namespaceKey(cache));
+			long version = (stored != null) ? Long.parseLong(new String(stored, StandardCharsets.US_ASCII)) : 0;
+			long floor = cache.namespace();
+			if (version < floor) {
+				version = namespaceScript(cache, FORWARD, floor);
+			}
+			cache.namespaceRead(version, stamp);
 			return true;
 		}
 		catch (RemoteCallException ex) {
@@ -519,13 +551,18 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	}
 
 	private void bump(CacheContext cache) {
-		byte[] key = namespaceKey(cache);
-		Long version = this.commands.eval(BUMP, ScriptOutputType.INTEGER, new byte[][] { key });
+		cache.namespaceBumped(namespaceScript(cache, BUMP, cache.namespace()));
+		this.coherence.publish(namespaceKey(cache));
+	}
+
+	/** Runs a script on the cache's namespace key with the cache's floor; returns the version it leaves. */
+	private long namespaceScript(CacheContext cache, LuaScript script, long floor) {
+		Long version = this.commands.eval(script, ScriptOutputType.INTEGER, new byte[][] { namespaceKey(cache) },
+				Long.toString(floor).getBytes(StandardCharsets.US_ASCII));
 		if (version == null) {
-			throw new IllegalStateException("INCR returned no value");
+			throw new IllegalStateException("The namespace script returned no version");
 		}
-		cache.namespaceBumped(version);
-		this.coherence.publish(key);
+		return version;
 	}
 
 	// ---- leases
