@@ -33,6 +33,7 @@ import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.coherence.Coherence;
 import dev.tiercache.coherence.CoherenceMode;
 import dev.tiercache.internal.concurrent.DaemonThreads;
+import dev.tiercache.internal.redis.KeyPrefix;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.internal.stampede.LoadSubscription;
 import dev.tiercache.resilience.RedisCircuitBreaker;
@@ -402,12 +403,13 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 
 		/**
 		 * The prefix of every Redis key; usually the application's name.
-		 * @throws InvalidSettingException ({@code key-prefix}) if blank or holding '{' or '}'
+		 * @throws InvalidSettingException ({@code key-prefix}) if blank or holding ':' (the separator of
+		 * the parts of a key), '{' or '}'
 		 */
 		public Builder keyPrefix(String keyPrefix) {
-			if (keyPrefix.isBlank() || keyPrefix.indexOf('{') >= 0 || keyPrefix.indexOf('}') >= 0) {
-				throw new InvalidSettingException("key-prefix", keyPrefix,
-						"must be non-blank and free of '{' and '}' (they mark Redis hash tags)");
+			String problem = KeyPrefix.problem(keyPrefix);
+			if (problem != null) {
+				throw new InvalidSettingException("key-prefix", keyPrefix, problem);
 			}
 			this.keyPrefix = keyPrefix;
 			return this;

@@ -18,9 +18,11 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import dev.tiercache.codec.ValueCodec;
+import dev.tiercache.internal.redis.KeyPrefix;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.resilience.RedisCircuitBreaker;
+import dev.tiercache.tier.InvalidSettingException;
 import dev.tiercache.tier.TieredCache;
 
 /**
@@ -80,10 +82,15 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 	 * @param codec encodes the arguments of queued calls
 	 * @param defaults the settings of caches not in {@code settings}
 	 * @param settings per-cache settings, by cache name
+	 * @throws InvalidSettingException ({@code key-prefix}) if the prefix is blank or holds ':', '{' or '}'
 	 */
 	public WriteBehindQueues(RedisConnectionFactory connectionFactory, Duration redisTimeout,
 			RedisCircuitBreaker breaker, String keyPrefix, ValueCodec codec, WriteBehindSettings defaults,
 			Map<String, WriteBehindSettings> settings) {
+		String problem = KeyPrefix.problem(keyPrefix);
+		if (problem != null) {
+			throw new InvalidSettingException("key-prefix", keyPrefix, problem);
+		}
 		this.connectionFactory = connectionFactory;
 		this.breaker = breaker;
 		this.commands = new RemoteCommands(connectionFactory, redisTimeout, breaker);
