@@ -89,10 +89,17 @@ public final class TiercacheAutoConfiguration {
 		return builder.build();
 	}
 
+	/**
+	 * {@code tiercache.key-prefix} as set; otherwise the application's name with the characters a prefix
+	 * may not hold (':', '{', '}') replaced by '-', or {@value #DEFAULT_KEY_PREFIX}.
+	 */
 	private static String keyPrefix(TiercacheProperties properties, Environment environment) {
 		String configured = properties.getKeyPrefix();
-		return (configured != null) ? configured
-				: environment.getProperty("spring.application.name", DEFAULT_KEY_PREFIX);
+		if (configured != null) {
+			return configured;
+		}
+		String name = environment.getProperty("spring.application.name");
+		return (name != null && !name.isBlank()) ? name.replaceAll("[:{}]", "-") : DEFAULT_KEY_PREFIX;
 	}
 
 	@Bean

@@ -30,8 +30,9 @@ public class TiercacheProperties {
 	private boolean enabled = true;
 
 	/**
-	 * Prefix of every Redis key Tiercache writes. Defaults to 'spring.application.name', or
-	 * 'tiercache' when that is not set.
+	 * Prefix of every Redis key Tiercache writes; may not contain ':', '{' or '}'. Defaults to
+	 * 'spring.application.name' with those characters replaced by '-', or 'tiercache' when that is not
+	 * set.
 	 */
 	private @Nullable String keyPrefix;
 

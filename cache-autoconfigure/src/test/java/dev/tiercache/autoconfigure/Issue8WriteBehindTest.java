@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.boot.actuate.endpoint.SecurityContext;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -299,7 +300,7 @@ class Issue8WriteBehindTest {
 		WriteBehindQueues queues = queues(context);
 		await().atMost(Duration.ofSeconds(20)).until(() -> queues.deadLetters("prices", 10).size() == 2);
 		TiercacheEndpoint endpoint = context.getBean(TiercacheEndpoint.class);
-		assertThat(endpoint.cache("prices").writeBehind().deadLetters()).isEqualTo(2);
+		assertThat(endpoint.cache(SecurityContext.NONE, "prices").writeBehind().deadLetters()).isEqualTo(2);
 
 		this.probe.failing.remove(16L);
 		String sixteen = queues.deadLetters("prices", 10).stream().filter((letter) -> letter.key().equals("#l:16"))

@@ -105,6 +105,29 @@ class StampedeAcrossContextsTests {
 		assertThat(this.loader.calls).as("the closed holder's load and one take-over").hasValue(2);
 	}
 
+	/**
+	 * Issue 16 item 16: the holder's leases are released as its context closes, while the Redis
+	 * connection factory is still running, so another instance loads the key at once rather than after
+	 * the default lease (10 s) runs out.
+	 */
+	@Test
+	void closingTheHoldersContextReleasesItsLeaseAtOnce() throws Exception {
+		ConfigurableApplicationContext holder = this.contexts.start(StampedeApplication.class,
+				Map.of("slowLoader", this.loader));
+		ConfigurableApplicationContext other = this.contexts.start(StampedeApplication.class,
+				Map.of("slowLoader", this.loader));
+		this.loader.block();
+		Future<String> held = this.executor.submit(() -> holder.getBean(CatalogService.class).title("closing"));
+		await().atMost(Duration.ofSeconds(20)).until(() -> this.loader.calls.get() == 1);
+		holder.close();
+		this.loader.unblockLaterCalls();
+		assertThat(other.getBean(CatalogService.class).title("closing")).isEqualTo("title of closing");
+		assertThat(booksStats(other).remoteWaits()).as("waits for the closed instance's lease").isZero();
+		assertThat(this.loader.calls).as("the closed instance's load and this one").hasValue(2);
+		this.loader.unblockFirstCall();
+		assertThat(held.get(30, TimeUnit.SECONDS)).as("the closed instance's caller is served").isEqualTo("title of closing");
+	}
+
 	private static long instancesWaitingRemotely(List<ConfigurableApplicationContext> instances) {
 		return instances.stream().filter((instance) -> booksStats(instance).remoteWaits() > 0).count();
 	}

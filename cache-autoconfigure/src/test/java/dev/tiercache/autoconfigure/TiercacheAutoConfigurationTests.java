@@ -32,6 +32,7 @@ import dev.tiercache.test.TestRedis;
 import dev.tiercache.tier.CacheMode;
 import dev.tiercache.tier.CacheSettings;
 import dev.tiercache.tier.TieredCacheManager;
+import dev.tiercache.writebehind.WriteBehindQueues;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -87,6 +88,28 @@ class TiercacheAutoConfigurationTests {
 			.run((context) -> assertThat(context.getBean(TieredCacheManager.class).keyPrefix()).isEqualTo("tiercache"));
 		this.runner.withPropertyValues("spring.application.name=orders", "tiercache.key-prefix=shop", "tiercache.cache-names=a")
 			.run((context) -> assertThat(context.getBean(TieredCacheManager.class).keyPrefix()).isEqualTo("shop"));
+	}
+
+	/** Issue 16 item 20: with ':' in the prefix, the prefixes 'app' and 'app:lock' would share keys. */
+	@Test
+	void keyPrefixWithTheKeySeparatorFailsNamingThePropertyAndTheBuilderMethod() {
+		this.runner.withPropertyValues("tiercache.key-prefix=app:lock", "tiercache.cache-names=a")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidTiercachePropertyException.class)
+				.hasMessageContaining("'tiercache.key-prefix' = 'app:lock'")
+				.hasMessageContaining("free of ':'")
+				.hasMessageContaining("TieredCacheManager.Builder.keyPrefix"));
+	}
+
+	/** Issue 16 item 20: an application name, the default prefix, may hold ':'; the prefix does not. */
+	@Test
+	void applicationNameWithTheKeySeparatorGivesAPrefixWithout() {
+		this.runner.withPropertyValues("spring.application.name=shop:orders{eu}", "tiercache.cache-names=a")
+			.run((context) -> {
+				assertThat(context.getBean(TieredCacheManager.class).keyPrefix()).isEqualTo("shop-orders-eu-");
+				assertThat(context).hasSingleBean(WriteBehindQueues.class);
+			});
 	}
 
 	@Test

@@ -16,8 +16,6 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.resilience.RedisCircuitBreaker;
@@ -38,8 +36,6 @@ import dev.tiercache.writebehind.WriteBehindStats;
  * queue; while Redis does not answer they read as NaN. Thread-safe.
  */
 public final class TiercacheMetrics implements MeterBinder {
-
-	private static final Log logger = LogFactory.getLog(TiercacheMetrics.class);
 
 	private static final String CACHE = "cache";
 
@@ -173,13 +169,9 @@ public final class TiercacheMetrics implements MeterBinder {
 	/** The meters of one write-behind queue, reading its lag from Redis at most once a second. */
 	private static final class QueueMeters {
 
-		private static final long MAX_AGE_NANOS = TimeUnit.SECONDS.toNanos(1);
-
 		private final WriteBehindQueues queues;
 
 		private final String cache;
-
-		private @Nullable WriteBehindStatsReading last;
 
 		QueueMeters(WriteBehindQueues queues, String cache) {
 			this.queues = queues;
@@ -210,27 +202,12 @@ public final class TiercacheMetrics implements MeterBinder {
 				.register(registry);
 		}
 
-		/** A figure of the last reading if it is less than a second old; otherwise reads again (NaN if Redis fails). */
-		private synchronized double read(ToDoubleFunction<WriteBehindStats> value) {
-			long now = System.nanoTime();
-			WriteBehindStatsReading reading = this.last;
-			if (reading == null || now - reading.readAt() > MAX_AGE_NANOS) {
-				try {
-					reading = new WriteBehindStatsReading(this.queues.stats(this.cache), now);
-					this.last = reading;
-				}
-				catch (RuntimeException ex) {
-					logger.debug("Tiercache could not read the write-behind lag of cache '" + this.cache + "'", ex);
-					return Double.NaN;
-				}
-			}
-			return value.applyAsDouble(reading.stats());
+		/** A figure of the queue's {@linkplain WriteBehindQueues#recentStats recent lag}; NaN while Redis does not answer. */
+		private double read(ToDoubleFunction<WriteBehindStats> value) {
+			WriteBehindStats stats = this.queues.recentStats(this.cache);
+			return (stats != null) ? value.applyAsDouble(stats) : Double.NaN;
 		}
 
-	}
-
-	/** The lag of a queue as read at {@code readAt} ({@link System#nanoTime()}). */
-	private record WriteBehindStatsReading(WriteBehindStats stats, long readAt) {
 	}
 
 }

@@ -15,6 +15,13 @@ import dev.tiercache.stats.StatsRecorder;
  * one policy for failures that must not reach callers. A Redis error is counted and logged at most every
  * {@value #LOG_INTERVAL_SECONDS} s (the rest at debug level); so is an entry that cannot be read.
  * Thread-safe.
+ *
+ * <p><b>Namespace floor.</b> The namespace version this instance uses only moves forward: a version
+ * read (or bumped to) that is lower than the one in use is ignored, and it is the floor
+ * {@link RemoteTier} moves Redis past when the namespace key went backwards (deleted, or lost in a
+ * failover), so entries of older namespaces, cleared since, are never served again. Checked by
+ * {@code Issue8NamespaceTest.aDeletedNamespaceKeyIsMovedForwardSoClearedEntriesStayInvisible} and
+ * {@code aClearAfterTheNamespaceKeyWasDeletedMovesPastTheFloor}.
  */
 final class CacheContext {
 
@@ -82,7 +89,10 @@ final class CacheContext {
 		this.pendingWrites = pendingWrites;
 	}
 
-	/** The namespace version in this cache's Redis keys, or {@link #UNKNOWN_NAMESPACE}. */
+	/**
+	 * The namespace version in this cache's Redis keys, or {@link #UNKNOWN_NAMESPACE}; also the floor
+	 * below which versions read from Redis are not used.
+	 */
 	long namespace() {
 		return this.namespace;
 	}
@@ -93,9 +103,9 @@ final class CacheContext {
 	}
 
 	/**
-	 * Moves to a namespace version read from Redis, unless this instance bumped it since the read
-	 * began (its own bump is newer). If the version changed from a known one, the cache was cleared
-	 * elsewhere: L1 is cleared here too.
+	 * Moves to a namespace version read from Redis if it is newer than the one in use, unless this
+	 * instance bumped it since the read began (its own bump is newer). If the version moved from a
+	 * known one, the cache was cleared elsewhere: L1 is cleared here too.
 	 */
 	synchronized void namespaceRead(long version, long stamp) {
 		if (stamp == this.bumps) {
@@ -103,22 +113,27 @@ final class CacheContext {
 		}
 	}
 
-	/** Moves to the namespace version this instance's bump returned, clearing L1. */
+	/** Moves to the namespace version this instance's bump returned if it is newer, and clears L1. */
 	synchronized void namespaceBumped(long version) {
 		this.bumps++;
-		moveTo(version);
+		LocalTier tier = this.local;
+		if (!moveTo(version) && tier != null) {
+			tier.clear();
+		}
 	}
 
-	private void moveTo(long version) {
+	/** Moves forward to {@code version}, clearing L1 if the version in use was known; whether it moved. */
+	private boolean moveTo(long version) {
 		long previous = this.namespace;
-		if (version == previous) {
-			return;
+		if (version <= previous) {
+			return false;
 		}
 		this.namespace = version;
 		LocalTier tier = this.local;
 		if (previous != UNKNOWN_NAMESPACE && tier != null) {
 			tier.clear();
 		}
+		return true;
 	}
 
 	/** Counts and logs a Redis call that failed; the caller goes on as if L2 missed. */

@@ -44,9 +44,10 @@ import dev.tiercache.internal.stampede.LoadNotifications;
  * until Redis answers, so Redis never keeps a value the application replaced or removed.
  *
  * <p>Key layout, with {@code <key>} the {@link KeyRenderer rendered} key and {@code <ns>} the cache's
- * namespace version (kept in {@code <prefix>:ns:{<cache>}}, bumped to clear the cache): values at
- * {@code <prefix>:{<cache>:<ns>:<key>}}, leases at {@code <prefix>:lock:{<cache>:<ns>:<key>}} and waiter
- * flags at {@code <prefix>:wait:{<cache>:<ns>:<key>}} (the same hash tag, so one cluster slot), wake-ups on the
+ * namespace version (kept in {@code <prefix>:ns:{<cache>}}, bumped to clear the cache, and never used
+ * below the cache's {@linkplain CacheContext floor}): values at {@code <prefix>:{<cache>:<ns>:<key>}},
+ * leases at {@code <prefix>:lock:{<cache>:<ns>:<key>}} and waiter flags at
+ * {@code <prefix>:wait:{<cache>:<ns>:<key>}} (the same hash tag, so one cluster slot), wake-ups on the
  * channel {@code <prefix>:tiercache:loads}. Thread-safe.
  */
 final class RemoteTier implements AutoCloseable, InvalidationTarget {
@@ -54,8 +55,31 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	/** How often each cache's namespace version is read from Redis, to learn of clears made elsewhere. */
 	static final Duration NAMESPACE_READ_INTERVAL = Duration.ofSeconds(1);
 
-	/** Bumps a cache's namespace version: one round trip, whatever the cache holds. */
-	private static final LuaScript BUMP = LuaScript.of("return redis.call('INCR', KEYS[1])");
+	/**
+	 * Bumps a cache's namespace version (KEYS[1]) past the instance's floor (ARGV[1]): one round trip,
+	 * whatever the cache holds.
+	 */
+	private static final LuaScript BUMP = LuaScript.of("""
+			local version = redis.call('INCR', KEYS[1])
+			if version <= tonumber(ARGV[1]) then
+			  version = tonumber(ARGV[1]) + 1
+			  redis.call('SET', KEYS[1], version)
+			end
+			return version
+			""");
+
+	/**
+	 * Moves a cache's namespace version (KEYS[1]) that went below the instance's floor (ARGV[1]) to one
+	 * past it, unless another instance moved it already; returns the version.
+	 */
+	private static final LuaScript FORWARD = LuaScript.of("""
+			local version = tonumber(redis.call('GET', KEYS[1])) or 0
+			if version <= tonumber(ARGV[1]) then
+			  version = tonumber(ARGV[1]) + 1
+			  redis.call('SET', KEYS[1], version)
+			end
+			return version
+			""");
 
 	private static final Log logger = LogFactory.getLog(RemoteTier.class);
 
@@ -91,6 +115,9 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 
 	private final ScheduledExecutorService namespaceReader = Executors
 		.newSingleThreadScheduledExecutor(DaemonThreads.named("tiercache-namespaces"));
+
+	/** Whether loads take leases; not between {@link #stopLeasing()} and {@link #startLeasing()}. */
+	private volatile boolean leasing = true;
 
 	RemoteTier(RemoteCommands commands, Coherence coherence, String keyPrefix, ValueCodec codec, int maxValueBytes,
 			Duration shortestLease, int maxPendingRepairs) {
@@ -154,13 +181,21 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 		}
 	}
 
-	/** Reads one cache's namespace version; {@code false} if Redis failed. */
+	/**
+	 * Reads one cache's namespace version; one that went below the cache's floor (the key was deleted
+	 * or lost in a failover) is moved past it in Redis, so that entries of older namespaces, which may
+	 * have been cleared, are never read again. {@code false} if Redis failed.
+	 */
 	private boolean readNamespace(CacheContext cache) {
 		long stamp = cache.namespaceStamp();
 		try {
-			byte[] version = this.commands.get(namespaceKey(cache));
-			cache.namespaceRead((version != null) ? Long.parseLong(new String(version, StandardCharsets.US_ASCII)) : 0,
-					stamp);
+			byte[] stored = this.commands.get(namespaceKey(cache));
+			long version = (stored != null) ? Long.parseLong(new String(stored, StandardCharsets.US_ASCII)) : 0;
+			long floor = cache.namespace();
+			if (version < floor) {
+				version = namespaceScript(cache, FORWARD, floor);
+			}
+			cache.namespaceRead(version, stamp);
 			return true;
 		}
 		catch (RemoteCallException ex) {
@@ -516,13 +551,18 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	}
 
 	private void bump(CacheContext cache) {
-		byte[] key = namespaceKey(cache);
-		Long version = this.commands.eval(BUMP, ScriptOutputType.INTEGER, new byte[][] { key });
+		cache.namespaceBumped(namespaceScript(cache, BUMP, cache.namespace()));
+		this.coherence.publish(namespaceKey(cache));
+	}
+
+	/** Runs a script on the cache's namespace key with the cache's floor; returns the version it leaves. */
+	private long namespaceScript(CacheContext cache, LuaScript script, long floor) {
+		Long version = this.commands.eval(script, ScriptOutputType.INTEGER, new byte[][] { namespaceKey(cache) },
+				Long.toString(floor).getBytes(StandardCharsets.US_ASCII));
 		if (version == null) {
-			throw new IllegalStateException("INCR returned no value");
+			throw new IllegalStateException("The namespace script returned no version");
 		}
-		cache.namespaceBumped(version);
-		this.coherence.publish(key);
+		return version;
 	}
 
 	// ---- leases
@@ -537,11 +577,12 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 
 	/**
 	 * Reads the value or takes the key's lease, atomically. If Redis does not answer by
-	 * {@code deadline}, the lease the call may have taken is released in the background.
+	 * {@code deadline}, the lease the call may have taken is released in the background. While shutting
+	 * down ({@link #stopLeasing()}) the key reads as open: the caller loads without a lease.
 	 * @param unreadable the header of a stored value the caller cannot read, to be replaced; or {@code null}
 	 */
 	Acquisition claim(CacheContext cache, RemoteKey key, byte @Nullable [] unreadable, long deadline) {
-		if (!key.resolved()) {
+		if (!key.resolved() || !this.leasing) {
 			return new Acquisition.Open();
 		}
 		CacheSettings settings = cache.settings();
@@ -558,10 +599,11 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	 * Takes the key's lease for a background reload if nobody holds it, whether a value is stored or
 	 * not; if Redis does not answer in time, the lease the call may have taken is released in the
 	 * background.
-	 * @return the lease, or {@code null} if another caller holds it or Redis failed
+	 * @return the lease, or {@code null} if another caller holds it, Redis failed, or this instance is
+	 * shutting down
 	 */
 	@Nullable Lease claimForRefresh(CacheContext cache, RemoteKey key) {
-		if (!key.resolved()) {
+		if (!key.resolved() || !this.leasing) {
 			return null;
 		}
 		CacheSettings settings = cache.settings();
@@ -628,6 +670,22 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 		else if (logger.isDebugEnabled()) {
 			logger.debug("Tiercache " + cache + " did not store a " + type.getName(), reason);
 		}
+	}
+
+	/**
+	 * Shutting down, while Redis can still be reached: releases the leases held now, so that other
+	 * instances take their keys over at once, and makes the pending repairs. From now on loads take no
+	 * lease (each loads by itself), so none is left held when the connection goes.
+	 */
+	void stopLeasing() {
+		this.leasing = false;
+		this.leases.releaseAll();
+		this.repairs.retryNow();
+	}
+
+	/** Loads take leases again, after {@link #stopLeasing()}. */
+	void startLeasing() {
+		this.leasing = true;
 	}
 
 	/** Stops reading namespaces, releases held leases, stops repairs after a last attempt, and closes the connection. */

@@ -26,12 +26,14 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.cache.CacheManager;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.coherence.Coherence;
 import dev.tiercache.coherence.CoherenceMode;
 import dev.tiercache.internal.concurrent.DaemonThreads;
+import dev.tiercache.internal.redis.KeyPrefix;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.internal.stampede.LoadSubscription;
 import dev.tiercache.resilience.RedisCircuitBreaker;
@@ -47,9 +49,21 @@ import dev.tiercache.resilience.RedisCircuitBreaker;
  * whitespace, which delimit Redis keys. Call {@link #afterPropertiesSet()} before use and
  * {@link #destroy()} at the end (a Spring container does both): the first starts connecting to Redis
  * in the background, the second releases the load leases this instance still holds, so other
- * instances take over at once. Thread-safe.
+ * instances take over at once, and closes the connection.
+ *
+ * <p>In a Spring container the leases are released, and pending repairs made, when the manager
+ * {@linkplain #stop() stops} in phase {@link #PHASE}: after the web server and the write-behind queues
+ * (which drain through the caches), and before the Redis connection factory, which stops in phase 0
+ * and would otherwise be gone by the time {@link #destroy()} runs. Thread-safe.
  */
-public final class TieredCacheManager implements CacheManager, InitializingBean, DisposableBean {
+public final class TieredCacheManager implements CacheManager, InitializingBean, SmartLifecycle, DisposableBean {
+
+	/**
+	 * The phase the manager stops in: after the web server and the write-behind queues
+	 * ({@code WriteBehindQueues.PHASE}, {@code DEFAULT_PHASE - 4096}), before the Redis connection
+	 * factory (phase 0).
+	 */
+	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 8192;
 
 	private static final Log logger = LogFactory.getLog(TieredCacheManager.class);
 
@@ -87,6 +101,9 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 
 	/** Whether start-up connected and read the declared caches' namespaces; caches created later read theirs at once. */
 	private volatile boolean started;
+
+	/** Whether the container started the manager and has not stopped it. */
+	private volatile boolean running;
 
 	private TieredCacheManager(Builder builder) {
 		this.defaults = builder.defaults;
@@ -284,6 +301,40 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 		}
 	}
 
+	/** Loads take leases again after a {@link #stop()}. Called by the container once it is refreshed. */
+	@Override
+	public void start() {
+		RemoteTier tier = this.remote;
+		if (tier != null) {
+			tier.startLeasing();
+		}
+		this.running = true;
+	}
+
+	/**
+	 * Releases the leases this instance holds, so that other instances load their keys at once, and
+	 * makes the pending Redis repairs, while the Redis connection is still there; until a
+	 * {@link #start()}, loads take no lease. Caches go on serving.
+	 */
+	@Override
+	public void stop() {
+		this.running = false;
+		RemoteTier tier = this.remote;
+		if (tier != null) {
+			tier.stopLeasing();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		return PHASE;
+	}
+
 	/**
 	 * Releases held leases, stops the subscription, the breaker's probes and the threads, and closes
 	 * the Redis connection.
@@ -352,12 +403,13 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 
 		/**
 		 * The prefix of every Redis key; usually the application's name.
-		 * @throws InvalidSettingException ({@code key-prefix}) if blank or holding '{' or '}'
+		 * @throws InvalidSettingException ({@code key-prefix}) if blank or holding ':' (the separator of
+		 * the parts of a key), '{' or '}'
 		 */
 		public Builder keyPrefix(String keyPrefix) {
-			if (keyPrefix.isBlank() || keyPrefix.indexOf('{') >= 0 || keyPrefix.indexOf('}') >= 0) {
-				throw new InvalidSettingException("key-prefix", keyPrefix,
-						"must be non-blank and free of '{' and '}' (they mark Redis hash tags)");
+			String problem = KeyPrefix.problem(keyPrefix);
+			if (problem != null) {
+				throw new InvalidSettingException("key-prefix", keyPrefix, problem);
 			}
 			this.keyPrefix = keyPrefix;
 			return this;

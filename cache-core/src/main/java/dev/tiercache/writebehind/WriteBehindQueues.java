@@ -18,9 +18,11 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import dev.tiercache.codec.ValueCodec;
+import dev.tiercache.internal.redis.KeyPrefix;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.resilience.RedisCircuitBreaker;
+import dev.tiercache.tier.InvalidSettingException;
 import dev.tiercache.tier.TieredCache;
 
 /**
@@ -66,6 +68,8 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 
 	private final Map<String, DurableWrites> durableWrites = new ConcurrentHashMap<>();
 
+	private final Map<String, LagSample> lagSamples = new ConcurrentHashMap<>();
+
 	private final List<Consumer<String>> queueListeners = new CopyOnWriteArrayList<>();
 
 	private volatile boolean running;
@@ -78,10 +82,15 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 	 * @param codec encodes the arguments of queued calls
 	 * @param defaults the settings of caches not in {@code settings}
 	 * @param settings per-cache settings, by cache name
+	 * @throws InvalidSettingException ({@code key-prefix}) if the prefix is blank or holds ':', '{' or '}'
 	 */
 	public WriteBehindQueues(RedisConnectionFactory connectionFactory, Duration redisTimeout,
 			RedisCircuitBreaker breaker, String keyPrefix, ValueCodec codec, WriteBehindSettings defaults,
 			Map<String, WriteBehindSettings> settings) {
+		String problem = KeyPrefix.problem(keyPrefix);
+		if (problem != null) {
+			throw new InvalidSettingException("key-prefix", keyPrefix, problem);
+		}
 		this.connectionFactory = connectionFactory;
 		this.breaker = breaker;
 		this.commands = new RemoteCommands(connectionFactory, redisTimeout, breaker);
@@ -174,6 +183,18 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 	 */
 	public WriteBehindStats stats(String cache) {
 		return remote(() -> queue(cache).stats());
+	}
+
+	/**
+	 * The queue's lag and counters as {@link #stats} reads them, at most about a second old: for
+	 * callers that ask often (health checks, meters). However often it is called, Redis is read at most
+	 * once a second per queue, and a caller never waits for another caller's read.
+	 * @return the lag, or {@code null} while Redis does not answer
+	 * @throws IllegalArgumentException if the cache has no write-behind queue
+	 */
+	public @Nullable WriteBehindStats recentStats(String cache) {
+		WriteBehindQueue queue = queue(cache);
+		return this.lagSamples.computeIfAbsent(cache, (name) -> new LagSample(name, queue::stats)).get();
 	}
 
 	/**

@@ -87,6 +87,63 @@ class Issue8NamespaceTest {
 		assertThat(later.get("dune", String.class)).isEqualTo("new");
 	}
 
+	/**
+	 * Issue 16 item 19: a namespace key deleted (or lost in a failover) would restart the version
+	 * below the one in use, and entries of namespaces cleared since would be read again; the instance
+	 * moves Redis past its floor instead.
+	 */
+	@Test
+	void aDeletedNamespaceKeyIsMovedForwardSoClearedEntriesStayInvisible() {
+		TieredCache books = connectedInstance();
+		books.put("dune", "before the clear");
+		books.clear();
+		assertThat(namespaceInRedis()).isEqualTo(1);
+		this.fixture.rawDelete(namespaceKey());
+		// the instance reads the version again on the report of the delete, or within a second
+		await().atMost(Duration.ofSeconds(10)).until(() -> {
+			assertThat(books.get("dune", String.class)).as("an entry cleared before the delete").isNull();
+			return namespaceInRedis() > 1;
+		});
+		assertThat(books.get("dune", String.class)).isNull();
+	}
+
+	/** Issue 16 item 19: a clear made after the namespace key was deleted moves past the floor too. */
+	@Test
+	void aClearAfterTheNamespaceKeyWasDeletedMovesPastTheFloor() {
+		TieredCache books = connectedInstance();
+		books.clear();
+		books.put("dune", "before the clear");
+		books.clear();
+		assertThat(namespaceInRedis()).isEqualTo(2);
+		this.fixture.rawDelete(namespaceKey());
+		books.clear();
+		assertThat(books.get("dune", String.class)).as("an entry cleared before the delete").isNull();
+		assertThat(namespaceInRedis()).isGreaterThan(2);
+	}
+
+	/**
+	 * An instance whose Redis calls do not fail on a busy machine (a generous timeout, no breaker), once
+	 * it has read its namespace version.
+	 */
+	private TieredCache connectedInstance() {
+		TieredCache books = this.fixture.manager(TestRedis.connectionFactory(), "books", UnaryOperator.identity(),
+				(builder) -> builder.redisTimeout(Duration.ofSeconds(5)).redisBreaker(null)).getTieredCache("books");
+		await().atMost(Duration.ofSeconds(10)).until(() -> {
+			books.put("probe", "written");
+			return this.fixture.rawGet(this.fixture.valueKey("books", "probe")) != null;
+		});
+		return books;
+	}
+
+	private String namespaceKey() {
+		return this.fixture.prefix + ":ns:{books}";
+	}
+
+	private long namespaceInRedis() {
+		byte[] version = this.fixture.rawGet(namespaceKey());
+		return (version != null) ? Long.parseLong(new String(version, StandardCharsets.US_ASCII)) : 0;
+	}
+
 	private void fill(String keyPrefix, int count) {
 		LuaScript fill = LuaScript.of("for i = 1, tonumber(ARGV[2]) do redis.call('SET', ARGV[1] .. i .. '}', 'x', 'EX', 600) end");
 		LettuceConnectionFactory factory = TestRedis.connectionFactory();

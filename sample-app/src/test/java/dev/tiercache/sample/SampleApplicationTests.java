@@ -151,4 +151,12 @@ class SampleApplicationTests {
 		assertThat(call("GET", "/actuator/health/tiercache", "").path("status").asString()).isEqualTo("UP");
 	}
 
+	/** Issue 16 item 17: the sample's setting exposes the endpoint read only, without cache keys. */
+	@Test
+	void theActuatorNeitherClearsCachesNorShowsKeys() throws Exception {
+		call("GET", "/api/products/16", "");
+		assertThat(send("DELETE", "/actuator/tiercache/products", "").statusCode()).isEqualTo(405);
+		assertThat(call("GET", "/actuator/tiercache/products", "").path("hotKeys").isArray()).as("keys shown").isFalse();
+	}
+
 }

@@ -7,6 +7,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
@@ -26,12 +27,15 @@ public final class TiercacheActuatorAutoConfiguration {
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(Endpoint.class)
 	@ConditionalOnAvailableEndpoint(TiercacheEndpoint.class)
+	@EnableConfigurationProperties(TiercacheEndpointProperties.class)
 	static class EndpointConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		TiercacheEndpoint tiercacheEndpoint(TieredCacheManager cacheManager, ObjectProvider<WriteBehindQueues> queues) {
-			return new TiercacheEndpoint(cacheManager, queues.getIfUnique());
+		TiercacheEndpoint tiercacheEndpoint(TieredCacheManager cacheManager, ObjectProvider<WriteBehindQueues> queues,
+				TiercacheEndpointProperties properties) {
+			return new TiercacheEndpoint(cacheManager, queues.getIfUnique(), properties.getShowKeys(),
+					properties.getRoles());
 		}
 
 	}

@@ -4,10 +4,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.SecurityContext;
+import org.springframework.boot.actuate.endpoint.Show;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -33,7 +37,7 @@ import dev.tiercache.writebehind.WriteBehindStats;
  *
  * <ul>
  * <li>{@code GET /actuator/tiercache}: every cache</li>
- * <li>{@code GET /actuator/tiercache/{cache}}: one cache, with its hottest keys</li>
+ * <li>{@code GET /actuator/tiercache/{cache}}: one cache, with its hottest keys if keys are shown</li>
  * <li>{@code DELETE /actuator/tiercache/{cache}}: clears the cache on every instance</li>
  * <li>{@code DELETE /actuator/tiercache/{cache}/{key}}: evicts a key, named as the hottest keys name
  * it</li>
@@ -41,10 +45,16 @@ import dev.tiercache.writebehind.WriteBehindStats;
  * re-queues or drops one dead letter, or all of them without an id</li>
  * </ul>
  *
- * Reads of write-behind lag call Redis, each within {@code tiercache.redis.timeout}; while Redis does
- * not answer, the lag reads as {@code null}.
+ * <p>Its access is {@linkplain Access#READ_ONLY read only} unless
+ * {@code management.endpoint.tiercache.access} is {@code unrestricted}: exposing it for a dashboard
+ * does not let anyone clear caches or drop dead letters (queued database writes). Keys are application
+ * data: the hot keys are shown only as {@code management.endpoint.tiercache.show-keys} allows (never, by
+ * default).
+ *
+ * <p>Reads of write-behind lag call Redis, each within {@code tiercache.redis.timeout}; while Redis
+ * does not answer, the lag reads as {@code null}.
  */
-@Endpoint(id = "tiercache")
+@Endpoint(id = "tiercache", defaultAccess = Access.READ_ONLY)
 public class TiercacheEndpoint {
 
 	/** How many hot keys a cache's report lists. */
@@ -56,9 +66,21 @@ public class TiercacheEndpoint {
 
 	private final @Nullable WriteBehindQueues queues;
 
-	public TiercacheEndpoint(TieredCacheManager manager, @Nullable WriteBehindQueues queues) {
+	private final Show showKeys;
+
+	private final Set<String> roles;
+
+	/**
+	 * @param showKeys when a cache's hot keys are shown
+	 * @param roles the roles a user needs to be shown keys {@link Show#WHEN_AUTHORIZED when authorized};
+	 * empty for any authenticated user
+	 */
+	public TiercacheEndpoint(TieredCacheManager manager, @Nullable WriteBehindQueues queues, Show showKeys,
+			Set<String> roles) {
 		this.manager = manager;
 		this.queues = queues;
+		this.showKeys = showKeys;
+		this.roles = Set.copyOf(roles);
 	}
 
 	@ReadOperation
@@ -75,9 +97,9 @@ public class TiercacheEndpoint {
 	}
 
 	@ReadOperation
-	public @Nullable CacheReport cache(@Selector String cache) {
+	public @Nullable CacheReport cache(SecurityContext securityContext, @Selector String cache) {
 		TieredCache found = known(cache);
-		return (found != null) ? report(found, true) : null;
+		return (found != null) ? report(found, this.showKeys.isShown(securityContext, this.roles)) : null;
 	}
 
 	@DeleteOperation
@@ -180,7 +202,8 @@ public class TiercacheEndpoint {
 	 * @param localSize entries in L1
 	 * @param settings the settings in force
 	 * @param writeBehind the queue's lag, or {@code null} without a queue
-	 * @param hotKeys the keys read most often lately, hottest first (one cache's report only)
+	 * @param hotKeys the keys read most often lately, hottest first (one cache's report only, when keys
+	 * are shown)
 	 */
 	public record CacheReport(String mode, HitRates hitRate, CacheStats counts, long localSize, Settings settings,
 			@Nullable WriteBehindReport writeBehind, @Nullable List<String> hotKeys) {

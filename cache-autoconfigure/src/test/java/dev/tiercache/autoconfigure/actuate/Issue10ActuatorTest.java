@@ -8,6 +8,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
@@ -22,9 +24,13 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.tiercache.annotation.CacheAside;
+import dev.tiercache.annotation.WriteBehind;
 import dev.tiercache.resilience.RedisCircuitBreaker;
+import dev.tiercache.test.EmbeddedRedis;
 import dev.tiercache.test.TcpProxy;
 import dev.tiercache.test.TestRedis;
 import dev.tiercache.tier.TieredCache;
@@ -60,10 +66,15 @@ class Issue10ActuatorTest {
 		}
 	}
 
+	/** Starts the application on the shared Redis, through a proxy that can black-hole it. */
 	private String start(String... properties) throws IOException {
 		this.proxy = TcpProxy.to(TestRedis.port());
+		return startOn(this.proxy.port(), properties);
+	}
+
+	private String startOn(int redisPort, String... properties) {
 		this.context = new SpringApplicationBuilder(BookApplication.class).web(WebApplicationType.SERVLET)
-			.properties("server.port=0", "spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + this.proxy.port(),
+			.properties("server.port=0", "spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + redisPort,
 					"tiercache.key-prefix=" + this.prefix, "tiercache.cache-names=books",
 					"management.endpoints.web.exposure.include=tiercache,health",
 					"management.endpoint.health.show-details=always", "spring.main.banner-mode=off")
@@ -89,7 +100,8 @@ class Issue10ActuatorTest {
 
 	@Test
 	void theEndpointReportsEachCacheAndItsHotKeysAndEvictsAndClears() throws Exception {
-		String base = start();
+		String base = start("management.endpoint.tiercache.access=unrestricted",
+				"management.endpoint.tiercache.show-keys=always");
 		BookService books = this.context.getBean(BookService.class);
 		TieredCache cache = this.context.getBean(TieredCacheManager.class).getTieredCache("books");
 		// on Redis < 7.2 a loaded entry may reach L1 one background check after the load returns
@@ -127,12 +139,41 @@ class Issue10ActuatorTest {
 		assertThat(loads(base)).as("cleared, so loaded again").isEqualTo(4);
 	}
 
+	/**
+	 * Issue 16 item 17: exposing the endpoint (for a dashboard) gives read access only, without keys:
+	 * clearing, evicting and dropping dead letters need 'management.endpoint.tiercache.access', keys
+	 * 'management.endpoint.tiercache.show-keys'.
+	 */
+	@Test
+	void theEndpointIsReadOnlyAndShowsNoKeysUnlessOptedIn() throws Exception {
+		String base = start();
+		BookService books = this.context.getBean(BookService.class);
+		TieredCache cache = this.context.getBean(TieredCacheManager.class).getTieredCache("books");
+		books.find(1);
+		await().atMost(Duration.ofSeconds(5)).until(() -> cache.localSize() == 1);
+		JsonNode one = get(base + "/actuator/tiercache/books");
+		assertThat(one.path("counts").path("loads").asLong()).isEqualTo(1);
+		assertThat(one.path("hotKeys").isArray()).as("hot keys shown").isFalse();
+		assertThat(send("DELETE", base + "/actuator/tiercache/books", "").statusCode()).as("clear").isEqualTo(405);
+		assertThat(send("DELETE", base + "/actuator/tiercache/books/%23l:1", "").statusCode()).as("evict")
+			.isEqualTo(404);
+		assertThat(send("POST", base + "/actuator/tiercache/books", "{\"deadLetters\": \"drop\"}").statusCode())
+			.as("drop dead letters")
+			.isEqualTo(405);
+		assertThat(cache.localSize()).as("neither cleared nor evicted").isEqualTo(1);
+	}
+
 	private long loads(String base) throws Exception {
 		return get(base + "/actuator/tiercache/books").path("counts").path("loads").asLong();
 	}
 
+	/**
+	 * Issue 16 item 18: while the breaker keeps calls from a black-holed Redis, callers are served, so
+	 * health stays UP (HTTP 200, for load balancers) with the breaker's state in its details, and
+	 * answers at once.
+	 */
 	@Test
-	void healthIsDownWhileTheBreakerIsOpenAndAnswersAtOnceWhileRedisIsBlackHoled() throws Exception {
+	void healthStaysUpWhileTheBreakerIsOpenAndAnswersAtOnceWhileRedisIsBlackHoled() throws Exception {
 		String base = start("tiercache.redis.breaker.minimum-number-of-calls=2",
 				"tiercache.redis.breaker.sliding-window-size=2");
 		JsonNode up = get(base + "/actuator/health/tiercache");
@@ -148,19 +189,60 @@ class Issue10ActuatorTest {
 			return !breaker.admits();
 		});
 		long started = System.nanoTime();
-		HttpResponse<String> down = send("GET", base + "/actuator/health/tiercache", "");
+		HttpResponse<String> degraded = send("GET", base + "/actuator/health/tiercache", "");
 		long tookMillis = (System.nanoTime() - started) / 1_000_000;
-		assertThat(down.statusCode()).isEqualTo(503);
-		JsonNode body = this.json.readTree(down.body());
-		assertThat(body.path("status").asString()).isEqualTo("DOWN");
+		assertThat(degraded.statusCode()).isEqualTo(200);
+		JsonNode body = this.json.readTree(degraded.body());
+		assertThat(body.path("status").asString()).isEqualTo("UP");
 		assertThat(body.path("details").path("breaker").asString()).isIn("OPEN", "HALF_OPEN");
+		assertThat(body.path("details").path("reason").asString()).contains("serve from L1");
 		assertThat(tookMillis).as("a health request while Redis is black-holed").isLessThan(1000);
 		JsonNode report = get(base + "/actuator/tiercache");
 		assertThat(report.path("breaker").asString()).isIn("OPEN", "HALF_OPEN");
 
 		this.proxy.restore();
-		await().atMost(Duration.ofSeconds(10))
-			.until(() -> "UP".equals(get(base + "/actuator/health/tiercache").path("status").asString()));
+		await().atMost(Duration.ofSeconds(10)).until(
+				() -> "CLOSED".equals(get(base + "/actuator/health/tiercache").path("details").path("breaker").asString()));
+	}
+
+	/**
+	 * Issue 16 item 18: health reads the write-behind backlog from the lag sampled at most once a
+	 * second, not with a Redis call per partition on every request. On a Redis of its own, whose
+	 * command counts only this application moves.
+	 */
+	@Test
+	void healthReadsTheWriteBehindBacklogAtMostOnceASecond() throws Exception {
+		try (EmbeddedRedis redis = EmbeddedRedis.start()) {
+			String health = startOn(redis.port()) + "/actuator/health/tiercache";
+			long before = commandCalls(redis, "xlen");
+			assertThat(get(health).path("details").path("writeBehindBacklog").path("books").isNumber()).isTrue();
+			long oneReading = commandCalls(redis, "xlen") - before;
+			assertThat(oneReading).as("XLEN calls of one reading").isPositive();
+			long started = System.nanoTime();
+			for (int i = 0; i < 30; i++) {
+				assertThat(get(health).path("details").path("writeBehindBacklog").path("books").isNumber()).isTrue();
+			}
+			long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+			assertThat(commandCalls(redis, "xlen") - before).as("XLEN calls of 31 health requests in " + seconds + " s")
+				.isLessThanOrEqualTo(oneReading * (seconds + 2));
+			this.context.close();
+		}
+	}
+
+	private static long commandCalls(EmbeddedRedis redis, String command) {
+		LettuceConnectionFactory factory = TestRedis.connectionFactory("127.0.0.1", redis.port());
+		try (RedisConnection connection = factory.getConnection()) {
+			Properties stats = connection.serverCommands().info("commandstats");
+			String line = (stats != null) ? stats.getProperty("cmdstat_" + command) : null;
+			if (line == null) {
+				return 0;
+			}
+			int start = line.indexOf("calls=") + "calls=".length();
+			return Long.parseLong(line.substring(start, line.indexOf(',', start)));
+		}
+		finally {
+			factory.destroy();
+		}
 	}
 
 	@SpringBootConfiguration
@@ -179,6 +261,10 @@ class Issue10ActuatorTest {
 		@CacheAside(cache = "books")
 		public Map<String, Object> find(long id) {
 			return Map.of("id", id, "title", "Book " + id);
+		}
+
+		@WriteBehind(cache = "books", key = "#id", value = "#book")
+		public void save(long id, Map<String, Object> book) {
 		}
 
 	}

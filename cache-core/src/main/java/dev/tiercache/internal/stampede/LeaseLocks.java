@@ -38,8 +38,9 @@ import dev.tiercache.internal.redis.RemoteCallException;
  * that they load at once rather than take the lease one after another. A lease is renewed while its
  * load runs, for at most its maximum hold.
  *
- * <p>Thread-safe. {@link #close()} stops renewals and releases the leases still held, so that
- * waiters elsewhere take over at once rather than after the lease runs out.
+ * <p>Thread-safe. {@link #releaseAll()} (and {@link #close()}, which also stops renewals) releases
+ * the leases still held, so that waiters elsewhere take over at once rather than after the lease runs
+ * out.
  */
 public final class LeaseLocks implements AutoCloseable {
 
@@ -352,9 +353,12 @@ public final class LeaseLocks implements AutoCloseable {
 		return this.held.size();
 	}
 
-	@Override
-	public void close() {
-		this.renewals.shutdownNow();
+	/**
+	 * Releases every lease held now, waking the callers that wait for them, so that they take over at
+	 * once: for shutdown, while Redis can still be reached. The loads holding them go on, but cannot
+	 * store their values. A lease Redis does not release lapses by itself.
+	 */
+	public void releaseAll() {
 		for (Lease lease : List.copyOf(this.held.keySet())) {
 			try {
 				release(lease);
@@ -363,6 +367,13 @@ public final class LeaseLocks implements AutoCloseable {
 				logger.debug("Could not release a Tiercache lease on shutdown; it lapses by itself", ex);
 			}
 		}
+	}
+
+	/** Stops renewals and {@linkplain #releaseAll() releases} the leases still held. */
+	@Override
+	public void close() {
+		this.renewals.shutdownNow();
+		releaseAll();
 	}
 
 	/** When a lease was taken and last renewed ({@link System#nanoTime()}). */
