@@ -1,5 +1,6 @@
 package dev.tiercache.autoconfigure;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,6 +22,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
@@ -49,6 +52,9 @@ import static org.awaitility.Awaitility.await;
  */
 @ExtendWith(OutputCaptureExtension.class)
 class Issue8WriteBehindTest {
+
+	/** The id queue entries of {@link PriceService#save} carry. */
+	private static final String SAVE = PriceService.class.getName() + "#save(" + Price.class.getName() + ")";
 
 	private final TestContexts contexts = new TestContexts();
 
@@ -105,6 +111,21 @@ class Issue8WriteBehindTest {
 		jdbc(context).query("select id, version from " + this.table,
 				(row) -> { versions.put(row.getLong(1), row.getLong(2)); });
 		return versions;
+	}
+
+	/**
+	 * Appends an entry for a key to the stream of partition 0 (the only one, with {@code partitions=1}),
+	 * as a call queued by another version of the application, or bytes corrupted in Redis, leave it.
+	 */
+	private void queueEntry(ConfigurableApplicationContext context, long key, String method, byte[] arguments) {
+		try (RedisConnection connection = context.getBean(RedisConnectionFactory.class).getConnection()) {
+			connection.streamCommands().xAdd(utf8(this.contexts.prefix + ":wb:{prices:0}"),
+					Map.of(utf8("k"), utf8("#l:" + key), utf8("m"), utf8(method), utf8("a"), arguments));
+		}
+	}
+
+	private static byte[] utf8(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
 	}
 
 	@Test
@@ -286,6 +307,24 @@ class Issue8WriteBehindTest {
 		await().atMost(Duration.ofSeconds(20)).until(() -> queues.deadLetters("prices", 10).size() == 1);
 		assertThat(queues.drop("prices", queues.deadLetters("prices", 10).get(0).id())).isTrue();
 		assertThat(queues.stats("prices").deadLetters()).isZero();
+	}
+
+	@Test
+	void anEntryClaimingAHugeArgumentBecomesADeadLetterAndThePartitionGoesOn() throws Exception {
+		// issue 16 item 7: decoding it allocated the claimed length first; the OutOfMemoryError was rethrown
+		// and the partition failed on that entry at every poll
+		ConfigurableApplicationContext context = start("tiercache.defaults.write-behind.partitions=1");
+		this.probe.holdWrites();
+		service(context).save(new Price(94, 1, "held, so that the next batch holds both entries below"));
+		assertThat(this.probe.awaitHeldWrite()).isTrue();
+		// one argument, format 0, claiming Integer.MAX_VALUE bytes, holding one
+		queueEntry(context, 95, SAVE, new byte[] { 0, 1, 0, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 42 });
+		service(context).save(new Price(96, 1, "queued after the corrupt entry"));
+		this.probe.release();
+		await().atMost(Duration.ofSeconds(20)).until(() -> versionsInDatabase(context).containsKey(96L));
+		List<DeadLetter> letters = queues(context).deadLetters("prices", 10);
+		assertThat(letters).extracting(DeadLetter::key).containsExactly("#l:95");
+		assertThat(letters.get(0).error()).contains("claims " + Integer.MAX_VALUE + " bytes, but 1 are left");
 	}
 
 	@Test
