@@ -37,6 +37,7 @@ import dev.tiercache.autoconfigure.writebehind.WriterProbe;
 import dev.tiercache.test.TcpProxy;
 import dev.tiercache.test.TestPostgres;
 import dev.tiercache.test.TestRedis;
+import dev.tiercache.tier.TieredCache;
 import dev.tiercache.tier.TieredCacheManager;
 import dev.tiercache.writebehind.DeadLetter;
 import dev.tiercache.writebehind.WriteBehindQueues;
@@ -307,6 +308,23 @@ class Issue8WriteBehindTest {
 		await().atMost(Duration.ofSeconds(20)).until(() -> queues.deadLetters("prices", 10).size() == 1);
 		assertThat(queues.drop("prices", queues.deadLetters("prices", 10).get(0).id())).isTrue();
 		assertThat(queues.stats("prices").deadLetters()).isZero();
+	}
+
+	@Test
+	void aDeadLetterEvictsItsKeyEvenWhenItsMethodIsUnknownOrItsArgumentsCannotBeDecoded() {
+		// issue 16 item 4: during a rolling deploy, or before a lazy bean is created, the flusher has no method
+		// for an entry, or cannot decode its arguments; such dead letters left the value in the cache
+		ConfigurableApplicationContext context = start("tiercache.defaults.write-behind.partitions=1");
+		TieredCache prices = context.getBean(TieredCacheManager.class).getTieredCache("prices");
+		// each value cached and its call queued, as another version of the application left them
+		prices.put(91L, new Price(91, 1, "queued by a method this instance does not have"), Price.class);
+		queueEntry(context, 91, "com.example.RetiredService#save(com.example.Price)", new byte[] { 0, 1, -1 });
+		prices.put(92L, new Price(92, 1, "queued with two arguments for a method that takes one"), Price.class);
+		queueEntry(context, 92, SAVE, new byte[] { 0, 2, -1, -1 });
+		await().atMost(Duration.ofSeconds(20)).until(() -> queues(context).deadLetters("prices", 10).size() == 2);
+
+		assertThat(service(context).find(91)).as("not the value the database never got").isNull();
+		assertThat(service(context).find(92)).as("not the value the database never got").isNull();
 	}
 
 	@Test

@@ -290,7 +290,7 @@ final class PartitionFlusher {
 		QueueEntry entry = call.entry();
 		WriteBehindMethod method = this.queue.method(entry.method());
 		if (method == null) {
-			deadLetter(work, null, "no @WriteBehind method " + entry.method() + " is registered on this instance", 1);
+			deadLetter(work, "no @WriteBehind method " + entry.method() + " is registered on this instance", 1);
 			return true;
 		}
 		@Nullable Object[] arguments;
@@ -298,7 +298,7 @@ final class PartitionFlusher {
 			arguments = this.queue.decode(method, entry);
 		}
 		catch (RuntimeException ex) {
-			deadLetter(work, null, "cannot decode the arguments: " + ex.getMessage(), 1);
+			deadLetter(work, "cannot decode the arguments: " + ex.getMessage(), 1);
 			return true;
 		}
 		if (round > 0) {
@@ -311,7 +311,7 @@ final class PartitionFlusher {
 			rethrowIfFatal(ex);
 			int attempts = round + 1;
 			if (attempts >= this.queue.settings().maxAttempts()) {
-				deadLetter(work, arguments, ex.getClass().getName() + ": " + ex.getMessage(), attempts);
+				deadLetter(work, ex.getClass().getName() + ": " + ex.getMessage(), attempts);
 				return true;
 			}
 			logger.debug("Tiercache write-behind call of " + entry.method() + " failed (attempt " + attempts + ")", ex);
@@ -327,8 +327,8 @@ final class PartitionFlusher {
 		work.advance();
 	}
 
-	private void deadLetter(KeyWork work, @Nullable Object @Nullable [] arguments, String error, int attempts) {
-		this.queue.deadLetter(this.partition, work.next().entry(), arguments, error, attempts);
+	private void deadLetter(KeyWork work, String error, int attempts) {
+		this.queue.deadLetter(this.partition, work.next().entry(), error, attempts);
 		work.advance();
 	}
 
