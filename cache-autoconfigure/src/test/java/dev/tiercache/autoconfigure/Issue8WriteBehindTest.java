@@ -346,6 +346,27 @@ class Issue8WriteBehindTest {
 	}
 
 	@Test
+	void aRequeuedDeadLetterOnceAppliedIsWhatReadsSee() {
+		// issue 16 item 3: the dead letter evicted the key when it failed, reads cached the old row again, and
+		// applying the requeued entry evicted nothing: reads kept the old row
+		ConfigurableApplicationContext context = start("tiercache.defaults.write-behind.max-attempts=2");
+		jdbc(context).update("insert into " + this.table + " values (18, 0, 'old')");
+		this.probe.failing.add(18L);
+		service(context).save(new Price(18, 1, "new"));
+		WriteBehindQueues queues = queues(context);
+		// the key is evicted right after the dead letter is written
+		await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(service(context).find(18))
+			.as("the old row, read again and cached").isEqualTo(new Price(18, 0, "old")));
+		assertThat(queues.deadLetters("prices", 10)).hasSize(1);
+
+		this.probe.failing.clear();
+		assertThat(queues.requeue("prices", queues.deadLetters("prices", 10).get(0).id())).isTrue();
+		await().atMost(Duration.ofSeconds(10)).until(() -> queues.stats("prices").depth() == 0);
+		assertThat(versionsInDatabase(context)).containsEntry(18L, 1L);
+		assertThat(service(context).find(18)).isEqualTo(new Price(18, 1, "new"));
+	}
+
+	@Test
 	void deadLettersAreRequeuedAndDroppedThroughTheActuatorEndpoint() {
 		ConfigurableApplicationContext context = start("tiercache.defaults.write-behind.max-attempts=2",
 				"management.endpoints.web.exposure.include=tiercache");

@@ -322,8 +322,12 @@ final class PartitionFlusher {
 	}
 
 	private void succeeded(KeyWork work) {
-		this.queue.counters().applied.add(work.next().entries());
+		Call call = work.next();
+		this.queue.counters().applied.add(call.entries());
 		this.queue.counters().methodCalls.increment();
+		if (call.entry().requeued()) {
+			this.queue.requeuedApplied(call.entry());
+		}
 		work.advance();
 	}
 

@@ -380,6 +380,14 @@ final class WriteBehindQueue implements PendingWrites {
 		this.cache.evictNamed(entry.key());
 	}
 
+	/**
+	 * A dead letter put back in the queue was applied: its key is evicted, since the cache holds what
+	 * reads loaded after it failed, not its value (a later pending write of the key still shows).
+	 */
+	void requeuedApplied(QueueEntry entry) {
+		this.cache.evictNamed(entry.key());
+	}
+
 	void redisFailed(String action, RemoteCallException ex) {
 		if (!this.stopping && this.redisFailureLog.allow()) {
 			logger.warn("Tiercache write-behind of cache '" + cacheName() + "' could not " + action + ": "

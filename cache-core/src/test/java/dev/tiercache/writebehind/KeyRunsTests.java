@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class KeyRunsTests {
 
 	private static QueueEntry entry(String id, String key, String method) {
-		return new QueueEntry(id, key, method, new byte[0]);
+		return new QueueEntry(id, key, method, new byte[0], false);
 	}
 
 	@Test
