@@ -27,6 +27,8 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.tiercache.autoconfigure.actuate.TiercacheEndpoint;
@@ -527,6 +529,25 @@ class Issue8WriteBehindTest {
 		assertThat(service(context).find(32)).isEqualTo(new Price(32, 1, "committed"));
 		await().atMost(Duration.ofSeconds(10)).until(() -> versionsInDatabase(context).containsKey(32L));
 		assertThat(versionsInDatabase(context)).doesNotContainKey(31L);
+	}
+
+	@Test
+	void aCallMadeInsideAnAfterCommitCallbackIsQueued() {
+		// issue 16 item 6: during afterCommit synchronization is still active, but a synchronization registered
+		// then is never called back with afterCommit: the write was dropped
+		ConfigurableApplicationContext context = start();
+		context.getBean(TransactionTemplate.class).executeWithoutResult((status) -> TransactionSynchronizationManager
+			.registerSynchronization(new TransactionSynchronization() {
+
+				@Override
+				public void afterCommit() {
+					service(context).save(new Price(33, 1, "saved after commit"));
+				}
+
+			}));
+		assertThat(queues(context).stats("prices").enqueued()).isEqualTo(1);
+		assertThat(service(context).find(33)).isEqualTo(new Price(33, 1, "saved after commit"));
+		await().atMost(Duration.ofSeconds(10)).until(() -> versionsInDatabase(context).containsKey(33L));
 	}
 
 	@Test
