@@ -22,9 +22,12 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.tiercache.annotation.CacheAside;
+import dev.tiercache.annotation.CacheInvalidate;
 import dev.tiercache.annotation.WriteAround;
 import dev.tiercache.annotation.WriteThrough;
 import dev.tiercache.test.TestPostgres;
@@ -126,6 +129,26 @@ class Issue8TransactionsTest {
 	}
 
 	@Test
+	void anInvalidationMadeInsideAnAfterCommitCallbackIsApplied() {
+		// issue 16 item 6: during afterCommit synchronization is still active, but a synchronization registered
+		// then is never called back with afterCommit: the delete was dropped
+		assertThat(service(this.first).title(1)).isEqualTo("old");
+		this.first.getBean(JdbcTemplate.class).update("update " + this.table + " set title = 'new' where id = 1");
+		this.first.getBean(TransactionTemplate.class).executeWithoutResult((status) -> TransactionSynchronizationManager
+			.registerSynchronization(new TransactionSynchronization() {
+
+				@Override
+				public void afterCommit() {
+					service(Issue8TransactionsTest.this.first).forget(1);
+				}
+
+			}));
+		assertThat(redisValue(1)).isNull();
+		assertThat(service(this.first).title(1)).isEqualTo("new");
+		assertThat(service(this.second).title(1)).isEqualTo("new");
+	}
+
+	@Test
 	void loadHoldingTheLeaseIsRevokedAtOnceAndNeverStoresTheOldRow() throws Exception {
 		this.gate.holdNextRead();
 		Future<String> staleLoad = this.executor.submit(() -> service(this.second).title(2));
@@ -184,6 +207,10 @@ class Issue8TransactionsTest {
 		@WriteThrough(cache = "titles", key = "#id", value = "#title")
 		public void rename(long id, String title) {
 			this.jdbc.update("update " + this.table + " set title = ? where id = ?", title, id);
+		}
+
+		@CacheInvalidate(cache = "titles", key = "#id")
+		public void forget(long id) {
 		}
 
 		@Transactional

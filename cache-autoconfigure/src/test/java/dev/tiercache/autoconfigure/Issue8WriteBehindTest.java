@@ -1,5 +1,6 @@
 package dev.tiercache.autoconfigure;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,9 +23,13 @@ import org.springframework.boot.actuate.endpoint.SecurityContext;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.tiercache.autoconfigure.actuate.TiercacheEndpoint;
@@ -35,6 +40,7 @@ import dev.tiercache.autoconfigure.writebehind.WriterProbe;
 import dev.tiercache.test.TcpProxy;
 import dev.tiercache.test.TestPostgres;
 import dev.tiercache.test.TestRedis;
+import dev.tiercache.tier.TieredCache;
 import dev.tiercache.tier.TieredCacheManager;
 import dev.tiercache.writebehind.DeadLetter;
 import dev.tiercache.writebehind.WriteBehindQueues;
@@ -50,6 +56,9 @@ import static org.awaitility.Awaitility.await;
  */
 @ExtendWith(OutputCaptureExtension.class)
 class Issue8WriteBehindTest {
+
+	/** The id queue entries of {@link PriceService#save} carry. */
+	private static final String SAVE = PriceService.class.getName() + "#save(" + Price.class.getName() + ")";
 
 	private final TestContexts contexts = new TestContexts();
 
@@ -106,6 +115,21 @@ class Issue8WriteBehindTest {
 		jdbc(context).query("select id, version from " + this.table,
 				(row) -> { versions.put(row.getLong(1), row.getLong(2)); });
 		return versions;
+	}
+
+	/**
+	 * Appends an entry for a key to the stream of partition 0 (the only one, with {@code partitions=1}),
+	 * as a call queued by another version of the application, or bytes corrupted in Redis, leave it.
+	 */
+	private void queueEntry(ConfigurableApplicationContext context, long key, String method, byte[] arguments) {
+		try (RedisConnection connection = context.getBean(RedisConnectionFactory.class).getConnection()) {
+			connection.streamCommands().xAdd(utf8(this.contexts.prefix + ":wb:{prices:0}"),
+					Map.of(utf8("k"), utf8("#l:" + key), utf8("m"), utf8(method), utf8("a"), arguments));
+		}
+	}
+
+	private static byte[] utf8(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
 	}
 
 	@Test
@@ -290,6 +314,85 @@ class Issue8WriteBehindTest {
 	}
 
 	@Test
+	void aDeadLetterEvictsItsKeyEvenWhenItsMethodIsUnknownOrItsArgumentsCannotBeDecoded() {
+		// issue 16 item 4: during a rolling deploy, or before a lazy bean is created, the flusher has no method
+		// for an entry, or cannot decode its arguments; such dead letters left the value in the cache
+		ConfigurableApplicationContext context = start("tiercache.defaults.write-behind.partitions=1");
+		TieredCache prices = context.getBean(TieredCacheManager.class).getTieredCache("prices");
+		// each value cached and its call queued, as another version of the application left them
+		prices.put(91L, new Price(91, 1, "queued by a method this instance does not have"), Price.class);
+		queueEntry(context, 91, "com.example.RetiredService#save(com.example.Price)", new byte[] { 0, 1, -1 });
+		prices.put(92L, new Price(92, 1, "queued with two arguments for a method that takes one"), Price.class);
+		queueEntry(context, 92, SAVE, new byte[] { 0, 2, -1, -1 });
+		await().atMost(Duration.ofSeconds(20)).until(() -> queues(context).deadLetters("prices", 10).size() == 2);
+
+		assertThat(service(context).find(91)).as("not the value the database never got").isNull();
+		assertThat(service(context).find(92)).as("not the value the database never got").isNull();
+	}
+
+	@Test
+	void anEntryClaimingAHugeArgumentBecomesADeadLetterAndThePartitionGoesOn() throws Exception {
+		// issue 16 item 7: decoding it allocated the claimed length first; the OutOfMemoryError was rethrown
+		// and the partition failed on that entry at every poll
+		ConfigurableApplicationContext context = start("tiercache.defaults.write-behind.partitions=1");
+		this.probe.holdWrites();
+		service(context).save(new Price(94, 1, "held, so that the next batch holds both entries below"));
+		assertThat(this.probe.awaitHeldWrite()).isTrue();
+		// one argument, format 0, claiming Integer.MAX_VALUE bytes, holding one
+		queueEntry(context, 95, SAVE, new byte[] { 0, 1, 0, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 42 });
+		service(context).save(new Price(96, 1, "queued after the corrupt entry"));
+		this.probe.release();
+		await().atMost(Duration.ofSeconds(20)).until(() -> versionsInDatabase(context).containsKey(96L));
+		List<DeadLetter> letters = queues(context).deadLetters("prices", 10);
+		assertThat(letters).extracting(DeadLetter::key).containsExactly("#l:95");
+		assertThat(letters.get(0).error()).contains("claims " + Integer.MAX_VALUE + " bytes, but 1 are left");
+	}
+
+	@Test
+	void aRequeuedDeadLetterOnceAppliedIsWhatReadsSee() {
+		// issue 16 item 3: the dead letter evicted the key when it failed, reads cached the old row again, and
+		// applying the requeued entry evicted nothing: reads kept the old row
+		ConfigurableApplicationContext context = start("tiercache.defaults.write-behind.max-attempts=2");
+		jdbc(context).update("insert into " + this.table + " values (18, 0, 'old')");
+		this.probe.failing.add(18L);
+		service(context).save(new Price(18, 1, "new"));
+		WriteBehindQueues queues = queues(context);
+		// the key is evicted right after the dead letter is written
+		await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(service(context).find(18))
+			.as("the old row, read again and cached").isEqualTo(new Price(18, 0, "old")));
+		assertThat(queues.deadLetters("prices", 10)).hasSize(1);
+
+		this.probe.failing.clear();
+		assertThat(queues.requeue("prices", queues.deadLetters("prices", 10).get(0).id())).isTrue();
+		await().atMost(Duration.ofSeconds(10)).until(() -> queues.stats("prices").depth() == 0);
+		assertThat(versionsInDatabase(context)).containsEntry(18L, 1L);
+		assertThat(service(context).find(18)).isEqualTo(new Price(18, 1, "new"));
+	}
+
+	@Test
+	void whenACoalescedCallBecomesADeadLetterTheWritesItCoveredAreStillApplied() throws Exception {
+		// issue 16 item 5: v1 and v2 of a key were coalesced into v2's call; v2 kept failing and became a dead
+		// letter, and v1, acknowledged with it, never reached the database, which stayed at v0
+		ConfigurableApplicationContext context = start("tiercache.defaults.write-behind.partitions=1",
+				"tiercache.defaults.write-behind.max-attempts=2");
+		jdbc(context).update("insert into " + this.table + " values (19, 0, 'v0')");
+		this.probe.refused.add(new Price(19, 2, "v2"));
+		this.probe.holdWrites();
+		service(context).save(new Price(94, 1, "held, so that the next batch holds both writes of key 19"));
+		assertThat(this.probe.awaitHeldWrite()).isTrue();
+		service(context).save(new Price(19, 1, "v1"));
+		service(context).save(new Price(19, 2, "v2"));
+		this.probe.release();
+
+		WriteBehindQueues queues = queues(context);
+		await().atMost(Duration.ofSeconds(20)).until(() -> queues.stats("prices").depth() == 0);
+		assertThat(queues.deadLetters("prices", 10)).singleElement()
+			.satisfies((letter) -> assertThat(letter.error()).contains("Price[id=19, version=2, amount=v2] is refused"));
+		assertThat(versionsInDatabase(context)).containsEntry(19L, 1L);
+		assertThat(service(context).find(19)).isEqualTo(new Price(19, 1, "v1"));
+	}
+
+	@Test
 	void deadLettersAreRequeuedAndDroppedThroughTheActuatorEndpoint() {
 		ConfigurableApplicationContext context = start("tiercache.defaults.write-behind.max-attempts=2",
 				"management.endpoints.web.exposure.include=tiercache");
@@ -427,6 +530,25 @@ class Issue8WriteBehindTest {
 		assertThat(service(context).find(32)).isEqualTo(new Price(32, 1, "committed"));
 		await().atMost(Duration.ofSeconds(10)).until(() -> versionsInDatabase(context).containsKey(32L));
 		assertThat(versionsInDatabase(context)).doesNotContainKey(31L);
+	}
+
+	@Test
+	void aCallMadeInsideAnAfterCommitCallbackIsQueued() {
+		// issue 16 item 6: during afterCommit synchronization is still active, but a synchronization registered
+		// then is never called back with afterCommit: the write was dropped
+		ConfigurableApplicationContext context = start();
+		context.getBean(TransactionTemplate.class).executeWithoutResult((status) -> TransactionSynchronizationManager
+			.registerSynchronization(new TransactionSynchronization() {
+
+				@Override
+				public void afterCommit() {
+					service(context).save(new Price(33, 1, "saved after commit"));
+				}
+
+			}));
+		assertThat(queues(context).stats("prices").enqueued()).isEqualTo(1);
+		assertThat(service(context).find(33)).isEqualTo(new Price(33, 1, "saved after commit"));
+		await().atMost(Duration.ofSeconds(10)).until(() -> versionsInDatabase(context).containsKey(33L));
 	}
 
 	@Test

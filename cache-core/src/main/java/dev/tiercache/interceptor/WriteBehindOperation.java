@@ -180,11 +180,6 @@ final class WriteBehindOperation implements MethodOperation, WriteBehindMethod {
 	}
 
 	@Override
-	public Object key(@Nullable Object[] arguments) {
-		return this.key.resolve(this.method, arguments, null);
-	}
-
-	@Override
 	public void apply(@Nullable Object[] arguments) throws Throwable {
 		Target bound = target();
 		APPLYING.set(this);

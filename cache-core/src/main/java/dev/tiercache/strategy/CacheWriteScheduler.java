@@ -1,5 +1,7 @@
 package dev.tiercache.strategy;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -11,7 +13,10 @@ import dev.tiercache.tier.TieredCache;
  * Decides when a pattern's cache write happens. Outside a transaction: now. Inside a Spring
  * transaction (one with synchronization, as every Spring transaction manager opens): the key's load
  * leases are revoked now, so that no load running during the transaction can store a value, and the
- * write itself runs after commit, or not at all on rollback. Thread-safe and stateless.
+ * write itself runs after commit, or not at all on rollback. A write made from another
+ * synchronization's {@code afterCommit} (synchronization is still active then, but Spring has already
+ * chosen whom to call back) runs once the transaction completes, before {@code commit} returns.
+ * Thread-safe and stateless.
  */
 public final class CacheWriteScheduler {
 
@@ -28,14 +33,43 @@ public final class CacheWriteScheduler {
 		if (key != null) {
 			cache.revokeLoads(key);
 		}
-		TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+		TransactionSynchronizationManager.registerSynchronization(new AfterCommit(write));
+	}
 
-			@Override
-			public void afterCommit() {
-				write.run();
+	/**
+	 * Runs a write once, after commit: at {@code afterCommit}; or, if Spring does not call that (the
+	 * synchronization was registered during {@code afterCommit}, or an earlier one threw there), at
+	 * {@code afterCompletion} of a committed transaction, which Spring calls on every synchronization
+	 * registered by then.
+	 */
+	private static final class AfterCommit implements TransactionSynchronization {
+
+		private final Runnable write;
+
+		private final AtomicBoolean done = new AtomicBoolean();
+
+		AfterCommit(Runnable write) {
+			this.write = write;
+		}
+
+		@Override
+		public void afterCommit() {
+			runOnce();
+		}
+
+		@Override
+		public void afterCompletion(int status) {
+			if (status == STATUS_COMMITTED) {
+				runOnce();
 			}
+		}
 
-		});
+		private void runOnce() {
+			if (this.done.compareAndSet(false, true)) {
+				this.write.run();
+			}
+		}
+
 	}
 
 }

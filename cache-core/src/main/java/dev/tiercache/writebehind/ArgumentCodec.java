@@ -61,6 +61,8 @@ final class ArgumentCodec {
 	}
 
 	/**
+	 * Decodes what {@link #encode} wrote. A length is checked against the bytes left before anything
+	 * is allocated for it, so corrupt bytes never cost more memory than they take.
 	 * @throws ValueDecodingException if the bytes are not arguments of these types
 	 */
 	@Nullable Object[] decode(byte[] encoded, Type[] types) {
@@ -76,7 +78,12 @@ final class ArgumentCodec {
 				if (format == NULL) {
 					continue;
 				}
-				byte[] payload = new byte[in.readInt()];
+				int length = in.readInt();
+				if (length < 0 || length > in.available()) {
+					throw new ValueDecodingException("argument " + (i + 1) + " claims " + length + " bytes, but "
+							+ in.available() + " are left");
+				}
+				byte[] payload = new byte[length];
 				in.readFully(payload);
 				arguments[i] = this.codec.decode(format, payload, 0, payload.length, types[i]);
 			}

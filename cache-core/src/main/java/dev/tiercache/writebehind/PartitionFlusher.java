@@ -219,7 +219,7 @@ final class PartitionFlusher {
 		int round = 0;
 		List<KeyWork> failing = works;
 		while (true) {
-			failing = applyEach(failing, round);
+			failing = applyEach(failing);
 			if (failing.isEmpty() || !backOff(++round) || !holdOwnership()) {
 				break;
 			}
@@ -268,11 +268,11 @@ final class PartitionFlusher {
 	 * Makes each key's remaining calls in order, stopping a key at its first failure.
 	 * @return the keys with calls left
 	 */
-	private List<KeyWork> applyEach(List<KeyWork> works, int round) {
+	private List<KeyWork> applyEach(List<KeyWork> works) {
 		List<KeyWork> failing = new ArrayList<>();
 		for (KeyWork work : works) {
 			while (!work.done() && !this.queue.halted()) {
-				if (!applyNext(work, round)) {
+				if (!applyNext(work)) {
 					failing.add(work);
 					break;
 				}
@@ -284,13 +284,24 @@ final class PartitionFlusher {
 		return failing;
 	}
 
-	/** Makes a key's next call. @return whether it is settled (applied or dead-lettered) */
-	private boolean applyNext(KeyWork work, int round) {
+	/**
+	 * Makes a key's next call.
+	 * @return {@code false} if it failed and is to be tried again; {@code true} if it was applied, became
+	 * a dead letter, or was split into the calls it coalesced
+	 */
+	private boolean applyNext(KeyWork work) {
 		Call call = work.next();
 		QueueEntry entry = call.entry();
+		int maxAttempts = this.queue.settings().maxAttempts();
+		String spent = call.error();
+		if (call.failures() >= maxAttempts && spent != null) {
+			// the last write of a call split when its attempts were spent
+			deadLetter(work, spent, call.failures());
+			return true;
+		}
 		WriteBehindMethod method = this.queue.method(entry.method());
 		if (method == null) {
-			deadLetter(work, null, "no @WriteBehind method " + entry.method() + " is registered on this instance", 1);
+			giveUp(work, "no @WriteBehind method " + entry.method() + " is registered on this instance", 1);
 			return true;
 		}
 		@Nullable Object[] arguments;
@@ -298,10 +309,10 @@ final class PartitionFlusher {
 			arguments = this.queue.decode(method, entry);
 		}
 		catch (RuntimeException ex) {
-			deadLetter(work, null, "cannot decode the arguments: " + ex.getMessage(), 1);
+			giveUp(work, "cannot decode the arguments: " + ex.getMessage(), 1);
 			return true;
 		}
-		if (round > 0) {
+		if (call.failures() > 0) {
 			this.queue.counters().retries.increment();
 		}
 		try {
@@ -309,9 +320,10 @@ final class PartitionFlusher {
 		}
 		catch (Throwable ex) {
 			rethrowIfFatal(ex);
-			int attempts = round + 1;
-			if (attempts >= this.queue.settings().maxAttempts()) {
-				deadLetter(work, arguments, ex.getClass().getName() + ": " + ex.getMessage(), attempts);
+			String error = ex.getClass().getName() + ": " + ex.getMessage();
+			int attempts = work.failed(error);
+			if (attempts >= maxAttempts) {
+				giveUp(work, error, attempts);
 				return true;
 			}
 			logger.debug("Tiercache write-behind call of " + entry.method() + " failed (attempt " + attempts + ")", ex);
@@ -321,14 +333,31 @@ final class PartitionFlusher {
 		return true;
 	}
 
+	/**
+	 * Makes the next call a dead letter; or, if it coalesced earlier writes of its key, splits it so that
+	 * those are applied first, each on its own: a dead letter never takes a write it covered with it.
+	 */
+	private void giveUp(KeyWork work, String error, int attempts) {
+		if (work.uncoalesce()) {
+			logger.debug("Tiercache write-behind of cache '" + this.queue.cacheName() + "' applies the writes a "
+					+ "failed call of key " + work.key() + " coalesced one by one: " + error);
+			return;
+		}
+		deadLetter(work, error, attempts);
+	}
+
 	private void succeeded(KeyWork work) {
-		this.queue.counters().applied.add(work.next().entries());
+		Call call = work.next();
+		this.queue.counters().applied.add(call.entries());
 		this.queue.counters().methodCalls.increment();
+		if (call.entry().requeued()) {
+			this.queue.requeuedApplied(call.entry());
+		}
 		work.advance();
 	}
 
-	private void deadLetter(KeyWork work, @Nullable Object @Nullable [] arguments, String error, int attempts) {
-		this.queue.deadLetter(this.partition, work.next().entry(), arguments, error, attempts);
+	private void deadLetter(KeyWork work, String error, int attempts) {
+		this.queue.deadLetter(this.partition, work.next().entry(), error, attempts);
 		work.advance();
 	}
 

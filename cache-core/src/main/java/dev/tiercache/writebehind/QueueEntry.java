@@ -8,14 +8,15 @@ import io.lettuce.core.StreamMessage;
 
 /**
  * One queued call as read from its stream: fields {@code k} (the rendered cache key), {@code m} (the
- * method id) and {@code a} (the encoded arguments).
+ * method id), {@code a} (the encoded arguments), and {@code r} on a dead letter put back in the queue.
  *
  * @param id the stream entry id
  * @param key the rendered cache key
  * @param method the method id
  * @param arguments the encoded arguments
+ * @param requeued whether it is a dead letter put back in the queue: the cache does not hold its value
  */
-record QueueEntry(String id, String key, String method, byte[] arguments) {
+record QueueEntry(String id, String key, String method, byte[] arguments, boolean requeued) {
 
 	static final String KEY = "k";
 
@@ -23,11 +24,13 @@ record QueueEntry(String id, String key, String method, byte[] arguments) {
 
 	static final String ARGUMENTS = "a";
 
+	static final String REQUEUED = "r";
+
 	/** Reads a stream entry written by the queue (or a dead letter, which holds the same fields). */
 	static QueueEntry of(StreamMessage<byte[], byte[]> message) {
 		Map<String, byte[]> fields = fields(message);
 		return new QueueEntry(message.getId(), text(fields, KEY), text(fields, METHOD),
-				fields.getOrDefault(ARGUMENTS, new byte[0]));
+				fields.getOrDefault(ARGUMENTS, new byte[0]), fields.containsKey(REQUEUED));
 	}
 
 	/** A stream entry's fields by name (Lettuce gives them as a map with array keys, equal only by identity). */

@@ -24,12 +24,6 @@ public interface WriteBehindMethod {
 	Type[] parameterTypes();
 
 	/**
-	 * The cache key of a call.
-	 * @throws RuntimeException if the key expression fails
-	 */
-	Object key(@Nullable Object[] arguments);
-
-	/**
 	 * Runs the method for a queued call (on the flusher's thread), without queueing it again.
 	 * @throws Throwable what the method threw
 	 */

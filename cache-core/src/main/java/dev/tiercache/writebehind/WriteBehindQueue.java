@@ -366,10 +366,10 @@ final class WriteBehindQueue implements PendingWrites {
 	/**
 	 * Moves an entry that cannot be applied to the dead-letter stream and evicts its key from the
 	 * cache, which must not keep a value the database never got (a later pending write of the key
-	 * still shows).
+	 * still shows). The key is evicted by the name the entry gives it, so this holds also when no
+	 * method of this instance can read the entry (its method unknown here, its arguments unreadable).
 	 */
-	void deadLetter(int partition, QueueEntry entry, @Nullable Object @Nullable [] arguments, String error,
-			int attempts) {
+	void deadLetter(int partition, QueueEntry entry, String error, int attempts) {
 		this.commands.eval(QueueScripts.DEAD_LETTER, ScriptOutputType.INTEGER,
 				new byte[][] { this.keys.stream(partition), this.keys.pending(partition), this.keys.dead() },
 				QueueKeys.GROUP, QueueKeys.ascii(entry.id()), QueueKeys.utf8(entry.key()), QueueKeys.utf8(entry.method()),
@@ -377,10 +377,15 @@ final class WriteBehindQueue implements PendingWrites {
 		this.counters.deadLettered.increment();
 		logger.warn("Tiercache moved a write-behind entry of cache '" + cacheName() + "' (key " + entry.key()
 				+ ", " + entry.method() + ") to the dead letters after " + attempts + " attempt(s): " + error);
-		WriteBehindMethod method = this.methods.get(entry.method());
-		if (method != null && arguments != null) {
-			this.cache.evict(method.key(arguments));
-		}
+		this.cache.evictNamed(entry.key());
+	}
+
+	/**
+	 * A dead letter put back in the queue was applied: its key is evicted, since the cache holds what
+	 * reads loaded after it failed, not its value (a later pending write of the key still shows).
+	 */
+	void requeuedApplied(QueueEntry entry) {
+		this.cache.evictNamed(entry.key());
 	}
 
 	void redisFailed(String action, RemoteCallException ex) {

@@ -208,7 +208,8 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 
 	/**
 	 * Puts a dead letter back in the queue, as a new entry (after any queued since for its key): it is
-	 * applied again as it was queued. The cache entry of its key was evicted when it failed.
+	 * applied again as it was queued. The cache entry of its key was evicted when it failed; it is
+	 * evicted again once the entry is applied, so that reads then load what it wrote.
 	 * @return whether the dead letter existed
 	 * @throws IllegalStateException if Redis does not answer
 	 */

@@ -1,5 +1,8 @@
 package dev.tiercache.writebehind;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.lang.reflect.Type;
 import java.math.BigDecimal;
 import java.util.Arrays;
@@ -49,6 +52,22 @@ class ArgumentCodecTests {
 		byte[] truncated = Arrays.copyOf(encoded, encoded.length - 3);
 		assertThatThrownBy(() -> this.codec.decode(truncated, new Type[] { String.class }))
 			.isInstanceOf(ValueDecodingException.class);
+	}
+
+	@Test
+	void aLengthLongerThanTheBytesLeftIsRefusedBeforeAnythingIsAllocated() throws IOException {
+		// issue 16 item 7: a corrupt entry claiming a huge payload must fail as corrupt, not as an
+		// OutOfMemoryError that the flusher rethrows on every poll of the partition
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+		try (DataOutputStream out = new DataOutputStream(bytes)) {
+			out.writeShort(1);
+			out.writeByte(0);
+			out.writeInt(Integer.MAX_VALUE);
+			out.write(new byte[] { 1, 2, 3 });
+		}
+		assertThatThrownBy(() -> this.codec.decode(bytes.toByteArray(), new Type[] { String.class }))
+			.isInstanceOf(ValueDecodingException.class)
+			.hasMessageContaining("argument 1 claims " + Integer.MAX_VALUE + " bytes, but 3 are left");
 	}
 
 }

@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class KeyRunsTests {
 
 	private static QueueEntry entry(String id, String key, String method) {
-		return new QueueEntry(id, key, method, new byte[0]);
+		return new QueueEntry(id, key, method, new byte[0], false);
 	}
 
 	@Test
@@ -23,7 +23,7 @@ class KeyRunsTests {
 		KeyWork a = works.get(0);
 		assertThat(a.calls()).hasSize(1);
 		assertThat(a.calls().get(0).entry().id()).isEqualTo("4-0");
-		assertThat(a.calls().get(0).covered()).containsExactly("1-0", "3-0");
+		assertThat(a.calls().get(0).covered()).extracting(QueueEntry::id).containsExactly("1-0", "3-0");
 		assertThat(a.calls().get(0).entries()).isEqualTo(3);
 		assertThat(a.lastId()).isEqualTo("4-0");
 	}
@@ -45,6 +45,25 @@ class KeyRunsTests {
 		assertThat(a.done()).isFalse();
 		a.advance();
 		assertThat(a.done()).isTrue();
+		assertThat(a.finishedIds()).containsExactly("1-0", "2-0", "3-0");
+	}
+
+	@Test
+	void aCoalescedCallThatIsGivenUpIsSplitSoThatTheWritesItCoveredAreTriedOnTheirOwnFirst() {
+		// issue 16 item 5: a dead letter must not take the writes it covered with it
+		KeyWork a = KeyRuns.of(List.of(entry("1-0", "a", "save"), entry("2-0", "a", "save"),
+				entry("3-0", "a", "save"))).get(0);
+		assertThat(a.failed("refused")).isEqualTo(1);
+		assertThat(a.failed("refused again")).isEqualTo(2);
+		assertThat(a.uncoalesce()).isTrue();
+		assertThat(a.calls()).extracting((call) -> call.entry().id()).containsExactly("1-0", "2-0", "3-0");
+		assertThat(a.next().failures()).as("the first covered write, never tried on its own").isZero();
+		a.advance();
+		a.advance();
+		assertThat(a.next().failures()).as("the write that failed keeps its failures").isEqualTo(2);
+		assertThat(a.next().error()).isEqualTo("refused again");
+		assertThat(a.uncoalesce()).as("nothing left to split").isFalse();
+		a.advance();
 		assertThat(a.finishedIds()).containsExactly("1-0", "2-0", "3-0");
 	}
 

@@ -45,7 +45,7 @@ public class PriceService {
 
 	@WriteBehind(cache = "prices", key = "#price.id")
 	public void save(Price price) {
-		this.probe.beforeWrite(price.id());
+		this.probe.beforeWrite(price);
 		upsert(price);
 	}
 

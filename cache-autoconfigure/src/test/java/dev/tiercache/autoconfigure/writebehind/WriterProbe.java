@@ -24,6 +24,9 @@ public final class WriterProbe {
 
 	public final Set<Long> failing = ConcurrentHashMap.newKeySet();
 
+	/** Values whose writes fail, as a row the database refuses would. */
+	public final Set<Price> refused = ConcurrentHashMap.newKeySet();
+
 	/** Writes that ran while a transaction's synchronization was bound to their thread. */
 	public final AtomicInteger writesInsideATransaction = new AtomicInteger();
 
@@ -45,6 +48,13 @@ public final class WriterProbe {
 	/** Waits until a write is being held. */
 	public boolean awaitHeldWrite() throws InterruptedException {
 		return this.held.await(20, TimeUnit.SECONDS);
+	}
+
+	void beforeWrite(Price price) {
+		beforeWrite(price.id());
+		if (this.refused.contains(price)) {
+			throw new IllegalStateException(price + " is refused by the test database");
+		}
 	}
 
 	void beforeWrite(long id) {
