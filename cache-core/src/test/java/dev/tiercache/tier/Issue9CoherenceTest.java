@@ -3,6 +3,9 @@ package dev.tiercache.tier;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 import org.junit.jupiter.api.AfterEach;
@@ -21,7 +24,14 @@ import static org.awaitility.Awaitility.await;
  */
 class Issue9CoherenceTest {
 
-	private static final Object ABSENT = new Object();
+	private static final Object ABSENT = new Object() {
+
+		@Override
+		public String toString() {
+			return "(not in L1)";
+		}
+
+	};
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -90,6 +100,41 @@ class Issue9CoherenceTest {
 			String value = "v" + i;
 			cache.put("dune", value);
 			assertThat(cache.peekLocal("dune", String.class, ABSENT)).as("after write %d", i).isEqualTo(value);
+		}
+	}
+
+	@Test
+	void aLoadedValueIsInItsInstancesL1WhenTheLoadReturnsThoughAReportOfItsKeyCameFirst() {
+		// issue 16 item 11: before Redis 7.2 the echo of a load's own store often reached L1 before the
+		// loaded value did, which was then kept out until a check of Redis settled: of 10 reads, the
+		// second went to Redis. Here a report is certain to come first (another client rewrites the stored
+		// bytes while the load is held between its store and L1), and a background check of the key is
+		// held until the reads are done, so they see what the load itself left in L1
+		TieredCacheManager manager = patientInstance();
+		TieredCache cache = manager.getTieredCache("books");
+		PausingKey key = new PausingKey("dune");
+		String valueKey = this.fixture.valueKey("books", "#f:" + PausingKey.class.getName() + "(dune)");
+		CountDownLatch readsDone = new CountDownLatch(1);
+		key.pauseNextUse((thread) -> thread.getName().startsWith("tiercache-checks"), () -> hold(readsDone));
+		try {
+			assertThat(cache.get(key, String.class, () -> {
+				key.pauseNextUse(() -> changeAndAwaitItsReport(manager, () -> this.fixture.rawSet(valueKey,
+						Objects.requireNonNull(this.fixture.rawGet(valueKey), "stored"))));
+				return "Dune";
+			})).isEqualTo("Dune");
+			assertThat(cache.peekLocal(key, String.class, ABSENT)).as("in L1 when the load returned")
+				.isEqualTo("Dune");
+			long hitsBefore = cache.stats().localHits();
+			for (int read = 0; read < 9; read++) {
+				assertThat(cache.get(key, String.class, () -> "not expected")).isEqualTo("Dune");
+			}
+			assertThat(cache.stats().localHits() - hitsBefore).as("L1 hits of the nine reads after the load")
+				.isEqualTo(9);
+			assertThat(cache.stats().remoteHits()).isZero();
+			assertThat(key.paused()).as("the load, held between its store and L1").isEqualTo(1);
+		}
+		finally {
+			readsDone.countDown();
 		}
 	}
 
@@ -198,6 +243,38 @@ class Issue9CoherenceTest {
 		awaitLocal(a, "dune", "Dune");
 		b.put("dune", "after the reconnect");
 		await().atMost(WAIT).until(() -> "after the reconnect".equals(a.get("dune", String.class)));
+	}
+
+	/**
+	 * An instance whose Redis calls and checks do not time out on a busy machine, once it knows its
+	 * cache's namespace (a put reaches Redis).
+	 */
+	private TieredCacheManager patientInstance() {
+		TieredCacheManager manager = this.fixture.manager(TestRedis.connectionFactory(), "books",
+				UnaryOperator.identity(), (builder) -> builder.redisTimeout(Duration.ofSeconds(5)));
+		TieredCache cache = manager.getTieredCache("books");
+		await().atMost(WAIT).until(() -> {
+			cache.put("ready", "yes");
+			return this.fixture.rawGet(this.fixture.valueKey("books", "ready")) != null;
+		});
+		return manager;
+	}
+
+	private static void hold(CountDownLatch latch) {
+		try {
+			assertThat(latch.await(30, TimeUnit.SECONDS)).as("released").isTrue();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** Makes a change to Redis, then waits until the instance was told of a change. */
+	private static void changeAndAwaitItsReport(TieredCacheManager manager, Runnable change) {
+		long before = manager.invalidationsReceived();
+		change.run();
+		await().atMost(WAIT).until(() -> manager.invalidationsReceived() > before);
 	}
 
 	private static void awaitLocal(TieredCache cache, String key, String value) {

@@ -76,19 +76,49 @@ class LocalTierInvalidationTests {
 	}
 
 	@Test
+	void aLoadsStoreReportedBeforeItReachesL1IsKeptThereToBeChecked() {
+		// issue 16 item 11: the report may be the store's own echo; the next read must be an L1 hit
+		byte[] framed = "framed".getBytes(StandardCharsets.UTF_8);
+		long beforeTheLoad = this.tier.stamp("k");
+		this.tier.invalidate("#k", true);
+		LocalTier.Suspect suspect = this.tier.fillWritten("k", "loaded", 60_000, beforeTheLoad, framed);
+		assertThat(suspect).as("reported since the stamp").isNotNull();
+		assertThat(suspect.entry().writeToken()).isEqualTo(LocalTier.writeToken(framed));
+		assertThat(this.tier.get("k").value()).as("kept while checked").isEqualTo("loaded");
+		this.tier.evictIf(suspect);
+		assertThat(this.tier.get("k")).isNull();
+		assertThat(this.tier.fillWritten("k", "loaded", 60_000, this.tier.stamp("k"), framed))
+			.as("nothing reported: nothing to check").isNull();
+		assertThat(this.tier.get("k").value()).isEqualTo("loaded");
+	}
+
+	@Test
+	void aLoadsStoreLosesToAWriteThisInstanceMadeSince() {
+		byte[] framed = "framed".getBytes(StandardCharsets.UTF_8);
+		long beforeTheLoad = this.tier.stamp("k");
+		this.tier.put("k", "written", 60_000);
+		assertThat(this.tier.fillWritten("k", "loaded", 60_000, beforeTheLoad, framed)).isNull();
+		assertThat(this.tier.get("k").value()).isEqualTo("written");
+		long beforeTheClear = this.tier.stamp("k");
+		this.tier.clear();
+		assertThat(this.tier.fillWritten("k", "loaded", 60_000, beforeTheClear, framed)).isNull();
+		assertThat(this.tier.get("k")).isNull();
+	}
+
+	@Test
 	void aRefillLosesToAnyChangeAfterIt() {
 		byte[] framed = "framed".getBytes(StandardCharsets.UTF_8);
 		long stamp = this.tier.stamp("k");
 		this.tier.invalidate("#k", true);
-		LocalTier.Refill refill = this.tier.fillWritten("k", "mine", 60_000, stamp, framed);
+		LocalTier.Refill refill = this.tier.fillRead("k", "read", 60_000, stamp, framed);
 		assertThat(refill).as("a change was reported since the stamp").isNotNull();
 		this.tier.invalidate("#k", true);
 		assertThat(this.tier.refill(refill)).as("changed again").isFalse();
 		long again = this.tier.stamp("k");
 		this.tier.invalidate("#k", true);
-		LocalTier.Refill written = this.tier.fillWritten("k", "mine", 60_000, again, framed);
+		LocalTier.Refill read = this.tier.fillRead("k", "read", 60_000, again, framed);
 		this.tier.put("k", "newer", 60_000);
-		assertThat(this.tier.refill(written)).as("written since").isFalse();
+		assertThat(this.tier.refill(read)).as("written since").isFalse();
 		assertThat(this.tier.get("k").value()).isEqualTo("newer");
 		long third = this.tier.stamp("other");
 		this.tier.invalidate("#other", true);
