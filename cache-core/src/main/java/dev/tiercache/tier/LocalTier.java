@@ -30,16 +30,19 @@ import dev.tiercache.stats.StatsRecorder;
  * {@code evictWinsOverARedisReadInFlight}, {@code clearRevokesLoadsInFlightInBothTiers}).
  *
  * <p><b>Suspects: what this instance wrote stays while it is checked.</b> A value this instance wrote
- * to Redis goes to L1: by {@link #putWritten} (a put, a queued write) always, by {@link #fillWritten} (a
- * load's store, with the stamp taken before the load) unless this instance wrote the key since. A
- * change reported since that stamp, or while the entry is resident, may be the write's own echo (Redis
- * reports a connection's script writes back to it before 7.2, and writes made on another connection
- * always), or another write that Redis ordered before or after it; the entry then stays as a
- * {@link Suspect} until a check of Redis settles ({@link RemoteTier#check}), and leaves unless Redis
- * still holds the bytes it was written as. So the writer's next read is an L1 hit, and a value Redis
- * no longer holds does not outlive the check ({@code LocalTierInvalidationTests};
- * {@code Issue9CoherenceTest}: {@code aLoadedValueIsInItsInstancesL1WhenTheLoadReturnsThoughAReportOfItsKeyCameFirst},
- * {@code anInstancesOwnWriteIsInItsL1TheMomentTheWriteReturns}).
+ * to Redis goes to L1, with a stamp taken before that write: by {@link #putWritten} (a put, a queued
+ * write) always, by {@link #fillWritten} (a load's store, stamped before the load) unless this instance
+ * wrote the key since. A write of the key made here or reported since that stamp, or a report while
+ * the entry is resident, may be the write's own echo (Redis reports a connection's script writes back
+ * to it before 7.2, and writes made on another connection always), or another write that Redis ordered
+ * before or after it; the entry then stays as a {@link Suspect} until a check of Redis settles
+ * ({@link RemoteTier#check}), and leaves unless Redis still holds the bytes it was written as. So the
+ * writer's next read is an L1 hit, and a value Redis no longer holds does not outlive the check
+ * ({@code LocalTierInvalidationTests}; {@code Issue9CoherenceTest}:
+ * {@code anInstancesOwnWriteIsInItsL1TheMomentTheWriteReturns},
+ * {@code aLoadedValueIsInItsInstancesL1WhenTheLoadReturnsThoughAReportOfItsKeyCameFirst},
+ * {@code twoThreadsPuttingOneKeyLeaveNoValueInL1ThatRedisReplaced},
+ * {@code aWriteThatReachesL1AfterANewerWritesReportDoesNotStayThere}).
  *
  * <p><b>Keys as Redis names them.</b> A tier that mirrors Redis renders each key as Redis names it on
  * every write and stamp (never on a hit): the stripe of its counters is chosen by that name, and resident
@@ -114,7 +117,8 @@ final class LocalTier {
 		return stamp(rendered(key), key);
 	}
 
-	private long stamp(@Nullable String rendered, Object key) {
+	/** Like {@link #stamp(Object)}, for a key already rendered as Redis names it (in a tier that mirrors Redis). */
+	long stamp(@Nullable String rendered, Object key) {
 		int stripe = stripe(key, rendered);
 		return ((this.writes.get(stripe) * 31 + this.epoch) << 32) | (this.reports.get(stripe) & 0xFFFF_FFFFL);
 	}
@@ -176,12 +180,6 @@ final class LocalTier {
 		replace(key, rendered, (lifetimeMillis > 0) ? newEntry(value, rendered, lifetimeMillis, NOT_WRITTEN) : null);
 	}
 
-	/** Like {@link #put}, for a value this instance wrote to Redis as {@code framed}. */
-	void putWritten(Object key, @Nullable Object value, long lifetimeMillis, byte[] framed) {
-		String rendered = rendered(key);
-		replace(key, rendered, (lifetimeMillis > 0) ? newEntry(value, rendered, lifetimeMillis, writeToken(framed)) : null);
-	}
-
 	/**
 	 * Stores a value this instance loaded and stored in Redis as {@code framed} under the key's lease,
 	 * which {@code stamp} was taken before. If this instance wrote the key or cleared the tier since, that
@@ -203,6 +201,22 @@ final class LocalTier {
 			return writtenBetween(stamp, found[0]) ? current : replaced(k, current, entry);
 		});
 		return (found[0] != stamp && !writtenBetween(stamp, found[0])) ? new Suspect(key, entry) : null;
+	}
+
+	/**
+	 * Stores a value this instance wrote to Redis as {@code framed} (a put, a queued write), replacing
+	 * what L1 holds (evicting it if the lifetime is not positive), so that this instance's next read is an
+	 * L1 hit; reads and loads in flight do not replace it. {@code stamp} was taken before the Redis write.
+	 * If the key was written here or a change to it reported since, Redis may have ordered that change
+	 * before this write or after it (a report may also be this very write, echoed): the entry is stored
+	 * all the same and returned as a {@link Suspect}, to be {@linkplain #evictIf evicted} unless Redis
+	 * still holds {@code framed}.
+	 * @return {@code null} if nothing changed since {@code stamp}; otherwise the suspect
+	 */
+	@Nullable Suspect putWritten(Object key, @Nullable Object value, long lifetimeMillis, long stamp, byte[] framed) {
+		String rendered = rendered(key);
+		LocalEntry entry = (lifetimeMillis > 0) ? newEntry(value, rendered, lifetimeMillis, writeToken(framed)) : null;
+		return (replace(key, rendered, entry) != stamp && entry != null) ? new Suspect(key, entry) : null;
 	}
 
 	/**

@@ -226,9 +226,9 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 
 	/**
 	 * Checks in the background an entry this instance wrote to Redis at {@code key} and kept in L1 though
-	 * a change to the key was reported meanwhile ({@link LocalTier#fillWritten}): it leaves L1 unless
-	 * Redis still holds what it was written as, in the cache's current namespace. Nothing to do for
-	 * {@code null}.
+	 * a change to the key was reported or made meanwhile ({@link LocalTier#putWritten},
+	 * {@link LocalTier#fillWritten}): it leaves L1 unless Redis still holds what it was written as, in
+	 * the cache's current namespace. Nothing to do for {@code null}.
 	 */
 	void check(CacheContext cache, RemoteKey key, LocalTier.@Nullable Suspect suspect) {
 		LocalTier local = cache.local();
@@ -450,8 +450,10 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	/**
 	 * Frames a write for a script of the caller's that applies it, or returns {@code null} when the
 	 * value cannot be stored or the key is not resolved.
+	 * @param stamp the key's L1 stamp, taken before the script runs
 	 */
-	@Nullable StagedWrite stage(CacheContext cache, RemoteKey key, @Nullable Object value, Type type, long ttlMillis) {
+	@Nullable StagedWrite stage(CacheContext cache, RemoteKey key, @Nullable Object value, Type type, long ttlMillis,
+			long stamp) {
 		if (!key.resolved()) {
 			return null;
 		}
@@ -460,7 +462,7 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 			return null;
 		}
 		return new StagedWrite(key, value, type, encoded, this.channel, envelope(encoded, ttlMillis, 0), ttlMillis,
-				cache.settings().redisTtlMillis(ttlMillis));
+				cache.settings().redisTtlMillis(ttlMillis), stamp);
 	}
 
 	/** A staged write was applied: a delete still pending for the key must not undo it. */

@@ -5,11 +5,16 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.tiercache.coherence.CoherenceMode;
 import dev.tiercache.test.TestRedis;
@@ -101,6 +106,106 @@ class Issue9CoherenceTest {
 			cache.put("dune", value);
 			assertThat(cache.peekLocal("dune", String.class, ABSENT)).as("after write %d", i).isEqualTo(value);
 		}
+	}
+
+	@Test
+	void twoThreadsPuttingOneKeyLeaveNoValueInL1ThatRedisReplaced() throws Exception {
+		// issue 16 item 9: a put stored its value in L1 whatever happened after its Redis write, so a put
+		// that Redis took first but that reached L1 last stayed there over the newer value Redis held
+		TieredCache cache = patientInstance().getTieredCache("books");
+		ExecutorService threads = Executors.newFixedThreadPool(2);
+		int rounds = 20;
+		int settled = 0;
+		try {
+			for (int round = 0; round < rounds; round++) {
+				PausingKey key = new PausingKey("dune " + round);
+				String older = "older " + round;
+				String newer = "newer " + round;
+				CountDownLatch olderInRedis = new CountDownLatch(1);
+				CountDownLatch newerDone = new CountDownLatch(1);
+				Future<?> first = threads.submit(() -> {
+					key.pauseNextUse(() -> {
+						olderInRedis.countDown();
+						hold(newerDone);
+					});
+					cache.put(key, older);
+				});
+				Future<?> second = threads.submit(() -> {
+					hold(olderInRedis);
+					cache.put(key, newer);
+					// a read that reaches Redis: a report sent before its reply (the newer put's echo) has reached L1
+					cache.get("elsewhere", String.class);
+					newerDone.countDown();
+				});
+				second.get(30, TimeUnit.SECONDS);
+				first.get(30, TimeUnit.SECONDS);
+				await().atMost(WAIT)
+					.alias("round " + round + ": L1 keeps the put Redis replaced")
+					.until(() -> !older.equals(cache.peekLocal(key, String.class, ABSENT)));
+				assertThat(cache.get(key, String.class)).isEqualTo(newer);
+				settled += key.paused();
+			}
+		}
+		finally {
+			threads.shutdownNow();
+		}
+		assertThat(settled).as("rounds where the older put reached L1 after the newer one, and L1 settled")
+			.isEqualTo(rounds);
+	}
+
+	@ParameterizedTest
+	@EnumSource(Write.class)
+	void aWriteThatReachesL1AfterANewerWritesReportDoesNotStayThere(Write write) {
+		// issue 16 item 9: put, putIfAbsent and write-behind's applied value stored their value in L1 even
+		// when the report of a newer write on another instance had come in since their Redis write
+		TieredCacheManager first = patientInstance();
+		TieredCache a = first.getTieredCache("books");
+		TieredCache b = patientInstance().getTieredCache("books");
+		PausingKey key = new PausingKey("dune");
+		write.make(a, key, "older", this.fixture, () -> {
+			b.put(key, "newer");
+			// a read on a that reaches Redis: b's report, sent before its reply, has reached a's L1
+			assertThat(a.get("elsewhere", String.class)).isNull();
+		});
+		await().atMost(WAIT)
+			.alias(write + ": a's L1 keeps the older value")
+			.until(() -> !"older".equals(a.peekLocal(key, String.class, ABSENT)));
+		assertThat(a.get(key, String.class)).isEqualTo("newer");
+	}
+
+	/** A write of one instance, with something done between its Redis write and its L1 store. */
+	enum Write {
+
+		PUT {
+			@Override
+			void make(TieredCache cache, PausingKey key, String value, TierFixture fixture, Runnable between) {
+				key.pauseNextUse(between);
+				cache.put(key, value);
+				assertThat(key.paused()).isEqualTo(1);
+			}
+		},
+
+		PUT_IF_ABSENT {
+			@Override
+			void make(TieredCache cache, PausingKey key, String value, TierFixture fixture, Runnable between) {
+				key.pauseNextUse(between);
+				assertThat(cache.putIfAbsent(key, value)).isNull();
+				assertThat(key.paused()).isEqualTo(1);
+			}
+		},
+
+		QUEUED {
+			@Override
+			void make(TieredCache cache, PausingKey key, String value, TierFixture fixture, Runnable between) {
+				StagedWrite staged = Objects.requireNonNull(cache.stage(key, value, String.class), "staged");
+				fixture.apply(staged);
+				between.run();
+				cache.applied(staged);
+			}
+		};
+
+		abstract void make(TieredCache cache, PausingKey key, String value, TierFixture fixture, Runnable between);
+
 	}
 
 	@Test
