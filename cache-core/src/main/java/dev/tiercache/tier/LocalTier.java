@@ -20,15 +20,32 @@ import dev.tiercache.stats.StatsRecorder;
  * {@link CoarseClock}. Caffeine's own time-based expiry is not used, since its bookkeeping on every
  * read costs more than the rest of a hit.
  *
- * <p><b>Writes win over reads in flight.</b> Every write ({@link #put}, {@link #evict},
- * {@link #invalidate}, {@link #clear}) advances a generation: per key (striped, so unrelated keys may
- * share one) and for the whole tier. A reader takes a {@link #stamp} before it reads Redis or runs a
- * loader, and {@link #fill} stores its value only if no write happened since; the check and the store
- * are one atomic step on the key. So a value fetched before a {@code put} or {@code evict} completed
- * never replaces it.
+ * <p><b>Stamps: writes win over reads in flight.</b> Every write this instance makes ({@link #put},
+ * {@link #putWritten}, {@link #evict}, {@link #revoke}, {@link #clear}) and every change reported to it
+ * ({@link #invalidate}) advances a counter: per key (striped, so unrelated keys may share one) and, for
+ * a clear, for the whole tier. A reader takes a {@link #stamp} before it reads Redis or runs a loader,
+ * and {@link #fill} stores its value only if nothing was written or reported since; the check and the
+ * store are one atomic step on the key. So a value fetched before a {@code put} or {@code evict}
+ * completed never replaces it ({@code Issue7LocalTierTest}: {@code putWinsOverARedisReadInFlight},
+ * {@code evictWinsOverARedisReadInFlight}, {@code clearRevokesLoadsInFlightInBothTiers}).
+ *
+ * <p><b>Suspects: what this instance wrote stays while it is checked.</b> A value this instance wrote
+ * to Redis goes to L1, with a stamp taken before that write: by {@link #putWritten} (a put, a queued
+ * write) always, by {@link #fillWritten} (a load's store, stamped before the load) unless this instance
+ * wrote the key since. A write of the key made here or reported since that stamp, or a report while
+ * the entry is resident, may be the write's own echo (Redis reports a connection's script writes back
+ * to it before 7.2, and writes made on another connection always), or another write that Redis ordered
+ * before or after it; the entry then stays as a {@link Suspect} until a check of Redis settles
+ * ({@link RemoteTier#check}), and leaves unless Redis still holds the bytes it was written as. So the
+ * writer's next read is an L1 hit, and a value Redis no longer holds does not outlive the check
+ * ({@code LocalTierInvalidationTests}; {@code Issue9CoherenceTest}:
+ * {@code anInstancesOwnWriteIsInItsL1TheMomentTheWriteReturns},
+ * {@code aLoadedValueIsInItsInstancesL1WhenTheLoadReturnsThoughAReportOfItsKeyCameFirst},
+ * {@code twoThreadsPuttingOneKeyLeaveNoValueInL1ThatRedisReplaced},
+ * {@code aWriteThatReachesL1AfterANewerWritesReportDoesNotStayThere}).
  *
  * <p><b>Keys as Redis names them.</b> A tier that mirrors Redis renders each key as Redis names it on
- * every write and stamp (never on a hit): the generation stripe is chosen by that name, and resident
+ * every write and stamp (never on a hit): the stripe of its counters is chosen by that name, and resident
  * entries are indexed by it. So an invalidation that names only the Redis key ({@link #invalidate})
  * removes the entry and stops reads of it in flight, like an {@code evict}. A tier without Redis
  * stripes by the key's own hash and keeps no index.
@@ -51,7 +68,11 @@ final class LocalTier {
 
 	private final CoarseClock clock;
 
-	private final AtomicLongArray generations = new AtomicLongArray(STRIPES);
+	/** Writes made by this instance, per stripe of keys. */
+	private final AtomicLongArray writes = new AtomicLongArray(STRIPES);
+
+	/** Changes reported by Redis (or another instance), per stripe of keys. */
+	private final AtomicLongArray reports = new AtomicLongArray(STRIPES);
 
 	/** Resident entries by rendered key (tiers that mirror Redis only). */
 	private final Map<String, Object> byRendered = new ConcurrentHashMap<>();
@@ -88,15 +109,23 @@ final class LocalTier {
 	}
 
 	/**
-	 * A stamp of the writes seen so far for the key, to hand to {@link #fill}. Two reads of volatile
-	 * state; allocates nothing.
+	 * A stamp of the writes made and the changes reported so far for the key, to hand to {@link #fill}
+	 * and the like: its writes (and clears) in the high half, its reports in the low half. Three reads of
+	 * volatile state; allocates nothing.
 	 */
 	long stamp(Object key) {
 		return stamp(rendered(key), key);
 	}
 
-	private long stamp(@Nullable String rendered, Object key) {
-		return this.generations.get(stripe(key, rendered)) * 31 + this.epoch;
+	/** Like {@link #stamp(Object)}, for a key already rendered as Redis names it (in a tier that mirrors Redis). */
+	long stamp(@Nullable String rendered, Object key) {
+		int stripe = stripe(key, rendered);
+		return ((this.writes.get(stripe) * 31 + this.epoch) << 32) | (this.reports.get(stripe) & 0xFFFF_FFFFL);
+	}
+
+	/** Whether this instance wrote the key, or cleared the tier, between two of its stamps. */
+	private static boolean writtenBetween(long stamp, long later) {
+		return (stamp >>> 32) != (later >>> 32);
 	}
 
 	/**
@@ -113,19 +142,6 @@ final class LocalTier {
 	}
 
 	/**
-	 * Stores a value this instance loaded and wrote to Redis as {@code framed}, like {@link #fill}. If a
-	 * change to the key is reported later, the entry is checked against Redis before it leaves L1 (see
-	 * {@link #invalidate}); if one was reported since {@code stamp} (which may be the echo of this very
-	 * write), nothing is stored and the entry is returned, to be stored if Redis still holds
-	 * {@code framed}.
-	 * @return {@code null} if stored or not to be stored; otherwise what to {@link #refill} if Redis
-	 * still holds {@code framed}
-	 */
-	@Nullable Refill fillWritten(Object key, @Nullable Object value, long lifetimeMillis, long stamp, byte[] framed) {
-		return fillOrRecheck(key, value, lifetimeMillis, stamp, framed, true);
-	}
-
-	/**
 	 * Stores a value read from Redis as {@code framed}, like {@link #fill}. If a change to the key was
 	 * reported since {@code stamp}, it may have been made before the read as well as after, so nothing is
 	 * stored and the entry is returned, to be stored if Redis still holds {@code framed}.
@@ -133,19 +149,13 @@ final class LocalTier {
 	 * still holds {@code framed}
 	 */
 	@Nullable Refill fillRead(Object key, @Nullable Object value, long lifetimeMillis, long stamp, byte[] framed) {
-		return fillOrRecheck(key, value, lifetimeMillis, stamp, framed, false);
-	}
-
-	private @Nullable Refill fillOrRecheck(Object key, @Nullable Object value, long lifetimeMillis, long stamp,
-			byte[] framed, boolean written) {
 		if (lifetimeMillis <= 0) {
 			return null;
 		}
 		String rendered = rendered(key);
-		long token = writeToken(framed);
-		LocalEntry entry = newEntry(value, rendered, lifetimeMillis, written ? token : NOT_WRITTEN);
+		LocalEntry entry = newEntry(value, rendered, lifetimeMillis, NOT_WRITTEN);
 		long found = storeUnlessChanged(key, rendered, entry, stamp);
-		return (found == stamp) ? null : new Refill(key, entry, found, token);
+		return (found == stamp) ? null : new Refill(key, entry, found, writeToken(framed));
 	}
 
 	/**
@@ -161,23 +171,67 @@ final class LocalTier {
 		return found[0];
 	}
 
-	/** Stores a value written by this instance ({@code null} for a null marker); evicts if the lifetime is not positive. */
+	/**
+	 * Stores a value written by this instance in a cache without Redis ({@code null} for a null marker),
+	 * replacing what L1 holds; evicts if the lifetime is not positive.
+	 */
 	void put(Object key, @Nullable Object value, long lifetimeMillis) {
-		put(key, value, lifetimeMillis, NOT_WRITTEN);
-	}
-
-	/** Like {@link #put}, for a value this instance wrote to Redis as {@code framed} (see {@link #fillWritten}). */
-	void putWritten(Object key, @Nullable Object value, long lifetimeMillis, byte[] framed) {
-		put(key, value, lifetimeMillis, writeToken(framed));
-	}
-
-	private void put(Object key, @Nullable Object value, long lifetimeMillis, long token) {
 		String rendered = rendered(key);
-		LocalEntry entry = (lifetimeMillis > 0) ? newEntry(value, rendered, lifetimeMillis, token) : null;
+		replace(key, rendered, (lifetimeMillis > 0) ? newEntry(value, rendered, lifetimeMillis, NOT_WRITTEN) : null);
+	}
+
+	/**
+	 * Stores a value this instance loaded and stored in Redis as {@code framed} under the key's lease,
+	 * which {@code stamp} was taken before. If this instance wrote the key or cleared the tier since, that
+	 * write is the newer one (a write before the store would have revoked the lease) and nothing is
+	 * stored. If only a change was reported since, it may be the echo of this very store, an older change
+	 * or a newer one: the entry is stored all the same, so that the next read is an L1 hit, and returned
+	 * as a {@link Suspect}, to be {@linkplain #evictIf evicted} unless Redis still holds {@code framed}.
+	 * @return {@code null} if stored with nothing reported since, or not stored; otherwise the suspect
+	 */
+	@Nullable Suspect fillWritten(Object key, @Nullable Object value, long lifetimeMillis, long stamp, byte[] framed) {
+		if (lifetimeMillis <= 0) {
+			return null;
+		}
+		String rendered = rendered(key);
+		LocalEntry entry = newEntry(value, rendered, lifetimeMillis, writeToken(framed));
+		long[] found = new long[1];
 		this.entries.asMap().compute(key, (k, current) -> {
+			found[0] = stamp(rendered, k);
+			return writtenBetween(stamp, found[0]) ? current : replaced(k, current, entry);
+		});
+		return (found[0] != stamp && !writtenBetween(stamp, found[0])) ? new Suspect(key, entry) : null;
+	}
+
+	/**
+	 * Stores a value this instance wrote to Redis as {@code framed} (a put, a queued write), replacing
+	 * what L1 holds (evicting it if the lifetime is not positive), so that this instance's next read is an
+	 * L1 hit; reads and loads in flight do not replace it. {@code stamp} was taken before the Redis write.
+	 * If the key was written here or a change to it reported since, Redis may have ordered that change
+	 * before this write or after it (a report may also be this very write, echoed): the entry is stored
+	 * all the same and returned as a {@link Suspect}, to be {@linkplain #evictIf evicted} unless Redis
+	 * still holds {@code framed}.
+	 * @return {@code null} if nothing changed since {@code stamp}; otherwise the suspect
+	 */
+	@Nullable Suspect putWritten(Object key, @Nullable Object value, long lifetimeMillis, long stamp, byte[] framed) {
+		String rendered = rendered(key);
+		LocalEntry entry = (lifetimeMillis > 0) ? newEntry(value, rendered, lifetimeMillis, writeToken(framed)) : null;
+		return (replace(key, rendered, entry) != stamp && entry != null) ? new Suspect(key, entry) : null;
+	}
+
+	/**
+	 * Replaces what L1 holds for the key by a write's entry ({@code null} to remove it), keeping reads in
+	 * flight from storing theirs, in one atomic step on the key.
+	 * @return the key's stamp just before the write
+	 */
+	private long replace(Object key, @Nullable String rendered, @Nullable LocalEntry entry) {
+		long[] before = new long[1];
+		this.entries.asMap().compute(key, (k, current) -> {
+			before[0] = stamp(rendered, k);
 			advance(k, rendered);
 			return replaced(k, current, entry);
 		});
+		return before[0];
 	}
 
 	/** Keeps reads and loads of the key already in flight from storing theirs, leaving the entry as it is. */
@@ -210,7 +264,7 @@ final class LocalTier {
 	 * @return the entry kept to be checked, or {@code null}; if it is not checked, {@link #evictIf} it
 	 */
 	@Nullable Suspect invalidate(String rendered, boolean checkable) {
-		this.generations.incrementAndGet(stripe(rendered.hashCode()));
+		this.reports.incrementAndGet(stripe(rendered.hashCode()));
 		Object key = this.byRendered.get(rendered);
 		if (key == null) {
 			return null;
@@ -235,7 +289,7 @@ final class LocalTier {
 			if (current != suspect.entry()) {
 				return current;
 			}
-			advance(k, current.rendered());
+			this.reports.incrementAndGet(stripe(k, current.rendered()));
 			return replaced(k, current, null);
 		});
 	}
@@ -350,7 +404,7 @@ final class LocalTier {
 	}
 
 	private void advance(Object key, @Nullable String rendered) {
-		this.generations.incrementAndGet(stripe(key, rendered));
+		this.writes.incrementAndGet(stripe(key, rendered));
 	}
 
 	private static int stripe(Object key, @Nullable String rendered) {

@@ -282,7 +282,7 @@ final class ReadThrough {
 		RemoteKey remoteKey = l2.keyOf(this.cache, key);
 		Lease lease = l2.claimForRefresh(this.cache, remoteKey);
 		if (lease != null) {
-			loadAndStore(l2, lease, remoteKey, key, type, entrySettings, loader, unless, stamp, l2.deadline());
+			loadAndStore(l2, lease, remoteKey, type, entrySettings, loader, unless, stamp, l2.deadline());
 		}
 	}
 
@@ -314,7 +314,7 @@ final class ReadThrough {
 					continue;
 				}
 				if (acquisition instanceof Acquisition.Acquired acquired) {
-					return loadAndStore(l2, acquired.lease(), remoteKey, key, type, entrySettings, loader, unless,
+					return loadAndStore(l2, acquired.lease(), remoteKey, type, entrySettings, loader, unless,
 							stamp, redisBy);
 				}
 				if (!(acquisition instanceof Acquisition.Held held)) {
@@ -354,7 +354,7 @@ final class ReadThrough {
 	 * Loads under a held lease and stores the value; {@code redisDeadline} bounds the time spent waiting
 	 * for Redis, moved on by the time the loader and encoding took.
 	 */
-	private @Nullable Object loadAndStore(RemoteTier l2, Lease lease, RemoteKey remoteKey, Object key, Type type,
+	private @Nullable Object loadAndStore(RemoteTier l2, Lease lease, RemoteKey remoteKey, Type type,
 			CacheSettings entrySettings, ValueLoader loader, @Nullable Predicate<@Nullable Object> unless, long stamp,
 			long redisDeadline) throws Throwable {
 		boolean settled = false;
@@ -376,10 +376,9 @@ final class ReadThrough {
 				return value;
 			}
 			LocalTier tier = this.local;
-			LocalTier.Refill refill = (tier != null)
-					? tier.fillWritten(key, value, localLifetime(ttl, entrySettings), stamp, framed) : null;
-			if (refill != null) {
-				l2.recheck(this.cache, remoteKey, refill);
+			if (tier != null) {
+				l2.check(this.cache, remoteKey,
+						tier.fillWritten(remoteKey.original(), value, localLifetime(ttl, entrySettings), stamp, framed));
 			}
 			return value;
 		}

@@ -247,14 +247,7 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 			if (local != null && name.substring(cacheEnd + 1, namespaceEnd).equals(Long.toString(cache.namespace()))) {
 				LocalTier.Suspect suspect = local.invalidate(name.substring(namespaceEnd + 1, name.length() - 1), true);
 				if (suspect != null) {
-					Consumer<Boolean> settle = (held) -> {
-						if (!held) {
-							local.evictIf(suspect);
-						}
-					};
-					if (!this.checks.submit(cache, key, cache.namespace(), suspect.entry().writeToken(), settle)) {
-						settle.accept(false);
-					}
+					check(cache, local, key, cache.namespace(), suspect);
 				}
 			}
 		}
@@ -267,8 +260,43 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	}
 
 	/**
-	 * Puts an entry kept out of L1 in if Redis still holds what it was read or written as, at the key
-	 * it came from, and that key is still of the cache's current namespace; checked in the background.
+	 * Checks in the background an entry this instance wrote to Redis at {@code key} and kept in L1 though
+	 * a change to the key was reported or made meanwhile ({@link LocalTier#putWritten},
+	 * {@link LocalTier#fillWritten}): it leaves L1 unless Redis still holds what it was written as, in
+	 * the cache's current namespace. Nothing to do for {@code null}.
+	 */
+	void check(CacheContext cache, RemoteKey key, LocalTier.@Nullable Suspect suspect) {
+		LocalTier local = cache.local();
+		if (suspect == null || local == null) {
+			return;
+		}
+		if (key.resolved()) {
+			check(cache, local, key.value(), key.namespace(), suspect);
+		}
+		else {
+			local.evictIf(suspect);
+		}
+	}
+
+	/**
+	 * Checks a suspect entry in the background: it leaves L1 unless Redis still holds what this instance
+	 * wrote at {@code valueKey} of the cache's {@code namespace}, and at once if no check can be queued.
+	 */
+	private void check(CacheContext cache, LocalTier local, byte[] valueKey, long namespace,
+			LocalTier.Suspect suspect) {
+		Consumer<Boolean> settle = (held) -> {
+			if (!held) {
+				local.evictIf(suspect);
+			}
+		};
+		if (!this.checks.submit(cache, valueKey, namespace, suspect.entry().writeToken(), settle)) {
+			settle.accept(false);
+		}
+	}
+
+	/**
+	 * Puts an entry kept out of L1 in if Redis still holds what it was read as, at the key it came
+	 * from, and that key is still of the cache's current namespace; checked in the background.
 	 */
 	void recheck(CacheContext cache, RemoteKey key, LocalTier.Refill refill) {
 		LocalTier local = cache.local();
@@ -457,8 +485,10 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	/**
 	 * Frames a write for a script of the caller's that applies it, or returns {@code null} when the
 	 * value cannot be stored or the key is not resolved.
+	 * @param stamp the key's L1 stamp, taken before the script runs
 	 */
-	@Nullable StagedWrite stage(CacheContext cache, RemoteKey key, @Nullable Object value, Type type, long ttlMillis) {
+	@Nullable StagedWrite stage(CacheContext cache, RemoteKey key, @Nullable Object value, Type type, long ttlMillis,
+			long stamp) {
 		if (!key.resolved()) {
 			return null;
 		}
@@ -467,7 +497,7 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 			return null;
 		}
 		return new StagedWrite(key, value, type, encoded, this.channel, envelope(encoded, ttlMillis, 0), ttlMillis,
-				cache.settings().redisTtlMillis(ttlMillis));
+				cache.settings().redisTtlMillis(ttlMillis), stamp);
 	}
 
 	/** A staged write was applied: a delete still pending for the key must not undo it. */

@@ -47,8 +47,10 @@ public final class StagedWrite {
 
 	private final long redisTtlMillis;
 
+	private final long stamp;
+
 	StagedWrite(RemoteTier.RemoteKey remoteKey, @Nullable Object value, Type type, @Nullable EncodedValue encoded,
-			byte[] channel, byte[] framed, long ttlMillis, long redisTtlMillis) {
+			byte[] channel, byte[] framed, long ttlMillis, long redisTtlMillis, long stamp) {
 		this.remoteKey = remoteKey;
 		this.value = value;
 		this.type = type;
@@ -58,6 +60,7 @@ public final class StagedWrite {
 		this.framed = framed;
 		this.ttlMillis = ttlMillis;
 		this.redisTtlMillis = redisTtlMillis;
+		this.stamp = stamp;
 	}
 
 	/** The key as the cache was given it. */
@@ -71,6 +74,11 @@ public final class StagedWrite {
 
 	@Nullable Object value() {
 		return this.value;
+	}
+
+	/** The key's L1 {@linkplain LocalTier#stamp stamp} when the write was staged, before Redis applied it. */
+	long stamp() {
+		return this.stamp;
 	}
 
 	/**

@@ -290,7 +290,9 @@ public final class TieredCache implements Cache {
 
 	/**
 	 * Stores a value for the key in both tiers, encoded as {@code type}, revoking any load lease on the
-	 * key. If Redis does not take it, the key is deleted from Redis once Redis answers again.
+	 * key. If Redis does not take it, the key is deleted from Redis once Redis answers again. If another
+	 * write of the key (on this instance or another) raced this one, L1 keeps this value only while a
+	 * check finds it in Redis.
 	 */
 	public void put(Object key, @Nullable Object value, Type type) {
 		long ttl = settings().jitteredTtlMillis(value == null);
@@ -307,12 +309,34 @@ public final class TieredCache implements Cache {
 			return;
 		}
 		byte[] framed = l2.frame(this.context, value, type, ttl, 0);
-		l2.write(this.context, l2.keyOf(this.context, key), framed, ttl);
+		RemoteKey remoteKey = l2.keyOf(this.context, key);
+		long stamp = stampOf(remoteKey);
+		l2.write(this.context, remoteKey, framed, ttl);
 		if (framed == null) {
 			evictLocal(key);
 		}
-		else if (tier != null) {
-			tier.putWritten(key, value, this.readThrough.localLifetime(ttl, settings()), framed);
+		else {
+			keepWritten(remoteKey, value, ttl, stamp, framed);
+		}
+	}
+
+	/** The key's L1 stamp, to take before a write to Redis; 0 without L1. */
+	private long stampOf(RemoteKey remoteKey) {
+		LocalTier tier = this.local;
+		return (tier != null) ? tier.stamp(remoteKey.rendered(), remoteKey.original()) : 0;
+	}
+
+	/**
+	 * Puts a value this instance wrote to Redis as {@code framed} in L1, where it stays only while a
+	 * check finds it in Redis if the key was written or reported changed since {@code stamp} (see
+	 * {@link LocalTier#putWritten}).
+	 */
+	private void keepWritten(RemoteKey remoteKey, @Nullable Object value, long ttl, long stamp, byte[] framed) {
+		LocalTier tier = this.local;
+		RemoteTier l2 = this.remote;
+		if (tier != null && l2 != null) {
+			l2.check(this.context, remoteKey, tier.putWritten(remoteKey.original(), value,
+					this.readThrough.localLifetime(ttl, settings()), stamp, framed));
 		}
 	}
 
@@ -326,22 +350,23 @@ public final class TieredCache implements Cache {
 	public @Nullable StagedWrite stage(Object key, @Nullable Object value, Type type) {
 		RemoteTier l2 = this.remote;
 		long ttl = settings().jitteredTtlMillis(value == null);
-		return (l2 != null && ttl > 0) ? l2.stage(this.context, l2.keyOf(this.context, key), value, type, ttl) : null;
+		if (l2 == null || ttl <= 0) {
+			return null;
+		}
+		RemoteKey remoteKey = l2.keyOf(this.context, key);
+		return l2.stage(this.context, remoteKey, value, type, ttl, stampOf(remoteKey));
 	}
 
 	/**
 	 * Records that a staged write was applied in Redis: L1 takes the value (loads in flight in this JVM
-	 * will not replace it), and a delete of the key still pending from an earlier failure is dropped.
+	 * will not replace it; if another write of the key raced it, only while a check finds it in Redis),
+	 * and a delete of the key still pending from an earlier failure is dropped.
 	 */
 	public void applied(StagedWrite write) {
 		RemoteTier l2 = this.remote;
 		if (l2 != null) {
 			l2.applied(write.remoteKey());
-		}
-		LocalTier tier = this.local;
-		if (tier != null) {
-			tier.putWritten(write.key(), write.value(), this.readThrough.localLifetime(write.ttlMillis(), settings()),
-					write.framed());
+			keepWritten(write.remoteKey(), write.value(), write.ttlMillis(), write.stamp(), write.framed());
 		}
 	}
 
@@ -377,6 +402,7 @@ public final class TieredCache implements Cache {
 			return lookup(key, type, true);
 		}
 		RemoteKey remoteKey = l2.keyOf(this.context, key);
+		long stamp = stampOf(remoteKey);
 		byte[] existing = l2.writeIfAbsent(this.context, remoteKey, framed, ttl);
 		if (existing != null) {
 			Read read = l2.decode(this.context, remoteKey, type, existing);
@@ -388,9 +414,7 @@ public final class TieredCache implements Cache {
 			}
 			return putIfAbsent(key, value, type);
 		}
-		if (tier != null) {
-			tier.putWritten(key, value, this.readThrough.localLifetime(ttl, settings()), framed);
-		}
+		keepWritten(remoteKey, value, ttl, stamp, framed);
 		return null;
 	}
 

@@ -51,7 +51,7 @@ class LocalTierInvalidationTests {
 	@Test
 	void anEntryThisInstanceWroteStaysUntilCheckedAndLeavesIfTheCheckFails() {
 		byte[] framed = "framed".getBytes(StandardCharsets.UTF_8);
-		this.tier.putWritten("k", "mine", 60_000, framed);
+		this.tier.putWritten("k", "mine", 60_000, this.tier.stamp("k"), framed);
 		long stamp = this.tier.stamp("k");
 		LocalTier.Suspect suspect = this.tier.invalidate("#k", true);
 		assertThat(suspect).as("written here: may be its own echo").isNotNull();
@@ -60,7 +60,7 @@ class LocalTierInvalidationTests {
 		assertThat(this.tier.stamp("k")).as("reads in flight are still stopped").isNotEqualTo(stamp);
 		this.tier.evictIf(suspect);
 		assertThat(this.tier.get("k")).isNull();
-		this.tier.putWritten("k", "mine", 60_000, framed);
+		this.tier.putWritten("k", "mine", 60_000, this.tier.stamp("k"), framed);
 		assertThat(this.tier.invalidate("#k", false)).as("no room to check: removed at once").isNull();
 		assertThat(this.tier.get("k")).isNull();
 	}
@@ -68,7 +68,7 @@ class LocalTierInvalidationTests {
 	@Test
 	void evictingASuspectSparesANewerEntry() {
 		byte[] framed = "framed".getBytes(StandardCharsets.UTF_8);
-		this.tier.putWritten("k", "mine", 60_000, framed);
+		this.tier.putWritten("k", "mine", 60_000, this.tier.stamp("k"), framed);
 		LocalTier.Suspect suspect = this.tier.invalidate("#k", true);
 		this.tier.put("k", "newer", 60_000);
 		this.tier.evictIf(suspect);
@@ -76,19 +76,70 @@ class LocalTierInvalidationTests {
 	}
 
 	@Test
+	void aLoadsStoreReportedBeforeItReachesL1IsKeptThereToBeChecked() {
+		// issue 16 item 11: the report may be the store's own echo; the next read must be an L1 hit
+		byte[] framed = "framed".getBytes(StandardCharsets.UTF_8);
+		long beforeTheLoad = this.tier.stamp("k");
+		this.tier.invalidate("#k", true);
+		LocalTier.Suspect suspect = this.tier.fillWritten("k", "loaded", 60_000, beforeTheLoad, framed);
+		assertThat(suspect).as("reported since the stamp").isNotNull();
+		assertThat(suspect.entry().writeToken()).isEqualTo(LocalTier.writeToken(framed));
+		assertThat(this.tier.get("k").value()).as("kept while checked").isEqualTo("loaded");
+		this.tier.evictIf(suspect);
+		assertThat(this.tier.get("k")).isNull();
+		assertThat(this.tier.fillWritten("k", "loaded", 60_000, this.tier.stamp("k"), framed))
+			.as("nothing reported: nothing to check").isNull();
+		assertThat(this.tier.get("k").value()).isEqualTo("loaded");
+	}
+
+	@Test
+	void aLoadsStoreLosesToAWriteThisInstanceMadeSince() {
+		byte[] framed = "framed".getBytes(StandardCharsets.UTF_8);
+		long beforeTheLoad = this.tier.stamp("k");
+		this.tier.put("k", "written", 60_000);
+		assertThat(this.tier.fillWritten("k", "loaded", 60_000, beforeTheLoad, framed)).isNull();
+		assertThat(this.tier.get("k").value()).isEqualTo("written");
+		long beforeTheClear = this.tier.stamp("k");
+		this.tier.clear();
+		assertThat(this.tier.fillWritten("k", "loaded", 60_000, beforeTheClear, framed)).isNull();
+		assertThat(this.tier.get("k")).isNull();
+	}
+
+	@Test
+	void aWriteAfterAnotherWriteOrAReportIsStoredAndKeptToBeChecked() {
+		// issue 16 item 9: Redis may have ordered the other change before this write or after it
+		byte[] framed = "framed".getBytes(StandardCharsets.UTF_8);
+		long beforeTheWrite = this.tier.stamp("k");
+		this.tier.putWritten("k", "other", 60_000, this.tier.stamp("k"), "other".getBytes(StandardCharsets.UTF_8));
+		LocalTier.Suspect afterAWrite = this.tier.putWritten("k", "mine", 60_000, beforeTheWrite, framed);
+		assertThat(afterAWrite).isNotNull();
+		assertThat(this.tier.get("k").value()).isEqualTo("mine");
+		long beforeTheNext = this.tier.stamp("k");
+		this.tier.invalidate("#k", true);
+		LocalTier.Suspect afterAReport = this.tier.putWritten("k", "again", 60_000, beforeTheNext, framed);
+		assertThat(afterAReport).isNotNull();
+		assertThat(this.tier.fill("k", "read before the write", 60_000, beforeTheNext)).isFalse();
+		this.tier.evictIf(afterAWrite);
+		assertThat(this.tier.get("k").value()).as("a suspect replaced since is spared").isEqualTo("again");
+		this.tier.evictIf(afterAReport);
+		assertThat(this.tier.get("k")).isNull();
+		assertThat(this.tier.putWritten("k", "mine", 60_000, this.tier.stamp("k"), framed)).isNull();
+	}
+
+	@Test
 	void aRefillLosesToAnyChangeAfterIt() {
 		byte[] framed = "framed".getBytes(StandardCharsets.UTF_8);
 		long stamp = this.tier.stamp("k");
 		this.tier.invalidate("#k", true);
-		LocalTier.Refill refill = this.tier.fillWritten("k", "mine", 60_000, stamp, framed);
+		LocalTier.Refill refill = this.tier.fillRead("k", "read", 60_000, stamp, framed);
 		assertThat(refill).as("a change was reported since the stamp").isNotNull();
 		this.tier.invalidate("#k", true);
 		assertThat(this.tier.refill(refill)).as("changed again").isFalse();
 		long again = this.tier.stamp("k");
 		this.tier.invalidate("#k", true);
-		LocalTier.Refill written = this.tier.fillWritten("k", "mine", 60_000, again, framed);
+		LocalTier.Refill read = this.tier.fillRead("k", "read", 60_000, again, framed);
 		this.tier.put("k", "newer", 60_000);
-		assertThat(this.tier.refill(written)).as("written since").isFalse();
+		assertThat(this.tier.refill(read)).as("written since").isFalse();
 		assertThat(this.tier.get("k").value()).isEqualTo("newer");
 		long third = this.tier.stamp("other");
 		this.tier.invalidate("#other", true);

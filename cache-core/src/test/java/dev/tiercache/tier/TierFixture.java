@@ -2,6 +2,7 @@ package dev.tiercache.tier;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -13,6 +14,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.tiercache.codec.JsonOrSerializedValueCodec;
@@ -85,6 +87,19 @@ final class TierFixture implements AutoCloseable {
 	void rawSet(String key, byte[] value) {
 		try (RedisConnection connection = this.inspector.getConnection()) {
 			connection.stringCommands().set(key.getBytes(StandardCharsets.UTF_8), value);
+		}
+	}
+
+	/** Applies a staged write as the write-behind queue's script does: on a connection of its own. */
+	void apply(StagedWrite write) {
+		byte[][] keys = write.keys();
+		byte[][] keysAndArguments = Arrays.copyOf(keys, keys.length + 3);
+		keysAndArguments[keys.length] = write.channel();
+		keysAndArguments[keys.length + 1] = write.framed();
+		keysAndArguments[keys.length + 2] = write.ttlArgument();
+		try (RedisConnection connection = this.inspector.getConnection()) {
+			connection.scriptingCommands().eval(StagedWrite.APPLY.getBytes(StandardCharsets.UTF_8), ReturnType.STATUS,
+					keys.length, keysAndArguments);
 		}
 	}
 
