@@ -55,7 +55,12 @@ class BenchmarksSmokeTests {
 			.collect(java.util.stream.Collectors.toMap((count) -> count.subject() + " / " + count.operation(),
 					(count) -> count));
 		Map<String, Double> miss = counts.get("@CacheAside (tiered) / miss that loads").perCall();
-		assertThat(miss.get("GET") + miss.get("EVALSHA")).as("on the caller's path").isCloseTo(3.0, within(0.01));
+		// on the caller's path: one GET and two scripts. The manager's namespace reader also sends one GET per
+		// cache once a second, on its own thread; a tick that falls inside the measured window adds 0.016 GET
+		// per call here (8 caches, 500 calls), so the GETs get that much room and the scripts none
+		assertThat(miss.get("EVALSHA")).as("scripts on the caller's path").isCloseTo(2.0, within(0.01));
+		assertThat(miss.get("GET")).as("GETs on the caller's path, plus background namespace reads")
+			.isCloseTo(1.0, within(0.05));
 		// before Redis 7.2 a load's own store is reported back and checked in the background
 		assertThat(miss.keySet()).contains("GET", "EVALSHA").isSubsetOf("GET", "EVALSHA", "MGET");
 		assertThat(miss.getOrDefault("MGET", 0.0)).isLessThanOrEqualTo(1.0);
