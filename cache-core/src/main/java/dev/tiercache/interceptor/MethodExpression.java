@@ -110,6 +110,23 @@ final class MethodExpression {
 		return -1;
 	}
 
+	/** Whether the expression refers to the variable ({@code result} for {@code #result}). */
+	boolean uses(String variable) {
+		return uses(this.expression.getAST(), variable);
+	}
+
+	private static boolean uses(SpelNode node, String variable) {
+		if (node instanceof VariableReference && node.toStringAST().substring(1).equals(variable)) {
+			return true;
+		}
+		for (int i = 0; i < node.getChildCount(); i++) {
+			if (uses(node.getChild(i), variable)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
 	private static void checkVariables(SpelNode node, String annotation, String attribute, String text, Method method,
 			String @Nullable [] names, Set<String> extraVariables) {
 		if (node instanceof VariableReference) {

@@ -22,6 +22,7 @@ import dev.tiercache.strategy.InvalidateStrategy;
 import dev.tiercache.strategy.WriteAroundStrategy;
 import dev.tiercache.strategy.WriteThroughStrategy;
 import dev.tiercache.tier.TieredCache;
+import dev.tiercache.tier.WriteIntent;
 import dev.tiercache.writebehind.WriteBehindQueues;
 
 /**
@@ -71,31 +72,42 @@ final class WriteOperationParser {
 		TieredCache cache = this.source.resolveCache(name, annotation.cache(), method);
 		ResultKey key = key(name, annotation.key(), method, true);
 		MethodExpression value = this.source.expression(name, "value", annotation.value(), method, Set.of("result"));
-		WriteOperation.Effect effect;
+		WrittenValue written;
 		if (value != null) {
-			effect = (arguments, target, result) -> {
-				Object written = value.evaluate(arguments, target, true, result);
-				this.writeThrough.written(cache, key.resolve(arguments, target, result), written,
-						(written != null) ? written.getClass() : Object.class);
-			};
+			written = (arguments, target, result) -> value.evaluate(arguments, target, true, result);
 		}
 		else if (method.getReturnType() != void.class) {
-			Type type = returnedValueType(method, targetClass);
-			effect = (arguments, target, result) -> this.writeThrough.written(cache,
-					key.resolve(arguments, target, result), result, type);
+			written = (arguments, target, result) -> result;
 		}
 		else if (method.getParameterCount() == 1) {
-			Type type = ValueTypes.concrete(ResolvableType.forMethodParameter(method, 0, targetClass));
-			effect = (arguments, target, result) -> this.writeThrough.written(cache,
-					key.resolve(arguments, target, result), arguments[0], type);
+			written = (arguments, target, result) -> arguments[0];
 		}
 		else {
 			throw new IllegalStateException("@WriteThrough(cache = \"" + annotation.cache() + "\") on " + method
 					+ " has no value to write: the method returns nothing and has " + method.getParameterCount()
 					+ " parameters; set 'value' (e.g. value = \"#book\")");
 		}
+		@Nullable Type declared = (value != null) ? null
+				: (method.getReturnType() != void.class) ? returnedValueType(method, targetClass)
+						: ValueTypes.concrete(ResolvableType.forMethodParameter(method, 0, targetClass));
+		WriteOperation.Effect effect = (arguments, target, result, intent) -> {
+			Object writtenValue = written.of(arguments, target, result);
+			Type type = (declared != null) ? declared : (writtenValue != null) ? writtenValue.getClass() : Object.class;
+			Object writtenKey = key.resolve(arguments, target, result);
+			if (intent != null && intent.key().equals(writtenKey)) {
+				this.writeThrough.written(intent, writtenValue, type);
+				return;
+			}
+			if (intent != null) {
+				intent.abandon();
+			}
+			this.writeThrough.written(cache, writtenKey, writtenValue, type);
+		};
+		WriteOperation.Intention intention = keyUsesResult(annotation.key(), method) ? null
+				: (arguments, target) -> intendBefore(cache, key, arguments, target);
 		return new WriteOperation("@WriteThrough(cache = " + annotation.cache() + ")", false,
-				this.source.expression(name, "condition", annotation.condition(), method, Set.of("result")), effect);
+				this.source.expression(name, "condition", annotation.condition(), method, Set.of("result")), intention,
+				effect);
 	}
 
 	/**
@@ -167,7 +179,7 @@ final class WriteOperationParser {
 		ResultKey key = key(name, annotation.key(), method, true);
 		return new WriteOperation("@WriteAround(cache = " + annotation.cache() + ")", false,
 				this.source.expression(name, "condition", annotation.condition(), method, Set.of("result")),
-				(arguments, target, result) -> this.writeAround.written(cache, key.resolve(arguments, target, result)));
+				(arguments, target, result, intent) -> this.writeAround.written(cache, key.resolve(arguments, target, result)));
 	}
 
 	private WriteOperation invalidate(CacheInvalidate annotation, Method method) {
@@ -184,11 +196,36 @@ final class WriteOperationParser {
 						+ " names a key and all entries; remove one of them");
 			}
 			return new WriteOperation(description, before, condition,
-					(arguments, target, result) -> this.invalidate.invalidate(cache, null, before));
+					(arguments, target, result, intent) -> this.invalidate.invalidate(cache, null, before));
 		}
 		ResultKey key = key(name, annotation.key(), method, !before);
-		return new WriteOperation(description, before, condition, (arguments, target, result) -> this.invalidate
+		return new WriteOperation(description, before, condition, (arguments, target, result, intent) -> this.invalidate
 			.invalidate(cache, key.resolve(arguments, target, result), before));
+	}
+
+	/**
+	 * Announces a write-through before its method runs, or returns {@code null} when its key cannot be
+	 * resolved yet (an id the method assigns, say): the write is then stored as not announced.
+	 */
+	private @Nullable WriteIntent intendBefore(TieredCache cache, ResultKey key, @Nullable Object[] arguments,
+			@Nullable Object target) {
+		Object resolved;
+		try {
+			resolved = key.resolve(arguments, target, null);
+		}
+		catch (RuntimeException ex) {
+			return null;
+		}
+		return this.writeThrough.intend(cache, resolved);
+	}
+
+	/** Whether a key attribute refers to the method's result, so that it is known only after the method. */
+	private boolean keyUsesResult(String text, Method method) {
+		if (text.isBlank() || MethodExpression.parameterIndex(text, method, this.source.parameterNames()) >= 0) {
+			return false;
+		}
+		MethodExpression expression = this.source.expression("WriteThrough", "key", text, method, Set.of("result"));
+		return expression != null && expression.uses("result");
 	}
 
 	/** The key of a write, which may use {@code #result} when the write follows the method. */
@@ -216,6 +253,14 @@ final class WriteOperationParser {
 					+ "; asynchronous results are not supported yet; set 'value' to a parameter (e.g. value = \"#book\")");
 		}
 		return ValueTypes.concrete((raw == Optional.class) ? returned.getGeneric(0) : returned);
+	}
+
+	/** Computes the value a write-through caches, from the arguments and the method's result. */
+	@FunctionalInterface
+	private interface WrittenValue {
+
+		@Nullable Object of(@Nullable Object[] arguments, @Nullable Object target, @Nullable Object result);
+
 	}
 
 	/** Computes the key of one call, from the arguments and, after the call, its result. */

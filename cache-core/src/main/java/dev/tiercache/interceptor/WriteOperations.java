@@ -6,11 +6,15 @@ import java.util.Optional;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 
+import dev.tiercache.tier.WriteIntent;
+
 /**
  * The write annotations of one method ({@code @WriteThrough}, {@code @WriteAround},
  * {@code @CacheInvalidate}), in declaration order: those before invocation run first, then the
- * method, then, only if it returned, the others. An exception from the method reaches the caller
- * unchanged and leaves the cache as the before-invocation deletes left it. Immutable and thread-safe.
+ * write-throughs whose keys are known register their intents, then the method, then, only if it
+ * returned, the others. An exception from the method reaches the caller unchanged, abandons the
+ * intents and leaves the cache as the before-invocation deletes left it; an intent whose operation
+ * does not complete (its key or value expression failed) is abandoned too. Immutable and thread-safe.
  */
 final class WriteOperations implements MethodOperation {
 
@@ -18,23 +22,58 @@ final class WriteOperations implements MethodOperation {
 
 	private final List<WriteOperation> after;
 
+	private final boolean intending;
+
 	WriteOperations(List<WriteOperation> operations) {
 		this.before = operations.stream().filter(WriteOperation::beforeInvocation).toList();
 		this.after = operations.stream().filter((operation) -> !operation.beforeInvocation()).toList();
+		this.intending = this.after.stream().anyMatch(WriteOperation::intends);
 	}
 
 	@Nullable Object invoke(MethodInvocation invocation) throws Throwable {
 		@Nullable Object[] arguments = invocation.getArguments();
 		Object target = invocation.getThis();
 		for (WriteOperation operation : this.before) {
-			operation.apply(arguments, target, null);
+			operation.apply(arguments, target, null, null);
 		}
-		Object result = invocation.proceed();
-		Object value = (result instanceof Optional<?> optional) ? optional.orElse(null) : result;
-		for (WriteOperation operation : this.after) {
-			operation.apply(arguments, target, value);
+		if (!this.intending) {
+			Object result = invocation.proceed();
+			Object value = unwrap(result);
+			for (WriteOperation operation : this.after) {
+				operation.apply(arguments, target, value, null);
+			}
+			return result;
 		}
-		return result;
+		@Nullable WriteIntent[] intents = new WriteIntent[this.after.size()];
+		int applied = 0;
+		try {
+			for (int i = 0; i < intents.length; i++) {
+				intents[i] = this.after.get(i).intend(arguments, target);
+			}
+			Object result = invocation.proceed();
+			Object value = unwrap(result);
+			for (; applied < intents.length; applied++) {
+				this.after.get(applied).apply(arguments, target, value, intents[applied]);
+			}
+			return result;
+		}
+		finally {
+			abandonFrom(intents, applied);
+		}
+	}
+
+	/** Abandons the intents of the operations from {@code first} on, which did not complete. */
+	private static void abandonFrom(@Nullable WriteIntent[] intents, int first) {
+		for (int i = first; i < intents.length; i++) {
+			WriteIntent intent = intents[i];
+			if (intent != null) {
+				intent.abandon();
+			}
+		}
+	}
+
+	private static @Nullable Object unwrap(@Nullable Object result) {
+		return (result instanceof Optional<?> optional) ? optional.orElse(null) : result;
 	}
 
 	@Override

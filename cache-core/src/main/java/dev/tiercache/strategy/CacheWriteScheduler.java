@@ -26,6 +26,16 @@ public final class CacheWriteScheduler {
 	 * {@code null} for a write about the whole cache
 	 */
 	public void schedule(TieredCache cache, @Nullable Object key, Runnable write) {
+		schedule(cache, key, write, NOTHING);
+	}
+
+	/**
+	 * Runs {@code write} now or after commit, and {@code otherwise} instead if the transaction does not
+	 * commit.
+	 * @param key the key the write is about, whose leases are revoked at once inside a transaction;
+	 * {@code null} for a write about the whole cache
+	 */
+	public void schedule(TieredCache cache, @Nullable Object key, Runnable write, Runnable otherwise) {
 		if (!TransactionSynchronizationManager.isSynchronizationActive()) {
 			write.run();
 			return;
@@ -33,40 +43,44 @@ public final class CacheWriteScheduler {
 		if (key != null) {
 			cache.revokeLoads(key);
 		}
-		TransactionSynchronizationManager.registerSynchronization(new AfterCommit(write));
+		TransactionSynchronizationManager.registerSynchronization(new AfterCommit(write, otherwise));
 	}
+
+	private static final Runnable NOTHING = () -> {
+	};
 
 	/**
 	 * Runs a write once, after commit: at {@code afterCommit}; or, if Spring does not call that (the
 	 * synchronization was registered during {@code afterCommit}, or an earlier one threw there), at
 	 * {@code afterCompletion} of a committed transaction, which Spring calls on every synchronization
-	 * registered by then.
+	 * registered by then. At the completion of a transaction that did not commit, runs the alternative.
 	 */
 	private static final class AfterCommit implements TransactionSynchronization {
 
 		private final Runnable write;
 
+		private final Runnable otherwise;
+
 		private final AtomicBoolean done = new AtomicBoolean();
 
-		AfterCommit(Runnable write) {
+		AfterCommit(Runnable write, Runnable otherwise) {
 			this.write = write;
+			this.otherwise = otherwise;
 		}
 
 		@Override
 		public void afterCommit() {
-			runOnce();
+			runOnce(this.write);
 		}
 
 		@Override
 		public void afterCompletion(int status) {
-			if (status == STATUS_COMMITTED) {
-				runOnce();
-			}
+			runOnce((status == STATUS_COMMITTED) ? this.write : this.otherwise);
 		}
 
-		private void runOnce() {
+		private void runOnce(Runnable action) {
 			if (this.done.compareAndSet(false, true)) {
-				this.write.run();
+				action.run();
 			}
 		}
 

@@ -5,13 +5,18 @@ import java.lang.reflect.Type;
 import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.tier.TieredCache;
+import dev.tiercache.tier.WriteIntent;
 
 /**
- * Write-through: after the method (the database write) returned, the new value goes to Redis and L1,
+ * Write-through: before the method (the database write) runs, the write is announced to every
+ * instance ({@link TieredCache#intendWrite}); after it returned, the new value goes to Redis and L1,
  * revoking the key's load lease on every instance, so that a load that read the old row never stores
- * it. A {@code null} value deletes the key instead (nothing known is better than a stale guess). When
- * the cache write fails, the key is deleted, now or once Redis answers; the call never fails for it.
- * Thread-safe and stateless.
+ * it. If another write of the key overlapped this one (on any instance), their database writes may
+ * have landed in either order, so the key is deleted instead and the next read loads the row. A
+ * {@code null} value deletes the key too (nothing known is better than a stale guess). When the cache
+ * write fails, the key is deleted, now or once Redis answers; the call never fails for it. A key known
+ * only from the method's result cannot be announced: its value is stored unless an announced write of
+ * the key is in flight. Thread-safe and stateless.
  */
 public final class WriteThroughStrategy {
 
@@ -21,19 +26,27 @@ public final class WriteThroughStrategy {
 		this.scheduler = scheduler;
 	}
 
+	/** Announces a write of the key, before the method runs. */
+	public WriteIntent intend(TieredCache cache, Object key) {
+		return cache.intendWrite(key);
+	}
+
 	/**
-	 * Writes the value the method wrote to the database.
+	 * Writes the value the method wrote to the database under an announced intent; if a transaction
+	 * is active and rolls back, the intent is abandoned instead.
+	 * @param type the type readers decode the value as
+	 */
+	public void written(WriteIntent intent, @Nullable Object value, Type type) {
+		TieredCache cache = intent.cache();
+		this.scheduler.schedule(cache, intent.key(), () -> intent.complete(value, type), intent::abandon);
+	}
+
+	/**
+	 * Writes the value the method wrote to the database, for a write that was not announced.
 	 * @param type the type readers decode the value as
 	 */
 	public void written(TieredCache cache, Object key, @Nullable Object value, Type type) {
-		this.scheduler.schedule(cache, key, () -> {
-			if (value != null) {
-				cache.put(key, value, type);
-			}
-			else {
-				cache.evict(key);
-			}
-		});
+		this.scheduler.schedule(cache, key, () -> cache.putAfterWrite(key, value, type));
 	}
 
 }

@@ -34,6 +34,8 @@ import dev.tiercache.internal.stampede.Acquisition;
 import dev.tiercache.internal.stampede.EntryKeys;
 import dev.tiercache.internal.stampede.Lease;
 import dev.tiercache.internal.stampede.LeaseLocks;
+import dev.tiercache.internal.stampede.WriteIntents;
+import dev.tiercache.internal.stampede.WriteIntents.Intent;
 import dev.tiercache.internal.stampede.LoadNotifications;
 
 /**
@@ -54,6 +56,12 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 
 	/** How often each cache's namespace version is read from Redis, to learn of clears made elsewhere. */
 	static final Duration NAMESPACE_READ_INTERVAL = Duration.ofSeconds(1);
+
+	/**
+	 * How long a registered write of a key's backing data is remembered at most: a writer that takes
+	 * longer, or crashed, makes the writes that overlap it delete rather than store until then.
+	 */
+	static final Duration LONGEST_WRITE = Duration.ofSeconds(30);
 
 	/**
 	 * Bumps a cache's namespace version (KEYS[1]) past the instance's floor (ARGV[1]): one round trip,
@@ -97,6 +105,8 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 
 	private final LeaseLocks leases;
 
+	private final WriteIntents intents;
+
 	private final LoadNotifications notifications = new LoadNotifications();
 
 	private final RemoteRepairs repairs;
@@ -130,6 +140,7 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 		this.codec = codec;
 		this.maxValueBytes = maxValueBytes;
 		this.leases = new LeaseLocks(commands, this.channel, shortestLease);
+		this.intents = new WriteIntents(commands, this.channel, LONGEST_WRITE);
 		this.repairs = new RemoteRepairs(maxPendingRepairs);
 		this.checks = new CopyChecks(commands);
 		long interval = NAMESPACE_READ_INTERVAL.toMillis();
@@ -479,6 +490,64 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 			cache.remoteFailed(ex);
 			deleteLater(cache, key);
 			return false;
+		}
+	}
+
+	/**
+	 * Registers a write of the key's backing data about to happen (see {@link WriteIntents}).
+	 * @return the registration, or {@link Intent#UNREGISTERED} if the key is not resolved or Redis failed
+	 */
+	Intent intend(CacheContext cache, RemoteKey key) {
+		if (!key.resolved()) {
+			return Intent.UNREGISTERED;
+		}
+		try {
+			return this.intents.begin(key.entry());
+		}
+		catch (RemoteCallException ex) {
+			cache.remoteFailed(ex);
+			return Intent.UNREGISTERED;
+		}
+	}
+
+	/**
+	 * Completes a registered write: stores framed bytes if no other write of the key overlapped it,
+	 * otherwise (or when {@code framed} is {@code null}) deletes the key; revokes any lease. If Redis
+	 * fails, the key is deleted once Redis answers again.
+	 * @return whether the value was stored
+	 */
+	boolean complete(CacheContext cache, RemoteKey key, Intent intent, byte @Nullable [] framed, long ttlMillis) {
+		try {
+			boolean stored = this.intents.complete(key.entry(), intent, framed,
+					cache.settings().redisTtlMillis(ttlMillis));
+			this.repairs.cancel(key);
+			this.coherence.publish(key.value());
+			return stored;
+		}
+		catch (RemoteCallException ex) {
+			cache.remoteFailed(ex);
+			deleteLater(cache, key);
+			return false;
+		}
+	}
+
+	/**
+	 * Withdraws a registered write that failed; the key is deleted if another write overlapped it
+	 * (once Redis answers, if it fails now).
+	 * @return whether the key was deleted
+	 */
+	boolean abandon(CacheContext cache, RemoteKey key, Intent intent) {
+		try {
+			boolean deleted = this.intents.abandon(key.entry(), intent);
+			if (deleted) {
+				this.coherence.publish(key.value());
+			}
+			return deleted;
+		}
+		catch (RemoteCallException ex) {
+			cache.remoteFailed(ex);
+			deleteLater(cache, key);
+			return true;
 		}
 	}
 
@@ -852,7 +921,8 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 				byte[] value = value();
 				String tag = Objects.requireNonNull(this.tagged);
 				keys = new EntryKeys(value, (this.keyPrefix + ":lock:" + tag).getBytes(StandardCharsets.UTF_8),
-						(this.keyPrefix + ":wait:" + tag).getBytes(StandardCharsets.UTF_8));
+						(this.keyPrefix + ":wait:" + tag).getBytes(StandardCharsets.UTF_8),
+						(this.keyPrefix + ":intents:" + tag).getBytes(StandardCharsets.UTF_8));
 				this.entry = keys;
 			}
 			return keys;

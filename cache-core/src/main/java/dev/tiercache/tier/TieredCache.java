@@ -17,6 +17,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.cache.Cache;
 import org.springframework.cache.support.SimpleValueWrapper;
 
+import dev.tiercache.internal.stampede.WriteIntents.Intent;
 import dev.tiercache.stats.CacheStats;
 import dev.tiercache.stats.StatsRecorder;
 import dev.tiercache.tier.RemoteTier.Hit;
@@ -317,6 +318,69 @@ public final class TieredCache implements Cache {
 		}
 		else {
 			keepWritten(remoteKey, value, ttl, stamp, framed);
+		}
+	}
+
+	/**
+	 * Announces a write of the key's backing data (a database write) that is about to happen, on every
+	 * instance, so that concurrent writers of the key cannot leave the older value cached: complete the
+	 * returned intent with the value written once the write is done, or abandon it if the write failed.
+	 * If Redis does not answer, the intent completes as {@link #putAfterWrite} does.
+	 */
+	public WriteIntent intendWrite(Object key) {
+		RemoteTier l2 = this.remote;
+		if (l2 == null) {
+			return new WriteIntent(this, key, CacheContext.UNKNOWN_NAMESPACE, Intent.UNREGISTERED);
+		}
+		RemoteKey remoteKey = l2.keyOf(this.context, key);
+		return new WriteIntent(this, key, remoteKey.namespace(), l2.intend(this.context, remoteKey));
+	}
+
+	/**
+	 * Stores a value that a write of the key's backing data just wrote, when the write could not be
+	 * {@linkplain #intendWrite announced} before it happened (its key was known only after), unless
+	 * an announced write of the key is in flight: then, or when the value is {@code null}, deletes the
+	 * key instead (and the write in flight deletes rather than stores).
+	 */
+	public void putAfterWrite(Object key, @Nullable Object value, Type type) {
+		completeWrite(new WriteIntent(this, key, CacheContext.UNKNOWN_NAMESPACE, Intent.UNREGISTERED), value, type);
+	}
+
+	/** Completes an intent: see {@link WriteIntent#complete}. */
+	void completeWrite(WriteIntent intent, @Nullable Object value, Type type) {
+		RemoteTier l2 = this.remote;
+		if (l2 == null) {
+			if (value != null) {
+				put(intent.key(), value, type);
+			}
+			else {
+				evictLocal(intent.key());
+			}
+			return;
+		}
+		long ttl = settings().jitteredTtlMillis(false);
+		byte[] framed = (value != null && ttl > 0) ? l2.frame(this.context, value, type, ttl, 0) : null;
+		RemoteKey remoteKey = l2.keyOf(this.context, intent.key());
+		Intent registration = (remoteKey.namespace() == intent.namespace()) ? intent.registration()
+				: Intent.UNREGISTERED;
+		long stamp = stampOf(remoteKey);
+		if (l2.complete(this.context, remoteKey, registration, framed, ttl) && framed != null) {
+			keepWritten(remoteKey, value, ttl, stamp, framed);
+		}
+		else {
+			evictLocal(intent.key());
+		}
+	}
+
+	/** Withdraws an intent: see {@link WriteIntent#abandon}. */
+	void abandonWrite(WriteIntent intent) {
+		RemoteTier l2 = this.remote;
+		if (l2 == null || intent.registration() == Intent.UNREGISTERED) {
+			return;
+		}
+		RemoteKey remoteKey = l2.keyOf(this.context, intent.key());
+		if (remoteKey.namespace() == intent.namespace() && l2.abandon(this.context, remoteKey, intent.registration())) {
+			evictLocal(intent.key());
 		}
 	}
 

@@ -119,7 +119,7 @@ public final class LeaseLocks implements AutoCloseable {
 			  existed = redis.call('DEL', KEYS[1])
 			end
 			redis.call('DEL', KEYS[2])
-			""" + WAKE_WAITERS + """
+			""" + WAKE_WAITERS + WriteIntents.OVERLAP + """
 			return existed
 			""");
 
@@ -380,11 +380,11 @@ public final class LeaseLocks implements AutoCloseable {
 	private record Holding(long acquiredAt, long renewedAt) {
 	}
 
-	private static byte[][] all(EntryKeys keys) {
-		return new byte[][] { keys.value(), keys.lock(), keys.waiters() };
+	static byte[][] all(EntryKeys keys) {
+		return new byte[][] { keys.value(), keys.lock(), keys.waiters(), keys.intents() };
 	}
 
-	private static byte[] ascii(long number) {
+	static byte[] ascii(long number) {
 		return Long.toString(number).getBytes(StandardCharsets.US_ASCII);
 	}
 

@@ -29,7 +29,8 @@ class LeaseLocksTests {
 
 	private final byte[] channel = (this.prefix + ":loads").getBytes(StandardCharsets.UTF_8);
 
-	private final EntryKeys keys = new EntryKeys(bytes(":{c:k}"), bytes(":lock:{c:k}"), bytes(":wait:{c:k}"));
+	private final EntryKeys keys = new EntryKeys(bytes(":{c:k}"), bytes(":lock:{c:k}"), bytes(":wait:{c:k}"),
+			bytes(":intents:{c:k}"));
 
 	private LettuceConnectionFactory connectionFactory;
 
