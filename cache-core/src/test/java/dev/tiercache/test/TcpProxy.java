@@ -99,16 +99,32 @@ public final class TcpProxy implements AutoCloseable {
 				}
 				this.sockets.add(client);
 				if (this.forwarding) {
-					Socket upstream = new Socket(InetAddress.getLoopbackAddress(), this.targetPort);
-					this.sockets.add(upstream);
-					pipe(client, upstream);
-					pipe(upstream, client);
+					forward(client);
 				}
 			}
 			catch (IOException ex) {
 				// closed, or a connection that failed: keep serving the others
 			}
 		}
+	}
+
+	/**
+	 * Connects the client to the server; if the server refuses (it is restarting), closes the client, as
+	 * a refused connection looks to it, rather than leaving it connected to nothing.
+	 */
+	private void forward(Socket client) {
+		Socket upstream;
+		try {
+			upstream = new Socket(InetAddress.getLoopbackAddress(), this.targetPort);
+		}
+		catch (IOException ex) {
+			this.sockets.remove(client);
+			close(client);
+			return;
+		}
+		this.sockets.add(upstream);
+		pipe(client, upstream);
+		pipe(upstream, client);
 	}
 
 	/** Reads from one side into a delay line that another thread writes to the other side. */

@@ -29,13 +29,13 @@ final class Cluster implements AutoCloseable {
 	Cluster(RunSettings settings, Path directory) {
 		this.redis = new RedisProcess(directory);
 		this.admin = new RedisAdmin(this.redis.port());
-		String schema = "consistency_" + settings.runId();
-		this.database = new Database(schema, settings.keys());
+		String runId = settings.runId();
+		this.database = new Database("consistency_" + runId, settings.keys());
 		for (int i = 0; i < settings.instances(); i++) {
 			TcpProxy proxy = proxy(this.redis.port());
 			this.proxies.add(proxy);
-			this.nodes.add(new NodeProcess(i + 1, settings.instanceArguments(proxy.port(), this.database.instanceUrl()),
-					directory));
+			this.nodes.add(new NodeProcess(i + 1,
+					settings.instanceArguments(runId, proxy.port(), this.database.instanceUrl()), directory));
 		}
 	}
 

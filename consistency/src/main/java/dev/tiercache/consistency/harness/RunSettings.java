@@ -45,7 +45,10 @@ public record RunSettings(String subject, long seed, long runMillis, int instanc
 				this.thinkMicros, false);
 	}
 
-	/** A name for the run's schema and key prefix, unique enough to let runs share a server. */
+	/**
+	 * A new name for a run's schema and key prefix, unique enough to let runs share a server. Draw it
+	 * once per run: every instance of the run must get the same one.
+	 */
 	String runId() {
 		return this.subject + "_" + Long.toHexString(this.seed & 0xffffffL) + "_"
 				+ Long.toHexString(System.nanoTime() & 0xffffffL);
@@ -71,8 +74,12 @@ public record RunSettings(String subject, long seed, long runMillis, int instanc
 		return (local ? LOCAL_FRESHNESS_BOUND : FRESHNESS_BOUND).toNanos();
 	}
 
-	List<String> instanceArguments(int redisPort, String jdbcUrl) {
-		String prefix = runId();
+	/**
+	 * The arguments of one instance of the run {@code runId}: instances share its key prefix, so that
+	 * they share one cache.
+	 */
+	List<String> instanceArguments(String runId, int redisPort, String jdbcUrl) {
+		String prefix = runId;
 		List<String> arguments = new ArrayList<>(List.of("--spring.profiles.active=" + this.subject.toLowerCase(Locale.ROOT),
 				"--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + redisPort,
 				"--spring.datasource.url=" + jdbcUrl, "--tiercache.key-prefix=" + prefix,
