@@ -2,6 +2,7 @@ package dev.tiercache.consistency.harness;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,8 @@ import dev.tiercache.test.TcpProxy;
 final class Cluster implements AutoCloseable {
 
 	private final RedisProcess redis;
+
+	private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(60);
 
 	private final RedisAdmin admin;
 
@@ -63,6 +66,33 @@ final class Cluster implements AutoCloseable {
 
 	List<NodeProcess> nodes() {
 		return this.nodes;
+	}
+
+	/** Sends a command to every instance at once and waits for their answers. */
+	void all(String command) {
+		this.nodes.parallelStream().forEach((node) -> node.command(command, Duration.ofSeconds(120)));
+	}
+
+	/** Waits until no write-behind entry is pending (asking again while an instance cannot reach Redis). */
+	void awaitDrained() {
+		long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+		NodeProcess any = this.nodes.get(0);
+		while (pending(any) != 0) {
+			if (System.nanoTime() > deadline) {
+				throw new IllegalStateException("the write-behind queue did not drain within " + DRAIN_TIMEOUT);
+			}
+			Sleeper.sleep(Duration.ofMillis(100));
+		}
+	}
+
+	/** The entries pending, or -1 if the instance could not tell. */
+	private static long pending(NodeProcess node) {
+		try {
+			return Long.parseLong(node.command("pending", Duration.ofSeconds(10)));
+		}
+		catch (IllegalStateException ex) {
+			return -1;
+		}
 	}
 
 	/** Every incarnation's history file. */

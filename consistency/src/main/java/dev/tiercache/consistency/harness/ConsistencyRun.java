@@ -22,8 +22,6 @@ import dev.tiercache.consistency.checker.Verdict;
  */
 public final class ConsistencyRun {
 
-	private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(60);
-
 	private ConsistencyRun() {
 	}
 
@@ -37,17 +35,17 @@ public final class ConsistencyRun {
 			String redis = cluster.redis().describe();
 			cluster.start();
 			long startedAt = System.nanoTime();
-			all(cluster, "start");
+			cluster.all("start");
 			Nemesis nemesis = new Nemesis(cluster);
 			nemesis.run(settings.schedule(), startedAt);
 			long left = startedAt + Duration.ofMillis(settings.runMillis()).toNanos() - System.nanoTime();
 			if (left > 0) {
 				Sleeper.sleep(Duration.ofNanos(left));
 			}
-			all(cluster, "stop");
-			awaitDrained(cluster);
+			cluster.all("stop");
+			cluster.awaitDrained();
 			Sleeper.sleep(RunSettings.QUIET_PERIOD);
-			all(cluster, "final");
+			cluster.all("final");
 			new RecordedRun(settings, redis, nemesis.windows(), cluster.database().appliedLog(),
 					cluster.database().versions()).save(directory);
 		}
@@ -62,32 +60,6 @@ public final class ConsistencyRun {
 		Verdict verdict = new Checker(settings::freshnessBoundNanos, RunSettings.RECOVERY.toNanos()).check(calls,
 				recorded.applied(), recorded.versions(), recorded.faults());
 		return new RunOutcome(settings, recorded.redis(), recorded.faults(), count(calls), seconds, verdict);
-	}
-
-	private static void all(Cluster cluster, String command) {
-		cluster.nodes().parallelStream().forEach((node) -> node.command(command, Duration.ofSeconds(120)));
-	}
-
-	/** Waits until no write-behind entry is pending (asking again while an instance cannot reach Redis). */
-	private static void awaitDrained(Cluster cluster) {
-		long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
-		NodeProcess any = cluster.nodes().get(0);
-		while (pending(any) != 0) {
-			if (System.nanoTime() > deadline) {
-				throw new IllegalStateException("the write-behind queue did not drain within " + DRAIN_TIMEOUT);
-			}
-			Sleeper.sleep(Duration.ofMillis(100));
-		}
-	}
-
-	/** The entries pending, or -1 if the instance could not tell. */
-	private static long pending(NodeProcess node) {
-		try {
-			return Long.parseLong(node.command("pending", Duration.ofSeconds(10)));
-		}
-		catch (IllegalStateException ex) {
-			return -1;
-		}
 	}
 
 	private static Map<String, Long> count(List<Call> calls) {

@@ -24,6 +24,14 @@ public enum FaultKind {
 	/** Every instance's loader throws. */
 	FAILING_LOADER(false),
 
+	/**
+	 * Every instance's write-behind method throws (the database refuses queued writes), so queued calls
+	 * become dead letters. To heal it, as an operator would: the clients pause, the queue settles into
+	 * dead letters, the method works again, the dead letters are re-queued and applied, and the clients
+	 * resume.
+	 */
+	FAILING_WRITER(false),
+
 	/** Redis is killed with {@code SIGKILL} and restarted from its append-only file ({@code appendfsync always}). */
 	REDIS_RESTART(false),
 

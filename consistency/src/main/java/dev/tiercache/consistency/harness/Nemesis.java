@@ -59,6 +59,7 @@ final class Nemesis {
 			}
 			case SLOW_LOADER -> loaders("loader slow 300", duration);
 			case FAILING_LOADER -> loaders("loader fail", duration);
+			case FAILING_WRITER -> failingWriter(duration);
 			case REDIS_RESTART -> {
 				this.cluster.redis().kill();
 				Sleeper.sleep(duration);
@@ -76,6 +77,23 @@ final class Nemesis {
 		breakIt.accept(proxy);
 		Sleeper.sleep(duration);
 		proxy.restore();
+	}
+
+	/**
+	 * Makes queued writes fail for a while, then heals it as an operator would, without letting a write
+	 * made after the fault overtake the dead letters: clients pause, every queued call settles (a dead
+	 * letter, as the method still fails), the method works again, the dead letters are re-queued and
+	 * applied, and the clients resume.
+	 */
+	private void failingWriter(Duration duration) {
+		this.cluster.all("writer fail");
+		Sleeper.sleep(duration);
+		this.cluster.all("stop");
+		this.cluster.awaitDrained();
+		this.cluster.all("writer ok");
+		this.cluster.nodes().get(0).command("requeue", Duration.ofSeconds(30));
+		this.cluster.awaitDrained();
+		this.cluster.all("start");
 	}
 
 	private void loaders(String command, Duration duration) {

@@ -19,6 +19,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * <li>{@code pending}: answers {@code ok pending <n>}, the write-behind entries not yet applied;
  * <li>{@code final}: reads every key once (recorded as {@code final-…} reads);
  * <li>{@code loader slow <ms>} / {@code loader fail} / {@code loader ok}: loader faults;
+ * <li>{@code writer fail} / {@code writer ok}: write-behind calls fail when applied, or work again;
+ * <li>{@code requeue}: re-queues every write-behind dead letter, answering {@code ok requeue <n>};
  * <li>{@code exit}: closes the context and exits.
  * </ul>
  */
@@ -56,6 +58,15 @@ public class NodeApplication {
 					}
 					case "final" -> workload.readAll();
 					case "loader" -> loader(table, words);
+					case "writer" -> table.queuedWritesFail(switch (words[1]) {
+						case "fail" -> true;
+						case "ok" -> false;
+						default -> throw new IllegalArgumentException("unknown writer fault '" + words[1] + "'");
+					});
+					case "requeue" -> {
+						answer("ok requeue " + subject.requeueDeadLetters());
+						continue;
+					}
 					case "exit" -> {
 						workload.stop();
 						answer("ok exit");

@@ -35,4 +35,9 @@ public class SpringSubject implements Subject {
 		return 0;
 	}
 
+	@Override
+	public int requeueDeadLetters() {
+		return 0;
+	}
+
 }

@@ -16,4 +16,7 @@ public interface Subject {
 	/** Write-behind entries queued and not yet applied, on every instance (0 if the subject has none). */
 	long pendingWrites();
 
+	/** Re-queues every write-behind dead letter, as an operator would; returns how many (0 if none). */
+	int requeueDeadLetters();
+
 }

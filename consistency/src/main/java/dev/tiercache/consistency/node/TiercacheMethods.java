@@ -68,7 +68,7 @@ public class TiercacheMethods {
 
 	@WriteBehind(cache = "v", key = "#row.id()")
 	public void writeBehind(Versioned row) {
-		this.table.write(row.id(), row.version());
+		this.table.writeQueued(row.id(), row.version());
 	}
 
 	@CacheInvalidate(cache = "v", key = "#id")

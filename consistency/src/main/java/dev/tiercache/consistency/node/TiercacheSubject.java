@@ -9,6 +9,7 @@ import static dev.tiercache.consistency.node.Operation.invalidation;
 import static dev.tiercache.consistency.node.Operation.read;
 import static dev.tiercache.consistency.node.Operation.write;
 
+import dev.tiercache.writebehind.DeadLetter;
 import dev.tiercache.writebehind.WriteBehindQueues;
 
 /**
@@ -64,6 +65,17 @@ public class TiercacheSubject implements Subject {
 	@Override
 	public long pendingWrites() {
 		return this.queues.stats("v").depth();
+	}
+
+	@Override
+	public int requeueDeadLetters() {
+		int requeued = 0;
+		for (DeadLetter letter : this.queues.deadLetters("v", Integer.MAX_VALUE)) {
+			if (this.queues.requeue("v", letter.id())) {
+				requeued++;
+			}
+		}
+		return requeued;
 	}
 
 }

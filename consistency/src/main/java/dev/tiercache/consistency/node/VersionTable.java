@@ -9,8 +9,8 @@ import org.springframework.stereotype.Component;
 /**
  * The {@code versions} table: one row per key, holding the version last written. A trigger in the
  * schema appends every change to {@code applied}, so the order in which versions reached each row is
- * recorded by the database itself. Reads can be made slow or failing (the nemesis's loader faults);
- * writes never are. Thread-safe.
+ * recorded by the database itself. Reads can be made slow or failing (the nemesis's loader faults),
+ * and the writes of write-behind calls failing (its writer fault); other writes never fail. Thread-safe.
  */
 @Component
 public class VersionTable {
@@ -20,6 +20,8 @@ public class VersionTable {
 	private volatile long readDelayMillis;
 
 	private volatile boolean readsFail;
+
+	private volatile boolean queuedWritesFail;
 
 	public VersionTable(JdbcTemplate jdbc) {
 		this.jdbc = jdbc;
@@ -50,6 +52,22 @@ public class VersionTable {
 		if (updated != 1) {
 			throw new IllegalStateException("no row " + id + " in the versions table");
 		}
+	}
+
+	/**
+	 * Writes a version as a write-behind call applies it.
+	 * @throws IllegalStateException while queued writes are made to fail
+	 */
+	public void writeQueued(long id, long version) {
+		if (this.queuedWritesFail) {
+			throw new IllegalStateException("writer fault: writing row " + id + " fails");
+		}
+		write(id, version);
+	}
+
+	/** Makes queued writes fail, or work again. */
+	public void queuedWritesFail(boolean fail) {
+		this.queuedWritesFail = fail;
 	}
 
 	/** Makes loader reads slow by this much (0: not slow). */
