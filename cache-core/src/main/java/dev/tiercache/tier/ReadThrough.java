@@ -30,9 +30,12 @@ import dev.tiercache.tier.RemoteTier.Unreadable;
  * a Redis timeout): the lease is released, or released in the background when Redis does not
  * answer; a load whose result will not be stored opens the key so that waiting callers load at once;
  * a value is stored in Redis only while its lease holds, and in L1 only if no write to the key
- * happened since the read began. A waiter gives up after {@code lock.wait} and loads itself: a
- * waiter for another instance loads without the lease; a waiter for another thread of this JVM takes
- * the load over (see {@link #takeOver}), and later callers wait for it instead.
+ * happened since the read began. No load, in the foreground or in the background (refresh-ahead,
+ * early expiry, stale-while-revalidate), stores over a write queued for the backing store
+ * ({@link PendingWrites}): while one is pending, a read that would load returns it instead. A waiter
+ * gives up after {@code lock.wait} and loads itself: a waiter for another instance loads without the
+ * lease; a waiter for another thread of this JVM takes the load over (see {@link #takeOver}), and
+ * later callers wait for it instead.
  *
  * <p>A read waits for Redis at most the Redis timeout in total, however many calls it makes (the time
  * spent waiting for another instance's load, or running the loader, is not counted): a call with no
@@ -313,6 +316,9 @@ final class ReadThrough {
 					replace = (read instanceof Unreadable other) ? other.header() : null;
 					continue;
 				}
+				if (acquisition instanceof Acquisition.Pending pending) {
+					return servePending(l2, key, remoteKey, type, pending.value(), stamp, entrySettings, loader);
+				}
 				if (acquisition instanceof Acquisition.Acquired acquired) {
 					return loadAndStore(l2, acquired.lease(), remoteKey, type, entrySettings, loader, unless,
 							stamp, redisBy);
@@ -337,6 +343,20 @@ final class ReadThrough {
 				redisBy += waitedNanos;
 			}
 		}
+	}
+
+	/**
+	 * Serves a write of the key that is queued for the backing store, found instead of a lease: the
+	 * newest value. One this caller cannot read (another type) leaves the loader's result, which is
+	 * stored nowhere, as the only answer.
+	 */
+	private @Nullable Object servePending(RemoteTier l2, Object key, RemoteKey remoteKey, Type type, byte[] framed,
+			long stamp, CacheSettings entrySettings, ValueLoader loader) throws Throwable {
+		if (l2.decodePending(this.cache, remoteKey, type, framed) instanceof Hit hit) {
+			fillFromRemote(key, remoteKey, type, hit, stamp, entrySettings);
+			return hit.value();
+		}
+		return runLoader(loader, System.nanoTime());
 	}
 
 	private void awaitWakeUp(LoadNotifications.Waiter waiter, long millis) {
@@ -371,9 +391,14 @@ final class ReadThrough {
 				l2.releaseUnstored(this.cache, lease, redisBy);
 				return value;
 			}
-			if (l2.store(this.cache, lease, framed, entrySettings.redisTtlMillis(ttl), redisBy) == StoreOutcome.LOST) {
+			StoreOutcome stored = l2.store(this.cache, lease, framed, entrySettings.redisTtlMillis(ttl), redisBy);
+			if (stored == StoreOutcome.LOST) {
 				this.stats.leaseLost();
 				return value;
+			}
+			if (stored == StoreOutcome.PENDING) {
+				// a write queued while this loaded (newer than what the loader read) is the answer
+				return (l2.readPending(this.cache, remoteKey, type) instanceof Hit pending) ? pending.value() : value;
 			}
 			LocalTier tier = this.local;
 			if (tier != null) {

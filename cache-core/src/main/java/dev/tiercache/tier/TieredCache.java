@@ -266,6 +266,10 @@ public final class TieredCache implements Cache {
 		}
 		RemoteKey remoteKey = l2.keyOf(this.context, key);
 		Read read = l2.read(this.context, remoteKey, type);
+		if (read instanceof Hit expired && !ReadThrough.servable(expired, settings())) {
+			// kept for fail-safe; a write of the key still queued for the backing store is newer than a load
+			read = l2.readPending(this.context, remoteKey, type);
+		}
 		if (read instanceof Hit hit && ReadThrough.servable(hit, settings())) {
 			this.readThrough.fillFromRemote(key, remoteKey, type, hit, stamp, settings());
 			return new SimpleValueWrapper(hit.value());
