@@ -76,26 +76,30 @@ final class ReadThrough {
 	@Nullable Object get(Object key, Type type, CacheSettings entrySettings, ValueLoader loader,
 			@Nullable Predicate<@Nullable Object> unless) throws Throwable {
 		Class<?> rawType = Types.rawClass(type);
-		LocalTier.LocalEntry entry = readLocal(key, rawType);
+		LocalTier.LocalEntry entry = readLocal(key, type, rawType);
 		if (entry != null) {
 			return entry.value();
 		}
-		Object value = this.flights.execute(key,
-				(tookOver) -> tookOver ? takeOver(key, type, rawType, entrySettings, loader, unless)
-						: readThroughOnce(key, type, rawType, entrySettings, loader, unless));
-		// a caller joining another caller's load of the same key with another type reads for itself
-		return (value == null || rawType.isInstance(value)) ? value
+		Flown flown = (Flown) this.flights.execute(key,
+				(tookOver) -> new Flown(tookOver ? takeOver(key, type, rawType, entrySettings, loader, unless)
+						: readThroughOnce(key, type, rawType, entrySettings, loader, unless), type));
+		// a caller joining another caller's read of the same key as a type that reads otherwise reads for itself
+		return Types.readableAs(flown.value(), flown.readAs(), type, rawType) ? flown.value()
 				: readThroughOnce(key, type, rawType, entrySettings, loader, unless);
 	}
 
-	/** Reads L1, counting a hit or a miss; an entry of another type counts as a miss. */
-	private LocalTier.@Nullable LocalEntry readLocal(Object key, Class<?> rawType) {
+	/** A value read through, and the type it was read as, for the callers that join the read. */
+	private record Flown(@Nullable Object value, Type readAs) {
+	}
+
+	/** Reads L1, counting a hit or a miss; an entry that does not read as the type counts as a miss. */
+	private LocalTier.@Nullable LocalEntry readLocal(Object key, Type type, Class<?> rawType) {
 		LocalTier tier = this.local;
 		if (tier == null) {
 			return null;
 		}
 		LocalTier.LocalEntry entry = tier.get(key);
-		if (entry != null && entry.isA(rawType)) {
+		if (entry != null && entry.readableAs(type, rawType)) {
 			this.stats.localHit(entry.value() == null);
 			return entry;
 		}
@@ -109,7 +113,7 @@ final class ReadThrough {
 		long stamp = (tier != null) ? tier.stamp(key) : 0;
 		if (tier != null) {
 			LocalTier.LocalEntry entry = tier.get(key);
-			if (entry != null && entry.isA(rawType)) {
+			if (entry != null && entry.readableAs(type, rawType)) {
 				return entry.value();
 			}
 		}
@@ -456,7 +460,7 @@ final class ReadThrough {
 		if (lifetime <= 0) {
 			return;
 		}
-		LocalTier.Refill refill = tier.fillRead(key, hit.value(), lifetime, stamp, hit.framed());
+		LocalTier.Refill refill = tier.fillRead(key, hit.value(), type, lifetime, stamp, hit.framed());
 		if (refill != null) {
 			l2.recheck(this.cache, remoteKey, refill);
 		}
