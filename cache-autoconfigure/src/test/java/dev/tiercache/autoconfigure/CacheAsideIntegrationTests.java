@@ -18,6 +18,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import dev.tiercache.annotation.CacheAside;
+import dev.tiercache.tier.TieredCache;
 import dev.tiercache.tier.TieredCacheManager;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,6 +66,20 @@ class CacheAsideIntegrationTests {
 		assertThat(second.genreOf(4)).isEqualTo(genre);
 		assertThat(this.calls.count("byGenre") + this.calls.count("byTitle") + this.calls.count("count")
 				+ this.calls.count("genreOf")).isEqualTo(4);
+	}
+
+	@Test
+	void aMethodReturningAListOfBooksGetsBooksAfterTheSameEntryWasReadAsARawList() {
+		// issue 16 item 10: Cache.get(key, List.class) left a list of maps in L1, which the method's caller got
+		BookService first = start();
+		List<Book> list = first.byGenre(Genre.SCIENCE);
+		ConfigurableApplicationContext other = this.contexts.start(BookApplication.class, Map.of("calls", this.calls));
+		TieredCache books = other.getBean(TieredCacheManager.class).getTieredCache("books");
+		assertThat(books.get("genre:SCIENCE", List.class)).first().isInstanceOf(Map.class);
+
+		assertThat(other.getBean(BookService.class).byGenre(Genre.SCIENCE)).isEqualTo(list).first().isInstanceOf(Book.class);
+		assertThat(other.getBean(BookService.class).byGenre(Genre.SCIENCE)).as("now from L1").isEqualTo(list);
+		assertThat(this.calls.count("byGenre")).isEqualTo(1);
 	}
 
 	@Test

@@ -42,7 +42,7 @@ public final class TiercacheInterceptor implements MethodInterceptor {
 			return invocation.proceed();
 		}
 		Object key = operation.key(arguments, target);
-		Object cached = operation.cache().peekLocal(key, operation.valueClass(), ABSENT);
+		Object cached = operation.cache().peekLocal(key, operation.valueType(), operation.valueClass(), ABSENT);
 		return (cached != ABSENT) ? operation.toResult(cached) : readThrough(invocation, operation, key);
 	}
 

@@ -1,5 +1,6 @@
 package dev.tiercache.tier;
 
+import java.lang.reflect.Type;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,6 +44,16 @@ import dev.tiercache.stats.StatsRecorder;
  * {@code aLoadedValueIsInItsInstancesL1WhenTheLoadReturnsThoughAReportOfItsKeyCameFirst},
  * {@code twoThreadsPuttingOneKeyLeaveNoValueInL1ThatRedisReplaced},
  * {@code aWriteThatReachesL1AfterANewerWritesReportDoesNotStayThere}).
+ *
+ * <p><b>Types: a value is given only to callers it was decoded for.</b> An entry read from Redis
+ * remembers the type it was decoded as ({@link #fillRead}); the application's own objects (written or
+ * loaded here) remember none. A caller is given an entry by {@link LocalEntry#readableAs}: a caller of
+ * a parameterized type gets a decoded value only if it was decoded as that type (identity first, so a
+ * hit of the usual caller costs one comparison), and otherwise reads Redis, where the value is decoded
+ * as its type: a {@code List} decoded as the raw {@code List} holds maps, never handed to a
+ * {@code List<Book>} caller ({@code Issue7LocalTierTest}:
+ * {@code aValueDecodedAsARawListIsNotGivenFromL1ToACallerOfAListOfBooks},
+ * {@code aCallerOfAListOfBooksThatJoinsAReadAsARawListReadsForItself}).
  *
  * <p><b>Keys as Redis names them.</b> A tier that mirrors Redis renders each key as Redis names it on
  * every write and stamp (never on a hit): the stripe of its counters is chosen by that name, and resident
@@ -138,22 +149,25 @@ final class LocalTier {
 			return false;
 		}
 		String rendered = rendered(key);
-		return storeUnlessChanged(key, rendered, newEntry(value, rendered, lifetimeMillis, NOT_WRITTEN), stamp) == stamp;
+		return storeUnlessChanged(key, rendered, newEntry(value, null, rendered, lifetimeMillis, NOT_WRITTEN),
+				stamp) == stamp;
 	}
 
 	/**
-	 * Stores a value read from Redis as {@code framed}, like {@link #fill}. If a change to the key was
-	 * reported since {@code stamp}, it may have been made before the read as well as after, so nothing is
-	 * stored and the entry is returned, to be stored if Redis still holds {@code framed}.
+	 * Stores a value read from Redis as {@code framed} and decoded as {@code decodedAs}, like
+	 * {@link #fill}. If a change to the key was reported since {@code stamp}, it may have been made before
+	 * the read as well as after, so nothing is stored and the entry is returned, to be stored if Redis
+	 * still holds {@code framed}.
 	 * @return {@code null} if stored or not to be stored; otherwise what to {@link #refill} if Redis
 	 * still holds {@code framed}
 	 */
-	@Nullable Refill fillRead(Object key, @Nullable Object value, long lifetimeMillis, long stamp, byte[] framed) {
+	@Nullable Refill fillRead(Object key, @Nullable Object value, Type decodedAs, long lifetimeMillis, long stamp,
+			byte[] framed) {
 		if (lifetimeMillis <= 0) {
 			return null;
 		}
 		String rendered = rendered(key);
-		LocalEntry entry = newEntry(value, rendered, lifetimeMillis, NOT_WRITTEN);
+		LocalEntry entry = newEntry(value, decodedAs, rendered, lifetimeMillis, NOT_WRITTEN);
 		long found = storeUnlessChanged(key, rendered, entry, stamp);
 		return (found == stamp) ? null : new Refill(key, entry, found, writeToken(framed));
 	}
@@ -177,7 +191,7 @@ final class LocalTier {
 	 */
 	void put(Object key, @Nullable Object value, long lifetimeMillis) {
 		String rendered = rendered(key);
-		replace(key, rendered, (lifetimeMillis > 0) ? newEntry(value, rendered, lifetimeMillis, NOT_WRITTEN) : null);
+		replace(key, rendered, (lifetimeMillis > 0) ? newEntry(value, null, rendered, lifetimeMillis, NOT_WRITTEN) : null);
 	}
 
 	/**
@@ -194,7 +208,7 @@ final class LocalTier {
 			return null;
 		}
 		String rendered = rendered(key);
-		LocalEntry entry = newEntry(value, rendered, lifetimeMillis, writeToken(framed));
+		LocalEntry entry = newEntry(value, null, rendered, lifetimeMillis, writeToken(framed));
 		long[] found = new long[1];
 		this.entries.asMap().compute(key, (k, current) -> {
 			found[0] = stamp(rendered, k);
@@ -215,7 +229,8 @@ final class LocalTier {
 	 */
 	@Nullable Suspect putWritten(Object key, @Nullable Object value, long lifetimeMillis, long stamp, byte[] framed) {
 		String rendered = rendered(key);
-		LocalEntry entry = (lifetimeMillis > 0) ? newEntry(value, rendered, lifetimeMillis, writeToken(framed)) : null;
+		LocalEntry entry = (lifetimeMillis > 0) ? newEntry(value, null, rendered, lifetimeMillis, writeToken(framed))
+				: null;
 		return (replace(key, rendered, entry) != stamp && entry != null) ? new Suspect(key, entry) : null;
 	}
 
@@ -364,9 +379,10 @@ final class LocalTier {
 		return (render != null) ? render.apply(key) : null;
 	}
 
-	private LocalEntry newEntry(@Nullable Object value, @Nullable String rendered, long lifetimeMillis, long token) {
-		return new LocalEntry(value, rendered, this.clock.read() + TimeUnit.MILLISECONDS.toNanos(lifetimeMillis),
-				token);
+	private LocalEntry newEntry(@Nullable Object value, @Nullable Type decodedAs, @Nullable String rendered,
+			long lifetimeMillis, long token) {
+		return new LocalEntry(value, decodedAs, rendered,
+				this.clock.read() + TimeUnit.MILLISECONDS.toNanos(lifetimeMillis), token);
 	}
 
 	/**
@@ -418,16 +434,23 @@ final class LocalTier {
 	/**
 	 * One L1 entry.
 	 * @param value the value, {@code null} for a cached null
+	 * @param decodedAs the type the value was decoded as from Redis, or {@code null} for the
+	 * application's own object (written or loaded by this instance)
 	 * @param rendered the key as Redis names it, in a tier that mirrors Redis
 	 * @param deadlineNanos when it expires, on the {@link CoarseClock}
 	 * @param writeToken the {@link #writeToken} of what this instance wrote to Redis with it, or
 	 * {@link #NOT_WRITTEN}
 	 */
-	record LocalEntry(@Nullable Object value, @Nullable String rendered, long deadlineNanos, long writeToken) {
+	record LocalEntry(@Nullable Object value, @Nullable Type decodedAs, @Nullable String rendered, long deadlineNanos,
+			long writeToken) {
 
-		/** Whether a caller reading values of the given class may be given this one: a null marker, or an instance. */
-		boolean isA(Class<?> type) {
-			return this.value == null || type.isInstance(this.value);
+		/**
+		 * Whether a caller reading values of {@code type}, whose raw class is {@code rawType}, may be given
+		 * this one ({@link Types#readableAs}); if not, it reads Redis, where the value is decoded as its type.
+		 * Allocates nothing.
+		 */
+		boolean readableAs(Type type, Class<?> rawType) {
+			return Types.readableAs(this.value, this.decodedAs, type, rawType);
 		}
 
 	}

@@ -3,14 +3,22 @@ package dev.tiercache.tier;
 import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.internal.redis.RemoteCallException;
+import dev.tiercache.internal.stampede.EntryKeys;
 
 /**
  * Values written to a cache that its backing store does not hold yet (the write-behind queue's
- * pending writes). A read that finds nothing in Redis asks here before it loads, so that it never
+ * pending writes), kept in Redis until the backing store has them.
+ *
+ * <p>Invariant: while a write of a key is pending, no read returns an older value of the key and no
+ * load stores one. A read that finds nothing in Redis asks here before it loads, so that it never
  * returns a value older than an acknowledged write, even after the cache entry expired or was
- * evicted. Implementations must be thread-safe.
+ * evicted. A load, in the foreground or in the background (refresh-ahead, early expiry,
+ * stale-while-revalidate, an expired entry kept for fail-safe), reads the backing store, which does
+ * not hold the write yet: so the lease scripts read the {@link #locate location} in the same atomic
+ * step in which they take a key's lease or store under it, take no lease while a write is pending
+ * (a read gets the pending value instead) and store nothing over one. Checked by
+ * {@code WriteBehindReloadTests} and {@code LeaseLocksTests}. Implementations must be thread-safe.
  */
-@FunctionalInterface
 public interface PendingWrites {
 
 	/**
@@ -20,5 +28,12 @@ public interface PendingWrites {
 	 * @throws RemoteCallException if Redis fails (the read then counts as a Redis failure)
 	 */
 	byte @Nullable [] find(String renderedKey);
+
+	/**
+	 * Where Redis keeps the latest pending write of a key: the hash field that {@link #find} reads,
+	 * present exactly while a write of the key is pending.
+	 * @param renderedKey the key as {@link StagedWrite#renderedKey()} renders it
+	 */
+	EntryKeys.Pending locate(String renderedKey);
 
 }

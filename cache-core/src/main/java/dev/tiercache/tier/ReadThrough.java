@@ -30,9 +30,12 @@ import dev.tiercache.tier.RemoteTier.Unreadable;
  * a Redis timeout): the lease is released, or released in the background when Redis does not
  * answer; a load whose result will not be stored opens the key so that waiting callers load at once;
  * a value is stored in Redis only while its lease holds, and in L1 only if no write to the key
- * happened since the read began. A waiter gives up after {@code lock.wait} and loads itself: a
- * waiter for another instance loads without the lease; a waiter for another thread of this JVM takes
- * the load over (see {@link #takeOver}), and later callers wait for it instead.
+ * happened since the read began. No load, in the foreground or in the background (refresh-ahead,
+ * early expiry, stale-while-revalidate), stores over a write queued for the backing store
+ * ({@link PendingWrites}): while one is pending, a read that would load returns it instead. A waiter
+ * gives up after {@code lock.wait} and loads itself: a waiter for another instance loads without the
+ * lease; a waiter for another thread of this JVM takes the load over (see {@link #takeOver}), and
+ * later callers wait for it instead.
  *
  * <p>A read waits for Redis at most the Redis timeout in total, however many calls it makes (the time
  * spent waiting for another instance's load, or running the loader, is not counted): a call with no
@@ -73,26 +76,30 @@ final class ReadThrough {
 	@Nullable Object get(Object key, Type type, CacheSettings entrySettings, ValueLoader loader,
 			@Nullable Predicate<@Nullable Object> unless) throws Throwable {
 		Class<?> rawType = Types.rawClass(type);
-		LocalTier.LocalEntry entry = readLocal(key, rawType);
+		LocalTier.LocalEntry entry = readLocal(key, type, rawType);
 		if (entry != null) {
 			return entry.value();
 		}
-		Object value = this.flights.execute(key,
-				(tookOver) -> tookOver ? takeOver(key, type, rawType, entrySettings, loader, unless)
-						: readThroughOnce(key, type, rawType, entrySettings, loader, unless));
-		// a caller joining another caller's load of the same key with another type reads for itself
-		return (value == null || rawType.isInstance(value)) ? value
+		Flown flown = (Flown) this.flights.execute(key,
+				(tookOver) -> new Flown(tookOver ? takeOver(key, type, rawType, entrySettings, loader, unless)
+						: readThroughOnce(key, type, rawType, entrySettings, loader, unless), type));
+		// a caller joining another caller's read of the same key as a type that reads otherwise reads for itself
+		return Types.readableAs(flown.value(), flown.readAs(), type, rawType) ? flown.value()
 				: readThroughOnce(key, type, rawType, entrySettings, loader, unless);
 	}
 
-	/** Reads L1, counting a hit or a miss; an entry of another type counts as a miss. */
-	private LocalTier.@Nullable LocalEntry readLocal(Object key, Class<?> rawType) {
+	/** A value read through, and the type it was read as, for the callers that join the read. */
+	private record Flown(@Nullable Object value, Type readAs) {
+	}
+
+	/** Reads L1, counting a hit or a miss; an entry that does not read as the type counts as a miss. */
+	private LocalTier.@Nullable LocalEntry readLocal(Object key, Type type, Class<?> rawType) {
 		LocalTier tier = this.local;
 		if (tier == null) {
 			return null;
 		}
 		LocalTier.LocalEntry entry = tier.get(key);
-		if (entry != null && entry.isA(rawType)) {
+		if (entry != null && entry.readableAs(type, rawType)) {
 			this.stats.localHit(entry.value() == null);
 			return entry;
 		}
@@ -106,7 +113,7 @@ final class ReadThrough {
 		long stamp = (tier != null) ? tier.stamp(key) : 0;
 		if (tier != null) {
 			LocalTier.LocalEntry entry = tier.get(key);
-			if (entry != null && entry.isA(rawType)) {
+			if (entry != null && entry.readableAs(type, rawType)) {
 				return entry.value();
 			}
 		}
@@ -313,6 +320,9 @@ final class ReadThrough {
 					replace = (read instanceof Unreadable other) ? other.header() : null;
 					continue;
 				}
+				if (acquisition instanceof Acquisition.Pending pending) {
+					return servePending(l2, key, remoteKey, type, pending.value(), stamp, entrySettings, loader);
+				}
 				if (acquisition instanceof Acquisition.Acquired acquired) {
 					return loadAndStore(l2, acquired.lease(), remoteKey, type, entrySettings, loader, unless,
 							stamp, redisBy);
@@ -337,6 +347,20 @@ final class ReadThrough {
 				redisBy += waitedNanos;
 			}
 		}
+	}
+
+	/**
+	 * Serves a write of the key that is queued for the backing store, found instead of a lease: the
+	 * newest value. One this caller cannot read (another type) leaves the loader's result, which is
+	 * stored nowhere, as the only answer.
+	 */
+	private @Nullable Object servePending(RemoteTier l2, Object key, RemoteKey remoteKey, Type type, byte[] framed,
+			long stamp, CacheSettings entrySettings, ValueLoader loader) throws Throwable {
+		if (l2.decodePending(this.cache, remoteKey, type, framed) instanceof Hit hit) {
+			fillFromRemote(key, remoteKey, type, hit, stamp, entrySettings);
+			return hit.value();
+		}
+		return runLoader(loader, System.nanoTime());
 	}
 
 	private void awaitWakeUp(LoadNotifications.Waiter waiter, long millis) {
@@ -371,9 +395,14 @@ final class ReadThrough {
 				l2.releaseUnstored(this.cache, lease, redisBy);
 				return value;
 			}
-			if (l2.store(this.cache, lease, framed, entrySettings.redisTtlMillis(ttl), redisBy) == StoreOutcome.LOST) {
+			StoreOutcome stored = l2.store(this.cache, lease, framed, entrySettings.redisTtlMillis(ttl), redisBy);
+			if (stored == StoreOutcome.LOST) {
 				this.stats.leaseLost();
 				return value;
+			}
+			if (stored == StoreOutcome.PENDING) {
+				// a write queued while this loaded (newer than what the loader read) is the answer
+				return (l2.readPending(this.cache, remoteKey, type) instanceof Hit pending) ? pending.value() : value;
 			}
 			LocalTier tier = this.local;
 			if (tier != null) {
@@ -431,7 +460,7 @@ final class ReadThrough {
 		if (lifetime <= 0) {
 			return;
 		}
-		LocalTier.Refill refill = tier.fillRead(key, hit.value(), lifetime, stamp, hit.framed());
+		LocalTier.Refill refill = tier.fillRead(key, hit.value(), type, lifetime, stamp, hit.framed());
 		if (refill != null) {
 			l2.recheck(this.cache, remoteKey, refill);
 		}

@@ -161,7 +161,7 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 		long namespace = cache.namespace();
 		String tagged = (namespace != CacheContext.UNKNOWN_NAMESPACE)
 				? "{" + cache.name() + ":" + namespace + ":" + rendered + "}" : null;
-		return new RemoteKey(this.keyPrefix, tagged, rendered, cache.name(), namespace, key);
+		return new RemoteKey(this.keyPrefix, tagged, rendered, cache.name(), namespace, key, cache.pendingWrites());
 	}
 
 	/**
@@ -384,9 +384,8 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 		boolean queued = false;
 		try {
 			framed = this.commands.get(key.value());
-			PendingWrites pending = cache.pendingWrites();
-			if (framed == null && pending != null) {
-				framed = pending.find(key.rendered());
+			if (framed == null) {
+				framed = findPending(cache, key);
 				queued = framed != null;
 			}
 		}
@@ -402,12 +401,39 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	}
 
 	/**
+	 * Reads and decodes the key's pending write, if its cache queues writes: a {@link Hit} marked
+	 * queued, or {@link Read#ABSENT} when no write of the key is pending (no Redis call then if the
+	 * cache queues none).
+	 */
+	Read readPending(CacheContext cache, RemoteKey key, Type type) {
+		byte[] framed;
+		try {
+			framed = findPending(cache, key);
+		}
+		catch (RemoteCallException ex) {
+			cache.remoteFailed(ex);
+			return Read.FAILED;
+		}
+		return (framed != null) ? decode(cache, key, type, framed, true) : Read.ABSENT;
+	}
+
+	private static byte @Nullable [] findPending(CacheContext cache, RemoteKey key) {
+		PendingWrites pending = cache.pendingWrites();
+		return (pending != null) ? pending.find(key.rendered()) : null;
+	}
+
+	/**
 	 * Decodes framed bytes read from a key. A corrupt entry (bad envelope, unreadable payload, a class
 	 * the allow-list refuses) is deleted and reads as absent; an intact entry that is not of the
 	 * requested type is left in place and reads as {@link Unreadable}.
 	 */
 	Read decode(CacheContext cache, RemoteKey key, Type type, byte[] framed) {
 		return decode(cache, key, type, framed, false);
+	}
+
+	/** Decodes a key's pending write found by a lease script ({@link Acquisition.Pending}), as {@link #decode}. */
+	Read decodePending(CacheContext cache, RemoteKey key, Type type, byte[] framed) {
+		return decode(cache, key, type, framed, true);
 	}
 
 	private Read decode(CacheContext cache, RemoteKey key, Type type, byte[] framed, boolean queued) {
@@ -698,8 +724,8 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	 * Takes the key's lease for a background reload if nobody holds it, whether a value is stored or
 	 * not; if Redis does not answer in time, the lease the call may have taken is released in the
 	 * background.
-	 * @return the lease, or {@code null} if another caller holds it, Redis failed, or this instance is
-	 * shutting down
+	 * @return the lease, or {@code null} if another caller holds it, a write of the key is pending (a
+	 * reload would read older data), Redis failed, or this instance is shutting down
 	 */
 	@Nullable Lease claimForRefresh(CacheContext cache, RemoteKey key) {
 		if (!key.resolved() || !this.leasing) {
@@ -716,14 +742,19 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	}
 
 	/**
-	 * Stores a loaded value if the lease still holds, releasing it.
+	 * Stores a loaded value if the lease still holds and no write of the key is pending, releasing the
+	 * lease.
 	 * @return whether it was stored; {@link StoreOutcome#UNKNOWN} when Redis did not answer by
 	 * {@code deadline} (the lease is then released in the background)
 	 */
 	StoreOutcome store(CacheContext cache, Lease lease, byte[] framed, long ttlMillis, long deadline) {
 		try {
-			if (!this.leases.storeAndRelease(lease, framed, ttlMillis, deadline)) {
+			LeaseLocks.StoreResult result = this.leases.storeAndRelease(lease, framed, ttlMillis, deadline);
+			if (result == LeaseLocks.StoreResult.LOST) {
 				return StoreOutcome.LOST;
+			}
+			if (result == LeaseLocks.StoreResult.PENDING) {
+				return StoreOutcome.PENDING;
 			}
 			this.coherence.publish(lease.keys().value());
 			return StoreOutcome.STORED;
@@ -834,6 +865,9 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 		/** Not stored: a write revoked the lease, or it lapsed. */
 		LOST,
 
+		/** Not stored: a write of the key is pending, newer than what was loaded; the lease is released. */
+		PENDING,
+
 		/** Redis did not answer in time; the value may or may not be stored. */
 		UNKNOWN
 
@@ -841,8 +875,8 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 
 	/**
 	 * The Redis keys of one cache entry: where the framed value lives, and the {@link EntryKeys} of
-	 * its lease and waiters (built only when needed, since a hit does not). Used by one thread at a
-	 * time.
+	 * its lease, waiters and pending write (built only when needed, since a hit does not). Used by one
+	 * thread at a time.
 	 */
 	static final class RemoteKey {
 
@@ -858,18 +892,21 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 
 		private final Object original;
 
+		private final @Nullable PendingWrites pendingWrites;
+
 		private final byte @Nullable [] value;
 
 		private @Nullable EntryKeys entry;
 
 		private RemoteKey(String keyPrefix, @Nullable String tagged, String rendered, String cacheName, long namespace,
-				Object original) {
+				Object original, @Nullable PendingWrites pendingWrites) {
 			this.keyPrefix = keyPrefix;
 			this.tagged = tagged;
 			this.rendered = rendered;
 			this.cacheName = cacheName;
 			this.namespace = namespace;
 			this.original = original;
+			this.pendingWrites = pendingWrites;
 			this.value = (tagged != null) ? (keyPrefix + ":" + tagged).getBytes(StandardCharsets.UTF_8) : null;
 		}
 
@@ -912,7 +949,7 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 		}
 
 		/**
-		 * The keys of the value, its lease and its waiters.
+		 * The keys of the value, its lease, its waiters and, if the cache queues writes, its pending write.
 		 * @throws RemoteCallException if the key is not resolved
 		 */
 		EntryKeys entry() {
@@ -920,9 +957,11 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 			if (keys == null) {
 				byte[] value = value();
 				String tag = Objects.requireNonNull(this.tagged);
+				PendingWrites pending = this.pendingWrites;
 				keys = new EntryKeys(value, (this.keyPrefix + ":lock:" + tag).getBytes(StandardCharsets.UTF_8),
 						(this.keyPrefix + ":wait:" + tag).getBytes(StandardCharsets.UTF_8),
-						(this.keyPrefix + ":intents:" + tag).getBytes(StandardCharsets.UTF_8));
+						(this.keyPrefix + ":intents:" + tag).getBytes(StandardCharsets.UTF_8),
+						(pending != null) ? pending.locate(this.rendered) : null);
 				this.entry = keys;
 			}
 			return keys;

@@ -36,6 +36,7 @@ import dev.tiercache.internal.concurrent.DaemonThreads;
 import dev.tiercache.internal.concurrent.RateLimit;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
+import dev.tiercache.internal.stampede.EntryKeys;
 import dev.tiercache.tier.PendingWrites;
 import dev.tiercache.tier.StagedWrite;
 import dev.tiercache.tier.TieredCache;
@@ -195,8 +196,15 @@ final class WriteBehindQueue implements PendingWrites {
 	/** The latest pending value of a key, for reads that find nothing in Redis. */
 	@Override
 	public byte @Nullable [] find(String renderedKey) {
-		byte[] pending = this.keys.pending(this.keys.partitionOf(renderedKey));
-		return this.commands.call((redis) -> redis.hget(pending, QueueKeys.utf8("v:" + renderedKey)));
+		EntryKeys.Pending pending = locate(renderedKey);
+		return this.commands.call((redis) -> redis.hget(pending.hash(), pending.field()));
+	}
+
+	/** The field {@code v:<key>} of the pending hash of the key's partition. */
+	@Override
+	public EntryKeys.Pending locate(String renderedKey) {
+		return new EntryKeys.Pending(this.keys.pending(this.keys.partitionOf(renderedKey)),
+				QueueKeys.utf8("v:" + renderedKey));
 	}
 
 	// ---- flushing

@@ -12,8 +12,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+
+import org.springframework.core.ParameterizedTypeReference;
 
 import dev.tiercache.codec.EncodedValue;
 import dev.tiercache.codec.JsonOrSerializedValueCodec;
@@ -33,6 +36,9 @@ class Issue7LocalTierTest {
 	private static final String CACHE = "books";
 
 	private static final Object ABSENT = new Object();
+
+	private static final Type LIST_OF_BOOKS = new ParameterizedTypeReference<List<Book>>() {
+	}.getType();
 
 	private final TierFixture fixture = new TierFixture();
 
@@ -65,6 +71,43 @@ class Issue7LocalTierTest {
 		assertThat(cache.peekLocal("k", Book.class, ABSENT)).isSameAs(ABSENT);
 		assertThat(cache.getOrLoad("k", Book.class, cache.settings(), () -> new Book("loaded", 1), null))
 			.isEqualTo(new Book("Dune", 412));
+	}
+
+	@Test
+	void aValueDecodedAsARawListIsNotGivenFromL1ToACallerOfAListOfBooks() throws Throwable {
+		// issue 16 item 10: get(k, List.class) filled L1 with a list of maps, which a List<Book> caller got
+		this.fixture.manager(CACHE, UnaryOperator.identity()).getTieredCache(CACHE)
+			.put("k", List.of(new Book("Dune", 412)), LIST_OF_BOOKS);
+		TieredCache reader = this.fixture.manager(CACHE, UnaryOperator.identity()).getTieredCache(CACHE);
+		assertThat(reader.get("k", List.class)).singleElement().isInstanceOf(Map.class);
+
+		assertThat(reader.peekLocal("k", LIST_OF_BOOKS, List.class, ABSENT)).as("the annotation's hit path").isSameAs(ABSENT);
+		assertThat(reader.getOrLoad("k", LIST_OF_BOOKS, reader.settings(), () -> List.of(new Book("loaded", 1)), null))
+			.asInstanceOf(InstanceOfAssertFactories.LIST).singleElement().isEqualTo(new Book("Dune", 412));
+		assertThat(reader.peekLocal("k", LIST_OF_BOOKS, List.class, ABSENT)).as("decoded again, now in L1")
+			.asInstanceOf(InstanceOfAssertFactories.LIST).singleElement().isEqualTo(new Book("Dune", 412));
+		assertThat(reader.get("k", List.class)).as("a raw caller may have the books").singleElement().isInstanceOf(Book.class);
+		assertThat(reader.stats().loads()).isZero();
+	}
+
+	@Test
+	void aCallerOfAListOfBooksThatJoinsAReadAsARawListReadsForItself() throws Throwable {
+		this.fixture.manager(CACHE, UnaryOperator.identity()).getTieredCache(CACHE)
+			.put("k", List.of(new Book("Dune", 412)), LIST_OF_BOOKS);
+		PausingCodec codec = new PausingCodec();
+		TieredCache reader = this.fixture
+			.manager(TestRedis.connectionFactory(), CACHE, UnaryOperator.identity(), (builder) -> builder.codec(codec))
+			.getTieredCache(CACHE);
+		Future<Object> raw = this.executor.submit(() -> reader.get("k", List.class, () -> List.of()));
+		assertThat(codec.decoding.await(10, TimeUnit.SECONDS)).as("the raw read is decoding").isTrue();
+		Future<Object> typed = this.executor.submit(() -> reader.get("k", LIST_OF_BOOKS, () -> List.of()));
+		await().atMost(Duration.ofSeconds(10)).until(() -> reader.stats().localWaits() == 1);
+		codec.resume.countDown();
+
+		assertThat(raw.get(10, TimeUnit.SECONDS)).asInstanceOf(InstanceOfAssertFactories.LIST)
+			.singleElement().isInstanceOf(Map.class);
+		assertThat(typed.get(10, TimeUnit.SECONDS)).asInstanceOf(InstanceOfAssertFactories.LIST)
+			.singleElement().isEqualTo(new Book("Dune", 412));
 	}
 
 	@Test

@@ -40,7 +40,7 @@ class LocalTierInvalidationTests {
 		this.tier.invalidate("#k", true);
 		assertThat(this.tier.fill("k", "old", 60_000, stamp)).isFalse();
 		byte[] framed = "framed old".getBytes(StandardCharsets.UTF_8);
-		LocalTier.Refill refill = this.tier.fillRead("k", "old", 60_000, stamp, framed);
+		LocalTier.Refill refill = this.tier.fillRead("k", "old", String.class, 60_000, stamp, framed);
 		assertThat(refill).isNotNull();
 		assertThat(refill.token()).isEqualTo(LocalTier.writeToken(framed));
 		assertThat(this.tier.get("k")).isNull();
@@ -131,19 +131,19 @@ class LocalTierInvalidationTests {
 		byte[] framed = "framed".getBytes(StandardCharsets.UTF_8);
 		long stamp = this.tier.stamp("k");
 		this.tier.invalidate("#k", true);
-		LocalTier.Refill refill = this.tier.fillRead("k", "read", 60_000, stamp, framed);
+		LocalTier.Refill refill = this.tier.fillRead("k", "read", String.class, 60_000, stamp, framed);
 		assertThat(refill).as("a change was reported since the stamp").isNotNull();
 		this.tier.invalidate("#k", true);
 		assertThat(this.tier.refill(refill)).as("changed again").isFalse();
 		long again = this.tier.stamp("k");
 		this.tier.invalidate("#k", true);
-		LocalTier.Refill read = this.tier.fillRead("k", "read", 60_000, again, framed);
+		LocalTier.Refill read = this.tier.fillRead("k", "read", String.class, 60_000, again, framed);
 		this.tier.put("k", "newer", 60_000);
 		assertThat(this.tier.refill(read)).as("written since").isFalse();
 		assertThat(this.tier.get("k").value()).isEqualTo("newer");
 		long third = this.tier.stamp("other");
 		this.tier.invalidate("#other", true);
-		LocalTier.Refill cleared = this.tier.fillRead("other", "read", 60_000, third, framed);
+		LocalTier.Refill cleared = this.tier.fillRead("other", "read", String.class, 60_000, third, framed);
 		this.tier.clear();
 		assertThat(this.tier.refill(cleared)).as("cleared since").isFalse();
 	}

@@ -15,6 +15,14 @@ public sealed interface Acquisition {
 	record Acquired(Lease lease) implements Acquisition {
 	}
 
+	/**
+	 * The value was absent (or was the one the caller replaces), but a write of the key is queued that
+	 * the backing store does not hold yet ({@link EntryKeys#pending()}): its framed value, the newest.
+	 * No lease was taken, since a loader would read older data.
+	 */
+	record Pending(byte[] value) implements Acquisition {
+	}
+
 	/** The value was absent and another caller holds the lease for {@code remainingMillis} more. */
 	record Held(long remainingMillis) implements Acquisition {
 	}

@@ -3,6 +3,7 @@ package dev.tiercache.internal.stampede;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,13 @@ import dev.tiercache.internal.redis.RemoteCallException;
  * that they load at once rather than take the lease one after another. A lease is renewed while its
  * load runs, for at most its maximum hold.
  *
+ * <p>An entry whose cache queues writes for its backing store has a {@linkplain EntryKeys#pending()
+ * pending write} location. While a write of the key is queued there, no load takes the lease (a
+ * loader would read the backing store's older data): {@link #readOrAcquire} returns the queued value
+ * instead, {@link #acquireIfFree} refuses, and a holder that took its lease before the write was
+ * queued stores nothing ({@link StoreResult#PENDING}). The queuing script revokes the lease anyway;
+ * the store's check also covers a lease of another namespace version than the queued write's.
+ *
  * <p>Thread-safe. {@link #releaseAll()} (and {@link #close()}, which also stops renewals) releases
  * the leases still held, so that waiters elsewhere take over at once rather than after the lease runs
  * out.
@@ -57,12 +65,17 @@ public final class LeaseLocks implements AutoCloseable {
 
 	/**
 	 * Returns {1, value} if a value is stored (unless its first bytes equal ARGV[3], a value the caller
-	 * cannot read and will replace); {2} if the caller took the lease; {4} if the key is open (the last
+	 * cannot read and will replace); else {5, value} if a write of the key is pending (field ARGV[4] of
+	 * the hash KEYS[5], when given); {2} if the caller took the lease; {4} if the key is open (the last
 	 * load stored nothing); otherwise flags a waiter and returns {3, remaining lease}.
 	 */
 	private static final LuaScript READ_OR_ACQUIRE = LuaScript.of("""
 			local value = redis.call('GET', KEYS[1])
 			if value and (ARGV[3] == '' or string.sub(value, 1, #ARGV[3]) ~= ARGV[3]) then return {1, value} end
+			if KEYS[5] then
+			  local pending = redis.call('HGET', KEYS[5], ARGV[4])
+			  if pending then return {5, pending} end
+			end
 			local lock = redis.call('GET', KEYS[2])
 			if not lock then
 			  redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
@@ -73,18 +86,31 @@ public final class LeaseLocks implements AutoCloseable {
 			return {3, redis.call('PTTL', KEYS[2])}
 			""");
 
-	/** Takes the lease if nobody holds it, whatever the value: 1 if taken, 0 if not. */
+	/**
+	 * Takes the lease if nobody holds it, whatever the value, and no write of the key is pending (field
+	 * ARGV[3] of the hash KEYS[5], when given): 1 if taken, 0 if not.
+	 */
 	private static final LuaScript ACQUIRE_IF_FREE = LuaScript.of("""
+			if KEYS[5] and redis.call('HEXISTS', KEYS[5], ARGV[3]) == 1 then return 0 end
 			if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
 			return 0
 			""");
 
+	/**
+	 * If the caller (token ARGV[2]) holds the lease: stores the value ARGV[3] for ARGV[4] ms, unless a
+	 * write of the key is pending (field ARGV[5] of the hash KEYS[5], when given), and releases the lease.
+	 * Returns 1 if stored, 2 if a write is pending, 0 if the lease is not held.
+	 */
 	private static final LuaScript STORE_IF_HELD = LuaScript.of("""
 			if redis.call('GET', KEYS[2]) ~= ARGV[2] then return 0 end
-			redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
+			local outcome = 2
+			if not (KEYS[5] and redis.call('HEXISTS', KEYS[5], ARGV[5]) == 1) then
+			  redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
+			  outcome = 1
+			end
 			redis.call('DEL', KEYS[2])
 			""" + WAKE_WAITERS + """
-			return 1
+			return outcome
 			""");
 
 	private static final LuaScript RELEASE = LuaScript.of("""
@@ -144,6 +170,12 @@ public final class LeaseLocks implements AutoCloseable {
 
 	private static final long OPEN = 4;
 
+	private static final long PENDING = 5;
+
+	private static final long STORE_WRITTEN = 1;
+
+	private static final long STORE_PENDING = 2;
+
 	/** How long a key stays open after a load that stored nothing, for the callers that waited on it. */
 	private static final long OPEN_MILLIS = 1000;
 
@@ -185,7 +217,9 @@ public final class LeaseLocks implements AutoCloseable {
 	 * @param unreadable the first bytes of a stored value the caller could not read (it then takes the
 	 * lease as if the value were absent, to replace it), or {@code null}
 	 * @param deadline when to stop waiting for Redis at the latest ({@link RemoteCommands#deadline()})
-	 * @return the outcome; {@link Acquisition.Unknown} if Redis did not answer in time
+	 * @return the outcome; {@link Acquisition.Pending} if a write of the key is pending and no value is
+	 * stored (or the stored one is to be replaced); {@link Acquisition.Unknown} if Redis did not answer
+	 * in time
 	 */
 	public Acquisition readOrAcquire(EntryKeys keys, long leaseMillis, long maxHoldMillis,
 			byte @Nullable [] unreadable, long deadline) {
@@ -193,8 +227,8 @@ public final class LeaseLocks implements AutoCloseable {
 		Lease lease = new Lease(keys, token, leaseMillis, maxHoldMillis);
 		List<Object> reply;
 		try {
-			reply = this.redis.eval(deadline, READ_OR_ACQUIRE, ScriptOutputType.MULTI, all(keys), token, ascii(leaseMillis),
-					(unreadable != null) ? unreadable : NO_HEADER);
+			reply = this.redis.eval(deadline, READ_OR_ACQUIRE, ScriptOutputType.MULTI, guarded(keys),
+					withPendingField(keys, token, ascii(leaseMillis), (unreadable != null) ? unreadable : NO_HEADER));
 		}
 		catch (RemoteCallException ex) {
 			return new Acquisition.Unknown(lease, ex);
@@ -205,6 +239,9 @@ public final class LeaseLocks implements AutoCloseable {
 		long outcome = (Long) reply.get(0);
 		if (outcome == FOUND) {
 			return new Acquisition.Found((byte[]) reply.get(1));
+		}
+		if (outcome == PENDING) {
+			return new Acquisition.Pending((byte[]) reply.get(1));
 		}
 		if (outcome == ACQUIRED) {
 			long now = System.nanoTime();
@@ -223,15 +260,16 @@ public final class LeaseLocks implements AutoCloseable {
 	 * background while readers go on reading the stored one.
 	 * @param deadline when to stop waiting for Redis at the latest ({@link RemoteCommands#deadline()})
 	 * @return {@link Acquisition.Acquired} (renewed until released), {@link Acquisition.Held} if another
-	 * caller holds it, or {@link Acquisition.Unknown} if Redis did not answer in time
+	 * caller holds it or a write of the key is pending, or {@link Acquisition.Unknown} if Redis did not
+	 * answer in time
 	 */
 	public Acquisition acquireIfFree(EntryKeys keys, long leaseMillis, long maxHoldMillis, long deadline) {
 		byte[] token = (this.instanceId + ':' + this.tokens.incrementAndGet()).getBytes(StandardCharsets.US_ASCII);
 		Lease lease = new Lease(keys, token, leaseMillis, maxHoldMillis);
 		Long taken;
 		try {
-			taken = this.redis.eval(deadline, ACQUIRE_IF_FREE, ScriptOutputType.INTEGER, all(keys), token,
-					ascii(leaseMillis));
+			taken = this.redis.eval(deadline, ACQUIRE_IF_FREE, ScriptOutputType.INTEGER, guarded(keys),
+					withPendingField(keys, token, ascii(leaseMillis)));
 		}
 		catch (RemoteCallException ex) {
 			return new Acquisition.Unknown(lease, ex);
@@ -245,16 +283,22 @@ public final class LeaseLocks implements AutoCloseable {
 	}
 
 	/**
-	 * Stores a loaded value and releases the lease, if the lease still holds.
+	 * Stores a loaded value, unless a write of the key is pending, and releases the lease, if the lease
+	 * still holds.
 	 * @param deadline when to stop waiting for Redis at the latest ({@link RemoteCommands#deadline()})
-	 * @return whether the value was stored; {@code false} when the lease lapsed or a write revoked it
+	 * @return whether the value was stored: {@link StoreResult#LOST} when the lease lapsed or a write
+	 * revoked it
 	 * @throws RemoteCallException if Redis fails or does not answer in time
 	 */
-	public boolean storeAndRelease(Lease lease, byte[] framedValue, long ttlMillis, long deadline) {
+	public StoreResult storeAndRelease(Lease lease, byte[] framedValue, long ttlMillis, long deadline) {
 		stopRenewing(lease);
-		Long stored = this.redis.eval(deadline, STORE_IF_HELD, ScriptOutputType.INTEGER, all(lease.keys()), this.channel,
-				lease.token(), framedValue, ascii(ttlMillis));
-		return stored != null && stored == 1;
+		EntryKeys keys = lease.keys();
+		Long outcome = this.redis.eval(deadline, STORE_IF_HELD, ScriptOutputType.INTEGER, guarded(keys),
+				withPendingField(keys, this.channel, lease.token(), framedValue, ascii(ttlMillis)));
+		if (outcome != null && outcome == STORE_WRITTEN) {
+			return StoreResult.STORED;
+		}
+		return (outcome != null && outcome == STORE_PENDING) ? StoreResult.PENDING : StoreResult.LOST;
 	}
 
 	/**
@@ -382,6 +426,41 @@ public final class LeaseLocks implements AutoCloseable {
 
 	static byte[][] all(EntryKeys keys) {
 		return new byte[][] { keys.value(), keys.lock(), keys.waiters(), keys.intents() };
+	}
+
+	/** The entry's keys, and the hash of its pending write when its cache queues writes. */
+	private static byte[][] guarded(EntryKeys keys) {
+		EntryKeys.Pending pending = keys.pending();
+		return (pending != null)
+				? new byte[][] { keys.value(), keys.lock(), keys.waiters(), keys.intents(), pending.hash() } : all(keys);
+	}
+
+	/** The arguments, then the field of the entry's pending write when its cache queues writes. */
+	private static byte[][] withPendingField(EntryKeys keys, byte[]... arguments) {
+		EntryKeys.Pending pending = keys.pending();
+		if (pending == null) {
+			return arguments;
+		}
+		byte[][] all = Arrays.copyOf(arguments, arguments.length + 1);
+		all[arguments.length] = pending.field();
+		return all;
+	}
+
+	/** What storing a loaded value under its lease did; the caller holds the lease no more in any case. */
+	public enum StoreResult {
+
+		/** Stored. */
+		STORED,
+
+		/** Not stored: the lease lapsed, or a write revoked it. */
+		LOST,
+
+		/**
+		 * Not stored: a write of the key is pending that the backing store does not hold yet, so the
+		 * loaded value may be older than it.
+		 */
+		PENDING
+
 	}
 
 	static byte[] ascii(long number) {

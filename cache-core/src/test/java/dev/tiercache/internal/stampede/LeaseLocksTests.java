@@ -32,6 +32,10 @@ class LeaseLocksTests {
 	private final EntryKeys keys = new EntryKeys(bytes(":{c:k}"), bytes(":lock:{c:k}"), bytes(":wait:{c:k}"),
 			bytes(":intents:{c:k}"));
 
+	/** The same entry's keys in a cache that queues writes: its queued write is field "v:k" of a hash. */
+	private final EntryKeys queuedKeys = new EntryKeys(this.keys.value(), this.keys.lock(), this.keys.waiters(),
+			this.keys.intents(), new EntryKeys.Pending(bytes(":pending"), "v:k".getBytes(StandardCharsets.UTF_8)));
+
 	private LettuceConnectionFactory connectionFactory;
 
 	private RemoteCommands redis;
@@ -69,7 +73,7 @@ class LeaseLocksTests {
 		this.holder.close();
 		this.other.close();
 		try (RedisConnection connection = this.connectionFactory.getConnection()) {
-			connection.keyCommands().del(this.keys.value(), this.keys.lock(), this.keys.waiters());
+			connection.keyCommands().del(this.keys.value(), this.keys.lock(), this.keys.waiters(), bytes(":pending"));
 		}
 		this.redis.close();
 		this.connectionFactory.destroy();
@@ -103,7 +107,7 @@ class LeaseLocksTests {
 		Lease lease = acquire(this.holder);
 		try (LoadNotifications.Waiter waiter = this.notifications.register(this.keys.value())) {
 			assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null, deadline())).isInstanceOf(Acquisition.Held.class);
-			assertThat(this.holder.storeAndRelease(lease, bytes("value"), 60_000, deadline())).isTrue();
+			assertThat(this.holder.storeAndRelease(lease, bytes("value"), 60_000, deadline())).isEqualTo(LeaseLocks.StoreResult.STORED);
 			assertThat(waiter.await(10_000)).as("woken by the store").isTrue();
 		}
 		assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null, deadline())).isInstanceOf(Acquisition.Found.class);
@@ -124,7 +128,7 @@ class LeaseLocksTests {
 	void uncontendedStorePublishesNothing() throws InterruptedException {
 		Lease lease = acquire(this.holder);
 		try (LoadNotifications.Waiter waiter = this.notifications.register(this.keys.value())) {
-			assertThat(this.holder.storeAndRelease(lease, bytes("value"), 60_000, deadline())).isTrue();
+			assertThat(this.holder.storeAndRelease(lease, bytes("value"), 60_000, deadline())).isEqualTo(LeaseLocks.StoreResult.STORED);
 			assertThat(waiter.await(500)).as("nobody flagged a wait, so nothing was published").isFalse();
 		}
 	}
@@ -133,7 +137,7 @@ class LeaseLocksTests {
 	void writeRevokesTheLeaseSoTheLoadedValueIsNotStored() {
 		Lease lease = acquire(this.holder);
 		this.other.write(this.keys, bytes("newer"), 60_000);
-		assertThat(this.holder.storeAndRelease(lease, bytes("older"), 60_000, deadline())).isFalse();
+		assertThat(this.holder.storeAndRelease(lease, bytes("older"), 60_000, deadline())).isEqualTo(LeaseLocks.StoreResult.LOST);
 		assertThat(this.redis.get(this.keys.value())).isEqualTo(bytes("newer"));
 	}
 
@@ -173,7 +177,7 @@ class LeaseLocksTests {
 		Acquisition acquisition = this.holder.readOrAcquire(this.keys, LEASE, LEASE, header, deadline());
 		assertThat(acquisition).isInstanceOf(Acquisition.Acquired.class);
 		assertThat(this.holder.storeAndRelease(((Acquisition.Acquired) acquisition).lease(), "replaced".getBytes(StandardCharsets.UTF_8), 60_000, deadline()))
-			.isTrue();
+			.isEqualTo(LeaseLocks.StoreResult.STORED);
 		assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, header, deadline())).as("a new value is read again")
 			.isInstanceOf(Acquisition.Found.class);
 	}
@@ -192,6 +196,55 @@ class LeaseLocksTests {
 		finally {
 			shortLeases.close();
 		}
+	}
+
+	private void queue(byte[] value) {
+		try (RedisConnection connection = this.connectionFactory.getConnection()) {
+			connection.hashCommands().hSet(bytes(":pending"), "v:k".getBytes(StandardCharsets.UTF_8), value);
+		}
+	}
+
+	@Test
+	void aQueuedWriteIsReturnedInsteadOfTheLeaseWhenNoValueIsStored() {
+		queue(bytes("queued"));
+		assertThat(this.holder.readOrAcquire(this.queuedKeys, LEASE, LEASE, null, deadline()))
+			.isInstanceOfSatisfying(Acquisition.Pending.class, (pending) -> assertThat(pending.value()).isEqualTo(bytes("queued")));
+		assertThat(this.redis.get(this.keys.lock())).as("no lease taken").isNull();
+	}
+
+	@Test
+	void aQueuedWriteIsReturnedInsteadOfTheLeaseToReplaceAnExpiredValue() {
+		byte[] expired = bytes("expired value");
+		this.other.write(this.keys, expired, 60_000);
+		queue(bytes("queued"));
+		assertThat(this.holder.readOrAcquire(this.queuedKeys, LEASE, LEASE, Arrays.copyOf(expired, 10), deadline()))
+			.isInstanceOfSatisfying(Acquisition.Pending.class, (pending) -> assertThat(pending.value()).isEqualTo(bytes("queued")));
+		assertThat(this.holder.readOrAcquire(this.queuedKeys, LEASE, LEASE, null, deadline())).as("a value to read is read")
+			.isInstanceOf(Acquisition.Found.class);
+	}
+
+	@Test
+	void noBackgroundReloadTakesTheLeaseWhileAWriteIsQueued() {
+		queue(bytes("queued"));
+		assertThat(this.holder.acquireIfFree(this.queuedKeys, LEASE, LEASE, deadline())).isInstanceOf(Acquisition.Held.class);
+		assertThat(this.holder.acquireIfFree(this.keys, LEASE, LEASE, deadline())).as("the same key, no queue")
+			.isInstanceOf(Acquisition.Acquired.class);
+	}
+
+	@Test
+	void aLoadStoresNothingOverAWriteQueuedSinceItTookTheLease() throws InterruptedException {
+		Acquisition acquisition = this.holder.readOrAcquire(this.queuedKeys, LEASE, LEASE, null, deadline());
+		assertThat(acquisition).isInstanceOf(Acquisition.Acquired.class);
+		try (LoadNotifications.Waiter waiter = this.notifications.register(this.keys.value())) {
+			assertThat(this.other.readOrAcquire(this.queuedKeys, LEASE, LEASE, null, deadline())).isInstanceOf(Acquisition.Held.class);
+			queue(bytes("queued"));
+			assertThat(this.holder.storeAndRelease(((Acquisition.Acquired) acquisition).lease(), bytes("loaded"), 60_000,
+					deadline())).isEqualTo(LeaseLocks.StoreResult.PENDING);
+			assertThat(waiter.await(10_000)).as("woken by the release").isTrue();
+		}
+		assertThat(this.redis.get(this.keys.value())).isNull();
+		assertThat(this.redis.get(this.keys.lock())).as("released").isNull();
+		assertThat(this.other.readOrAcquire(this.queuedKeys, LEASE, LEASE, null, deadline())).isInstanceOf(Acquisition.Pending.class);
 	}
 
 	private long deadline() {
