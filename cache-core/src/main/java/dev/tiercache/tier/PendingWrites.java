@@ -8,15 +8,24 @@ import dev.tiercache.internal.redis.RemoteCallException;
  * Values written to a cache that its backing store does not hold yet (the write-behind queue's
  * pending writes). A read that finds nothing in Redis asks here before it loads, so that it never
  * returns a value older than an acknowledged write, even after the cache entry expired or was
- * evicted. Implementations must be thread-safe.
+ * evicted. A pending write whose value the cache cannot hold is {@link #UNCACHED}: such a read loads
+ * and stores nothing. Implementations must be thread-safe.
  */
 @FunctionalInterface
 public interface PendingWrites {
 
 	/**
+	 * What {@link #find} returns for a key whose latest pending write has a value the cache cannot
+	 * hold ({@link StagedWrite#cached()} is {@code false}): a read loads the value, and stores it
+	 * nowhere, since the backing store may not have that write yet. Never modified.
+	 */
+	byte[] UNCACHED = new byte[0];
+
+	/**
 	 * The framed value of the latest pending write of a key, as {@link StagedWrite#framed()} gave it.
 	 * @param renderedKey the key as {@link StagedWrite#renderedKey()} renders it
-	 * @return the framed value, or {@code null} if no write of the key is pending
+	 * @return the framed value, an empty array ({@link #UNCACHED}) if the cache cannot hold it, or
+	 * {@code null} if no write of the key is pending
 	 * @throws RemoteCallException if Redis fails (the read then counts as a Redis failure)
 	 */
 	byte @Nullable [] find(String renderedKey);

@@ -30,7 +30,8 @@ import dev.tiercache.tier.RemoteTier.Unreadable;
  * a Redis timeout): the lease is released, or released in the background when Redis does not
  * answer; a load whose result will not be stored opens the key so that waiting callers load at once;
  * a value is stored in Redis only while its lease holds, and in L1 only if no write to the key
- * happened since the read began. A waiter gives up after {@code lock.wait} and loads itself: a
+ * happened since the read began. A key whose latest queued write the cache cannot hold
+ * ({@link PendingWrites#UNCACHED}) is loaded without its lease and stored nowhere. A waiter gives up after {@code lock.wait} and loads itself: a
  * waiter for another instance loads without the lease; a waiter for another thread of this JVM takes
  * the load over (see {@link #takeOver}), and later callers wait for it instead.
  *
@@ -127,6 +128,10 @@ final class ReadThrough {
 		}
 		if (read == Read.FAILED) {
 			return loadWithoutLease(key, entrySettings, loader, unless, stamp);
+		}
+		if (read == Read.UNCACHED) {
+			// the backing store may not have the key's queued writes yet: what it holds is returned, kept nowhere
+			return runLoader(loader, System.nanoTime());
 		}
 		byte[] replace = (read instanceof Unreadable found) ? found.header() : (expired != null) ? header(expired) : null;
 		try {

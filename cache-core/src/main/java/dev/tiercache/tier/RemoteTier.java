@@ -154,6 +154,22 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	}
 
 	/**
+	 * The Redis keys of a cache entry in the cache's current namespace, reading the namespace version
+	 * now if it is not known yet (at start-up, before Redis answered).
+	 * @throws RemoteCallException if the namespace version cannot be read
+	 * @throws IllegalArgumentException if the key is of a type that cannot be rendered injectively
+	 */
+	RemoteKey resolvedKeyOf(CacheContext cache, Object key) {
+		RemoteKey remoteKey = keyOf(cache, key);
+		if (!remoteKey.resolved()) {
+			readNamespaceNow(cache);
+			remoteKey = keyOf(cache, key);
+			remoteKey.value();
+		}
+		return remoteKey;
+	}
+
+	/**
 	 * The key as it is named in Redis, without the cache and namespace.
 	 * @throws IllegalArgumentException if the key is of a type that cannot be rendered injectively
 	 */
@@ -187,21 +203,26 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	 * have been cleared, are never read again. {@code false} if Redis failed.
 	 */
 	private boolean readNamespace(CacheContext cache) {
-		long stamp = cache.namespaceStamp();
 		try {
-			byte[] stored = this.commands.get(namespaceKey(cache));
-			long version = (stored != null) ? Long.parseLong(new String(stored, StandardCharsets.US_ASCII)) : 0;
-			long floor = cache.namespace();
-			if (version < floor) {
-				version = namespaceScript(cache, FORWARD, floor);
-			}
-			cache.namespaceRead(version, stamp);
+			readNamespaceNow(cache);
 			return true;
 		}
 		catch (RemoteCallException ex) {
 			logger.debug("Tiercache could not read the namespace of " + cache, ex);
 			return false;
 		}
+	}
+
+	/** Reads one cache's namespace version as {@link #readNamespace} does, throwing if Redis fails. */
+	private void readNamespaceNow(CacheContext cache) {
+		long stamp = cache.namespaceStamp();
+		byte[] stored = this.commands.get(namespaceKey(cache));
+		long version = (stored != null) ? Long.parseLong(new String(stored, StandardCharsets.US_ASCII)) : 0;
+		long floor = cache.namespace();
+		if (version < floor) {
+			version = namespaceScript(cache, FORWARD, floor);
+		}
+		cache.namespaceRead(version, stamp);
 	}
 
 	private byte[] namespaceKey(CacheContext cache) {
@@ -383,9 +404,9 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 			cache.remoteFailed(ex);
 			return Read.FAILED;
 		}
-		if (framed == null) {
+		if (framed == null || framed.length == 0) {
 			cache.stats().remoteMiss();
-			return Read.ABSENT;
+			return (framed == null) ? Read.ABSENT : Read.UNCACHED;
 		}
 		return decode(cache, key, type, framed, queued);
 	}
@@ -483,18 +504,17 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	}
 
 	/**
-	 * Frames a write for a script of the caller's that applies it, or returns {@code null} when the
-	 * value cannot be stored or the key is not resolved.
+	 * Frames a write for a script of the caller's that applies it: a put of the value, or, when the
+	 * cache cannot hold the value (it cannot be encoded, is over the size limit, or its TTL is zero), a
+	 * delete of the key.
+	 * @param key a resolved key
 	 * @param stamp the key's L1 stamp, taken before the script runs
 	 */
-	@Nullable StagedWrite stage(CacheContext cache, RemoteKey key, @Nullable Object value, Type type, long ttlMillis,
+	StagedWrite stage(CacheContext cache, RemoteKey key, @Nullable Object value, Type type, long ttlMillis,
 			long stamp) {
-		if (!key.resolved()) {
-			return null;
-		}
-		EncodedValue encoded = (value != null) ? encode(cache, value, type) : null;
-		if (value != null && encoded == null) {
-			return null;
+		EncodedValue encoded = (value != null && ttlMillis > 0) ? encode(cache, value, type) : null;
+		if (ttlMillis <= 0 || (value != null && encoded == null)) {
+			return StagedWrite.delete(key, value, type, this.channel, stamp);
 		}
 		return new StagedWrite(key, value, type, encoded, this.channel, envelope(encoded, ttlMillis, 0), ttlMillis,
 				cache.settings().redisTtlMillis(ttlMillis), stamp);
@@ -732,10 +752,17 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	sealed interface Read permits Hit, Unreadable, Missing {
 
 		/** Nothing stored (or a corrupt entry, now deleted). */
-		Missing ABSENT = new Missing(false);
+		Missing ABSENT = Missing.ABSENT;
 
 		/** Redis failed or did not answer in time. */
-		Missing FAILED = new Missing(true);
+		Missing FAILED = Missing.FAILED;
+
+		/**
+		 * Nothing stored, and the latest pending write of the key has a value the cache cannot hold
+		 * ({@link PendingWrites#UNCACHED}): what a load finds may be older than that write, so it is
+		 * returned but not stored.
+		 */
+		Missing UNCACHED = Missing.UNCACHED;
 
 	}
 
@@ -752,8 +779,11 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	record Unreadable(byte[] header, String reason) implements Read {
 	}
 
-	/** No value: absent, or Redis failed. */
-	record Missing(boolean failed) implements Read {
+	/** No value: absent, Redis failed, or a write of the key is pending that the cache cannot hold. */
+	enum Missing implements Read {
+
+		ABSENT, FAILED, UNCACHED
+
 	}
 
 	/** The outcome of storing a loaded value. */
@@ -816,7 +846,7 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 		byte[] value() {
 			byte[] key = this.value;
 			if (key == null) {
-				throw new RemoteCallException("The namespace version of cache '" + this.cacheName
+				throw RemoteCallException.notSent("The namespace version of cache '" + this.cacheName
 						+ "' has not been read from Redis yet", new IllegalStateException("namespace unknown"));
 			}
 			return key;
