@@ -1,6 +1,7 @@
 package dev.tiercache.writebehind;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -69,6 +70,11 @@ final class DurableWrites implements AutoCloseable {
 		this.durability = durability;
 		this.replicas = replicas;
 		this.timeoutMillis = timeoutMillis;
+	}
+
+	/** Opens the connection, waiting for it at most {@code wait} (it goes on opening in the background). */
+	void connect(Duration wait) {
+		this.commands.connect(wait);
 	}
 
 	/**

@@ -24,6 +24,7 @@ import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.resilience.RedisCircuitBreaker;
 import dev.tiercache.tier.InvalidSettingException;
 import dev.tiercache.tier.TieredCache;
+import dev.tiercache.tier.TieredCacheManager;
 
 /**
  * The write-behind queues of an application, one per cache that has {@code @WriteBehind} methods, and
@@ -257,8 +258,18 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 
 	// ---- lifecycle
 
+	/**
+	 * Connects to Redis, waiting at most {@link TieredCacheManager#STARTUP_CONNECT_WAIT} (a call made
+	 * before the queues' connection is open waits for it only as long as the Redis timeout, and is
+	 * refused if it is not open by then), and starts flushing.
+	 */
 	@Override
 	public void start() {
+		long deadline = System.nanoTime() + TieredCacheManager.STARTUP_CONNECT_WAIT.toNanos();
+		this.durableWrites.values().forEach((durable) -> durable.connect(Duration.ZERO));
+		this.commands.connect(TieredCacheManager.STARTUP_CONNECT_WAIT);
+		this.durableWrites.values()
+			.forEach((durable) -> durable.connect(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))));
 		this.running = true;
 		this.queues.values().forEach(WriteBehindQueue::start);
 	}

@@ -266,11 +266,15 @@ class QueuedKeyOrderTests {
 		}
 	}
 
-	/** An instance behind the proxy whose breaker opens after two failed calls. */
+	/** An instance behind the proxy whose breaker opens after two failed calls (slow ones do not count). */
 	private LedgerInstance instanceWithBreaker(TcpProxy proxy) {
 		return instance(TestRedis.connectionFactory("127.0.0.1", proxy.port()), CacheSettings.DEFAULTS,
-				Durability.MEMORY, (builder) -> builder
-					.redisBreaker(RedisCircuitBreaker.defaults().slidingWindowSize(2).minimumNumberOfCalls(2).build()));
+				Durability.MEMORY,
+				(builder) -> builder.redisBreaker(RedisCircuitBreaker.defaults()
+					.slidingWindowSize(2)
+					.minimumNumberOfCalls(2)
+					.slowCallDurationThreshold(Duration.ofSeconds(5))
+					.build()));
 	}
 
 	/** Black-holes Redis until reads of other keys opened the instance's breaker. */
