@@ -31,9 +31,10 @@ import dev.tiercache.tier.RemoteTier.Unreadable;
  * answer; a load whose result will not be stored opens the key so that waiting callers load at once;
  * a value is stored in Redis only while its lease holds, and in L1 only if no write to the key
  * happened since the read began. A key whose latest queued write the cache cannot hold
- * ({@link PendingWrites#UNCACHED}) is loaded without its lease and stored nowhere. A waiter gives up after {@code lock.wait} and loads itself: a
- * waiter for another instance loads without the lease; a waiter for another thread of this JVM takes
- * the load over (see {@link #takeOver}), and later callers wait for it instead.
+ * ({@link PendingWrites#UNCACHED}) is loaded without its lease and stored nowhere. A waiter gives up
+ * after {@code lock.wait} and loads itself: a waiter for another instance loads without the lease; a
+ * waiter for another thread of this JVM takes the load over (see {@link #takeOver}), and later callers
+ * wait for it instead.
  *
  * <p>A read waits for Redis at most the Redis timeout in total, however many calls it makes (the time
  * spent waiting for another instance's load, or running the loader, is not counted): a call with no

@@ -387,7 +387,7 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 
 	/**
 	 * Reads and decodes a key's entry; when Redis holds none, the cache's {@link PendingWrites}, if
-	 * any, may supply the latest value written.
+	 * any, may supply the latest value written, or tell that it cannot ({@link Read#UNCACHED}).
 	 */
 	Read read(CacheContext cache, RemoteKey key, Type type) {
 		byte[] framed;
@@ -404,7 +404,7 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 			cache.remoteFailed(ex);
 			return Read.FAILED;
 		}
-		if (framed == null || framed.length == 0) {
+		if (framed == null || (queued && framed.length == 0)) {
 			cache.stats().remoteMiss();
 			return (framed == null) ? Read.ABSENT : Read.UNCACHED;
 		}

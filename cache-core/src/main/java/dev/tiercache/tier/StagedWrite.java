@@ -70,7 +70,10 @@ public final class StagedWrite {
 		this.stamp = stamp;
 	}
 
-	/** A write of a value the cache cannot hold: it deletes the key, and pending reads find {@link PendingWrites#UNCACHED}. */
+	/**
+	 * A write of a value the cache cannot hold: it deletes the key, and pending reads find
+	 * {@link PendingWrites#UNCACHED}.
+	 */
 	static StagedWrite delete(RemoteTier.RemoteKey remoteKey, @Nullable Object value, Type type, byte[] channel,
 			long stamp) {
 		return new StagedWrite(remoteKey, value, type, null, channel, PendingWrites.UNCACHED, 0, 0, stamp);

@@ -1,14 +1,12 @@
 package dev.tiercache.writebehind;
 
 import java.lang.reflect.Type;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,13 +35,12 @@ import dev.tiercache.internal.concurrent.RateLimit;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.tier.PendingWrites;
-import dev.tiercache.tier.StagedWrite;
 import dev.tiercache.tier.TieredCache;
 
 /**
- * One cache's write-behind queue on this instance: the call's atomic enqueue, the pending values reads
- * consult, the flusher pool and the scheduler that balances partitions between instances, the drain
- * at shutdown, and the dead letters. Thread-safe.
+ * One cache's write-behind queue on this instance: the registered methods, the calls (made by
+ * {@link QueueCalls}), the pending values reads consult, the flusher pool and the scheduler that
+ * balances partitions between instances, the drain at shutdown, and the dead letters. Thread-safe.
  */
 final class WriteBehindQueue implements PendingWrites {
 
@@ -55,8 +52,6 @@ final class WriteBehindQueue implements PendingWrites {
 
 	private final RemoteCommands commands;
 
-	private final @Nullable DurableWrites durable;
-
 	private final ArgumentCodec arguments;
 
 	private final QueueKeys keys;
@@ -66,9 +61,9 @@ final class WriteBehindQueue implements PendingWrites {
 	/** Each registered method's id as stored in entries. */
 	private final Map<WriteBehindMethod, byte[]> methodIds = new ConcurrentHashMap<>();
 
-	private final Set<String> unencodableMethods = ConcurrentHashMap.newKeySet();
-
 	private final QueueCounters counters = new QueueCounters();
+
+	private final QueueCalls calls;
 
 	private final byte[] instanceId;
 
@@ -95,9 +90,9 @@ final class WriteBehindQueue implements PendingWrites {
 		this.cache = cache;
 		this.settings = settings;
 		this.commands = commands;
-		this.durable = durable;
 		this.arguments = arguments;
 		this.keys = new QueueKeys(keyPrefix, cache.getName(), settings.partitions());
+		this.calls = new QueueCalls(this, durable, arguments);
 		byte[] random = new byte[8];
 		new SecureRandom().nextBytes(random);
 		this.instanceId = QueueKeys.ascii(HexFormat.of().formatHex(random));
@@ -124,191 +119,25 @@ final class WriteBehindQueue implements PendingWrites {
 	}
 
 	/**
-	 * Writes the value to the cache and queues the call, atomically. When the cache cannot hold the
-	 * value, the call is queued all the same, with a delete of the key, so that the queue keeps the
-	 * key's writes in order; the key is evicted again once the call is applied.
-	 * @return {@code true} if queued; {@code false} if the call cannot be queued (the codec cannot
-	 * encode its arguments, or durability {@code aof} on a Redis without {@code WAITAOF}) and Redis
-	 * confirmed that no write of its key is queued: the caller runs the method now
-	 * @throws WriteBehindUnavailableException if Redis could not take the entry, or did not confirm it
-	 * as durable as configured and no flusher applied it meanwhile, or the call cannot be queued while a
-	 * write of its key is: the method must not run now
+	 * Writes the value to the cache (or deletes the key, for a value the cache cannot hold) and queues
+	 * the call, atomically; see {@link QueueCalls#enqueue}.
 	 */
 	boolean enqueue(WriteBehindMethod method, @Nullable Object value, Type valueType, @Nullable Object[] arguments,
 			Object key) {
-		StagedWrite staged;
-		try {
-			staged = this.cache.stage(key, value, valueType);
-		}
-		catch (RemoteCallException ex) {
-			throw refused(method, key, "Redis did not answer: " + ex.getMessage(), ex);
-		}
-		byte[] encoded = encodeArguments(method, arguments, staged);
-		if (encoded == null) {
-			return synchronouslyUnlessQueued(method, key, staged,
-					"the codec cannot encode its arguments (logged once as a warning)");
-		}
-		DurableWrites durableWrites = this.durable;
-		if (durableWrites != null && !confirmable(durableWrites, method, key)) {
-			return synchronouslyUnlessQueued(method, key, staged,
-					"durability 'aof' needs WAITAOF (Redis 7.2+), which this Redis does not have");
-		}
-		int partition = this.keys.partitionOf(staged.renderedKey());
-		byte[][] scriptKeys = concat(staged.keys(), this.keys.stream(partition), this.keys.pending(partition));
-		byte[][] scriptArguments = { staged.channel(), staged.framed(), staged.ttlArgument(), QueueKeys.GROUP,
-				staged.renderedKey().getBytes(StandardCharsets.UTF_8), methodId(method), encoded };
-		DurableWrites.Written written;
-		try {
-			written = (durableWrites != null) ? durableWrites.eval(QueueScripts.ENQUEUE, scriptKeys, scriptArguments)
-					: new DurableWrites.Written(this.commands.eval(QueueScripts.ENQUEUE, ScriptOutputType.VALUE,
-							scriptKeys, scriptArguments), true);
-		}
-		catch (RemoteCallException ex) {
-			redisFailed("queue a write", ex);
-			throw refused(method, key, ex.maybeRan(),
-					(ex.maybeRan() ? "Redis may or may not have taken it: " : "Redis did not take it: ")
-							+ ex.getMessage(),
-					ex);
-		}
-		this.cache.applied(staged);
-		this.counters.enqueued.increment();
-		if (!written.confirmed() && durableWrites != null) {
-			awaitApplied(method, key, partition, written.reply(), durableWrites);
-		}
-		return true;
+		return this.calls.enqueue(method, value, valueType, arguments, key);
 	}
 
 	/**
-	 * A call that cannot be queued runs synchronously only if Redis confirms that no write of its key is
-	 * queued: run now, it would otherwise be overtaken by an older write applied after it.
-	 * @return {@code false}, counted, for the caller to run the method now
-	 * @throws WriteBehindUnavailableException if a write of the key is queued, or Redis does not say
+	 * The id a registered method's entries carry.
+	 * @throws IllegalStateException if the method was not registered
 	 */
-	private boolean synchronouslyUnlessQueued(WriteBehindMethod method, Object key, StagedWrite staged,
-			String why) {
-		byte[] pending = this.keys.pending(this.keys.partitionOf(staged.renderedKey()));
-		byte[] field = QueueKeys.utf8("i:" + staged.renderedKey());
-		Boolean queued;
-		try {
-			queued = this.commands.call((redis) -> redis.hexists(pending, field));
-		}
-		catch (RemoteCallException ex) {
-			throw refused(method, key, "it cannot be queued (" + why + ") and Redis did not answer whether an older "
-					+ "write of its key is queued: " + ex.getMessage(), ex);
-		}
-		if (!Boolean.FALSE.equals(queued)) {
-			throw refused(method, key, "it cannot be queued (" + why + ") and an older write of its key is queued, "
-					+ "which would be applied after it; it runs synchronously once the key's queued writes are "
-					+ "applied", null);
-		}
-		this.counters.synchronousWrites.increment();
-		return false;
-	}
-
-	/** Whether Redis can confirm writes as durable as configured. */
-	private boolean confirmable(DurableWrites durableWrites, WriteBehindMethod method, Object key) {
-		try {
-			return durableWrites.confirmable();
-		}
-		catch (RemoteCallException ex) {
-			throw refused(method, key, "Redis did not answer: " + ex.getMessage(), ex);
-		}
-	}
-
-	/**
-	 * Waits, for at most {@code durability-timeout}, for a flusher to take a queued entry that Redis did
-	 * not confirm as durable out of its stream (applied, or a dead letter): the database holds it then,
-	 * whatever happens to Redis.
-	 * @throws WriteBehindUnavailableException if it is still queued then, or Redis does not say
-	 */
-	private void awaitApplied(WriteBehindMethod method, Object key, int partition, byte @Nullable [] entryId,
-			DurableWrites durableWrites) {
-		String unconfirmed = "it was queued, but Redis did not confirm it on " + durableWrites.confirmation();
-		if (entryId == null) {
-			throw refused(method, key, true, unconfirmed + ", and returned no entry id", null);
-		}
-		String id = new String(entryId, StandardCharsets.US_ASCII);
-		byte[] stream = this.keys.stream(partition);
-		long deadline = System.nanoTime() + this.settings.durabilityTimeout().toNanos();
-		long pollNanos = TimeUnit.MILLISECONDS.toNanos(Math.min(this.settings.flushInterval().toMillis(), 50));
-		try {
-			while (true) {
-				List<StreamMessage<byte[], byte[]>> left = this.commands
-					.call((redis) -> redis.xrange(stream, Range.create(id, id)));
-				if (left == null || left.isEmpty()) {
-					return;
-				}
-				long remaining = deadline - System.nanoTime();
-				if (remaining <= 0) {
-					break;
-				}
-				TimeUnit.NANOSECONDS.sleep(Math.min(pollNanos, remaining));
-			}
-		}
-		catch (RemoteCallException ex) {
-			throw refused(method, key, true, unconfirmed + ", and Redis did not answer whether it was applied since: "
-					+ ex.getMessage(), ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw refused(method, key, true, unconfirmed + ", and the caller was interrupted while waiting for it to "
-					+ "be applied", ex);
-		}
-		throw refused(method, key, true, unconfirmed + ", nor was it applied within another "
-				+ this.settings.durabilityTimeout().toMillis() + " ms; it is applied in order unless the primary "
-				+ "fails first", null);
-	}
-
-	private WriteBehindUnavailableException refused(WriteBehindMethod method, Object key, String why,
-			@Nullable Throwable cause) {
-		return refused(method, key, false, why, cause);
-	}
-
-	/**
-	 * The exception for a refused call, counted. Its message says what happened and what the caller
-	 * may do.
-	 */
-	private WriteBehindUnavailableException refused(WriteBehindMethod method, Object key, boolean mayHaveBeenQueued,
-			String why, @Nullable Throwable cause) {
-		this.counters.refused.increment();
-		String message = (mayHaveBeenQueued ? "Tiercache cannot confirm that it queued" : "Tiercache did not queue")
-				+ " the @WriteBehind call of " + method.id() + " for key '" + key + "' of cache '" + cacheName()
-				+ "': " + why + ". The method was not run either, so that it never writes around older queued writes "
-				+ "of the key. " + (mayHaveBeenQueued
-						? "The call may still be applied, in order; retry it if it must be (the method must be idempotent)"
-						: "Retry the call later, or give the write up");
-		return new WriteBehindUnavailableException(message, cacheName(), key, mayHaveBeenQueued, cause);
-	}
-
-	private byte[] methodId(WriteBehindMethod method) {
+	byte[] methodId(WriteBehindMethod method) {
 		byte[] id = this.methodIds.get(method);
 		if (id == null) {
 			throw new IllegalStateException(method.id() + " was not registered with the write-behind queue of cache '"
 					+ cacheName() + "'");
 		}
 		return id;
-	}
-
-	private byte @Nullable [] encodeArguments(WriteBehindMethod method, @Nullable Object[] arguments,
-			StagedWrite staged) {
-		try {
-			return this.arguments.encode(arguments, method.parameterTypes(), staged);
-		}
-		catch (RuntimeException ex) {
-			if (this.unencodableMethods.add(method.id())) {
-				logger.warn("Tiercache cannot queue calls of " + method.id() + ": the codec cannot encode its "
-						+ "arguments (" + ex.getMessage() + "). Each call runs synchronously while no write of its "
-						+ "key is queued, and is refused with a WriteBehindUnavailableException otherwise");
-			}
-			return null;
-		}
-	}
-
-	private static byte[][] concat(byte[][] first, byte[]... more) {
-		byte[][] all = new byte[first.length + more.length][];
-		System.arraycopy(first, 0, all, 0, first.length);
-		System.arraycopy(more, 0, all, first.length, more.length);
-		return all;
 	}
 
 	/** The latest pending value of a key, for reads that find nothing in Redis. */
@@ -544,8 +373,8 @@ final class WriteBehindQueue implements PendingWrites {
 		long age = (oldest == Long.MAX_VALUE) ? 0 : Math.max(0, System.currentTimeMillis() - oldest);
 		QueueCounters c = this.counters;
 		return new WriteBehindStats(cacheName(), depth(), age, (dead != null) ? dead : 0, c.enqueued.sum(),
-				c.synchronousWrites.sum(), c.refused.sum(), c.applied.sum(), c.methodCalls.sum(), c.batchCalls.sum(), c.retries.sum(),
-				c.deadLettered.sum());
+				c.synchronousWrites.sum(), c.refused.sum(), c.applied.sum(), c.methodCalls.sum(), c.batchCalls.sum(),
+				c.retries.sum(), c.deadLettered.sum());
 	}
 
 	List<DeadLetter> deadLetters(int max) {
@@ -581,7 +410,11 @@ final class WriteBehindQueue implements PendingWrites {
 		return deleted != null && deleted > 0;
 	}
 
-	// ---- for the partition flushers
+	// ---- for the calls and the partition flushers
+
+	TieredCache cache() {
+		return this.cache;
+	}
 
 	String cacheName() {
 		return this.cache.getName();

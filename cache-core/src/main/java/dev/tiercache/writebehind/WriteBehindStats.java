@@ -23,7 +23,8 @@ package dev.tiercache.writebehind;
  * @param deadLettered entries this instance moved to the dead-letter stream
  */
 public record WriteBehindStats(String cache, long depth, long oldestAgeMillis, long deadLetters, long enqueued,
-		long synchronousWrites, long refused, long applied, long methodCalls, long batchCalls, long retries, long deadLettered) {
+		long synchronousWrites, long refused, long applied, long methodCalls, long batchCalls, long retries,
+		long deadLettered) {
 
 	/** Entries applied without a call of their own: a later write of the same key covered them. */
 	public long coalesced() {
