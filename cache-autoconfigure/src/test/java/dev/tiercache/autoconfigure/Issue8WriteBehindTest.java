@@ -449,6 +449,8 @@ class Issue8WriteBehindTest {
 				.isThrownBy(() -> service(context).save(new Price(22, 1, "refused")))
 				.withMessageContaining("key '22' of cache 'prices'");
 			assertThat(this.probe.threads).as("the method did not run on the caller's thread").doesNotContain(caller);
+			assertThat(context.getBean(MeterRegistry.class).get("tiercache.writebehind.refused").tag("cache", "prices")
+				.functionCounter().count()).as("counted while Redis is down").isEqualTo(1);
 			proxy.restore();
 			await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
 				.untilAsserted(() -> assertThat(queues(context).stats("prices").refused()).isEqualTo(1));

@@ -210,6 +210,16 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 	}
 
 	/**
+	 * How many calls of a cache this instance refused with a {@link WriteBehindUnavailableException}
+	 * since it started, as {@link WriteBehindStats#refused()}; read in this JVM, so also while Redis
+	 * does not answer, when calls are refused.
+	 * @throws IllegalArgumentException if the cache has no write-behind queue
+	 */
+	public long refusedCalls(String cache) {
+		return queue(cache).counters().refused.sum();
+	}
+
+	/**
 	 * The oldest dead letters of a cache, at most {@code max}.
 	 * @throws IllegalArgumentException if the cache has no write-behind queue
 	 * @throws IllegalStateException if Redis does not answer
