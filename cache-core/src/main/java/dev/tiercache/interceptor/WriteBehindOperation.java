@@ -155,7 +155,8 @@ final class WriteBehindOperation implements MethodOperation, WriteBehindMethod {
 			}
 		}
 		catch (WriteBehindUnavailableException ex) {
-			logger.error("A transaction committed, but its @WriteBehind write was not applied: " + ex.getMessage(), ex);
+			logger.error("A transaction committed, but its @WriteBehind write " + (ex.mayHaveBeenQueued()
+					? "may not be applied: " : "is not applied: ") + ex.getMessage(), ex);
 			return;
 		}
 		Thread run = new Thread(() -> {
