@@ -3,6 +3,7 @@ package dev.tiercache.writebehind;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 
 import org.springframework.aop.framework.autoproxy.DefaultAdvisorAutoProxyCreator;
@@ -35,6 +36,8 @@ final class LedgerInstance implements AutoCloseable {
 	private final GenericApplicationContext context = new GenericApplicationContext();
 
 	private final LettuceConnectionFactory redis;
+
+	private final AtomicBoolean closed = new AtomicBoolean();
 
 	/**
 	 * @param prefix the key prefix, the same for every instance of one test
@@ -99,10 +102,13 @@ final class LedgerInstance implements AutoCloseable {
 		return queues().stats(CACHE);
 	}
 
+	/** Closes the context and the connection factory; closing again does nothing. */
 	@Override
 	public void close() {
-		this.context.close();
-		this.redis.destroy();
+		if (this.closed.compareAndSet(false, true)) {
+			this.context.close();
+			this.redis.destroy();
+		}
 	}
 
 }

@@ -239,6 +239,7 @@ class QueuedKeyOrderTests {
 			assertThat(this.rows.get(ID)).extracting(Row::version).isEqualTo(applied.get(applied.size() - 1));
 			assertThat(instance.stats().refused()).isEqualTo(1);
 			assertThat(instance.stats().synchronousWrites()).isZero();
+			instance.close();
 		}
 	}
 
@@ -263,6 +264,7 @@ class QueuedKeyOrderTests {
 			releaseAndDrain(instance);
 			assertThat(this.rows.versions(ID)).containsOnly(1L);
 			assertThat(this.rows.get(ID)).isEqualTo(V1);
+			instance.close();
 		}
 	}
 
@@ -305,7 +307,8 @@ class QueuedKeyOrderTests {
 			releaseAndDrain(instance);
 			// the proxy delivers what it held: the entry was queued after all, and applied after v1
 			assertThat(this.rows.versions(ID).stream().distinct().toList()).containsExactly(1L, 2L);
-			assertThat(this.rows.get(ID).version()).isEqualTo(2);
+			assertThat(this.rows.get(ID)).extracting(Row::version).isEqualTo(2L);
+			instance.close();
 		}
 	}
 
@@ -328,6 +331,7 @@ class QueuedKeyOrderTests {
 			releaseAndDrain(first);
 			assertThat(this.rows.versions(ID)).containsExactly(1L, 2L);
 			assertThat(this.rows.get(ID)).isEqualTo(v2);
+			starting.close();
 		}
 	}
 
@@ -353,6 +357,7 @@ class QueuedKeyOrderTests {
 			releaseAndDrain(instance);
 			assertThat(this.rows.versions(ID)).containsExactly(1L, 2L);
 			assertThat(instance.stats().synchronousWrites()).isZero();
+			instance.close();
 		}
 	}
 
@@ -370,6 +375,7 @@ class QueuedKeyOrderTests {
 			assertThat(instance.stats().enqueued()).isEqualTo(1);
 			assertThat(instance.stats().synchronousWrites()).isZero();
 			assertThat(instance.stats().refused()).isZero();
+			instance.close();
 		}
 	}
 
@@ -407,6 +413,7 @@ class QueuedKeyOrderTests {
 			releaseAndDrain(instance);
 			assertThat(this.rows.versions(ID)).containsOnly(1L);
 			assertThat(instance.stats().refused()).isEqualTo(1);
+			instance.close();
 		}
 	}
 
