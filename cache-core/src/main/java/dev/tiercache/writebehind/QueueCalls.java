@@ -93,9 +93,8 @@ final class QueueCalls {
 		}
 		catch (RemoteCallException ex) {
 			this.queue.redisFailed("queue a write", ex);
-			throw refused(method, key, ex.maybeRan(),
-					(ex.maybeRan() ? "Redis may or may not have taken it: " : "Redis did not take it: ") + ex.getMessage(),
-					ex);
+			String taken = ex.maybeRan() ? "Redis may or may not have taken it: " : "Redis did not take it: ";
+			throw refused(method, key, ex.maybeRan(), taken + ex.getMessage(), ex);
 		}
 		this.queue.cache().applied(staged);
 		this.queue.counters().enqueued.increment();
@@ -183,8 +182,8 @@ final class QueueCalls {
 					+ "be applied", ex);
 		}
 		throw refused(method, key, true, unconfirmed + ", nor was it applied within another "
-				+ this.queue.settings().durabilityTimeout().toMillis() + " ms; it is applied in order unless the primary "
-				+ "fails first", null);
+				+ this.queue.settings().durabilityTimeout().toMillis()
+				+ " ms; it is applied in order unless the primary fails first", null);
 	}
 
 	private WriteBehindUnavailableException refused(WriteBehindMethod method, Object key, String why,
@@ -199,13 +198,14 @@ final class QueueCalls {
 	private WriteBehindUnavailableException refused(WriteBehindMethod method, Object key, boolean mayHaveBeenQueued,
 			String why, @Nullable Throwable cause) {
 		this.queue.counters().refused.increment();
+		String cache = this.queue.cacheName();
 		String message = (mayHaveBeenQueued ? "Tiercache cannot confirm that it queued" : "Tiercache did not queue")
-				+ " the @WriteBehind call of " + method.id() + " for key '" + key + "' of cache '" + this.queue.cacheName()
-				+ "': " + why + ". The method was not run either, so that it never writes around older queued writes "
-				+ "of the key. " + (mayHaveBeenQueued
-						? "The call may still be applied, in order; retry it if it must be (the method must be idempotent)"
+				+ " the @WriteBehind call of " + method.id() + " for key '" + key + "' of cache '" + cache + "': "
+				+ why + ". The method was not run either, so that it never writes around older queued writes of the "
+				+ "key. " + (mayHaveBeenQueued
+						? "The call may still be applied, in order; retry it if it must be (the method is idempotent)"
 						: "Retry the call later, or give the write up");
-		return new WriteBehindUnavailableException(message, this.queue.cacheName(), key, mayHaveBeenQueued, cause);
+		return new WriteBehindUnavailableException(message, cache, key, mayHaveBeenQueued, cause);
 	}
 
 	private byte @Nullable [] encodeArguments(WriteBehindMethod method, @Nullable Object[] arguments,

@@ -301,7 +301,8 @@ class QueuedKeyOrderTests {
 
 			assertThat(refused).isNotNull();
 			assertThat(refused.mayHaveBeenQueued()).isTrue();
-			assertThat(refused.getMessage()).contains("Tiercache cannot confirm that it queued", "may still be applied");
+			assertThat(refused.getMessage()).contains("Tiercache cannot confirm that it queued",
+					"may still be applied");
 			assertThat(this.rows.log(ID)).isEmpty();
 			proxy.restore();
 			releaseAndDrain(instance);
@@ -339,7 +340,8 @@ class QueuedKeyOrderTests {
 
 	@Test
 	void aCallWhoseDurabilityRedisDoesNotConfirmIsNeverRunAroundOlderQueuedWrites() throws Exception {
-		try (EmbeddedRedis primary = EmbeddedRedis.start(); EmbeddedRedis replica = EmbeddedRedis.replicaOf(primary.port())) {
+		try (EmbeddedRedis primary = EmbeddedRedis.start();
+				EmbeddedRedis replica = EmbeddedRedis.replicaOf(primary.port())) {
 			awaitReplicas(primary, 1);
 			LedgerInstance instance = instance(TestRedis.connectionFactory("127.0.0.1", primary.port()),
 					CacheSettings.DEFAULTS, Durability.REPLICA, UnaryOperator.identity());
