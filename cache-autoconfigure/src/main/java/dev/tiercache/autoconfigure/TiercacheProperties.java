@@ -556,8 +556,8 @@ public class TiercacheProperties {
 		/**
 		 * What a call waits for before it returns: 'memory' (the entry is in the Redis primary),
 		 * 'replica' (also on 'durability-replicas' replicas, WAIT) or 'aof' (also in the primary's
-		 * append-only file, WAITAOF, Redis 7.2+). When not confirmed in time, the method runs
-		 * synchronously. Default: memory.
+		 * append-only file, WAITAOF, Redis 7.2+). When not confirmed in time, the call waits up to
+		 * 'durability-timeout' more for a flusher to apply it, and is refused otherwise. Default: memory.
 		 */
 		private @Nullable Durability durability;
 
@@ -567,7 +567,8 @@ public class TiercacheProperties {
 		private @Nullable Integer durabilityReplicas;
 
 		/**
-		 * How long a call waits for the durability confirmation. Default: 1s.
+		 * How long a call waits for the durability confirmation (and, without it, as long again for a
+		 * flusher to apply it). Default: 1s.
 		 */
 		private @Nullable Duration durabilityTimeout;
 

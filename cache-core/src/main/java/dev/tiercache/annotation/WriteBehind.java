@@ -20,8 +20,11 @@ import java.lang.annotation.Target;
  * Until a call is applied, reads of its key never return an older value, even if the cache entry
  * expired. Calls of one key in one batch are coalesced (the last one wins; calls of different methods
  * keep their order). A call that keeps failing is retried with backoff, then moved to a dead-letter
- * stream (see {@code WriteBehindQueues}). If Redis cannot take the entry, the method runs synchronously,
- * like write-through: a write is never lost silently.
+ * stream (see {@code WriteBehindQueues}). A key with queued calls is never written around them: a value
+ * the cache cannot hold is queued with a delete of its key; if Redis cannot take the entry, the call
+ * throws {@code WriteBehindUnavailableException} without running the method (it is neither queued nor
+ * applied; the caller retries or gives it up); a call whose arguments cannot be encoded runs
+ * synchronously only while no call of its key is queued. A write is never lost silently.
  *
  * <p>The method must return {@code void} (it has not run when the call returns). Its arguments are
  * stored with the cache's codec, against the declared parameter types. One {@code @WriteBehind} per

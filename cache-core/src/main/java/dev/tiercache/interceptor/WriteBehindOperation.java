@@ -20,17 +20,19 @@ import org.springframework.util.ReflectionUtils;
 
 import dev.tiercache.annotation.WriteBehind;
 import dev.tiercache.strategy.CacheWriteScheduler;
-import dev.tiercache.strategy.WriteThroughStrategy;
 import dev.tiercache.tier.TieredCache;
 import dev.tiercache.writebehind.WriteBehindMethod;
 import dev.tiercache.writebehind.WriteBehindQueues;
+import dev.tiercache.writebehind.WriteBehindUnavailableException;
 
 /**
  * A {@link WriteBehind} method, parsed once: a call writes the value and queues itself, returning
- * without running the method, or, when Redis cannot take it, runs the method and writes the value
- * through. The flusher applies queued calls through the bean (so that its other advice, such as
- * {@code @Transactional}, applies), with a flag that lets that one call through. Thread-safe once
- * {@linkplain #bind bound} to its bean at start-up.
+ * without running the method. A call that cannot be queued (its arguments cannot be encoded) runs the
+ * method and evicts the key, but only while no write of its key is queued; otherwise, and whenever
+ * Redis cannot take the entry, it throws {@link WriteBehindUnavailableException} without running the
+ * method, which would write around the key's queued writes. The flusher applies queued calls through
+ * the bean (so that its other advice, such as {@code @Transactional}, applies), with a flag that lets
+ * that one call through. Thread-safe once {@linkplain #bind bound} to its bean at start-up.
  */
 final class WriteBehindOperation implements MethodOperation, WriteBehindMethod {
 
@@ -61,8 +63,6 @@ final class WriteBehindOperation implements MethodOperation, WriteBehindMethod {
 
 	private final CacheWriteScheduler scheduler;
 
-	private final WriteThroughStrategy fallback;
-
 	private volatile @Nullable BeanFactory beanFactory;
 
 	private volatile @Nullable String beanName;
@@ -72,7 +72,7 @@ final class WriteBehindOperation implements MethodOperation, WriteBehindMethod {
 
 	WriteBehindOperation(Method method, Class<?> targetClass, TieredCache cache, KeyResolver key, ValueOf value,
 			Type valueType, @Nullable MethodExpression condition, Type[] parameterTypes, @Nullable Method batchMethod,
-			WriteBehindQueues queues, CacheWriteScheduler scheduler, WriteThroughStrategy fallback) {
+			WriteBehindQueues queues, CacheWriteScheduler scheduler) {
 		this.id = ClassUtils.getUserClass(targetClass).getName() + "#" + method.getName()
 				+ Arrays.stream(method.getParameterTypes()).map(Class::getName).collect(Collectors.joining(",", "(", ")"));
 		this.method = method;
@@ -85,7 +85,6 @@ final class WriteBehindOperation implements MethodOperation, WriteBehindMethod {
 		this.batchMethod = batchMethod;
 		this.queues = queues;
 		this.scheduler = scheduler;
-		this.fallback = fallback;
 	}
 
 	/**
@@ -106,7 +105,11 @@ final class WriteBehindOperation implements MethodOperation, WriteBehindMethod {
 		}
 	}
 
-	/** The call: queued, or, if Redis cannot take it, run now and written through. */
+	/**
+	 * The call: queued, or, if it cannot be queued and no write of its key is, run now with its key
+	 * evicted.
+	 * @throws WriteBehindUnavailableException if it was neither queued nor run
+	 */
 	@Nullable Object invoke(MethodInvocation invocation) throws Throwable {
 		if (APPLYING.get() == this) {
 			APPLYING.remove();
@@ -129,26 +132,37 @@ final class WriteBehindOperation implements MethodOperation, WriteBehindMethod {
 			return null;
 		}
 		Object result = invocation.proceed();
-		this.fallback.written(this.cache, key, written, this.valueType);
+		this.cache.evict(key);
 		return result;
 	}
 
 	/**
 	 * Queues a call whose transaction committed (the scheduler revoked the key's loads at the call, and
-	 * queues nothing on rollback). If Redis cannot take it, the method runs now and its value is written
-	 * through, on a thread of its own and joined: this thread still holds the finished transaction's
-	 * resources, where the method's writes would join a transaction that no longer commits and the
-	 * write-through would wait for a commit that already happened. If that fails too, the write is
-	 * logged as lost.
+	 * queues nothing on rollback). If it cannot be queued and no write of its key is, the method runs
+	 * now and the key is evicted, on a thread of its own and joined: this thread still holds the finished
+	 * transaction's resources, where the method's writes would join a transaction that no longer commits.
+	 *
+	 * <p>If the call is refused ({@link WriteBehindUnavailableException}: Redis cannot take it, or a write
+	 * of its key is queued), the write is logged at ERROR as not applied (naming the method, the key and
+	 * whether it may have been queued after all) and not thrown: the transaction cannot be undone, and an
+	 * exception thrown from {@code afterCommit} would keep the synchronizations after this one from
+	 * running theirs (Spring's own after-commit event listeners are handled the same way).
 	 */
 	private void queueAfterCommit(Object key, @Nullable Object written, @Nullable Object[] arguments) {
-		if (this.queues.enqueue(this, key, written, this.valueType, arguments)) {
+		try {
+			if (this.queues.enqueue(this, key, written, this.valueType, arguments)) {
+				return;
+			}
+		}
+		catch (WriteBehindUnavailableException ex) {
+			logger.error("A transaction committed, but its @WriteBehind write " + (ex.mayHaveBeenQueued()
+					? "may not be applied: " : "is not applied: ") + ex.getMessage(), ex);
 			return;
 		}
 		Thread run = new Thread(() -> {
 			try {
 				apply(arguments);
-				this.fallback.written(this.cache, key, written, this.valueType);
+				this.cache.evict(key);
 			}
 			catch (Throwable ex) {
 				logger.error("Tiercache could neither queue nor run " + this.id + " for key '" + key

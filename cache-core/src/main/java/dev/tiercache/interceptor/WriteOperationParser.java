@@ -148,8 +148,7 @@ final class WriteOperationParser {
 		}
 		return new WriteBehindOperation(method, targetClass, cache, this.source.keyResolver(name, annotation.key(), method),
 				value, valueType, this.source.expression(name, "condition", annotation.condition(), method, Set.of()),
-				parameterTypes, batchMethod(annotation, method, targetClass, described), queues, this.scheduler,
-				this.writeThrough);
+				parameterTypes, batchMethod(annotation, method, targetClass, described), queues, this.scheduler);
 	}
 
 	private static @Nullable Method batchMethod(WriteBehind annotation, Method method, Class<?> targetClass,

@@ -194,6 +194,11 @@ public final class TiercacheMetrics implements MeterBinder {
 				.description("retried write calls of this instance")
 				.tags(tags)
 				.register(registry);
+			FunctionCounter.builder("tiercache.writebehind.refused", this.queues,
+					(queues) -> queues.refusedCalls(this.cache))
+				.description("calls this instance neither queued nor ran (WriteBehindUnavailableException)")
+				.tags(tags)
+				.register(registry);
 		}
 
 		private void gauge(MeterRegistry registry, String name, String description, Tags tags,

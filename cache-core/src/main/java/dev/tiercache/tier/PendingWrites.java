@@ -17,14 +17,23 @@ import dev.tiercache.internal.stampede.EntryKeys;
  * not hold the write yet: so the lease scripts read the {@link #locate location} in the same atomic
  * step in which they take a key's lease or store under it, take no lease while a write is pending
  * (a read gets the pending value instead) and store nothing over one. Checked by
- * {@code WriteBehindReloadTests} and {@code LeaseLocksTests}. Implementations must be thread-safe.
+ * {@code WriteBehindReloadTests} and {@code LeaseLocksTests}. A pending write whose value the cache cannot hold is {@link #UNCACHED}: a read then loads
+ * and stores nothing. Implementations must be thread-safe.
  */
 public interface PendingWrites {
 
 	/**
+	 * What {@link #find} returns for a key whose latest pending write has a value the cache cannot
+	 * hold ({@link StagedWrite#cached()} is {@code false}): a read loads the value, and stores it
+	 * nowhere, since the backing store may not have that write yet. Never modified.
+	 */
+	byte[] UNCACHED = new byte[0];
+
+	/**
 	 * The framed value of the latest pending write of a key, as {@link StagedWrite#framed()} gave it.
 	 * @param renderedKey the key as {@link StagedWrite#renderedKey()} renders it
-	 * @return the framed value, or {@code null} if no write of the key is pending
+	 * @return the framed value, an empty array ({@link #UNCACHED}) if the cache cannot hold it, or
+	 * {@code null} if no write of the key is pending
 	 * @throws RemoteCallException if Redis fails (the read then counts as a Redis failure)
 	 */
 	byte @Nullable [] find(String renderedKey);

@@ -32,10 +32,11 @@ import dev.tiercache.tier.RemoteTier.Unreadable;
  * a value is stored in Redis only while its lease holds, and in L1 only if no write to the key
  * happened since the read began. No load, in the foreground or in the background (refresh-ahead,
  * early expiry, stale-while-revalidate), stores over a write queued for the backing store
- * ({@link PendingWrites}): while one is pending, a read that would load returns it instead. A waiter
- * gives up after {@code lock.wait} and loads itself: a waiter for another instance loads without the
- * lease; a waiter for another thread of this JVM takes the load over (see {@link #takeOver}), and
- * later callers wait for it instead.
+ * ({@link PendingWrites}): while one is pending, a read that would load returns it instead; a key
+ * whose latest queued write the cache cannot hold ({@link PendingWrites#UNCACHED}) is loaded without
+ * its lease and stored nowhere. A waiter gives up after {@code lock.wait} and loads itself: a waiter
+ * for another instance loads without the lease; a waiter for another thread of this JVM takes the
+ * load over (see {@link #takeOver}), and later callers wait for it instead.
  *
  * <p>A read waits for Redis at most the Redis timeout in total, however many calls it makes (the time
  * spent waiting for another instance's load, or running the loader, is not counted): a call with no
@@ -134,6 +135,10 @@ final class ReadThrough {
 		}
 		if (read == Read.FAILED) {
 			return loadWithoutLease(key, entrySettings, loader, unless, stamp);
+		}
+		if (read == Read.UNCACHED) {
+			// the backing store may not have the key's queued writes yet: what it holds is returned, kept nowhere
+			return runLoader(loader, System.nanoTime());
 		}
 		byte[] replace = (read instanceof Unreadable found) ? found.header() : (expired != null) ? header(expired) : null;
 		try {

@@ -165,6 +165,22 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	}
 
 	/**
+	 * The Redis keys of a cache entry in the cache's current namespace, reading the namespace version
+	 * now if it is not known yet (at start-up, before Redis answered).
+	 * @throws RemoteCallException if the namespace version cannot be read
+	 * @throws IllegalArgumentException if the key is of a type that cannot be rendered injectively
+	 */
+	RemoteKey resolvedKeyOf(CacheContext cache, Object key) {
+		RemoteKey remoteKey = keyOf(cache, key);
+		if (!remoteKey.resolved()) {
+			readNamespaceNow(cache);
+			remoteKey = keyOf(cache, key);
+			remoteKey.value();
+		}
+		return remoteKey;
+	}
+
+	/**
 	 * The key as it is named in Redis, without the cache and namespace.
 	 * @throws IllegalArgumentException if the key is of a type that cannot be rendered injectively
 	 */
@@ -198,21 +214,26 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	 * have been cleared, are never read again. {@code false} if Redis failed.
 	 */
 	private boolean readNamespace(CacheContext cache) {
-		long stamp = cache.namespaceStamp();
 		try {
-			byte[] stored = this.commands.get(namespaceKey(cache));
-			long version = (stored != null) ? Long.parseLong(new String(stored, StandardCharsets.US_ASCII)) : 0;
-			long floor = cache.namespace();
-			if (version < floor) {
-				version = namespaceScript(cache, FORWARD, floor);
-			}
-			cache.namespaceRead(version, stamp);
+			readNamespaceNow(cache);
 			return true;
 		}
 		catch (RemoteCallException ex) {
 			logger.debug("Tiercache could not read the namespace of " + cache, ex);
 			return false;
 		}
+	}
+
+	/** Reads one cache's namespace version as {@link #readNamespace} does, throwing if Redis fails. */
+	private void readNamespaceNow(CacheContext cache) {
+		long stamp = cache.namespaceStamp();
+		byte[] stored = this.commands.get(namespaceKey(cache));
+		long version = (stored != null) ? Long.parseLong(new String(stored, StandardCharsets.US_ASCII)) : 0;
+		long floor = cache.namespace();
+		if (version < floor) {
+			version = namespaceScript(cache, FORWARD, floor);
+		}
+		cache.namespaceRead(version, stamp);
 	}
 
 	private byte[] namespaceKey(CacheContext cache) {
@@ -377,7 +398,7 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 
 	/**
 	 * Reads and decodes a key's entry; when Redis holds none, the cache's {@link PendingWrites}, if
-	 * any, may supply the latest value written.
+	 * any, may supply the latest value written, or tell that it cannot ({@link Read#UNCACHED}).
 	 */
 	Read read(CacheContext cache, RemoteKey key, Type type) {
 		byte[] framed;
@@ -393,9 +414,9 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 			cache.remoteFailed(ex);
 			return Read.FAILED;
 		}
-		if (framed == null) {
+		if (framed == null || (queued && framed.length == 0)) {
 			cache.stats().remoteMiss();
-			return Read.ABSENT;
+			return (framed == null) ? Read.ABSENT : Read.UNCACHED;
 		}
 		return decode(cache, key, type, framed, queued);
 	}
@@ -414,7 +435,7 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 			cache.remoteFailed(ex);
 			return Read.FAILED;
 		}
-		return (framed != null) ? decode(cache, key, type, framed, true) : Read.ABSENT;
+		return (framed != null) ? decodePending(cache, key, type, framed) : Read.ABSENT;
 	}
 
 	private static byte @Nullable [] findPending(CacheContext cache, RemoteKey key) {
@@ -431,9 +452,12 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 		return decode(cache, key, type, framed, false);
 	}
 
-	/** Decodes a key's pending write found by a lease script ({@link Acquisition.Pending}), as {@link #decode}. */
+	/**
+	 * Decodes a key's pending write (found by a lease script, {@link Acquisition.Pending}) as
+	 * {@link #decode} does; {@link Read#UNCACHED} for a write whose value the cache cannot hold.
+	 */
 	Read decodePending(CacheContext cache, RemoteKey key, Type type, byte[] framed) {
-		return decode(cache, key, type, framed, true);
+		return (framed.length == 0) ? Read.UNCACHED : decode(cache, key, type, framed, true);
 	}
 
 	private Read decode(CacheContext cache, RemoteKey key, Type type, byte[] framed, boolean queued) {
@@ -578,18 +602,17 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	}
 
 	/**
-	 * Frames a write for a script of the caller's that applies it, or returns {@code null} when the
-	 * value cannot be stored or the key is not resolved.
+	 * Frames a write for a script of the caller's that applies it: a put of the value, or, when the
+	 * cache cannot hold the value (it cannot be encoded, is over the size limit, or its TTL is zero), a
+	 * delete of the key.
+	 * @param key a resolved key
 	 * @param stamp the key's L1 stamp, taken before the script runs
 	 */
-	@Nullable StagedWrite stage(CacheContext cache, RemoteKey key, @Nullable Object value, Type type, long ttlMillis,
+	StagedWrite stage(CacheContext cache, RemoteKey key, @Nullable Object value, Type type, long ttlMillis,
 			long stamp) {
-		if (!key.resolved()) {
-			return null;
-		}
-		EncodedValue encoded = (value != null) ? encode(cache, value, type) : null;
-		if (value != null && encoded == null) {
-			return null;
+		EncodedValue encoded = (value != null && ttlMillis > 0) ? encode(cache, value, type) : null;
+		if (ttlMillis <= 0 || (value != null && encoded == null)) {
+			return StagedWrite.delete(key, value, type, this.channel, stamp);
 		}
 		return new StagedWrite(key, value, type, encoded, this.channel, envelope(encoded, ttlMillis, 0), ttlMillis,
 				cache.settings().redisTtlMillis(ttlMillis), stamp);
@@ -832,10 +855,17 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	sealed interface Read permits Hit, Unreadable, Missing {
 
 		/** Nothing stored (or a corrupt entry, now deleted). */
-		Missing ABSENT = new Missing(false);
+		Missing ABSENT = Missing.ABSENT;
 
 		/** Redis failed or did not answer in time. */
-		Missing FAILED = new Missing(true);
+		Missing FAILED = Missing.FAILED;
+
+		/**
+		 * Nothing stored, and the latest pending write of the key has a value the cache cannot hold
+		 * ({@link PendingWrites#UNCACHED}): what a load finds may be older than that write, so it is
+		 * returned but not stored.
+		 */
+		Missing UNCACHED = Missing.UNCACHED;
 
 	}
 
@@ -852,8 +882,11 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	record Unreadable(byte[] header, String reason) implements Read {
 	}
 
-	/** No value: absent, or Redis failed. */
-	record Missing(boolean failed) implements Read {
+	/** No value: absent, Redis failed, or a write of the key is pending that the cache cannot hold. */
+	enum Missing implements Read {
+
+		ABSENT, FAILED, UNCACHED
+
 	}
 
 	/** The outcome of storing a loaded value. */
@@ -922,7 +955,7 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 		byte[] value() {
 			byte[] key = this.value;
 			if (key == null) {
-				throw new RemoteCallException("The namespace version of cache '" + this.cacheName
+				throw RemoteCallException.notSent("The namespace version of cache '" + this.cacheName
 						+ "' has not been read from Redis yet", new IllegalStateException("namespace unknown"));
 			}
 			return key;

@@ -14,18 +14,25 @@ import dev.tiercache.internal.stampede.LeaseLocks;
  * commands in one atomic step (the write-behind queue appends its entry in the same script). Obtained
  * from {@link TieredCache#stage}; after the script ran, {@link TieredCache#applied} updates L1.
  *
- * <p>The script must apply the write with {@link #APPLY}, which expects the {@link #keys()} as
- * {@code KEYS[1..3]} and {@link #channel()}, {@link #framed()} and {@link #ttlMillis()} as
- * {@code ARGV[1..3]}. Immutable.
+ * <p>A write is a put of the value, or, when the cache cannot hold the value (it cannot be encoded,
+ * is over {@code max-value-size}, or is a {@code null} with {@code null-ttl} 0), a delete of the key:
+ * {@link #cached()} tells which. The script must apply it with {@link #APPLY}, which expects the
+ * {@link #keys()} as {@code KEYS[1..3]} and {@link #channel()}, {@link #framed()} and
+ * {@link #ttlArgument()} as {@code ARGV[1..3]}. Immutable.
  */
 public final class StagedWrite {
 
 	/**
-	 * Lua that stores the framed value and revokes the key's load lease, waking callers that wait for
-	 * it: after this, no load that began before can store its value.
+	 * Lua that stores the framed value (deletes the key when ARGV[3], the TTL, is {@code 0}) and
+	 * revokes the key's load lease, waking callers that wait for it: after this, no load that began
+	 * before can store its value.
 	 */
 	public static final String APPLY = """
-			redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+			if ARGV[3] == '0' then
+			  redis.call('DEL', KEYS[1])
+			else
+			  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+			end
 			redis.call('DEL', KEYS[2])
 			""" + LeaseLocks.WAKE_WAITERS;
 
@@ -61,6 +68,23 @@ public final class StagedWrite {
 		this.ttlMillis = ttlMillis;
 		this.redisTtlMillis = redisTtlMillis;
 		this.stamp = stamp;
+	}
+
+	/**
+	 * A write of a value the cache cannot hold: it deletes the key, and pending reads find
+	 * {@link PendingWrites#UNCACHED}.
+	 */
+	static StagedWrite delete(RemoteTier.RemoteKey remoteKey, @Nullable Object value, Type type, byte[] channel,
+			long stamp) {
+		return new StagedWrite(remoteKey, value, type, null, channel, PendingWrites.UNCACHED, 0, 0, stamp);
+	}
+
+	/**
+	 * Whether the write puts the value in the cache; {@code false} when it deletes the key because the
+	 * cache cannot hold the value.
+	 */
+	public boolean cached() {
+		return this.redisTtlMillis > 0;
 	}
 
 	/** The key as the cache was given it. */
@@ -108,7 +132,10 @@ public final class StagedWrite {
 		return this.channel;
 	}
 
-	/** {@code ARGV[2]} for {@link #APPLY}: the framed value, which readers decode. */
+	/**
+	 * {@code ARGV[2]} for {@link #APPLY}: the framed value, which readers decode; for a write that is
+	 * not {@link #cached()}, {@link PendingWrites#UNCACHED}.
+	 */
 	public byte[] framed() {
 		return this.framed;
 	}
@@ -120,7 +147,7 @@ public final class StagedWrite {
 
 	/**
 	 * {@code ARGV[3]} for {@link #APPLY}: how long Redis keeps the entry, longer than {@link #ttlMillis()}
-	 * by the cache's stale window or fail-safe.
+	 * by the cache's stale window or fail-safe; {@code 0} for a write that is not {@link #cached()}.
 	 */
 	public byte[] ttlArgument() {
 		return Long.toString(this.redisTtlMillis).getBytes(StandardCharsets.US_ASCII);

@@ -17,6 +17,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.cache.Cache;
 import org.springframework.cache.support.SimpleValueWrapper;
 
+import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.stampede.WriteIntents.Intent;
 import dev.tiercache.stats.CacheStats;
 import dev.tiercache.stats.StatsRecorder;
@@ -422,30 +423,42 @@ public final class TieredCache implements Cache {
 	/**
 	 * Frames a write of the value for a script that applies it atomically with other commands (see
 	 * {@link StagedWrite}); nothing changes until then. After the script ran, call {@link #applied}.
-	 * @return the staged write, or {@code null} when this cache cannot take it: it has no Redis tier,
-	 * its namespace is not known yet (Redis has not answered), the value cannot be encoded or is too
-	 * large, or its TTL is zero (a {@code null} with {@code null-ttl} 0)
+	 * When the cache cannot hold the value (it cannot be encoded or is too large, or its TTL is zero: a
+	 * {@code null} with {@code null-ttl} 0), the write deletes the key instead ({@link StagedWrite#cached()}
+	 * is {@code false}). If the cache's namespace version is not known yet (Redis has not answered since
+	 * start-up), it is read first.
+	 * @throws RemoteCallException if the namespace version cannot be read from Redis
+	 * @throws IllegalStateException if this cache does not use Redis
 	 */
-	public @Nullable StagedWrite stage(Object key, @Nullable Object value, Type type) {
+	public StagedWrite stage(Object key, @Nullable Object value, Type type) {
 		RemoteTier l2 = this.remote;
-		long ttl = settings().jitteredTtlMillis(value == null);
-		if (l2 == null || ttl <= 0) {
-			return null;
+		if (l2 == null) {
+			throw new IllegalStateException("Cache '" + getName() + "' does not use Redis (mode " + settings().mode()
+					+ "), so it cannot stage a write");
 		}
-		RemoteKey remoteKey = l2.keyOf(this.context, key);
+		RemoteKey remoteKey = l2.resolvedKeyOf(this.context, key);
+		long ttl = settings().jitteredTtlMillis(value == null);
 		return l2.stage(this.context, remoteKey, value, type, ttl, stampOf(remoteKey));
 	}
 
 	/**
-	 * Records that a staged write was applied in Redis: L1 takes the value (loads in flight in this JVM
-	 * will not replace it; if another write of the key raced it, only while a check finds it in Redis),
-	 * and a delete of the key still pending from an earlier failure is dropped.
+	 * Records that a staged write was applied in Redis, and that a delete of the key still pending from
+	 * an earlier failure is dropped. For a put, L1 takes the value (loads in flight in this JVM will not
+	 * replace it; if another write of the key raced it, only while a check finds it in Redis); for a
+	 * delete, L1 drops the key and loads in flight in this JVM do not store theirs. Other instances drop
+	 * the key from their L1 either way.
 	 */
 	public void applied(StagedWrite write) {
 		RemoteTier l2 = this.remote;
-		if (l2 != null) {
-			l2.applied(write.remoteKey());
+		if (l2 == null) {
+			return;
+		}
+		l2.applied(write.remoteKey());
+		if (write.cached()) {
 			keepWritten(write.remoteKey(), write.value(), write.ttlMillis(), write.stamp(), write.framed());
+		}
+		else {
+			evictLocal(write.key());
 		}
 	}
 

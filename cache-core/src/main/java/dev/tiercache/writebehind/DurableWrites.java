@@ -1,9 +1,12 @@
 package dev.tiercache.writebehind;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
@@ -21,8 +24,9 @@ import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
 
 /**
- * Queue writes that return only once Redis confirms them as durable: each script is followed, on the
- * same dedicated connection, by {@code WAIT} (replicas) or {@code WAITAOF} (the primary's AOF). A
+ * Queue writes that return once Redis confirmed them as durable, or the confirmation timed out (they
+ * say which): each script is followed, on the same dedicated connection, by {@code WAIT} (replicas) or
+ * {@code WAITAOF} (the primary's AOF). A
  * dedicated connection, because these commands block the connection they run on, and because they
  * wait for the writes made on that connection. Thread-safe.
  */
@@ -68,48 +72,64 @@ final class DurableWrites implements AutoCloseable {
 		this.timeoutMillis = timeoutMillis;
 	}
 
-	/**
-	 * Runs the script, then waits for its effect to be durable.
-	 * @throws RemoteCallException if Redis failed, or did not confirm durability in time (the script's
-	 * effect may then be in Redis)
-	 */
-	void eval(LuaScript script, byte[][] keys, byte[][] arguments) {
-		if (this.durability == Durability.AOF && !aofSupported()) {
-			throw new RemoteCallException("This Redis has no WAITAOF (Redis 7.2+), so durability 'aof' cannot be "
-					+ "confirmed", new UnsupportedOperationException("WAITAOF"));
-		}
-		long confirmed = (this.durability == Durability.REPLICA) ? waitForReplicas(script, keys, arguments)
-				: waitForAof(script, keys, arguments);
-		long required = (this.durability == Durability.REPLICA) ? this.replicas : 1;
-		if (confirmed < required) {
-			throw new RemoteCallException("Redis confirmed the queue entry on " + confirmed + " of " + required
-					+ ((this.durability == Durability.REPLICA) ? " replicas" : " AOF") + " within " + this.timeoutMillis
-					+ " ms ('write-behind.durability-timeout')", new IllegalStateException("not durable"));
-		}
-	}
-
-	private long waitForReplicas(LuaScript script, byte[][] keys, byte[][] arguments) {
-		Long acknowledged = writeThenWait(script, keys, arguments,
-				(redis) -> redis.waitForReplication(this.replicas, this.timeoutMillis));
-		return (acknowledged != null) ? acknowledged : 0;
-	}
-
-	private long waitForAof(LuaScript script, byte[][] keys, byte[][] arguments) {
-		List<Object> reply = writeThenWait(script, keys, arguments, (redis) -> waitAof(redis, 1, this.timeoutMillis));
-		return (reply != null && !reply.isEmpty() && reply.get(0) instanceof Long local) ? local : 0;
+	/** Opens the connection, waiting for it at most {@code wait} (it goes on opening in the background). */
+	void connect(Duration wait) {
+		this.commands.connect(wait);
 	}
 
 	/**
-	 * Sends the script and the wait on the same connection, one after the other, and returns what the
-	 * wait answered once both completed.
+	 * Whether this Redis can confirm writes as durable as configured: not with {@link Durability#AOF} on
+	 * a Redis without {@code WAITAOF} (logged once).
+	 * @throws RemoteCallException if Redis does not answer (asked again next time)
 	 */
-	private <R> @Nullable R writeThenWait(LuaScript script, byte[][] keys, byte[][] arguments,
-			Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<R>> wait) {
-		return this.commands.call((redis) -> {
-			RedisFuture<byte[]> written = redis.eval(script.source(), ScriptOutputType.VALUE, keys, arguments);
+	boolean confirmable() {
+		return this.durability != Durability.AOF || aofSupported();
+	}
+
+	/**
+	 * Runs the script, then waits for its effect to be durable; call only when {@link #confirmable()}.
+	 * @return the script's reply, and whether Redis confirmed it in time (if not, the script's effect is
+	 * in the primary's memory only)
+	 * @throws RemoteCallException if Redis failed: the script may or may not have run
+	 */
+	Written eval(LuaScript script, byte[][] keys, byte[][] arguments) {
+		if (this.durability == Durability.REPLICA) {
+			return writeThenWait(script, keys, arguments,
+					(redis) -> redis.waitForReplication(this.replicas, this.timeoutMillis),
+					(acknowledged) -> acknowledged != null && acknowledged >= this.replicas);
+		}
+		return writeThenWait(script, keys, arguments, (redis) -> waitAof(redis, 1, this.timeoutMillis),
+				(reply) -> reply != null && !reply.isEmpty() && reply.get(0) instanceof Long local && local >= 1);
+	}
+
+	/** What {@link #eval} waits for, for messages: "1 replica(s) within 300 ms". */
+	String confirmation() {
+		return ((this.durability == Durability.REPLICA) ? this.replicas + " replica(s)" : "the AOF") + " within "
+				+ this.timeoutMillis + " ms ('write-behind.durability-timeout')";
+	}
+
+	/**
+	 * Sends the script and the wait on the same connection, one after the other, and returns, once both
+	 * completed, the script's reply and whether the wait's reply confirms it.
+	 */
+	private <R> Written writeThenWait(LuaScript script, byte[][] keys, byte[][] arguments,
+			Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<R>> wait,
+			Predicate<@Nullable R> confirms) {
+		Written written = this.commands.call((redis) -> {
+			RedisFuture<byte[]> reply = redis.eval(script.source(), ScriptOutputType.VALUE, keys, arguments);
 			RedisFuture<R> waited = wait.apply(redis);
-			return written.toCompletableFuture().thenCombine(waited, (id, reply) -> reply);
+			return reply.toCompletableFuture()
+				.thenCombine(waited, (scriptReply, waitReply) -> new Written(scriptReply, confirms.test(waitReply)));
 		});
+		return Objects.requireNonNull(written, "no reply");
+	}
+
+	/**
+	 * What a durable write did.
+	 * @param reply the script's reply
+	 * @param confirmed whether Redis confirmed it as durable in time
+	 */
+	record Written(byte @Nullable [] reply, boolean confirmed) {
 	}
 
 	/** {@code WAITAOF numlocal 0 timeout}: Lettuce has no method for it. */
@@ -139,8 +159,9 @@ final class DurableWrites implements AutoCloseable {
 			}
 			supported = false;
 			logger.warn("Tiercache write-behind durability 'aof' needs Redis 7.2 or later (WAITAOF); this Redis "
-					+ "does not have it, so every @WriteBehind call runs synchronously. Use durability 'replica' "
-					+ "or 'memory', or upgrade Redis");
+					+ "does not have it, so no @WriteBehind call is queued: each runs synchronously while no write of "
+					+ "its key is queued, and is refused otherwise. Use durability 'replica' or 'memory', or upgrade "
+					+ "Redis");
 		}
 		this.aofSupported = supported;
 		return supported;

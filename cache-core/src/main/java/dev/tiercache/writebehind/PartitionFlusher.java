@@ -350,8 +350,8 @@ final class PartitionFlusher {
 		Call call = work.next();
 		this.queue.counters().applied.add(call.entries());
 		this.queue.counters().methodCalls.increment();
-		if (call.entry().requeued()) {
-			this.queue.requeuedApplied(call.entry());
+		if (call.entry().uncached()) {
+			this.queue.uncachedApplied(call.entry());
 		}
 		work.advance();
 	}

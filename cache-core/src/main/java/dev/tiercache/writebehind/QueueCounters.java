@@ -9,6 +9,8 @@ final class QueueCounters {
 
 	final LongAdder synchronousWrites = new LongAdder();
 
+	final LongAdder refused = new LongAdder();
+
 	final LongAdder applied = new LongAdder();
 
 	final LongAdder methodCalls = new LongAdder();

@@ -8,15 +8,18 @@ import io.lettuce.core.StreamMessage;
 
 /**
  * One queued call as read from its stream: fields {@code k} (the rendered cache key), {@code m} (the
- * method id), {@code a} (the encoded arguments), and {@code r} on a dead letter put back in the queue.
+ * method id), {@code a} (the encoded arguments), {@code r} on a dead letter put back in the queue, and
+ * {@code u} on a call whose value the cache could not hold (its key was deleted instead).
  *
  * @param id the stream entry id
  * @param key the rendered cache key
  * @param method the method id
  * @param arguments the encoded arguments
- * @param requeued whether it is a dead letter put back in the queue: the cache does not hold its value
+ * @param uncached whether the cache does not hold its value (a dead letter put back in the queue, or a
+ * value the cache could not hold), so that what the cache holds for its key may be older: the key is
+ * evicted once it is applied
  */
-record QueueEntry(String id, String key, String method, byte[] arguments, boolean requeued) {
+record QueueEntry(String id, String key, String method, byte[] arguments, boolean uncached) {
 
 	static final String KEY = "k";
 
@@ -26,11 +29,14 @@ record QueueEntry(String id, String key, String method, byte[] arguments, boolea
 
 	static final String REQUEUED = "r";
 
+	static final String UNCACHED = "u";
+
 	/** Reads a stream entry written by the queue (or a dead letter, which holds the same fields). */
 	static QueueEntry of(StreamMessage<byte[], byte[]> message) {
 		Map<String, byte[]> fields = fields(message);
 		return new QueueEntry(message.getId(), text(fields, KEY), text(fields, METHOD),
-				fields.getOrDefault(ARGUMENTS, new byte[0]), fields.containsKey(REQUEUED));
+				fields.getOrDefault(ARGUMENTS, new byte[0]),
+				fields.containsKey(REQUEUED) || fields.containsKey(UNCACHED));
 	}
 
 	/** A stream entry's fields by name (Lettuce gives them as a map with array keys, equal only by identity). */

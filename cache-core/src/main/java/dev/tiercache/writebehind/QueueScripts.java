@@ -13,11 +13,18 @@ final class QueueScripts {
 	 * The call: applies the staged cache write ({@link StagedWrite#APPLY}: KEYS[1..3], ARGV[1..3]),
 	 * appends the entry to the partition's stream (KEYS[4], creating it with the consumer group ARGV[4]
 	 * if it is new) and records the value as the key's pending write (KEYS[5]). ARGV[5..7] are the
-	 * entry's key, method and arguments. Returns the entry id.
+	 * entry's key, method and arguments. A write that deletes the key (ARGV[3] is {@code 0}: the cache
+	 * cannot hold its value) marks the entry {@code u}, so that the key is evicted once it is applied.
+	 * Returns the entry id.
 	 */
 	static final LuaScript ENQUEUE = LuaScript.of(StagedWrite.APPLY + """
 			local fresh = redis.call('EXISTS', KEYS[4]) == 0
-			local id = redis.call('XADD', KEYS[4], '*', 'k', ARGV[5], 'm', ARGV[6], 'a', ARGV[7])
+			local id
+			if ARGV[3] == '0' then
+			  id = redis.call('XADD', KEYS[4], '*', 'k', ARGV[5], 'm', ARGV[6], 'a', ARGV[7], 'u', '1')
+			else
+			  id = redis.call('XADD', KEYS[4], '*', 'k', ARGV[5], 'm', ARGV[6], 'a', ARGV[7])
+			end
 			if fresh then redis.call('XGROUP', 'CREATE', KEYS[4], ARGV[4], '0') end
 			redis.call('HSET', KEYS[5], 'v:' .. ARGV[5], ARGV[2], 'i:' .. ARGV[5], id)
 			return id

@@ -1,14 +1,12 @@
 package dev.tiercache.writebehind;
 
 import java.lang.reflect.Type;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,13 +36,12 @@ import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.internal.stampede.EntryKeys;
 import dev.tiercache.tier.PendingWrites;
-import dev.tiercache.tier.StagedWrite;
 import dev.tiercache.tier.TieredCache;
 
 /**
- * One cache's write-behind queue on this instance: the call's atomic enqueue, the pending values reads
- * consult, the flusher pool and the scheduler that balances partitions between instances, the drain
- * at shutdown, and the dead letters. Thread-safe.
+ * One cache's write-behind queue on this instance: the registered methods, the calls (made by
+ * {@link QueueCalls}), the pending values reads consult, the flusher pool and the scheduler that
+ * balances partitions between instances, the drain at shutdown, and the dead letters. Thread-safe.
  */
 final class WriteBehindQueue implements PendingWrites {
 
@@ -56,8 +53,6 @@ final class WriteBehindQueue implements PendingWrites {
 
 	private final RemoteCommands commands;
 
-	private final @Nullable DurableWrites durable;
-
 	private final ArgumentCodec arguments;
 
 	private final QueueKeys keys;
@@ -67,9 +62,9 @@ final class WriteBehindQueue implements PendingWrites {
 	/** Each registered method's id as stored in entries. */
 	private final Map<WriteBehindMethod, byte[]> methodIds = new ConcurrentHashMap<>();
 
-	private final Set<String> unencodableMethods = ConcurrentHashMap.newKeySet();
-
 	private final QueueCounters counters = new QueueCounters();
+
+	private final QueueCalls calls;
 
 	private final byte[] instanceId;
 
@@ -96,9 +91,9 @@ final class WriteBehindQueue implements PendingWrites {
 		this.cache = cache;
 		this.settings = settings;
 		this.commands = commands;
-		this.durable = durable;
 		this.arguments = arguments;
 		this.keys = new QueueKeys(keyPrefix, cache.getName(), settings.partitions());
+		this.calls = new QueueCalls(this, durable, arguments);
 		byte[] random = new byte[8];
 		new SecureRandom().nextBytes(random);
 		this.instanceId = QueueKeys.ascii(HexFormat.of().formatHex(random));
@@ -125,72 +120,25 @@ final class WriteBehindQueue implements PendingWrites {
 	}
 
 	/**
-	 * Writes the value to the cache and queues the call, atomically.
-	 * @return {@code false} if Redis could not take the entry, or did not confirm it as durable as
-	 * configured: the caller then runs the method synchronously
+	 * Writes the value to the cache (or deletes the key, for a value the cache cannot hold) and queues
+	 * the call, atomically; see {@link QueueCalls#enqueue}.
 	 */
 	boolean enqueue(WriteBehindMethod method, @Nullable Object value, Type valueType, @Nullable Object[] arguments,
 			Object key) {
-		StagedWrite staged = this.cache.stage(key, value, valueType);
-		byte[] encoded = (staged != null) ? encodeArguments(method, arguments, staged) : null;
-		if (staged == null || encoded == null) {
-			return synchronously();
-		}
-		int partition = this.keys.partitionOf(staged.renderedKey());
-		byte[][] scriptKeys = concat(staged.keys(), this.keys.stream(partition), this.keys.pending(partition));
-		byte[][] scriptArguments = { staged.channel(), staged.framed(), staged.ttlArgument(), QueueKeys.GROUP,
-				staged.renderedKey().getBytes(StandardCharsets.UTF_8), methodId(method), encoded };
-		DurableWrites durableWrites = this.durable;
-		try {
-			if (durableWrites != null) {
-				durableWrites.eval(QueueScripts.ENQUEUE, scriptKeys, scriptArguments);
-			}
-			else {
-				this.commands.eval(QueueScripts.ENQUEUE, ScriptOutputType.VALUE, scriptKeys, scriptArguments);
-			}
-		}
-		catch (RemoteCallException ex) {
-			redisFailed("queue a write (it runs synchronously)", ex);
-			return synchronously();
-		}
-		this.cache.applied(staged);
-		this.counters.enqueued.increment();
-		return true;
+		return this.calls.enqueue(method, value, valueType, arguments, key);
 	}
 
-	private byte[] methodId(WriteBehindMethod method) {
+	/**
+	 * The id a registered method's entries carry.
+	 * @throws IllegalStateException if the method was not registered
+	 */
+	byte[] methodId(WriteBehindMethod method) {
 		byte[] id = this.methodIds.get(method);
 		if (id == null) {
 			throw new IllegalStateException(method.id() + " was not registered with the write-behind queue of cache '"
 					+ cacheName() + "'");
 		}
 		return id;
-	}
-
-	private boolean synchronously() {
-		this.counters.synchronousWrites.increment();
-		return false;
-	}
-
-	private byte @Nullable [] encodeArguments(WriteBehindMethod method, @Nullable Object[] arguments,
-			StagedWrite staged) {
-		try {
-			return this.arguments.encode(arguments, method.parameterTypes(), staged);
-		}
-		catch (RuntimeException ex) {
-			if (this.unencodableMethods.add(method.id())) {
-				logger.warn("Tiercache cannot queue calls of " + method.id() + " (they run synchronously): "
-						+ "the codec cannot encode its arguments: " + ex.getMessage());
-			}
-			return null;
-		}
-	}
-
-	private static byte[][] concat(byte[][] first, byte[]... more) {
-		byte[][] all = new byte[first.length + more.length][];
-		System.arraycopy(first, 0, all, 0, first.length);
-		System.arraycopy(more, 0, all, first.length, more.length);
-		return all;
 	}
 
 	/** The latest pending value of a key, for reads that find nothing in Redis. */
@@ -389,10 +337,11 @@ final class WriteBehindQueue implements PendingWrites {
 	}
 
 	/**
-	 * A dead letter put back in the queue was applied: its key is evicted, since the cache holds what
-	 * reads loaded after it failed, not its value (a later pending write of the key still shows).
+	 * An entry whose value the cache does not hold was applied (a dead letter put back in the queue, or
+	 * a value the cache could not hold): its key is evicted, since the cache may hold what reads loaded
+	 * before it was applied (a later pending write of the key still shows).
 	 */
-	void requeuedApplied(QueueEntry entry) {
+	void uncachedApplied(QueueEntry entry) {
 		this.cache.evictNamed(entry.key());
 	}
 
@@ -432,8 +381,8 @@ final class WriteBehindQueue implements PendingWrites {
 		long age = (oldest == Long.MAX_VALUE) ? 0 : Math.max(0, System.currentTimeMillis() - oldest);
 		QueueCounters c = this.counters;
 		return new WriteBehindStats(cacheName(), depth(), age, (dead != null) ? dead : 0, c.enqueued.sum(),
-				c.synchronousWrites.sum(), c.applied.sum(), c.methodCalls.sum(), c.batchCalls.sum(), c.retries.sum(),
-				c.deadLettered.sum());
+				c.synchronousWrites.sum(), c.refused.sum(), c.applied.sum(), c.methodCalls.sum(), c.batchCalls.sum(),
+				c.retries.sum(), c.deadLettered.sum());
 	}
 
 	List<DeadLetter> deadLetters(int max) {
@@ -469,7 +418,11 @@ final class WriteBehindQueue implements PendingWrites {
 		return deleted != null && deleted > 0;
 	}
 
-	// ---- for the partition flushers
+	// ---- for the calls and the partition flushers
+
+	TieredCache cache() {
+		return this.cache;
+	}
 
 	String cacheName() {
 		return this.cache.getName();

@@ -24,19 +24,24 @@ import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.resilience.RedisCircuitBreaker;
 import dev.tiercache.tier.InvalidSettingException;
 import dev.tiercache.tier.TieredCache;
+import dev.tiercache.tier.TieredCacheManager;
 
 /**
  * The write-behind queues of an application, one per cache that has {@code @WriteBehind} methods, and
  * the public API to watch them: {@link #stats lag and counters}, {@link #deadLetters dead letters} and
  * what to do with them ({@link #requeue}, {@link #drop}).
  *
- * <p><b>Guarantees.</b> A call that {@link #enqueue returns true} has its value in the cache and its
- * entry in Redis (and, with {@link Durability#REPLICA}/{@link Durability#AOF}, confirmed on replicas
- * or in the AOF), written by one script. The entry is applied at least once: it is acknowledged only
- * after its method returned or it became a dead letter, and an instance that dies leaves its
- * unacknowledged entries to the instance that takes its partitions over. Entries of one key are
- * applied in the order they were queued. Until an entry is applied, reads of its key that find nothing
- * in Redis get its value, so no read returns a value older than an acknowledged write.
+ * <p><b>Guarantees.</b> A call that {@link #enqueue returns true} has its value in the cache (or, for a
+ * value the cache cannot hold, its key deleted) and its entry in Redis, written by one script; with
+ * {@link Durability#REPLICA}/{@link Durability#AOF}, the entry is also confirmed on replicas or in the
+ * AOF, or already applied. The entry is applied at least once: it is acknowledged only after its
+ * method returned or it became a dead letter, and an instance that dies leaves its unacknowledged
+ * entries to the instance that takes its partitions over. Entries of one key are applied in the order
+ * they were queued, and a key with queued entries is never written around them: a call that cannot be
+ * queued runs synchronously only while Redis confirms that no write of its key is queued, and is
+ * refused otherwise. Until an entry is applied, reads of its key that find nothing in Redis get its
+ * value (or, for a value the cache cannot hold, load it without storing it), so no read returns a
+ * cached value older than an acknowledged write.
  *
  * <p><b>Lifecycle.</b> Flushing starts with the application context ({@link #start()}) and stops with
  * it ({@link #stop()}): the instance drains its partitions for at most {@code drain-timeout}; what is
@@ -155,14 +160,21 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 	}
 
 	/**
-	 * Writes a call's value to its cache and queues the call, atomically.
+	 * Writes a call's value to its cache and queues the call, atomically. A value the cache cannot hold
+	 * (the codec cannot encode it, it is over {@code max-value-size}, or it is a {@code null} with
+	 * {@code null-ttl} 0) is queued all the same, with a delete of its key. With durability
+	 * {@code replica} or {@code aof}, a call that Redis does not confirm in time waits, for at most
+	 * {@code durability-timeout} more, until a flusher applied it.
 	 * @param key the cache key
 	 * @param value the value to cache, which readers see until the call is applied
 	 * @param valueType the type the value is encoded as and read back as
 	 * @param arguments the call's arguments, to apply it later
-	 * @return {@code true} if queued; {@code false} if Redis could not take the entry (down, too slow,
-	 * durability not confirmed, a value or argument the codec cannot encode): the caller must then run
-	 * the method itself. Counted either way.
+	 * @return {@code true} if queued; {@code false} if the call cannot be queued (the codec cannot encode
+	 * its arguments, or durability {@code aof} on a Redis without {@code WAITAOF}) and Redis confirmed
+	 * that no write of its key is queued: the caller must then run the method itself. Counted either way.
+	 * @throws WriteBehindUnavailableException if the call was neither queued nor may run now (counted):
+	 * Redis could not take the entry, or did not confirm it as durable and no flusher applied it in time,
+	 * or the call cannot be queued while a write of its key is. The caller must not run the method.
 	 * @throws IllegalStateException if the method was not registered
 	 */
 	public boolean enqueue(WriteBehindMethod method, Object key, @Nullable Object value, Type valueType,
@@ -195,6 +207,16 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 	public @Nullable WriteBehindStats recentStats(String cache) {
 		WriteBehindQueue queue = queue(cache);
 		return this.lagSamples.computeIfAbsent(cache, (name) -> new LagSample(name, queue::stats)).get();
+	}
+
+	/**
+	 * How many calls of a cache this instance refused with a {@link WriteBehindUnavailableException}
+	 * since it started, as {@link WriteBehindStats#refused()}; read in this JVM, so also while Redis
+	 * does not answer, when calls are refused.
+	 * @throws IllegalArgumentException if the cache has no write-behind queue
+	 */
+	public long refusedCalls(String cache) {
+		return queue(cache).counters().refused.sum();
 	}
 
 	/**
@@ -246,8 +268,18 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 
 	// ---- lifecycle
 
+	/**
+	 * Connects to Redis, waiting at most {@link TieredCacheManager#STARTUP_CONNECT_WAIT} (a call made
+	 * before the queues' connection is open waits for it only as long as the Redis timeout, and is
+	 * refused if it is not open by then), and starts flushing.
+	 */
 	@Override
 	public void start() {
+		long deadline = System.nanoTime() + TieredCacheManager.STARTUP_CONNECT_WAIT.toNanos();
+		this.durableWrites.values().forEach((durable) -> durable.connect(Duration.ZERO));
+		this.commands.connect(TieredCacheManager.STARTUP_CONNECT_WAIT);
+		this.durableWrites.values()
+			.forEach((durable) -> durable.connect(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))));
 		this.running = true;
 		this.queues.values().forEach(WriteBehindQueue::start);
 	}

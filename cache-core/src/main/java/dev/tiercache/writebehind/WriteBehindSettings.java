@@ -22,7 +22,8 @@ import dev.tiercache.tier.InvalidSettingException;
  * @param durability what a call waits for before it returns
  * @param durabilityReplicas how many replicas must have the entry with {@link Durability#REPLICA}
  * @param durabilityTimeout how long a call waits for {@code WAIT}/{@code WAITAOF}; when it is not
- * confirmed in time, the method runs synchronously instead
+ * confirmed in time, the call waits as long again for a flusher to apply it, and is refused with a
+ * {@link WriteBehindUnavailableException} otherwise (never run synchronously around the queue)
  */
 public record WriteBehindSettings(int batchSize, Duration flushInterval, int concurrency, int partitions,
 		int maxAttempts, Duration backoff, Duration maxBackoff, Duration claimIdle, Duration drainTimeout,

@@ -9,8 +9,13 @@ package dev.tiercache.writebehind;
  * @param oldestAgeMillis the age of the oldest entry in the queue; zero when it is empty
  * @param deadLetters entries in the dead-letter stream now
  * @param enqueued calls this instance queued
- * @param synchronousWrites calls this instance ran synchronously because Redis could not take the
- * entry (or did not confirm its durability)
+ * @param synchronousWrites calls this instance ran synchronously, on the caller's thread, because they
+ * cannot be queued (the codec cannot encode their arguments, or durability {@code aof} on a Redis
+ * without {@code WAITAOF}) and no write of their key was queued
+ * @param refused calls this instance neither queued nor ran, throwing a
+ * {@link WriteBehindUnavailableException}: Redis could not take the entry (or did not confirm it as
+ * durable as configured before a flusher applied it), or the call cannot be queued while a write of
+ * its key was
  * @param applied queue entries this instance applied (including those coalesced away)
  * @param methodCalls calls of the write method (or items of batch calls) this instance made for them
  * @param batchCalls calls of the batch method
@@ -18,7 +23,8 @@ package dev.tiercache.writebehind;
  * @param deadLettered entries this instance moved to the dead-letter stream
  */
 public record WriteBehindStats(String cache, long depth, long oldestAgeMillis, long deadLetters, long enqueued,
-		long synchronousWrites, long applied, long methodCalls, long batchCalls, long retries, long deadLettered) {
+		long synchronousWrites, long refused, long applied, long methodCalls, long batchCalls, long retries,
+		long deadLettered) {
 
 	/** Entries applied without a call of their own: a later write of the same key covered them. */
 	public long coalesced() {

@@ -2,7 +2,6 @@ package dev.tiercache.sample;
 
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -18,7 +17,8 @@ import org.springframework.web.bind.annotation.RestController;
  * <ul>
  * <li>{@code GET /products/{id}}: a product (404 if none)</li>
  * <li>{@code PUT /products/{id}/price} with {@code {"priceCents": …}}: changes its price</li>
- * <li>{@code POST /products/{id}/views}: counts a view, returns the count</li>
+ * <li>{@code POST /products/{id}/views}: counts a view, returns the count and whether the view was
+ * counted (not while Redis cannot take the new count: see {@link ViewCounter})</li>
  * <li>{@code POST /products/import} with a list of products: inserts or replaces them</li>
  * <li>{@code POST /prices/reprice} with {@code {"percent": …}}: changes every price</li>
  * <li>{@code GET /categories}</li>
@@ -31,13 +31,13 @@ public class CatalogueController {
 
 	private final CatalogueService catalogue;
 
+	private final ViewCounter views;
+
 	private final DemoLoad demoLoad;
 
-	/** One lock per product id, so that this instance's concurrent views of a product all count. */
-	private final Map<Long, Object> viewLocks = new ConcurrentHashMap<>();
-
-	public CatalogueController(CatalogueService catalogue, DemoLoad demoLoad) {
+	public CatalogueController(CatalogueService catalogue, ViewCounter views, DemoLoad demoLoad) {
 		this.catalogue = catalogue;
+		this.views = views;
 		this.demoLoad = demoLoad;
 	}
 
@@ -52,13 +52,9 @@ public class CatalogueController {
 	}
 
 	@PostMapping("/products/{id}/views")
-	public Map<String, Long> view(@PathVariable long id) throws InterruptedException {
+	public ViewCounter.Views view(@PathVariable long id) throws InterruptedException {
 		product(id);
-		synchronized (this.viewLocks.computeIfAbsent(id, (key) -> new Object())) {
-			long views = this.catalogue.views(id) + 1;
-			this.catalogue.saveViews(id, views);
-			return Map.of("views", views);
-		}
+		return this.views.count(id);
 	}
 
 	@PostMapping("/products/import")

@@ -325,7 +325,7 @@ public final class RemoteCommands implements AutoCloseable {
 		}
 		catch (RuntimeException ex) {
 			dropIfClosed(connection, true);
-			throw new RemoteCallException("Cannot send a command to Redis: " + ex.getMessage(), ex);
+			throw RemoteCallException.notSent("Cannot send a command to Redis: " + ex.getMessage(), ex);
 		}
 	}
 
@@ -386,15 +386,15 @@ public final class RemoteCommands implements AutoCloseable {
 			return attempt.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
 		}
 		catch (TimeoutException ex) {
-			throw new RemoteCallException("Not connected to Redis yet (connecting in the background)", ex);
+			throw RemoteCallException.notSent("Not connected to Redis yet (connecting in the background)", ex);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			throw new RemoteCallException("Interrupted while waiting for the Redis connection", ex);
+			throw RemoteCallException.notSent("Interrupted while waiting for the Redis connection", ex);
 		}
 		catch (ExecutionException ex) {
 			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
-			throw new RemoteCallException("Cannot connect to Redis: " + cause.getMessage(), cause);
+			throw RemoteCallException.notSent("Cannot connect to Redis: " + cause.getMessage(), cause);
 		}
 	}
 
@@ -404,7 +404,7 @@ public final class RemoteCommands implements AutoCloseable {
 			return CompletableFuture.completedFuture(current);
 		}
 		if (this.closed) {
-			throw new RemoteCallException("Redis connection is closed", new IllegalStateException("closed"));
+			throw RemoteCallException.notSent("Redis connection is closed", new IllegalStateException("closed"));
 		}
 		CompletableFuture<Connection> attempt = this.connecting;
 		if (attempt != null) {

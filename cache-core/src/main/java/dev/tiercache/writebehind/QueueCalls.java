@@ -1,0 +1,233 @@
+package dev.tiercache.writebehind;
+
+import java.lang.reflect.Type;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import io.lettuce.core.Range;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.StreamMessage;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import dev.tiercache.internal.redis.RemoteCallException;
+import dev.tiercache.tier.StagedWrite;
+
+/**
+ * The calls' side of one cache's write-behind queue: a call's cache write and queue entry, made
+ * together by one script, and what becomes of a call that cannot be queued so. Thread-safe.
+ *
+ * <p><b>A key with queued entries is never written around them.</b> A value the cache cannot hold
+ * (not encodable, over {@code max-value-size}, a {@code null} with {@code null-ttl} 0) is queued all
+ * the same, with a delete of its key ({@link StagedWrite#cached()} is {@code false}); the flusher
+ * evicts the key again once it applied the entry. A call that cannot be queued at all (the codec
+ * cannot encode its arguments, or durability {@code aof} on a Redis without {@code WAITAOF}) runs
+ * synchronously only after Redis confirmed that no write of its key is queued. Any other call Redis
+ * does not take (unreachable, too slow, its breaker open) is refused with a
+ * {@link WriteBehindUnavailableException} and never run; one that Redis took without confirming it as
+ * durable as configured waits a bounded time for a flusher to apply it, and is refused otherwise.
+ * {@code QueuedKeyOrderTests} checks each of these against real Redis.
+ */
+final class QueueCalls {
+
+	private static final Log logger = LogFactory.getLog(QueueCalls.class);
+
+	private final WriteBehindQueue queue;
+
+	private final @Nullable DurableWrites durable;
+
+	private final ArgumentCodec arguments;
+
+	private final Set<String> unencodableMethods = ConcurrentHashMap.newKeySet();
+
+	QueueCalls(WriteBehindQueue queue, @Nullable DurableWrites durable, ArgumentCodec arguments) {
+		this.queue = queue;
+		this.durable = durable;
+		this.arguments = arguments;
+	}
+
+	/**
+	 * Writes the value to the cache and queues the call, atomically. When the cache cannot hold the
+	 * value, the call is queued all the same, with a delete of the key, so that the queue keeps the
+	 * key's writes in order; the key is evicted again once the call is applied.
+	 * @return {@code true} if queued; {@code false} if the call cannot be queued (the codec cannot
+	 * encode its arguments, or durability {@code aof} on a Redis without {@code WAITAOF}) and Redis
+	 * confirmed that no write of its key is queued: the caller runs the method now
+	 * @throws WriteBehindUnavailableException if Redis could not take the entry, or did not confirm it
+	 * as durable as configured and no flusher applied it meanwhile, or the call cannot be queued while a
+	 * write of its key is: the method must not run now
+	 */
+	boolean enqueue(WriteBehindMethod method, @Nullable Object value, Type valueType, @Nullable Object[] arguments,
+			Object key) {
+		StagedWrite staged;
+		try {
+			staged = this.queue.cache().stage(key, value, valueType);
+		}
+		catch (RemoteCallException ex) {
+			throw refused(method, key, "Redis did not answer: " + ex.getMessage(), ex);
+		}
+		byte[] encoded = encodeArguments(method, arguments, staged);
+		if (encoded == null) {
+			return synchronouslyUnlessQueued(method, key, staged,
+					"the codec cannot encode its arguments (logged once as a warning)");
+		}
+		DurableWrites durableWrites = this.durable;
+		if (durableWrites != null && !confirmable(durableWrites, method, key)) {
+			return synchronouslyUnlessQueued(method, key, staged,
+					"durability 'aof' needs WAITAOF (Redis 7.2+), which this Redis does not have");
+		}
+		QueueKeys keys = this.queue.keys();
+		int partition = keys.partitionOf(staged.renderedKey());
+		byte[][] scriptKeys = concat(staged.keys(), keys.stream(partition), keys.pending(partition));
+		byte[][] scriptArguments = { staged.channel(), staged.framed(), staged.ttlArgument(), QueueKeys.GROUP,
+				staged.renderedKey().getBytes(StandardCharsets.UTF_8), this.queue.methodId(method), encoded };
+		DurableWrites.Written written;
+		try {
+			written = (durableWrites != null) ? durableWrites.eval(QueueScripts.ENQUEUE, scriptKeys, scriptArguments)
+					: new DurableWrites.Written(this.queue.commands()
+						.eval(QueueScripts.ENQUEUE, ScriptOutputType.VALUE, scriptKeys, scriptArguments), true);
+		}
+		catch (RemoteCallException ex) {
+			this.queue.redisFailed("queue a write", ex);
+			String taken = ex.maybeRan() ? "Redis may or may not have taken it: " : "Redis did not take it: ";
+			throw refused(method, key, ex.maybeRan(), taken + ex.getMessage(), ex);
+		}
+		this.queue.cache().applied(staged);
+		this.queue.counters().enqueued.increment();
+		if (durableWrites != null && !written.confirmed()) {
+			awaitApplied(method, key, partition, written.reply(), durableWrites);
+		}
+		return true;
+	}
+
+	/**
+	 * A call that cannot be queued runs synchronously only if Redis confirms that no write of its key is
+	 * queued: run now, it would otherwise be overtaken by an older write applied after it.
+	 * @return {@code false}, counted, for the caller to run the method now
+	 * @throws WriteBehindUnavailableException if a write of the key is queued, or Redis does not say
+	 */
+	private boolean synchronouslyUnlessQueued(WriteBehindMethod method, Object key, StagedWrite staged,
+			String why) {
+		QueueKeys keys = this.queue.keys();
+		byte[] pending = keys.pending(keys.partitionOf(staged.renderedKey()));
+		byte[] field = QueueKeys.utf8("i:" + staged.renderedKey());
+		Boolean queued;
+		try {
+			queued = this.queue.commands().call((redis) -> redis.hexists(pending, field));
+		}
+		catch (RemoteCallException ex) {
+			throw refused(method, key, "it cannot be queued (" + why + ") and Redis did not answer whether an older "
+					+ "write of its key is queued: " + ex.getMessage(), ex);
+		}
+		if (!Boolean.FALSE.equals(queued)) {
+			throw refused(method, key, "it cannot be queued (" + why + ") and an older write of its key is queued, "
+					+ "which would be applied after it; it runs synchronously once the key's queued writes are "
+					+ "applied", null);
+		}
+		this.queue.counters().synchronousWrites.increment();
+		return false;
+	}
+
+	/** Whether Redis can confirm writes as durable as configured. */
+	private boolean confirmable(DurableWrites durableWrites, WriteBehindMethod method, Object key) {
+		try {
+			return durableWrites.confirmable();
+		}
+		catch (RemoteCallException ex) {
+			throw refused(method, key, "Redis did not answer: " + ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * Waits, for at most {@code durability-timeout}, for a flusher to take a queued entry that Redis did
+	 * not confirm as durable out of its stream (applied, or a dead letter): the database holds it then,
+	 * whatever happens to Redis.
+	 * @throws WriteBehindUnavailableException if it is still queued then, or Redis does not say
+	 */
+	private void awaitApplied(WriteBehindMethod method, Object key, int partition, byte @Nullable [] entryId,
+			DurableWrites durableWrites) {
+		String unconfirmed = "it was queued, but Redis did not confirm it on " + durableWrites.confirmation();
+		if (entryId == null) {
+			throw refused(method, key, true, unconfirmed + ", and returned no entry id", null);
+		}
+		String id = new String(entryId, StandardCharsets.US_ASCII);
+		byte[] stream = this.queue.keys().stream(partition);
+		long deadline = System.nanoTime() + this.queue.settings().durabilityTimeout().toNanos();
+		long pollNanos = TimeUnit.MILLISECONDS.toNanos(Math.min(this.queue.settings().flushInterval().toMillis(), 50));
+		try {
+			while (true) {
+				List<StreamMessage<byte[], byte[]>> left = this.queue.commands()
+					.call((redis) -> redis.xrange(stream, Range.create(id, id)));
+				if (left == null || left.isEmpty()) {
+					return;
+				}
+				long remaining = deadline - System.nanoTime();
+				if (remaining <= 0) {
+					break;
+				}
+				TimeUnit.NANOSECONDS.sleep(Math.min(pollNanos, remaining));
+			}
+		}
+		catch (RemoteCallException ex) {
+			throw refused(method, key, true, unconfirmed + ", and Redis did not answer whether it was applied since: "
+					+ ex.getMessage(), ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw refused(method, key, true, unconfirmed + ", and the caller was interrupted while waiting for it to "
+					+ "be applied", ex);
+		}
+		throw refused(method, key, true, unconfirmed + ", nor was it applied within another "
+				+ this.queue.settings().durabilityTimeout().toMillis()
+				+ " ms; it is applied in order unless the primary fails first", null);
+	}
+
+	private WriteBehindUnavailableException refused(WriteBehindMethod method, Object key, String why,
+			@Nullable Throwable cause) {
+		return refused(method, key, false, why, cause);
+	}
+
+	/**
+	 * The exception for a refused call, counted. Its message says what happened and what the caller
+	 * may do.
+	 */
+	private WriteBehindUnavailableException refused(WriteBehindMethod method, Object key, boolean mayHaveBeenQueued,
+			String why, @Nullable Throwable cause) {
+		this.queue.counters().refused.increment();
+		String cache = this.queue.cacheName();
+		String message = (mayHaveBeenQueued ? "Tiercache cannot confirm that it queued" : "Tiercache did not queue")
+				+ " the @WriteBehind call of " + method.id() + " for key '" + key + "' of cache '" + cache + "': "
+				+ why + ". The method was not run either, so that it never writes around older queued writes of the "
+				+ "key. " + (mayHaveBeenQueued
+						? "The call may still be applied, in order; retry it if it must be (the method is idempotent)"
+						: "Retry the call later, or give the write up");
+		return new WriteBehindUnavailableException(message, cache, key, mayHaveBeenQueued, cause);
+	}
+
+	private byte @Nullable [] encodeArguments(WriteBehindMethod method, @Nullable Object[] arguments,
+			StagedWrite staged) {
+		try {
+			return this.arguments.encode(arguments, method.parameterTypes(), staged);
+		}
+		catch (RuntimeException ex) {
+			if (this.unencodableMethods.add(method.id())) {
+				logger.warn("Tiercache cannot queue calls of " + method.id() + ": the codec cannot encode its "
+						+ "arguments (" + ex.getMessage() + "). Each call runs synchronously while no write of its "
+						+ "key is queued, and is refused with a WriteBehindUnavailableException otherwise");
+			}
+			return null;
+		}
+	}
+
+	private static byte[][] concat(byte[][] first, byte[]... more) {
+		byte[][] all = new byte[first.length + more.length][];
+		System.arraycopy(first, 0, all, 0, first.length);
+		System.arraycopy(more, 0, all, first.length, more.length);
+		return all;
+	}
+
+}

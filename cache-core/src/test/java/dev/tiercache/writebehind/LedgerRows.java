@@ -1,0 +1,118 @@
+package dev.tiercache.writebehind;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The "database" of the write-behind tests, shared by the instances of one test: rows by id, and a log
+ * of the writes in the order they reached it (the version written, {@link #DELETED} for a delete, and
+ * the thread). Writes made by flusher threads can be held until released, so that older writes stay
+ * queued while a test makes newer ones. Thread-safe.
+ */
+final class LedgerRows {
+
+	/** The version the log records for a delete. */
+	static final long DELETED = -1;
+
+	private static final String FLUSHER_THREADS = "tiercache-writebehind-ledger-";
+
+	private final Map<Long, Ledger.Row> rows = new ConcurrentHashMap<>();
+
+	private final List<Applied> log = new CopyOnWriteArrayList<>();
+
+	private final AtomicInteger loads = new AtomicInteger();
+
+	private final AtomicInteger heldWrites = new AtomicInteger();
+
+	private volatile CountDownLatch hold = new CountDownLatch(0);
+
+	/** A write as it reached the database. */
+	record Applied(long id, long version, String thread) {
+	}
+
+	/** Puts a row in directly, as it was before the test's calls. */
+	void put(Ledger.Row row) {
+		this.rows.put(row.id(), row);
+	}
+
+	Ledger.@Nullable Row get(long id) {
+		return this.rows.get(id);
+	}
+
+	void save(Ledger.Row row) {
+		awaitReleaseOnFlusher();
+		this.rows.put(row.id(), row);
+		this.log.add(new Applied(row.id(), row.version(), Thread.currentThread().getName()));
+	}
+
+	void delete(long id) {
+		awaitReleaseOnFlusher();
+		this.rows.remove(id);
+		this.log.add(new Applied(id, DELETED, Thread.currentThread().getName()));
+	}
+
+	Ledger.@Nullable Row load(long id) {
+		this.loads.incrementAndGet();
+		return this.rows.get(id);
+	}
+
+	/** How many times a row was read. */
+	int loads() {
+		return this.loads.get();
+	}
+
+	/** The writes of a row, in the order they reached the database. */
+	List<Applied> log(long id) {
+		return this.log.stream().filter((applied) -> applied.id() == id).toList();
+	}
+
+	/** The versions written to a row, in the order they reached the database. */
+	List<Long> versions(long id) {
+		return log(id).stream().map(Applied::version).toList();
+	}
+
+	/** From now on, flusher threads hold each write until {@link #release()}. */
+	void holdFlushes() {
+		this.hold = new CountDownLatch(1);
+	}
+
+	/** Waits until a flusher thread holds a write. */
+	void awaitHeldFlush() throws InterruptedException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+		while (this.heldWrites.get() == 0) {
+			if (System.nanoTime() - deadline > 0) {
+				throw new IllegalStateException("No flusher wrote within 20 s");
+			}
+			Thread.sleep(5);
+		}
+	}
+
+	void release() {
+		this.hold.countDown();
+	}
+
+	private void awaitReleaseOnFlusher() {
+		CountDownLatch current = this.hold;
+		if (current.getCount() == 0 || !Thread.currentThread().getName().startsWith(FLUSHER_THREADS)) {
+			return;
+		}
+		this.heldWrites.incrementAndGet();
+		try {
+			if (!current.await(60, TimeUnit.SECONDS)) {
+				throw new IllegalStateException("held for 60 s");
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted while held", ex);
+		}
+	}
+
+}
