@@ -1,5 +1,6 @@
 package dev.tiercache.autoconfigure;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,11 +26,13 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import dev.tiercache.annotation.CacheAside;
+import dev.tiercache.annotation.CacheInvalidate;
 import dev.tiercache.annotation.WriteAround;
 import dev.tiercache.annotation.WriteThrough;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Concurrent writes of one key on two instances: whatever order their database writes and cache
@@ -120,6 +123,43 @@ class WriteThroughOrderTests {
 		assertThat(held).failsWithin(10, TimeUnit.SECONDS);
 		assertThat(redisValue(first, 1)).as("the failed write may have landed after the other: nothing cached").isNull();
 		assertThat(second.getBean(BookService.class).find(1)).isEqualTo(new Book(1, "after both"));
+	}
+
+	@Test
+	void writeThroughHeldAcrossAClearOfTheCacheNeverCachesItsOlderRow() throws Exception {
+		ConfigurableApplicationContext first = start();
+		ConfigurableApplicationContext second = start();
+		this.database.rows.put(2L, new Book(2, "other"));
+		BookService firstBooks = first.getBean(BookService.class);
+		firstBooks.find(2);
+		this.database.holdNextWrite();
+		Future<?> held = this.executor.submit(() -> firstBooks.save(new Book(1, "older")));
+		assertThat(this.database.awaitHeldWrite()).isTrue();
+		second.getBean(BookService.class).clear();
+		int readsBefore = this.database.reads.get();
+		await().atMost(Duration.ofSeconds(10)).until(() -> {
+			firstBooks.find(2);
+			return this.database.reads.get() > readsBefore;
+		});
+		second.getBean(BookService.class).save(new Book(1, "newer"));
+		this.database.releaseWrite();
+		held.get(10, TimeUnit.SECONDS);
+		assertThat(this.database.rows.get(1L)).isEqualTo(new Book(1, "newer"));
+		assertThat(start().getBean(BookService.class).find(1)).isEqualTo(new Book(1, "newer"));
+	}
+
+	@Test
+	void writeThroughKeyedByItsResultNeverCachesARowOlderThanAnAnnouncedWrite() throws Exception {
+		ConfigurableApplicationContext first = start();
+		ConfigurableApplicationContext second = start();
+		this.database.holdNextWrite();
+		Future<?> held = this.executor.submit(() -> first.getBean(BookService.class).create(new Book(1, "older")));
+		assertThat(this.database.awaitHeldWrite()).isTrue();
+		second.getBean(BookService.class).save(new Book(1, "newer"));
+		this.database.releaseWrite();
+		held.get(10, TimeUnit.SECONDS);
+		assertThat(this.database.rows.get(1L)).isEqualTo(new Book(1, "newer"));
+		assertThat(start().getBean(BookService.class).find(1)).isEqualTo(new Book(1, "newer"));
 	}
 
 	private String redisValue(ConfigurableApplicationContext context, long id) {
@@ -214,6 +254,16 @@ class WriteThroughOrderTests {
 		public void saveThenFail(Book book) {
 			this.database.write(book);
 			throw new IllegalStateException("failed after writing");
+		}
+
+		@WriteThrough(cache = "books", key = "#result.id")
+		public Book create(Book book) {
+			this.database.write(book);
+			return book;
+		}
+
+		@CacheInvalidate(cache = "books", allEntries = true)
+		public void clear() {
 		}
 
 		@WriteAround(cache = "books", key = "#id")

@@ -91,17 +91,17 @@ final class WriteOperationParser {
 				: (method.getReturnType() != void.class) ? returnedValueType(method, targetClass)
 						: ValueTypes.concrete(ResolvableType.forMethodParameter(method, 0, targetClass));
 		WriteOperation.Effect effect = (arguments, target, result, intent) -> {
-			Object writtenValue = written.of(arguments, target, result);
-			Type type = (declared != null) ? declared : (writtenValue != null) ? writtenValue.getClass() : Object.class;
 			Object writtenKey = key.resolve(arguments, target, result);
-			if (intent != null && intent.key().equals(writtenKey)) {
-				this.writeThrough.written(intent, writtenValue, type);
+			if (intent == null || !intent.key().equals(writtenKey)) {
+				if (intent != null) {
+					intent.complete(null, Object.class);
+				}
+				this.writeThrough.writtenUnannounced(cache, writtenKey);
 				return;
 			}
-			if (intent != null) {
-				intent.abandon();
-			}
-			this.writeThrough.written(cache, writtenKey, writtenValue, type);
+			Object writtenValue = written.of(arguments, target, result);
+			Type type = (declared != null) ? declared : (writtenValue != null) ? writtenValue.getClass() : Object.class;
+			this.writeThrough.written(intent, writtenValue, type);
 		};
 		WriteOperation.Intention intention = keyUsesResult(annotation.key(), method) ? null
 				: (arguments, target) -> intendBefore(cache, key, arguments, target);

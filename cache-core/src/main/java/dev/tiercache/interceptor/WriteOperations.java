@@ -12,9 +12,10 @@ import dev.tiercache.tier.WriteIntent;
  * The write annotations of one method ({@code @WriteThrough}, {@code @WriteAround},
  * {@code @CacheInvalidate}), in declaration order: those before invocation run first, then the
  * write-throughs whose keys are known register their intents, then the method, then, only if it
- * returned, the others. An exception from the method reaches the caller unchanged, abandons the
- * intents and leaves the cache as the before-invocation deletes left it; an intent whose operation
- * does not complete (its key or value expression failed) is abandoned too. Immutable and thread-safe.
+ * returned, the others. An exception from the method reaches the caller unchanged, withdraws the
+ * intents and leaves the cache as the before-invocation deletes left it; an operation that fails after
+ * the method returned (its key or value expression threw) deletes its key, since the method may have
+ * written. Immutable and thread-safe.
  */
 final class WriteOperations implements MethodOperation {
 
@@ -46,11 +47,13 @@ final class WriteOperations implements MethodOperation {
 		}
 		@Nullable WriteIntent[] intents = new WriteIntent[this.after.size()];
 		int applied = 0;
+		boolean returned = false;
 		try {
 			for (int i = 0; i < intents.length; i++) {
 				intents[i] = this.after.get(i).intend(arguments, target);
 			}
 			Object result = invocation.proceed();
+			returned = true;
 			Object value = unwrap(result);
 			for (; applied < intents.length; applied++) {
 				this.after.get(applied).apply(arguments, target, value, intents[applied]);
@@ -58,15 +61,24 @@ final class WriteOperations implements MethodOperation {
 			return result;
 		}
 		finally {
-			abandonFrom(intents, applied);
+			settleFrom(intents, applied, returned);
 		}
 	}
 
-	/** Abandons the intents of the operations from {@code first} on, which did not complete. */
-	private static void abandonFrom(@Nullable WriteIntent[] intents, int first) {
+	/**
+	 * Settles the intents of the operations from {@code first} on, which did not complete: if the method
+	 * returned (it may have written), their keys are deleted; if it threw, the intents are withdrawn.
+	 */
+	private static void settleFrom(@Nullable WriteIntent[] intents, int first, boolean returned) {
 		for (int i = first; i < intents.length; i++) {
 			WriteIntent intent = intents[i];
-			if (intent != null) {
+			if (intent == null) {
+				continue;
+			}
+			if (returned) {
+				intent.complete(null, Object.class);
+			}
+			else {
 				intent.abandon();
 			}
 		}

@@ -14,9 +14,9 @@ import dev.tiercache.tier.WriteIntent;
  * it. If another write of the key overlapped this one (on any instance), their database writes may
  * have landed in either order, so the key is deleted instead and the next read loads the row. A
  * {@code null} value deletes the key too (nothing known is better than a stale guess). When the cache
- * write fails, the key is deleted, now or once Redis answers; the call never fails for it. A key known
- * only from the method's result cannot be announced: its value is stored unless an announced write of
- * the key is in flight. Thread-safe and stateless.
+ * write fails, the key is deleted, now or once Redis answers; the call never fails for it. A write
+ * that cannot be announced (its key is known only from the method's result, or cannot be resolved
+ * before the method) deletes the key instead of storing it. Thread-safe and stateless.
  */
 public final class WriteThroughStrategy {
 
@@ -42,11 +42,11 @@ public final class WriteThroughStrategy {
 	}
 
 	/**
-	 * Writes the value the method wrote to the database, for a write that was not announced.
-	 * @param type the type readers decode the value as
+	 * Deletes the key the method wrote to the database, for a write that could not be announced (its
+	 * key is known only from the result): its order against other writes of the key is unknown.
 	 */
-	public void written(TieredCache cache, Object key, @Nullable Object value, Type type) {
-		this.scheduler.schedule(cache, key, () -> cache.putAfterWrite(key, value, type));
+	public void writtenUnannounced(TieredCache cache, Object key) {
+		this.scheduler.schedule(cache, key, () -> cache.deleteAfterWrite(key));
 	}
 
 }

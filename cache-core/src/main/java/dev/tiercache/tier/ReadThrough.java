@@ -423,10 +423,15 @@ final class ReadThrough {
 		}
 	}
 
+	/**
+	 * Loads without the key's lease (Redis failed, the key is open, or the wait ran out) and keeps the
+	 * value in L1 only; not in a cache that queues writes, where it could not tell whether a queued
+	 * write is newer than what it loaded.
+	 */
 	private @Nullable Object loadWithoutLease(Object key, CacheSettings entrySettings, ValueLoader loader,
 			@Nullable Predicate<@Nullable Object> unless, long stamp) throws Throwable {
 		Object value = runLoader(loader, System.nanoTime());
-		if (!excluded(unless, value)) {
+		if (!excluded(unless, value) && this.cache.pendingWrites() == null) {
 			fillLocal(key, value, localLifetime(entrySettings.jitteredTtlMillis(value == null), entrySettings), stamp);
 		}
 		return value;

@@ -158,7 +158,15 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 
 	/** The Redis keys of an entry whose key Redis names {@code rendered}, in the cache's current namespace. */
 	private RemoteKey keyOf(CacheContext cache, String rendered, Object key) {
-		long namespace = cache.namespace();
+		return keyIn(cache, rendered, key, cache.namespace());
+	}
+
+	/** The Redis keys of a cache entry in a given namespace version of the cache (as it was earlier). */
+	RemoteKey keyIn(CacheContext cache, Object key, long namespace) {
+		return keyIn(cache, render(key), key, namespace);
+	}
+
+	private RemoteKey keyIn(CacheContext cache, String rendered, Object key, long namespace) {
 		String tagged = (namespace != CacheContext.UNKNOWN_NAMESPACE)
 				? "{" + cache.name() + ":" + namespace + ":" + rendered + "}" : null;
 		return new RemoteKey(this.keyPrefix, tagged, rendered, cache.name(), namespace, key, cache.pendingWrites());
@@ -525,21 +533,23 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 
 	/**
 	 * Writes framed bytes (or deletes the key when {@code framed} is {@code null}), revoking any lease
-	 * on the key; Redis keeps them for {@code ttlMillis} and the cache's stale window or fail-safe. If
-	 * Redis fails, the key is deleted once Redis answers again.
-	 * @return for a delete, whether a value existed
+	 * on the key; Redis keeps them for {@code ttlMillis} and the cache's stale window or fail-safe. A
+	 * write of the key queued for the backing store is not written over: the key is deleted instead
+	 * (readers get the queued write). If Redis fails, the key is deleted once Redis answers again.
+	 * @return for a delete, whether a value existed; for a write, {@code false} only if it was refused
+	 * for a queued write (so L1 must not keep the value either)
 	 */
 	boolean write(CacheContext cache, RemoteKey key, byte @Nullable [] framed, long ttlMillis) {
 		try {
-			boolean existed = this.leases.write(key.entry(), framed, cache.settings().redisTtlMillis(ttlMillis));
+			boolean written = this.leases.write(key.entry(), framed, cache.settings().redisTtlMillis(ttlMillis));
 			this.repairs.cancel(key);
 			this.coherence.publish(key.value());
-			return existed;
+			return written;
 		}
 		catch (RemoteCallException ex) {
 			cache.remoteFailed(ex);
 			deleteLater(cache, key);
-			return false;
+			return framed != null;
 		}
 	}
 
@@ -562,15 +572,15 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 
 	/**
 	 * Completes a registered write: stores framed bytes if no other write of the key overlapped it,
-	 * otherwise (or when {@code framed} is {@code null}) deletes the key; revokes any lease. If Redis
-	 * fails, the key is deleted once Redis answers again.
+	 * otherwise (or when {@code framed} is {@code null}) deletes the key; revokes any lease. A delete
+	 * still pending from an earlier failure is kept (it may belong to a write this one did not see). If
+	 * Redis fails, the key is deleted once Redis answers again.
 	 * @return whether the value was stored
 	 */
 	boolean complete(CacheContext cache, RemoteKey key, Intent intent, byte @Nullable [] framed, long ttlMillis) {
 		try {
 			boolean stored = this.intents.complete(key.entry(), intent, framed,
 					cache.settings().redisTtlMillis(ttlMillis));
-			this.repairs.cancel(key);
 			this.coherence.publish(key.value());
 			return stored;
 		}

@@ -309,7 +309,8 @@ public final class TieredCache implements Cache {
 	 * Stores a value for the key in both tiers, encoded as {@code type}, revoking any load lease on the
 	 * key. If Redis does not take it, the key is deleted from Redis once Redis answers again. If another
 	 * write of the key (on this instance or another) raced this one, L1 keeps this value only while a
-	 * check finds it in Redis.
+	 * check finds it in Redis. A key with a write queued for the backing store ({@code @WriteBehind}) is
+	 * not written over: it is deleted in both tiers instead, and reads get the queued write.
 	 */
 	public void put(Object key, @Nullable Object value, Type type) {
 		long ttl = settings().jitteredTtlMillis(value == null);
@@ -328,8 +329,7 @@ public final class TieredCache implements Cache {
 		byte[] framed = l2.frame(this.context, value, type, ttl, 0);
 		RemoteKey remoteKey = l2.keyOf(this.context, key);
 		long stamp = stampOf(remoteKey);
-		l2.write(this.context, remoteKey, framed, ttl);
-		if (framed == null) {
+		if (!l2.write(this.context, remoteKey, framed, ttl) || framed == null) {
 			evictLocal(key);
 		}
 		else {
@@ -341,7 +341,7 @@ public final class TieredCache implements Cache {
 	 * Announces a write of the key's backing data (a database write) that is about to happen, on every
 	 * instance, so that concurrent writers of the key cannot leave the older value cached: complete the
 	 * returned intent with the value written once the write is done, or abandon it if the write failed.
-	 * If Redis does not answer, the intent completes as {@link #putAfterWrite} does.
+	 * If Redis does not answer, the intent completes as {@link #deleteAfterWrite} does.
 	 */
 	public WriteIntent intendWrite(Object key) {
 		RemoteTier l2 = this.remote;
@@ -353,13 +353,20 @@ public final class TieredCache implements Cache {
 	}
 
 	/**
-	 * Stores a value that a write of the key's backing data just wrote, when the write could not be
-	 * {@linkplain #intendWrite announced} before it happened (its key was known only after), unless
-	 * an announced write of the key is in flight: then, or when the value is {@code null}, deletes the
-	 * key instead (and the write in flight deletes rather than stores).
+	 * Records a write of the key's backing data that could not be {@linkplain #intendWrite announced}
+	 * before it happened (its key was known only after): its order against other writes of the key is
+	 * unknown, so the key is deleted in both tiers (the next read loads what the backing store holds),
+	 * and writes of the key in flight delete rather than store.
 	 */
-	public void putAfterWrite(Object key, @Nullable Object value, Type type) {
-		completeWrite(new WriteIntent(this, key, CacheContext.UNKNOWN_NAMESPACE, Intent.UNREGISTERED), value, type);
+	public void deleteAfterWrite(Object key) {
+		RemoteTier l2 = this.remote;
+		if (l2 == null) {
+			evictLocal(key);
+			return;
+		}
+		RemoteKey remoteKey = l2.keyOf(this.context, key);
+		l2.complete(this.context, remoteKey, Intent.UNREGISTERED, null, 0);
+		evictLocal(key);
 	}
 
 	/** Completes an intent: see {@link WriteIntent#complete}. */
@@ -374,13 +381,17 @@ public final class TieredCache implements Cache {
 			}
 			return;
 		}
+		RemoteKey remoteKey = l2.keyOf(this.context, intent.key());
+		if (remoteKey.namespace() != intent.namespace()) {
+			// cleared meanwhile: withdraw the registration where it was made; delete where readers look now
+			abandonWrite(intent);
+			evict(intent.key());
+			return;
+		}
 		long ttl = settings().jitteredTtlMillis(false);
 		byte[] framed = (value != null && ttl > 0) ? l2.frame(this.context, value, type, ttl, 0) : null;
-		RemoteKey remoteKey = l2.keyOf(this.context, intent.key());
-		Intent registration = (remoteKey.namespace() == intent.namespace()) ? intent.registration()
-				: Intent.UNREGISTERED;
 		long stamp = stampOf(remoteKey);
-		if (l2.complete(this.context, remoteKey, registration, framed, ttl) && framed != null) {
+		if (l2.complete(this.context, remoteKey, intent.registration(), framed, ttl) && framed != null) {
 			keepWritten(remoteKey, value, ttl, stamp, framed);
 		}
 		else {
@@ -394,8 +405,8 @@ public final class TieredCache implements Cache {
 		if (l2 == null || intent.registration() == Intent.UNREGISTERED) {
 			return;
 		}
-		RemoteKey remoteKey = l2.keyOf(this.context, intent.key());
-		if (remoteKey.namespace() == intent.namespace() && l2.abandon(this.context, remoteKey, intent.registration())) {
+		RemoteKey remoteKey = l2.keyIn(this.context, intent.key(), intent.namespace());
+		if (l2.abandon(this.context, remoteKey, intent.registration())) {
 			evictLocal(intent.key());
 		}
 	}

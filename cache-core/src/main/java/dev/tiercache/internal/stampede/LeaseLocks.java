@@ -137,16 +137,24 @@ public final class LeaseLocks implements AutoCloseable {
 			return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 			""");
 
+	/**
+	 * Puts ARGV[2] for ARGV[3] ms, or deletes the value when ARGV[2] is empty; a put of a key with a
+	 * queued write (field ARGV[4] of the hash KEYS[5], when given) deletes instead, as the queued write
+	 * is the key's latest. Revokes any lease. Returns, for a put, 1 if it stored; for a delete, whether
+	 * a value existed.
+	 */
 	private static final LuaScript WRITE = LuaScript.of("""
-			local existed = 1
-			if ARGV[2] then
+			local outcome
+			if ARGV[2] ~= '' and not (KEYS[5] and redis.call('HEXISTS', KEYS[5], ARGV[4]) == 1) then
 			  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+			  outcome = 1
 			else
-			  existed = redis.call('DEL', KEYS[1])
+			  outcome = redis.call('DEL', KEYS[1])
+			  if ARGV[2] ~= '' then outcome = 0 end
 			end
 			redis.call('DEL', KEYS[2])
 			""" + WAKE_WAITERS + WriteIntents.OVERLAP + """
-			return existed
+			return outcome
 			""");
 
 	private static final LuaScript REVOKE = LuaScript.of("""
@@ -160,7 +168,7 @@ public final class LeaseLocks implements AutoCloseable {
 			if value then return value end
 			redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 			redis.call('DEL', KEYS[2])
-			""" + WAKE_WAITERS + """
+			""" + WAKE_WAITERS + WriteIntents.OVERLAP + """
 			return false
 			""");
 
@@ -325,16 +333,15 @@ public final class LeaseLocks implements AutoCloseable {
 
 	/**
 	 * Writes a value (or deletes it when {@code framedValue} is {@code null}) and revokes any lease
-	 * on the key.
-	 * @return for a delete, whether a value existed; for a write, {@code true}
+	 * on the key. A value is not written over a write of the key queued for the backing store (the
+	 * key is deleted instead; readers get the queued write).
+	 * @return for a delete, whether a value existed; for a write, whether it was stored
 	 * @throws RemoteCallException if Redis fails or does not answer in time
 	 */
 	public boolean write(EntryKeys entry, byte @Nullable [] framedValue, long ttlMillis) {
-		byte[][] keys = all(entry);
-		Long existed = (framedValue != null)
-				? this.redis.eval(WRITE, ScriptOutputType.INTEGER, keys, this.channel, framedValue, ascii(ttlMillis))
-				: this.redis.eval(WRITE, ScriptOutputType.INTEGER, keys, this.channel);
-		return existed != null && existed > 0;
+		Long outcome = this.redis.eval(WRITE, ScriptOutputType.INTEGER, guarded(entry), withPendingField(entry,
+				this.channel, (framedValue != null) ? framedValue : NO_HEADER, ascii(ttlMillis)));
+		return outcome != null && outcome > 0;
 	}
 
 	/**
@@ -429,14 +436,14 @@ public final class LeaseLocks implements AutoCloseable {
 	}
 
 	/** The entry's keys, and the hash of its pending write when its cache queues writes. */
-	private static byte[][] guarded(EntryKeys keys) {
+	static byte[][] guarded(EntryKeys keys) {
 		EntryKeys.Pending pending = keys.pending();
 		return (pending != null)
 				? new byte[][] { keys.value(), keys.lock(), keys.waiters(), keys.intents(), pending.hash() } : all(keys);
 	}
 
 	/** The arguments, then the field of the entry's pending write when its cache queues writes. */
-	private static byte[][] withPendingField(EntryKeys keys, byte[]... arguments) {
+	static byte[][] withPendingField(EntryKeys keys, byte[]... arguments) {
 		EntryKeys.Pending pending = keys.pending();
 		if (pending == null) {
 			return arguments;

@@ -32,8 +32,11 @@ import dev.tiercache.internal.redis.RemoteCommands;
  * generation, deletes.
  *
  * <p>A writer that could not register (Redis did not answer), or whose key is known only after the
- * write, completes {@linkplain Intent#UNREGISTERED unregistered}: it stores its value only if no
- * writer of the key is in flight, and makes any in flight delete. Thread-safe.
+ * write, completes {@linkplain Intent#UNREGISTERED unregistered}: its order against the others is
+ * unknown (one may have begun and finished after its database write), so it deletes, and makes any
+ * writer in flight delete too. The hash expires {@code longestWrite} after its first writer began,
+ * however often the key is written, so that a registration lost with a crash or a failed call blocks
+ * storing for that long at most. Thread-safe.
  */
 public final class WriteIntents {
 
@@ -47,22 +50,22 @@ public final class WriteIntents {
 
 	/** Registers a writer: returns {generation, began, finished}. */
 	private static final LuaScript BEGIN = LuaScript.of("""
-			redis.call('HSETNX', KEYS[4], 'g', ARGV[2])
+			if redis.call('HSETNX', KEYS[4], 'g', ARGV[2]) == 1 then redis.call('PEXPIRE', KEYS[4], ARGV[1]) end
 			local began = redis.call('HINCRBY', KEYS[4], 's', 1)
 			redis.call('HINCRBY', KEYS[4], 'a', 1)
-			redis.call('PEXPIRE', KEYS[4], ARGV[1])
 			return {redis.call('HGET', KEYS[4], 'g'), began, tonumber(redis.call('HGET', KEYS[4], 'f') or '0')}
 			""");
 
 	/**
 	 * Completes a writer (ARGV[4..6]: generation, began, finished as {@link #BEGIN} returned them, or
-	 * empty when unregistered): stores ARGV[2] (empty: deletes) for ARGV[3] ms if it wrote alone,
+	 * empty when unregistered): stores ARGV[2] (empty: deletes) for ARGV[3] ms if it wrote alone and no
+	 * write of the key is queued for the backing store (field ARGV[7] of the hash KEYS[5], when given),
 	 * otherwise deletes; revokes any lease. Returns 1 if it stored.
 	 */
 	private static final LuaScript COMPLETE = LuaScript.of("""
 			local alone = false
 			if redis.call('EXISTS', KEYS[4]) == 0 then
-			  alone = ARGV[4] == ''
+			  -- unregistered, or registered longer ago than the longest write: order unknown
 			elseif ARGV[4] ~= '' and redis.call('HGET', KEYS[4], 'g') == ARGV[4] then
 			  local active = redis.call('HINCRBY', KEYS[4], 'a', -1)
 			  local finished = redis.call('HINCRBY', KEYS[4], 'f', 1)
@@ -73,7 +76,7 @@ public final class WriteIntents {
 			  redis.call('HINCRBY', KEYS[4], 'f', 1)
 			end
 			local stored = 0
-			if alone and ARGV[2] ~= '' then
+			if alone and ARGV[2] ~= '' and not (KEYS[5] and redis.call('HEXISTS', KEYS[5], ARGV[7]) == 1) then
 			  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 			  stored = 1
 			else
@@ -144,16 +147,18 @@ public final class WriteIntents {
 	}
 
 	/**
-	 * Completes a writer: stores its value if no other writer of the entry overlapped it, otherwise
-	 * deletes the entry; either way revokes any load lease.
+	 * Completes a writer: stores its value if no other writer of the entry overlapped it and no write
+	 * of the entry is queued for the backing store, otherwise deletes the entry; either way revokes any
+	 * load lease.
 	 * @param framedValue the value to store, or {@code null} to delete
 	 * @return whether the value was stored
 	 * @throws RemoteCallException if Redis fails or does not answer in time
 	 */
 	public boolean complete(EntryKeys entry, Intent intent, byte @Nullable [] framedValue, long ttlMillis) {
-		Long stored = this.redis.eval(COMPLETE, ScriptOutputType.INTEGER, LeaseLocks.all(entry), this.channel,
-				(framedValue != null) ? framedValue : NONE, LeaseLocks.ascii(ttlMillis), intent.generation(),
-				LeaseLocks.ascii(intent.began()), LeaseLocks.ascii(intent.finished()));
+		Long stored = this.redis.eval(COMPLETE, ScriptOutputType.INTEGER, LeaseLocks.guarded(entry),
+				LeaseLocks.withPendingField(entry, this.channel, (framedValue != null) ? framedValue : NONE,
+						LeaseLocks.ascii(ttlMillis), intent.generation(), LeaseLocks.ascii(intent.began()),
+						LeaseLocks.ascii(intent.finished())));
 		return stored != null && stored == 1;
 	}
 
@@ -178,7 +183,7 @@ public final class WriteIntents {
 	 */
 	public record Intent(byte[] generation, long began, long finished) {
 
-		/** No registration: the writer stores only if no writer of the entry is in flight. */
+		/** No registration: the writer deletes the entry, and makes any writer in flight delete. */
 		public static final Intent UNREGISTERED = new Intent(NONE, 0, 0);
 
 	}
