@@ -56,7 +56,7 @@ import dev.tiercache.writebehind.WriteBehindQueues;
 @ConditionalOnClass({ RedisConnectionFactory.class, Caffeine.class, TieredCacheManager.class })
 @ConditionalOnBooleanProperty(name = "tiercache.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(TiercacheProperties.class)
-@Import(TiercacheAutoConfiguration.AutoProxyRegistrar.class)
+@Import({ TiercacheAutoConfiguration.AutoProxyRegistrar.class, LettuceReconnection.class })
 public final class TiercacheAutoConfiguration {
 
 	private static final String DEFAULT_KEY_PREFIX = "tiercache";

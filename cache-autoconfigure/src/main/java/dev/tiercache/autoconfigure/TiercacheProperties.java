@@ -135,6 +135,14 @@ public class TiercacheProperties {
 		 */
 		private Duration timeout = Duration.ofMillis(250);
 
+		/**
+		 * The longest wait between two attempts of Lettuce to reconnect to Redis (its delay doubles from
+		 * 1 ms up to this). Lettuce's own cap is 30 s, which after a long outage left caches without
+		 * Redis, and L1 without invalidations, for up to 30 s after Redis was back. Applies when Spring
+		 * Boot builds the Lettuce client resources; set to 0 to keep Lettuce's default.
+		 */
+		private Duration maxReconnectDelay = Duration.ofSeconds(1);
+
 		private final Breaker breaker = new Breaker();
 
 		public Duration getTimeout() {
@@ -143,6 +151,14 @@ public class TiercacheProperties {
 
 		public void setTimeout(Duration timeout) {
 			this.timeout = timeout;
+		}
+
+		public Duration getMaxReconnectDelay() {
+			return this.maxReconnectDelay;
+		}
+
+		public void setMaxReconnectDelay(Duration maxReconnectDelay) {
+			this.maxReconnectDelay = maxReconnectDelay;
 		}
 
 		public Breaker getBreaker() {

@@ -6,6 +6,7 @@ import java.util.List;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.lettuce.core.resource.ClientResources;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -42,6 +43,18 @@ class TiercacheAutoConfigurationTests {
 		.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, TiercacheAutoConfiguration.class,
 				CacheAutoConfiguration.class))
 		.withPropertyValues("spring.data.redis.host=" + TestRedis.host(), "spring.data.redis.port=" + TestRedis.port());
+
+	@Test
+	void lettuceReconnectsAtLeastOnceASecondAfterALongOutage() {
+		this.runner.run((context) -> assertThat(context.getBean(ClientResources.class).reconnectDelay().createDelay(30))
+			.isEqualTo(Duration.ofSeconds(1)));
+		this.runner.withPropertyValues("tiercache.redis.max-reconnect-delay=250ms")
+			.run((context) -> assertThat(context.getBean(ClientResources.class).reconnectDelay().createDelay(30))
+				.isEqualTo(Duration.ofMillis(250)));
+		this.runner.withPropertyValues("tiercache.redis.max-reconnect-delay=0")
+			.run((context) -> assertThat(context.getBean(ClientResources.class).reconnectDelay().createDelay(30))
+				.as("Lettuce's own cap").isEqualTo(Duration.ofSeconds(30)));
+	}
 
 	@Test
 	void declaredCachesGetDefaultSettings() {
