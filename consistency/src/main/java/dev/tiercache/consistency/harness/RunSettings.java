@@ -34,7 +34,7 @@ public record RunSettings(String subject, long seed, long runMillis, int instanc
 	 * How long after a fault is healed staleness may last: Lettuce reconnecting (at most 1 s apart), the
 	 * breaker probing (every 500 ms) and replaying the deletes it missed, a restarted instance's first calls.
 	 */
-	public static final Duration RECOVERY = Duration.ofSeconds(3);
+	public static final Duration RECOVERY = Duration.ofSeconds(5);
 
 	/** How long the cluster is left alone after the clients stopped and the write-behind queue drained. */
 	public static final Duration QUIET_PERIOD = Duration.ofMillis(1500);
