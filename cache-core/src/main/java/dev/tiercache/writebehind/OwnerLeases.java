@@ -69,19 +69,19 @@ final class OwnerLeases implements AutoCloseable {
 
 	/** Renews every lease held, in one script; forgets those Redis did not renew. */
 	void renew() {
-		List<OwnerLease> held = new ArrayList<>();
+		List<Integer> held = new ArrayList<>();
 		List<byte[]> tokens = new ArrayList<>();
-		for (OwnerLease each : this.leases) {
-			byte[] token = each.token();
+		for (int p = 0; p < this.leases.size(); p++) {
+			byte[] token = this.leases.get(p).token();
 			if (token != null) {
-				held.add(each);
+				held.add(p);
 				tokens.add(token);
 			}
 		}
 		if (held.isEmpty()) {
 			return;
 		}
-		byte[][] keys = held.stream().map(OwnerLease::key).toArray(byte[][]::new);
+		byte[][] keys = held.stream().map((p) -> this.leases.get(p).key()).toArray(byte[][]::new);
 		byte[][] arguments = new byte[tokens.size() + 1][];
 		arguments[0] = QueueKeys.ascii(this.lease.toMillis());
 		for (int i = 0; i < tokens.size(); i++) {
@@ -101,13 +101,14 @@ final class OwnerLeases implements AutoCloseable {
 			return;
 		}
 		for (int i = 0; i < held.size(); i++) {
+			OwnerLease lease = this.leases.get(held.get(i));
 			if (renewed != null && renewed.get(i) instanceof Long one && one == 1) {
-				held.get(i).renewed(tokens.get(i), sent);
+				lease.renewed(tokens.get(i), sent);
 			}
-			else if (held.get(i).lost(tokens.get(i))) {
-				logger.info("Tiercache lost a write-behind partition of cache '" + this.cacheName + "' to another "
-						+ "instance: its lease ran out before it was renewed (this instance was paused or cut off from "
-						+ "Redis for longer than 'write-behind.claim-idle')");
+			else if (lease.lost(tokens.get(i))) {
+				logger.info("Tiercache write-behind of cache '" + this.cacheName + "' lost partition " + held.get(i)
+						+ " to another instance: its lease ran out before it was renewed (this instance was paused or "
+						+ "cut off from Redis for longer than 'write-behind.claim-idle')");
 			}
 		}
 	}
