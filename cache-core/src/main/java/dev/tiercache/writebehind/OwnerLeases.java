@@ -93,7 +93,7 @@ final class OwnerLeases implements AutoCloseable {
 			renewed = this.commands.eval(QueueScripts.RENEW, ScriptOutputType.MULTI, keys, arguments);
 		}
 		catch (RemoteCallException ex) {
-			if (this.failureLog.allow()) {
+			if (!Thread.currentThread().isInterrupted() && this.failureLog.allow()) {
 				logger.warn("Tiercache could not renew the write-behind partition leases of cache '" + this.cacheName
 						+ "' (another instance takes a partition over once its lease of " + this.lease.toMillis()
 						+ " ms, 'write-behind.claim-idle', runs out): " + ex.getMessage());
