@@ -38,6 +38,12 @@ import dev.tiercache.tier.TieredCache;
  * applied in the order they were queued. Until an entry is applied, reads of its key that find nothing
  * in Redis get its value, so no read returns a value older than an acknowledged write.
  *
+ * <p><b>Eviction.</b> Queues live in Redis, and an entry Redis evicts is an acknowledged write lost.
+ * So calls are queued only while Redis's {@code maxmemory-policy} cannot evict queue keys
+ * ({@code noeviction}, {@code volatile-*}, or no {@code maxmemory}); it is read at start-up (which fails
+ * otherwise), after every reconnection and every 30 seconds. While it could, calls fail with an
+ * {@link UnsafeEvictionPolicyException}; where Redis refuses to tell, a warning is logged.
+ *
  * <p><b>Lifecycle.</b> Flushing starts with the application context ({@link #start()}) and stops with
  * it ({@link #stop()}): the instance drains its partitions for at most {@code drain-timeout}; what is
  * left stays in Redis for another instance. It stops after the web server, so that requests in flight
@@ -72,6 +78,8 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 
 	private final List<Consumer<String>> queueListeners = new CopyOnWriteArrayList<>();
 
+	private final EvictionPolicyGuard evictionPolicy;
+
 	private volatile boolean running;
 
 	/**
@@ -99,6 +107,7 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 		this.arguments = new ArgumentCodec(codec);
 		this.defaults = defaults;
 		this.settings = Map.copyOf(settings);
+		this.evictionPolicy = new EvictionPolicyGuard(this.commands, connectionFactory, this::cacheNames);
 	}
 
 	/**
@@ -119,6 +128,7 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 			WriteBehindQueue queue = new WriteBehindQueue(cache, settingsOf(name), this.keyPrefix, this.commands,
 					durableWrites(name), this.arguments);
 			if (this.running) {
+				this.evictionPolicy.watch();
 				queue.start();
 			}
 			created[0] = true;
@@ -163,11 +173,22 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 	 * @return {@code true} if queued; {@code false} if Redis could not take the entry (down, too slow,
 	 * durability not confirmed, a value or argument the codec cannot encode): the caller must then run
 	 * the method itself. Counted either way.
+	 * @throws UnsafeEvictionPolicyException if Redis was found to be able to evict queue entries
 	 * @throws IllegalStateException if the method was not registered
 	 */
 	public boolean enqueue(WriteBehindMethod method, Object key, @Nullable Object value, Type valueType,
 			@Nullable Object[] arguments) {
+		this.evictionPolicy.requireQueueing();
 		return queue(method.cache().getName()).enqueue(method, value, valueType, arguments, key);
+	}
+
+	/**
+	 * Checks that calls may be queued now, for a caller about to defer a call (to a transaction's
+	 * commit): it then fails while its transaction can still roll back.
+	 * @throws UnsafeEvictionPolicyException if Redis was found to be able to evict queue entries
+	 */
+	public void requireQueueing() {
+		this.evictionPolicy.requireQueueing();
 	}
 
 	/** The names of the caches that have a write-behind queue. */
@@ -246,8 +267,16 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 
 	// ---- lifecycle
 
+	/**
+	 * Starts flushing, once Redis's eviction policy was read (if Redis answers) and found safe.
+	 * @throws UnsafeEvictionPolicyException if there are queues and Redis may evict their entries
+	 */
 	@Override
 	public void start() {
+		if (!this.queues.isEmpty()) {
+			this.evictionPolicy.checkAtStartup();
+			this.evictionPolicy.watch();
+		}
 		this.running = true;
 		this.queues.values().forEach(WriteBehindQueue::start);
 	}
@@ -288,6 +317,7 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 	@Override
 	public void close() {
 		stop();
+		this.evictionPolicy.close();
 		this.durableWrites.values().forEach(DurableWrites::close);
 		this.commands.close();
 	}
