@@ -28,8 +28,9 @@ import dev.tiercache.writebehind.KeyRuns.KeyWork;
  * which a heartbeat thread renews. On taking the partition it first claims every entry earlier owners
  * read but did not acknowledge, whatever their idle time, and applies those before any new one, so
  * per-key order holds across a takeover. Each read, claim, acknowledgment and dead letter is fenced by
- * the lease's token, and each call is made only after the token was confirmed in Redis: once another
- * instance took over, this one stops at the next call and leaves its batch to the new owner.
+ * the lease's token, and each call is made only while the lease was renewed less than a lease
+ * duration ago and Redis confirmed the token (at most {@link OwnerLease#CONFIRMATION} before): once
+ * another instance took over, this one stops at the next call and leaves its batch to the new owner.
  *
  * <p><b>At least once.</b> An entry stays unacknowledged until it was applied or dead-lettered. An
  * acknowledgment Redis did not confirm is sent again while the lease holds (it is idempotent), so a slow

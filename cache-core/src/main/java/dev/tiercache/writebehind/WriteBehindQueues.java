@@ -34,7 +34,9 @@ import dev.tiercache.tier.TieredCache;
  * entry in Redis (and, with {@link Durability#REPLICA}/{@link Durability#AOF}, confirmed on replicas
  * or in the AOF), written by one script. The entry is applied at least once: it is acknowledged only
  * after its method returned or it became a dead letter, and an instance that dies leaves its
- * unacknowledged entries to the instance that takes its partitions over. Entries of one key are
+ * unacknowledged entries to the instance that takes its partitions over, {@code claim-idle} after its
+ * last heartbeat at the latest; an instance that lost a partition can no longer read, acknowledge or
+ * start applying its entries ({@link OwnerLease}). Entries of one key are
  * applied in the order they were queued. Until an entry is applied, reads of its key that find nothing
  * in Redis get its value, so no read returns a value older than an acknowledged write.
  *
