@@ -559,7 +559,9 @@ public class TiercacheProperties {
 
 		/**
 		 * How long a partition's owner may stay silent before another instance takes the partition over
-		 * and applies the entries it read but did not acknowledge. Default: 30s.
+		 * and applies the entries it read but did not acknowledge: the owner's lease, renewed every third
+		 * of it by a thread of its own however long a call runs. An instance paused or cut off from Redis
+		 * for longer loses its partitions. Default: 3s.
 		 */
 		private @Nullable Duration claimIdle;
 

@@ -584,7 +584,7 @@ class Issue8WriteBehindTest {
 	}
 
 	@Test
-	void aFlushThatLosesRedisBeforeItsAcknowledgmentLosesNothing() throws Exception {
+	void aFlushThatLosesRedisBeforeItsAcknowledgmentAppliesTheEntryOnce() throws Exception {
 		try (TcpProxy proxy = TcpProxy.to(TestRedis.port())) {
 			ConfigurableApplicationContext context = start("spring.data.redis.host=127.0.0.1",
 					"spring.data.redis.port=" + proxy.port(), "tiercache.redis.timeout=200ms");
@@ -597,8 +597,9 @@ class Issue8WriteBehindTest {
 			proxy.restore();
 			await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
 				.until(() -> queues(context).stats("prices").depth() == 0);
-			// at least once: applied again only if the acknowledgment never reached Redis
-			assertThat(this.probe.calls.get()).isBetween(1, 2);
+			// the acknowledgment reaches Redis once it is back: the flusher sends it again while its lease holds,
+			// and Lettuce re-sends one it had buffered, ahead of any later read of the pending entries
+			assertThat(this.probe.calls).hasValue(1);
 			assertThat(versionsInDatabase(context)).containsEntry(41L, 1L);
 			assertThat(queues(context).stats("prices").deadLetters()).isZero();
 		}

@@ -124,6 +124,8 @@ final class WriteBehindOperation implements MethodOperation, WriteBehindMethod {
 		Object key = this.key.resolve(this.method, arguments, target);
 		Object written = this.value.of(arguments, target);
 		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+			// refused now, while the transaction can still roll back, rather than at its commit
+			this.queues.requireQueueing();
 			@Nullable Object[] copy = arguments.clone();
 			this.scheduler.schedule(this.cache, key, () -> queueAfterCommit(key, written, copy));
 			return null;

@@ -2,19 +2,14 @@ package dev.tiercache.writebehind;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.lettuce.core.Consumer;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.StreamMessage;
-import io.lettuce.core.XAutoClaimArgs;
-import io.lettuce.core.XReadArgs;
-import io.lettuce.core.models.stream.ClaimedMessages;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -29,10 +24,18 @@ import dev.tiercache.writebehind.KeyRuns.KeyWork;
  * exponential backoff and jitter, moves calls that keep failing to the dead-letter stream, and only
  * then acknowledges the entries. At most one thread runs it at a time.
  *
- * <p>On taking the partition over, it first claims ({@code XAUTOCLAIM}) every entry the previous owner
- * read but did not acknowledge, and applies those before any new one, so per-key order holds across a
- * crash. An entry stays unacknowledged until it was applied or dead-lettered: a crash or a Redis
- * failure at any point means it is applied again (at least once).
+ * <p><b>Ownership.</b> The partition is this instance's while it holds its {@linkplain OwnerLease lease},
+ * which a heartbeat thread renews. On taking the partition it first claims every entry earlier owners
+ * read but did not acknowledge, whatever their idle time, and applies those before any new one, so
+ * per-key order holds across a takeover. Each read, claim, acknowledgment and dead letter is fenced by
+ * the lease's token, and each call is made only while the lease was renewed less than a lease
+ * duration ago and Redis confirmed the token (at most {@link OwnerLease#CONFIRMATION} before): once
+ * another instance took over, this one stops at the next call and leaves its batch to the new owner.
+ *
+ * <p><b>At least once.</b> An entry stays unacknowledged until it was applied or dead-lettered. An
+ * acknowledgment Redis did not confirm is sent again while the lease holds (it is idempotent), so a slow
+ * Redis does not make the next owner apply the entry again; a crash, or a lease lost before the
+ * acknowledgment, does.
  */
 final class PartitionFlusher {
 
@@ -46,30 +49,32 @@ final class PartitionFlusher {
 
 	private final byte[] stream;
 
+	private final OwnerLease lease;
+
 	private final AtomicBoolean running = new AtomicBoolean();
 
 	private final AtomicBoolean scheduled = new AtomicBoolean();
 
-	private volatile boolean owned;
-
-	private long renewedAt;
-
-	/** How many times this instance took the partition over (guarded by this). */
-	private long takeovers;
-
-	/** The takeover whose abandoned entries were claimed last (flush thread only). */
-	private long claimedTakeover;
+	/** The token under which the entries earlier owners left were claimed last (flush thread only). */
+	private byte @Nullable [] claimedUnder;
 
 	private boolean ownPendingLeft = true;
 
-	PartitionFlusher(WriteBehindQueue queue, int partition) {
+	/** Whether the batch being applied stopped before its end (flush thread only). */
+	private boolean stopped;
+
+	/** The token the batch being applied was read under (flush thread only). */
+	private byte[] batchToken = new byte[0];
+
+	PartitionFlusher(WriteBehindQueue queue, int partition, OwnerLease lease) {
 		this.queue = queue;
 		this.partition = partition;
 		this.stream = queue.keys().stream(partition);
+		this.lease = lease;
 	}
 
 	boolean owned() {
-		return this.owned;
+		return this.lease.token() != null;
 	}
 
 	boolean running() {
@@ -82,23 +87,31 @@ final class PartitionFlusher {
 	}
 
 	/**
-	 * Applies entries until the partition is empty, this instance does not own it, or the queue
-	 * stops. Returns at once if another thread is flushing it.
+	 * Takes the partition if this instance does not own it and it is free, then applies entries until
+	 * the partition is empty, this instance loses it, or the queue stops. Returns at once if another
+	 * thread is flushing it.
 	 */
 	void flush() {
 		this.scheduled.set(false);
 		if (!this.running.compareAndSet(false, true)) {
 			return;
 		}
+		byte @Nullable [] token = null;
 		try {
-			while (!this.queue.halted() && holdOwnership()) {
-				long takeover = takeovers();
-				if (takeover != this.claimedTakeover) {
-					claimAbandoned();
-					this.claimedTakeover = takeover;
-					this.ownPendingLeft = true;
-				}
-				List<QueueEntry> batch = read(this.ownPendingLeft ? OWN_PENDING : ">");
+			token = this.lease.token();
+			if (token == null && !this.queue.stopping()) {
+				token = this.lease.take();
+			}
+			if (token == null) {
+				return;
+			}
+			if (!Arrays.equals(token, this.claimedUnder)) {
+				claimAbandoned(token);
+				this.claimedUnder = token;
+				this.ownPendingLeft = true;
+			}
+			while (!this.queue.halted() && this.lease.held(token)) {
+				List<QueueEntry> batch = read(token, this.ownPendingLeft ? OWN_PENDING : ">");
 				if (batch.isEmpty()) {
 					if (!this.ownPendingLeft) {
 						return;
@@ -106,7 +119,7 @@ final class PartitionFlusher {
 					this.ownPendingLeft = false;
 					continue;
 				}
-				if (!apply(batch)) {
+				if (!apply(token, batch)) {
 					this.ownPendingLeft = true;
 					return;
 				}
@@ -114,83 +127,55 @@ final class PartitionFlusher {
 		}
 		catch (RemoteCallException ex) {
 			this.ownPendingLeft = true;
-			this.queue.redisFailed("flush partition " + this.partition, ex);
+			if (token != null && QueueScripts.fenced(ex)) {
+				lost(token);
+			}
+			else {
+				this.queue.redisFailed("flush partition " + this.partition, ex);
+			}
 		}
 		finally {
 			this.running.set(false);
 		}
 	}
 
+	private void lost(byte[] token) {
+		if (this.lease.lost(token)) {
+			logger.info("Tiercache write-behind of cache '" + this.queue.cacheName() + "' lost partition "
+					+ this.partition + " to another instance (fencing token " + new String(token, StandardCharsets.US_ASCII)
+					+ " is no longer the partition's); the new owner applies what this instance had not acknowledged");
+		}
+	}
+
 	/** Gives the partition up (at shutdown, or to balance partitions between instances). */
 	void release() {
-		if (!this.owned) {
-			return;
-		}
-		this.owned = false;
 		try {
-			this.queue.commands().eval(QueueScripts.DISOWN, ScriptOutputType.INTEGER,
-					new byte[][] { this.queue.keys().owner(this.partition) }, this.queue.instanceId());
+			this.lease.release();
 		}
 		catch (RemoteCallException ex) {
 			logger.debug("Tiercache could not release write-behind partition " + this.partition
-					+ "; it lapses after claim-idle", ex);
+					+ "; its lease runs out after claim-idle", ex);
 		}
 	}
 
 	/**
-	 * Keeps the partition while a flush runs long (a slow method, retries): called by the scheduler, so
-	 * that ownership does not lapse under a flush and let another instance apply the same entries.
+	 * Claims every entry read but not acknowledged by earlier owners, however long they were idle: they
+	 * died, were cut off, or gave the partition up. A claim that fails is tried again at the next flush.
 	 */
-	void renewWhileRunning() {
-		if (this.owned && this.running.get()) {
-			holdOwnership();
-		}
-	}
-
-	private synchronized boolean holdOwnership() {
-		long claimIdle = this.queue.settings().claimIdle().toMillis();
-		if (this.owned && System.nanoTime() - this.renewedAt < TimeUnit.MILLISECONDS.toNanos(claimIdle / 3)) {
-			return true;
-		}
-		Long outcome = this.queue.commands().eval(QueueScripts.OWN, ScriptOutputType.INTEGER,
-				new byte[][] { this.queue.keys().owner(this.partition) }, this.queue.instanceId(),
-				QueueKeys.ascii(claimIdle));
-		boolean taken = outcome != null && outcome == 2;
-		this.owned = outcome != null && outcome > 0;
-		this.renewedAt = System.nanoTime();
-		if (taken) {
-			this.takeovers++;
-		}
-		return this.owned;
-	}
-
-	/**
-	 * How many times the partition was taken over; the flush claims abandoned entries when this moved
-	 * since its last successful claim (a claim that failed is tried again).
-	 */
-	private synchronized long takeovers() {
-		return this.takeovers;
-	}
-
-	/**
-	 * Claims every entry read but not acknowledged by earlier owners: their ownership lapsed (they
-	 * were silent for {@code claim-idle}) or they gave the partition up.
-	 */
-	private void claimAbandoned() {
+	private void claimAbandoned(byte[] token) {
 		this.queue.createGroup(this.stream);
 		String cursor = "0-0";
-		int claimed = 0;
-		Consumer<byte[]> me = this.queue.consumer();
+		long claimed = 0;
+		byte[] batchSize = QueueKeys.ascii(this.queue.settings().batchSize());
 		do {
-			String start = cursor;
-			ClaimedMessages<byte[], byte[]> page = this.queue.commands()
-				.call((redis) -> redis.xautoclaim(this.stream,
-						XAutoClaimArgs.Builder.justid(me, 0, start).count(this.queue.settings().batchSize())));
-			if (page == null) {
+			List<Object> page = this.queue.commands().eval(QueueScripts.CLAIM, ScriptOutputType.MULTI,
+					new byte[][] { this.stream, this.lease.key() }, token, QueueKeys.GROUP, this.queue.instanceId(),
+					QueueKeys.ascii(cursor), batchSize);
+			if (page == null || page.size() < 2) {
 				return;
 			}
-			claimed += page.getMessages().size();
-			cursor = page.getId();
+			cursor = new String((byte[]) page.get(0), StandardCharsets.US_ASCII);
+			claimed += (page.get(1) instanceof Long count) ? count : 0;
 		}
 		while (!"0-0".equals(cursor));
 		if (claimed > 0) {
@@ -199,33 +184,57 @@ final class PartitionFlusher {
 		}
 	}
 
-	private List<QueueEntry> read(String from) {
-		List<StreamMessage<byte[], byte[]>> messages = this.queue.readGroup(this.stream,
-				XReadArgs.Builder.count(this.queue.settings().batchSize()), from);
-		List<QueueEntry> entries = new ArrayList<>(messages.size());
-		for (StreamMessage<byte[], byte[]> message : messages) {
-			entries.add(QueueEntry.of(message));
+	private List<QueueEntry> read(byte[] token, String from) {
+		List<Object> replies = this.queue.readGroup(this.partition, this.lease.key(), token, from);
+		List<QueueEntry> entries = new ArrayList<>(replies.size());
+		for (Object reply : replies) {
+			entries.add(QueueEntry.of((List<?>) reply));
 		}
 		return entries;
 	}
 
 	/**
 	 * Applies one batch and acknowledges what was applied or dead-lettered.
-	 * @return whether every entry was; {@code false} if the queue halted first
+	 * @return whether every entry was; {@code false} if the queue halted first, or the partition's
+	 * token could not be confirmed before a call
 	 */
-	private boolean apply(List<QueueEntry> batch) {
+	private boolean apply(byte[] token, List<QueueEntry> batch) {
 		List<KeyWork> works = KeyRuns.of(batch);
+		this.batchToken = token;
+		this.stopped = false;
 		applyBatchMethods(works);
 		int round = 0;
 		List<KeyWork> failing = works;
-		while (true) {
+		while (!this.stopped) {
 			failing = applyEach(failing);
-			if (failing.isEmpty() || !backOff(++round) || !holdOwnership()) {
+			if (failing.isEmpty() || !backOff(++round) || !this.lease.held(token)) {
 				break;
 			}
 		}
-		acknowledge(works);
-		return failing.isEmpty();
+		acknowledge(token, works);
+		return !this.stopped && failing.isEmpty();
+	}
+
+	/**
+	 * Whether the next call may be made: the queue did not halt, the lease is sure to run still, and Redis
+	 * confirms that its token is still the partition's. Once not, the rest of the batch is left.
+	 */
+	private boolean mayCall() {
+		if (this.stopped || this.queue.halted() || !this.lease.held(this.batchToken)) {
+			this.stopped = true;
+			return false;
+		}
+		try {
+			if (!this.lease.confirm(this.batchToken)) {
+				lost(this.batchToken);
+				this.stopped = true;
+			}
+		}
+		catch (RemoteCallException ex) {
+			this.queue.redisFailed("confirm the lease of partition " + this.partition + " before a call", ex);
+			this.stopped = true;
+		}
+		return !this.stopped;
 	}
 
 	/** Applies, with one batch-method call per method, the keys whose whole work is one call of such a method. */
@@ -241,7 +250,7 @@ final class PartitionFlusher {
 		}
 		byMethod.forEach((id, group) -> {
 			WriteBehindMethod method = this.queue.method(id);
-			if (method == null || group.size() < 2) {
+			if (method == null || group.size() < 2 || !mayCall()) {
 				return;
 			}
 			List<@Nullable Object[]> calls = new ArrayList<>(group.size());
@@ -265,19 +274,19 @@ final class PartitionFlusher {
 	}
 
 	/**
-	 * Makes each key's remaining calls in order, stopping a key at its first failure.
+	 * Makes each key's remaining calls in order, stopping a key at its first failure, and every key once
+	 * a call {@linkplain #mayCall() may not be made}.
 	 * @return the keys with calls left
 	 */
 	private List<KeyWork> applyEach(List<KeyWork> works) {
 		List<KeyWork> failing = new ArrayList<>();
 		for (KeyWork work : works) {
-			while (!work.done() && !this.queue.halted()) {
+			while (!work.done() && mayCall()) {
 				if (!applyNext(work)) {
-					failing.add(work);
 					break;
 				}
 			}
-			if (!work.done() && this.queue.halted() && !failing.contains(work)) {
+			if (!work.done()) {
 				failing.add(work);
 			}
 		}
@@ -356,8 +365,23 @@ final class PartitionFlusher {
 		work.advance();
 	}
 
+	/**
+	 * Makes the next call a dead letter; if Redis does not answer, leaves the rest of the batch (the call
+	 * is tried again with it).
+	 * @throws RemoteCallException if this instance lost the partition
+	 */
 	private void deadLetter(KeyWork work, String error, int attempts) {
-		this.queue.deadLetter(this.partition, work.next().entry(), error, attempts);
+		try {
+			this.queue.deadLetter(this.partition, this.lease.key(), this.batchToken, work.next().entry(), error, attempts);
+		}
+		catch (RemoteCallException ex) {
+			if (QueueScripts.fenced(ex)) {
+				throw ex;
+			}
+			this.queue.redisFailed("move an entry of partition " + this.partition + " to the dead letters", ex);
+			this.stopped = true;
+			return;
+		}
 		work.advance();
 	}
 
@@ -373,9 +397,16 @@ final class PartitionFlusher {
 		return this.queue.pause(delay);
 	}
 
-	/** Acknowledges the settled entries; forgets the pending values of keys whose every entry settled. */
-	private void acknowledge(List<KeyWork> works) {
+	/**
+	 * Acknowledges the settled entries and forgets the pending values of keys whose every entry settled.
+	 * If Redis does not confirm it, sends it again, with backoff, while the lease holds: otherwise the
+	 * next owner would apply those entries again.
+	 * @throws RemoteCallException if Redis did not confirm it before the lease ran out or the queue
+	 * halted, or if this instance lost the partition
+	 */
+	private void acknowledge(byte[] token, List<KeyWork> works) {
 		List<byte[]> arguments = new ArrayList<>();
+		arguments.add(token);
 		arguments.add(QueueKeys.GROUP);
 		arguments.add(null);
 		int ids = 0;
@@ -385,16 +416,31 @@ final class PartitionFlusher {
 				ids++;
 			}
 		}
-		arguments.set(1, QueueKeys.ascii(ids));
+		arguments.set(2, QueueKeys.ascii(ids));
 		for (KeyWork work : works) {
 			if (work.done()) {
 				arguments.add(work.key().getBytes(StandardCharsets.UTF_8));
 				arguments.add(QueueKeys.ascii(work.lastId()));
 			}
 		}
-		this.queue.commands().eval(QueueScripts.ACKNOWLEDGE, ScriptOutputType.INTEGER,
-				new byte[][] { this.stream, this.queue.keys().pending(this.partition) },
-				arguments.toArray(new byte[0][]));
+		if (arguments.size() == 3 && ids == 0) {
+			return;
+		}
+		byte[][] keys = { this.stream, this.queue.keys().pending(this.partition), this.lease.key() };
+		byte[][] values = arguments.toArray(new byte[0][]);
+		for (int round = 1;; round++) {
+			try {
+				this.queue.commands().eval(QueueScripts.ACKNOWLEDGE, ScriptOutputType.INTEGER, keys, values);
+				return;
+			}
+			catch (RemoteCallException ex) {
+				if (QueueScripts.fenced(ex) || !this.lease.held(token) || !backOff(round)) {
+					throw ex;
+				}
+				this.queue.redisFailed("acknowledge applied entries of partition " + this.partition
+						+ " (sent again while the partition is this instance's)", ex);
+			}
+		}
 	}
 
 	private static void rethrowIfFatal(Throwable ex) {

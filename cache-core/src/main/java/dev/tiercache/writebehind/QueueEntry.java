@@ -2,6 +2,7 @@ package dev.tiercache.writebehind;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.lettuce.core.StreamMessage;
@@ -37,6 +38,22 @@ record QueueEntry(String id, String key, String method, byte[] arguments, boolea
 		return new QueueEntry(message.getId(), text(fields, KEY), text(fields, METHOD),
 				fields.getOrDefault(ARGUMENTS, new byte[0]),
 				fields.containsKey(REQUEUED) || fields.containsKey(UNCACHED));
+	}
+
+	/**
+	 * Reads an entry as a script returns it: its id, then its fields and values in one list (or
+	 * nothing, for an entry deleted while it was pending).
+	 */
+	static QueueEntry of(List<?> reply) {
+		String id = new String((byte[]) reply.get(0), StandardCharsets.US_ASCII);
+		Map<String, byte[]> fields = new HashMap<>();
+		if (reply.size() > 1 && reply.get(1) instanceof List<?> body) {
+			for (int i = 0; i + 1 < body.size(); i += 2) {
+				fields.put(new String((byte[]) body.get(i), StandardCharsets.UTF_8), (byte[]) body.get(i + 1));
+			}
+		}
+		return new QueueEntry(id, text(fields, KEY), text(fields, METHOD), fields.getOrDefault(ARGUMENTS, new byte[0]),
+				fields.containsKey(REQUEUED));
 	}
 
 	/** A stream entry's fields by name (Lettuce gives them as a map with array keys, equal only by identity). */

@@ -6,10 +6,11 @@ import java.nio.charset.StandardCharsets;
  * The Redis keys of one cache's queue. Partition {@code p} is a stream at
  * {@code <prefix>:wb:{<cache>:<p>}}, with its pending values in the hash
  * {@code <prefix>:wb:pending:{<cache>:<p>}} (fields {@code v:<key>} and {@code i:<key>}: the framed
- * value and the entry id of the key's latest write) and its owner at
- * {@code <prefix>:wb:owner:{<cache>:<p>}}, all in one cluster slot. Dead letters are in
- * {@code <prefix>:wb:dead:{<cache>}}, live flushers in {@code <prefix>:wb:flushers:{<cache>}}.
- * Immutable.
+ * value and the entry id of the key's latest write) and its owner's lease in the hash
+ * {@code <prefix>:wb:owner:{<cache>:<p>}} ({@link OwnerLease}), all in one cluster slot. Dead letters
+ * are in {@code <prefix>:wb:dead:{<cache>}}, live flushers in {@code <prefix>:wb:flushers:{<cache>}}.
+ * Only the live flushers' set has a TTL, so an eviction policy that spares keys without one
+ * ({@code noeviction}, {@code volatile-*}) never drops a queued write or a lease. Immutable.
  */
 final class QueueKeys {
 
@@ -20,7 +21,7 @@ final class QueueKeys {
 
 	private final byte[][] pending;
 
-	private final byte[][] owners;
+	private final byte[][] leases;
 
 	private final byte[] dead;
 
@@ -29,12 +30,14 @@ final class QueueKeys {
 	QueueKeys(String keyPrefix, String cache, int partitions) {
 		this.streams = new byte[partitions][];
 		this.pending = new byte[partitions][];
-		this.owners = new byte[partitions][];
+		this.leases = new byte[partitions][];
 		for (int p = 0; p < partitions; p++) {
 			String tag = "{" + cache + ":" + p + "}";
 			this.streams[p] = utf8(keyPrefix + ":wb:" + tag);
 			this.pending[p] = utf8(keyPrefix + ":wb:pending:" + tag);
-			this.owners[p] = utf8(keyPrefix + ":wb:owner:" + tag);
+			// a hash since the lease has an epoch; the name is kept, so that an instance of a version that
+			// kept a string here and one of this version fail on each other's key rather than share a partition
+			this.leases[p] = utf8(keyPrefix + ":wb:owner:" + tag);
 		}
 		this.dead = utf8(keyPrefix + ":wb:dead:{" + cache + "}");
 		this.flushers = utf8(keyPrefix + ":wb:flushers:{" + cache + "}");
@@ -58,8 +61,8 @@ final class QueueKeys {
 		return this.pending[partition];
 	}
 
-	byte[] owner(int partition) {
-		return this.owners[partition];
+	byte[] lease(int partition) {
+		return this.leases[partition];
 	}
 
 	byte[] dead() {

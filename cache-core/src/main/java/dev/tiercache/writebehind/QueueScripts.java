@@ -1,12 +1,51 @@
 package dev.tiercache.writebehind;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.tiercache.internal.redis.LuaScript;
+import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.tier.StagedWrite;
 
-/** The queue's Lua scripts; each is one atomic step in Redis. */
+/**
+ * The queue's Lua scripts; each is one atomic step in Redis.
+ *
+ * <p><b>Fencing.</b> The scripts a partition's flusher runs ({@link #READ}, {@link #CLAIM},
+ * {@link #ACKNOWLEDGE}, {@link #DEAD_LETTER}) take the partition's lease hash and the fencing token the
+ * flusher holds, and change nothing unless that token is still the lease's: they answer the error
+ * {@value #FENCED} instead, so that an owner that lost the partition (its lease ran out while it paused
+ * or was cut off, and another instance took over) can neither read new entries, nor claim, acknowledge
+ * or dead-letter any. The lease hash ({@link OwnerLease}) holds {@code epoch}, {@code token} and
+ * {@code until} (milliseconds, by Redis's clock); it has no TTL.
+ */
 final class QueueScripts {
 
+	/** The error a fenced script answers when the token it was given is not the lease's any more. */
+	static final String FENCED = "FENCED";
+
+	/** Lua: {@code now}, Redis's time in milliseconds. */
+	private static final String NOW = """
+			local time = redis.call('TIME')
+			local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+			""";
+
+	/** Lua: answers {@link #FENCED} unless the lease KEYS[%d] holds the token ARGV[%d]. */
+	private static final String FENCE = """
+			if redis.call('HGET', KEYS[%d], 'token') ~= ARGV[%d] then
+			  return redis.error_reply('%s: this instance no longer owns the partition')
+			end
+			""";
+
 	private QueueScripts() {
+	}
+
+	private static String fence(int leaseKey, int tokenArgument) {
+		return FENCE.formatted(leaseKey, tokenArgument, FENCED);
+	}
+
+	/** Whether Redis refused a fenced script because the token it was given is not the lease's any more. */
+	static boolean fenced(RemoteCallException ex) {
+		@Nullable String message = ex.getMessage();
+		return message != null && message.contains(FENCED + ":");
 	}
 
 	/**
@@ -31,19 +70,42 @@ final class QueueScripts {
 			""");
 
 	/**
-	 * Acknowledges and deletes applied entries of the stream KEYS[1] (ARGV[1] the group, ARGV[2] their
-	 * count, then their ids), then, for each (key, id) pair that follows, forgets the key's pending
-	 * value in KEYS[2] if that id is still its latest write.
+	 * Reads, for consumer ARGV[3] of group ARGV[2], at most ARGV[4] entries of the stream KEYS[1] from
+	 * ARGV[5] ({@code 0}: its own pending entries, {@code >}: new ones), fenced by the lease KEYS[2] and
+	 * the token ARGV[1]. Returns the entries as {@code [id, [field, value, ...]]} pairs.
 	 */
-	static final LuaScript ACKNOWLEDGE = LuaScript.of("""
-			local n = tonumber(ARGV[2])
+	static final LuaScript READ = LuaScript.of(fence(2, 1) + """
+			local read = redis.call('XREADGROUP', 'GROUP', ARGV[2], ARGV[3], 'COUNT', ARGV[4], 'STREAMS', KEYS[1], ARGV[5])
+			if not read then return {} end
+			return read[1][2]
+			""");
+
+	/**
+	 * Claims for consumer ARGV[3] of group ARGV[2] at most ARGV[5] entries of the stream KEYS[1] that any
+	 * consumer read but did not acknowledge, from the cursor ARGV[4], however long they were idle
+	 * ({@code XAUTOCLAIM ... JUSTID}), fenced by the lease KEYS[2] and the token ARGV[1]. Returns the next
+	 * cursor ({@code 0-0} when done) and how many were claimed.
+	 */
+	static final LuaScript CLAIM = LuaScript.of(fence(2, 1) + """
+			local claimed = redis.call('XAUTOCLAIM', KEYS[1], ARGV[2], ARGV[3], 0, ARGV[4], 'COUNT', ARGV[5], 'JUSTID')
+			return { claimed[1], #claimed[2] }
+			""");
+
+	/**
+	 * Acknowledges and deletes applied entries of the stream KEYS[1] (ARGV[2] the group, ARGV[3] their
+	 * count, then their ids), then, for each (key, id) pair that follows, forgets the key's pending
+	 * value in KEYS[2] if that id is still its latest write; fenced by the lease KEYS[3] and the token
+	 * ARGV[1]. Idempotent, so that it can be sent again when its reply was lost.
+	 */
+	static final LuaScript ACKNOWLEDGE = LuaScript.of(fence(3, 1) + """
+			local n = tonumber(ARGV[3])
 			if n > 0 then
 			  local ids = {}
-			  for i = 1, n do ids[i] = ARGV[2 + i] end
-			  redis.call('XACK', KEYS[1], ARGV[1], unpack(ids))
+			  for i = 1, n do ids[i] = ARGV[3 + i] end
+			  redis.call('XACK', KEYS[1], ARGV[2], unpack(ids))
 			  redis.call('XDEL', KEYS[1], unpack(ids))
 			end
-			for i = 3 + n, #ARGV, 2 do
+			for i = 4 + n, #ARGV, 2 do
 			  if redis.call('HGET', KEYS[2], 'i:' .. ARGV[i]) == ARGV[i + 1] then
 			    redis.call('HDEL', KEYS[2], 'i:' .. ARGV[i], 'v:' .. ARGV[i])
 			  end
@@ -54,9 +116,10 @@ final class QueueScripts {
 	/**
 	 * Moves entry ARGV[2] of stream KEYS[1] (group ARGV[1]) to the dead-letter stream KEYS[3] with its
 	 * fields (ARGV[3..5]: key, method, arguments), the error ARGV[6], the attempts ARGV[7] and the
-	 * partition ARGV[8], and forgets the key's pending value in KEYS[2] if this was its latest write.
+	 * partition ARGV[8], and forgets the key's pending value in KEYS[2] if this was its latest write;
+	 * fenced by the lease KEYS[4] and the token ARGV[9].
 	 */
-	static final LuaScript DEAD_LETTER = LuaScript.of("""
+	static final LuaScript DEAD_LETTER = LuaScript.of(fence(4, 9) + """
 			redis.call('XADD', KEYS[3], '*', 'k', ARGV[3], 'm', ARGV[4], 'a', ARGV[5], 'e', ARGV[6], 'n', ARGV[7],
 			  'p', ARGV[8], 'o', ARGV[2])
 			redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
@@ -80,35 +143,50 @@ final class QueueScripts {
 			""");
 
 	/**
-	 * Takes or keeps partition ownership KEYS[1] for instance ARGV[1] for ARGV[2] ms: 1 if it was
-	 * ours (renewed), 2 if it was free (taken), 0 if another instance holds it.
+	 * Takes the lease KEYS[1] for instance ARGV[1] for ARGV[2] ms if it has no owner or its owner's lease
+	 * ran out: increments its epoch and returns the new token ({@code <instance>:<epoch>}); returns
+	 * false if another owner's lease still runs.
 	 */
-	static final LuaScript OWN = LuaScript.of("""
-			local owner = redis.call('GET', KEYS[1])
-			if owner == ARGV[1] then
-			  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-			  return 1
-			end
-			if not owner then
-			  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-			  return 2
-			end
-			return 0
+	static final LuaScript TAKE = LuaScript.of(NOW + """
+			local lease = redis.call('HMGET', KEYS[1], 'token', 'until')
+			if lease[1] and tonumber(lease[2] or '0') > now then return false end
+			local token = ARGV[1] .. ':' .. redis.call('HINCRBY', KEYS[1], 'epoch', 1)
+			redis.call('HSET', KEYS[1], 'token', token, 'until', string.format('%.0f', now + tonumber(ARGV[2])))
+			return token
 			""");
 
-	/** Gives up partition ownership KEYS[1] if instance ARGV[1] holds it. */
-	static final LuaScript DISOWN = LuaScript.of("""
-			if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-			return 0
+	/**
+	 * Renews, for ARGV[1] ms, each lease KEYS[i] that still holds the token ARGV[i + 1] (also one that
+	 * ran out, as long as no other instance took it since: its epoch did not move). Returns, per lease,
+	 * 1 if renewed and 0 if lost.
+	 */
+	static final LuaScript RENEW = LuaScript.of(NOW + """
+			local renewed = {}
+			local expires = string.format('%.0f', now + tonumber(ARGV[1]))
+			for i = 1, #KEYS do
+			  if redis.call('HGET', KEYS[i], 'token') == ARGV[i + 1] then
+			    redis.call('HSET', KEYS[i], 'until', expires)
+			    renewed[i] = 1
+			  else
+			    renewed[i] = 0
+			  end
+			end
+			return renewed
+			""");
+
+	/** Gives up the lease KEYS[1] if it still holds the token ARGV[1]; its epoch stays. */
+	static final LuaScript RELEASE = LuaScript.of("""
+			if redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then return 0 end
+			redis.call('HDEL', KEYS[1], 'token', 'until')
+			return 1
 			""");
 
 	/**
 	 * Records instance ARGV[1] as a live flusher in the sorted set KEYS[1], forgets those silent for
 	 * ARGV[2] ms, and returns how many are live (by Redis's clock, so instances need not agree on time).
+	 * The set is the only queue key with a TTL: its loss only makes instances count each other again.
 	 */
-	static final LuaScript HEARTBEAT = LuaScript.of("""
-			local time = redis.call('TIME')
-			local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+	static final LuaScript LIVE = LuaScript.of(NOW + """
 			redis.call('ZADD', KEYS[1], now, ARGV[1])
 			redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
 			redis.call('PEXPIRE', KEYS[1], ARGV[2])

@@ -18,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
-import io.lettuce.core.Consumer;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisBusyException;
@@ -40,8 +39,9 @@ import dev.tiercache.tier.TieredCache;
 
 /**
  * One cache's write-behind queue on this instance: the registered methods, the calls (made by
- * {@link QueueCalls}), the pending values reads consult, the flusher pool and the scheduler that
- * balances partitions between instances, the drain at shutdown, and the dead letters. Thread-safe.
+ * {@link QueueCalls}), the pending values reads consult, the flusher pool, the scheduler that balances
+ * partitions between instances, the partition leases and their heartbeat ({@link OwnerLeases}), the
+ * drain at shutdown, and the dead letters. Thread-safe.
  */
 final class WriteBehindQueue implements PendingWrites {
 
@@ -68,7 +68,7 @@ final class WriteBehindQueue implements PendingWrites {
 
 	private final byte[] instanceId;
 
-	private final Consumer<byte[]> consumer;
+	private final OwnerLeases leases;
 
 	private final List<PartitionFlusher> flushers = new ArrayList<>();
 
@@ -97,9 +97,9 @@ final class WriteBehindQueue implements PendingWrites {
 		byte[] random = new byte[8];
 		new SecureRandom().nextBytes(random);
 		this.instanceId = QueueKeys.ascii(HexFormat.of().formatHex(random));
-		this.consumer = Consumer.from(QueueKeys.GROUP, this.instanceId);
+		this.leases = new OwnerLeases(cache.getName(), commands, this.keys, this.instanceId, settings.claimIdle());
 		for (int p = 0; p < settings.partitions(); p++) {
-			this.flushers.add(new PartitionFlusher(this, p));
+			this.flushers.add(new PartitionFlusher(this, p, this.leases.of(p)));
 		}
 		this.pool = new ThreadPoolExecutor(settings.concurrency(), settings.concurrency(), 60, TimeUnit.SECONDS,
 				new LinkedBlockingQueue<>(), DaemonThreads.numbered("tiercache-writebehind-" + cache.getName() + "-"));
@@ -157,27 +157,28 @@ final class WriteBehindQueue implements PendingWrites {
 
 	// ---- flushing
 
-	/** Starts polling: the consumer groups exist, then every flush interval each partition is looked at. */
+	/** Starts the lease heartbeat and polling: every flush interval each partition is looked at. */
 	void start() {
+		this.leases.start();
 		long interval = this.settings.flushInterval().toMillis();
 		this.scheduler.scheduleWithFixedDelay(this::tick, 0, interval, TimeUnit.MILLISECONDS);
 	}
 
 	/**
-	 * Records this instance as a live flusher, keeps the partitions whose flush runs long, works out its
-	 * fair share of partitions (rounded up), gives up owned partitions beyond it that are idle, and schedules a flush of owned partitions and, while
-	 * under its share, of free ones.
+	 * Records this instance as a live flusher, works out its fair share of partitions (rounded up), gives
+	 * up owned partitions beyond it that are idle, and schedules a flush of owned partitions and, while
+	 * under its share, of the others (a flush takes a partition only if it is free or its owner's lease
+	 * ran out).
 	 */
 	private void tick() {
 		try {
-			Long live = this.commands.eval(QueueScripts.HEARTBEAT, ScriptOutputType.INTEGER,
+			Long live = this.commands.eval(QueueScripts.LIVE, ScriptOutputType.INTEGER,
 					new byte[][] { this.keys.flushers() }, this.instanceId,
 					QueueKeys.ascii(this.settings.claimIdle().toMillis()));
 			int partitions = this.flushers.size();
 			int share = (int) Math.ceil((double) partitions / Math.max(1, (live != null) ? live : 1));
 			int owned = (int) this.flushers.stream().filter(PartitionFlusher::owned).count();
 			for (PartitionFlusher flusher : this.flushers) {
-				flusher.renewWhileRunning();
 				if (flusher.owned() && owned > share && !flusher.running()) {
 					flusher.release();
 					owned--;
@@ -207,9 +208,10 @@ final class WriteBehindQueue implements PendingWrites {
 	}
 
 	/**
-	 * Stops polling, flushes the owned partitions until they are empty or {@code drain-timeout} passed,
-	 * then halts what still runs (its entries stay unacknowledged, for the next owner), gives the
-	 * partitions up so another instance takes over at once, and leaves the live flushers.
+	 * Stops polling, flushes the owned partitions until they are empty or {@code drain-timeout} passed
+	 * (their leases renewed meanwhile), then halts what still runs (its entries stay unacknowledged, for
+	 * the next owner), gives the partitions up so another instance takes over at once, stops the
+	 * heartbeat, and leaves the live flushers.
 	 * @return how many entries were still queued in Redis when it returned, across all instances
 	 */
 	long drain() {
@@ -231,6 +233,7 @@ final class WriteBehindQueue implements PendingWrites {
 		halt();
 		DaemonThreads.stop(this.pool, Duration.ofSeconds(1));
 		this.flushers.forEach(PartitionFlusher::release);
+		this.leases.close();
 		long left = 0;
 		try {
 			this.commands.eval(QueueScripts.LEAVE, ScriptOutputType.INTEGER, new byte[][] { this.keys.flushers() },
@@ -262,6 +265,11 @@ final class WriteBehindQueue implements PendingWrites {
 		return this.halted;
 	}
 
+	/** Whether the queue is draining or drained: no partition is taken any more. */
+	boolean stopping() {
+		return this.stopping;
+	}
+
 	/** Waits between retries. @return {@code false} if the queue halted meanwhile */
 	boolean pause(long millis) {
 		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
@@ -282,24 +290,30 @@ final class WriteBehindQueue implements PendingWrites {
 		}
 	}
 
-	/** Reads entries for this instance's consumer, creating the group if Redis lost it. */
-	List<StreamMessage<byte[], byte[]>> readGroup(byte[] stream, XReadArgs args, String from) {
+	/**
+	 * Reads entries of a partition for this instance's consumer, fenced by the lease {@code lease} and
+	 * {@code token} ({@link QueueScripts#READ}), creating the group if Redis lost it.
+	 * @param from {@code 0} for this consumer's pending entries, {@code >} for new ones
+	 * @return the entries as the script returns them
+	 */
+	List<Object> readGroup(int partition, byte[] lease, byte[] token, String from) {
 		try {
-			return read(stream, args, from);
+			return read(partition, lease, token, from);
 		}
 		catch (RemoteCallException ex) {
 			if (ex.getMessage() == null || !ex.getMessage().contains("NOGROUP")) {
 				throw ex;
 			}
-			createGroup(stream);
-			return read(stream, args, from);
+			createGroup(this.keys.stream(partition));
+			return read(partition, lease, token, from);
 		}
 	}
 
-	private List<StreamMessage<byte[], byte[]>> read(byte[] stream, XReadArgs args, String from) {
-		List<StreamMessage<byte[], byte[]>> messages = this.commands.call((redis) -> redis.xreadgroup(this.consumer,
-				args, io.lettuce.core.XReadArgs.StreamOffset.from(stream, from)));
-		return (messages != null) ? messages : List.of();
+	private List<Object> read(int partition, byte[] lease, byte[] token, String from) {
+		List<Object> entries = this.commands.eval(QueueScripts.READ, ScriptOutputType.MULTI,
+				new byte[][] { this.keys.stream(partition), lease }, token, QueueKeys.GROUP, this.instanceId,
+				QueueKeys.ascii(this.settings.batchSize()), QueueKeys.ascii(from));
+		return (entries != null) ? entries : List.of();
 	}
 
 	/** Creates the consumer group (and the stream) unless they exist. */
@@ -324,12 +338,13 @@ final class WriteBehindQueue implements PendingWrites {
 	 * cache, which must not keep a value the database never got (a later pending write of the key
 	 * still shows). The key is evicted by the name the entry gives it, so this holds also when no
 	 * method of this instance can read the entry (its method unknown here, its arguments unreadable).
+	 * Fenced by the partition's lease {@code lease} and {@code token}.
 	 */
-	void deadLetter(int partition, QueueEntry entry, String error, int attempts) {
+	void deadLetter(int partition, byte[] lease, byte[] token, QueueEntry entry, String error, int attempts) {
 		this.commands.eval(QueueScripts.DEAD_LETTER, ScriptOutputType.INTEGER,
-				new byte[][] { this.keys.stream(partition), this.keys.pending(partition), this.keys.dead() },
+				new byte[][] { this.keys.stream(partition), this.keys.pending(partition), this.keys.dead(), lease },
 				QueueKeys.GROUP, QueueKeys.ascii(entry.id()), QueueKeys.utf8(entry.key()), QueueKeys.utf8(entry.method()),
-				entry.arguments(), QueueKeys.utf8(error), QueueKeys.ascii(attempts), QueueKeys.ascii(partition));
+				entry.arguments(), QueueKeys.utf8(error), QueueKeys.ascii(attempts), QueueKeys.ascii(partition), token);
 		this.counters.deadLettered.increment();
 		logger.warn("Tiercache moved a write-behind entry of cache '" + cacheName() + "' (key " + entry.key()
 				+ ", " + entry.method() + ") to the dead letters after " + attempts + " attempt(s): " + error);
@@ -446,10 +461,6 @@ final class WriteBehindQueue implements PendingWrites {
 
 	byte[] instanceId() {
 		return this.instanceId;
-	}
-
-	Consumer<byte[]> consumer() {
-		return this.consumer;
 	}
 
 	@Nullable WriteBehindMethod method(String id) {

@@ -36,12 +36,20 @@ import dev.tiercache.tier.TieredCacheManager;
  * {@link Durability#REPLICA}/{@link Durability#AOF}, the entry is also confirmed on replicas or in the
  * AOF, or already applied. The entry is applied at least once: it is acknowledged only after its
  * method returned or it became a dead letter, and an instance that dies leaves its unacknowledged
- * entries to the instance that takes its partitions over. Entries of one key are applied in the order
- * they were queued, and a key with queued entries is never written around them: a call that cannot be
- * queued runs synchronously only while Redis confirms that no write of its key is queued, and is
- * refused otherwise. Until an entry is applied, reads of its key that find nothing in Redis get its
- * value (or, for a value the cache cannot hold, load it without storing it), so no read returns a
- * cached value older than an acknowledged write.
+ * entries to the instance that takes its partitions over, {@code claim-idle} after its last heartbeat at
+ * the latest; an instance that lost a partition can no longer read, acknowledge or start applying its
+ * entries ({@link OwnerLease}). Entries of one key are applied in the order they were queued, and a
+ * key with queued entries is never written around them: a call that cannot be queued runs
+ * synchronously only while Redis confirms that no write of its key is queued, and is refused
+ * otherwise. Until an entry is applied, reads of its key that find nothing in Redis get its value (or,
+ * for a value the cache cannot hold, load it without storing it), so no read returns a cached value
+ * older than an acknowledged write.
+ *
+ * <p><b>Eviction.</b> Queues live in Redis, and an entry Redis evicts is an acknowledged write lost.
+ * So calls are queued only while Redis's {@code maxmemory-policy} cannot evict queue keys
+ * ({@code noeviction}, {@code volatile-*}, or no {@code maxmemory}); it is read at start-up (which fails
+ * otherwise), after every reconnection and every 30 seconds. While it could, calls fail with an
+ * {@link UnsafeEvictionPolicyException}; where Redis refuses to tell, a warning is logged.
  *
  * <p><b>Lifecycle.</b> Flushing starts with the application context ({@link #start()}) and stops with
  * it ({@link #stop()}): the instance drains its partitions for at most {@code drain-timeout}; what is
@@ -77,6 +85,8 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 
 	private final List<Consumer<String>> queueListeners = new CopyOnWriteArrayList<>();
 
+	private final EvictionPolicyGuard evictionPolicy;
+
 	private volatile boolean running;
 
 	/**
@@ -104,6 +114,7 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 		this.arguments = new ArgumentCodec(codec);
 		this.defaults = defaults;
 		this.settings = Map.copyOf(settings);
+		this.evictionPolicy = new EvictionPolicyGuard(this.commands, connectionFactory, this::cacheNames);
 	}
 
 	/**
@@ -124,6 +135,7 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 			WriteBehindQueue queue = new WriteBehindQueue(cache, settingsOf(name), this.keyPrefix, this.commands,
 					durableWrites(name), this.arguments);
 			if (this.running) {
+				this.evictionPolicy.watch();
 				queue.start();
 			}
 			created[0] = true;
@@ -175,11 +187,22 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 	 * @throws WriteBehindUnavailableException if the call was neither queued nor may run now (counted):
 	 * Redis could not take the entry, or did not confirm it as durable and no flusher applied it in time,
 	 * or the call cannot be queued while a write of its key is. The caller must not run the method.
+	 * @throws UnsafeEvictionPolicyException if Redis was found to be able to evict queue entries
 	 * @throws IllegalStateException if the method was not registered
 	 */
 	public boolean enqueue(WriteBehindMethod method, Object key, @Nullable Object value, Type valueType,
 			@Nullable Object[] arguments) {
+		this.evictionPolicy.requireQueueing();
 		return queue(method.cache().getName()).enqueue(method, value, valueType, arguments, key);
+	}
+
+	/**
+	 * Checks that calls may be queued now, for a caller about to defer a call (to a transaction's
+	 * commit): it then fails while its transaction can still roll back.
+	 * @throws UnsafeEvictionPolicyException if Redis was found to be able to evict queue entries
+	 */
+	public void requireQueueing() {
+		this.evictionPolicy.requireQueueing();
 	}
 
 	/** The names of the caches that have a write-behind queue. */
@@ -280,6 +303,10 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 		this.commands.connect(TieredCacheManager.STARTUP_CONNECT_WAIT);
 		this.durableWrites.values()
 			.forEach((durable) -> durable.connect(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))));
+		if (!this.queues.isEmpty()) {
+			this.evictionPolicy.checkAtStartup();
+			this.evictionPolicy.watch();
+		}
 		this.running = true;
 		this.queues.values().forEach(WriteBehindQueue::start);
 	}
@@ -320,6 +347,7 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 	@Override
 	public void close() {
 		stop();
+		this.evictionPolicy.close();
 		this.durableWrites.values().forEach(DurableWrites::close);
 		this.commands.close();
 	}

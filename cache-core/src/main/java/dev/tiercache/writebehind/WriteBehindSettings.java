@@ -17,7 +17,10 @@ import dev.tiercache.tier.InvalidSettingException;
  * @param backoff the wait before the first retry; it doubles at each retry, with jitter
  * @param maxBackoff the longest wait between two retries
  * @param claimIdle how long a partition's owner may stay silent before another instance takes the
- * partition over and claims the entries it read but did not acknowledge
+ * partition over and claims the entries it read but did not acknowledge: the owner's lease, renewed
+ * by a heartbeat thread every third of it, however long a call runs. A dead instance's partitions are
+ * taken over this long after its last heartbeat at the latest; an instance paused (or cut off from
+ * Redis) for longer loses its partitions
  * @param drainTimeout how long shutdown waits for this instance's partitions to drain
  * @param durability what a call waits for before it returns
  * @param durabilityReplicas how many replicas must have the entry with {@link Durability#REPLICA}
@@ -31,7 +34,7 @@ public record WriteBehindSettings(int batchSize, Duration flushInterval, int con
 
 	/** The settings nothing overrides. */
 	public static final WriteBehindSettings DEFAULTS = new WriteBehindSettings(100, Duration.ofMillis(100), 2, 8, 5,
-			Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(10),
+			Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofSeconds(3), Duration.ofSeconds(10),
 			Durability.MEMORY, 1, Duration.ofSeconds(1));
 
 	/**

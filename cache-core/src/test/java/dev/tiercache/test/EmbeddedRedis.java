@@ -16,32 +16,33 @@ public final class EmbeddedRedis implements AutoCloseable {
 
 	private final RedisServer server;
 
-	private EmbeddedRedis(int port, int primaryPort) throws IOException {
+	private EmbeddedRedis(int port, String... settings) throws IOException {
 		this.port = port;
 		var builder = RedisServer.newRedisServer()
 			.bind("127.0.0.1")
 			.port(port)
 			.setting("save \"\"")
 			.setting("appendonly no");
-		if (primaryPort > 0) {
-			builder.setting("replicaof 127.0.0.1 " + primaryPort);
+		for (String setting : settings) {
+			builder.setting(setting);
 		}
 		this.server = builder.build();
 	}
 
 	/** Starts a server on a free port. */
 	public static EmbeddedRedis start() {
-		return start(0);
+		return withSettings();
 	}
 
 	/** Starts a replica of the server on {@code primaryPort}, on a free port. */
 	public static EmbeddedRedis replicaOf(int primaryPort) {
-		return start(primaryPort);
+		return withSettings("replicaof 127.0.0.1 " + primaryPort);
 	}
 
-	private static EmbeddedRedis start(int primaryPort) {
+	/** Starts a server on a free port with configuration lines of its own, such as {@code maxmemory 64mb}. */
+	public static EmbeddedRedis withSettings(String... settings) {
 		try {
-			EmbeddedRedis redis = new EmbeddedRedis(freePort(), primaryPort);
+			EmbeddedRedis redis = new EmbeddedRedis(freePort(), settings);
 			redis.server.start();
 			return redis;
 		}

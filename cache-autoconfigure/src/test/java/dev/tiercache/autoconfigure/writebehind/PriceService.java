@@ -12,7 +12,7 @@ import dev.tiercache.annotation.WriteBehind;
 /**
  * The write-behind service of the tests: {@link #save} upserts one price and appends to an apply log
  * (which records the order writes reached the database, the instance and the thread), and
- * {@link #saveAll} does the same for a batch. Reads go through {@code @CacheAside}.
+ * {@link #saveAll} does the same for a batch. The log's {@code applied_at} is the database's clock. Reads go through {@code @CacheAside}.
  */
 public class PriceService {
 
@@ -35,7 +35,8 @@ public class PriceService {
 	public static void createTables(JdbcTemplate jdbc, String table) {
 		jdbc.execute("create table " + table + " (id bigint primary key, version bigint not null, amount text not null)");
 		jdbc.execute("create table " + table + "_log (seq bigserial primary key, id bigint not null, "
-				+ "version bigint not null, instance text not null, thread text not null)");
+				+ "version bigint not null, instance text not null, thread text not null, "
+				+ "applied_at timestamptz not null default clock_timestamp())");
 	}
 
 	public static void dropTables(JdbcTemplate jdbc, String table) {
