@@ -34,9 +34,11 @@ record QueueEntry(String id, String key, String method, byte[] arguments, boolea
 
 	/** Reads a stream entry written by the queue (or a dead letter, which holds the same fields). */
 	static QueueEntry of(StreamMessage<byte[], byte[]> message) {
-		Map<String, byte[]> fields = fields(message);
-		return new QueueEntry(message.getId(), text(fields, KEY), text(fields, METHOD),
-				fields.getOrDefault(ARGUMENTS, new byte[0]),
+		return of(message.getId(), fields(message));
+	}
+
+	private static QueueEntry of(String id, Map<String, byte[]> fields) {
+		return new QueueEntry(id, text(fields, KEY), text(fields, METHOD), fields.getOrDefault(ARGUMENTS, new byte[0]),
 				fields.containsKey(REQUEUED) || fields.containsKey(UNCACHED));
 	}
 
@@ -52,8 +54,7 @@ record QueueEntry(String id, String key, String method, byte[] arguments, boolea
 				fields.put(new String((byte[]) body.get(i), StandardCharsets.UTF_8), (byte[]) body.get(i + 1));
 			}
 		}
-		return new QueueEntry(id, text(fields, KEY), text(fields, METHOD), fields.getOrDefault(ARGUMENTS, new byte[0]),
-				fields.containsKey(REQUEUED));
+		return of(id, fields);
 	}
 
 	/** A stream entry's fields by name (Lettuce gives them as a map with array keys, equal only by identity). */
