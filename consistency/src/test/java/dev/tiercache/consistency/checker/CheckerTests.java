@@ -95,6 +95,18 @@ class CheckerTests {
 	}
 
 	@Test
+	void whileQueuedWritesAreRefusedReadsAreNotHeldToWriteBehindCallsButToOtherWrites() {
+		this.faults.add(new FaultWindow("FAILING_WRITER", "all", 1000 * MS, 2000 * MS));
+		write("write-behind", 1, 11, 100, 110);
+		write("write-behind", 1, 12, 200, 210);
+		read(1, 11, 1500, 1501);
+		write("write-through", 2, 21, 100, 110);
+		write("write-through", 2, 22, 200, 210);
+		read(2, 21, 1500, 1501);
+		assertThat(result(check(), "freshness").violations()).as("only the write-through's key").isEqualTo(1);
+	}
+
+	@Test
 	void finalReadThatDiffersFromTheDatabaseIsAConvergenceViolation() {
 		write("write-through", 1, 11, 100, 110);
 		this.finalVersions.put(1L, 11L);
