@@ -371,6 +371,30 @@ class Issue8WriteBehindTest {
 	}
 
 	@Test
+	void aRequeuedDeadLetterIsItsKeysLatestPendingWriteUntilApplied() throws Exception {
+		// a requeued dead letter queued behind a newer write of its key, and applied with it in one batch,
+		// left that write's pending value behind for good: reads returned it while the database held the
+		// requeued one
+		ConfigurableApplicationContext context = start("tiercache.defaults.write-behind.partitions=1",
+				"tiercache.defaults.write-behind.max-attempts=2");
+		jdbc(context).update("insert into " + this.table + " values (20, 0, 'v0')");
+		WriteBehindQueues queues = queues(context);
+		this.probe.failing.add(20L);
+		service(context).save(new Price(20, 1, "dead letter"));
+		await().atMost(Duration.ofSeconds(20)).until(() -> !queues.deadLetters("prices", 10).isEmpty());
+		this.probe.failing.clear();
+		this.probe.holdWrites();
+		service(context).save(new Price(95, 1, "held, so that the next batch holds both writes of key 20"));
+		assertThat(this.probe.awaitHeldWrite()).isTrue();
+		service(context).save(new Price(20, 2, "queued"));
+		assertThat(queues.requeue("prices", queues.deadLetters("prices", 10).get(0).id())).isTrue();
+		this.probe.release();
+		await().atMost(Duration.ofSeconds(20)).until(() -> queues.stats("prices").depth() == 0);
+		assertThat(versionsInDatabase(context)).as("the requeued write was applied last").containsEntry(20L, 1L);
+		assertThat(service(context).find(20)).isEqualTo(new Price(20, 1, "dead letter"));
+	}
+
+	@Test
 	void whenACoalescedCallBecomesADeadLetterTheWritesItCoveredAreStillApplied() throws Exception {
 		// issue 16 item 5: v1 and v2 of a key were coalesced into v2's call; v2 kept failing and became a dead
 		// letter, and v1, acknowledged with it, never reached the database, which stayed at v0

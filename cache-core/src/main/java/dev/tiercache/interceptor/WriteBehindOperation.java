@@ -161,6 +161,11 @@ final class WriteBehindOperation implements MethodOperation, WriteBehindMethod {
 					? "may not be applied: " : "is not applied: ") + ex.getMessage(), ex);
 			return;
 		}
+		catch (RuntimeException ex) {
+			logger.error("A transaction committed, but its @WriteBehind write of " + this.id + " for key '" + key
+					+ "' is not applied: " + ex.getMessage(), ex);
+			return;
+		}
 		Thread run = new Thread(() -> {
 			try {
 				apply(arguments);

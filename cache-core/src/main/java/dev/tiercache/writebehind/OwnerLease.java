@@ -145,8 +145,9 @@ final class OwnerLease {
 			if (Arrays.equals(this.token, token)) {
 				this.confirmedAt = Math.max(this.confirmedAt, sent);
 			}
+			// the reply may come after the lease ran out (Redis paused, say): another instance may own it now
+			return held(token);
 		}
-		return true;
 	}
 
 	/**

@@ -13,6 +13,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import dev.tiercache.internal.concurrent.DaemonThreads;
+import dev.tiercache.internal.concurrent.Periodic;
 import dev.tiercache.internal.concurrent.RateLimit;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
@@ -60,7 +61,8 @@ final class OwnerLeases implements AutoCloseable {
 	void start() {
 		long interval = Math.max(1, this.lease.toMillis() / 3);
 		try {
-			this.heartbeat.scheduleWithFixedDelay(this::renew, interval, interval, TimeUnit.MILLISECONDS);
+			this.heartbeat.scheduleWithFixedDelay(Periodic.surviving(this::renew, logger, "renew write-behind partition leases"),
+					interval, interval, TimeUnit.MILLISECONDS);
 		}
 		catch (RejectedExecutionException ex) {
 			// closed

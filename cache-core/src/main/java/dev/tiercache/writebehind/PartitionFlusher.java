@@ -134,6 +134,12 @@ final class PartitionFlusher {
 				this.queue.redisFailed("flush partition " + this.partition, ex);
 			}
 		}
+		catch (RuntimeException | Error ex) {
+			// a call threw what it may not (a VirtualMachineError): the batch's entries stay unacknowledged
+			// and are read again, in order, before any new one
+			this.ownPendingLeft = true;
+			throw ex;
+		}
 		finally {
 			this.running.set(false);
 		}
@@ -144,6 +150,22 @@ final class PartitionFlusher {
 			logger.info("Tiercache write-behind of cache '" + this.queue.cacheName() + "' lost partition "
 					+ this.partition + " to another instance (fencing token " + new String(token, StandardCharsets.US_ASCII)
 					+ " is no longer the partition's); the new owner applies what this instance had not acknowledged");
+		}
+	}
+
+	/**
+	 * Gives the partition up to balance partitions between instances, unless a flush of it runs (which
+	 * may be in a call: another instance would apply the same entries meanwhile).
+	 */
+	void releaseIfIdle() {
+		if (!this.running.compareAndSet(false, true)) {
+			return;
+		}
+		try {
+			release();
+		}
+		finally {
+			this.running.set(false);
 		}
 	}
 

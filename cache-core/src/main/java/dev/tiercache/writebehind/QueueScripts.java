@@ -132,13 +132,17 @@ final class QueueScripts {
 
 	/**
 	 * Moves dead letter ARGV[1] of KEYS[1] back to the stream KEYS[2] (group ARGV[2]) with its fields
-	 * ARGV[3..5], marked as requeued, unless it is gone already. Returns the new entry id, or false.
+	 * ARGV[3..5], marked as requeued, unless it is gone already, and records it as its key's latest
+	 * pending write in KEYS[3], without a value (the cache does not hold it: reads load and store
+	 * nothing until it is applied, and a call of the key that cannot be queued sees it). Returns the new
+	 * entry id, or false.
 	 */
 	static final LuaScript REQUEUE = LuaScript.of("""
 			if redis.call('XDEL', KEYS[1], ARGV[1]) == 0 then return false end
 			local fresh = redis.call('EXISTS', KEYS[2]) == 0
 			local id = redis.call('XADD', KEYS[2], '*', 'k', ARGV[3], 'm', ARGV[4], 'a', ARGV[5], 'r', '1')
 			if fresh then redis.call('XGROUP', 'CREATE', KEYS[2], ARGV[2], '0') end
+			redis.call('HSET', KEYS[3], 'v:' .. ARGV[3], '', 'i:' .. ARGV[3], id)
 			return id
 			""");
 

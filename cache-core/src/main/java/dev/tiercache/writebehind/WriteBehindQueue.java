@@ -30,6 +30,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.internal.concurrent.DaemonThreads;
+import dev.tiercache.internal.concurrent.Periodic;
 import dev.tiercache.internal.concurrent.RateLimit;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
@@ -161,7 +162,9 @@ final class WriteBehindQueue implements PendingWrites {
 	void start() {
 		this.leases.start();
 		long interval = this.settings.flushInterval().toMillis();
-		this.scheduler.scheduleWithFixedDelay(this::tick, 0, interval, TimeUnit.MILLISECONDS);
+		this.scheduler.scheduleWithFixedDelay(
+				Periodic.surviving(this::tick, logger, "balance the write-behind partitions of cache '" + cacheName() + "'"),
+				0, interval, TimeUnit.MILLISECONDS);
 	}
 
 	/**
@@ -180,7 +183,7 @@ final class WriteBehindQueue implements PendingWrites {
 			int owned = (int) this.flushers.stream().filter(PartitionFlusher::owned).count();
 			for (PartitionFlusher flusher : this.flushers) {
 				if (flusher.owned() && owned > share && !flusher.running()) {
-					flusher.release();
+					flusher.releaseIfIdle();
 					owned--;
 				}
 				else if (flusher.owned() || owned < share) {
@@ -341,10 +344,20 @@ final class WriteBehindQueue implements PendingWrites {
 	 * Fenced by the partition's lease {@code lease} and {@code token}.
 	 */
 	void deadLetter(int partition, byte[] lease, byte[] token, QueueEntry entry, String error, int attempts) {
-		this.commands.eval(QueueScripts.DEAD_LETTER, ScriptOutputType.INTEGER,
-				new byte[][] { this.keys.stream(partition), this.keys.pending(partition), this.keys.dead(), lease },
-				QueueKeys.GROUP, QueueKeys.ascii(entry.id()), QueueKeys.utf8(entry.key()), QueueKeys.utf8(entry.method()),
-				entry.arguments(), QueueKeys.utf8(error), QueueKeys.ascii(attempts), QueueKeys.ascii(partition), token);
+		try {
+			this.commands.eval(QueueScripts.DEAD_LETTER, ScriptOutputType.INTEGER,
+					new byte[][] { this.keys.stream(partition), this.keys.pending(partition), this.keys.dead(), lease },
+					QueueKeys.GROUP, QueueKeys.ascii(entry.id()), QueueKeys.utf8(entry.key()),
+					QueueKeys.utf8(entry.method()), entry.arguments(), QueueKeys.utf8(error), QueueKeys.ascii(attempts),
+					QueueKeys.ascii(partition), token);
+		}
+		catch (RemoteCallException ex) {
+			if (!QueueScripts.fenced(ex)) {
+				// the script may have run (its reply lost): the value the database never got must not stay
+				this.cache.evictNamed(entry.key());
+			}
+			throw ex;
+		}
 		this.counters.deadLettered.increment();
 		logger.warn("Tiercache moved a write-behind entry of cache '" + cacheName() + "' (key " + entry.key()
 				+ ", " + entry.method() + ") to the dead letters after " + attempts + " attempt(s): " + error);
@@ -422,7 +435,8 @@ final class WriteBehindQueue implements PendingWrites {
 		QueueEntry entry = QueueEntry.of(found.get(0));
 		int partition = this.keys.partitionOf(entry.key());
 		byte[] requeued = this.commands.eval(QueueScripts.REQUEUE, ScriptOutputType.VALUE,
-				new byte[][] { this.keys.dead(), this.keys.stream(partition) }, QueueKeys.ascii(id), QueueKeys.GROUP,
+				new byte[][] { this.keys.dead(), this.keys.stream(partition), this.keys.pending(partition) },
+				QueueKeys.ascii(id), QueueKeys.GROUP,
 				QueueKeys.utf8(entry.key()), QueueKeys.utf8(entry.method()), entry.arguments());
 		return requeued != null;
 	}
