@@ -218,11 +218,25 @@ public final class RemoteCommands implements AutoCloseable {
 		return invoke(script(script, outputType, keys, args), deadline, true);
 	}
 
+	/**
+	 * Runs a script by digest, then by source on {@code NOSCRIPT}. Cancelling the returned future (a
+	 * timeout does) cancels Lettuce's command too: a command it still holds, unsent or waiting for a
+	 * reconnect, is then never sent, rather than run long after its caller gave up on it.
+	 */
 	private static <T> Function<RedisClusterAsyncCommands<byte[], byte[]>, Future<T>> script(LuaScript script,
 			ScriptOutputType outputType, byte[][] keys, byte[][] args) {
-		return (redis) -> redis.<T>evalsha(script.sha1(), outputType, keys, args).toCompletableFuture()
-			.exceptionallyCompose((failure) -> (failure instanceof RedisNoScriptException)
-					? redis.<T>eval(script.source(), outputType, keys, args) : CompletableFuture.failedFuture(failure));
+		return (redis) -> {
+			CompletableFuture<T> sent = redis.<T>evalsha(script.sha1(), outputType, keys, args).toCompletableFuture();
+			CompletableFuture<T> reply = sent.exceptionallyCompose(
+					(failure) -> (failure instanceof RedisNoScriptException) ? redis.<T>eval(script.source(), outputType, keys, args)
+							: CompletableFuture.failedFuture(failure));
+			reply.whenComplete((value, failure) -> {
+				if (reply.isCancelled()) {
+					sent.cancel(false);
+				}
+			});
+			return reply;
+		};
 	}
 
 	private <T> @Nullable T invoke(Function<RedisClusterAsyncCommands<byte[], byte[]>, ? extends Future<T>> command,
