@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  * <li><b>Freshness.</b> A read that begins more than the key's bound after a write was acknowledged
  * returns nothing older than it. A read that begins inside a fault window (stretched by the bound
  * before it and the recovery time after it) is held only to writes acknowledged before the fault, and,
- * when the fault refuses queued writes, not to write-behind calls (they may be dead letters).</li>
+ * when the fault hides queued writes from reads (Redis unreachable, or queued writes refused), not to
+ * write-behind calls.</li>
  * <li><b>Convergence.</b> The reads made after the quiet period return the row's final version.</li>
  * <li><b>Write-behind.</b> Every acknowledged write-behind call reaches the row unless a write that did
  * not precede it did; a write-behind call acknowledged before another began reaches the row first;
@@ -91,7 +92,7 @@ public final class Checker {
 			}
 			verdicts.checked();
 			Call newer = newerAcknowledgedBefore(key, version, cutoff);
-			if (newer != null && fault != null && fault.refusesQueuedWrites() && newer.name().equals("write-behind")) {
+			if (newer != null && fault != null && fault.hidesQueuedWrites() && newer.name().equals("write-behind")) {
 				newer = null;
 			}
 			if (newer != null) {

@@ -11,12 +11,17 @@ package dev.tiercache.consistency.checker;
 public record FaultWindow(String kind, String target, long start, long end) {
 
 	/**
-	 * Whether the fault makes the backing store refuse queued writes: write-behind calls acknowledged
-	 * before it may become dead letters, which the database never got, so that reads follow the
-	 * database rather than them until they are re-queued and applied.
+	 * Whether, during the fault, reads may not see write-behind calls acknowledged before it: an
+	 * instance that cannot reach Redis (cut, black hole, latency beyond its timeout, Redis restarting or
+	 * paused) reads the database, which does not hold the calls still queued in Redis; and a backing
+	 * store that refuses queued writes turns them into dead letters, which the database never got,
+	 * until they are re-queued.
 	 */
-	public boolean refusesQueuedWrites() {
-		return "FAILING_WRITER".equals(this.kind);
+	public boolean hidesQueuedWrites() {
+		return switch (this.kind) {
+			case "CUT", "BLACK_HOLE", "LATENCY", "REDIS_RESTART", "CLIENT_PAUSE", "FAILING_WRITER" -> true;
+			default -> false;
+		};
 	}
 
 }
