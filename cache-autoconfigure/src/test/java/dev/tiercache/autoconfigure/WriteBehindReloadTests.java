@@ -110,6 +110,22 @@ class WriteBehindReloadTests {
 		assertThat(this.probe.reads).as("loads: only the first").hasValue(1);
 	}
 
+	@Test
+	void aPutOfARowReadBeforeAQueuedWriteDoesNotReplaceIt() throws InterruptedException {
+		// plain @Cacheable without sync: the lookup misses, the method reads v1, a @WriteBehind call of the key
+		// queues v2 meanwhile, and then Spring puts what the method read
+		start();
+		this.context.getBean(JdbcTemplate.class).update("insert into " + this.table + " values (7, 1, 'v1')");
+		assertThat(prices().get(7L, Price.class)).isNull();
+		this.probe.holdWrites();
+		service().save(V2);
+		assertThat(this.probe.awaitHeldWrite()).as("the flush is under way and held").isTrue();
+		prices().put(7L, V1);
+		this.seen.add(service().find(7));
+		this.seen.add(prices().get(7L, Price.class));
+		assertReadsAndCacheEndAtV2();
+	}
+
 	private void start(String... properties) {
 		List<String> all = new ArrayList<>(List.of("spring.datasource.url=" + TestPostgres.jdbcUrl(),
 				"tiercache.defaults.write-behind.flush-interval=20ms", "tiercache.caches.prices.ttl-jitter=0"));

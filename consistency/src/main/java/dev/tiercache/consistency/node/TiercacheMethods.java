@@ -30,8 +30,7 @@ public class TiercacheMethods {
 		return this.table.read(id);
 	}
 
-	/** Refreshed once 5 % of the TTL (0.6 s) passed, so that refreshes meet write-behind calls still queued. */
-	@CacheAside(cache = "v", key = "#id", refreshAhead = "0.05")
+	@CacheAside(cache = "v", key = "#id", refreshAhead = "0.5")
 	public Versioned readRefreshingAhead(long id) {
 		return this.table.read(id);
 	}
