@@ -22,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  * returns nothing older than it. A read that begins inside a fault window (stretched by the bound
  * before it and the recovery time after it) is held only to writes acknowledged before the fault, and,
  * when the fault hides queued writes from reads (Redis unreachable, or queued writes refused), not to
- * write-behind calls.</li>
+ * write-behind calls, and when it kills an instance, not to that instance's writes (a cache delete it
+ * still owed is lost with it).</li>
  * <li><b>Convergence.</b> The reads made after the quiet period return the row's final version.</li>
  * <li><b>Write-behind.</b> Every acknowledged write-behind call reaches the row unless a write that did
  * not precede it did; a write-behind call acknowledged before another began reaches the row first;
@@ -92,7 +93,8 @@ public final class Checker {
 			}
 			verdicts.checked();
 			Call newer = newerAcknowledgedBefore(key, version, cutoff);
-			if (newer != null && fault != null && fault.hidesQueuedWrites() && newer.name().equals("write-behind")) {
+			if (newer != null && fault != null && ((fault.hidesQueuedWrites() && newer.name().equals("write-behind"))
+					|| fault.killed(newer.node()))) {
 				newer = null;
 			}
 			if (newer != null) {

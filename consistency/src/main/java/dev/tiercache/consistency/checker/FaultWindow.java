@@ -24,4 +24,14 @@ public record FaultWindow(String kind, String target, long start, long end) {
 		};
 	}
 
+	/**
+	 * Whether the fault kills the instance that acknowledged a write, whose cache delete may then be
+	 * lost: an instance that could not reach Redis when it wrote keeps the delete it owes the others in
+	 * memory until Redis answers, and a {@code kill -9} loses it, so that others may read the old value
+	 * until the entry's TTL (a documented limit).
+	 */
+	public boolean killed(int node) {
+		return "KILL".equals(this.kind) && this.target.equals("n" + node);
+	}
+
 }

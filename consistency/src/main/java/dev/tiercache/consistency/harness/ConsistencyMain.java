@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * The long run, {@code consistency/run --minutes N --seed S [--seed S2 …] [--subject spring]}: one run of
  * {@code N} minutes per seed, results written as JSON and Markdown under {@code consistency/results/}.
- * {@code --check DIR} checks a run's directory again. Exits 1 if any run broke a guarantee.
+ * {@code --check DIR [--check DIR2 …]} checks runs' directories again (as the checker is now) and writes
+ * their results. Exits 1 if any run broke a guarantee.
  */
 public final class ConsistencyMain {
 
@@ -22,6 +23,7 @@ public final class ConsistencyMain {
 		List<Long> seeds = new ArrayList<>();
 		String subject = "tiercache";
 		Path results = Path.of("consistency", "results");
+		List<Path> checks = new ArrayList<>();
 		for (int i = 0; i < args.length; i += 2) {
 			String value = (i + 1 < args.length) ? args[i + 1] : usage("missing value for " + args[i]);
 			switch (args[i]) {
@@ -29,18 +31,23 @@ public final class ConsistencyMain {
 				case "--seed" -> seeds.add(Long.parseLong(value));
 				case "--subject" -> subject = value;
 				case "--results" -> results = Path.of(value);
-				case "--check" -> {
-					RunOutcome outcome = ConsistencyRun.check(Path.of(value), 0);
-					System.out.println(Reports.markdown(List.of(outcome)));
-					System.exit(outcome.verdict().passed() ? 0 : 1);
-				}
+				case "--check" -> checks.add(Path.of(value));
 				default -> usage("unknown option " + args[i]);
 			}
+		}
+		String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+		if (!checks.isEmpty()) {
+			List<RunOutcome> outcomes = checks.stream().map((directory) -> ConsistencyRun.check(directory, 0)).toList();
+			String name = "checked-" + stamp;
+			Reports.write(outcomes, results, name);
+			System.out.println(Reports.markdown(outcomes));
+			System.out.println("results: " + results.resolve(name + ".md"));
+			System.exit(outcomes.stream().allMatch((outcome) -> outcome.verdict().passed()) ? 0 : 1);
 		}
 		if (seeds.isEmpty()) {
 			seeds.add(System.nanoTime());
 		}
-		String name = subject + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+		String name = subject + "-" + stamp;
 		Path work = Path.of("consistency", "target", "runs", name);
 		List<RunOutcome> outcomes = new ArrayList<>();
 		for (long seed : seeds) {
@@ -60,7 +67,7 @@ public final class ConsistencyMain {
 	private static String usage(String problem) {
 		System.err.println(problem);
 		System.err.println("usage: consistency/run --minutes N --seed S [--seed S2 ...] [--subject tiercache|spring] "
-				+ "[--results DIR]");
+				+ "[--results DIR]  |  consistency/run --check RUN_DIR [--check RUN_DIR2 ...] [--results DIR]");
 		System.exit(2);
 		return problem;
 	}

@@ -107,6 +107,17 @@ class CheckerTests {
 	}
 
 	@Test
+	void whileAnInstanceIsKilledReadsAreNotHeldToItsWritesButToOthers() {
+		this.faults.add(new FaultWindow("KILL", "n1", 1000 * MS, 2000 * MS));
+		write("write-through", 1, 11, 100, 110);
+		write("write-through", 1, 12, 500, 510);
+		read(1, 11, 1500, 1501);
+		assertThat(result(check(), "freshness").violations()).as("the killed instance n1 wrote").isZero();
+		this.faults.set(0, new FaultWindow("KILL", "n2", 1000 * MS, 2000 * MS));
+		assertThat(result(check(), "freshness").violations()).as("n2 was killed, n1 wrote").isEqualTo(1);
+	}
+
+	@Test
 	void finalReadThatDiffersFromTheDatabaseIsAConvergenceViolation() {
 		write("write-through", 1, 11, 100, 110);
 		this.finalVersions.put(1L, 11L);
