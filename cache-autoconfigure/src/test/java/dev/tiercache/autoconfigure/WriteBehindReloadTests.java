@@ -113,8 +113,9 @@ class WriteBehindReloadTests {
 	@Test
 	void aPutOfARowReadBeforeAQueuedWriteDoesNotReplaceIt() throws InterruptedException {
 		// plain @Cacheable without sync: the lookup misses, the method reads v1, a @WriteBehind call of the key
-		// queues v2 meanwhile, and then Spring puts what the method read
-		start();
+		// queues v2 meanwhile, and then Spring puts what the method read (a short TTL, so that reads reload
+		// after the flush)
+		start("tiercache.caches.prices.ttl=1s");
 		this.context.getBean(JdbcTemplate.class).update("insert into " + this.table + " values (7, 1, 'v1')");
 		assertThat(prices().get(7L, Price.class)).isNull();
 		this.probe.holdWrites();
