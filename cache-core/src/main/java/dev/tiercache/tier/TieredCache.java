@@ -327,7 +327,7 @@ public final class TieredCache implements Cache {
 			return;
 		}
 		byte[] framed = l2.frame(this.context, value, type, ttl, 0);
-		RemoteKey remoteKey = l2.keyOf(this.context, key);
+		RemoteKey remoteKey = writableKeyOf(l2, key);
 		long stamp = stampOf(remoteKey);
 		if (!l2.write(this.context, remoteKey, framed, ttl) || framed == null) {
 			evictLocal(key);
@@ -348,7 +348,7 @@ public final class TieredCache implements Cache {
 		if (l2 == null) {
 			return new WriteIntent(this, key, CacheContext.UNKNOWN_NAMESPACE, Intent.UNREGISTERED);
 		}
-		RemoteKey remoteKey = l2.keyOf(this.context, key);
+		RemoteKey remoteKey = writableKeyOf(l2, key);
 		return new WriteIntent(this, key, remoteKey.namespace(), l2.intend(this.context, remoteKey));
 	}
 
@@ -364,7 +364,7 @@ public final class TieredCache implements Cache {
 			evictLocal(key);
 			return;
 		}
-		RemoteKey remoteKey = l2.keyOf(this.context, key);
+		RemoteKey remoteKey = writableKeyOf(l2, key);
 		l2.complete(this.context, remoteKey, Intent.UNREGISTERED, null, 0);
 		evictLocal(key);
 	}
@@ -381,7 +381,7 @@ public final class TieredCache implements Cache {
 			}
 			return;
 		}
-		RemoteKey remoteKey = l2.keyOf(this.context, intent.key());
+		RemoteKey remoteKey = writableKeyOf(l2, intent.key());
 		if (remoteKey.namespace() != intent.namespace()) {
 			// cleared meanwhile: withdraw the registration where it was made; delete where readers look now
 			abandonWrite(intent);
@@ -408,6 +408,21 @@ public final class TieredCache implements Cache {
 		RemoteKey remoteKey = l2.keyIn(this.context, intent.key(), intent.namespace());
 		if (l2.abandon(this.context, remoteKey, intent.registration())) {
 			evictLocal(intent.key());
+		}
+	}
+
+	/**
+	 * The Redis keys a write of the key goes to, reading the cache's namespace version now if it is not
+	 * known yet (at start-up), so that an early write reaches Redis rather than waiting as a repair;
+	 * unresolved (the write then fails over to a repair) if Redis does not answer.
+	 */
+	private RemoteKey writableKeyOf(RemoteTier l2, Object key) {
+		try {
+			return l2.resolvedKeyOf(this.context, key);
+		}
+		catch (RemoteCallException ex) {
+			this.context.remoteFailed(ex);
+			return l2.keyOf(this.context, key);
 		}
 	}
 
@@ -578,7 +593,7 @@ public final class TieredCache implements Cache {
 		boolean present = false;
 		RemoteTier l2 = this.remote;
 		if (l2 != null) {
-			present = l2.write(this.context, l2.keyOf(this.context, key), null, 0);
+			present = l2.write(this.context, writableKeyOf(l2, key), null, 0);
 		}
 		return evictLocal(key) || present;
 	}
