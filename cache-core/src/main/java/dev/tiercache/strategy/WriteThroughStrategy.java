@@ -43,10 +43,12 @@ public final class WriteThroughStrategy {
 
 	/**
 	 * Deletes the key the method wrote to the database, for a write that could not be announced (its
-	 * key is known only from the result): its order against other writes of the key is unknown.
+	 * key is known only from the result): its order against other writes of the key is unknown. The
+	 * delete, like every delete, also makes announced writes of the key in flight delete rather than
+	 * store.
 	 */
 	public void writtenUnannounced(TieredCache cache, Object key) {
-		this.scheduler.schedule(cache, key, () -> cache.deleteAfterWrite(key));
+		this.scheduler.schedule(cache, key, () -> cache.evict(key));
 	}
 
 }

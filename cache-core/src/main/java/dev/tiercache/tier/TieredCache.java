@@ -341,7 +341,7 @@ public final class TieredCache implements Cache {
 	 * Announces a write of the key's backing data (a database write) that is about to happen, on every
 	 * instance, so that concurrent writers of the key cannot leave the older value cached: complete the
 	 * returned intent with the value written once the write is done, or abandon it if the write failed.
-	 * If Redis does not answer, the intent completes as {@link #deleteAfterWrite} does.
+	 * If Redis does not answer, completing the intent deletes the key, as {@link #evict} does.
 	 */
 	public WriteIntent intendWrite(Object key) {
 		RemoteTier l2 = this.remote;
@@ -350,23 +350,6 @@ public final class TieredCache implements Cache {
 		}
 		RemoteKey remoteKey = writableKeyOf(l2, key);
 		return new WriteIntent(this, key, remoteKey.namespace(), l2.intend(this.context, remoteKey));
-	}
-
-	/**
-	 * Records a write of the key's backing data that could not be {@linkplain #intendWrite announced}
-	 * before it happened (its key was known only after): its order against other writes of the key is
-	 * unknown, so the key is deleted in both tiers (the next read loads what the backing store holds),
-	 * and writes of the key in flight delete rather than store.
-	 */
-	public void deleteAfterWrite(Object key) {
-		RemoteTier l2 = this.remote;
-		if (l2 == null) {
-			evictLocal(key);
-			return;
-		}
-		RemoteKey remoteKey = writableKeyOf(l2, key);
-		l2.complete(this.context, remoteKey, Intent.UNREGISTERED, null, 0);
-		evictLocal(key);
 	}
 
 	/** Completes an intent: see {@link WriteIntent#complete}. */

@@ -1,5 +1,6 @@
 package dev.tiercache.writebehind;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,6 +10,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jspecify.annotations.Nullable;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * The "database" of the write-behind tests, shared by the instances of one test: rows by id, and a log
@@ -84,14 +87,8 @@ final class LedgerRows {
 	}
 
 	/** Waits until a flusher thread holds a write. */
-	void awaitHeldFlush() throws InterruptedException {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-		while (this.heldWrites.get() == 0) {
-			if (System.nanoTime() - deadline > 0) {
-				throw new IllegalStateException("No flusher wrote within 20 s");
-			}
-			Thread.sleep(5);
-		}
+	void awaitHeldFlush() {
+		await().atMost(Duration.ofSeconds(20)).until(() -> this.heldWrites.get() > 0);
 	}
 
 	void release() {
