@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A TCP proxy on loopback in front of a Redis server, for injecting network failures by real means.
@@ -23,6 +24,9 @@ import java.util.concurrent.LinkedBlockingQueue;
  * {@linkplain #restore() restored}, as TCP would retransmit it;</li>
  * <li>{@link #slow(Duration)} delays every byte by a latency in each direction (a delay line, so
  * throughput is not capped);</li>
+ * <li>{@link #jitter(Duration)} delays each chunk by a random latency up to a bound, drawn anew for
+ * every chunk, so that two connections may deliver out of the order in which the server sent (the
+ * bytes of one connection stay in order);</li>
  * <li>{@link #restore()} forwards at once again.</li>
  * </ul>
  * {@link #silentServer()} is a server that accepts connections and never answers.
@@ -42,6 +46,8 @@ public final class TcpProxy implements AutoCloseable {
 	private volatile boolean holding;
 
 	private volatile long latencyNanos;
+
+	private volatile long jitterNanos;
 
 	private TcpProxy(int targetPort, boolean forwarding) throws IOException {
 		this.targetPort = targetPort;
@@ -81,9 +87,15 @@ public final class TcpProxy implements AutoCloseable {
 		this.latencyNanos = latency.toNanos();
 	}
 
+	/** Delays each chunk, in each direction, by a random latency up to {@code bound} until {@link #restore()}. */
+	public void jitter(Duration bound) {
+		this.jitterNanos = bound.toNanos();
+	}
+
 	/** Accepts and forwards at once again; what a black hole held is delivered now. */
 	public synchronized void restore() {
 		this.latencyNanos = 0;
+		this.jitterNanos = 0;
 		this.holding = false;
 		this.open = true;
 		notifyAll();
@@ -135,7 +147,7 @@ public final class TcpProxy implements AutoCloseable {
 			try (InputStream in = from.getInputStream()) {
 				int read;
 				while ((read = in.read(buffer)) >= 0) {
-					line.add(new Chunk(Arrays.copyOf(buffer, read), System.nanoTime() + this.latencyNanos));
+					line.add(new Chunk(Arrays.copyOf(buffer, read), System.nanoTime() + delayNanos()));
 				}
 			}
 			catch (IOException ex) {
@@ -170,9 +182,14 @@ public final class TcpProxy implements AutoCloseable {
 		}, "tcp-proxy-write");
 	}
 
-	/** Waits while the proxy holds traffic, and until the chunk is due (or the latency was lifted). */
+	private long delayNanos() {
+		long jitter = this.jitterNanos;
+		return this.latencyNanos + ((jitter > 0) ? ThreadLocalRandom.current().nextLong(jitter + 1) : 0);
+	}
+
+	/** Waits while the proxy holds traffic, and until the chunk is due (or the delay was lifted). */
 	private synchronized void awaitDue(long due) throws InterruptedException {
-		while (this.holding || (this.latencyNanos > 0 && due - System.nanoTime() > 0)) {
+		while (this.holding || ((this.latencyNanos > 0 || this.jitterNanos > 0) && due - System.nanoTime() > 0)) {
 			long waitMillis = this.holding ? 0 : Math.max(1, (due - System.nanoTime()) / 1_000_000);
 			wait(waitMillis);
 		}

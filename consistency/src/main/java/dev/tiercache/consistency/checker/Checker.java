@@ -20,10 +20,12 @@ import org.jspecify.annotations.Nullable;
  * <ol>
  * <li><b>Freshness.</b> A read that begins more than the key's bound after a write was acknowledged
  * returns nothing older than it. A read that begins inside a fault window (stretched by the bound
- * before it and the recovery time after it) is held only to writes acknowledged before the fault, and,
+ * before it and, unless the fault is healed at once, the recovery time after it) is held only to writes
+ * acknowledged before the fault, and,
  * when the fault hides queued writes from reads (Redis unreachable, or queued writes refused), not to
  * write-behind calls, and when it kills an instance, not to that instance's writes (a cache delete it
- * still owed is lost with it).</li>
+ * still owed is lost with it). Faults that only slow something down (loaders, the write-behind writer,
+ * jitter) open no window: reads are held to the bound throughout.</li>
  * <li><b>Convergence.</b> The reads made after the quiet period return the row's final version.</li>
  * <li><b>Write-behind.</b> Every acknowledged write-behind call reaches the row unless a write that did
  * not precede it did; a write-behind call acknowledged before another began reaches the row first;
@@ -112,7 +114,8 @@ public final class Checker {
 
 	private @Nullable FaultWindow faultAround(List<FaultWindow> windows, long time, long bound) {
 		for (FaultWindow window : windows) {
-			if (time >= window.start() - bound && time <= window.end() + this.recoveryNanos) {
+			long recovery = window.needsRecovery() ? this.recoveryNanos : 0;
+			if (window.excusesStaleness() && time >= window.start() - bound && time <= window.end() + recovery) {
 				return window;
 			}
 		}

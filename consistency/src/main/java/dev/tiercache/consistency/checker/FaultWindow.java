@@ -11,6 +11,28 @@ package dev.tiercache.consistency.checker;
 public record FaultWindow(String kind, String target, long start, long end) {
 
 	/**
+	 * Whether reads made during the fault (and its recovery) are held only to writes acknowledged
+	 * before it. Faults that only slow something down excuse nothing: a slow loader makes loads slower,
+	 * never staler; a slow writer leaves queued calls queued longer, and reads see queued calls; and
+	 * jitter delays invalidations by at most its 40 ms, well inside the bound.
+	 */
+	public boolean excusesStaleness() {
+		return switch (this.kind) {
+			case "SLOW_LOADER", "SLOW_WRITER", "JITTER" -> false;
+			default -> true;
+		};
+	}
+
+	/**
+	 * Whether staleness may outlast the fault by the recovery time. A failing writer is healed only once
+	 * its dead letters were re-queued and applied, before the clients resume, and nothing else had broken:
+	 * from then on, every read is held to every write again.
+	 */
+	public boolean needsRecovery() {
+		return !"FAILING_WRITER".equals(this.kind);
+	}
+
+	/**
 	 * Whether, during the fault, reads may not see write-behind calls acknowledged before it: an
 	 * instance that cannot reach Redis (cut, black hole, latency beyond its timeout, Redis restarting or
 	 * paused) reads the database, which does not hold the calls still queued in Redis; and a backing

@@ -12,6 +12,13 @@ public enum FaultKind {
 	/** One instance's traffic to and from Redis is delayed by 60 to 110 ms each way (TCP proxy). */
 	LATENCY(true),
 
+	/**
+	 * One instance's traffic to and from Redis is delayed by a random 0 to 40 ms per chunk, each way,
+	 * drawn anew for every chunk (TCP proxy): its connections deliver out of the order in which Redis
+	 * sent, so that a reply may come after an invalidation Redis sent later.
+	 */
+	JITTER(true),
+
 	/** One instance is killed with {@code SIGKILL} and started again. */
 	KILL(true),
 
@@ -23,6 +30,9 @@ public enum FaultKind {
 
 	/** Every instance's loader throws. */
 	FAILING_LOADER(false),
+
+	/** Every instance's write-behind method (the database write of a queued call) takes 150 ms more. */
+	SLOW_WRITER(false),
 
 	/**
 	 * Every instance's write-behind method throws (the database refuses queued writes), so queued calls

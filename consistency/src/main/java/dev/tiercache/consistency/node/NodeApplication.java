@@ -19,7 +19,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * <li>{@code pending}: answers {@code ok pending <n>}, the write-behind entries not yet applied;
  * <li>{@code final}: reads every key once (recorded as {@code final-…} reads);
  * <li>{@code loader slow <ms>} / {@code loader fail} / {@code loader ok}: loader faults;
- * <li>{@code writer fail} / {@code writer ok}: write-behind calls fail when applied, or work again;
+ * <li>{@code writer slow <ms>} / {@code writer fail} / {@code writer ok}: write-behind calls are slow or
+ * fail when applied, or work again;
  * <li>{@code requeue}: re-queues every write-behind dead letter, answering {@code ok requeue <n>};
  * <li>{@code exit}: closes the context and exits.
  * </ul>
@@ -58,11 +59,7 @@ public class NodeApplication {
 					}
 					case "final" -> workload.readAll();
 					case "loader" -> loader(table, words);
-					case "writer" -> table.queuedWritesFail(switch (words[1]) {
-						case "fail" -> true;
-						case "ok" -> false;
-						default -> throw new IllegalArgumentException("unknown writer fault '" + words[1] + "'");
-					});
+					case "writer" -> writer(table, words);
 					case "requeue" -> {
 						answer("ok requeue " + subject.requeueDeadLetters());
 						continue;
@@ -91,6 +88,18 @@ public class NodeApplication {
 				table.readsFail(false);
 			}
 			default -> throw new IllegalArgumentException("unknown loader fault '" + words[1] + "'");
+		}
+	}
+
+	private static void writer(VersionTable table, String[] words) {
+		switch (words[1]) {
+			case "slow" -> table.queuedWriteDelay(Long.parseLong(words[2]));
+			case "fail" -> table.queuedWritesFail(true);
+			case "ok" -> {
+				table.queuedWriteDelay(0);
+				table.queuedWritesFail(false);
+			}
+			default -> throw new IllegalArgumentException("unknown writer fault '" + words[1] + "'");
 		}
 	}
 

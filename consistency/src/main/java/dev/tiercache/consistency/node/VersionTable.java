@@ -10,7 +10,8 @@ import org.springframework.stereotype.Component;
  * The {@code versions} table: one row per key, holding the version last written. A trigger in the
  * schema appends every change to {@code applied}, so the order in which versions reached each row is
  * recorded by the database itself. Reads can be made slow or failing (the nemesis's loader faults),
- * and the writes of write-behind calls failing (its writer fault); other writes never fail. Thread-safe.
+ * and the writes of write-behind calls slow or failing (its writer faults); other writes are never
+ * slowed and never fail. Thread-safe.
  */
 @Component
 public class VersionTable {
@@ -22,6 +23,8 @@ public class VersionTable {
 	private volatile boolean readsFail;
 
 	private volatile boolean queuedWritesFail;
+
+	private volatile long queuedWriteDelayMillis;
 
 	public VersionTable(JdbcTemplate jdbc) {
 		this.jdbc = jdbc;
@@ -59,6 +62,10 @@ public class VersionTable {
 	 * @throws IllegalStateException while queued writes are made to fail
 	 */
 	public void writeQueued(long id, long version) {
+		long delay = this.queuedWriteDelayMillis;
+		if (delay > 0) {
+			sleep(delay);
+		}
 		if (this.queuedWritesFail) {
 			throw new IllegalStateException("writer fault: writing row " + id + " fails");
 		}
@@ -68,6 +75,11 @@ public class VersionTable {
 	/** Makes queued writes fail, or work again. */
 	public void queuedWritesFail(boolean fail) {
 		this.queuedWritesFail = fail;
+	}
+
+	/** Makes queued writes slow by this much (0: not slow). */
+	public void queuedWriteDelay(long millis) {
+		this.queuedWriteDelayMillis = millis;
 	}
 
 	/** Makes loader reads slow by this much (0: not slow). */
@@ -86,7 +98,7 @@ public class VersionTable {
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			throw new IllegalStateException("interrupted while a slow read waited", ex);
+			throw new IllegalStateException("interrupted while a slow read or write waited", ex);
 		}
 	}
 

@@ -107,6 +107,29 @@ class CheckerTests {
 	}
 
 	@Test
+	void onceAFailingWriterIsHealedReadsAreHeldToEveryWriteAtOnce() {
+		this.faults.add(new FaultWindow("FAILING_WRITER", "all", 1000 * MS, 2000 * MS));
+		write("write-behind", 1, 11, 100, 110);
+		write("write-behind", 1, 12, 1200, 1210);
+		read(1, 11, 2300, 2301);
+		assertThat(result(check(), "freshness").violations()).as("a CUT's recovery time would excuse it").isEqualTo(1);
+		this.faults.set(0, new FaultWindow("CUT", "n1", 1000 * MS, 2000 * MS));
+		assertThat(result(check(), "freshness").violations()).isZero();
+	}
+
+	@Test
+	void faultsThatOnlySlowThingsDownExcuseNoStaleRead() {
+		write("write-behind", 1, 11, 100, 110);
+		write("write-behind", 1, 12, 1200, 1210);
+		read(1, 11, 1500, 1501);
+		for (String kind : List.of("SLOW_LOADER", "SLOW_WRITER", "JITTER")) {
+			this.faults.clear();
+			this.faults.add(new FaultWindow(kind, "all", 1000 * MS, 2000 * MS));
+			assertThat(result(check(), "freshness").violations()).as(kind).isEqualTo(1);
+		}
+	}
+
+	@Test
 	void whileAnInstanceIsKilledReadsAreNotHeldToItsWritesButToOthers() {
 		this.faults.add(new FaultWindow("KILL", "n1", 1000 * MS, 2000 * MS));
 		write("write-through", 1, 11, 100, 110);
