@@ -25,6 +25,8 @@ final class KeyHistory {
 
 	private final List<Call> acknowledged = new ArrayList<>();
 
+	private final Map<Long, List<Call>> leaselessLoads = new HashMap<>();
+
 	private int applied;
 
 	/** For each prefix of {@link #acknowledged}: the latest first position, and the latest invocation, in it. */
@@ -37,6 +39,24 @@ final class KeyHistory {
 		if (write.isOk()) {
 			this.acknowledged.add(write);
 		}
+	}
+
+	/** A read that loads on a miss and puts what it loaded without a lease (plain {@code @Cacheable}). */
+	void addLeaselessLoad(Call read) {
+		Long version = read.read();
+		if (read.isOk() && version != null) {
+			this.leaselessLoads.computeIfAbsent(version, (v) -> new ArrayList<>()).add(read);
+		}
+	}
+
+	/** The reads that may have loaded the version and put it without a lease. */
+	List<Call> leaselessLoadsOf(long version) {
+		return this.leaselessLoads.getOrDefault(version, List.of());
+	}
+
+	/** When the last of the first {@code count} acknowledged writes to begin began; {@link Long#MIN_VALUE} if none. */
+	long latestInvocation(int count) {
+		return (count > 0) ? this.latestInvocation[count - 1] : Long.MIN_VALUE;
 	}
 
 	void addApplied(long version) {

@@ -19,6 +19,8 @@ final class Verdicts {
 
 	private long violations;
 
+	private long excused;
+
 	private final Map<String, Long> byOperation = new TreeMap<>();
 
 	private final List<CheckResult.Violation> examples = new ArrayList<>();
@@ -30,6 +32,11 @@ final class Verdicts {
 
 	void checked() {
 		this.checked++;
+	}
+
+	/** An item that broke the guarantee only as a documented limit allows: counted, not a violation. */
+	void excused() {
+		this.excused++;
 	}
 
 	/** A violation; the first event is the call that showed it. */
@@ -51,7 +58,8 @@ final class Verdicts {
 	}
 
 	CheckResult result() {
-		return new CheckResult(this.name, this.guarantee, this.checked, this.violations, Map.copyOf(this.byOperation),
+		return new CheckResult(this.name, this.guarantee, this.checked, this.violations, this.excused,
+				Map.copyOf(this.byOperation),
 				List.copyOf(this.examples));
 	}
 

@@ -5,11 +5,16 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /**
- * The long run, {@code consistency/run --minutes N --seed S [--seed S2 …] [--subject spring]}: one run of
- * {@code N} minutes per seed, results written as JSON and Markdown under {@code consistency/results/}.
+ * The long run, {@code consistency/run --minutes N --seed S [--seed S2 …] [--subject spring]
+ * [--faults KIND,KIND…]}: one run of {@code N} minutes per seed, with every kind of fault or only those
+ * named ({@link FaultKind}), results written as JSON and Markdown under {@code consistency/results/}.
  * {@code --check DIR [--check DIR2 …]} checks runs' directories again (as the checker is now) and writes
  * their results. Exits 1 if any run broke a guarantee.
  */
@@ -24,6 +29,7 @@ public final class ConsistencyMain {
 		String subject = "tiercache";
 		Path results = Path.of("consistency", "results");
 		List<Path> checks = new ArrayList<>();
+		Set<FaultKind> faults = EnumSet.allOf(FaultKind.class);
 		for (int i = 0; i < args.length; i += 2) {
 			String value = (i + 1 < args.length) ? args[i + 1] : usage("missing value for " + args[i]);
 			switch (args[i]) {
@@ -32,6 +38,7 @@ public final class ConsistencyMain {
 				case "--subject" -> subject = value;
 				case "--results" -> results = Path.of(value);
 				case "--check" -> checks.add(Path.of(value));
+				case "--faults" -> faults = faultKinds(value);
 				default -> usage("unknown option " + args[i]);
 			}
 		}
@@ -51,7 +58,7 @@ public final class ConsistencyMain {
 		Path work = Path.of("consistency", "target", "runs", name);
 		List<RunOutcome> outcomes = new ArrayList<>();
 		for (long seed : seeds) {
-			RunSettings settings = RunSettings.of(subject, seed, Duration.ofMillis((long) (minutes * 60_000)));
+			RunSettings settings = RunSettings.of(subject, seed, Duration.ofMillis((long) (minutes * 60_000)), faults);
 			System.out.println("run " + subject + " seed " + seed + " for " + minutes + " min: " + settings.schedule().faults().size()
 					+ " faults");
 			RunOutcome outcome = ConsistencyRun.run(settings, work.resolve(Long.toString(seed)));
@@ -64,10 +71,23 @@ public final class ConsistencyMain {
 		System.exit(outcomes.stream().allMatch((outcome) -> outcome.verdict().passed()) ? 0 : 1);
 	}
 
+	private static Set<FaultKind> faultKinds(String names) {
+		Set<FaultKind> kinds = EnumSet.noneOf(FaultKind.class);
+		for (String name : names.split(",")) {
+			try {
+				kinds.add(FaultKind.valueOf(name.strip().toUpperCase(Locale.ROOT)));
+			}
+			catch (IllegalArgumentException ex) {
+				usage("unknown fault '" + name + "'; the faults are " + Arrays.toString(FaultKind.values()));
+			}
+		}
+		return kinds;
+	}
+
 	private static String usage(String problem) {
 		System.err.println(problem);
 		System.err.println("usage: consistency/run --minutes N --seed S [--seed S2 ...] [--subject tiercache|spring] "
-				+ "[--results DIR]  |  consistency/run --check RUN_DIR [--check RUN_DIR2 ...] [--results DIR]");
+				+ "[--faults KIND,KIND...] [--results DIR]  |  consistency/run --check RUN_DIR [--check RUN_DIR2 ...] [--results DIR]");
 		System.exit(2);
 		return problem;
 	}

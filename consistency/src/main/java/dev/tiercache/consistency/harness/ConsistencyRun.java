@@ -57,7 +57,8 @@ public final class ConsistencyRun {
 		RecordedRun recorded = RecordedRun.load(directory);
 		List<Call> calls = HistoryReader.read(RecordedRun.histories(directory));
 		RunSettings settings = recorded.settings();
-		Verdict verdict = new Checker(settings::freshnessBoundNanos, RunSettings.RECOVERY.toNanos()).check(calls,
+		Verdict verdict = new Checker(settings::freshnessBoundNanos, RunSettings.RECOVERY.toNanos(),
+				RunSettings.ENTRY_LIFETIME.toNanos()).check(calls,
 				recorded.applied(), recorded.versions(), recorded.faults());
 		return new RunOutcome(settings, recorded.redis(), recorded.faults(), count(calls), seconds, verdict);
 	}

@@ -13,11 +13,12 @@ public enum FaultKind {
 	LATENCY(true),
 
 	/**
-	 * One instance's traffic to and from Redis is delayed by a random 0 to 40 ms per chunk, each way,
-	 * drawn anew for every chunk (TCP proxy): its connections deliver out of the order in which Redis
-	 * sent, so that a reply may come after an invalidation Redis sent later.
+	 * Every instance's traffic to and from Redis is delayed by a random 0 to 40 ms per chunk, each way,
+	 * drawn anew for every chunk (TCP proxy), as on a congested network: an instance's connections
+	 * deliver out of the order in which Redis sent, so that a reply may come after an invalidation Redis
+	 * sent later. Far below the Redis timeout, so nothing fails.
 	 */
-	JITTER(true),
+	JITTER(false),
 
 	/** One instance is killed with {@code SIGKILL} and started again. */
 	KILL(true),
@@ -31,8 +32,12 @@ public enum FaultKind {
 	/** Every instance's loader throws. */
 	FAILING_LOADER(false),
 
-	/** Every instance's write-behind method (the database write of a queued call) takes 150 ms more. */
-	SLOW_WRITER(false),
+	/**
+	 * Every instance's write-behind method (the database write of a queued call) blocks until the fault
+	 * is healed, as behind a lock held in the database: queued calls stay queued for seconds, long enough
+	 * for reads to refresh their entries meanwhile.
+	 */
+	STALLED_WRITER(false),
 
 	/**
 	 * Every instance's write-behind method throws (the database refuses queued writes), so queued calls

@@ -16,8 +16,6 @@ final class Nemesis {
 
 	private static final Duration JITTER_BOUND = Duration.ofMillis(40);
 
-	private static final Duration SLOW_WRITE = Duration.ofMillis(150);
-
 	private final Cluster cluster;
 
 	private final List<FaultWindow> windows = new ArrayList<>();
@@ -50,7 +48,11 @@ final class Nemesis {
 			case CUT -> throughProxy(fault, TcpProxy::cut, duration);
 			case BLACK_HOLE -> throughProxy(fault, TcpProxy::blackHole, duration);
 			case LATENCY -> throughProxy(fault, (proxy) -> proxy.slow(Duration.ofMillis(fault.latencyMillis())), duration);
-			case JITTER -> throughProxy(fault, (proxy) -> proxy.jitter(JITTER_BOUND), duration);
+			case JITTER -> {
+				this.cluster.proxies().forEach((proxy) -> proxy.jitter(JITTER_BOUND));
+				Sleeper.sleep(duration);
+				this.cluster.proxies().forEach(TcpProxy::restore);
+			}
 			case KILL -> {
 				NodeProcess node = this.cluster.nodes().get(fault.target());
 				node.kill();
@@ -64,8 +66,8 @@ final class Nemesis {
 			}
 			case SLOW_LOADER -> loaders("loader slow 300", duration);
 			case FAILING_LOADER -> loaders("loader fail", duration);
-			case SLOW_WRITER -> {
-				this.cluster.all("writer slow " + SLOW_WRITE.toMillis());
+			case STALLED_WRITER -> {
+				this.cluster.all("writer stall");
 				Sleeper.sleep(duration);
 				this.cluster.all("writer ok");
 			}

@@ -2,8 +2,11 @@ package dev.tiercache.consistency.harness;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 import dev.tiercache.consistency.node.KeyGroup;
 import dev.tiercache.consistency.node.KeySpace;
@@ -19,10 +22,10 @@ import dev.tiercache.consistency.node.KeySpace;
  * @param keys how many keys
  * @param clients client threads per instance
  * @param thinkMicros mean pause between a client's calls
- * @param faults whether the nemesis runs
+ * @param faultKinds the faults the nemesis injects, in turn (none: no nemesis)
  */
 public record RunSettings(String subject, long seed, long runMillis, int instances, int keys, int clients,
-		long thinkMicros, boolean faults) {
+		long thinkMicros, Set<FaultKind> faultKinds) {
 
 	/** Staleness allowed outside faults, for keys in both tiers or Redis only: well above the measured p99 of 1.5 ms. */
 	public static final Duration FRESHNESS_BOUND = Duration.ofMillis(250);
@@ -36,16 +39,28 @@ public record RunSettings(String subject, long seed, long runMillis, int instanc
 	 */
 	public static final Duration RECOVERY = Duration.ofSeconds(5);
 
+	/**
+	 * The longest an entry put in the cache may be read: its TTL of 4 s with 10 % jitter, plus 2 s of
+	 * stale-while-revalidate.
+	 */
+	public static final Duration ENTRY_LIFETIME = Duration.ofMillis(6400);
+
 	/** How long the cluster is left alone after the clients stopped and the write-behind queue drained. */
 	public static final Duration QUIET_PERIOD = Duration.ofMillis(1500);
 
-	public static RunSettings of(String subject, long seed, Duration run) {
-		return new RunSettings(subject, seed, run.toMillis(), 4, 300, 4, 3000, true);
+	public RunSettings {
+		// in declaration order, which the schedule draws from
+		faultKinds = faultKinds.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(faultKinds));
 	}
 
-	public RunSettings withoutFaults() {
-		return new RunSettings(this.subject, this.seed, this.runMillis, this.instances, this.keys, this.clients,
-				this.thinkMicros, false);
+	/** A run with every kind of fault. */
+	public static RunSettings of(String subject, long seed, Duration run) {
+		return of(subject, seed, run, EnumSet.allOf(FaultKind.class));
+	}
+
+	/** A run with only these kinds of fault, to look at one kind of failure closely. */
+	public static RunSettings of(String subject, long seed, Duration run, Set<FaultKind> faultKinds) {
+		return new RunSettings(subject, seed, run.toMillis(), 4, 300, 4, 3000, faultKinds);
 	}
 
 	/**
@@ -59,10 +74,10 @@ public record RunSettings(String subject, long seed, long runMillis, int instanc
 
 	/** The fault schedule the seed draws (empty without faults). */
 	public Schedule schedule() {
-		if (!this.faults) {
+		if (this.faultKinds.isEmpty()) {
 			return new Schedule(List.of());
 		}
-		return Schedule.draw(this.seed, this.runMillis, this.instances, new long[] { 1000, 2500 },
+		return Schedule.draw(this.seed, this.faultKinds, this.runMillis, this.instances, new long[] { 1000, 2500 },
 				new long[] { 1500, 3000 }, 3000, 3000);
 	}
 

@@ -19,8 +19,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * <li>{@code pending}: answers {@code ok pending <n>}, the write-behind entries not yet applied;
  * <li>{@code final}: reads every key once (recorded as {@code final-…} reads);
  * <li>{@code loader slow <ms>} / {@code loader fail} / {@code loader ok}: loader faults;
- * <li>{@code writer slow <ms>} / {@code writer fail} / {@code writer ok}: write-behind calls are slow or
- * fail when applied, or work again;
+ * <li>{@code writer stall} / {@code writer fail} / {@code writer ok}: write-behind calls block or fail
+ * when applied, or work again (the blocked ones go on);
  * <li>{@code requeue}: re-queues every write-behind dead letter, answering {@code ok requeue <n>};
  * <li>{@code exit}: closes the context and exits.
  * </ul>
@@ -93,10 +93,10 @@ public class NodeApplication {
 
 	private static void writer(VersionTable table, String[] words) {
 		switch (words[1]) {
-			case "slow" -> table.queuedWriteDelay(Long.parseLong(words[2]));
+			case "stall" -> table.stallQueuedWrites(true);
 			case "fail" -> table.queuedWritesFail(true);
 			case "ok" -> {
-				table.queuedWriteDelay(0);
+				table.stallQueuedWrites(false);
 				table.queuedWritesFail(false);
 			}
 			default -> throw new IllegalArgumentException("unknown writer fault '" + words[1] + "'");

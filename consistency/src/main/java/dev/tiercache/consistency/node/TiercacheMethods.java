@@ -30,7 +30,7 @@ public class TiercacheMethods {
 		return this.table.read(id);
 	}
 
-	@CacheAside(cache = "v", key = "#id", refreshAhead = "0.5")
+	@CacheAside(cache = "v", key = "#id", refreshAhead = "0.25")
 	public Versioned readRefreshingAhead(long id) {
 		return this.table.read(id);
 	}

@@ -10,8 +10,8 @@ import org.springframework.stereotype.Component;
  * The {@code versions} table: one row per key, holding the version last written. A trigger in the
  * schema appends every change to {@code applied}, so the order in which versions reached each row is
  * recorded by the database itself. Reads can be made slow or failing (the nemesis's loader faults),
- * and the writes of write-behind calls slow or failing (its writer faults); other writes are never
- * slowed and never fail. Thread-safe.
+ * and the writes of write-behind calls stalled or failing (its writer faults); other writes are never
+ * stalled and never fail. Thread-safe.
  */
 @Component
 public class VersionTable {
@@ -24,7 +24,9 @@ public class VersionTable {
 
 	private volatile boolean queuedWritesFail;
 
-	private volatile long queuedWriteDelayMillis;
+	private final Object stall = new Object();
+
+	private boolean queuedWritesStalled;
 
 	public VersionTable(JdbcTemplate jdbc) {
 		this.jdbc = jdbc;
@@ -62,10 +64,7 @@ public class VersionTable {
 	 * @throws IllegalStateException while queued writes are made to fail
 	 */
 	public void writeQueued(long id, long version) {
-		long delay = this.queuedWriteDelayMillis;
-		if (delay > 0) {
-			sleep(delay);
-		}
+		awaitQueuedWritesResumed();
 		if (this.queuedWritesFail) {
 			throw new IllegalStateException("writer fault: writing row " + id + " fails");
 		}
@@ -77,9 +76,26 @@ public class VersionTable {
 		this.queuedWritesFail = fail;
 	}
 
-	/** Makes queued writes slow by this much (0: not slow). */
-	public void queuedWriteDelay(long millis) {
-		this.queuedWriteDelayMillis = millis;
+	/** Makes queued writes block until {@code stalled} is {@code false} again. */
+	public void stallQueuedWrites(boolean stalled) {
+		synchronized (this.stall) {
+			this.queuedWritesStalled = stalled;
+			this.stall.notifyAll();
+		}
+	}
+
+	private void awaitQueuedWritesResumed() {
+		synchronized (this.stall) {
+			while (this.queuedWritesStalled) {
+				try {
+					this.stall.wait();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					throw new IllegalStateException("interrupted while a stalled write waited", ex);
+				}
+			}
+		}
 	}
 
 	/** Makes loader reads slow by this much (0: not slow). */
@@ -98,7 +114,7 @@ public class VersionTable {
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			throw new IllegalStateException("interrupted while a slow read or write waited", ex);
+			throw new IllegalStateException("interrupted while a slow read waited", ex);
 		}
 	}
 

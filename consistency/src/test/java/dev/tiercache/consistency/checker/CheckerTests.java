@@ -12,13 +12,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The checker on small histories written by hand, one anomaly each, so that every check is shown to
  * catch what it is for (and to count what it checked). Times are in milliseconds; the freshness bound
- * is 250 ms and the recovery time 2 s.
+ * is 250 ms, the recovery time 2 s and an entry's lifetime 6 s.
  */
 class CheckerTests {
 
 	private static final long MS = 1_000_000;
 
-	private final Checker checker = new Checker((key) -> 250 * MS, 2000 * MS);
+	private final Checker checker = new Checker((key) -> 250 * MS, 2000 * MS, 6000 * MS);
 
 	private final List<Call> calls = new ArrayList<>();
 
@@ -122,11 +122,37 @@ class CheckerTests {
 		write("write-behind", 1, 11, 100, 110);
 		write("write-behind", 1, 12, 1200, 1210);
 		read(1, 11, 1500, 1501);
-		for (String kind : List.of("SLOW_LOADER", "SLOW_WRITER", "JITTER")) {
+		for (String kind : List.of("SLOW_LOADER", "STALLED_WRITER", "JITTER")) {
 			this.faults.clear();
 			this.faults.add(new FaultWindow(kind, "all", 1000 * MS, 2000 * MS));
 			assertThat(result(check(), "freshness").violations()).as(kind).isEqualTo(1);
 		}
+	}
+
+	@Test
+	void aStaleReadThatSpringsStaleSetRaceExplainsIsExcusedAndCounted() {
+		write("write-evict", 1, 11, 100, 110);
+		call(3, "read-cacheable", "READ", 1, 0, 150, 400, 11L);
+		write("write-through", 1, 12, 200, 300);
+		read(1, 11, 900, 901);
+		CheckResult freshness = result(check(), "freshness");
+		assertThat(freshness.violations()).as("put at 400, after the write-through began").isZero();
+		assertThat(freshness.excused()).isEqualTo(1);
+	}
+
+	@Test
+	void aStaleSetPutCannotExcuseAReadPastTheEntrysLifetimeOrAWriteThatBeganAfterIt() {
+		write("write-evict", 1, 11, 100, 110);
+		call(3, "read-cacheable", "READ", 1, 0, 150, 400, 11L);
+		write("write-through", 1, 12, 200, 300);
+		read(1, 11, 7000, 7001);
+		assertThat(result(check(), "freshness").violations()).as("past the lifetime").isEqualTo(1);
+		this.calls.remove(this.calls.size() - 1);
+		write("write-through", 1, 13, 500, 510);
+		read(1, 11, 900, 901);
+		CheckResult freshness = result(check(), "freshness");
+		assertThat(freshness.violations()).as("write 13 began after the put").isEqualTo(1);
+		assertThat(freshness.excused()).isZero();
 	}
 
 	@Test
