@@ -37,8 +37,9 @@ public final class ConsistencyRun {
 			long startedAt = System.nanoTime();
 			cluster.all("start");
 			Nemesis nemesis = new Nemesis(cluster);
-			nemesis.run(settings.schedule(), startedAt);
-			long left = startedAt + Duration.ofMillis(settings.runMillis()).toNanos() - System.nanoTime();
+			long endsAt = startedAt + Duration.ofMillis(settings.runMillis()).toNanos();
+			nemesis.run(settings.schedule(), startedAt, endsAt - RunSettings.QUIET_TAIL.toNanos());
+			long left = endsAt - System.nanoTime();
 			if (left > 0) {
 				Sleeper.sleep(Duration.ofNanos(left));
 			}

@@ -24,17 +24,28 @@ final class Nemesis {
 		this.cluster = cluster;
 	}
 
-	/** Runs the schedule from {@code startedAt} ({@code System.nanoTime()}), returning once its last fault is healed. */
-	void run(Schedule schedule, long startedAt) {
+	/**
+	 * Runs the schedule from {@code startedAt} ({@code System.nanoTime()}), returning once its last fault
+	 * is healed. A fault whose healing outlasts its scheduled length (a writer fault waits for the queue
+	 * to settle, a killed instance to start again) pushes the rest of the schedule back by as much, so
+	 * that the quiet gap after every fault is kept; faults pushed past {@code endsBy} are not applied.
+	 */
+	void run(Schedule schedule, long startedAt, long endsBy) {
+		long delay = 0;
 		for (Fault fault : schedule.faults()) {
-			long due = startedAt + Duration.ofMillis(fault.atMillis()).toNanos();
+			long due = startedAt + delay + Duration.ofMillis(fault.atMillis()).toNanos();
+			if (due + Duration.ofMillis(fault.durationMillis()).toNanos() - endsBy > 0) {
+				return;
+			}
 			long wait = due - System.nanoTime();
 			if (wait > 0) {
 				Sleeper.sleep(Duration.ofNanos(wait));
 			}
 			long start = System.nanoTime();
 			apply(fault);
-			this.windows.add(new FaultWindow(fault.kind().name(), fault.targetName(), start, System.nanoTime()));
+			long end = System.nanoTime();
+			this.windows.add(new FaultWindow(fault.kind().name(), fault.targetName(), start, end));
+			delay += Math.max(0, (end - start) - Duration.ofMillis(fault.durationMillis()).toNanos());
 		}
 	}
 

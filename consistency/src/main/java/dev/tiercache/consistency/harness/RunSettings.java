@@ -45,6 +45,9 @@ public record RunSettings(String subject, long seed, long runMillis, int instanc
 	 */
 	public static final Duration ENTRY_LIFETIME = Duration.ofMillis(6400);
 
+	/** The last part of the clients' run, in which no fault is injected. */
+	public static final Duration QUIET_TAIL = Duration.ofSeconds(3);
+
 	/** How long the cluster is left alone after the clients stopped and the write-behind queue drained. */
 	public static final Duration QUIET_PERIOD = Duration.ofMillis(1500);
 
@@ -78,7 +81,7 @@ public record RunSettings(String subject, long seed, long runMillis, int instanc
 			return new Schedule(List.of());
 		}
 		return Schedule.draw(this.seed, this.faultKinds, this.runMillis, this.instances, new long[] { 1000, 2500 },
-				new long[] { 1500, 3000 }, 3000, 3000);
+				new long[] { 1500, 3000 }, 3000, QUIET_TAIL.toMillis());
 	}
 
 	/** The key space the instances use. */

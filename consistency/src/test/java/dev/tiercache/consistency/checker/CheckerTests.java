@@ -156,6 +156,15 @@ class CheckerTests {
 	}
 
 	@Test
+	void aStaleSetPutNeverExcusesAReadOlderThanAQueuedWrite() {
+		write("write-behind", 1, 11, 100, 110);
+		call(3, "read-cacheable", "READ", 1, 0, 150, 400, 11L);
+		write("write-behind", 1, 12, 200, 210);
+		read(1, 11, 900, 901);
+		assertThat(result(check(), "freshness").violations()).isEqualTo(1);
+	}
+
+	@Test
 	void whileAnInstanceIsKilledReadsAreNotHeldToItsWritesButToOthers() {
 		this.faults.add(new FaultWindow("KILL", "n1", 1000 * MS, 2000 * MS));
 		write("write-through", 1, 11, 100, 110);
