@@ -32,13 +32,15 @@ public class TiercacheSubject implements Subject {
 	public List<Operation> operations(KeyGroup group) {
 		TiercacheMethods m = this.methods;
 		return switch (group) {
-			case SYNC -> List.of(read("read", 20, m::read), read("read-refresh-ahead", 15, m::readRefreshingAhead),
-					read("read-early-expiry", 10, m::readExpiringEarly),
-					read("read-stale-fail-safe", 15, m::readStaleOrFailSafe), read("read-cacheable", 15, m::readCacheable),
-					write("write-through", 10, m::writeThrough), write("write-around", 7, m::writeAround),
-					write("write-evict", 5, m::writeAndEvict),
-					invalidation("invalidate", 3, (id, version) -> m.invalidate(id)),
-					invalidation("invalidate-all", 1, (id, version) -> m.invalidateAll()));
+			// in ten-thousandths: a clear of the whole cache is rare (every few seconds), so that entries live
+			// long enough for refresh-ahead, early expiry and stale-while-revalidate to act
+			case SYNC -> List.of(read("read", 2000, m::read), read("read-refresh-ahead", 1500, m::readRefreshingAhead),
+					read("read-early-expiry", 1000, m::readExpiringEarly),
+					read("read-stale-fail-safe", 1500, m::readStaleOrFailSafe),
+					read("read-cacheable", 1500, m::readCacheable), write("write-through", 1000, m::writeThrough),
+					write("write-around", 700, m::writeAround), write("write-evict", 500, m::writeAndEvict),
+					invalidation("invalidate", 298, (id, version) -> m.invalidate(id)),
+					invalidation("invalidate-all", 2, (id, version) -> m.invalidateAll()));
 			case BEHIND -> List.of(read("read", 20, m::read), read("read-refresh-ahead", 15, m::readRefreshingAhead),
 					read("read-early-expiry", 10, m::readExpiringEarly),
 					read("read-stale-fail-safe", 15, m::readStaleOrFailSafe), read("read-cacheable", 15, m::readCacheable),
