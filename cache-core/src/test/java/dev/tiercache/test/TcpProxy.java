@@ -24,9 +24,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@linkplain #restore() restored}, as TCP would retransmit it;</li>
  * <li>{@link #slow(Duration)} delays every byte by a latency in each direction (a delay line, so
  * throughput is not capped);</li>
- * <li>{@link #jitter(Duration)} delays each chunk by a random latency up to a bound, drawn anew for
- * every chunk, so that two connections may deliver out of the order in which the server sent (the
- * bytes of one connection stay in order);</li>
+ * <li>{@link #jitter(Duration)} delays each chunk the server sends by a random latency up to a bound,
+ * drawn anew for every chunk, so that two connections may deliver out of the order in which the
+ * server sent (the bytes of one connection stay in order);</li>
  * <li>{@link #restore()} forwards at once again.</li>
  * </ul>
  * {@link #silentServer()} is a server that accepts connections and never answers.
@@ -87,7 +87,7 @@ public final class TcpProxy implements AutoCloseable {
 		this.latencyNanos = latency.toNanos();
 	}
 
-	/** Delays each chunk, in each direction, by a random latency up to {@code bound} until {@link #restore()}. */
+	/** Delays each chunk the server sends by a random latency up to {@code bound} until {@link #restore()}. */
 	public void jitter(Duration bound) {
 		this.jitterNanos = bound.toNanos();
 	}
@@ -135,19 +135,19 @@ public final class TcpProxy implements AutoCloseable {
 			return;
 		}
 		this.sockets.add(upstream);
-		pipe(client, upstream);
-		pipe(upstream, client);
+		pipe(client, upstream, false);
+		pipe(upstream, client, true);
 	}
 
 	/** Reads from one side into a delay line that another thread writes to the other side. */
-	private void pipe(Socket from, Socket to) {
+	private void pipe(Socket from, Socket to, boolean fromServer) {
 		BlockingQueue<Chunk> line = new LinkedBlockingQueue<>();
 		daemon(() -> {
 			byte[] buffer = new byte[8192];
 			try (InputStream in = from.getInputStream()) {
 				int read;
 				while ((read = in.read(buffer)) >= 0) {
-					line.add(new Chunk(Arrays.copyOf(buffer, read), System.nanoTime() + delayNanos()));
+					line.add(new Chunk(Arrays.copyOf(buffer, read), System.nanoTime() + delayNanos(fromServer)));
 				}
 			}
 			catch (IOException ex) {
@@ -182,8 +182,8 @@ public final class TcpProxy implements AutoCloseable {
 		}, "tcp-proxy-write");
 	}
 
-	private long delayNanos() {
-		long jitter = this.jitterNanos;
+	private long delayNanos(boolean fromServer) {
+		long jitter = fromServer ? this.jitterNanos : 0;
 		return this.latencyNanos + ((jitter > 0) ? ThreadLocalRandom.current().nextLong(jitter + 1) : 0);
 	}
 

@@ -14,7 +14,7 @@ public record FaultWindow(String kind, String target, long start, long end) {
 	 * Whether reads made during the fault (and its recovery) are held only to writes acknowledged
 	 * before it. Faults that only slow something down excuse nothing: a slow loader makes loads slower,
 	 * never staler; a stalled writer leaves queued calls queued longer, and reads see queued calls; and
-	 * jitter delays invalidations by at most its 40 ms, well inside the bound.
+	 * jitter delays invalidations by at most its 120 ms, inside the bound.
 	 */
 	public boolean excusesStaleness() {
 		return switch (this.kind) {

@@ -13,10 +13,10 @@ public enum FaultKind {
 	LATENCY(true),
 
 	/**
-	 * Every instance's traffic to and from Redis is delayed by a random 0 to 40 ms per chunk, each way,
-	 * drawn anew for every chunk (TCP proxy), as on a congested network: an instance's connections
-	 * deliver out of the order in which Redis sent, so that a reply may come after an invalidation Redis
-	 * sent later. Far below the Redis timeout, so nothing fails.
+	 * What Redis sends every instance is delayed by a random 0 to 120 ms per chunk, drawn anew for every
+	 * chunk (TCP proxy), as on a congested or lossy network: an instance's connections deliver out of the
+	 * order in which Redis sent, so that a reply may come after an invalidation Redis sent later. Below
+	 * the Redis timeout, so nothing fails.
 	 */
 	JITTER(false),
 

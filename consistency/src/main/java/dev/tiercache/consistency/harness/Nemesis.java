@@ -14,7 +14,7 @@ import dev.tiercache.test.TcpProxy;
  */
 final class Nemesis {
 
-	private static final Duration JITTER_BOUND = Duration.ofMillis(40);
+	private static final Duration JITTER_BOUND = Duration.ofMillis(120);
 
 	private final Cluster cluster;
 
