@@ -7,9 +7,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -24,9 +26,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@linkplain #restore() restored}, as TCP would retransmit it;</li>
  * <li>{@link #slow(Duration)} delays every byte by a latency in each direction (a delay line, so
  * throughput is not capped);</li>
- * <li>{@link #jitter(Duration)} delays each chunk the server sends by a random latency up to a bound,
- * drawn anew for every chunk, so that two connections may deliver out of the order in which the
- * server sent (the bytes of one connection stay in order);</li>
+ * <li>{@link #jitter(Duration)} delays each chunk the server sends on a command connection by a random
+ * latency up to a bound, drawn anew for every chunk, while connections that receive invalidations (whose
+ * client sent {@code CLIENT TRACKING} or {@code SUBSCRIBE}) deliver at once: a reply may then come after
+ * an invalidation the server sent later, as when replies queue on a busy shared connection (the bytes
+ * of one connection stay in order);</li>
  * <li>{@link #restore()} forwards at once again.</li>
  * </ul>
  * {@link #silentServer()} is a server that accepts connections and never answers.
@@ -87,7 +91,10 @@ public final class TcpProxy implements AutoCloseable {
 		this.latencyNanos = latency.toNanos();
 	}
 
-	/** Delays each chunk the server sends by a random latency up to {@code bound} until {@link #restore()}. */
+	/**
+	 * Delays each chunk the server sends on a command connection (not on one that receives invalidations)
+	 * by a random latency up to {@code bound}, until {@link #restore()}.
+	 */
 	public void jitter(Duration bound) {
 		this.jitterNanos = bound.toNanos();
 	}
@@ -135,19 +142,24 @@ public final class TcpProxy implements AutoCloseable {
 			return;
 		}
 		this.sockets.add(upstream);
-		pipe(client, upstream, false);
-		pipe(upstream, client, true);
+		Link link = new Link();
+		pipe(client, upstream, link, false);
+		pipe(upstream, client, link, true);
 	}
 
 	/** Reads from one side into a delay line that another thread writes to the other side. */
-	private void pipe(Socket from, Socket to, boolean fromServer) {
+	private void pipe(Socket from, Socket to, Link link, boolean fromServer) {
 		BlockingQueue<Chunk> line = new LinkedBlockingQueue<>();
 		daemon(() -> {
 			byte[] buffer = new byte[8192];
 			try (InputStream in = from.getInputStream()) {
 				int read;
 				while ((read = in.read(buffer)) >= 0) {
-					line.add(new Chunk(Arrays.copyOf(buffer, read), System.nanoTime() + delayNanos(fromServer)));
+					if (!fromServer && !link.invalidations) {
+						link.invalidations = asksForInvalidations(buffer, read);
+					}
+					long jitter = (fromServer && !link.invalidations) ? this.jitterNanos : 0;
+					line.add(new Chunk(Arrays.copyOf(buffer, read), System.nanoTime() + delayNanos(jitter)));
 				}
 			}
 			catch (IOException ex) {
@@ -182,9 +194,14 @@ public final class TcpProxy implements AutoCloseable {
 		}, "tcp-proxy-write");
 	}
 
-	private long delayNanos(boolean fromServer) {
-		long jitter = fromServer ? this.jitterNanos : 0;
+	private long delayNanos(long jitter) {
 		return this.latencyNanos + ((jitter > 0) ? ThreadLocalRandom.current().nextLong(jitter + 1) : 0);
+	}
+
+	/** Whether a client's bytes ask the server for invalidations: {@code CLIENT TRACKING} or {@code SUBSCRIBE}. */
+	private static boolean asksForInvalidations(byte[] buffer, int length) {
+		String sent = new String(buffer, 0, length, StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
+		return sent.contains("TRACKING") || sent.contains("SUBSCRIBE");
 	}
 
 	/** Waits while the proxy holds traffic, and until the chunk is due (or the delay was lifted). */
@@ -223,6 +240,13 @@ public final class TcpProxy implements AutoCloseable {
 		this.server.close();
 		closeAll();
 		restore();
+	}
+
+	/** What the proxy learned of one connection. */
+	private static final class Link {
+
+		volatile boolean invalidations;
+
 	}
 
 	private record Chunk(byte[] bytes, long due) {

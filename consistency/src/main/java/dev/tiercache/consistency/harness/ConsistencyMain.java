@@ -13,8 +13,9 @@ import java.util.Set;
 
 /**
  * The long run, {@code consistency/run --minutes N --seed S [--seed S2 …] [--subject spring]
- * [--faults KIND,KIND…]}: one run of {@code N} minutes per seed, with every kind of fault or only those
- * named ({@link FaultKind}), results written as JSON and Markdown under {@code consistency/results/}.
+ * [--faults KIND,KIND…] [--coherence pubsub]}: one run of {@code N} minutes per seed, with every kind of
+ * fault or only those named ({@link FaultKind}), and L1 kept coherent by {@code CLIENT TRACKING} or by
+ * Tiercache's pub/sub fallback; results written as JSON and Markdown under {@code consistency/results/}.
  * {@code --check DIR [--check DIR2 …]} checks runs' directories again (as the checker is now) and writes
  * their results. Exits 1 if any run broke a guarantee.
  */
@@ -30,6 +31,7 @@ public final class ConsistencyMain {
 		Path results = Path.of("consistency", "results");
 		List<Path> checks = new ArrayList<>();
 		Set<FaultKind> faults = EnumSet.allOf(FaultKind.class);
+		boolean pubSub = false;
 		for (int i = 0; i < args.length; i += 2) {
 			String value = (i + 1 < args.length) ? args[i + 1] : usage("missing value for " + args[i]);
 			switch (args[i]) {
@@ -39,6 +41,11 @@ public final class ConsistencyMain {
 				case "--results" -> results = Path.of(value);
 				case "--check" -> checks.add(Path.of(value));
 				case "--faults" -> faults = faultKinds(value);
+				case "--coherence" -> pubSub = switch (value) {
+					case "pubsub" -> true;
+					case "tracking" -> false;
+					default -> throw new IllegalArgumentException(usage("--coherence is 'tracking' or 'pubsub'"));
+				};
 				default -> usage("unknown option " + args[i]);
 			}
 		}
@@ -59,7 +66,10 @@ public final class ConsistencyMain {
 		List<RunOutcome> outcomes = new ArrayList<>();
 		for (long seed : seeds) {
 			RunSettings settings = RunSettings.of(subject, seed, Duration.ofMillis((long) (minutes * 60_000)), faults);
-			System.out.println("run " + subject + " seed " + seed + " for " + minutes + " min: " + settings.schedule().faults().size()
+			if (pubSub) {
+				settings = settings.withPubSub();
+			}
+			System.out.println("run " + settings.subjectName() + " seed " + seed + " for " + minutes + " min: " + settings.schedule().faults().size()
 					+ " faults");
 			RunOutcome outcome = ConsistencyRun.run(settings, work.resolve(Long.toString(seed)));
 			outcomes.add(outcome);
@@ -87,7 +97,7 @@ public final class ConsistencyMain {
 	private static String usage(String problem) {
 		System.err.println(problem);
 		System.err.println("usage: consistency/run --minutes N --seed S [--seed S2 ...] [--subject tiercache|spring] "
-				+ "[--faults KIND,KIND...] [--results DIR]  |  consistency/run --check RUN_DIR [--check RUN_DIR2 ...] [--results DIR]");
+				+ "[--faults KIND,KIND...] [--coherence tracking|pubsub] [--results DIR]  |  consistency/run --check RUN_DIR [--check RUN_DIR2 ...] [--results DIR]");
 		System.exit(2);
 		return problem;
 	}

@@ -13,9 +13,9 @@ public enum FaultKind {
 	LATENCY(true),
 
 	/**
-	 * What Redis sends every instance is delayed by a random 0 to 120 ms per chunk, drawn anew for every
-	 * chunk (TCP proxy), as on a congested or lossy network: an instance's connections deliver out of the
-	 * order in which Redis sent, so that a reply may come after an invalidation Redis sent later. Below
+	 * What Redis sends every instance on its command connections is delayed by a random 0 to 120 ms per
+	 * chunk, drawn anew for every chunk, while invalidations come at once (TCP proxy), as when replies
+	 * queue on a busy shared connection: a reply may come after an invalidation Redis sent later. Below
 	 * the Redis timeout, so nothing fails.
 	 */
 	JITTER(false),

@@ -42,7 +42,7 @@ public final class Reports {
 		md.append("|---|---:|---:|---|---:|---|---|---|---|---|\n");
 		for (RunOutcome outcome : outcomes) {
 			Verdict verdict = outcome.verdict();
-			md.append("| ").append(outcome.settings().subject()).append(" | ").append(outcome.settings().seed())
+			md.append("| ").append(outcome.settings().subjectName()).append(" | ").append(outcome.settings().seed())
 				.append(" | ").append(outcome.settings().runMillis() / 1000).append(" s | ")
 				.append(faultSummary(outcome.faults())).append(" | ")
 				.append(outcome.calls().values().stream().mapToLong(Long::longValue).sum());
@@ -63,7 +63,7 @@ public final class Reports {
 				if (check.violations() == 0) {
 					continue;
 				}
-				md.append("\n## ").append(outcome.settings().subject()).append(", seed ").append(outcome.settings().seed())
+				md.append("\n## ").append(outcome.settings().subjectName()).append(", seed ").append(outcome.settings().seed())
 					.append(": ").append(check.name()).append(" (").append(check.violations()).append(")\n\n")
 					.append(check.guarantee()).append(".\n\nBy operation: ").append(check.byOperation()).append('\n');
 				for (CheckResult.Violation violation : check.examples()) {

@@ -23,9 +23,11 @@ import dev.tiercache.consistency.node.KeySpace;
  * @param clients client threads per instance
  * @param thinkMicros mean pause between a client's calls
  * @param faultKinds the faults the nemesis injects, in turn (none: no nemesis)
+ * @param pubSub whether Tiercache keeps L1 coherent through its pub/sub fallback (the instances speak
+ * RESP2) rather than {@code CLIENT TRACKING}
  */
 public record RunSettings(String subject, long seed, long runMillis, int instances, int keys, int clients,
-		long thinkMicros, Set<FaultKind> faultKinds) {
+		long thinkMicros, Set<FaultKind> faultKinds, boolean pubSub) {
 
 	/** Staleness allowed outside faults, for keys in both tiers or Redis only: well above the measured p99 of 1.5 ms. */
 	public static final Duration FRESHNESS_BOUND = Duration.ofMillis(250);
@@ -63,7 +65,18 @@ public record RunSettings(String subject, long seed, long runMillis, int instanc
 
 	/** A run with only these kinds of fault, to look at one kind of failure closely. */
 	public static RunSettings of(String subject, long seed, Duration run, Set<FaultKind> faultKinds) {
-		return new RunSettings(subject, seed, run.toMillis(), 4, 300, 4, 3000, faultKinds);
+		return new RunSettings(subject, seed, run.toMillis(), 4, 300, 4, 3000, faultKinds, false);
+	}
+
+	/** The same run with L1 kept coherent through Tiercache's pub/sub fallback. */
+	public RunSettings withPubSub() {
+		return new RunSettings(this.subject, this.seed, this.runMillis, this.instances, this.keys, this.clients,
+				this.thinkMicros, this.faultKinds, true);
+	}
+
+	/** The subject as reports name it: with {@code (pub/sub)} when L1 is kept coherent that way. */
+	public String subjectName() {
+		return this.pubSub ? this.subject + " (pub/sub)" : this.subject;
 	}
 
 	/**
@@ -106,7 +119,8 @@ public record RunSettings(String subject, long seed, long runMillis, int instanc
 				"--spring.datasource.url=" + jdbcUrl, "--tiercache.key-prefix=" + prefix,
 				"--spring.cache.redis.key-prefix=" + prefix + ":", "--consistency.seed=" + this.seed,
 				"--consistency.keys=" + this.keys, "--consistency.clients=" + this.clients,
-				"--consistency.think-micros=" + this.thinkMicros));
+				"--consistency.think-micros=" + this.thinkMicros,
+				"--consistency.coherence=" + (this.pubSub ? "pubsub" : "tracking")));
 		return arguments;
 	}
 
