@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -26,11 +25,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@linkplain #restore() restored}, as TCP would retransmit it;</li>
  * <li>{@link #slow(Duration)} delays every byte by a latency in each direction (a delay line, so
  * throughput is not capped);</li>
- * <li>{@link #jitter(Duration)} delays each chunk the server sends on a command connection by a random
- * latency up to a bound, drawn anew for every chunk, while connections that receive invalidations (whose
- * client sent {@code CLIENT TRACKING} or {@code SUBSCRIBE}) deliver at once: a reply may then come after
- * an invalidation the server sent later, as when replies queue on a busy shared connection (the bytes
- * of one connection stay in order);</li>
+ * <li>{@link #jitter(Duration)} delays each chunk the server sends by a random latency up to a bound,
+ * drawn anew for every chunk, except on subscriber connections (whose client sent {@code SUBSCRIBE}),
+ * which deliver at once: a reply may then come after a message the server published later, as when
+ * replies queue on a busy shared connection (the bytes of one connection stay in order);</li>
  * <li>{@link #restore()} forwards at once again.</li>
  * </ul>
  * {@link #silentServer()} is a server that accepts connections and never answers.
@@ -92,8 +90,8 @@ public final class TcpProxy implements AutoCloseable {
 	}
 
 	/**
-	 * Delays each chunk the server sends on a command connection (not on one that receives invalidations)
-	 * by a random latency up to {@code bound}, until {@link #restore()}.
+	 * Delays each chunk the server sends, except on subscriber connections, by a random latency up to
+	 * {@code bound}, until {@link #restore()}.
 	 */
 	public void jitter(Duration bound) {
 		this.jitterNanos = bound.toNanos();
@@ -155,10 +153,10 @@ public final class TcpProxy implements AutoCloseable {
 			try (InputStream in = from.getInputStream()) {
 				int read;
 				while ((read = in.read(buffer)) >= 0) {
-					if (!fromServer && !link.invalidations) {
-						link.invalidations = asksForInvalidations(buffer, read);
+					if (!fromServer) {
+						link.sent(buffer, read);
 					}
-					long jitter = (fromServer && !link.invalidations) ? this.jitterNanos : 0;
+					long jitter = (fromServer && !link.subscriber) ? this.jitterNanos : 0;
 					line.add(new Chunk(Arrays.copyOf(buffer, read), System.nanoTime() + delayNanos(jitter)));
 				}
 			}
@@ -198,11 +196,6 @@ public final class TcpProxy implements AutoCloseable {
 		return this.latencyNanos + ((jitter > 0) ? ThreadLocalRandom.current().nextLong(jitter + 1) : 0);
 	}
 
-	/** Whether a client's bytes ask the server for invalidations: {@code CLIENT TRACKING} or {@code SUBSCRIBE}. */
-	private static boolean asksForInvalidations(byte[] buffer, int length) {
-		String sent = new String(buffer, 0, length, StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
-		return sent.contains("TRACKING") || sent.contains("SUBSCRIBE");
-	}
 
 	/** Waits while the proxy holds traffic, and until the chunk is due (or the delay was lifted). */
 	private synchronized void awaitDue(long due) throws InterruptedException {
@@ -242,10 +235,41 @@ public final class TcpProxy implements AutoCloseable {
 		restore();
 	}
 
-	/** What the proxy learned of one connection. */
+	/**
+	 * What the proxy learned of one connection from the first bytes its client sent: whether it
+	 * subscribes (a {@code SUBSCRIBE} command among them). Written by the thread that reads the client.
+	 */
 	private static final class Link {
 
-		volatile boolean invalidations;
+		private static final byte[] SUBSCRIBE = "SUBSCRIBE".getBytes(StandardCharsets.US_ASCII);
+
+		private static final int SNIFFED = 4096;
+
+		volatile boolean subscriber;
+
+		private int seen;
+
+		void sent(byte[] buffer, int length) {
+			if (this.subscriber || this.seen >= SNIFFED) {
+				return;
+			}
+			this.seen += length;
+			this.subscriber = contains(buffer, length, SUBSCRIBE);
+		}
+
+		/** Case-insensitive: clients may send commands in either case. */
+		private static boolean contains(byte[] buffer, int length, byte[] word) {
+			for (int start = 0; start + word.length <= length; start++) {
+				int matched = 0;
+				while (matched < word.length && (buffer[start + matched] & 0xDF) == word[matched]) {
+					matched++;
+				}
+				if (matched == word.length) {
+					return true;
+				}
+			}
+			return false;
+		}
 
 	}
 

@@ -29,7 +29,8 @@ import org.jspecify.annotations.Nullable;
  * race explains is excused, and counted as such (a documented limit): a plain {@code @Cacheable} read
  * (named {@code read-cacheable}) loads without a lease and puts what it loaded, so a version it
  * returned may be put after every newer write that began before the put, and be read until the entry
- * expires. Not a write-behind call, though: a put never lands over a queued call's value.</li>
+ * expires, as long as that read began before the newer write was acknowledged. Never for a
+ * write-behind call: a put does not land over a queued call's value.</li>
  * <li><b>Convergence.</b> The reads made after the quiet period return the row's final version.</li>
  * <li><b>Write-behind.</b> Every acknowledged write-behind call reaches the row unless a write that did
  * not precede it did; a write-behind call acknowledged before another began reaches the row first;
@@ -44,6 +45,8 @@ public final class Checker {
 	private final LongUnaryOperator freshnessBound;
 
 	private static final String LEASELESS_LOAD = "read-cacheable";
+
+	static final String WRITE_BEHIND = "write-behind";
 
 	private final long recoveryNanos;
 
@@ -111,11 +114,11 @@ public final class Checker {
 			}
 			verdicts.checked();
 			Call newer = newerAcknowledgedBefore(key, version, cutoff);
-			if (newer != null && fault != null && ((fault.hidesQueuedWrites() && newer.name().equals("write-behind"))
+			if (newer != null && fault != null && ((fault.hidesQueuedWrites() && newer.name().equals(WRITE_BEHIND))
 					|| fault.killed(newer.node()))) {
 				newer = null;
 			}
-			if (newer != null && !newer.name().equals("write-behind") && staleSet(key, version, read, cutoff)) {
+			if (newer != null && staleSet(key, version, read, cutoff, newer)) {
 				verdicts.excused();
 				newer = null;
 			}
@@ -134,15 +137,22 @@ public final class Checker {
 
 	/**
 	 * Whether Spring's stale-set race explains the read: a plain {@code @Cacheable} read that returned
-	 * the version completed (put it) before this read began, within the entry's lifetime, and after every
-	 * write acknowledged before {@code cutoff} had begun, so that each of them may have updated the
-	 * cache before that put.
+	 * the version began before the first newer write was acknowledged (so it may have loaded the row
+	 * before that write), and completed (put it) before this read began, within the entry's lifetime,
+	 * and after every write acknowledged before {@code cutoff} had begun, so that each of them may have
+	 * updated the cache before that put. Never when one of those writes is a write-behind call: a put
+	 * does not land over a queued value.
 	 */
-	private boolean staleSet(KeyHistory key, long version, Call read, long cutoff) {
-		long lastWriteBegan = key.latestInvocation(key.acknowledgedBefore(cutoff));
+	private boolean staleSet(KeyHistory key, long version, Call read, long cutoff, Call firstNewer) {
+		int count = key.acknowledgedBefore(cutoff);
+		if (key.hasNewerWriteBehind(version, count)) {
+			return false;
+		}
+		long lastWriteBegan = key.latestInvocation(count);
 		for (Call load : key.leaselessLoadsOf(version)) {
 			long putAt = load.completedAt();
-			if (putAt > lastWriteBegan && putAt <= read.invokedAt() && read.invokedAt() - putAt <= this.entryLifetimeNanos) {
+			if (load.invokedAt() < firstNewer.completedAt() && putAt > lastWriteBegan && putAt <= read.invokedAt()
+					&& read.invokedAt() - putAt <= this.entryLifetimeNanos) {
 				return true;
 			}
 		}
@@ -196,7 +206,7 @@ public final class Checker {
 		for (KeyHistory key : keys.values()) {
 			List<Call> queued = new ArrayList<>();
 			for (Call write : key.acknowledged()) {
-				if (write.name().equals("write-behind")) {
+				if (write.name().equals(WRITE_BEHIND)) {
 					queued.add(write);
 				}
 			}

@@ -10,26 +10,37 @@ package dev.tiercache.consistency.checker;
  */
 public record FaultWindow(String kind, String target, long start, long end) {
 
-	/**
-	 * Whether reads made during the fault (and its recovery) are held only to writes acknowledged
-	 * before it. Faults that only slow something down excuse nothing: a slow loader makes loads slower,
-	 * never staler; a stalled writer leaves queued calls queued longer, and reads see queued calls; and
-	 * jitter delays invalidations by at most its 120 ms, inside the bound.
-	 */
+	/** Whether reads made during the fault (and its recovery) are held only to writes acknowledged before it. */
 	public boolean excusesStaleness() {
-		return switch (this.kind) {
+		return excusesStaleness(this.kind);
+	}
+
+	/**
+	 * Whether reads made during a fault of this kind (and its recovery) are held only to writes
+	 * acknowledged before it. Faults that only slow something down excuse nothing: a slow loader makes
+	 * loads slower, never staler; a stalled writer leaves queued calls queued longer, and reads see
+	 * queued calls; jitter delays replies, and with them nothing a read relies on beyond the bound.
+	 */
+	public static boolean excusesStaleness(String kind) {
+		return switch (kind) {
 			case "SLOW_LOADER", "STALLED_WRITER", "JITTER" -> false;
 			default -> true;
 		};
 	}
 
-	/**
-	 * Whether staleness may outlast the fault by the recovery time. A failing writer is healed only once
-	 * its dead letters were re-queued and applied, before the clients resume, and nothing else had broken:
-	 * from then on, every read is held to every write again.
-	 */
+	/** Whether staleness may outlast the fault by the recovery time: see {@link #needsRecovery(String)}. */
 	public boolean needsRecovery() {
-		return !"FAILING_WRITER".equals(this.kind);
+		return needsRecovery(this.kind);
+	}
+
+	/**
+	 * Whether staleness may outlast a fault of this kind by the recovery time. A failing writer is healed
+	 * only once its dead letters were re-queued and applied, before the clients resume, and nothing else
+	 * had broken: from then on, every read is held to every write again. Faults that excuse nothing need
+	 * no recovery either.
+	 */
+	public static boolean needsRecovery(String kind) {
+		return excusesStaleness(kind) && !"FAILING_WRITER".equals(kind);
 	}
 
 	/**

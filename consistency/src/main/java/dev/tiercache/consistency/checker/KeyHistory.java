@@ -49,6 +49,22 @@ final class KeyHistory {
 		}
 	}
 
+	/** Whether one of the first {@code count} acknowledged writes is a write-behind call newer than {@code version}. */
+	boolean hasNewerWriteBehind(long version, int count) {
+		Integer position = firstPosition(version);
+		long acknowledgedAt = acknowledgedAt(version);
+		for (int i = 0; i < count; i++) {
+			Call write = this.acknowledged.get(i);
+			if (write.name().equals(Checker.WRITE_BEHIND)) {
+				Integer written = firstPosition(write.written());
+				if ((position != null && written != null && written > position) || write.invokedAt() > acknowledgedAt) {
+					return true;
+				}
+			}
+		}
+		return false;
+	}
+
 	/** The reads that may have loaded the version and put it without a lease. */
 	List<Call> leaselessLoadsOf(long version) {
 		return this.leaselessLoads.getOrDefault(version, List.of());
@@ -90,13 +106,17 @@ final class KeyHistory {
 	 */
 	@Nullable Call firstNewer(long version, int count) {
 		Integer position = firstPosition(version);
-		Call write = this.writes.get(version);
-		long acknowledgedAt = (version == INITIAL) ? Long.MIN_VALUE
-				: (write != null && write.isOk()) ? write.completedAt() : Long.MAX_VALUE;
+		long acknowledgedAt = acknowledgedAt(version);
 		int byPosition = (position != null) ? firstAbove(this.latestPosition, position, count) : count;
 		int byTime = firstAbove(this.latestInvocation, acknowledgedAt, count);
 		int first = Math.min(byPosition, byTime);
 		return (first < count) ? this.acknowledged.get(first) : null;
+	}
+
+	/** When the version's write was acknowledged: never for the initial version, and forever for an indeterminate one. */
+	private long acknowledgedAt(long version) {
+		Call write = this.writes.get(version);
+		return (version == INITIAL) ? Long.MIN_VALUE : (write != null && write.isOk()) ? write.completedAt() : Long.MAX_VALUE;
 	}
 
 	private static int firstAbove(long[] nondecreasing, long value, int count) {

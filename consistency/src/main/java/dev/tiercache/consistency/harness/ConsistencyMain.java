@@ -41,13 +41,12 @@ public final class ConsistencyMain {
 				case "--results" -> results = Path.of(value);
 				case "--check" -> checks.add(Path.of(value));
 				case "--faults" -> faults = faultKinds(value);
-				case "--coherence" -> pubSub = switch (value) {
-					case "pubsub" -> true;
-					case "tracking" -> false;
-					default -> throw new IllegalArgumentException(usage("--coherence is 'tracking' or 'pubsub'"));
-				};
+				case "--coherence" -> pubSub = isPubSub(value);
 				default -> usage("unknown option " + args[i]);
 			}
+		}
+		if (pubSub && !"tiercache".equals(subject)) {
+			usage("--coherence applies to Tiercache only");
 		}
 		String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
 		if (!checks.isEmpty()) {
@@ -69,8 +68,8 @@ public final class ConsistencyMain {
 			if (pubSub) {
 				settings = settings.withPubSub();
 			}
-			System.out.println("run " + settings.subjectName() + " seed " + seed + " for " + minutes + " min: " + settings.schedule().faults().size()
-					+ " faults");
+			System.out.println("run " + settings.subjectName() + " seed " + seed + " for " + minutes + " min: "
+					+ settings.schedule().faults().size() + " faults scheduled");
 			RunOutcome outcome = ConsistencyRun.run(settings, work.resolve(Long.toString(seed)));
 			outcomes.add(outcome);
 			Reports.write(outcomes, results, name);
@@ -92,6 +91,17 @@ public final class ConsistencyMain {
 			}
 		}
 		return kinds;
+	}
+
+	private static boolean isPubSub(String coherence) {
+		return switch (coherence) {
+			case "pubsub" -> true;
+			case "tracking" -> false;
+			default -> {
+				usage("--coherence is 'tracking' or 'pubsub'");
+				yield false;
+			}
+		};
 	}
 
 	private static String usage(String problem) {

@@ -36,7 +36,7 @@ public final class ConsistencyRun {
 			cluster.start();
 			long startedAt = System.nanoTime();
 			cluster.all("start");
-			Nemesis nemesis = new Nemesis(cluster);
+			Nemesis nemesis = new Nemesis(cluster, RunSettings.RECOVERY, RunSettings.LOCAL_FRESHNESS_BOUND);
 			long endsAt = startedAt + Duration.ofMillis(settings.runMillis()).toNanos();
 			nemesis.run(settings.schedule(), startedAt, endsAt - RunSettings.QUIET_TAIL.toNanos());
 			long left = endsAt - System.nanoTime();

@@ -14,26 +14,45 @@ import dev.tiercache.test.TcpProxy;
  */
 final class Nemesis {
 
-	private static final Duration JITTER_BOUND = Duration.ofMillis(120);
+	private static final Duration JITTER_BOUND = Duration.ofMillis(80);
 
 	private final Cluster cluster;
 
 	private final List<FaultWindow> windows = new ArrayList<>();
 
-	Nemesis(Cluster cluster) {
+	private final Duration recovery;
+
+	private final Duration bound;
+
+	/**
+	 * @param recovery how long staleness may outlast a fault that needs recovery
+	 * @param bound the longest freshness bound of a key, by which a fault window is stretched
+	 */
+	Nemesis(Cluster cluster, Duration recovery, Duration bound) {
 		this.cluster = cluster;
+		this.recovery = recovery;
+		this.bound = bound;
 	}
 
 	/**
 	 * Runs the schedule from {@code startedAt} ({@code System.nanoTime()}), returning once its last fault
 	 * is healed. A fault whose healing outlasts its scheduled length (a writer fault waits for the queue
 	 * to settle, a killed instance to start again) pushes the rest of the schedule back by as much, so
-	 * that the quiet gap after every fault is kept; faults pushed past {@code endsBy} are not applied.
+	 * that the quiet gap after every fault is kept; so does a fault that excuses no stale read (a slow
+	 * loader, a stalled writer, jitter), which waits until the recovery time of the fault before it has
+	 * passed, so that no read it affects is excused by that one. Faults pushed past {@code endsBy} are not
+	 * applied.
 	 */
 	void run(Schedule schedule, long startedAt, long endsBy) {
 		long delay = 0;
+		long recoveredAt = startedAt;
 		for (Fault fault : schedule.faults()) {
+			String kind = fault.kind().name();
 			long due = startedAt + delay + Duration.ofMillis(fault.atMillis()).toNanos();
+			if (!FaultWindow.excusesStaleness(kind) && recoveredAt - due > 0) {
+				delay += recoveredAt - due;
+				due = recoveredAt;
+			}
 			if (due + Duration.ofMillis(fault.durationMillis()).toNanos() - endsBy > 0) {
 				return;
 			}
@@ -44,8 +63,9 @@ final class Nemesis {
 			long start = System.nanoTime();
 			apply(fault);
 			long end = System.nanoTime();
-			this.windows.add(new FaultWindow(fault.kind().name(), fault.targetName(), start, end));
+			this.windows.add(new FaultWindow(kind, fault.targetName(), start, end));
 			delay += Math.max(0, (end - start) - Duration.ofMillis(fault.durationMillis()).toNanos());
+			recoveredAt = end + (FaultWindow.needsRecovery(kind) ? this.recovery.toNanos() : 0) + this.bound.toNanos();
 		}
 	}
 
@@ -60,9 +80,13 @@ final class Nemesis {
 			case BLACK_HOLE -> throughProxy(fault, TcpProxy::blackHole, duration);
 			case LATENCY -> throughProxy(fault, (proxy) -> proxy.slow(Duration.ofMillis(fault.latencyMillis())), duration);
 			case JITTER -> {
-				this.cluster.proxies().forEach((proxy) -> proxy.jitter(JITTER_BOUND));
-				Sleeper.sleep(duration);
-				this.cluster.proxies().forEach(TcpProxy::restore);
+				try {
+					this.cluster.proxies().forEach((proxy) -> proxy.jitter(JITTER_BOUND));
+					Sleeper.sleep(duration);
+				}
+				finally {
+					this.cluster.proxies().forEach(TcpProxy::restore);
+				}
 			}
 			case KILL -> {
 				NodeProcess node = this.cluster.nodes().get(fault.target());
@@ -78,9 +102,13 @@ final class Nemesis {
 			case SLOW_LOADER -> loaders("loader slow 300", duration);
 			case FAILING_LOADER -> loaders("loader fail", duration);
 			case STALLED_WRITER -> {
-				this.cluster.all("writer stall");
-				Sleeper.sleep(duration);
-				this.cluster.all("writer ok");
+				try {
+					this.cluster.all("writer stall");
+					Sleeper.sleep(duration);
+				}
+				finally {
+					this.cluster.all("writer ok");
+				}
 			}
 			case FAILING_WRITER -> failingWriter(duration);
 			case REDIS_RESTART -> {
@@ -97,9 +125,13 @@ final class Nemesis {
 
 	private void throughProxy(Fault fault, java.util.function.Consumer<TcpProxy> breakIt, Duration duration) {
 		TcpProxy proxy = this.cluster.proxies().get(fault.target());
-		breakIt.accept(proxy);
-		Sleeper.sleep(duration);
-		proxy.restore();
+		try {
+			breakIt.accept(proxy);
+			Sleeper.sleep(duration);
+		}
+		finally {
+			proxy.restore();
+		}
 	}
 
 	/**
@@ -120,9 +152,13 @@ final class Nemesis {
 	}
 
 	private void loaders(String command, Duration duration) {
-		this.cluster.nodes().forEach((node) -> node.command(command, Duration.ofSeconds(10)));
-		Sleeper.sleep(duration);
-		this.cluster.nodes().forEach((node) -> node.command("loader ok", Duration.ofSeconds(10)));
+		try {
+			this.cluster.nodes().forEach((node) -> node.command(command, Duration.ofSeconds(10)));
+			Sleeper.sleep(duration);
+		}
+		finally {
+			this.cluster.nodes().forEach((node) -> node.command("loader ok", Duration.ofSeconds(10)));
+		}
 	}
 
 }

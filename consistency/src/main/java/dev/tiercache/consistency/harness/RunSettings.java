@@ -42,10 +42,10 @@ public record RunSettings(String subject, long seed, long runMillis, int instanc
 	public static final Duration RECOVERY = Duration.ofSeconds(5);
 
 	/**
-	 * The longest an entry put in the cache may be read: its TTL of 4 s with 10 % jitter, plus 2 s of
-	 * stale-while-revalidate.
+	 * The longest an entry put in the cache may be read: its TTL of 4 s (jitter only shortens it), plus
+	 * 2 s of stale-while-revalidate.
 	 */
-	public static final Duration ENTRY_LIFETIME = Duration.ofMillis(6400);
+	public static final Duration ENTRY_LIFETIME = Duration.ofSeconds(6);
 
 	/** The last part of the clients' run, in which no fault is injected. */
 	public static final Duration QUIET_TAIL = Duration.ofSeconds(3);
@@ -54,8 +54,9 @@ public record RunSettings(String subject, long seed, long runMillis, int instanc
 	public static final Duration QUIET_PERIOD = Duration.ofMillis(1500);
 
 	public RunSettings {
-		// in declaration order, which the schedule draws from
-		faultKinds = faultKinds.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(faultKinds));
+		// a run recorded before kinds could be chosen had every kind
+		Set<FaultKind> kinds = (faultKinds != null) ? faultKinds : EnumSet.allOf(FaultKind.class);
+		faultKinds = kinds.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(kinds));
 	}
 
 	/** A run with every kind of fault. */

@@ -1,6 +1,7 @@
 package dev.tiercache.consistency.harness;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -29,7 +30,7 @@ public record Schedule(List<Fault> faults) {
 		long at = startMillis;
 		while (true) {
 			if (round.isEmpty()) {
-				round.addAll(kinds);
+				round.addAll(EnumSet.copyOf(kinds)); // in declaration order, whatever the set's
 				shuffle(round, random);
 			}
 			FaultKind kind = round.remove(0);

@@ -65,6 +65,7 @@ public class NodeApplication {
 						continue;
 					}
 					case "exit" -> {
+						table.stallQueuedWrites(false);
 						workload.stop();
 						answer("ok exit");
 						return;

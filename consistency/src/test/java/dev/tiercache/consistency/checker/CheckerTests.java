@@ -156,6 +156,27 @@ class CheckerTests {
 	}
 
 	@Test
+	void aLeaselessReadThatBeganAfterTheNewerWriteWasAcknowledgedExcusesNothing() {
+		write("write-evict", 1, 11, 100, 110);
+		write("write-through", 1, 12, 200, 300);
+		call(3, "read-cacheable", "READ", 1, 0, 320, 321, 11L);
+		read(1, 11, 900, 901);
+		CheckResult freshness = result(check(), "freshness");
+		assertThat(freshness.violations()).as("its load could not have read 11 before 12 was written").isEqualTo(1);
+		assertThat(freshness.excused()).isZero();
+	}
+
+	@Test
+	void aStaleSetPutNeverExcusesAReadWhenAnyNewerWriteIsQueued() {
+		write("write-evict", 1, 11, 100, 110);
+		call(3, "read-cacheable", "READ", 1, 0, 150, 400, 11L);
+		write("write-through", 1, 12, 200, 250);
+		write("write-behind", 1, 13, 260, 270);
+		read(1, 11, 900, 901);
+		assertThat(result(check(), "freshness").violations()).isEqualTo(1);
+	}
+
+	@Test
 	void aStaleSetPutNeverExcusesAReadOlderThanAQueuedWrite() {
 		write("write-behind", 1, 11, 100, 110);
 		call(3, "read-cacheable", "READ", 1, 0, 150, 400, 11L);
