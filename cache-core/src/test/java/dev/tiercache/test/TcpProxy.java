@@ -196,7 +196,6 @@ public final class TcpProxy implements AutoCloseable {
 		return this.latencyNanos + ((jitter > 0) ? ThreadLocalRandom.current().nextLong(jitter + 1) : 0);
 	}
 
-
 	/** Waits while the proxy holds traffic, and until the chunk is due (or the delay was lifted). */
 	private synchronized void awaitDue(long due) throws InterruptedException {
 		while (this.holding || ((this.latencyNanos > 0 || this.jitterNanos > 0) && due - System.nanoTime() > 0)) {

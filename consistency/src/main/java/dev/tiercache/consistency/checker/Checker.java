@@ -79,9 +79,7 @@ public final class Checker {
 			if (call.isWrite()) {
 				keys.computeIfAbsent(call.key(), (key) -> new KeyHistory()).addWrite(call);
 			}
-		}
-		for (Call call : calls) {
-			if (call.isRead() && call.name().equals(LEASELESS_LOAD)) {
+			else if (call.isRead() && call.name().equals(LEASELESS_LOAD)) {
 				keys.computeIfAbsent(call.key(), (key) -> new KeyHistory()).addLeaselessLoad(call);
 			}
 		}

@@ -132,7 +132,7 @@ class CheckerTests {
 	@Test
 	void aStaleReadThatSpringsStaleSetRaceExplainsIsExcusedAndCounted() {
 		write("write-evict", 1, 11, 100, 110);
-		call(3, "read-cacheable", "READ", 1, 0, 150, 400, 11L);
+		leaselessRead(1, 11, 150, 400);
 		write("write-through", 1, 12, 200, 300);
 		read(1, 11, 900, 901);
 		CheckResult freshness = result(check(), "freshness");
@@ -143,7 +143,7 @@ class CheckerTests {
 	@Test
 	void aStaleSetPutCannotExcuseAReadPastTheEntrysLifetimeOrAWriteThatBeganAfterIt() {
 		write("write-evict", 1, 11, 100, 110);
-		call(3, "read-cacheable", "READ", 1, 0, 150, 400, 11L);
+		leaselessRead(1, 11, 150, 400);
 		write("write-through", 1, 12, 200, 300);
 		read(1, 11, 7000, 7001);
 		assertThat(result(check(), "freshness").violations()).as("past the lifetime").isEqualTo(1);
@@ -159,7 +159,7 @@ class CheckerTests {
 	void aLeaselessReadThatBeganAfterTheNewerWriteWasAcknowledgedExcusesNothing() {
 		write("write-evict", 1, 11, 100, 110);
 		write("write-through", 1, 12, 200, 300);
-		call(3, "read-cacheable", "READ", 1, 0, 320, 321, 11L);
+		leaselessRead(1, 11, 320, 321);
 		read(1, 11, 900, 901);
 		CheckResult freshness = result(check(), "freshness");
 		assertThat(freshness.violations()).as("its load could not have read 11 before 12 was written").isEqualTo(1);
@@ -169,7 +169,7 @@ class CheckerTests {
 	@Test
 	void aStaleSetPutNeverExcusesAReadWhenAnyNewerWriteIsQueued() {
 		write("write-evict", 1, 11, 100, 110);
-		call(3, "read-cacheable", "READ", 1, 0, 150, 400, 11L);
+		leaselessRead(1, 11, 150, 400);
 		write("write-through", 1, 12, 200, 250);
 		write("write-behind", 1, 13, 260, 270);
 		read(1, 11, 900, 901);
@@ -179,7 +179,7 @@ class CheckerTests {
 	@Test
 	void aStaleSetPutNeverExcusesAReadOlderThanAQueuedWrite() {
 		write("write-behind", 1, 11, 100, 110);
-		call(3, "read-cacheable", "READ", 1, 0, 150, 400, 11L);
+		leaselessRead(1, 11, 150, 400);
 		write("write-behind", 1, 12, 200, 210);
 		read(1, 11, 900, 901);
 		assertThat(result(check(), "freshness").violations()).isEqualTo(1);
@@ -288,6 +288,11 @@ class CheckerTests {
 
 	private void read(long key, long version, long invoked, long completed) {
 		call(2, "read", "READ", key, 0, invoked, completed, version);
+	}
+
+	/** A plain {@code @Cacheable} read on another instance, which loads without a lease and puts what it loaded. */
+	private void leaselessRead(long key, long version, long invoked, long completed) {
+		call(3, "read-cacheable", "READ", key, 0, invoked, completed, version);
 	}
 
 	private void applied(long key, long version) {
