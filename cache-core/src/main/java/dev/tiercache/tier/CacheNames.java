@@ -1,9 +1,10 @@
 package dev.tiercache.tier;
 
+import dev.tiercache.internal.redis.RedisKeys;
+
 /**
- * The rule for cache names: non-blank, and free of the characters that delimit Redis keys
- * ({@code :}, <code>{</code>, <code>}</code>) and of whitespace. Without it, cache {@code a} with key
- * {@code b:c} and cache {@code a:b} with key {@code c} would share an entry.
+ * Checks cache names against the rule of the Redis key layout ({@link RedisKeys#cacheNameProblem}),
+ * reporting a name that breaks it as an invalid {@code cache-names} setting.
  */
 final class CacheNames {
 
@@ -14,15 +15,9 @@ final class CacheNames {
 	 * @throws InvalidSettingException ({@code cache-names}) if the name breaks the rule
 	 */
 	static void check(String name) {
-		if (name.isBlank()) {
-			throw new InvalidSettingException("cache-names", name, "must not be blank");
-		}
-		for (int i = 0; i < name.length(); i++) {
-			char c = name.charAt(i);
-			if (c == ':' || c == '{' || c == '}' || Character.isWhitespace(c)) {
-				throw new InvalidSettingException("cache-names", name,
-						"must not contain ':', '{', '}' or whitespace (they delimit Redis keys)");
-			}
+		String problem = RedisKeys.cacheNameProblem(name);
+		if (problem != null) {
+			throw new InvalidSettingException("cache-names", name, problem);
 		}
 	}
 

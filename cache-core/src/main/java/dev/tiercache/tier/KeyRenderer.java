@@ -6,6 +6,7 @@ import java.lang.reflect.InaccessibleObjectException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -52,7 +53,8 @@ import dev.tiercache.internal.reflect.StateFields;
  * {@value #MAX_DEPTH} deep.
  *
  * <p>A rendering longer than {@value #MAX_LENGTH} characters is replaced by {@code #h:} and its
- * SHA-256. Thread-safe.
+ * SHA-256; one holding a lone surrogate (which UTF-8 cannot carry) by {@code #u:} and the SHA-256 of
+ * its UTF-16 code units. Thread-safe.
  */
 final class KeyRenderer {
 
@@ -82,12 +84,35 @@ final class KeyRenderer {
 	 * injectively
 	 */
 	String render(Object key) {
-		if (key instanceof String string && !string.startsWith("#") && string.length() <= MAX_LENGTH) {
+		if (key instanceof String string && !string.startsWith("#") && string.length() <= MAX_LENGTH
+				&& isWellFormed(string)) {
 			return string;
 		}
 		StringBuilder out = new StringBuilder(32);
 		append(out, key, key, 0);
-		return (out.length() <= MAX_LENGTH) ? out.toString() : "#h:" + sha256(out);
+		if (!isWellFormed(out)) {
+			return "#u:" + sha256(codeUnits(out));
+		}
+		return (out.length() <= MAX_LENGTH) ? out.toString()
+				: "#h:" + sha256(out.toString().getBytes(StandardCharsets.UTF_8));
+	}
+
+	/**
+	 * Whether the text holds no lone surrogate: only such text survives UTF-8, which Redis key names are
+	 * written in (a lone surrogate becomes {@code ?}, so {@code "\uD800"} and {@code "?"} would share an
+	 * entry).
+	 */
+	private static boolean isWellFormed(CharSequence text) {
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+				i++;
+			}
+			else if (Character.isSurrogate(c)) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	private void append(StringBuilder out, @Nullable Object part, Object key, int depth) {
@@ -228,10 +253,18 @@ final class KeyRenderer {
 				+ ". Use a key expression that yields a String, a number, an enum, a record or a list of those");
 	}
 
-	private static String sha256(CharSequence rendered) {
+	/** The text's UTF-16 code units, lone surrogates too (which every {@code Charset} would replace). */
+	private static byte[] codeUnits(CharSequence text) {
+		ByteBuffer units = ByteBuffer.allocate(text.length() * 2);
+		for (int i = 0; i < text.length(); i++) {
+			units.putChar(text.charAt(i));
+		}
+		return units.array();
+	}
+
+	private static String sha256(byte[] rendered) {
 		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256")
-				.digest(rendered.toString().getBytes(StandardCharsets.UTF_8));
+			byte[] digest = MessageDigest.getInstance("SHA-256").digest(rendered);
 			return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
 		}
 		catch (NoSuchAlgorithmException ex) {

@@ -2,8 +2,8 @@ package dev.tiercache.tier;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.tiercache.internal.redis.EntryKeys;
 import dev.tiercache.internal.redis.RemoteCallException;
-import dev.tiercache.internal.stampede.EntryKeys;
 
 /**
  * Values written to a cache that its backing store does not hold yet (the write-behind queue's

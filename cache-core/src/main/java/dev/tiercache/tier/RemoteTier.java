@@ -4,9 +4,7 @@ import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -27,11 +25,13 @@ import dev.tiercache.codec.ValueTypeMismatchException;
 import dev.tiercache.coherence.Coherence;
 import dev.tiercache.coherence.InvalidationTarget;
 import dev.tiercache.internal.concurrent.DaemonThreads;
+import dev.tiercache.internal.redis.EntryKeys;
 import dev.tiercache.internal.redis.LuaScript;
+import dev.tiercache.internal.redis.RedisKey;
+import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.internal.stampede.Acquisition;
-import dev.tiercache.internal.stampede.EntryKeys;
 import dev.tiercache.internal.stampede.Lease;
 import dev.tiercache.internal.stampede.LeaseLocks;
 import dev.tiercache.internal.stampede.WriteIntents;
@@ -45,12 +45,9 @@ import dev.tiercache.internal.stampede.LoadNotifications;
  * read counts as a miss, and a write that failed is {@linkplain RemoteRepairs retried} as a delete
  * until Redis answers, so Redis never keeps a value the application replaced or removed.
  *
- * <p>Key layout, with {@code <key>} the {@link KeyRenderer rendered} key and {@code <ns>} the cache's
- * namespace version (kept in {@code <prefix>:ns:{<cache>}}, bumped to clear the cache, and never used
- * below the cache's {@linkplain CacheContext floor}): values at {@code <prefix>:{<cache>:<ns>:<key>}},
- * leases at {@code <prefix>:lock:{<cache>:<ns>:<key>}} and waiter flags at
- * {@code <prefix>:wait:{<cache>:<ns>:<key>}} (the same hash tag, so one cluster slot), wake-ups on the
- * channel {@code <prefix>:tiercache:loads}. Thread-safe.
+ * <p>Keys are laid out by {@link RedisKeys}: an entry's keys name its cache, the cache's namespace
+ * version (bumped to clear the cache, and never used below the cache's {@linkplain CacheContext floor})
+ * and the {@link KeyRenderer rendered} key. Thread-safe.
  */
 final class RemoteTier implements AutoCloseable, InvalidationTarget {
 
@@ -95,7 +92,7 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 
 	private final Coherence coherence;
 
-	private final String keyPrefix;
+	private final RedisKeys keys;
 
 	private final byte[] channel;
 
@@ -119,24 +116,18 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 
 	private final Map<String, CacheContext> caches = new ConcurrentHashMap<>();
 
-	private final String valueKeyPrefix;
-
-	private final String namespaceKeyPrefix;
-
 	private final ScheduledExecutorService namespaceReader = Executors
 		.newSingleThreadScheduledExecutor(DaemonThreads.named("tiercache-namespaces"));
 
 	/** Whether loads take leases; not between {@link #stopLeasing()} and {@link #startLeasing()}. */
 	private volatile boolean leasing = true;
 
-	RemoteTier(RemoteCommands commands, Coherence coherence, String keyPrefix, ValueCodec codec, int maxValueBytes,
+	RemoteTier(RemoteCommands commands, Coherence coherence, RedisKeys keys, ValueCodec codec, int maxValueBytes,
 			Duration shortestLease, int maxPendingRepairs) {
 		this.commands = commands;
 		this.coherence = coherence;
-		this.keyPrefix = keyPrefix;
-		this.valueKeyPrefix = valueKeyPrefix(keyPrefix);
-		this.namespaceKeyPrefix = namespaceKeyPrefix(keyPrefix);
-		this.channel = (keyPrefix + ":tiercache:loads").getBytes(StandardCharsets.UTF_8);
+		this.keys = keys;
+		this.channel = keys.loadsChannel();
 		this.codec = codec;
 		this.maxValueBytes = maxValueBytes;
 		this.leases = new LeaseLocks(commands, this.channel, shortestLease);
@@ -167,9 +158,9 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	}
 
 	private RemoteKey keyIn(CacheContext cache, String rendered, Object key, long namespace) {
-		String tagged = (namespace != CacheContext.UNKNOWN_NAMESPACE)
-				? "{" + cache.name() + ":" + namespace + ":" + rendered + "}" : null;
-		return new RemoteKey(this.keyPrefix, tagged, rendered, cache.name(), namespace, key, cache.pendingWrites());
+		byte[] value = (namespace != CacheContext.UNKNOWN_NAMESPACE) ? this.keys.value(cache.name(), namespace, rendered)
+				: null;
+		return new RemoteKey(this.keys, value, rendered, cache.name(), namespace, key, cache.pendingWrites());
 	}
 
 	/**
@@ -245,25 +236,7 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	}
 
 	private byte[] namespaceKey(CacheContext cache) {
-		return (this.namespaceKeyPrefix + cache.name() + "}").getBytes(StandardCharsets.UTF_8);
-	}
-
-	/** Where instances publish the keys they change when Redis does not report changes itself. */
-	static String invalidationChannel(String keyPrefix) {
-		return keyPrefix + ":tiercache:invalidations";
-	}
-
-	/** The key prefixes whose changes L1 follows: values, and namespace versions. */
-	static List<String> trackedPrefixes(String keyPrefix) {
-		return List.of(valueKeyPrefix(keyPrefix), namespaceKeyPrefix(keyPrefix));
-	}
-
-	private static String valueKeyPrefix(String keyPrefix) {
-		return keyPrefix + ":{";
-	}
-
-	private static String namespaceKeyPrefix(String keyPrefix) {
-		return keyPrefix + ":ns:{";
+		return this.keys.namespace(cache.name());
 	}
 
 	// ---- invalidations from Redis
@@ -277,25 +250,23 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	 */
 	@Override
 	public void changed(byte[] key) {
-		String name = new String(key, StandardCharsets.UTF_8);
-		if (name.startsWith(this.valueKeyPrefix) && name.endsWith("}")) {
-			int cacheEnd = name.indexOf(':', this.valueKeyPrefix.length());
-			int namespaceEnd = (cacheEnd > 0) ? name.indexOf(':', cacheEnd + 1) : -1;
-			CacheContext cache = (namespaceEnd > 0)
-					? this.caches.get(name.substring(this.valueKeyPrefix.length(), cacheEnd)) : null;
-			LocalTier local = (cache != null) ? cache.local() : null;
-			if (local != null && name.substring(cacheEnd + 1, namespaceEnd).equals(Long.toString(cache.namespace()))) {
-				LocalTier.Suspect suspect = local.invalidate(name.substring(namespaceEnd + 1, name.length() - 1), true);
+		RedisKey parsed = this.keys.parse(key);
+		CacheContext cache = (parsed != null) ? this.caches.get(parsed.cache()) : null;
+		if (cache == null) {
+			return;
+		}
+		if (parsed instanceof RedisKey.Entry entry && entry.part() == RedisKey.EntryPart.VALUE) {
+			LocalTier local = cache.local();
+			long namespace = cache.namespace();
+			if (local != null && entry.namespace() == namespace) {
+				LocalTier.Suspect suspect = local.invalidate(entry.key(), true);
 				if (suspect != null) {
-					check(cache, local, key, cache.namespace(), suspect);
+					check(cache, local, key, namespace, suspect);
 				}
 			}
 		}
-		else if (name.startsWith(this.namespaceKeyPrefix) && name.endsWith("}")) {
-			CacheContext cache = this.caches.get(name.substring(this.namespaceKeyPrefix.length(), name.length() - 1));
-			if (cache != null) {
-				inBackground(() -> readNamespace(cache));
-			}
+		else if (parsed instanceof RedisKey.Cache whole && whole.part() == RedisKey.CachePart.NAMESPACE) {
+			inBackground(() -> readNamespace(cache));
 		}
 	}
 
@@ -386,7 +357,7 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	}
 
 	String keyPrefix() {
-		return this.keyPrefix;
+		return this.keys.prefix();
 	}
 
 	String channel() {
@@ -923,9 +894,7 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	 */
 	static final class RemoteKey {
 
-		private final String keyPrefix;
-
-		private final @Nullable String tagged;
+		private final RedisKeys keys;
 
 		private final String rendered;
 
@@ -941,16 +910,15 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 
 		private @Nullable EntryKeys entry;
 
-		private RemoteKey(String keyPrefix, @Nullable String tagged, String rendered, String cacheName, long namespace,
+		private RemoteKey(RedisKeys keys, byte @Nullable [] value, String rendered, String cacheName, long namespace,
 				Object original, @Nullable PendingWrites pendingWrites) {
-			this.keyPrefix = keyPrefix;
-			this.tagged = tagged;
+			this.keys = keys;
 			this.rendered = rendered;
 			this.cacheName = cacheName;
 			this.namespace = namespace;
 			this.original = original;
 			this.pendingWrites = pendingWrites;
-			this.value = (tagged != null) ? (keyPrefix + ":" + tagged).getBytes(StandardCharsets.UTF_8) : null;
+			this.value = value;
 		}
 
 		/** Whether the cache's namespace was known, so that the Redis keys exist. */
@@ -998,13 +966,8 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 		EntryKeys entry() {
 			EntryKeys keys = this.entry;
 			if (keys == null) {
-				byte[] value = value();
-				String tag = Objects.requireNonNull(this.tagged);
 				PendingWrites pending = this.pendingWrites;
-				keys = new EntryKeys(value, (this.keyPrefix + ":lock:" + tag).getBytes(StandardCharsets.UTF_8),
-						(this.keyPrefix + ":wait:" + tag).getBytes(StandardCharsets.UTF_8),
-						(this.keyPrefix + ":intents:" + tag).getBytes(StandardCharsets.UTF_8),
-						(pending != null) ? pending.locate(this.rendered) : null);
+				keys = this.keys.entry(value(), (pending != null) ? pending.locate(this.rendered) : null);
 				this.entry = keys;
 			}
 			return keys;

@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.codec.EncodedValue;
-import dev.tiercache.internal.stampede.EntryKeys;
+import dev.tiercache.internal.redis.EntryKeys;
 import dev.tiercache.internal.stampede.LeaseLocks;
 
 /**

@@ -33,7 +33,7 @@ import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.coherence.Coherence;
 import dev.tiercache.coherence.CoherenceMode;
 import dev.tiercache.internal.concurrent.DaemonThreads;
-import dev.tiercache.internal.redis.KeyPrefix;
+import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.internal.stampede.LoadSubscription;
 import dev.tiercache.resilience.RedisCircuitBreaker;
@@ -118,11 +118,11 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 		if (anyRemote) {
 			this.breaker = (builder.breakerConfig != null) ? new RedisCircuitBreaker(builder.breakerConfig)
 					: RedisCircuitBreaker.disabled();
-			this.coherence = new Coherence(connectionFactory, RemoteTier.trackedPrefixes(builder.keyPrefix),
-					RemoteTier.invalidationChannel(builder.keyPrefix));
+			RedisKeys keys = new RedisKeys(builder.keyPrefix);
+			this.coherence = new Coherence(connectionFactory, keys.trackedPrefixes(), keys.invalidationsChannel());
 			RemoteCommands commands = RemoteCommands.dedicated(connectionFactory, builder.redisTimeout, this.breaker,
 					this.coherence);
-			this.remote = new RemoteTier(commands, this.coherence, builder.keyPrefix,
+			this.remote = new RemoteTier(commands, this.coherence, keys,
 					Objects.requireNonNull(builder.codec, "a ValueCodec is required when caches use Redis"),
 					builder.maxValueBytes, shortestLease(builder), builder.maxPendingRepairs);
 			this.breaker.onRecovery(this.remote::recovered);
@@ -407,7 +407,7 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 		 * the parts of a key), '{' or '}'
 		 */
 		public Builder keyPrefix(String keyPrefix) {
-			String problem = KeyPrefix.problem(keyPrefix);
+			String problem = RedisKeys.prefixProblem(keyPrefix);
 			if (problem != null) {
 				throw new InvalidSettingException("key-prefix", keyPrefix, problem);
 			}

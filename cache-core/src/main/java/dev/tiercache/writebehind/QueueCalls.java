@@ -14,6 +14,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.tier.StagedWrite;
 
@@ -114,7 +115,7 @@ final class QueueCalls {
 			String why) {
 		QueueKeys keys = this.queue.keys();
 		byte[] pending = keys.pending(keys.partitionOf(staged.renderedKey()));
-		byte[] field = QueueKeys.utf8("i:" + staged.renderedKey());
+		byte[] field = RedisKeys.pendingIdField(staged.renderedKey());
 		Boolean queued;
 		try {
 			queued = this.queue.commands().call((redis) -> redis.hexists(pending, field));

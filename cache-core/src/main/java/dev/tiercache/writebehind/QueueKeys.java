@@ -2,15 +2,17 @@ package dev.tiercache.writebehind;
 
 import java.nio.charset.StandardCharsets;
 
+import dev.tiercache.internal.redis.RedisKey.CachePart;
+import dev.tiercache.internal.redis.RedisKey.PartitionPart;
+import dev.tiercache.internal.redis.RedisKeys;
+
 /**
- * The Redis keys of one cache's queue. Partition {@code p} is a stream at
- * {@code <prefix>:wb:{<cache>:<p>}}, with its pending values in the hash
- * {@code <prefix>:wb:pending:{<cache>:<p>}} (fields {@code v:<key>} and {@code i:<key>}: the framed
- * value and the entry id of the key's latest write) and its owner's lease in the hash
- * {@code <prefix>:wb:owner:{<cache>:<p>}} ({@link OwnerLease}), all in one cluster slot. Dead letters
- * are in {@code <prefix>:wb:dead:{<cache>}}, live flushers in {@code <prefix>:wb:flushers:{<cache>}}.
- * Only the live flushers' set has a TTL, so an eviction policy that spares keys without one
- * ({@code noeviction}, {@code volatile-*}) never drops a queued write or a lease. Immutable.
+ * The Redis keys of one cache's queue, as {@link RedisKeys} lays them out, built once: per partition
+ * a stream of calls, a hash of pending values (per key, the framed value and the entry id of its
+ * latest write) and its owner's lease ({@link OwnerLease}), all in the partition's cluster slot; per
+ * cache its dead letters and its live flushers. Only the live flushers' set has a TTL, so an eviction
+ * policy that spares keys without one ({@code noeviction}, {@code volatile-*}) never drops a queued
+ * write or a lease. Immutable.
  */
 final class QueueKeys {
 
@@ -27,20 +29,19 @@ final class QueueKeys {
 
 	private final byte[] flushers;
 
-	QueueKeys(String keyPrefix, String cache, int partitions) {
+	QueueKeys(RedisKeys keys, String cache, int partitions) {
 		this.streams = new byte[partitions][];
 		this.pending = new byte[partitions][];
 		this.leases = new byte[partitions][];
 		for (int p = 0; p < partitions; p++) {
-			String tag = "{" + cache + ":" + p + "}";
-			this.streams[p] = utf8(keyPrefix + ":wb:" + tag);
-			this.pending[p] = utf8(keyPrefix + ":wb:pending:" + tag);
+			this.streams[p] = keys.partition(PartitionPart.STREAM, cache, p);
+			this.pending[p] = keys.partition(PartitionPart.PENDING, cache, p);
 			// a hash since the lease has an epoch; the name is kept, so that an instance of a version that
 			// kept a string here and one of this version fail on each other's key rather than share a partition
-			this.leases[p] = utf8(keyPrefix + ":wb:owner:" + tag);
+			this.leases[p] = keys.partition(PartitionPart.OWNER, cache, p);
 		}
-		this.dead = utf8(keyPrefix + ":wb:dead:{" + cache + "}");
-		this.flushers = utf8(keyPrefix + ":wb:flushers:{" + cache + "}");
+		this.dead = keys.cache(CachePart.DEAD_LETTERS, cache);
+		this.flushers = keys.cache(CachePart.FLUSHERS, cache);
 	}
 
 	int partitions() {

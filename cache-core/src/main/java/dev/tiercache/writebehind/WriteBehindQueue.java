@@ -32,9 +32,10 @@ import org.jspecify.annotations.Nullable;
 import dev.tiercache.internal.concurrent.DaemonThreads;
 import dev.tiercache.internal.concurrent.Periodic;
 import dev.tiercache.internal.concurrent.RateLimit;
+import dev.tiercache.internal.redis.EntryKeys;
+import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
-import dev.tiercache.internal.stampede.EntryKeys;
 import dev.tiercache.tier.PendingWrites;
 import dev.tiercache.tier.TieredCache;
 
@@ -87,13 +88,13 @@ final class WriteBehindQueue implements PendingWrites {
 
 	private final RateLimit redisFailureLog = new RateLimit(Duration.ofSeconds(30));
 
-	WriteBehindQueue(TieredCache cache, WriteBehindSettings settings, String keyPrefix, RemoteCommands commands,
+	WriteBehindQueue(TieredCache cache, WriteBehindSettings settings, RedisKeys redisKeys, RemoteCommands commands,
 			@Nullable DurableWrites durable, ArgumentCodec arguments) {
 		this.cache = cache;
 		this.settings = settings;
 		this.commands = commands;
 		this.arguments = arguments;
-		this.keys = new QueueKeys(keyPrefix, cache.getName(), settings.partitions());
+		this.keys = new QueueKeys(redisKeys, cache.getName(), settings.partitions());
 		this.calls = new QueueCalls(this, durable, arguments);
 		byte[] random = new byte[8];
 		new SecureRandom().nextBytes(random);
@@ -153,7 +154,7 @@ final class WriteBehindQueue implements PendingWrites {
 	@Override
 	public EntryKeys.Pending locate(String renderedKey) {
 		return new EntryKeys.Pending(this.keys.pending(this.keys.partitionOf(renderedKey)),
-				QueueKeys.utf8("v:" + renderedKey));
+				RedisKeys.pendingValueField(renderedKey));
 	}
 
 	// ---- flushing

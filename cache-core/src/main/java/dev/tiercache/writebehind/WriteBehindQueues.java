@@ -18,7 +18,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import dev.tiercache.codec.ValueCodec;
-import dev.tiercache.internal.redis.KeyPrefix;
+import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.resilience.RedisCircuitBreaker;
@@ -69,7 +69,7 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 
 	private final Duration redisTimeout;
 
-	private final String keyPrefix;
+	private final RedisKeys keys;
 
 	private final ArgumentCodec arguments;
 
@@ -102,7 +102,7 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 	public WriteBehindQueues(RedisConnectionFactory connectionFactory, Duration redisTimeout,
 			RedisCircuitBreaker breaker, String keyPrefix, ValueCodec codec, WriteBehindSettings defaults,
 			Map<String, WriteBehindSettings> settings) {
-		String problem = KeyPrefix.problem(keyPrefix);
+		String problem = RedisKeys.prefixProblem(keyPrefix);
 		if (problem != null) {
 			throw new InvalidSettingException("key-prefix", keyPrefix, problem);
 		}
@@ -110,7 +110,7 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 		this.breaker = breaker;
 		this.commands = new RemoteCommands(connectionFactory, redisTimeout, breaker);
 		this.redisTimeout = redisTimeout;
-		this.keyPrefix = keyPrefix;
+		this.keys = new RedisKeys(keyPrefix);
 		this.arguments = new ArgumentCodec(codec);
 		this.defaults = defaults;
 		this.settings = Map.copyOf(settings);
@@ -132,7 +132,7 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 		}
 		boolean[] created = new boolean[1];
 		this.queues.computeIfAbsent(cache.getName(), (name) -> {
-			WriteBehindQueue queue = new WriteBehindQueue(cache, settingsOf(name), this.keyPrefix, this.commands,
+			WriteBehindQueue queue = new WriteBehindQueue(cache, settingsOf(name), this.keys, this.commands,
 					durableWrites(name), this.arguments);
 			if (this.running) {
 				this.evictionPolicy.watch();

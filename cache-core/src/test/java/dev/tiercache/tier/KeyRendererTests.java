@@ -1,5 +1,6 @@
 package dev.tiercache.tier;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Time;
 import java.sql.Timestamp;
 import java.time.LocalDate;
@@ -72,6 +73,18 @@ class KeyRendererTests {
 		assertThat(rendered).startsWith("#h:").hasSizeLessThan(KeyRenderer.MAX_LENGTH);
 		assertThat(this.renderer.render("x".repeat(499) + "y")).isNotEqualTo(rendered);
 		assertThat(this.renderer.render("#h:" + rendered.substring(3))).isNotEqualTo(rendered);
+	}
+
+	@Test
+	void keysWithLoneSurrogatesStayApartInUtf8() {
+		List<Object> keys = List.of("\uD800", "\uDC00", "?", "a\uD800", "a?", '\uD800', '?', new SimpleKey("\uD800", 1),
+				new SimpleKey("?", 1), "x".repeat(300) + "\uD800", "x".repeat(300) + "?");
+		Set<String> asStoredInRedis = new HashSet<>();
+		for (Object key : keys) {
+			asStoredInRedis.add(new String(this.renderer.render(key).getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8));
+		}
+		assertThat(asStoredInRedis).hasSize(keys.size());
+		assertThat(this.renderer.render("\uD83D\uDE00")).as("a surrogate pair is well formed").isEqualTo("\uD83D\uDE00");
 	}
 
 	@Test

@@ -1,5 +1,6 @@
 package dev.tiercache.internal.stampede;
 
+import dev.tiercache.internal.redis.EntryKeys;
 import dev.tiercache.internal.redis.RemoteCallException;
 
 /**

@@ -1,5 +1,7 @@
 package dev.tiercache.internal.stampede;
 
+import dev.tiercache.internal.redis.EntryKeys;
+
 /**
  * A lease on one key: the right to load the key's value and store it, proven by a token that only the
  * holder knows. It lapses after {@code leaseMillis} unless renewed, is renewed for at most

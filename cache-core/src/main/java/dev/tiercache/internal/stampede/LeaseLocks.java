@@ -19,6 +19,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.internal.concurrent.DaemonThreads;
+import dev.tiercache.internal.redis.EntryKeys;
 import dev.tiercache.internal.redis.LuaScript;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.internal.redis.RemoteCallException;

@@ -9,6 +9,7 @@ import java.util.List;
 import io.lettuce.core.ScriptOutputType;
 import org.jspecify.annotations.Nullable;
 
+import dev.tiercache.internal.redis.EntryKeys;
 import dev.tiercache.internal.redis.LuaScript;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;

@@ -11,6 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
+import dev.tiercache.internal.redis.EntryKeys;
+import dev.tiercache.internal.redis.RedisKey;
+import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.resilience.RedisCircuitBreaker;
 import dev.tiercache.test.TestRedis;
@@ -29,12 +32,15 @@ class LeaseLocksTests {
 
 	private final byte[] channel = (this.prefix + ":loads").getBytes(StandardCharsets.UTF_8);
 
-	private final EntryKeys keys = new EntryKeys(bytes(":{c:k}"), bytes(":lock:{c:k}"), bytes(":wait:{c:k}"),
-			bytes(":intents:{c:k}"));
+	private final RedisKeys layout = new RedisKeys(this.prefix);
 
-	/** The same entry's keys in a cache that queues writes: its queued write is field "v:k" of a hash. */
-	private final EntryKeys queuedKeys = new EntryKeys(this.keys.value(), this.keys.lock(), this.keys.waiters(),
-			this.keys.intents(), new EntryKeys.Pending(bytes(":pending"), "v:k".getBytes(StandardCharsets.UTF_8)));
+	private final EntryKeys keys = this.layout.entry(this.layout.value("c", 0, "k"), null);
+
+	/** The same entry's keys in a cache that queues writes: its queued write is a field of partition 0's hash. */
+	private final EntryKeys.Pending pending = new EntryKeys.Pending(
+			this.layout.partition(RedisKey.PartitionPart.PENDING, "c", 0), RedisKeys.pendingValueField("k"));
+
+	private final EntryKeys queuedKeys = this.layout.entry(this.keys.value(), this.pending);
 
 	private LettuceConnectionFactory connectionFactory;
 
@@ -73,7 +79,7 @@ class LeaseLocksTests {
 		this.holder.close();
 		this.other.close();
 		try (RedisConnection connection = this.connectionFactory.getConnection()) {
-			connection.keyCommands().del(this.keys.value(), this.keys.lock(), this.keys.waiters(), bytes(":pending"));
+			connection.keyCommands().del(this.keys.value(), this.keys.lock(), this.keys.waiters(), this.pending.hash());
 		}
 		this.redis.close();
 		this.connectionFactory.destroy();
@@ -200,7 +206,7 @@ class LeaseLocksTests {
 
 	private void queue(byte[] value) {
 		try (RedisConnection connection = this.connectionFactory.getConnection()) {
-			connection.hashCommands().hSet(bytes(":pending"), "v:k".getBytes(StandardCharsets.UTF_8), value);
+			connection.hashCommands().hSet(this.pending.hash(), this.pending.field(), value);
 		}
 	}
 

@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
+import dev.tiercache.internal.redis.EntryKeys;
+import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.internal.stampede.WriteIntents.Intent;
 import dev.tiercache.resilience.RedisCircuitBreaker;
@@ -22,8 +24,9 @@ class WriteIntentsTests {
 
 	private final String prefix = TestRedis.uniquePrefix();
 
-	private final EntryKeys keys = new EntryKeys(bytes(":{c:k}"), bytes(":lock:{c:k}"), bytes(":wait:{c:k}"),
-			bytes(":intents:{c:k}"));
+	private final RedisKeys layout = new RedisKeys(this.prefix);
+
+	private final EntryKeys keys = this.layout.entry(this.layout.value("c", 0, "k"), null);
 
 	private final LettuceConnectionFactory factory = TestRedis.connectionFactory();
 
@@ -41,7 +44,7 @@ class WriteIntentsTests {
 
 	@Test
 	void aWriterAloneStoresAndLeavesNoRegistration() {
-		WriteIntents intents = new WriteIntents(this.redis, bytes(":loads"), Duration.ofSeconds(30));
+		WriteIntents intents = new WriteIntents(this.redis, this.layout.loadsChannel(), Duration.ofSeconds(30));
 		Intent intent = intents.begin(this.keys);
 		assertThat(intents.complete(this.keys, intent, bytes("value"), 60_000)).isTrue();
 		assertThat(exists(this.keys.intents())).isFalse();
@@ -49,7 +52,7 @@ class WriteIntentsTests {
 
 	@Test
 	void overlappingWritersBothDelete() {
-		WriteIntents intents = new WriteIntents(this.redis, bytes(":loads"), Duration.ofSeconds(30));
+		WriteIntents intents = new WriteIntents(this.redis, this.layout.loadsChannel(), Duration.ofSeconds(30));
 		Intent first = intents.begin(this.keys);
 		Intent second = intents.begin(this.keys);
 		assertThat(intents.complete(this.keys, second, bytes("second"), 60_000)).isFalse();
@@ -60,7 +63,7 @@ class WriteIntentsTests {
 
 	@Test
 	void anUnregisteredWriterNeverStoresSinceItsOrderIsUnknown() {
-		WriteIntents intents = new WriteIntents(this.redis, bytes(":loads"), Duration.ofSeconds(30));
+		WriteIntents intents = new WriteIntents(this.redis, this.layout.loadsChannel(), Duration.ofSeconds(30));
 		Intent announced = intents.begin(this.keys);
 		assertThat(intents.complete(this.keys, announced, bytes("newer"), 60_000)).isTrue();
 		assertThat(intents.complete(this.keys, Intent.UNREGISTERED, bytes("older"), 60_000)).isFalse();
@@ -69,7 +72,7 @@ class WriteIntentsTests {
 
 	@Test
 	void aLostRegistrationBlocksStoringForTheLongestWriteAtMostWhileTheKeyKeepsBeingWritten() {
-		WriteIntents intents = new WriteIntents(this.redis, bytes(":loads"), Duration.ofSeconds(1));
+		WriteIntents intents = new WriteIntents(this.redis, this.layout.loadsChannel(), Duration.ofSeconds(1));
 		intents.begin(this.keys);
 		long lost = System.nanoTime();
 		await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
