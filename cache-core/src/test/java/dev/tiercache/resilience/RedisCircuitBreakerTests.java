@@ -16,7 +16,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * The breaker's own state machine: when it stops callers, how its background probe brings them back,
  * and that every way out of a probe or a recovery leaves it probing rather than stuck. Its use against
- * a real Redis is in {@code Issue9OutageTest}; here the probe is a switch.
+ * a real Redis is in {@code RedisOutageTests}; here the probe is a switch.
  */
 class RedisCircuitBreakerTests {
 

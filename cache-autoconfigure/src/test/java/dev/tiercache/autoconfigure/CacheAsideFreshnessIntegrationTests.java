@@ -28,7 +28,7 @@ import static org.awaitility.Awaitility.await;
  * annotation's attributes override the cache's properties, a refresh runs the method on the refresh
  * executor (never the caller's thread), and fail-safe returns the last value when the method throws.
  */
-class Issue9FreshnessIntegrationTest {
+class CacheAsideFreshnessIntegrationTests {
 
 	private final TestContexts contexts = new TestContexts();
 

@@ -41,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  * readers would refuse is never stored; deserialization has resource limits; decode failures are
  * logged at a bounded rate; cache names that would collide in Redis are refused.
  */
-class Issue7CodecTest {
+class TieredCacheCodecTests {
 
 	private static final String CACHE = "books";
 

@@ -28,7 +28,7 @@ import static org.awaitility.Awaitility.await;
  * real Redis with real threads. "Waits for the loader" is observed by where the loader runs: a
  * reader's own thread, or the refresh executor's.
  */
-class Issue9FreshnessTest {
+class FreshnessTests {
 
 	private static final String CACHE = "prices";
 

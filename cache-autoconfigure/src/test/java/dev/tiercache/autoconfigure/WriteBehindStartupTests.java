@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * what to change; {@code write-behind.*} properties bind per cache over the defaults, and a bad value
  * names its property.
  */
-class Issue8WriteBehindStartupTest {
+class WriteBehindStartupTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, TiercacheAutoConfiguration.class,

@@ -36,7 +36,7 @@ import static org.awaitility.Awaitility.await;
  * writer and is killed with {@code SIGKILL} mid-flush; a new instance claims what it left (read but
  * not acknowledged, or not read) and every acknowledged write reaches PostgreSQL, compared row by row.
  */
-class Issue8WriteBehindCrashTest {
+class WriteBehindCrashRecoveryTests {
 
 	private static final int WRITES = 5_000;
 

@@ -31,7 +31,7 @@ import static org.awaitility.Awaitility.await;
  * Redis is cut, black-holed or slowed for {@value #OUTAGE_MILLIS} ms while {@value #CALLERS} threads
  * call the cache, then restored. Figures are printed for the issue's report.
  */
-class Issue9OutageTest {
+class RedisOutageTests {
 
 	private static final String CACHE = "books";
 

@@ -56,7 +56,7 @@ import static org.awaitility.Awaitility.await;
  * contexts as instances. The apply log table records the order writes reached the database.
  */
 @ExtendWith(OutputCaptureExtension.class)
-class Issue8WriteBehindTest {
+class WriteBehindIntegrationTests {
 
 	/** The id queue entries of {@link PriceService#save} carry. */
 	private static final String SAVE = PriceService.class.getName() + "#save(" + Price.class.getName() + ")";

@@ -27,7 +27,7 @@ import static org.awaitility.Awaitility.await;
  * client, expiry), an instance keeps the entries it wrote itself, and a lost invalidation connection
  * clears L1 when it comes back. Instances are managers with one prefix, on the real Redis.
  */
-class Issue9CoherenceTest {
+class LocalTierCoherenceTests {
 
 	private static final Object ABSENT = new Object() {
 

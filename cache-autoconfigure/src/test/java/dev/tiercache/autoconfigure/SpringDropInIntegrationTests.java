@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
  * binds it, reactive and generic return types with plain {@code @Cacheable}, and recursion. Two
  * application contexts on one Redis are two instances.
  */
-class Issue7SpringContractTest {
+class SpringDropInIntegrationTests {
 
 	private final TestContexts contexts = new TestContexts();
 

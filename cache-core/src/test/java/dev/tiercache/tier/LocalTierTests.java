@@ -31,7 +31,7 @@ import static org.awaitility.Awaitility.await;
  * Issue 7, L1: a typed caller never gets a value of another type from L1, writes win over reads and
  * loads in flight, and entries expire even without the clock thread. Real Redis, real threads.
  */
-class Issue7LocalTierTest {
+class LocalTierTests {
 
 	private static final String CACHE = "books";
 

@@ -30,7 +30,7 @@ import static org.awaitility.Awaitility.await;
  * Issue 10, meters: the values of the {@code tiercache.*} meters, and of Boot's own cache meters, after
  * a known sequence of calls on a real Redis.
  */
-class Issue10MetersTest {
+class TiercacheMetersTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, TiercacheAutoConfiguration.class,

@@ -44,7 +44,7 @@ import static org.awaitility.Awaitility.await;
  * with a real HTTP client from a real web server on a real Redis (through a TCP proxy that can
  * black-hole it).
  */
-class Issue10ActuatorTest {
+class TiercacheActuatorIntegrationTests {
 
 	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 

@@ -33,7 +33,7 @@ import static org.awaitility.Awaitility.await;
  * embedded 6.2) queues nothing and runs calls synchronously while none of their key is queued, never
  * pretending. A primary and a replica of their own, from the embedded-redis binaries.
  */
-class Issue8WriteBehindDurabilityTest {
+class WriteBehindDurabilityTests {
 
 	private final TestContexts contexts = new TestContexts();
 

@@ -25,7 +25,7 @@ import static org.awaitility.Awaitility.await;
  * again, and writes that Redis did not take are applied once it answers. Failures are injected with
  * a real TCP proxy and the connection factory's own lifecycle.
  */
-class Issue7RedisAccessTest {
+class RedisAccessTests {
 
 	private static final String CACHE = "books";
 

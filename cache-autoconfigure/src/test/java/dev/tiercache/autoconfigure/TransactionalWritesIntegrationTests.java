@@ -40,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * PostgreSQL), {@code @WriteThrough} and {@code @WriteAround} revoke load leases at once and change
  * the cache only after commit, never on rollback. Two application contexts are two instances.
  */
-class Issue8TransactionsTest {
+class TransactionalWritesIntegrationTests {
 
 	private final TestContexts contexts = new TestContexts();
 
@@ -139,7 +139,7 @@ class Issue8TransactionsTest {
 
 				@Override
 				public void afterCommit() {
-					service(Issue8TransactionsTest.this.first).forget(1);
+					service(TransactionalWritesIntegrationTests.this.first).forget(1);
 				}
 
 			}));

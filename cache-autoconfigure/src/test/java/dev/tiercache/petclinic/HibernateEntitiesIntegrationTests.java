@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * persistent collections are allowed by default. Each instance has its own H2 database; the second
  * one's is empty, so the page can only come from the cache.
  */
-class Issue7HibernateTest {
+class HibernateEntitiesIntegrationTests {
 
 	private final String prefix = TestRedis.uniquePrefix();
 

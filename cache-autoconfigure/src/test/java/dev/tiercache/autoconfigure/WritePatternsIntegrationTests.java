@@ -41,7 +41,7 @@ import static org.awaitility.Awaitility.await;
  * {@code @CacheInvalidate} on two application contexts (two instances) sharing one Redis and one
  * "database" (a shared map with a query counter), including the stale-set race with a held load.
  */
-class Issue8WritePatternsTest {
+class WritePatternsIntegrationTests {
 
 	private final TestContexts contexts = new TestContexts();
 

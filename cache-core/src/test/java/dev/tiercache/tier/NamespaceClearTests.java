@@ -25,7 +25,7 @@ import static org.awaitility.Awaitility.await;
  * the cache carries; other caches are untouched, and other instances learn the new version without
  * a Redis call per read.
  */
-class Issue8NamespaceTest {
+class NamespaceClearTests {
 
 	private static final Object ABSENT = new Object();
 

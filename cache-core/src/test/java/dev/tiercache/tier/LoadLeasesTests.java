@@ -39,7 +39,7 @@ import static org.awaitility.Awaitility.await;
  * bounded time, timed-out scripts are cleaned up, unstored loads free their waiters, recursion and
  * interrupts are handled, and async reads stay off the common pool. Real Redis, real threads.
  */
-class Issue7LeasesTest {
+class LoadLeasesTests {
 
 	private static final String CACHE = "books";
 
