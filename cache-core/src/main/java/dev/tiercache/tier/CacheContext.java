@@ -6,13 +6,15 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import dev.tiercache.coherence.LocalCopies;
 import dev.tiercache.internal.concurrent.RateLimit;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.stats.StatsRecorder;
 
 /**
  * What the parts of one cache share: its name, settings, counters, L1 and namespace version, and the
- * one policy for failures that must not reach callers. A Redis error is counted and logged at most every
+ * one policy for failures that must not reach callers; and its L1 as {@link LocalCopies}, for the
+ * manager's coherence. A Redis error is counted and logged at most every
  * {@value #LOG_INTERVAL_SECONDS} s (the rest at debug level); so is an entry that cannot be read.
  * Thread-safe.
  *
@@ -20,10 +22,10 @@ import dev.tiercache.stats.StatsRecorder;
  * read (or bumped to) that is lower than the one in use is ignored, and it is the floor
  * {@link RemoteTier} moves Redis past when the namespace key went backwards (deleted, or lost in a
  * failover), so entries of older namespaces, cleared since, are never served again. Checked by
- * {@code Issue8NamespaceTest.aDeletedNamespaceKeyIsMovedForwardSoClearedEntriesStayInvisible} and
+ * {@code NamespaceClearTests.aDeletedNamespaceKeyIsMovedForwardSoClearedEntriesStayInvisible} and
  * {@code aClearAfterTheNamespaceKeyWasDeletedMovesPastTheFloor}.
  */
-final class CacheContext {
+final class CacheContext implements LocalCopies {
 
 	private static final Log logger = LogFactory.getLog(TieredCache.class);
 
@@ -68,6 +70,11 @@ final class CacheContext {
 		return this.name;
 	}
 
+	@Override
+	public String cacheName() {
+		return this.name;
+	}
+
 	CacheSettings settings() {
 		return this.settings;
 	}
@@ -93,8 +100,31 @@ final class CacheContext {
 	 * The namespace version in this cache's Redis keys, or {@link #UNKNOWN_NAMESPACE}; also the floor
 	 * below which versions read from Redis are not used.
 	 */
-	long namespace() {
+	@Override
+	public long namespace() {
 		return this.namespace;
+	}
+
+	@Override
+	public LocalTier.@Nullable Suspect reported(String renderedKey) {
+		LocalTier tier = this.local;
+		return (tier != null) ? tier.invalidate(renderedKey, true) : null;
+	}
+
+	@Override
+	public void dropped(String renderedKey) {
+		LocalTier tier = this.local;
+		if (tier != null) {
+			tier.invalidate(renderedKey, false);
+		}
+	}
+
+	@Override
+	public void clear() {
+		LocalTier tier = this.local;
+		if (tier != null) {
+			tier.clear();
+		}
 	}
 
 	/** A stamp to take before reading the namespace version from Redis, for {@link #namespaceRead}. */

@@ -13,6 +13,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import org.jspecify.annotations.Nullable;
 
+import dev.tiercache.coherence.LocalCopies;
+import dev.tiercache.coherence.WriteTokens;
 import dev.tiercache.stats.StatsRecorder;
 
 /**
@@ -27,7 +29,7 @@ import dev.tiercache.stats.StatsRecorder;
  * a clear, for the whole tier. A reader takes a {@link #stamp} before it reads Redis or runs a loader,
  * and {@link #fill} stores its value only if nothing was written or reported since; the check and the
  * store are one atomic step on the key. So a value fetched before a {@code put} or {@code evict}
- * completed never replaces it ({@code Issue7LocalTierTest}: {@code putWinsOverARedisReadInFlight},
+ * completed never replaces it ({@code LocalTierTests}: {@code putWinsOverARedisReadInFlight},
  * {@code evictWinsOverARedisReadInFlight}, {@code clearRevokesLoadsInFlightInBothTiers}).
  *
  * <p><b>Suspects: what this instance wrote stays while it is checked.</b> A value this instance wrote
@@ -37,9 +39,10 @@ import dev.tiercache.stats.StatsRecorder;
  * the entry is resident, may be the write's own echo (Redis reports a connection's script writes back
  * to it before 7.2, and writes made on another connection always), or another write that Redis ordered
  * before or after it; the entry then stays as a {@link Suspect} until a check of Redis settles
- * ({@link RemoteTier#check}), and leaves unless Redis still holds the bytes it was written as. So the
- * writer's next read is an L1 hit, and a value Redis no longer holds does not outlive the check
- * ({@code LocalTierInvalidationTests}; {@code Issue9CoherenceTest}:
+ * ({@link dev.tiercache.coherence.L1Coherence#check}), and leaves unless Redis still holds the bytes
+ * it was written as. So the writer's next read is an L1 hit, and a value Redis no longer holds does
+ * not outlive the check
+ * ({@code LocalTierInvalidationTests}; {@code LocalTierCoherenceTests}:
  * {@code anInstancesOwnWriteIsInItsL1TheMomentTheWriteReturns},
  * {@code aLoadedValueIsInItsInstancesL1WhenTheLoadReturnsThoughAReportOfItsKeyCameFirst},
  * {@code twoThreadsPuttingOneKeyLeaveNoValueInL1ThatRedisReplaced},
@@ -51,7 +54,7 @@ import dev.tiercache.stats.StatsRecorder;
  * a parameterized type gets a decoded value only if it was decoded as that type (identity first, so a
  * hit of the usual caller costs one comparison), and otherwise reads Redis, where the value is decoded
  * as its type: a {@code List} decoded as the raw {@code List} holds maps, never handed to a
- * {@code List<Book>} caller ({@code Issue7LocalTierTest}:
+ * {@code List<Book>} caller ({@code LocalTierTests}:
  * {@code aValueDecodedAsARawListIsNotGivenFromL1ToACallerOfAListOfBooks},
  * {@code aCallerOfAListOfBooksThatJoinsAReadAsARawListReadsForItself}).
  *
@@ -63,17 +66,13 @@ import dev.tiercache.stats.StatsRecorder;
  *
  * <p>Caffeine's maintenance (eviction, buffer draining) runs on the calling threads, amortized, not on
  * the common fork-join pool: handing it to another thread on every write cost more than the work
- * (write-behind enqueues of distinct keys: 18,000 → 23,000 calls/s on two vCPUs) and the L1-hit
- * benchmark did not move.
+ * (measured with the write-behind enqueue benchmark), and the L1-hit benchmark did not move.
  *
  * <p>Thread-safe; a hit allocates nothing and reads no system clock.
  */
 final class LocalTier {
 
 	private static final int STRIPES = 1024;
-
-	/** The write token of an entry this instance read or loaded without writing it to Redis. */
-	static final long NOT_WRITTEN = 0;
 
 	private final Cache<Object, LocalEntry> entries;
 
@@ -149,7 +148,7 @@ final class LocalTier {
 			return false;
 		}
 		String rendered = rendered(key);
-		return storeUnlessChanged(key, rendered, newEntry(value, null, rendered, lifetimeMillis, NOT_WRITTEN),
+		return storeUnlessChanged(key, rendered, newEntry(value, null, rendered, lifetimeMillis, WriteTokens.NONE),
 				stamp) == stamp;
 	}
 
@@ -167,9 +166,9 @@ final class LocalTier {
 			return null;
 		}
 		String rendered = rendered(key);
-		LocalEntry entry = newEntry(value, decodedAs, rendered, lifetimeMillis, NOT_WRITTEN);
+		LocalEntry entry = newEntry(value, decodedAs, rendered, lifetimeMillis, WriteTokens.NONE);
 		long found = storeUnlessChanged(key, rendered, entry, stamp);
-		return (found == stamp) ? null : new Refill(key, entry, found, writeToken(framed));
+		return (found == stamp) ? null : new Refill(key, entry, found, WriteTokens.of(framed));
 	}
 
 	/**
@@ -191,7 +190,8 @@ final class LocalTier {
 	 */
 	void put(Object key, @Nullable Object value, long lifetimeMillis) {
 		String rendered = rendered(key);
-		replace(key, rendered, (lifetimeMillis > 0) ? newEntry(value, null, rendered, lifetimeMillis, NOT_WRITTEN) : null);
+		replace(key, rendered,
+				(lifetimeMillis > 0) ? newEntry(value, null, rendered, lifetimeMillis, WriteTokens.NONE) : null);
 	}
 
 	/**
@@ -208,7 +208,7 @@ final class LocalTier {
 			return null;
 		}
 		String rendered = rendered(key);
-		LocalEntry entry = newEntry(value, null, rendered, lifetimeMillis, writeToken(framed));
+		LocalEntry entry = newEntry(value, null, rendered, lifetimeMillis, WriteTokens.of(framed));
 		long[] found = new long[1];
 		this.entries.asMap().compute(key, (k, current) -> {
 			found[0] = stamp(rendered, k);
@@ -229,7 +229,7 @@ final class LocalTier {
 	 */
 	@Nullable Suspect putWritten(Object key, @Nullable Object value, long lifetimeMillis, long stamp, byte[] framed) {
 		String rendered = rendered(key);
-		LocalEntry entry = (lifetimeMillis > 0) ? newEntry(value, null, rendered, lifetimeMillis, writeToken(framed))
+		LocalEntry entry = (lifetimeMillis > 0) ? newEntry(value, null, rendered, lifetimeMillis, WriteTokens.of(framed))
 				: null;
 		return (replace(key, rendered, entry) != stamp && entry != null) ? new Suspect(key, entry) : null;
 	}
@@ -289,7 +289,7 @@ final class LocalTier {
 			if (!rendered.equals(current.rendered())) {
 				return current;
 			}
-			if (checkable && current.writeToken() != NOT_WRITTEN) {
+			if (checkable && current.writeToken() != WriteTokens.NONE) {
 				kept[0] = current;
 				return current;
 			}
@@ -386,18 +386,6 @@ final class LocalTier {
 	}
 
 	/**
-	 * A 64-bit FNV-1a hash of bytes this instance wrote to Redis, never {@link #NOT_WRITTEN}: what an
-	 * entry remembers of its write, to recognise it in Redis later.
-	 */
-	static long writeToken(byte[] framed) {
-		long hash = 0xcbf29ce484222325L;
-		for (byte b : framed) {
-			hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
-		}
-		return (hash != NOT_WRITTEN) ? hash : 1;
-	}
-
-	/**
 	 * Keeps the rendered-key index in step with an entry being replaced (inside the key's atomic
 	 * step), and returns the new entry.
 	 */
@@ -438,8 +426,8 @@ final class LocalTier {
 	 * application's own object (written or loaded by this instance)
 	 * @param rendered the key as Redis names it, in a tier that mirrors Redis
 	 * @param deadlineNanos when it expires, on the {@link CoarseClock}
-	 * @param writeToken the {@link #writeToken} of what this instance wrote to Redis with it, or
-	 * {@link #NOT_WRITTEN}
+	 * @param writeToken the {@link WriteTokens token} of what this instance wrote to Redis with it, or
+	 * {@link WriteTokens#NONE}
 	 */
 	record LocalEntry(@Nullable Object value, @Nullable Type decodedAs, @Nullable String rendered, long deadlineNanos,
 			long writeToken) {
@@ -458,10 +446,36 @@ final class LocalTier {
 	/**
 	 * An entry this instance wrote, kept in L1 after a change to its key was reported: to
 	 * {@link #evictIf evict} unless Redis still holds what it wrote.
-	 * @param key the key
-	 * @param entry the entry
 	 */
-	record Suspect(Object key, LocalEntry entry) {
+	final class Suspect implements LocalCopies.Suspect {
+
+		private final Object key;
+
+		private final LocalEntry entry;
+
+		private Suspect(Object key, LocalEntry entry) {
+			this.key = key;
+			this.entry = entry;
+		}
+
+		Object key() {
+			return this.key;
+		}
+
+		LocalEntry entry() {
+			return this.entry;
+		}
+
+		@Override
+		public long writeToken() {
+			return this.entry.writeToken();
+		}
+
+		@Override
+		public void evict() {
+			evictIf(this);
+		}
+
 	}
 
 	/**
@@ -470,7 +484,7 @@ final class LocalTier {
 	 * @param key the key
 	 * @param entry the entry
 	 * @param stamp the key's stamp when it was kept out
-	 * @param token the {@link #writeToken} of the bytes Redis must still hold
+	 * @param token the {@link WriteTokens token} of the bytes Redis must still hold
 	 */
 	record Refill(Object key, LocalEntry entry, long stamp, long token) {
 	}

@@ -8,10 +8,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 import io.lettuce.core.ScriptOutputType;
 import org.apache.commons.logging.Log;
@@ -23,11 +21,11 @@ import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.codec.ValueDecodingException;
 import dev.tiercache.codec.ValueTypeMismatchException;
 import dev.tiercache.coherence.Coherence;
-import dev.tiercache.coherence.InvalidationTarget;
+import dev.tiercache.coherence.L1Coherence;
+import dev.tiercache.coherence.NamespaceReader;
 import dev.tiercache.internal.concurrent.DaemonThreads;
 import dev.tiercache.internal.redis.EntryKeys;
 import dev.tiercache.internal.redis.LuaScript;
-import dev.tiercache.internal.redis.RedisKey;
 import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
@@ -49,7 +47,7 @@ import dev.tiercache.internal.stampede.LoadNotifications;
  * version (bumped to clear the cache, and never used below the cache's {@linkplain CacheContext floor})
  * and the {@link KeyRenderer rendered} key. Thread-safe.
  */
-final class RemoteTier implements AutoCloseable, InvalidationTarget {
+final class RemoteTier implements AutoCloseable, NamespaceReader {
 
 	/** How often each cache's namespace version is read from Redis, to learn of clears made elsewhere. */
 	static final Duration NAMESPACE_READ_INTERVAL = Duration.ofSeconds(1);
@@ -108,7 +106,7 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 
 	private final RemoteRepairs repairs;
 
-	private final CopyChecks checks;
+	private final L1Coherence l1;
 
 	private final KeyRenderer renderer = new KeyRenderer();
 
@@ -133,7 +131,7 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 		this.leases = new LeaseLocks(commands, this.channel, shortestLease);
 		this.intents = new WriteIntents(commands, this.channel, LONGEST_WRITE);
 		this.repairs = new RemoteRepairs(maxPendingRepairs);
-		this.checks = new CopyChecks(commands);
+		this.l1 = new L1Coherence(keys, commands, this.namespaceReader, this);
 		long interval = NAMESPACE_READ_INTERVAL.toMillis();
 		this.namespaceReader.scheduleWithFixedDelay(this::readNamespaces, interval, interval, TimeUnit.MILLISECONDS);
 	}
@@ -193,6 +191,9 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	 */
 	void register(CacheContext cache, boolean readNow) {
 		this.caches.put(cache.name(), cache);
+		if (cache.local() != null) {
+			this.l1.follow(cache);
+		}
 		if (readNow) {
 			readNamespace(cache);
 		}
@@ -239,70 +240,32 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 		return this.keys.namespace(cache.name());
 	}
 
-	// ---- invalidations from Redis
+	// ---- coherence of L1
 
 	/**
-	 * A key changed in Redis. For a value key of a cache's current namespace, reads of it in flight do
-	 * not fill L1 and the entry leaves L1; but an entry this instance wrote stays while it is checked
-	 * against Redis in the background, and leaves only if Redis no longer holds what it wrote (the
-	 * change may be its own write, echoed). A namespace version is read again (L1 is cleared when it
-	 * moved). Runs on the connection's I/O thread: no Redis call here.
+	 * Reads a cache's namespace version again, when a change was reported; a Redis failure is logged
+	 * at debug level (the periodic read retries).
 	 */
 	@Override
-	public void changed(byte[] key) {
-		RedisKey parsed = this.keys.parse(key);
-		CacheContext cache = (parsed != null) ? this.caches.get(parsed.cache()) : null;
-		if (cache == null) {
-			return;
+	public void read(String cacheName) {
+		CacheContext cache = this.caches.get(cacheName);
+		if (cache != null) {
+			readNamespace(cache);
 		}
-		if (parsed instanceof RedisKey.Entry entry && entry.part() == RedisKey.EntryPart.VALUE) {
-			LocalTier local = cache.local();
-			long namespace = cache.namespace();
-			if (local != null && entry.namespace() == namespace) {
-				LocalTier.Suspect suspect = local.invalidate(entry.key(), true);
-				if (suspect != null) {
-					check(cache, local, key, namespace, suspect);
-				}
-			}
-		}
-		else if (parsed instanceof RedisKey.Cache whole && whole.part() == RedisKey.CachePart.NAMESPACE) {
-			inBackground(() -> readNamespace(cache));
-		}
+	}
+
+	@Override
+	public void readAll() {
+		readNamespaces();
 	}
 
 	/**
 	 * Checks in the background an entry this instance wrote to Redis at {@code key} and kept in L1 though
 	 * a change to the key was reported or made meanwhile ({@link LocalTier#putWritten},
-	 * {@link LocalTier#fillWritten}): it leaves L1 unless Redis still holds what it was written as, in
-	 * the cache's current namespace. Nothing to do for {@code null}.
+	 * {@link LocalTier#fillWritten}); see {@link L1Coherence#check}.
 	 */
 	void check(CacheContext cache, RemoteKey key, LocalTier.@Nullable Suspect suspect) {
-		LocalTier local = cache.local();
-		if (suspect == null || local == null) {
-			return;
-		}
-		if (key.resolved()) {
-			check(cache, local, key.value(), key.namespace(), suspect);
-		}
-		else {
-			local.evictIf(suspect);
-		}
-	}
-
-	/**
-	 * Checks a suspect entry in the background: it leaves L1 unless Redis still holds what this instance
-	 * wrote at {@code valueKey} of the cache's {@code namespace}, and at once if no check can be queued.
-	 */
-	private void check(CacheContext cache, LocalTier local, byte[] valueKey, long namespace,
-			LocalTier.Suspect suspect) {
-		Consumer<Boolean> settle = (held) -> {
-			if (!held) {
-				local.evictIf(suspect);
-			}
-		};
-		if (!this.checks.submit(cache, valueKey, namespace, suspect.entry().writeToken(), settle)) {
-			settle.accept(false);
-		}
+		this.l1.check(cache, key.resolved() ? key.value() : null, key.namespace(), suspect);
 	}
 
 	/**
@@ -312,18 +275,8 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	void recheck(CacheContext cache, RemoteKey key, LocalTier.Refill refill) {
 		LocalTier local = cache.local();
 		if (local != null) {
-			this.checks.submit(cache, key.value(), key.namespace(), refill.token(), (held) -> {
-				if (held) {
-					local.refill(refill);
-				}
-			});
+			this.l1.recheck(cache, key.value(), key.namespace(), refill.token(), () -> local.refill(refill));
 		}
-	}
-
-	/** Invalidations may have been missed: every L1 is cleared and the namespace versions read again. */
-	@Override
-	public void resynchronize() {
-		inBackground(this::clearLocalAndReadNamespaces);
 	}
 
 	/**
@@ -334,26 +287,12 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	 */
 	void recovered() {
 		this.repairs.retryNow();
-		clearLocalAndReadNamespaces();
+		this.l1.clearAndReread();
 	}
 
-	private void clearLocalAndReadNamespaces() {
-		for (CacheContext cache : this.caches.values()) {
-			LocalTier local = cache.local();
-			if (local != null) {
-				local.clear();
-			}
-		}
-		readNamespaces();
-	}
-
-	private void inBackground(Runnable task) {
-		try {
-			this.namespaceReader.execute(task);
-		}
-		catch (RejectedExecutionException ex) {
-			// closed
-		}
+	/** Keeps the L1s of this tier's caches coherent; receives the changes Redis reports. */
+	L1Coherence coherence() {
+		return this.l1;
 	}
 
 	String keyPrefix() {
@@ -646,10 +585,7 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 			RemoteKey current = keyOf(cache, key.rendered(), key.original());
 			this.leases.write(current.entry(), null, 0);
 			this.coherence.publish(current.value());
-			LocalTier local = cache.local();
-			if (local != null) {
-				local.invalidate(current.rendered(), false);
-			}
+			this.l1.dropped(cache, current.rendered());
 		});
 	}
 
@@ -826,7 +762,7 @@ final class RemoteTier implements AutoCloseable, InvalidationTarget {
 	@Override
 	public void close() {
 		this.namespaceReader.shutdownNow();
-		this.checks.close();
+		this.l1.close();
 		this.leases.close();
 		this.repairs.close();
 		this.commands.close();

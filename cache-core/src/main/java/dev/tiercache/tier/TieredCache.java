@@ -52,8 +52,12 @@ import dev.tiercache.tier.RemoteTier.Unreadable;
  * says) and nothing is cached. Redis errors and timeouts never fail a call: they count as L2 misses in
  * {@link #stats()}, the loader runs, and L1 keeps serving. A {@code put} or {@code evict} that Redis
  * did not take is retried as a delete until Redis answers. A value that cannot be encoded or is too
- * large is not cached; a stored value that is corrupt is deleted and treated as a miss. Other
- * instances see writes when their L1 entry expires ({@link CacheSettings#localTtl()}).
+ * large is not cached; a stored value that is corrupt is deleted and treated as a miss.
+ *
+ * <p><b>Other instances</b> drop their L1 copy of a key when Redis reports its change (server-assisted
+ * tracking, or the pub/sub fallback; see {@link dev.tiercache.coherence.L1Coherence}), and clear their
+ * L1 when reports may have been missed; {@link CacheSettings#localTtl()} bounds how long a copy lives
+ * whatever happens.
  *
  * <p>Thread-safe.
  */

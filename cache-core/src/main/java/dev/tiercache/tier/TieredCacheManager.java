@@ -126,7 +126,7 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 					Objects.requireNonNull(builder.codec, "a ValueCodec is required when caches use Redis"),
 					builder.maxValueBytes, shortestLease(builder), builder.maxPendingRepairs);
 			this.breaker.onRecovery(this.remote::recovered);
-			this.coherence.deliverTo(this.remote, commands);
+			this.coherence.deliverTo(this.remote.coherence(), commands);
 			this.subscription = new LoadSubscription(connectionFactory, this.remote.channel(),
 					this.remote.notifications());
 		}

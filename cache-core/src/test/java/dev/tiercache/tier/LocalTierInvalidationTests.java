@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.tiercache.coherence.WriteTokens;
 import dev.tiercache.stats.StatsRecorder;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,7 +43,7 @@ class LocalTierInvalidationTests {
 		byte[] framed = "framed old".getBytes(StandardCharsets.UTF_8);
 		LocalTier.Refill refill = this.tier.fillRead("k", "old", String.class, 60_000, stamp, framed);
 		assertThat(refill).isNotNull();
-		assertThat(refill.token()).isEqualTo(LocalTier.writeToken(framed));
+		assertThat(refill.token()).isEqualTo(WriteTokens.of(framed));
 		assertThat(this.tier.get("k")).isNull();
 		assertThat(this.tier.refill(refill)).isTrue();
 		assertThat(this.tier.get("k")).isNotNull().extracting(LocalTier.LocalEntry::value).isEqualTo("old");
@@ -55,7 +56,7 @@ class LocalTierInvalidationTests {
 		long stamp = this.tier.stamp("k");
 		LocalTier.Suspect suspect = this.tier.invalidate("#k", true);
 		assertThat(suspect).as("written here: may be its own echo").isNotNull();
-		assertThat(suspect.entry().writeToken()).isEqualTo(LocalTier.writeToken(framed));
+		assertThat(suspect.entry().writeToken()).isEqualTo(WriteTokens.of(framed));
 		assertThat(this.tier.get("k").value()).as("kept while checked").isEqualTo("mine");
 		assertThat(this.tier.stamp("k")).as("reads in flight are still stopped").isNotEqualTo(stamp);
 		this.tier.evictIf(suspect);
@@ -83,7 +84,7 @@ class LocalTierInvalidationTests {
 		this.tier.invalidate("#k", true);
 		LocalTier.Suspect suspect = this.tier.fillWritten("k", "loaded", 60_000, beforeTheLoad, framed);
 		assertThat(suspect).as("reported since the stamp").isNotNull();
-		assertThat(suspect.entry().writeToken()).isEqualTo(LocalTier.writeToken(framed));
+		assertThat(suspect.entry().writeToken()).isEqualTo(WriteTokens.of(framed));
 		assertThat(this.tier.get("k").value()).as("kept while checked").isEqualTo("loaded");
 		this.tier.evictIf(suspect);
 		assertThat(this.tier.get("k")).isNull();

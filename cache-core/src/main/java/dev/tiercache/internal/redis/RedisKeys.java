@@ -30,7 +30,7 @@ import dev.tiercache.internal.redis.RedisKey.PartitionPart;
  * Channels, which are not keys: wake-ups of waiting callers on {@code <prefix>:tiercache:loads},
  * published invalidations on {@code <prefix>:tiercache:invalidations}.
  *
- * <p>Guarantees, checked by {@code RedisKeysProperties}: {@link #parse} inverts {@link #build} for
+ * <p>Guarantees, checked by {@code RedisKeysPropertyTests}: {@link #parse} inverts {@link #build} for
  * every key; keys of different prefixes, caches, namespaces, entries or partitions differ; every key of
  * one entry (and of one partition) hashes to one cluster slot, since the prefix and the infixes hold no
  * <code>{</code>, so a key's hash tag is always its own. This takes a prefix that follows

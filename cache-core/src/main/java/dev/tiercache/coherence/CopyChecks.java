@@ -1,4 +1,4 @@
-package dev.tiercache.tier;
+package dev.tiercache.coherence;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,11 +51,11 @@ final class CopyChecks implements AutoCloseable {
 
 	/**
 	 * Queues a check of {@code valueKey}, a key of the cache's {@code namespace}: {@code stillHeld} is
-	 * told whether Redis holds bytes whose {@link LocalTier#writeToken} is {@code token} there, and the
+	 * told whether Redis holds bytes whose {@link WriteTokens token} is {@code token} there, and the
 	 * namespace is still the cache's.
 	 * @return whether it was queued ({@code false} when {@value #CAPACITY} checks wait)
 	 */
-	boolean submit(CacheContext cache, byte[] valueKey, long namespace, long token, Consumer<Boolean> stillHeld) {
+	boolean submit(LocalCopies cache, byte[] valueKey, long namespace, long token, Consumer<Boolean> stillHeld) {
 		return this.waiting.offer(new Check(cache, valueKey, namespace, token, stillHeld));
 	}
 
@@ -91,7 +91,7 @@ final class CopyChecks implements AutoCloseable {
 			Check check = batch.get(i);
 			KeyValue<byte[], byte[]> stored = (values != null && values.size() == keys.length) ? values.get(i) : null;
 			boolean held = stored != null && stored.hasValue() && check.cache().namespace() == check.namespace()
-					&& LocalTier.writeToken(stored.getValue()) == check.token();
+					&& WriteTokens.of(stored.getValue()) == check.token();
 			check.stillHeld().accept(held);
 		}
 	}
@@ -101,7 +101,7 @@ final class CopyChecks implements AutoCloseable {
 		DaemonThreads.stop(this.worker, Duration.ofSeconds(5));
 	}
 
-	private record Check(CacheContext cache, byte[] valueKey, long namespace, long token, Consumer<Boolean> stillHeld) {
+	private record Check(LocalCopies cache, byte[] valueKey, long namespace, long token, Consumer<Boolean> stillHeld) {
 	}
 
 }

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
  * keys are drawn from text rich in the layout's own delimiters ({@code :}, <code>{</code>,
  * <code>}</code>) besides any well-formed text.
  */
-class RedisKeysProperties {
+class RedisKeysPropertyTests {
 
 	@Property
 	void parseInvertsBuild(@ForAll("prefixes") String prefix, @ForAll("keys") RedisKey key) {
