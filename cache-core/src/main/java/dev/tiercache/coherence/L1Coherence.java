@@ -15,7 +15,8 @@ import dev.tiercache.internal.redis.RemoteCommands;
 /**
  * Keeps the L1s of one manager's caches coherent with Redis: it receives the changes Redis (or
  * another instance) reports, tells each cache's L1 what to drop, and settles the entries kept on
- * suspicion. Besides a cache's own writes, it is the only code that drops L1 entries.
+ * suspicion. Besides a cache's own writes (a clear of the cache included) and a cache moving to a newer
+ * namespace version, it is the only code that drops L1 entries.
  *
  * <p><b>Suspects: what this instance wrote stays while it is checked.</b> A report of a key whose L1
  * entry this instance wrote to Redis may be that very write, echoed (Redis reports a connection's
@@ -31,8 +32,9 @@ import dev.tiercache.internal.redis.RemoteCommands;
  *
  * <p><b>Missed changes clear L1.</b> When changes may have been missed (the connection was lost, Redis
  * flushed, or Redis answers again after the circuit breaker stopped calls), every L1 is cleared and the
- * namespace versions are read again ({@link NamespaceReader}), on the background executor, never on
- * Redis's I/O thread. Thread-safe.
+ * namespace versions are read again ({@link NamespaceReader}): on the background executor after a
+ * reconnection or flush ({@link #resynchronize}), on the breaker's thread after an outage
+ * ({@link #clearAndReread}), never on Redis's I/O thread. Thread-safe.
  */
 public final class L1Coherence implements InvalidationTarget, AutoCloseable {
 

@@ -28,7 +28,9 @@ import dev.tiercache.internal.redis.RedisKey.PartitionPart;
  * {@code <prefix>:wb:dead:{…}} and its live flushers at {@code <prefix>:wb:flushers:{…}}.</li>
  * </ul>
  * Channels, which are not keys: wake-ups of waiting callers on {@code <prefix>:tiercache:loads},
- * published invalidations on {@code <prefix>:tiercache:invalidations}.
+ * published invalidations on {@code <prefix>:tiercache:invalidations}. The write-behind scripts
+ * ({@code QueueScripts}) build the pending hash's fields in Lua as {@link #pendingValueField} and
+ * {@link #pendingIdField} do, from the key they are given.
  *
  * <p>Guarantees, checked by {@code RedisKeysPropertyTests}: {@link #parse} inverts {@link #build} for
  * every key; keys of different prefixes, caches, namespaces, entries or partitions differ; every key of
@@ -73,13 +75,15 @@ public final class RedisKeys {
 	/**
 	 * What is wrong with a key prefix, naming where it is set, or {@code null} if it is non-blank and
 	 * free of {@code :}, which separates the parts of a key (with it, the prefixes {@code app} and
-	 * {@code app:lock} would share keys), and of <code>{</code> and <code>}</code>, which mark hash tags.
+	 * {@code app:lock} would share keys), of <code>{</code> and <code>}</code>, which mark hash tags, and
+	 * of lone surrogates, which UTF-8 turns into {@code ?}.
 	 */
 	public static @Nullable String prefixProblem(String prefix) {
-		if (prefix.isBlank() || prefix.indexOf(':') >= 0 || prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
+		if (prefix.isBlank() || prefix.indexOf(':') >= 0 || prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0
+				|| hasSurrogate(prefix)) {
 			return "must be non-blank and free of ':' (it separates the parts of Redis keys: the prefixes 'app' and"
-					+ " 'app:lock' would share keys), '{' and '}' (they mark hash tags); set it with"
-					+ " 'tiercache.key-prefix' or TieredCacheManager.Builder.keyPrefix";
+					+ " 'app:lock' would share keys), '{' and '}' (they mark hash tags) and lone surrogates; set it"
+					+ " with 'tiercache.key-prefix' or TieredCacheManager.Builder.keyPrefix";
 		}
 		return null;
 	}
@@ -87,7 +91,8 @@ public final class RedisKeys {
 	/**
 	 * What is wrong with a cache name, or {@code null} if it is non-blank and free of whitespace and of
 	 * the characters that delimit keys ({@code :}, <code>{</code>, <code>}</code>): with them, cache
-	 * {@code a} with key {@code b:c} and cache {@code a:b} with key {@code c} would share an entry.
+	 * {@code a} with key {@code b:c} and cache {@code a:b} with key {@code c} would share an entry; and
+	 * of lone surrogates, which UTF-8 turns into {@code ?}.
 	 */
 	public static @Nullable String cacheNameProblem(String name) {
 		if (name.isBlank()) {
@@ -99,7 +104,21 @@ public final class RedisKeys {
 				return "must not contain ':', '{', '}' or whitespace (they delimit Redis keys)";
 			}
 		}
-		return null;
+		return hasSurrogate(name) ? "must not contain a lone surrogate (UTF-8 turns it into '?')" : null;
+	}
+
+	/** Whether the text holds a lone surrogate. */
+	private static boolean hasSurrogate(String text) {
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+				i++;
+			}
+			else if (Character.isSurrogate(c)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/** The prefix of every key, as it was given (without the separator). */

@@ -128,7 +128,8 @@ class RedisKeysPropertyTests {
 
 	@Example
 	void prefixesThatWouldShareKeysAreRefusedNamingTheProperty() {
-		assertThat(List.of("", " ", "app:lock", "a{b", "a}b")).allSatisfy((prefix) -> assertThatIllegalArgumentException()
+		List<String> prefixes = List.of("", " ", "app:lock", "a{b", "a}b", "a\uD800");
+		assertThat(prefixes).allSatisfy((prefix) -> assertThatIllegalArgumentException()
 			.isThrownBy(() -> new RedisKeys(prefix))
 			.withMessageContaining("'" + prefix + "'")
 			.withMessageContaining("tiercache.key-prefix"));
@@ -136,9 +137,10 @@ class RedisKeysPropertyTests {
 
 	@Example
 	void cacheNamesThatWouldShareKeysAreReported() {
-		assertThat(List.of("", "a:b", "a{b", "a}b", "a b")).allSatisfy(
+		assertThat(List.of("", "a:b", "a{b", "a}b", "a b", "a\uD800", "a\uDC00")).allSatisfy(
 				(name) -> assertThat(RedisKeys.cacheNameProblem(name)).as(name).isNotNull());
 		assertThat(RedisKeys.cacheNameProblem("books-2026_v1.x")).isNull();
+		assertThat(RedisKeys.cacheNameProblem("books\uD83D\uDCDA")).as("a surrogate pair is a character").isNull();
 	}
 
 	@Provide
