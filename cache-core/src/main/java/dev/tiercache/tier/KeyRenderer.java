@@ -28,6 +28,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.cache.interceptor.SimpleKey;
 import org.springframework.util.ReflectionUtils;
 
+import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.internal.reflect.StateFields;
 
 /**
@@ -85,34 +86,16 @@ final class KeyRenderer {
 	 */
 	String render(Object key) {
 		if (key instanceof String string && !string.startsWith("#") && string.length() <= MAX_LENGTH
-				&& isWellFormed(string)) {
+				&& RedisKeys.isWellFormed(string)) {
 			return string;
 		}
 		StringBuilder out = new StringBuilder(32);
 		append(out, key, key, 0);
-		if (!isWellFormed(out)) {
+		if (!RedisKeys.isWellFormed(out)) {
 			return "#u:" + sha256(codeUnits(out));
 		}
 		return (out.length() <= MAX_LENGTH) ? out.toString()
 				: "#h:" + sha256(out.toString().getBytes(StandardCharsets.UTF_8));
-	}
-
-	/**
-	 * Whether the text holds no lone surrogate: only such text survives UTF-8, which Redis key names are
-	 * written in (a lone surrogate becomes {@code ?}, so {@code "\uD800"} and {@code "?"} would share an
-	 * entry).
-	 */
-	private static boolean isWellFormed(CharSequence text) {
-		for (int i = 0; i < text.length(); i++) {
-			char c = text.charAt(i);
-			if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-				i++;
-			}
-			else if (Character.isSurrogate(c)) {
-				return false;
-			}
-		}
-		return true;
 	}
 
 	private void append(StringBuilder out, @Nullable Object part, Object key, int depth) {

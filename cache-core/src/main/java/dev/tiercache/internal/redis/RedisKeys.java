@@ -80,7 +80,7 @@ public final class RedisKeys {
 	 */
 	public static @Nullable String prefixProblem(String prefix) {
 		if (prefix.isBlank() || prefix.indexOf(':') >= 0 || prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0
-				|| hasSurrogate(prefix)) {
+				|| !isWellFormed(prefix)) {
 			return "must be non-blank and free of ':' (it separates the parts of Redis keys: the prefixes 'app' and"
 					+ " 'app:lock' would share keys), '{' and '}' (they mark hash tags) and lone surrogates; set it"
 					+ " with 'tiercache.key-prefix' or TieredCacheManager.Builder.keyPrefix";
@@ -104,21 +104,25 @@ public final class RedisKeys {
 				return "must not contain ':', '{', '}' or whitespace (they delimit Redis keys)";
 			}
 		}
-		return hasSurrogate(name) ? "must not contain a lone surrogate (UTF-8 turns it into '?')" : null;
+		return isWellFormed(name) ? null : "must not contain a lone surrogate (UTF-8 turns it into '?')";
 	}
 
-	/** Whether the text holds a lone surrogate. */
-	private static boolean hasSurrogate(String text) {
+	/**
+	 * Whether the text holds no lone surrogate: only such text survives UTF-8, which key names are
+	 * written in (a lone surrogate becomes {@code ?}, so {@code "\\uD800"} and {@code "?"} would share a
+	 * key).
+	 */
+	public static boolean isWellFormed(CharSequence text) {
 		for (int i = 0; i < text.length(); i++) {
 			char c = text.charAt(i);
 			if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
 				i++;
 			}
 			else if (Character.isSurrogate(c)) {
-				return true;
+				return false;
 			}
 		}
-		return false;
+		return true;
 	}
 
 	/** The prefix of every key, as it was given (without the separator). */
