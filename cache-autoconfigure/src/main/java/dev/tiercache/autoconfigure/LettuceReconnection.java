@@ -8,6 +8,7 @@ import io.lettuce.core.resource.Delay;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -22,6 +23,7 @@ import org.springframework.context.annotation.Configuration;
 class LettuceReconnection {
 
 	@Bean
+	@ConditionalOnMissingBean(name = "tiercacheReconnectDelay")
 	ClientResourcesBuilderCustomizer tiercacheReconnectDelay(TiercacheProperties properties) {
 		Duration max = properties.getRedis().getMaxReconnectDelay();
 		return (builder) -> {

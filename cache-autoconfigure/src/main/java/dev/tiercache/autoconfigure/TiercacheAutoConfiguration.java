@@ -48,9 +48,11 @@ import dev.tiercache.writebehind.WriteBehindQueues;
 
 /**
  * Auto-configuration of Tiercache: a {@link TieredCacheManager} over the application's Redis
- * connection (the application's {@link CacheManager} unless it defines its own), the advice behind
- * {@code @CacheAside}, and a {@link CacheResolver} that gives Spring's {@code @Cacheable} typed
- * values (unless the application has its own {@link CachingConfigurer}).
+ * connection (the application's {@link CacheManager} unless it defines its own), customized by
+ * {@link TieredCacheManagerCustomizer} beans, the advice behind the annotations, the write-behind
+ * queues, and a {@link CacheResolver} that gives Spring's {@code @Cacheable} typed values (unless the
+ * application has its own {@link CachingConfigurer}). Every bean backs off when the application
+ * defines one of its type.
  */
 @AutoConfiguration(after = DataRedisAutoConfiguration.class, before = CacheAutoConfiguration.class)
 @ConditionalOnClass({ RedisConnectionFactory.class, Caffeine.class, TieredCacheManager.class })
@@ -74,7 +76,7 @@ public final class TiercacheAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(CacheManager.class)
 	TieredCacheManager cacheManager(TiercacheProperties properties, ObjectProvider<RedisConnectionFactory> redis,
-			ValueCodec codec, Environment environment) {
+			ValueCodec codec, Environment environment, ObjectProvider<TieredCacheManagerCustomizer> customizers) {
 		TieredCacheManager.Builder builder = CacheSettingsBinder.mapped("tiercache",
 				() -> TieredCacheManager.builder(redis.getIfAvailable())
 					.keyPrefix(keyPrefix(properties, environment))
@@ -86,6 +88,7 @@ public final class TiercacheAutoConfiguration {
 					.defaults(CacheSettingsBinder.defaults(properties)));
 		CacheSettingsBinder.declared(properties)
 			.forEach((name, settings) -> CacheSettingsBinder.mapped("tiercache", () -> builder.cache(name, settings)));
+		customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
 		return builder.build();
 	}
 
@@ -118,13 +121,15 @@ public final class TiercacheAutoConfiguration {
 
 	@Bean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-	static TiercacheMethodValidator tiercacheTiercacheMethodValidator() {
+	@ConditionalOnMissingBean
+	static TiercacheMethodValidator tiercacheMethodValidator() {
 		return new TiercacheMethodValidator();
 	}
 
 	@Bean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-	static TiercacheOperationSource tiercacheTiercacheOperationSource(ObjectProvider<CacheManager> cacheManager,
+	@ConditionalOnMissingBean
+	static TiercacheOperationSource tiercacheOperationSource(ObjectProvider<CacheManager> cacheManager,
 			ObjectProvider<WriteBehindQueues> writeBehindQueues, ConfigurableBeanFactory beanFactory) {
 		return new TiercacheOperationSource(() -> tieredCacheManager(cacheManager), writeBehindQueues::getIfUnique,
 				beanFactory::resolveEmbeddedValue);
@@ -132,6 +137,7 @@ public final class TiercacheAutoConfiguration {
 
 	@Bean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	@ConditionalOnMissingBean
 	static WriteBehindRegistrar tiercacheWriteBehindRegistrar(TiercacheOperationSource operations) {
 		return new WriteBehindRegistrar(operations);
 	}
@@ -163,7 +169,8 @@ public final class TiercacheAutoConfiguration {
 
 	@Bean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-	static TiercacheAdvisor tiercacheTiercacheAdvisor(TiercacheOperationSource operations) {
+	@ConditionalOnMissingBean
+	static TiercacheAdvisor tiercacheAdvisor(TiercacheOperationSource operations) {
 		return new TiercacheAdvisor(operations);
 	}
 

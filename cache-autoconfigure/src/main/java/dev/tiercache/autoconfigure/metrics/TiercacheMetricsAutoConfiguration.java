@@ -38,6 +38,7 @@ public final class TiercacheMetricsAutoConfiguration {
 	static class BootCacheMetrics {
 
 		@Bean
+		@ConditionalOnMissingBean(name = "tieredCacheMeterBinderProvider")
 		CacheMeterBinderProvider<TieredCache> tieredCacheMeterBinderProvider() {
 			return TieredCacheMeterBinder::new;
 		}
