@@ -10,7 +10,6 @@ import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.autoconfigure.TiercacheProperties.CacheSpec;
 import dev.tiercache.tier.CacheSettings;
-import dev.tiercache.tier.Freshness;
 import dev.tiercache.tier.InvalidSettingException;
 import dev.tiercache.writebehind.WriteBehindSettings;
 
@@ -44,51 +43,14 @@ final class CacheSettingsBinder {
 	}
 
 	private static CacheSettings apply(CacheSettings base, CacheSpec spec, String path) {
-		return mapped(path, () -> {
-			CacheSettings settings = base;
-			if (spec.getMode() != null) {
-				settings = settings.withMode(spec.getMode());
-			}
-			if (spec.getTtl() != null) {
-				settings = settings.withTtl(spec.getTtl());
-			}
-			if (spec.getNullTtl() != null) {
-				settings = settings.withNullTtl(spec.getNullTtl());
-			}
-			if (spec.getTtlJitter() != null) {
-				settings = settings.withTtlJitter(spec.getTtlJitter());
-			}
-			if (spec.getLocal().getMaxSize() != null) {
-				settings = settings.withLocalMaxSize(spec.getLocal().getMaxSize());
-			}
-			if (spec.getLocal().getTtl() != null) {
-				settings = settings.withLocalTtl(spec.getLocal().getTtl());
-			}
-			if (spec.getLock().getLease() != null) {
-				settings = settings.withLockLease(spec.getLock().getLease());
-			}
-			if (spec.getLock().getWait() != null) {
-				settings = settings.withLockWait(spec.getLock().getWait());
-			}
-			return settings.withFreshness(freshness(settings.freshness(), spec));
-		});
+		return mapped(path, () -> base.with(overrides(spec)));
 	}
 
-	private static Freshness freshness(Freshness base, CacheSpec spec) {
-		Freshness freshness = base;
-		if (spec.getRefreshAhead() != null) {
-			freshness = freshness.withRefreshAhead(spec.getRefreshAhead());
-		}
-		if (spec.getStaleWhileRevalidate() != null) {
-			freshness = freshness.withStaleWhileRevalidate(spec.getStaleWhileRevalidate());
-		}
-		if (spec.getEarlyExpiryBeta() != null) {
-			freshness = freshness.withEarlyExpiryBeta(spec.getEarlyExpiryBeta());
-		}
-		if (spec.getFailSafe() != null) {
-			freshness = freshness.withFailSafe(spec.getFailSafe());
-		}
-		return freshness;
+	private static CacheSettings.Overrides overrides(CacheSpec spec) {
+		return new CacheSettings.Overrides(spec.getMode(), spec.getTtl(), spec.getTtlJitter(), spec.getNullTtl(),
+				spec.getLocal().getMaxSize(), spec.getLocal().getTtl(), spec.getLock().getLease(),
+				spec.getLock().getWait(), spec.getRefreshAhead(), spec.getStaleWhileRevalidate(),
+				spec.getEarlyExpiryBeta(), spec.getFailSafe());
 	}
 
 	/** The write-behind settings of caches not declared with their own. */

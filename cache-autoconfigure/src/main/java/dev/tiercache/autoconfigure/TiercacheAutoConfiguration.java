@@ -61,8 +61,6 @@ import dev.tiercache.writebehind.WriteBehindQueues;
 @Import({ TiercacheAutoConfiguration.AutoProxyRegistrar.class, LettuceReconnection.class })
 public final class TiercacheAutoConfiguration {
 
-	private static final String DEFAULT_KEY_PREFIX = "tiercache";
-
 	@Bean
 	@ConditionalOnMissingBean(ValueCodec.class)
 	JsonOrSerializedValueCodec tiercacheValueCodec(TiercacheProperties properties, BeanFactory beanFactory) {
@@ -94,7 +92,7 @@ public final class TiercacheAutoConfiguration {
 
 	/**
 	 * {@code tiercache.key-prefix} as set; otherwise the application's name with the characters a prefix
-	 * may not hold (':', '{', '}') replaced by '-', or {@value #DEFAULT_KEY_PREFIX}.
+	 * may not hold (':', '{', '}') replaced by '-', or {@value TieredCacheManager#DEFAULT_KEY_PREFIX}.
 	 */
 	private static String keyPrefix(TiercacheProperties properties, Environment environment) {
 		String configured = properties.getKeyPrefix();
@@ -102,7 +100,7 @@ public final class TiercacheAutoConfiguration {
 			return configured;
 		}
 		String name = environment.getProperty("spring.application.name");
-		return (name != null && !name.isBlank()) ? name.replaceAll("[:{}]", "-") : DEFAULT_KEY_PREFIX;
+		return (name != null && !name.isBlank()) ? name.replaceAll("[:{}]", "-") : TieredCacheManager.DEFAULT_KEY_PREFIX;
 	}
 
 	@Bean

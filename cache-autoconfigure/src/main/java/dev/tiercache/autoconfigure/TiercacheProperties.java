@@ -14,6 +14,7 @@ import org.springframework.util.unit.DataSize;
 
 import dev.tiercache.resilience.RedisCircuitBreaker;
 import dev.tiercache.tier.CacheMode;
+import dev.tiercache.tier.TieredCacheManager;
 import dev.tiercache.writebehind.Durability;
 
 /**
@@ -52,7 +53,7 @@ public class TiercacheProperties {
 	/**
 	 * Largest encoded value stored in Redis; larger values are not cached (the call still succeeds).
 	 */
-	private DataSize maxValueSize = DataSize.ofMegabytes(1);
+	private DataSize maxValueSize = DataSize.ofBytes(TieredCacheManager.DEFAULT_MAX_VALUE_BYTES);
 
 	private final Redis redis = new Redis();
 
@@ -133,7 +134,7 @@ public class TiercacheProperties {
 		 * How long one Redis call may take before it counts as failed and the cache falls back to the
 		 * loader.
 		 */
-		private Duration timeout = Duration.ofMillis(250);
+		private Duration timeout = TieredCacheManager.DEFAULT_REDIS_TIMEOUT;
 
 		/**
 		 * The longest wait between two attempts of Lettuce to reconnect to Redis (its delay doubles from
@@ -184,40 +185,39 @@ public class TiercacheProperties {
 
 		/**
 		 * Percentage of failed calls (errors, timeouts, Redis unreachable) among the recent ones at
-		 * which the breaker opens. Default 50.
+		 * which the breaker opens.
 		 */
 		private float failureRateThreshold = DEFAULTS.getFailureRateThreshold();
 
 		/**
-		 * Percentage of slow calls among the recent ones at which the breaker opens. Default 50.
+		 * Percentage of slow calls among the recent ones at which the breaker opens.
 		 */
 		private float slowCallRateThreshold = DEFAULTS.getSlowCallRateThreshold();
 
 		/**
-		 * How long a call may take before it counts as slow. Default 200ms (above a client GC pause,
-		 * below the 250ms timeout).
+		 * How long a call may take before it counts as slow. The default is above a client GC
+		 * pause and below the default timeout.
 		 */
 		private Duration slowCallDurationThreshold = DEFAULTS.getSlowCallDurationThreshold();
 
 		/**
-		 * How many of the most recent calls the rates are computed over. Default 20.
+		 * How many of the most recent calls the rates are computed over.
 		 */
 		private int slidingWindowSize = DEFAULTS.getSlidingWindowSize();
 
 		/**
-		 * How many calls must be recorded before the rates are judged. Default 10.
+		 * How many calls must be recorded before the rates are judged.
 		 */
 		private int minimumNumberOfCalls = DEFAULTS.getMinimumNumberOfCalls();
 
 		/**
-		 * How long the breaker stays open before Redis is probed, and between failed probes. Default
-		 * 500ms.
+		 * How long the breaker stays open before Redis is probed, and between failed probes.
 		 */
 		private Duration waitDurationInOpenState = Duration
 			.ofMillis(DEFAULTS.getWaitIntervalFunctionInOpenState().apply(1));
 
 		/**
-		 * How many background PINGs must pass (at the rates above) for the breaker to close. Default 3.
+		 * How many background PINGs must pass (at the rates above) for the breaker to close.
 		 */
 		private int permittedNumberOfCallsInHalfOpenState = DEFAULTS.getPermittedNumberOfCallsInHalfOpenState();
 
@@ -316,48 +316,47 @@ public class TiercacheProperties {
 
 		/**
 		 * Which tiers the cache uses: 'both' (Caffeine and Redis), 'local' (Caffeine only) or 'remote'
-		 * (Redis only). Default: both.
+		 * (Redis only).
 		 */
 		private @Nullable CacheMode mode;
 
 		/**
-		 * How long an entry lives in Redis. Default: 10m.
+		 * How long an entry lives in Redis.
 		 */
 		private @Nullable Duration ttl;
 
 		/**
 		 * Percentage (0 to 100) by which each entry's TTL is randomly shortened, so that entries
-		 * written together do not expire together. Default: 10.
+		 * written together do not expire together.
 		 */
 		private @Nullable Integer ttlJitter;
 
 		/**
-		 * How long a null result is cached; 0 caches no null. Default: 1m.
+		 * How long a null result is cached; 0 caches no null.
 		 */
 		private @Nullable Duration nullTtl;
 
 		/**
 		 * Fraction of the TTL (above 0, below 1, such as 0.8) after which a read returns the entry at
-		 * once and reloads it in the background, once across all instances. Default: 0 (off).
+		 * once and reloads it in the background, once across all instances.
 		 */
 		private @Nullable Double refreshAhead;
 
 		/**
 		 * For how long after its TTL an entry is still returned at once while one instance reloads it;
-		 * Redis keeps entries this much longer. Default: 0 (off).
+		 * Redis keeps entries this much longer.
 		 */
 		private @Nullable Duration staleWhileRevalidate;
 
 		/**
 		 * XFetch's beta: each read may reload an entry early, in the background, with a probability
 		 * that grows as its expiry nears, weighted by how long it took to load (1 is the usual value).
-		 * Default: 0 (off).
 		 */
 		private @Nullable Double earlyExpiryBeta;
 
 		/**
 		 * For how long after its TTL an entry is returned when the loader throws, instead of the
-		 * exception (counted). Default: the stale-while-revalidate window; 0 turns it off.
+		 * exception (counted). Unset, it is the stale-while-revalidate window; 0 turns it off.
 		 */
 		private @Nullable Duration failSafe;
 
@@ -451,13 +450,13 @@ public class TiercacheProperties {
 	public static class Local {
 
 		/**
-		 * Most entries the in-JVM tier holds. Default: 10000.
+		 * Most entries the in-JVM tier holds.
 		 */
 		private @Nullable Long maxSize;
 
 		/**
 		 * How long an entry lives in the in-JVM tier when Redis is also used; bounds how stale an
-		 * instance can be after another changes a value. Default: 30s.
+		 * instance can be after another changes a value.
 		 */
 		private @Nullable Duration ttl;
 
@@ -486,13 +485,13 @@ public class TiercacheProperties {
 
 		/**
 		 * How long a load lease lasts without renewal; the loading instance renews it, so this bounds
-		 * how long others wait for an instance that died mid-load. Default: 10s.
+		 * how long others wait for an instance that died mid-load.
 		 */
 		private @Nullable Duration lease;
 
 		/**
 		 * How long a caller waits for another caller's load (in this JVM or on another instance)
-		 * before loading itself. Default: 30s.
+		 * before loading itself.
 		 */
 		private @Nullable Duration wait;
 
@@ -521,39 +520,38 @@ public class TiercacheProperties {
 	public static class WriteBehind {
 
 		/**
-		 * How many queue entries the flusher reads at once per partition (1 to 1000). Default: 100.
+		 * How many queue entries the flusher reads at once per partition (1 to 1000).
 		 */
 		private @Nullable Integer batchSize;
 
 		/**
-		 * How often idle partitions are polled for new entries. Default: 100ms.
+		 * How often idle partitions are polled for new entries.
 		 */
 		private @Nullable Duration flushInterval;
 
 		/**
-		 * How many flusher threads each instance runs for the cache. Default: 2.
+		 * How many flusher threads each instance runs for the cache.
 		 */
 		private @Nullable Integer concurrency;
 
 		/**
 		 * How many streams the queue is split into by key hash; keys of one partition are applied in
-		 * order, partitions in parallel. Every instance must use the same number. Default: 8.
+		 * order, partitions in parallel. Every instance must use the same number.
 		 */
 		private @Nullable Integer partitions;
 
 		/**
-		 * How many times a failing write is tried before it moves to the dead-letter stream. Default: 5.
+		 * How many times a failing write is tried before it moves to the dead-letter stream.
 		 */
 		private @Nullable Integer maxAttempts;
 
 		/**
-		 * Wait before the first retry of a failing write; it doubles at each retry, with jitter. Default:
-		 * 100ms.
+		 * Wait before the first retry of a failing write; it doubles at each retry, with jitter.
 		 */
 		private @Nullable Duration backoff;
 
 		/**
-		 * Longest wait between two retries. Default: 5s.
+		 * Longest wait between two retries.
 		 */
 		private @Nullable Duration maxBackoff;
 
@@ -561,13 +559,13 @@ public class TiercacheProperties {
 		 * How long a partition's owner may stay silent before another instance takes the partition over
 		 * and applies the entries it read but did not acknowledge: the owner's lease, renewed every third
 		 * of it by a thread of its own however long a call runs. An instance paused or cut off from Redis
-		 * for longer loses its partitions. Default: 3s.
+		 * for longer loses its partitions.
 		 */
 		private @Nullable Duration claimIdle;
 
 		/**
 		 * How long shutdown waits for this instance's partitions to drain; what is left stays in Redis
-		 * for another instance. Default: 10s.
+		 * for another instance.
 		 */
 		private @Nullable Duration drainTimeout;
 
@@ -575,18 +573,18 @@ public class TiercacheProperties {
 		 * What a call waits for before it returns: 'memory' (the entry is in the Redis primary),
 		 * 'replica' (also on 'durability-replicas' replicas, WAIT) or 'aof' (also in the primary's
 		 * append-only file, WAITAOF, Redis 7.2+). When not confirmed in time, the call waits up to
-		 * 'durability-timeout' more for a flusher to apply it, and is refused otherwise. Default: memory.
+		 * 'durability-timeout' more for a flusher to apply it, and is refused otherwise.
 		 */
 		private @Nullable Durability durability;
 
 		/**
-		 * How many replicas must have the entry with durability 'replica'. Default: 1.
+		 * How many replicas must have the entry with durability 'replica'.
 		 */
 		private @Nullable Integer durabilityReplicas;
 
 		/**
 		 * How long a call waits for the durability confirmation (and, without it, as long again for a
-		 * flusher to apply it). Default: 1s.
+		 * flusher to apply it).
 		 */
 		private @Nullable Duration durabilityTimeout;
 

@@ -32,7 +32,6 @@ import dev.tiercache.annotation.WriteAround;
 import dev.tiercache.annotation.WriteBehind;
 import dev.tiercache.annotation.WriteThrough;
 import dev.tiercache.tier.CacheSettings;
-import dev.tiercache.tier.Freshness;
 import dev.tiercache.tier.InvalidSettingException;
 import dev.tiercache.tier.TieredCache;
 import dev.tiercache.tier.TieredCacheManager;
@@ -284,46 +283,21 @@ public final class TiercacheOperationSource {
 				: MethodExpression.parse(annotation, attribute, text, method, extraVariables, this.parameterNames);
 	}
 
+	/** The cache's settings with the annotation's attributes laid over them. */
 	private CacheSettings entrySettings(CacheAside annotation, CacheSettings settings, Method method) {
-		CacheSettings entry = settings;
-		String ttl = resolve(annotation.ttl());
-		String nullTtl = resolve(annotation.nullTtl());
-		String jitter = resolve(annotation.ttlJitter());
-		String refreshAhead = resolve(annotation.refreshAhead());
-		String staleWhileRevalidate = resolve(annotation.staleWhileRevalidate());
-		String earlyExpiryBeta = resolve(annotation.earlyExpiryBeta());
-		String failSafe = resolve(annotation.failSafe());
+		CacheSettings.Overrides overrides = new CacheSettings.Overrides(null, duration("ttl", annotation.ttl(), method),
+				percentage(annotation.ttlJitter(), method), duration("nullTtl", annotation.nullTtl(), method), null, null,
+				null, null, number("refreshAhead", annotation.refreshAhead(), method),
+				duration("staleWhileRevalidate", annotation.staleWhileRevalidate(), method),
+				number("earlyExpiryBeta", annotation.earlyExpiryBeta(), method),
+				duration("failSafe", annotation.failSafe(), method));
 		try {
-			if (!ttl.isEmpty()) {
-				entry = entry.withTtl(duration("ttl", ttl, method));
-			}
-			if (!nullTtl.isEmpty()) {
-				entry = entry.withNullTtl(duration("nullTtl", nullTtl, method));
-			}
-			if (!jitter.isEmpty()) {
-				entry = entry.withTtlJitter(percentage(jitter, method));
-			}
-			Freshness freshness = entry.freshness();
-			if (!refreshAhead.isEmpty()) {
-				freshness = freshness.withRefreshAhead(number("refreshAhead", refreshAhead, method));
-			}
-			if (!staleWhileRevalidate.isEmpty()) {
-				freshness = freshness
-					.withStaleWhileRevalidate(duration("staleWhileRevalidate", staleWhileRevalidate, method));
-			}
-			if (!earlyExpiryBeta.isEmpty()) {
-				freshness = freshness.withEarlyExpiryBeta(number("earlyExpiryBeta", earlyExpiryBeta, method));
-			}
-			if (!failSafe.isEmpty()) {
-				freshness = freshness.withFailSafe(duration("failSafe", failSafe, method));
-			}
-			entry = entry.withFreshness(freshness);
+			return settings.with(overrides);
 		}
 		catch (InvalidSettingException ex) {
 			throw new IllegalStateException("@CacheAside(" + ATTRIBUTES.get(ex.getSetting()) + " = \"" + ex.getValue()
 					+ "\") on " + method + ": " + ex.getReason(), ex);
 		}
-		return entry;
 	}
 
 	private String resolve(String text) {
@@ -332,7 +306,12 @@ public final class TiercacheOperationSource {
 		return (resolved != null) ? resolved.strip() : "";
 	}
 
-	private static Duration duration(String attribute, String text, Method method) {
+	/** An attribute's duration, placeholders resolved; {@code null} if the attribute is not set. */
+	private @Nullable Duration duration(String attribute, String value, Method method) {
+		String text = resolve(value);
+		if (text.isEmpty()) {
+			return null;
+		}
 		try {
 			return DurationFormatterUtils.detectAndParse(text);
 		}
@@ -342,7 +321,11 @@ public final class TiercacheOperationSource {
 		}
 	}
 
-	private static double number(String attribute, String text, Method method) {
+	private @Nullable Double number(String attribute, String value, Method method) {
+		String text = resolve(value);
+		if (text.isEmpty()) {
+			return null;
+		}
 		try {
 			return Double.parseDouble(text);
 		}
@@ -352,7 +335,11 @@ public final class TiercacheOperationSource {
 		}
 	}
 
-	private static int percentage(String text, Method method) {
+	private @Nullable Integer percentage(String value, Method method) {
+		String text = resolve(value);
+		if (text.isEmpty()) {
+			return null;
+		}
 		try {
 			return Integer.parseInt(text);
 		}

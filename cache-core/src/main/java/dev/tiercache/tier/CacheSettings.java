@@ -3,6 +3,8 @@ package dev.tiercache.tier;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The settings of one cache, or of one annotated method's entries: immutable, validated on
  * construction; each {@code with…} method returns a copy.
@@ -107,6 +109,28 @@ public record CacheSettings(CacheMode mode, Duration ttl, int ttlJitter, Duratio
 				this.lockLease, this.lockWait, freshness);
 	}
 
+	/**
+	 * These settings with the ones {@code overrides} sets laid over them: the one function that applies
+	 * {@code tiercache.defaults.*} over the built-in defaults, {@code tiercache.caches.<name>.*} over
+	 * those, and an annotation's attributes over its cache's settings.
+	 * @throws InvalidSettingException naming the first setting that is out of range in the result
+	 */
+	public CacheSettings with(Overrides overrides) {
+		Freshness fresh = this.freshness;
+		Freshness laid = new Freshness(or(overrides.refreshAhead(), fresh.refreshAhead()),
+				or(overrides.staleWhileRevalidate(), fresh.staleWhileRevalidate()),
+				or(overrides.earlyExpiryBeta(), fresh.earlyExpiryBeta()),
+				(overrides.failSafe() != null) ? overrides.failSafe() : fresh.failSafe());
+		return new CacheSettings(or(overrides.mode(), this.mode), or(overrides.ttl(), this.ttl),
+				or(overrides.ttlJitter(), this.ttlJitter), or(overrides.nullTtl(), this.nullTtl),
+				or(overrides.localMaxSize(), this.localMaxSize), or(overrides.localTtl(), this.localTtl),
+				or(overrides.lockLease(), this.lockLease), or(overrides.lockWait(), this.lockWait), laid);
+	}
+
+	private static <T> T or(@Nullable T override, T value) {
+		return (override != null) ? override : value;
+	}
+
 	/** How long Redis keeps an entry whose soft TTL is {@code ttlMillis}: longer by the stale window or fail-safe. */
 	long redisTtlMillis(long ttlMillis) {
 		return ttlMillis + this.freshness.retainedMillis();
@@ -133,6 +157,22 @@ public record CacheSettings(CacheMode mode, Duration ttl, int ttlJitter, Duratio
 		}
 		long spread = base * this.ttlJitter / 100;
 		return Math.max(1, base - ThreadLocalRandom.current().nextLong(spread + 1));
+	}
+
+	/**
+	 * Settings to lay over others with {@link CacheSettings#with(Overrides)}: each non-{@code null}
+	 * component replaces the one beneath it, each {@code null} keeps it. Components are as in
+	 * {@link CacheSettings} and {@link Freshness}. Immutable.
+	 */
+	public record Overrides(@Nullable CacheMode mode, @Nullable Duration ttl, @Nullable Integer ttlJitter,
+			@Nullable Duration nullTtl, @Nullable Long localMaxSize, @Nullable Duration localTtl,
+			@Nullable Duration lockLease, @Nullable Duration lockWait, @Nullable Double refreshAhead,
+			@Nullable Duration staleWhileRevalidate, @Nullable Double earlyExpiryBeta, @Nullable Duration failSafe) {
+
+		/** Overrides that override nothing. */
+		public static final Overrides NONE = new Overrides(null, null, null, null, null, null, null, null, null, null,
+				null, null);
+
 	}
 
 }

@@ -70,6 +70,15 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 	/** How long start-up waits for the Redis connection before going on without it. */
 	public static final Duration STARTUP_CONNECT_WAIT = Duration.ofSeconds(2);
 
+	/** The prefix of every Redis key unless {@link Builder#keyPrefix} sets another. */
+	public static final String DEFAULT_KEY_PREFIX = "tiercache";
+
+	/** How long Redis calls may take unless {@link Builder#redisTimeout} sets another. */
+	public static final Duration DEFAULT_REDIS_TIMEOUT = Duration.ofMillis(250);
+
+	/** The largest encoded value stored in Redis unless {@link Builder#maxValueBytes} sets another. */
+	public static final int DEFAULT_MAX_VALUE_BYTES = 1024 * 1024;
+
 	/** How many background reloads wait at most in the default refresh executor. */
 	static final int REFRESH_QUEUE = 1000;
 
@@ -381,13 +390,13 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 
 		private boolean dynamic = true;
 
-		private String keyPrefix = "tiercache";
+		private String keyPrefix = DEFAULT_KEY_PREFIX;
 
-		private Duration redisTimeout = Duration.ofMillis(250);
+		private Duration redisTimeout = DEFAULT_REDIS_TIMEOUT;
 
 		private @Nullable ValueCodec codec;
 
-		private int maxValueBytes = 1024 * 1024;
+		private int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
 
 		private int maxPendingRepairs = 10_000;
 
