@@ -9,12 +9,12 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.lettuce.core.ScriptOutputType;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.internal.redis.RemoteCallException;
+import dev.tiercache.tier.TieredCache;
 import dev.tiercache.writebehind.KeyRuns.Call;
 import dev.tiercache.writebehind.KeyRuns.KeyWork;
 
@@ -43,13 +43,25 @@ final class PartitionFlusher {
 
 	private static final String OWN_PENDING = "0";
 
-	private final WriteBehindQueue queue;
+	private final String cacheName;
 
 	private final int partition;
 
-	private final byte[] stream;
-
 	private final OwnerLease lease;
+
+	private final PartitionStream stream;
+
+	private final QueueMethods methods;
+
+	private final FlushGate gate;
+
+	private final QueueFailures failures;
+
+	private final QueueCounters counters;
+
+	private final WriteBehindSettings settings;
+
+	private final TieredCache cache;
 
 	private final AtomicBoolean running = new AtomicBoolean();
 
@@ -66,11 +78,22 @@ final class PartitionFlusher {
 	/** The token the batch being applied was read under (flush thread only). */
 	private byte[] batchToken = new byte[0];
 
-	PartitionFlusher(WriteBehindQueue queue, int partition, OwnerLease lease) {
-		this.queue = queue;
+	/**
+	 * @param cache the queue's cache, whose entries of dead letters and of applied writes it could not
+	 * hold are evicted
+	 */
+	PartitionFlusher(int partition, OwnerLease lease, PartitionStream stream, QueueMethods methods, FlushGate gate,
+			QueueFailures failures, QueueCounters counters, WriteBehindSettings settings, TieredCache cache) {
+		this.cacheName = cache.getName();
 		this.partition = partition;
-		this.stream = queue.keys().stream(partition);
 		this.lease = lease;
+		this.stream = stream;
+		this.methods = methods;
+		this.gate = gate;
+		this.failures = failures;
+		this.counters = counters;
+		this.settings = settings;
+		this.cache = cache;
 	}
 
 	boolean owned() {
@@ -99,7 +122,7 @@ final class PartitionFlusher {
 		byte @Nullable [] token = null;
 		try {
 			token = this.lease.token();
-			if (token == null && !this.queue.stopping()) {
+			if (token == null && !this.gate.stopping()) {
 				token = this.lease.take();
 			}
 			if (token == null) {
@@ -110,8 +133,8 @@ final class PartitionFlusher {
 				this.claimedUnder = token;
 				this.ownPendingLeft = true;
 			}
-			while (!this.queue.halted() && this.lease.held(token)) {
-				List<QueueEntry> batch = read(token, this.ownPendingLeft ? OWN_PENDING : ">");
+			while (!this.gate.halted() && this.lease.held(token)) {
+				List<QueueEntry> batch = this.stream.read(token, this.ownPendingLeft ? OWN_PENDING : ">");
 				if (batch.isEmpty()) {
 					if (!this.ownPendingLeft) {
 						return;
@@ -131,7 +154,7 @@ final class PartitionFlusher {
 				lost(token);
 			}
 			else {
-				this.queue.redisFailed("flush partition " + this.partition, ex);
+				this.failures.redisFailed("flush partition " + this.partition, ex);
 			}
 		}
 		catch (RuntimeException | Error ex) {
@@ -147,7 +170,7 @@ final class PartitionFlusher {
 
 	private void lost(byte[] token) {
 		if (this.lease.lost(token)) {
-			logger.info("Tiercache write-behind of cache '" + this.queue.cacheName() + "' lost partition "
+			logger.info("Tiercache write-behind of cache '" + this.cacheName + "' lost partition "
 					+ this.partition + " to another instance (fencing token " + new String(token, StandardCharsets.US_ASCII)
 					+ " is no longer the partition's); the new owner applies what this instance had not acknowledged");
 		}
@@ -185,34 +208,11 @@ final class PartitionFlusher {
 	 * died, were cut off, or gave the partition up. A claim that fails is tried again at the next flush.
 	 */
 	private void claimAbandoned(byte[] token) {
-		this.queue.createGroup(this.stream);
-		String cursor = "0-0";
-		long claimed = 0;
-		byte[] batchSize = QueueKeys.ascii(this.queue.settings().batchSize());
-		do {
-			List<Object> page = this.queue.commands().eval(QueueScripts.CLAIM, ScriptOutputType.MULTI,
-					new byte[][] { this.stream, this.lease.key() }, token, QueueKeys.GROUP, this.queue.instanceId(),
-					QueueKeys.ascii(cursor), batchSize);
-			if (page == null || page.size() < 2) {
-				return;
-			}
-			cursor = new String((byte[]) page.get(0), StandardCharsets.US_ASCII);
-			claimed += (page.get(1) instanceof Long count) ? count : 0;
-		}
-		while (!"0-0".equals(cursor));
+		long claimed = this.stream.claimAbandoned(token);
 		if (claimed > 0) {
-			logger.info("Tiercache claimed " + claimed + " write-behind entries of cache '" + this.queue.cacheName()
+			logger.info("Tiercache claimed " + claimed + " write-behind entries of cache '" + this.cacheName
 					+ "' (partition " + this.partition + ") that an earlier owner read but did not apply");
 		}
-	}
-
-	private List<QueueEntry> read(byte[] token, String from) {
-		List<Object> replies = this.queue.readGroup(this.partition, this.lease.key(), token, from);
-		List<QueueEntry> entries = new ArrayList<>(replies.size());
-		for (Object reply : replies) {
-			entries.add(QueueEntry.of((List<?>) reply));
-		}
-		return entries;
 	}
 
 	/**
@@ -242,7 +242,7 @@ final class PartitionFlusher {
 	 * confirms that its token is still the partition's. Once not, the rest of the batch is left.
 	 */
 	private boolean mayCall() {
-		if (this.stopped || this.queue.halted() || !this.lease.held(this.batchToken)) {
+		if (this.stopped || this.gate.halted() || !this.lease.held(this.batchToken)) {
 			this.stopped = true;
 			return false;
 		}
@@ -253,7 +253,7 @@ final class PartitionFlusher {
 			}
 		}
 		catch (RemoteCallException ex) {
-			this.queue.redisFailed("confirm the lease of partition " + this.partition + " before a call", ex);
+			this.failures.redisFailed("confirm the lease of partition " + this.partition + " before a call", ex);
 			this.stopped = true;
 		}
 		return !this.stopped;
@@ -264,21 +264,21 @@ final class PartitionFlusher {
 		Map<String, List<KeyWork>> byMethod = new LinkedHashMap<>();
 		for (KeyWork work : works) {
 			if (work.calls().size() == 1) {
-				WriteBehindMethod method = this.queue.method(work.calls().get(0).entry().method());
+				WriteBehindMethod method = this.methods.method(work.calls().get(0).entry().method());
 				if (method != null && method.hasBatchMethod()) {
 					byMethod.computeIfAbsent(method.id(), (id) -> new ArrayList<>()).add(work);
 				}
 			}
 		}
 		byMethod.forEach((id, group) -> {
-			WriteBehindMethod method = this.queue.method(id);
+			WriteBehindMethod method = this.methods.method(id);
 			if (method == null || group.size() < 2 || !mayCall()) {
 				return;
 			}
 			List<@Nullable Object[]> calls = new ArrayList<>(group.size());
 			try {
 				for (KeyWork work : group) {
-					calls.add(this.queue.decode(method, work.calls().get(0).entry()));
+					calls.add(this.methods.arguments(method, work.calls().get(0).entry()));
 				}
 				method.applyBatch(calls);
 			}
@@ -288,7 +288,7 @@ final class PartitionFlusher {
 						+ group.size() + " entries one by one", ex);
 				return;
 			}
-			this.queue.counters().batchCalls.increment();
+			this.counters.batchCalls.increment();
 			for (KeyWork work : group) {
 				succeeded(work);
 			}
@@ -323,28 +323,28 @@ final class PartitionFlusher {
 	private boolean applyNext(KeyWork work) {
 		Call call = work.next();
 		QueueEntry entry = call.entry();
-		int maxAttempts = this.queue.settings().maxAttempts();
+		int maxAttempts = this.settings.maxAttempts();
 		String spent = call.error();
 		if (call.failures() >= maxAttempts && spent != null) {
 			// the last write of a call split when its attempts were spent
 			deadLetter(work, spent, call.failures());
 			return true;
 		}
-		WriteBehindMethod method = this.queue.method(entry.method());
+		WriteBehindMethod method = this.methods.method(entry.method());
 		if (method == null) {
 			giveUp(work, "no @WriteBehind method " + entry.method() + " is registered on this instance", 1);
 			return true;
 		}
 		@Nullable Object[] arguments;
 		try {
-			arguments = this.queue.decode(method, entry);
+			arguments = this.methods.arguments(method, entry);
 		}
 		catch (RuntimeException ex) {
 			giveUp(work, "cannot decode the arguments: " + ex.getMessage(), 1);
 			return true;
 		}
 		if (call.failures() > 0) {
-			this.queue.counters().retries.increment();
+			this.counters.retries.increment();
 		}
 		try {
 			method.apply(arguments);
@@ -370,7 +370,7 @@ final class PartitionFlusher {
 	 */
 	private void giveUp(KeyWork work, String error, int attempts) {
 		if (work.uncoalesce()) {
-			logger.debug("Tiercache write-behind of cache '" + this.queue.cacheName() + "' applies the writes a "
+			logger.debug("Tiercache write-behind of cache '" + this.cacheName + "' applies the writes a "
 					+ "failed call of key " + work.key() + " coalesced one by one: " + error);
 			return;
 		}
@@ -379,10 +379,12 @@ final class PartitionFlusher {
 
 	private void succeeded(KeyWork work) {
 		Call call = work.next();
-		this.queue.counters().applied.add(call.entries());
-		this.queue.counters().methodCalls.increment();
+		this.counters.applied.add(call.entries());
+		this.counters.methodCalls.increment();
 		if (call.entry().uncached()) {
-			this.queue.uncachedApplied(call.entry());
+			// the cache may hold what reads loaded before this write was applied (a later pending write of
+			// the key still shows)
+			this.cache.evictNamed(call.entry().key());
 		}
 		work.advance();
 	}
@@ -393,17 +395,26 @@ final class PartitionFlusher {
 	 * @throws RemoteCallException if this instance lost the partition
 	 */
 	private void deadLetter(KeyWork work, String error, int attempts) {
+		QueueEntry entry = work.next().entry();
 		try {
-			this.queue.deadLetter(this.partition, this.lease.key(), this.batchToken, work.next().entry(), error, attempts);
+			this.stream.deadLetter(this.batchToken, entry, error, attempts);
 		}
 		catch (RemoteCallException ex) {
 			if (QueueScripts.fenced(ex)) {
 				throw ex;
 			}
-			this.queue.redisFailed("move an entry of partition " + this.partition + " to the dead letters", ex);
+			// the script may have run (its reply lost): the value the database never got must not stay
+			this.cache.evictNamed(entry.key());
+			this.failures.redisFailed("move an entry of partition " + this.partition + " to the dead letters", ex);
 			this.stopped = true;
 			return;
 		}
+		this.counters.deadLettered.increment();
+		logger.warn("Tiercache moved a write-behind entry of cache '" + this.cacheName + "' (key " + entry.key()
+				+ ", " + entry.method() + ") to the dead letters after " + attempts + " attempt(s): " + error);
+		// the cache must not keep a value the database never got (a later pending write of the key still
+		// shows); evicted by the name the entry gives the key, so also when no method here can read it
+		this.cache.evictNamed(entry.key());
 		work.advance();
 	}
 
@@ -412,11 +423,10 @@ final class PartitionFlusher {
 	 * half and all of it). @return {@code false} if the queue halted meanwhile
 	 */
 	private boolean backOff(int round) {
-		WriteBehindSettings settings = this.queue.settings();
-		long base = settings.backoff().toMillis() << Math.min(round - 1, 30);
-		long capped = Math.min(Math.max(base, 1), settings.maxBackoff().toMillis());
+		long base = this.settings.backoff().toMillis() << Math.min(round - 1, 30);
+		long capped = Math.min(Math.max(base, 1), this.settings.maxBackoff().toMillis());
 		long delay = capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1);
-		return this.queue.pause(delay);
+		return this.gate.pause(delay);
 	}
 
 	/**
@@ -427,39 +437,20 @@ final class PartitionFlusher {
 	 * halted, or if this instance lost the partition
 	 */
 	private void acknowledge(byte[] token, List<KeyWork> works) {
-		List<byte[]> arguments = new ArrayList<>();
-		arguments.add(token);
-		arguments.add(QueueKeys.GROUP);
-		arguments.add(null);
-		int ids = 0;
-		for (KeyWork work : works) {
-			for (String id : work.finishedIds()) {
-				arguments.add(QueueKeys.ascii(id));
-				ids++;
-			}
-		}
-		arguments.set(2, QueueKeys.ascii(ids));
-		for (KeyWork work : works) {
-			if (work.done()) {
-				arguments.add(work.key().getBytes(StandardCharsets.UTF_8));
-				arguments.add(QueueKeys.ascii(work.lastId()));
-			}
-		}
-		if (arguments.size() == 3 && ids == 0) {
+		byte[][] acknowledgement = PartitionStream.acknowledgement(token, works);
+		if (acknowledgement == null) {
 			return;
 		}
-		byte[][] keys = { this.stream, this.queue.keys().pending(this.partition), this.lease.key() };
-		byte[][] values = arguments.toArray(new byte[0][]);
 		for (int round = 1;; round++) {
 			try {
-				this.queue.commands().eval(QueueScripts.ACKNOWLEDGE, ScriptOutputType.INTEGER, keys, values);
+				this.stream.acknowledge(acknowledgement);
 				return;
 			}
 			catch (RemoteCallException ex) {
 				if (QueueScripts.fenced(ex) || !this.lease.held(token) || !backOff(round)) {
 					throw ex;
 				}
-				this.queue.redisFailed("acknowledge applied entries of partition " + this.partition
+				this.failures.redisFailed("acknowledge applied entries of partition " + this.partition
 						+ " (sent again while the partition is this instance's)", ex);
 			}
 		}

@@ -16,7 +16,9 @@ import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.internal.redis.RemoteCallException;
+import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.tier.StagedWrite;
+import dev.tiercache.tier.TieredCache;
 
 /**
  * The calls' side of one cache's write-behind queue: a call's cache write and queue entry, made
@@ -37,18 +39,38 @@ final class QueueCalls {
 
 	private static final Log logger = LogFactory.getLog(QueueCalls.class);
 
-	private final WriteBehindQueue queue;
+	private final TieredCache cache;
+
+	private final WriteBehindSettings settings;
+
+	private final RemoteCommands commands;
+
+	private final QueueKeys keys;
+
+	private final QueueMethods methods;
 
 	private final @Nullable DurableWrites durable;
 
 	private final ArgumentCodec arguments;
 
+	private final QueueFailures failures;
+
+	private final QueueCounters counters;
+
 	private final Set<String> unencodableMethods = ConcurrentHashMap.newKeySet();
 
-	QueueCalls(WriteBehindQueue queue, @Nullable DurableWrites durable, ArgumentCodec arguments) {
-		this.queue = queue;
+	QueueCalls(TieredCache cache, WriteBehindSettings settings, RemoteCommands commands, QueueKeys keys,
+			QueueMethods methods, @Nullable DurableWrites durable, ArgumentCodec arguments, QueueFailures failures,
+			QueueCounters counters) {
+		this.cache = cache;
+		this.settings = settings;
+		this.commands = commands;
+		this.keys = keys;
+		this.methods = methods;
 		this.durable = durable;
 		this.arguments = arguments;
+		this.failures = failures;
+		this.counters = counters;
 	}
 
 	/**
@@ -66,7 +88,7 @@ final class QueueCalls {
 			Object key) {
 		StagedWrite staged;
 		try {
-			staged = this.queue.cache().stage(key, value, valueType);
+			staged = this.cache.stage(key, value, valueType);
 		}
 		catch (RemoteCallException ex) {
 			throw refused(method, key, "Redis did not answer: " + ex.getMessage(), ex);
@@ -81,24 +103,24 @@ final class QueueCalls {
 			return synchronouslyUnlessQueued(method, key, staged,
 					"durability 'aof' needs WAITAOF (Redis 7.2+), which this Redis does not have");
 		}
-		QueueKeys keys = this.queue.keys();
-		int partition = keys.partitionOf(staged.renderedKey());
-		byte[][] scriptKeys = concat(staged.keys(), keys.stream(partition), keys.pending(partition));
+		int partition = this.keys.partitionOf(staged.renderedKey());
+		byte[][] scriptKeys = concat(staged.keys(), this.keys.stream(partition), this.keys.pending(partition));
 		byte[][] scriptArguments = { staged.channel(), staged.framed(), staged.ttlArgument(), QueueKeys.GROUP,
-				staged.renderedKey().getBytes(StandardCharsets.UTF_8), this.queue.methodId(method), encoded };
+				staged.renderedKey().getBytes(StandardCharsets.UTF_8), this.methods.idOf(method), encoded };
 		DurableWrites.Written written;
 		try {
 			written = (durableWrites != null) ? durableWrites.eval(QueueScripts.ENQUEUE, scriptKeys, scriptArguments)
-					: new DurableWrites.Written(this.queue.commands()
-						.eval(QueueScripts.ENQUEUE, ScriptOutputType.VALUE, scriptKeys, scriptArguments), true);
+					: new DurableWrites.Written(
+							this.commands.eval(QueueScripts.ENQUEUE, ScriptOutputType.VALUE, scriptKeys, scriptArguments),
+							true);
 		}
 		catch (RemoteCallException ex) {
-			this.queue.redisFailed("queue a write", ex);
+			this.failures.redisFailed("queue a write", ex);
 			String taken = ex.maybeRan() ? "Redis may or may not have taken it: " : "Redis did not take it: ";
 			throw refused(method, key, ex.maybeRan(), taken + ex.getMessage(), ex);
 		}
-		this.queue.cache().applied(staged);
-		this.queue.counters().enqueued.increment();
+		this.cache.applied(staged);
+		this.counters.enqueued.increment();
 		if (durableWrites != null && !written.confirmed()) {
 			awaitApplied(method, key, partition, written.reply(), durableWrites);
 		}
@@ -113,12 +135,11 @@ final class QueueCalls {
 	 */
 	private boolean synchronouslyUnlessQueued(WriteBehindMethod method, Object key, StagedWrite staged,
 			String why) {
-		QueueKeys keys = this.queue.keys();
-		byte[] pending = keys.pending(keys.partitionOf(staged.renderedKey()));
+		byte[] pending = this.keys.pending(this.keys.partitionOf(staged.renderedKey()));
 		byte[] field = RedisKeys.pendingIdField(staged.renderedKey());
 		Boolean queued;
 		try {
-			queued = this.queue.commands().call((redis) -> redis.hexists(pending, field));
+			queued = this.commands.call((redis) -> redis.hexists(pending, field));
 		}
 		catch (RemoteCallException ex) {
 			throw refused(method, key, "it cannot be queued (" + why + ") and Redis did not answer whether an older "
@@ -129,7 +150,7 @@ final class QueueCalls {
 					+ "which would be applied after it; it runs synchronously once the key's queued writes are "
 					+ "applied", null);
 		}
-		this.queue.counters().synchronousWrites.increment();
+		this.counters.synchronousWrites.increment();
 		return false;
 	}
 
@@ -156,12 +177,12 @@ final class QueueCalls {
 			throw refused(method, key, true, unconfirmed + ", and returned no entry id", null);
 		}
 		String id = new String(entryId, StandardCharsets.US_ASCII);
-		byte[] stream = this.queue.keys().stream(partition);
-		long deadline = System.nanoTime() + this.queue.settings().durabilityTimeout().toNanos();
-		long pollNanos = TimeUnit.MILLISECONDS.toNanos(Math.min(this.queue.settings().flushInterval().toMillis(), 50));
+		byte[] stream = this.keys.stream(partition);
+		long deadline = System.nanoTime() + this.settings.durabilityTimeout().toNanos();
+		long pollNanos = TimeUnit.MILLISECONDS.toNanos(Math.min(this.settings.flushInterval().toMillis(), 50));
 		try {
 			while (true) {
-				List<StreamMessage<byte[], byte[]>> left = this.queue.commands()
+				List<StreamMessage<byte[], byte[]>> left = this.commands
 					.call((redis) -> redis.xrange(stream, Range.create(id, id)));
 				if (left == null || left.isEmpty()) {
 					return;
@@ -183,7 +204,7 @@ final class QueueCalls {
 					+ "be applied", ex);
 		}
 		throw refused(method, key, true, unconfirmed + ", nor was it applied within another "
-				+ this.queue.settings().durabilityTimeout().toMillis()
+				+ this.settings.durabilityTimeout().toMillis()
 				+ " ms; it is applied in order unless the primary fails first", null);
 	}
 
@@ -198,8 +219,8 @@ final class QueueCalls {
 	 */
 	private WriteBehindUnavailableException refused(WriteBehindMethod method, Object key, boolean mayHaveBeenQueued,
 			String why, @Nullable Throwable cause) {
-		this.queue.counters().refused.increment();
-		String cache = this.queue.cacheName();
+		this.counters.refused.increment();
+		String cache = this.cache.getName();
 		String message = (mayHaveBeenQueued ? "Tiercache cannot confirm that it queued" : "Tiercache did not queue")
 				+ " the @WriteBehind call of " + method.id() + " for key '" + key + "' of cache '" + cache + "': "
 				+ why + ". The method was not run either, so that it never writes around older queued writes of the "

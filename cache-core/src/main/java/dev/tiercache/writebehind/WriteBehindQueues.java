@@ -239,7 +239,7 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 	 * @throws IllegalArgumentException if the cache has no write-behind queue
 	 */
 	public long refusedCalls(String cache) {
-		return queue(cache).counters().refused.sum();
+		return queue(cache).refused();
 	}
 
 	/**

@@ -1,0 +1,153 @@
+package dev.tiercache.writebehind;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import io.lettuce.core.ScriptOutputType;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import dev.tiercache.internal.concurrent.DaemonThreads;
+import dev.tiercache.internal.concurrent.Periodic;
+import dev.tiercache.internal.redis.RemoteCallException;
+import dev.tiercache.internal.redis.RemoteCommands;
+
+/**
+ * Shares one cache's partitions between the instances that flush it, and runs this instance's
+ * flushers: every flush interval it records this instance as a live flusher, works out its fair share
+ * of partitions (rounded up), gives up owned partitions beyond it that are idle, and submits a flush of
+ * each owned partition and, while under its share, of the others (a flush takes a partition only if it
+ * is free or its owner's lease ran out). At shutdown it {@linkplain #drain drains}. Thread-safe.
+ */
+final class PartitionBalancer {
+
+	private static final Log logger = LogFactory.getLog(WriteBehindQueue.class);
+
+	private final String cacheName;
+
+	private final RemoteCommands commands;
+
+	private final byte[] liveFlushers;
+
+	private final byte[] consumer;
+
+	private final WriteBehindSettings settings;
+
+	private final List<PartitionFlusher> flushers;
+
+	private final OwnerLeases leases;
+
+	private final FlushGate gate;
+
+	private final QueueFailures failures;
+
+	private final ThreadPoolExecutor pool;
+
+	private final ScheduledExecutorService scheduler;
+
+	PartitionBalancer(String cacheName, RemoteCommands commands, QueueKeys keys, byte[] consumer,
+			WriteBehindSettings settings, List<PartitionFlusher> flushers, OwnerLeases leases, FlushGate gate,
+			QueueFailures failures) {
+		this.cacheName = cacheName;
+		this.commands = commands;
+		this.liveFlushers = keys.flushers();
+		this.consumer = consumer;
+		this.settings = settings;
+		this.flushers = List.copyOf(flushers);
+		this.leases = leases;
+		this.gate = gate;
+		this.failures = failures;
+		this.pool = new ThreadPoolExecutor(settings.concurrency(), settings.concurrency(), 60, TimeUnit.SECONDS,
+				new LinkedBlockingQueue<>(), DaemonThreads.numbered("tiercache-writebehind-" + cacheName + "-"));
+		this.scheduler = Executors
+			.newSingleThreadScheduledExecutor(DaemonThreads.named("tiercache-writebehind-" + cacheName));
+	}
+
+	/** Starts the lease heartbeat and the balancing, every flush interval. */
+	void start() {
+		this.leases.start();
+		long interval = this.settings.flushInterval().toMillis();
+		this.scheduler.scheduleWithFixedDelay(
+				Periodic.surviving(this::tick, logger, "balance the write-behind partitions of cache '" + this.cacheName + "'"),
+				0, interval, TimeUnit.MILLISECONDS);
+	}
+
+	private void tick() {
+		try {
+			Long live = this.commands.eval(QueueScripts.LIVE, ScriptOutputType.INTEGER,
+					new byte[][] { this.liveFlushers }, this.consumer,
+					QueueKeys.ascii(this.settings.claimIdle().toMillis()));
+			int partitions = this.flushers.size();
+			int share = (int) Math.ceil((double) partitions / Math.max(1, (live != null) ? live : 1));
+			int owned = (int) this.flushers.stream().filter(PartitionFlusher::owned).count();
+			for (PartitionFlusher flusher : this.flushers) {
+				if (flusher.owned() && owned > share && !flusher.running()) {
+					flusher.releaseIfIdle();
+					owned--;
+				}
+				else if (flusher.owned() || owned < share) {
+					submit(flusher);
+				}
+			}
+		}
+		catch (RemoteCallException ex) {
+			this.failures.redisFailed("poll the queue", ex);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Tiercache write-behind scheduler of cache '" + this.cacheName + "' failed", ex);
+		}
+	}
+
+	private void submit(PartitionFlusher flusher) {
+		if (flusher.schedule()) {
+			try {
+				this.pool.execute(flusher::flush);
+			}
+			catch (RejectedExecutionException ex) {
+				// stopping
+			}
+		}
+	}
+
+	/**
+	 * Stops balancing, flushes the owned partitions until they are empty or {@code drain-timeout} passed
+	 * (their leases renewed meanwhile), then halts what still runs (its entries stay unacknowledged, for
+	 * the next owner), gives the partitions up so another instance takes over at once, stops the
+	 * heartbeat, and leaves the live flushers.
+	 */
+	void drain() {
+		this.gate.stop();
+		this.scheduler.shutdownNow();
+		long deadline = System.nanoTime() + this.settings.drainTimeout().toNanos();
+		try {
+			for (PartitionFlusher flusher : this.flushers) {
+				if (flusher.owned()) {
+					submit(flusher);
+				}
+			}
+			this.pool.shutdown();
+			this.pool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		this.gate.halt();
+		DaemonThreads.stop(this.pool, Duration.ofSeconds(1));
+		this.flushers.forEach(PartitionFlusher::release);
+		this.leases.close();
+		try {
+			this.commands.eval(QueueScripts.LEAVE, ScriptOutputType.INTEGER, new byte[][] { this.liveFlushers },
+					this.consumer);
+		}
+		catch (RemoteCallException ex) {
+			logger.debug("Tiercache could not leave the flushers of cache '" + this.cacheName + "' at shutdown", ex);
+		}
+	}
+
+}
