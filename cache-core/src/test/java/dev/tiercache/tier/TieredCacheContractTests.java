@@ -1,0 +1,231 @@
+package dev.tiercache.tier;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import org.springframework.cache.Cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Spring's {@link Cache} contract, as Spring's own cache test fixtures ({@code AbstractCacheTests}
+ * and {@code AbstractValueAdaptingCacheTests}) state it, holds for {@link TieredCache} in every
+ * {@link CacheMode}, on a real Redis: naming, the native cache, reads of absent, present and
+ * {@code null} entries, {@code put}, {@code putIfAbsent}, {@code evict}, {@code clear}, and reads with
+ * a loader (on a miss, on a hit, with a failing loader, and under concurrent callers). Left out, as
+ * issue 19's work: a {@code put} of Spring's {@code NullValue} (read back as that {@code NullValue}
+ * from L1 and as an empty map from Redis, not as {@code null}) and {@code allowNullValues = false}
+ * (Tiercache has no such setting).
+ */
+class TieredCacheContractTests {
+
+	private static final String CACHE_NAME = "testCache";
+
+	private final TierFixture fixture = new TierFixture();
+
+	@AfterEach
+	void close() throws Exception {
+		this.fixture.close();
+	}
+
+	private TieredCache cache(CacheMode mode) {
+		return this.fixture.manager(CACHE_NAME, (settings) -> settings.withMode(mode)).getTieredCache(CACHE_NAME);
+	}
+
+	private static String randomKey() {
+		return UUID.randomUUID().toString();
+	}
+
+	@ParameterizedTest
+	@EnumSource(CacheMode.class)
+	void nameIsTheConfiguredName(CacheMode mode) {
+		assertThat(cache(mode).getName()).isEqualTo(CACHE_NAME);
+	}
+
+	@ParameterizedTest
+	@EnumSource(CacheMode.class)
+	void nativeCacheIsTheTieredCacheItself(CacheMode mode) {
+		TieredCache cache = cache(mode);
+		// the tiers are internal: the cache is its own native cache
+		assertThat(cache.getNativeCache()).isSameAs(cache);
+	}
+
+	@ParameterizedTest
+	@EnumSource(CacheMode.class)
+	void absentKeyReadsAsNullThroughEveryGet(CacheMode mode) {
+		TieredCache cache = cache(mode);
+		String key = randomKey();
+		assertThat(cache.get(key)).isNull();
+		assertThat(cache.get(key, String.class)).isNull();
+		assertThat(cache.get(key, Object.class)).isNull();
+	}
+
+	@ParameterizedTest
+	@EnumSource(CacheMode.class)
+	void putValueReadsBackThroughEveryGet(CacheMode mode) {
+		TieredCache cache = cache(mode);
+		String key = randomKey();
+		cache.put(key, "george");
+		// equal, not the same instance: a read from Redis decodes a copy
+		assertThat(cache.get(key)).isNotNull().extracting(Cache.ValueWrapper::get).isEqualTo("george");
+		assertThat(cache.get(key, String.class)).isEqualTo("george");
+		assertThat(cache.get(key, Object.class)).isEqualTo("george");
+		assertThat(cache.get(key, (Class<?>) null)).isEqualTo("george");
+	}
+
+	@ParameterizedTest
+	@EnumSource(CacheMode.class)
+	void putNullOverAValueLeavesAPresentEntryHoldingNull(CacheMode mode) {
+		TieredCache cache = cache(mode);
+		String key = randomKey();
+		cache.put(key, "george");
+		cache.put(key, null);
+		assertThat(cache.get(key)).isNotNull().extracting(Cache.ValueWrapper::get).isNull();
+		assertThat(cache.get(key, String.class)).isNull();
+		assertThat(cache.get(key, Object.class)).isNull();
+	}
+
+	@ParameterizedTest
+	@EnumSource(CacheMode.class)
+	void putIfAbsentStoresTheValueWhenTheKeyIsAbsent(CacheMode mode) {
+		TieredCache cache = cache(mode);
+		String key = randomKey();
+		assertThat(cache.putIfAbsent(key, "initialValue")).isNull();
+		assertThat(cache.get(key)).isNotNull().extracting(Cache.ValueWrapper::get).isEqualTo("initialValue");
+	}
+
+	@ParameterizedTest
+	@EnumSource(CacheMode.class)
+	void putIfAbsentKeepsTheValueAlreadyThere(CacheMode mode) {
+		TieredCache cache = cache(mode);
+		String key = randomKey();
+		cache.putIfAbsent(key, "initialValue");
+		assertThat(cache.putIfAbsent(key, "anotherValue")).isNotNull()
+			.extracting(Cache.ValueWrapper::get)
+			.isEqualTo("initialValue");
+		assertThat(cache.get(key)).isNotNull().extracting(Cache.ValueWrapper::get).isEqualTo("initialValue");
+	}
+
+	@ParameterizedTest
+	@EnumSource(CacheMode.class)
+	void evictRemovesThePutValue(CacheMode mode) {
+		TieredCache cache = cache(mode);
+		String key = randomKey();
+		cache.put(key, "george");
+		cache.evict(key);
+		assertThat(cache.get(key)).isNull();
+	}
+
+	@ParameterizedTest
+	@EnumSource(CacheMode.class)
+	void clearRemovesEveryEntry(CacheMode mode) {
+		TieredCache cache = cache(mode);
+		cache.put("enescu", "george");
+		cache.put("vlaicu", "aurel");
+		cache.clear();
+		assertThat(cache.get("enescu")).isNull();
+		assertThat(cache.get("vlaicu")).isNull();
+	}
+
+	@ParameterizedTest
+	@EnumSource(CacheMode.class)
+	void getWithLoaderReturnsAndCachesTheLoadedValue(CacheMode mode) {
+		TieredCache cache = cache(mode);
+		String key = randomKey();
+		assertThat(cache.get(key, () -> "test")).isEqualTo("test");
+		assertThat(cache.get(key)).isNotNull().extracting(Cache.ValueWrapper::get).isEqualTo("test");
+	}
+
+	@ParameterizedTest
+	@EnumSource(CacheMode.class)
+	void getWithLoaderReturnsAndCachesALoadedNull(CacheMode mode) {
+		TieredCache cache = cache(mode);
+		String key = randomKey();
+		Callable<String> nothing = () -> null;
+		assertThat(cache.get(key, nothing)).isNull();
+		assertThat(cache.get(key)).isNotNull().extracting(Cache.ValueWrapper::get).isNull();
+	}
+
+	@ParameterizedTest
+	@EnumSource(CacheMode.class)
+	void getWithLoaderReturnsACachedValueWithoutCallingTheLoader(CacheMode mode) {
+		TieredCache cache = cache(mode);
+		String key = randomKey();
+		AtomicInteger loads = new AtomicInteger();
+		cache.put(key, "existing");
+		assertThat(cache.get(key, () -> "loaded" + loads.incrementAndGet())).isEqualTo("existing");
+		assertThat(loads).hasValue(0);
+	}
+
+	@ParameterizedTest
+	@EnumSource(CacheMode.class)
+	void getWithLoaderReturnsACachedNullWithoutCallingTheLoader(CacheMode mode) {
+		TieredCache cache = cache(mode);
+		String key = randomKey();
+		AtomicInteger loads = new AtomicInteger();
+		cache.put(key, null);
+		assertThat(cache.get(key, () -> "loaded" + loads.incrementAndGet())).isNull();
+		assertThat(loads).hasValue(0);
+	}
+
+	@ParameterizedTest
+	@EnumSource(CacheMode.class)
+	void getWithLoaderWrapsWhatTheLoaderThrowsInAValueRetrievalException(CacheMode mode) {
+		TieredCache cache = cache(mode);
+		String key = randomKey();
+		assertThatExceptionOfType(Cache.ValueRetrievalException.class)
+			.isThrownBy(() -> cache.get(key, () -> {
+				throw new UnsupportedOperationException("expected");
+			}))
+			.havingCause()
+			.isExactlyInstanceOf(UnsupportedOperationException.class);
+	}
+
+	@ParameterizedTest
+	@EnumSource(CacheMode.class)
+	void concurrentGetsWithLoaderRunTheLoaderOnceAndAllGetItsValue(CacheMode mode) throws Exception {
+		TieredCache cache = cache(mode);
+		String key = randomKey();
+		int callers = 10;
+		AtomicInteger loads = new AtomicInteger();
+		CountDownLatch gate = new CountDownLatch(1);
+		ExecutorService threads = Executors.newFixedThreadPool(callers);
+		try {
+			List<Future<Integer>> results = new ArrayList<>();
+			for (int i = 0; i < callers; i++) {
+				results.add(threads.submit(() -> cache.get(key, () -> {
+					if (!gate.await(30, TimeUnit.SECONDS)) {
+						throw new IllegalStateException("the gate was never opened");
+					}
+					return loads.incrementAndGet();
+				})));
+			}
+			// the loader is held until every other caller is waiting for it, so that all calls overlap
+			await().atMost(Duration.ofSeconds(10)).until(() -> cache.stats().localWaits() == callers - 1);
+			gate.countDown();
+			for (Future<Integer> result : results) {
+				assertThat(result.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+			}
+			assertThat(loads).hasValue(1);
+		}
+		finally {
+			threads.shutdownNow();
+		}
+	}
+
+}
