@@ -3,6 +3,7 @@ package dev.tiercache.autoconfigure.metrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.binder.cache.CacheMeterBinder;
+import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.stats.CacheStats;
 import dev.tiercache.tier.TieredCache;
@@ -11,40 +12,51 @@ import dev.tiercache.tier.TieredCache;
  * Boot's cache meters ({@code cache.gets}, {@code cache.puts}, {@code cache.evictions},
  * {@code cache.size}) for one {@link TieredCache}, counting the cache as a whole: a hit is a value
  * found in either tier, a miss a read that found it in neither. As Micrometer does for Caffeine, a
- * put is a value the cache loaded. The per-tier detail is in the {@code tiercache.*} meters.
+ * put is a value the cache loaded. A cache without L1 has no {@code cache.size}: only Redis knows how
+ * many entries it holds. The per-tier detail is in the {@code tiercache.*} meters. The cache is held
+ * weakly, as {@link CacheMeterBinder} means it to be, so that the meters do not keep a discarded cache
+ * alive; once it is collected they read zero.
  */
 final class TieredCacheMeterBinder extends CacheMeterBinder<TieredCache> {
 
-	private final TieredCache cache;
-
 	TieredCacheMeterBinder(TieredCache cache, Iterable<Tag> tags) {
 		super(cache, cache.getName(), tags);
-		this.cache = cache;
 	}
 
 	@Override
-	protected Long size() {
-		return this.cache.localSize();
+	protected @Nullable Long size() {
+		TieredCache cache = getCache();
+		if (cache == null) {
+			return 0L;
+		}
+		return cache.settings().usesLocal() ? cache.localSize() : null;
 	}
 
 	@Override
 	protected long hitCount() {
-		return this.cache.stats().hits();
+		TieredCache cache = getCache();
+		return (cache != null) ? cache.stats().hits() : 0;
 	}
 
 	@Override
 	protected Long missCount() {
-		return Math.max(0, this.cache.stats().misses(this.cache.settings().usesLocal()));
+		TieredCache cache = getCache();
+		return (cache != null) ? Math.max(0, cache.stats().misses(cache.settings().usesLocal())) : 0L;
 	}
 
 	@Override
 	protected Long evictionCount() {
-		return this.cache.stats().evictions();
+		TieredCache cache = getCache();
+		return (cache != null) ? cache.stats().evictions() : 0L;
 	}
 
 	@Override
 	protected long putCount() {
-		CacheStats stats = this.cache.stats();
+		TieredCache cache = getCache();
+		if (cache == null) {
+			return 0;
+		}
+		CacheStats stats = cache.stats();
 		return stats.loads() - stats.loadFailures();
 	}
 
