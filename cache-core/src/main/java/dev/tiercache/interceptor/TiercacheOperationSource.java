@@ -300,15 +300,27 @@ public final class TiercacheOperationSource {
 		}
 	}
 
-	private String resolve(String text) {
+	/**
+	 * An attribute's text with its placeholders resolved.
+	 * @throws IllegalStateException naming the attribute and the method if a placeholder cannot be resolved
+	 */
+	private String resolve(String attribute, String text, Method method) {
 		StringValueResolver resolver = this.valueResolver;
-		String resolved = (resolver != null && !text.isEmpty()) ? resolver.resolveStringValue(text) : text;
+		String resolved;
+		try {
+			resolved = (resolver != null && !text.isEmpty()) ? resolver.resolveStringValue(text) : text;
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalStateException("@CacheAside(" + attribute + " = \"" + text + "\") on " + method + ": "
+					+ ex.getMessage() + "; define the property, or give the placeholder a default such as \"${name:10m}\"",
+					ex);
+		}
 		return (resolved != null) ? resolved.strip() : "";
 	}
 
 	/** An attribute's duration, placeholders resolved; {@code null} if the attribute is not set. */
 	private @Nullable Duration duration(String attribute, String value, Method method) {
-		String text = resolve(value);
+		String text = resolve(attribute, value, method);
 		if (text.isEmpty()) {
 			return null;
 		}
@@ -322,7 +334,7 @@ public final class TiercacheOperationSource {
 	}
 
 	private @Nullable Double number(String attribute, String value, Method method) {
-		String text = resolve(value);
+		String text = resolve(attribute, value, method);
 		if (text.isEmpty()) {
 			return null;
 		}
@@ -336,7 +348,7 @@ public final class TiercacheOperationSource {
 	}
 
 	private @Nullable Integer percentage(String value, Method method) {
-		String text = resolve(value);
+		String text = resolve("ttlJitter", value, method);
 		if (text.isEmpty()) {
 			return null;
 		}

@@ -118,8 +118,8 @@ final class PartitionBalancer {
 	/**
 	 * Stops balancing, flushes the owned partitions until they are empty or {@code drain-timeout} passed
 	 * (their leases renewed meanwhile), then halts what still runs (its entries stay unacknowledged, for
-	 * the next owner), gives the partitions up so another instance takes over at once, stops the
-	 * heartbeat, and leaves the live flushers.
+	 * the next owner), gives the partitions up so another instance takes over at once, and stops the
+	 * heartbeat. Then {@link #leave()}.
 	 */
 	void drain() {
 		this.gate.stop();
@@ -141,13 +141,15 @@ final class PartitionBalancer {
 		DaemonThreads.stop(this.pool, Duration.ofSeconds(1));
 		this.flushers.forEach(PartitionFlusher::release);
 		this.leases.close();
-		try {
-			this.commands.eval(QueueScripts.LEAVE, ScriptOutputType.INTEGER, new byte[][] { this.liveFlushers },
-					this.consumer);
-		}
-		catch (RemoteCallException ex) {
-			logger.debug("Tiercache could not leave the flushers of cache '" + this.cacheName + "' at shutdown", ex);
-		}
+	}
+
+	/**
+	 * Takes this instance off the live flushers, so that the others share its partitions at once.
+	 * @throws RemoteCallException if Redis fails
+	 */
+	void leave() {
+		this.commands.eval(QueueScripts.LEAVE, ScriptOutputType.INTEGER, new byte[][] { this.liveFlushers },
+				this.consumer);
 	}
 
 }

@@ -410,8 +410,7 @@ final class PartitionFlusher {
 			return;
 		}
 		this.counters.deadLettered.increment();
-		logger.warn("Tiercache moved a write-behind entry of cache '" + this.cacheName + "' (key " + entry.key()
-				+ ", " + entry.method() + ") to the dead letters after " + attempts + " attempt(s): " + error);
+		this.failures.deadLettered(entry, error, attempts);
 		// the cache must not keep a value the database never got (a later pending write of the key still
 		// shows); evicted by the name the entry gives the key, so also when no method here can read it
 		this.cache.evictNamed(entry.key());

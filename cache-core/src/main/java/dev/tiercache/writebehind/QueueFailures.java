@@ -9,8 +9,9 @@ import dev.tiercache.internal.concurrent.RateLimit;
 import dev.tiercache.internal.redis.RemoteCallException;
 
 /**
- * The log of one queue's Redis failures: a warning at most every 30 s while the queue runs, the rest
- * (and every failure while it drains) at debug level. Thread-safe.
+ * The log of one queue's failures, under the queue's category: Redis failures as a warning at most
+ * every 30 s while the queue runs, the rest (and every one while it drains) at debug level; and each
+ * dead letter as a warning. Thread-safe.
  */
 final class QueueFailures {
 
@@ -36,6 +37,12 @@ final class QueueFailures {
 		else {
 			logger.debug("Tiercache write-behind of cache '" + this.cacheName + "' could not " + action, ex);
 		}
+	}
+
+	/** Logs that an entry moved to the dead letters. */
+	void deadLettered(QueueEntry entry, String error, int attempts) {
+		logger.warn("Tiercache moved a write-behind entry of cache '" + this.cacheName + "' (key " + entry.key() + ", "
+				+ entry.method() + ") to the dead letters after " + attempts + " attempt(s): " + error);
 	}
 
 }

@@ -92,13 +92,14 @@ final class WriteBehindQueue {
 	}
 
 	/**
-	 * Drains the queue ({@link PartitionBalancer#drain}).
+	 * Drains the queue ({@link PartitionBalancer#drain}) and leaves the live flushers.
 	 * @return how many entries were still queued in Redis when it returned, across all instances
 	 */
 	long drain() {
 		this.balancer.drain();
 		long left = 0;
 		try {
+			this.balancer.leave();
 			left = this.inspector.depth();
 		}
 		catch (RemoteCallException ex) {
