@@ -2,7 +2,6 @@ package dev.tiercache.autoconfigure;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import org.jspecify.annotations.Nullable;
@@ -42,7 +41,6 @@ import dev.tiercache.interceptor.TiercacheOperationSource;
 import dev.tiercache.interceptor.TieredCacheResolver;
 import dev.tiercache.interceptor.WriteBehindRegistrar;
 import dev.tiercache.resilience.RedisCircuitBreaker;
-import dev.tiercache.tier.CacheSettings;
 import dev.tiercache.tier.TieredCacheManager;
 import dev.tiercache.writebehind.WriteBehindQueues;
 

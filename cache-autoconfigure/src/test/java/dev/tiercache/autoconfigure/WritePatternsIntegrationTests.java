@@ -1,6 +1,5 @@
 package dev.tiercache.autoconfigure;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -34,7 +33,6 @@ import dev.tiercache.tier.TieredCacheManager;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Issue 8, the write patterns without transactions: {@code @WriteThrough}, {@code @WriteAround} and

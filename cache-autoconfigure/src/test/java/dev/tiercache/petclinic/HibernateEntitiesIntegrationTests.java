@@ -1,7 +1,6 @@
 package dev.tiercache.petclinic;
 
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import jakarta.persistence.EntityManagerFactory;
@@ -86,6 +85,5 @@ class HibernateEntitiesIntegrationTests {
 		entityManager.getTransaction().commit();
 		entityManager.close();
 	}
-
 
 }
