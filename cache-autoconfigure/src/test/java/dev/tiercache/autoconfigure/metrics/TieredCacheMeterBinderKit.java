@@ -1,5 +1,6 @@
 package dev.tiercache.autoconfigure.metrics;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -18,13 +19,15 @@ import dev.tiercache.tier.CacheSettings;
 import dev.tiercache.tier.TieredCache;
 import dev.tiercache.tier.TieredCacheManager;
 
+import static org.awaitility.Awaitility.await;
+
 /**
  * Micrometer's {@link CacheMeterBinderCompatibilityKit} over {@link TieredCacheMeterBinder}, for a
  * cache {@code mycache} in one mode (on the shared test Redis unless local). As in Micrometer's own
  * kit for Caffeine, whose binder also counts loads as puts, the kit's {@code put} is a load, followed
- * by a put of the same value so that the entry is in L1 when the kit looks (on Redis before 7.2 a
- * loaded entry reaches L1 only after a background check, and not at all if a report came between);
- * its {@code get} is a plain read. Dereferencing the cache drops the manager that holds it too.
+ * by puts of the same value until the entry is in L1 (a put counts nothing the kit reads): right after
+ * start-up, the clear that follows setting up tracking may revoke the load's L1 entry, or remove it.
+ * Its {@code get} is a plain read. Dereferencing the cache drops the manager that holds it too.
  */
 abstract class TieredCacheMeterBinderKit extends CacheMeterBinderCompatibilityKit<TieredCache> {
 
@@ -66,7 +69,14 @@ abstract class TieredCacheMeterBinderKit extends CacheMeterBinderCompatibilityKi
 	@Override
 	public void put(String key, String value) {
 		this.cache.get(key, String.class, () -> value);
-		this.cache.put(key, value);
+		if (this.cache.settings().usesLocal()) {
+			await().atMost(Duration.ofSeconds(10)).until(() -> {
+				if (this.cache.localSize() == 0) {
+					this.cache.put(key, value);
+				}
+				return this.cache.localSize() > 0;
+			});
+		}
 	}
 
 	@Override
