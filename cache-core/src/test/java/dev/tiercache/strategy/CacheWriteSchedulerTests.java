@@ -16,6 +16,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.tiercache.test.TestManagers;
+import dev.tiercache.test.TestTransactions;
 import dev.tiercache.tier.TieredCache;
 
 import static org.assertj.core.api.Assertions.assertThat;

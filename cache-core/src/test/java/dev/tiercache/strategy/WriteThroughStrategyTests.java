@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.tiercache.test.TestManagers;
+import dev.tiercache.test.TestTransactions;
 import dev.tiercache.tier.CacheSettings;
 import dev.tiercache.tier.TieredCache;
 import dev.tiercache.tier.WriteIntent;

@@ -16,15 +16,12 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.support.AbstractPlatformTransactionManager;
-import org.springframework.transaction.support.DefaultTransactionStatus;
-import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.tiercache.interceptor.TiercacheInterceptor;
 import dev.tiercache.resilience.RedisCircuitBreaker;
 import dev.tiercache.test.EmbeddedRedis;
 import dev.tiercache.test.TcpProxy;
+import dev.tiercache.test.TestTransactions;
 import dev.tiercache.test.TestRedis;
 import dev.tiercache.tier.CacheSettings;
 import dev.tiercache.tier.TieredCacheManager;
@@ -443,35 +440,13 @@ class QueuedKeyOrderTests {
 		};
 		logger.addHandler(handler);
 		try {
-			new TransactionTemplate(new NoResourcesTransactionManager())
+			TestTransactions.template()
 				.executeWithoutResult((status) -> instance.ledger().save(row));
 		}
 		finally {
 			logger.removeHandler(handler);
 		}
 		return errors;
-	}
-
-	/** Transactions with nothing to commit: what matters is the synchronization Spring runs around them. */
-	private static final class NoResourcesTransactionManager extends AbstractPlatformTransactionManager {
-
-		@Override
-		protected Object doGetTransaction() {
-			return new Object();
-		}
-
-		@Override
-		protected void doBegin(Object transaction, TransactionDefinition definition) {
-		}
-
-		@Override
-		protected void doCommit(DefaultTransactionStatus status) {
-		}
-
-		@Override
-		protected void doRollback(DefaultTransactionStatus status) {
-		}
-
 	}
 
 }

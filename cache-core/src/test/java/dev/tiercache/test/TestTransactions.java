@@ -1,4 +1,4 @@
-package dev.tiercache.strategy;
+package dev.tiercache.test;
 
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.AbstractPlatformTransactionManager;
@@ -10,12 +10,13 @@ import org.springframework.transaction.support.TransactionTemplate;
  * begin, commit and rollback touch nothing, so that tests see the transaction synchronization that
  * every Spring transaction manager opens, and its callbacks on commit and rollback.
  */
-final class TestTransactions {
+public final class TestTransactions {
 
 	private TestTransactions() {
 	}
 
-	static TransactionTemplate template() {
+	/** A template whose transactions touch no resource. */
+	public static TransactionTemplate template() {
 		return new TransactionTemplate(new ResourcelessTransactionManager());
 	}
 
