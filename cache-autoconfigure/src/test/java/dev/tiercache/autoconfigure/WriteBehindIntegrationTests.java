@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.actuate.endpoint.SecurityContext;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -44,6 +46,7 @@ import dev.tiercache.tier.TieredCache;
 import dev.tiercache.tier.TieredCacheManager;
 import dev.tiercache.writebehind.DeadLetter;
 import dev.tiercache.writebehind.WriteBehindQueues;
+import dev.tiercache.writebehind.WriteDeadLettered;
 import dev.tiercache.writebehind.WriteBehindStats;
 import dev.tiercache.writebehind.WriteBehindUnavailableException;
 
@@ -415,6 +418,24 @@ class WriteBehindIntegrationTests {
 			.satisfies((letter) -> assertThat(letter.error()).contains("Price[id=19, version=2, amount=v2] is refused"));
 		assertThat(versionsInDatabase(context)).containsEntry(19L, 1L);
 		assertThat(service(context).find(19)).isEqualTo(new Price(19, 1, "v1"));
+	}
+
+	@Test
+	void aCallMovedToTheDeadLettersIsPublishedAsAnEvent() {
+		ConfigurableApplicationContext context = start("tiercache.defaults.write-behind.max-attempts=2");
+		List<WriteDeadLettered> published = new CopyOnWriteArrayList<>();
+		context.addApplicationListener(ApplicationListener.<WriteDeadLettered>forPayload(published::add));
+		this.probe.failing.add(18L);
+		service(context).save(new Price(18, 1, "refused"));
+		await().atMost(Duration.ofSeconds(20)).until(() -> !published.isEmpty());
+		assertThat(published).singleElement().satisfies((event) -> {
+			assertThat(event.cache()).isEqualTo("prices");
+			assertThat(event.key()).isEqualTo("#l:18");
+			assertThat(event.attempts()).isEqualTo(2);
+			assertThat(event.error()).contains("18");
+		});
+		assertThat(queues(context).deadLetters("prices", 10)).singleElement()
+			.satisfies((letter) -> assertThat(letter.key()).isEqualTo("#l:18"));
 	}
 
 	@Test

@@ -7,6 +7,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -64,6 +65,8 @@ public final class RedisCircuitBreaker implements AutoCloseable {
 	private final List<Probe> probes = new CopyOnWriteArrayList<>();
 
 	private final List<Runnable> recoveryActions = new CopyOnWriteArrayList<>();
+
+	private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
 	/** Whether callers may call Redis; the only field the hot path reads. Written under this. */
 	private volatile boolean admitting = true;
@@ -160,6 +163,7 @@ public final class RedisCircuitBreaker implements AutoCloseable {
 				+ " % were slow. Caches serve from L1 and their loaders; Redis is probed in the background"
 				+ " (settings: 'tiercache.redis.breaker.*')");
 		scheduleProbe();
+		tell(Listener::stopped);
 	}
 
 	private void scheduleProbe() {
@@ -193,6 +197,26 @@ public final class RedisCircuitBreaker implements AutoCloseable {
 	 */
 	public void onRecovery(Runnable action) {
 		this.recoveryActions.add(action);
+	}
+
+	/**
+	 * Adds a listener, told when the breaker stops calling Redis and when it admits callers again (after
+	 * the recovery actions). Called on the thread that saw the change; one that throws is logged and
+	 * does not stop the others.
+	 */
+	public void listen(Listener listener) {
+		this.listeners.add(listener);
+	}
+
+	private void tell(Consumer<Listener> event) {
+		for (Listener listener : this.listeners) {
+			try {
+				event.accept(listener);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Tiercache's Redis breaker listener " + listener + " failed", ex);
+			}
+		}
 	}
 
 	private void probe() {
@@ -256,8 +280,9 @@ public final class RedisCircuitBreaker implements AutoCloseable {
 			}
 		}
 		if (this.admitting) {
-			logger.info("Tiercache is calling Redis again, "
-					+ TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - this.openedAt) + " ms after it stopped");
+			Duration outage = Duration.ofNanos(System.nanoTime() - this.openedAt);
+			logger.info("Tiercache is calling Redis again, " + outage.toMillis() + " ms after it stopped");
+			tell((listener) -> listener.resumed(outage));
 		}
 		else if (this.breaker.getState() == CircuitBreaker.State.OPEN) {
 			this.failedProbes++;
@@ -269,6 +294,17 @@ public final class RedisCircuitBreaker implements AutoCloseable {
 	@Override
 	public void close() {
 		DaemonThreads.stop(this.prober, Duration.ofSeconds(1));
+	}
+
+	/** What is told when the breaker stops and resumes calling Redis. */
+	public interface Listener {
+
+		/** The breaker opened: callers no longer call Redis. */
+		void stopped();
+
+		/** Callers call Redis again, {@code outage} after it stopped. */
+		void resumed(Duration outage);
+
 	}
 
 	/** A cheap call that shows whether Redis answers. */

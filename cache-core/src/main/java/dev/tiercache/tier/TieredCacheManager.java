@@ -1,6 +1,7 @@
 package dev.tiercache.tier;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -26,6 +27,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.cache.CacheManager;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.ApplicationEventPublisherAware;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
@@ -56,7 +59,8 @@ import dev.tiercache.resilience.RedisCircuitBreaker;
  * (which drain through the caches), and before the Redis connection factory, which stops in phase 0
  * and would otherwise be gone by the time {@link #destroy()} runs. Thread-safe.
  */
-public final class TieredCacheManager implements CacheManager, InitializingBean, SmartLifecycle, DisposableBean {
+public final class TieredCacheManager
+		implements CacheManager, InitializingBean, SmartLifecycle, DisposableBean, ApplicationEventPublisherAware {
 
 	/**
 	 * The phase the manager stops in: after the web server and the write-behind queues
@@ -108,6 +112,13 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 
 	private final @Nullable RedisCircuitBreaker breaker;
 
+	/** The caches declared to the builder, in order. */
+	private final List<String> declared;
+
+	/** Where events go: the application context's publisher, or nowhere outside a Spring container. */
+	private volatile ApplicationEventPublisher events = (event) -> {
+	};
+
 	/** Whether start-up connected and read the declared caches' namespaces; caches created later read theirs at once. */
 	private volatile boolean started;
 
@@ -135,6 +146,7 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 					Objects.requireNonNull(builder.codec, "a ValueCodec is required when caches use Redis"),
 					builder.maxValueBytes, shortestLease(builder), builder.maxPendingRepairs);
 			this.breaker.onRecovery(this.remote::recovered);
+			this.breaker.listen(new RedisCallEvents());
 			this.coherence.deliverTo(this.remote.coherence(), commands);
 			this.subscription = new LoadSubscription(connectionFactory, this.remote.channel(),
 					this.remote.notifications());
@@ -151,6 +163,7 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 		this.ownRefreshExecutor = (builder.refreshExecutor == null) ? newRefreshExecutor() : null;
 		this.refreshExecutor = (builder.refreshExecutor != null) ? builder.refreshExecutor : this.ownRefreshExecutor;
 		builder.caches.forEach((name, settings) -> this.caches.put(name, newCache(name, settings)));
+		this.declared = List.copyOf(builder.caches.keySet());
 	}
 
 	/**
@@ -260,6 +273,7 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 		cache = this.caches.computeIfAbsent(name, (absent) -> created[0] = newCache(absent, this.defaults));
 		if (created[0] != null) {
 			this.cacheListeners.forEach((listener) -> listener.accept(created[0]));
+			publish(new CacheCreated(name, this.defaults));
 		}
 		return cache;
 	}
@@ -307,6 +321,28 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 		LoadSubscription loads = this.subscription;
 		if (loads != null) {
 			loads.start();
+		}
+		for (String name : this.declared) {
+			publish(new CacheCreated(name, this.caches.get(name).settings()));
+		}
+	}
+
+	/**
+	 * Where {@link CacheCreated}, {@link RedisCallsStopped} and {@link RedisCallsResumed} events go; set
+	 * by the Spring container. Without it, no event is published.
+	 */
+	@Override
+	public void setApplicationEventPublisher(ApplicationEventPublisher publisher) {
+		this.events = publisher;
+	}
+
+	/** Publishes an event; a listener that throws is logged, and does not fail the cache call that published. */
+	private void publish(Object event) {
+		try {
+			this.events.publishEvent(event);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Tiercache could not deliver " + event + " to every listener", ex);
 		}
 	}
 
@@ -522,6 +558,21 @@ public final class TieredCacheManager implements CacheManager, InitializingBean,
 
 		public TieredCacheManager build() {
 			return new TieredCacheManager(this);
+		}
+
+	}
+
+	/** Publishes the breaker's stops and resumptions as events. */
+	private final class RedisCallEvents implements RedisCircuitBreaker.Listener {
+
+		@Override
+		public void stopped() {
+			publish(new RedisCallsStopped(Instant.now()));
+		}
+
+		@Override
+		public void resumed(Duration outage) {
+			publish(new RedisCallsResumed(Instant.now(), outage));
 		}
 
 	}

@@ -1,6 +1,7 @@
 package dev.tiercache.writebehind;
 
 import java.time.Duration;
+import java.util.function.Consumer;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -11,7 +12,7 @@ import dev.tiercache.internal.redis.RemoteCallException;
 /**
  * The log of one queue's failures, under the queue's category: Redis failures as a warning at most
  * every 30 s while the queue runs, the rest (and every one while it drains) at debug level; and each
- * dead letter as a warning. Thread-safe.
+ * dead letter as a warning and a {@link WriteDeadLettered} event. Thread-safe.
  */
 final class QueueFailures {
 
@@ -23,9 +24,12 @@ final class QueueFailures {
 
 	private final RateLimit warnings = new RateLimit(Duration.ofSeconds(30));
 
-	QueueFailures(String cacheName, FlushGate gate) {
+	private final Consumer<WriteDeadLettered> deadLetters;
+
+	QueueFailures(String cacheName, FlushGate gate, Consumer<WriteDeadLettered> deadLetters) {
 		this.cacheName = cacheName;
 		this.gate = gate;
+		this.deadLetters = deadLetters;
 	}
 
 	/** Logs that the queue could not do {@code action} because Redis failed. */
@@ -39,10 +43,16 @@ final class QueueFailures {
 		}
 	}
 
-	/** Logs that an entry moved to the dead letters. */
+	/** Logs that an entry moved to the dead letters, and tells the listener. */
 	void deadLettered(QueueEntry entry, String error, int attempts) {
 		logger.warn("Tiercache moved a write-behind entry of cache '" + this.cacheName + "' (key " + entry.key() + ", "
 				+ entry.method() + ") to the dead letters after " + attempts + " attempt(s): " + error);
+		try {
+			this.deadLetters.accept(new WriteDeadLettered(this.cacheName, entry.key(), entry.method(), error, attempts));
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Tiercache could not publish a dead letter of cache '" + this.cacheName + "'", ex);
+		}
 	}
 
 }

@@ -5,6 +5,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Consumer;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -39,13 +40,16 @@ final class WriteBehindQueue {
 
 	private final QueueInspector inspector;
 
+	/**
+	 * @param deadLetters told of each call moved to the dead letters
+	 */
 	WriteBehindQueue(TieredCache cache, WriteBehindSettings settings, RedisKeys redisKeys, RemoteCommands commands,
-			@Nullable DurableWrites durable, ArgumentCodec arguments) {
+			@Nullable DurableWrites durable, ArgumentCodec arguments, Consumer<WriteDeadLettered> deadLetters) {
 		this.cacheName = cache.getName();
 		QueueKeys keys = new QueueKeys(redisKeys, this.cacheName, settings.partitions());
 		byte[] consumer = newConsumerId();
 		FlushGate gate = new FlushGate();
-		QueueFailures failures = new QueueFailures(this.cacheName, gate);
+		QueueFailures failures = new QueueFailures(this.cacheName, gate, deadLetters);
 		this.methods = new QueueMethods(this.cacheName, arguments);
 		this.calls = new QueueCalls(cache, settings, commands, keys, this.methods, durable, arguments, failures,
 				this.counters);

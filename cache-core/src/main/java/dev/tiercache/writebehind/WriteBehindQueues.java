@@ -14,6 +14,8 @@ import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.ApplicationEventPublisherAware;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
@@ -56,7 +58,7 @@ import dev.tiercache.tier.TieredCacheManager;
  * left stays in Redis for another instance. It stops after the web server, so that requests in flight
  * still queue their writes first. Thread-safe.
  */
-public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
+public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable, ApplicationEventPublisherAware {
 
 	/** Stops after the web server (and its graceful shutdown) and before the database goes away. */
 	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
@@ -88,6 +90,10 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 	private final EvictionPolicyGuard evictionPolicy;
 
 	private volatile boolean running;
+
+	/** Where {@link WriteDeadLettered} events go; nowhere outside a Spring container. */
+	private volatile ApplicationEventPublisher events = (event) -> {
+	};
 
 	/**
 	 * @param connectionFactory the application's Redis connection factory (Lettuce)
@@ -133,7 +139,7 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 		boolean[] created = new boolean[1];
 		this.queues.computeIfAbsent(cache.getName(), (name) -> {
 			WriteBehindQueue queue = new WriteBehindQueue(cache, settingsOf(name), this.keys, this.commands,
-					durableWrites(name), this.arguments);
+					durableWrites(name), this.arguments, (deadLetter) -> this.events.publishEvent(deadLetter));
 			if (this.running) {
 				this.evictionPolicy.watch();
 				queue.start();
@@ -309,6 +315,12 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable {
 		}
 		this.running = true;
 		this.queues.values().forEach(WriteBehindQueue::start);
+	}
+
+	/** Where {@link WriteDeadLettered} events go; set by the Spring container. */
+	@Override
+	public void setApplicationEventPublisher(ApplicationEventPublisher publisher) {
+		this.events = publisher;
 	}
 
 	/** Drains every queue (in parallel, each for at most its drain timeout). */
