@@ -172,8 +172,12 @@ final class LocalTier {
 	}
 
 	/**
-	 * Stores the entry if the key's stamp is still {@code stamp}, in one atomic step on the key.
-	 * @return the stamp found: {@code stamp} if the entry was stored
+	 * Stores the entry if the key's stamp is still {@code stamp}, in one atomic step on the key. A clear or
+	 * a reported change does not wait for that step while the key is absent (its removal does not see a key
+	 * being added), so the stamp is read again once the entry is in: if it moved, the entry is taken out
+	 * again (unless already replaced), and a clear or report after that read finds it and removes it
+	 * ({@code LocalTierStampsModelCheckTests}).
+	 * @return the stamp found: {@code stamp} if the entry was stored and stays
 	 */
 	private long storeUnlessChanged(Object key, @Nullable String rendered, LocalEntry entry, long stamp) {
 		long[] found = new long[1];
@@ -181,7 +185,14 @@ final class LocalTier {
 			found[0] = stamp(rendered, k);
 			return (found[0] == stamp) ? replaced(k, current, entry) : current;
 		});
-		return found[0];
+		if (found[0] != stamp) {
+			return found[0];
+		}
+		long after = stamp(rendered, key);
+		if (after != stamp) {
+			this.entries.asMap().computeIfPresent(key, (k, current) -> (current == entry) ? replaced(k, current, null) : current);
+		}
+		return after;
 	}
 
 	/**
