@@ -112,7 +112,7 @@ final class LocalTier {
 	@Nullable LocalEntry get(Object key) {
 		LocalEntry entry = this.entries.getIfPresent(key);
 		if (entry != null && entry.deadlineNanos() - this.clock.read() <= 0) {
-			this.entries.asMap().computeIfPresent(key, (k, current) -> (current == entry) ? replaced(k, current, null) : current);
+			removeIfStill(key, entry);
 			return null;
 		}
 		return entry;
@@ -134,6 +134,11 @@ final class LocalTier {
 	}
 
 	/** Whether this instance wrote the key, or cleared the tier, between two of its stamps. */
+	/** Removes the key's entry if it is still {@code entry}. */
+	private void removeIfStill(Object key, LocalEntry entry) {
+		this.entries.asMap().computeIfPresent(key, (k, current) -> (current == entry) ? replaced(k, current, null) : current);
+	}
+
 	private static boolean writtenBetween(long stamp, long later) {
 		return (stamp >>> 32) != (later >>> 32);
 	}
@@ -190,7 +195,7 @@ final class LocalTier {
 		}
 		long after = stamp(rendered, key);
 		if (after != stamp) {
-			this.entries.asMap().computeIfPresent(key, (k, current) -> (current == entry) ? replaced(k, current, null) : current);
+			removeIfStill(key, entry);
 		}
 		return after;
 	}

@@ -116,8 +116,7 @@ public final class TieredCacheManager
 	private final List<String> declared;
 
 	/** Where events go: the application context's publisher, or nowhere outside a Spring container. */
-	private volatile ApplicationEventPublisher events = (event) -> {
-	};
+	private final Events events = new Events();
 
 	/** Whether start-up connected and read the declared caches' namespaces; caches created later read theirs at once. */
 	private volatile boolean started;
@@ -146,7 +145,7 @@ public final class TieredCacheManager
 					Objects.requireNonNull(builder.codec, "a ValueCodec is required when caches use Redis"),
 					builder.maxValueBytes, shortestLease(builder), builder.maxPendingRepairs);
 			this.breaker.onRecovery(this.remote::recovered);
-			this.breaker.listen(new RedisCallEvents());
+			this.breaker.listen(new RedisCallEvents(this.events));
 			this.coherence.deliverTo(this.remote.coherence(), commands);
 			this.subscription = new LoadSubscription(connectionFactory, this.remote.channel(),
 					this.remote.notifications());
@@ -273,7 +272,7 @@ public final class TieredCacheManager
 		cache = this.caches.computeIfAbsent(name, (absent) -> created[0] = newCache(absent, this.defaults));
 		if (created[0] != null) {
 			this.cacheListeners.forEach((listener) -> listener.accept(created[0]));
-			publish(new CacheCreated(name, this.defaults));
+			this.events.publish(new CacheCreated(name, this.defaults));
 		}
 		return cache;
 	}
@@ -323,7 +322,7 @@ public final class TieredCacheManager
 			loads.start();
 		}
 		for (String name : this.declared) {
-			publish(new CacheCreated(name, this.caches.get(name).settings()));
+			this.events.publish(new CacheCreated(name, this.caches.get(name).settings()));
 		}
 	}
 
@@ -333,17 +332,7 @@ public final class TieredCacheManager
 	 */
 	@Override
 	public void setApplicationEventPublisher(ApplicationEventPublisher publisher) {
-		this.events = publisher;
-	}
-
-	/** Publishes an event; a listener that throws is logged, and does not fail the cache call that published. */
-	private void publish(Object event) {
-		try {
-			this.events.publishEvent(event);
-		}
-		catch (RuntimeException ex) {
-			logger.warn("Tiercache could not deliver " + event + " to every listener", ex);
-		}
+		this.events.publisher = publisher;
 	}
 
 	/** Loads take leases again after a {@link #stop()}. Called by the container once it is refreshed. */
@@ -562,17 +551,37 @@ public final class TieredCacheManager
 
 	}
 
+	/**
+	 * Publishes events; a listener that throws is logged, and does not fail the cache call that
+	 * published. Holds nothing of the manager, so that what listens to the breaker keeps no cache alive.
+	 */
+	private static final class Events {
+
+		private volatile ApplicationEventPublisher publisher = (event) -> {
+		};
+
+		void publish(Object event) {
+			try {
+				this.publisher.publishEvent(event);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Tiercache could not deliver " + event + " to every listener", ex);
+			}
+		}
+
+	}
+
 	/** Publishes the breaker's stops and resumptions as events. */
-	private final class RedisCallEvents implements RedisCircuitBreaker.Listener {
+	private record RedisCallEvents(Events events) implements RedisCircuitBreaker.Listener {
 
 		@Override
 		public void stopped() {
-			publish(new RedisCallsStopped(Instant.now()));
+			this.events.publish(new RedisCallsStopped(Instant.now()));
 		}
 
 		@Override
 		public void resumed(Duration outage) {
-			publish(new RedisCallsResumed(Instant.now(), outage));
+			this.events.publish(new RedisCallsResumed(Instant.now(), outage));
 		}
 
 	}
