@@ -157,13 +157,13 @@ public final class RedisCircuitBreaker implements AutoCloseable {
 			this.openedAt = System.nanoTime();
 			this.failedProbes = 0;
 		}
+		tell(Listener::stopped);
 		CircuitBreaker.Metrics metrics = this.breaker.getMetrics();
 		logger.warn("Tiercache stopped calling Redis: " + metrics.getFailureRate() + " % of the last "
 				+ metrics.getNumberOfBufferedCalls() + " calls failed and " + metrics.getSlowCallRate()
 				+ " % were slow. Caches serve from L1 and their loaders; Redis is probed in the background"
 				+ " (settings: 'tiercache.redis.breaker.*')");
 		scheduleProbe();
-		tell(Listener::stopped);
 	}
 
 	private void scheduleProbe() {
@@ -294,6 +294,10 @@ public final class RedisCircuitBreaker implements AutoCloseable {
 	@Override
 	public void close() {
 		DaemonThreads.stop(this.prober, Duration.ofSeconds(1));
+		// whatever outlives the manager and still holds the breaker must not keep its caches alive
+		this.listeners.clear();
+		this.recoveryActions.clear();
+		this.probes.clear();
 	}
 
 	/** What is told when the breaker stops and resumes calling Redis. */

@@ -2,7 +2,8 @@ package dev.tiercache.tier;
 
 /**
  * Published (as a Spring application event) for each cache of a {@link TieredCacheManager}: for the
- * declared ones once the manager is initialized, for others when first used.
+ * declared ones when the manager first starts (the application context is refreshed), for others when
+ * first used.
  *
  * @param cacheName the cache's name
  * @param settings its settings

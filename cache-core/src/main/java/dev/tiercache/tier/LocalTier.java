@@ -133,12 +133,12 @@ final class LocalTier {
 		return ((this.writes.get(stripe) * 31 + this.epoch) << 32) | (this.reports.get(stripe) & 0xFFFF_FFFFL);
 	}
 
-	/** Whether this instance wrote the key, or cleared the tier, between two of its stamps. */
 	/** Removes the key's entry if it is still {@code entry}. */
 	private void removeIfStill(Object key, LocalEntry entry) {
 		this.entries.asMap().computeIfPresent(key, (k, current) -> (current == entry) ? replaced(k, current, null) : current);
 	}
 
+	/** Whether this instance wrote the key, or cleared the tier, between two of its stamps. */
 	private static boolean writtenBetween(long stamp, long later) {
 		return (stamp >>> 32) != (later >>> 32);
 	}

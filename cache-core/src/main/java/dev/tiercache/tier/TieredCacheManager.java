@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -114,6 +115,9 @@ public final class TieredCacheManager
 
 	/** The caches declared to the builder, in order. */
 	private final List<String> declared;
+
+	/** Whether the declared caches were published. */
+	private final AtomicBoolean declaredPublished = new AtomicBoolean();
 
 	/** Where events go: the application context's publisher, or nowhere outside a Spring container. */
 	private final Events events = new Events();
@@ -321,9 +325,6 @@ public final class TieredCacheManager
 		if (loads != null) {
 			loads.start();
 		}
-		for (String name : this.declared) {
-			this.events.publish(new CacheCreated(name, this.caches.get(name).settings()));
-		}
 	}
 
 	/**
@@ -343,6 +344,19 @@ public final class TieredCacheManager
 			tier.startLeasing();
 		}
 		this.running = true;
+		publishDeclaredCaches();
+	}
+
+	/**
+	 * Publishes a {@link CacheCreated} for each declared cache, the first time the manager starts: then
+	 * {@code @EventListener} methods are registered (they are not while beans are initialized).
+	 */
+	private void publishDeclaredCaches() {
+		if (this.declaredPublished.compareAndSet(false, true)) {
+			for (String name : this.declared) {
+				this.events.publish(new CacheCreated(name, this.caches.get(name).settings()));
+			}
+		}
 	}
 
 	/**

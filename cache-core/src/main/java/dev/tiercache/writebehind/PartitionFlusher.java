@@ -410,11 +410,11 @@ final class PartitionFlusher {
 			return;
 		}
 		this.counters.deadLettered.increment();
-		this.failures.deadLettered(entry, error, attempts);
 		// the cache must not keep a value the database never got (a later pending write of the key still
 		// shows); evicted by the name the entry gives the key, so also when no method here can read it
 		this.cache.evictNamed(entry.key());
 		work.advance();
+		this.failures.deadLettered(entry, error, attempts);
 	}
 
 	/**
