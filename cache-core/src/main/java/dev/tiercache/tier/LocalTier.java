@@ -28,9 +28,12 @@ import dev.tiercache.stats.StatsRecorder;
  * ({@link #invalidate}) advances a counter: per key (striped, so unrelated keys may share one) and, for
  * a clear, for the whole tier. A reader takes a {@link #stamp} before it reads Redis or runs a loader,
  * and {@link #fill} stores its value only if nothing was written or reported since; the check and the
- * store are one atomic step on the key. So a value fetched before a {@code put} or {@code evict}
- * completed never replaces it ({@code LocalTierTests}: {@code putWinsOverARedisReadInFlight},
- * {@code evictWinsOverARedisReadInFlight}, {@code clearRevokesLoadsInFlightInBothTiers}).
+ * store are one atomic step on the key. A clear's sweep and a report's lookup do not see a key while it
+ * is being added, so every store reads the key's stamp again once its entry is in. So a value fetched
+ * before a {@code put} or {@code evict} completed never replaces it ({@code LocalTierTests}:
+ * {@code putWinsOverARedisReadInFlight}, {@code evictWinsOverARedisReadInFlight},
+ * {@code clearRevokesLoadsInFlightInBothTiers}; every kind of store against every kind of change, under
+ * a model checker: {@code LocalTierStampsModelCheckTests}).
  *
  * <p><b>Suspects: what this instance wrote stays while it is checked.</b> A value this instance wrote
  * to Redis goes to L1, with a stamp taken before that write: by {@link #putWritten} (a put, a queued
@@ -73,6 +76,9 @@ import dev.tiercache.stats.StatsRecorder;
 final class LocalTier {
 
 	private static final int STRIPES = 1024;
+
+	/** How much more a write of a key weighs in its stamp than a clear, so that the two rarely cancel out. */
+	private static final int CLEARS_PER_WRITE = 31;
 
 	private final Cache<Object, LocalEntry> entries;
 
@@ -130,7 +136,16 @@ final class LocalTier {
 	/** Like {@link #stamp(Object)}, for a key already rendered as Redis names it (in a tier that mirrors Redis). */
 	long stamp(@Nullable String rendered, Object key) {
 		int stripe = stripe(key, rendered);
-		return ((this.writes.get(stripe) * 31 + this.epoch) << 32) | (this.reports.get(stripe) & 0xFFFF_FFFFL);
+		return ((this.writes.get(stripe) * CLEARS_PER_WRITE + this.epoch) << 32)
+				| (this.reports.get(stripe) & 0xFFFF_FFFFL);
+	}
+
+	/**
+	 * The stamp one write of the key (and nothing else) makes of {@code stamp}: a clear, a report, or a write
+	 * of another key of the same stripe in between makes another.
+	 */
+	private static long afterOneWrite(long stamp) {
+		return stamp + ((long) CLEARS_PER_WRITE << 32);
 	}
 
 	/** Removes the key's entry if it is still {@code entry}. */
@@ -216,7 +231,8 @@ final class LocalTier {
 	 * write is the newer one (a write before the store would have revoked the lease) and nothing is
 	 * stored. If only a change was reported since, it may be the echo of this very store, an older change
 	 * or a newer one: the entry is stored all the same, so that the next read is an L1 hit, and returned
-	 * as a {@link Suspect}, to be {@linkplain #evictIf evicted} unless Redis still holds {@code framed}.
+	 * as a {@link Suspect}, to be {@linkplain #evictIf evicted} unless Redis still holds {@code framed}. The
+	 * stamp is read again once the entry is in ({@link #settle}).
 	 * @return {@code null} if stored with nothing reported since, or not stored; otherwise the suspect
 	 */
 	@Nullable Suspect fillWritten(Object key, @Nullable Object value, long lifetimeMillis, long stamp, byte[] framed) {
@@ -230,7 +246,24 @@ final class LocalTier {
 			found[0] = stamp(rendered, k);
 			return writtenBetween(stamp, found[0]) ? current : replaced(k, current, entry);
 		});
-		return (found[0] != stamp && !writtenBetween(stamp, found[0])) ? new Suspect(key, entry) : null;
+		return writtenBetween(stamp, found[0]) ? null : settle(key, entry, found[0] != stamp, found[0]);
+	}
+
+	/**
+	 * Settles an entry that a write of this instance has just put in, leaving the key's stamp at
+	 * {@code stored}, by reading the stamp again: a clear or a report may have missed the entry while it was
+	 * being added (see {@link #storeUnlessChanged}). If this instance wrote the key or cleared the tier since
+	 * {@code stored}, the entry is taken out again (unless already replaced); if a change was reported since,
+	 * or {@code changedBefore} the write, it stays as a suspect.
+	 * @return the suspect, or {@code null} if the entry stays unchallenged or was taken out
+	 */
+	private @Nullable Suspect settle(Object key, LocalEntry entry, boolean changedBefore, long stored) {
+		long after = stamp(entry.rendered(), key);
+		if (writtenBetween(stored, after)) {
+			removeIfStill(key, entry);
+			return null;
+		}
+		return (changedBefore || after != stored) ? new Suspect(key, entry) : null;
 	}
 
 	/**
@@ -240,29 +273,33 @@ final class LocalTier {
 	 * If the key was written here or a change to it reported since, Redis may have ordered that change
 	 * before this write or after it (a report may also be this very write, echoed): the entry is stored
 	 * all the same and returned as a {@link Suspect}, to be {@linkplain #evictIf evicted} unless Redis
-	 * still holds {@code framed}.
+	 * still holds {@code framed}. A clear or a write of the key here that comes once the entry is in takes it
+	 * out again ({@link #settle}).
 	 * @return {@code null} if nothing changed since {@code stamp}; otherwise the suspect
 	 */
 	@Nullable Suspect putWritten(Object key, @Nullable Object value, long lifetimeMillis, long stamp, byte[] framed) {
 		String rendered = rendered(key);
 		LocalEntry entry = (lifetimeMillis > 0) ? newEntry(value, null, rendered, lifetimeMillis, WriteTokens.of(framed))
 				: null;
-		return (replace(key, rendered, entry) != stamp && entry != null) ? new Suspect(key, entry) : null;
+		long[] stamps = replace(key, rendered, entry);
+		boolean changedBefore = stamps[0] != stamp || stamps[1] != afterOneWrite(stamps[0]);
+		return (entry != null) ? settle(key, entry, changedBefore, stamps[1]) : null;
 	}
 
 	/**
 	 * Replaces what L1 holds for the key by a write's entry ({@code null} to remove it), keeping reads in
 	 * flight from storing theirs, in one atomic step on the key.
-	 * @return the key's stamp just before the write
+	 * @return the key's stamp just before the write, and just after it
 	 */
-	private long replace(Object key, @Nullable String rendered, @Nullable LocalEntry entry) {
-		long[] before = new long[1];
+	private long[] replace(Object key, @Nullable String rendered, @Nullable LocalEntry entry) {
+		long[] stamps = new long[2];
 		this.entries.asMap().compute(key, (k, current) -> {
-			before[0] = stamp(rendered, k);
+			stamps[0] = stamp(rendered, k);
 			advance(k, rendered);
+			stamps[1] = stamp(rendered, k);
 			return replaced(k, current, entry);
 		});
-		return before[0];
+		return stamps;
 	}
 
 	/** Keeps reads and loads of the key already in flight from storing theirs, leaving the entry as it is. */
@@ -327,8 +364,8 @@ final class LocalTier {
 
 	/**
 	 * Puts in an entry a fill kept out, unless the key was written, invalidated or cleared since, or is
-	 * resident.
-	 * @return whether it was put in
+	 * resident; like {@link #storeUnlessChanged}, it reads the stamp again once the entry is in.
+	 * @return whether it was put in and stays
 	 */
 	boolean refill(Refill refill) {
 		boolean[] stored = new boolean[1];
@@ -339,6 +376,10 @@ final class LocalTier {
 			stored[0] = true;
 			return replaced(k, null, refill.entry());
 		});
+		if (stored[0] && stamp(refill.entry().rendered(), refill.key()) != refill.stamp()) {
+			removeIfStill(refill.key(), refill.entry());
+			return false;
+		}
 		return stored[0];
 	}
 

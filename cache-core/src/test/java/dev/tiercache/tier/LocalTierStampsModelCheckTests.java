@@ -15,22 +15,25 @@ import dev.tiercache.stats.StatsRecorder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link LocalTier}'s stamps under a model checker: Lincheck 3.7 ({@link Lincheck#runConcurrentTest}) runs a
- * reader ({@code stamp}, then {@code fill} of "old") against one write of the same key ({@code put} of
- * "new", {@code evict}, {@code clear}, or a reported change, {@code invalidate} by the key's Redis name)
- * in {@value #INTERLEAVINGS} thread interleavings of each pair, each on a new tier, with switches inside
- * Caffeine's and the JDK's code too. In every one, once both threads are done: if the write took effect
- * after the stamp (the key's stamp is no longer the reader's), L1 holds the write's outcome ("new", or
- * nothing), never the reader's "old"; otherwise it holds "old". Each test also asserts that all three
- * orders were explored (write before the stamp; fill stored, then the write; write, then the fill
- * refused), so it cannot pass without racing. The exploration is deterministic for given code; a pair
+ * {@link LocalTier}'s stamps under a model checker: Lincheck 3.7 ({@link Lincheck#runConcurrentTest}) runs
+ * one store of "old" into L1 against one change of the same key ({@code put} of "new", {@code evict},
+ * {@code clear}, or a reported change, {@code invalidate} by the key's Redis name) in {@value #INTERLEAVINGS}
+ * thread interleavings of each pair, each on a new tier, with switches inside Caffeine's and the JDK's code
+ * too. The stores are every way a value enters L1 against a stamp: a {@code fill} (a read or a load),
+ * a {@code fillWritten} (a load's own store to Redis), a {@code refill} (a read kept out by a report, put
+ * in after a check) and a {@code putWritten} (a write to Redis). In every interleaving, once both threads
+ * are done: if the change came after the store's stamp, L1 holds the change's outcome ("new", or nothing),
+ * never "old", unless the store returned it as a suspect to be checked against Redis (a report may be the
+ * store's own write, echoed); otherwise it holds "old". Each test also asserts that all three orders were
+ * explored (change before the stamp; stored, then the change; change, then the store refused or
+ * suspected), so it cannot pass without racing. The exploration is deterministic for given code; a pair
  * takes some 25 to 35 s on two cores.
  *
- * <p>It found that a clear, or a report, could be lost to a fill of a key not yet in L1: while the fill's
- * atomic step was adding the key, the clear's sweep and the report's lookup did not see it, and the fill
- * had checked its stamp before they advanced it (found within 10,000 interleavings for the clear, 1,000
- * for the report); {@code LocalTier.storeUnlessChanged} now reads the stamp again once the entry is in.
- * A fill that ignores its stamp fails all four, each within seconds.
+ * <p>It found that a clear, or a report, could be lost to a store of a key not yet in L1: while the
+ * store's atomic step was adding the key, the clear's sweep and the report's lookup did not see it, and
+ * the store had checked its stamp before they advanced it (found within 10,000 interleavings for the
+ * clear, 1,000 for the report). Every store now reads the stamp again once its entry is in. A fill that
+ * ignores its stamp fails the first four, each within seconds.
  */
 class LocalTierStampsModelCheckTests {
 
@@ -46,6 +49,19 @@ class LocalTierStampsModelCheckTests {
 
 	};
 
+	private static final byte[] FRAMED = { 1, 2, 3 };
+
+	/** A fill of a value read or loaded: stored unless the key changed since the stamp. */
+	private static final Store FILL = (tier, stamp) -> tier.fill("k", "old", 60_000, stamp) ? Stored.YES : Stored.NO;
+
+	/** A load's own store to Redis: kept as a suspect if a report came since the stamp. */
+	private static final Store FILL_WRITTEN = (tier, stamp) -> Stored.of(tier, tier.fillWritten("k", "old", 60_000,
+			stamp, FRAMED));
+
+	/** A write to Redis: kept as a suspect if anything came since the stamp. */
+	private static final Store PUT_WRITTEN = (tier, stamp) -> Stored.of(tier, tier.putWritten("k", "old", 60_000,
+			stamp, FRAMED));
+
 	private final CoarseClock clock = new CoarseClock();
 
 	@AfterEach
@@ -55,67 +71,122 @@ class LocalTierStampsModelCheckTests {
 
 	@Test
 	void aPutAfterTheStampIsNeverReplacedByTheFill() {
-		explore(null, (tier) -> tier.put("k", "new", 60_000), "new", false);
+		explore(null, FILL, (tier) -> tier.put("k", "new", 60_000), "new", false);
 	}
 
 	@Test
 	void anEvictAfterTheStampIsNeverUndoneByTheFill() {
-		explore(null, (tier) -> tier.evict("k"), ABSENT, false);
+		explore(null, FILL, (tier) -> tier.evict("k"), ABSENT, false);
 	}
 
 	@Test
 	void aClearAfterTheStampIsNeverUndoneByTheFill() {
-		explore(null, LocalTier::clear, ABSENT, true);
+		explore(null, FILL, LocalTier::clear, ABSENT, true);
 	}
 
 	@Test
 	void aReportedChangeAfterTheStampIsNeverUndoneByTheFill() {
-		explore(String::valueOf, (tier) -> tier.invalidate("k", false), ABSENT, true);
+		explore(String::valueOf, FILL, (tier) -> tier.invalidate("k", false), ABSENT, true);
+	}
+
+	@Test
+	void aClearAfterTheStampIsNeverUndoneByALoadsOwnStore() {
+		explore(String::valueOf, FILL_WRITTEN, LocalTier::clear, ABSENT, true);
+	}
+
+	@Test
+	void aReportedChangeAfterTheStampLeavesALoadsOwnStoreOnlyAsASuspect() {
+		explore(String::valueOf, FILL_WRITTEN, (tier) -> tier.invalidate("k", false), ABSENT, true);
+	}
+
+	@Test
+	void aClearAfterTheCheckIsNeverUndoneByTheRefill() {
+		explore(String::valueOf, (tier) -> {
+			long beforeTheRead = tier.stamp("k");
+			tier.invalidate("k", false);
+			LocalTier.Refill kept = tier.fillRead("k", "old", String.class, 60_000, beforeTheRead, FRAMED);
+			return (t, stamp) -> t.refill(Objects.requireNonNull(kept)) ? Stored.YES : Stored.NO;
+		}, LocalTier::clear, ABSENT, true);
+	}
+
+	@Test
+	void aClearDuringAWriteLeavesItsValueOnlyAsASuspect() {
+		explore(String::valueOf, PUT_WRITTEN, LocalTier::clear, ABSENT, true);
+	}
+
+	private void explore(@Nullable Function<Object, String> renderer, Store store, Consumer<LocalTier> change,
+			Object afterChange, boolean removesAfterAdvancing) {
+		explore(renderer, (tier) -> store, change, afterChange, removesAfterAdvancing);
 	}
 
 	/**
-	 * Runs a reader of "k" against {@code write} in every interleaving Lincheck explores, each on a new
-	 * tier, and checks what L1 holds after both: {@code afterWrite} if the write changed the key's stamp after
-	 * the reader took it; "old" otherwise, or also {@code afterWrite} if {@code removesAfterAdvancing} (a clear
-	 * or a report advances the stamps first and removes entries after, so it may remove a fill stamped in
-	 * between).
+	 * Runs a store of "old" into "k" against {@code change} in every interleaving Lincheck explores, each on a
+	 * new tier, on which {@code prepare} chooses the store (and may first write to it), and checks what L1 holds
+	 * after both: {@code afterChange} if the change moved the key's stamp after the store took it, or "old" if
+	 * the store returned it as a suspect; "old" otherwise, or also {@code afterChange} if {@code removesAfterAdvancing} (a
+	 * clear or a report advances the stamps first and removes entries after, so it may remove a value stamped
+	 * in between).
 	 */
-	private void explore(@Nullable Function<Object, String> renderer, Consumer<LocalTier> write, Object afterWrite,
-			boolean removesAfterAdvancing) {
-		AtomicInteger writeFirst = new AtomicInteger();
-		AtomicInteger fillThenWrite = new AtomicInteger();
-		AtomicInteger fillRefused = new AtomicInteger();
+	private void explore(@Nullable Function<Object, String> renderer, Function<LocalTier, Store> prepare,
+			Consumer<LocalTier> change, Object afterChange, boolean removesAfterAdvancing) {
+		AtomicInteger changeFirst = new AtomicInteger();
+		AtomicInteger storedThenChange = new AtomicInteger();
+		AtomicInteger storeRefused = new AtomicInteger();
 		Lincheck.runConcurrentTest(INTERLEAVINGS, () -> {
 			LocalTier tier = new LocalTier(100, this.clock, renderer, new StatsRecorder());
 			long[] stamp = new long[1];
-			boolean[] filled = new boolean[1];
-			Thread reader = new Thread(() -> {
+			Stored[] stored = new Stored[1];
+			Store store = prepare.apply(tier);
+			long initial = tier.stamp("k");
+			Thread storing = new Thread(() -> {
 				stamp[0] = tier.stamp("k");
-				filled[0] = tier.fill("k", "old", 60_000, stamp[0]);
+				stored[0] = store.store(tier, stamp[0]);
 			});
-			Thread writer = new Thread(() -> write.accept(tier));
-			reader.start();
-			writer.start();
-			join(reader);
-			join(writer);
+			Thread changing = new Thread(() -> change.accept(tier));
+			storing.start();
+			changing.start();
+			join(storing);
+			join(changing);
 			LocalTier.LocalEntry entry = tier.get("k");
 			Object held = (entry != null) ? entry.value() : ABSENT;
 			// a plain check, not AssertJ: Lincheck calls equals on the receivers of the calls it traces, and
 			// AssertJ's assertions throw from equals; an error thrown here fails the test with the interleaving
-			boolean writeAfterStamp = tier.stamp("k") != stamp[0];
-			boolean expected = writeAfterStamp ? Objects.equals(held, afterWrite)
-					: "old".equals(held) || (removesAfterAdvancing && held == afterWrite);
+			boolean changeAfterStamp = stamp[0] == initial;
+			boolean expected = changeAfterStamp
+					? Objects.equals(held, afterChange) || ("old".equals(held) && stored[0] == Stored.SUSPECT)
+					: "old".equals(held) || (removesAfterAdvancing && held == afterChange);
 			if (!expected) {
-				throw new AssertionError("the write came " + (writeAfterStamp ? "after" : "before") + " the stamp (fill "
-						+ (filled[0] ? "stored" : "refused") + "): L1 holds " + held);
+				throw new AssertionError("the change came " + (changeAfterStamp ? "after" : "before")
+						+ " the stamp (store " + stored[0] + "): L1 holds " + held);
 			}
-			(!writeAfterStamp ? writeFirst : filled[0] ? fillThenWrite : fillRefused).incrementAndGet();
+			(!changeAfterStamp ? changeFirst : (stored[0] == Stored.YES) ? storedThenChange : storeRefused)
+				.incrementAndGet();
 		});
-		assertThat(writeFirst).as("write before the stamp").hasPositiveValue();
-		assertThat(fillThenWrite).as("fill stored, then the write").hasPositiveValue();
-		assertThat(fillRefused).as("write after the stamp, fill refused").hasPositiveValue();
-		System.out.printf("%s: write first %d, fill then write %d, fill refused %d%n", afterWrite, writeFirst.get(),
-				fillThenWrite.get(), fillRefused.get());
+		assertThat(changeFirst).as("change before the stamp").hasPositiveValue();
+		assertThat(storedThenChange).as("stored, then the change").hasPositiveValue();
+		assertThat(storeRefused).as("change after the stamp, store refused or suspected").hasPositiveValue();
+		System.out.printf("%s: change first %d, stored then change %d, refused or suspected %d%n", afterChange,
+				changeFirst.get(), storedThenChange.get(), storeRefused.get());
+	}
+
+	/** One way a value enters L1 against a stamp. */
+	@FunctionalInterface
+	private interface Store {
+
+		Stored store(LocalTier tier, long stamp);
+
+	}
+
+	/** What a store did. */
+	private enum Stored {
+
+		YES, NO, SUSPECT;
+
+		/** A store that returns a suspect, or null: stored, refused or suspected by what L1 then holds. */
+		static Stored of(LocalTier tier, LocalTier.@Nullable Suspect suspect) {
+			return (suspect != null) ? SUSPECT : (tier.get("k") != null) ? YES : NO;
+		}
+
 	}
 
 	private static void join(Thread thread) {
