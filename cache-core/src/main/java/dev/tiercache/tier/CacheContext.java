@@ -20,7 +20,7 @@ import dev.tiercache.stats.StatsRecorder;
  *
  * <p><b>Namespace floor.</b> The namespace version this instance uses only moves forward: a version
  * read (or bumped to) that is lower than the one in use is ignored, and it is the floor
- * {@link RemoteTier} moves Redis past when the namespace key went backwards (deleted, or lost in a
+ * {@link Namespaces} moves Redis past when the namespace key went backwards (deleted, or lost in a
  * failover), so entries of older namespaces, cleared since, are never served again. Checked by
  * {@code NamespaceClearTests.aDeletedNamespaceKeyIsMovedForwardSoClearedEntriesStayInvisible} and
  * {@code aClearAfterTheNamespaceKeyWasDeletedMovesPastTheFloor}.

@@ -2,6 +2,7 @@ package dev.tiercache.tier;
 
 import java.lang.reflect.Type;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -16,11 +17,8 @@ import dev.tiercache.internal.stampede.Lease;
 import dev.tiercache.internal.stampede.LoadNotifications;
 import dev.tiercache.internal.stampede.SingleFlight;
 import dev.tiercache.stats.StatsRecorder;
-import dev.tiercache.tier.RemoteTier.Hit;
-import dev.tiercache.tier.RemoteTier.Read;
-import dev.tiercache.tier.RemoteTier.RemoteKey;
-import dev.tiercache.tier.RemoteTier.StoreOutcome;
-import dev.tiercache.tier.RemoteTier.Unreadable;
+import dev.tiercache.tier.RemoteRead.Hit;
+import dev.tiercache.tier.RemoteRead.Unreadable;
 
 /**
  * The read-through of one cache: L1, then L2, then the loader, run once per key in this JVM (single
@@ -50,7 +48,10 @@ final class ReadThrough {
 
 	private final @Nullable LocalTier local;
 
-	private final @Nullable RemoteTier remote;
+	private final @Nullable RemoteCache remote;
+
+	/** The leases of the cache's loads: present whenever {@link #remote} is. */
+	private final @Nullable LoadLeases leases;
 
 	private final StatsRecorder stats;
 
@@ -61,13 +62,19 @@ final class ReadThrough {
 	/** Keys being reloaded in the background by this JVM. */
 	private final Set<Object> refreshing = ConcurrentHashMap.newKeySet();
 
-	ReadThrough(CacheContext cache, @Nullable RemoteTier remote, Executor refreshExecutor) {
+	ReadThrough(CacheContext cache, @Nullable RemoteCache remote, @Nullable LoadLeases leases,
+			Executor refreshExecutor) {
 		this.cache = cache;
 		this.local = cache.local();
 		this.remote = remote;
+		this.leases = leases;
 		this.stats = cache.stats();
 		this.flights = new SingleFlight(cache.toString(), cache.settings().lockWait(), new LocalWaits(this.stats));
 		this.refreshExecutor = refreshExecutor;
+	}
+
+	private LoadLeases leases() {
+		return Objects.requireNonNull(this.leases, "no leases without Redis");
 	}
 
 	/**
@@ -118,13 +125,13 @@ final class ReadThrough {
 				return entry.value();
 			}
 		}
-		RemoteTier l2 = this.remote;
+		RemoteCache l2 = this.remote;
 		if (l2 == null) {
 			return loadWithoutLease(key, entrySettings, loader, unless, stamp);
 		}
-		RemoteKey remoteKey = l2.keyOf(this.cache, key);
-		long redisDeadline = l2.deadline();
-		Read read = l2.read(this.cache, remoteKey, type);
+		RemoteKey remoteKey = l2.keyOf(key);
+		long redisDeadline = leases().deadline();
+		RemoteRead read = l2.read(remoteKey, type);
 		Hit expired = null;
 		if (read instanceof Hit hit) {
 			Age age = Age.of(hit, entrySettings.freshness());
@@ -133,10 +140,10 @@ final class ReadThrough {
 			}
 			expired = hit;
 		}
-		if (read == Read.FAILED) {
+		if (read == RemoteRead.FAILED) {
 			return loadWithoutLease(key, entrySettings, loader, unless, stamp);
 		}
-		if (read == Read.UNCACHED) {
+		if (read == RemoteRead.UNCACHED) {
 			// the backing store may not have the key's queued writes yet: what it holds is returned, kept nowhere
 			return runLoader(loader, System.nanoTime());
 		}
@@ -161,9 +168,9 @@ final class ReadThrough {
 		if (tier != null) {
 			tier.revoke(key);
 		}
-		RemoteTier l2 = this.remote;
+		RemoteCache l2 = this.remote;
 		if (l2 != null) {
-			l2.revoke(this.cache, l2.keyOf(this.cache, key));
+			l2.revoke(l2.keyOf(key));
 		}
 		return readThroughOnce(key, type, rawType, entrySettings, loader, unless);
 	}
@@ -286,15 +293,15 @@ final class ReadThrough {
 			@Nullable Predicate<@Nullable Object> unless) throws Throwable {
 		LocalTier tier = this.local;
 		long stamp = (tier != null) ? tier.stamp(key) : 0;
-		RemoteTier l2 = this.remote;
+		RemoteCache l2 = this.remote;
 		if (l2 == null) {
 			loadWithoutLease(key, entrySettings, loader, unless, stamp);
 			return;
 		}
-		RemoteKey remoteKey = l2.keyOf(this.cache, key);
-		Lease lease = l2.claimForRefresh(this.cache, remoteKey);
+		RemoteKey remoteKey = l2.keyOf(key);
+		Lease lease = leases().claimForRefresh(remoteKey);
 		if (lease != null) {
-			loadAndStore(l2, lease, remoteKey, type, entrySettings, loader, unless, stamp, l2.deadline());
+			loadAndStore(l2, lease, remoteKey, type, entrySettings, loader, unless, stamp, leases().deadline());
 		}
 	}
 
@@ -302,18 +309,18 @@ final class ReadThrough {
 	 * Claims the key's lease and loads under it, or waits for the holder's value. {@code redisDeadline}
 	 * bounds the time spent waiting for Redis, moved on by the time spent waiting for the holder.
 	 */
-	private @Nullable Object loadUnderLease(RemoteTier l2, RemoteKey remoteKey, Object key, Type type,
+	private @Nullable Object loadUnderLease(RemoteCache l2, RemoteKey remoteKey, Object key, Type type,
 			CacheSettings entrySettings, ValueLoader loader, @Nullable Predicate<@Nullable Object> unless, long stamp,
 			byte @Nullable [] unreadable, long redisDeadline) throws Throwable {
 		long deadline = System.nanoTime() + this.cache.settings().lockWait().toNanos();
 		byte[] replace = unreadable;
 		long redisBy = redisDeadline;
 		boolean waited = false;
-		try (LoadNotifications.Waiter waiter = l2.notifications().register(remoteKey.value())) {
+		try (LoadNotifications.Waiter waiter = leases().awaitRelease(remoteKey)) {
 			while (true) {
-				Acquisition acquisition = l2.claim(this.cache, remoteKey, replace, redisBy);
+				Acquisition acquisition = leases().claim(remoteKey, replace, redisBy);
 				if (acquisition instanceof Acquisition.Found found) {
-					Read read = l2.decode(this.cache, remoteKey, type, found.value());
+					RemoteRead read = l2.decode(remoteKey, type, found.value());
 					if (read instanceof Hit hit) {
 						Age age = Age.of(hit, entrySettings.freshness());
 						if (age != Age.EXPIRED) {
@@ -359,9 +366,9 @@ final class ReadThrough {
 	 * newest value. One this caller cannot read (another type) leaves the loader's result, which is
 	 * stored nowhere, as the only answer.
 	 */
-	private @Nullable Object servePending(RemoteTier l2, Object key, RemoteKey remoteKey, Type type, byte[] framed,
+	private @Nullable Object servePending(RemoteCache l2, Object key, RemoteKey remoteKey, Type type, byte[] framed,
 			long stamp, CacheSettings entrySettings, ValueLoader loader) throws Throwable {
-		if (l2.decodePending(this.cache, remoteKey, type, framed) instanceof Hit hit) {
+		if (l2.decodePending(remoteKey, type, framed) instanceof Hit hit) {
 			fillFromRemote(key, remoteKey, type, hit, stamp, entrySettings);
 			return hit.value();
 		}
@@ -383,7 +390,7 @@ final class ReadThrough {
 	 * Loads under a held lease and stores the value; {@code redisDeadline} bounds the time spent waiting
 	 * for Redis, moved on by the time the loader and encoding took.
 	 */
-	private @Nullable Object loadAndStore(RemoteTier l2, Lease lease, RemoteKey remoteKey, Type type,
+	private @Nullable Object loadAndStore(RemoteCache l2, Lease lease, RemoteKey remoteKey, Type type,
 			CacheSettings entrySettings, ValueLoader loader, @Nullable Predicate<@Nullable Object> unless, long stamp,
 			long redisDeadline) throws Throwable {
 		boolean settled = false;
@@ -392,33 +399,33 @@ final class ReadThrough {
 			Object value = runLoader(loader, started);
 			long loadMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
 			long ttl = entrySettings.jitteredTtlMillis(value == null);
-			byte[] framed = (ttl > 0 && !excluded(unless, value)) ? l2.frame(this.cache, value, type, ttl, loadMillis)
+			byte[] framed = (ttl > 0 && !excluded(unless, value)) ? l2.frame(value, type, ttl, loadMillis)
 					: null;
 			settled = true;
 			long redisBy = redisDeadline + (System.nanoTime() - started);
 			if (framed == null) {
-				l2.releaseUnstored(this.cache, lease, redisBy);
+				leases().releaseUnstored(lease, redisBy);
 				return value;
 			}
-			StoreOutcome stored = l2.store(this.cache, lease, framed, entrySettings.redisTtlMillis(ttl), redisBy);
+			StoreOutcome stored = leases().store(lease, framed, entrySettings.redisTtlMillis(ttl), redisBy);
 			if (stored == StoreOutcome.LOST) {
 				this.stats.leaseLost();
 				return value;
 			}
 			if (stored == StoreOutcome.PENDING) {
 				// a write queued while this loaded (newer than what the loader read) is the answer
-				return (l2.readPending(this.cache, remoteKey, type) instanceof Hit pending) ? pending.value() : value;
+				return (l2.readPending(remoteKey, type) instanceof Hit pending) ? pending.value() : value;
 			}
 			LocalTier tier = this.local;
 			if (tier != null) {
-				l2.check(this.cache, remoteKey,
+				l2.check(remoteKey,
 						tier.fillWritten(remoteKey.original(), value, localLifetime(ttl, entrySettings), stamp, framed));
 			}
 			return value;
 		}
 		finally {
 			if (!settled) {
-				l2.releaseUnstored(this.cache, lease, redisDeadline + (System.nanoTime() - started));
+				leases().releaseUnstored(lease, redisDeadline + (System.nanoTime() - started));
 			}
 		}
 	}
@@ -461,7 +468,7 @@ final class ReadThrough {
 	 */
 	void fillFromRemote(Object key, RemoteKey remoteKey, Type type, Hit hit, long stamp, CacheSettings settings) {
 		LocalTier tier = this.local;
-		RemoteTier l2 = this.remote;
+		RemoteCache l2 = this.remote;
 		if (tier == null || l2 == null || type == Object.class) {
 			return;
 		}
@@ -472,7 +479,7 @@ final class ReadThrough {
 		}
 		LocalTier.Refill refill = tier.fillRead(key, hit.value(), type, lifetime, stamp, hit.framed());
 		if (refill != null) {
-			l2.recheck(this.cache, remoteKey, refill);
+			l2.recheck(remoteKey, refill);
 		}
 	}
 

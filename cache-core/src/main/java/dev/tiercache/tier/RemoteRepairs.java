@@ -3,14 +3,12 @@ package dev.tiercache.tier;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
-import dev.tiercache.internal.concurrent.DaemonThreads;
 import dev.tiercache.internal.redis.RemoteCallException;
 
 /**
@@ -33,13 +31,11 @@ final class RemoteRepairs implements AutoCloseable {
 
 	private final Map<Object, Repair> pending = new ConcurrentHashMap<>();
 
-	private final ScheduledExecutorService worker;
-
-	RemoteRepairs(int capacity) {
+	/** Starts retrying every {@link #RETRY_INTERVAL} on {@code scheduler}, until it is shut down. */
+	RemoteRepairs(int capacity, ScheduledExecutorService scheduler) {
 		this.capacity = capacity;
-		this.worker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("tiercache-repairs"));
 		long interval = RETRY_INTERVAL.toMillis();
-		this.worker.scheduleWithFixedDelay(this::retryNow, interval, interval, TimeUnit.MILLISECONDS);
+		scheduler.scheduleWithFixedDelay(this::retryNow, interval, interval, TimeUnit.MILLISECONDS);
 	}
 
 	/**
@@ -71,7 +67,7 @@ final class RemoteRepairs implements AutoCloseable {
 	}
 
 	/** Forgets a pending delete of the key, once a newer write of it succeeded. Allocates nothing when none is pending. */
-	void cancel(RemoteTier.RemoteKey key) {
+	void cancel(RemoteKey key) {
 		if (!this.pending.isEmpty()) {
 			this.pending.remove(key.id());
 		}
@@ -95,10 +91,9 @@ final class RemoteRepairs implements AutoCloseable {
 		}
 	}
 
-	/** Stops retrying, after one last attempt at what is pending. */
+	/** One last attempt at what is pending, once the scheduler that retried it is shut down. */
 	@Override
 	public void close() {
-		this.worker.shutdownNow();
 		retryNow();
 	}
 

@@ -36,7 +36,7 @@ public final class StagedWrite {
 			redis.call('DEL', KEYS[2])
 			""" + LeaseLocks.WAKE_WAITERS;
 
-	private final RemoteTier.RemoteKey remoteKey;
+	private final RemoteKey remoteKey;
 
 	private final @Nullable Object value;
 
@@ -56,7 +56,7 @@ public final class StagedWrite {
 
 	private final long stamp;
 
-	StagedWrite(RemoteTier.RemoteKey remoteKey, @Nullable Object value, Type type, @Nullable EncodedValue encoded,
+	StagedWrite(RemoteKey remoteKey, @Nullable Object value, Type type, @Nullable EncodedValue encoded,
 			byte[] channel, byte[] framed, long ttlMillis, long redisTtlMillis, long stamp) {
 		this.remoteKey = remoteKey;
 		this.value = value;
@@ -74,7 +74,7 @@ public final class StagedWrite {
 	 * A write of a value the cache cannot hold: it deletes the key, and pending reads find
 	 * {@link PendingWrites#UNCACHED}.
 	 */
-	static StagedWrite delete(RemoteTier.RemoteKey remoteKey, @Nullable Object value, Type type, byte[] channel,
+	static StagedWrite delete(RemoteKey remoteKey, @Nullable Object value, Type type, byte[] channel,
 			long stamp) {
 		return new StagedWrite(remoteKey, value, type, null, channel, PendingWrites.UNCACHED, 0, 0, stamp);
 	}
@@ -92,7 +92,7 @@ public final class StagedWrite {
 		return this.remoteKey.original();
 	}
 
-	RemoteTier.RemoteKey remoteKey() {
+	RemoteKey remoteKey() {
 		return this.remoteKey;
 	}
 

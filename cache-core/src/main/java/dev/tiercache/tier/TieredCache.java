@@ -21,10 +21,8 @@ import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.stampede.WriteIntents.Intent;
 import dev.tiercache.stats.CacheStats;
 import dev.tiercache.stats.StatsRecorder;
-import dev.tiercache.tier.RemoteTier.Hit;
-import dev.tiercache.tier.RemoteTier.Read;
-import dev.tiercache.tier.RemoteTier.RemoteKey;
-import dev.tiercache.tier.RemoteTier.Unreadable;
+import dev.tiercache.tier.RemoteRead.Hit;
+import dev.tiercache.tier.RemoteRead.Unreadable;
 
 /**
  * A Spring {@link Cache} over two tiers: Caffeine in this JVM (L1) and Redis shared by every instance
@@ -69,7 +67,7 @@ public final class TieredCache implements Cache {
 
 	private final @Nullable LocalTier local;
 
-	private final @Nullable RemoteTier remote;
+	private final @Nullable RemoteCache remote;
 
 	private final ReadThrough readThrough;
 
@@ -79,20 +77,21 @@ public final class TieredCache implements Cache {
 
 	private final Map<Type, Cache> typedViews = new ConcurrentHashMap<>();
 
-	TieredCache(String name, CacheSettings settings, @Nullable RemoteTier remote, CoarseClock clock,
+	TieredCache(String name, CacheSettings settings, @Nullable RedisRuntime redis, CoarseClock clock,
 			Executor asyncExecutor, Executor refreshExecutor) {
-		if (settings.usesRemote() && remote == null) {
+		if (settings.usesRemote() && redis == null) {
 			throw new IllegalArgumentException("Cache '" + name + "' uses Redis (mode " + settings.mode()
 					+ ") but no Redis connection is configured");
 		}
-		this.remote = settings.usesRemote() ? remote : null;
-		RemoteTier mirrored = this.remote;
+		RedisRuntime mirrored = settings.usesRemote() ? redis : null;
 		StatsRecorder recorder = new StatsRecorder();
 		this.local = settings.usesLocal()
 				? new LocalTier(settings.localMaxSize(), clock, (mirrored != null) ? mirrored::render : null, recorder)
 				: null;
 		this.context = new CacheContext(name, settings, this.local, recorder);
-		this.readThrough = new ReadThrough(this.context, this.remote, refreshExecutor);
+		this.remote = (mirrored != null) ? new RemoteCache(this.context, mirrored) : null;
+		this.readThrough = new ReadThrough(this.context, this.remote,
+				(mirrored != null) ? new LoadLeases(this.context, mirrored) : null, refreshExecutor);
 		this.stats = this.context.stats();
 		this.asyncExecutor = asyncExecutor;
 	}
@@ -277,15 +276,15 @@ public final class TieredCache implements Cache {
 		if (tier != null) {
 			this.stats.localMiss();
 		}
-		RemoteTier l2 = this.remote;
+		RemoteCache l2 = this.remote;
 		if (l2 == null) {
 			return null;
 		}
-		RemoteKey remoteKey = l2.keyOf(this.context, key);
-		Read read = l2.read(this.context, remoteKey, type);
+		RemoteKey remoteKey = l2.keyOf(key);
+		RemoteRead read = l2.read(remoteKey, type);
 		if (read instanceof Hit expired && !ReadThrough.servable(expired, settings())) {
 			// kept for fail-safe; a write of the key still queued for the backing store is newer than a load
-			read = l2.readPending(this.context, remoteKey, type);
+			read = l2.readPending(remoteKey, type);
 		}
 		if (read instanceof Hit hit && ReadThrough.servable(hit, settings())) {
 			this.readThrough.fillFromRemote(key, remoteKey, type, hit, stamp, settings());
@@ -322,7 +321,7 @@ public final class TieredCache implements Cache {
 			evict(key);
 			return;
 		}
-		RemoteTier l2 = this.remote;
+		RemoteCache l2 = this.remote;
 		LocalTier tier = this.local;
 		if (l2 == null) {
 			if (tier != null) {
@@ -330,10 +329,10 @@ public final class TieredCache implements Cache {
 			}
 			return;
 		}
-		byte[] framed = l2.frame(this.context, value, type, ttl, 0);
+		byte[] framed = l2.frame(value, type, ttl, 0);
 		RemoteKey remoteKey = writableKeyOf(l2, key);
 		long stamp = stampOf(remoteKey);
-		if (!l2.write(this.context, remoteKey, framed, ttl) || framed == null) {
+		if (!l2.write(remoteKey, framed, ttl) || framed == null) {
 			evictLocal(key);
 		}
 		else {
@@ -348,17 +347,17 @@ public final class TieredCache implements Cache {
 	 * If Redis does not answer, completing the intent deletes the key, as {@link #evict} does.
 	 */
 	public WriteIntent intendWrite(Object key) {
-		RemoteTier l2 = this.remote;
+		RemoteCache l2 = this.remote;
 		if (l2 == null) {
 			return new WriteIntent(this, key, CacheContext.UNKNOWN_NAMESPACE, Intent.UNREGISTERED);
 		}
 		RemoteKey remoteKey = writableKeyOf(l2, key);
-		return new WriteIntent(this, key, remoteKey.namespace(), l2.intend(this.context, remoteKey));
+		return new WriteIntent(this, key, remoteKey.namespace(), l2.intend(remoteKey));
 	}
 
 	/** Completes an intent: see {@link WriteIntent#complete}. */
 	void completeWrite(WriteIntent intent, @Nullable Object value, Type type) {
-		RemoteTier l2 = this.remote;
+		RemoteCache l2 = this.remote;
 		if (l2 == null) {
 			if (value != null) {
 				put(intent.key(), value, type);
@@ -376,9 +375,9 @@ public final class TieredCache implements Cache {
 			return;
 		}
 		long ttl = settings().jitteredTtlMillis(false);
-		byte[] framed = (value != null && ttl > 0) ? l2.frame(this.context, value, type, ttl, 0) : null;
+		byte[] framed = (value != null && ttl > 0) ? l2.frame(value, type, ttl, 0) : null;
 		long stamp = stampOf(remoteKey);
-		if (l2.complete(this.context, remoteKey, intent.registration(), framed, ttl) && framed != null) {
+		if (l2.complete(remoteKey, intent.registration(), framed, ttl) && framed != null) {
 			keepWritten(remoteKey, value, ttl, stamp, framed);
 		}
 		else {
@@ -388,12 +387,12 @@ public final class TieredCache implements Cache {
 
 	/** Withdraws an intent: see {@link WriteIntent#abandon}. */
 	void abandonWrite(WriteIntent intent) {
-		RemoteTier l2 = this.remote;
+		RemoteCache l2 = this.remote;
 		if (l2 == null || intent.registration() == Intent.UNREGISTERED) {
 			return;
 		}
-		RemoteKey remoteKey = l2.keyIn(this.context, intent.key(), intent.namespace());
-		if (l2.abandon(this.context, remoteKey, intent.registration())) {
+		RemoteKey remoteKey = l2.keyIn(intent.key(), intent.namespace());
+		if (l2.abandon(remoteKey, intent.registration())) {
 			evictLocal(intent.key());
 		}
 	}
@@ -403,13 +402,13 @@ public final class TieredCache implements Cache {
 	 * known yet (at start-up), so that an early write reaches Redis rather than waiting as a repair;
 	 * unresolved (the write then fails over to a repair) if Redis does not answer.
 	 */
-	private RemoteKey writableKeyOf(RemoteTier l2, Object key) {
+	private RemoteKey writableKeyOf(RemoteCache l2, Object key) {
 		try {
-			return l2.resolvedKeyOf(this.context, key);
+			return l2.resolvedKeyOf(key);
 		}
 		catch (RemoteCallException ex) {
 			this.context.remoteFailed(ex);
-			return l2.keyOf(this.context, key);
+			return l2.keyOf(key);
 		}
 	}
 
@@ -426,9 +425,9 @@ public final class TieredCache implements Cache {
 	 */
 	private void keepWritten(RemoteKey remoteKey, @Nullable Object value, long ttl, long stamp, byte[] framed) {
 		LocalTier tier = this.local;
-		RemoteTier l2 = this.remote;
+		RemoteCache l2 = this.remote;
 		if (tier != null && l2 != null) {
-			l2.check(this.context, remoteKey, tier.putWritten(remoteKey.original(), value,
+			l2.check(remoteKey, tier.putWritten(remoteKey.original(), value,
 					this.readThrough.localLifetime(ttl, settings()), stamp, framed));
 		}
 	}
@@ -444,14 +443,14 @@ public final class TieredCache implements Cache {
 	 * @throws IllegalStateException if this cache does not use Redis
 	 */
 	public StagedWrite stage(Object key, @Nullable Object value, Type type) {
-		RemoteTier l2 = this.remote;
+		RemoteCache l2 = this.remote;
 		if (l2 == null) {
 			throw new IllegalStateException("Cache '" + getName() + "' does not use Redis (mode " + settings().mode()
 					+ "), so it cannot stage a write");
 		}
-		RemoteKey remoteKey = l2.resolvedKeyOf(this.context, key);
+		RemoteKey remoteKey = l2.resolvedKeyOf(key);
 		long ttl = settings().jitteredTtlMillis(value == null);
-		return l2.stage(this.context, remoteKey, value, type, ttl, stampOf(remoteKey));
+		return l2.stage(remoteKey, value, type, ttl, stampOf(remoteKey));
 	}
 
 	/**
@@ -462,7 +461,7 @@ public final class TieredCache implements Cache {
 	 * the key from their L1 either way.
 	 */
 	public void applied(StagedWrite write) {
-		RemoteTier l2 = this.remote;
+		RemoteCache l2 = this.remote;
 		if (l2 == null) {
 			return;
 		}
@@ -493,7 +492,7 @@ public final class TieredCache implements Cache {
 	 */
 	public @Nullable ValueWrapper putIfAbsent(Object key, @Nullable Object value, Type type) {
 		long ttl = settings().jitteredTtlMillis(value == null);
-		RemoteTier l2 = this.remote;
+		RemoteCache l2 = this.remote;
 		LocalTier tier = this.local;
 		if (l2 == null) {
 			ValueWrapper existing = lookup(key, type, true);
@@ -502,15 +501,15 @@ public final class TieredCache implements Cache {
 			}
 			return existing;
 		}
-		byte[] framed = (ttl > 0) ? l2.frame(this.context, value, type, ttl, 0) : null;
+		byte[] framed = (ttl > 0) ? l2.frame(value, type, ttl, 0) : null;
 		if (framed == null) {
 			return lookup(key, type, true);
 		}
-		RemoteKey remoteKey = l2.keyOf(this.context, key);
+		RemoteKey remoteKey = l2.keyOf(key);
 		long stamp = stampOf(remoteKey);
-		byte[] existing = l2.writeIfAbsent(this.context, remoteKey, framed, ttl);
+		byte[] existing = l2.writeIfAbsent(remoteKey, framed, ttl);
 		if (existing != null) {
-			Read read = l2.decode(this.context, remoteKey, type, existing);
+			RemoteRead read = l2.decode(remoteKey, type, existing);
 			if (read instanceof Hit hit) {
 				return new SimpleValueWrapper(hit.value());
 			}
@@ -529,9 +528,9 @@ public final class TieredCache implements Cache {
 	 * a write that is applied later (after a transaction commits).
 	 */
 	public void revokeLoads(Object key) {
-		RemoteTier l2 = this.remote;
+		RemoteCache l2 = this.remote;
 		if (l2 != null) {
-			l2.revoke(this.context, l2.keyOf(this.context, key));
+			l2.revoke(l2.keyOf(key));
 		}
 		LocalTier tier = this.local;
 		if (tier != null) {
@@ -561,8 +560,8 @@ public final class TieredCache implements Cache {
 		if (key != null) {
 			return evictIfPresent(key);
 		}
-		RemoteTier l2 = this.remote;
-		return l2 != null && l2.deleteNamed(this.context, name);
+		RemoteCache l2 = this.remote;
+		return l2 != null && l2.deleteNamed(name);
 	}
 
 	@Override
@@ -578,9 +577,9 @@ public final class TieredCache implements Cache {
 	@Override
 	public boolean evictIfPresent(Object key) {
 		boolean present = false;
-		RemoteTier l2 = this.remote;
+		RemoteCache l2 = this.remote;
 		if (l2 != null) {
-			present = l2.write(this.context, writableKeyOf(l2, key), null, 0);
+			present = l2.write(writableKeyOf(l2, key), null, 0);
 		}
 		return evictLocal(key) || present;
 	}
@@ -610,9 +609,9 @@ public final class TieredCache implements Cache {
 	public boolean invalidate() {
 		LocalTier tier = this.local;
 		boolean found = tier != null && tier.size() > 0;
-		RemoteTier l2 = this.remote;
+		RemoteCache l2 = this.remote;
 		if (l2 != null) {
-			l2.clear(this.context);
+			l2.clear();
 		}
 		if (tier != null) {
 			tier.clear();

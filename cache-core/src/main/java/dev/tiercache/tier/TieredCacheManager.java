@@ -95,7 +95,7 @@ public final class TieredCacheManager
 
 	private final boolean dynamic;
 
-	private final @Nullable RemoteTier remote;
+	private final @Nullable RedisRuntime redis;
 
 	private final @Nullable LoadSubscription subscription;
 
@@ -145,19 +145,19 @@ public final class TieredCacheManager
 			this.coherence = new Coherence(connectionFactory, keys.trackedPrefixes(), keys.invalidationsChannel());
 			RemoteCommands commands = RemoteCommands.dedicated(connectionFactory, builder.redisTimeout, this.breaker,
 					this.coherence);
-			this.remote = new RemoteTier(commands, this.coherence, keys,
+			this.redis = new RedisRuntime(commands, this.coherence, keys,
 					Objects.requireNonNull(builder.codec, "a ValueCodec is required when caches use Redis"),
 					builder.maxValueBytes, shortestLease(builder), builder.maxPendingRepairs);
-			this.breaker.onRecovery(this.remote::recovered);
+			this.breaker.onRecovery(this.redis::recovered);
 			this.breaker.listen(new RedisCallEvents(this.events));
-			this.coherence.deliverTo(this.remote.coherence(), commands);
-			this.subscription = new LoadSubscription(connectionFactory, this.remote.channel(),
-					this.remote.notifications());
+			this.coherence.deliverTo(this.redis.coherence(), commands);
+			this.subscription = new LoadSubscription(connectionFactory, this.redis.channel(),
+					this.redis.notifications());
 		}
 		else {
 			this.breaker = null;
 			this.coherence = null;
-			this.remote = null;
+			this.redis = null;
 			this.subscription = null;
 		}
 		this.clock = new CoarseClock();
@@ -212,11 +212,11 @@ public final class TieredCacheManager
 			logger.warn("Tiercache cache '" + name + "' is local-only: " + settings.freshness()
 					+ " needs Redis (mode 'both' or 'remote') and is ignored");
 		}
-		TieredCache cache = new TieredCache(name, settings, this.remote, this.clock, this.asyncExecutor,
+		TieredCache cache = new TieredCache(name, settings, this.redis, this.clock, this.asyncExecutor,
 				this.refreshExecutor);
-		RemoteTier tier = this.remote;
-		if (tier != null && settings.usesRemote()) {
-			tier.register(cache.context(), this.started);
+		RedisRuntime redis = this.redis;
+		if (redis != null && settings.usesRemote()) {
+			redis.register(cache.context(), this.started);
 		}
 		return cache;
 	}
@@ -303,8 +303,8 @@ public final class TieredCacheManager
 
 	/** The Redis key prefix, or {@code null} when no cache uses Redis. */
 	public @Nullable String keyPrefix() {
-		RemoteTier tier = this.remote;
-		return (tier != null) ? tier.keyPrefix() : null;
+		RedisRuntime redis = this.redis;
+		return (redis != null) ? redis.keyPrefix() : null;
 	}
 
 	/**
@@ -315,10 +315,10 @@ public final class TieredCacheManager
 	 */
 	@Override
 	public void afterPropertiesSet() {
-		RemoteTier tier = this.remote;
-		if (tier != null) {
-			tier.connect(STARTUP_CONNECT_WAIT);
-			tier.readNamespaces();
+		RedisRuntime redis = this.redis;
+		if (redis != null) {
+			redis.connect(STARTUP_CONNECT_WAIT);
+			redis.readNamespaces();
 		}
 		this.started = true;
 		LoadSubscription loads = this.subscription;
@@ -339,9 +339,9 @@ public final class TieredCacheManager
 	/** Loads take leases again after a {@link #stop()}. Called by the container once it is refreshed. */
 	@Override
 	public void start() {
-		RemoteTier tier = this.remote;
-		if (tier != null) {
-			tier.startLeasing();
+		RedisRuntime redis = this.redis;
+		if (redis != null) {
+			redis.startLeasing();
 		}
 		this.running = true;
 		publishDeclaredCaches();
@@ -367,9 +367,9 @@ public final class TieredCacheManager
 	@Override
 	public void stop() {
 		this.running = false;
-		RemoteTier tier = this.remote;
-		if (tier != null) {
-			tier.stopLeasing();
+		RedisRuntime redis = this.redis;
+		if (redis != null) {
+			redis.stopLeasing();
 		}
 	}
 
@@ -398,9 +398,9 @@ public final class TieredCacheManager
 		if (invalidations != null) {
 			invalidations.close();
 		}
-		RemoteTier tier = this.remote;
-		if (tier != null) {
-			tier.close();
+		RedisRuntime redis = this.redis;
+		if (redis != null) {
+			redis.close();
 		}
 		RedisCircuitBreaker redisBreaker = this.breaker;
 		if (redisBreaker != null) {

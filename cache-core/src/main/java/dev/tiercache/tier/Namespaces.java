@@ -1,0 +1,164 @@
+package dev.tiercache.tier;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.lettuce.core.ScriptOutputType;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import dev.tiercache.coherence.Coherence;
+import dev.tiercache.coherence.NamespaceReader;
+import dev.tiercache.internal.redis.LuaScript;
+import dev.tiercache.internal.redis.RedisKeys;
+import dev.tiercache.internal.redis.RemoteCallException;
+import dev.tiercache.internal.redis.RemoteCommands;
+
+/**
+ * The namespace versions of one manager's caches in Redis: every key of a cache names its version, so
+ * bumping it clears the cache in one round trip, and reading it tells this instance of clears made
+ * elsewhere. Each registered cache's version is read every {@link #READ_INTERVAL}, and again at once
+ * when a change of a namespace key is reported.
+ *
+ * <p><b>Floor.</b> A cache never uses a version below the one it uses now
+ * ({@link CacheContext#namespaceRead}); a version found below it (the namespace key was deleted, or lost
+ * in a failover) is moved past it in Redis, by one script that leaves a version another instance moved
+ * already, so that entries of older namespaces, which may have been cleared, are never served again
+ * ({@code NamespaceClearTests}: {@code aDeletedNamespaceKeyIsMovedForwardSoClearedEntriesStayInvisible},
+ * {@code aClearAfterTheNamespaceKeyWasDeletedMovesPastTheFloor}). Thread-safe.
+ */
+final class Namespaces implements NamespaceReader {
+
+	/** How often each cache's namespace version is read from Redis, to learn of clears made elsewhere. */
+	static final Duration READ_INTERVAL = Duration.ofSeconds(1);
+
+	/**
+	 * Bumps a cache's namespace version (KEYS[1]) past the instance's floor (ARGV[1]): one round trip,
+	 * whatever the cache holds.
+	 */
+	private static final LuaScript BUMP = LuaScript.of("""
+			local version = redis.call('INCR', KEYS[1])
+			if version <= tonumber(ARGV[1]) then
+			  version = tonumber(ARGV[1]) + 1
+			  redis.call('SET', KEYS[1], version)
+			end
+			return version
+			""");
+
+	/**
+	 * Moves a cache's namespace version (KEYS[1]) that went below the instance's floor (ARGV[1]) to one
+	 * past it, unless another instance moved it already; returns the version.
+	 */
+	private static final LuaScript FORWARD = LuaScript.of("""
+			local version = tonumber(redis.call('GET', KEYS[1])) or 0
+			if version <= tonumber(ARGV[1]) then
+			  version = tonumber(ARGV[1]) + 1
+			  redis.call('SET', KEYS[1], version)
+			end
+			return version
+			""");
+
+	private static final Log logger = LogFactory.getLog(Namespaces.class);
+
+	private final RemoteCommands commands;
+
+	private final RedisKeys keys;
+
+	private final Coherence coherence;
+
+	private final Map<String, CacheContext> caches = new ConcurrentHashMap<>();
+
+	/** Starts reading the registered caches' versions every {@link #READ_INTERVAL} on {@code scheduler}. */
+	Namespaces(RemoteCommands commands, RedisKeys keys, Coherence coherence, ScheduledExecutorService scheduler) {
+		this.commands = commands;
+		this.keys = keys;
+		this.coherence = coherence;
+		long interval = READ_INTERVAL.toMillis();
+		scheduler.scheduleWithFixedDelay(this::readAll, interval, interval, TimeUnit.MILLISECONDS);
+	}
+
+	/**
+	 * Adds a cache whose namespace version is kept up to date, reading it now when {@code readNow}
+	 * (bounded by the Redis timeout), otherwise with the next periodic read.
+	 */
+	void register(CacheContext cache, boolean readNow) {
+		this.caches.put(cache.name(), cache);
+		if (readNow) {
+			read(cache);
+		}
+	}
+
+	/** Reads the namespace version of every registered cache now, stopping at the first Redis failure. */
+	@Override
+	public void readAll() {
+		for (CacheContext cache : this.caches.values()) {
+			if (!read(cache)) {
+				return;
+			}
+		}
+	}
+
+	/**
+	 * Reads a cache's namespace version again, when a change was reported; a Redis failure is logged at
+	 * debug level (the periodic read retries).
+	 */
+	@Override
+	public void read(String cacheName) {
+		CacheContext cache = this.caches.get(cacheName);
+		if (cache != null) {
+			read(cache);
+		}
+	}
+
+	/** Reads one cache's namespace version, moving it past the floor if it went below; {@code false} if Redis failed. */
+	private boolean read(CacheContext cache) {
+		try {
+			readNow(cache);
+			return true;
+		}
+		catch (RemoteCallException ex) {
+			logger.debug("Tiercache could not read the namespace of " + cache, ex);
+			return false;
+		}
+	}
+
+	/**
+	 * Reads one cache's namespace version as the periodic read does, throwing if Redis fails.
+	 * @throws RemoteCallException if Redis fails
+	 */
+	void readNow(CacheContext cache) {
+		long stamp = cache.namespaceStamp();
+		byte[] stored = this.commands.get(this.keys.namespace(cache.name()));
+		long version = (stored != null) ? Long.parseLong(new String(stored, StandardCharsets.US_ASCII)) : 0;
+		long floor = cache.namespace();
+		if (version < floor) {
+			version = run(cache, FORWARD, floor);
+		}
+		cache.namespaceRead(version, stamp);
+	}
+
+	/**
+	 * Bumps the cache's namespace version past its floor, so that its entries are no longer read, and
+	 * tells the other instances.
+	 * @throws RemoteCallException if Redis fails
+	 */
+	void bump(CacheContext cache) {
+		cache.namespaceBumped(run(cache, BUMP, cache.namespace()));
+		this.coherence.publish(this.keys.namespace(cache.name()));
+	}
+
+	/** Runs a script on the cache's namespace key with the cache's floor; returns the version it leaves. */
+	private long run(CacheContext cache, LuaScript script, long floor) {
+		Long version = this.commands.eval(script, ScriptOutputType.INTEGER,
+				new byte[][] { this.keys.namespace(cache.name()) }, Long.toString(floor).getBytes(StandardCharsets.US_ASCII));
+		if (version == null) {
+			throw new IllegalStateException("The namespace script returned no version");
+		}
+		return version;
+	}
+
+}

@@ -1,0 +1,223 @@
+package dev.tiercache.tier;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import dev.tiercache.codec.ValueCodec;
+import dev.tiercache.coherence.Coherence;
+import dev.tiercache.coherence.L1Coherence;
+import dev.tiercache.internal.concurrent.DaemonThreads;
+import dev.tiercache.internal.redis.RedisKeys;
+import dev.tiercache.internal.redis.RemoteCommands;
+import dev.tiercache.internal.stampede.LeaseLocks;
+import dev.tiercache.internal.stampede.LoadNotifications;
+import dev.tiercache.internal.stampede.WriteIntents;
+
+/**
+ * What one manager's caches share to use Redis, for as long as the manager lives: the commands (one
+ * connection, behind the circuit breaker and the Redis timeout), the key layout, leases and write
+ * intents, load wake-ups, repairs, the caches' namespace versions, the coherence of their L1s, and one
+ * scheduler for all of their background work. Each cache's own {@link RemoteCache} and
+ * {@link LoadLeases} work through it, once the cache is {@linkplain #register registered}.
+ * Stopped in one place, {@link #close()}.
+ *
+ * <p><b>Leases at shutdown.</b> Between {@link #stopLeasing()} and {@link #startLeasing()} loads take no
+ * lease, and the leases held when it stopped are released while Redis can still be reached, so that
+ * other instances take their keys over at once and none is left held when the connection goes
+ * ({@code StampedeAcrossContextsTests.closingTheHoldersContextReleasesItsLeaseAtOnce}). Thread-safe.
+ */
+final class RedisRuntime implements AutoCloseable {
+
+	/**
+	 * How long a registered write of a key's backing data is remembered at most: a writer that takes
+	 * longer, or crashed, makes the writes that overlap it delete rather than store until then.
+	 */
+	static final Duration LONGEST_WRITE = Duration.ofSeconds(30);
+
+	/** Threads of the scheduler: a check or a namespace read does not wait behind a repair that waits for Redis. */
+	private static final int BACKGROUND_THREADS = 2;
+
+	private final RemoteCommands commands;
+
+	private final Coherence publisher;
+
+	private final RedisKeys keys;
+
+	private final byte[] channel;
+
+	private final ValueCodec codec;
+
+	private final int maxValueBytes;
+
+	private final KeyRenderer renderer = new KeyRenderer();
+
+	private final ScheduledExecutorService background = Executors.newScheduledThreadPool(BACKGROUND_THREADS,
+			DaemonThreads.named("tiercache-redis"));
+
+	private final LeaseLocks leases;
+
+	private final WriteIntents intents;
+
+	private final LoadNotifications notifications = new LoadNotifications();
+
+	private final RemoteRepairs repairs;
+
+	private final Namespaces namespaces;
+
+	private final L1Coherence coherence;
+
+	/** Whether loads take leases; not between {@link #stopLeasing()} and {@link #startLeasing()}. */
+	private volatile boolean leasing = true;
+
+	RedisRuntime(RemoteCommands commands, Coherence publisher, RedisKeys keys, ValueCodec codec, int maxValueBytes,
+			Duration shortestLease, int maxPendingRepairs) {
+		this.commands = commands;
+		this.publisher = publisher;
+		this.keys = keys;
+		this.channel = keys.loadsChannel();
+		this.codec = codec;
+		this.maxValueBytes = maxValueBytes;
+		this.leases = new LeaseLocks(commands, this.channel, shortestLease);
+		this.intents = new WriteIntents(commands, this.channel, LONGEST_WRITE);
+		this.repairs = new RemoteRepairs(maxPendingRepairs, this.background);
+		this.namespaces = new Namespaces(commands, keys, publisher, this.background);
+		this.coherence = new L1Coherence(keys, commands, this.background, this.namespaces);
+	}
+
+	/**
+	 * Adds a cache whose namespace version is kept up to date (read now when {@code readNow}, bounded by
+	 * the Redis timeout; otherwise with the next periodic read) and whose L1, if any, follows the changes
+	 * Redis reports.
+	 */
+	void register(CacheContext cache, boolean readNow) {
+		if (cache.local() != null) {
+			this.coherence.follow(cache);
+		}
+		this.namespaces.register(cache, readNow);
+	}
+
+	/**
+	 * The key as it is named in Redis, without the cache and namespace.
+	 * @throws IllegalArgumentException if the key is of a type that cannot be rendered injectively
+	 */
+	String render(Object key) {
+		return this.renderer.render(key);
+	}
+
+	/** Starts connecting to Redis and waits for it at most {@code wait}. */
+	void connect(Duration wait) {
+		this.commands.connect(wait);
+	}
+
+	/** Reads the namespace version of every registered cache now, stopping at the first Redis failure. */
+	void readNamespaces() {
+		this.namespaces.readAll();
+	}
+
+	/**
+	 * Redis answers again after the circuit breaker stopped calls to it: the writes it missed are made
+	 * (deletes of keys whose writes failed, clears, lease releases), then every L1 is cleared, since
+	 * invalidations were missed meanwhile, and the namespace versions read again. Runs on the breaker's
+	 * thread before callers use Redis again.
+	 */
+	void recovered() {
+		this.repairs.retryNow();
+		this.coherence.clearAndReread();
+	}
+
+	/**
+	 * Shutting down, while Redis can still be reached: releases the leases held now, so that other
+	 * instances take their keys over at once, and makes the pending repairs. From now on loads take no
+	 * lease (each loads by itself), so none is left held when the connection goes.
+	 */
+	void stopLeasing() {
+		this.leasing = false;
+		this.leases.releaseAll();
+		this.repairs.retryNow();
+	}
+
+	/** Loads take leases again, after {@link #stopLeasing()}. */
+	void startLeasing() {
+		this.leasing = true;
+	}
+
+	/** Whether loads take leases now. */
+	boolean leasing() {
+		return this.leasing;
+	}
+
+	/**
+	 * Stops the background work (namespace reads, checks, repair retries), releases held leases, makes
+	 * one last attempt at the pending repairs, and closes the connection.
+	 */
+	@Override
+	public void close() {
+		this.background.shutdownNow();
+		this.coherence.close();
+		this.leases.close();
+		this.repairs.close();
+		this.commands.close();
+	}
+
+	/** Keeps the L1s of the manager's caches coherent; receives the changes Redis reports. */
+	L1Coherence coherence() {
+		return this.coherence;
+	}
+
+	/** Tells the other instances of the changes this one makes, so that their L1s follow. */
+	Coherence publisher() {
+		return this.publisher;
+	}
+
+	LoadNotifications notifications() {
+		return this.notifications;
+	}
+
+	String keyPrefix() {
+		return this.keys.prefix();
+	}
+
+	/** The channel on which released leases wake the callers waiting for them. */
+	String channel() {
+		return new String(this.channel, StandardCharsets.UTF_8);
+	}
+
+	byte[] channelBytes() {
+		return this.channel;
+	}
+
+	RemoteCommands commands() {
+		return this.commands;
+	}
+
+	RedisKeys keys() {
+		return this.keys;
+	}
+
+	ValueCodec codec() {
+		return this.codec;
+	}
+
+	int maxValueBytes() {
+		return this.maxValueBytes;
+	}
+
+	LeaseLocks leases() {
+		return this.leases;
+	}
+
+	WriteIntents intents() {
+		return this.intents;
+	}
+
+	RemoteRepairs repairs() {
+		return this.repairs;
+	}
+
+	Namespaces namespaces() {
+		return this.namespaces;
+	}
+
+}

@@ -1,0 +1,411 @@
+package dev.tiercache.tier;
+
+import java.lang.reflect.Type;
+import java.util.Arrays;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.tiercache.codec.EncodedValue;
+import dev.tiercache.codec.ValueDecodingException;
+import dev.tiercache.codec.ValueTypeMismatchException;
+import dev.tiercache.coherence.Coherence;
+import dev.tiercache.coherence.L1Coherence;
+import dev.tiercache.internal.redis.RedisKeys;
+import dev.tiercache.internal.redis.RemoteCallException;
+import dev.tiercache.internal.redis.RemoteCommands;
+import dev.tiercache.internal.stampede.Acquisition;
+import dev.tiercache.internal.stampede.LeaseLocks;
+import dev.tiercache.internal.stampede.WriteIntents;
+import dev.tiercache.internal.stampede.WriteIntents.Intent;
+
+/**
+ * The L2 tier of one cache: reads (read, decode, delete if corrupt) and writes (frame, write, stage,
+ * evict, clear), all behind one error policy: a Redis
+ * failure never reaches the caller. A key whose cache's namespace version is not known yet fails like
+ * Redis. A failure is counted and logged through the cache's {@link CacheContext}, the read counts as a
+ * miss, and a write that failed is {@linkplain RemoteRepairs retried} as a delete until Redis answers, so
+ * Redis never keeps a value the application replaced or removed.
+ *
+ * <p>Keys are laid out by {@link RedisKeys}: an entry's keys name its cache, the cache's
+ * {@linkplain Namespaces namespace version} and the {@link KeyRenderer rendered} key. The Redis
+ * connection, leases, repairs and namespaces are the manager's ({@link RedisRuntime}); a load's lease is
+ * taken, stored under and released through {@link LoadLeases}. Thread-safe.
+ */
+final class RemoteCache {
+
+	private final CacheContext cache;
+
+	private final RedisRuntime redis;
+
+	private final RemoteCommands commands;
+
+	private final RedisKeys keys;
+
+	private final Coherence publisher;
+
+	private final LeaseLocks leases;
+
+	private final WriteIntents intents;
+
+	private final RemoteRepairs repairs;
+
+	private final Namespaces namespaces;
+
+	private final L1Coherence l1;
+
+	private final ValueFraming framing;
+
+	RemoteCache(CacheContext cache, RedisRuntime redis) {
+		this.cache = cache;
+		this.redis = redis;
+		this.commands = redis.commands();
+		this.keys = redis.keys();
+		this.publisher = redis.publisher();
+		this.leases = redis.leases();
+		this.intents = redis.intents();
+		this.repairs = redis.repairs();
+		this.namespaces = redis.namespaces();
+		this.l1 = redis.coherence();
+		this.framing = new ValueFraming(cache, redis.codec(), redis.maxValueBytes());
+	}
+
+	// ---- keys
+
+	/**
+	 * The Redis keys of a cache entry in the cache's current namespace; unresolved (every use then
+	 * counts as a Redis failure) while the namespace version is not known.
+	 * @throws IllegalArgumentException if the key is of a type that cannot be rendered injectively
+	 */
+	RemoteKey keyOf(Object key) {
+		return keyIn(this.redis.render(key), key, this.cache.namespace());
+	}
+
+	/** The Redis keys of a cache entry in a given namespace version of the cache (as it was earlier). */
+	RemoteKey keyIn(Object key, long namespace) {
+		return keyIn(this.redis.render(key), key, namespace);
+	}
+
+	private RemoteKey keyIn(String rendered, Object key, long namespace) {
+		byte[] value = (namespace != CacheContext.UNKNOWN_NAMESPACE)
+				? this.keys.value(this.cache.name(), namespace, rendered) : null;
+		return new RemoteKey(this.keys, value, rendered, this.cache.name(), namespace, key,
+				this.cache.pendingWrites());
+	}
+
+	/**
+	 * The Redis keys of a cache entry in the cache's current namespace, reading the namespace version
+	 * now if it is not known yet (at start-up, before Redis answered).
+	 * @throws RemoteCallException if the namespace version cannot be read
+	 * @throws IllegalArgumentException if the key is of a type that cannot be rendered injectively
+	 */
+	RemoteKey resolvedKeyOf(Object key) {
+		RemoteKey remoteKey = keyOf(key);
+		if (!remoteKey.resolved()) {
+			this.namespaces.readNow(this.cache);
+			remoteKey = keyOf(key);
+			remoteKey.value();
+		}
+		return remoteKey;
+	}
+
+	// ---- reads
+
+	/**
+	 * Reads and decodes a key's entry; when Redis holds none, the cache's {@link PendingWrites}, if
+	 * any, may supply the latest value written, or tell that it cannot ({@link RemoteRead#UNCACHED}).
+	 */
+	RemoteRead read(RemoteKey key, Type type) {
+		byte[] framed;
+		boolean queued = false;
+		try {
+			framed = this.commands.get(key.value());
+			if (framed == null) {
+				framed = findPending(key);
+				queued = framed != null;
+			}
+		}
+		catch (RemoteCallException ex) {
+			this.cache.remoteFailed(ex);
+			return RemoteRead.FAILED;
+		}
+		if (framed == null || (queued && framed.length == 0)) {
+			this.cache.stats().remoteMiss();
+			return (framed == null) ? RemoteRead.ABSENT : RemoteRead.UNCACHED;
+		}
+		return decode(key, type, framed, queued);
+	}
+
+	/**
+	 * Reads and decodes the key's pending write, if its cache queues writes: a hit marked queued, or
+	 * {@link RemoteRead#ABSENT} when no write of the key is pending (no Redis call then if the cache
+	 * queues none).
+	 */
+	RemoteRead readPending(RemoteKey key, Type type) {
+		byte[] framed;
+		try {
+			framed = findPending(key);
+		}
+		catch (RemoteCallException ex) {
+			this.cache.remoteFailed(ex);
+			return RemoteRead.FAILED;
+		}
+		return (framed != null) ? decodePending(key, type, framed) : RemoteRead.ABSENT;
+	}
+
+	private byte @Nullable [] findPending(RemoteKey key) {
+		PendingWrites pending = this.cache.pendingWrites();
+		return (pending != null) ? pending.find(key.rendered()) : null;
+	}
+
+	/**
+	 * Decodes framed bytes read from a key. A corrupt entry (bad envelope, unreadable payload, a class
+	 * the allow-list refuses) is deleted and reads as absent; an intact entry that is not of the
+	 * requested type is left in place and reads as {@link RemoteRead.Unreadable}.
+	 */
+	RemoteRead decode(RemoteKey key, Type type, byte[] framed) {
+		return decode(key, type, framed, false);
+	}
+
+	/**
+	 * Decodes a key's pending write (found by a lease script, {@link Acquisition.Pending}) as
+	 * {@link #decode} does; {@link RemoteRead#UNCACHED} for a write whose value the cache cannot hold.
+	 */
+	RemoteRead decodePending(RemoteKey key, Type type, byte[] framed) {
+		return (framed.length == 0) ? RemoteRead.UNCACHED : decode(key, type, framed, true);
+	}
+
+	private RemoteRead decode(RemoteKey key, Type type, byte[] framed, boolean queued) {
+		Envelope envelope;
+		Object value;
+		try {
+			envelope = Envelope.read(framed);
+			value = this.framing.decode(envelope, framed, type);
+		}
+		catch (ValueTypeMismatchException ex) {
+			this.cache.decodeFailed("cannot read an entry as " + type.getTypeName() + " and left it in place: "
+					+ ex.getMessage());
+			this.cache.stats().remoteMiss();
+			return new RemoteRead.Unreadable(Arrays.copyOf(framed, Envelope.HEADER_SIZE), ex.getMessage());
+		}
+		catch (ValueDecodingException ex) {
+			this.cache.decodeFailed("deleted an entry it cannot read as " + type.getTypeName() + ": "
+					+ ex.getMessage());
+			this.cache.stats().remoteMiss();
+			write(key, null, 0);
+			return RemoteRead.ABSENT;
+		}
+		this.cache.stats().remoteHit(value == null);
+		return new RemoteRead.Hit(value, envelope.writtenAt(), envelope.softExpiresAt(), envelope.loadMillis(),
+				framed, queued);
+	}
+
+	// ---- writes
+
+	/**
+	 * Frames a value for storing, or returns {@code null} when it cannot be stored (not encodable, or
+	 * over the size limit): counted, and logged the first time per class.
+	 */
+	byte @Nullable [] frame(@Nullable Object value, Type type, long ttlMillis, long loadMillis) {
+		return this.framing.frame(value, type, ttlMillis, loadMillis);
+	}
+
+	/**
+	 * Writes framed bytes (or deletes the key when {@code framed} is {@code null}), revoking any lease
+	 * on the key; Redis keeps them for {@code ttlMillis} and the cache's stale window or fail-safe. A
+	 * write of the key queued for the backing store is not written over: the key is deleted instead
+	 * (readers get the queued write). If Redis fails, the key is deleted once Redis answers again.
+	 * @return for a delete, whether a value existed; for a write, {@code false} only if it was refused
+	 * for a queued write (so L1 must not keep the value either)
+	 */
+	boolean write(RemoteKey key, byte @Nullable [] framed, long ttlMillis) {
+		try {
+			boolean written = this.leases.write(key.entry(), framed, redisTtl(ttlMillis));
+			this.repairs.cancel(key);
+			this.publisher.publish(key.value());
+			return written;
+		}
+		catch (RemoteCallException ex) {
+			this.cache.remoteFailed(ex);
+			deleteLater(key);
+			return framed != null;
+		}
+	}
+
+	/**
+	 * Registers a write of the key's backing data about to happen (see {@link WriteIntents}).
+	 * @return the registration, or {@link Intent#UNREGISTERED} if the key is not resolved or Redis failed
+	 */
+	Intent intend(RemoteKey key) {
+		if (!key.resolved()) {
+			return Intent.UNREGISTERED;
+		}
+		try {
+			return this.intents.begin(key.entry());
+		}
+		catch (RemoteCallException ex) {
+			this.cache.remoteFailed(ex);
+			return Intent.UNREGISTERED;
+		}
+	}
+
+	/**
+	 * Completes a registered write: stores framed bytes if no other write of the key overlapped it,
+	 * otherwise (or when {@code framed} is {@code null}) deletes the key; revokes any lease. A delete
+	 * still pending from an earlier failure is kept (it may belong to a write this one did not see). If
+	 * Redis fails, the key is deleted once Redis answers again.
+	 * @return whether the value was stored
+	 */
+	boolean complete(RemoteKey key, Intent intent, byte @Nullable [] framed, long ttlMillis) {
+		try {
+			boolean stored = this.intents.complete(key.entry(), intent, framed, redisTtl(ttlMillis));
+			this.publisher.publish(key.value());
+			return stored;
+		}
+		catch (RemoteCallException ex) {
+			this.cache.remoteFailed(ex);
+			deleteLater(key);
+			return false;
+		}
+	}
+
+	/**
+	 * Withdraws a registered write that failed; the key is deleted if another write overlapped it
+	 * (once Redis answers, if it fails now).
+	 * @return whether the key was deleted
+	 */
+	boolean abandon(RemoteKey key, Intent intent) {
+		try {
+			boolean deleted = this.intents.abandon(key.entry(), intent);
+			if (deleted) {
+				this.publisher.publish(key.value());
+			}
+			return deleted;
+		}
+		catch (RemoteCallException ex) {
+			this.cache.remoteFailed(ex);
+			deleteLater(key);
+			return true;
+		}
+	}
+
+	/**
+	 * Frames a write for a script of the caller's that applies it: a put of the value, or, when the
+	 * cache cannot hold the value (it cannot be encoded, is over the size limit, or its TTL is zero), a
+	 * delete of the key.
+	 * @param key a resolved key
+	 * @param stamp the key's L1 stamp, taken before the script runs
+	 */
+	StagedWrite stage(RemoteKey key, @Nullable Object value, Type type, long ttlMillis, long stamp) {
+		EncodedValue encoded = (value != null && ttlMillis > 0) ? this.framing.encode(value, type) : null;
+		byte[] channel = this.redis.channelBytes();
+		if (ttlMillis <= 0 || (value != null && encoded == null)) {
+			return StagedWrite.delete(key, value, type, channel, stamp);
+		}
+		return new StagedWrite(key, value, type, encoded, channel, ValueFraming.envelope(encoded, ttlMillis, 0),
+				ttlMillis, redisTtl(ttlMillis), stamp);
+	}
+
+	/** A staged write was applied: a delete still pending for the key must not undo it. */
+	void applied(RemoteKey key) {
+		this.repairs.cancel(key);
+		this.publisher.publish(key.value());
+	}
+
+	/**
+	 * Writes framed bytes unless a value is stored, for {@code ttlMillis} and the cache's stale window or
+	 * fail-safe.
+	 * @return the framed bytes already stored, or {@code null} if this call wrote (or Redis failed)
+	 */
+	byte @Nullable [] writeIfAbsent(RemoteKey key, byte[] framed, long ttlMillis) {
+		try {
+			byte[] existing = this.leases.writeIfAbsent(key.entry(), framed, redisTtl(ttlMillis));
+			if (existing == null) {
+				this.publisher.publish(key.value());
+			}
+			return existing;
+		}
+		catch (RemoteCallException ex) {
+			this.cache.remoteFailed(ex);
+			deleteLater(key);
+			return null;
+		}
+	}
+
+	/** Revokes the key's lease, if any, leaving its value; a failure is counted (a later write revokes it too). */
+	void revoke(RemoteKey key) {
+		try {
+			this.leases.revoke(key.entry());
+		}
+		catch (RemoteCallException ex) {
+			this.cache.remoteFailed(ex);
+		}
+	}
+
+	/** Deletes the key once Redis answers, in the namespace current then, and evicts it from L1 again. */
+	private void deleteLater(RemoteKey key) {
+		this.repairs.add(key.id(), this.cache, () -> {
+			RemoteKey current = keyIn(key.rendered(), key.original(), this.cache.namespace());
+			this.leases.write(current.entry(), null, 0);
+			this.publisher.publish(current.value());
+			this.l1.dropped(this.cache, current.rendered());
+		});
+	}
+
+	/**
+	 * Deletes the entry Redis names {@code rendered} (as an operator names a key that is not in L1), on
+	 * every instance; now, or once Redis answers.
+	 * @return whether Redis held it
+	 */
+	boolean deleteNamed(String rendered) {
+		return write(keyIn(rendered, rendered, this.cache.namespace()), null, 0);
+	}
+
+	/**
+	 * Invalidates every entry of the cache in one round trip: bumps its namespace version, which is part
+	 * of every key of the cache, so old entries are no longer read (they age out by their TTL) and loads
+	 * in flight store where nobody reads. L1 is cleared when the bump returns. If Redis fails, the bump is
+	 * made once Redis answers, and L1 cleared again then. Other instances learn the new version within
+	 * {@link Namespaces#READ_INTERVAL} and clear their L1 then.
+	 */
+	void clear() {
+		try {
+			this.namespaces.bump(this.cache);
+		}
+		catch (RemoteCallException ex) {
+			this.cache.remoteFailed(ex);
+			this.repairs.add("clear:" + this.cache.name(), this.cache, () -> this.namespaces.bump(this.cache));
+		}
+	}
+
+	private long redisTtl(long ttlMillis) {
+		return this.cache.settings().redisTtlMillis(ttlMillis);
+	}
+
+	// ---- coherence of L1
+
+	/**
+	 * Checks in the background an entry this instance wrote to Redis at {@code key} and kept in L1 though
+	 * a change to the key was reported or made meanwhile ({@link LocalTier#putWritten},
+	 * {@link LocalTier#fillWritten}); see {@link L1Coherence#check}.
+	 */
+	void check(RemoteKey key, LocalTier.@Nullable Suspect suspect) {
+		this.l1.check(this.cache, key.resolved() ? key.value() : null, key.namespace(), suspect);
+	}
+
+	/**
+	 * Puts an entry kept out of L1 in if Redis still holds what it was read as, at the key it came
+	 * from, and that key is still of the cache's current namespace; checked in the background.
+	 */
+	void recheck(RemoteKey key, LocalTier.Refill refill) {
+		LocalTier local = this.cache.local();
+		if (local != null) {
+			this.l1.recheck(this.cache, key.value(), key.namespace(), refill.token(), () -> local.refill(refill));
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "Redis tier of " + this.cache;
+	}
+
+}

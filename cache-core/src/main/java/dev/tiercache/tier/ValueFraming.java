@@ -1,0 +1,95 @@
+package dev.tiercache.tier;
+
+import java.lang.reflect.Type;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import dev.tiercache.codec.EncodedValue;
+import dev.tiercache.codec.ValueCodec;
+
+/**
+ * How one cache turns values into the bytes Redis stores and back: the manager's {@link ValueCodec}
+ * and size limit ({@code tiercache.max-value-size}), and the {@link Envelope} around each value. A value
+ * that cannot be stored is counted as an encode failure of the cache and logged the first time per
+ * class (later ones at debug level); the call that wrote it still succeeds. Thread-safe.
+ */
+final class ValueFraming {
+
+	private static final Log logger = LogFactory.getLog(RemoteCache.class);
+
+	private final CacheContext cache;
+
+	private final ValueCodec codec;
+
+	private final int maxValueBytes;
+
+	private final Set<Class<?>> unencodableClasses = ConcurrentHashMap.newKeySet();
+
+	ValueFraming(CacheContext cache, ValueCodec codec, int maxValueBytes) {
+		this.cache = cache;
+		this.codec = codec;
+		this.maxValueBytes = maxValueBytes;
+	}
+
+	/**
+	 * Frames a value written now, or returns {@code null} when it cannot be stored (not encodable, or
+	 * over the size limit).
+	 */
+	byte @Nullable [] frame(@Nullable Object value, Type type, long ttlMillis, long loadMillis) {
+		if (value == null) {
+			return envelope(null, ttlMillis, loadMillis);
+		}
+		EncodedValue encoded = encode(value, type);
+		return (encoded != null) ? envelope(encoded, ttlMillis, loadMillis) : null;
+	}
+
+	/** Frames an encoded value, or the null marker for {@code null}, written now. */
+	static byte[] envelope(@Nullable EncodedValue encoded, long ttlMillis, long loadMillis) {
+		long now = System.currentTimeMillis();
+		return (encoded != null) ? Envelope.frame(encoded, now, now + ttlMillis, loadMillis)
+				: Envelope.frameNull(now, now + ttlMillis, loadMillis);
+	}
+
+	/** Encodes a value for storing, or returns {@code null} as {@link #frame} does when it cannot be stored. */
+	@Nullable EncodedValue encode(Object value, Type type) {
+		try {
+			EncodedValue encoded = this.codec.encode(value, type);
+			if (encoded.bytes().length + Envelope.HEADER_SIZE > this.maxValueBytes) {
+				throw new IllegalArgumentException("its encoded size " + encoded.bytes().length
+						+ " bytes is over the limit of " + this.maxValueBytes + " bytes ('tiercache.max-value-size')");
+			}
+			return encoded;
+		}
+		catch (RuntimeException ex) {
+			this.cache.stats().encodeFailure();
+			logUnencodable(value.getClass(), ex);
+			return null;
+		}
+	}
+
+	/**
+	 * Decodes framed bytes as {@code type}: {@code null} for the null marker.
+	 * @throws dev.tiercache.codec.ValueDecodingException if the envelope or the payload is corrupt
+	 * ({@link dev.tiercache.codec.ValueTypeMismatchException} if intact but not of {@code type})
+	 */
+	@Nullable Object decode(Envelope envelope, byte[] framed, Type type) {
+		return envelope.nullMarker() ? null
+				: this.codec.decode(envelope.payloadFormat(), framed, envelope.payloadOffset(), envelope.payloadLength(),
+						type);
+	}
+
+	private void logUnencodable(Class<?> type, RuntimeException reason) {
+		if (this.unencodableClasses.add(type)) {
+			logger.warn("Tiercache " + this.cache + " does not store values of " + type.getName()
+					+ " (counted as encode failures; calls still succeed): " + reason.getMessage());
+		}
+		else if (logger.isDebugEnabled()) {
+			logger.debug("Tiercache " + this.cache + " did not store a " + type.getName(), reason);
+		}
+	}
+
+}
