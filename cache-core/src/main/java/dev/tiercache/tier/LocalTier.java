@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -100,6 +101,12 @@ final class LocalTier {
 	private final StatsRecorder stats;
 
 	/**
+	 * How many times {@link #get} looked a key up: counted only while assertions are enabled (in tests,
+	 * which check how often a read looks at L1), so that a hit costs nothing more in production.
+	 */
+	private final LongAdder lookups = new LongAdder();
+
+	/**
 	 * @param renderer how Redis names a key, for a tier that mirrors Redis; {@code null} otherwise
 	 * @param stats counts the entries dropped for room
 	 */
@@ -116,6 +123,7 @@ final class LocalTier {
 
 	/** The live entry for the key, or {@code null}. */
 	@Nullable LocalEntry get(Object key) {
+		assert counted(this.lookups);
 		LocalEntry entry = this.entries.getIfPresent(key);
 		if (entry != null && entry.deadlineNanos() - this.clock.read() <= 0) {
 			removeIfStill(key, entry);
@@ -163,11 +171,10 @@ final class LocalTier {
 	 * tier cleared since.
 	 * @return whether the value was stored
 	 */
-	boolean fill(Object key, @Nullable Object value, long lifetimeMillis, long stamp) {
+	boolean fill(Object key, @Nullable String rendered, @Nullable Object value, long lifetimeMillis, long stamp) {
 		if (lifetimeMillis <= 0) {
 			return false;
 		}
-		String rendered = rendered(key);
 		return storeUnlessChanged(key, rendered, newEntry(value, null, rendered, lifetimeMillis, WriteTokens.NONE),
 				stamp) == stamp;
 	}
@@ -180,12 +187,11 @@ final class LocalTier {
 	 * @return {@code null} if stored or not to be stored; otherwise what to {@link #refill} if Redis
 	 * still holds {@code framed}
 	 */
-	@Nullable Refill fillRead(Object key, @Nullable Object value, Type decodedAs, long lifetimeMillis, long stamp,
-			byte[] framed) {
+	@Nullable Refill fillRead(Object key, @Nullable String rendered, @Nullable Object value, Type decodedAs,
+			long lifetimeMillis, long stamp, byte[] framed) {
 		if (lifetimeMillis <= 0) {
 			return null;
 		}
-		String rendered = rendered(key);
 		LocalEntry entry = newEntry(value, decodedAs, rendered, lifetimeMillis, WriteTokens.NONE);
 		long found = storeUnlessChanged(key, rendered, entry, stamp);
 		return (found == stamp) ? null : new Refill(key, entry, found, WriteTokens.of(framed));
@@ -235,11 +241,11 @@ final class LocalTier {
 	 * stamp is read again once the entry is in ({@link #settle}).
 	 * @return {@code null} if stored with nothing reported since, or not stored; otherwise the suspect
 	 */
-	@Nullable Suspect fillWritten(Object key, @Nullable Object value, long lifetimeMillis, long stamp, byte[] framed) {
+	@Nullable Suspect fillWritten(Object key, @Nullable String rendered, @Nullable Object value, long lifetimeMillis,
+			long stamp, byte[] framed) {
 		if (lifetimeMillis <= 0) {
 			return null;
 		}
-		String rendered = rendered(key);
 		LocalEntry entry = newEntry(value, null, rendered, lifetimeMillis, WriteTokens.of(framed));
 		long[] found = new long[1];
 		this.entries.asMap().compute(key, (k, current) -> {
@@ -393,6 +399,16 @@ final class LocalTier {
 		}
 	}
 
+	/** How many lookups {@link #get} made, while assertions are enabled; 0 otherwise. */
+	long lookups() {
+		return this.lookups.sum();
+	}
+
+	private static boolean counted(LongAdder counter) {
+		counter.increment();
+		return true;
+	}
+
 	long size() {
 		return this.entries.estimatedSize();
 	}
@@ -431,7 +447,11 @@ final class LocalTier {
 		return this.byRendered.size();
 	}
 
-	private @Nullable String rendered(Object key) {
+	/**
+	 * The key as Redis names it, in a tier that mirrors Redis; {@code null} otherwise. The fills take it
+	 * from their caller, who rendered it once for the whole read.
+	 */
+	@Nullable String rendered(Object key) {
 		Function<Object, String> render = this.renderer;
 		return (render != null) ? render.apply(key) : null;
 	}

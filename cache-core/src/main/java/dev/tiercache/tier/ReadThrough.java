@@ -8,7 +8,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 
@@ -78,82 +77,65 @@ final class ReadThrough {
 	}
 
 	/**
-	 * Returns the value for the key, decoded as {@code type}, loading it on a miss.
+	 * Returns the value for a key that missed L1 (the caller looked, and counted a hit if it found
+	 * one), loading it if Redis misses too. In the key's single flight, L1 is read once more, after the
+	 * key's stamp is taken: another caller may have just filled it.
 	 * @throws Throwable what the loader threw, unchanged
 	 */
-	@Nullable Object get(Object key, Type type, CacheSettings entrySettings, ValueLoader loader,
-			@Nullable Predicate<@Nullable Object> unless) throws Throwable {
-		Class<?> rawType = Types.rawClass(type);
-		LocalTier.LocalEntry entry = readLocal(key, type, rawType);
-		if (entry != null) {
-			return entry.value();
+	@Nullable Object get(Load load) throws Throwable {
+		if (this.local != null) {
+			this.stats.localMiss();
 		}
-		Flown flown = (Flown) this.flights.execute(key,
-				(tookOver) -> new Flown(tookOver ? takeOver(key, type, rawType, entrySettings, loader, unless)
-						: readThroughOnce(key, type, rawType, entrySettings, loader, unless), type));
+		Flown flown = (Flown) this.flights.execute(load.key(),
+				(tookOver) -> new Flown(tookOver ? takeOver(load) : readThroughOnce(load), load.type()));
 		// a caller joining another caller's read of the same key as a type that reads otherwise reads for itself
-		return Types.readableAs(flown.value(), flown.readAs(), type, rawType) ? flown.value()
-				: readThroughOnce(key, type, rawType, entrySettings, loader, unless);
+		return Types.readableAs(flown.value(), flown.readAs(), load.type(), load.rawType()) ? flown.value()
+				: readThroughOnce(load);
 	}
 
 	/** A value read through, and the type it was read as, for the callers that join the read. */
 	private record Flown(@Nullable Object value, Type readAs) {
 	}
 
-	/** Reads L1, counting a hit or a miss; an entry that does not read as the type counts as a miss. */
-	private LocalTier.@Nullable LocalEntry readLocal(Object key, Type type, Class<?> rawType) {
+	private @Nullable Object readThroughOnce(Load load) throws Throwable {
 		LocalTier tier = this.local;
-		if (tier == null) {
-			return null;
-		}
-		LocalTier.LocalEntry entry = tier.get(key);
-		if (entry != null && entry.readableAs(type, rawType)) {
-			this.stats.localHit(entry.value() == null);
-			return entry;
-		}
-		this.stats.localMiss();
-		return null;
-	}
-
-	private @Nullable Object readThroughOnce(Object key, Type type, Class<?> rawType, CacheSettings entrySettings,
-			ValueLoader loader, @Nullable Predicate<@Nullable Object> unless) throws Throwable {
-		LocalTier tier = this.local;
-		long stamp = (tier != null) ? tier.stamp(key) : 0;
+		long stamp = 0;
 		if (tier != null) {
-			LocalTier.LocalEntry entry = tier.get(key);
-			if (entry != null && entry.readableAs(type, rawType)) {
+			stamp = tier.stamp(load.redisName(), load.key());
+			LocalTier.LocalEntry entry = tier.get(load.key());
+			if (entry != null && entry.readableAs(load.type(), load.rawType())) {
 				return entry.value();
 			}
 		}
 		RemoteCache l2 = this.remote;
-		if (l2 == null) {
-			return loadWithoutLease(key, entrySettings, loader, unless, stamp);
+		String redisName = load.redisName();
+		if (l2 == null || redisName == null) {
+			return loadWithoutLease(load, stamp);
 		}
-		RemoteKey remoteKey = l2.keyOf(key);
+		RemoteKey remoteKey = l2.keyOf(load.key(), redisName);
 		long redisDeadline = leases().deadline();
-		RemoteRead read = l2.read(remoteKey, type);
+		RemoteRead read = l2.read(remoteKey, load.type());
 		Hit expired = null;
 		if (read instanceof Hit hit) {
-			Age age = Age.of(hit, entrySettings.freshness());
+			Age age = Age.of(hit, load.settings().freshness());
 			if (age != Age.EXPIRED) {
-				return serve(key, remoteKey, type, hit, age, stamp, entrySettings, loader, unless);
+				return serve(load, remoteKey, hit, age, stamp);
 			}
 			expired = hit;
 		}
 		if (read == RemoteRead.FAILED) {
-			return loadWithoutLease(key, entrySettings, loader, unless, stamp);
+			return loadWithoutLease(load, stamp);
 		}
 		if (read == RemoteRead.UNCACHED) {
 			// the backing store may not have the key's queued writes yet: what it holds is returned, kept nowhere
-			return runLoader(loader, System.nanoTime());
+			return runLoader(load.loader(), System.nanoTime());
 		}
 		byte[] replace = (read instanceof Unreadable found) ? found.header() : (expired != null) ? header(expired) : null;
 		try {
-			return loadUnderLease(l2, remoteKey, key, type, entrySettings, loader, unless, stamp, replace,
-					redisDeadline);
+			return loadUnderLease(l2, load, remoteKey, stamp, replace, redisDeadline);
 		}
 		catch (Throwable ex) {
-			return failSafe(key, expired, entrySettings.freshness(), ex);
+			return failSafe(load.key(), expired, load.settings().freshness(), ex);
 		}
 	}
 
@@ -162,17 +144,17 @@ final class ReadThrough {
 	 * JVM (hung, say): that load's late result is kept out of L1 and, its lease revoked, out of Redis, so
 	 * that it never replaces what this read finds or loads.
 	 */
-	private @Nullable Object takeOver(Object key, Type type, Class<?> rawType, CacheSettings entrySettings,
-			ValueLoader loader, @Nullable Predicate<@Nullable Object> unless) throws Throwable {
+	private @Nullable Object takeOver(Load load) throws Throwable {
 		LocalTier tier = this.local;
 		if (tier != null) {
-			tier.revoke(key);
+			tier.revoke(load.key());
 		}
 		RemoteCache l2 = this.remote;
-		if (l2 != null) {
-			l2.revoke(l2.keyOf(key));
+		String redisName = load.redisName();
+		if (l2 != null && redisName != null) {
+			l2.revoke(l2.keyOf(load.key(), redisName));
 		}
-		return readThroughOnce(key, type, rawType, entrySettings, loader, unless);
+		return readThroughOnce(load);
 	}
 
 	/** Counts and times the waits for another thread's load of a key in this JVM. */
@@ -226,16 +208,15 @@ final class ReadThrough {
 	}
 
 	/** Serves an entry read from Redis that is not expired, reloading it in the background when it is due or stale. */
-	private @Nullable Object serve(Object key, RemoteKey remoteKey, Type type, Hit hit, Age age, long stamp,
-			CacheSettings entrySettings, ValueLoader loader, @Nullable Predicate<@Nullable Object> unless) {
+	private @Nullable Object serve(Load load, RemoteKey remoteKey, Hit hit, Age age, long stamp) {
 		if (age == Age.STALE) {
 			this.stats.staleHit();
 		}
 		else {
-			fillFromRemote(key, remoteKey, type, hit, stamp, entrySettings);
+			fillFromRemote(remoteKey, load.type(), hit, stamp, load.settings());
 		}
 		if (age != Age.FRESH) {
-			refreshInBackground(key, type, entrySettings, loader, unless);
+			refreshInBackground(load);
 		}
 		return hit.value();
 	}
@@ -264,8 +245,8 @@ final class ReadThrough {
 	 * takes the key's lease only if no other instance holds it. Never waits; a reload the executor
 	 * cannot take is dropped and counted.
 	 */
-	private void refreshInBackground(Object key, Type type, CacheSettings entrySettings, ValueLoader loader,
-			@Nullable Predicate<@Nullable Object> unless) {
+	private void refreshInBackground(Load load) {
+		Object key = load.key();
 		if (!this.refreshing.add(key)) {
 			return;
 		}
@@ -273,7 +254,7 @@ final class ReadThrough {
 			this.refreshExecutor.execute(() -> {
 				try {
 					this.stats.refresh();
-					refreshNow(key, type, entrySettings, loader, unless);
+					refreshNow(load);
 				}
 				catch (Throwable ex) {
 					this.cache.refreshFailed(key, ex);
@@ -289,19 +270,19 @@ final class ReadThrough {
 		}
 	}
 
-	private void refreshNow(Object key, Type type, CacheSettings entrySettings, ValueLoader loader,
-			@Nullable Predicate<@Nullable Object> unless) throws Throwable {
+	private void refreshNow(Load load) throws Throwable {
 		LocalTier tier = this.local;
-		long stamp = (tier != null) ? tier.stamp(key) : 0;
+		long stamp = (tier != null) ? tier.stamp(load.redisName(), load.key()) : 0;
 		RemoteCache l2 = this.remote;
-		if (l2 == null) {
-			loadWithoutLease(key, entrySettings, loader, unless, stamp);
+		String redisName = load.redisName();
+		if (l2 == null || redisName == null) {
+			loadWithoutLease(load, stamp);
 			return;
 		}
-		RemoteKey remoteKey = l2.keyOf(key);
+		RemoteKey remoteKey = l2.keyOf(load.key(), redisName);
 		Lease lease = leases().claimForRefresh(remoteKey);
 		if (lease != null) {
-			loadAndStore(l2, lease, remoteKey, type, entrySettings, loader, unless, stamp, leases().deadline());
+			loadAndStore(l2, lease, load, remoteKey, stamp, leases().deadline());
 		}
 	}
 
@@ -309,8 +290,7 @@ final class ReadThrough {
 	 * Claims the key's lease and loads under it, or waits for the holder's value. {@code redisDeadline}
 	 * bounds the time spent waiting for Redis, moved on by the time spent waiting for the holder.
 	 */
-	private @Nullable Object loadUnderLease(RemoteCache l2, RemoteKey remoteKey, Object key, Type type,
-			CacheSettings entrySettings, ValueLoader loader, @Nullable Predicate<@Nullable Object> unless, long stamp,
+	private @Nullable Object loadUnderLease(RemoteCache l2, Load load, RemoteKey remoteKey, long stamp,
 			byte @Nullable [] unreadable, long redisDeadline) throws Throwable {
 		long deadline = System.nanoTime() + this.cache.settings().lockWait().toNanos();
 		byte[] replace = unreadable;
@@ -320,11 +300,11 @@ final class ReadThrough {
 			while (true) {
 				Acquisition acquisition = leases().claim(remoteKey, replace, redisBy);
 				if (acquisition instanceof Acquisition.Found found) {
-					RemoteRead read = l2.decode(remoteKey, type, found.value());
+					RemoteRead read = l2.decode(remoteKey, load.type(), found.value());
 					if (read instanceof Hit hit) {
-						Age age = Age.of(hit, entrySettings.freshness());
+						Age age = Age.of(hit, load.settings().freshness());
 						if (age != Age.EXPIRED) {
-							return serve(key, remoteKey, type, hit, age, stamp, entrySettings, loader, unless);
+							return serve(load, remoteKey, hit, age, stamp);
 						}
 						replace = header(hit);
 						continue;
@@ -333,15 +313,14 @@ final class ReadThrough {
 					continue;
 				}
 				if (acquisition instanceof Acquisition.Pending pending) {
-					return servePending(l2, key, remoteKey, type, pending.value(), stamp, entrySettings, loader);
+					return servePending(l2, load, remoteKey, pending.value(), stamp);
 				}
 				if (acquisition instanceof Acquisition.Acquired acquired) {
-					return loadAndStore(l2, acquired.lease(), remoteKey, type, entrySettings, loader, unless,
-							stamp, redisBy);
+					return loadAndStore(l2, acquired.lease(), load, remoteKey, stamp, redisBy);
 				}
 				if (!(acquisition instanceof Acquisition.Held held)) {
 					// open (the last load stored nothing) or unknown (Redis did not answer)
-					return loadWithoutLease(key, entrySettings, loader, unless, stamp);
+					return loadWithoutLease(load, stamp);
 				}
 				if (!waited) {
 					this.stats.remoteWait();
@@ -350,7 +329,7 @@ final class ReadThrough {
 				long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
 				if (remainingMillis <= 0) {
 					this.stats.lockTimeout();
-					return loadWithoutLease(key, entrySettings, loader, unless, stamp);
+					return loadWithoutLease(load, stamp);
 				}
 				long waitStarted = System.nanoTime();
 				awaitWakeUp(waiter, Math.min(Math.min(held.remainingMillis() + 1, MAX_WAKE_UP_MILLIS), remainingMillis));
@@ -366,13 +345,13 @@ final class ReadThrough {
 	 * newest value. One this caller cannot read (another type) leaves the loader's result, which is
 	 * stored nowhere, as the only answer.
 	 */
-	private @Nullable Object servePending(RemoteCache l2, Object key, RemoteKey remoteKey, Type type, byte[] framed,
-			long stamp, CacheSettings entrySettings, ValueLoader loader) throws Throwable {
-		if (l2.decodePending(remoteKey, type, framed) instanceof Hit hit) {
-			fillFromRemote(key, remoteKey, type, hit, stamp, entrySettings);
+	private @Nullable Object servePending(RemoteCache l2, Load load, RemoteKey remoteKey, byte[] framed, long stamp)
+			throws Throwable {
+		if (l2.decodePending(remoteKey, load.type(), framed) instanceof Hit hit) {
+			fillFromRemote(remoteKey, load.type(), hit, stamp, load.settings());
 			return hit.value();
 		}
-		return runLoader(loader, System.nanoTime());
+		return runLoader(load.loader(), System.nanoTime());
 	}
 
 	private void awaitWakeUp(LoadNotifications.Waiter waiter, long millis) {
@@ -390,17 +369,16 @@ final class ReadThrough {
 	 * Loads under a held lease and stores the value; {@code redisDeadline} bounds the time spent waiting
 	 * for Redis, moved on by the time the loader and encoding took.
 	 */
-	private @Nullable Object loadAndStore(RemoteCache l2, Lease lease, RemoteKey remoteKey, Type type,
-			CacheSettings entrySettings, ValueLoader loader, @Nullable Predicate<@Nullable Object> unless, long stamp,
+	private @Nullable Object loadAndStore(RemoteCache l2, Lease lease, Load load, RemoteKey remoteKey, long stamp,
 			long redisDeadline) throws Throwable {
 		boolean settled = false;
 		long started = System.nanoTime();
+		CacheSettings entrySettings = load.settings();
 		try {
-			Object value = runLoader(loader, started);
+			Object value = runLoader(load.loader(), started);
 			long loadMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
 			long ttl = entrySettings.jitteredTtlMillis(value == null);
-			byte[] framed = (ttl > 0 && !excluded(unless, value)) ? l2.frame(value, type, ttl, loadMillis)
-					: null;
+			byte[] framed = (ttl > 0 && !load.excludes(value)) ? l2.frame(value, load.type(), ttl, loadMillis) : null;
 			settled = true;
 			long redisBy = redisDeadline + (System.nanoTime() - started);
 			if (framed == null) {
@@ -414,12 +392,12 @@ final class ReadThrough {
 			}
 			if (stored == StoreOutcome.PENDING) {
 				// a write queued while this loaded (newer than what the loader read) is the answer
-				return (l2.readPending(remoteKey, type) instanceof Hit pending) ? pending.value() : value;
+				return (l2.readPending(remoteKey, load.type()) instanceof Hit pending) ? pending.value() : value;
 			}
 			LocalTier tier = this.local;
 			if (tier != null) {
-				l2.check(remoteKey,
-						tier.fillWritten(remoteKey.original(), value, localLifetime(ttl, entrySettings), stamp, framed));
+				l2.check(remoteKey, tier.fillWritten(load.key(), remoteKey.rendered(), value,
+						localLifetime(ttl, entrySettings), stamp, framed));
 			}
 			return value;
 		}
@@ -435,17 +413,15 @@ final class ReadThrough {
 	 * value in L1 only; not in a cache that queues writes, where it could not tell whether a queued
 	 * write is newer than what it loaded.
 	 */
-	private @Nullable Object loadWithoutLease(Object key, CacheSettings entrySettings, ValueLoader loader,
-			@Nullable Predicate<@Nullable Object> unless, long stamp) throws Throwable {
-		Object value = runLoader(loader, System.nanoTime());
-		if (!excluded(unless, value) && this.cache.pendingWrites() == null) {
-			fillLocal(key, value, localLifetime(entrySettings.jitteredTtlMillis(value == null), entrySettings), stamp);
+	private @Nullable Object loadWithoutLease(Load load, long stamp) throws Throwable {
+		Object value = runLoader(load.loader(), System.nanoTime());
+		LocalTier tier = this.local;
+		if (tier != null && !load.excludes(value) && this.cache.pendingWrites() == null) {
+			CacheSettings settings = load.settings();
+			tier.fill(load.key(), load.redisName(), value,
+					localLifetime(settings.jitteredTtlMillis(value == null), settings), stamp);
 		}
 		return value;
-	}
-
-	private static boolean excluded(@Nullable Predicate<@Nullable Object> unless, @Nullable Object value) {
-		return unless != null && unless.test(value);
 	}
 
 	/** Runs the loader, counting the load and its time from {@code started}. */
@@ -466,7 +442,7 @@ final class ReadThrough {
 	 * read as {@code Object} is not the real value). If a change to the key was reported during the
 	 * read, the entry is put in once Redis is seen to still hold what was read.
 	 */
-	void fillFromRemote(Object key, RemoteKey remoteKey, Type type, Hit hit, long stamp, CacheSettings settings) {
+	void fillFromRemote(RemoteKey remoteKey, Type type, Hit hit, long stamp, CacheSettings settings) {
 		LocalTier tier = this.local;
 		RemoteCache l2 = this.remote;
 		if (tier == null || l2 == null || type == Object.class) {
@@ -477,7 +453,8 @@ final class ReadThrough {
 		if (lifetime <= 0) {
 			return;
 		}
-		LocalTier.Refill refill = tier.fillRead(key, hit.value(), type, lifetime, stamp, hit.framed());
+		LocalTier.Refill refill = tier.fillRead(remoteKey.original(), remoteKey.rendered(), hit.value(), type, lifetime,
+				stamp, hit.framed());
 		if (refill != null) {
 			l2.recheck(remoteKey, refill);
 		}
@@ -486,13 +463,6 @@ final class ReadThrough {
 	/** Whether an entry read from Redis may be returned: not past its stale window. */
 	static boolean servable(Hit hit, CacheSettings settings) {
 		return Age.of(hit, settings.freshness()) != Age.EXPIRED;
-	}
-
-	private void fillLocal(Object key, @Nullable Object value, long lifetimeMillis, long stamp) {
-		LocalTier tier = this.local;
-		if (tier != null) {
-			tier.fill(key, value, lifetimeMillis, stamp);
-		}
 	}
 
 	/**

@@ -77,12 +77,25 @@ final class RemoteCache {
 	 * @throws IllegalArgumentException if the key is of a type that cannot be rendered injectively
 	 */
 	RemoteKey keyOf(Object key) {
-		return keyIn(this.redis.render(key), key, this.cache.namespace());
+		return keyOf(key, render(key));
+	}
+
+	/** The Redis keys of a cache entry in the cache's current namespace, for a key already {@link #render rendered}. */
+	RemoteKey keyOf(Object key, String rendered) {
+		return keyIn(rendered, key, this.cache.namespace());
+	}
+
+	/**
+	 * The key as Redis names it, without the cache and namespace.
+	 * @throws IllegalArgumentException if the key is of a type that cannot be rendered injectively
+	 */
+	String render(Object key) {
+		return this.redis.render(key);
 	}
 
 	/** The Redis keys of a cache entry in a given namespace version of the cache (as it was earlier). */
 	RemoteKey keyIn(Object key, long namespace) {
-		return keyIn(this.redis.render(key), key, namespace);
+		return keyIn(render(key), key, namespace);
 	}
 
 	private RemoteKey keyIn(String rendered, Object key, long namespace) {

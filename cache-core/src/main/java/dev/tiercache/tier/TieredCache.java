@@ -185,16 +185,28 @@ public final class TieredCache implements Cache {
 	 * @throws IllegalStateException if the loader reads the same key of this cache
 	 */
 	public <T> @Nullable T get(Object key, Type type, Callable<T> valueLoader) {
+		Class<?> rawType = Types.rawClass(type);
+		Object local = peekLocal(key, type, rawType, ABSENT);
+		if (local != ABSENT) {
+			@SuppressWarnings("unchecked")
+			T value = (T) local;
+			return value;
+		}
+		return readThrough(key, type, rawType, valueLoader);
+	}
+
+	/** {@link #get(Object, Type, Callable)} once {@link #peekLocal} missed. */
+	private <T> @Nullable T readThrough(Object key, Type type, Class<?> rawType, Callable<T> valueLoader) {
 		try {
 			@SuppressWarnings("unchecked")
-			T value = (T) this.readThrough.get(key, type, settings(), () -> {
+			T value = (T) this.readThrough.get(load(key, type, rawType, settings(), () -> {
 				try {
 					return valueLoader.call();
 				}
 				catch (Exception ex) {
 					throw new ValueRetrievalException(key, valueLoader, ex);
 				}
-			}, null);
+			}, null));
 			return value;
 		}
 		catch (RuntimeException | Error ex) {
@@ -237,8 +249,8 @@ public final class TieredCache implements Cache {
 	}
 
 	/**
-	 * The read-through behind every read with a loader: L1, L2, then {@code loader} under the key's
-	 * single flight and lease.
+	 * The read-through behind every read with a loader, once {@link #peekLocal} missed: L2, then
+	 * {@code loader} under the key's single flight and lease.
 	 * @param type the type values are decoded to and encoded as
 	 * @param entrySettings the TTLs to store new entries with (this cache's, or an annotation's
 	 * overrides)
@@ -249,7 +261,14 @@ public final class TieredCache implements Cache {
 	 */
 	public @Nullable Object getOrLoad(Object key, Type type, CacheSettings entrySettings, ValueLoader loader,
 			@Nullable Predicate<@Nullable Object> unless) throws Throwable {
-		return this.readThrough.get(key, type, entrySettings, loader, unless);
+		return this.readThrough.get(load(key, type, Types.rawClass(type), entrySettings, loader, unless));
+	}
+
+	/** A read that missed L1, with its key rendered as Redis names it (once, here). */
+	private Load load(Object key, Type type, Class<?> rawType, CacheSettings entrySettings, ValueLoader loader,
+			@Nullable Predicate<@Nullable Object> unless) {
+		RemoteCache l2 = this.remote;
+		return new Load(key, (l2 != null) ? l2.render(key) : null, type, rawType, entrySettings, loader, unless);
 	}
 
 	/**
@@ -260,7 +279,9 @@ public final class TieredCache implements Cache {
 	 */
 	@Nullable ValueWrapper lookup(Object key, Type type, boolean strict) {
 		LocalTier tier = this.local;
-		long stamp = (tier != null) ? tier.stamp(key) : 0;
+		RemoteCache l2 = this.remote;
+		String redisName = (l2 != null) ? l2.render(key) : null;
+		long stamp = (tier != null) ? tier.stamp(redisName, key) : 0;
 		Class<?> rawType = Types.rawClass(type);
 		LocalTier.LocalEntry entry = (tier != null) ? tier.get(key) : null;
 		if (entry != null) {
@@ -276,18 +297,17 @@ public final class TieredCache implements Cache {
 		if (tier != null) {
 			this.stats.localMiss();
 		}
-		RemoteCache l2 = this.remote;
-		if (l2 == null) {
+		if (l2 == null || redisName == null) {
 			return null;
 		}
-		RemoteKey remoteKey = l2.keyOf(key);
+		RemoteKey remoteKey = l2.keyOf(key, redisName);
 		RemoteRead read = l2.read(remoteKey, type);
 		if (read instanceof Hit expired && !ReadThrough.servable(expired, settings())) {
 			// kept for fail-safe; a write of the key still queued for the backing store is newer than a load
 			read = l2.readPending(remoteKey, type);
 		}
 		if (read instanceof Hit hit && ReadThrough.servable(hit, settings())) {
-			this.readThrough.fillFromRemote(key, remoteKey, type, hit, stamp, settings());
+			this.readThrough.fillFromRemote(remoteKey, type, hit, stamp, settings());
 			return new SimpleValueWrapper(hit.value());
 		}
 		if (strict && read instanceof Unreadable unreadable) {
@@ -655,7 +675,8 @@ public final class TieredCache implements Cache {
 	}
 
 	<T> CompletableFuture<T> retrieve(Object key, Type type, Supplier<CompletableFuture<T>> valueLoader) {
-		Object local = peekLocal(key, type, Types.rawClass(type), ABSENT);
+		Class<?> rawType = Types.rawClass(type);
+		Object local = peekLocal(key, type, rawType, ABSENT);
 		if (local != ABSENT) {
 			@SuppressWarnings("unchecked")
 			T value = (T) local;
@@ -664,7 +685,7 @@ public final class TieredCache implements Cache {
 		CompletableFuture<T> result = new CompletableFuture<>();
 		this.asyncExecutor.execute(() -> {
 			try {
-				result.complete(get(key, type, () -> valueLoader.get().join()));
+				result.complete(readThrough(key, type, rawType, () -> valueLoader.get().join()));
 			}
 			catch (ValueRetrievalException ex) {
 				result.completeExceptionally(loaderFailure(ex));

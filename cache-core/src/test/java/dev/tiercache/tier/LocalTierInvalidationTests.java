@@ -27,8 +27,8 @@ class LocalTierInvalidationTests {
 
 	@Test
 	void invalidateRemovesTheEntryTheRedisNameStandsFor() {
-		this.tier.fill("k", "v", 60_000, this.tier.stamp("k"));
-		this.tier.fill("other", "w", 60_000, this.tier.stamp("other"));
+		this.tier.fill("k", this.tier.rendered("k"), "v", 60_000, this.tier.stamp("k"));
+		this.tier.fill("other", this.tier.rendered("other"), "w", 60_000, this.tier.stamp("other"));
 		assertThat(this.tier.invalidate("#k", true)).as("read, not written: nothing to check").isNull();
 		assertThat(this.tier.get("k")).isNull();
 		assertThat(this.tier.get("other")).isNotNull();
@@ -39,9 +39,10 @@ class LocalTierInvalidationTests {
 	void aReadInFlightWhenTheKeyIsInvalidatedDoesNotFillButIsReturnedForACheck() {
 		long stamp = this.tier.stamp("k");
 		this.tier.invalidate("#k", true);
-		assertThat(this.tier.fill("k", "old", 60_000, stamp)).isFalse();
+		assertThat(this.tier.fill("k", this.tier.rendered("k"), "old", 60_000, stamp)).isFalse();
 		byte[] framed = "framed old".getBytes(StandardCharsets.UTF_8);
-		LocalTier.Refill refill = this.tier.fillRead("k", "old", String.class, 60_000, stamp, framed);
+		LocalTier.Refill refill = this.tier.fillRead("k", this.tier.rendered("k"), "old",
+				String.class, 60_000, stamp, framed);
 		assertThat(refill).isNotNull();
 		assertThat(refill.token()).isEqualTo(WriteTokens.of(framed));
 		assertThat(this.tier.get("k")).isNull();
@@ -82,13 +83,14 @@ class LocalTierInvalidationTests {
 		byte[] framed = "framed".getBytes(StandardCharsets.UTF_8);
 		long beforeTheLoad = this.tier.stamp("k");
 		this.tier.invalidate("#k", true);
-		LocalTier.Suspect suspect = this.tier.fillWritten("k", "loaded", 60_000, beforeTheLoad, framed);
+		LocalTier.Suspect suspect = this.tier.fillWritten("k", this.tier.rendered("k"), "loaded",
+				60_000, beforeTheLoad, framed);
 		assertThat(suspect).as("reported since the stamp").isNotNull();
 		assertThat(suspect.entry().writeToken()).isEqualTo(WriteTokens.of(framed));
 		assertThat(this.tier.get("k").value()).as("kept while checked").isEqualTo("loaded");
 		this.tier.evictIf(suspect);
 		assertThat(this.tier.get("k")).isNull();
-		assertThat(this.tier.fillWritten("k", "loaded", 60_000, this.tier.stamp("k"), framed))
+		assertThat(this.tier.fillWritten("k", this.tier.rendered("k"), "loaded", 60_000, this.tier.stamp("k"), framed))
 			.as("nothing reported: nothing to check").isNull();
 		assertThat(this.tier.get("k").value()).isEqualTo("loaded");
 	}
@@ -98,11 +100,13 @@ class LocalTierInvalidationTests {
 		byte[] framed = "framed".getBytes(StandardCharsets.UTF_8);
 		long beforeTheLoad = this.tier.stamp("k");
 		this.tier.put("k", "written", 60_000);
-		assertThat(this.tier.fillWritten("k", "loaded", 60_000, beforeTheLoad, framed)).isNull();
+		assertThat(this.tier.fillWritten("k", this.tier.rendered("k"), "loaded",
+				60_000, beforeTheLoad, framed)).isNull();
 		assertThat(this.tier.get("k").value()).isEqualTo("written");
 		long beforeTheClear = this.tier.stamp("k");
 		this.tier.clear();
-		assertThat(this.tier.fillWritten("k", "loaded", 60_000, beforeTheClear, framed)).isNull();
+		assertThat(this.tier.fillWritten("k", this.tier.rendered("k"), "loaded",
+				60_000, beforeTheClear, framed)).isNull();
 		assertThat(this.tier.get("k")).isNull();
 	}
 
@@ -119,7 +123,8 @@ class LocalTierInvalidationTests {
 		this.tier.invalidate("#k", true);
 		LocalTier.Suspect afterAReport = this.tier.putWritten("k", "again", 60_000, beforeTheNext, framed);
 		assertThat(afterAReport).isNotNull();
-		assertThat(this.tier.fill("k", "read before the write", 60_000, beforeTheNext)).isFalse();
+		assertThat(this.tier.fill("k", this.tier.rendered("k"), "read before the write",
+				60_000, beforeTheNext)).isFalse();
 		this.tier.evictIf(afterAWrite);
 		assertThat(this.tier.get("k").value()).as("a suspect replaced since is spared").isEqualTo("again");
 		this.tier.evictIf(afterAReport);
@@ -132,19 +137,22 @@ class LocalTierInvalidationTests {
 		byte[] framed = "framed".getBytes(StandardCharsets.UTF_8);
 		long stamp = this.tier.stamp("k");
 		this.tier.invalidate("#k", true);
-		LocalTier.Refill refill = this.tier.fillRead("k", "read", String.class, 60_000, stamp, framed);
+		LocalTier.Refill refill = this.tier.fillRead("k", this.tier.rendered("k"), "read",
+				String.class, 60_000, stamp, framed);
 		assertThat(refill).as("a change was reported since the stamp").isNotNull();
 		this.tier.invalidate("#k", true);
 		assertThat(this.tier.refill(refill)).as("changed again").isFalse();
 		long again = this.tier.stamp("k");
 		this.tier.invalidate("#k", true);
-		LocalTier.Refill read = this.tier.fillRead("k", "read", String.class, 60_000, again, framed);
+		LocalTier.Refill read = this.tier.fillRead("k", this.tier.rendered("k"), "read",
+				String.class, 60_000, again, framed);
 		this.tier.put("k", "newer", 60_000);
 		assertThat(this.tier.refill(read)).as("written since").isFalse();
 		assertThat(this.tier.get("k").value()).isEqualTo("newer");
 		long third = this.tier.stamp("other");
 		this.tier.invalidate("#other", true);
-		LocalTier.Refill cleared = this.tier.fillRead("other", "read", String.class, 60_000, third, framed);
+		LocalTier.Refill cleared = this.tier.fillRead("other", this.tier.rendered("other"), "read",
+				String.class, 60_000, third, framed);
 		this.tier.clear();
 		assertThat(this.tier.refill(cleared)).as("cleared since").isFalse();
 	}
@@ -152,7 +160,7 @@ class LocalTierInvalidationTests {
 	@Test
 	void theIndexFollowsEvictionsRemovalsAndClears() {
 		for (int i = 0; i < 1_000; i++) {
-			this.tier.fill("k" + i, "v", 60_000, this.tier.stamp("k" + i));
+			this.tier.fill("k" + i, this.tier.rendered("k" + i), "v", 60_000, this.tier.stamp("k" + i));
 		}
 		assertThat(this.tier.indexed()).as("keys Caffeine evicted leave the index").isLessThan(200);
 		this.tier.evict("k999");

@@ -52,11 +52,12 @@ class LocalTierStampsModelCheckTests {
 	private static final byte[] FRAMED = { 1, 2, 3 };
 
 	/** A fill of a value read or loaded: stored unless the key changed since the stamp. */
-	private static final Store FILL = (tier, stamp) -> tier.fill("k", "old", 60_000, stamp) ? Stored.YES : Stored.NO;
+	private static final Store FILL = (tier, stamp) -> tier.fill("k", tier.rendered("k"), "old", 60_000, stamp)
+			? Stored.YES : Stored.NO;
 
 	/** A load's own store to Redis: kept as a suspect if a report came since the stamp. */
-	private static final Store FILL_WRITTEN = (tier, stamp) -> Stored.of(tier, tier.fillWritten("k", "old", 60_000,
-			stamp, FRAMED));
+	private static final Store FILL_WRITTEN = (tier, stamp) -> Stored.of(tier,
+			tier.fillWritten("k", tier.rendered("k"), "old", 60_000, stamp, FRAMED));
 
 	/** A write to Redis: kept as a suspect if anything came since the stamp. */
 	private static final Store PUT_WRITTEN = (tier, stamp) -> Stored.of(tier, tier.putWritten("k", "old", 60_000,
@@ -104,7 +105,8 @@ class LocalTierStampsModelCheckTests {
 		explore(String::valueOf, (tier) -> {
 			long beforeTheRead = tier.stamp("k");
 			tier.invalidate("k", false);
-			LocalTier.Refill kept = tier.fillRead("k", "old", String.class, 60_000, beforeTheRead, FRAMED);
+			LocalTier.Refill kept = tier.fillRead("k", tier.rendered("k"), "old", String.class, 60_000, beforeTheRead,
+					FRAMED);
 			return (t, stamp) -> t.refill(Objects.requireNonNull(kept)) ? Stored.YES : Stored.NO;
 		}, LocalTier::clear, ABSENT, true);
 	}
