@@ -1,12 +1,7 @@
 package dev.tiercache.writebehind;
 
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.commons.logging.Log;
@@ -14,28 +9,26 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.internal.redis.RemoteCallException;
-import dev.tiercache.tier.TieredCache;
-import dev.tiercache.writebehind.KeyRuns.Call;
-import dev.tiercache.writebehind.KeyRuns.KeyWork;
 
 /**
- * Flushes one partition of a queue while this instance owns it: reads a batch, coalesces it, applies
- * the calls in per-key order (through the batch method where one is declared), retries failures with
- * exponential backoff and jitter, moves calls that keep failing to the dead-letter stream, and only
- * then acknowledges the entries. At most one thread runs it at a time.
+ * Flushes one partition of a queue while this instance owns it: takes the partition when it is free,
+ * claims what earlier owners left, reads batches of entries (this instance's pending ones before any
+ * new one) and hands each to its {@link BatchApplier}, until the partition is empty, this instance
+ * loses it, or the queue stops. At most one thread runs it at a time.
  *
  * <p><b>Ownership.</b> The partition is this instance's while it holds its {@linkplain OwnerLease lease},
  * which a heartbeat thread renews. On taking the partition it first claims every entry earlier owners
  * read but did not acknowledge, whatever their idle time, and applies those before any new one, so
  * per-key order holds across a takeover. Each read, claim, acknowledgment and dead letter is fenced by
- * the lease's token, and each call is made only while the lease was renewed less than a lease
- * duration ago and Redis confirmed the token (at most {@link OwnerLease#CONFIRMATION} before): once
- * another instance took over, this one stops at the next call and leaves its batch to the new owner.
+ * the lease's token ({@link PartitionStream}), and each call by the {@link PartitionFence}: once another
+ * instance took over, this one stops and leaves its batch to the new owner. A claim that fails is made
+ * again at the next flush. {@code WriteBehindOwnershipTest} and
+ * {@code WriteBehindIntegrationTests.aClaimThatFailsWhenAPartitionIsTakenOverIsRetriedSoTheAbandonedEntryIsApplied}
+ * check it.
  *
- * <p><b>At least once.</b> An entry stays unacknowledged until it was applied or dead-lettered. An
- * acknowledgment Redis did not confirm is sent again while the lease holds (it is idempotent), so a slow
- * Redis does not make the next owner apply the entry again; a crash, or a lease lost before the
- * acknowledgment, does.
+ * <p><b>Nothing read is skipped.</b> Entries this instance read but did not settle (a batch left
+ * unfinished, a Redis failure, a call that threw an {@link Error}) are read again, in order, before any
+ * new one.
  */
 final class PartitionFlusher {
 
@@ -51,17 +44,13 @@ final class PartitionFlusher {
 
 	private final PartitionStream stream;
 
-	private final QueueMethods methods;
+	private final PartitionFence fence;
+
+	private final BatchApplier batches;
 
 	private final FlushGate gate;
 
 	private final QueueFailures failures;
-
-	private final QueueCounters counters;
-
-	private final WriteBehindSettings settings;
-
-	private final TieredCache cache;
 
 	private final AtomicBoolean running = new AtomicBoolean();
 
@@ -72,28 +61,20 @@ final class PartitionFlusher {
 
 	private boolean ownPendingLeft = true;
 
-	/** Whether the batch being applied stopped before its end (flush thread only). */
-	private boolean stopped;
-
-	/** The token the batch being applied was read under (flush thread only). */
-	private byte[] batchToken = new byte[0];
-
 	/**
-	 * @param cache the queue's cache, whose entries of dead letters and of applied writes it could not
-	 * hold are evicted
+	 * @param fence the check before each call, over the same lease
+	 * @param batches what applies the batches read from {@code stream}
 	 */
-	PartitionFlusher(int partition, OwnerLease lease, PartitionStream stream, QueueMethods methods, FlushGate gate,
-			QueueFailures failures, QueueCounters counters, WriteBehindSettings settings, TieredCache cache) {
-		this.cacheName = cache.getName();
+	PartitionFlusher(String cacheName, int partition, OwnerLease lease, PartitionStream stream, PartitionFence fence,
+			BatchApplier batches, FlushGate gate, QueueFailures failures) {
+		this.cacheName = cacheName;
 		this.partition = partition;
 		this.lease = lease;
 		this.stream = stream;
-		this.methods = methods;
+		this.fence = fence;
+		this.batches = batches;
 		this.gate = gate;
 		this.failures = failures;
-		this.counters = counters;
-		this.settings = settings;
-		this.cache = cache;
 	}
 
 	boolean owned() {
@@ -142,7 +123,7 @@ final class PartitionFlusher {
 					this.ownPendingLeft = false;
 					continue;
 				}
-				if (!apply(token, batch)) {
+				if (!this.batches.apply(token, batch)) {
 					this.ownPendingLeft = true;
 					return;
 				}
@@ -151,7 +132,7 @@ final class PartitionFlusher {
 		catch (RemoteCallException ex) {
 			this.ownPendingLeft = true;
 			if (token != null && QueueScripts.fenced(ex)) {
-				lost(token);
+				this.fence.lost(token);
 			}
 			else {
 				this.failures.redisFailed("flush partition " + this.partition, ex);
@@ -165,14 +146,6 @@ final class PartitionFlusher {
 		}
 		finally {
 			this.running.set(false);
-		}
-	}
-
-	private void lost(byte[] token) {
-		if (this.lease.lost(token)) {
-			logger.info("Tiercache write-behind of cache '" + this.cacheName + "' lost partition "
-					+ this.partition + " to another instance (fencing token " + new String(token, StandardCharsets.US_ASCII)
-					+ " is no longer the partition's); the new owner applies what this instance had not acknowledged");
 		}
 	}
 
@@ -212,252 +185,6 @@ final class PartitionFlusher {
 		if (claimed > 0) {
 			logger.info("Tiercache claimed " + claimed + " write-behind entries of cache '" + this.cacheName
 					+ "' (partition " + this.partition + ") that an earlier owner read but did not apply");
-		}
-	}
-
-	/**
-	 * Applies one batch and acknowledges what was applied or dead-lettered.
-	 * @return whether every entry was; {@code false} if the queue halted first, or the partition's
-	 * token could not be confirmed before a call
-	 */
-	private boolean apply(byte[] token, List<QueueEntry> batch) {
-		List<KeyWork> works = KeyRuns.of(batch);
-		this.batchToken = token;
-		this.stopped = false;
-		applyBatchMethods(works);
-		int round = 0;
-		List<KeyWork> failing = works;
-		while (!this.stopped) {
-			failing = applyEach(failing);
-			if (failing.isEmpty() || !backOff(++round) || !this.lease.held(token)) {
-				break;
-			}
-		}
-		acknowledge(token, works);
-		return !this.stopped && failing.isEmpty();
-	}
-
-	/**
-	 * Whether the next call may be made: the queue did not halt, the lease is sure to run still, and Redis
-	 * confirms that its token is still the partition's. Once not, the rest of the batch is left.
-	 */
-	private boolean mayCall() {
-		if (this.stopped || this.gate.halted() || !this.lease.held(this.batchToken)) {
-			this.stopped = true;
-			return false;
-		}
-		try {
-			if (!this.lease.confirm(this.batchToken)) {
-				lost(this.batchToken);
-				this.stopped = true;
-			}
-		}
-		catch (RemoteCallException ex) {
-			this.failures.redisFailed("confirm the lease of partition " + this.partition + " before a call", ex);
-			this.stopped = true;
-		}
-		return !this.stopped;
-	}
-
-	/** Applies, with one batch-method call per method, the keys whose whole work is one call of such a method. */
-	private void applyBatchMethods(List<KeyWork> works) {
-		Map<String, List<KeyWork>> byMethod = new LinkedHashMap<>();
-		for (KeyWork work : works) {
-			if (work.calls().size() == 1) {
-				WriteBehindMethod method = this.methods.method(work.calls().get(0).entry().method());
-				if (method != null && method.hasBatchMethod()) {
-					byMethod.computeIfAbsent(method.id(), (id) -> new ArrayList<>()).add(work);
-				}
-			}
-		}
-		byMethod.forEach((id, group) -> {
-			WriteBehindMethod method = this.methods.method(id);
-			if (method == null || group.size() < 2 || !mayCall()) {
-				return;
-			}
-			List<@Nullable Object[]> calls = new ArrayList<>(group.size());
-			try {
-				for (KeyWork work : group) {
-					calls.add(this.methods.arguments(method, work.calls().get(0).entry()));
-				}
-				method.applyBatch(calls);
-			}
-			catch (Throwable ex) {
-				rethrowIfFatal(ex);
-				logger.debug("Tiercache write-behind batch call of " + id + " failed; applying its "
-						+ group.size() + " entries one by one", ex);
-				return;
-			}
-			this.counters.batchCalls.increment();
-			for (KeyWork work : group) {
-				succeeded(work);
-			}
-		});
-	}
-
-	/**
-	 * Makes each key's remaining calls in order, stopping a key at its first failure, and every key once
-	 * a call {@linkplain #mayCall() may not be made}.
-	 * @return the keys with calls left
-	 */
-	private List<KeyWork> applyEach(List<KeyWork> works) {
-		List<KeyWork> failing = new ArrayList<>();
-		for (KeyWork work : works) {
-			while (!work.done() && mayCall()) {
-				if (!applyNext(work)) {
-					break;
-				}
-			}
-			if (!work.done()) {
-				failing.add(work);
-			}
-		}
-		return failing;
-	}
-
-	/**
-	 * Makes a key's next call.
-	 * @return {@code false} if it failed and is to be tried again; {@code true} if it was applied, became
-	 * a dead letter, or was split into the calls it coalesced
-	 */
-	private boolean applyNext(KeyWork work) {
-		Call call = work.next();
-		QueueEntry entry = call.entry();
-		int maxAttempts = this.settings.maxAttempts();
-		String spent = call.error();
-		if (call.failures() >= maxAttempts && spent != null) {
-			// the last write of a call split when its attempts were spent
-			deadLetter(work, spent, call.failures());
-			return true;
-		}
-		WriteBehindMethod method = this.methods.method(entry.method());
-		if (method == null) {
-			giveUp(work, "no @WriteBehind method " + entry.method() + " is registered on this instance", 1);
-			return true;
-		}
-		@Nullable Object[] arguments;
-		try {
-			arguments = this.methods.arguments(method, entry);
-		}
-		catch (RuntimeException ex) {
-			giveUp(work, "cannot decode the arguments: " + ex.getMessage(), 1);
-			return true;
-		}
-		if (call.failures() > 0) {
-			this.counters.retries.increment();
-		}
-		try {
-			method.apply(arguments);
-		}
-		catch (Throwable ex) {
-			rethrowIfFatal(ex);
-			String error = ex.getClass().getName() + ": " + ex.getMessage();
-			int attempts = work.failed(error);
-			if (attempts >= maxAttempts) {
-				giveUp(work, error, attempts);
-				return true;
-			}
-			logger.debug("Tiercache write-behind call of " + entry.method() + " failed (attempt " + attempts + ")", ex);
-			return false;
-		}
-		succeeded(work);
-		return true;
-	}
-
-	/**
-	 * Makes the next call a dead letter; or, if it coalesced earlier writes of its key, splits it so that
-	 * those are applied first, each on its own: a dead letter never takes a write it covered with it.
-	 */
-	private void giveUp(KeyWork work, String error, int attempts) {
-		if (work.uncoalesce()) {
-			logger.debug("Tiercache write-behind of cache '" + this.cacheName + "' applies the writes a "
-					+ "failed call of key " + work.key() + " coalesced one by one: " + error);
-			return;
-		}
-		deadLetter(work, error, attempts);
-	}
-
-	private void succeeded(KeyWork work) {
-		Call call = work.next();
-		this.counters.applied.add(call.entries());
-		this.counters.methodCalls.increment();
-		if (call.entry().uncached()) {
-			// the cache may hold what reads loaded before this write was applied (a later pending write of
-			// the key still shows)
-			this.cache.evictNamed(call.entry().key());
-		}
-		work.advance();
-	}
-
-	/**
-	 * Makes the next call a dead letter; if Redis does not answer, leaves the rest of the batch (the call
-	 * is tried again with it).
-	 * @throws RemoteCallException if this instance lost the partition
-	 */
-	private void deadLetter(KeyWork work, String error, int attempts) {
-		QueueEntry entry = work.next().entry();
-		try {
-			this.stream.deadLetter(this.batchToken, entry, error, attempts);
-		}
-		catch (RemoteCallException ex) {
-			if (QueueScripts.fenced(ex)) {
-				throw ex;
-			}
-			// the script may have run (its reply lost): the value the database never got must not stay
-			this.cache.evictNamed(entry.key());
-			this.failures.redisFailed("move an entry of partition " + this.partition + " to the dead letters", ex);
-			this.stopped = true;
-			return;
-		}
-		this.counters.deadLettered.increment();
-		// the cache must not keep a value the database never got (a later pending write of the key still
-		// shows); evicted by the name the entry gives the key, so also when no method here can read it
-		this.cache.evictNamed(entry.key());
-		work.advance();
-		this.failures.deadLettered(entry, error, attempts);
-	}
-
-	/**
-	 * Waits before the next retry round: the backoff doubled per round, capped, with jitter (between
-	 * half and all of it). @return {@code false} if the queue halted meanwhile
-	 */
-	private boolean backOff(int round) {
-		long base = this.settings.backoff().toMillis() << Math.min(round - 1, 30);
-		long capped = Math.min(Math.max(base, 1), this.settings.maxBackoff().toMillis());
-		long delay = capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1);
-		return this.gate.pause(delay);
-	}
-
-	/**
-	 * Acknowledges the settled entries and forgets the pending values of keys whose every entry settled.
-	 * If Redis does not confirm it, sends it again, with backoff, while the lease holds: otherwise the
-	 * next owner would apply those entries again.
-	 * @throws RemoteCallException if Redis did not confirm it before the lease ran out or the queue
-	 * halted, or if this instance lost the partition
-	 */
-	private void acknowledge(byte[] token, List<KeyWork> works) {
-		byte[][] acknowledgement = PartitionStream.acknowledgement(token, works);
-		if (acknowledgement == null) {
-			return;
-		}
-		for (int round = 1;; round++) {
-			try {
-				this.stream.acknowledge(acknowledgement);
-				return;
-			}
-			catch (RemoteCallException ex) {
-				if (QueueScripts.fenced(ex) || !this.lease.held(token) || !backOff(round)) {
-					throw ex;
-				}
-				this.failures.redisFailed("acknowledge applied entries of partition " + this.partition
-						+ " (sent again while the partition is this instance's)", ex);
-			}
-		}
-	}
-
-	private static void rethrowIfFatal(Throwable ex) {
-		if (ex instanceof VirtualMachineError error) {
-			throw error;
 		}
 	}
 

@@ -20,7 +20,8 @@ import dev.tiercache.tier.TieredCache;
  * One cache's write-behind queue on this instance, put together from its parts, each with one job:
  * the registered methods ({@link QueueMethods}), the calls ({@link QueueCalls}), the pending values
  * that reads consult ({@link PendingValues}), one flusher per partition ({@link PartitionFlusher} over
- * its {@link PartitionStream}), the balancing of partitions between instances and the drain at
+ * its {@link PartitionStream}, handing each batch to a {@link BatchApplier} that checks each call with a
+ * {@link PartitionFence} and waits between retries with a {@link RetryBackoff}), the balancing of partitions between instances and the drain at
  * shutdown ({@link PartitionBalancer}, {@link FlushGate}), the partition leases and their heartbeat
  * ({@link OwnerLeases}), and what operators see ({@link QueueInspector}). Thread-safe.
  */
@@ -54,11 +55,15 @@ final class WriteBehindQueue {
 		this.calls = new QueueCalls(cache, settings, commands, keys, this.methods, durable, arguments, failures,
 				this.counters);
 		OwnerLeases leases = new OwnerLeases(this.cacheName, commands, keys, consumer, settings.claimIdle());
+		RetryBackoff backoff = new RetryBackoff(settings.backoff(), settings.maxBackoff(), gate);
 		List<PartitionFlusher> flushers = new ArrayList<>();
 		for (int p = 0; p < settings.partitions(); p++) {
+			OwnerLease lease = leases.of(p);
 			PartitionStream stream = new PartitionStream(commands, keys, p, consumer, settings.batchSize());
-			flushers.add(new PartitionFlusher(p, leases.of(p), stream, this.methods, gate, failures, this.counters,
-					settings, cache));
+			PartitionFence fence = new PartitionFence(this.cacheName, p, lease, gate, failures);
+			BatchApplier batches = new BatchApplier(p, fence, stream, this.methods, backoff, failures, this.counters,
+					settings.maxAttempts(), cache);
+			flushers.add(new PartitionFlusher(this.cacheName, p, lease, stream, fence, batches, gate, failures));
 		}
 		this.balancer = new PartitionBalancer(this.cacheName, commands, keys, consumer, settings, flushers, leases, gate,
 				failures);
