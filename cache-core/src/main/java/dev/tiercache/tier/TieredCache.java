@@ -80,7 +80,7 @@ public final class TieredCache implements Cache {
 	private final Map<Type, Cache> typedViews = new ConcurrentHashMap<>();
 
 	TieredCache(String name, CacheSettings settings, @Nullable RemoteTier remote, CoarseClock clock,
-			Executor asyncExecutor, Executor refreshExecutor) {
+			Executor asyncExecutor, Executor refreshExecutor, TiercacheErrorHandler errorHandler) {
 		if (settings.usesRemote() && remote == null) {
 			throw new IllegalArgumentException("Cache '" + name + "' uses Redis (mode " + settings.mode()
 					+ ") but no Redis connection is configured");
@@ -91,7 +91,7 @@ public final class TieredCache implements Cache {
 		this.local = settings.usesLocal()
 				? new LocalTier(settings.localMaxSize(), clock, (mirrored != null) ? mirrored::render : null, recorder)
 				: null;
-		this.context = new CacheContext(name, settings, this.local, recorder);
+		this.context = new CacheContext(name, settings, this.local, recorder, errorHandler);
 		this.readThrough = new ReadThrough(this.context, this.remote, refreshExecutor);
 		this.stats = this.context.stats();
 		this.asyncExecutor = asyncExecutor;
