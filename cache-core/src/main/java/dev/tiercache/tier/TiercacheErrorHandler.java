@@ -33,7 +33,8 @@ public interface TiercacheErrorHandler {
 	 * its loader threw; the entry it was to replace stays until it expires.
 	 * @param cacheName the cache of the entry
 	 * @param key the key as the caller gave it
-	 * @param failure what the reload threw
+	 * @param failure what the reload threw: for a loader given as a {@code Callable}, Spring's
+	 * {@link org.springframework.cache.Cache.ValueRetrievalException} with the loader's exception as its cause
 	 */
 	void onRefreshFailure(String cacheName, Object key, Throwable failure);
 
@@ -42,7 +43,8 @@ public interface TiercacheErrorHandler {
 	 * window allows.
 	 * @param cacheName the cache of the entry
 	 * @param key the key as the caller gave it
-	 * @param failure what the loader threw (the caller does not see it)
+	 * @param failure what the loader threw, which the caller does not see (wrapped as for
+	 * {@link #onRefreshFailure})
 	 */
 	void onFailSafeServed(String cacheName, Object key, Throwable failure);
 
