@@ -583,7 +583,10 @@ public final class TieredCacheManager
 
 	}
 
-	/** Publishes the breaker's stops and resumptions as events. */
+	/**
+	 * Publishes the breaker's stops and resumptions as events. Holds the dispatcher only, never the
+	 * manager, so that what keeps the breaker (a shared connection's) keeps no cache alive.
+	 */
 	private record RedisCallEvents(EventDispatcher events) implements RedisCircuitBreaker.Listener {
 
 		@Override
