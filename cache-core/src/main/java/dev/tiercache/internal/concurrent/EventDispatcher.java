@@ -19,10 +19,11 @@ import org.springframework.context.ApplicationEventPublisher;
  * time, in the order they were published, on one daemon thread, started with the first event. At most
  * {@value #CAPACITY} events wait: one published while that many wait is dropped, counted in
  * {@link #dropped()} and logged (as a warning at most every 30 s). A listener that throws is logged,
- * and the next event is still delivered. Before a publisher is {@linkplain #publishTo set} (outside a
- * Spring container) and after {@link #close()}, events go nowhere. {@code close()} delivers the events
- * still waiting, for at most {@link #CLOSE_WAIT}, then interrupts the thread. Holds nothing but its
- * publisher and the waiting events, so that what publishes through it keeps nothing else alive.
+ * and the next event is still delivered (also after a listener that interrupted the thread). Before a
+ * publisher is {@linkplain #publishTo set} (outside a Spring container) and after {@link #close()},
+ * events go nowhere. {@code close()} delivers the events still waiting, for at most
+ * {@link #CLOSE_WAIT}, then interrupts the thread. Holds nothing but its publisher and the waiting
+ * events, so that what publishes through it keeps nothing else alive.
  * Thread-safe.
  */
 public final class EventDispatcher implements AutoCloseable {
@@ -140,6 +141,9 @@ public final class EventDispatcher implements AutoCloseable {
 					return;
 				}
 				deliverOne(event);
+				if (!this.closed) {
+					Thread.interrupted(); // a listener's interrupt of its own thread must not end delivery
+				}
 			}
 		}
 		catch (InterruptedException ex) {

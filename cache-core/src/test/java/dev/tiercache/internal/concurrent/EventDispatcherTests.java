@@ -77,6 +77,18 @@ class EventDispatcherTests {
 	}
 
 	@Test
+	void aListenerThatInterruptsItsThreadDoesNotStopLaterEvents() {
+		this.dispatcher.publishTo((event) -> {
+			this.delivered.add(event);
+			Thread.currentThread().interrupt();
+		});
+		this.dispatcher.publish("first");
+		this.dispatcher.publish("second");
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.delivered.size() == 2);
+		assertThat(this.delivered).containsExactly("first", "second");
+	}
+
+	@Test
 	void closeDeliversTheEventsStillWaitingAndLaterOnesGoNowhere() throws InterruptedException {
 		CountDownLatch inListener = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
