@@ -41,16 +41,17 @@ import dev.tiercache.interceptor.TiercacheOperationSource;
 import dev.tiercache.interceptor.TieredCacheResolver;
 import dev.tiercache.interceptor.WriteBehindRegistrar;
 import dev.tiercache.resilience.RedisCircuitBreaker;
+import dev.tiercache.tier.TiercacheErrorHandler;
 import dev.tiercache.tier.TieredCacheManager;
 import dev.tiercache.writebehind.WriteBehindQueues;
 
 /**
  * Auto-configuration of Tiercache: a {@link TieredCacheManager} over the application's Redis
- * connection (the application's {@link CacheManager} unless it defines its own), customized by
- * {@link TieredCacheManagerCustomizer} beans, the advice behind the annotations, the write-behind
- * queues, and a {@link CacheResolver} that gives Spring's {@code @Cacheable} typed values (unless the
- * application has its own {@link CachingConfigurer}). Every bean backs off when the application
- * defines one of its type.
+ * connection (the application's {@link CacheManager} unless it defines its own), with the application's
+ * {@link TiercacheErrorHandler} bean if it has one, customized by {@link TieredCacheManagerCustomizer}
+ * beans, the advice behind the annotations, the write-behind queues, and a {@link CacheResolver} that
+ * gives Spring's {@code @Cacheable} typed values (unless the application has its own
+ * {@link CachingConfigurer}). Every bean backs off when the application defines one of its type.
  */
 @AutoConfiguration(after = DataRedisAutoConfiguration.class, before = CacheAutoConfiguration.class)
 @ConditionalOnClass({ RedisConnectionFactory.class, Caffeine.class, TieredCacheManager.class })
@@ -72,7 +73,8 @@ public final class TiercacheAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(CacheManager.class)
 	TieredCacheManager cacheManager(TiercacheProperties properties, ObjectProvider<RedisConnectionFactory> redis,
-			ValueCodec codec, Environment environment, ObjectProvider<TieredCacheManagerCustomizer> customizers) {
+			ValueCodec codec, Environment environment, ObjectProvider<TiercacheErrorHandler> errorHandler,
+			ObjectProvider<TieredCacheManagerCustomizer> customizers) {
 		TieredCacheManager.Builder builder = CacheSettingsBinder.mapped("tiercache",
 				() -> TieredCacheManager.builder(redis.getIfAvailable())
 					.keyPrefix(keyPrefix(properties, environment))
@@ -84,6 +86,7 @@ public final class TiercacheAutoConfiguration {
 					.defaults(CacheSettingsBinder.defaults(properties)));
 		CacheSettingsBinder.declared(properties)
 			.forEach((name, settings) -> CacheSettingsBinder.mapped("tiercache", () -> builder.cache(name, settings)));
+		errorHandler.ifAvailable(builder::errorHandler);
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
 		return builder.build();
 	}

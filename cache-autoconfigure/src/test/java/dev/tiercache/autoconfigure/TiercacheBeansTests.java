@@ -1,6 +1,10 @@
 package dev.tiercache.autoconfigure;
 
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +24,8 @@ import dev.tiercache.interceptor.TiercacheOperationSource;
 import dev.tiercache.interceptor.WriteBehindRegistrar;
 import dev.tiercache.test.TestRedis;
 import dev.tiercache.tier.CacheSettings;
+import dev.tiercache.tier.TiercacheErrorHandler;
+import dev.tiercache.tier.TieredCache;
 import dev.tiercache.tier.TieredCacheManager;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,7 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The beans of the auto-configuration as Spring Boot's own starters make theirs: each backs off to
  * the application's own bean of its type, names do not repeat the prefix, and
- * {@link TieredCacheManagerCustomizer}s shape the cache manager after the properties, in order.
+ * {@link TieredCacheManagerCustomizer}s shape the cache manager after the properties, in order; the
+ * application's {@link TiercacheErrorHandler} is the caches'.
  */
 class TiercacheBeansTests {
 
@@ -76,6 +83,23 @@ class TiercacheBeansTests {
 			});
 	}
 
+	@Test
+	void theApplicationsErrorHandlerIsToldOfTheCachesFailures() throws IOException {
+		int closedPort;
+		try (ServerSocket socket = new ServerSocket(0)) {
+			closedPort = socket.getLocalPort();
+		}
+		this.runner.withUserConfiguration(OwnErrorHandler.class)
+			.withPropertyValues("spring.data.redis.port=" + closedPort)
+			.run((context) -> {
+				TieredCache books = context.getBean(TieredCacheManager.class).getTieredCache("books");
+				assertThat(books.get("k", String.class, () -> "loaded")).isEqualTo("loaded");
+				assertThat(context.getBean(CacheNamesOfRedisFailures.class).cacheNames).isNotEmpty()
+					.containsOnly("books")
+					.hasSize((int) books.stats().remoteErrors());
+			});
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	static class OwnInfrastructure {
 
@@ -103,6 +127,45 @@ class TiercacheBeansTests {
 		@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 		static WriteBehindRegistrar ownRegistrar(TiercacheOperationSource operations) {
 			return new WriteBehindRegistrar(operations);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class OwnErrorHandler {
+
+		@Bean
+		CacheNamesOfRedisFailures ownErrorHandler() {
+			return new CacheNamesOfRedisFailures();
+		}
+
+	}
+
+	/** Records the cache of each Redis failure; the rest as the default does. */
+	static class CacheNamesOfRedisFailures implements TiercacheErrorHandler {
+
+		final List<String> cacheNames = new CopyOnWriteArrayList<>();
+
+		private final TiercacheErrorHandler logging = TiercacheErrorHandler.logging();
+
+		@Override
+		public void onRedisFailure(String cacheName, RuntimeException failure) {
+			this.cacheNames.add(cacheName);
+		}
+
+		@Override
+		public void onRefreshFailure(String cacheName, Object key, Throwable failure) {
+			this.logging.onRefreshFailure(cacheName, key, failure);
+		}
+
+		@Override
+		public void onFailSafeServed(String cacheName, Object key, Throwable failure) {
+			this.logging.onFailSafeServed(cacheName, key, failure);
+		}
+
+		@Override
+		public void onUnreadableEntry(String cacheName, String problem) {
+			this.logging.onUnreadableEntry(cacheName, problem);
 		}
 
 	}

@@ -1,6 +1,7 @@
 package dev.tiercache.tier;
 
 import java.time.Duration;
+import java.util.function.Consumer;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -13,10 +14,9 @@ import dev.tiercache.stats.StatsRecorder;
 
 /**
  * What the parts of one cache share: its name, settings, counters, L1 and namespace version, and the
- * one policy for failures that must not reach callers; and its L1 as {@link LocalCopies}, for the
- * manager's coherence. A Redis error is counted and logged at most every
- * {@value #LOG_INTERVAL_SECONDS} s (the rest at debug level); so is an entry that cannot be read.
- * Thread-safe.
+ * one place failures that must not reach callers go through (counted here, then handed to the
+ * manager's {@link TiercacheErrorHandler}, whose own failure is logged and goes no further); and its
+ * L1 as {@link LocalCopies}, for the manager's coherence. Thread-safe.
  *
  * <p><b>Namespace floor.</b> The namespace version this instance uses only moves forward: a version
  * read (or bumped to) that is lower than the one in use is ignored, and it is the floor
@@ -31,7 +31,7 @@ final class CacheContext implements LocalCopies {
 
 	private static final long LOG_INTERVAL_SECONDS = 30;
 
-	/** How often a kind of failure is logged at warning level, at most. */
+	/** How often an error handler that throws is logged at warning level, at most. */
 	private static final Duration LOG_INTERVAL = Duration.ofSeconds(LOG_INTERVAL_SECONDS);
 
 	/** The namespace of a cache whose version has not been read from Redis yet. */
@@ -53,17 +53,17 @@ final class CacheContext implements LocalCopies {
 	/** How many times this instance bumped the namespace; guarded by this. */
 	private long bumps;
 
-	private final RateLimit remoteErrorLog = new RateLimit(LOG_INTERVAL);
+	private final TiercacheErrorHandler errorHandler;
 
-	private final RateLimit decodeFailureLog = new RateLimit(LOG_INTERVAL);
+	private final RateLimit handlerFailureLog = new RateLimit(LOG_INTERVAL);
 
-	private final RateLimit refreshFailureLog = new RateLimit(LOG_INTERVAL);
-
-	CacheContext(String name, CacheSettings settings, @Nullable LocalTier local, StatsRecorder stats) {
+	CacheContext(String name, CacheSettings settings, @Nullable LocalTier local, StatsRecorder stats,
+			TiercacheErrorHandler errorHandler) {
 		this.name = name;
 		this.stats = stats;
 		this.settings = settings;
 		this.local = local;
+		this.errorHandler = errorHandler;
 	}
 
 	String name() {
@@ -166,54 +166,47 @@ final class CacheContext implements LocalCopies {
 		return true;
 	}
 
-	/** Counts and logs a Redis call that failed; the caller goes on as if L2 missed. */
+	/** Counts a Redis call that failed and tells the error handler; the caller goes on as if L2 missed. */
 	void remoteFailed(RemoteCallException ex) {
 		this.stats.remoteError();
-		if (this.remoteErrorLog.allow()) {
-			logger.warn("Tiercache cache '" + this.name + "' cannot use Redis and is serving from its loader and L1"
-					+ " (further errors within " + LOG_INTERVAL_SECONDS + " s are logged at debug level): "
-					+ ex.getMessage());
-		}
-		else if (logger.isDebugEnabled()) {
-			logger.debug("Tiercache cache '" + this.name + "' Redis call failed", ex);
-		}
+		tell((handler) -> handler.onRedisFailure(this.name, ex));
 	}
 
-	/** Counts and logs a background reload whose loader threw; the entry it was to replace stays. */
+	/** Counts a background reload that failed and tells the error handler; the entry it was to replace stays. */
 	void refreshFailed(Object key, Throwable failure) {
 		this.stats.refreshFailure();
-		if (this.refreshFailureLog.allow()) {
-			logger.warn("Tiercache cache '" + this.name + "' could not reload key '" + key + "' in the background"
-					+ " (the cached value stays until it expires; further failures within " + LOG_INTERVAL_SECONDS
-					+ " s are logged at debug level)", failure);
-		}
-		else if (logger.isDebugEnabled()) {
-			logger.debug("Tiercache cache '" + this.name + "' could not reload key '" + key + "'", failure);
-		}
+		tell((handler) -> handler.onRefreshFailure(this.name, key, failure));
 	}
 
-	/** Counts and logs a read served with an expired entry because its loader threw. */
+	/** Counts a read served with an expired entry because its loader threw, and tells the error handler. */
 	void failSafeServed(Object key, Throwable failure) {
 		this.stats.failSafeHit();
-		if (this.refreshFailureLog.allow()) {
-			logger.warn("Tiercache cache '" + this.name + "' returned an expired value for key '" + key
-					+ "' because its loader threw (fail-safe; further ones within " + LOG_INTERVAL_SECONDS
-					+ " s are logged at debug level): " + failure);
-		}
-		else if (logger.isDebugEnabled()) {
-			logger.debug("Tiercache cache '" + this.name + "' served key '" + key + "' from fail-safe", failure);
-		}
+		tell((handler) -> handler.onFailSafeServed(this.name, key, failure));
 	}
 
-	/** Counts and logs a stored entry that could not be read. */
+	/** Counts a stored entry that could not be read, and tells the error handler. */
 	void decodeFailed(String what) {
 		this.stats.decodeFailure();
-		if (this.decodeFailureLog.allow()) {
-			logger.warn("Tiercache cache '" + this.name + "' " + what + " (further ones within "
-					+ LOG_INTERVAL_SECONDS + " s are logged at debug level)");
+		tell((handler) -> handler.onUnreadableEntry(this.name, what));
+	}
+
+	/**
+	 * Tells the error handler of a failure; if the handler throws, that is logged (as a warning at most
+	 * every {@value #LOG_INTERVAL_SECONDS} s) and the cache call goes on.
+	 */
+	private void tell(Consumer<TiercacheErrorHandler> call) {
+		try {
+			call.accept(this.errorHandler);
 		}
-		else if (logger.isDebugEnabled()) {
-			logger.debug("Tiercache cache '" + this.name + "' " + what);
+		catch (RuntimeException ex) {
+			if (this.handlerFailureLog.allow()) {
+				logger.warn("Tiercache cache '" + this.name + "': its error handler " + this.errorHandler
+						+ " threw, which it must not; the cache call goes on (further ones within "
+						+ LOG_INTERVAL_SECONDS + " s are logged at debug level)", ex);
+			}
+			else if (logger.isDebugEnabled()) {
+				logger.debug("Tiercache cache '" + this.name + "': its error handler threw", ex);
+			}
 		}
 	}
 

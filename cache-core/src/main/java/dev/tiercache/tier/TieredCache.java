@@ -78,7 +78,7 @@ public final class TieredCache implements Cache {
 	private final Map<Type, Cache> typedViews = new ConcurrentHashMap<>();
 
 	TieredCache(String name, CacheSettings settings, @Nullable RedisRuntime redis, CoarseClock clock,
-			Executor asyncExecutor, Executor refreshExecutor) {
+			Executor asyncExecutor, Executor refreshExecutor, TiercacheErrorHandler errorHandler) {
 		if (settings.usesRemote() && redis == null) {
 			throw new IllegalArgumentException("Cache '" + name + "' uses Redis (mode " + settings.mode()
 					+ ") but no Redis connection is configured");
@@ -88,7 +88,7 @@ public final class TieredCache implements Cache {
 		this.local = settings.usesLocal()
 				? new LocalTier(settings.localMaxSize(), clock, (mirrored != null) ? mirrored::render : null, recorder)
 				: null;
-		this.context = new CacheContext(name, settings, this.local, recorder);
+		this.context = new CacheContext(name, settings, this.local, recorder, errorHandler);
 		this.remote = (mirrored != null) ? new RemoteCache(this.context, mirrored) : null;
 		this.readThrough = new ReadThrough(this.context, this.remote,
 				(mirrored != null) ? new LoadLeases(this.context, mirrored) : null, refreshExecutor);

@@ -37,6 +37,7 @@ import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.coherence.Coherence;
 import dev.tiercache.coherence.CoherenceMode;
 import dev.tiercache.internal.concurrent.DaemonThreads;
+import dev.tiercache.internal.concurrent.EventDispatcher;
 import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.internal.stampede.LoadSubscription;
@@ -113,14 +114,16 @@ public final class TieredCacheManager
 
 	private final @Nullable RedisCircuitBreaker breaker;
 
+	private final TiercacheErrorHandler errorHandler;
+
 	/** The caches declared to the builder, in order. */
 	private final List<String> declared;
 
 	/** Whether the declared caches were published. */
 	private final AtomicBoolean declaredPublished = new AtomicBoolean();
 
-	/** Where events go: the application context's publisher, or nowhere outside a Spring container. */
-	private final Events events = new Events();
+	/** Where events go, off the callers' threads: the application context, or nowhere outside a Spring container. */
+	private final EventDispatcher events = new EventDispatcher("tiercache-events");
 
 	/** Whether start-up connected and read the declared caches' namespaces; caches created later read theirs at once. */
 	private volatile boolean started;
@@ -131,6 +134,7 @@ public final class TieredCacheManager
 	private TieredCacheManager(Builder builder) {
 		this.defaults = builder.defaults;
 		this.dynamic = builder.dynamic;
+		this.errorHandler = builder.errorHandler;
 		RedisConnectionFactory connectionFactory = builder.connectionFactory;
 		boolean anyRemote = builder.caches.values().stream().anyMatch(CacheSettings::usesRemote)
 				|| (this.dynamic && this.defaults.usesRemote());
@@ -213,7 +217,7 @@ public final class TieredCacheManager
 					+ " needs Redis (mode 'both' or 'remote') and is ignored");
 		}
 		TieredCache cache = new TieredCache(name, settings, this.redis, this.clock, this.asyncExecutor,
-				this.refreshExecutor);
+				this.refreshExecutor, this.errorHandler);
 		RedisRuntime redis = this.redis;
 		if (redis != null && settings.usesRemote()) {
 			redis.register(cache.context(), this.started);
@@ -329,11 +333,12 @@ public final class TieredCacheManager
 
 	/**
 	 * Where {@link CacheCreated}, {@link RedisCallsStopped} and {@link RedisCallsResumed} events go; set
-	 * by the Spring container. Without it, no event is published.
+	 * by the Spring container. Without it, no event is published. Events are delivered in order on a
+	 * thread of the manager's, never on the thread that saw the change.
 	 */
 	@Override
 	public void setApplicationEventPublisher(ApplicationEventPublisher publisher) {
-		this.events.publisher = publisher;
+		this.events.publishTo(publisher);
 	}
 
 	/** Loads take leases again after a {@link #stop()}. Called by the container once it is refreshed. */
@@ -384,8 +389,8 @@ public final class TieredCacheManager
 	}
 
 	/**
-	 * Releases held leases, stops the subscription, the breaker's probes and the threads, and closes
-	 * the Redis connection.
+	 * Releases held leases, stops the subscription, the breaker's probes and the threads, closes the
+	 * Redis connection, and delivers the events still waiting (for at most 5 s).
 	 */
 	@Override
 	public void destroy() throws Exception {
@@ -414,6 +419,7 @@ public final class TieredCacheManager
 		if (refreshes != null) {
 			refreshes.shutdownNow();
 		}
+		this.events.close();
 	}
 
 	/**
@@ -444,6 +450,8 @@ public final class TieredCacheManager
 		private @Nullable Executor asyncExecutor;
 
 		private @Nullable Executor refreshExecutor;
+
+		private TiercacheErrorHandler errorHandler = TiercacheErrorHandler.logging();
 
 		private Builder(@Nullable RedisConnectionFactory connectionFactory) {
 			this.connectionFactory = connectionFactory;
@@ -534,6 +542,16 @@ public final class TieredCacheManager
 			return this;
 		}
 
+		/**
+		 * What the caches do with failures they keep from their callers: Redis failures, failed
+		 * background reloads, fail-safe reads and unreadable entries (default
+		 * {@link TiercacheErrorHandler#logging()}). The caches count them either way.
+		 */
+		public Builder errorHandler(TiercacheErrorHandler errorHandler) {
+			this.errorHandler = Objects.requireNonNull(errorHandler, "errorHandler must not be null");
+			return this;
+		}
+
 		/** The settings of caches created on first use (default {@link CacheSettings#DEFAULTS}). */
 		public Builder defaults(CacheSettings defaults) {
 			this.defaults = defaults;
@@ -566,27 +584,10 @@ public final class TieredCacheManager
 	}
 
 	/**
-	 * Publishes events; a listener that throws is logged, and does not fail the cache call that
-	 * published. Holds nothing of the manager, so that what listens to the breaker keeps no cache alive.
+	 * Publishes the breaker's stops and resumptions as events. Holds the dispatcher only, never the
+	 * manager, so that what keeps the breaker (a shared connection's) keeps no cache alive.
 	 */
-	private static final class Events {
-
-		private volatile ApplicationEventPublisher publisher = (event) -> {
-		};
-
-		void publish(Object event) {
-			try {
-				this.publisher.publishEvent(event);
-			}
-			catch (RuntimeException ex) {
-				logger.warn("Tiercache could not deliver " + event + " to every listener", ex);
-			}
-		}
-
-	}
-
-	/** Publishes the breaker's stops and resumptions as events. */
-	private record RedisCallEvents(Events events) implements RedisCircuitBreaker.Listener {
+	private record RedisCallEvents(EventDispatcher events) implements RedisCircuitBreaker.Listener {
 
 		@Override
 		public void stopped() {

@@ -43,16 +43,11 @@ final class QueueFailures {
 		}
 	}
 
-	/** Logs that an entry moved to the dead letters, and tells the listener. */
+	/** Logs that an entry moved to the dead letters, and tells the listener, which must not throw. */
 	void deadLettered(QueueEntry entry, String error, int attempts) {
 		logger.warn("Tiercache moved a write-behind entry of cache '" + this.cacheName + "' (key " + entry.key() + ", "
 				+ entry.method() + ") to the dead letters after " + attempts + " attempt(s): " + error);
-		try {
-			this.deadLetters.accept(new WriteDeadLettered(this.cacheName, entry.key(), entry.method(), error, attempts));
-		}
-		catch (RuntimeException ex) {
-			logger.warn("Tiercache could not publish a dead letter of cache '" + this.cacheName + "'", ex);
-		}
+		this.deadLetters.accept(new WriteDeadLettered(this.cacheName, entry.key(), entry.method(), error, attempts));
 	}
 
 }

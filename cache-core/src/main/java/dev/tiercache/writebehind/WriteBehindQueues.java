@@ -20,6 +20,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import dev.tiercache.codec.ValueCodec;
+import dev.tiercache.internal.concurrent.EventDispatcher;
 import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
@@ -91,9 +92,8 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable, A
 
 	private volatile boolean running;
 
-	/** Where {@link WriteDeadLettered} events go; nowhere outside a Spring container. */
-	private volatile ApplicationEventPublisher events = (event) -> {
-	};
+	/** Where {@link WriteDeadLettered} events go, off the flushers' threads; nowhere outside a Spring container. */
+	private final EventDispatcher events = new EventDispatcher("tiercache-write-behind-events");
 
 	/**
 	 * @param connectionFactory the application's Redis connection factory (Lettuce)
@@ -139,7 +139,7 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable, A
 		boolean[] created = new boolean[1];
 		this.queues.computeIfAbsent(cache.getName(), (name) -> {
 			WriteBehindQueue queue = new WriteBehindQueue(cache, settingsOf(name), this.keys, this.commands,
-					durableWrites(name), this.arguments, (deadLetter) -> this.events.publishEvent(deadLetter));
+					durableWrites(name), this.arguments, this.events::publish);
 			if (this.running) {
 				this.evictionPolicy.watch();
 				queue.start();
@@ -317,10 +317,13 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable, A
 		this.queues.values().forEach(WriteBehindQueue::start);
 	}
 
-	/** Where {@link WriteDeadLettered} events go; set by the Spring container. */
+	/**
+	 * Where {@link WriteDeadLettered} events go; set by the Spring container. Events are delivered in
+	 * order on a thread of the queues', never on a flusher's.
+	 */
 	@Override
 	public void setApplicationEventPublisher(ApplicationEventPublisher publisher) {
-		this.events = publisher;
+		this.events.publishTo(publisher);
 	}
 
 	/** Drains every queue (in parallel, each for at most its drain timeout). */
@@ -355,13 +358,17 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable, A
 		return PHASE;
 	}
 
-	/** Stops flushing if still running, and closes the connections. */
+	/**
+	 * Stops flushing if still running, closes the connections, and delivers the events still waiting
+	 * (for at most 5 s).
+	 */
 	@Override
 	public void close() {
 		stop();
 		this.evictionPolicy.close();
 		this.durableWrites.values().forEach(DurableWrites::close);
 		this.commands.close();
+		this.events.close();
 	}
 
 }
