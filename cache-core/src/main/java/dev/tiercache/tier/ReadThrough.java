@@ -11,6 +11,9 @@ import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.cache.Cache.ValueWrapper;
+import org.springframework.cache.support.SimpleValueWrapper;
+
 import dev.tiercache.internal.stampede.Acquisition;
 import dev.tiercache.internal.stampede.Lease;
 import dev.tiercache.internal.stampede.LoadNotifications;
@@ -173,36 +176,6 @@ final class ReadThrough {
 		@Override
 		public void tookOver() {
 			this.stats.lockTimeout();
-		}
-
-	}
-
-	/** How old an entry read from Redis is, for its cache's {@link Freshness}. */
-	private enum Age {
-
-		/** Before its soft expiry, not due for a reload. */
-		FRESH,
-
-		/** Before its soft expiry, due for a background reload (refresh-ahead or early expiry). */
-		DUE,
-
-		/** Past its soft expiry, inside its stale window: served while it reloads. */
-		STALE,
-
-		/** Past its stale window: a miss (kept for fail-safe). */
-		EXPIRED;
-
-		static Age of(Hit hit, Freshness freshness) {
-			if (hit.queued()) {
-				return FRESH;
-			}
-			long now = System.currentTimeMillis();
-			if (now < hit.softExpiresAt()) {
-				return (freshness.refreshesEarly()
-						&& freshness.dueForRefresh(now, hit.writtenAt(), hit.softExpiresAt(), hit.loadMillis())) ? DUE
-								: FRESH;
-			}
-			return (now < hit.softExpiresAt() + freshness.staleWhileRevalidate().toMillis()) ? STALE : EXPIRED;
 		}
 
 	}
@@ -458,6 +431,57 @@ final class ReadThrough {
 		if (refill != null) {
 			l2.recheck(remoteKey, refill);
 		}
+	}
+
+	/**
+	 * Looks a key up in L1 then Redis without loading.
+	 * @param strict whether a value cached with another type is an error ({@code get(key, Class)}) or a
+	 * miss (a typed view's {@code get(key)}, after which Spring's interceptor loads and puts)
+	 * @throws IllegalStateException if strict and a value is cached that cannot be read as {@code type}
+	 */
+	@Nullable ValueWrapper lookup(Object key, Type type, boolean strict) {
+		LocalTier tier = this.local;
+		RemoteCache l2 = this.remote;
+		String redisName = (l2 != null) ? l2.render(key) : null;
+		long stamp = (tier != null) ? tier.stamp(redisName, key) : 0;
+		Class<?> rawType = Types.rawClass(type);
+		LocalTier.LocalEntry entry = (tier != null) ? tier.get(key) : null;
+		if (entry != null) {
+			Object value = entry.value();
+			if (entry.readableAs(type, rawType)) {
+				this.stats.localHit(value == null);
+				return new SimpleValueWrapper(value);
+			}
+			if (strict && this.remote == null) {
+				throw wrongType(key, type, value.getClass().getName());
+			}
+		}
+		if (tier != null) {
+			this.stats.localMiss();
+		}
+		if (l2 == null || redisName == null) {
+			return null;
+		}
+		RemoteKey remoteKey = l2.keyOf(key, redisName);
+		RemoteRead read = l2.read(remoteKey, type);
+		if (read instanceof Hit expired && !servable(expired, this.cache.settings())) {
+			// kept for fail-safe; a write of the key still queued for the backing store is newer than a load
+			read = l2.readPending(remoteKey, type);
+		}
+		if (read instanceof Hit hit && servable(hit, this.cache.settings())) {
+			fillFromRemote(remoteKey, type, hit, stamp, this.cache.settings());
+			return new SimpleValueWrapper(hit.value());
+		}
+		if (strict && read instanceof Unreadable unreadable) {
+			throw wrongType(key, type, unreadable.reason());
+		}
+		return null;
+	}
+
+	/** The error of a strict read that finds a value of another type: it names the key, the cache and both types. */
+	IllegalStateException wrongType(Object key, Type required, String found) {
+		return new IllegalStateException("Cached value for key '" + key + "' in cache '" + this.cache.name()
+				+ "' is not a " + required.getTypeName() + " (found: " + found + "); the entry was left in place");
 	}
 
 	/** Whether an entry read from Redis may be returned: not past its stale window. */

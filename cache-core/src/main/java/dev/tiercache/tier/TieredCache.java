@@ -18,11 +18,8 @@ import org.springframework.cache.Cache;
 import org.springframework.cache.support.SimpleValueWrapper;
 
 import dev.tiercache.internal.redis.RemoteCallException;
-import dev.tiercache.internal.stampede.WriteIntents.Intent;
 import dev.tiercache.stats.CacheStats;
 import dev.tiercache.stats.StatsRecorder;
-import dev.tiercache.tier.RemoteRead.Hit;
-import dev.tiercache.tier.RemoteRead.Unreadable;
 
 /**
  * A Spring {@link Cache} over two tiers: Caffeine in this JVM (L1) and Redis shared by every instance
@@ -71,6 +68,8 @@ public final class TieredCache implements Cache {
 
 	private final ReadThrough readThrough;
 
+	private final CacheWrites writes;
+
 	private final StatsRecorder stats;
 
 	private final Executor asyncExecutor;
@@ -92,6 +91,7 @@ public final class TieredCache implements Cache {
 		this.remote = (mirrored != null) ? new RemoteCache(this.context, mirrored) : null;
 		this.readThrough = new ReadThrough(this.context, this.remote,
 				(mirrored != null) ? new LoadLeases(this.context, mirrored) : null, refreshExecutor);
+		this.writes = new CacheWrites(this.context, this.remote, this.readThrough);
 		this.stats = this.context.stats();
 		this.asyncExecutor = asyncExecutor;
 	}
@@ -161,7 +161,7 @@ public final class TieredCache implements Cache {
 		}
 		Object value = found.get();
 		if (value != null && !Types.rawClass(required).isInstance(value)) {
-			throw wrongType(key, required, value.getClass().getName());
+			throw this.readThrough.wrongType(key, required, value.getClass().getName());
 		}
 		@SuppressWarnings("unchecked")
 		T typed = (T) value;
@@ -278,47 +278,7 @@ public final class TieredCache implements Cache {
 	 * @throws IllegalStateException if strict and a value is cached that cannot be read as {@code type}
 	 */
 	@Nullable ValueWrapper lookup(Object key, Type type, boolean strict) {
-		LocalTier tier = this.local;
-		RemoteCache l2 = this.remote;
-		String redisName = (l2 != null) ? l2.render(key) : null;
-		long stamp = (tier != null) ? tier.stamp(redisName, key) : 0;
-		Class<?> rawType = Types.rawClass(type);
-		LocalTier.LocalEntry entry = (tier != null) ? tier.get(key) : null;
-		if (entry != null) {
-			Object value = entry.value();
-			if (entry.readableAs(type, rawType)) {
-				this.stats.localHit(value == null);
-				return new SimpleValueWrapper(value);
-			}
-			if (strict && this.remote == null) {
-				throw wrongType(key, type, value.getClass().getName());
-			}
-		}
-		if (tier != null) {
-			this.stats.localMiss();
-		}
-		if (l2 == null || redisName == null) {
-			return null;
-		}
-		RemoteKey remoteKey = l2.keyOf(key, redisName);
-		RemoteRead read = l2.read(remoteKey, type);
-		if (read instanceof Hit expired && !ReadThrough.servable(expired, settings())) {
-			// kept for fail-safe; a write of the key still queued for the backing store is newer than a load
-			read = l2.readPending(remoteKey, type);
-		}
-		if (read instanceof Hit hit && ReadThrough.servable(hit, settings())) {
-			this.readThrough.fillFromRemote(remoteKey, type, hit, stamp, settings());
-			return new SimpleValueWrapper(hit.value());
-		}
-		if (strict && read instanceof Unreadable unreadable) {
-			throw wrongType(key, type, unreadable.reason());
-		}
-		return null;
-	}
-
-	private IllegalStateException wrongType(Object key, Type required, String found) {
-		return new IllegalStateException("Cached value for key '" + key + "' in cache '" + getName()
-				+ "' is not a " + required.getTypeName() + " (found: " + found + "); the entry was left in place");
+		return this.readThrough.lookup(key, type, strict);
 	}
 
 	// ---- writes
@@ -336,28 +296,7 @@ public final class TieredCache implements Cache {
 	 * not written over: it is deleted in both tiers instead, and reads get the queued write.
 	 */
 	public void put(Object key, @Nullable Object value, Type type) {
-		long ttl = settings().jitteredTtlMillis(value == null);
-		if (ttl <= 0) {
-			evict(key);
-			return;
-		}
-		RemoteCache l2 = this.remote;
-		LocalTier tier = this.local;
-		if (l2 == null) {
-			if (tier != null) {
-				tier.put(key, value, ttl);
-			}
-			return;
-		}
-		byte[] framed = l2.frame(value, type, ttl, 0);
-		RemoteKey remoteKey = writableKeyOf(l2, key);
-		long stamp = stampOf(remoteKey);
-		if (!l2.write(remoteKey, framed, ttl) || framed == null) {
-			evictLocal(key);
-		}
-		else {
-			keepWritten(remoteKey, value, ttl, stamp, framed);
-		}
+		this.writes.put(key, value, type);
 	}
 
 	/**
@@ -367,89 +306,17 @@ public final class TieredCache implements Cache {
 	 * If Redis does not answer, completing the intent deletes the key, as {@link #evict} does.
 	 */
 	public WriteIntent intendWrite(Object key) {
-		RemoteCache l2 = this.remote;
-		if (l2 == null) {
-			return new WriteIntent(this, key, CacheContext.UNKNOWN_NAMESPACE, Intent.UNREGISTERED);
-		}
-		RemoteKey remoteKey = writableKeyOf(l2, key);
-		return new WriteIntent(this, key, remoteKey.namespace(), l2.intend(remoteKey));
+		return this.writes.intend(this, key);
 	}
 
 	/** Completes an intent: see {@link WriteIntent#complete}. */
 	void completeWrite(WriteIntent intent, @Nullable Object value, Type type) {
-		RemoteCache l2 = this.remote;
-		if (l2 == null) {
-			if (value != null) {
-				put(intent.key(), value, type);
-			}
-			else {
-				evictLocal(intent.key());
-			}
-			return;
-		}
-		RemoteKey remoteKey = writableKeyOf(l2, intent.key());
-		if (remoteKey.namespace() != intent.namespace()) {
-			// cleared meanwhile: withdraw the registration where it was made; delete where readers look now
-			abandonWrite(intent);
-			evict(intent.key());
-			return;
-		}
-		long ttl = settings().jitteredTtlMillis(false);
-		byte[] framed = (value != null && ttl > 0) ? l2.frame(value, type, ttl, 0) : null;
-		long stamp = stampOf(remoteKey);
-		if (l2.complete(remoteKey, intent.registration(), framed, ttl) && framed != null) {
-			keepWritten(remoteKey, value, ttl, stamp, framed);
-		}
-		else {
-			evictLocal(intent.key());
-		}
+		this.writes.complete(intent, value, type);
 	}
 
 	/** Withdraws an intent: see {@link WriteIntent#abandon}. */
 	void abandonWrite(WriteIntent intent) {
-		RemoteCache l2 = this.remote;
-		if (l2 == null || intent.registration() == Intent.UNREGISTERED) {
-			return;
-		}
-		RemoteKey remoteKey = l2.keyIn(intent.key(), intent.namespace());
-		if (l2.abandon(remoteKey, intent.registration())) {
-			evictLocal(intent.key());
-		}
-	}
-
-	/**
-	 * The Redis keys a write of the key goes to, reading the cache's namespace version now if it is not
-	 * known yet (at start-up), so that an early write reaches Redis rather than waiting as a repair;
-	 * unresolved (the write then fails over to a repair) if Redis does not answer.
-	 */
-	private RemoteKey writableKeyOf(RemoteCache l2, Object key) {
-		try {
-			return l2.resolvedKeyOf(key);
-		}
-		catch (RemoteCallException ex) {
-			this.context.remoteFailed(ex);
-			return l2.keyOf(key);
-		}
-	}
-
-	/** The key's L1 stamp, to take before a write to Redis; 0 without L1. */
-	private long stampOf(RemoteKey remoteKey) {
-		LocalTier tier = this.local;
-		return (tier != null) ? tier.stamp(remoteKey.rendered(), remoteKey.original()) : 0;
-	}
-
-	/**
-	 * Puts a value this instance wrote to Redis as {@code framed} in L1, where it stays only while a
-	 * check finds it in Redis if the key was written or reported changed since {@code stamp} (see
-	 * {@link LocalTier#putWritten}).
-	 */
-	private void keepWritten(RemoteKey remoteKey, @Nullable Object value, long ttl, long stamp, byte[] framed) {
-		LocalTier tier = this.local;
-		RemoteCache l2 = this.remote;
-		if (tier != null && l2 != null) {
-			l2.check(remoteKey, tier.putWritten(remoteKey.original(), value,
-					this.readThrough.localLifetime(ttl, settings()), stamp, framed));
-		}
+		this.writes.abandon(intent);
 	}
 
 	/**
@@ -463,14 +330,7 @@ public final class TieredCache implements Cache {
 	 * @throws IllegalStateException if this cache does not use Redis
 	 */
 	public StagedWrite stage(Object key, @Nullable Object value, Type type) {
-		RemoteCache l2 = this.remote;
-		if (l2 == null) {
-			throw new IllegalStateException("Cache '" + getName() + "' does not use Redis (mode " + settings().mode()
-					+ "), so it cannot stage a write");
-		}
-		RemoteKey remoteKey = l2.resolvedKeyOf(key);
-		long ttl = settings().jitteredTtlMillis(value == null);
-		return l2.stage(remoteKey, value, type, ttl, stampOf(remoteKey));
+		return this.writes.stage(key, value, type);
 	}
 
 	/**
@@ -481,17 +341,7 @@ public final class TieredCache implements Cache {
 	 * the key from their L1 either way.
 	 */
 	public void applied(StagedWrite write) {
-		RemoteCache l2 = this.remote;
-		if (l2 == null) {
-			return;
-		}
-		l2.applied(write.remoteKey());
-		if (write.cached()) {
-			keepWritten(write.remoteKey(), write.value(), write.ttlMillis(), write.stamp(), write.framed());
-		}
-		else {
-			evictLocal(write.key());
-		}
+		this.writes.applied(write);
 	}
 
 	/**
@@ -511,35 +361,7 @@ public final class TieredCache implements Cache {
 	 * Stores a value unless one is cached; returns the cached one if so. Atomic in Redis.
 	 */
 	public @Nullable ValueWrapper putIfAbsent(Object key, @Nullable Object value, Type type) {
-		long ttl = settings().jitteredTtlMillis(value == null);
-		RemoteCache l2 = this.remote;
-		LocalTier tier = this.local;
-		if (l2 == null) {
-			ValueWrapper existing = lookup(key, type, true);
-			if (existing == null && tier != null) {
-				tier.put(key, value, ttl);
-			}
-			return existing;
-		}
-		byte[] framed = (ttl > 0) ? l2.frame(value, type, ttl, 0) : null;
-		if (framed == null) {
-			return lookup(key, type, true);
-		}
-		RemoteKey remoteKey = l2.keyOf(key);
-		long stamp = stampOf(remoteKey);
-		byte[] existing = l2.writeIfAbsent(remoteKey, framed, ttl);
-		if (existing != null) {
-			RemoteRead read = l2.decode(remoteKey, type, existing);
-			if (read instanceof Hit hit) {
-				return new SimpleValueWrapper(hit.value());
-			}
-			if (read instanceof Unreadable unreadable) {
-				throw wrongType(key, type, unreadable.reason());
-			}
-			return putIfAbsent(key, value, type);
-		}
-		keepWritten(remoteKey, value, ttl, stamp, framed);
-		return null;
+		return this.writes.putIfAbsent(key, value, type);
 	}
 
 	/**
@@ -548,14 +370,7 @@ public final class TieredCache implements Cache {
 	 * a write that is applied later (after a transaction commits).
 	 */
 	public void revokeLoads(Object key) {
-		RemoteCache l2 = this.remote;
-		if (l2 != null) {
-			l2.revoke(l2.keyOf(key));
-		}
-		LocalTier tier = this.local;
-		if (tier != null) {
-			tier.revoke(key);
-		}
+		this.writes.revokeLoads(key);
 	}
 
 	/**
@@ -575,13 +390,7 @@ public final class TieredCache implements Cache {
 	 * @return whether either tier held it
 	 */
 	public boolean evictNamed(String name) {
-		LocalTier tier = this.local;
-		Object key = (tier != null) ? tier.keyNamed(name) : null;
-		if (key != null) {
-			return evictIfPresent(key);
-		}
-		RemoteCache l2 = this.remote;
-		return l2 != null && l2.deleteNamed(name);
+		return this.writes.evictNamed(name);
 	}
 
 	@Override
@@ -596,17 +405,7 @@ public final class TieredCache implements Cache {
 	 */
 	@Override
 	public boolean evictIfPresent(Object key) {
-		boolean present = false;
-		RemoteCache l2 = this.remote;
-		if (l2 != null) {
-			present = l2.write(writableKeyOf(l2, key), null, 0);
-		}
-		return evictLocal(key) || present;
-	}
-
-	private boolean evictLocal(Object key) {
-		LocalTier tier = this.local;
-		return tier != null && tier.evict(key);
+		return this.writes.evictIfPresent(key);
 	}
 
 	/**
@@ -627,16 +426,7 @@ public final class TieredCache implements Cache {
 	 */
 	@Override
 	public boolean invalidate() {
-		LocalTier tier = this.local;
-		boolean found = tier != null && tier.size() > 0;
-		RemoteCache l2 = this.remote;
-		if (l2 != null) {
-			l2.clear();
-		}
-		if (tier != null) {
-			tier.clear();
-		}
-		return found;
+		return this.writes.invalidate();
 	}
 
 	/** What this cache's parts share; for the manager. */

@@ -66,13 +66,13 @@ class ArchitectureTests {
 				"InvalidSettingException", "StagedWrite", "PendingWrites"));
 
 	/**
-	 * A cache's L1 loses entries by the cache's own writes ({@code TieredCache}), through its
+	 * A cache's L1 loses entries by the cache's own writes ({@code TieredCache}, {@code CacheWrites}), through its
 	 * {@code LocalCopies} ({@code CacheContext}, which {@code coherence} drives, and which also clears L1
 	 * when the namespace moves), or by its own eviction: never by the Redis tier or the read-through.
 	 */
 	@ArchTest
 	static final ArchRule onlyTheCacheAndCoherenceDropL1Entries = noClasses().that()
-		.haveNameNotMatching("dev\\.tiercache\\.tier\\.(TieredCache|CacheContext|LocalTier)(\\$.*)?")
+		.haveNameNotMatching("dev\\.tiercache\\.tier\\.(TieredCache|CacheWrites|CacheContext|LocalTier)(\\$.*)?")
 		.should()
 		.callMethodWhere(dropsL1Entries());
 
