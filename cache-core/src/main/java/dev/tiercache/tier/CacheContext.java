@@ -191,14 +191,19 @@ final class CacheContext implements LocalCopies {
 	}
 
 	/**
-	 * Tells the error handler of a failure; if the handler throws, that is logged (as a warning at most
-	 * every {@value #LOG_INTERVAL_SECONDS} s) and the cache call goes on.
+	 * Tells the error handler of a failure, once what the failure leaves to do (a repair, a lease's
+	 * release) is arranged; if the handler throws anything but a {@link VirtualMachineError} (a checked
+	 * exception thrown from Kotlin, an {@code AssertionError}), that is logged (as a warning at most every
+	 * {@value #LOG_INTERVAL_SECONDS} s) and the cache call goes on.
 	 */
 	private void tell(Consumer<TiercacheErrorHandler> call) {
 		try {
 			call.accept(this.errorHandler);
 		}
-		catch (RuntimeException ex) {
+		catch (VirtualMachineError ex) {
+			throw ex;
+		}
+		catch (Throwable ex) {
 			if (this.handlerFailureLog.allow()) {
 				logger.warn("Tiercache cache '" + this.name + "': its error handler " + this.errorHandler
 						+ " threw, which it must not; the cache call goes on (further ones within "

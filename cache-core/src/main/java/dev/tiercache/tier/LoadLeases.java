@@ -102,8 +102,8 @@ final class LoadLeases {
 	/** Counts an acquisition Redis did not answer in time, and releases the lease it may have taken. */
 	private Acquisition released(Acquisition acquisition) {
 		if (acquisition instanceof Acquisition.Unknown unknown) {
-			this.cache.remoteFailed(unknown.failure());
 			releaseLater(unknown.lease(), false);
+			this.cache.remoteFailed(unknown.failure());
 		}
 		return acquisition;
 	}
@@ -126,8 +126,8 @@ final class LoadLeases {
 			};
 		}
 		catch (RemoteCallException ex) {
-			this.cache.remoteFailed(ex);
 			releaseLater(lease, false);
+			this.cache.remoteFailed(ex);
 			return StoreOutcome.UNKNOWN;
 		}
 	}
@@ -141,8 +141,8 @@ final class LoadLeases {
 			this.leases.releaseUnstored(lease, deadline);
 		}
 		catch (RemoteCallException ex) {
-			this.cache.remoteFailed(ex);
 			releaseLater(lease, true);
+			this.cache.remoteFailed(ex);
 		}
 	}
 

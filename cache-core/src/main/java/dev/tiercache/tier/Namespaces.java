@@ -13,6 +13,7 @@ import org.apache.commons.logging.LogFactory;
 
 import dev.tiercache.coherence.Coherence;
 import dev.tiercache.coherence.NamespaceReader;
+import dev.tiercache.internal.concurrent.RateLimit;
 import dev.tiercache.internal.redis.LuaScript;
 import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.internal.redis.RemoteCallException;
@@ -72,6 +73,8 @@ final class Namespaces implements NamespaceReader {
 
 	private final Map<String, CacheContext> caches = new ConcurrentHashMap<>();
 
+	private final RateLimit unreadable = new RateLimit(Duration.ofSeconds(30));
+
 	/** Starts reading the registered caches' versions every {@link #READ_INTERVAL} on {@code scheduler}. */
 	Namespaces(RemoteCommands commands, RedisKeys keys, Coherence coherence, ScheduledExecutorService scheduler) {
 		this.commands = commands;
@@ -124,6 +127,18 @@ final class Namespaces implements NamespaceReader {
 			logger.debug("Tiercache could not read the namespace of " + cache, ex);
 			return false;
 		}
+		catch (RuntimeException ex) {
+			// not Redis failing (a namespace key that holds no number, say): the periodic read must go on
+			if (this.unreadable.allow()) {
+				logger.warn("Tiercache cannot read the namespace version of " + cache + " at "
+						+ new String(this.keys.namespace(cache.name()), StandardCharsets.UTF_8)
+						+ " (further failures within 30 s are logged at debug level): " + ex.getMessage());
+			}
+			else {
+				logger.debug("Tiercache cannot read the namespace version of " + cache, ex);
+			}
+			return false;
+		}
 	}
 
 	/**
@@ -132,9 +147,11 @@ final class Namespaces implements NamespaceReader {
 	 */
 	void readNow(CacheContext cache) {
 		long stamp = cache.namespaceStamp();
+		// the floor as it was before the read: a concurrent read that moved the key past it makes FORWARD a
+		// no-op, where the floor it moved to would move the key once more (and clear every instance again)
+		long floor = cache.namespace();
 		byte[] stored = this.commands.get(this.keys.namespace(cache.name()));
 		long version = (stored != null) ? Long.parseLong(new String(stored, StandardCharsets.US_ASCII)) : 0;
-		long floor = cache.namespace();
 		if (version < floor) {
 			version = run(cache, FORWARD, floor);
 		}

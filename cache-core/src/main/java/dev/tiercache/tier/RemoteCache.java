@@ -201,10 +201,10 @@ final class RemoteCache {
 			return new RemoteRead.Unreadable(Arrays.copyOf(framed, Envelope.HEADER_SIZE), ex.getMessage());
 		}
 		catch (ValueDecodingException ex) {
+			write(key, null, 0);
+			this.cache.stats().remoteMiss();
 			this.cache.decodeFailed("deleted an entry it cannot read as " + type.getTypeName() + ": "
 					+ ex.getMessage());
-			this.cache.stats().remoteMiss();
-			write(key, null, 0);
 			return RemoteRead.ABSENT;
 		}
 		this.cache.stats().remoteHit(value == null);
@@ -238,8 +238,8 @@ final class RemoteCache {
 			return written;
 		}
 		catch (RemoteCallException ex) {
-			this.cache.remoteFailed(ex);
 			deleteLater(key);
+			this.cache.remoteFailed(ex);
 			return framed != null;
 		}
 	}
@@ -275,8 +275,8 @@ final class RemoteCache {
 			return stored;
 		}
 		catch (RemoteCallException ex) {
-			this.cache.remoteFailed(ex);
 			deleteLater(key);
+			this.cache.remoteFailed(ex);
 			return false;
 		}
 	}
@@ -295,8 +295,8 @@ final class RemoteCache {
 			return deleted;
 		}
 		catch (RemoteCallException ex) {
-			this.cache.remoteFailed(ex);
 			deleteLater(key);
+			this.cache.remoteFailed(ex);
 			return true;
 		}
 	}
@@ -338,8 +338,8 @@ final class RemoteCache {
 			return existing;
 		}
 		catch (RemoteCallException ex) {
-			this.cache.remoteFailed(ex);
 			deleteLater(key);
+			this.cache.remoteFailed(ex);
 			return null;
 		}
 	}
@@ -385,8 +385,8 @@ final class RemoteCache {
 			this.namespaces.bump(this.cache);
 		}
 		catch (RemoteCallException ex) {
-			this.cache.remoteFailed(ex);
 			this.repairs.add("clear:" + this.cache.name(), this.cache, () -> this.namespaces.bump(this.cache));
+			this.cache.remoteFailed(ex);
 		}
 	}
 

@@ -36,6 +36,7 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.coherence.Coherence;
 import dev.tiercache.coherence.CoherenceMode;
+import dev.tiercache.internal.concurrent.Closing;
 import dev.tiercache.internal.concurrent.DaemonThreads;
 import dev.tiercache.internal.concurrent.EventDispatcher;
 import dev.tiercache.internal.redis.RedisKeys;
@@ -393,33 +394,12 @@ public final class TieredCacheManager
 	 * Redis connection, and delivers the events still waiting (for at most 5 s).
 	 */
 	@Override
-	public void destroy() throws Exception {
-		this.clock.close();
-		LoadSubscription loads = this.subscription;
-		if (loads != null) {
-			loads.close();
-		}
-		Coherence invalidations = this.coherence;
-		if (invalidations != null) {
-			invalidations.close();
-		}
-		RedisRuntime redis = this.redis;
-		if (redis != null) {
-			redis.close();
-		}
-		RedisCircuitBreaker redisBreaker = this.breaker;
-		if (redisBreaker != null) {
-			redisBreaker.close();
-		}
+	public void destroy() {
 		ExecutorService executor = this.ownExecutor;
-		if (executor != null) {
-			executor.shutdownNow();
-		}
 		ExecutorService refreshes = this.ownRefreshExecutor;
-		if (refreshes != null) {
-			refreshes.shutdownNow();
-		}
-		this.events.close();
+		Closing.all(this.clock, this.subscription, this.coherence, this.redis, this.breaker,
+				(executor != null) ? executor::shutdownNow : null, (refreshes != null) ? refreshes::shutdownNow : null,
+				this.events);
 	}
 
 	/**

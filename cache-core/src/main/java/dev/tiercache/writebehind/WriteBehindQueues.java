@@ -20,6 +20,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import dev.tiercache.codec.ValueCodec;
+import dev.tiercache.internal.concurrent.Closing;
 import dev.tiercache.internal.concurrent.EventDispatcher;
 import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.internal.redis.RemoteCallException;
@@ -364,11 +365,8 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable, A
 	 */
 	@Override
 	public void close() {
-		stop();
-		this.evictionPolicy.close();
-		this.durableWrites.values().forEach(DurableWrites::close);
-		this.commands.close();
-		this.events.close();
+		Closing.all(this::stop, this.evictionPolicy, () -> Closing.all(this.durableWrites.values()
+			.toArray(AutoCloseable[]::new)), this.commands, this.events);
 	}
 
 }

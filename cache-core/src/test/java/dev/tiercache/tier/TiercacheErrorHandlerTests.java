@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.tiercache.test.TcpProxy;
 import dev.tiercache.test.TestRedis;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -86,6 +87,43 @@ class TiercacheErrorHandlerTests {
 		assertThat(cache.get("k", String.class)).isEqualTo("written");
 		assertThat(told).hasPositiveValue();
 		assertThat(cache.stats().remoteErrors()).isEqualTo(told.get());
+	}
+
+	/**
+	 * A handler that throws a checked exception (as Kotlin code may) or an {@code AssertionError}: the
+	 * failed put still returns, and the delete it leaves to do is made once Redis answers, so Redis does
+	 * not keep the value the put replaced. Before, the handler was told first and its throw skipped the
+	 * repair.
+	 */
+	@Test
+	void aHandlerThatThrowsACheckedExceptionLosesNoRepair() throws Exception {
+		try (TcpProxy proxy = TcpProxy.to(TestRedis.port())) {
+			AtomicInteger told = new AtomicInteger();
+			TieredCache cache = this.fixture.manager(TestRedis.connectionFactory("127.0.0.1", proxy.port()), CACHE,
+					UnaryOperator.identity(), (builder) -> builder.errorHandler(new Recording() {
+
+						@Override
+						public void onRedisFailure(String cacheName, RuntimeException failure) {
+							told.incrementAndGet();
+							throwUnchecked(new IOException("the metrics endpoint is down"));
+						}
+
+					}))
+				.getTieredCache(CACHE);
+			cache.put("k", "v1");
+			String valueKey = this.fixture.valueKey(CACHE, "k");
+			assertThat(this.fixture.rawGet(valueKey)).isNotNull();
+			proxy.cut();
+			cache.put("k", "v2");
+			assertThat(told).hasPositiveValue();
+			proxy.restore();
+			await().atMost(Duration.ofSeconds(20)).until(() -> this.fixture.rawGet(valueKey) == null);
+		}
+	}
+
+	@SuppressWarnings("unchecked")
+	private static <T extends Throwable> void throwUnchecked(Throwable failure) throws T {
+		throw (T) failure;
 	}
 
 	@Test

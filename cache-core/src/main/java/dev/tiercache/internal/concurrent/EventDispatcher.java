@@ -22,7 +22,9 @@ import org.springframework.context.ApplicationEventPublisher;
  * and the next event is still delivered (also after a listener that interrupted the thread). Before a
  * publisher is {@linkplain #publishTo set} (outside a Spring container) and after {@link #close()},
  * events go nowhere. {@code close()} delivers the events still waiting, for at most
- * {@link #CLOSE_WAIT}, then interrupts the thread. Holds nothing but its publisher and the waiting
+ * {@link #CLOSE_WAIT}; then it drops those still waiting, forgets the publisher and interrupts the
+ * thread, which delivers nothing more and ends once the listener it is in returns
+ * ({@code EventDispatcherTests.aListenerStillBusyWhenCloseGivesUpIsTheLastOne}). Holds nothing but its publisher and the waiting
  * events, so that what publishes through it keeps nothing else alive.
  * Thread-safe.
  */
@@ -53,6 +55,9 @@ public final class EventDispatcher implements AutoCloseable {
 	private volatile @Nullable Thread thread;
 
 	private volatile boolean closed;
+
+	/** Whether {@link #close()} gave up waiting: the events still waiting are dropped. */
+	private volatile boolean abandoned;
 
 	/**
 	 * @param threadName the name of the delivering thread ("tiercache-events")
@@ -112,6 +117,8 @@ public final class EventDispatcher implements AutoCloseable {
 			Thread.currentThread().interrupt();
 		}
 		finally {
+			this.abandoned = true;
+			this.publisher = null;
 			delivering.interrupt();
 		}
 	}
@@ -135,7 +142,7 @@ public final class EventDispatcher implements AutoCloseable {
 	 */
 	private void deliver() {
 		try {
-			while (true) {
+			while (!this.abandoned) {
 				Object event = this.closed ? this.queue.poll() : this.queue.take();
 				if (event == null || event == END) {
 					return;
@@ -147,8 +154,10 @@ public final class EventDispatcher implements AutoCloseable {
 			}
 		}
 		catch (InterruptedException ex) {
-			// closing gave up waiting: the events still waiting are dropped
+			// closing gave up waiting
 		}
+		// the events still waiting, if closing gave up on them, are dropped
+		this.queue.clear();
 	}
 
 	private void deliverOne(Object event) {

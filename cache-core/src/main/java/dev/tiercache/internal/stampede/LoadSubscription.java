@@ -93,8 +93,16 @@ public final class LoadSubscription implements AutoCloseable {
 	public void close() throws Exception {
 		this.closed = true;
 		this.subscriber.shutdownNow();
-		this.subscriber.awaitTermination(5, TimeUnit.SECONDS);
-		this.container.destroy();
+		try {
+			this.subscriber.awaitTermination(5, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			// shutting down on an interrupted thread: stop waiting, still close the subscription
+			Thread.currentThread().interrupt();
+		}
+		finally {
+			this.container.destroy();
+		}
 	}
 
 }

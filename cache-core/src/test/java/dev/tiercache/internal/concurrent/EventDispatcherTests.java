@@ -108,6 +108,45 @@ class EventDispatcherTests {
 		assertThat(this.delivered).hasSize(20);
 	}
 
+	/**
+	 * A listener still busy when {@code close()} stops waiting for it ({@link EventDispatcher#CLOSE_WAIT}):
+	 * the events behind it are dropped, and the thread, once the listener returns, delivers nothing more
+	 * and ends. Before, it went on delivering them to the closed context.
+	 */
+	@Test
+	void aListenerStillBusyWhenCloseGivesUpIsTheLastOne() throws InterruptedException {
+		CountDownLatch inListener = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		this.dispatcher.publishTo((event) -> {
+			inListener.countDown();
+			awaitUninterruptibly(release);
+			this.delivered.add(event);
+		});
+		IntStream.range(0, 3).forEach(this.dispatcher::publish);
+		assertThat(inListener.await(10, TimeUnit.SECONDS)).isTrue();
+		this.dispatcher.close();
+		release.countDown();
+		await().atMost(Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces().keySet().stream()
+			.noneMatch((thread) -> thread.getName().startsWith("tiercache-test-events")));
+		assertThat(this.delivered).containsExactly(0);
+	}
+
+	private static void awaitUninterruptibly(CountDownLatch latch) {
+		boolean interrupted = false;
+		while (true) {
+			try {
+				latch.await();
+				break;
+			}
+			catch (InterruptedException ex) {
+				interrupted = true;
+			}
+		}
+		if (interrupted) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
 	@Test
 	void withoutAPublisherEventsGoNowhereAndNoThreadStarts() {
 		EventDispatcher unused = new EventDispatcher("tiercache-test-unused-events");
