@@ -27,7 +27,8 @@ import dev.tiercache.internal.redis.RemoteCommands;
  * lease, and another instance took over) can neither read, claim, acknowledge nor dead-letter entries,
  * nor start another call. What no token in Redis can stop is a call already running in the database
  * when the lease was lost: it finishes, possibly after the new owner applied a newer write of the same
- * key.
+ * key. So this instance never {@linkplain #release() gives up} a lease while a call runs under it, not
+ * even at shutdown ({@link PartitionFlusher}): only a lease that runs out opens that window.
  *
  * <p><b>Locally</b> the lease is held until the heartbeat learns it was lost, and counts as valid for
  * one lease duration after the last renewal was sent (so never longer than Redis lets it run). Thread-safe.

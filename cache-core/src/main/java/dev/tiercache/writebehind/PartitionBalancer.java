@@ -23,7 +23,8 @@ import dev.tiercache.internal.redis.RemoteCommands;
  * flushers: every flush interval it records this instance as a live flusher, works out its fair share
  * of partitions (rounded up), gives up owned partitions beyond it that are idle, and submits a flush of
  * each owned partition and, while under its share, of the others (a flush takes a partition only if it
- * is free or its owner's lease ran out). At shutdown it {@linkplain #drain drains}. Thread-safe.
+ * is free or its owner's lease ran out). At shutdown it {@linkplain #drain drains}. Neither gives up a
+ * partition while a flush of it runs ({@link PartitionFlusher#releaseIfIdle}). Thread-safe.
  */
 final class PartitionBalancer {
 
@@ -117,9 +118,13 @@ final class PartitionBalancer {
 
 	/**
 	 * Stops balancing, flushes the owned partitions until they are empty or {@code drain-timeout} passed
-	 * (their leases renewed meanwhile), then halts what still runs (its entries stay unacknowledged, for
-	 * the next owner), gives the partitions up so another instance takes over at once, and stops the
-	 * heartbeat. Then {@link #leave()}.
+	 * (their leases renewed meanwhile), then halts what still runs (no call starts any more, and what is
+	 * not applied stays unacknowledged, for the next owner) and waits a second for it to end. It gives up
+	 * at once the partitions no flush of which runs, so another instance takes them over at once; a flush
+	 * still in a call keeps its partition and gives it up when it ends (after this returned, maybe), so
+	 * that no other instance applies the entries of its key before the call returned. Last it stops the
+	 * heartbeat: a lease kept past the drain runs out {@code claim-idle} after its last renewal. Then
+	 * {@link #leave()}.
 	 */
 	void drain() {
 		this.gate.stop();
@@ -139,7 +144,7 @@ final class PartitionBalancer {
 		}
 		this.gate.halt();
 		DaemonThreads.stop(this.pool, Duration.ofSeconds(1));
-		this.flushers.forEach(PartitionFlusher::release);
+		this.flushers.forEach(PartitionFlusher::releaseIfIdle);
 		this.leases.close();
 	}
 

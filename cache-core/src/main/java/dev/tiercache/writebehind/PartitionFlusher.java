@@ -26,6 +26,15 @@ import dev.tiercache.internal.redis.RemoteCallException;
  * {@code WriteBehindIntegrationTests.aClaimThatFailsWhenAPartitionIsTakenOverIsRetriedSoTheAbandonedEntryIsApplied}
  * check it.
  *
+ * <p><b>Never given up while a call runs.</b> This instance gives a partition up (to balance partitions,
+ * or at drain) only while no flush of it runs: once given up, another instance takes it at once and
+ * applies the entry of a call still running and newer ones of its key, and the older call could land
+ * over them. At drain a flush still in a call keeps the lease, and gives the partition up when it ends,
+ * however it ends (the call returned or threw, Redis failed, the thread was interrupted). Past the
+ * drain nothing renews that lease: if Redis no longer answers this instance, or the call outlasts the
+ * lease, the lease runs out, as an instance's that paused ({@link OwnerLease}).
+ * {@code PartitionDrainTests} checks it.
+ *
  * <p><b>Nothing read is skipped.</b> Entries this instance read but did not settle (a batch left
  * unfinished, a Redis failure, a call that threw an {@link Error}) are read again, in order, before any
  * new one.
@@ -146,12 +155,18 @@ final class PartitionFlusher {
 		}
 		finally {
 			this.running.set(false);
+			// the drain halts, then gives up the partitions not running; this clears running, then reads the
+			// halt: one of the two sees the other and gives the partition up
+			if (this.gate.halted()) {
+				releaseIfIdle();
+			}
 		}
 	}
 
 	/**
-	 * Gives the partition up to balance partitions between instances, unless a flush of it runs (which
-	 * may be in a call: another instance would apply the same entries meanwhile).
+	 * Gives the partition up (at drain, or to balance partitions between instances) unless a flush of it
+	 * runs, which may be in a call: another instance would apply the same entries meanwhile. A flush
+	 * that runs when the queue halted gives the partition up itself when it ends.
 	 */
 	void releaseIfIdle() {
 		if (!this.running.compareAndSet(false, true)) {
@@ -165,14 +180,23 @@ final class PartitionFlusher {
 		}
 	}
 
-	/** Gives the partition up (at shutdown, or to balance partitions between instances). */
-	void release() {
+	/**
+	 * Gives the partition up; also from a thread interrupted by the drain, whose flag is cleared for the
+	 * call to Redis and set again after it. If Redis does not answer, the lease runs out by itself.
+	 */
+	private void release() {
+		boolean interrupted = Thread.interrupted();
 		try {
 			this.lease.release();
 		}
 		catch (RemoteCallException ex) {
 			logger.debug("Tiercache could not release write-behind partition " + this.partition
 					+ "; its lease runs out after claim-idle", ex);
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
 		}
 	}
 

@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jspecify.annotations.Nullable;
@@ -17,7 +18,8 @@ import static org.awaitility.Awaitility.await;
  * The "database" of the write-behind tests, shared by the instances of one test: rows by id, and a log
  * of the writes in the order they reached it (the version written, {@link #DELETED} for a delete, and
  * the thread). Writes made by flusher threads can be held until released, so that older writes stay
- * queued while a test makes newer ones. Thread-safe.
+ * queued while a test makes newer ones; or only the next one, as a slow database call that outlives
+ * what its instance does meanwhile. Thread-safe.
  */
 final class LedgerRows {
 
@@ -35,6 +37,12 @@ final class LedgerRows {
 	private final AtomicInteger heldWrites = new AtomicInteger();
 
 	private volatile CountDownLatch hold = new CountDownLatch(0);
+
+	private final AtomicBoolean holdNext = new AtomicBoolean();
+
+	private volatile CountDownLatch nextHold = new CountDownLatch(0);
+
+	private volatile @Nullable Error nextThrows;
 
 	/** A write as it reached the database. */
 	record Applied(long id, long version, String thread) {
@@ -91,13 +99,31 @@ final class LedgerRows {
 		await().atMost(Duration.ofSeconds(20)).until(() -> this.heldWrites.get() > 0);
 	}
 
+	/**
+	 * The next write a flusher thread makes is held until {@link #release()}, as a database call that
+	 * does not react to interrupts (the thread's flag is kept); once released it writes, or throws
+	 * {@code thrown} without writing if that is not {@code null}. Later writes are not held.
+	 */
+	void holdNextFlush(@Nullable Error thrown) {
+		this.nextThrows = thrown;
+		this.nextHold = new CountDownLatch(1);
+		this.holdNext.set(true);
+	}
+
 	void release() {
 		this.hold.countDown();
+		this.nextHold.countDown();
 	}
 
 	private void awaitReleaseOnFlusher() {
+		if (!Thread.currentThread().getName().startsWith(FLUSHER_THREADS)) {
+			return;
+		}
+		if (this.holdNext.compareAndSet(true, false)) {
+			awaitNextRelease();
+		}
 		CountDownLatch current = this.hold;
-		if (current.getCount() == 0 || !Thread.currentThread().getName().startsWith(FLUSHER_THREADS)) {
+		if (current.getCount() == 0) {
 			return;
 		}
 		this.heldWrites.incrementAndGet();
@@ -109,6 +135,33 @@ final class LedgerRows {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException("interrupted while held", ex);
+		}
+	}
+
+	private void awaitNextRelease() {
+		this.heldWrites.incrementAndGet();
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+		boolean interrupted = false;
+		try {
+			while (this.nextHold.getCount() > 0) {
+				try {
+					if (!this.nextHold.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+						throw new IllegalStateException("held for 60 s");
+					}
+				}
+				catch (InterruptedException ex) {
+					interrupted = true;
+				}
+			}
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
+		}
+		Error thrown = this.nextThrows;
+		if (thrown != null) {
+			throw thrown;
 		}
 	}
 

@@ -1,0 +1,127 @@
+package dev.tiercache.writebehind;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.tiercache.test.TestRedis;
+import dev.tiercache.tier.CacheSettings;
+import dev.tiercache.writebehind.Ledger.Row;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What an instance's drain does with the write-behind partitions it owns: it gives up at once a
+ * partition no flush of which runs, and keeps one whose call (a database write) still runs until that
+ * call returned, however it returns: another instance taking the partition over meanwhile would apply
+ * the call's entry and newer ones of its key, and the older call could land over them. Two instances
+ * ({@link LedgerInstance}) of one application on the shared Redis; the first drains
+ * ({@link WriteBehindQueues#stop()}, the first step of closing its context), with a call that ignores
+ * the drain's interrupt and outlives its {@code drain-timeout} (2 s). Their leases last 30 s, so what
+ * happens within {@link #PROMPTLY} was not a lease running out.
+ */
+class PartitionDrainTests {
+
+	private static final long ID = 7;
+
+	private static final Row V1 = new Row(ID, 1, "in the drained instance's call");
+
+	private static final Row V2 = new Row(ID, 2, "queued while that call runs");
+
+	private static final Duration PROMPTLY = Duration.ofSeconds(15);
+
+	private final String prefix = TestRedis.uniquePrefix();
+
+	private final LedgerRows rows = new LedgerRows();
+
+	private final List<LedgerInstance> instances = new ArrayList<>();
+
+	@AfterEach
+	void close() {
+		this.rows.release();
+		for (int i = this.instances.size() - 1; i >= 0; i--) {
+			this.instances.get(i).close();
+		}
+	}
+
+	private LedgerInstance instance() {
+		LedgerInstance instance = new LedgerInstance(this.prefix, TestRedis.connectionFactory(), this.rows,
+				CacheSettings.DEFAULTS, LedgerInstance.writeBehind(Durability.MEMORY), UnaryOperator.identity());
+		this.instances.add(instance);
+		return instance;
+	}
+
+	@Test
+	void aCallStillRunningWhenItsInstanceDrainsKeepsThePartitionUntilItReturns() {
+		LedgerInstance other = drainWhileTheCallOfV1Runs(null);
+
+		this.rows.release();
+
+		awaitQueueEmpty(other);
+		// v1 lands once, or again if the drained instance could not acknowledge it; never after v2
+		assertThat(this.rows.versions(ID)).isIn(List.of(1L, 2L), List.of(1L, 1L, 2L));
+		assertThat(this.rows.get(ID)).isEqualTo(V2);
+	}
+
+	@Test
+	void aCallThatThrowsAnErrorAfterItsInstanceDrainedGivesThePartitionUp() {
+		LedgerInstance other = drainWhileTheCallOfV1Runs(new InternalError("thrown by the held call"));
+
+		this.rows.release();
+
+		awaitQueueEmpty(other);
+		assertThat(this.rows.versions(ID)).as("v1 applied by the other instance, then v2").containsExactly(1L, 2L);
+		assertThat(this.rows.get(ID)).isEqualTo(V2);
+	}
+
+	@Test
+	void aDrainedInstanceGivesItsIdlePartitionsUpAtOnce() {
+		LedgerInstance drained = instance();
+		drained.ledger().save(V1);
+		await().atMost(PROMPTLY).until(() -> this.rows.versions(ID).equals(List.of(1L)));
+		drained.queues().stop();
+		LedgerInstance other = instance();
+
+		other.ledger().save(V2);
+
+		awaitQueueEmpty(other);
+		assertThat(this.rows.versions(ID)).containsExactly(1L, 2L);
+	}
+
+	/**
+	 * Queues {@link #V1} on a first instance and holds its call; starts a second instance and queues
+	 * {@link #V2} there; drains the first; and checks that, for a while after the drain, no instance
+	 * applies anything of the key.
+	 * @param thrown what the held call throws once released, or {@code null} if it writes v1
+	 * @return the second instance
+	 */
+	private LedgerInstance drainWhileTheCallOfV1Runs(@Nullable Error thrown) {
+		LedgerInstance drained = instance();
+		this.rows.holdNextFlush(thrown);
+		drained.ledger().save(V1);
+		this.rows.awaitHeldFlush();
+		LedgerInstance other = instance();
+		other.ledger().save(V2);
+
+		drained.queues().stop();
+
+		await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(this.rows.versions(ID))
+				.as("writes of the key applied while the drained instance's call of v1 runs")
+				.isEmpty());
+		return other;
+	}
+
+	private static void awaitQueueEmpty(LedgerInstance instance) {
+		await("the queue applied, before a lease kept by the drained instance could run out").atMost(PROMPTLY)
+			.ignoreExceptions()
+			.until(() -> instance.stats().depth() == 0 && instance.stats().deadLetters() == 0);
+	}
+
+}
