@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@link LocalTier}'s stamps under a model checker: Lincheck 3.7 ({@link Lincheck#runConcurrentTest}) runs
  * one store of "old" into L1 against one change of the same key ({@code put} of "new", {@code evict},
- * {@code clear}, or a reported change, {@code invalidate} by the key's Redis name) in {@value #INTERLEAVINGS}
+ * {@code clear}, or a reported change, {@code invalidate} by the key's Redis name) in {@value #CLEAR_INTERLEAVINGS}
  * thread interleavings of each pair, each on a new tier, with switches inside Caffeine's and the JDK's code
  * too. The stores are every way a value enters L1 against a stamp: a {@code fill} (a read or a load),
  * a {@code fillWritten} (a load's own store to Redis), a {@code refill} (a read kept out by a report, put
@@ -37,8 +37,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class LocalTierStampsModelCheckTests {
 
-	/** Interleavings Lincheck explores per pair: the clear's race above needed several thousand. */
-	private static final int INTERLEAVINGS = 10_000;
+	/** Interleavings Lincheck explores per pair with a clear: the clear's race above needed several thousand. */
+	private static final int CLEAR_INTERLEAVINGS = 10_000;
+
+	/**
+	 * Interleavings per pair with another change: a report's race was found within 1,000, and a store that
+	 * ignores its stamp fails against a put or an evict within a few hundred.
+	 */
+	private static final int OTHER_INTERLEAVINGS = 3_000;
 
 	private static final Object ABSENT = new Object() {
 
@@ -72,32 +78,32 @@ class LocalTierStampsModelCheckTests {
 
 	@Test
 	void aPutAfterTheStampIsNeverReplacedByTheFill() {
-		explore(null, FILL, (tier) -> tier.put("k", "new", 60_000), "new", false);
+		explore(null, FILL, Change.PUT);
 	}
 
 	@Test
 	void anEvictAfterTheStampIsNeverUndoneByTheFill() {
-		explore(null, FILL, (tier) -> tier.evict("k"), ABSENT, false);
+		explore(null, FILL, Change.EVICT);
 	}
 
 	@Test
 	void aClearAfterTheStampIsNeverUndoneByTheFill() {
-		explore(null, FILL, LocalTier::clear, ABSENT, true);
+		explore(null, FILL, Change.CLEAR);
 	}
 
 	@Test
 	void aReportedChangeAfterTheStampIsNeverUndoneByTheFill() {
-		explore(String::valueOf, FILL, (tier) -> tier.invalidate("k", false), ABSENT, true);
+		explore(String::valueOf, FILL, Change.REPORT);
 	}
 
 	@Test
 	void aClearAfterTheStampIsNeverUndoneByALoadsOwnStore() {
-		explore(String::valueOf, FILL_WRITTEN, LocalTier::clear, ABSENT, true);
+		explore(String::valueOf, FILL_WRITTEN, Change.CLEAR);
 	}
 
 	@Test
 	void aReportedChangeAfterTheStampLeavesALoadsOwnStoreOnlyAsASuspect() {
-		explore(String::valueOf, FILL_WRITTEN, (tier) -> tier.invalidate("k", false), ABSENT, true);
+		explore(String::valueOf, FILL_WRITTEN, Change.REPORT);
 	}
 
 	@Test
@@ -108,33 +114,34 @@ class LocalTierStampsModelCheckTests {
 			LocalTier.Refill kept = tier.fillRead("k", tier.rendered("k"), "old", String.class, 60_000, beforeTheRead,
 					FRAMED);
 			return (t, stamp) -> t.refill(Objects.requireNonNull(kept)) ? Stored.YES : Stored.NO;
-		}, LocalTier::clear, ABSENT, true);
+		}, Change.CLEAR);
 	}
 
 	@Test
 	void aClearDuringAWriteLeavesItsValueOnlyAsASuspect() {
-		explore(String::valueOf, PUT_WRITTEN, LocalTier::clear, ABSENT, true);
+		explore(String::valueOf, PUT_WRITTEN, Change.CLEAR);
 	}
 
-	private void explore(@Nullable Function<Object, String> renderer, Store store, Consumer<LocalTier> change,
-			Object afterChange, boolean removesAfterAdvancing) {
-		explore(renderer, (tier) -> store, change, afterChange, removesAfterAdvancing);
+	private void explore(@Nullable Function<Object, String> renderer, Store store, Change change) {
+		explore(renderer, (tier) -> store, change);
 	}
 
 	/**
-	 * Runs a store of "old" into "k" against {@code change} in every interleaving Lincheck explores, each on a
-	 * new tier, on which {@code prepare} chooses the store (and may first write to it), and checks what L1 holds
-	 * after both: {@code afterChange} if the change moved the key's stamp after the store took it, or "old" if
-	 * the store returned it as a suspect; "old" otherwise, or also {@code afterChange} if {@code removesAfterAdvancing} (a
-	 * clear or a report advances the stamps first and removes entries after, so it may remove a value stamped
-	 * in between).
+	 * Runs a store of "old" into "k" against {@code change} in every interleaving Lincheck explores (as many
+	 * as the change needs), each on a new tier, on which {@code prepare} chooses the store (and may first
+	 * write to it), and checks what L1 holds after both: the change's outcome if it moved the key's stamp after
+	 * the store took it, or "old" if the store returned it as a suspect; "old" otherwise, or also the outcome
+	 * of a change that advances the stamps first and removes entries after (a clear, a report: it may remove
+	 * a value stamped in between).
 	 */
 	private void explore(@Nullable Function<Object, String> renderer, Function<LocalTier, Store> prepare,
-			Consumer<LocalTier> change, Object afterChange, boolean removesAfterAdvancing) {
+			Change change) {
+		Object afterChange = change.outcome;
+		boolean removesAfterAdvancing = change.removesAfterAdvancing;
 		AtomicInteger changeFirst = new AtomicInteger();
 		AtomicInteger storedThenChange = new AtomicInteger();
 		AtomicInteger storeRefused = new AtomicInteger();
-		Lincheck.runConcurrentTest(INTERLEAVINGS, () -> {
+		Lincheck.runConcurrentTest(change.interleavings, () -> {
 			LocalTier tier = new LocalTier(100, this.clock, renderer, new StatsRecorder());
 			long[] stamp = new long[1];
 			Stored[] stored = new Stored[1];
@@ -144,7 +151,7 @@ class LocalTierStampsModelCheckTests {
 				stamp[0] = tier.stamp("k");
 				stored[0] = store.store(tier, stamp[0]);
 			});
-			Thread changing = new Thread(() -> change.accept(tier));
+			Thread changing = new Thread(() -> change.action.accept(tier));
 			storing.start();
 			changing.start();
 			join(storing);
@@ -169,6 +176,38 @@ class LocalTierStampsModelCheckTests {
 		assertThat(storeRefused).as("change after the stamp, store refused or suspected").hasPositiveValue();
 		System.out.printf("%s: change first %d, stored then change %d, refused or suspected %d%n", afterChange,
 				changeFirst.get(), storedThenChange.get(), storeRefused.get());
+	}
+
+	/** One change of the key, what L1 holds after it, and how many interleavings find its races. */
+	private enum Change {
+
+		/** A put of "new" by this instance. */
+		PUT((tier) -> tier.put("k", "new", 60_000), "new", false, OTHER_INTERLEAVINGS),
+
+		/** An evict by this instance. */
+		EVICT((tier) -> tier.evict("k"), ABSENT, false, OTHER_INTERLEAVINGS),
+
+		/** A clear of the whole tier: it advances the stamps first and removes entries after. */
+		CLEAR(LocalTier::clear, ABSENT, true, CLEAR_INTERLEAVINGS),
+
+		/** A change reported by the key's Redis name: it advances the stamps first and removes after. */
+		REPORT((tier) -> tier.invalidate("k", false), ABSENT, true, OTHER_INTERLEAVINGS);
+
+		private final Consumer<LocalTier> action;
+
+		private final Object outcome;
+
+		private final boolean removesAfterAdvancing;
+
+		private final int interleavings;
+
+		Change(Consumer<LocalTier> action, Object outcome, boolean removesAfterAdvancing, int interleavings) {
+			this.action = action;
+			this.outcome = outcome;
+			this.removesAfterAdvancing = removesAfterAdvancing;
+			this.interleavings = interleavings;
+		}
+
 	}
 
 	/** One way a value enters L1 against a stamp. */
