@@ -61,9 +61,11 @@ class BenchmarksSmokeTests {
 		assertThat(miss.get("EVALSHA")).as("scripts on the caller's path").isCloseTo(2.0, within(0.01));
 		assertThat(miss.get("GET")).as("GETs on the caller's path, plus background namespace reads")
 			.isCloseTo(1.0, within(0.05));
-		// before Redis 7.2 a load's own store is reported back and checked in the background
+		// before Redis 7.2 a load's own store is reported back and checked in the background: one check per
+		// miss, and now and then two, when the report lands while the fill is putting its entry in (the fill and
+		// the report each keep it on suspicion); 1.004 was seen on an embedded Redis
 		assertThat(miss.keySet()).contains("GET", "EVALSHA").isSubsetOf("GET", "EVALSHA", "MGET");
-		assertThat(miss.getOrDefault("MGET", 0.0)).isLessThanOrEqualTo(1.0);
+		assertThat(miss.getOrDefault("MGET", 0.0)).isLessThanOrEqualTo(1.05);
 		assertThat(counts.get("@CacheAside (tiered, remote mode) / L2 hit").perCall()).containsOnlyKeys("GET");
 		assertThat(counts.get("@CacheAside (tiered, remote mode) / L2 hit").total()).isCloseTo(1.0, within(0.01));
 		assertThat(counts.get("Spring @Cacheable on Redis / miss that loads").perCall()).containsKeys("GET", "SET");
