@@ -144,7 +144,7 @@ final class CacheWrites {
 		LocalTier tier = this.local;
 		RemoteCache l2 = this.remote;
 		if (tier != null && l2 != null) {
-			l2.check(remoteKey, tier.putWritten(remoteKey.original(), value,
+			l2.check(remoteKey, tier.putWritten(remoteKey.original(), remoteKey.rendered(), value,
 					this.reads.localLifetime(ttl, this.cache.settings()), stamp, framed));
 		}
 	}
@@ -153,8 +153,8 @@ final class CacheWrites {
 	StagedWrite stage(Object key, @Nullable Object value, Type type) {
 		RemoteCache l2 = this.remote;
 		if (l2 == null) {
-			throw new IllegalStateException("Cache '" + this.cache.name() + "' does not use Redis (mode " + this.cache.settings().mode()
-					+ "), so it cannot stage a write");
+			throw new IllegalStateException("Cache '" + this.cache.name() + "' does not use Redis (mode "
+					+ this.cache.settings().mode() + "), so it cannot stage a write");
 		}
 		RemoteKey remoteKey = l2.resolvedKeyOf(key);
 		long ttl = this.cache.settings().jitteredTtlMillis(value == null);

@@ -283,8 +283,8 @@ final class LocalTier {
 	 * out again ({@link #settle}).
 	 * @return {@code null} if nothing changed since {@code stamp}; otherwise the suspect
 	 */
-	@Nullable Suspect putWritten(Object key, @Nullable Object value, long lifetimeMillis, long stamp, byte[] framed) {
-		String rendered = rendered(key);
+	@Nullable Suspect putWritten(Object key, @Nullable String rendered, @Nullable Object value, long lifetimeMillis,
+			long stamp, byte[] framed) {
 		LocalEntry entry = (lifetimeMillis > 0) ? newEntry(value, null, rendered, lifetimeMillis, WriteTokens.of(framed))
 				: null;
 		long[] stamps = replace(key, rendered, entry);
@@ -448,8 +448,8 @@ final class LocalTier {
 	}
 
 	/**
-	 * The key as Redis names it, in a tier that mirrors Redis; {@code null} otherwise. The fills take it
-	 * from their caller, who rendered it once for the whole read.
+	 * The key as Redis names it, in a tier that mirrors Redis; {@code null} otherwise. The fills and
+	 * {@link #putWritten} take it from their caller, who rendered it once for the whole read or write.
 	 */
 	@Nullable String rendered(Object key) {
 		Function<Object, String> render = this.renderer;

@@ -53,7 +53,7 @@ class LocalTierInvalidationTests {
 	@Test
 	void anEntryThisInstanceWroteStaysUntilCheckedAndLeavesIfTheCheckFails() {
 		byte[] framed = "framed".getBytes(StandardCharsets.UTF_8);
-		this.tier.putWritten("k", "mine", 60_000, this.tier.stamp("k"), framed);
+		this.tier.putWritten("k", this.tier.rendered("k"), "mine", 60_000, this.tier.stamp("k"), framed);
 		long stamp = this.tier.stamp("k");
 		LocalTier.Suspect suspect = this.tier.invalidate("#k", true);
 		assertThat(suspect).as("written here: may be its own echo").isNotNull();
@@ -62,7 +62,7 @@ class LocalTierInvalidationTests {
 		assertThat(this.tier.stamp("k")).as("reads in flight are still stopped").isNotEqualTo(stamp);
 		this.tier.evictIf(suspect);
 		assertThat(this.tier.get("k")).isNull();
-		this.tier.putWritten("k", "mine", 60_000, this.tier.stamp("k"), framed);
+		this.tier.putWritten("k", this.tier.rendered("k"), "mine", 60_000, this.tier.stamp("k"), framed);
 		assertThat(this.tier.invalidate("#k", false)).as("no room to check: removed at once").isNull();
 		assertThat(this.tier.get("k")).isNull();
 	}
@@ -70,7 +70,7 @@ class LocalTierInvalidationTests {
 	@Test
 	void evictingASuspectSparesANewerEntry() {
 		byte[] framed = "framed".getBytes(StandardCharsets.UTF_8);
-		this.tier.putWritten("k", "mine", 60_000, this.tier.stamp("k"), framed);
+		this.tier.putWritten("k", this.tier.rendered("k"), "mine", 60_000, this.tier.stamp("k"), framed);
 		LocalTier.Suspect suspect = this.tier.invalidate("#k", true);
 		this.tier.put("k", "newer", 60_000);
 		this.tier.evictIf(suspect);
@@ -115,13 +115,16 @@ class LocalTierInvalidationTests {
 		// issue 16 item 9: Redis may have ordered the other change before this write or after it
 		byte[] framed = "framed".getBytes(StandardCharsets.UTF_8);
 		long beforeTheWrite = this.tier.stamp("k");
-		this.tier.putWritten("k", "other", 60_000, this.tier.stamp("k"), "other".getBytes(StandardCharsets.UTF_8));
-		LocalTier.Suspect afterAWrite = this.tier.putWritten("k", "mine", 60_000, beforeTheWrite, framed);
+		this.tier.putWritten("k", this.tier.rendered("k"),
+				"other", 60_000, this.tier.stamp("k"), "other".getBytes(StandardCharsets.UTF_8));
+		LocalTier.Suspect afterAWrite = this.tier.putWritten("k", this.tier.rendered("k"),
+				"mine", 60_000, beforeTheWrite, framed);
 		assertThat(afterAWrite).isNotNull();
 		assertThat(this.tier.get("k").value()).isEqualTo("mine");
 		long beforeTheNext = this.tier.stamp("k");
 		this.tier.invalidate("#k", true);
-		LocalTier.Suspect afterAReport = this.tier.putWritten("k", "again", 60_000, beforeTheNext, framed);
+		LocalTier.Suspect afterAReport = this.tier.putWritten("k", this.tier.rendered("k"),
+				"again", 60_000, beforeTheNext, framed);
 		assertThat(afterAReport).isNotNull();
 		assertThat(this.tier.fill("k", this.tier.rendered("k"), "read before the write",
 				60_000, beforeTheNext)).isFalse();
@@ -129,7 +132,8 @@ class LocalTierInvalidationTests {
 		assertThat(this.tier.get("k").value()).as("a suspect replaced since is spared").isEqualTo("again");
 		this.tier.evictIf(afterAReport);
 		assertThat(this.tier.get("k")).isNull();
-		assertThat(this.tier.putWritten("k", "mine", 60_000, this.tier.stamp("k"), framed)).isNull();
+		assertThat(this.tier.putWritten("k", this.tier.rendered("k"),
+				"mine", 60_000, this.tier.stamp("k"), framed)).isNull();
 	}
 
 	@Test

@@ -66,8 +66,8 @@ class LocalTierStampsModelCheckTests {
 			tier.fillWritten("k", tier.rendered("k"), "old", 60_000, stamp, FRAMED));
 
 	/** A write to Redis: kept as a suspect if anything came since the stamp. */
-	private static final Store PUT_WRITTEN = (tier, stamp) -> Stored.of(tier, tier.putWritten("k", "old", 60_000,
-			stamp, FRAMED));
+	private static final Store PUT_WRITTEN = (tier, stamp) -> Stored.of(tier,
+			tier.putWritten("k", tier.rendered("k"), "old", 60_000, stamp, FRAMED));
 
 	private final CoarseClock clock = new CoarseClock();
 
