@@ -46,7 +46,7 @@ import dev.tiercache.tier.TieredCache;
 import dev.tiercache.tier.TieredCacheManager;
 import dev.tiercache.writebehind.DeadLetter;
 import dev.tiercache.writebehind.WriteBehindQueues;
-import dev.tiercache.writebehind.WriteDeadLettered;
+import dev.tiercache.tier.TiercacheEvent.WriteDeadLettered;
 import dev.tiercache.writebehind.WriteBehindStats;
 import dev.tiercache.writebehind.WriteBehindUnavailableException;
 

@@ -1,6 +1,6 @@
 /**
- * Per-cache counters kept on the hot path without contention ({@link dev.tiercache.stats.StatsRecorder}), read as
- * immutable {@link dev.tiercache.stats.CacheStats} snapshots.
+ * The read-only view of a cache's counters: immutable {@link dev.tiercache.stats.CacheStats} snapshots,
+ * which the Actuator endpoint and the Micrometer binder read.
  */
 @NullMarked
 package dev.tiercache.stats;

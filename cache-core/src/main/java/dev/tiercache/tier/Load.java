@@ -5,6 +5,8 @@ import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.tiercache.internal.function.ValueLoader;
+
 /**
  * One read with a loader that missed L1, as a read verb of {@link TieredCache} asks for it: built once
  * per call (never on an L1 hit), with the key rendered once as Redis names it, and handed to

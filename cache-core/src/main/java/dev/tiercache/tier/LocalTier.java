@@ -16,7 +16,6 @@ import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.coherence.LocalCopies;
 import dev.tiercache.coherence.WriteTokens;
-import dev.tiercache.stats.StatsRecorder;
 
 /**
  * The L1 tier of one cache: a size-bounded Caffeine cache of decoded values, each entry with its own

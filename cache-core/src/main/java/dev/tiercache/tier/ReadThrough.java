@@ -14,11 +14,11 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.cache.Cache.ValueWrapper;
 import org.springframework.cache.support.SimpleValueWrapper;
 
+import dev.tiercache.internal.function.ValueLoader;
 import dev.tiercache.internal.stampede.Acquisition;
 import dev.tiercache.internal.stampede.Lease;
 import dev.tiercache.internal.stampede.LoadNotifications;
 import dev.tiercache.internal.stampede.SingleFlight;
-import dev.tiercache.stats.StatsRecorder;
 import dev.tiercache.tier.RemoteRead.Hit;
 import dev.tiercache.tier.RemoteRead.Unreadable;
 

@@ -17,9 +17,9 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.cache.Cache;
 import org.springframework.cache.support.SimpleValueWrapper;
 
+import dev.tiercache.internal.function.ValueLoader;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.stats.CacheStats;
-import dev.tiercache.stats.StatsRecorder;
 
 /**
  * A Spring {@link Cache} over two tiers: Caffeine in this JVM (L1) and Redis shared by every instance

@@ -43,6 +43,9 @@ import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.internal.stampede.LoadSubscription;
 import dev.tiercache.resilience.RedisCircuitBreaker;
+import dev.tiercache.tier.TiercacheEvent.CacheCreated;
+import dev.tiercache.tier.TiercacheEvent.RedisCallsResumed;
+import dev.tiercache.tier.TiercacheEvent.RedisCallsStopped;
 
 /**
  * A Spring {@link CacheManager} of {@link TieredCache}s sharing one Redis connection, one lease

@@ -8,6 +8,7 @@ import org.apache.commons.logging.LogFactory;
 
 import dev.tiercache.internal.concurrent.RateLimit;
 import dev.tiercache.internal.redis.RemoteCallException;
+import dev.tiercache.tier.TiercacheEvent.WriteDeadLettered;
 
 /**
  * The log of one queue's failures, under the queue's category: Redis failures as a warning at most

@@ -15,6 +15,7 @@ import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.tier.TieredCache;
+import dev.tiercache.tier.TiercacheEvent.WriteDeadLettered;
 
 /**
  * One cache's write-behind queue on this instance, put together from its parts, each with one job:

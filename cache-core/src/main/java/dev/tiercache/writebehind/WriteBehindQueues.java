@@ -29,6 +29,7 @@ import dev.tiercache.resilience.RedisCircuitBreaker;
 import dev.tiercache.tier.InvalidSettingException;
 import dev.tiercache.tier.TieredCache;
 import dev.tiercache.tier.TieredCacheManager;
+import dev.tiercache.tier.TiercacheEvent.WriteDeadLettered;
 
 /**
  * The write-behind queues of an application, one per cache that has {@code @WriteBehind} methods, and

@@ -63,7 +63,7 @@ class ArchitectureTests {
 		.resideInAPackage("dev.tiercache.writebehind..")
 		.should()
 		.dependOnClassesThat(inTierBut("TieredCache", "TieredCacheManager", "CacheSettings", "CacheMode",
-				"InvalidSettingException", "StagedWrite", "PendingWrites"));
+				"InvalidSettingException", "TiercacheEvent", "StagedWrite", "PendingWrites"));
 
 	/**
 	 * A cache's L1 loses entries by the cache's own writes ({@code TieredCache}, {@code CacheWrites}), through its

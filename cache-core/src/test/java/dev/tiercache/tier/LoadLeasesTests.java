@@ -27,6 +27,7 @@ import dev.tiercache.codec.EncodedValue;
 import dev.tiercache.codec.JsonOrSerializedValueCodec;
 import dev.tiercache.codec.SerializationAllowList;
 import dev.tiercache.codec.ValueCodec;
+import dev.tiercache.internal.function.ValueLoader;
 import dev.tiercache.test.TestRedis;
 
 import static org.assertj.core.api.Assertions.assertThat;

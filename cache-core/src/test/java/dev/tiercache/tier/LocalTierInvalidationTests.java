@@ -6,7 +6,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.tiercache.coherence.WriteTokens;
-import dev.tiercache.stats.StatsRecorder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

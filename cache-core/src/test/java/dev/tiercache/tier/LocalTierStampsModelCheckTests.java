@@ -10,7 +10,6 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.tiercache.stats.StatsRecorder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -10,6 +10,9 @@ import org.junit.jupiter.api.Test;
 
 import dev.tiercache.test.TcpProxy;
 import dev.tiercache.test.TestRedis;
+import dev.tiercache.tier.TiercacheEvent.CacheCreated;
+import dev.tiercache.tier.TiercacheEvent.RedisCallsResumed;
+import dev.tiercache.tier.TiercacheEvent.RedisCallsStopped;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

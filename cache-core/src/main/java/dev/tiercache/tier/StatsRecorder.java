@@ -1,4 +1,4 @@
-package dev.tiercache.stats;
+package dev.tiercache.tier;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
@@ -6,13 +6,15 @@ import java.util.function.LongConsumer;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.tiercache.stats.CacheStats;
+
 /**
  * The running counters of one cache, written by the cache as it works and read as a
  * {@link CacheStats} snapshot. Every counter is a {@link LongAdder}: recording never blocks and does
  * not contend between threads, so it is safe on the hit path. The cache owns its recorder; user code
  * sees only snapshots. Thread-safe.
  */
-public final class StatsRecorder {
+final class StatsRecorder {
 
 	private final LongAdder localHits = new LongAdder();
 
@@ -66,19 +68,19 @@ public final class StatsRecorder {
 
 	private volatile @Nullable LongConsumer loadListener;
 
-	public void localHit(boolean nullValue) {
+	void localHit(boolean nullValue) {
 		(nullValue ? this.localNullHits : this.localHits).increment();
 	}
 
-	public void localMiss() {
+	void localMiss() {
 		this.localMisses.increment();
 	}
 
-	public void remoteHit(boolean nullValue) {
+	void remoteHit(boolean nullValue) {
 		(nullValue ? this.remoteNullHits : this.remoteHits).increment();
 	}
 
-	public void remoteMiss() {
+	void remoteMiss() {
 		this.remoteMisses.increment();
 	}
 
@@ -87,11 +89,11 @@ public final class StatsRecorder {
 	 * Also hands the time of every load to {@code listener} (a timer with percentiles), on the thread
 	 * that loaded; loads are off the hit path.
 	 */
-	public void onLoad(LongConsumer listener) {
+	void onLoad(LongConsumer listener) {
 		this.loadListener = listener;
 	}
 
-	public void load(long nanos, boolean failed) {
+	void load(long nanos, boolean failed) {
 		LongConsumer listener = this.loadListener;
 		if (listener != null) {
 			listener.accept(nanos);
@@ -103,75 +105,75 @@ public final class StatsRecorder {
 		}
 	}
 
-	public void localWait() {
+	void localWait() {
 		this.localWaits.increment();
 	}
 
-	public void remoteWait() {
+	void remoteWait() {
 		this.remoteWaits.increment();
 	}
 
-	public void lockTimeout() {
+	void lockTimeout() {
 		this.lockTimeouts.increment();
 	}
 
-	public void leaseLost() {
+	void leaseLost() {
 		this.leasesLost.increment();
 	}
 
-	public void remoteError() {
+	void remoteError() {
 		this.remoteErrors.increment();
 	}
 
-	public void encodeFailure() {
+	void encodeFailure() {
 		this.encodeFailures.increment();
 	}
 
-	public void decodeFailure() {
+	void decodeFailure() {
 		this.decodeFailures.increment();
 	}
 
-	public void repairDropped() {
+	void repairDropped() {
 		this.repairsDropped.increment();
 	}
 
 	/** An entry L1 dropped for room ({@code local.max-size}). */
-	public void eviction() {
+	void eviction() {
 		this.evictions.increment();
 	}
 
 	/** A caller waited this long for another thread's load of the same key in this JVM. */
-	public void localWaited(long nanos) {
+	void localWaited(long nanos) {
 		this.localWaitNanos.add(nanos);
 	}
 
 	/** A caller waited this long for another instance's load. */
-	public void remoteWaited(long nanos) {
+	void remoteWaited(long nanos) {
 		this.remoteWaitNanos.add(nanos);
 	}
 
-	public void staleHit() {
+	void staleHit() {
 		this.staleHits.increment();
 	}
 
-	public void failSafeHit() {
+	void failSafeHit() {
 		this.failSafeHits.increment();
 	}
 
-	public void refresh() {
+	void refresh() {
 		this.refreshes.increment();
 	}
 
-	public void refreshFailure() {
+	void refreshFailure() {
 		this.refreshFailures.increment();
 	}
 
-	public void refreshDropped() {
+	void refreshDropped() {
 		this.refreshesDropped.increment();
 	}
 
 	/** The counters now. */
-	public CacheStats snapshot() {
+	CacheStats snapshot() {
 		return new CacheStats(this.localHits.sum(), this.localNullHits.sum(), this.localMisses.sum(),
 				this.remoteHits.sum(), this.remoteNullHits.sum(), this.remoteMisses.sum(), this.loads.sum(),
 				this.loadFailures.sum(), Duration.ofNanos(this.loadNanos.sum()), this.localWaits.sum(),

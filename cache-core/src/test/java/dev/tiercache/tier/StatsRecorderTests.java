@@ -1,4 +1,4 @@
-package dev.tiercache.stats;
+package dev.tiercache.tier;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,6 +9,8 @@ import java.util.concurrent.Executors;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
+
+import dev.tiercache.stats.CacheStats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

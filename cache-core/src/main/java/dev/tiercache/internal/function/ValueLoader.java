@@ -1,4 +1,4 @@
-package dev.tiercache.tier;
+package dev.tiercache.internal.function;
 
 import org.jspecify.annotations.Nullable;
 
