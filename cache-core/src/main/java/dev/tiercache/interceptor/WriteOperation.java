@@ -2,7 +2,8 @@ package dev.tiercache.interceptor;
 
 import org.jspecify.annotations.Nullable;
 
-import dev.tiercache.tier.WriteIntent;
+import dev.tiercache.internal.write.WriteIntent;
+
 
 /**
  * One write annotation on a method, parsed once: when it applies (before or after the method), its

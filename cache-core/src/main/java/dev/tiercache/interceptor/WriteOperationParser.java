@@ -17,12 +17,12 @@ import dev.tiercache.annotation.CacheInvalidate;
 import dev.tiercache.annotation.WriteAround;
 import dev.tiercache.annotation.WriteBehind;
 import dev.tiercache.annotation.WriteThrough;
+import dev.tiercache.internal.write.WriteIntent;
 import dev.tiercache.strategy.CacheWriteScheduler;
 import dev.tiercache.strategy.InvalidateStrategy;
 import dev.tiercache.strategy.WriteAroundStrategy;
 import dev.tiercache.strategy.WriteThroughStrategy;
 import dev.tiercache.tier.TieredCache;
-import dev.tiercache.tier.WriteIntent;
 import dev.tiercache.writebehind.WriteBehindQueues;
 
 /**
@@ -101,7 +101,7 @@ final class WriteOperationParser {
 			}
 			Object writtenValue = written.of(arguments, target, result);
 			Type type = (declared != null) ? declared : (writtenValue != null) ? writtenValue.getClass() : Object.class;
-			this.writeThrough.written(intent, writtenValue, type);
+			this.writeThrough.written(cache, intent, writtenValue, type);
 		};
 		WriteOperation.Intention intention = keyUsesResult(annotation.key(), method) ? null
 				: (arguments, target) -> intendBefore(cache, key, arguments, target);

@@ -6,7 +6,8 @@ import java.util.Optional;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 
-import dev.tiercache.tier.WriteIntent;
+import dev.tiercache.internal.write.WriteIntent;
+
 
 /**
  * The write annotations of one method ({@code @WriteThrough}, {@code @WriteAround},

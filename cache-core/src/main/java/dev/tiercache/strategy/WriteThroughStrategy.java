@@ -4,8 +4,8 @@ import java.lang.reflect.Type;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.tiercache.internal.write.WriteIntent;
 import dev.tiercache.tier.TieredCache;
-import dev.tiercache.tier.WriteIntent;
 
 /**
  * Write-through: before the method (the database write) runs, the write is announced to every
@@ -36,8 +36,7 @@ public final class WriteThroughStrategy {
 	 * is active and rolls back, the intent is abandoned instead.
 	 * @param type the type readers decode the value as
 	 */
-	public void written(WriteIntent intent, @Nullable Object value, Type type) {
-		TieredCache cache = intent.cache();
+	public void written(TieredCache cache, WriteIntent intent, @Nullable Object value, Type type) {
 		this.scheduler.schedule(cache, intent.key(), () -> intent.complete(value, type), intent::abandon);
 	}
 

@@ -10,6 +10,7 @@ import org.jspecify.annotations.Nullable;
 import dev.tiercache.coherence.LocalCopies;
 import dev.tiercache.internal.concurrent.RateLimit;
 import dev.tiercache.internal.redis.RemoteCallException;
+import dev.tiercache.internal.write.PendingWrites;
 
 /**
  * What the parts of one cache share: its name, settings, counters, L1 and namespace version, and the

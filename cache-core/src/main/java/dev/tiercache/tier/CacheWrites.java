@@ -9,6 +9,7 @@ import org.springframework.cache.support.SimpleValueWrapper;
 
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.stampede.WriteIntents.Intent;
+import dev.tiercache.internal.write.WriteIntent;
 import dev.tiercache.tier.RemoteRead.Hit;
 import dev.tiercache.tier.RemoteRead.Unreadable;
 
@@ -63,17 +64,17 @@ final class CacheWrites {
 	}
 
 	/** Announces a write of the key's backing data: see {@link TieredCache#intendWrite}. */
-	WriteIntent intend(TieredCache owner, Object key) {
+	CacheWriteIntent intend(TieredCache owner, Object key) {
 		RemoteCache l2 = this.remote;
 		if (l2 == null) {
-			return new WriteIntent(owner, key, CacheContext.UNKNOWN_NAMESPACE, Intent.UNREGISTERED);
+			return new CacheWriteIntent(owner, key, CacheContext.UNKNOWN_NAMESPACE, Intent.UNREGISTERED);
 		}
 		RemoteKey remoteKey = writableKeyOf(l2, key);
-		return new WriteIntent(owner, key, remoteKey.namespace(), l2.intend(remoteKey));
+		return new CacheWriteIntent(owner, key, remoteKey.namespace(), l2.intend(remoteKey));
 	}
 
 	/** Completes an intent: see {@link WriteIntent#complete}. */
-	void complete(WriteIntent intent, @Nullable Object value, Type type) {
+	void complete(CacheWriteIntent intent, @Nullable Object value, Type type) {
 		RemoteCache l2 = this.remote;
 		if (l2 == null) {
 			if (value != null) {
@@ -103,7 +104,7 @@ final class CacheWrites {
 	}
 
 	/** Withdraws an intent: see {@link WriteIntent#abandon}. */
-	void abandon(WriteIntent intent) {
+	void abandon(CacheWriteIntent intent) {
 		RemoteCache l2 = this.remote;
 		if (l2 == null || intent.registration() == Intent.UNREGISTERED) {
 			return;
@@ -150,7 +151,7 @@ final class CacheWrites {
 	}
 
 	/** Frames a write for a script of the caller's: see {@link TieredCache#stage}. */
-	StagedWrite stage(Object key, @Nullable Object value, Type type) {
+	StagedCacheWrite stage(Object key, @Nullable Object value, Type type) {
 		RemoteCache l2 = this.remote;
 		if (l2 == null) {
 			throw new IllegalStateException("Cache '" + this.cache.name() + "' does not use Redis (mode "
@@ -162,7 +163,7 @@ final class CacheWrites {
 	}
 
 	/** A staged write was applied: see {@link TieredCache#applied}. */
-	void applied(StagedWrite write) {
+	void applied(StagedCacheWrite write) {
 		RemoteCache l2 = this.remote;
 		if (l2 == null) {
 			return;

@@ -19,6 +19,7 @@ import dev.tiercache.internal.stampede.Acquisition;
 import dev.tiercache.internal.stampede.Lease;
 import dev.tiercache.internal.stampede.LoadNotifications;
 import dev.tiercache.internal.stampede.SingleFlight;
+import dev.tiercache.internal.write.PendingWrites;
 import dev.tiercache.tier.RemoteRead.Hit;
 import dev.tiercache.tier.RemoteRead.Unreadable;
 

@@ -17,6 +17,7 @@ import dev.tiercache.internal.stampede.Acquisition;
 import dev.tiercache.internal.stampede.LeaseLocks;
 import dev.tiercache.internal.stampede.WriteIntents;
 import dev.tiercache.internal.stampede.WriteIntents.Intent;
+import dev.tiercache.internal.write.PendingWrites;
 
 /**
  * The L2 tier of one cache: reads (read, decode, delete if corrupt) and writes (frame, write, stage,
@@ -308,13 +309,13 @@ final class RemoteCache {
 	 * @param key a resolved key
 	 * @param stamp the key's L1 stamp, taken before the script runs
 	 */
-	StagedWrite stage(RemoteKey key, @Nullable Object value, Type type, long ttlMillis, long stamp) {
+	StagedCacheWrite stage(RemoteKey key, @Nullable Object value, Type type, long ttlMillis, long stamp) {
 		EncodedValue encoded = (value != null && ttlMillis > 0) ? this.framing.encode(value, type) : null;
 		byte[] channel = this.redis.channelBytes();
 		if (ttlMillis <= 0 || (value != null && encoded == null)) {
-			return StagedWrite.delete(key, value, type, channel, stamp);
+			return StagedCacheWrite.delete(key, value, type, channel, stamp);
 		}
-		return new StagedWrite(key, value, type, encoded, channel, ValueFraming.envelope(encoded, ttlMillis, 0),
+		return new StagedCacheWrite(key, value, type, encoded, channel, ValueFraming.envelope(encoded, ttlMillis, 0),
 				ttlMillis, redisTtl(ttlMillis), stamp);
 	}
 

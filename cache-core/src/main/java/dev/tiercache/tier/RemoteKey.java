@@ -5,6 +5,7 @@ import org.jspecify.annotations.Nullable;
 import dev.tiercache.internal.redis.EntryKeys;
 import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.internal.redis.RemoteCallException;
+import dev.tiercache.internal.write.PendingWrites;
 
 /**
  * The Redis keys of one cache entry: where the framed value lives, and the {@link EntryKeys} of

@@ -2,6 +2,8 @@ package dev.tiercache.tier;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.tiercache.internal.write.PendingWrites;
+
 /** What reading a key of a {@link RemoteCache} found. */
 sealed interface RemoteRead permits RemoteRead.Hit, RemoteRead.Unreadable, RemoteRead.Missing {
 

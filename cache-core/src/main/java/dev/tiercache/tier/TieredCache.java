@@ -19,6 +19,9 @@ import org.springframework.cache.support.SimpleValueWrapper;
 
 import dev.tiercache.internal.function.ValueLoader;
 import dev.tiercache.internal.redis.RemoteCallException;
+import dev.tiercache.internal.write.PendingWrites;
+import dev.tiercache.internal.write.StagedWrite;
+import dev.tiercache.internal.write.WriteIntent;
 import dev.tiercache.stats.CacheStats;
 
 /**
@@ -310,12 +313,12 @@ public final class TieredCache implements Cache {
 	}
 
 	/** Completes an intent: see {@link WriteIntent#complete}. */
-	void completeWrite(WriteIntent intent, @Nullable Object value, Type type) {
+	void completeWrite(CacheWriteIntent intent, @Nullable Object value, Type type) {
 		this.writes.complete(intent, value, type);
 	}
 
 	/** Withdraws an intent: see {@link WriteIntent#abandon}. */
-	void abandonWrite(WriteIntent intent) {
+	void abandonWrite(CacheWriteIntent intent) {
 		this.writes.abandon(intent);
 	}
 
@@ -339,9 +342,14 @@ public final class TieredCache implements Cache {
 	 * replace it; if another write of the key raced it, only while a check finds it in Redis); for a
 	 * delete, L1 drops the key and loads in flight in this JVM do not store theirs. Other instances drop
 	 * the key from their L1 either way.
+	 * @throws IllegalArgumentException if the write was not staged by a {@code TieredCache}
 	 */
 	public void applied(StagedWrite write) {
-		this.writes.applied(write);
+		if (!(write instanceof StagedCacheWrite staged)) {
+			throw new IllegalArgumentException("Cache '" + getName() + "' can only apply a write it staged itself, not "
+					+ write.getClass().getName());
+		}
+		this.writes.applied(staged);
 	}
 
 	/**

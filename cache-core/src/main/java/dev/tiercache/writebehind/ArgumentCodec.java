@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
 import dev.tiercache.codec.EncodedValue;
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.codec.ValueDecodingException;
-import dev.tiercache.tier.StagedWrite;
+import dev.tiercache.internal.write.StagedWrite;
 
 /**
  * Encodes a call's arguments for a queue entry with the application's {@link ValueCodec}, each against

@@ -5,7 +5,7 @@ import org.jspecify.annotations.Nullable;
 import dev.tiercache.internal.redis.EntryKeys;
 import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.internal.redis.RemoteCommands;
-import dev.tiercache.tier.PendingWrites;
+import dev.tiercache.internal.write.PendingWrites;
 
 /**
  * The latest queued write of each key of one cache, as its queue keeps it in Redis (per partition, a

@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
 import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
-import dev.tiercache.tier.StagedWrite;
+import dev.tiercache.internal.write.StagedWrite;
 import dev.tiercache.tier.TieredCache;
 
 /**

@@ -4,7 +4,7 @@ import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.internal.redis.LuaScript;
 import dev.tiercache.internal.redis.RemoteCallException;
-import dev.tiercache.tier.StagedWrite;
+import dev.tiercache.internal.write.StagedWrite;
 
 /**
  * The queue's Lua scripts; each is one atomic step in Redis.

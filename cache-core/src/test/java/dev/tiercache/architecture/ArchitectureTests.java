@@ -10,6 +10,9 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
+import dev.tiercache.internal.write.PendingWrites;
+import dev.tiercache.internal.write.StagedWrite;
+
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
@@ -25,7 +28,7 @@ class ArchitectureTests {
 
 	/**
 	 * From the top: what users' code meets (annotations read by the interceptor; metrics), the patterns,
-	 * the write-behind queue, the tiers, then what the tiers are built of. Leaves (stats, the internal
+	 * the write-behind queue, the writes the tier hands to them, the tiers, then what the tiers are built of. Leaves (stats, the internal
 	 * concurrency and reflection helpers) may be used by any layer.
 	 */
 	@ArchTest
@@ -36,6 +39,7 @@ class ArchitectureTests {
 		.layer("strategy").definedBy("dev.tiercache.strategy..")
 		.layer("writebehind").definedBy("dev.tiercache.writebehind..")
 		.layer("tier").definedBy("dev.tiercache.tier..")
+		.layer("write").definedBy("dev.tiercache.internal.write..")
 		.layer("coherence").definedBy("dev.tiercache.coherence..")
 		.layer("stampede").definedBy("dev.tiercache.internal.stampede..")
 		.layer("redis").definedBy("dev.tiercache.internal.redis..")
@@ -48,10 +52,11 @@ class ArchitectureTests {
 		.whereLayer("strategy").mayOnlyBeAccessedByLayers("interceptor")
 		.whereLayer("writebehind").mayOnlyBeAccessedByLayers("interceptor", "metrics")
 		.whereLayer("tier").mayOnlyBeAccessedByLayers("interceptor", "metrics", "strategy", "writebehind")
+		.whereLayer("write").mayOnlyBeAccessedByLayers("interceptor", "strategy", "writebehind", "tier")
 		.whereLayer("coherence").mayOnlyBeAccessedByLayers("tier")
-		.whereLayer("stampede").mayOnlyBeAccessedByLayers("tier")
-		.whereLayer("redis").mayOnlyBeAccessedByLayers("writebehind", "tier", "coherence", "stampede")
-		.whereLayer("codec").mayOnlyBeAccessedByLayers("writebehind", "tier")
+		.whereLayer("stampede").mayOnlyBeAccessedByLayers("write", "tier")
+		.whereLayer("redis").mayOnlyBeAccessedByLayers("writebehind", "write", "tier", "coherence", "stampede")
+		.whereLayer("codec").mayOnlyBeAccessedByLayers("writebehind", "write", "tier")
 		.whereLayer("resilience").mayOnlyBeAccessedByLayers("metrics", "writebehind", "tier", "redis");
 
 	@ArchTest
@@ -63,7 +68,7 @@ class ArchitectureTests {
 		.resideInAPackage("dev.tiercache.writebehind..")
 		.should()
 		.dependOnClassesThat(inTierBut("TieredCache", "TieredCacheManager", "CacheSettings", "CacheMode",
-				"InvalidSettingException", "TiercacheEvent", "StagedWrite", "PendingWrites"));
+				"InvalidSettingException", "TiercacheEvent"));
 
 	/**
 	 * A cache's L1 loses entries by the cache's own writes ({@code TieredCache}, {@code CacheWrites}), through its

@@ -5,11 +5,11 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.tiercache.internal.write.WriteIntent;
 import dev.tiercache.test.TestManagers;
 import dev.tiercache.test.TestTransactions;
 import dev.tiercache.tier.CacheSettings;
 import dev.tiercache.tier.TieredCache;
-import dev.tiercache.tier.WriteIntent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,7 +41,7 @@ class WriteThroughStrategyTests {
 		this.here.put("k", "old");
 		WriteIntent intent = this.strategy.intend(this.here, "k");
 		assertThat(this.here.get("k", String.class)).as("announced, not written").isEqualTo("old");
-		this.strategy.written(intent, "new", String.class);
+		this.strategy.written(this.here, intent, "new", String.class);
 		assertThat(this.here.get("k", String.class)).isEqualTo("new");
 		assertThat(this.there.get("k", String.class)).as("in Redis").isEqualTo("new");
 	}
@@ -49,7 +49,7 @@ class WriteThroughStrategyTests {
 	@Test
 	void aNullValueDeletesTheKey() {
 		this.here.put("k", "old");
-		this.strategy.written(this.strategy.intend(this.here, "k"), null, String.class);
+		this.strategy.written(this.here, this.strategy.intend(this.here, "k"), null, String.class);
 		assertThat(this.here.get("k")).isNull();
 		assertThat(this.there.get("k")).isNull();
 	}
@@ -59,7 +59,7 @@ class WriteThroughStrategyTests {
 		TieredCache small = this.managers.redis((builder) -> builder.maxValueBytes(256), CacheSettings.DEFAULTS, "books")
 			.getTieredCache("books");
 		small.put("k", "old");
-		this.strategy.written(this.strategy.intend(small, "k"), "x".repeat(1000), String.class);
+		this.strategy.written(small, this.strategy.intend(small, "k"), "x".repeat(1000), String.class);
 		assertThat(small.stats().encodeFailures()).as("too large to cache").isEqualTo(1);
 		assertThat(small.get("k")).isNull();
 		assertThat(this.there.get("k")).as("in Redis").isNull();
@@ -70,10 +70,10 @@ class WriteThroughStrategyTests {
 		this.here.put("k", "old");
 		WriteIntent first = this.strategy.intend(this.here, "k");
 		WriteIntent second = this.strategy.intend(this.there, "k");
-		this.strategy.written(first, "first", String.class);
+		this.strategy.written(this.here, first, "first", String.class);
 		assertThat(this.here.get("k")).isNull();
 		assertThat(this.there.get("k")).isNull();
-		this.strategy.written(second, "second", String.class);
+		this.strategy.written(this.there, second, "second", String.class);
 		assertThat(this.here.get("k")).isNull();
 		assertThat(this.there.get("k")).isNull();
 	}
@@ -90,7 +90,7 @@ class WriteThroughStrategyTests {
 	void inATransactionTheValueIsCachedOnlyAfterCommit() {
 		this.here.put("k", "old");
 		this.transactions.executeWithoutResult((status) -> {
-			this.strategy.written(this.strategy.intend(this.here, "k"), "new", String.class);
+			this.strategy.written(this.here, this.strategy.intend(this.here, "k"), "new", String.class);
 			assertThat(this.here.get("k", String.class)).isEqualTo("old");
 		});
 		assertThat(this.here.get("k", String.class)).isEqualTo("new");
@@ -101,7 +101,7 @@ class WriteThroughStrategyTests {
 	void aTransactionThatRollsBackLeavesTheCachedValue() {
 		this.here.put("k", "old");
 		this.transactions.executeWithoutResult((status) -> {
-			this.strategy.written(this.strategy.intend(this.here, "k"), "new", String.class);
+			this.strategy.written(this.here, this.strategy.intend(this.here, "k"), "new", String.class);
 			status.setRollbackOnly();
 		});
 		assertThat(this.here.get("k", String.class)).isEqualTo("old");

@@ -17,6 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.tiercache.coherence.CoherenceMode;
+import dev.tiercache.internal.write.StagedWrite;
 import dev.tiercache.test.TestRedis;
 
 import static org.assertj.core.api.Assertions.assertThat;

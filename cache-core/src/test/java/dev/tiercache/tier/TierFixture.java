@@ -20,6 +20,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import dev.tiercache.codec.JsonOrSerializedValueCodec;
 import dev.tiercache.codec.SerializationAllowList;
 import dev.tiercache.codec.ValueCodec;
+import dev.tiercache.internal.write.StagedWrite;
 import dev.tiercache.test.TestRedis;
 
 /**

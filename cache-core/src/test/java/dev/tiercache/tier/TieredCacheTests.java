@@ -1,5 +1,6 @@
 package dev.tiercache.tier;
 
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -13,9 +14,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.cache.Cache;
 
 import dev.tiercache.codec.EncodedValue;
+import dev.tiercache.internal.write.StagedWrite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.awaitility.Awaitility.await;
 
@@ -49,6 +52,17 @@ class TieredCacheTests {
 		assertThat(staged.encodingOf(new String("payload"), String.class)).as("an equal value, another instance").isNull();
 		assertThat(staged.encodingOf(value, CharSequence.class)).as("declared as another type").isNull();
 		assertThat(cache.stage("n", null, String.class).encodingOf(null, String.class)).isNull();
+	}
+
+	@Test
+	void aCacheAppliesOnlyWritesItStagedItself() {
+		TieredCache cache = cache(CacheMode.BOTH);
+		StagedWrite foreign = (StagedWrite) Proxy.newProxyInstance(getClass().getClassLoader(),
+				new Class<?>[] { StagedWrite.class }, (proxy, method, arguments) -> {
+					throw new AssertionError("the cache must not use a write it did not stage: " + method);
+				});
+		assertThatIllegalArgumentException().isThrownBy(() -> cache.applied(foreign))
+			.withMessageStartingWith("Cache 'books' can only apply a write it staged itself");
 	}
 
 	@ParameterizedTest

@@ -1,4 +1,4 @@
-package dev.tiercache.tier;
+package dev.tiercache.internal.write;
 
 import org.jspecify.annotations.Nullable;
 
