@@ -28,13 +28,13 @@ final class CacheWrites {
 
 	private final @Nullable RemoteCache remote;
 
-	private final ReadThrough reads;
+	private final CacheLookup lookup;
 
-	CacheWrites(CacheContext cache, @Nullable RemoteCache remote, ReadThrough reads) {
+	CacheWrites(CacheContext cache, @Nullable RemoteCache remote, CacheLookup lookup) {
 		this.cache = cache;
 		this.local = cache.local();
 		this.remote = remote;
-		this.reads = reads;
+		this.lookup = lookup;
 	}
 
 	/** Stores a value in both tiers, revoking loads of the key: see {@link TieredCache#put(Object, Object, Type)}. */
@@ -146,7 +146,7 @@ final class CacheWrites {
 		RemoteCache l2 = this.remote;
 		if (tier != null && l2 != null) {
 			l2.check(remoteKey, tier.putWritten(remoteKey.original(), remoteKey.rendered(), value,
-					this.reads.localLifetime(ttl, this.cache.settings()), stamp, framed));
+					LocalFills.lifetime(ttl, this.cache.settings()), stamp, framed));
 		}
 	}
 
@@ -183,7 +183,7 @@ final class CacheWrites {
 		RemoteCache l2 = this.remote;
 		LocalTier tier = this.local;
 		if (l2 == null) {
-			ValueWrapper existing = this.reads.lookup(key, type, true);
+			ValueWrapper existing = this.lookup.lookup(key, type, true);
 			if (existing == null && tier != null) {
 				tier.put(key, value, ttl);
 			}
@@ -191,7 +191,7 @@ final class CacheWrites {
 		}
 		byte[] framed = (ttl > 0) ? l2.frame(value, type, ttl, 0) : null;
 		if (framed == null) {
-			return this.reads.lookup(key, type, true);
+			return this.lookup.lookup(key, type, true);
 		}
 		RemoteKey remoteKey = l2.keyOf(key);
 		long stamp = stampOf(remoteKey);
@@ -202,7 +202,7 @@ final class CacheWrites {
 				return new SimpleValueWrapper(hit.value());
 			}
 			if (read instanceof Unreadable unreadable) {
-				throw this.reads.wrongType(key, type, unreadable.reason());
+				throw this.lookup.wrongType(key, type, unreadable.reason());
 			}
 			return putIfAbsent(key, value, type);
 		}

@@ -11,9 +11,6 @@ import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.cache.Cache.ValueWrapper;
-import org.springframework.cache.support.SimpleValueWrapper;
-
 import dev.tiercache.internal.function.ValueLoader;
 import dev.tiercache.internal.stampede.Acquisition;
 import dev.tiercache.internal.stampede.Lease;
@@ -56,6 +53,8 @@ final class ReadThrough {
 	/** The leases of the cache's loads: present whenever {@link #remote} is. */
 	private final @Nullable LoadLeases leases;
 
+	private final LocalFills fills;
+
 	private final StatsRecorder stats;
 
 	private final SingleFlight flights;
@@ -65,12 +64,13 @@ final class ReadThrough {
 	/** Keys being reloaded in the background by this JVM. */
 	private final Set<Object> refreshing = ConcurrentHashMap.newKeySet();
 
-	ReadThrough(CacheContext cache, @Nullable RemoteCache remote, @Nullable LoadLeases leases,
+	ReadThrough(CacheContext cache, @Nullable RemoteCache remote, @Nullable LoadLeases leases, LocalFills fills,
 			Executor refreshExecutor) {
 		this.cache = cache;
 		this.local = cache.local();
 		this.remote = remote;
 		this.leases = leases;
+		this.fills = fills;
 		this.stats = cache.stats();
 		this.flights = new SingleFlight(cache.toString(), cache.settings().lockWait(), new LocalWaits(this.stats));
 		this.refreshExecutor = refreshExecutor;
@@ -161,33 +161,13 @@ final class ReadThrough {
 		return readThroughOnce(load);
 	}
 
-	/** Counts and times the waits for another thread's load of a key in this JVM. */
-	private record LocalWaits(StatsRecorder stats) implements SingleFlight.Waits {
-
-		@Override
-		public void joined() {
-			this.stats.localWait();
-		}
-
-		@Override
-		public void waited(long nanos) {
-			this.stats.localWaited(nanos);
-		}
-
-		@Override
-		public void tookOver() {
-			this.stats.lockTimeout();
-		}
-
-	}
-
 	/** Serves an entry read from Redis that is not expired, reloading it in the background when it is due or stale. */
 	private @Nullable Object serve(Load load, RemoteKey remoteKey, Hit hit, Age age, long stamp) {
 		if (age == Age.STALE) {
 			this.stats.staleHit();
 		}
 		else {
-			fillFromRemote(remoteKey, load.type(), hit, stamp, load.settings());
+			this.fills.fromRemote(remoteKey, load.type(), hit, stamp, load.settings());
 		}
 		if (age != Age.FRESH) {
 			refreshInBackground(load);
@@ -322,7 +302,7 @@ final class ReadThrough {
 	private @Nullable Object servePending(RemoteCache l2, Load load, RemoteKey remoteKey, byte[] framed, long stamp)
 			throws Throwable {
 		if (l2.decodePending(remoteKey, load.type(), framed) instanceof Hit hit) {
-			fillFromRemote(remoteKey, load.type(), hit, stamp, load.settings());
+			this.fills.fromRemote(remoteKey, load.type(), hit, stamp, load.settings());
 			return hit.value();
 		}
 		return runLoader(load.loader(), System.nanoTime());
@@ -371,7 +351,7 @@ final class ReadThrough {
 			LocalTier tier = this.local;
 			if (tier != null) {
 				l2.check(remoteKey, tier.fillWritten(load.key(), remoteKey.rendered(), value,
-						localLifetime(ttl, entrySettings), stamp, framed));
+						LocalFills.lifetime(ttl, entrySettings), stamp, framed));
 			}
 			return value;
 		}
@@ -393,7 +373,7 @@ final class ReadThrough {
 		if (tier != null && !load.excludes(value) && this.cache.pendingWrites() == null) {
 			CacheSettings settings = load.settings();
 			tier.fill(load.key(), load.redisName(), value,
-					localLifetime(settings.jitteredTtlMillis(value == null), settings), stamp);
+					LocalFills.lifetime(settings.jitteredTtlMillis(value == null), settings), stamp);
 		}
 		return value;
 	}
@@ -409,98 +389,6 @@ final class ReadThrough {
 			this.stats.load(System.nanoTime() - started, true);
 			throw ex;
 		}
-	}
-
-	/**
-	 * Fills L1 from a Redis hit read after {@code stamp}, unless the read was untyped (a JSON payload
-	 * read as {@code Object} is not the real value). If a change to the key was reported during the
-	 * read, the entry is put in once Redis is seen to still hold what was read.
-	 */
-	void fillFromRemote(RemoteKey remoteKey, Type type, Hit hit, long stamp, CacheSettings settings) {
-		LocalTier tier = this.local;
-		RemoteCache l2 = this.remote;
-		if (tier == null || l2 == null || type == Object.class) {
-			return;
-		}
-		long until = Math.min(hit.softExpiresAt(), settings.freshness().refreshAt(hit.writtenAt(), hit.softExpiresAt()));
-		long lifetime = Math.min(until - System.currentTimeMillis(), settings.localTtl().toMillis());
-		if (lifetime <= 0) {
-			return;
-		}
-		LocalTier.Refill refill = tier.fillRead(remoteKey.original(), remoteKey.rendered(), hit.value(), type, lifetime,
-				stamp, hit.framed());
-		if (refill != null) {
-			l2.recheck(remoteKey, refill);
-		}
-	}
-
-	/**
-	 * Looks a key up in L1 then Redis without loading.
-	 * @param strict whether a value cached with another type is an error ({@code get(key, Class)}) or a
-	 * miss (a typed view's {@code get(key)}, after which Spring's interceptor loads and puts)
-	 * @throws IllegalStateException if strict and a value is cached that cannot be read as {@code type}
-	 */
-	@Nullable ValueWrapper lookup(Object key, Type type, boolean strict) {
-		LocalTier tier = this.local;
-		RemoteCache l2 = this.remote;
-		String redisName = (l2 != null) ? l2.render(key) : null;
-		long stamp = (tier != null) ? tier.stamp(redisName, key) : 0;
-		Class<?> rawType = Types.rawClass(type);
-		LocalTier.LocalEntry entry = (tier != null) ? tier.get(key) : null;
-		if (entry != null) {
-			Object value = entry.value();
-			if (entry.readableAs(type, rawType)) {
-				this.stats.localHit(value == null);
-				return new SimpleValueWrapper(value);
-			}
-			if (strict && this.remote == null) {
-				throw wrongType(key, type, value.getClass().getName());
-			}
-		}
-		if (tier != null) {
-			this.stats.localMiss();
-		}
-		if (l2 == null || redisName == null) {
-			return null;
-		}
-		RemoteKey remoteKey = l2.keyOf(key, redisName);
-		RemoteRead read = l2.read(remoteKey, type);
-		if (read instanceof Hit expired && !servable(expired, this.cache.settings())) {
-			// kept for fail-safe; a write of the key still queued for the backing store is newer than a load
-			read = l2.readPending(remoteKey, type);
-		}
-		if (read instanceof Hit hit && servable(hit, this.cache.settings())) {
-			fillFromRemote(remoteKey, type, hit, stamp, this.cache.settings());
-			return new SimpleValueWrapper(hit.value());
-		}
-		if (strict && read instanceof Unreadable unreadable) {
-			throw wrongType(key, type, unreadable.reason());
-		}
-		return null;
-	}
-
-	/** The error of a strict read that finds a value of another type: it names the key, the cache and both types. */
-	IllegalStateException wrongType(Object key, Type required, String found) {
-		return new IllegalStateException("Cached value for key '" + key + "' in cache '" + this.cache.name()
-				+ "' is not a " + required.getTypeName() + " (found: " + found + "); the entry was left in place");
-	}
-
-	/** Whether an entry read from Redis may be returned: not past its stale window. */
-	static boolean servable(Hit hit, CacheSettings settings) {
-		return Age.of(hit, settings.freshness()) != Age.EXPIRED;
-	}
-
-	/**
-	 * How long a value with this TTL lives in L1: at most {@code local.ttl} when Redis is used, and no
-	 * later than its refresh-ahead point, so that the read after that goes to Redis and reloads it in
-	 * the background.
-	 */
-	long localLifetime(long ttlMillis, CacheSettings settings) {
-		if (!settings.usesRemote()) {
-			return ttlMillis;
-		}
-		long lifetime = Math.min(ttlMillis, settings.localTtl().toMillis());
-		return Math.min(lifetime, settings.freshness().refreshAt(0, ttlMillis));
 	}
 
 }

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.LongConsumer;
@@ -15,7 +14,6 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.cache.Cache;
-import org.springframework.cache.support.SimpleValueWrapper;
 
 import dev.tiercache.internal.function.ValueLoader;
 import dev.tiercache.internal.redis.RemoteCallException;
@@ -71,11 +69,13 @@ public final class TieredCache implements Cache {
 
 	private final ReadThrough readThrough;
 
+	private final CacheLookup lookup;
+
 	private final CacheWrites writes;
 
 	private final StatsRecorder stats;
 
-	private final Executor asyncExecutor;
+	private final AsyncRetrieval async;
 
 	private final Map<Type, Cache> typedViews = new ConcurrentHashMap<>();
 
@@ -92,11 +92,13 @@ public final class TieredCache implements Cache {
 				: null;
 		this.context = new CacheContext(name, settings, this.local, recorder, errorHandler);
 		this.remote = (mirrored != null) ? new RemoteCache(this.context, mirrored) : null;
+		LocalFills fills = new LocalFills(this.local, this.remote);
 		this.readThrough = new ReadThrough(this.context, this.remote,
-				(mirrored != null) ? new LoadLeases(this.context, mirrored) : null, refreshExecutor);
-		this.writes = new CacheWrites(this.context, this.remote, this.readThrough);
+				(mirrored != null) ? new LoadLeases(this.context, mirrored) : null, fills, refreshExecutor);
+		this.lookup = new CacheLookup(this.context, this.remote, fills);
+		this.writes = new CacheWrites(this.context, this.remote, this.lookup);
 		this.stats = this.context.stats();
-		this.asyncExecutor = asyncExecutor;
+		this.async = new AsyncRetrieval(this, asyncExecutor);
 	}
 
 	@Override
@@ -164,7 +166,7 @@ public final class TieredCache implements Cache {
 		}
 		Object value = found.get();
 		if (value != null && !Types.rawClass(required).isInstance(value)) {
-			throw this.readThrough.wrongType(key, required, value.getClass().getName());
+			throw this.lookup.wrongType(key, required, value.getClass().getName());
 		}
 		@SuppressWarnings("unchecked")
 		T typed = (T) value;
@@ -199,7 +201,7 @@ public final class TieredCache implements Cache {
 	}
 
 	/** {@link #get(Object, Type, Callable)} once {@link #peekLocal} missed. */
-	private <T> @Nullable T readThrough(Object key, Type type, Class<?> rawType, Callable<T> valueLoader) {
+	<T> @Nullable T readThrough(Object key, Type type, Class<?> rawType, Callable<T> valueLoader) {
 		try {
 			@SuppressWarnings("unchecked")
 			T value = (T) this.readThrough.get(load(key, type, rawType, settings(), () -> {
@@ -281,7 +283,7 @@ public final class TieredCache implements Cache {
 	 * @throws IllegalStateException if strict and a value is cached that cannot be read as {@code type}
 	 */
 	@Nullable ValueWrapper lookup(Object key, Type type, boolean strict) {
-		return this.readThrough.lookup(key, type, strict);
+		return this.lookup.lookup(key, type, strict);
 	}
 
 	// ---- writes
@@ -455,11 +457,7 @@ public final class TieredCache implements Cache {
 	}
 
 	CompletableFuture<@Nullable ValueWrapper> retrieve(Object key, Type type) {
-		Object local = peekLocal(key, type, Types.rawClass(type), ABSENT);
-		if (local != ABSENT) {
-			return CompletableFuture.completedFuture(new SimpleValueWrapper(local));
-		}
-		return CompletableFuture.supplyAsync(() -> lookup(key, type, false), this.asyncExecutor);
+		return this.async.retrieve(key, type);
 	}
 
 	/**
@@ -473,32 +471,7 @@ public final class TieredCache implements Cache {
 	}
 
 	<T> CompletableFuture<T> retrieve(Object key, Type type, Supplier<CompletableFuture<T>> valueLoader) {
-		Class<?> rawType = Types.rawClass(type);
-		Object local = peekLocal(key, type, rawType, ABSENT);
-		if (local != ABSENT) {
-			@SuppressWarnings("unchecked")
-			T value = (T) local;
-			return CompletableFuture.completedFuture(value);
-		}
-		CompletableFuture<T> result = new CompletableFuture<>();
-		this.asyncExecutor.execute(() -> {
-			try {
-				result.complete(readThrough(key, type, rawType, () -> valueLoader.get().join()));
-			}
-			catch (ValueRetrievalException ex) {
-				result.completeExceptionally(loaderFailure(ex));
-			}
-			catch (Throwable ex) {
-				result.completeExceptionally(ex);
-			}
-		});
-		return result;
-	}
-
-	/** What the loader's future failed with, without the wrappers added on the way. */
-	private static Throwable loaderFailure(ValueRetrievalException ex) {
-		Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
-		return (cause instanceof CompletionException && cause.getCause() != null) ? cause.getCause() : cause;
+		return this.async.retrieve(key, type, valueLoader);
 	}
 
 	@Override
