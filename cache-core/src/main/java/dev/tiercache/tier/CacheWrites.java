@@ -1,6 +1,7 @@
 package dev.tiercache.tier;
 
 import java.lang.reflect.Type;
+import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
@@ -28,13 +29,22 @@ final class CacheWrites {
 
 	private final @Nullable RemoteCache remote;
 
+	/** The cache's write intents in Redis: present whenever {@link #remote} is. */
+	private final @Nullable RemoteIntents intents;
+
 	private final CacheLookup lookup;
 
-	CacheWrites(CacheContext cache, @Nullable RemoteCache remote, CacheLookup lookup) {
+	CacheWrites(CacheContext cache, @Nullable RemoteCache remote, @Nullable RemoteIntents intents,
+			CacheLookup lookup) {
 		this.cache = cache;
 		this.local = cache.local();
 		this.remote = remote;
+		this.intents = intents;
 		this.lookup = lookup;
+	}
+
+	private RemoteIntents intents() {
+		return Objects.requireNonNull(this.intents, "no write intents without Redis");
 	}
 
 	/** Stores a value in both tiers, revoking loads of the key: see {@link TieredCache#put(Object, Object, Type)}. */
@@ -70,7 +80,7 @@ final class CacheWrites {
 			return new CacheWriteIntent(owner, key, CacheContext.UNKNOWN_NAMESPACE, Intent.UNREGISTERED);
 		}
 		RemoteKey remoteKey = writableKeyOf(l2, key);
-		return new CacheWriteIntent(owner, key, remoteKey.namespace(), l2.intend(remoteKey));
+		return new CacheWriteIntent(owner, key, remoteKey.namespace(), intents().intend(remoteKey));
 	}
 
 	/** Completes an intent: see {@link WriteIntent#complete}. */
@@ -95,7 +105,7 @@ final class CacheWrites {
 		long ttl = this.cache.settings().jitteredTtlMillis(false);
 		byte[] framed = (value != null && ttl > 0) ? l2.frame(value, type, ttl, 0) : null;
 		long stamp = stampOf(remoteKey);
-		if (l2.complete(remoteKey, intent.registration(), framed, ttl) && framed != null) {
+		if (intents().complete(remoteKey, intent.registration(), framed, ttl) && framed != null) {
 			keepWritten(remoteKey, value, ttl, stamp, framed);
 		}
 		else {
@@ -110,7 +120,7 @@ final class CacheWrites {
 			return;
 		}
 		RemoteKey remoteKey = l2.keyIn(intent.key(), intent.namespace());
-		if (l2.abandon(remoteKey, intent.registration())) {
+		if (intents().abandon(remoteKey, intent.registration())) {
 			evictLocal(intent.key());
 		}
 	}

@@ -15,8 +15,6 @@ import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.internal.stampede.Acquisition;
 import dev.tiercache.internal.stampede.LeaseLocks;
-import dev.tiercache.internal.stampede.WriteIntents;
-import dev.tiercache.internal.stampede.WriteIntents.Intent;
 import dev.tiercache.internal.write.PendingWrites;
 
 /**
@@ -46,8 +44,6 @@ final class RemoteCache {
 
 	private final LeaseLocks leases;
 
-	private final WriteIntents intents;
-
 	private final RemoteRepairs repairs;
 
 	private final Namespaces namespaces;
@@ -63,7 +59,6 @@ final class RemoteCache {
 		this.keys = redis.keys();
 		this.publisher = redis.publisher();
 		this.leases = redis.leases();
-		this.intents = redis.intents();
 		this.repairs = redis.repairs();
 		this.namespaces = redis.namespaces();
 		this.l1 = redis.coherence();
@@ -246,63 +241,6 @@ final class RemoteCache {
 	}
 
 	/**
-	 * Registers a write of the key's backing data about to happen (see {@link WriteIntents}).
-	 * @return the registration, or {@link Intent#UNREGISTERED} if the key is not resolved or Redis failed
-	 */
-	Intent intend(RemoteKey key) {
-		if (!key.resolved()) {
-			return Intent.UNREGISTERED;
-		}
-		try {
-			return this.intents.begin(key.entry());
-		}
-		catch (RemoteCallException ex) {
-			this.cache.remoteFailed(ex);
-			return Intent.UNREGISTERED;
-		}
-	}
-
-	/**
-	 * Completes a registered write: stores framed bytes if no other write of the key overlapped it,
-	 * otherwise (or when {@code framed} is {@code null}) deletes the key; revokes any lease. A delete
-	 * still pending from an earlier failure is kept (it may belong to a write this one did not see). If
-	 * Redis fails, the key is deleted once Redis answers again.
-	 * @return whether the value was stored
-	 */
-	boolean complete(RemoteKey key, Intent intent, byte @Nullable [] framed, long ttlMillis) {
-		try {
-			boolean stored = this.intents.complete(key.entry(), intent, framed, redisTtl(ttlMillis));
-			this.publisher.publish(key.value());
-			return stored;
-		}
-		catch (RemoteCallException ex) {
-			deleteLater(key);
-			this.cache.remoteFailed(ex);
-			return false;
-		}
-	}
-
-	/**
-	 * Withdraws a registered write that failed; the key is deleted if another write overlapped it
-	 * (once Redis answers, if it fails now).
-	 * @return whether the key was deleted
-	 */
-	boolean abandon(RemoteKey key, Intent intent) {
-		try {
-			boolean deleted = this.intents.abandon(key.entry(), intent);
-			if (deleted) {
-				this.publisher.publish(key.value());
-			}
-			return deleted;
-		}
-		catch (RemoteCallException ex) {
-			deleteLater(key);
-			this.cache.remoteFailed(ex);
-			return true;
-		}
-	}
-
-	/**
 	 * Frames a write for a script of the caller's that applies it: a put of the value, or, when the
 	 * cache cannot hold the value (it cannot be encoded, is over the size limit, or its TTL is zero), a
 	 * delete of the key.
@@ -356,7 +294,7 @@ final class RemoteCache {
 	}
 
 	/** Deletes the key once Redis answers, in the namespace current then, and evicts it from L1 again. */
-	private void deleteLater(RemoteKey key) {
+	void deleteLater(RemoteKey key) {
 		this.repairs.add(key.id(), this.cache, () -> {
 			RemoteKey current = keyIn(key.rendered(), key.original(), this.cache.namespace());
 			this.leases.write(current.entry(), null, 0);
@@ -391,7 +329,7 @@ final class RemoteCache {
 		}
 	}
 
-	private long redisTtl(long ttlMillis) {
+	long redisTtl(long ttlMillis) {
 		return this.cache.settings().redisTtlMillis(ttlMillis);
 	}
 

@@ -96,7 +96,9 @@ public final class TieredCache implements Cache {
 		this.readThrough = new ReadThrough(this.context, this.remote,
 				(mirrored != null) ? new LoadLeases(this.context, mirrored) : null, fills, refreshExecutor);
 		this.lookup = new CacheLookup(this.context, this.remote, fills);
-		this.writes = new CacheWrites(this.context, this.remote, this.lookup);
+		RemoteIntents intents = (mirrored != null && this.remote != null)
+				? new RemoteIntents(this.context, mirrored, this.remote) : null;
+		this.writes = new CacheWrites(this.context, this.remote, intents, this.lookup);
 		this.stats = this.context.stats();
 		this.async = new AsyncRetrieval(this, asyncExecutor);
 	}
