@@ -8,22 +8,17 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.coherence.LocalCopies;
+import dev.tiercache.coherence.NamespaceVersion;
 import dev.tiercache.internal.concurrent.RateLimit;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.write.PendingWrites;
 
 /**
- * What the parts of one cache share: its name, settings, counters, L1 and namespace version, and the
- * one place failures that must not reach callers go through (counted here, then handed to the
- * manager's {@link TiercacheErrorHandler}, whose own failure is logged and goes no further); and its
- * L1 as {@link LocalCopies}, for the manager's coherence. Thread-safe.
- *
- * <p><b>Namespace floor.</b> The namespace version this instance uses only moves forward: a version
- * read (or bumped to) that is lower than the one in use is ignored, and it is the floor
- * {@link Namespaces} moves Redis past when the namespace key went backwards (deleted, or lost in a
- * failover), so entries of older namespaces, cleared since, are never served again. Checked by
- * {@code NamespaceClearTests.aDeletedNamespaceKeyIsMovedForwardSoClearedEntriesStayInvisible} and
- * {@code aClearAfterTheNamespaceKeyWasDeletedMovesPastTheFloor}.
+ * What the parts of one cache share: its name, settings, counters, L1 and
+ * {@linkplain NamespaceVersion namespace version} (which keeps the floor), and the one place failures
+ * that must not reach callers go through (counted here, then handed to the manager's
+ * {@link TiercacheErrorHandler}, whose own failure is logged and goes no further); and its L1 as
+ * {@link LocalCopies}, for the manager's coherence. Thread-safe.
  */
 final class CacheContext implements LocalCopies {
 
@@ -34,9 +29,6 @@ final class CacheContext implements LocalCopies {
 	/** How often an error handler that throws is logged at warning level, at most. */
 	private static final Duration LOG_INTERVAL = Duration.ofSeconds(LOG_INTERVAL_SECONDS);
 
-	/** The namespace of a cache whose version has not been read from Redis yet. */
-	static final long UNKNOWN_NAMESPACE = -1;
-
 	private final String name;
 
 	private final CacheSettings settings;
@@ -45,13 +37,10 @@ final class CacheContext implements LocalCopies {
 
 	private final @Nullable LocalTier local;
 
-	/** The namespace version in Redis keys of this cache; {@link #UNKNOWN_NAMESPACE} until read from Redis. */
-	private volatile long namespace = UNKNOWN_NAMESPACE;
+	/** The namespace version in Redis keys of this cache; unknown until read from Redis. */
+	private final NamespaceVersion namespace = new NamespaceVersion(this);
 
 	private volatile @Nullable PendingWrites pendingWrites;
-
-	/** How many times this instance bumped the namespace; guarded by this. */
-	private long bumps;
 
 	private final TiercacheErrorHandler errorHandler;
 
@@ -97,11 +86,16 @@ final class CacheContext implements LocalCopies {
 	}
 
 	/**
-	 * The namespace version in this cache's Redis keys, or {@link #UNKNOWN_NAMESPACE}; also the floor
-	 * below which versions read from Redis are not used.
+	 * The namespace version in this cache's Redis keys, or {@link NamespaceVersion#UNKNOWN}; also the
+	 * floor below which versions read from Redis are not used.
 	 */
 	@Override
 	public long namespace() {
+		return this.namespace.current();
+	}
+
+	/** The namespace version, for the manager's {@link dev.tiercache.coherence.Namespaces}. */
+	NamespaceVersion namespaceVersion() {
 		return this.namespace;
 	}
 
@@ -125,45 +119,6 @@ final class CacheContext implements LocalCopies {
 		if (tier != null) {
 			tier.clear();
 		}
-	}
-
-	/** A stamp to take before reading the namespace version from Redis, for {@link #namespaceRead}. */
-	synchronized long namespaceStamp() {
-		return this.bumps;
-	}
-
-	/**
-	 * Moves to a namespace version read from Redis if it is newer than the one in use, unless this
-	 * instance bumped it since the read began (its own bump is newer). If the version moved from a
-	 * known one, the cache was cleared elsewhere: L1 is cleared here too.
-	 */
-	synchronized void namespaceRead(long version, long stamp) {
-		if (stamp == this.bumps) {
-			moveTo(version);
-		}
-	}
-
-	/** Moves to the namespace version this instance's bump returned if it is newer, and clears L1. */
-	synchronized void namespaceBumped(long version) {
-		this.bumps++;
-		LocalTier tier = this.local;
-		if (!moveTo(version) && tier != null) {
-			tier.clear();
-		}
-	}
-
-	/** Moves forward to {@code version}, clearing L1 if the version in use was known; whether it moved. */
-	private boolean moveTo(long version) {
-		long previous = this.namespace;
-		if (version <= previous) {
-			return false;
-		}
-		this.namespace = version;
-		LocalTier tier = this.local;
-		if (previous != UNKNOWN_NAMESPACE && tier != null) {
-			tier.clear();
-		}
-		return true;
 	}
 
 	/** Counts a Redis call that failed and tells the error handler; the caller goes on as if L2 missed. */

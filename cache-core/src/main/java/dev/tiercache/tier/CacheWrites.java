@@ -8,6 +8,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.cache.Cache.ValueWrapper;
 import org.springframework.cache.support.SimpleValueWrapper;
 
+import dev.tiercache.coherence.NamespaceVersion;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.stampede.WriteIntents.Intent;
 import dev.tiercache.internal.write.WriteIntent;
@@ -77,7 +78,7 @@ final class CacheWrites {
 	CacheWriteIntent intend(TieredCache owner, Object key) {
 		RemoteCache l2 = this.remote;
 		if (l2 == null) {
-			return new CacheWriteIntent(owner, key, CacheContext.UNKNOWN_NAMESPACE, Intent.UNREGISTERED);
+			return new CacheWriteIntent(owner, key, NamespaceVersion.UNKNOWN, Intent.UNREGISTERED);
 		}
 		RemoteKey remoteKey = writableKeyOf(l2, key);
 		return new CacheWriteIntent(owner, key, remoteKey.namespace(), intents().intend(remoteKey));

@@ -6,6 +6,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 import dev.tiercache.codec.ValueCodec;
+import dev.tiercache.coherence.Namespaces;
 import dev.tiercache.coherence.Coherence;
 import dev.tiercache.coherence.L1Coherence;
 import dev.tiercache.internal.concurrent.DaemonThreads;
@@ -95,7 +96,7 @@ final class RedisRuntime implements AutoCloseable {
 		if (cache.local() != null) {
 			this.coherence.follow(cache);
 		}
-		this.namespaces.register(cache, readNow);
+		this.namespaces.register(cache.name(), cache.namespaceVersion(), readNow);
 	}
 
 	/**

@@ -8,6 +8,8 @@ import org.jspecify.annotations.Nullable;
 import dev.tiercache.codec.EncodedValue;
 import dev.tiercache.codec.ValueDecodingException;
 import dev.tiercache.codec.ValueTypeMismatchException;
+import dev.tiercache.coherence.Namespaces;
+import dev.tiercache.coherence.NamespaceVersion;
 import dev.tiercache.coherence.Coherence;
 import dev.tiercache.coherence.L1Coherence;
 import dev.tiercache.internal.redis.RedisKeys;
@@ -95,7 +97,7 @@ final class RemoteCache {
 	}
 
 	private RemoteKey keyIn(String rendered, Object key, long namespace) {
-		byte[] value = (namespace != CacheContext.UNKNOWN_NAMESPACE)
+		byte[] value = (namespace != NamespaceVersion.UNKNOWN)
 				? this.keys.value(this.cache.name(), namespace, rendered) : null;
 		return new RemoteKey(this.keys, value, rendered, this.cache.name(), namespace, key,
 				this.cache.pendingWrites());
@@ -110,7 +112,7 @@ final class RemoteCache {
 	RemoteKey resolvedKeyOf(Object key) {
 		RemoteKey remoteKey = keyOf(key);
 		if (!remoteKey.resolved()) {
-			this.namespaces.readNow(this.cache);
+			this.namespaces.readNow(this.cache.name());
 			remoteKey = keyOf(key);
 			remoteKey.value();
 		}
@@ -321,10 +323,10 @@ final class RemoteCache {
 	 */
 	void clear() {
 		try {
-			this.namespaces.bump(this.cache);
+			this.namespaces.bump(this.cache.name());
 		}
 		catch (RemoteCallException ex) {
-			this.repairs.add("clear:" + this.cache.name(), this.cache, () -> this.namespaces.bump(this.cache));
+			this.repairs.add("clear:" + this.cache.name(), this.cache, () -> this.namespaces.bump(this.cache.name()));
 			this.cache.remoteFailed(ex);
 		}
 	}

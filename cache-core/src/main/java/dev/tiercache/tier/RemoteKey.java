@@ -2,6 +2,7 @@ package dev.tiercache.tier;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.tiercache.coherence.NamespaceVersion;
 import dev.tiercache.internal.redis.EntryKeys;
 import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.internal.redis.RemoteCallException;
@@ -59,7 +60,7 @@ final class RemoteKey {
 		return key;
 	}
 
-	/** The cache's namespace version in the key, or {@link CacheContext#UNKNOWN_NAMESPACE}. */
+	/** The cache's namespace version in the key, or {@link NamespaceVersion#UNKNOWN}. */
 	long namespace() {
 		return this.namespace;
 	}

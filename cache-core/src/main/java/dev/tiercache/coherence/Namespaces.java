@@ -1,4 +1,4 @@
-package dev.tiercache.tier;
+package dev.tiercache.coherence;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -11,8 +11,6 @@ import io.lettuce.core.ScriptOutputType;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
-import dev.tiercache.coherence.Coherence;
-import dev.tiercache.coherence.NamespaceReader;
 import dev.tiercache.internal.concurrent.RateLimit;
 import dev.tiercache.internal.redis.LuaScript;
 import dev.tiercache.internal.redis.RedisKeys;
@@ -23,19 +21,16 @@ import dev.tiercache.internal.redis.RemoteCommands;
  * The namespace versions of one manager's caches in Redis: every key of a cache names its version, so
  * bumping it clears the cache in one round trip, and reading it tells this instance of clears made
  * elsewhere. Each registered cache's version is read every {@link #READ_INTERVAL}, and again at once
- * when a change of a namespace key is reported.
- *
- * <p><b>Floor.</b> A cache never uses a version below the one it uses now
- * ({@link CacheContext#namespaceRead}); a version found below it (the namespace key was deleted, or lost
- * in a failover) is moved past it in Redis, by one script that leaves a version another instance moved
- * already, so that entries of older namespaces, which may have been cleared, are never served again
- * ({@code NamespaceClearTests}: {@code aDeletedNamespaceKeyIsMovedForwardSoClearedEntriesStayInvisible},
- * {@code aClearAfterTheNamespaceKeyWasDeletedMovesPastTheFloor}). Thread-safe.
+ * when a change of a namespace key is reported ({@link L1Coherence}). Each cache's
+ * {@link NamespaceVersion} keeps the floor: a version found below it (the namespace key was deleted, or
+ * lost in a failover) is moved past it in Redis, by one script that leaves a version another instance
+ * moved already, so that entries of older namespaces, which may have been cleared, are never served
+ * again. Thread-safe.
  */
-final class Namespaces implements NamespaceReader {
+public final class Namespaces implements NamespaceReader {
 
 	/** How often each cache's namespace version is read from Redis, to learn of clears made elsewhere. */
-	static final Duration READ_INTERVAL = Duration.ofSeconds(1);
+	public static final Duration READ_INTERVAL = Duration.ofSeconds(1);
 
 	/**
 	 * Bumps a cache's namespace version (KEYS[1]) past the instance's floor (ARGV[1]): one round trip,
@@ -71,12 +66,12 @@ final class Namespaces implements NamespaceReader {
 
 	private final Coherence coherence;
 
-	private final Map<String, CacheContext> caches = new ConcurrentHashMap<>();
+	private final Map<String, NamespaceVersion> caches = new ConcurrentHashMap<>();
 
 	private final RateLimit unreadable = new RateLimit(Duration.ofSeconds(30));
 
 	/** Starts reading the registered caches' versions every {@link #READ_INTERVAL} on {@code scheduler}. */
-	Namespaces(RemoteCommands commands, RedisKeys keys, Coherence coherence, ScheduledExecutorService scheduler) {
+	public Namespaces(RemoteCommands commands, RedisKeys keys, Coherence coherence, ScheduledExecutorService scheduler) {
 		this.commands = commands;
 		this.keys = keys;
 		this.coherence = coherence;
@@ -88,18 +83,18 @@ final class Namespaces implements NamespaceReader {
 	 * Adds a cache whose namespace version is kept up to date, reading it now when {@code readNow}
 	 * (bounded by the Redis timeout), otherwise with the next periodic read.
 	 */
-	void register(CacheContext cache, boolean readNow) {
-		this.caches.put(cache.name(), cache);
+	public void register(String cacheName, NamespaceVersion version, boolean readNow) {
+		this.caches.put(cacheName, version);
 		if (readNow) {
-			read(cache);
+			read(cacheName, version);
 		}
 	}
 
 	/** Reads the namespace version of every registered cache now, stopping at the first Redis failure. */
 	@Override
 	public void readAll() {
-		for (CacheContext cache : this.caches.values()) {
-			if (!read(cache)) {
+		for (Map.Entry<String, NamespaceVersion> cache : this.caches.entrySet()) {
+			if (!read(cache.getKey(), cache.getValue())) {
 				return;
 			}
 		}
@@ -111,67 +106,80 @@ final class Namespaces implements NamespaceReader {
 	 */
 	@Override
 	public void read(String cacheName) {
-		CacheContext cache = this.caches.get(cacheName);
-		if (cache != null) {
-			read(cache);
+		NamespaceVersion version = this.caches.get(cacheName);
+		if (version != null) {
+			read(cacheName, version);
 		}
 	}
 
 	/** Reads one cache's namespace version, moving it past the floor if it went below; {@code false} if Redis failed. */
-	private boolean read(CacheContext cache) {
+	private boolean read(String cacheName, NamespaceVersion version) {
 		try {
-			readNow(cache);
+			readNow(cacheName, version);
 			return true;
 		}
 		catch (RemoteCallException ex) {
-			logger.debug("Tiercache could not read the namespace of " + cache, ex);
+			logger.debug("Tiercache could not read the namespace of cache '" + cacheName + "'", ex);
 			return false;
 		}
 		catch (RuntimeException ex) {
 			// not Redis failing (a namespace key that holds no number, say): the periodic read must go on
 			if (this.unreadable.allow()) {
-				logger.warn("Tiercache cannot read the namespace version of " + cache + " at "
-						+ new String(this.keys.namespace(cache.name()), StandardCharsets.UTF_8)
+				logger.warn("Tiercache cannot read the namespace version of cache '" + cacheName + "' at "
+						+ new String(this.keys.namespace(cacheName), StandardCharsets.UTF_8)
 						+ " (further failures within 30 s are logged at debug level): " + ex.getMessage());
 			}
 			else {
-				logger.debug("Tiercache cannot read the namespace version of " + cache, ex);
+				logger.debug("Tiercache cannot read the namespace version of cache '" + cacheName + "'", ex);
 			}
 			return false;
 		}
 	}
 
 	/**
-	 * Reads one cache's namespace version as the periodic read does, throwing if Redis fails.
+	 * Reads a registered cache's namespace version as the periodic read does, throwing if Redis fails.
 	 * @throws RemoteCallException if Redis fails
 	 */
-	void readNow(CacheContext cache) {
-		long stamp = cache.namespaceStamp();
+	public void readNow(String cacheName) {
+		readNow(cacheName, registered(cacheName));
+	}
+
+	private void readNow(String cacheName, NamespaceVersion version) {
+		long stamp = version.stamp();
 		// the floor as it was before the read: a concurrent read that moved the key past it makes FORWARD a
 		// no-op, where the floor it moved to would move the key once more (and clear every instance again)
-		long floor = cache.namespace();
-		byte[] stored = this.commands.get(this.keys.namespace(cache.name()));
-		long version = (stored != null) ? Long.parseLong(new String(stored, StandardCharsets.US_ASCII)) : 0;
-		if (version < floor) {
-			version = run(cache, FORWARD, floor);
+		long floor = version.current();
+		byte[] stored = this.commands.get(this.keys.namespace(cacheName));
+		long read = (stored != null) ? Long.parseLong(new String(stored, StandardCharsets.US_ASCII)) : 0;
+		if (read < floor) {
+			read = run(cacheName, FORWARD, floor);
 		}
-		cache.namespaceRead(version, stamp);
+		version.read(read, stamp);
 	}
 
 	/**
-	 * Bumps the cache's namespace version past its floor, so that its entries are no longer read, and
-	 * tells the other instances.
+	 * Bumps a registered cache's namespace version past its floor, so that its entries are no longer
+	 * read, and tells the other instances.
 	 * @throws RemoteCallException if Redis fails
 	 */
-	void bump(CacheContext cache) {
-		cache.namespaceBumped(run(cache, BUMP, cache.namespace()));
-		this.coherence.publish(this.keys.namespace(cache.name()));
+	public void bump(String cacheName) {
+		NamespaceVersion version = registered(cacheName);
+		version.bumped(run(cacheName, BUMP, version.current()));
+		this.coherence.publish(this.keys.namespace(cacheName));
+	}
+
+	private NamespaceVersion registered(String cacheName) {
+		NamespaceVersion version = this.caches.get(cacheName);
+		if (version == null) {
+			throw new IllegalStateException("Cache '" + cacheName + "' has no registered namespace");
+		}
+		return version;
 	}
 
 	/** Runs a script on the cache's namespace key with the cache's floor; returns the version it leaves. */
-	private long run(CacheContext cache, LuaScript script, long floor) {
+	private long run(String cacheName, LuaScript script, long floor) {
 		Long version = this.commands.eval(script, ScriptOutputType.INTEGER,
-				new byte[][] { this.keys.namespace(cache.name()) }, Long.toString(floor).getBytes(StandardCharsets.US_ASCII));
+				new byte[][] { this.keys.namespace(cacheName) }, Long.toString(floor).getBytes(StandardCharsets.US_ASCII));
 		if (version == null) {
 			throw new IllegalStateException("The namespace script returned no version");
 		}
