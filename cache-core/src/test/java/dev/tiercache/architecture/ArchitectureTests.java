@@ -72,8 +72,8 @@ class ArchitectureTests {
 
 	/**
 	 * A cache's L1 loses entries by the cache's own writes ({@code TieredCache}, {@code CacheWrites}), through its
-	 * {@code LocalCopies} ({@code CacheContext}, which {@code coherence} drives, and which also clears L1
-	 * when the namespace moves), or by its own eviction: never by the Redis tier or the read-through.
+	 * {@code LocalCopies} ({@code CacheContext}, which {@code coherence} drives, also when a namespace version
+	 * moves), or by its own eviction: never by the Redis tier or the read-through.
 	 */
 	@ArchTest
 	static final ArchRule onlyTheCacheAndCoherenceDropL1Entries = noClasses().that()
