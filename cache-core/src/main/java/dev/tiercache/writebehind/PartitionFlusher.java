@@ -8,6 +8,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import dev.tiercache.internal.concurrent.Interrupts;
 import dev.tiercache.internal.redis.RemoteCallException;
 
 /**
@@ -185,18 +186,12 @@ final class PartitionFlusher {
 	 * call to Redis and set again after it. If Redis does not answer, the lease runs out by itself.
 	 */
 	private void release() {
-		boolean interrupted = Thread.interrupted();
 		try {
-			this.lease.release();
+			Interrupts.clearedDuring(this.lease::release);
 		}
 		catch (RemoteCallException ex) {
 			logger.debug("Tiercache could not release write-behind partition " + this.partition
 					+ "; its lease runs out after claim-idle", ex);
-		}
-		finally {
-			if (interrupted) {
-				Thread.currentThread().interrupt();
-			}
 		}
 	}
 

@@ -9,9 +9,12 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
 import dev.tiercache.test.TestRedis;
 import dev.tiercache.tier.CacheSettings;
 import dev.tiercache.writebehind.Ledger.Row;
+import dev.tiercache.writebehind.LedgerRows.HeldWrite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -57,6 +60,17 @@ class PartitionDrainTests {
 		return instance;
 	}
 
+	/**
+	 * An instance without a circuit breaker in front of Redis: on a loaded machine, slow calls would open
+	 * it and fail the calls these tests need (a write refused, a drain flush cut short).
+	 */
+	private LedgerInstance instance(LettuceConnectionFactory redis, WriteBehindSettings writeBehind) {
+		LedgerInstance instance = new LedgerInstance(this.prefix, redis, this.rows, CacheSettings.DEFAULTS, writeBehind,
+				(manager) -> manager.redisBreaker(null));
+		this.instances.add(instance);
+		return instance;
+	}
+
 	@Test
 	void aCallStillRunningWhenItsInstanceDrainsKeepsThePartitionUntilItReturns() {
 		LedgerInstance other = drainWhileTheCallOfV1Runs(null);
@@ -92,6 +106,24 @@ class PartitionDrainTests {
 
 		awaitQueueEmpty(other);
 		assertThat(this.rows.versions(ID)).containsExactly(1L, 2L);
+	}
+
+	@Test
+	void aCallTheDrainInterruptsIsAcknowledgedSoNoOtherInstanceAppliesItAgain() {
+		LedgerInstance drained = instance(TestRedis.connectionFactory(), LedgerInstance.writeBehind(Durability.MEMORY));
+		HeldWrite call = this.rows.holdWriteOfUntilInterrupted(ID);
+		drained.ledger().save(V1);
+		call.awaitHeld();
+
+		// past its drain-timeout the drain halts and interrupts the call, which writes v1 and returns with its
+		// thread's flag set; the acknowledgment that follows must still reach Redis
+		drained.queues().stop();
+		LedgerInstance other = instance(TestRedis.connectionFactory(), LedgerInstance.writeBehind(Durability.MEMORY));
+		other.ledger().save(V2);
+
+		awaitQueueEmpty(other);
+		assertThat(this.rows.versions(ID)).as("v1 applied once, by the drained instance, then v2")
+			.containsExactly(1L, 2L);
 	}
 
 	/**
