@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -16,8 +17,10 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
+import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.test.TcpProxy;
 import dev.tiercache.test.TestRedis;
 import dev.tiercache.tier.CacheSettings;
@@ -39,7 +42,8 @@ import static org.awaitility.Awaitility.await;
  *
  * <p>Also what the drain does with the rest: a partition whose flush a passing Redis failure stopped is
  * flushed again until it is empty, and the entry of a call the drain interrupted, which then returned,
- * is acknowledged, so that the next owner does not apply it again.
+ * is acknowledged, so that the next owner does not apply it again; and closing the queues waits for
+ * the drain, even on an interrupted thread.
  */
 class PartitionDrainTests {
 
@@ -216,6 +220,50 @@ class PartitionDrainTests {
 				assertThat(this.rows.versions(id)).as("writes of row %d", id).containsExactly(1L);
 			}
 			assertThat(drained.stats().depth()).as("entries left in the queue").isZero();
+		}
+	}
+
+	/**
+	 * The thread that closes the queues is interrupted while a drain runs (a call of v1 in it, v2 queued
+	 * behind): {@code close()} still waits for the drain before it closes the connection, so the drain
+	 * applies and acknowledges both, and the thread's interrupt is kept.
+	 */
+	@Test
+	void aCloseInterruptedWhileTheQueueDrainsStillWaitsForTheDrainBeforeClosingTheConnection() throws Exception {
+		LedgerInstance drained = instance(TestRedis.connectionFactory(), onePartitionDrainedFor30Seconds());
+		HeldWrite call = this.rows.holdWriteOf(ID);
+		drained.ledger().save(V1);
+		call.awaitHeld();
+		drained.ledger().save(V2);
+		AtomicBoolean interruptKept = new AtomicBoolean();
+		Thread closer = new Thread(() -> {
+			drained.queues().close();
+			interruptKept.set(Thread.currentThread().isInterrupted());
+		}, "closer");
+		closer.start();
+		await().atMost(PROMPTLY).until(() -> !drained.queues().isRunning());
+
+		closer.interrupt();
+
+		await("close() waiting for the drain").during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+			.until(closer::isAlive);
+		call.release();
+		closer.join(PROMPTLY.toMillis());
+		assertThat(closer.isAlive()).as("close() returned").isFalse();
+		assertThat(this.rows.versions(ID)).as("both applied by the drained instance").containsExactly(1L, 2L);
+		assertThat(streamLength()).as("entries left in the queue").isZero();
+		assertThat(interruptKept).as("the closing thread's interrupt kept").isTrue();
+	}
+
+	private long streamLength() {
+		LettuceConnectionFactory redis = TestRedis.connectionFactory();
+		try (RedisConnection connection = redis.getConnection()) {
+			Long length = connection.streamCommands()
+				.xLen(new QueueKeys(new RedisKeys(this.prefix), LedgerInstance.CACHE, 1).stream(0));
+			return (length != null) ? length : 0;
+		}
+		finally {
+			redis.destroy();
 		}
 	}
 
