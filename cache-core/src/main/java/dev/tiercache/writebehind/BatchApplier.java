@@ -9,7 +9,6 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
-import dev.tiercache.internal.concurrent.Interrupts;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.tier.TieredCache;
 import dev.tiercache.writebehind.KeyRuns.Call;

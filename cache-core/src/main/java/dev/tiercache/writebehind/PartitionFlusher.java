@@ -8,7 +8,6 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
-import dev.tiercache.internal.concurrent.Interrupts;
 import dev.tiercache.internal.redis.RemoteCallException;
 
 /**

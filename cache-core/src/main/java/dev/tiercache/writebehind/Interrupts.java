@@ -1,11 +1,11 @@
-package dev.tiercache.internal.concurrent;
+package dev.tiercache.writebehind;
 
 /**
  * Runs a call that an interrupt of its thread must not cut short: one that tells Redis about work
  * already done (an acknowledgment, a lease given up), made by a thread that shutdown interrupted
- * while it did that work. Stateless.
+ * while it did that work ({@link BatchApplier}, {@link PartitionFlusher}). Stateless.
  */
-public final class Interrupts {
+final class Interrupts {
 
 	private Interrupts() {
 	}
@@ -16,7 +16,7 @@ public final class Interrupts {
 	 * is the call's to handle.
 	 * @throws RuntimeException what {@code call} throws
 	 */
-	public static void clearedDuring(Runnable call) {
+	static void clearedDuring(Runnable call) {
 		boolean interrupted = Thread.interrupted();
 		try {
 			call.run();
