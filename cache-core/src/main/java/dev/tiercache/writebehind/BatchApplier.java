@@ -29,9 +29,11 @@ import dev.tiercache.writebehind.KeyRuns.KeyWork;
  *
  * <p><b>At least once.</b> An entry stays unacknowledged until it was applied or dead-lettered. An
  * acknowledgment Redis did not confirm is sent again while the lease holds (it is idempotent), so a slow
- * Redis does not make the next owner apply the entry again; a crash, or a lease lost before the
- * acknowledgment, does. {@code WriteBehindIntegrationTests.aFlushThatLosesRedisBeforeItsAcknowledgmentAppliesTheEntryOnce}
- * and {@code WriteBehindCrashRecoveryTests} check it.
+ * Redis does not make the next owner apply the entry again, nor does the drain's interrupt of a call
+ * that then returns; a crash, or a lease lost before the acknowledgment, does.
+ * {@code WriteBehindIntegrationTests.aFlushThatLosesRedisBeforeItsAcknowledgmentAppliesTheEntryOnce},
+ * {@code PartitionDrainTests.aCallTheDrainInterruptsIsAcknowledgedSoNoOtherInstanceAppliesItAgain} and
+ * {@code WriteBehindCrashRecoveryTests} check it.
  *
  * <p><b>The cache never keeps a value the database did not get.</b> A dead letter's key is evicted, by
  * the name its entry gives the key (so also when no method here can read it), and so is the key of an
@@ -279,7 +281,10 @@ final class BatchApplier {
 	/**
 	 * Acknowledges the settled entries and forgets the pending values of keys whose every entry settled.
 	 * If Redis does not confirm it, sends it again, with backoff, while the lease holds: otherwise the
-	 * next owner would apply those entries again.
+	 * next owner would apply those entries again. Sent with the thread's interrupt flag cleared (and set
+	 * again after): the drain interrupts a call it waited for long enough, and once that call returned,
+	 * its entries are applied; an interrupted wait would fail at once and might cancel the command
+	 * before it was even sent.
 	 * @throws RemoteCallException if Redis did not confirm it before the lease ran out or the queue
 	 * halted, or if this instance lost the partition
 	 */
@@ -290,7 +295,7 @@ final class BatchApplier {
 		}
 		for (int round = 1;; round++) {
 			try {
-				this.stream.acknowledge(acknowledgement);
+				Interrupts.clearedDuring(() -> this.stream.acknowledge(acknowledgement));
 				return;
 			}
 			catch (RemoteCallException ex) {

@@ -1,13 +1,20 @@
 package dev.tiercache.writebehind;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.lettuce.core.ScriptOutputType;
 import org.apache.commons.logging.Log;
@@ -46,6 +53,8 @@ final class PartitionBalancer {
 
 	private final FlushGate gate;
 
+	private final RetryBackoff backoff;
+
 	private final QueueFailures failures;
 
 	private final ThreadPoolExecutor pool;
@@ -54,7 +63,7 @@ final class PartitionBalancer {
 
 	PartitionBalancer(String cacheName, RemoteCommands commands, QueueKeys keys, byte[] consumer,
 			WriteBehindSettings settings, List<PartitionFlusher> flushers, OwnerLeases leases, FlushGate gate,
-			QueueFailures failures) {
+			RetryBackoff backoff, QueueFailures failures) {
 		this.cacheName = cacheName;
 		this.commands = commands;
 		this.liveFlushers = keys.flushers();
@@ -63,6 +72,7 @@ final class PartitionBalancer {
 		this.flushers = List.copyOf(flushers);
 		this.leases = leases;
 		this.gate = gate;
+		this.backoff = backoff;
 		this.failures = failures;
 		this.pool = new ThreadPoolExecutor(settings.concurrency(), settings.concurrency(), 60, TimeUnit.SECONDS,
 				new LinkedBlockingQueue<>(), DaemonThreads.numbered("tiercache-writebehind-" + cacheName + "-"));
@@ -119,25 +129,25 @@ final class PartitionBalancer {
 	/**
 	 * Stops balancing, flushes the owned partitions until they are empty or {@code drain-timeout} passed
 	 * (their leases renewed meanwhile), then halts what still runs (no call starts any more, and what is
-	 * not applied stays unacknowledged, for the next owner) and waits a second for it to end. It gives up
-	 * at once the partitions no flush of which runs, so another instance takes them over at once; a flush
-	 * still in a call keeps its partition and gives it up when it ends (after this returned, maybe), so
-	 * that no other instance applies the entries of its key before the call returned. Last it stops the
+	 * not applied stays unacknowledged, for the next owner) and waits a second for it to end. A flush that
+	 * ends before its partition read empty (Redis failed or was slow for a moment, a call could not be
+	 * made, another flush of the partition still ran) is made again, after a {@linkplain RetryBackoff
+	 * backoff}, while the partition is this instance's and time is left. It gives up at once the
+	 * partitions no flush of which runs, so another instance takes them over at once; a flush still in a
+	 * call keeps its partition and gives it up when it ends (after this returned, maybe), so that no
+	 * other instance applies the entries of its key before the call returned. Last it stops the
 	 * heartbeat: a lease kept past the drain runs out {@code claim-idle} after its last renewal. Then
-	 * {@link #leave()}.
+	 * {@link #leave()}. An interrupt ends the flushing early, as the deadline does.
 	 */
 	void drain() {
 		this.gate.stop();
 		this.scheduler.shutdownNow();
 		long deadline = System.nanoTime() + this.settings.drainTimeout().toNanos();
 		try {
-			for (PartitionFlusher flusher : this.flushers) {
-				if (flusher.owned()) {
-					submit(flusher);
-				}
-			}
-			this.pool.shutdown();
-			this.pool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+			flushOwnedUntilEmpty(deadline);
+		}
+		catch (TimeoutException ex) {
+			// drain-timeout passed
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -146,6 +156,52 @@ final class PartitionBalancer {
 		DaemonThreads.stop(this.pool, Duration.ofSeconds(1));
 		this.flushers.forEach(PartitionFlusher::releaseIfIdle);
 		this.leases.close();
+	}
+
+	/**
+	 * Flushes every partition this instance owns, in rounds: each round flushes those not read empty yet,
+	 * and waits for the flushes; between rounds it backs off.
+	 * @throws TimeoutException once the deadline passed
+	 */
+	private void flushOwnedUntilEmpty(long deadline) throws InterruptedException, TimeoutException {
+		Set<PartitionFlusher> emptied = new HashSet<>();
+		for (int round = 1;; round++) {
+			List<PartitionFlusher> left = this.flushers.stream()
+				.filter((flusher) -> flusher.owned() && !emptied.contains(flusher))
+				.toList();
+			if (left.isEmpty()) {
+				return;
+			}
+			if (round > 1 && !this.backoff.pause(round - 1, deadline)) {
+				return; // interrupted (its flag kept)
+			}
+			List<Future<Boolean>> flushes = new ArrayList<>(left.size());
+			for (PartitionFlusher flusher : left) {
+				Callable<Boolean> flush = flusher::flush;
+				flushes.add(this.pool.submit(flush));
+			}
+			for (int i = 0; i < left.size(); i++) {
+				if (emptied(flushes.get(i), deadline)) {
+					emptied.add(left.get(i));
+				}
+			}
+		}
+	}
+
+	/**
+	 * Waits for a flush until the deadline.
+	 * @return whether it read its partition empty
+	 * @throws TimeoutException if the deadline passed first
+	 */
+	private boolean emptied(Future<Boolean> flush, long deadline) throws InterruptedException, TimeoutException {
+		try {
+			return flush.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+		}
+		catch (ExecutionException ex) {
+			logger.warn("Tiercache write-behind of cache '" + this.cacheName + "' could not flush a partition while "
+					+ "draining; flushing it again", ex.getCause());
+			return false;
+		}
 	}
 
 	/**

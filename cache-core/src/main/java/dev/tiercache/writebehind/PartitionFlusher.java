@@ -103,11 +103,14 @@ final class PartitionFlusher {
 	 * Takes the partition if this instance does not own it and it is free, then applies entries until
 	 * the partition is empty, this instance loses it, or the queue stops. Returns at once if another
 	 * thread is flushing it.
+	 * @return whether it ended because the partition read empty; {@code false} if it ended before: another
+	 * thread was flushing it, this instance does not own it (or lost it, or its lease was not renewed in
+	 * time), Redis failed, a call could not be made, or the queue halted
 	 */
-	void flush() {
+	boolean flush() {
 		this.scheduled.set(false);
 		if (!this.running.compareAndSet(false, true)) {
-			return;
+			return false;
 		}
 		byte @Nullable [] token = null;
 		try {
@@ -116,7 +119,7 @@ final class PartitionFlusher {
 				token = this.lease.take();
 			}
 			if (token == null) {
-				return;
+				return false;
 			}
 			if (!Arrays.equals(token, this.claimedUnder)) {
 				claimAbandoned(token);
@@ -127,16 +130,17 @@ final class PartitionFlusher {
 				List<QueueEntry> batch = this.stream.read(token, this.ownPendingLeft ? OWN_PENDING : ">");
 				if (batch.isEmpty()) {
 					if (!this.ownPendingLeft) {
-						return;
+						return true;
 					}
 					this.ownPendingLeft = false;
 					continue;
 				}
 				if (!this.batches.apply(token, batch)) {
 					this.ownPendingLeft = true;
-					return;
+					return false;
 				}
 			}
+			return false;
 		}
 		catch (RemoteCallException ex) {
 			this.ownPendingLeft = true;
@@ -146,6 +150,7 @@ final class PartitionFlusher {
 			else {
 				this.failures.redisFailed("flush partition " + this.partition, ex);
 			}
+			return false;
 		}
 		catch (RuntimeException | Error ex) {
 			// a call threw what it may not (a VirtualMachineError): the batch's entries stay unacknowledged
@@ -185,18 +190,12 @@ final class PartitionFlusher {
 	 * call to Redis and set again after it. If Redis does not answer, the lease runs out by itself.
 	 */
 	private void release() {
-		boolean interrupted = Thread.interrupted();
 		try {
-			this.lease.release();
+			Interrupts.clearedDuring(this.lease::release);
 		}
 		catch (RemoteCallException ex) {
 			logger.debug("Tiercache could not release write-behind partition " + this.partition
 					+ "; its lease runs out after claim-idle", ex);
-		}
-		finally {
-			if (interrupted) {
-				Thread.currentThread().interrupt();
-			}
 		}
 	}
 

@@ -2,6 +2,7 @@ package dev.tiercache.writebehind;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The wait before a partition's next retry round, or before sending an acknowledgment again: the
@@ -30,6 +31,17 @@ final class RetryBackoff {
 	 */
 	boolean pause(int round) {
 		return this.gate.pause(delayMillis(round));
+	}
+
+	/**
+	 * Waits before round {@code round} as {@link #pause(int)} does, but not past {@code deadline} (by
+	 * {@link System#nanoTime()}).
+	 * @return {@code false} if the queue halted meanwhile, or the thread was interrupted (its flag set
+	 * again)
+	 */
+	boolean pause(int round, long deadline) {
+		long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+		return this.gate.pause(Math.max(0, Math.min(delayMillis(round), left)));
 	}
 
 	/** How long to wait before round {@code round}, jitter included. */

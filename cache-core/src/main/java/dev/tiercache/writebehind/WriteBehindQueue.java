@@ -67,7 +67,7 @@ final class WriteBehindQueue {
 			flushers.add(new PartitionFlusher(this.cacheName, p, lease, stream, fence, batches, gate, failures));
 		}
 		this.balancer = new PartitionBalancer(this.cacheName, commands, keys, consumer, settings, flushers, leases, gate,
-				failures);
+				backoff, failures);
 		this.inspector = new QueueInspector(this.cacheName, commands, keys, this.counters);
 		cache.pendingWrites(new PendingValues(commands, keys));
 	}

@@ -328,7 +328,12 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable, A
 		this.events.publishTo(publisher);
 	}
 
-	/** Drains every queue (in parallel, each for at most its drain timeout). */
+	/**
+	 * Drains every queue (in parallel, each for at most its drain timeout, a second to halt and a few
+	 * Redis calls) and waits for the drains to end, also when the calling thread is interrupted
+	 * meanwhile (its flag is then set again on return): {@link #close()} must not close the connection
+	 * under a drain still applying and acknowledging entries.
+	 */
 	@Override
 	public void stop() {
 		if (!this.running) {
@@ -339,14 +344,19 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable, A
 			.map((queue) -> new Thread(queue::drain, "tiercache-drain-" + queue.cacheName()))
 			.toList();
 		drains.forEach(Thread::start);
+		boolean interrupted = false;
 		for (Thread drain : drains) {
-			try {
-				drain.join();
+			while (drain.isAlive()) {
+				try {
+					drain.join();
+				}
+				catch (InterruptedException ex) {
+					interrupted = true;
+				}
 			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				return;
-			}
+		}
+		if (interrupted) {
+			Thread.currentThread().interrupt();
 		}
 	}
 

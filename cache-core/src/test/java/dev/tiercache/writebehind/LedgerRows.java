@@ -18,8 +18,9 @@ import static org.awaitility.Awaitility.await;
  * The "database" of the write-behind tests, shared by the instances of one test: rows by id, and a log
  * of the writes in the order they reached it (the version written, {@link #DELETED} for a delete, and
  * the thread). Writes made by flusher threads can be held until released, so that older writes stay
- * queued while a test makes newer ones; or only the next one, as a slow database call that outlives
- * what its instance does meanwhile. Thread-safe.
+ * queued while a test makes newer ones; or only the next one, or the next one of a given row (each such
+ * hold released on its own), as a slow database call that outlives what its instance does meanwhile.
+ * Thread-safe.
  */
 final class LedgerRows {
 
@@ -44,6 +45,12 @@ final class LedgerRows {
 
 	private volatile @Nullable Error nextThrows;
 
+	/** The holds of single writes not reached yet. */
+	private final List<HeldWrite> heldRows = new CopyOnWriteArrayList<>();
+
+	/** Every hold of a single write, for {@link #release()}. */
+	private final List<HeldWrite> rowHolds = new CopyOnWriteArrayList<>();
+
 	/** A write as it reached the database. */
 	record Applied(long id, long version, String thread) {
 	}
@@ -58,13 +65,13 @@ final class LedgerRows {
 	}
 
 	void save(Ledger.Row row) {
-		awaitReleaseOnFlusher();
+		awaitReleaseOnFlusher(row.id());
 		this.rows.put(row.id(), row);
 		this.log.add(new Applied(row.id(), row.version(), Thread.currentThread().getName()));
 	}
 
 	void delete(long id) {
-		awaitReleaseOnFlusher();
+		awaitReleaseOnFlusher(id);
 		this.rows.remove(id);
 		this.log.add(new Applied(id, DELETED, Thread.currentThread().getName()));
 	}
@@ -110,14 +117,46 @@ final class LedgerRows {
 		this.holdNext.set(true);
 	}
 
+	/** Releases every write held, including those held one by one ({@link #holdWriteOf}). */
 	void release() {
 		this.hold.countDown();
 		this.nextHold.countDown();
+		this.rowHolds.forEach(HeldWrite::release);
 	}
 
-	private void awaitReleaseOnFlusher() {
+	/**
+	 * The next write of row {@code id} a flusher thread makes is held until the returned hold is
+	 * {@linkplain HeldWrite#release() released}, as a database call that does not react to interrupts
+	 * (the thread's flag is kept); then it writes. Independent of the other holds.
+	 */
+	HeldWrite holdWriteOf(long id) {
+		return hold(new HeldWrite(id, false));
+	}
+
+	/**
+	 * The next write of row {@code id} a flusher thread makes waits until its thread is interrupted (or
+	 * the hold is released), then writes and returns normally with the thread's flag set again: a
+	 * database call that ends early when interrupted, as a well-behaved one does.
+	 */
+	HeldWrite holdWriteOfUntilInterrupted(long id) {
+		return hold(new HeldWrite(id, true));
+	}
+
+	private HeldWrite hold(HeldWrite write) {
+		this.rowHolds.add(write);
+		this.heldRows.add(write);
+		return write;
+	}
+
+	private void awaitReleaseOnFlusher(long id) {
 		if (!Thread.currentThread().getName().startsWith(FLUSHER_THREADS)) {
 			return;
+		}
+		for (HeldWrite write : this.heldRows) {
+			if (write.id == id && this.heldRows.remove(write)) {
+				write.hold();
+				break;
+			}
 		}
 		if (this.holdNext.compareAndSet(true, false)) {
 			awaitNextRelease();
@@ -163,6 +202,76 @@ final class LedgerRows {
 		if (thrown != null) {
 			throw thrown;
 		}
+	}
+
+	/** One write held on its flusher thread until released (or interrupted, if it ends so). */
+	static final class HeldWrite {
+
+		private final long id;
+
+		private final boolean endsOnInterrupt;
+
+		private final CountDownLatch reached = new CountDownLatch(1);
+
+		private final CountDownLatch released = new CountDownLatch(1);
+
+		private volatile long reachedAt;
+
+		private volatile long holderId = -1;
+
+		private HeldWrite(long id, boolean endsOnInterrupt) {
+			this.id = id;
+			this.endsOnInterrupt = endsOnInterrupt;
+		}
+
+		/** Waits until a flusher thread holds the write. */
+		void awaitHeld() {
+			await().atMost(Duration.ofSeconds(20)).until(() -> this.reached.getCount() == 0);
+		}
+
+		/** How long a flusher thread has held the write; zero before it reached it. */
+		Duration heldFor() {
+			return (this.reached.getCount() > 0) ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - this.reachedAt);
+		}
+
+		/** The id of the flusher thread that holds the write; -1 before one reached it. */
+		long holderId() {
+			return this.holderId;
+		}
+
+		/** Lets the write go on. */
+		void release() {
+			this.released.countDown();
+		}
+
+		private void hold() {
+			this.reachedAt = System.nanoTime();
+			this.holderId = Thread.currentThread().getId();
+			this.reached.countDown();
+			boolean interrupted = false;
+			try {
+				while (true) {
+					try {
+						if (!this.released.await(60, TimeUnit.SECONDS)) {
+							throw new IllegalStateException("held for 60 s");
+						}
+						return;
+					}
+					catch (InterruptedException ex) {
+						interrupted = true;
+						if (this.endsOnInterrupt) {
+							return;
+						}
+					}
+				}
+			}
+			finally {
+				if (interrupted) {
+					Thread.currentThread().interrupt();
+				}
+			}
+		}
+
 	}
 
 }

@@ -3,15 +3,29 @@ package dev.tiercache.writebehind;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import dev.tiercache.internal.redis.RedisKeys;
+import dev.tiercache.test.TcpProxy;
 import dev.tiercache.test.TestRedis;
 import dev.tiercache.tier.CacheSettings;
 import dev.tiercache.writebehind.Ledger.Row;
+import dev.tiercache.writebehind.LedgerRows.HeldWrite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -25,6 +39,11 @@ import static org.awaitility.Awaitility.await;
  * ({@link WriteBehindQueues#stop()}, the first step of closing its context), with a call that ignores
  * the drain's interrupt and outlives its {@code drain-timeout} (2 s). Their leases last 30 s, so what
  * happens within {@link #PROMPTLY} was not a lease running out.
+ *
+ * <p>Also what the drain does with the rest: a partition whose flush a passing Redis failure stopped is
+ * flushed again until it is empty, and the entry of a call the drain interrupted, which then returned,
+ * is acknowledged, so that the next owner does not apply it again; and closing the queues waits for
+ * the drain, even on an interrupted thread.
  */
 class PartitionDrainTests {
 
@@ -42,12 +61,40 @@ class PartitionDrainTests {
 
 	private final List<LedgerInstance> instances = new ArrayList<>();
 
+	/** The category of the queue's failures ({@link QueueFailures}), held so that its level stays set. */
+	private final Logger queueLog = Logger.getLogger(WriteBehindQueue.class.getName());
+
+	private final Level queueLogLevel = this.queueLog.getLevel();
+
+	private final List<LogRecord> queueFailures = new CopyOnWriteArrayList<>();
+
+	private final Handler queueFailureRecorder = new Handler() {
+
+		@Override
+		public void publish(LogRecord record) {
+			if (record.getMessage() != null && record.getMessage().contains(" could not ")) {
+				PartitionDrainTests.this.queueFailures.add(record);
+			}
+		}
+
+		@Override
+		public void flush() {
+		}
+
+		@Override
+		public void close() {
+		}
+
+	};
+
 	@AfterEach
 	void close() {
 		this.rows.release();
 		for (int i = this.instances.size() - 1; i >= 0; i--) {
 			this.instances.get(i).close();
 		}
+		this.queueLog.removeHandler(this.queueFailureRecorder);
+		this.queueLog.setLevel(this.queueLogLevel);
 	}
 
 	private LedgerInstance instance() {
@@ -55,6 +102,25 @@ class PartitionDrainTests {
 				CacheSettings.DEFAULTS, LedgerInstance.writeBehind(Durability.MEMORY), UnaryOperator.identity());
 		this.instances.add(instance);
 		return instance;
+	}
+
+	/**
+	 * An instance without a circuit breaker in front of Redis: on a loaded machine, slow calls would open
+	 * it and fail the calls these tests need (a write refused, a drain flush cut short).
+	 */
+	private LedgerInstance instance(LettuceConnectionFactory redis, WriteBehindSettings writeBehind) {
+		LedgerInstance instance = new LedgerInstance(this.prefix, redis, this.rows, CacheSettings.DEFAULTS, writeBehind,
+				(manager) -> manager.redisBreaker(null));
+		this.instances.add(instance);
+		return instance;
+	}
+
+	/** The tests' settings ({@link LedgerInstance#writeBehind}) with one partition and a drain of 30 s. */
+	private static WriteBehindSettings onePartitionDrainedFor30Seconds() {
+		WriteBehindSettings base = LedgerInstance.writeBehind(Durability.MEMORY);
+		return new WriteBehindSettings(base.batchSize(), base.flushInterval(), base.concurrency(), 1,
+				base.maxAttempts(), base.backoff(), base.maxBackoff(), base.claimIdle(), Duration.ofSeconds(30),
+				base.durability(), base.durabilityReplicas(), base.durabilityTimeout());
 	}
 
 	@Test
@@ -92,6 +158,113 @@ class PartitionDrainTests {
 
 		awaitQueueEmpty(other);
 		assertThat(this.rows.versions(ID)).containsExactly(1L, 2L);
+	}
+
+	@Test
+	void aCallTheDrainInterruptsIsAcknowledgedSoNoOtherInstanceAppliesItAgain() {
+		LedgerInstance drained = instance(TestRedis.connectionFactory(), LedgerInstance.writeBehind(Durability.MEMORY));
+		HeldWrite call = this.rows.holdWriteOfUntilInterrupted(ID);
+		drained.ledger().save(V1);
+		call.awaitHeld();
+
+		// past its drain-timeout the drain halts and interrupts the call, which writes v1 and returns with its
+		// thread's flag set; the acknowledgment that follows must still reach Redis
+		drained.queues().stop();
+		LedgerInstance other = instance(TestRedis.connectionFactory(), LedgerInstance.writeBehind(Durability.MEMORY));
+		other.ledger().save(V2);
+
+		awaitQueueEmpty(other);
+		assertThat(this.rows.versions(ID)).as("v1 applied once, by the drained instance, then v2")
+			.containsExactly(1L, 2L);
+	}
+
+	/**
+	 * Redis (behind a proxy) stops answering for a moment while the drain runs, and one call of the
+	 * drain's flush times out: the confirmation of the lease before a call in the middle of a batch (a
+	 * timed-out acknowledgment would be sent again until Redis answers, and not stop the flush). The
+	 * flush stops, leaving the rest of its batch; the drain flushes the partition again once Redis
+	 * answers, well before its {@code drain-timeout} (30 s), until it is empty.
+	 */
+	@Test
+	void aDrainFlushesAgainAPartitionWhoseFlushARedisTimeoutStoppedUntilItIsEmpty() throws Exception {
+		this.queueLog.setLevel(Level.FINE);
+		this.queueLog.addHandler(this.queueFailureRecorder);
+		try (TcpProxy proxy = TcpProxy.to(TestRedis.port())) {
+			LedgerInstance drained = instance(TestRedis.connectionFactory(TestRedis.host(), proxy.port()),
+					onePartitionDrainedFor30Seconds());
+			HeldWrite first = this.rows.holdWriteOf(1);
+			drained.ledger().save(new Row(1, 1, "alone in its batch"));
+			first.awaitHeld();
+			for (long id = 2; id <= 10; id++) {
+				drained.ledger().save(new Row(id, 1, "queued in one batch"));
+			}
+			HeldWrite second = this.rows.holdWriteOf(2);
+			first.release();
+			second.awaitHeld();
+			// the flush is in the first call of batch 2..10; Redis stops answering, and the drain starts
+			proxy.blackHole();
+			CompletableFuture<Void> drain = CompletableFuture.runAsync(() -> drained.queues().stop());
+			await().atMost(PROMPTLY).until(() -> !drained.queues().isRunning());
+			// the lease's last confirmation is old enough for the next call to ask Redis for it
+			await().atMost(PROMPTLY)
+				.until(() -> second.heldFor().compareTo(OwnerLease.CONFIRMATION.multipliedBy(2)) > 0);
+			second.release();
+
+			await("a Redis call of the drained instance's flush failed").atMost(PROMPTLY)
+				.until(() -> this.queueFailures.stream()
+					.anyMatch((failure) -> failure.getLongThreadID() == second.holderId()));
+			proxy.restore();
+			drain.get(60, TimeUnit.SECONDS);
+
+			for (long id = 1; id <= 10; id++) {
+				assertThat(this.rows.versions(id)).as("writes of row %d", id).containsExactly(1L);
+			}
+			assertThat(drained.stats().depth()).as("entries left in the queue").isZero();
+		}
+	}
+
+	/**
+	 * The thread that closes the queues is interrupted while a drain runs (a call of v1 in it, v2 queued
+	 * behind): {@code close()} still waits for the drain before it closes the connection, so the drain
+	 * applies and acknowledges both, and the thread's interrupt is kept.
+	 */
+	@Test
+	void aCloseInterruptedWhileTheQueueDrainsStillWaitsForTheDrainBeforeClosingTheConnection() throws Exception {
+		LedgerInstance drained = instance(TestRedis.connectionFactory(), onePartitionDrainedFor30Seconds());
+		HeldWrite call = this.rows.holdWriteOf(ID);
+		drained.ledger().save(V1);
+		call.awaitHeld();
+		drained.ledger().save(V2);
+		AtomicBoolean interruptKept = new AtomicBoolean();
+		Thread closer = new Thread(() -> {
+			drained.queues().close();
+			interruptKept.set(Thread.currentThread().isInterrupted());
+		}, "closer");
+		closer.start();
+		await().atMost(PROMPTLY).until(() -> !drained.queues().isRunning());
+
+		closer.interrupt();
+
+		await("close() waiting for the drain").during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+			.until(closer::isAlive);
+		call.release();
+		closer.join(PROMPTLY.toMillis());
+		assertThat(closer.isAlive()).as("close() returned").isFalse();
+		assertThat(this.rows.versions(ID)).as("both applied by the drained instance").containsExactly(1L, 2L);
+		assertThat(streamLength()).as("entries left in the queue").isZero();
+		assertThat(interruptKept).as("the closing thread's interrupt kept").isTrue();
+	}
+
+	private long streamLength() {
+		LettuceConnectionFactory redis = TestRedis.connectionFactory();
+		try (RedisConnection connection = redis.getConnection()) {
+			Long length = connection.streamCommands()
+				.xLen(new QueueKeys(new RedisKeys(this.prefix), LedgerInstance.CACHE, 1).stream(0));
+			return (length != null) ? length : 0;
+		}
+		finally {
+			redis.destroy();
+		}
 	}
 
 	/**
