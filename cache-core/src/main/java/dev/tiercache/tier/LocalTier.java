@@ -3,9 +3,7 @@ package dev.tiercache.tier;
 import java.lang.reflect.Type;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
@@ -25,8 +23,8 @@ import dev.tiercache.coherence.WriteTokens;
  *
  * <p><b>Stamps: writes win over reads in flight.</b> Every write this instance makes ({@link #put},
  * {@link #putWritten}, {@link #evict}, {@link #revoke}, {@link #clear}) and every change reported to it
- * ({@link #invalidate}) advances a counter: per key (striped, so unrelated keys may share one) and, for
- * a clear, for the whole tier. A reader takes a {@link #stamp} before it reads Redis or runs a loader,
+ * ({@link #invalidate}) moves the key's {@linkplain Stamps stamp} (striped, so unrelated keys may share
+ * one; a clear moves all). A reader takes a {@link #stamp} before it reads Redis or runs a loader,
  * and {@link #fill} stores its value only if nothing was written or reported since; the check and the
  * store are one atomic step on the key. A clear's sweep and a report's lookup do not see a key while it
  * is being added, so every store reads the key's stamp again once its entry is in. So a value fetched
@@ -61,11 +59,11 @@ import dev.tiercache.coherence.WriteTokens;
  * {@code aValueDecodedAsARawListIsNotGivenFromL1ToACallerOfAListOfBooks},
  * {@code aCallerOfAListOfBooksThatJoinsAReadAsARawListReadsForItself}).
  *
- * <p><b>Keys as Redis names them.</b> A tier that mirrors Redis renders each key as Redis names it on
- * every write and stamp (never on a hit): the stripe of its counters is chosen by that name, and resident
- * entries are indexed by it. So an invalidation that names only the Redis key ({@link #invalidate})
- * removes the entry and stops reads of it in flight, like an {@code evict}. A tier without Redis
- * stripes by the key's own hash and keeps no index.
+ * <p><b>Keys as Redis names them.</b> A tier that mirrors Redis knows each key by the name Redis gives
+ * it ({@link RenderedKeys}): its stamp's stripe is chosen by that name, and resident entries are indexed
+ * by it. So an invalidation that names only the Redis key ({@link #invalidate}) removes the entry and
+ * stops reads of it in flight, like an {@code evict}. A tier without Redis stripes by the key's own hash
+ * and keeps no index.
  *
  * <p>Caffeine's maintenance (eviction, buffer draining) runs on the calling threads, amortized, not on
  * the common fork-join pool: handing it to another thread on every write cost more than the work
@@ -75,27 +73,15 @@ import dev.tiercache.coherence.WriteTokens;
  */
 final class LocalTier {
 
-	private static final int STRIPES = 1024;
-
-	/** How much more a write of a key weighs in its stamp than a clear, so that the two rarely cancel out. */
-	private static final int CLEARS_PER_WRITE = 31;
-
 	private final Cache<Object, LocalEntry> entries;
 
 	private final CoarseClock clock;
 
-	/** Writes made by this instance, per stripe of keys. */
-	private final AtomicLongArray writes = new AtomicLongArray(STRIPES);
+	/** What was written, reported and cleared, for stores to check against. */
+	private final Stamps stamps = new Stamps();
 
-	/** Changes reported by Redis (or another instance), per stripe of keys. */
-	private final AtomicLongArray reports = new AtomicLongArray(STRIPES);
-
-	/** Resident entries by rendered key (tiers that mirror Redis only). */
-	private final Map<String, Object> byRendered = new ConcurrentHashMap<>();
-
-	private final @Nullable Function<Object, String> renderer;
-
-	private volatile long epoch;
+	/** The keys as Redis names them, and the resident entries by that name. */
+	private final RenderedKeys names;
 
 	private final StatsRecorder stats;
 
@@ -116,7 +102,7 @@ final class LocalTier {
 			.evictionListener(this::unindex)
 			.build();
 		this.clock = clock;
-		this.renderer = renderer;
+		this.names = new RenderedKeys(renderer);
 		this.stats = stats;
 	}
 
@@ -142,27 +128,13 @@ final class LocalTier {
 
 	/** Like {@link #stamp(Object)}, for a key already rendered as Redis names it (in a tier that mirrors Redis). */
 	long stamp(@Nullable String rendered, Object key) {
-		int stripe = stripe(key, rendered);
-		return ((this.writes.get(stripe) * CLEARS_PER_WRITE + this.epoch) << 32)
-				| (this.reports.get(stripe) & 0xFFFF_FFFFL);
-	}
-
-	/**
-	 * The stamp one write of the key (and nothing else) makes of {@code stamp}: a clear, a report, or a write
-	 * of another key of the same stripe in between makes another.
-	 */
-	private static long afterOneWrite(long stamp) {
-		return stamp + ((long) CLEARS_PER_WRITE << 32);
+		return this.stamps.of(key, rendered);
 	}
 
 	/** Removes the key's entry if it is still {@code entry}. */
 	private void removeIfStill(Object key, LocalEntry entry) {
-		this.entries.asMap().computeIfPresent(key, (k, current) -> (current == entry) ? replaced(k, current, null) : current);
-	}
-
-	/** Whether this instance wrote the key, or cleared the tier, between two of its stamps. */
-	private static boolean writtenBetween(long stamp, long later) {
-		return (stamp >>> 32) != (later >>> 32);
+		this.entries.asMap()
+			.computeIfPresent(key, (k, current) -> (current == entry) ? this.names.replaced(k, current, null) : current);
 	}
 
 	/**
@@ -208,7 +180,7 @@ final class LocalTier {
 		long[] found = new long[1];
 		this.entries.asMap().compute(key, (k, current) -> {
 			found[0] = stamp(rendered, k);
-			return (found[0] == stamp) ? replaced(k, current, entry) : current;
+			return (found[0] == stamp) ? this.names.replaced(k, current, entry) : current;
 		});
 		if (found[0] != stamp) {
 			return found[0];
@@ -249,9 +221,9 @@ final class LocalTier {
 		long[] found = new long[1];
 		this.entries.asMap().compute(key, (k, current) -> {
 			found[0] = stamp(rendered, k);
-			return writtenBetween(stamp, found[0]) ? current : replaced(k, current, entry);
+			return Stamps.writtenBetween(stamp, found[0]) ? current : this.names.replaced(k, current, entry);
 		});
-		return writtenBetween(stamp, found[0]) ? null : settle(key, entry, found[0] != stamp, found[0]);
+		return Stamps.writtenBetween(stamp, found[0]) ? null : settle(key, entry, found[0] != stamp, found[0]);
 	}
 
 	/**
@@ -264,7 +236,7 @@ final class LocalTier {
 	 */
 	private @Nullable Suspect settle(Object key, LocalEntry entry, boolean changedBefore, long stored) {
 		long after = stamp(entry.rendered(), key);
-		if (writtenBetween(stored, after)) {
+		if (Stamps.writtenBetween(stored, after)) {
 			removeIfStill(key, entry);
 			return null;
 		}
@@ -287,7 +259,7 @@ final class LocalTier {
 		LocalEntry entry = (lifetimeMillis > 0) ? newEntry(value, null, rendered, lifetimeMillis, WriteTokens.of(framed))
 				: null;
 		long[] stamps = replace(key, rendered, entry);
-		boolean changedBefore = stamps[0] != stamp || stamps[1] != afterOneWrite(stamps[0]);
+		boolean changedBefore = stamps[0] != stamp || stamps[1] != Stamps.afterOneWrite(stamps[0]);
 		return (entry != null) ? settle(key, entry, changedBefore, stamps[1]) : null;
 	}
 
@@ -300,9 +272,9 @@ final class LocalTier {
 		long[] stamps = new long[2];
 		this.entries.asMap().compute(key, (k, current) -> {
 			stamps[0] = stamp(rendered, k);
-			advance(k, rendered);
+			this.stamps.written(k, rendered);
 			stamps[1] = stamp(rendered, k);
-			return replaced(k, current, entry);
+			return this.names.replaced(k, current, entry);
 		});
 		return stamps;
 	}
@@ -311,7 +283,7 @@ final class LocalTier {
 	void revoke(Object key) {
 		String rendered = rendered(key);
 		this.entries.asMap().compute(key, (k, current) -> {
-			advance(k, rendered);
+			this.stamps.written(k, rendered);
 			return current;
 		});
 	}
@@ -321,9 +293,9 @@ final class LocalTier {
 		String rendered = rendered(key);
 		boolean[] present = new boolean[1];
 		this.entries.asMap().compute(key, (k, current) -> {
-			advance(k, rendered);
+			this.stamps.written(k, rendered);
 			present[0] = current != null && current.deadlineNanos() - this.clock.read() > 0;
-			return replaced(k, current, null);
+			return this.names.replaced(k, current, null);
 		});
 		return present[0];
 	}
@@ -337,8 +309,8 @@ final class LocalTier {
 	 * @return the entry kept to be checked, or {@code null}; if it is not checked, {@link #evictIf} it
 	 */
 	@Nullable Suspect invalidate(String rendered, boolean checkable) {
-		this.reports.incrementAndGet(stripe(rendered.hashCode()));
-		Object key = this.byRendered.get(rendered);
+		this.stamps.reported(rendered);
+		Object key = this.names.keyOf(rendered);
 		if (key == null) {
 			return null;
 		}
@@ -351,7 +323,7 @@ final class LocalTier {
 				kept[0] = current;
 				return current;
 			}
-			return replaced(k, current, null);
+			return this.names.replaced(k, current, null);
 		});
 		return (kept[0] != null) ? new Suspect(key, kept[0]) : null;
 	}
@@ -362,8 +334,8 @@ final class LocalTier {
 			if (current != suspect.entry()) {
 				return current;
 			}
-			this.reports.incrementAndGet(stripe(k, current.rendered()));
-			return replaced(k, current, null);
+			this.stamps.reported(k, current.rendered());
+			return this.names.replaced(k, current, null);
 		});
 	}
 
@@ -379,7 +351,7 @@ final class LocalTier {
 				return current;
 			}
 			stored[0] = true;
-			return replaced(k, null, refill.entry());
+			return this.names.replaced(k, null, refill.entry());
 		});
 		if (stored[0] && stamp(refill.entry().rendered(), refill.key()) != refill.stamp()) {
 			removeIfStill(refill.key(), refill.entry());
@@ -390,11 +362,9 @@ final class LocalTier {
 
 	/** Removes every entry, and keeps reads already in flight from storing theirs. */
 	void clear() {
-		synchronized (this) {
-			this.epoch++;
-		}
+		this.stamps.cleared();
 		for (Object key : this.entries.asMap().keySet()) {
-			this.entries.asMap().computeIfPresent(key, (k, current) -> replaced(k, current, null));
+			this.entries.asMap().computeIfPresent(key, (k, current) -> this.names.replaced(k, current, null));
 		}
 	}
 
@@ -417,8 +387,8 @@ final class LocalTier {
 	 * Redis; its {@code String.valueOf} otherwise); {@code null} if none is resident.
 	 */
 	@Nullable Object keyNamed(String name) {
-		if (this.renderer != null) {
-			return this.byRendered.get(name);
+		if (this.names.mirrorsRedis()) {
+			return this.names.keyOf(name);
 		}
 		for (Object key : this.entries.asMap().keySet()) {
 			if (String.valueOf(key).equals(name)) {
@@ -443,7 +413,7 @@ final class LocalTier {
 
 	/** How many keys the rendered-key index holds: never more than the resident entries. */
 	int indexed() {
-		return this.byRendered.size();
+		return this.names.size();
 	}
 
 	/**
@@ -451,8 +421,7 @@ final class LocalTier {
 	 * {@link #putWritten} take it from their caller, who rendered it once for the whole read or write.
 	 */
 	@Nullable String rendered(Object key) {
-		Function<Object, String> render = this.renderer;
-		return (render != null) ? render.apply(key) : null;
+		return this.names.rendered(key);
 	}
 
 	private LocalEntry newEntry(@Nullable Object value, @Nullable Type decodedAs, @Nullable String rendered,
@@ -461,38 +430,12 @@ final class LocalTier {
 				this.clock.read() + TimeUnit.MILLISECONDS.toNanos(lifetimeMillis), token);
 	}
 
-	/**
-	 * Keeps the rendered-key index in step with an entry being replaced (inside the key's atomic
-	 * step), and returns the new entry.
-	 */
-	private @Nullable LocalEntry replaced(Object key, @Nullable LocalEntry current, @Nullable LocalEntry next) {
-		if (current != null && current.rendered() != null && (next == null || !current.rendered().equals(next.rendered()))) {
-			this.byRendered.remove(current.rendered(), key);
-		}
-		if (next != null && next.rendered() != null) {
-			this.byRendered.put(next.rendered(), key);
-		}
-		return next;
-	}
-
 	/** Caffeine evicted an entry (size): count it and forget it in the index, within the same atomic step. */
 	private void unindex(@Nullable Object key, @Nullable LocalEntry entry, RemovalCause cause) {
 		this.stats.eviction();
-		if (key != null && entry != null && entry.rendered() != null) {
-			this.byRendered.remove(entry.rendered(), key);
+		if (key != null && entry != null) {
+			this.names.evicted(key, entry);
 		}
-	}
-
-	private void advance(Object key, @Nullable String rendered) {
-		this.writes.incrementAndGet(stripe(key, rendered));
-	}
-
-	private static int stripe(Object key, @Nullable String rendered) {
-		return stripe((rendered != null) ? rendered.hashCode() : key.hashCode());
-	}
-
-	private static int stripe(int hash) {
-		return (hash ^ (hash >>> 16)) & (STRIPES - 1);
 	}
 
 	/**

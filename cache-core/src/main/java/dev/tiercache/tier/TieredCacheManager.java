@@ -1,28 +1,15 @@
 package dev.tiercache.tier;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
@@ -36,12 +23,7 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.coherence.Coherence;
 import dev.tiercache.coherence.CoherenceMode;
-import dev.tiercache.internal.concurrent.Closing;
-import dev.tiercache.internal.concurrent.DaemonThreads;
-import dev.tiercache.internal.concurrent.EventDispatcher;
 import dev.tiercache.internal.redis.RedisKeys;
-import dev.tiercache.internal.redis.RemoteCommands;
-import dev.tiercache.internal.stampede.LoadSubscription;
 import dev.tiercache.resilience.RedisCircuitBreaker;
 import dev.tiercache.tier.TiercacheEvent.CacheCreated;
 import dev.tiercache.tier.TiercacheEvent.RedisCallsResumed;
@@ -75,8 +57,6 @@ public final class TieredCacheManager
 	 */
 	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 8192;
 
-	private static final Log logger = LogFactory.getLog(TieredCacheManager.class);
-
 	/** How long start-up waits for the Redis connection before going on without it. */
 	public static final Duration STARTUP_CONNECT_WAIT = Duration.ofSeconds(2);
 
@@ -92,89 +72,18 @@ public final class TieredCacheManager
 	/** How many background reloads wait at most in the default refresh executor. */
 	static final int REFRESH_QUEUE = 1000;
 
-	private final Map<String, TieredCache> caches = new ConcurrentHashMap<>();
+	/** What the caches share: the Redis side, the clock, the executors, the events. */
+	private final ManagerResources resources;
 
-	private final List<Consumer<TieredCache>> cacheListeners = new CopyOnWriteArrayList<>();
-
-	private final CacheSettings defaults;
-
-	private final boolean dynamic;
-
-	private final @Nullable RedisRuntime redis;
-
-	private final @Nullable LoadSubscription subscription;
-
-	private final CoarseClock clock;
-
-	private final Executor asyncExecutor;
-
-	private final @Nullable ExecutorService ownExecutor;
-
-	private final Executor refreshExecutor;
-
-	private final @Nullable ExecutorService ownRefreshExecutor;
-
-	private final @Nullable Coherence coherence;
-
-	private final @Nullable RedisCircuitBreaker breaker;
-
-	private final TiercacheErrorHandler errorHandler;
-
-	/** The caches declared to the builder, in order. */
-	private final List<String> declared;
-
-	/** Whether the declared caches were published. */
-	private final AtomicBoolean declaredPublished = new AtomicBoolean();
-
-	/** Where events go, off the callers' threads: the application context, or nowhere outside a Spring container. */
-	private final EventDispatcher events = new EventDispatcher("tiercache-events");
-
-	/** Whether start-up connected and read the declared caches' namespaces; caches created later read theirs at once. */
-	private volatile boolean started;
+	private final CacheRegistry registry;
 
 	/** Whether the container started the manager and has not stopped it. */
 	private volatile boolean running;
 
 	private TieredCacheManager(Builder builder) {
-		this.defaults = builder.defaults;
-		this.dynamic = builder.dynamic;
-		this.errorHandler = builder.errorHandler;
-		RedisConnectionFactory connectionFactory = builder.connectionFactory;
-		boolean anyRemote = builder.caches.values().stream().anyMatch(CacheSettings::usesRemote)
-				|| (this.dynamic && this.defaults.usesRemote());
-		if (anyRemote && connectionFactory == null) {
-			throw new IllegalStateException("Caches " + remoteCacheNames(builder)
-					+ " use Redis but no RedisConnectionFactory was given; set their mode to 'local' or configure Redis");
-		}
-		if (anyRemote) {
-			this.breaker = (builder.breakerConfig != null) ? new RedisCircuitBreaker(builder.breakerConfig)
-					: RedisCircuitBreaker.disabled();
-			RedisKeys keys = new RedisKeys(builder.keyPrefix);
-			this.coherence = new Coherence(connectionFactory, keys.trackedPrefixes(), keys.invalidationsChannel());
-			RemoteCommands commands = RemoteCommands.dedicated(connectionFactory, builder.redisTimeout, this.breaker,
-					this.coherence);
-			this.redis = new RedisRuntime(commands, this.coherence, keys,
-					Objects.requireNonNull(builder.codec, "a ValueCodec is required when caches use Redis"),
-					builder.maxValueBytes, shortestLease(builder), builder.maxPendingRepairs);
-			this.breaker.onRecovery(this.redis::recovered);
-			this.breaker.listen(new RedisCallEvents(this.events));
-			this.coherence.deliverTo(this.redis.coherence(), commands);
-			this.subscription = new LoadSubscription(connectionFactory, this.redis.channel(),
-					this.redis.notifications());
-		}
-		else {
-			this.breaker = null;
-			this.coherence = null;
-			this.redis = null;
-			this.subscription = null;
-		}
-		this.clock = new CoarseClock();
-		this.ownExecutor = (builder.asyncExecutor == null) ? newAsyncExecutor() : null;
-		this.asyncExecutor = (builder.asyncExecutor != null) ? builder.asyncExecutor : this.ownExecutor;
-		this.ownRefreshExecutor = (builder.refreshExecutor == null) ? newRefreshExecutor() : null;
-		this.refreshExecutor = (builder.refreshExecutor != null) ? builder.refreshExecutor : this.ownRefreshExecutor;
-		builder.caches.forEach((name, settings) -> this.caches.put(name, newCache(name, settings)));
-		this.declared = List.copyOf(builder.caches.keySet());
+		this.resources = new ManagerResources(builder);
+		this.registry = new CacheRegistry(builder.caches, builder.defaults, builder.dynamic, this.resources::newCache,
+				this.resources.events());
 	}
 
 	/**
@@ -182,19 +91,19 @@ public final class TieredCacheManager
 	 * until the Redis connection was first set up, or when no cache uses Redis.
 	 */
 	public @Nullable CoherenceMode coherenceMode() {
-		Coherence current = this.coherence;
+		Coherence current = this.resources.coherence();
 		return (current != null) ? current.mode() : null;
 	}
 
 	/** How many changed keys this instance was told of, to drop from L1; 0 when no cache uses Redis. */
 	public long invalidationsReceived() {
-		Coherence current = this.coherence;
+		Coherence current = this.resources.coherence();
 		return (current != null) ? current.invalidationsReceived() : 0;
 	}
 
 	/** How many changed keys this instance published to the others (in {@link CoherenceMode#PUBSUB} only). */
 	public long invalidationsSent() {
-		Coherence current = this.coherence;
+		Coherence current = this.resources.coherence();
 		return (current != null) ? current.invalidationsSent() : 0;
 	}
 
@@ -203,8 +112,7 @@ public final class TieredCacheManager
 	 * one created later on first use, once it is in the manager.
 	 */
 	public void forEachCache(Consumer<TieredCache> listener) {
-		this.cacheListeners.add(listener);
-		this.caches.values().forEach(listener);
+		this.registry.forEachCache(listener);
 	}
 
 	/**
@@ -212,51 +120,7 @@ public final class TieredCacheManager
 	 * the write-behind queues built with it) goes through; {@code null} when no cache uses Redis.
 	 */
 	public @Nullable RedisCircuitBreaker redisCircuitBreaker() {
-		return this.breaker;
-	}
-
-	private TieredCache newCache(String name, CacheSettings settings) {
-		if (!settings.usesRemote() && !settings.freshness().equals(Freshness.NONE)) {
-			logger.warn("Tiercache cache '" + name + "' is local-only: " + settings.freshness()
-					+ " needs Redis (mode 'both' or 'remote') and is ignored");
-		}
-		TieredCache cache = new TieredCache(name, settings, this.redis, this.clock, this.asyncExecutor,
-				this.refreshExecutor, this.errorHandler);
-		RedisRuntime redis = this.redis;
-		if (redis != null && settings.usesRemote()) {
-			redis.register(cache.context(), this.started);
-		}
-		return cache;
-	}
-
-	private static Duration shortestLease(Builder builder) {
-		return builder.caches.values().stream().map(CacheSettings::lockLease)
-			.reduce(builder.defaults.lockLease(), (a, b) -> (a.compareTo(b) <= 0) ? a : b);
-	}
-
-	private static String remoteCacheNames(Builder builder) {
-		return builder.caches.entrySet().stream().filter((entry) -> entry.getValue().usesRemote())
-			.map(Map.Entry::getKey).toList() + (builder.dynamic ? " (and caches created on first use)" : "");
-	}
-
-	private static ExecutorService newAsyncExecutor() {
-		int size = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
-		ThreadPoolExecutor executor = new ThreadPoolExecutor(size, size, 60, TimeUnit.SECONDS,
-				new LinkedBlockingQueue<>(), DaemonThreads.numbered("tiercache-async-"));
-		executor.allowCoreThreadTimeOut(true);
-		return executor;
-	}
-
-	/**
-	 * The default executor of background reloads: a few daemon threads and a bounded queue; a reload
-	 * it cannot take is dropped (and counted), never run on the caller's thread.
-	 */
-	private static ExecutorService newRefreshExecutor() {
-		int size = Math.max(2, Runtime.getRuntime().availableProcessors());
-		ThreadPoolExecutor executor = new ThreadPoolExecutor(size, size, 60, TimeUnit.SECONDS,
-				new ArrayBlockingQueue<>(REFRESH_QUEUE), DaemonThreads.numbered("tiercache-refresh-"));
-		executor.allowCoreThreadTimeOut(true);
-		return executor;
+		return this.resources.breaker();
 	}
 
 	/**
@@ -275,18 +139,7 @@ public final class TieredCacheManager
 	 */
 	@Override
 	public @Nullable TieredCache getCache(String name) {
-		TieredCache cache = this.caches.get(name);
-		if (cache != null || !this.dynamic) {
-			return cache;
-		}
-		CacheNames.check(name);
-		TieredCache[] created = new TieredCache[1];
-		cache = this.caches.computeIfAbsent(name, (absent) -> created[0] = newCache(absent, this.defaults));
-		if (created[0] != null) {
-			this.cacheListeners.forEach((listener) -> listener.accept(created[0]));
-			this.events.publish(new CacheCreated(name, this.defaults));
-		}
-		return cache;
+		return this.registry.get(name);
 	}
 
 	/**
@@ -298,7 +151,7 @@ public final class TieredCacheManager
 		TieredCache cache = getCache(name);
 		if (cache == null) {
 			throw new IllegalArgumentException("No Tiercache cache named '" + name + "'; known caches are "
-					+ new TreeSet<>(this.caches.keySet()) + ". Declare it under 'tiercache.cache-names' or"
+					+ new TreeSet<>(this.registry.names()) + ". Declare it under 'tiercache.cache-names' or"
 					+ " 'tiercache.caches." + name + ".*', or set 'tiercache.dynamic=true' to create caches on first use");
 		}
 		return cache;
@@ -306,13 +159,12 @@ public final class TieredCacheManager
 
 	@Override
 	public Collection<String> getCacheNames() {
-		return Collections.unmodifiableSet(this.caches.keySet());
+		return this.registry.names();
 	}
 
 	/** The Redis key prefix, or {@code null} when no cache uses Redis. */
 	public @Nullable String keyPrefix() {
-		RedisRuntime redis = this.redis;
-		return (redis != null) ? redis.keyPrefix() : null;
+		return this.resources.keyPrefix();
 	}
 
 	/**
@@ -323,16 +175,7 @@ public final class TieredCacheManager
 	 */
 	@Override
 	public void afterPropertiesSet() {
-		RedisRuntime redis = this.redis;
-		if (redis != null) {
-			redis.connect(STARTUP_CONNECT_WAIT);
-			redis.readNamespaces();
-		}
-		this.started = true;
-		LoadSubscription loads = this.subscription;
-		if (loads != null) {
-			loads.start();
-		}
+		this.resources.start(STARTUP_CONNECT_WAIT);
 	}
 
 	/**
@@ -342,30 +185,19 @@ public final class TieredCacheManager
 	 */
 	@Override
 	public void setApplicationEventPublisher(ApplicationEventPublisher publisher) {
-		this.events.publishTo(publisher);
-	}
-
-	/** Loads take leases again after a {@link #stop()}. Called by the container once it is refreshed. */
-	@Override
-	public void start() {
-		RedisRuntime redis = this.redis;
-		if (redis != null) {
-			redis.startLeasing();
-		}
-		this.running = true;
-		publishDeclaredCaches();
+		this.resources.events().publishTo(publisher);
 	}
 
 	/**
-	 * Publishes a {@link CacheCreated} for each declared cache, the first time the manager starts: then
-	 * {@code @EventListener} methods are registered (they are not while beans are initialized).
+	 * Loads take leases again after a {@link #stop()}. Called by the container once it is refreshed;
+	 * the first time, publishes a {@link CacheCreated} for each declared cache (then
+	 * {@code @EventListener} methods are registered; they are not while beans are initialized).
 	 */
-	private void publishDeclaredCaches() {
-		if (this.declaredPublished.compareAndSet(false, true)) {
-			for (String name : this.declared) {
-				this.events.publish(new CacheCreated(name, this.caches.get(name).settings()));
-			}
-		}
+	@Override
+	public void start() {
+		this.resources.startLeasing();
+		this.running = true;
+		this.registry.publishDeclared();
 	}
 
 	/**
@@ -376,10 +208,7 @@ public final class TieredCacheManager
 	@Override
 	public void stop() {
 		this.running = false;
-		RedisRuntime redis = this.redis;
-		if (redis != null) {
-			redis.stopLeasing();
-		}
+		this.resources.stopLeasing();
 	}
 
 	@Override
@@ -398,11 +227,7 @@ public final class TieredCacheManager
 	 */
 	@Override
 	public void destroy() {
-		ExecutorService executor = this.ownExecutor;
-		ExecutorService refreshes = this.ownRefreshExecutor;
-		Closing.all(this.clock, this.subscription, this.coherence, this.redis, this.breaker,
-				(executor != null) ? executor::shutdownNow : null, (refreshes != null) ? refreshes::shutdownNow : null,
-				this.events);
+		this.resources.close();
 	}
 
 	/**
@@ -410,31 +235,33 @@ public final class TieredCacheManager
 	 */
 	public static final class Builder {
 
-		private final @Nullable RedisConnectionFactory connectionFactory;
+		// package-private: the manager's parts (ManagerResources, CacheRegistry) read them as it is built
 
-		private final Map<String, CacheSettings> caches = new LinkedHashMap<>();
+		final @Nullable RedisConnectionFactory connectionFactory;
 
-		private CacheSettings defaults = CacheSettings.DEFAULTS;
+		final Map<String, CacheSettings> caches = new LinkedHashMap<>();
 
-		private boolean dynamic = true;
+		CacheSettings defaults = CacheSettings.DEFAULTS;
 
-		private String keyPrefix = DEFAULT_KEY_PREFIX;
+		boolean dynamic = true;
 
-		private Duration redisTimeout = DEFAULT_REDIS_TIMEOUT;
+		String keyPrefix = DEFAULT_KEY_PREFIX;
 
-		private @Nullable ValueCodec codec;
+		Duration redisTimeout = DEFAULT_REDIS_TIMEOUT;
 
-		private int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
+		@Nullable ValueCodec codec;
 
-		private int maxPendingRepairs = 10_000;
+		int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
 
-		private @Nullable CircuitBreakerConfig breakerConfig = RedisCircuitBreaker.defaults().build();
+		int maxPendingRepairs = 10_000;
 
-		private @Nullable Executor asyncExecutor;
+		@Nullable CircuitBreakerConfig breakerConfig = RedisCircuitBreaker.defaults().build();
 
-		private @Nullable Executor refreshExecutor;
+		@Nullable Executor asyncExecutor;
 
-		private TiercacheErrorHandler errorHandler = TiercacheErrorHandler.logging();
+		@Nullable Executor refreshExecutor;
+
+		TiercacheErrorHandler errorHandler = TiercacheErrorHandler.logging();
 
 		private Builder(@Nullable RedisConnectionFactory connectionFactory) {
 			this.connectionFactory = connectionFactory;
@@ -562,24 +389,6 @@ public final class TieredCacheManager
 
 		public TieredCacheManager build() {
 			return new TieredCacheManager(this);
-		}
-
-	}
-
-	/**
-	 * Publishes the breaker's stops and resumptions as events. Holds the dispatcher only, never the
-	 * manager, so that what keeps the breaker (a shared connection's) keeps no cache alive.
-	 */
-	private record RedisCallEvents(EventDispatcher events) implements RedisCircuitBreaker.Listener {
-
-		@Override
-		public void stopped() {
-			this.events.publish(new RedisCallsStopped(Instant.now()));
-		}
-
-		@Override
-		public void resumed(Duration outage) {
-			this.events.publish(new RedisCallsResumed(Instant.now(), outage));
 		}
 
 	}

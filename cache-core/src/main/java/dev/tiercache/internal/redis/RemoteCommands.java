@@ -1,25 +1,15 @@
 package dev.tiercache.internal.redis;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
-import io.lettuce.core.AbstractRedisAsyncCommands;
-import io.lettuce.core.AbstractRedisClient;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.cluster.RedisClusterClient;
-import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -27,12 +17,9 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.connection.lettuce.LettuceConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
-import dev.tiercache.internal.concurrent.DaemonThreads;
 import dev.tiercache.resilience.RedisCircuitBreaker;
 
 /**
@@ -45,61 +32,38 @@ import dev.tiercache.resilience.RedisCircuitBreaker;
  * reaches the caller.
  *
  * <p><b>Guarded.</b> Every call is recorded in the {@link RedisCircuitBreaker} of the connection
- * factory: its duration when Redis answered (an error reply is an answer, unless it says Redis cannot
- * serve, such as {@code LOADING} or {@code READONLY}), a failure when it did not. While the breaker
- * does not admit calls, they fail at once without reaching Redis. A caller's interrupt is not held
- * against Redis.
+ * factory, and while the breaker does not admit calls, they fail at once without reaching Redis; how
+ * each outcome counts is {@code BreakerGate}'s to say.
  *
  * <p><b>Connecting.</b> The connection is opened on a background thread, never on a caller's: a call
- * made while it opens waits for it at most the timeout. {@link #connect(Duration)} lets start-up wait
+ * made while it opens waits for it at most the timeout, and {@link #connect(Duration)} lets start-up wait
  * for it a little longer. A failed attempt fails the calls waiting for it (and counts against Redis in
- * the breaker); the next call starts a new one. If the connection is found closed (the factory was
- * stopped, reset or destroyed), it is dropped and opened again, so Redis comes back without a restart.
+ * the breaker). A connection found closed is opened again, so Redis comes back without a restart
+ * ({@code Connector} opens, keeps and drops it).
  *
  * <p>Thread-safe: all calls share one multiplexed connection.
  */
 public final class RemoteCommands implements AutoCloseable {
 
-	/** What a call made while the breaker does not admit calls throws: shared, without a stack trace. */
-	private static final RemoteCallException NOT_ADMITTED = new RemoteCallException(
-			"Tiercache is not calling Redis for now: it failed or was slow too often, and is probed in the background"
-					+ " (settings: 'tiercache.redis.breaker.*')");
-
 	/** What a call made after the deadline it was given throws: shared, without a stack trace. */
 	private static final RemoteCallException TIME_SPENT = new RemoteCallException(
 			"This cache operation has already waited for Redis as long as 'tiercache.redis.timeout' allows");
 
-	/** Error replies that mean Redis cannot serve now, rather than that the command was wrong. */
-	private static final List<String> OUTAGE_REPLIES = List.of("LOADING", "BUSY ", "MASTERDOWN", "CLUSTERDOWN",
-			"TRYAGAIN", "READONLY", "NOREPLICAS");
-
 	private static final Log logger = LogFactory.getLog(RemoteCommands.class);
-
-	private final RedisConnectionFactory connectionFactory;
-
-	private final boolean dedicated;
-
-	private final @Nullable ConnectionSetup setup;
 
 	private final RedisCircuitBreaker breaker;
 
-	/** Whether a call's duration is held against Redis (not for commands that block by design). */
-	private final boolean timed;
+	/** Whether a call may go, and how its outcome counts in the breaker. */
+	private final BreakerGate gate;
+
+	/** Opens, keeps and drops the connection. */
+	private final Connector connector;
 
 	private final RedisCircuitBreaker.Probe probe = this::ping;
 
 	private final Duration timeout;
 
 	private final long timeoutNanos;
-
-	private final ExecutorService connector = Executors
-		.newSingleThreadExecutor(DaemonThreads.named("tiercache-redis-connect"));
-
-	private volatile @Nullable Connection connected;
-
-	private @Nullable CompletableFuture<Connection> connecting;
-
-	private boolean closed;
 
 	/**
 	 * Calls on the factory's shared connection.
@@ -142,11 +106,9 @@ public final class RemoteCommands implements AutoCloseable {
 		if (timeout.isNegative() || timeout.isZero()) {
 			throw new IllegalArgumentException("Redis timeout must be positive, but was " + timeout);
 		}
-		this.connectionFactory = connectionFactory;
-		this.dedicated = dedicated;
-		this.setup = setup;
 		this.breaker = breaker;
-		this.timed = timed;
+		this.gate = new BreakerGate(breaker, timed);
+		this.connector = new Connector(connectionFactory, dedicated, setup, timeout);
 		this.timeout = timeout;
 		this.timeoutNanos = timeout.toNanos();
 		if (timed) {
@@ -161,7 +123,7 @@ public final class RemoteCommands implements AutoCloseable {
 	 */
 	public boolean connect(Duration wait) {
 		try {
-			connection(System.nanoTime() + wait.toNanos());
+			this.connector.connection(System.nanoTime() + wait.toNanos());
 			return true;
 		}
 		catch (RemoteCallException ex) {
@@ -241,9 +203,7 @@ public final class RemoteCommands implements AutoCloseable {
 
 	private <T> @Nullable T invoke(Function<RedisClusterAsyncCommands<byte[], byte[]>, ? extends Future<T>> command,
 			long operationDeadline, boolean bounded) {
-		if (!this.breaker.admits()) {
-			throw NOT_ADMITTED;
-		}
+		this.gate.admit();
 		long started = System.nanoTime();
 		long deadline = started + this.timeoutNanos;
 		boolean cutShort = bounded && operationDeadline - deadline < 0;
@@ -255,12 +215,12 @@ public final class RemoteCommands implements AutoCloseable {
 		}
 		try {
 			T reply = await(send(command, deadline), deadline);
-			this.breaker.succeeded(elapsedSince(started));
+			this.gate.succeeded(started);
 			return reply;
 		}
 		catch (RemoteCallException ex) {
 			if (!cutShort || !(ex.getCause() instanceof TimeoutException)) {
-				record(ex, started);
+				this.gate.failed(ex, started);
 			}
 			throw ex;
 		}
@@ -274,9 +234,7 @@ public final class RemoteCommands implements AutoCloseable {
 	 */
 	public <T> boolean sendAndForget(Function<RedisClusterAsyncCommands<byte[], byte[]>, ? extends Future<T>> command) {
 		try {
-			if (!this.breaker.admits()) {
-				throw NOT_ADMITTED;
-			}
+			this.gate.admit();
 			send(command, System.nanoTime() + this.timeoutNanos);
 			return true;
 		}
@@ -295,50 +253,18 @@ public final class RemoteCommands implements AutoCloseable {
 		await(send(RedisClusterAsyncCommands::ping, deadline), deadline);
 	}
 
-	private long elapsedSince(long started) {
-		return this.timed ? System.nanoTime() - started : 0;
-	}
-
-	/**
-	 * Records a failed call in the breaker: an error reply as an answer (unless it says Redis cannot
-	 * serve), an interrupt of the caller not at all, anything else as a failure.
-	 */
-	private void record(RemoteCallException failure, long started) {
-		Throwable cause = failure.getCause();
-		if (cause instanceof InterruptedException) {
-			return;
-		}
-		if (cause instanceof RedisCommandExecutionException reply && !signalsOutage(reply.getMessage())) {
-			this.breaker.succeeded(elapsedSince(started));
-		}
-		else {
-			this.breaker.failed(elapsedSince(started), failure);
-		}
-	}
-
-	private static boolean signalsOutage(@Nullable String reply) {
-		if (reply != null) {
-			for (String prefix : OUTAGE_REPLIES) {
-				if (reply.startsWith(prefix)) {
-					return true;
-				}
-			}
-		}
-		return false;
-	}
-
 	/**
 	 * Issues a command. Lettuce throws at once, before any future exists, when the connection or its
 	 * factory is closed; that drops the connection and becomes a {@link RemoteCallException}.
 	 */
 	private <T> Future<T> send(Function<RedisClusterAsyncCommands<byte[], byte[]>, ? extends Future<T>> command,
 			long deadline) {
-		Connection connection = connection(deadline);
+		Connector.Connection connection = this.connector.connection(deadline);
 		try {
 			return command.apply(connection.commands());
 		}
 		catch (RuntimeException ex) {
-			dropIfClosed(connection, true);
+			this.connector.dropUnsendable(connection);
 			throw RemoteCallException.notSent("Cannot send a command to Redis: " + ex.getMessage(), ex);
 		}
 	}
@@ -362,7 +288,7 @@ public final class RemoteCommands implements AutoCloseable {
 			future.cancel(false);
 			// a connection that lost its socket waits for the client's own reconnect, whose back-off grows
 			// to many seconds; a new one is opened at the next call instead
-			dropIfClosed(this.connected, false);
+			this.connector.dropIfClosed();
 			throw timedOut(ex);
 		}
 		catch (InterruptedException ex) {
@@ -371,12 +297,12 @@ public final class RemoteCommands implements AutoCloseable {
 			throw new RemoteCallException("Interrupted while waiting for Redis", ex);
 		}
 		catch (ExecutionException ex) {
-			dropIfClosed(this.connected, false);
+			this.connector.dropIfClosed();
 			throw ex;
 		}
 		catch (RuntimeException ex) {
 			// CancellationException when the connection is reset under a command, or anything else the client throws
-			dropIfClosed(this.connected, false);
+			this.connector.dropIfClosed();
 			throw new RemoteCallException("Redis call did not complete: " + ex, ex);
 		}
 	}
@@ -390,124 +316,11 @@ public final class RemoteCommands implements AutoCloseable {
 		return new RemoteCallException("Redis call failed: " + cause.getMessage(), cause);
 	}
 
-	private Connection connection(long deadline) {
-		Connection current = this.connected;
-		if (current != null) {
-			return current;
-		}
-		CompletableFuture<Connection> attempt = startConnecting();
-		try {
-			return attempt.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-		}
-		catch (TimeoutException ex) {
-			throw RemoteCallException.notSent("Not connected to Redis yet (connecting in the background)", ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw RemoteCallException.notSent("Interrupted while waiting for the Redis connection", ex);
-		}
-		catch (ExecutionException ex) {
-			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
-			throw RemoteCallException.notSent("Cannot connect to Redis: " + cause.getMessage(), cause);
-		}
-	}
-
-	private synchronized CompletableFuture<Connection> startConnecting() {
-		Connection current = this.connected;
-		if (current != null) {
-			return CompletableFuture.completedFuture(current);
-		}
-		if (this.closed) {
-			throw RemoteCallException.notSent("Redis connection is closed", new IllegalStateException("closed"));
-		}
-		CompletableFuture<Connection> attempt = this.connecting;
-		if (attempt != null) {
-			return attempt;
-		}
-		CompletableFuture<Connection> started = CompletableFuture.supplyAsync(this::open, this.connector);
-		this.connecting = started;
-		started.whenComplete((connection, failure) -> connected(connection, failure));
-		return started;
-	}
-
-	private Connection open() {
-		if (this.dedicated) {
-			return openDedicated();
-		}
-		RedisConnection opened = this.connectionFactory.getConnection();
-		try {
-			return new Connection(opened::close, ((LettuceConnection) opened).getNativeConnection());
-		}
-		catch (RuntimeException ex) {
-			opened.close();
-			throw ex;
-		}
-	}
-
-	private Connection openDedicated() {
-		AbstractRedisClient client = ((LettuceConnectionFactory) this.connectionFactory).getNativeClient();
-		if (client instanceof RedisClient standalone) {
-			StatefulRedisConnection<byte[], byte[]> connection = standalone.connect(ByteArrayCodec.INSTANCE);
-			try {
-				if (this.setup != null) {
-					this.setup.prepare(connection, this.timeout);
-				}
-			}
-			catch (RuntimeException | Error ex) {
-				connection.close();
-				throw ex;
-			}
-			return new Connection(connection::close, connection.async());
-		}
-		if (client instanceof RedisClusterClient cluster) {
-			StatefulRedisClusterConnection<byte[], byte[]> connection = cluster.connect(ByteArrayCodec.INSTANCE);
-			return new Connection(connection::close, connection.async());
-		}
-		throw new IllegalStateException("Unsupported Lettuce client " + client);
-	}
-
-	private synchronized void connected(@Nullable Connection connection, @Nullable Throwable failure) {
-		this.connecting = null;
-		if (connection == null) {
-			logger.debug("Tiercache could not connect to Redis", failure);
-			return;
-		}
-		if (this.closed) {
-			connection.close();
-			return;
-		}
-		this.connected = connection;
-	}
-
-	/**
-	 * Drops the connection if it is closed, or whenever a command could not even be sent on it, so that
-	 * the next call opens a new one.
-	 */
-	private void dropIfClosed(@Nullable Connection connection, boolean sendFailed) {
-		if (connection == null || (!sendFailed && connection.isOpen())) {
-			return;
-		}
-		synchronized (this) {
-			if (this.connected == connection) {
-				this.connected = null;
-			}
-		}
-		connection.close();
-	}
-
+	/** Stops probing Redis for the breaker, closes the connection and opens none again. */
 	@Override
 	public void close() {
-		Connection current;
-		synchronized (this) {
-			this.closed = true;
-			this.breaker.removeProbe(this.probe);
-			current = this.connected;
-			this.connected = null;
-		}
-		this.connector.shutdownNow();
-		if (current != null) {
-			current.close();
-		}
+		this.breaker.removeProbe(this.probe);
+		this.connector.close();
 	}
 
 	/**
@@ -522,25 +335,6 @@ public final class RemoteCommands implements AutoCloseable {
 		 * @throws RuntimeException to fail this attempt to connect (it is retried as a failed connect is)
 		 */
 		void prepare(StatefulRedisConnection<byte[], byte[]> connection, Duration timeout);
-
-	}
-
-	/** An open connection: how to close it (Spring's handle gives it back) and Lettuce's commands. */
-	private record Connection(Runnable closer, RedisClusterAsyncCommands<byte[], byte[]> commands) {
-
-		boolean isOpen() {
-			return !(this.commands instanceof AbstractRedisAsyncCommands<?, ?> lettuce)
-					|| lettuce.getConnection().isOpen();
-		}
-
-		void close() {
-			try {
-				this.closer.run();
-			}
-			catch (RuntimeException ex) {
-				logger.debug("Could not close a Tiercache Redis connection", ex);
-			}
-		}
 
 	}
 

@@ -125,7 +125,7 @@ public final class WriteIntents {
 	public WriteIntents(RemoteCommands redis, byte[] channel, Duration longestWrite) {
 		this.redis = redis;
 		this.channel = channel.clone();
-		this.expiry = LeaseLocks.ascii(longestWrite.toMillis());
+		this.expiry = LeaseScripts.ascii(longestWrite.toMillis());
 		byte[] random = new byte[8];
 		new SecureRandom().nextBytes(random);
 		this.instanceId = HexFormat.of().formatHex(random);
@@ -139,7 +139,7 @@ public final class WriteIntents {
 	 */
 	public Intent begin(EntryKeys entry) {
 		byte[] candidate = (this.instanceId + ':' + System.nanoTime()).getBytes(StandardCharsets.US_ASCII);
-		List<Object> reply = this.redis.eval(BEGIN, ScriptOutputType.MULTI, LeaseLocks.all(entry), this.expiry,
+		List<Object> reply = this.redis.eval(BEGIN, ScriptOutputType.MULTI, LeaseScripts.all(entry), this.expiry,
 				candidate);
 		if (reply == null || reply.size() != 3) {
 			throw new IllegalStateException("The write-intent script returned " + reply);
@@ -156,10 +156,10 @@ public final class WriteIntents {
 	 * @throws RemoteCallException if Redis fails or does not answer in time
 	 */
 	public boolean complete(EntryKeys entry, Intent intent, byte @Nullable [] framedValue, long ttlMillis) {
-		Long stored = this.redis.eval(COMPLETE, ScriptOutputType.INTEGER, LeaseLocks.guarded(entry),
-				LeaseLocks.withPendingField(entry, this.channel, (framedValue != null) ? framedValue : NONE,
-						LeaseLocks.ascii(ttlMillis), intent.generation(), LeaseLocks.ascii(intent.began()),
-						LeaseLocks.ascii(intent.finished())));
+		Long stored = this.redis.eval(COMPLETE, ScriptOutputType.INTEGER, LeaseScripts.guarded(entry),
+				LeaseScripts.withPendingField(entry, this.channel, (framedValue != null) ? framedValue : NONE,
+						LeaseScripts.ascii(ttlMillis), intent.generation(), LeaseScripts.ascii(intent.began()),
+						LeaseScripts.ascii(intent.finished())));
 		return stored != null && stored == 1;
 	}
 
@@ -173,8 +173,8 @@ public final class WriteIntents {
 		if (intent == Intent.UNREGISTERED) {
 			return false;
 		}
-		Long deleted = this.redis.eval(ABANDON, ScriptOutputType.INTEGER, LeaseLocks.all(entry), this.channel,
-				intent.generation(), LeaseLocks.ascii(intent.began()), LeaseLocks.ascii(intent.finished()));
+		Long deleted = this.redis.eval(ABANDON, ScriptOutputType.INTEGER, LeaseScripts.all(entry), this.channel,
+				intent.generation(), LeaseScripts.ascii(intent.began()), LeaseScripts.ascii(intent.finished()));
 		return deleted != null && deleted == 1;
 	}
 

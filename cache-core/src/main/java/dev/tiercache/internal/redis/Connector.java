@@ -1,0 +1,234 @@
+package dev.tiercache.internal.redis;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.lettuce.core.AbstractRedisAsyncCommands;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnection;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import dev.tiercache.internal.concurrent.DaemonThreads;
+
+/**
+ * The one connection of a {@link RemoteCommands}: the factory's shared connection, or a dedicated one
+ * (prepared by a {@link RemoteCommands.ConnectionSetup} before any call uses it, on a standalone or
+ * Sentinel Redis).
+ *
+ * <p>The connection is opened on a background thread, never on a caller's: a caller waits for it at
+ * most until its deadline, and a connection still opening after that goes on opening in the
+ * background. At most one attempt runs at a time. A failed attempt fails the callers waiting for it;
+ * the next call starts a new one. A connection found closed (the factory was stopped, reset or
+ * destroyed), or on which a command could not even be sent, is dropped and closed, so that the next
+ * call opens a new one and Redis comes back without a restart. Once {@link #close() closed}, no
+ * connection is opened again. Thread-safe.
+ */
+final class Connector implements AutoCloseable {
+
+	/** Logs as the commands it serves, whose connection it is. */
+	private static final Log logger = LogFactory.getLog(RemoteCommands.class);
+
+	private final RedisConnectionFactory connectionFactory;
+
+	private final boolean dedicated;
+
+	private final RemoteCommands.@Nullable ConnectionSetup setup;
+
+	private final Duration timeout;
+
+	private final ExecutorService connector = Executors
+		.newSingleThreadExecutor(DaemonThreads.named("tiercache-redis-connect"));
+
+	private volatile @Nullable Connection connected;
+
+	private @Nullable CompletableFuture<Connection> connecting;
+
+	private boolean closed;
+
+	/**
+	 * @param connectionFactory the application's factory, Lettuce's
+	 * @param dedicated whether to open a connection of its own rather than use the factory's shared one
+	 * @param setup prepares each dedicated connection once it is open
+	 * @param timeout how long {@code setup} may block
+	 */
+	Connector(RedisConnectionFactory connectionFactory, boolean dedicated,
+			RemoteCommands.@Nullable ConnectionSetup setup, Duration timeout) {
+		this.connectionFactory = connectionFactory;
+		this.dedicated = dedicated;
+		this.setup = setup;
+		this.timeout = timeout;
+	}
+
+	/**
+	 * The open connection, starting to open one in the background if there is none, and waiting for it
+	 * until {@code deadline} ({@link System#nanoTime()}) at the latest.
+	 * @throws RemoteCallException ({@linkplain RemoteCallException#notSent not sent}) if it is not open
+	 * by then, the attempt failed, the caller was interrupted, or this is closed
+	 */
+	Connection connection(long deadline) {
+		Connection current = this.connected;
+		if (current != null) {
+			return current;
+		}
+		CompletableFuture<Connection> attempt = startConnecting();
+		try {
+			return attempt.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+		}
+		catch (TimeoutException ex) {
+			throw RemoteCallException.notSent("Not connected to Redis yet (connecting in the background)", ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw RemoteCallException.notSent("Interrupted while waiting for the Redis connection", ex);
+		}
+		catch (ExecutionException ex) {
+			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+			throw RemoteCallException.notSent("Cannot connect to Redis: " + cause.getMessage(), cause);
+		}
+	}
+
+	private synchronized CompletableFuture<Connection> startConnecting() {
+		Connection current = this.connected;
+		if (current != null) {
+			return CompletableFuture.completedFuture(current);
+		}
+		if (this.closed) {
+			throw RemoteCallException.notSent("Redis connection is closed", new IllegalStateException("closed"));
+		}
+		CompletableFuture<Connection> attempt = this.connecting;
+		if (attempt != null) {
+			return attempt;
+		}
+		CompletableFuture<Connection> started = CompletableFuture.supplyAsync(this::open, this.connector);
+		this.connecting = started;
+		started.whenComplete((connection, failure) -> connected(connection, failure));
+		return started;
+	}
+
+	private Connection open() {
+		if (this.dedicated) {
+			return openDedicated();
+		}
+		RedisConnection opened = this.connectionFactory.getConnection();
+		try {
+			return new Connection(opened::close, ((LettuceConnection) opened).getNativeConnection());
+		}
+		catch (RuntimeException ex) {
+			opened.close();
+			throw ex;
+		}
+	}
+
+	private Connection openDedicated() {
+		AbstractRedisClient client = ((LettuceConnectionFactory) this.connectionFactory).getNativeClient();
+		if (client instanceof RedisClient standalone) {
+			StatefulRedisConnection<byte[], byte[]> connection = standalone.connect(ByteArrayCodec.INSTANCE);
+			try {
+				if (this.setup != null) {
+					this.setup.prepare(connection, this.timeout);
+				}
+			}
+			catch (RuntimeException | Error ex) {
+				connection.close();
+				throw ex;
+			}
+			return new Connection(connection::close, connection.async());
+		}
+		if (client instanceof RedisClusterClient cluster) {
+			StatefulRedisClusterConnection<byte[], byte[]> connection = cluster.connect(ByteArrayCodec.INSTANCE);
+			return new Connection(connection::close, connection.async());
+		}
+		throw new IllegalStateException("Unsupported Lettuce client " + client);
+	}
+
+	private synchronized void connected(@Nullable Connection connection, @Nullable Throwable failure) {
+		this.connecting = null;
+		if (connection == null) {
+			logger.debug("Tiercache could not connect to Redis", failure);
+			return;
+		}
+		if (this.closed) {
+			connection.close();
+			return;
+		}
+		this.connected = connection;
+	}
+
+	/**
+	 * Drops the current connection if it is closed, so that the next call opens a new one: after a call
+	 * on it timed out or failed (a connection that lost its socket would otherwise wait for the client's
+	 * own reconnect, whose back-off grows to many seconds).
+	 */
+	void dropIfClosed() {
+		dropIfClosed(this.connected, false);
+	}
+
+	/** Drops a connection on which a command could not even be sent, open or not. */
+	void dropUnsendable(Connection connection) {
+		dropIfClosed(connection, true);
+	}
+
+	private void dropIfClosed(@Nullable Connection connection, boolean sendFailed) {
+		if (connection == null || (!sendFailed && connection.isOpen())) {
+			return;
+		}
+		synchronized (this) {
+			if (this.connected == connection) {
+				this.connected = null;
+			}
+		}
+		connection.close();
+	}
+
+	/** Closes the connection and stops opening any: calls fail from now on. */
+	@Override
+	public void close() {
+		Connection current;
+		synchronized (this) {
+			this.closed = true;
+			current = this.connected;
+			this.connected = null;
+		}
+		this.connector.shutdownNow();
+		if (current != null) {
+			current.close();
+		}
+	}
+
+	/** An open connection: how to close it (Spring's handle gives it back) and Lettuce's commands. */
+	record Connection(Runnable closer, RedisClusterAsyncCommands<byte[], byte[]> commands) {
+
+		boolean isOpen() {
+			return !(this.commands instanceof AbstractRedisAsyncCommands<?, ?> lettuce)
+					|| lettuce.getConnection().isOpen();
+		}
+
+		void close() {
+			try {
+				this.closer.run();
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Could not close a Tiercache Redis connection", ex);
+			}
+		}
+
+	}
+
+}

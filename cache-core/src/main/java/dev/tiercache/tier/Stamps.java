@@ -1,0 +1,89 @@
+package dev.tiercache.tier;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The stamps of one {@link LocalTier}: counters of what was done to its keys, so that a reader can
+ * tell whether anything was between two moments. Per stripe of keys ({@value #STRIPES} stripes, chosen
+ * by the key's Redis name in a tier that mirrors Redis and by the key's own hash otherwise, so that
+ * unrelated keys may share one): the writes this instance made and the changes reported to it; for
+ * the whole tier, its clears.
+ *
+ * <p>A key's stamp ({@link #of}) holds its stripe's writes, each weighing {@value #CLEARS_PER_WRITE}
+ * clears (so that the two rarely cancel out), plus the clears, in its high half, and its stripe's
+ * reports in its low half. Every write, clear or report of the key (or of a key of its stripe) moves
+ * it, and none moves it back; {@link #writtenBetween} tells writes and clears from reports. Taking a
+ * stamp is three reads of volatile state and allocates nothing. The tier makes its stores of a key
+ * conditional on the key's stamp ({@link LocalTier}, "Stamps"). Thread-safe.
+ */
+final class Stamps {
+
+	private static final int STRIPES = 1024;
+
+	/** How much more a write of a key weighs in its stamp than a clear, so that the two rarely cancel out. */
+	private static final int CLEARS_PER_WRITE = 31;
+
+	/** Writes made by this instance, per stripe of keys. */
+	private final AtomicLongArray writes = new AtomicLongArray(STRIPES);
+
+	/** Changes reported by Redis (or another instance), per stripe of keys. */
+	private final AtomicLongArray reports = new AtomicLongArray(STRIPES);
+
+	private volatile long epoch;
+
+	/**
+	 * The stamp of the key: its writes (and clears) in the high half, its reports in the low half.
+	 * @param rendered the key as Redis names it, in a tier that mirrors Redis; {@code null} otherwise
+	 */
+	long of(Object key, @Nullable String rendered) {
+		int stripe = stripe(key, rendered);
+		return ((this.writes.get(stripe) * CLEARS_PER_WRITE + this.epoch) << 32)
+				| (this.reports.get(stripe) & 0xFFFF_FFFFL);
+	}
+
+	/** This instance writes the key. */
+	void written(Object key, @Nullable String rendered) {
+		this.writes.incrementAndGet(stripe(key, rendered));
+	}
+
+	/** A change to the key Redis names {@code rendered} was reported. */
+	void reported(String rendered) {
+		this.reports.incrementAndGet(stripe(rendered.hashCode()));
+	}
+
+	/** A change to the key was reported, or is to be taken as one (a suspect entry leaves). */
+	void reported(Object key, @Nullable String rendered) {
+		this.reports.incrementAndGet(stripe(key, rendered));
+	}
+
+	/** This instance clears the tier: every key's stamp moves. */
+	void cleared() {
+		synchronized (this) {
+			this.epoch++;
+		}
+	}
+
+	/**
+	 * The stamp one write of the key (and nothing else) makes of {@code stamp}: a clear, a report, or a write
+	 * of another key of the same stripe in between makes another.
+	 */
+	static long afterOneWrite(long stamp) {
+		return stamp + ((long) CLEARS_PER_WRITE << 32);
+	}
+
+	/** Whether this instance wrote the key, or cleared the tier, between two of its stamps. */
+	static boolean writtenBetween(long stamp, long later) {
+		return (stamp >>> 32) != (later >>> 32);
+	}
+
+	private static int stripe(Object key, @Nullable String rendered) {
+		return stripe((rendered != null) ? rendered.hashCode() : key.hashCode());
+	}
+
+	private static int stripe(int hash) {
+		return (hash ^ (hash >>> 16)) & (STRIPES - 1);
+	}
+
+}
