@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.internal.concurrent.EventDispatcher;
+import dev.tiercache.tier.TiercacheEvent.CacheCreated;
 
 /**
  * The caches of one {@link TieredCacheManager} by name: the declared ones, made when the manager is

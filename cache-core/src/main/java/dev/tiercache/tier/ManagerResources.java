@@ -25,6 +25,8 @@ import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.internal.stampede.LoadSubscription;
 import dev.tiercache.resilience.RedisCircuitBreaker;
+import dev.tiercache.tier.TiercacheEvent.RedisCallsResumed;
+import dev.tiercache.tier.TiercacheEvent.RedisCallsStopped;
 
 /**
  * What the caches of one {@link TieredCacheManager} share, built from the manager's builder and closed
