@@ -2,6 +2,7 @@ package dev.tiercache.autoconfigure;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import org.jspecify.annotations.Nullable;
@@ -44,6 +45,7 @@ import dev.tiercache.resilience.RedisCircuitBreaker;
 import dev.tiercache.tier.TiercacheErrorHandler;
 import dev.tiercache.tier.TieredCacheManager;
 import dev.tiercache.writebehind.WriteBehindQueues;
+import dev.tiercache.writebehind.WriteBehindSettings;
 
 /**
  * Auto-configuration of Tiercache: a {@link TieredCacheManager} over the application's Redis
@@ -147,13 +149,13 @@ public final class TiercacheAutoConfiguration {
 	@ConditionalOnMissingBean
 	WriteBehindQueues tiercacheWriteBehindQueues(TiercacheProperties properties, RedisConnectionFactory redis,
 			ValueCodec codec, ObjectProvider<CacheManager> cacheManager, Environment environment) {
-		TieredCacheManager manager = (cacheManager.getIfUnique() instanceof TieredCacheManager tiered) ? tiered : null;
-		String prefix = (manager != null) ? manager.keyPrefix() : null;
-		RedisCircuitBreaker breaker = (manager != null) ? manager.redisCircuitBreaker() : null;
-		return new WriteBehindQueues(redis, properties.getRedis().getTimeout(),
-				(breaker != null) ? breaker : RedisCircuitBreaker.disabled(),
-				(prefix != null) ? prefix : keyPrefix(properties, environment), codec,
-				CacheSettingsBinder.writeBehindDefaults(properties), CacheSettingsBinder.declaredWriteBehind(properties));
+		WriteBehindSettings defaults = CacheSettingsBinder.writeBehindDefaults(properties);
+		Map<String, WriteBehindSettings> declared = CacheSettingsBinder.declaredWriteBehind(properties);
+		if (cacheManager.getIfUnique() instanceof TieredCacheManager manager && manager.redisConnection() != null) {
+			return new WriteBehindQueues(manager, codec, defaults, declared);
+		}
+		return new WriteBehindQueues(redis, properties.getRedis().getTimeout(), RedisCircuitBreaker.disabled(),
+				keyPrefix(properties, environment), codec, defaults, declared);
 	}
 
 	private static TieredCacheManager tieredCacheManager(ObjectProvider<CacheManager> cacheManagers) {

@@ -21,6 +21,7 @@ import dev.tiercache.coherence.Coherence;
 import dev.tiercache.internal.concurrent.Closing;
 import dev.tiercache.internal.concurrent.DaemonThreads;
 import dev.tiercache.internal.concurrent.EventDispatcher;
+import dev.tiercache.internal.redis.RedisConnection;
 import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.internal.stampede.LoadSubscription;
@@ -48,6 +49,9 @@ final class ManagerResources implements AutoCloseable {
 	private static final Log logger = LogFactory.getLog(TieredCacheManager.class);
 
 	private final @Nullable RedisRuntime redis;
+
+	/** The connection the caches use, for the write-behind queues to share; {@code null} without Redis. */
+	private final @Nullable RedisConnection connection;
 
 	private final @Nullable LoadSubscription subscription;
 
@@ -94,6 +98,7 @@ final class ManagerResources implements AutoCloseable {
 			this.coherence = new Coherence(connectionFactory, keys.trackedPrefixes(), keys.invalidationsChannel());
 			RemoteCommands commands = RemoteCommands.dedicated(connectionFactory, builder.redisTimeout, this.breaker,
 					this.coherence);
+			this.connection = new RedisConnection(connectionFactory, commands, keys, this.breaker, builder.redisTimeout);
 			this.redis = new RedisRuntime(commands, this.coherence, keys,
 					Objects.requireNonNull(builder.codec, "a ValueCodec is required when caches use Redis"),
 					builder.maxValueBytes, shortestLease(builder), builder.maxPendingRepairs);
@@ -106,6 +111,7 @@ final class ManagerResources implements AutoCloseable {
 		else {
 			this.breaker = null;
 			this.coherence = null;
+			this.connection = null;
 			this.redis = null;
 			this.subscription = null;
 		}
@@ -176,6 +182,11 @@ final class ManagerResources implements AutoCloseable {
 	/** The circuit breaker in front of Redis; {@code null} when no cache uses Redis. */
 	@Nullable RedisCircuitBreaker breaker() {
 		return this.breaker;
+	}
+
+	/** The connection the caches use, or {@code null} when no cache uses Redis. */
+	@Nullable RedisConnection connection() {
+		return this.connection;
 	}
 
 	/** The Redis key prefix, or {@code null} when no cache uses Redis. */

@@ -23,6 +23,7 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.coherence.Coherence;
 import dev.tiercache.coherence.CoherenceMode;
+import dev.tiercache.internal.redis.RedisConnection;
 import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.resilience.RedisCircuitBreaker;
 import dev.tiercache.tier.TiercacheEvent.CacheCreated;
@@ -165,6 +166,15 @@ public final class TieredCacheManager
 	/** The Redis key prefix, or {@code null} when no cache uses Redis. */
 	public @Nullable String keyPrefix() {
 		return this.resources.keyPrefix();
+	}
+
+	/**
+	 * The connection to Redis this manager's caches use, for Tiercache's write-behind queues to share
+	 * (one connection, one circuit breaker, one key layout); {@code null} when no cache uses Redis. Not an
+	 * API: the manager owns it and closes it in {@link #destroy()}.
+	 */
+	public @Nullable RedisConnection redisConnection() {
+		return this.resources.connection();
 	}
 
 	/**

@@ -22,6 +22,7 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.internal.concurrent.Closing;
 import dev.tiercache.internal.concurrent.EventDispatcher;
+import dev.tiercache.internal.redis.RedisConnection;
 import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
@@ -70,6 +71,9 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable, A
 
 	private final RemoteCommands commands;
 
+	/** {@link #commands} when these queues opened the connection and close it; {@code null} when a manager's. */
+	private final @Nullable RemoteCommands ownedCommands;
+
 	private final RedisCircuitBreaker breaker;
 
 	private final Duration redisTimeout;
@@ -98,10 +102,27 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable, A
 	private final EventDispatcher events = new EventDispatcher("tiercache-write-behind-events");
 
 	/**
+	 * Queues on the Redis connection of a cache manager, which they share: one connection, one circuit
+	 * breaker, one key prefix. The manager keeps the connection; close the queues before the manager (a
+	 * Spring container does).
+	 * @param manager the cache manager whose caches the {@code @WriteBehind} methods write
+	 * @param codec encodes the arguments of queued calls
+	 * @param defaults the settings of caches not in {@code settings}
+	 * @param settings per-cache settings, by cache name
+	 * @throws IllegalArgumentException if no cache of the manager uses Redis
+	 */
+	public WriteBehindQueues(TieredCacheManager manager, ValueCodec codec, WriteBehindSettings defaults,
+			Map<String, WriteBehindSettings> settings) {
+		this(sharedConnection(manager), false, codec, defaults, settings);
+	}
+
+	/**
+	 * Queues on a connection of their own, for an application whose cache manager is not a
+	 * {@link TieredCacheManager}.
 	 * @param connectionFactory the application's Redis connection factory (Lettuce)
 	 * @param redisTimeout how long one Redis call may take
-	 * @param breaker the circuit breaker of this factory's Redis, as the cache manager's
-	 * @param keyPrefix the prefix of every Redis key, as the cache manager's
+	 * @param breaker the circuit breaker of this factory's Redis
+	 * @param keyPrefix the prefix of every Redis key
 	 * @param codec encodes the arguments of queued calls
 	 * @param defaults the settings of caches not in {@code settings}
 	 * @param settings per-cache settings, by cache name
@@ -110,19 +131,40 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable, A
 	public WriteBehindQueues(RedisConnectionFactory connectionFactory, Duration redisTimeout,
 			RedisCircuitBreaker breaker, String keyPrefix, ValueCodec codec, WriteBehindSettings defaults,
 			Map<String, WriteBehindSettings> settings) {
+		this(ownConnection(connectionFactory, redisTimeout, breaker, keyPrefix), true, codec, defaults, settings);
+	}
+
+	private WriteBehindQueues(RedisConnection connection, boolean ownsConnection, ValueCodec codec,
+			WriteBehindSettings defaults, Map<String, WriteBehindSettings> settings) {
+		this.connectionFactory = connection.connectionFactory();
+		this.breaker = connection.breaker();
+		this.commands = connection.commands();
+		this.ownedCommands = ownsConnection ? connection.commands() : null;
+		this.redisTimeout = connection.timeout();
+		this.keys = connection.keys();
+		this.arguments = new ArgumentCodec(codec);
+		this.defaults = defaults;
+		this.settings = Map.copyOf(settings);
+		this.evictionPolicy = new EvictionPolicyGuard(this.commands, this.connectionFactory, this::cacheNames);
+	}
+
+	private static RedisConnection sharedConnection(TieredCacheManager manager) {
+		RedisConnection connection = manager.redisConnection();
+		if (connection == null) {
+			throw new IllegalArgumentException("Write-behind queues need Redis, but no cache of " + manager
+					+ " uses Redis; set 'tiercache.defaults.mode' (or a cache's mode) to 'both' or 'remote'");
+		}
+		return connection;
+	}
+
+	private static RedisConnection ownConnection(RedisConnectionFactory connectionFactory, Duration redisTimeout,
+			RedisCircuitBreaker breaker, String keyPrefix) {
 		String problem = RedisKeys.prefixProblem(keyPrefix);
 		if (problem != null) {
 			throw new InvalidSettingException("key-prefix", keyPrefix, problem);
 		}
-		this.connectionFactory = connectionFactory;
-		this.breaker = breaker;
-		this.commands = new RemoteCommands(connectionFactory, redisTimeout, breaker);
-		this.redisTimeout = redisTimeout;
-		this.keys = new RedisKeys(keyPrefix);
-		this.arguments = new ArgumentCodec(codec);
-		this.defaults = defaults;
-		this.settings = Map.copyOf(settings);
-		this.evictionPolicy = new EvictionPolicyGuard(this.commands, connectionFactory, this::cacheNames);
+		return new RedisConnection(connectionFactory, new RemoteCommands(connectionFactory, redisTimeout, breaker),
+				new RedisKeys(keyPrefix), breaker, redisTimeout);
 	}
 
 	/**
@@ -371,13 +413,13 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable, A
 	}
 
 	/**
-	 * Stops flushing if still running, closes the connections, and delivers the events still waiting
-	 * (for at most 5 s).
+	 * Stops flushing if still running, closes the connections of the queues' own (not a manager's, which
+	 * the manager closes), and delivers the events still waiting (for at most 5 s).
 	 */
 	@Override
 	public void close() {
 		Closing.all(this::stop, this.evictionPolicy, () -> Closing.all(this.durableWrites.values()
-			.toArray(AutoCloseable[]::new)), this.commands, this.events);
+			.toArray(AutoCloseable[]::new)), this.ownedCommands, this.events);
 	}
 
 }

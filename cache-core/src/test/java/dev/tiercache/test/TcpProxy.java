@@ -15,6 +15,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP proxy on loopback in front of a Redis server, for injecting network failures by real means.
@@ -50,6 +51,8 @@ public final class TcpProxy implements AutoCloseable {
 	private volatile long latencyNanos;
 
 	private volatile long jitterNanos;
+
+	private final AtomicInteger accepted = new AtomicInteger();
 
 	private TcpProxy(int targetPort, boolean forwarding) throws IOException {
 		this.targetPort = targetPort;
@@ -97,6 +100,11 @@ public final class TcpProxy implements AutoCloseable {
 		this.jitterNanos = bound.toNanos();
 	}
 
+	/** How many client connections the proxy has accepted (and not refused) since it opened. */
+	public int connectionsAccepted() {
+		return this.accepted.get();
+	}
+
 	/** Accepts and forwards at once again; what a black hole held is delivered now. */
 	public synchronized void restore() {
 		this.latencyNanos = 0;
@@ -115,6 +123,7 @@ public final class TcpProxy implements AutoCloseable {
 					continue;
 				}
 				this.sockets.add(client);
+				this.accepted.incrementAndGet();
 				if (this.forwarding) {
 					forward(client);
 				}

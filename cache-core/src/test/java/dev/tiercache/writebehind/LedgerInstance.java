@@ -54,8 +54,7 @@ final class LedgerInstance implements AutoCloseable {
 			.cache(CACHE, settings)).build();
 		this.context.registerBean("cacheManager", TieredCacheManager.class, () -> caches);
 		this.context.registerBean(WriteBehindQueues.class,
-				() -> new WriteBehindQueues(redis, REDIS_TIMEOUT, breaker(caches), prefix, codec, writeBehind,
-						Map.of()),
+				() -> new WriteBehindQueues(caches, codec, writeBehind, Map.of()),
 				(definition) -> definition.setDestroyMethodName("close"));
 		this.context.registerBean(TiercacheOperationSource.class, () -> new TiercacheOperationSource(() -> caches,
 				() -> this.context.getBean(WriteBehindQueues.class), null));
