@@ -24,7 +24,9 @@ import dev.tiercache.internal.redis.RemoteCallException;
  * {@link LeaseScripts}). Acquiring also reads the value in the same script, so a value stored between
  * a caller's first read and its acquisition is never missed. A loaded value is stored only while the caller's lease still holds,
  * and storing releases it; {@link #write} (a put or an evict) revokes any lease on the key, so a slow
- * loader holding old data never overwrites a newer write. A caller that finds the lease held flags
+ * loader holding old data never overwrites a newer write ({@code LeaseLocksTests}:
+ * {@code writeRevokesTheLeaseSoTheLoadedValueIsNotStored}; {@code ReadThroughTests}:
+ * {@code valueLoadedUnderRevokedLeaseIsNotStored}). A caller that finds the lease held flags
  * that it waits (in the same script); a store, release or write that finds the flag publishes the
  * value key on the notification channel, which wakes the waiting callers in every instance. An
  * uncontended miss publishes nothing. A holder whose load stores nothing (it failed, or its result is
@@ -37,11 +39,13 @@ import dev.tiercache.internal.redis.RemoteCallException;
  * loader would read the backing store's older data): {@link #readOrAcquire} returns the queued value
  * instead, {@link #acquireIfFree} refuses, and a holder that took its lease before the write was
  * queued stores nothing ({@link StoreResult#PENDING}). The queuing script revokes the lease anyway;
- * the store's check also covers a lease of another namespace version than the queued write's.
+ * the store's check also covers a lease of another namespace version than the queued write's
+ * ({@code LeaseLocksTests}: {@code noBackgroundReloadTakesTheLeaseWhileAWriteIsQueued},
+ * {@code aLoadStoresNothingOverAWriteQueuedSinceItTookTheLease}).
  *
  * <p>Thread-safe. {@link #releaseAll()} (and {@link #close()}, which also stops renewals) releases
  * the leases still held, so that waiters elsewhere take over at once rather than after the lease runs
- * out.
+ * out ({@code LeaseLocksTests.closeReleasesHeldLeases}).
  */
 public final class LeaseLocks implements AutoCloseable {
 
