@@ -251,12 +251,12 @@ final class ManagerResources implements AutoCloseable {
 
 		@Override
 		public void stopped() {
-			this.events.publish(new RedisCallsStopped(Instant.now()));
+			this.events.publishStateChange(new RedisCallsStopped(Instant.now()));
 		}
 
 		@Override
 		public void resumed(Duration outage) {
-			this.events.publish(new RedisCallsResumed(Instant.now(), outage));
+			this.events.publishStateChange(new RedisCallsResumed(Instant.now(), outage));
 		}
 
 	}

@@ -10,7 +10,9 @@ import java.time.Instant;
  * <p>An event is never delivered on the thread that saw the change (a caller's, Redis's probe, a
  * write-behind flusher): the cache manager and the write-behind queues each hand their events to one
  * thread of their own, which delivers them in the order they were published. An event is dropped (and
- * logged) when 1,024 events already wait for slow listeners, so a listener never holds up a caller.
+ * logged) when 1,024 events already wait for slow listeners, so a listener never holds up a caller;
+ * {@link RedisCallsStopped} and {@link RedisCallsResumed} are not: the oldest other event waiting is
+ * dropped for them, so that a listener that follows whether Redis is used never misses a change.
  */
 public sealed interface TiercacheEvent {
 

@@ -18,7 +18,9 @@ import org.springframework.context.ApplicationEventPublisher;
  * <p><b>Guarantees.</b> {@link #publish} never blocks and never throws. Events are delivered one at a
  * time, in the order they were published, on one daemon thread, started with the first event. At most
  * {@value #CAPACITY} events wait: one published while that many wait is dropped, counted in
- * {@link #dropped()} and logged (as a warning at most every 30 s). A listener that throws is logged,
+ * {@link #dropped()} and logged (as a warning at most every 30 s), except a
+ * {@linkplain #publishStateChange state change}, for which the oldest other event is dropped
+ * ({@code EventDispatcherTests.aStateChangeIsNeverDroppedTheOldestDroppableEventMakesRoomForIt}). A listener that throws is logged,
  * and the next event is still delivered (also after a listener that interrupted the thread). Before a
  * publisher is {@linkplain #publishTo set} (outside a Spring container) and after {@link #close()},
  * events go nowhere. {@code close()} delivers the events still waiting, for at most
@@ -40,6 +42,10 @@ public final class EventDispatcher implements AutoCloseable {
 
 	/** Tells the thread that no event follows. */
 	private static final Object END = new Object();
+
+	/** An event handed over by {@link #publishStateChange}, which is never dropped for another. */
+	private record StateChange(Object event) {
+	}
 
 	private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(CAPACITY);
 
@@ -78,11 +84,47 @@ public final class EventDispatcher implements AutoCloseable {
 		}
 		startIfNeeded();
 		if (!this.queue.offer(event)) {
-			this.dropped.increment();
-			if (this.dropWarnings.allow()) {
-				logger.warn("Tiercache dropped " + event + ": " + CAPACITY + " events wait for slow listeners on thread '"
-						+ this.threadName + "' (further drops within 30 s are not logged)");
+			dropped(event);
+		}
+	}
+
+	/**
+	 * Hands over an event that tells a state its listeners keep until the next such event (Redis calls
+	 * stopped, then resumed): it is not dropped while an event published with {@link #publish} waits,
+	 * the oldest of which is dropped (and counted) to make room. Never blocks.
+	 */
+	public void publishStateChange(Object event) {
+		if (this.publisher == null || this.closed) {
+			return;
+		}
+		startIfNeeded();
+		StateChange change = new StateChange(event);
+		while (!this.queue.offer(change)) {
+			Object oldest = oldestDroppable();
+			if (oldest == null) {
+				dropped(event);
+				return;
 			}
+			if (this.queue.remove(oldest)) {
+				dropped(oldest);
+			}
+		}
+	}
+
+	private @Nullable Object oldestDroppable() {
+		for (Object waiting : this.queue) {
+			if (!(waiting instanceof StateChange) && waiting != END) {
+				return waiting;
+			}
+		}
+		return null;
+	}
+
+	private void dropped(Object event) {
+		this.dropped.increment();
+		if (this.dropWarnings.allow()) {
+			logger.warn("Tiercache dropped " + event + ": " + CAPACITY + " events wait for slow listeners on thread '"
+					+ this.threadName + "' (further drops within 30 s are not logged)");
 		}
 	}
 
@@ -160,8 +202,9 @@ public final class EventDispatcher implements AutoCloseable {
 		this.queue.clear();
 	}
 
-	private void deliverOne(Object event) {
+	private void deliverOne(Object waiting) {
 		ApplicationEventPublisher target = this.publisher;
+		Object event = (waiting instanceof StateChange change) ? change.event() : waiting;
 		try {
 			if (target != null) {
 				target.publishEvent(event);

@@ -62,6 +62,27 @@ class EventDispatcherTests {
 	}
 
 	@Test
+	void aStateChangeIsNeverDroppedTheOldestDroppableEventMakesRoomForIt() throws InterruptedException {
+		CountDownLatch inListener = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		this.dispatcher.publishTo((event) -> {
+			inListener.countDown();
+			awaitQuietly(release);
+			this.delivered.add(event);
+		});
+		this.dispatcher.publish(-1);
+		assertThat(inListener.await(10, TimeUnit.SECONDS)).isTrue();
+		IntStream.range(0, EventDispatcher.CAPACITY).forEach(this.dispatcher::publish);
+		this.dispatcher.publishStateChange("stopped");
+		this.dispatcher.publishStateChange("resumed");
+		this.dispatcher.publish("dropped, the queue is full");
+		assertThat(this.dispatcher.dropped()).as("the two oldest events and the last one").isEqualTo(3);
+		release.countDown();
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.delivered.size() == EventDispatcher.CAPACITY + 1);
+		assertThat(this.delivered).startsWith(-1, 2, 3).endsWith(EventDispatcher.CAPACITY - 1, "stopped", "resumed");
+	}
+
+	@Test
 	void aListenerThatThrowsDoesNotStopLaterEvents() {
 		this.dispatcher.publishTo((event) -> {
 			if (event.equals("bad")) {
