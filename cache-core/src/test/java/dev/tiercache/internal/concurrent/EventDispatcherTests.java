@@ -45,15 +45,7 @@ class EventDispatcherTests {
 
 	@Test
 	void aBlockedListenerBlocksNoPublisherAndEventsBeyondTheQueueAreDroppedAndCounted() throws InterruptedException {
-		CountDownLatch inListener = new CountDownLatch(1);
-		CountDownLatch release = new CountDownLatch(1);
-		this.dispatcher.publishTo((event) -> {
-			inListener.countDown();
-			awaitQuietly(release);
-			this.delivered.add(event);
-		});
-		this.dispatcher.publish(-1);
-		assertThat(inListener.await(10, TimeUnit.SECONDS)).isTrue();
+		CountDownLatch release = listenerBlockedInEvent(-1);
 		IntStream.range(0, EventDispatcher.CAPACITY + 10).forEach(this.dispatcher::publish);
 		assertThat(this.dispatcher.dropped()).isEqualTo(10);
 		release.countDown();
@@ -63,15 +55,7 @@ class EventDispatcherTests {
 
 	@Test
 	void aStateChangeIsNeverDroppedTheOldestDroppableEventMakesRoomForIt() throws InterruptedException {
-		CountDownLatch inListener = new CountDownLatch(1);
-		CountDownLatch release = new CountDownLatch(1);
-		this.dispatcher.publishTo((event) -> {
-			inListener.countDown();
-			awaitQuietly(release);
-			this.delivered.add(event);
-		});
-		this.dispatcher.publish(-1);
-		assertThat(inListener.await(10, TimeUnit.SECONDS)).isTrue();
+		CountDownLatch release = listenerBlockedInEvent(-1);
 		IntStream.range(0, EventDispatcher.CAPACITY).forEach(this.dispatcher::publish);
 		this.dispatcher.publishStateChange("stopped");
 		this.dispatcher.publishStateChange("resumed");
@@ -150,6 +134,20 @@ class EventDispatcherTests {
 		await().atMost(Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces().keySet().stream()
 			.noneMatch((thread) -> thread.getName().startsWith("tiercache-test-events")));
 		assertThat(this.delivered).containsExactly(0);
+	}
+
+	/** Sets a listener that records events once released, and holds its thread in the delivery of {@code first}. */
+	private CountDownLatch listenerBlockedInEvent(Object first) throws InterruptedException {
+		CountDownLatch inListener = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		this.dispatcher.publishTo((event) -> {
+			inListener.countDown();
+			awaitQuietly(release);
+			this.delivered.add(event);
+		});
+		this.dispatcher.publish(first);
+		assertThat(inListener.await(10, TimeUnit.SECONDS)).isTrue();
+		return release;
 	}
 
 	private static void awaitUninterruptibly(CountDownLatch latch) {
