@@ -18,6 +18,7 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.ApplicationEventPublisherAware;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.util.Assert;
 
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.internal.concurrent.Closing;
@@ -307,8 +308,10 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable, A
 	 * evicted again once the entry is applied, so that reads then load what it wrote.
 	 * @return whether the dead letter existed
 	 * @throws IllegalStateException if Redis does not answer
+	 * @throws IllegalArgumentException if the id is empty or the cache has no queue
 	 */
 	public boolean requeue(String cache, String id) {
+		Assert.hasText(id, "The id of the dead letter to requeue must not be empty");
 		return remote(() -> queue(cache).requeue(id));
 	}
 
@@ -316,8 +319,10 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable, A
 	 * Deletes a dead letter for good.
 	 * @return whether it existed
 	 * @throws IllegalStateException if Redis does not answer
+	 * @throws IllegalArgumentException if the id is empty or the cache has no queue
 	 */
 	public boolean drop(String cache, String id) {
+		Assert.hasText(id, "The id of the dead letter to drop must not be empty");
 		return remote(() -> queue(cache).drop(id));
 	}
 

@@ -255,13 +255,19 @@ public final class RemoteCommands implements AutoCloseable {
 
 	/**
 	 * Issues a command. Lettuce throws at once, before any future exists, when the connection or its
-	 * factory is closed; that drops the connection and becomes a {@link RemoteCallException}.
+	 * factory is closed; that drops the connection and becomes a {@link RemoteCallException}. A command
+	 * Lettuce refuses for its arguments (an {@link IllegalArgumentException}: a {@code null} id, say) is
+	 * the caller's error and leaves the connection alone, since other callers share it.
+	 * @throws IllegalArgumentException if Lettuce refuses the command's arguments
 	 */
 	private <T> Future<T> send(Function<RedisClusterAsyncCommands<byte[], byte[]>, ? extends Future<T>> command,
 			long deadline) {
 		Connector.Connection connection = this.connector.connection(deadline);
 		try {
 			return command.apply(connection.commands());
+		}
+		catch (IllegalArgumentException ex) {
+			throw ex;
 		}
 		catch (RuntimeException ex) {
 			this.connector.dropUnsendable(connection);

@@ -14,10 +14,12 @@ import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.tiercache.resilience.RedisCircuitBreaker;
+import dev.tiercache.test.TcpProxy;
 import dev.tiercache.test.TestRedis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
  * Issue 7: every Redis operation is bounded by one timeout in total, a script re-sent after
@@ -117,6 +119,29 @@ class RemoteCommandsTests {
 
 	private static byte[] bytes(String text) {
 		return text.getBytes(StandardCharsets.US_ASCII);
+	}
+
+
+	@Test
+	void aCommandRefusedForItsArgumentsFailsItsCallerAndLeavesTheSharedConnectionOpen() throws Exception {
+		try (TcpProxy proxy = TcpProxy.to(TestRedis.port())) {
+			LettuceConnectionFactory factory = TestRedis.connectionFactory("127.0.0.1", proxy.port());
+			RemoteCommands dedicated = RemoteCommands.dedicated(factory, Duration.ofSeconds(1),
+					RedisCircuitBreaker.disabled(), (connection, timeout) -> {
+					});
+			try {
+				dedicated.get(bytes("warm-up"));
+				int opened = proxy.connectionsAccepted();
+				assertThatIllegalArgumentException().isThrownBy(() -> dedicated.get(null));
+				assertThat(dedicated.get(bytes("after"))).isNull();
+				assertThat(proxy.connectionsAccepted()).as("connections opened: the one other callers share was kept")
+					.isEqualTo(opened);
+			}
+			finally {
+				dedicated.close();
+				factory.destroy();
+			}
+		}
 	}
 
 }
