@@ -173,6 +173,11 @@ final class CacheWrites {
 		return l2.stage(remoteKey, value, type, ttl, stampOf(remoteKey));
 	}
 
+	/** A staged write may or may not have been applied: see {@link TieredCache#unconfirmed}. */
+	void unconfirmed(StagedCacheWrite write) {
+		evictLocal(write.key());
+	}
+
 	/** A staged write was applied: see {@link TieredCache#applied}. */
 	void applied(StagedCacheWrite write) {
 		RemoteCache l2 = this.remote;

@@ -349,11 +349,26 @@ public final class TieredCache implements Cache {
 	 * @throws IllegalArgumentException if the write was not staged by a {@code TieredCache}
 	 */
 	public void applied(StagedWrite write) {
+		this.writes.applied(stagedHere(write));
+	}
+
+	/**
+	 * Records that a staged write may or may not have been applied in Redis (its script was sent, then
+	 * timed out or was interrupted): L1 drops the key, and loads in flight in this JVM do not store
+	 * theirs, so that this instance reads Redis next, whichever way the script went. Redis does not report
+	 * a write back to the connection that made it, so nothing else would.
+	 * @throws IllegalArgumentException if the write was not staged by a {@code TieredCache}
+	 */
+	public void unconfirmed(StagedWrite write) {
+		this.writes.unconfirmed(stagedHere(write));
+	}
+
+	private StagedCacheWrite stagedHere(StagedWrite write) {
 		if (!(write instanceof StagedCacheWrite staged)) {
 			throw new IllegalArgumentException("Cache '" + getName() + "' can only apply a write it staged itself, not "
 					+ write.getClass().getName());
 		}
-		this.writes.applied(staged);
+		return staged;
 	}
 
 	/**

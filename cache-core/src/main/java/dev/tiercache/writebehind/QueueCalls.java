@@ -116,6 +116,9 @@ final class QueueCalls {
 		}
 		catch (RemoteCallException ex) {
 			this.failures.redisFailed("queue a write", ex);
+			if (ex.maybeRan()) {
+				this.cache.unconfirmed(staged);
+			}
 			String taken = ex.maybeRan() ? "Redis may or may not have taken it: " : "Redis did not take it: ";
 			throw refused(method, key, ex.maybeRan(), taken + ex.getMessage(), ex);
 		}
