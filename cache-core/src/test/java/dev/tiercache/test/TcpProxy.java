@@ -15,6 +15,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP proxy on loopback in front of a Redis server, for injecting network failures by real means.
@@ -45,6 +46,8 @@ public final class TcpProxy implements AutoCloseable {
 
 	private volatile boolean open = true;
 
+	private final AtomicInteger refused = new AtomicInteger();
+
 	private volatile boolean holding;
 
 	private volatile long latencyNanos;
@@ -71,6 +74,11 @@ public final class TcpProxy implements AutoCloseable {
 
 	public int port() {
 		return this.server.getLocalPort();
+	}
+
+	/** How many connections were refused while {@linkplain #cut() cut}. */
+	public int refusedConnections() {
+		return this.refused.get();
 	}
 
 	/** Drops every connection and refuses new ones until {@link #restore()}. */
@@ -111,6 +119,7 @@ public final class TcpProxy implements AutoCloseable {
 			try {
 				Socket client = this.server.accept();
 				if (!this.open) {
+					this.refused.incrementAndGet();
 					client.close();
 					continue;
 				}
