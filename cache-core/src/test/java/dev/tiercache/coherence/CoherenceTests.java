@@ -176,6 +176,28 @@ class CoherenceTests {
 	}
 
 	@Test
+	void nothingIsPublishedOrCountedWhileTheBreakerKeepsCallersFromRedis() {
+		RedisCircuitBreaker breaker = new RedisCircuitBreaker(RedisCircuitBreaker.defaults()
+			.slidingWindowSize(2)
+			.minimumNumberOfCalls(2)
+			.waitDurationInOpenState(Duration.ofMinutes(10))
+			.build());
+		this.opened.add(breaker);
+		Instance stopped = open(TestRedis.resp2ConnectionFactory(), breaker);
+		Instance listening = open(TestRedis.resp2ConnectionFactory());
+		awaitSubscribers(TestRedis.port(), 2);
+		for (int i = 0; i < 2; i++) {
+			breaker.failed(Duration.ofMillis(300).toNanos(), new IllegalStateException("timed out"));
+		}
+		assertThat(breaker.admits()).isFalse();
+		stopped.coherence.publish(value("k"));
+		publish(this.other, this.keys.invalidationsChannel(), "0123456789abcdef" + text(value("marker")));
+		await().atMost(WAIT).until(() -> listening.target.changed.contains(text(value("marker"))));
+		assertThat(listening.target.changed).containsExactly(text(value("marker")));
+		assertThat(stopped.coherence.invalidationsSent()).isZero();
+	}
+
+	@Test
 	void aMessageOnTheChannelThatIsNotAnInvalidationIsIgnored() {
 		Instance instance = open(TestRedis.resp2ConnectionFactory());
 		Instance publisher = open(TestRedis.resp2ConnectionFactory());
@@ -261,11 +283,14 @@ class CoherenceTests {
 	}
 
 	private Instance open(LettuceConnectionFactory factory) {
+		return open(factory, RedisCircuitBreaker.disabled());
+	}
+
+	private Instance open(LettuceConnectionFactory factory, RedisCircuitBreaker breaker) {
 		track(factory);
 		RecordingTarget target = new RecordingTarget();
 		Coherence coherence = track(new Coherence(factory, this.keys.trackedPrefixes(), this.keys.invalidationsChannel()));
-		RemoteCommands commands = track(RemoteCommands.dedicated(factory, Duration.ofSeconds(2),
-				RedisCircuitBreaker.disabled(), coherence));
+		RemoteCommands commands = track(RemoteCommands.dedicated(factory, Duration.ofSeconds(2), breaker, coherence));
 		coherence.deliverTo(target, commands);
 		assertThat(commands.connect(WAIT)).as("connected").isTrue();
 		return new Instance(coherence, commands, target);
