@@ -153,6 +153,23 @@ class JsonFidelityTests {
 	}
 
 	@Test
+	void anObjectReachedTwiceIsComparedWithEachOfItsDecodedCopies() {
+		Node shared = new Node("shared");
+		Node first = new Node("first");
+		first.next = shared;
+		Node second = new Node("second");
+		second.next = shared;
+		List<Node> original = List.of(first, second);
+		Node firstCopy = new Node("first");
+		firstCopy.next = new Node("shared");
+		Node secondCopy = new Node("second");
+		secondCopy.next = new Node("changed on the way");
+		assertThat(this.fidelity.same(original, List.of(firstCopy, secondCopy))).isFalse();
+		secondCopy.next = new Node("shared");
+		assertThat(this.fidelity.same(original, List.of(firstCopy, secondCopy))).isTrue();
+	}
+
+	@Test
 	void aCyclicValueIsStoredWithItsCycleIntact() {
 		JsonOrSerializedValueCodec codec = new JsonOrSerializedValueCodec(
 				new SerializationAllowList(Set.of("dev.tiercache.codec")));

@@ -198,6 +198,42 @@ class ValueCodecContractTests {
 		assertThat(this.codec.encode(attributes, Object.class).format()).isEqualTo(JsonOrSerializedValueCodec.JSON);
 	}
 
+	/** A generic mutable class: what JSON makes of its content depends on the declared type it is read as. */
+	static final class Box<T> implements Serializable {
+
+		public T content;
+
+		public Box() {
+		}
+
+		Box(T content) {
+			this.content = content;
+		}
+
+	}
+
+	static final class Pair implements Serializable {
+
+		public Box<Long> exact;
+
+		public Box<Object> loose;
+
+	}
+
+	// the same object reached twice: JSON writes it twice and reads the copies as their paths declare
+	@Test
+	void anObjectSharedByAnExactAndALoosePathReadsBackWithItsOwnClasses() {
+		Box<Long> shared = new Box<>(42L);
+		Pair pair = new Pair();
+		pair.exact = shared;
+		@SuppressWarnings("unchecked")
+		Box<Object> loose = (Box<Object>) (Box<?>) shared;
+		pair.loose = loose;
+		Pair decoded = (Pair) roundTrip(pair, Pair.class);
+		assertThat(decoded.exact.content).isInstanceOf(Long.class);
+		assertThat(decoded.loose.content).isInstanceOf(Long.class).isEqualTo(42L);
+	}
+
 	// a value the codec stores must read back: Jackson reads numbers of at most 1,000 digits by default
 	@Test
 	void aNumberLongerThanJsonReadersAcceptStillReadsBackEqual() {
