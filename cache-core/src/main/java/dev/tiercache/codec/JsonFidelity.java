@@ -44,7 +44,7 @@ import dev.tiercache.internal.reflect.StateFields;
  * state, field by field, as the original. That catches what JSON loses: a {@code Long} in an
  * {@code Object} field read back as {@code Integer}, a {@code LocalDate} read back as a
  * {@code String}, state that Jackson cannot see ({@code @JsonIgnore}, no getter) read back as
- * {@code null}. Thread-safe.
+ * {@code null}; an object the value reaches twice is compared with both of its decoded copies. Thread-safe.
  */
 final class JsonFidelity {
 
@@ -153,7 +153,9 @@ final class JsonFidelity {
 		if (type.isEnum() || type.getName().startsWith("java.") || type.getName().startsWith("javax.")) {
 			return a.equals(b);
 		}
-		if (seen.put(a, b) != null) {
+		// a pair compared already, or being compared (a cycle); an object JSON wrote twice is compared
+		// with each decoded copy, which its path's declared type may have read differently
+		if (seen.putIfAbsent(a, b) == b) {
 			return true;
 		}
 		try {

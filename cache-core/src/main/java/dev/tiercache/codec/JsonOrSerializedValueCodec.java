@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JavaType;
@@ -60,6 +61,13 @@ public final class JsonOrSerializedValueCodec implements ValueCodec {
 	private final Map<Type, JavaType> javaTypes = new ConcurrentHashMap<>();
 
 	/**
+	 * The longest JSON that the mapper reads whatever it holds: a longer one may hold a number, a string,
+	 * a name or a nesting past the mapper's read constraints, so it is checked even for a declared type
+	 * that survives JSON by construction.
+	 */
+	private final long surelyReadable;
+
+	/**
 	 * Creates a codec with a default {@link JsonMapper} (unknown properties ignored, so an entry
 	 * written by an older class version still reads).
 	 */
@@ -72,6 +80,19 @@ public final class JsonOrSerializedValueCodec implements ValueCodec {
 		this.allowList = allowList;
 		this.fidelity = new JsonFidelity(
 				new PlainRecords(mapper.serializationConfig(), mapper.deserializationConfig()));
+		this.surelyReadable = surelyReadable(mapper.tokenStreamFactory().streamReadConstraints());
+	}
+
+	private static long surelyReadable(StreamReadConstraints constraints) {
+		long shortest = Long.MAX_VALUE;
+		for (long limit : new long[] { constraints.getMaxNumberLength(), constraints.getMaxStringLength(),
+				constraints.getMaxNameLength(), constraints.getMaxNestingDepth(), constraints.getMaxDocumentLength(),
+				constraints.getMaxTokenCount() }) {
+			if (limit > 0) {
+				shortest = Math.min(shortest, limit);
+			}
+		}
+		return shortest;
 	}
 
 	@Override
@@ -104,7 +125,7 @@ public final class JsonOrSerializedValueCodec implements ValueCodec {
 	private byte @Nullable [] jsonIfExact(Object value, Type declaredType) {
 		try {
 			byte[] json = toJson(value);
-			if (this.fidelity.survivesByType(declaredType)) {
+			if (json.length <= this.surelyReadable && this.fidelity.survivesByType(declaredType)) {
 				return json;
 			}
 			Object decoded = this.mapper.readValue(json, javaType(declaredType));

@@ -112,7 +112,10 @@ public final class Namespaces implements NamespaceReader {
 		}
 	}
 
-	/** Reads one cache's namespace version, moving it past the floor if it went below; {@code false} if Redis failed. */
+	/**
+	 * Reads one cache's namespace version, moving it past the floor if it went below; {@code false} if Redis failed
+	 * (not if Redis answered with something that is not a version).
+	 */
 	private boolean read(String cacheName, NamespaceVersion version) {
 		try {
 			readNow(cacheName, version);
@@ -132,7 +135,8 @@ public final class Namespaces implements NamespaceReader {
 			else {
 				logger.debug("Tiercache cannot read the namespace version of cache '" + cacheName + "'", ex);
 			}
-			return false;
+			// Redis answered: the other caches' versions can still be read
+			return true;
 		}
 	}
 

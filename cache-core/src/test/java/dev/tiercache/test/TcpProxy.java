@@ -46,6 +46,8 @@ public final class TcpProxy implements AutoCloseable {
 
 	private volatile boolean open = true;
 
+	private final AtomicInteger refused = new AtomicInteger();
+
 	private volatile boolean holding;
 
 	private volatile long latencyNanos;
@@ -74,6 +76,11 @@ public final class TcpProxy implements AutoCloseable {
 
 	public int port() {
 		return this.server.getLocalPort();
+	}
+
+	/** How many connections were refused while {@linkplain #cut() cut}. */
+	public int refusedConnections() {
+		return this.refused.get();
 	}
 
 	/** Drops every connection and refuses new ones until {@link #restore()}. */
@@ -119,6 +126,7 @@ public final class TcpProxy implements AutoCloseable {
 			try {
 				Socket client = this.server.accept();
 				if (!this.open) {
+					this.refused.incrementAndGet();
 					client.close();
 					continue;
 				}

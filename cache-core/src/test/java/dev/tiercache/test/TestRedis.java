@@ -60,7 +60,12 @@ public final class TestRedis {
 	 * proxies without RESP3 do; the caller destroys it.
 	 */
 	public static LettuceConnectionFactory resp2ConnectionFactory() {
-		return connectionFactory(host(), port(), ClientOptions.builder().protocolVersion(ProtocolVersion.RESP2).build());
+		return resp2ConnectionFactory(host(), port());
+	}
+
+	/** A new, started Lettuce connection factory for a given server that speaks RESP2; the caller destroys it. */
+	public static LettuceConnectionFactory resp2ConnectionFactory(String host, int port) {
+		return connectionFactory(host, port, ClientOptions.builder().protocolVersion(ProtocolVersion.RESP2).build());
 	}
 
 	private static LettuceConnectionFactory connectionFactory(String host, int port, @Nullable ClientOptions options) {
