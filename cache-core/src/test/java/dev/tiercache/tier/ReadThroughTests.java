@@ -394,10 +394,19 @@ class ReadThroughTests {
 	@Test
 	void redisStoppedMidTestStillServesLoaderResultsAndL1() {
 		try (EmbeddedRedis redis = EmbeddedRedis.start()) {
-			TieredCache cache = this.fixture
+			TieredCacheManager manager = this.fixture
+				.manager(TestRedis.connectionFactory("127.0.0.1", redis.port()), CACHE, (settings) -> settings);
+			TieredCache cache = manager.getTieredCache(CACHE);
+			TieredCache otherInstance = this.fixture
 				.manager(TestRedis.connectionFactory("127.0.0.1", redis.port()), CACHE, (settings) -> settings)
 				.getTieredCache(CACHE);
-			assertThat(cache.get("warm", String.class, () -> "warm value")).isEqualTo("warm value");
+			// another instance loads the key, so that this one's L1 entry is not one it wrote: an entry it wrote
+			// is checked against Redis when Redis (6.2 here) reports the write back, and leaves L1 if Redis
+			// has stopped by then
+			long reports = manager.invalidationsReceived();
+			assertThat(otherInstance.get("warm", String.class, () -> "warm value")).isEqualTo("warm value");
+			await().atMost(Duration.ofSeconds(10)).until(() -> manager.invalidationsReceived() > reports);
+			assertThat(cache.get("warm", String.class, () -> "loaded here")).isEqualTo("warm value");
 			redis.stop();
 			for (int i = 0; i < 5; i++) {
 				int n = i;
@@ -408,7 +417,7 @@ class ReadThroughTests {
 			cache.put("written", "while down");
 			cache.evict("warm");
 			assertThat(cache.stats().remoteErrors()).isGreaterThanOrEqualTo(5);
-			assertThat(cache.stats().loads()).isEqualTo(6);
+			assertThat(cache.stats().loads()).as("the cold keys").isEqualTo(5);
 			redis.restart();
 			await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
 				cache.put("after", "restart");
