@@ -123,14 +123,14 @@ class CopyChecksTests {
 		store(key("b"), "mine");
 		assertThat(this.redis.connect(WAIT)).isTrue();
 		this.proxy.cut();
-		Suspect first = new Suspect("mine");
-		Suspect second = new Suspect("mine");
+		WrittenSuspect first = new WrittenSuspect("mine");
+		WrittenSuspect second = new WrittenSuspect("mine");
 		AtomicBoolean putBack = new AtomicBoolean();
 		AtomicInteger answered = new AtomicInteger();
 		this.coherence.check(this.books, key("a"), 3, first);
 		this.coherence.check(this.books, key("b"), 3, second);
 		this.coherence.recheck(this.books, key("a"), 3, WriteTokens.of(bytes("mine")), () -> putBack.set(true));
-		this.coherence.check(this.books, key("b"), 3, new Suspect("mine") {
+		this.coherence.check(this.books, key("b"), 3, new WrittenSuspect("mine") {
 
 			@Override
 			public void evict() {
@@ -150,10 +150,10 @@ class CopyChecksTests {
 		assertThat(this.redis.connect(WAIT)).isTrue();
 		this.proxy.blackHole();
 		int submitted = CopyChecks.CAPACITY + 1_000;
-		List<Suspect> suspects = new ArrayList<>(submitted);
+		List<WrittenSuspect> suspects = new ArrayList<>(submitted);
 		int leftAtOnce = 0;
 		for (int i = 0; i < submitted; i++) {
-			Suspect suspect = new Suspect("mine");
+			WrittenSuspect suspect = new WrittenSuspect("mine");
 			suspects.add(suspect);
 			this.coherence.check(this.books, key("held"), 3, suspect);
 			if (suspect.evicted.get()) {
@@ -213,7 +213,7 @@ class CopyChecksTests {
 		}
 
 		@Override
-		public @Nullable Suspect reported(String renderedKey) {
+		public LocalCopies.@Nullable Suspect reported(String renderedKey) {
 			return null;
 		}
 
@@ -223,28 +223,6 @@ class CopyChecksTests {
 
 		@Override
 		public void clear() {
-		}
-
-	}
-
-	private static class Suspect implements LocalCopies.Suspect {
-
-		private final long token;
-
-		private final AtomicBoolean evicted = new AtomicBoolean();
-
-		Suspect(String written) {
-			this.token = WriteTokens.of(bytes(written));
-		}
-
-		@Override
-		public long writeToken() {
-			return this.token;
-		}
-
-		@Override
-		public void evict() {
-			this.evicted.set(true);
 		}
 
 	}

@@ -97,7 +97,7 @@ class L1CoherenceTests {
 	@Test
 	void aSuspectLeavesL1WhenRedisHoldsOtherBytes() {
 		store(this.keys.value("books", 3, "k"), "another write");
-		Suspect suspect = new Suspect("mine");
+		WrittenSuspect suspect = new WrittenSuspect("mine");
 		this.books.suspect = suspect;
 		this.coherence.changed(this.keys.value("books", 3, "k"));
 		await().atMost(WAIT).untilTrue(suspect.evicted);
@@ -106,7 +106,7 @@ class L1CoherenceTests {
 	@Test
 	void aSuspectStaysWhenRedisStillHoldsItsBytes() {
 		store(this.keys.value("books", 3, "k"), "mine");
-		Suspect suspect = new Suspect("mine");
+		WrittenSuspect suspect = new WrittenSuspect("mine");
 		AtomicBoolean settled = new AtomicBoolean();
 		this.coherence.check(this.books, this.keys.value("books", 3, "k"), 3, suspect);
 		this.coherence.recheck(this.books, this.keys.value("books", 3, "k"), 3, WriteTokens.of(bytes("mine")),
@@ -118,14 +118,14 @@ class L1CoherenceTests {
 	@Test
 	void aSuspectOfAnotherNamespaceLeavesThoughRedisHoldsItsBytes() {
 		store(this.keys.value("books", 2, "k"), "mine");
-		Suspect suspect = new Suspect("mine");
+		WrittenSuspect suspect = new WrittenSuspect("mine");
 		this.coherence.check(this.books, this.keys.value("books", 2, "k"), 2, suspect);
 		await().atMost(WAIT).untilTrue(suspect.evicted);
 	}
 
 	@Test
 	void aSuspectWithoutARedisNameLeavesAtOnce() {
-		Suspect suspect = new Suspect("mine");
+		WrittenSuspect suspect = new WrittenSuspect("mine");
 		this.coherence.check(this.books, null, 3, suspect);
 		assertThat(suspect.evicted).isTrue();
 	}
@@ -180,7 +180,7 @@ class L1CoherenceTests {
 
 		private final AtomicInteger cleared = new AtomicInteger();
 
-		private volatile @Nullable Suspect suspect;
+		private volatile @Nullable WrittenSuspect suspect;
 
 		RecordingCopies(String name, long namespace) {
 			this.name = name;
@@ -211,28 +211,6 @@ class L1CoherenceTests {
 		@Override
 		public void clear() {
 			this.cleared.incrementAndGet();
-		}
-
-	}
-
-	private static final class Suspect implements LocalCopies.Suspect {
-
-		private final long token;
-
-		private final AtomicBoolean evicted = new AtomicBoolean();
-
-		Suspect(String written) {
-			this.token = WriteTokens.of(bytes(written));
-		}
-
-		@Override
-		public long writeToken() {
-			return this.token;
-		}
-
-		@Override
-		public void evict() {
-			this.evicted.set(true);
 		}
 
 	}

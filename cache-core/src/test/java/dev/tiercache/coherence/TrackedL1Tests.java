@@ -82,7 +82,7 @@ class TrackedL1Tests {
 		LettuceConnectionFactory other = factory(TestRedis.port());
 		L1Coherence coherence = connect(TestRedis.port());
 		byte[] key = this.keys.value("books", 3, "k");
-		Suspect suspect = new Suspect("mine");
+		WrittenSuspect suspect = new WrittenSuspect("mine");
 		this.books.suspect = suspect;
 		// this instance's second connection (write-behind has one): Redis reports the write back
 		LettuceConnectionFactory ownSecondConnection = factory(TestRedis.port());
@@ -220,28 +220,6 @@ class TrackedL1Tests {
 		public void clear() {
 			this.clearedOn.add(Thread.currentThread().getName());
 			this.cleared.incrementAndGet();
-		}
-
-	}
-
-	private static final class Suspect implements LocalCopies.Suspect {
-
-		private final long token;
-
-		private final AtomicBoolean evicted = new AtomicBoolean();
-
-		Suspect(String written) {
-			this.token = WriteTokens.of(bytes(written));
-		}
-
-		@Override
-		public long writeToken() {
-			return this.token;
-		}
-
-		@Override
-		public void evict() {
-			this.evicted.set(true);
 		}
 
 	}
