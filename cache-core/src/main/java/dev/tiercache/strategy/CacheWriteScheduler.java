@@ -41,7 +41,7 @@ public final class CacheWriteScheduler {
 			return;
 		}
 		if (key != null) {
-			cache.revokeLoads(key);
+			cache.coordinatedWrites().revokeLoads(key);
 		}
 		TransactionSynchronizationManager.registerSynchronization(new AfterCommit(write, otherwise));
 	}

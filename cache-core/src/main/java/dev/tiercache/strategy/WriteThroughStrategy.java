@@ -9,7 +9,7 @@ import dev.tiercache.tier.TieredCache;
 
 /**
  * Write-through: before the method (the database write) runs, the write is announced to every
- * instance ({@link TieredCache#intendWrite}); after it returned, the new value goes to Redis and L1,
+ * instance ({@link dev.tiercache.internal.write.CoordinatedWrites#intendWrite}); after it returned, the new value goes to Redis and L1,
  * revoking the key's load lease on every instance, so that a load that read the old row never stores
  * it. If another write of the key overlapped this one (on any instance), their database writes may
  * have landed in either order, so the key is deleted instead and the next read loads the row. A
@@ -28,7 +28,7 @@ public final class WriteThroughStrategy {
 
 	/** Announces a write of the key, before the method runs. */
 	public WriteIntent intend(TieredCache cache, Object key) {
-		return cache.intendWrite(key);
+		return cache.coordinatedWrites().intendWrite(key);
 	}
 
 	/**

@@ -100,7 +100,7 @@ final class CacheContext implements LocalCopies {
 	}
 
 	@Override
-	public LocalTier.@Nullable Suspect reported(String renderedKey) {
+	public @Nullable SuspectEntry reported(String renderedKey) {
 		LocalTier tier = this.local;
 		return (tier != null) ? tier.invalidate(renderedKey, true) : null;
 	}

@@ -48,7 +48,7 @@ final class CacheLookup {
 		String redisName = (l2 != null) ? l2.render(key) : null;
 		long stamp = (tier != null) ? tier.stamp(redisName, key) : 0;
 		Class<?> rawType = Types.rawClass(type);
-		LocalTier.LocalEntry entry = (tier != null) ? tier.get(key) : null;
+		LocalEntry entry = (tier != null) ? tier.get(key) : null;
 		if (entry != null) {
 			Object value = entry.value();
 			if (entry.readableAs(type, rawType)) {

@@ -14,7 +14,7 @@ import dev.tiercache.internal.write.WriteIntent;
  */
 final class CacheWriteIntent implements WriteIntent {
 
-	private final TieredCache cache;
+	private final CacheWrites writes;
 
 	private final Object key;
 
@@ -24,8 +24,8 @@ final class CacheWriteIntent implements WriteIntent {
 
 	private final AtomicBoolean finished = new AtomicBoolean();
 
-	CacheWriteIntent(TieredCache cache, Object key, long namespace, Intent registration) {
-		this.cache = cache;
+	CacheWriteIntent(CacheWrites writes, Object key, long namespace, Intent registration) {
+		this.writes = writes;
 		this.key = key;
 		this.namespace = namespace;
 		this.registration = registration;
@@ -39,14 +39,14 @@ final class CacheWriteIntent implements WriteIntent {
 	@Override
 	public void complete(@Nullable Object value, Type type) {
 		if (this.finished.compareAndSet(false, true)) {
-			this.cache.completeWrite(this, value, type);
+			this.writes.complete(this, value, type);
 		}
 	}
 
 	@Override
 	public void abandon() {
 		if (this.finished.compareAndSet(false, true)) {
-			this.cache.abandonWrite(this);
+			this.writes.abandon(this);
 		}
 	}
 
@@ -62,7 +62,7 @@ final class CacheWriteIntent implements WriteIntent {
 
 	@Override
 	public String toString() {
-		return "WriteIntent[" + this.cache.getName() + ", " + this.key + "]";
+		return "WriteIntent[" + this.writes.cacheName() + ", " + this.key + "]";
 	}
 
 }

@@ -11,6 +11,9 @@ import org.springframework.cache.support.SimpleValueWrapper;
 import dev.tiercache.coherence.NamespaceVersion;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.stampede.WriteIntents.Intent;
+import dev.tiercache.internal.write.CoordinatedWrites;
+import dev.tiercache.internal.write.PendingWrites;
+import dev.tiercache.internal.write.StagedWrite;
 import dev.tiercache.internal.write.WriteIntent;
 import dev.tiercache.tier.RemoteRead.Hit;
 import dev.tiercache.tier.RemoteRead.Unreadable;
@@ -20,9 +23,10 @@ import dev.tiercache.tier.RemoteRead.Unreadable;
  * key's L1 stamp taken before, then to L1, where a value this instance wrote stays only while a check
  * finds it in Redis if the key was written or reported changed since the stamp
  * ({@link LocalTier#putWritten}); a write Redis does not take deletes the key from L1 and, once Redis
- * answers, from Redis ({@link RemoteCache#write}). Thread-safe.
+ * answers, from Redis ({@link RemoteCache#write}). It is also what the cache coordinates with the write
+ * patterns and the write-behind queue ({@link CoordinatedWrites}). Thread-safe.
  */
-final class CacheWrites {
+final class CacheWrites implements CoordinatedWrites {
 
 	private final CacheContext cache;
 
@@ -42,6 +46,11 @@ final class CacheWrites {
 		this.remote = remote;
 		this.intents = intents;
 		this.lookup = lookup;
+	}
+
+	/** The name of the cache these writes are of. */
+	String cacheName() {
+		return this.cache.name();
 	}
 
 	private RemoteIntents intents() {
@@ -74,14 +83,14 @@ final class CacheWrites {
 		}
 	}
 
-	/** Announces a write of the key's backing data: see {@link TieredCache#intendWrite}. */
-	CacheWriteIntent intend(TieredCache owner, Object key) {
+	@Override
+	public WriteIntent intendWrite(Object key) {
 		RemoteCache l2 = this.remote;
 		if (l2 == null) {
-			return new CacheWriteIntent(owner, key, NamespaceVersion.UNKNOWN, Intent.UNREGISTERED);
+			return new CacheWriteIntent(this, key, NamespaceVersion.UNKNOWN, Intent.UNREGISTERED);
 		}
 		RemoteKey remoteKey = writableKeyOf(l2, key);
-		return new CacheWriteIntent(owner, key, remoteKey.namespace(), intents().intend(remoteKey));
+		return new CacheWriteIntent(this, key, remoteKey.namespace(), intents().intend(remoteKey));
 	}
 
 	/** Completes an intent: see {@link WriteIntent#complete}. */
@@ -161,8 +170,8 @@ final class CacheWrites {
 		}
 	}
 
-	/** Frames a write for a script of the caller's: see {@link TieredCache#stage}. */
-	StagedCacheWrite stage(Object key, @Nullable Object value, Type type) {
+	@Override
+	public StagedCacheWrite stage(Object key, @Nullable Object value, Type type) {
 		RemoteCache l2 = this.remote;
 		if (l2 == null) {
 			throw new IllegalStateException("Cache '" + this.cache.name() + "' does not use Redis (mode "
@@ -173,13 +182,14 @@ final class CacheWrites {
 		return l2.stage(remoteKey, value, type, ttl, stampOf(remoteKey));
 	}
 
-	/** A staged write may or may not have been applied: see {@link TieredCache#unconfirmed}. */
-	void unconfirmed(StagedCacheWrite write) {
-		evictLocal(write.key());
+	@Override
+	public void unconfirmed(StagedWrite write) {
+		evictLocal(stagedHere(write).key());
 	}
 
-	/** A staged write was applied: see {@link TieredCache#applied}. */
-	void applied(StagedCacheWrite write) {
+	@Override
+	public void applied(StagedWrite staged) {
+		StagedCacheWrite write = stagedHere(staged);
 		RemoteCache l2 = this.remote;
 		if (l2 == null) {
 			return;
@@ -226,8 +236,21 @@ final class CacheWrites {
 		return null;
 	}
 
-	/** Revokes the loads of the key in progress: see {@link TieredCache#revokeLoads}. */
-	void revokeLoads(Object key) {
+	@Override
+	public void pendingWrites(PendingWrites pendingWrites) {
+		this.cache.pendingWrites(pendingWrites);
+	}
+
+	private StagedCacheWrite stagedHere(StagedWrite write) {
+		if (!(write instanceof StagedCacheWrite staged)) {
+			throw new IllegalArgumentException("Cache '" + this.cache.name()
+					+ "' can only apply a write it staged itself, not " + write.getClass().getName());
+		}
+		return staged;
+	}
+
+	@Override
+	public void revokeLoads(Object key) {
 		RemoteCache l2 = this.remote;
 		if (l2 != null) {
 			l2.revoke(l2.keyOf(key));

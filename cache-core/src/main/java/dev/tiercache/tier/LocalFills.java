@@ -36,7 +36,7 @@ final class LocalFills {
 		if (lifetime <= 0) {
 			return;
 		}
-		LocalTier.Refill refill = tier.fillRead(remoteKey.original(), remoteKey.rendered(), hit.value(), type, lifetime,
+		Refill refill = tier.fillRead(remoteKey.original(), remoteKey.rendered(), hit.value(), type, lifetime,
 				stamp, hit.framed());
 		if (refill != null) {
 			l2.recheck(remoteKey, refill);

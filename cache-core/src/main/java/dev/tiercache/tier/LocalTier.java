@@ -12,7 +12,6 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import org.jspecify.annotations.Nullable;
 
-import dev.tiercache.coherence.LocalCopies;
 import dev.tiercache.coherence.WriteTokens;
 
 /**
@@ -39,7 +38,7 @@ import dev.tiercache.coherence.WriteTokens;
  * wrote the key since. A write of the key made here or reported since that stamp, or a report while
  * the entry is resident, may be the write's own echo (Redis reports a connection's script writes back
  * to it before 7.2, and writes made on another connection always), or another write that Redis ordered
- * before or after it; the entry then stays as a {@link Suspect} until a check of Redis settles
+ * before or after it; the entry then stays as a {@link SuspectEntry} until a check of Redis settles
  * ({@link dev.tiercache.coherence.L1Coherence#check}), and leaves unless Redis still holds the bytes
  * it was written as. So the writer's next read is an L1 hit, and a value Redis no longer holds does
  * not outlive the check
@@ -49,15 +48,7 @@ import dev.tiercache.coherence.WriteTokens;
  * {@code twoThreadsPuttingOneKeyLeaveNoValueInL1ThatRedisReplaced},
  * {@code aWriteThatReachesL1AfterANewerWritesReportDoesNotStayThere}).
  *
- * <p><b>Types: a value is given only to callers it was decoded for.</b> An entry read from Redis
- * remembers the type it was decoded as ({@link #fillRead}); the application's own objects (written or
- * loaded here) remember none. A caller is given an entry by {@link LocalEntry#readableAs}: a caller of
- * a parameterized type gets a decoded value only if it was decoded as that type (identity first, so a
- * hit of the usual caller costs one comparison), and otherwise reads Redis, where the value is decoded
- * as its type: a {@code List} decoded as the raw {@code List} holds maps, never handed to a
- * {@code List<Book>} caller ({@code LocalTierTests}:
- * {@code aValueDecodedAsARawListIsNotGivenFromL1ToACallerOfAListOfBooks},
- * {@code aCallerOfAListOfBooksThatJoinsAReadAsARawListReadsForItself}).
+ * <p><b>Types: a value is given only to callers it was decoded for</b> ({@link LocalEntry}).
  *
  * <p><b>Keys as Redis names them.</b> A tier that mirrors Redis knows each key by the name Redis gives
  * it ({@link RenderedKeys}): its stamp's stripe is chosen by that name, and resident entries are indexed
@@ -208,11 +199,11 @@ final class LocalTier {
 	 * write is the newer one (a write before the store would have revoked the lease) and nothing is
 	 * stored. If only a change was reported since, it may be the echo of this very store, an older change
 	 * or a newer one: the entry is stored all the same, so that the next read is an L1 hit, and returned
-	 * as a {@link Suspect}, to be {@linkplain #evictIf evicted} unless Redis still holds {@code framed}. The
+	 * as a {@link SuspectEntry}, to be {@linkplain #evictIf evicted} unless Redis still holds {@code framed}. The
 	 * stamp is read again once the entry is in ({@link #settle}).
 	 * @return {@code null} if stored with nothing reported since, or not stored; otherwise the suspect
 	 */
-	@Nullable Suspect fillWritten(Object key, @Nullable String rendered, @Nullable Object value, long lifetimeMillis,
+	@Nullable SuspectEntry fillWritten(Object key, @Nullable String rendered, @Nullable Object value, long lifetimeMillis,
 			long stamp, byte[] framed) {
 		if (lifetimeMillis <= 0) {
 			return null;
@@ -234,13 +225,13 @@ final class LocalTier {
 	 * or {@code changedBefore} the write, it stays as a suspect.
 	 * @return the suspect, or {@code null} if the entry stays unchallenged or was taken out
 	 */
-	private @Nullable Suspect settle(Object key, LocalEntry entry, boolean changedBefore, long stored) {
+	private @Nullable SuspectEntry settle(Object key, LocalEntry entry, boolean changedBefore, long stored) {
 		long after = stamp(entry.rendered(), key);
 		if (Stamps.writtenBetween(stored, after)) {
 			removeIfStill(key, entry);
 			return null;
 		}
-		return (changedBefore || after != stored) ? new Suspect(key, entry) : null;
+		return (changedBefore || after != stored) ? new SuspectEntry(this, key, entry) : null;
 	}
 
 	/**
@@ -249,12 +240,12 @@ final class LocalTier {
 	 * L1 hit; reads and loads in flight do not replace it. {@code stamp} was taken before the Redis write.
 	 * If the key was written here or a change to it reported since, Redis may have ordered that change
 	 * before this write or after it (a report may also be this very write, echoed): the entry is stored
-	 * all the same and returned as a {@link Suspect}, to be {@linkplain #evictIf evicted} unless Redis
+	 * all the same and returned as a {@link SuspectEntry}, to be {@linkplain #evictIf evicted} unless Redis
 	 * still holds {@code framed}. A clear or a write of the key here that comes once the entry is in takes it
 	 * out again ({@link #settle}).
 	 * @return {@code null} if nothing changed since {@code stamp}; otherwise the suspect
 	 */
-	@Nullable Suspect putWritten(Object key, @Nullable String rendered, @Nullable Object value, long lifetimeMillis,
+	@Nullable SuspectEntry putWritten(Object key, @Nullable String rendered, @Nullable Object value, long lifetimeMillis,
 			long stamp, byte[] framed) {
 		LocalEntry entry = (lifetimeMillis > 0) ? newEntry(value, null, rendered, lifetimeMillis, WriteTokens.of(framed))
 				: null;
@@ -308,7 +299,7 @@ final class LocalTier {
 	 * not resident.
 	 * @return the entry kept to be checked, or {@code null}; if it is not checked, {@link #evictIf} it
 	 */
-	@Nullable Suspect invalidate(String rendered, boolean checkable) {
+	@Nullable SuspectEntry invalidate(String rendered, boolean checkable) {
 		this.stamps.reported(rendered);
 		Object key = this.names.keyOf(rendered);
 		if (key == null) {
@@ -325,11 +316,11 @@ final class LocalTier {
 			}
 			return this.names.replaced(k, current, null);
 		});
-		return (kept[0] != null) ? new Suspect(key, kept[0]) : null;
+		return (kept[0] != null) ? new SuspectEntry(this, key, kept[0]) : null;
 	}
 
 	/** Removes a suspect entry, if it is still resident, and keeps reads in flight from storing theirs. */
-	void evictIf(Suspect suspect) {
+	void evictIf(SuspectEntry suspect) {
 		this.entries.asMap().computeIfPresent(suspect.key(), (k, current) -> {
 			if (current != suspect.entry()) {
 				return current;
@@ -436,76 +427,6 @@ final class LocalTier {
 		if (key != null && entry != null) {
 			this.names.evicted(key, entry);
 		}
-	}
-
-	/**
-	 * One L1 entry.
-	 * @param value the value, {@code null} for a cached null
-	 * @param decodedAs the type the value was decoded as from Redis, or {@code null} for the
-	 * application's own object (written or loaded by this instance)
-	 * @param rendered the key as Redis names it, in a tier that mirrors Redis
-	 * @param deadlineNanos when it expires, on the {@link CoarseClock}
-	 * @param writeToken the {@link WriteTokens token} of what this instance wrote to Redis with it, or
-	 * {@link WriteTokens#NONE}
-	 */
-	record LocalEntry(@Nullable Object value, @Nullable Type decodedAs, @Nullable String rendered, long deadlineNanos,
-			long writeToken) {
-
-		/**
-		 * Whether a caller reading values of {@code type}, whose raw class is {@code rawType}, may be given
-		 * this one ({@link Types#readableAs}); if not, it reads Redis, where the value is decoded as its type.
-		 * Allocates nothing.
-		 */
-		boolean readableAs(Type type, Class<?> rawType) {
-			return Types.readableAs(this.value, this.decodedAs, type, rawType);
-		}
-
-	}
-
-	/**
-	 * An entry this instance wrote, kept in L1 after a change to its key was reported: to
-	 * {@link #evictIf evict} unless Redis still holds what it wrote.
-	 */
-	final class Suspect implements LocalCopies.Suspect {
-
-		private final Object key;
-
-		private final LocalEntry entry;
-
-		private Suspect(Object key, LocalEntry entry) {
-			this.key = key;
-			this.entry = entry;
-		}
-
-		Object key() {
-			return this.key;
-		}
-
-		LocalEntry entry() {
-			return this.entry;
-		}
-
-		@Override
-		public long writeToken() {
-			return this.entry.writeToken();
-		}
-
-		@Override
-		public void evict() {
-			evictIf(this);
-		}
-
-	}
-
-	/**
-	 * An entry kept out of L1 by a reported change that may predate it, or be its own write echoed: to
-	 * put in if Redis still holds the bytes it was read or written as.
-	 * @param key the key
-	 * @param entry the entry
-	 * @param stamp the key's stamp when it was kept out
-	 * @param token the {@link WriteTokens token} of the bytes Redis must still hold
-	 */
-	record Refill(Object key, LocalEntry entry, long stamp, long token) {
 	}
 
 }

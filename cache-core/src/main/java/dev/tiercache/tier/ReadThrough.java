@@ -106,7 +106,7 @@ final class ReadThrough {
 		long stamp = 0;
 		if (tier != null) {
 			stamp = tier.stamp(load.redisName(), load.key());
-			LocalTier.LocalEntry entry = tier.get(load.key());
+			LocalEntry entry = tier.get(load.key());
 			if (entry != null && entry.readableAs(load.type(), load.rawType())) {
 				return entry.value();
 			}

@@ -342,7 +342,7 @@ final class RemoteCache {
 	 * a change to the key was reported or made meanwhile ({@link LocalTier#putWritten},
 	 * {@link LocalTier#fillWritten}); see {@link L1Coherence#check}.
 	 */
-	void check(RemoteKey key, LocalTier.@Nullable Suspect suspect) {
+	void check(RemoteKey key, @Nullable SuspectEntry suspect) {
 		this.l1.check(this.cache, key.resolved() ? key.value() : null, key.namespace(), suspect);
 	}
 
@@ -350,7 +350,7 @@ final class RemoteCache {
 	 * Puts an entry kept out of L1 in if Redis still holds what it was read as, at the key it came
 	 * from, and that key is still of the cache's current namespace; checked in the background.
 	 */
-	void recheck(RemoteKey key, LocalTier.Refill refill) {
+	void recheck(RemoteKey key, Refill refill) {
 		LocalTier local = this.cache.local();
 		if (local != null) {
 			this.l1.recheck(this.cache, key.value(), key.namespace(), refill.token(), () -> local.refill(refill));

@@ -49,8 +49,8 @@ final class RenderedKeys {
 	 * Keeps the index in step with an entry being replaced (inside the key's atomic step), and returns
 	 * the new entry.
 	 */
-	LocalTier.@Nullable LocalEntry replaced(Object key, LocalTier.@Nullable LocalEntry current,
-			LocalTier.@Nullable LocalEntry next) {
+	@Nullable LocalEntry replaced(Object key, @Nullable LocalEntry current,
+			@Nullable LocalEntry next) {
 		if (current != null && current.rendered() != null
 				&& (next == null || !current.rendered().equals(next.rendered()))) {
 			this.byRendered.remove(current.rendered(), key);
@@ -62,7 +62,7 @@ final class RenderedKeys {
 	}
 
 	/** Caffeine evicted the entry (within the key's atomic step): forgets it. */
-	void evicted(Object key, LocalTier.LocalEntry entry) {
+	void evicted(Object key, LocalEntry entry) {
 		if (entry.rendered() != null) {
 			this.byRendered.remove(entry.rendered(), key);
 		}

@@ -88,7 +88,7 @@ final class QueueCalls {
 			Object key) {
 		StagedWrite staged;
 		try {
-			staged = this.cache.stage(key, value, valueType);
+			staged = this.cache.coordinatedWrites().stage(key, value, valueType);
 		}
 		catch (RemoteCallException ex) {
 			throw refused(method, key, "Redis did not answer: " + ex.getMessage(), ex);
@@ -117,12 +117,12 @@ final class QueueCalls {
 		catch (RemoteCallException ex) {
 			this.failures.redisFailed("queue a write", ex);
 			if (ex.maybeRan()) {
-				this.cache.unconfirmed(staged);
+				this.cache.coordinatedWrites().unconfirmed(staged);
 			}
 			String taken = ex.maybeRan() ? "Redis may or may not have taken it: " : "Redis did not take it: ";
 			throw refused(method, key, ex.maybeRan(), taken + ex.getMessage(), ex);
 		}
-		this.cache.applied(staged);
+		this.cache.coordinatedWrites().applied(staged);
 		this.counters.enqueued.increment();
 		if (durableWrites != null && !written.confirmed()) {
 			awaitApplied(method, key, partition, written.reply(), durableWrites);

@@ -69,7 +69,7 @@ final class WriteBehindQueue {
 		this.balancer = new PartitionBalancer(this.cacheName, commands, keys, consumer, settings, flushers, leases, gate,
 				backoff, failures);
 		this.inspector = new QueueInspector(this.cacheName, commands, keys, this.counters);
-		cache.pendingWrites(new PendingValues(commands, keys));
+		cache.coordinatedWrites().pendingWrites(new PendingValues(commands, keys));
 	}
 
 	/** This instance's consumer name in the queue's streams, and its name among the live flushers. */

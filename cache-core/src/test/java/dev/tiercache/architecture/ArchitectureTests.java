@@ -73,11 +73,12 @@ class ArchitectureTests {
 	/**
 	 * A cache's L1 loses entries by the cache's own writes ({@code TieredCache}, {@code CacheWrites}), through its
 	 * {@code LocalCopies} ({@code CacheContext}, which {@code coherence} drives, also when a namespace version
-	 * moves), or by its own eviction: never by the Redis tier or the read-through.
+	 * moves, and the {@code SuspectEntry} it hands {@code coherence} to evict), or by its own eviction: never
+	 * by the Redis tier or the read-through.
 	 */
 	@ArchTest
 	static final ArchRule onlyTheCacheAndCoherenceDropL1Entries = noClasses().that()
-		.haveNameNotMatching("dev\\.tiercache\\.tier\\.(TieredCache|CacheWrites|CacheContext|LocalTier)(\\$.*)?")
+		.haveNameNotMatching("dev\\.tiercache\\.tier\\.(TieredCache|CacheWrites|CacheContext|LocalTier|SuspectEntry)(\\$.*)?")
 		.should()
 		.callMethodWhere(dropsL1Entries());
 

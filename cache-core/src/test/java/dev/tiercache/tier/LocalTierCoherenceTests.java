@@ -198,10 +198,10 @@ class LocalTierCoherenceTests {
 		QUEUED {
 			@Override
 			void make(TieredCache cache, PausingKey key, String value, TierFixture fixture, Runnable between) {
-				StagedWrite staged = Objects.requireNonNull(cache.stage(key, value, String.class), "staged");
+				StagedWrite staged = Objects.requireNonNull(cache.coordinatedWrites().stage(key, value, String.class), "staged");
 				fixture.apply(staged);
 				between.run();
-				cache.applied(staged);
+				cache.coordinatedWrites().applied(staged);
 			}
 		};
 

@@ -40,13 +40,13 @@ class LocalTierInvalidationTests {
 		this.tier.invalidate("#k", true);
 		assertThat(this.tier.fill("k", this.tier.rendered("k"), "old", 60_000, stamp)).isFalse();
 		byte[] framed = "framed old".getBytes(StandardCharsets.UTF_8);
-		LocalTier.Refill refill = this.tier.fillRead("k", this.tier.rendered("k"), "old",
+		Refill refill = this.tier.fillRead("k", this.tier.rendered("k"), "old",
 				String.class, 60_000, stamp, framed);
 		assertThat(refill).isNotNull();
 		assertThat(refill.token()).isEqualTo(WriteTokens.of(framed));
 		assertThat(this.tier.get("k")).isNull();
 		assertThat(this.tier.refill(refill)).isTrue();
-		assertThat(this.tier.get("k")).isNotNull().extracting(LocalTier.LocalEntry::value).isEqualTo("old");
+		assertThat(this.tier.get("k")).isNotNull().extracting(LocalEntry::value).isEqualTo("old");
 	}
 
 	@Test
@@ -54,7 +54,7 @@ class LocalTierInvalidationTests {
 		byte[] framed = "framed".getBytes(StandardCharsets.UTF_8);
 		this.tier.putWritten("k", this.tier.rendered("k"), "mine", 60_000, this.tier.stamp("k"), framed);
 		long stamp = this.tier.stamp("k");
-		LocalTier.Suspect suspect = this.tier.invalidate("#k", true);
+		SuspectEntry suspect = this.tier.invalidate("#k", true);
 		assertThat(suspect).as("written here: may be its own echo").isNotNull();
 		assertThat(suspect.entry().writeToken()).isEqualTo(WriteTokens.of(framed));
 		assertThat(this.tier.get("k").value()).as("kept while checked").isEqualTo("mine");
@@ -70,7 +70,7 @@ class LocalTierInvalidationTests {
 	void evictingASuspectSparesANewerEntry() {
 		byte[] framed = "framed".getBytes(StandardCharsets.UTF_8);
 		this.tier.putWritten("k", this.tier.rendered("k"), "mine", 60_000, this.tier.stamp("k"), framed);
-		LocalTier.Suspect suspect = this.tier.invalidate("#k", true);
+		SuspectEntry suspect = this.tier.invalidate("#k", true);
 		this.tier.put("k", "newer", 60_000);
 		this.tier.evictIf(suspect);
 		assertThat(this.tier.get("k").value()).isEqualTo("newer");
@@ -82,7 +82,7 @@ class LocalTierInvalidationTests {
 		byte[] framed = "framed".getBytes(StandardCharsets.UTF_8);
 		long beforeTheLoad = this.tier.stamp("k");
 		this.tier.invalidate("#k", true);
-		LocalTier.Suspect suspect = this.tier.fillWritten("k", this.tier.rendered("k"), "loaded",
+		SuspectEntry suspect = this.tier.fillWritten("k", this.tier.rendered("k"), "loaded",
 				60_000, beforeTheLoad, framed);
 		assertThat(suspect).as("reported since the stamp").isNotNull();
 		assertThat(suspect.entry().writeToken()).isEqualTo(WriteTokens.of(framed));
@@ -116,13 +116,13 @@ class LocalTierInvalidationTests {
 		long beforeTheWrite = this.tier.stamp("k");
 		this.tier.putWritten("k", this.tier.rendered("k"),
 				"other", 60_000, this.tier.stamp("k"), "other".getBytes(StandardCharsets.UTF_8));
-		LocalTier.Suspect afterAWrite = this.tier.putWritten("k", this.tier.rendered("k"),
+		SuspectEntry afterAWrite = this.tier.putWritten("k", this.tier.rendered("k"),
 				"mine", 60_000, beforeTheWrite, framed);
 		assertThat(afterAWrite).isNotNull();
 		assertThat(this.tier.get("k").value()).isEqualTo("mine");
 		long beforeTheNext = this.tier.stamp("k");
 		this.tier.invalidate("#k", true);
-		LocalTier.Suspect afterAReport = this.tier.putWritten("k", this.tier.rendered("k"),
+		SuspectEntry afterAReport = this.tier.putWritten("k", this.tier.rendered("k"),
 				"again", 60_000, beforeTheNext, framed);
 		assertThat(afterAReport).isNotNull();
 		assertThat(this.tier.fill("k", this.tier.rendered("k"), "read before the write",
@@ -140,21 +140,21 @@ class LocalTierInvalidationTests {
 		byte[] framed = "framed".getBytes(StandardCharsets.UTF_8);
 		long stamp = this.tier.stamp("k");
 		this.tier.invalidate("#k", true);
-		LocalTier.Refill refill = this.tier.fillRead("k", this.tier.rendered("k"), "read",
+		Refill refill = this.tier.fillRead("k", this.tier.rendered("k"), "read",
 				String.class, 60_000, stamp, framed);
 		assertThat(refill).as("a change was reported since the stamp").isNotNull();
 		this.tier.invalidate("#k", true);
 		assertThat(this.tier.refill(refill)).as("changed again").isFalse();
 		long again = this.tier.stamp("k");
 		this.tier.invalidate("#k", true);
-		LocalTier.Refill read = this.tier.fillRead("k", this.tier.rendered("k"), "read",
+		Refill read = this.tier.fillRead("k", this.tier.rendered("k"), "read",
 				String.class, 60_000, again, framed);
 		this.tier.put("k", "newer", 60_000);
 		assertThat(this.tier.refill(read)).as("written since").isFalse();
 		assertThat(this.tier.get("k").value()).isEqualTo("newer");
 		long third = this.tier.stamp("other");
 		this.tier.invalidate("#other", true);
-		LocalTier.Refill cleared = this.tier.fillRead("other", this.tier.rendered("other"), "read",
+		Refill cleared = this.tier.fillRead("other", this.tier.rendered("other"), "read",
 				String.class, 60_000, third, framed);
 		this.tier.clear();
 		assertThat(this.tier.refill(cleared)).as("cleared since").isFalse();

@@ -110,7 +110,7 @@ class LocalTierStampsModelCheckTests {
 		explore(String::valueOf, (tier) -> {
 			long beforeTheRead = tier.stamp("k");
 			tier.invalidate("k", false);
-			LocalTier.Refill kept = tier.fillRead("k", tier.rendered("k"), "old", String.class, 60_000, beforeTheRead,
+			Refill kept = tier.fillRead("k", tier.rendered("k"), "old", String.class, 60_000, beforeTheRead,
 					FRAMED);
 			return (t, stamp) -> t.refill(Objects.requireNonNull(kept)) ? Stored.YES : Stored.NO;
 		}, Change.CLEAR);
@@ -155,7 +155,7 @@ class LocalTierStampsModelCheckTests {
 			changing.start();
 			join(storing);
 			join(changing);
-			LocalTier.LocalEntry entry = tier.get("k");
+			LocalEntry entry = tier.get("k");
 			Object held = (entry != null) ? entry.value() : ABSENT;
 			// a plain check, not AssertJ: Lincheck calls equals on the receivers of the calls it traces, and
 			// AssertJ's assertions throw from equals; an error thrown here fails the test with the interleaving
@@ -223,7 +223,7 @@ class LocalTierStampsModelCheckTests {
 		YES, NO, SUSPECT;
 
 		/** A store that returns a suspect, or null: stored, refused or suspected by what L1 then holds. */
-		static Stored of(LocalTier tier, LocalTier.@Nullable Suspect suspect) {
+		static Stored of(LocalTier tier, @Nullable SuspectEntry suspect) {
 			return (suspect != null) ? SUSPECT : (tier.get("k") != null) ? YES : NO;
 		}
 

@@ -42,7 +42,7 @@ class TieredCacheTests {
 	void stagedWriteLendsItsEncodingOnlyToItsOwnValueAsTheSameType() {
 		TieredCache cache = cache(CacheMode.BOTH);
 		String value = new String("payload");
-		StagedWrite staged = cache.stage("k", value, String.class);
+		StagedWrite staged = cache.coordinatedWrites().stage("k", value, String.class);
 		assertThat(staged).isNotNull();
 		EncodedValue encoded = staged.encodingOf(value, String.class);
 		assertThat(encoded).isNotNull();
@@ -51,7 +51,7 @@ class TieredCacheTests {
 		assertThat(encoded.bytes()).isEqualTo(again.bytes());
 		assertThat(staged.encodingOf(new String("payload"), String.class)).as("an equal value, another instance").isNull();
 		assertThat(staged.encodingOf(value, CharSequence.class)).as("declared as another type").isNull();
-		assertThat(cache.stage("n", null, String.class).encodingOf(null, String.class)).isNull();
+		assertThat(cache.coordinatedWrites().stage("n", null, String.class).encodingOf(null, String.class)).isNull();
 	}
 
 	@Test
@@ -61,7 +61,7 @@ class TieredCacheTests {
 				new Class<?>[] { StagedWrite.class }, (proxy, method, arguments) -> {
 					throw new AssertionError("the cache must not use a write it did not stage: " + method);
 				});
-		assertThatIllegalArgumentException().isThrownBy(() -> cache.applied(foreign))
+		assertThatIllegalArgumentException().isThrownBy(() -> cache.coordinatedWrites().applied(foreign))
 			.withMessageStartingWith("Cache 'books' can only apply a write it staged itself");
 	}
 

@@ -10,8 +10,8 @@ import dev.tiercache.internal.stampede.LeaseLocks;
 /**
  * A cache write framed for Redis but not applied, for a script that applies it together with other
  * commands in one atomic step (the write-behind queue appends its entry in the same script). Obtained
- * from {@code TieredCache.stage}; after the script ran, {@code TieredCache.applied} updates L1. Only
- * the cache that staged a write may apply it.
+ * from {@link CoordinatedWrites#stage}; after the script ran, {@link CoordinatedWrites#applied} updates
+ * L1. Only the cache that staged a write may apply it.
  *
  * <p>A write is a put of the value, or, when the cache cannot hold the value (it cannot be encoded,
  * is over {@code max-value-size}, or is a {@code null} with {@code null-ttl} 0), a delete of the key:

@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * writer {@linkplain #complete completes} it with the value it wrote, which the cache stores only if
  * no other write of the key overlapped this one, and deletes otherwise (the next read loads what the
  * database holds). A writer whose write failed {@linkplain #abandon abandons} it. Obtained from
- * {@code TieredCache.intendWrite}; completed or abandoned once (later calls do nothing), from any
+ * {@link CoordinatedWrites#intendWrite}; completed or abandoned once (later calls do nothing), from any
  * thread.
  */
 public interface WriteIntent {
