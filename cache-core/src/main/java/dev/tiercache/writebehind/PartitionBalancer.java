@@ -132,7 +132,9 @@ final class PartitionBalancer {
 	 * not applied stays unacknowledged, for the next owner) and waits a second for it to end. A flush that
 	 * ends before its partition read empty (Redis failed or was slow for a moment, a call could not be
 	 * made, another flush of the partition still ran) is made again, after a {@linkplain RetryBackoff
-	 * backoff}, while the partition is this instance's and time is left. It gives up at once the
+	 * backoff}, while the partition is this instance's and time is left, and while the circuit breaker lets
+	 * calls reach Redis: once it does not, no flush can, and what is left stays queued for the partition's
+	 * next owner (this instance does not wait out the timeout for Redis to come back). It gives up at once the
 	 * partitions no flush of which runs, so another instance takes them over at once; a flush still in a
 	 * call keeps its partition and gives it up when it ends (after this returned, maybe), so that no
 	 * other instance applies the entries of its key before the call returned. Last it stops the
@@ -170,6 +172,12 @@ final class PartitionBalancer {
 				.filter((flusher) -> flusher.owned() && !emptied.contains(flusher))
 				.toList();
 			if (left.isEmpty()) {
+				return;
+			}
+			if (round > 1 && !this.commands.admits()) {
+				logger.warn("Tiercache write-behind of cache '" + this.cacheName + "' stops draining: Redis does not "
+						+ "answer (its circuit breaker is open), so " + left.size() + " partition(s) keep their entries "
+						+ "for the instance that owns them next");
 				return;
 			}
 			if (round > 1 && !this.backoff.pause(round - 1, deadline)) {

@@ -117,9 +117,14 @@ class PartitionDrainTests {
 
 	/** The tests' settings ({@link LedgerInstance#writeBehind}) with one partition and a drain of 30 s. */
 	private static WriteBehindSettings onePartitionDrainedFor30Seconds() {
+		return onePartitionDrainedFor30Seconds(LedgerInstance.writeBehind(Durability.MEMORY).claimIdle());
+	}
+
+	/** Like {@link #onePartitionDrainedFor30Seconds()}, with leases that run out {@code claimIdle} after their last renewal. */
+	private static WriteBehindSettings onePartitionDrainedFor30Seconds(Duration claimIdle) {
 		WriteBehindSettings base = LedgerInstance.writeBehind(Durability.MEMORY);
 		return new WriteBehindSettings(base.batchSize(), base.flushInterval(), base.concurrency(), 1,
-				base.maxAttempts(), base.backoff(), base.maxBackoff(), base.claimIdle(), Duration.ofSeconds(30),
+				base.maxAttempts(), base.backoff(), base.maxBackoff(), claimIdle, Duration.ofSeconds(30),
 				base.durability(), base.durabilityReplicas(), base.durabilityTimeout());
 	}
 
@@ -220,6 +225,50 @@ class PartitionDrainTests {
 				assertThat(this.rows.versions(id)).as("writes of row %d", id).containsExactly(1L);
 			}
 			assertThat(drained.stats().depth()).as("entries left in the queue").isZero();
+		}
+	}
+
+	/**
+	 * Redis goes away while the queue holds entries (the call of the first is held, four more wait
+	 * behind it), and the circuit breaker opens: the drain stops at once instead of flushing again for
+	 * the whole of its {@code drain-timeout} (30 s), since no flush can reach Redis, and leaves the entries
+	 * queued. Another instance applies them, each once but for the held call's entry, which the drained
+	 * instance applied and could not acknowledge, once the drained instance's lease ran out.
+	 */
+	@Test
+	void aDrainStopsOnceTheBreakerKeepsCallsFromRedisAndLeavesTheEntriesQueued() throws Exception {
+		try (TcpProxy proxy = TcpProxy.to(TestRedis.port())) {
+			LedgerInstance drained = new LedgerInstance(this.prefix,
+					TestRedis.connectionFactory(TestRedis.host(), proxy.port()), this.rows, CacheSettings.DEFAULTS,
+					onePartitionDrainedFor30Seconds(Duration.ofSeconds(2)), UnaryOperator.identity());
+			this.instances.add(drained);
+			HeldWrite first = this.rows.holdWriteOf(1);
+			drained.ledger().save(new Row(1, 1, "held in its call"));
+			first.awaitHeld();
+			for (long id = 2; id <= 5; id++) {
+				drained.ledger().save(new Row(id, 1, "queued behind it"));
+			}
+			proxy.cut();
+			await("reads failing until the breaker opens").atMost(PROMPTLY).until(() -> {
+				drained.cache().get("a read that fails");
+				return !drained.breaker().admits();
+			});
+			first.release();
+
+			long started = System.nanoTime();
+			drained.queues().stop();
+			Duration drainTook = Duration.ofNanos(System.nanoTime() - started);
+
+			assertThat(drainTook).as("the drain, with Redis unreachable").isLessThan(Duration.ofSeconds(15));
+			proxy.restore();
+			LedgerInstance other = instance(TestRedis.connectionFactory(), onePartitionDrainedFor30Seconds(
+					Duration.ofSeconds(2)));
+			await("the other instance applied the entries left").atMost(PROMPTLY).ignoreExceptions()
+				.until(() -> other.stats().depth() == 0 && this.rows.versions(5).size() == 1);
+			assertThat(this.rows.versions(1)).as("writes of the held row").isIn(List.of(1L), List.of(1L, 1L));
+			for (long id = 2; id <= 5; id++) {
+				assertThat(this.rows.versions(id)).as("writes of row %d", id).containsExactly(1L);
+			}
 		}
 	}
 

@@ -141,6 +141,14 @@ public final class RemoteCommands implements AutoCloseable {
 		return System.nanoTime() + this.timeoutNanos;
 	}
 
+	/**
+	 * Whether calls from this thread go to Redis now; {@code false} while the breaker keeps callers from
+	 * it (they fail at once). One volatile read while the breaker is closed.
+	 */
+	public boolean admits() {
+		return this.breaker.admits();
+	}
+
 	/** {@code GET key}; {@code null} when the key does not exist. */
 	public byte @Nullable [] get(byte[] key) {
 		return call((redis) -> redis.get(key));
