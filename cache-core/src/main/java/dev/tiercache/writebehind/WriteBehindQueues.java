@@ -68,18 +68,11 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable, A
 	/** Stops after the web server (and its graceful shutdown) and before the database goes away. */
 	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
 
-	private final RedisConnectionFactory connectionFactory;
+	/** The Redis connection, key layout and breaker the queues use: a manager's, or their own. */
+	private final RedisConnection redis;
 
-	private final RemoteCommands commands;
-
-	/** {@link #commands} when these queues opened the connection and close it; {@code null} when a manager's. */
+	/** The connection's commands when these queues opened it and close it; {@code null} when a manager's. */
 	private final @Nullable RemoteCommands ownedCommands;
-
-	private final RedisCircuitBreaker breaker;
-
-	private final Duration redisTimeout;
-
-	private final RedisKeys keys;
 
 	private final ArgumentCodec arguments;
 
@@ -137,16 +130,13 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable, A
 
 	private WriteBehindQueues(RedisConnection connection, boolean ownsConnection, ValueCodec codec,
 			WriteBehindSettings defaults, Map<String, WriteBehindSettings> settings) {
-		this.connectionFactory = connection.connectionFactory();
-		this.breaker = connection.breaker();
-		this.commands = connection.commands();
+		this.redis = connection;
 		this.ownedCommands = ownsConnection ? connection.commands() : null;
-		this.redisTimeout = connection.timeout();
-		this.keys = connection.keys();
 		this.arguments = new ArgumentCodec(codec);
 		this.defaults = defaults;
 		this.settings = Map.copyOf(settings);
-		this.evictionPolicy = new EvictionPolicyGuard(this.commands, this.connectionFactory, this::cacheNames);
+		this.evictionPolicy = new EvictionPolicyGuard(connection.commands(), connection.connectionFactory(),
+				this::cacheNames);
 	}
 
 	private static RedisConnection sharedConnection(TieredCacheManager manager) {
@@ -183,7 +173,7 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable, A
 		}
 		boolean[] created = new boolean[1];
 		this.queues.computeIfAbsent(cache.getName(), (name) -> {
-			WriteBehindQueue queue = new WriteBehindQueue(cache, settingsOf(name), this.keys, this.commands,
+			WriteBehindQueue queue = new WriteBehindQueue(cache, settingsOf(name), this.redis.keys(), this.redis.commands(),
 					durableWrites(name), this.arguments, this.events::publish);
 			if (this.running) {
 				this.evictionPolicy.watch();
@@ -217,8 +207,8 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable, A
 			return null;
 		}
 		return this.durableWrites.computeIfAbsent(cache, (name) -> new DurableWrites(
-				RemoteCommands.blocking(this.connectionFactory, this.redisTimeout.plus(queue.durabilityTimeout()),
-						this.breaker),
+				RemoteCommands.blocking(this.redis.connectionFactory(),
+						this.redis.timeout().plus(queue.durabilityTimeout()), this.redis.breaker()),
 				queue.durability(), queue.durabilityReplicas(), queue.durabilityTimeout().toMillis()));
 	}
 
@@ -355,7 +345,7 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable, A
 	public void start() {
 		long deadline = System.nanoTime() + TieredCacheManager.STARTUP_CONNECT_WAIT.toNanos();
 		this.durableWrites.values().forEach((durable) -> durable.connect(Duration.ZERO));
-		this.commands.connect(TieredCacheManager.STARTUP_CONNECT_WAIT);
+		this.redis.commands().connect(TieredCacheManager.STARTUP_CONNECT_WAIT);
 		this.durableWrites.values()
 			.forEach((durable) -> durable.connect(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))));
 		if (!this.queues.isEmpty()) {
