@@ -242,9 +242,10 @@ final class CacheWrites implements CoordinatedWrites {
 	}
 
 	private StagedCacheWrite stagedHere(StagedWrite write) {
-		if (!(write instanceof StagedCacheWrite staged)) {
-			throw new IllegalArgumentException("Cache '" + this.cache.name()
-					+ "' can only apply a write it staged itself, not " + write.getClass().getName());
+		if (!(write instanceof StagedCacheWrite staged) || !staged.stagedBy(this.remote)) {
+			throw new IllegalArgumentException("Cache '" + this.cache.name() + "' can only apply a write it staged "
+					+ "itself, not " + ((write instanceof StagedCacheWrite) ? "one of another cache" : write.getClass()
+						.getName()));
 		}
 		return staged;
 	}

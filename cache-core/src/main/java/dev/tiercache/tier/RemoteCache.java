@@ -253,9 +253,9 @@ final class RemoteCache {
 		EncodedValue encoded = (value != null && ttlMillis > 0) ? this.framing.encode(value, type) : null;
 		byte[] channel = this.redis.channelBytes();
 		if (ttlMillis <= 0 || (value != null && encoded == null)) {
-			return StagedCacheWrite.delete(key, value, type, channel, stamp);
+			return StagedCacheWrite.delete(this, key, value, type, channel, stamp);
 		}
-		return new StagedCacheWrite(key, value, type, encoded, channel, ValueFraming.envelope(encoded, ttlMillis, 0),
+		return new StagedCacheWrite(this, key, value, type, encoded, channel, ValueFraming.envelope(encoded, ttlMillis, 0),
 				ttlMillis, redisTtl(ttlMillis), stamp);
 	}
 

@@ -12,9 +12,12 @@ import dev.tiercache.internal.write.StagedWrite;
 
 /**
  * A {@link StagedWrite} of one cache: besides what the script applies, the key, value and L1 stamp
- * that {@link CacheWrites#applied} needs to update L1 once the script ran. Immutable.
+ * that {@link CacheWrites#applied} needs to update L1 once the script ran, and the cache's Redis tier
+ * that staged it, the only one that may apply it. Immutable.
  */
 final class StagedCacheWrite implements StagedWrite {
+
+	private final RemoteCache stagedBy;
 
 	private final RemoteKey remoteKey;
 
@@ -36,8 +39,10 @@ final class StagedCacheWrite implements StagedWrite {
 
 	private final long stamp;
 
-	StagedCacheWrite(RemoteKey remoteKey, @Nullable Object value, Type type, @Nullable EncodedValue encoded,
-			byte[] channel, byte[] framed, long ttlMillis, long redisTtlMillis, long stamp) {
+	StagedCacheWrite(RemoteCache stagedBy, RemoteKey remoteKey, @Nullable Object value, Type type,
+			@Nullable EncodedValue encoded, byte[] channel, byte[] framed, long ttlMillis, long redisTtlMillis,
+			long stamp) {
+		this.stagedBy = stagedBy;
 		this.remoteKey = remoteKey;
 		this.value = value;
 		this.type = type;
@@ -54,9 +59,10 @@ final class StagedCacheWrite implements StagedWrite {
 	 * A write of a value the cache cannot hold: it deletes the key, and pending reads find
 	 * {@link PendingWrites#UNCACHED}.
 	 */
-	static StagedCacheWrite delete(RemoteKey remoteKey, @Nullable Object value, Type type, byte[] channel,
-			long stamp) {
-		return new StagedCacheWrite(remoteKey, value, type, null, channel, PendingWrites.UNCACHED, 0, 0, stamp);
+	static StagedCacheWrite delete(RemoteCache stagedBy, RemoteKey remoteKey, @Nullable Object value, Type type,
+			byte[] channel, long stamp) {
+		return new StagedCacheWrite(stagedBy, remoteKey, value, type, null, channel, PendingWrites.UNCACHED, 0, 0,
+				stamp);
 	}
 
 	@Override
@@ -67,6 +73,11 @@ final class StagedCacheWrite implements StagedWrite {
 	@Override
 	public Object key() {
 		return this.remoteKey.original();
+	}
+
+	/** Whether {@code remote} staged this write. */
+	boolean stagedBy(@Nullable RemoteCache remote) {
+		return this.stagedBy == remote;
 	}
 
 	RemoteKey remoteKey() {

@@ -1,0 +1,144 @@
+package dev.tiercache.tier;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.tiercache.internal.write.CoordinatedWrites;
+import dev.tiercache.internal.write.StagedWrite;
+import dev.tiercache.internal.write.WriteIntent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+
+/**
+ * What a {@link TieredCache} coordinates with the write patterns and the write-behind queue
+ * ({@link CoordinatedWrites}), on a real Redis, two managers standing for two instances: an intent
+ * completed or abandoned once, in a cache without Redis too, and one completed after the cache was
+ * cleared; loads revoked without a change to what is cached; and a staged write that may not have been
+ * applied, which leaves no value in L1 that Redis may not hold.
+ */
+class CoordinatedWritesTests {
+
+	private final TierFixture fixture = new TierFixture();
+
+	@AfterEach
+	void close() throws Exception {
+		this.fixture.close();
+	}
+
+	private TieredCache cache(CacheMode mode) {
+		return this.fixture.manager("books", (settings) -> settings.withMode(mode)).getTieredCache("books");
+	}
+
+	@Test
+	void anIntentInACacheWithoutRedisPutsTheValueWhenCompletedAndEvictsForANull() {
+		TieredCache cache = cache(CacheMode.LOCAL);
+		cache.put("k", "old");
+		WriteIntent intent = cache.coordinatedWrites().intendWrite("k");
+		assertThat(cache.get("k", String.class)).as("announced, not written").isEqualTo("old");
+		intent.complete("new", String.class);
+		assertThat(cache.get("k", String.class)).isEqualTo("new");
+
+		cache.coordinatedWrites().intendWrite("k").complete(null, String.class);
+		assertThat(cache.get("k")).isNull();
+	}
+
+	@Test
+	void anIntentIsSettledOnceAndLaterCallsDoNothing() {
+		TieredCache cache = cache(CacheMode.BOTH);
+		WriteIntent intent = cache.coordinatedWrites().intendWrite("k");
+		intent.complete("first", String.class);
+		intent.complete("second", String.class);
+		intent.abandon();
+		assertThat(cache.get("k", String.class)).isEqualTo("first");
+		assertThat(intent).hasToString("WriteIntent[books, k]");
+	}
+
+	@Test
+	void anIntentCompletedAfterTheCacheWasClearedDeletesTheKeyOnEveryInstance() {
+		TieredCache here = cache(CacheMode.BOTH);
+		TieredCache there = cache(CacheMode.BOTH);
+		WriteIntent intent = here.coordinatedWrites().intendWrite("k");
+		here.clear();
+		there.put("k", "written after the clear");
+
+		intent.complete("announced before the clear", String.class);
+
+		assertThat(here.get("k")).isNull();
+		assertThat(there.get("k")).isNull();
+	}
+
+	@Test
+	void anAbandonedIntentLeavesTheCachedValue() {
+		TieredCache here = cache(CacheMode.BOTH);
+		TieredCache there = cache(CacheMode.BOTH);
+		here.put("k", "old");
+		here.coordinatedWrites().intendWrite("k").abandon();
+		assertThat(here.get("k", String.class)).isEqualTo("old");
+		assertThat(there.get("k", String.class)).isEqualTo("old");
+	}
+
+	@Test
+	void revokedLoadsStoreNothingAndWhatIsCachedStays() throws Exception {
+		TieredCache here = cache(CacheMode.BOTH);
+		TieredCache there = cache(CacheMode.BOTH);
+		here.put("cached", "old");
+		CountDownLatch loading = new CountDownLatch(1);
+		CountDownLatch revoked = new CountDownLatch(1);
+		CompletableFuture<String> load = CompletableFuture.supplyAsync(() -> there.get("k", String.class, () -> {
+			loading.countDown();
+			revoked.await();
+			return "read before the write";
+		}));
+		loading.await(10, TimeUnit.SECONDS);
+
+		here.coordinatedWrites().revokeLoads("k");
+		here.coordinatedWrites().revokeLoads("cached");
+		revoked.countDown();
+
+		assertThat(load.get(10, TimeUnit.SECONDS)).as("the loader's caller gets its value").isEqualTo("read before the write");
+		AtomicInteger loads = new AtomicInteger();
+		assertThat(here.get("k", String.class, () -> "loaded again " + loads.incrementAndGet()))
+			.isEqualTo("loaded again 1");
+		assertThat(here.get("cached", String.class)).isEqualTo("old");
+	}
+
+	@Test
+	void aStagedWriteThatMayNotHaveBeenAppliedLeavesL1SoTheNextReadAsksRedis() {
+		TieredCache here = cache(CacheMode.BOTH);
+		here.put("k", "old");
+		StagedWrite staged = here.coordinatedWrites().stage("k", "new", String.class);
+		this.fixture.apply(staged);
+
+		here.coordinatedWrites().unconfirmed(staged);
+
+		assertThat(here.localSize()).as("entries in L1").isZero();
+		assertThat(here.get("k", String.class)).as("read from Redis").isEqualTo("new");
+	}
+
+	@Test
+	void aWriteStagedByAnotherCacheIsNeitherAppliedNorDeclaredUnconfirmed() {
+		TieredCache books = cache(CacheMode.BOTH);
+		books.put("k", "cached");
+		StagedWrite ofAnotherInstance = cache(CacheMode.BOTH).coordinatedWrites().stage("k", "v", String.class);
+		assertThatIllegalArgumentException().isThrownBy(() -> books.coordinatedWrites().applied(ofAnotherInstance))
+			.withMessage("Cache 'books' can only apply a write it staged itself, not one of another cache");
+		assertThatIllegalArgumentException().isThrownBy(() -> books.coordinatedWrites().unconfirmed(ofAnotherInstance))
+			.withMessage("Cache 'books' can only apply a write it staged itself, not one of another cache");
+		assertThat(books.get("k", String.class)).isEqualTo("cached");
+	}
+
+	@Test
+	void aCacheWithoutRedisCannotStageAWrite() {
+		TieredCache cache = cache(CacheMode.LOCAL);
+		assertThatIllegalStateException().isThrownBy(() -> cache.coordinatedWrites().stage("k", "v", String.class))
+			.withMessage("Cache 'books' does not use Redis (mode LOCAL), so it cannot stage a write");
+	}
+
+}
