@@ -132,9 +132,11 @@ final class PartitionBalancer {
 	 * not applied stays unacknowledged, for the next owner) and waits a second for it to end. A flush that
 	 * ends before its partition read empty (Redis failed or was slow for a moment, a call could not be
 	 * made, another flush of the partition still ran) is made again, after a {@linkplain RetryBackoff
-	 * backoff}, while the partition is this instance's and time is left, and while the circuit breaker lets
-	 * calls reach Redis: once it does not, no flush can, and what is left stays queued for the partition's
-	 * next owner (this instance does not wait out the timeout for Redis to come back). It gives up at once the
+	 * backoff}, while the partition is this instance's and time is left. While the circuit breaker keeps
+	 * calls from Redis no flush is made, and once it has for {@code claim-idle} the drain ends: this
+	 * instance's partition leases have run out by then, and what is left stays queued for the partitions'
+	 * next owner (so a Redis outage does not hold shutdown for the whole timeout, and a breaker open for a
+	 * moment does not end the drain). It gives up at once the
 	 * partitions no flush of which runs, so another instance takes them over at once; a flush still in a
 	 * call keeps its partition and gives it up when it ends (after this returned, maybe), so that no
 	 * other instance applies the entries of its key before the call returned. Last it stops the
@@ -162,11 +164,14 @@ final class PartitionBalancer {
 
 	/**
 	 * Flushes every partition this instance owns, in rounds: each round flushes those not read empty yet,
-	 * and waits for the flushes; between rounds it backs off.
+	 * and waits for the flushes; between rounds it backs off. A round while the breaker keeps calls from
+	 * Redis flushes nothing; once it has for {@code claim-idle}, the flushing ends.
 	 * @throws TimeoutException once the deadline passed
 	 */
 	private void flushOwnedUntilEmpty(long deadline) throws InterruptedException, TimeoutException {
 		Set<PartitionFlusher> emptied = new HashSet<>();
+		long refusedSince = 0;
+		boolean refused = false;
 		for (int round = 1;; round++) {
 			List<PartitionFlusher> left = this.flushers.stream()
 				.filter((flusher) -> flusher.owned() && !emptied.contains(flusher))
@@ -174,15 +179,28 @@ final class PartitionBalancer {
 			if (left.isEmpty()) {
 				return;
 			}
-			if (round > 1 && !this.commands.admits()) {
-				logger.warn("Tiercache write-behind of cache '" + this.cacheName + "' stops draining: Redis does not "
-						+ "answer (its circuit breaker is open), so " + left.size() + " partition(s) keep their entries "
-						+ "for the instance that owns them next");
-				return;
-			}
 			if (round > 1 && !this.backoff.pause(round - 1, deadline)) {
 				return; // interrupted (its flag kept)
 			}
+			long now = System.nanoTime();
+			if (now - deadline >= 0) {
+				throw new TimeoutException();
+			}
+			if (!this.commands.admits()) {
+				if (!refused) {
+					refused = true;
+					refusedSince = now;
+				}
+				else if (now - refusedSince >= this.settings.claimIdle().toNanos()) {
+					logger.warn("Tiercache write-behind of cache '" + this.cacheName + "' stops draining: its circuit "
+							+ "breaker has kept calls from Redis for claim-idle (" + this.settings.claimIdle()
+							+ "), so this instance's partition leases ran out; " + left.size()
+							+ " partition(s) keep their entries for their next owner");
+					return;
+				}
+				continue;
+			}
+			refused = false;
 			List<Future<Boolean>> flushes = new ArrayList<>(left.size());
 			for (PartitionFlusher flusher : left) {
 				Callable<Boolean> flush = flusher::flush;

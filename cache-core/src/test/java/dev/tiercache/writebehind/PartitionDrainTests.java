@@ -21,6 +21,7 @@ import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.tiercache.internal.redis.RedisKeys;
+import dev.tiercache.resilience.RedisCircuitBreaker;
 import dev.tiercache.test.TcpProxy;
 import dev.tiercache.test.TestRedis;
 import dev.tiercache.tier.CacheSettings;
@@ -230,30 +231,19 @@ class PartitionDrainTests {
 
 	/**
 	 * Redis goes away while the queue holds entries (the call of the first is held, four more wait
-	 * behind it), and the circuit breaker opens: the drain stops at once instead of flushing again for
-	 * the whole of its {@code drain-timeout} (30 s), since no flush can reach Redis, and leaves the entries
-	 * queued. Another instance applies them, each once but for the held call's entry, which the drained
-	 * instance applied and could not acknowledge, once the drained instance's lease ran out.
+	 * behind it), and the circuit breaker opens: the drain flushes nothing while it stays open, and ends
+	 * once it has for {@code claim-idle} (2 s; the leases have run out), instead of waiting out its
+	 * {@code drain-timeout} (30 s), leaving the entries queued. Another instance applies them, each once
+	 * but for the held call's entry, which the drained instance applied and could not acknowledge.
 	 */
 	@Test
-	void aDrainStopsOnceTheBreakerKeepsCallsFromRedisAndLeavesTheEntriesQueued() throws Exception {
+	void aDrainEndsOnceTheBreakerHasKeptCallsFromRedisForClaimIdleAndLeavesTheEntriesQueued() throws Exception {
 		try (TcpProxy proxy = TcpProxy.to(TestRedis.port())) {
-			LedgerInstance drained = new LedgerInstance(this.prefix,
-					TestRedis.connectionFactory(TestRedis.host(), proxy.port()), this.rows, CacheSettings.DEFAULTS,
-					onePartitionDrainedFor30Seconds(Duration.ofSeconds(2)), UnaryOperator.identity());
-			this.instances.add(drained);
-			HeldWrite first = this.rows.holdWriteOf(1);
-			drained.ledger().save(new Row(1, 1, "held in its call"));
-			first.awaitHeld();
-			for (long id = 2; id <= 5; id++) {
-				drained.ledger().save(new Row(id, 1, "queued behind it"));
-			}
+			LedgerInstance drained = openedByFailuresOnly(proxy);
+			queueFiveHoldingTheFirst(drained);
 			proxy.cut();
-			await("reads failing until the breaker opens").atMost(PROMPTLY).until(() -> {
-				drained.cache().get("a read that fails");
-				return !drained.breaker().admits();
-			});
-			first.release();
+			awaitBreakerOpen(drained);
+			this.rows.release();
 
 			long started = System.nanoTime();
 			drained.queues().stop();
@@ -270,6 +260,61 @@ class PartitionDrainTests {
 				assertThat(this.rows.versions(id)).as("writes of row %d", id).containsExactly(1L);
 			}
 		}
+	}
+
+	/**
+	 * The breaker is open when the drain starts, and Redis comes back at once: the drain waits for the
+	 * breaker to let calls through again (well within {@code claim-idle}, 30 s here), then flushes the
+	 * partition until it is empty. No other instance runs: what the drain left would not be applied.
+	 */
+	@Test
+	void aDrainGoesOnOnceABreakerThatWasOpenForAMomentLetsCallsThroughAgain() throws Exception {
+		try (TcpProxy proxy = TcpProxy.to(TestRedis.port())) {
+			LedgerInstance drained = openedByFailuresOnly(proxy);
+			queueFiveHoldingTheFirst(drained);
+			proxy.cut();
+			awaitBreakerOpen(drained);
+			this.rows.release();
+
+			CompletableFuture<Void> drain = CompletableFuture.runAsync(() -> drained.queues().stop());
+			proxy.restore();
+			drain.get(60, TimeUnit.SECONDS);
+
+			for (long id = 2; id <= 5; id++) {
+				assertThat(this.rows.versions(id)).as("writes of row %d", id).containsExactly(1L);
+			}
+			assertThat(streamLength()).as("entries left in the queue").isZero();
+		}
+	}
+
+	/**
+	 * An instance on Redis behind {@code proxy}, with one partition, a drain of 30 s and leases of 2 s,
+	 * whose breaker opens on failed calls only: on a loaded machine slow calls would open it early.
+	 */
+	private LedgerInstance openedByFailuresOnly(TcpProxy proxy) {
+		LedgerInstance instance = new LedgerInstance(this.prefix,
+				TestRedis.connectionFactory(TestRedis.host(), proxy.port()), this.rows, CacheSettings.DEFAULTS,
+				onePartitionDrainedFor30Seconds(Duration.ofSeconds(2)), (manager) -> manager.redisBreaker(
+						RedisCircuitBreaker.defaults().slowCallDurationThreshold(Duration.ofMinutes(1)).build()));
+		this.instances.add(instance);
+		return instance;
+	}
+
+	/** Queues rows 1 to 5, the call of row 1 held until {@link LedgerRows#release()}. */
+	private void queueFiveHoldingTheFirst(LedgerInstance instance) {
+		HeldWrite first = this.rows.holdWriteOf(1);
+		instance.ledger().save(new Row(1, 1, "held in its call"));
+		first.awaitHeld();
+		for (long id = 2; id <= 5; id++) {
+			instance.ledger().save(new Row(id, 1, "queued behind it"));
+		}
+	}
+
+	private static void awaitBreakerOpen(LedgerInstance instance) {
+		await("reads failing until the breaker opens").atMost(PROMPTLY).until(() -> {
+			instance.cache().get("a read that fails");
+			return !instance.breaker().admits();
+		});
 	}
 
 	/**
