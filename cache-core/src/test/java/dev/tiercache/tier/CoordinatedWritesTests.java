@@ -34,13 +34,9 @@ class CoordinatedWritesTests {
 		this.fixture.close();
 	}
 
-	private TieredCache cache(CacheMode mode) {
-		return this.fixture.manager("books", (settings) -> settings.withMode(mode)).getTieredCache("books");
-	}
-
 	@Test
 	void anIntentInACacheWithoutRedisPutsTheValueWhenCompletedAndEvictsForANull() {
-		TieredCache cache = cache(CacheMode.LOCAL);
+		TieredCache cache = this.fixture.cache("books", CacheMode.LOCAL);
 		cache.put("k", "old");
 		WriteIntent intent = cache.coordinatedWrites().intendWrite("k");
 		assertThat(cache.get("k", String.class)).as("announced, not written").isEqualTo("old");
@@ -53,7 +49,7 @@ class CoordinatedWritesTests {
 
 	@Test
 	void anIntentIsSettledOnceAndLaterCallsDoNothing() {
-		TieredCache cache = cache(CacheMode.BOTH);
+		TieredCache cache = this.fixture.cache("books", CacheMode.BOTH);
 		WriteIntent intent = cache.coordinatedWrites().intendWrite("k");
 		intent.complete("first", String.class);
 		intent.complete("second", String.class);
@@ -64,8 +60,8 @@ class CoordinatedWritesTests {
 
 	@Test
 	void anIntentCompletedAfterTheCacheWasClearedDeletesTheKeyOnEveryInstance() {
-		TieredCache here = cache(CacheMode.BOTH);
-		TieredCache there = cache(CacheMode.BOTH);
+		TieredCache here = this.fixture.cache("books", CacheMode.BOTH);
+		TieredCache there = this.fixture.cache("books", CacheMode.BOTH);
 		WriteIntent intent = here.coordinatedWrites().intendWrite("k");
 		here.clear();
 		there.put("k", "written after the clear");
@@ -79,8 +75,8 @@ class CoordinatedWritesTests {
 
 	@Test
 	void anAbandonedIntentLeavesTheCachedValue() {
-		TieredCache here = cache(CacheMode.BOTH);
-		TieredCache there = cache(CacheMode.BOTH);
+		TieredCache here = this.fixture.cache("books", CacheMode.BOTH);
+		TieredCache there = this.fixture.cache("books", CacheMode.BOTH);
 		here.put("k", "old");
 		here.coordinatedWrites().intendWrite("k").abandon();
 		assertThat(here.get("k", String.class)).isEqualTo("old");
@@ -89,8 +85,8 @@ class CoordinatedWritesTests {
 
 	@Test
 	void revokedLoadsStoreNothingAndWhatIsCachedStays() throws Exception {
-		TieredCache here = cache(CacheMode.BOTH);
-		TieredCache there = cache(CacheMode.BOTH);
+		TieredCache here = this.fixture.cache("books", CacheMode.BOTH);
+		TieredCache there = this.fixture.cache("books", CacheMode.BOTH);
 		here.put("cached", "old");
 		CountDownLatch loading = new CountDownLatch(1);
 		CountDownLatch revoked = new CountDownLatch(1);
@@ -115,7 +111,7 @@ class CoordinatedWritesTests {
 	// the script never ran here, so Redis reports nothing: only unconfirmed takes the key out of L1
 	@Test
 	void aStagedWriteThatMayNotHaveBeenAppliedLeavesL1SoTheNextReadAsksRedis() {
-		TieredCache here = cache(CacheMode.BOTH);
+		TieredCache here = this.fixture.cache("books", CacheMode.BOTH);
 		here.put("k", "old");
 		StagedWrite staged = here.coordinatedWrites().stage("k", "new", String.class);
 		assertThat(here.localSize()).as("entries in L1 before").isOne();
@@ -128,9 +124,9 @@ class CoordinatedWritesTests {
 
 	@Test
 	void aWriteStagedByAnotherCacheIsNeitherAppliedNorDeclaredUnconfirmed() {
-		TieredCache books = cache(CacheMode.BOTH);
+		TieredCache books = this.fixture.cache("books", CacheMode.BOTH);
 		books.put("k", "cached");
-		StagedWrite ofAnotherInstance = cache(CacheMode.BOTH).coordinatedWrites().stage("k", "v", String.class);
+		StagedWrite ofAnotherInstance = this.fixture.cache("books", CacheMode.BOTH).coordinatedWrites().stage("k", "v", String.class);
 		assertThatIllegalArgumentException().isThrownBy(() -> books.coordinatedWrites().applied(ofAnotherInstance))
 			.withMessage("Cache 'books' can only apply a write it staged itself, not one of another cache");
 		assertThatIllegalArgumentException().isThrownBy(() -> books.coordinatedWrites().unconfirmed(ofAnotherInstance))
@@ -140,7 +136,7 @@ class CoordinatedWritesTests {
 
 	@Test
 	void aCacheWithoutRedisCannotStageAWrite() {
-		TieredCache cache = cache(CacheMode.LOCAL);
+		TieredCache cache = this.fixture.cache("books", CacheMode.LOCAL);
 		assertThatIllegalStateException().isThrownBy(() -> cache.coordinatedWrites().stage("k", "v", String.class))
 			.withMessage("Cache 'books' does not use Redis (mode LOCAL), so it cannot stage a write");
 	}

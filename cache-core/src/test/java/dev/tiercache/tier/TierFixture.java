@@ -35,6 +35,11 @@ final class TierFixture implements AutoCloseable {
 
 	private final LettuceConnectionFactory inspector = TestRedis.connectionFactory();
 
+	/** A cache of a new manager (an instance of its own), in the given mode. */
+	TieredCache cache(String cacheName, CacheMode mode) {
+		return manager(cacheName, (settings) -> settings.withMode(mode)).getTieredCache(cacheName);
+	}
+
 	TieredCacheManager manager(String cacheName, UnaryOperator<CacheSettings> settings) {
 		return manager(TestRedis.connectionFactory(), cacheName, settings);
 	}

@@ -43,10 +43,6 @@ class TieredCacheContractTests {
 		this.fixture.close();
 	}
 
-	private TieredCache cache(CacheMode mode) {
-		return this.fixture.manager(CACHE_NAME, (settings) -> settings.withMode(mode)).getTieredCache(CACHE_NAME);
-	}
-
 	private static String randomKey() {
 		return UUID.randomUUID().toString();
 	}
@@ -54,13 +50,13 @@ class TieredCacheContractTests {
 	@ParameterizedTest
 	@EnumSource(CacheMode.class)
 	void nameIsTheConfiguredName(CacheMode mode) {
-		assertThat(cache(mode).getName()).isEqualTo(CACHE_NAME);
+		assertThat(this.fixture.cache(CACHE_NAME, mode).getName()).isEqualTo(CACHE_NAME);
 	}
 
 	@ParameterizedTest
 	@EnumSource(CacheMode.class)
 	void nativeCacheIsTheTieredCacheItself(CacheMode mode) {
-		TieredCache cache = cache(mode);
+		TieredCache cache = this.fixture.cache(CACHE_NAME, mode);
 		// the tiers are internal: the cache is its own native cache
 		assertThat(cache.getNativeCache()).isSameAs(cache);
 	}
@@ -68,7 +64,7 @@ class TieredCacheContractTests {
 	@ParameterizedTest
 	@EnumSource(CacheMode.class)
 	void absentKeyReadsAsNullThroughEveryGet(CacheMode mode) {
-		TieredCache cache = cache(mode);
+		TieredCache cache = this.fixture.cache(CACHE_NAME, mode);
 		String key = randomKey();
 		assertThat(cache.get(key)).isNull();
 		assertThat(cache.get(key, String.class)).isNull();
@@ -78,7 +74,7 @@ class TieredCacheContractTests {
 	@ParameterizedTest
 	@EnumSource(CacheMode.class)
 	void putValueReadsBackThroughEveryGet(CacheMode mode) {
-		TieredCache cache = cache(mode);
+		TieredCache cache = this.fixture.cache(CACHE_NAME, mode);
 		String key = randomKey();
 		cache.put(key, "george");
 		// equal, not the same instance: a read from Redis decodes a copy
@@ -91,7 +87,7 @@ class TieredCacheContractTests {
 	@ParameterizedTest
 	@EnumSource(CacheMode.class)
 	void putNullOverAValueLeavesAPresentEntryHoldingNull(CacheMode mode) {
-		TieredCache cache = cache(mode);
+		TieredCache cache = this.fixture.cache(CACHE_NAME, mode);
 		String key = randomKey();
 		cache.put(key, "george");
 		cache.put(key, null);
@@ -103,7 +99,7 @@ class TieredCacheContractTests {
 	@ParameterizedTest
 	@EnumSource(CacheMode.class)
 	void putIfAbsentStoresTheValueWhenTheKeyIsAbsent(CacheMode mode) {
-		TieredCache cache = cache(mode);
+		TieredCache cache = this.fixture.cache(CACHE_NAME, mode);
 		String key = randomKey();
 		assertThat(cache.putIfAbsent(key, "initialValue")).isNull();
 		assertThat(cache.get(key)).isNotNull().extracting(Cache.ValueWrapper::get).isEqualTo("initialValue");
@@ -112,7 +108,7 @@ class TieredCacheContractTests {
 	@ParameterizedTest
 	@EnumSource(CacheMode.class)
 	void putIfAbsentKeepsTheValueAlreadyThere(CacheMode mode) {
-		TieredCache cache = cache(mode);
+		TieredCache cache = this.fixture.cache(CACHE_NAME, mode);
 		String key = randomKey();
 		cache.putIfAbsent(key, "initialValue");
 		assertThat(cache.putIfAbsent(key, "anotherValue")).isNotNull()
@@ -124,7 +120,7 @@ class TieredCacheContractTests {
 	@ParameterizedTest
 	@EnumSource(CacheMode.class)
 	void evictRemovesThePutValue(CacheMode mode) {
-		TieredCache cache = cache(mode);
+		TieredCache cache = this.fixture.cache(CACHE_NAME, mode);
 		String key = randomKey();
 		cache.put(key, "george");
 		cache.evict(key);
@@ -134,7 +130,7 @@ class TieredCacheContractTests {
 	@ParameterizedTest
 	@EnumSource(CacheMode.class)
 	void clearRemovesEveryEntry(CacheMode mode) {
-		TieredCache cache = cache(mode);
+		TieredCache cache = this.fixture.cache(CACHE_NAME, mode);
 		cache.put("enescu", "george");
 		cache.put("vlaicu", "aurel");
 		cache.clear();
@@ -145,7 +141,7 @@ class TieredCacheContractTests {
 	@ParameterizedTest
 	@EnumSource(CacheMode.class)
 	void getWithLoaderReturnsAndCachesTheLoadedValue(CacheMode mode) {
-		TieredCache cache = cache(mode);
+		TieredCache cache = this.fixture.cache(CACHE_NAME, mode);
 		String key = randomKey();
 		assertThat(cache.get(key, () -> "test")).isEqualTo("test");
 		assertThat(cache.get(key)).isNotNull().extracting(Cache.ValueWrapper::get).isEqualTo("test");
@@ -154,7 +150,7 @@ class TieredCacheContractTests {
 	@ParameterizedTest
 	@EnumSource(CacheMode.class)
 	void getWithLoaderReturnsAndCachesALoadedNull(CacheMode mode) {
-		TieredCache cache = cache(mode);
+		TieredCache cache = this.fixture.cache(CACHE_NAME, mode);
 		String key = randomKey();
 		Callable<String> nothing = () -> null;
 		assertThat(cache.get(key, nothing)).isNull();
@@ -164,7 +160,7 @@ class TieredCacheContractTests {
 	@ParameterizedTest
 	@EnumSource(CacheMode.class)
 	void getWithLoaderReturnsACachedValueWithoutCallingTheLoader(CacheMode mode) {
-		TieredCache cache = cache(mode);
+		TieredCache cache = this.fixture.cache(CACHE_NAME, mode);
 		String key = randomKey();
 		AtomicInteger loads = new AtomicInteger();
 		cache.put(key, "existing");
@@ -175,7 +171,7 @@ class TieredCacheContractTests {
 	@ParameterizedTest
 	@EnumSource(CacheMode.class)
 	void getWithLoaderReturnsACachedNullWithoutCallingTheLoader(CacheMode mode) {
-		TieredCache cache = cache(mode);
+		TieredCache cache = this.fixture.cache(CACHE_NAME, mode);
 		String key = randomKey();
 		AtomicInteger loads = new AtomicInteger();
 		cache.put(key, null);
@@ -186,7 +182,7 @@ class TieredCacheContractTests {
 	@ParameterizedTest
 	@EnumSource(CacheMode.class)
 	void getWithLoaderWrapsWhatTheLoaderThrowsInAValueRetrievalException(CacheMode mode) {
-		TieredCache cache = cache(mode);
+		TieredCache cache = this.fixture.cache(CACHE_NAME, mode);
 		String key = randomKey();
 		assertThatExceptionOfType(Cache.ValueRetrievalException.class)
 			.isThrownBy(() -> cache.get(key, () -> {
@@ -199,7 +195,7 @@ class TieredCacheContractTests {
 	@ParameterizedTest
 	@EnumSource(CacheMode.class)
 	void concurrentGetsWithLoaderRunTheLoaderOnceAndAllGetItsValue(CacheMode mode) throws Exception {
-		TieredCache cache = cache(mode);
+		TieredCache cache = this.fixture.cache(CACHE_NAME, mode);
 		String key = randomKey();
 		int callers = 10;
 		AtomicInteger loads = new AtomicInteger();

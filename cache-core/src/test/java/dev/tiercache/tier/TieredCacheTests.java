@@ -34,13 +34,9 @@ class TieredCacheTests {
 		this.fixture.close();
 	}
 
-	private TieredCache cache(CacheMode mode) {
-		return this.fixture.manager("books", (settings) -> settings.withMode(mode)).getTieredCache("books");
-	}
-
 	@Test
 	void stagedWriteLendsItsEncodingOnlyToItsOwnValueAsTheSameType() {
-		TieredCache cache = cache(CacheMode.BOTH);
+		TieredCache cache = this.fixture.cache("books", CacheMode.BOTH);
 		String value = new String("payload");
 		StagedWrite staged = cache.coordinatedWrites().stage("k", value, String.class);
 		assertThat(staged).isNotNull();
@@ -56,7 +52,7 @@ class TieredCacheTests {
 
 	@Test
 	void aCacheAppliesOnlyWritesItStagedItself() {
-		TieredCache cache = cache(CacheMode.BOTH);
+		TieredCache cache = this.fixture.cache("books", CacheMode.BOTH);
 		StagedWrite foreign = (StagedWrite) Proxy.newProxyInstance(getClass().getClassLoader(),
 				new Class<?>[] { StagedWrite.class }, (proxy, method, arguments) -> {
 					throw new AssertionError("the cache must not use a write it did not stage: " + method);
@@ -68,7 +64,7 @@ class TieredCacheTests {
 	@ParameterizedTest
 	@EnumSource(CacheMode.class)
 	void getReturnsNullForAbsentKey(CacheMode mode) {
-		TieredCache cache = cache(mode);
+		TieredCache cache = this.fixture.cache("books", mode);
 		assertThat(cache.get("absent")).isNull();
 		assertThat(cache.get("absent", String.class)).isNull();
 	}
@@ -76,7 +72,7 @@ class TieredCacheTests {
 	@ParameterizedTest
 	@EnumSource(CacheMode.class)
 	void putThenGetReturnsValue(CacheMode mode) {
-		TieredCache cache = cache(mode);
+		TieredCache cache = this.fixture.cache("books", mode);
 		cache.put("k", "v");
 		assertThat(cache.get("k")).isNotNull().extracting(Cache.ValueWrapper::get).isEqualTo("v");
 		assertThat(cache.get("k", String.class)).isEqualTo("v");
@@ -85,7 +81,7 @@ class TieredCacheTests {
 	@ParameterizedTest
 	@EnumSource(CacheMode.class)
 	void putNullIsCachedAsNullMarker(CacheMode mode) {
-		TieredCache cache = cache(mode);
+		TieredCache cache = this.fixture.cache("books", mode);
 		cache.put("k", null);
 		Cache.ValueWrapper wrapper = cache.get("k");
 		assertThat(wrapper).isNotNull();
@@ -95,20 +91,20 @@ class TieredCacheTests {
 	@ParameterizedTest
 	@EnumSource(CacheMode.class)
 	void getWithWrongTypeThrowsAndKeepsTheEntry(CacheMode mode) {
-		TieredCache cache = cache(mode);
+		TieredCache cache = this.fixture.cache("books", mode);
 		cache.put("k", "v");
 		assertThatIllegalStateException().isThrownBy(() -> cache.get("k", Integer.class))
 			.withMessageContaining("is not a java.lang.Integer")
 			.withMessageContaining("left in place");
 		assertThat(cache.get("k", String.class)).isEqualTo("v");
-		assertThat(cache(mode).get("k", String.class)).as("another instance still reads it")
+		assertThat(this.fixture.cache("books", mode).get("k", String.class)).as("another instance still reads it")
 			.isEqualTo((mode == CacheMode.LOCAL) ? null : "v");
 	}
 
 	@ParameterizedTest
 	@EnumSource(CacheMode.class)
 	void getWithCallableLoadsOnceThenHits(CacheMode mode) {
-		TieredCache cache = cache(mode);
+		TieredCache cache = this.fixture.cache("books", mode);
 		AtomicInteger loads = new AtomicInteger();
 		assertThat(cache.get("k", () -> "v" + loads.incrementAndGet())).isEqualTo("v1");
 		assertThat(cache.get("k", () -> "v" + loads.incrementAndGet())).isEqualTo("v1");
@@ -119,7 +115,7 @@ class TieredCacheTests {
 	@ParameterizedTest
 	@EnumSource(CacheMode.class)
 	void getWithCallableWrapsLoaderExceptionAndCachesNothing(CacheMode mode) {
-		TieredCache cache = cache(mode);
+		TieredCache cache = this.fixture.cache("books", mode);
 		IllegalArgumentException failure = new IllegalArgumentException("db down");
 		assertThatExceptionOfType(Cache.ValueRetrievalException.class)
 			.isThrownBy(() -> cache.get("k", () -> { throw failure; })).withCause(failure);
@@ -133,7 +129,7 @@ class TieredCacheTests {
 	@ParameterizedTest
 	@EnumSource(CacheMode.class)
 	void evictRemovesFromEveryTier(CacheMode mode) {
-		TieredCache cache = cache(mode);
+		TieredCache cache = this.fixture.cache("books", mode);
 		cache.put("k", "v");
 		assertThat(cache.evictIfPresent("k")).isTrue();
 		assertThat(cache.get("k")).isNull();
@@ -146,7 +142,7 @@ class TieredCacheTests {
 	@ParameterizedTest
 	@EnumSource(CacheMode.class)
 	void clearRemovesEveryEntry(CacheMode mode) {
-		TieredCache cache = cache(mode);
+		TieredCache cache = this.fixture.cache("books", mode);
 		for (int i = 0; i < 1200; i++) {
 			cache.put(i, "v" + i);
 		}
@@ -163,7 +159,7 @@ class TieredCacheTests {
 	@ParameterizedTest
 	@EnumSource(CacheMode.class)
 	void putIfAbsentKeepsExistingValue(CacheMode mode) {
-		TieredCache cache = cache(mode);
+		TieredCache cache = this.fixture.cache("books", mode);
 		assertThat(cache.putIfAbsent("k", "first")).isNull();
 		Cache.ValueWrapper existing = cache.putIfAbsent("k", "second");
 		assertThat(existing).isNotNull().extracting(Cache.ValueWrapper::get).isEqualTo("first");
@@ -173,7 +169,7 @@ class TieredCacheTests {
 	@ParameterizedTest
 	@EnumSource(CacheMode.class)
 	void retrieveCompletesWithValueOrNull(CacheMode mode) throws Exception {
-		TieredCache cache = cache(mode);
+		TieredCache cache = this.fixture.cache("books", mode);
 		assertThat(cache.retrieve("k").get(5, TimeUnit.SECONDS)).isNull();
 		cache.put("k", "v");
 		Object found = cache.retrieve("k").get(5, TimeUnit.SECONDS);
@@ -184,7 +180,7 @@ class TieredCacheTests {
 	@ParameterizedTest
 	@EnumSource(CacheMode.class)
 	void retrieveWithLoaderLoadsOnce(CacheMode mode) throws Exception {
-		TieredCache cache = cache(mode);
+		TieredCache cache = this.fixture.cache("books", mode);
 		AtomicInteger loads = new AtomicInteger();
 		CompletableFuture<String> first = cache.retrieve("k",
 				() -> CompletableFuture.completedFuture("v" + loads.incrementAndGet()));
@@ -197,7 +193,7 @@ class TieredCacheTests {
 
 	@Test
 	void remoteHitFillsLocalTier() {
-		TieredCache writer = cache(CacheMode.BOTH);
+		TieredCache writer = this.fixture.cache("books", CacheMode.BOTH);
 		TieredCache reader = this.fixture.manager("books", (settings) -> settings).getTieredCache("books");
 		writer.put("k", "v");
 		assertThat(reader.get("k", String.class)).isEqualTo("v");
@@ -255,7 +251,7 @@ class TieredCacheTests {
 
 	@Test
 	void localModeTouchesNoRedis() {
-		TieredCache cache = cache(CacheMode.LOCAL);
+		TieredCache cache = this.fixture.cache("books", CacheMode.LOCAL);
 		cache.put("k", "v");
 		assertThat(this.fixture.rawGet(this.fixture.valueKey("books", "k"))).isNull();
 		assertThat(cache.get("k", String.class)).isEqualTo("v");
@@ -263,7 +259,7 @@ class TieredCacheTests {
 
 	@Test
 	void remoteModeKeepsNothingLocally() {
-		TieredCache cache = cache(CacheMode.REMOTE);
+		TieredCache cache = this.fixture.cache("books", CacheMode.REMOTE);
 		cache.put("k", "v");
 		assertThat(cache.get("k", String.class)).isEqualTo("v");
 		assertThat(cache.localSize()).isZero();

@@ -239,11 +239,7 @@ class PartitionDrainTests {
 	@Test
 	void aDrainEndsOnceTheBreakerHasKeptCallsFromRedisForClaimIdleAndLeavesTheEntriesQueued() throws Exception {
 		try (TcpProxy proxy = TcpProxy.to(TestRedis.port())) {
-			LedgerInstance drained = openedByFailuresOnly(proxy);
-			queueFiveHoldingTheFirst(drained);
-			proxy.cut();
-			awaitBreakerOpen(drained);
-			this.rows.release();
+			LedgerInstance drained = fiveQueuedAndTheBreakerOpen(proxy);
 
 			long started = System.nanoTime();
 			drained.queues().stop();
@@ -270,11 +266,7 @@ class PartitionDrainTests {
 	@Test
 	void aDrainGoesOnOnceABreakerThatWasOpenForAMomentLetsCallsThroughAgain() throws Exception {
 		try (TcpProxy proxy = TcpProxy.to(TestRedis.port())) {
-			LedgerInstance drained = openedByFailuresOnly(proxy);
-			queueFiveHoldingTheFirst(drained);
-			proxy.cut();
-			awaitBreakerOpen(drained);
-			this.rows.release();
+			LedgerInstance drained = fiveQueuedAndTheBreakerOpen(proxy);
 
 			CompletableFuture<Void> drain = CompletableFuture.runAsync(() -> drained.queues().stop());
 			proxy.restore();
@@ -289,32 +281,29 @@ class PartitionDrainTests {
 
 	/**
 	 * An instance on Redis behind {@code proxy}, with one partition, a drain of 30 s and leases of 2 s,
-	 * whose breaker opens on failed calls only: on a loaded machine slow calls would open it early.
+	 * whose breaker opens on failed calls only (on a loaded machine slow calls would open it early): rows
+	 * 1 to 5 are queued there, the call of row 1 held until it is released; then the proxy is cut, reads
+	 * fail until the breaker opens, and row 1's call is released.
 	 */
-	private LedgerInstance openedByFailuresOnly(TcpProxy proxy) {
+	private LedgerInstance fiveQueuedAndTheBreakerOpen(TcpProxy proxy) {
 		LedgerInstance instance = new LedgerInstance(this.prefix,
 				TestRedis.connectionFactory(TestRedis.host(), proxy.port()), this.rows, CacheSettings.DEFAULTS,
 				onePartitionDrainedFor30Seconds(Duration.ofSeconds(2)), (manager) -> manager.redisBreaker(
 						RedisCircuitBreaker.defaults().slowCallDurationThreshold(Duration.ofMinutes(1)).build()));
 		this.instances.add(instance);
-		return instance;
-	}
-
-	/** Queues rows 1 to 5, the call of row 1 held until {@link LedgerRows#release()}. */
-	private void queueFiveHoldingTheFirst(LedgerInstance instance) {
 		HeldWrite first = this.rows.holdWriteOf(1);
 		instance.ledger().save(new Row(1, 1, "held in its call"));
 		first.awaitHeld();
 		for (long id = 2; id <= 5; id++) {
 			instance.ledger().save(new Row(id, 1, "queued behind it"));
 		}
-	}
-
-	private static void awaitBreakerOpen(LedgerInstance instance) {
+		proxy.cut();
 		await("reads failing until the breaker opens").atMost(PROMPTLY).until(() -> {
 			instance.cache().get("a read that fails");
 			return !instance.breaker().admits();
 		});
+		first.release();
+		return instance;
 	}
 
 	/**
