@@ -8,7 +8,6 @@ import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
-import dev.tiercache.autoconfigure.TiercacheProperties.CacheSpec;
 import dev.tiercache.tier.CacheSettings;
 import dev.tiercache.tier.InvalidSettingException;
 import dev.tiercache.writebehind.WriteBehindSettings;
@@ -68,7 +67,7 @@ final class CacheSettingsBinder {
 		return settings;
 	}
 
-	private static WriteBehindSettings writeBehind(WriteBehindSettings base, TiercacheProperties.WriteBehind spec,
+	private static WriteBehindSettings writeBehind(WriteBehindSettings base, CacheSpec.WriteBehind spec,
 			String path) {
 		return mapped(path, () -> new WriteBehindSettings(or(spec.getBatchSize(), base.batchSize()),
 				or(spec.getFlushInterval(), base.flushInterval()), or(spec.getConcurrency(), base.concurrency()),
