@@ -9,9 +9,9 @@ import dev.tiercache.tier.TieredCache;
 
 /**
  * Write-through: before the method (the database write) runs, the write is announced to every
- * instance ({@link dev.tiercache.internal.write.CoordinatedWrites#intendWrite}); after it returned, the new value goes to Redis and L1,
- * revoking the key's load lease on every instance, so that a load that read the old row never stores
- * it. If another write of the key overlapped this one (on any instance), their database writes may
+ * instance ({@link dev.tiercache.internal.write.CoordinatedWrites#intendWrite}); after it returned, the
+ * new value goes to Redis and L1, revoking the key's load lease on every instance, so that a load that
+ * read the old row never stores it. If another write of the key overlapped this one (on any instance), their database writes may
  * have landed in either order, so the key is deleted instead and the next read loads the row. A
  * {@code null} value deletes the key too (nothing known is better than a stale guess). When the cache
  * write fails, the key is deleted, now or once Redis answers; the call never fails for it. A write

@@ -242,12 +242,12 @@ final class CacheWrites implements CoordinatedWrites {
 	}
 
 	private StagedCacheWrite stagedHere(StagedWrite write) {
-		if (!(write instanceof StagedCacheWrite staged) || !staged.stagedBy(this.remote)) {
-			throw new IllegalArgumentException("Cache '" + this.cache.name() + "' can only apply a write it staged "
-					+ "itself, not " + ((write instanceof StagedCacheWrite) ? "one of another cache" : write.getClass()
-						.getName()));
+		if (write instanceof StagedCacheWrite staged && staged.stagedBy(this.remote)) {
+			return staged;
 		}
-		return staged;
+		String given = (write instanceof StagedCacheWrite) ? "one of another cache" : write.getClass().getName();
+		throw new IllegalArgumentException(
+				"Cache '" + this.cache.name() + "' can only apply a write it staged itself, not " + given);
 	}
 
 	@Override

@@ -49,8 +49,7 @@ final class RenderedKeys {
 	 * Keeps the index in step with an entry being replaced (inside the key's atomic step), and returns
 	 * the new entry.
 	 */
-	@Nullable LocalEntry replaced(Object key, @Nullable LocalEntry current,
-			@Nullable LocalEntry next) {
+	@Nullable LocalEntry replaced(Object key, @Nullable LocalEntry current, @Nullable LocalEntry next) {
 		if (current != null && current.rendered() != null
 				&& (next == null || !current.rendered().equals(next.rendered()))) {
 			this.byRendered.remove(current.rendered(), key);

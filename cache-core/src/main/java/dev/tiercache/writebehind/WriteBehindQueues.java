@@ -173,8 +173,8 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable, A
 		}
 		boolean[] created = new boolean[1];
 		this.queues.computeIfAbsent(cache.getName(), (name) -> {
-			WriteBehindQueue queue = new WriteBehindQueue(cache, settingsOf(name), this.redis.keys(), this.redis.commands(),
-					durableWrites(name), this.arguments, this.events::publish);
+			WriteBehindQueue queue = new WriteBehindQueue(cache, settingsOf(name), this.redis.keys(),
+					this.redis.commands(), durableWrites(name), this.arguments, this.events::publish);
 			if (this.running) {
 				this.evictionPolicy.watch();
 				queue.start();

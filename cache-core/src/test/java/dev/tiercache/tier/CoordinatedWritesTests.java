@@ -101,7 +101,8 @@ class CoordinatedWritesTests {
 		here.coordinatedWrites().revokeLoads("cached");
 		revoked.countDown();
 
-		assertThat(load.get(10, TimeUnit.SECONDS)).as("the loader's caller gets its value").isEqualTo("read before the write");
+		assertThat(load.get(10, TimeUnit.SECONDS)).as("the loader's caller gets its value")
+			.isEqualTo("read before the write");
 		AtomicInteger loads = new AtomicInteger();
 		assertThat(here.get("k", String.class, () -> "loaded again " + loads.incrementAndGet()))
 			.isEqualTo("loaded again 1");
@@ -126,7 +127,9 @@ class CoordinatedWritesTests {
 	void aWriteStagedByAnotherCacheIsNeitherAppliedNorDeclaredUnconfirmed() {
 		TieredCache books = this.fixture.cache("books", CacheMode.BOTH);
 		books.put("k", "cached");
-		StagedWrite ofAnotherInstance = this.fixture.cache("books", CacheMode.BOTH).coordinatedWrites().stage("k", "v", String.class);
+		StagedWrite ofAnotherInstance = this.fixture.cache("books", CacheMode.BOTH)
+			.coordinatedWrites()
+			.stage("k", "v", String.class);
 		assertThatIllegalArgumentException().isThrownBy(() -> books.coordinatedWrites().applied(ofAnotherInstance))
 			.withMessage("Cache 'books' can only apply a write it staged itself, not one of another cache");
 		assertThatIllegalArgumentException().isThrownBy(() -> books.coordinatedWrites().unconfirmed(ofAnotherInstance))

@@ -121,7 +121,10 @@ class PartitionDrainTests {
 		return onePartitionDrainedFor30Seconds(LedgerInstance.writeBehind(Durability.MEMORY).claimIdle());
 	}
 
-	/** Like {@link #onePartitionDrainedFor30Seconds()}, with leases that run out {@code claimIdle} after their last renewal. */
+	/**
+	 * Like {@link #onePartitionDrainedFor30Seconds()}, with leases that run out {@code claimIdle} after their
+	 * last renewal.
+	 */
 	private static WriteBehindSettings onePartitionDrainedFor30Seconds(Duration claimIdle) {
 		WriteBehindSettings base = LedgerInstance.writeBehind(Durability.MEMORY);
 		return new WriteBehindSettings(base.batchSize(), base.flushInterval(), base.concurrency(), 1,
