@@ -7,8 +7,7 @@ import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.core.ResolvableType;
-
+import dev.tiercache.internal.read.TypedReads;
 import dev.tiercache.tier.CacheSettings;
 import dev.tiercache.tier.TieredCache;
 
@@ -29,9 +28,7 @@ final class CacheAsideOperation implements MethodOperation {
 
 	private final @Nullable MethodExpression unless;
 
-	private final Type valueType;
-
-	private final Class<?> valueClass;
+	private final TypedReads reads;
 
 	private final boolean optionalResult;
 
@@ -44,23 +41,14 @@ final class CacheAsideOperation implements MethodOperation {
 		this.keyResolver = keyResolver;
 		this.condition = condition;
 		this.unless = unless;
-		this.valueType = valueType;
-		this.valueClass = ResolvableType.forType(valueType).toClass();
+		this.reads = cache.reads(valueType, entrySettings);
 		this.optionalResult = optionalResult;
 		this.entrySettings = entrySettings;
 	}
 
-	TieredCache cache() {
-		return this.cache;
-	}
-
-	Type valueType() {
-		return this.valueType;
-	}
-
-	/** The raw class of {@link #valueType()}: what an L1 value must be an instance of to be returned. */
-	Class<?> valueClass() {
-		return this.valueClass;
+	/** The cache's reads of the values this method returns, storing what they load with {@link #entrySettings()}. */
+	TypedReads reads() {
+		return this.reads;
 	}
 
 	CacheSettings entrySettings() {

@@ -10,7 +10,6 @@ import org.springframework.aop.ProxyMethodInvocation;
 
 import dev.tiercache.annotation.CacheAside;
 import dev.tiercache.tier.Freshness;
-import dev.tiercache.tier.TieredCache;
 
 /**
  * The one advice behind Tiercache's annotations: looks up the method's operation once parsed. For
@@ -42,7 +41,7 @@ public final class TiercacheInterceptor implements MethodInterceptor {
 			return invocation.proceed();
 		}
 		Object key = operation.key(arguments, target);
-		Object cached = operation.cache().peekLocal(key, operation.valueType(), operation.valueClass(), ABSENT);
+		Object cached = operation.reads().peek(key, ABSENT);
 		return (cached != ABSENT) ? operation.toResult(cached) : readThrough(invocation, operation, key);
 	}
 
@@ -58,12 +57,10 @@ public final class TiercacheInterceptor implements MethodInterceptor {
 	/** The path after an L1 miss, kept out of {@link #invoke} so that the hit path stays small enough to inline. */
 	private static @Nullable Object readThrough(MethodInvocation invocation, CacheAsideOperation operation, Object key)
 			throws Throwable {
-		TieredCache cache = operation.cache();
 		// a reload in the background proceeds on a clone: the caller's invocation is done by then
 		MethodInvocation loading = (operation.entrySettings().freshness().equals(Freshness.NONE)
 				|| !(invocation instanceof ProxyMethodInvocation proxied)) ? invocation : proxied.invocableClone();
-		Object value = cache.getOrLoad(key, operation.valueType(), operation.entrySettings(),
-				() -> operation.toCached(loading.proceed()),
+		Object value = operation.reads().getOrLoad(key, () -> operation.toCached(loading.proceed()),
 				operation.unlessRule(invocation.getArguments(), invocation.getThis()));
 		return operation.toResult(value);
 	}

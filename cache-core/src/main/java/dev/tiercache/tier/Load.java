@@ -5,7 +5,7 @@ import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 
-import dev.tiercache.internal.function.ValueLoader;
+import dev.tiercache.internal.read.ValueLoader;
 
 /**
  * One read with a loader that missed L1, as a read verb of {@link TieredCache} asks for it: built once

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
 
-import dev.tiercache.internal.function.ValueLoader;
+import dev.tiercache.internal.read.ValueLoader;
 import dev.tiercache.internal.stampede.Acquisition;
 import dev.tiercache.internal.stampede.Lease;
 import dev.tiercache.internal.stampede.LoadNotifications;

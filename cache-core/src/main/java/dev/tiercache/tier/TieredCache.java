@@ -15,7 +15,8 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.cache.Cache;
 
-import dev.tiercache.internal.function.ValueLoader;
+import dev.tiercache.internal.read.TypedReads;
+import dev.tiercache.internal.read.ValueLoader;
 import dev.tiercache.internal.write.CoordinatedWrites;
 import dev.tiercache.stats.CacheStats;
 
@@ -222,23 +223,13 @@ public final class TieredCache implements Cache {
 	}
 
 	/**
-	 * Returns what L1 holds for the key if it is {@code null} or an instance of {@code type}, without
-	 * loading; {@code absent} otherwise. Counts a hit, not a miss. Allocates nothing.
-	 */
-	public @Nullable Object peekLocal(Object key, Class<?> type, Object absent) {
-		return peekLocal(key, type, type, absent);
-	}
-
-	/**
-	 * Returns what L1 holds for the key if a caller reading values of {@code type} may have it, without
-	 * loading; {@code absent} otherwise: a value decoded from Redis as another parameterized type (a
-	 * {@code List} of maps, for a {@code List<Book>} caller) is not given. Counts a hit, not a miss.
-	 * Allocates nothing.
+	 * What L1 holds for the key if a caller reading values of {@code type} may have it, or {@code absent};
+	 * see {@link TypedReads#peek}.
 	 * @param rawType the raw class of {@code type}
 	 */
-	public @Nullable Object peekLocal(Object key, Type type, Class<?> rawType, Object absent) {
-		// kept small and flat: the annotation's hit path sits deep in Spring AOP's call chain, and one
-		// more call level measured 1.45x vs 1.84x the proxy floor (LocalHitBenchmark, 3 forks)
+	@Nullable Object peekLocal(Object key, Type type, Class<?> rawType, Object absent) {
+		// kept small and flat: the annotation's hit path (through CacheReads) sits deep in Spring AOP's call
+		// chain; LocalHitBenchmark measures it (benchmarks/results/comparisons)
 		LocalTier tier = this.local;
 		LocalEntry entry = (tier != null) ? tier.get(key) : null;
 		if (entry == null) {
@@ -253,19 +244,22 @@ public final class TieredCache implements Cache {
 	}
 
 	/**
-	 * The read-through behind every read with a loader, once {@link #peekLocal} missed: L2, then
-	 * {@code loader} under the key's single flight and lease.
-	 * @param type the type values are decoded to and encoded as
-	 * @param entrySettings the TTLs to store new entries with (this cache's, or an annotation's
-	 * overrides)
-	 * @param unless tells which loaded values not to cache; {@code null} caches all
-	 * @return the value, {@code null} for a cached or loaded {@code null}
-	 * @throws IllegalStateException if the loader reads the same key of this cache
-	 * @throws Throwable what the loader or {@code unless} threw, unchanged
+	 * The read-through behind every read with a loader, once {@link #peekLocal} missed; see
+	 * {@link TypedReads#getOrLoad}.
+	 * @param entrySettings the TTLs to store new entries with (this cache's, or an annotation's overrides)
 	 */
-	public @Nullable Object getOrLoad(Object key, Type type, CacheSettings entrySettings, ValueLoader loader,
+	@Nullable Object getOrLoad(Object key, Type type, Class<?> rawType, CacheSettings entrySettings, ValueLoader loader,
 			@Nullable Predicate<@Nullable Object> unless) throws Throwable {
-		return this.readThrough.get(load(key, type, Types.rawClass(type), entrySettings, loader, unless));
+		return this.readThrough.get(load(key, type, rawType, entrySettings, loader, unless));
+	}
+
+	/**
+	 * This cache's reads of values of {@code type}, storing what they load with {@code entrySettings}'
+	 * TTLs: what an annotated method's advice takes once and calls on every call. Internal: not an API,
+	 * and it may change in any release.
+	 */
+	public TypedReads reads(Type type, CacheSettings entrySettings) {
+		return new CacheReads(this, type, entrySettings);
 	}
 
 	/** A read that missed L1, with its key rendered as Redis names it (once, here). */

@@ -28,7 +28,7 @@ class ArchitectureTests {
 
 	/**
 	 * From the top: what users' code meets (annotations read by the interceptor; metrics), the patterns,
-	 * the write-behind queue, the writes the tier hands to them, the tiers, then what the tiers are built of. Leaves (stats, the internal
+	 * the write-behind queue, the reads and writes the tier hands to them, the tiers, then what the tiers are built of. Leaves (stats, the internal
 	 * concurrency and reflection helpers) may be used by any layer.
 	 */
 	@ArchTest
@@ -40,6 +40,7 @@ class ArchitectureTests {
 		.layer("writebehind").definedBy("dev.tiercache.writebehind..")
 		.layer("tier").definedBy("dev.tiercache.tier..")
 		.layer("write").definedBy("dev.tiercache.internal.write..")
+		.layer("read").definedBy("dev.tiercache.internal.read..")
 		.layer("coherence").definedBy("dev.tiercache.coherence..")
 		.layer("stampede").definedBy("dev.tiercache.internal.stampede..")
 		.layer("redis").definedBy("dev.tiercache.internal.redis..")
@@ -53,6 +54,7 @@ class ArchitectureTests {
 		.whereLayer("writebehind").mayOnlyBeAccessedByLayers("interceptor", "metrics")
 		.whereLayer("tier").mayOnlyBeAccessedByLayers("interceptor", "metrics", "strategy", "writebehind")
 		.whereLayer("write").mayOnlyBeAccessedByLayers("interceptor", "strategy", "writebehind", "tier")
+		.whereLayer("read").mayOnlyBeAccessedByLayers("interceptor", "tier")
 		.whereLayer("coherence").mayOnlyBeAccessedByLayers("tier")
 		.whereLayer("stampede").mayOnlyBeAccessedByLayers("write", "tier")
 		.whereLayer("redis").mayOnlyBeAccessedByLayers("writebehind", "write", "tier", "coherence", "stampede")

@@ -27,7 +27,7 @@ import dev.tiercache.codec.EncodedValue;
 import dev.tiercache.codec.JsonOrSerializedValueCodec;
 import dev.tiercache.codec.SerializationAllowList;
 import dev.tiercache.codec.ValueCodec;
-import dev.tiercache.internal.function.ValueLoader;
+import dev.tiercache.internal.read.ValueLoader;
 import dev.tiercache.test.TestRedis;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -69,7 +69,7 @@ class LoadLeasesTests {
 	@Test
 	void leaseIsReleasedWhenUnlessThrows() throws Throwable {
 		TieredCache holder = instance();
-		assertThatThrownBy(() -> holder.getOrLoad("k", String.class, holder.settings(), () -> null, (value) -> {
+		assertThatThrownBy(() -> holder.getOrLoad("k", String.class, String.class, holder.settings(), () -> null, (value) -> {
 			throw new IllegalStateException("#result.isEmpty() on null");
 		})).hasMessageContaining("isEmpty");
 		assertThat(lockHeld("k")).as("lease released at once").isFalse();
@@ -189,7 +189,7 @@ class LoadLeasesTests {
 			.getTieredCache(CACHE);
 		CountDownLatch loading = new CountDownLatch(1);
 		CountDownLatch finish = new CountDownLatch(1);
-		Future<Object> held = this.executor.submit(() -> uncheck(() -> holder.getOrLoad("k", String.class, holder.settings(), () -> {
+		Future<Object> held = this.executor.submit(() -> uncheck(() -> holder.getOrLoad("k", String.class, String.class, holder.settings(), () -> {
 			loading.countDown();
 			finish.await();
 			return switch (reason) {

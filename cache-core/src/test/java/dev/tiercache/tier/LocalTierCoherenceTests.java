@@ -81,10 +81,10 @@ class LocalTierCoherenceTests {
 		awaitLocal(cache, "dune", "Dune");
 		awaitLocal(cache, "emma", "Emma");
 		this.fixture.rawDelete(this.fixture.valueKey("books", "dune"));
-		await().atMost(WAIT).until(() -> cache.peekLocal("dune", String.class, ABSENT) == ABSENT);
+		await().atMost(WAIT).until(() -> cache.peekLocal("dune", String.class, String.class, ABSENT) == ABSENT);
 		assertThat(cache.get("dune", String.class, () -> "reloaded")).isEqualTo("reloaded");
 		this.fixture.rawSet(this.fixture.valueKey("books", "emma"), "not an entry".getBytes(StandardCharsets.UTF_8));
-		await().atMost(WAIT).until(() -> cache.peekLocal("emma", String.class, ABSENT) == ABSENT);
+		await().atMost(WAIT).until(() -> cache.peekLocal("emma", String.class, String.class, ABSENT) == ABSENT);
 	}
 
 	@Test
@@ -105,7 +105,7 @@ class LocalTierCoherenceTests {
 		for (int i = 0; i < 2_000; i++) {
 			String value = "v" + i;
 			cache.put("dune", value);
-			assertThat(cache.peekLocal("dune", String.class, ABSENT)).as("after write %d", i).isEqualTo(value);
+			assertThat(cache.peekLocal("dune", String.class, String.class, ABSENT)).as("after write %d", i).isEqualTo(value);
 		}
 	}
 
@@ -142,7 +142,7 @@ class LocalTierCoherenceTests {
 				first.get(30, TimeUnit.SECONDS);
 				await().atMost(WAIT)
 					.alias("round " + round + ": L1 keeps the put Redis replaced")
-					.until(() -> !older.equals(cache.peekLocal(key, String.class, ABSENT)));
+					.until(() -> !older.equals(cache.peekLocal(key, String.class, String.class, ABSENT)));
 				assertThat(cache.get(key, String.class)).isEqualTo(newer);
 				settled += key.paused();
 			}
@@ -170,7 +170,7 @@ class LocalTierCoherenceTests {
 		});
 		await().atMost(WAIT)
 			.alias(write + ": a's L1 keeps the older value")
-			.until(() -> !"older".equals(a.peekLocal(key, String.class, ABSENT)));
+			.until(() -> !"older".equals(a.peekLocal(key, String.class, String.class, ABSENT)));
 		assertThat(a.get(key, String.class)).isEqualTo("newer");
 	}
 
@@ -228,7 +228,7 @@ class LocalTierCoherenceTests {
 						Objects.requireNonNull(this.fixture.rawGet(valueKey), "stored"))));
 				return "Dune";
 			})).isEqualTo("Dune");
-			assertThat(cache.peekLocal(key, String.class, ABSENT)).as("in L1 when the load returned")
+			assertThat(cache.peekLocal(key, String.class, String.class, ABSENT)).as("in L1 when the load returned")
 				.isEqualTo("Dune");
 			long hitsBefore = cache.stats().localHits();
 			for (int read = 0; read < 9; read++) {
@@ -252,7 +252,7 @@ class LocalTierCoherenceTests {
 		awaitLocal(a, "dune", "loaded");
 		assertThat(b.get("dune", String.class, () -> "not expected")).isEqualTo("loaded");
 		awaitLocal(b, "dune", "loaded");
-		assertThat(a.peekLocal("dune", String.class, ABSENT)).as("a reader does not drop the writer's entry")
+		assertThat(a.peekLocal("dune", String.class, String.class, ABSENT)).as("a reader does not drop the writer's entry")
 			.isEqualTo("loaded");
 	}
 
@@ -271,7 +271,7 @@ class LocalTierCoherenceTests {
 		assertThat(b.get("dune", String.class)).isEqualTo("Dune");
 		awaitLocal(b, "dune", "Dune");
 		a.clear();
-		await().atMost(WAIT).until(() -> b.peekLocal("dune", String.class, ABSENT) == ABSENT);
+		await().atMost(WAIT).until(() -> b.peekLocal("dune", String.class, String.class, ABSENT) == ABSENT);
 		assertThat(b.get("dune", String.class, () -> "reloaded")).isEqualTo("reloaded");
 	}
 
@@ -307,23 +307,23 @@ class LocalTierCoherenceTests {
 		assertThat(first.coherenceMode()).isEqualTo(CoherenceMode.PUBSUB);
 		await().atMost(WAIT).untilAsserted(() -> {
 			assertThat(b.get("dune", String.class)).isEqualTo("first");
-			assertThat(b.peekLocal("dune", String.class, ABSENT)).isEqualTo("first");
+			assertThat(b.peekLocal("dune", String.class, String.class, ABSENT)).isEqualTo("first");
 		});
 		awaitLocal(a, "dune", "first");
 		a.put("dune", "second");
 		await().atMost(WAIT).until(() -> "second".equals(b.get("dune", String.class)));
-		assertThat(a.peekLocal("dune", String.class, ABSENT)).as("its own message does not evict").isEqualTo("second");
+		assertThat(a.peekLocal("dune", String.class, String.class, ABSENT)).as("its own message does not evict").isEqualTo("second");
 		b.evict("dune");
-		await().atMost(WAIT).until(() -> a.peekLocal("dune", String.class, ABSENT) == ABSENT);
+		await().atMost(WAIT).until(() -> a.peekLocal("dune", String.class, String.class, ABSENT) == ABSENT);
 		a.put("emma", "Emma");
 		// a's message may reach b after b's read filled L1 (it travels on another connection): b then
 		// reads Redis again
 		await().atMost(WAIT).untilAsserted(() -> {
 			assertThat(b.get("emma", String.class)).isEqualTo("Emma");
-			assertThat(b.peekLocal("emma", String.class, ABSENT)).isEqualTo("Emma");
+			assertThat(b.peekLocal("emma", String.class, String.class, ABSENT)).isEqualTo("Emma");
 		});
 		a.clear();
-		await().atMost(WAIT).until(() -> b.peekLocal("emma", String.class, ABSENT) == ABSENT);
+		await().atMost(WAIT).until(() -> b.peekLocal("emma", String.class, String.class, ABSENT) == ABSENT);
 	}
 
 	@Test
@@ -344,7 +344,7 @@ class LocalTierCoherenceTests {
 		a.put("dune", "Dune");
 		awaitLocal(a, "dune", "Dune");
 		lose.run();
-		await().atMost(WAIT).until(() -> a.peekLocal("dune", String.class, ABSENT) == ABSENT);
+		await().atMost(WAIT).until(() -> a.peekLocal("dune", String.class, String.class, ABSENT) == ABSENT);
 		assertThat(a.get("dune", String.class)).isEqualTo("Dune");
 		awaitLocal(a, "dune", "Dune");
 		b.put("dune", "after the reconnect");
@@ -384,7 +384,7 @@ class LocalTierCoherenceTests {
 	}
 
 	private static void awaitLocal(TieredCache cache, String key, String value) {
-		await().atMost(WAIT).untilAsserted(() -> assertThat(cache.peekLocal(key, String.class, ABSENT)).isEqualTo(value));
+		await().atMost(WAIT).untilAsserted(() -> assertThat(cache.peekLocal(key, String.class, String.class, ABSENT)).isEqualTo(value));
 	}
 
 }

@@ -58,18 +58,18 @@ class LocalTierTests {
 		this.fixture.manager(CACHE, UnaryOperator.identity()).getTieredCache(CACHE).put("k", new Book("Dune", 412));
 		TieredCache reader = this.fixture.manager(CACHE, UnaryOperator.identity()).getTieredCache(CACHE);
 		assertThat(reader.get("k")).isNotNull().extracting((wrapper) -> wrapper.get()).isInstanceOf(Map.class);
-		assertThat(reader.peekLocal("k", Book.class, ABSENT)).isSameAs(ABSENT);
-		Object typed = reader.getOrLoad("k", Book.class, reader.settings(), () -> new Book("loaded", 1), null);
+		assertThat(reader.peekLocal("k", Book.class, Book.class, ABSENT)).isSameAs(ABSENT);
+		Object typed = reader.getOrLoad("k", Book.class, Book.class, reader.settings(), () -> new Book("loaded", 1), null);
 		assertThat(typed).isEqualTo(new Book("Dune", 412));
-		assertThat(reader.peekLocal("k", Book.class, ABSENT)).isEqualTo(new Book("Dune", 412));
+		assertThat(reader.peekLocal("k", Book.class, Book.class, ABSENT)).isEqualTo(new Book("Dune", 412));
 	}
 
 	@Test
 	void l1ValueOfAnotherTypeIsNeverReturnedToATypedCaller() throws Throwable {
 		TieredCache cache = this.fixture.manager(CACHE, UnaryOperator.identity()).getTieredCache(CACHE);
 		cache.put("k", Map.of("title", "Dune", "pages", 412), Object.class);
-		assertThat(cache.peekLocal("k", Book.class, ABSENT)).isSameAs(ABSENT);
-		assertThat(cache.getOrLoad("k", Book.class, cache.settings(), () -> new Book("loaded", 1), null))
+		assertThat(cache.peekLocal("k", Book.class, Book.class, ABSENT)).isSameAs(ABSENT);
+		assertThat(cache.getOrLoad("k", Book.class, Book.class, cache.settings(), () -> new Book("loaded", 1), null))
 			.isEqualTo(new Book("Dune", 412));
 	}
 
@@ -82,7 +82,7 @@ class LocalTierTests {
 		assertThat(reader.get("k", List.class)).singleElement().isInstanceOf(Map.class);
 
 		assertThat(reader.peekLocal("k", LIST_OF_BOOKS, List.class, ABSENT)).as("the annotation's hit path").isSameAs(ABSENT);
-		assertThat(reader.getOrLoad("k", LIST_OF_BOOKS, reader.settings(), () -> List.of(new Book("loaded", 1)), null))
+		assertThat(reader.getOrLoad("k", LIST_OF_BOOKS, List.class, reader.settings(), () -> List.of(new Book("loaded", 1)), null))
 			.asInstanceOf(InstanceOfAssertFactories.LIST).singleElement().isEqualTo(new Book("Dune", 412));
 		assertThat(reader.peekLocal("k", LIST_OF_BOOKS, List.class, ABSENT)).as("decoded again, now in L1")
 			.asInstanceOf(InstanceOfAssertFactories.LIST).singleElement().isEqualTo(new Book("Dune", 412));
@@ -115,7 +115,7 @@ class LocalTierTests {
 		ReadInFlight read = readInFlightOfV1();
 		read.cache().put("k", "v2");
 		read.finish();
-		assertThat(read.cache().peekLocal("k", String.class, ABSENT)).as("the earlier read did not replace the put in L1")
+		assertThat(read.cache().peekLocal("k", String.class, String.class, ABSENT)).as("the earlier read did not replace the put in L1")
 			.isEqualTo("v2");
 	}
 
@@ -124,7 +124,7 @@ class LocalTierTests {
 		ReadInFlight read = readInFlightOfV1();
 		read.cache().evict("k");
 		read.finish();
-		assertThat(read.cache().peekLocal("k", String.class, ABSENT)).isSameAs(ABSENT);
+		assertThat(read.cache().peekLocal("k", String.class, String.class, ABSENT)).isSameAs(ABSENT);
 	}
 
 	/** A read of "k" that has fetched "v1" from Redis and waits before it fills L1. */
@@ -162,7 +162,7 @@ class LocalTierTests {
 		cache.clear();
 		cleared.countDown();
 		assertThat(load.get(10, TimeUnit.SECONDS)).isEqualTo("loaded before the clear");
-		assertThat(cache.peekLocal("k", String.class, ABSENT)).isSameAs(ABSENT);
+		assertThat(cache.peekLocal("k", String.class, String.class, ABSENT)).isSameAs(ABSENT);
 		assertThat(cache.get("k", String.class, () -> "loaded after the clear")).isEqualTo("loaded after the clear");
 		TieredCache other = this.fixture.manager(CACHE, UnaryOperator.identity()).getTieredCache(CACHE);
 		assertThat(other.get("k", String.class, () -> "not expected")).isEqualTo("loaded after the clear");
@@ -190,7 +190,7 @@ class LocalTierTests {
 			}
 			written.countDown();
 			assertThat(load.get(10, TimeUnit.SECONDS)).isEqualTo("stale");
-			assertThat(cache.peekLocal(key, String.class, ABSENT)).isEqualTo(evict ? ABSENT : "fresh");
+			assertThat(cache.peekLocal(key, String.class, String.class, ABSENT)).isEqualTo(evict ? ABSENT : "fresh");
 		}
 	}
 
@@ -201,8 +201,8 @@ class LocalTierTests {
 		TieredCache cache = manager.getTieredCache(CACHE);
 		cache.put("k", "v");
 		manager.destroy();
-		assertThat(cache.peekLocal("k", String.class, ABSENT)).isEqualTo("v");
-		await().atMost(Duration.ofSeconds(5)).until(() -> cache.peekLocal("k", String.class, ABSENT) == ABSENT);
+		assertThat(cache.peekLocal("k", String.class, String.class, ABSENT)).isEqualTo("v");
+		await().atMost(Duration.ofSeconds(5)).until(() -> cache.peekLocal("k", String.class, String.class, ABSENT) == ABSENT);
 	}
 
 	@Test

@@ -39,8 +39,8 @@ class MissPathTests {
 		LocalTier local = Objects.requireNonNull(cache.context().local());
 		CountedKey key = new CountedKey("dune");
 		long before = local.lookups();
-		Object peeked = cache.peekLocal(key, String.class, CountedKey.ABSENT);
-		Object loaded = cache.getOrLoad(key, String.class, cache.settings(), () -> "Dune", null);
+		Object peeked = cache.peekLocal(key, String.class, String.class, CountedKey.ABSENT);
+		Object loaded = cache.getOrLoad(key, String.class, String.class, cache.settings(), () -> "Dune", null);
 		assertThat(peeked).isSameAs(CountedKey.ABSENT);
 		assertThat(loaded).isEqualTo("Dune");
 		assertThat(local.lookups() - before).as("L1 lookups: the peek, then one in the flight").isEqualTo(2);
@@ -78,7 +78,7 @@ class MissPathTests {
 		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
 			CountedKey key = new CountedKey("dune");
 			assertThat(cache.get(key, String.class, () -> "Dune")).isEqualTo("Dune");
-			assertThat(cache.peekLocal(key, String.class, CountedKey.ABSENT)).isEqualTo("Dune");
+			assertThat(cache.peekLocal(key, String.class, String.class, CountedKey.ABSENT)).isEqualTo("Dune");
 			assertThat(key.renders()).as("renders of the key").isZero();
 		});
 	}

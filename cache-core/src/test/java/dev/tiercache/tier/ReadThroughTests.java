@@ -106,7 +106,7 @@ class ReadThroughTests {
 		// by the next read, which finds the null in Redis and must not load)
 		Object absent = new Object();
 		await().atMost(Duration.ofSeconds(10)).until(() -> IntStream.range(0, 1000)
-			.filter((i) -> first.peekLocal("missing-" + i, String.class, absent) != null)
+			.filter((i) -> first.peekLocal("missing-" + i, String.class, String.class, absent) != null)
 			.peek((i) -> first.get("missing-" + i, String.class, unexpected))
 			.count() == 0);
 		long nullHitsBefore = first.stats().localNullHits();

@@ -126,7 +126,7 @@ class RedisAccessTests {
 			assertThat(this.fixture.rawGet(this.fixture.valueKey(CACHE, "k"))).isNotNull();
 			proxy.cut();
 			cache.evict("k");
-			assertThat(cache.peekLocal("k", String.class, ABSENT)).isSameAs(ABSENT);
+			assertThat(cache.peekLocal("k", String.class, String.class, ABSENT)).isSameAs(ABSENT);
 			assertThat(this.fixture.rawGet(this.fixture.valueKey(CACHE, "k"))).as("Redis still holds the old value")
 				.isNotNull();
 			proxy.restore();
@@ -144,7 +144,7 @@ class RedisAccessTests {
 			cache.put("k", "old");
 			proxy.cut();
 			cache.put("k", "new");
-			assertThat(cache.peekLocal("k", String.class, ABSENT)).isEqualTo("new");
+			assertThat(cache.peekLocal("k", String.class, String.class, ABSENT)).isEqualTo("new");
 			proxy.restore();
 			await().atMost(Duration.ofSeconds(15))
 				.until(() -> this.fixture.rawGet(this.fixture.valueKey(CACHE, "k")) == null);

@@ -12,6 +12,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import dev.tiercache.codec.JsonOrSerializedValueCodec;
 import dev.tiercache.codec.SerializationAllowList;
 import dev.tiercache.codec.ValueCodec;
+import dev.tiercache.internal.read.TypedReads;
 import dev.tiercache.resilience.RedisCircuitBreaker;
 import dev.tiercache.test.TcpProxy;
 import dev.tiercache.test.TestRedis;
@@ -101,6 +102,7 @@ class WriteBehindConnectionTests {
 				WriteBehindQueues queues = new WriteBehindQueues(manager, this.codec,
 						LedgerInstance.writeBehind(Durability.MEMORY), Map.of());
 				TieredCache cache = manager.getTieredCache(CACHE);
+				TypedReads reads = cache.reads(String.class, cache.settings());
 				AppliedCalls calls = new AppliedCalls(cache);
 				queues.register(calls);
 				queues.start();
@@ -108,13 +110,13 @@ class WriteBehindConnectionTests {
 				assertThat(queues.enqueue(calls, 2L, "first", String.class, new Object[] { 2L, "first" })).isTrue();
 				await().atMost(Duration.ofSeconds(10)).until(() -> calls.applied.containsKey(2L));
 				cache.put(1L, "older");
-				assertThat(cache.peekLocal(1L, String.class, ABSENT)).isEqualTo("older");
+				assertThat(reads.peek(1L, ABSENT)).isEqualTo("older");
 
 				proxy.blackHole();
 				assertThatExceptionOfType(WriteBehindUnavailableException.class)
 					.isThrownBy(() -> queues.enqueue(calls, 1L, "newer", String.class, new Object[] { 1L, "newer" }))
 					.withMessageContaining("may or may not have taken it");
-				assertThat(cache.peekLocal(1L, String.class, ABSENT))
+				assertThat(reads.peek(1L, ABSENT))
 					.as("L1, while the queued write may be in Redis: no report of it comes back on this connection")
 					.isSameAs(ABSENT);
 

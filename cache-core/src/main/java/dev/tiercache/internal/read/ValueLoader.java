@@ -1,4 +1,4 @@
-package dev.tiercache.internal.function;
+package dev.tiercache.internal.read;
 
 import org.jspecify.annotations.Nullable;
 
