@@ -190,11 +190,7 @@ final class CacheWrites implements CoordinatedWrites {
 	@Override
 	public void applied(StagedWrite staged) {
 		StagedCacheWrite write = stagedHere(staged);
-		RemoteCache l2 = this.remote;
-		if (l2 == null) {
-			return;
-		}
-		l2.applied(write.remoteKey());
+		write.stagedBy().applied(write.remoteKey());
 		if (write.cached()) {
 			keepWritten(write.remoteKey(), write.value(), write.ttlMillis(), write.stamp(), write.framed());
 		}
@@ -241,13 +237,18 @@ final class CacheWrites implements CoordinatedWrites {
 		this.cache.pendingWrites(pendingWrites);
 	}
 
+	/** The write, staged by this cache and now settled. */
 	private StagedCacheWrite stagedHere(StagedWrite write) {
-		if (write instanceof StagedCacheWrite staged && staged.stagedBy(this.remote)) {
-			return staged;
+		if (!(write instanceof StagedCacheWrite staged) || staged.stagedBy() != this.remote) {
+			String given = (write instanceof StagedCacheWrite) ? "one of another cache" : write.getClass().getName();
+			throw new IllegalArgumentException(
+					"Cache '" + this.cache.name() + "' can only apply a write it staged itself, not " + given);
 		}
-		String given = (write instanceof StagedCacheWrite) ? "one of another cache" : write.getClass().getName();
-		throw new IllegalArgumentException(
-				"Cache '" + this.cache.name() + "' can only apply a write it staged itself, not " + given);
+		if (!staged.settle()) {
+			throw new IllegalStateException("Cache '" + this.cache.name() + "' was told again how a staged write of key '"
+					+ staged.key() + "' went; tell it once: applied or unconfirmed");
+		}
+		return staged;
 	}
 
 	@Override

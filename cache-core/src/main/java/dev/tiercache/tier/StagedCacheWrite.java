@@ -2,6 +2,7 @@ package dev.tiercache.tier;
 
 import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jspecify.annotations.Nullable;
 
@@ -13,7 +14,9 @@ import dev.tiercache.internal.write.StagedWrite;
 /**
  * A {@link StagedWrite} of one cache: besides what the script applies, the key, value and L1 stamp
  * that {@link CacheWrites#applied} needs to update L1 once the script ran, and the cache's Redis tier
- * that staged it, the only one that may apply it. Immutable.
+ * that staged it, the only one that may apply it. Settled once: a second {@code applied} would put back
+ * in L1 a value a later write replaced, and drop the repair of a later write Redis did not take.
+ * Immutable but for that flag; thread-safe.
  */
 final class StagedCacheWrite implements StagedWrite {
 
@@ -38,6 +41,8 @@ final class StagedCacheWrite implements StagedWrite {
 	private final long redisTtlMillis;
 
 	private final long stamp;
+
+	private final AtomicBoolean settled = new AtomicBoolean();
 
 	StagedCacheWrite(RemoteCache stagedBy, RemoteKey remoteKey, @Nullable Object value, Type type,
 			@Nullable EncodedValue encoded, byte[] channel, byte[] framed, long ttlMillis, long redisTtlMillis,
@@ -75,9 +80,14 @@ final class StagedCacheWrite implements StagedWrite {
 		return this.remoteKey.original();
 	}
 
-	/** Whether {@code remote} staged this write. */
-	boolean stagedBy(@Nullable RemoteCache remote) {
-		return this.stagedBy == remote;
+	/** The Redis tier of the cache that staged this write. */
+	RemoteCache stagedBy() {
+		return this.stagedBy;
+	}
+
+	/** Marks the write applied or unconfirmed. @return {@code false} if it already was */
+	boolean settle() {
+		return this.settled.compareAndSet(false, true);
 	}
 
 	RemoteKey remoteKey() {

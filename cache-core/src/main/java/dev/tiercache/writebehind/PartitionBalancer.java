@@ -164,22 +164,24 @@ final class PartitionBalancer {
 
 	/**
 	 * Flushes every partition this instance owns, in rounds: each round flushes those not read empty yet,
-	 * and waits for the flushes; between rounds it backs off. A round while the breaker keeps calls from
-	 * Redis flushes nothing; once it has for {@code claim-idle}, the flushing ends.
+	 * and waits for the flushes; between rounds it backs off, longer after each round. While the breaker
+	 * keeps calls from Redis no round is made, and the breaker is looked at again after the shortest
+	 * backoff (so that calls let through again are seen at once); once it has kept them for
+	 * {@code claim-idle}, the flushing ends.
 	 * @throws TimeoutException once the deadline passed
 	 */
 	private void flushOwnedUntilEmpty(long deadline) throws InterruptedException, TimeoutException {
 		Set<PartitionFlusher> emptied = new HashSet<>();
 		long refusedSince = 0;
 		boolean refused = false;
-		for (int round = 1;; round++) {
+		for (int rounds = 0;;) {
 			List<PartitionFlusher> left = this.flushers.stream()
 				.filter((flusher) -> flusher.owned() && !emptied.contains(flusher))
 				.toList();
 			if (left.isEmpty()) {
 				return;
 			}
-			if (round > 1 && !this.backoff.pause(round - 1, deadline)) {
+			if ((refused || rounds > 0) && !this.backoff.pause(refused ? 1 : rounds, deadline)) {
 				return; // interrupted (its flag kept)
 			}
 			long now = System.nanoTime();
@@ -201,6 +203,7 @@ final class PartitionBalancer {
 				continue;
 			}
 			refused = false;
+			rounds++;
 			List<Future<Boolean>> flushes = new ArrayList<>(left.size());
 			for (PartitionFlusher flusher : left) {
 				Callable<Boolean> flush = flusher::flush;

@@ -30,6 +30,8 @@ final class WriteBehindQueue {
 
 	private static final Log logger = LogFactory.getLog(WriteBehindQueue.class);
 
+	private final TieredCache cache;
+
 	private final String cacheName;
 
 	private final QueueMethods methods;
@@ -47,6 +49,7 @@ final class WriteBehindQueue {
 	 */
 	WriteBehindQueue(TieredCache cache, WriteBehindSettings settings, RedisKeys redisKeys, RemoteCommands commands,
 			@Nullable DurableWrites durable, ArgumentCodec arguments, Consumer<WriteDeadLettered> deadLetters) {
+		this.cache = cache;
 		this.cacheName = cache.getName();
 		QueueKeys keys = new QueueKeys(redisKeys, this.cacheName, settings.partitions());
 		byte[] consumer = newConsumerId();
@@ -81,9 +84,15 @@ final class WriteBehindQueue {
 
 	/**
 	 * Registers a method, so that its calls can be queued and its entries applied here.
-	 * @throws IllegalStateException if another method has its id
+	 * @throws IllegalStateException if another method has its id, or it writes to another cache of the
+	 * same name (another manager's), whose L1 this queue's writes would never reach
 	 */
 	void register(WriteBehindMethod method) {
+		if (method.cache() != this.cache) {
+			throw new IllegalStateException("@WriteBehind " + method.id() + " writes to a cache '" + this.cacheName
+					+ "' that is not the one its queue writes to (another cache manager's); one WriteBehindQueues "
+					+ "serves the caches of one manager");
+		}
 		this.methods.register(method);
 	}
 

@@ -22,10 +22,12 @@ import static org.awaitility.Awaitility.await;
  * What a {@link TieredCache} coordinates with the write patterns and the write-behind queue
  * ({@link CoordinatedWrites}), on a real Redis, two managers standing for two instances: an intent
  * completed or abandoned once, in a cache without Redis too, and one completed after the cache was
- * cleared; loads revoked without a change to what is cached; and a staged write that may not have been
- * applied, which leaves no value in L1 that Redis may not hold.
+ * cleared; loads revoked without a change to what is cached; a staged write that may not have been
+ * applied, which leaves no value in L1 that Redis may not hold; and a staged write settled once only.
  */
 class CoordinatedWritesTests {
+
+	private static final Object ABSENT = new Object();
 
 	private final TierFixture fixture = new TierFixture();
 
@@ -121,6 +123,24 @@ class CoordinatedWritesTests {
 
 		assertThat(here.localSize()).as("entries in L1").isZero();
 		assertThat(here.get("k", String.class)).as("read from Redis").isEqualTo("old");
+	}
+
+	// a second applied would put "first" back in L1 over "later", which Redis holds
+	@Test
+	void aStagedWriteIsSettledOnceAndASecondSettlementChangesNothing() {
+		TieredCache here = this.fixture.cache("books", CacheMode.BOTH);
+		StagedWrite staged = here.coordinatedWrites().stage("k", "first", String.class);
+		here.coordinatedWrites().applied(staged);
+		here.put("k", "later");
+		String settledAgain = "Cache 'books' was told again how a staged write of key 'k' went; tell it once: "
+				+ "applied or unconfirmed";
+
+		assertThatIllegalStateException().isThrownBy(() -> here.coordinatedWrites().applied(staged))
+			.withMessage(settledAgain);
+		assertThatIllegalStateException().isThrownBy(() -> here.coordinatedWrites().unconfirmed(staged))
+			.withMessage(settledAgain);
+
+		assertThat(here.peekLocal("k", String.class, String.class, ABSENT)).as("in L1").isEqualTo("later");
 	}
 
 	@Test

@@ -9,20 +9,30 @@ import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.tier.TieredCache;
 
-/** A {@code @WriteBehind} method as the queue sees it: {@code save(Long id, String value)}, recorded. */
+/**
+ * A {@code @WriteBehind} method as the queue sees it: {@code save(Long id, String value)}, recorded; its
+ * id is {@code Prices#save(Long,String)} unless given.
+ */
 final class AppliedCalls implements WriteBehindMethod {
 
 	private final TieredCache cache;
 
+	private final String id;
+
 	final Map<Long, String> applied = new ConcurrentHashMap<>();
 
 	AppliedCalls(TieredCache cache) {
+		this(cache, "Prices#save(Long,String)");
+	}
+
+	AppliedCalls(TieredCache cache, String id) {
 		this.cache = cache;
+		this.id = id;
 	}
 
 	@Override
 	public String id() {
-		return "Prices#save(Long,String)";
+		return this.id;
 	}
 
 	@Override

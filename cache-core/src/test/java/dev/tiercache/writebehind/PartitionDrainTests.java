@@ -263,8 +263,9 @@ class PartitionDrainTests {
 
 	/**
 	 * The breaker is open when the drain starts, and Redis comes back at once: the drain waits for the
-	 * breaker to let calls through again (well within {@code claim-idle}, 30 s here), then flushes the
-	 * partition until it is empty. No other instance runs: what the drain left would not be applied.
+	 * breaker to let calls through again (within {@code claim-idle}, 2 s here; it looks at the breaker
+	 * again after each shortest backoff), then flushes the partition until it is empty. No other instance
+	 * runs: what the drain left would not be applied.
 	 */
 	@Test
 	void aDrainGoesOnOnceABreakerThatWasOpenForAMomentLetsCallsThroughAgain() throws Exception {

@@ -21,8 +21,8 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
  * What {@link WriteBehindQueues} tells a caller that uses it wrongly, each time naming what to fix: queues
- * on a manager without Redis, a method of a cache without Redis, a cache without a queue, an empty dead
- * letter id. Nothing is queued or changed by such a call.
+ * on a manager without Redis, a method of a cache without Redis or of another manager's cache, a cache
+ * without a queue, an empty dead letter id. Nothing is queued or changed by such a call.
  */
 class WriteBehindQueuesMisuseTests {
 
@@ -63,6 +63,19 @@ class WriteBehindQueuesMisuseTests {
 					+ CacheMode.LOCAL + "); a durable queue needs Redis: set 'tiercache.caches.rates.mode' to 'both'");
 		assertThatIllegalArgumentException().isThrownBy(() -> queues.stats("rates"))
 			.withMessage("Cache 'rates' has no write-behind queue; caches with one: []");
+	}
+
+	// the queue would write to the first manager's cache, and the second's L1 would never see the writes
+	@Test
+	void aMethodOfAnotherManagersCacheOfTheSameNameIsRefused() {
+		TieredCacheManager manager = this.managers.redis(CacheSettings.DEFAULTS, "prices");
+		TieredCacheManager another = this.managers.redis(CacheSettings.DEFAULTS, "prices");
+		WriteBehindQueues queues = queuesOf(manager);
+		queues.register(new AppliedCalls(manager.getTieredCache("prices")));
+		assertThatIllegalStateException()
+			.isThrownBy(() -> queues.register(new AppliedCalls(another.getTieredCache("prices"), "Prices#update(Long,String)")))
+			.withMessage("@WriteBehind Prices#update(Long,String) writes to a cache 'prices' that is not the one its queue "
+					+ "writes to (another cache manager's); one WriteBehindQueues serves the caches of one manager");
 	}
 
 	@Test

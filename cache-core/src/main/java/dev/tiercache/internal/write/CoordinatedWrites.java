@@ -30,7 +30,7 @@ public interface CoordinatedWrites {
 	/**
 	 * Frames a write of the value for a script that applies it atomically with other commands (see
 	 * {@link StagedWrite}); nothing changes until then. After the script ran, call {@link #applied}, or
-	 * {@link #unconfirmed} if it may not have run. When the cache cannot hold the value (it cannot be
+	 * {@link #unconfirmed} if it may not have run: one of them, once. When the cache cannot hold the value (it cannot be
 	 * encoded or is too large, or its TTL is zero: a {@code null} with {@code null-ttl} 0), the write
 	 * deletes the key instead ({@link StagedWrite#cached()} is {@code false}). If the cache's namespace
 	 * version is not known yet (Redis has not answered since start-up), it is read first.
@@ -46,6 +46,7 @@ public interface CoordinatedWrites {
 	 * delete, L1 drops the key and loads in flight in this JVM do not store theirs. Other instances drop
 	 * the key from their L1 either way.
 	 * @throws IllegalArgumentException if the write was not staged by this cache's {@link #stage}
+	 * @throws IllegalStateException if the write was already declared applied or unconfirmed
 	 */
 	void applied(StagedWrite write);
 
@@ -55,6 +56,7 @@ public interface CoordinatedWrites {
 	 * so that this instance reads Redis next, whichever way the script went. Redis does not report a write
 	 * back to the connection that made it, so nothing else would.
 	 * @throws IllegalArgumentException if the write was not staged by this cache's {@link #stage}
+	 * @throws IllegalStateException if the write was already declared applied or unconfirmed
 	 */
 	void unconfirmed(StagedWrite write);
 
