@@ -319,6 +319,9 @@ class QueuedKeyOrderTests {
 			LedgerInstance starting = instance(TestRedis.connectionFactory("127.0.0.1", proxy.port()),
 					CacheSettings.DEFAULTS, Durability.MEMORY, UnaryOperator.identity());
 			proxy.restore();
+			// a call that joins a connection attempt made while cut fails with it: wait until one succeeded
+			await("the starting instance connected").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+				.until(() -> starting.stats().depth() == 1);
 			Row v2 = new Row(ID, 2, "queued by an instance that just started");
 
 			starting.ledger().save(v2);
