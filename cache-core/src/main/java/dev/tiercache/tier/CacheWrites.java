@@ -245,8 +245,8 @@ final class CacheWrites implements CoordinatedWrites {
 					"Cache '" + this.cache.name() + "' can only apply a write it staged itself, not " + given);
 		}
 		if (!staged.settle()) {
-			throw new IllegalStateException("Cache '" + this.cache.name() + "' was told again how a staged write of key '"
-					+ staged.key() + "' went; tell it once: applied or unconfirmed");
+			throw new IllegalStateException("Cache '" + this.cache.name() + "' was told again how a staged write of "
+					+ "key '" + staged.key() + "' went; tell it once: applied or unconfirmed");
 		}
 		return staged;
 	}

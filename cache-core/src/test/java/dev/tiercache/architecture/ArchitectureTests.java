@@ -28,8 +28,9 @@ class ArchitectureTests {
 
 	/**
 	 * From the top: what users' code meets (annotations read by the interceptor; metrics), the patterns,
-	 * the write-behind queue, the reads and writes the tier hands to them, the tiers, then what the tiers are built of. Leaves (stats, the internal
-	 * concurrency and reflection helpers) may be used by any layer.
+	 * the write-behind queue, the reads and writes the tier hands to them, the tiers, then what the tiers
+	 * are built of. Leaves (stats, the internal concurrency and reflection helpers) may be used by any
+	 * layer.
 	 */
 	@ArchTest
 	static final ArchRule packagesPointDownward = layeredArchitecture().consideringOnlyDependenciesInLayers()

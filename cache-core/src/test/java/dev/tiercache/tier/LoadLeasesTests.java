@@ -14,8 +14,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -69,9 +71,11 @@ class LoadLeasesTests {
 	@Test
 	void leaseIsReleasedWhenUnlessThrows() throws Throwable {
 		TieredCache holder = instance();
-		assertThatThrownBy(() -> holder.getOrLoad("k", String.class, String.class, holder.settings(), () -> null, (value) -> {
+		Predicate<@Nullable Object> unlessThrows = (value) -> {
 			throw new IllegalStateException("#result.isEmpty() on null");
-		})).hasMessageContaining("isEmpty");
+		};
+		assertThatThrownBy(() -> holder.getOrLoad("k", String.class, String.class, holder.settings(), () -> null,
+				unlessThrows)).hasMessageContaining("isEmpty");
 		assertThat(lockHeld("k")).as("lease released at once").isFalse();
 		TieredCache other = instance();
 		assertThat(other.get("k", String.class, () -> "loaded")).isEqualTo("loaded");
@@ -189,7 +193,8 @@ class LoadLeasesTests {
 			.getTieredCache(CACHE);
 		CountDownLatch loading = new CountDownLatch(1);
 		CountDownLatch finish = new CountDownLatch(1);
-		Future<Object> held = this.executor.submit(() -> uncheck(() -> holder.getOrLoad("k", String.class, String.class, holder.settings(), () -> {
+		Future<Object> held = this.executor.submit(() -> uncheck(() -> holder.getOrLoad("k", String.class, String.class,
+				holder.settings(), () -> {
 			loading.countDown();
 			finish.await();
 			return switch (reason) {

@@ -105,7 +105,8 @@ class LocalTierCoherenceTests {
 		for (int i = 0; i < 2_000; i++) {
 			String value = "v" + i;
 			cache.put("dune", value);
-			assertThat(cache.peekLocal("dune", String.class, String.class, ABSENT)).as("after write %d", i).isEqualTo(value);
+			assertThat(cache.peekLocal("dune", String.class, String.class, ABSENT)).as("after write %d", i)
+				.isEqualTo(value);
 		}
 	}
 
@@ -252,7 +253,8 @@ class LocalTierCoherenceTests {
 		awaitLocal(a, "dune", "loaded");
 		assertThat(b.get("dune", String.class, () -> "not expected")).isEqualTo("loaded");
 		awaitLocal(b, "dune", "loaded");
-		assertThat(a.peekLocal("dune", String.class, String.class, ABSENT)).as("a reader does not drop the writer's entry")
+		assertThat(a.peekLocal("dune", String.class, String.class, ABSENT))
+			.as("a reader does not drop the writer's entry")
 			.isEqualTo("loaded");
 	}
 
@@ -312,7 +314,8 @@ class LocalTierCoherenceTests {
 		awaitLocal(a, "dune", "first");
 		a.put("dune", "second");
 		await().atMost(WAIT).until(() -> "second".equals(b.get("dune", String.class)));
-		assertThat(a.peekLocal("dune", String.class, String.class, ABSENT)).as("its own message does not evict").isEqualTo("second");
+		assertThat(a.peekLocal("dune", String.class, String.class, ABSENT)).as("its own message does not evict")
+			.isEqualTo("second");
 		b.evict("dune");
 		await().atMost(WAIT).until(() -> a.peekLocal("dune", String.class, String.class, ABSENT) == ABSENT);
 		a.put("emma", "Emma");
@@ -384,7 +387,8 @@ class LocalTierCoherenceTests {
 	}
 
 	private static void awaitLocal(TieredCache cache, String key, String value) {
-		await().atMost(WAIT).untilAsserted(() -> assertThat(cache.peekLocal(key, String.class, String.class, ABSENT)).isEqualTo(value));
+		await().atMost(WAIT)
+			.untilAsserted(() -> assertThat(cache.peekLocal(key, String.class, String.class, ABSENT)).isEqualTo(value));
 	}
 
 }

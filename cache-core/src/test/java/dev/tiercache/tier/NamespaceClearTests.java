@@ -71,9 +71,11 @@ class NamespaceClearTests {
 		clearing.put("dune", "Dune");
 		assertThat(other.get("dune", String.class)).isEqualTo("Dune");
 		await().atMost(Duration.ofSeconds(5))
-			.untilAsserted(() -> assertThat(other.peekLocal("dune", String.class, String.class, ABSENT)).as("in L1").isEqualTo("Dune"));
+			.untilAsserted(() -> assertThat(other.peekLocal("dune", String.class, String.class, ABSENT)).as("in L1")
+				.isEqualTo("Dune"));
 		clearing.clear();
-		await().atMost(Duration.ofSeconds(10)).until(() -> other.peekLocal("dune", String.class, String.class, ABSENT) == ABSENT);
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> other.peekLocal("dune", String.class, String.class, ABSENT) == ABSENT);
 		assertThat(other.get("dune", String.class, () -> "reloaded")).isEqualTo("reloaded");
 	}
 

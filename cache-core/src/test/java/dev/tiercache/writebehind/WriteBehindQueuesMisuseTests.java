@@ -72,10 +72,11 @@ class WriteBehindQueuesMisuseTests {
 		TieredCacheManager another = this.managers.redis(CacheSettings.DEFAULTS, "prices");
 		WriteBehindQueues queues = queuesOf(manager);
 		queues.register(new AppliedCalls(manager.getTieredCache("prices")));
-		assertThatIllegalStateException()
-			.isThrownBy(() -> queues.register(new AppliedCalls(another.getTieredCache("prices"), "Prices#update(Long,String)")))
-			.withMessage("@WriteBehind Prices#update(Long,String) writes to a cache 'prices' that is not the one its queue "
-					+ "writes to (another cache manager's); one WriteBehindQueues serves the caches of one manager");
+		AppliedCalls ofAnother = new AppliedCalls(another.getTieredCache("prices"), "Prices#update(Long,String)");
+		assertThatIllegalStateException().isThrownBy(() -> queues.register(ofAnother))
+			.withMessage("@WriteBehind Prices#update(Long,String) writes to a cache 'prices' that is not the one its "
+					+ "queue writes to (another cache manager's); one WriteBehindQueues serves the caches of one "
+					+ "manager");
 	}
 
 	@Test

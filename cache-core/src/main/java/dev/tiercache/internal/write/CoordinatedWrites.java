@@ -30,10 +30,10 @@ public interface CoordinatedWrites {
 	/**
 	 * Frames a write of the value for a script that applies it atomically with other commands (see
 	 * {@link StagedWrite}); nothing changes until then. After the script ran, call {@link #applied}, or
-	 * {@link #unconfirmed} if it may not have run: one of them, once. When the cache cannot hold the value (it cannot be
-	 * encoded or is too large, or its TTL is zero: a {@code null} with {@code null-ttl} 0), the write
-	 * deletes the key instead ({@link StagedWrite#cached()} is {@code false}). If the cache's namespace
-	 * version is not known yet (Redis has not answered since start-up), it is read first.
+	 * {@link #unconfirmed} if it may not have run: one of them, once. When the cache cannot hold the value
+	 * (it cannot be encoded or is too large, or its TTL is zero: a {@code null} with {@code null-ttl} 0),
+	 * the write deletes the key instead ({@link StagedWrite#cached()} is {@code false}). If the cache's
+	 * namespace version is not known yet (Redis has not answered since start-up), it is read first.
 	 * @throws dev.tiercache.internal.redis.RemoteCallException if the namespace version cannot be read
 	 * @throws IllegalStateException if the cache does not use Redis
 	 */
