@@ -95,15 +95,12 @@ public final class RedisCluster implements AutoCloseable {
 
 	/**
 	 * A started Lettuce connection factory for the cluster, seeded with every node, as Spring Boot makes
-	 * it from {@code spring.data.redis.cluster.nodes}. The caller destroys it.
+	 * it from {@code spring.data.redis.cluster.nodes}, and configured as the other tests' factories are.
+	 * The caller destroys it.
 	 */
 	public LettuceConnectionFactory connectionFactory() {
-		RedisClusterConfiguration configuration = new RedisClusterConfiguration(
-				ports().stream().map((port) -> "127.0.0.1:" + port).toList());
-		LettuceConnectionFactory factory = new LettuceConnectionFactory(configuration);
-		factory.afterPropertiesSet();
-		factory.start();
-		return factory;
+		return TestRedis.started(
+				new RedisClusterConfiguration(ports().stream().map((port) -> "127.0.0.1:" + port).toList()), null);
 	}
 
 	/** Runs {@code commands} on a connection of its own to the node on {@code port}, closed after. */

@@ -10,6 +10,7 @@ import org.jspecify.annotations.Nullable;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 
+import org.springframework.data.redis.connection.RedisConfiguration;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -69,13 +70,17 @@ public final class TestRedis {
 	}
 
 	private static LettuceConnectionFactory connectionFactory(String host, int port, @Nullable ClientOptions options) {
+		return started(new RedisStandaloneConfiguration(host, port), options);
+	}
+
+	/** A new, started Lettuce connection factory, configured as every test's is; the caller destroys it. */
+	static LettuceConnectionFactory started(RedisConfiguration configuration, @Nullable ClientOptions options) {
 		LettuceClientConfiguration.LettuceClientConfigurationBuilder client = LettuceClientConfiguration.builder()
 			.commandTimeout(Duration.ofSeconds(5));
 		if (options != null) {
 			client.clientOptions(options);
 		}
-		LettuceConnectionFactory factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(host, port),
-				client.build());
+		LettuceConnectionFactory factory = new LettuceConnectionFactory(configuration, client.build());
 		factory.afterPropertiesSet();
 		factory.start();
 		return factory;
