@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -20,6 +21,7 @@ import io.lettuce.core.TrackingArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.push.PushListener;
 import io.lettuce.core.api.push.PushMessage;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.protocol.ProtocolVersion;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -41,12 +43,15 @@ import dev.tiercache.internal.redis.RemoteCommands;
  * waiting for that reply wakes. Before Redis 7.2, {@code NOLOOP} does not cover writes made by scripts
  * (redis/redis#11052), and a write made on another connection is always reported: such an echo cannot
  * be told apart from another client's write of the same key in the same event-loop turn (Redis merges
- * them), so it is delivered like any change, and the target settles it.
+ * them), so it is delivered like any change, and the target settles it. On a Redis Cluster, where each
+ * primary reports the changes made on it, tracking is on for the connection to every primary, and
+ * follows failovers and new primaries ({@link ClusterTracking}).
  *
  * <p><b>{@link CoherenceMode#PUBSUB}</b>, when the connection speaks RESP2 or the server (or a proxy)
  * refuses tracking: every instance {@link #publish publishes} the keys it changes on
  * {@code <prefix>:tiercache:invalidations}, tagged with its id, and hears the others' on a pub/sub
- * connection of its own. Changes made outside Tiercache, expiry and eviction are not reported.
+ * connection of its own; on a Redis Cluster whose servers have sharded pub/sub (Redis 7), on that shard
+ * channel ({@code SPUBLISH}), which only the nodes of its slot relay. Changes made outside Tiercache, expiry and eviction are not reported.
  *
  * <p><b>Lost messages.</b> When a connection that carries invalidations is opened, or comes back after
  * a loss, the target is told to {@link InvalidationTarget#resynchronize} (after tracking is on); so it
@@ -73,6 +78,11 @@ public final class Coherence implements RemoteCommands.ConnectionSetup, AutoClos
 	private volatile @Nullable RemoteCommands publisher;
 
 	private volatile @Nullable CoherenceMode mode;
+
+	private @Nullable ClusterTracking clusterTracking;
+
+	/** Whether the fallback publishes on a shard channel: on a Redis Cluster whose servers have them. */
+	private volatile boolean sharded;
 
 	private final LongAdder received = new LongAdder();
 
@@ -128,17 +138,16 @@ public final class Coherence implements RemoteCommands.ConnectionSetup, AutoClos
 		}
 		byte[] message = Arrays.copyOf(this.instanceId, ID_LENGTH + key.length);
 		System.arraycopy(key, 0, message, ID_LENGTH, key.length);
-		if (commands.sendAndForget((redis) -> redis.publish(this.channel, message))) {
+		boolean sent = this.sharded ? commands.sendAndForget((redis) -> redis.spublish(this.channel, message))
+				: commands.sendAndForget((redis) -> redis.publish(this.channel, message));
+		if (sent) {
 			this.sent.increment();
 		}
 	}
 
 	@Override
 	public void prepare(StatefulRedisConnection<byte[], byte[]> connection, Duration timeout) {
-		InvalidationTarget delivery = this.target;
-		if (delivery == null) {
-			throw new IllegalStateException("No InvalidationTarget: call deliverTo before connecting");
-		}
+		InvalidationTarget delivery = target();
 		if (!(connection instanceof StatefulRedisConnectionImpl<?, ?> lettuce)
 				|| lettuce.getConnectionState().getNegotiatedProtocolVersion() != ProtocolVersion.RESP3) {
 			fallBack("the Redis connection speaks RESP2, and tracking pushes need RESP3");
@@ -146,14 +155,76 @@ public final class Coherence implements RemoteCommands.ConnectionSetup, AutoClos
 		}
 		connection.addListener(new Pushes(delivery, this.received));
 		connection.addListener(new Reconnections(connection, delivery));
+		Throwable refusal = await(connection.async().clientTracking(arguments()).toCompletableFuture(), timeout);
+		if (refusal != null) {
+			fallBack("Redis refused CLIENT TRACKING: " + refusal.getMessage());
+			return;
+		}
+		use(CoherenceMode.TRACKING);
+		// a connection opened in place of a lost one: what changed meanwhile was not reported
+		delivery.resynchronize();
+	}
+
+	/**
+	 * On a Redis Cluster, tracking is switched on for the connection to each primary, and follows the
+	 * topology from then on ({@link ClusterTracking}).
+	 */
+	@Override
+	public void prepare(StatefulRedisClusterConnection<byte[], byte[]> connection, Duration timeout) {
+		InvalidationTarget delivery = target();
+		this.sharded = hasShardChannels(connection, timeout);
+		ClusterTracking tracking = new ClusterTracking(connection, arguments(), delivery,
+				new Pushes(delivery, this.received), this::fallBack);
 		try {
-			connection.async().clientTracking(arguments()).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+			await(tracking.trackPrimaries(), timeout);
+		}
+		catch (RuntimeException | Error ex) {
+			tracking.close();
+			throw ex;
+		}
+		ClusterTracking previous;
+		synchronized (this) {
+			previous = this.clusterTracking;
+			this.clusterTracking = tracking;
+		}
+		if (previous != null) {
+			previous.close();
+		}
+		if (!tracking.refusedByAny()) {
 			use(CoherenceMode.TRACKING);
-			// a connection opened in place of a lost one: what changed meanwhile was not reported
-			delivery.resynchronize();
+		}
+		delivery.resynchronize();
+		tracking.followTopology();
+	}
+
+	/** Whether the servers have sharded pub/sub ({@code SPUBLISH}, Redis 7). */
+	private static boolean hasShardChannels(StatefulRedisClusterConnection<byte[], byte[]> connection,
+			Duration timeout) {
+		CompletableFuture<List<Object>> info = connection.async().commandInfo("SPUBLISH").toCompletableFuture();
+		Throwable failure = await(info, timeout);
+		List<Object> commands = (failure == null) ? info.getNow(List.of()) : List.of();
+		return !commands.isEmpty() && commands.get(0) != null;
+	}
+
+	private InvalidationTarget target() {
+		InvalidationTarget delivery = this.target;
+		if (delivery == null) {
+			throw new IllegalStateException("No InvalidationTarget: call deliverTo before connecting");
+		}
+		return delivery;
+	}
+
+	/**
+	 * Waits for tracking to be switched on, at most {@code timeout}.
+	 * @return why Redis refused it, or {@code null} once it is on
+	 */
+	private static @Nullable Throwable await(CompletableFuture<?> switchedOn, Duration timeout) {
+		try {
+			switchedOn.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+			return null;
 		}
 		catch (ExecutionException ex) {
-			fallBack("Redis refused CLIENT TRACKING: " + ex.getCause().getMessage());
+			return (ex.getCause() != null) ? ex.getCause() : ex;
 		}
 		catch (TimeoutException ex) {
 			throw new RemoteCallException("Redis did not answer CLIENT TRACKING within " + timeout.toMillis() + " ms",
@@ -167,6 +238,14 @@ public final class Coherence implements RemoteCommands.ConnectionSetup, AutoClos
 
 	@Override
 	public void close() {
+		ClusterTracking tracking;
+		synchronized (this) {
+			tracking = this.clusterTracking;
+			this.clusterTracking = null;
+		}
+		if (tracking != null) {
+			tracking.close();
+		}
 		this.published.close();
 	}
 
@@ -177,7 +256,7 @@ public final class Coherence implements RemoteCommands.ConnectionSetup, AutoClos
 	private void fallBack(String reason) {
 		InvalidationTarget delivery = this.target;
 		if (delivery != null) {
-			this.published.start(delivery::resynchronize);
+			this.published.start(delivery::resynchronize, this.sharded);
 		}
 		if (use(CoherenceMode.PUBSUB)) {
 			logger.warn("Tiercache keeps L1 coherent across instances with published invalidations on "

@@ -11,6 +11,7 @@ import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -54,13 +55,18 @@ final class PublishedInvalidations implements AutoCloseable {
 		this.listener = listener;
 	}
 
-	/** Subscribes in the background unless subscribed; {@code reconnected} runs after each reconnect. */
-	synchronized void start(Runnable reconnected) {
+	/**
+	 * Subscribes in the background unless subscribed; {@code reconnected} runs after each reconnect.
+	 * @param sharded whether to subscribe with {@code SSUBSCRIBE}, to the shard channel that a Redis
+	 * Cluster keeps on the nodes of its slot only, rather than with {@code SUBSCRIBE}, whose messages
+	 * every node of a cluster relays to every other
+	 */
+	synchronized void start(Runnable reconnected, boolean sharded) {
 		if (this.wanted) {
 			return;
 		}
 		this.wanted = true;
-		submit(() -> subscribe(reconnected));
+		submit(() -> subscribe(reconnected, sharded));
 	}
 
 	/** Unsubscribes, if subscribed; {@link #start} subscribes again. */
@@ -82,7 +88,7 @@ final class PublishedInvalidations implements AutoCloseable {
 		}
 	}
 
-	private void subscribe(Runnable reconnected) {
+	private void subscribe(Runnable reconnected, boolean sharded) {
 		while (true) {
 			synchronized (this) {
 				if (!this.wanted || this.connection != null) {
@@ -90,7 +96,7 @@ final class PublishedInvalidations implements AutoCloseable {
 				}
 			}
 			try {
-				StatefulRedisPubSubConnection<byte[], byte[]> opened = open(reconnected);
+				StatefulRedisPubSubConnection<byte[], byte[]> opened = open(reconnected, sharded);
 				synchronized (this) {
 					if (!this.wanted) {
 						opened.closeAsync();
@@ -113,17 +119,18 @@ final class PublishedInvalidations implements AutoCloseable {
 		}
 	}
 
-	private StatefulRedisPubSubConnection<byte[], byte[]> open(Runnable reconnected) {
-		AbstractRedisClient client = ((LettuceConnectionFactory) this.connectionFactory).getNativeClient();
-		if (!(client instanceof RedisClient standalone)) {
-			throw new IllegalStateException("Published invalidations need a standalone or Sentinel Redis");
-		}
-		StatefulRedisPubSubConnection<byte[], byte[]> opened = standalone.connectPubSub(ByteArrayCodec.INSTANCE);
+	private StatefulRedisPubSubConnection<byte[], byte[]> open(Runnable reconnected, boolean sharded) {
+		StatefulRedisPubSubConnection<byte[], byte[]> opened = connectPubSub();
 		try {
 			opened.addListener(new RedisPubSubAdapter<>() {
 
 				@Override
 				public void message(byte[] channel, byte[] message) {
+					PublishedInvalidations.this.listener.accept(message);
+				}
+
+				@Override
+				public void smessage(byte[] shardChannel, byte[] message) {
 					PublishedInvalidations.this.listener.accept(message);
 				}
 
@@ -136,13 +143,29 @@ final class PublishedInvalidations implements AutoCloseable {
 				}
 
 			});
-			opened.sync().subscribe(this.channel);
+			if (sharded) {
+				opened.sync().ssubscribe(this.channel);
+			}
+			else {
+				opened.sync().subscribe(this.channel);
+			}
 			return opened;
 		}
 		catch (RuntimeException ex) {
 			opened.closeAsync();
 			throw ex;
 		}
+	}
+
+	private StatefulRedisPubSubConnection<byte[], byte[]> connectPubSub() {
+		AbstractRedisClient client = ((LettuceConnectionFactory) this.connectionFactory).getNativeClient();
+		if (client instanceof RedisClient standalone) {
+			return standalone.connectPubSub(ByteArrayCodec.INSTANCE);
+		}
+		if (client instanceof RedisClusterClient cluster) {
+			return cluster.connectPubSub(ByteArrayCodec.INSTANCE);
+		}
+		throw new IllegalStateException("Unsupported Lettuce client " + client);
 	}
 
 	@Override

@@ -10,10 +10,12 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import org.jspecify.annotations.Nullable;
 import org.springframework.data.redis.connection.RedisClusterConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.util.FileSystemUtils;
@@ -99,8 +101,34 @@ public final class RedisCluster implements AutoCloseable {
 	 * The caller destroys it.
 	 */
 	public LettuceConnectionFactory connectionFactory() {
+		return connectionFactory(null);
+	}
+
+	/**
+	 * A started connection factory for the cluster, as {@link #connectionFactory()}, with client options
+	 * of its own (such as a topology refresh, as {@code spring.data.redis.lettuce.cluster.refresh.*} sets
+	 * it, or RESP2). The caller destroys it.
+	 */
+	public LettuceConnectionFactory connectionFactory(@Nullable ClientOptions options) {
 		return TestRedis.started(
-				new RedisClusterConfiguration(ports().stream().map((port) -> "127.0.0.1:" + port).toList()), null);
+				new RedisClusterConfiguration(ports().stream().map((port) -> "127.0.0.1:" + port).toList()), options);
+	}
+
+	/**
+	 * Kills the node on {@code port} as {@code kill -9} would (no shutdown, nothing saved), and returns
+	 * once its process is gone.
+	 */
+	public void kill(int port) {
+		String server = onNode(port, (redis) -> redis.info("server"));
+		long pid = server.lines()
+			.filter((line) -> line.startsWith("process_id:"))
+			.mapToLong((line) -> Long.parseLong(line.substring("process_id:".length()).strip()))
+			.findFirst()
+			.orElseThrow(() -> new IllegalStateException("INFO server of node " + port + " names no process_id"));
+		ProcessHandle process = ProcessHandle.of(pid)
+			.orElseThrow(() -> new IllegalStateException("No process " + pid + " for node " + port));
+		process.destroyForcibly();
+		process.onExit().join();
 	}
 
 	/** Runs {@code commands} on a connection of its own to the node on {@code port}, closed after. */

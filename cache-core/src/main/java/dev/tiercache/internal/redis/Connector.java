@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 import io.lettuce.core.AbstractRedisAsyncCommands;
 import io.lettuce.core.AbstractRedisClient;
@@ -30,7 +31,7 @@ import dev.tiercache.internal.concurrent.DaemonThreads;
 /**
  * The one connection of a {@link RemoteCommands}: the factory's shared connection, or a dedicated one
  * (prepared by a {@link RemoteCommands.ConnectionSetup} before any call uses it, on a standalone or
- * Sentinel Redis).
+ * Sentinel Redis and on a Redis Cluster).
  *
  * <p>The connection is opened on a background thread, never on a caller's: a caller waits for it at
  * most until its deadline, and a connection still opening after that goes on opening in the
@@ -140,22 +141,33 @@ final class Connector implements AutoCloseable {
 		AbstractRedisClient client = ((LettuceConnectionFactory) this.connectionFactory).getNativeClient();
 		if (client instanceof RedisClient standalone) {
 			StatefulRedisConnection<byte[], byte[]> connection = standalone.connect(ByteArrayCodec.INSTANCE);
-			try {
-				if (this.setup != null) {
-					this.setup.prepare(connection, this.timeout);
-				}
-			}
-			catch (RuntimeException | Error ex) {
-				connection.close();
-				throw ex;
-			}
+			prepared(connection, (setup) -> setup.prepare(connection, this.timeout));
 			return new Connection(connection::close, connection.async());
 		}
 		if (client instanceof RedisClusterClient cluster) {
 			StatefulRedisClusterConnection<byte[], byte[]> connection = cluster.connect(ByteArrayCodec.INSTANCE);
+			prepared(connection, (setup) -> setup.prepare(connection, this.timeout));
 			return new Connection(connection::close, connection.async());
 		}
 		throw new IllegalStateException("Unsupported Lettuce client " + client);
+	}
+
+	/** Runs the setup on a connection just opened, closing it if the setup fails. */
+	private void prepared(AutoCloseable connection, Consumer<RemoteCommands.ConnectionSetup> preparation) {
+		try {
+			if (this.setup != null) {
+				preparation.accept(this.setup);
+			}
+		}
+		catch (RuntimeException | Error ex) {
+			try {
+				connection.close();
+			}
+			catch (Exception closing) {
+				ex.addSuppressed(closing);
+			}
+			throw ex;
+		}
 	}
 
 	private synchronized void connected(@Nullable Connection connection, @Nullable Throwable failure) {

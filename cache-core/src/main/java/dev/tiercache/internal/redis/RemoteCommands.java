@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -349,6 +350,13 @@ public final class RemoteCommands implements AutoCloseable {
 		 * @throws RuntimeException to fail this attempt to connect (it is retried as a failed connect is)
 		 */
 		void prepare(StatefulRedisConnection<byte[], byte[]> connection, Duration timeout);
+
+		/**
+		 * Prepares a dedicated connection to a Redis Cluster, whose node connections carry the commands
+		 * for their slots; by default, nothing. Same thread and contract as for one Redis.
+		 */
+		default void prepare(StatefulRedisClusterConnection<byte[], byte[]> connection, Duration timeout) {
+		}
 
 	}
 
