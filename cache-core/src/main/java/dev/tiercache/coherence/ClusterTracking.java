@@ -249,7 +249,8 @@ final class ClusterTracking implements AutoCloseable {
 				}
 				else {
 					// not tracking: the next topology check tracks it again, then resynchronizes
-					ClusterTracking.this.tracked.replace(this.address, attempt, CompletableFuture.failedFuture(failure));
+					ClusterTracking.this.tracked.replace(this.address, attempt,
+							CompletableFuture.failedFuture(failure));
 				}
 			});
 		}

@@ -51,7 +51,8 @@ import dev.tiercache.internal.redis.RemoteCommands;
  * refuses tracking: every instance {@link #publish publishes} the keys it changes on
  * {@code <prefix>:tiercache:invalidations}, tagged with its id, and hears the others' on a pub/sub
  * connection of its own; on a Redis Cluster whose servers have sharded pub/sub (Redis 7), on that shard
- * channel ({@code SPUBLISH}), which only the nodes of its slot relay. Changes made outside Tiercache, expiry and eviction are not reported.
+ * channel ({@code SPUBLISH}), which only the nodes of its slot relay. Changes made outside Tiercache,
+ * expiry and eviction are not reported.
  *
  * <p><b>Lost messages.</b> When a connection that carries invalidations is opened, or comes back after
  * a loss, the target is told to {@link InvalidationTarget#resynchronize} (after tracking is on); so it
