@@ -1,6 +1,7 @@
 package dev.tiercache.autoconfigure;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -11,10 +12,15 @@ import org.springframework.context.ConfigurableApplicationContext;
 import dev.tiercache.test.TestRedis;
 
 /**
- * Starts Spring Boot application contexts against the shared test Redis, all with one key prefix of
+ * Starts Spring Boot application contexts against the shared test Redis (or cluster, as
+ * {@link TestRedis#springProperties()} says), all with one key prefix of
  * their own, as instances of one application would run, and closes them at the end.
  */
 final class TestContexts implements AutoCloseable {
+
+	private static final String REDIS_HOST = "spring.data.redis.host=";
+
+	private static final String REDIS_PORT = "spring.data.redis.port=";
 
 	final String prefix = TestRedis.uniquePrefix();
 
@@ -25,9 +31,14 @@ final class TestContexts implements AutoCloseable {
 	 * instances)
 	 */
 	ConfigurableApplicationContext start(Class<?> application, Map<String, Object> shared, String... properties) {
+		if (TestRedis.onCluster() && Arrays.stream(properties).anyMatch((property) -> property.startsWith(REDIS_HOST)
+				|| property.startsWith(REDIS_PORT))) {
+			throw new IllegalStateException("A test that points a context at a Redis server of its own would mix "
+					+ "it with the cluster the other contexts run on: mark it @SingleServer");
+		}
 		SpringApplicationBuilder builder = new SpringApplicationBuilder(application).web(WebApplicationType.NONE)
-			.properties("spring.data.redis.host=" + TestRedis.host(), "spring.data.redis.port=" + TestRedis.port(),
-					"tiercache.key-prefix=" + this.prefix, "tiercache.cache-names=books,pages,owners,external",
+			.properties(TestRedis.springProperties())
+			.properties("tiercache.key-prefix=" + this.prefix, "tiercache.cache-names=books,pages,owners,external",
 					"spring.main.banner-mode=off")
 			.properties(properties)
 			.initializers((context) -> shared.forEach(context.getBeanFactory()::registerSingleton));

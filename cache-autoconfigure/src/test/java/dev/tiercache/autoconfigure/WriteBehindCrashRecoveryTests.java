@@ -108,9 +108,9 @@ class WriteBehindCrashRecoveryTests {
 		String java = ProcessHandle.current().info().command().orElse("java");
 		List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-cp",
 				System.getProperty("java.class.path"), WriteBehindWorker.class.getName(), this.table,
-				Integer.toString(WRITES), Integer.toString(WRITES), "3", "spring.data.redis.host=" + TestRedis.host(),
-				"spring.data.redis.port=" + TestRedis.port(), "tiercache.key-prefix=" + this.contexts.prefix,
+				Integer.toString(WRITES), Integer.toString(WRITES), "3", "tiercache.key-prefix=" + this.contexts.prefix,
 				"logging.level.root=WARN"));
+		command.addAll(List.of(TestRedis.springProperties()));
 		command.addAll(List.of(properties()));
 		return new ProcessBuilder(command).redirectError(new File("target/write-behind-worker.log")).start();
 	}

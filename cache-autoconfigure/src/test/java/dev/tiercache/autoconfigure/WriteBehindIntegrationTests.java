@@ -39,6 +39,7 @@ import dev.tiercache.autoconfigure.writebehind.Price;
 import dev.tiercache.autoconfigure.writebehind.PriceService;
 import dev.tiercache.autoconfigure.writebehind.WriteBehindApplication;
 import dev.tiercache.autoconfigure.writebehind.WriterProbe;
+import dev.tiercache.test.SingleServer;
 import dev.tiercache.test.TcpProxy;
 import dev.tiercache.test.TestPostgres;
 import dev.tiercache.test.TestRedis;
@@ -482,6 +483,7 @@ class WriteBehindIntegrationTests {
 	}
 
 	@Test
+	@SingleServer
 	void whenRedisCannotTakeTheEntryTheCallIsRefusedWithoutRunningTheMethodAndIsCounted() throws Exception {
 		try (TcpProxy proxy = TcpProxy.to(TestRedis.port())) {
 			ConfigurableApplicationContext context = start("spring.data.redis.host=127.0.0.1",
@@ -504,6 +506,7 @@ class WriteBehindIntegrationTests {
 	}
 
 	@Test
+	@SingleServer
 	void whileTheManagersBreakerIsOpenAWriteBehindCallIsRefusedWithoutWaitingForRedis() throws Exception {
 		try (TcpProxy proxy = TcpProxy.to(TestRedis.port())) {
 			ConfigurableApplicationContext context = start("spring.data.redis.host=127.0.0.1",
@@ -604,6 +607,7 @@ class WriteBehindIntegrationTests {
 	}
 
 	@Test
+	@SingleServer
 	void aCallRedisCannotTakeAtCommitIsLoggedAsNotAppliedAndNeverRunAroundTheQueue(CapturedOutput output)
 			throws Exception {
 		try (TcpProxy proxy = TcpProxy.to(TestRedis.port())) {
@@ -629,6 +633,7 @@ class WriteBehindIntegrationTests {
 	}
 
 	@Test
+	@SingleServer
 	void aFlushThatLosesRedisBeforeItsAcknowledgmentAppliesTheEntryOnce() throws Exception {
 		try (TcpProxy proxy = TcpProxy.to(TestRedis.port())) {
 			ConfigurableApplicationContext context = start("spring.data.redis.host=127.0.0.1",

@@ -12,6 +12,7 @@ import dev.tiercache.coherence.Namespaces;
 import dev.tiercache.coherence.NamespaceVersion;
 import dev.tiercache.coherence.Coherence;
 import dev.tiercache.coherence.L1Coherence;
+import dev.tiercache.internal.redis.RedisKey;
 import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
@@ -97,10 +98,11 @@ final class RemoteCache {
 	}
 
 	private RemoteKey keyIn(String rendered, Object key, long namespace) {
+		PendingWrites pending = this.cache.pendingWrites();
+		int partition = (pending != null) ? pending.partitionOf(rendered) : RedisKey.Entry.UNPARTITIONED;
 		byte[] value = (namespace != NamespaceVersion.UNKNOWN)
-				? this.keys.value(this.cache.name(), namespace, rendered) : null;
-		return new RemoteKey(this.keys, value, rendered, this.cache.name(), namespace, key,
-				this.cache.pendingWrites());
+				? this.keys.value(this.cache.name(), partition, namespace, rendered) : null;
+		return new RemoteKey(this.keys, value, rendered, this.cache.name(), namespace, key, pending);
 	}
 
 	/**

@@ -4,7 +4,7 @@ package dev.tiercache.writebehind;
  * A write that failed {@code max-attempts} times, kept in the cache's dead-letter stream until it is
  * {@linkplain WriteBehindQueues#requeue re-queued} or {@linkplain WriteBehindQueues#drop dropped}.
  *
- * @param id its id in the dead-letter stream
+ * @param id its id: its partition and its id in the partition's dead-letter stream, {@code <partition>-<stream id>}
  * @param cache the cache name
  * @param key the cache key, as rendered in Redis
  * @param method the write method, as {@code Class#method(parameter types)}

@@ -4,7 +4,11 @@ import java.util.Map;
 
 import io.lettuce.core.StreamMessage;
 
-/** Reads dead-letter stream entries: the queue entry's fields plus {@code e}, {@code n} and {@code p}. */
+/**
+ * Reads dead-letter stream entries: the queue entry's fields plus {@code e}, {@code n} and {@code p}.
+ * Each partition has a dead-letter stream of its own, so a dead letter's id names its partition and
+ * its id in that stream: {@code <partition>-<stream id>}.
+ */
 final class DeadLetters {
 
 	static final String ERROR = "e";
@@ -14,10 +18,35 @@ final class DeadLetters {
 	private DeadLetters() {
 	}
 
-	static DeadLetter of(String cache, StreamMessage<byte[], byte[]> message) {
+	/**
+	 * The partition a dead letter's id names.
+	 * @throws IllegalArgumentException if the id is not one that {@link #of} made for one of
+	 * {@code partitions} partitions
+	 */
+	static int partitionOf(String id, int partitions) {
+		int dash = id.indexOf('-');
+		try {
+			int partition = (dash > 0) ? Integer.parseInt(id.substring(0, dash)) : -1;
+			if (partition >= 0 && partition < partitions && streamIdOf(id).indexOf('-') > 0) {
+				return partition;
+			}
+		}
+		catch (NumberFormatException ex) {
+			// reported below
+		}
+		throw new IllegalArgumentException("'" + id + "' is not the id of a dead letter: ids are listed with the "
+				+ "dead letters, as <partition>-<stream id>, such as 3-1733000000000-0");
+	}
+
+	/** The id in its partition's dead-letter stream of a dead letter, from its id. */
+	static String streamIdOf(String id) {
+		return id.substring(id.indexOf('-') + 1);
+	}
+
+	static DeadLetter of(String cache, int partition, StreamMessage<byte[], byte[]> message) {
 		Map<String, byte[]> fields = QueueEntry.fields(message);
 		String attempts = QueueEntry.text(fields, ATTEMPTS);
-		return new DeadLetter(message.getId(), cache, QueueEntry.text(fields, QueueEntry.KEY),
+		return new DeadLetter(partition + "-" + message.getId(), cache, QueueEntry.text(fields, QueueEntry.KEY),
 				QueueEntry.text(fields, QueueEntry.METHOD), QueueEntry.text(fields, ERROR),
 				attempts.isEmpty() ? 0 : Integer.parseInt(attempts), QueueEntry.timeOf(message.getId()));
 	}

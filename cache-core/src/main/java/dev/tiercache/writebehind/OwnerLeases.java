@@ -3,12 +3,15 @@ package dev.tiercache.writebehind;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.SlotHash;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -69,25 +72,31 @@ final class OwnerLeases implements AutoCloseable {
 		}
 	}
 
-	/** Renews every lease held, in one script; forgets those Redis did not renew. */
+	/**
+	 * Renews every lease held, in one script per cluster slot (a script reaches the keys of one slot on a
+	 * Redis Cluster, and the partitions' leases are spread over slots); forgets those Redis did not
+	 * renew.
+	 */
 	void renew() {
-		List<Integer> held = new ArrayList<>();
-		List<byte[]> tokens = new ArrayList<>();
+		Map<Integer, List<Held>> bySlot = new TreeMap<>();
 		for (int p = 0; p < this.leases.size(); p++) {
-			byte[] token = this.leases.get(p).token();
+			OwnerLease lease = this.leases.get(p);
+			byte[] token = lease.token();
 			if (token != null) {
-				held.add(p);
-				tokens.add(token);
+				bySlot.computeIfAbsent(SlotHash.getSlot(lease.key()), (slot) -> new ArrayList<>())
+					.add(new Held(p, token));
 			}
 		}
-		if (held.isEmpty()) {
-			return;
-		}
-		byte[][] keys = held.stream().map((p) -> this.leases.get(p).key()).toArray(byte[][]::new);
-		byte[][] arguments = new byte[tokens.size() + 1][];
+		bySlot.values().forEach(this::renew);
+	}
+
+	/** Renews leases whose keys share a cluster slot, in one script. */
+	private void renew(List<Held> held) {
+		byte[][] keys = held.stream().map((each) -> this.leases.get(each.partition()).key()).toArray(byte[][]::new);
+		byte[][] arguments = new byte[held.size() + 1][];
 		arguments[0] = QueueKeys.ascii(this.lease.toMillis());
-		for (int i = 0; i < tokens.size(); i++) {
-			arguments[i + 1] = tokens.get(i);
+		for (int i = 0; i < held.size(); i++) {
+			arguments[i + 1] = held.get(i).token();
 		}
 		long sent = System.nanoTime();
 		List<Object> renewed;
@@ -103,16 +112,21 @@ final class OwnerLeases implements AutoCloseable {
 			return;
 		}
 		for (int i = 0; i < held.size(); i++) {
-			OwnerLease lease = this.leases.get(held.get(i));
+			Held each = held.get(i);
+			OwnerLease lease = this.leases.get(each.partition());
 			if (renewed != null && renewed.get(i) instanceof Long one && one == 1) {
-				lease.renewed(tokens.get(i), sent);
+				lease.renewed(each.token(), sent);
 			}
-			else if (lease.lost(tokens.get(i))) {
-				logger.info("Tiercache write-behind of cache '" + this.cacheName + "' lost partition " + held.get(i)
-						+ " to another instance: its lease ran out before it was renewed (this instance was paused or "
-						+ "cut off from Redis for longer than 'write-behind.claim-idle')");
+			else if (lease.lost(each.token())) {
+				logger.info("Tiercache write-behind of cache '" + this.cacheName + "' lost partition "
+						+ each.partition() + " to another instance: its lease ran out before it was renewed (this "
+						+ "instance was paused or cut off from Redis for longer than 'write-behind.claim-idle')");
 			}
 		}
+	}
+
+	/** A partition's lease held with a token, as the heartbeat found it. */
+	private record Held(int partition, byte[] token) {
 	}
 
 	/** Stops the heartbeat; leases still held run out by themselves. */

@@ -47,7 +47,7 @@ final class PartitionStream {
 		this.partition = partition;
 		this.stream = keys.stream(partition);
 		this.pending = keys.pending(partition);
-		this.deadLetters = keys.dead();
+		this.deadLetters = keys.dead(partition);
 		this.lease = keys.lease(partition);
 		this.consumer = consumer;
 		this.batchSize = QueueKeys.ascii(batchSize);

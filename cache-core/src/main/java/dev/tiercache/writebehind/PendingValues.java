@@ -36,4 +36,9 @@ final class PendingValues implements PendingWrites {
 				RedisKeys.pendingValueField(renderedKey));
 	}
 
+	@Override
+	public int partitionOf(String renderedKey) {
+		return this.keys.partitionOf(renderedKey);
+	}
+
 }

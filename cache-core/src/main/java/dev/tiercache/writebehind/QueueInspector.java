@@ -1,6 +1,7 @@
 package dev.tiercache.writebehind;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 import io.lettuce.core.Limit;
@@ -58,25 +59,37 @@ final class QueueInspector {
 				oldest = Math.min(oldest, QueueEntry.timeOf(first.get(0).getId()));
 			}
 		}
-		Long dead = this.commands.call((redis) -> redis.xlen(this.keys.dead()));
+		long dead = 0;
+		for (int p = 0; p < this.keys.partitions(); p++) {
+			byte[] letters = this.keys.dead(p);
+			Long length = this.commands.call((redis) -> redis.xlen(letters));
+			dead += (length != null) ? length : 0;
+		}
 		long age = (oldest == Long.MAX_VALUE) ? 0 : Math.max(0, System.currentTimeMillis() - oldest);
 		QueueCounters c = this.counters;
-		return new WriteBehindStats(this.cacheName, depth(), age, (dead != null) ? dead : 0, c.enqueued.sum(),
+		return new WriteBehindStats(this.cacheName, depth(), age, dead, c.enqueued.sum(),
 				c.synchronousWrites.sum(), c.refused.sum(), c.applied.sum(), c.methodCalls.sum(), c.batchCalls.sum(),
 				c.retries.sum(), c.deadLettered.sum());
 	}
 
-	/** @throws RemoteCallException if Redis fails */
+	/**
+	 * The oldest {@code max} dead letters of all partitions, oldest first.
+	 * @throws RemoteCallException if Redis fails
+	 */
 	List<DeadLetter> deadLetters(int max) {
-		List<StreamMessage<byte[], byte[]>> messages = this.commands
-			.call((redis) -> redis.xrange(this.keys.dead(), Range.create("-", "+"), Limit.from(max)));
 		List<DeadLetter> letters = new ArrayList<>();
-		if (messages != null) {
-			for (StreamMessage<byte[], byte[]> message : messages) {
-				letters.add(DeadLetters.of(this.cacheName, message));
+		for (int p = 0; p < this.keys.partitions(); p++) {
+			byte[] stream = this.keys.dead(p);
+			List<StreamMessage<byte[], byte[]>> messages = this.commands
+				.call((redis) -> redis.xrange(stream, Range.create("-", "+"), Limit.from(max)));
+			if (messages != null) {
+				for (StreamMessage<byte[], byte[]> message : messages) {
+					letters.add(DeadLetters.of(this.cacheName, p, message));
+				}
 			}
 		}
-		return letters;
+		letters.sort(Comparator.comparingLong(DeadLetter::failedAtMillis));
+		return List.copyOf(letters.subList(0, Math.min(max, letters.size())));
 	}
 
 	/**
@@ -85,16 +98,23 @@ final class QueueInspector {
 	 * @throws RemoteCallException if Redis fails
 	 */
 	boolean requeue(String id) {
+		int partition = DeadLetters.partitionOf(id, this.keys.partitions());
+		String streamId = DeadLetters.streamIdOf(id);
+		byte[] dead = this.keys.dead(partition);
 		List<StreamMessage<byte[], byte[]>> found = this.commands
-			.call((redis) -> redis.xrange(this.keys.dead(), Range.create(id, id)));
+			.call((redis) -> redis.xrange(dead, Range.create(streamId, streamId)));
 		if (found == null || found.isEmpty()) {
 			return false;
 		}
 		QueueEntry entry = QueueEntry.of(found.get(0));
-		int partition = this.keys.partitionOf(entry.key());
+		if (this.keys.partitionOf(entry.key()) != partition) {
+			throw new IllegalStateException("Dead letter " + id + " of cache '" + this.cacheName + "' was queued when "
+					+ "the cache had another number of write-behind partitions ('partitions'), so its key's pending "
+					+ "writes are elsewhere now: apply it by hand and drop it");
+		}
 		byte[] requeued = this.commands.eval(QueueScripts.REQUEUE, ScriptOutputType.VALUE,
-				new byte[][] { this.keys.dead(), this.keys.stream(partition), this.keys.pending(partition) },
-				QueueKeys.ascii(id), QueueKeys.GROUP, QueueKeys.utf8(entry.key()), QueueKeys.utf8(entry.method()),
+				new byte[][] { dead, this.keys.stream(partition), this.keys.pending(partition) },
+				QueueKeys.ascii(streamId), QueueKeys.GROUP, QueueKeys.utf8(entry.key()), QueueKeys.utf8(entry.method()),
 				entry.arguments());
 		return requeued != null;
 	}
@@ -105,7 +125,9 @@ final class QueueInspector {
 	 * @throws RemoteCallException if Redis fails
 	 */
 	boolean drop(String id) {
-		Long deleted = this.commands.call((redis) -> redis.xdel(this.keys.dead(), id));
+		byte[] dead = this.keys.dead(DeadLetters.partitionOf(id, this.keys.partitions()));
+		String streamId = DeadLetters.streamIdOf(id);
+		Long deleted = this.commands.call((redis) -> redis.xdel(dead, streamId));
 		return deleted != null && deleted > 0;
 	}
 

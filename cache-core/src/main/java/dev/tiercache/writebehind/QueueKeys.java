@@ -9,10 +9,10 @@ import dev.tiercache.internal.redis.RedisKeys;
 /**
  * The Redis keys of one cache's queue, as {@link RedisKeys} lays them out, built once: per partition
  * a stream of calls, a hash of pending values (per key, the framed value and the entry id of its
- * latest write) and its owner's lease ({@link OwnerLease}), all in the partition's cluster slot; per
- * cache its dead letters and its live flushers. Only the live flushers' set has a TTL, so an eviction
- * policy that spares keys without one ({@code noeviction}, {@code volatile-*}) never drops a queued
- * write or a lease. Immutable.
+ * latest write), its owner's lease ({@link OwnerLease}) and its dead letters, all in the partition's
+ * cluster slot (with the cache's entries of the partition's keys); per cache its live flushers. Only
+ * the live flushers' set has a TTL, so an eviction policy that spares keys without one
+ * ({@code noeviction}, {@code volatile-*}) never drops a queued write or a lease. Immutable.
  */
 final class QueueKeys {
 
@@ -25,7 +25,7 @@ final class QueueKeys {
 
 	private final byte[][] leases;
 
-	private final byte[] dead;
+	private final byte[][] dead;
 
 	private final byte[] flushers;
 
@@ -33,14 +33,15 @@ final class QueueKeys {
 		this.streams = new byte[partitions][];
 		this.pending = new byte[partitions][];
 		this.leases = new byte[partitions][];
+		this.dead = new byte[partitions][];
 		for (int p = 0; p < partitions; p++) {
 			this.streams[p] = keys.partition(PartitionPart.STREAM, cache, p);
 			this.pending[p] = keys.partition(PartitionPart.PENDING, cache, p);
 			// a hash since the lease has an epoch; the name is kept, so that an instance of a version that
 			// kept a string here and one of this version fail on each other's key rather than share a partition
 			this.leases[p] = keys.partition(PartitionPart.OWNER, cache, p);
+			this.dead[p] = keys.partition(PartitionPart.DEAD_LETTERS, cache, p);
 		}
-		this.dead = keys.cache(CachePart.DEAD_LETTERS, cache);
 		this.flushers = keys.cache(CachePart.FLUSHERS, cache);
 	}
 
@@ -48,10 +49,9 @@ final class QueueKeys {
 		return this.streams.length;
 	}
 
-	/** The partition of a rendered key: the same on every instance (String's hash is specified). */
+	/** The partition of a rendered key: the same on every instance ({@link RedisKeys#partitionOf}). */
 	int partitionOf(String renderedKey) {
-		int hash = renderedKey.hashCode() * 0x9E3779B9;
-		return Math.floorMod(hash ^ (hash >>> 16), this.streams.length);
+		return RedisKeys.partitionOf(renderedKey, this.streams.length);
 	}
 
 	byte[] stream(int partition) {
@@ -66,8 +66,8 @@ final class QueueKeys {
 		return this.leases[partition];
 	}
 
-	byte[] dead() {
-		return this.dead;
+	byte[] dead(int partition) {
+		return this.dead[partition];
 	}
 
 	byte[] flushers() {

@@ -3,6 +3,7 @@ package dev.tiercache.test;
 import java.net.URI;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.protocol.ProtocolVersion;
@@ -25,7 +26,11 @@ public final class TestRedis {
 
 	private static final String URL_VARIABLE = "TIERCACHE_REDIS_URL";
 
+	private static final String TOPOLOGY_PROPERTY = "tiercache.test.topology";
+
 	private static volatile URI uri;
+
+	private static @Nullable RedisCluster cluster;
 
 	private TestRedis() {
 	}
@@ -46,9 +51,45 @@ public final class TestRedis {
 		return uri().getPort();
 	}
 
-	/** A new, started Lettuce connection factory for the shared server; the caller destroys it. */
+	/**
+	 * A new, started Lettuce connection factory for the shared server, or for the shared cluster when
+	 * the tests run on one ({@link #onCluster()}); the caller destroys it.
+	 */
 	public static LettuceConnectionFactory connectionFactory() {
-		return connectionFactory(host(), port());
+		return onCluster() ? cluster().connectionFactory() : connectionFactory(host(), port());
+	}
+
+	/**
+	 * Spring Boot's properties that point an application at the shared server ({@code host} and
+	 * {@code port}), or at the shared cluster ({@code spring.data.redis.cluster.nodes}) when the tests
+	 * run on one.
+	 */
+	public static String[] springProperties() {
+		if (!onCluster()) {
+			return new String[] { "spring.data.redis.host=" + host(), "spring.data.redis.port=" + port() };
+		}
+		String nodes = cluster().ports().stream().map((port) -> "127.0.0.1:" + port).collect(Collectors.joining(","));
+		return new String[] { "spring.data.redis.cluster.nodes=" + nodes };
+	}
+
+	/**
+	 * Whether the tests that take their Redis from {@link #connectionFactory()} or
+	 * {@link #springProperties()} run on a Redis Cluster ({@link RedisCluster}: three primaries, each
+	 * with a replica, started once per JVM) rather than on the shared server: when the system property
+	 * {@value #TOPOLOGY_PROPERTY} is {@code cluster}, as the build's {@code cluster} test run sets it.
+	 * The tests that name the shared server's host and port, or a server of their own, are unchanged.
+	 */
+	public static boolean onCluster() {
+		return "cluster".equals(System.getProperty(TOPOLOGY_PROPERTY));
+	}
+
+	private static synchronized RedisCluster cluster() {
+		if (cluster == null) {
+			RedisCluster started = RedisCluster.start();
+			Runtime.getRuntime().addShutdownHook(new Thread(started::close));
+			cluster = started;
+		}
+		return cluster;
 	}
 
 	/** A new, started Lettuce connection factory for a given server; the caller destroys it. */

@@ -30,6 +30,7 @@ import dev.tiercache.codec.JsonOrSerializedValueCodec;
 import dev.tiercache.codec.SerializationAllowList;
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.internal.read.ValueLoader;
+import dev.tiercache.test.SingleServer;
 import dev.tiercache.test.TestRedis;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -146,6 +147,7 @@ class LoadLeasesTests {
 	}
 
 	@Test
+	@SingleServer
 	void leaseTakenByAnAcquireThatTimedOutIsReleasedInTheBackground() {
 		TieredCache cache = this.fixture
 			.manager(TestRedis.connectionFactory(), CACHE, (settings) -> settings.withLockLease(Duration.ofSeconds(60)),
@@ -161,6 +163,7 @@ class LoadLeasesTests {
 	}
 
 	@Test
+	@SingleServer
 	void storeThatTimedOutReturnsTheValueCountsAnErrorAndLeavesNoLease() {
 		TieredCache cache = this.fixture
 			.manager(TestRedis.connectionFactory(), CACHE, (settings) -> settings.withLockLease(Duration.ofSeconds(60)),

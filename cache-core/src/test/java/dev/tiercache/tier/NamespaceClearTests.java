@@ -15,6 +15,7 @@ import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.tiercache.internal.redis.LuaScript;
+import dev.tiercache.test.SingleServer;
 import dev.tiercache.test.TestRedis;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,6 +38,7 @@ class NamespaceClearTests {
 	}
 
 	@Test
+	@SingleServer
 	void clearOfAHundredThousandEntriesIsOneRoundTripAndLeavesOtherCachesAlone() {
 		TieredCacheManager manager = this.fixture.manager(TestRedis.connectionFactory(), "books",
 				UnaryOperator.identity(),

@@ -60,6 +60,10 @@ class WriteBehindConnectionTests {
 		LettuceConnectionFactory readerFactory = TestRedis.connectionFactory();
 		TieredCacheManager manager = startedManager(factory, prefix);
 		TieredCacheManager reader = startedManager(readerFactory, prefix);
+		// another instance of the application: it registers the same method, so it knows the cache's layout
+		WriteBehindQueues readerQueues = new WriteBehindQueues(reader, this.codec,
+				LedgerInstance.writeBehind(Durability.MEMORY), Map.of());
+		readerQueues.register(new AppliedCalls(reader.getTieredCache(CACHE)));
 		try {
 			WriteBehindQueues queues = new WriteBehindQueues(manager, this.codec,
 					LedgerInstance.writeBehind(Durability.MEMORY), Map.of());
@@ -78,6 +82,7 @@ class WriteBehindConnectionTests {
 				.isEqualTo("after the queues closed");
 		}
 		finally {
+			readerQueues.close();
 			reader.destroy();
 			manager.destroy();
 			readerFactory.destroy();

@@ -11,14 +11,33 @@ public sealed interface RedisKey {
 	String cache();
 
 	/**
-	 * A key of one cache entry: the four keys of an entry share its hash tag, so one cluster slot.
+	 * A key of one cache entry: the four keys of an entry share its hash tag, so one cluster slot. An
+	 * entry of a cache whose writes are queued has its queue partition's hash tag instead, so that the
+	 * scripts that queue a write or load past one reach its keys and the partition's in one slot.
 	 *
 	 * @param part which of the entry's keys
 	 * @param cache the cache's name
+	 * @param partition the write-behind partition whose slot the entry shares, from 0, or
+	 * {@link #UNPARTITIONED} when its cache queues no writes
 	 * @param namespace the cache's namespace version the key is of
 	 * @param key the cache key, rendered
 	 */
-	record Entry(EntryPart part, String cache, long namespace, String key) implements RedisKey {
+	record Entry(EntryPart part, String cache, int partition, long namespace, String key) implements RedisKey {
+
+		/** The partition of an entry whose cache queues no writes: the entry's hash tag is its own. */
+		public static final int UNPARTITIONED = -1;
+
+		public Entry {
+			if (partition < UNPARTITIONED) {
+				throw new IllegalArgumentException("No partition " + partition);
+			}
+		}
+
+		/** A key of an entry whose cache queues no writes. */
+		public Entry(EntryPart part, String cache, long namespace, String key) {
+			this(part, cache, UNPARTITIONED, namespace, key);
+		}
+
 	}
 
 	/**
@@ -78,7 +97,13 @@ public sealed interface RedisKey {
 		PENDING("wb:pending:"),
 
 		/** The lease of the instance that applies the partition's calls. */
-		OWNER("wb:owner:");
+		OWNER("wb:owner:"),
+
+		/**
+		 * The stream of the partition's calls that failed every attempt: in the partition's slot, so that
+		 * a call moves there, and back, in one step.
+		 */
+		DEAD_LETTERS("wb:dead:");
 
 		private final String infix;
 
@@ -97,9 +122,6 @@ public sealed interface RedisKey {
 
 		/** The namespace version, part of every entry key: bumping it clears the cache. */
 		NAMESPACE("ns:"),
-
-		/** The stream of write-behind calls that failed every attempt. */
-		DEAD_LETTERS("wb:dead:"),
 
 		/** The instances that apply the cache's write-behind calls now. */
 		FLUSHERS("wb:flushers:");

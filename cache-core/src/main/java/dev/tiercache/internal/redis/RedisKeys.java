@@ -19,13 +19,16 @@ import dev.tiercache.internal.redis.RedisKey.PartitionPart;
  * <ul>
  * <li>an entry, {@code {<cache>:<namespace>:<key>}}: the value at {@code <prefix>:{…}}, its lease at
  * {@code <prefix>:lock:{…}}, its waiters flag at {@code <prefix>:wait:{…}} and its writes in flight at
- * {@code <prefix>:intents:{…}};</li>
+ * {@code <prefix>:intents:{…}}. An entry of a cache that queues writes has its write-behind
+ * partition's tag instead, followed by the rest: {@code {<cache>:<partition>}<namespace>:<key>}, so
+ * that its keys and its partition's are in one cluster slot, which the scripts that queue a write, or
+ * load past a queued one, need; such a cache is spread over as many slots as it has partitions;</li>
  * <li>a partition of a cache's write-behind queue, {@code {<cache>:<partition>}}: its stream at
  * {@code <prefix>:wb:{…}}, its pending writes at {@code <prefix>:wb:pending:{…}} (fields
- * {@link #pendingValueField} and {@link #pendingIdField} of each key) and its owner's lease at
- * {@code <prefix>:wb:owner:{…}};</li>
- * <li>a cache, {@code {<cache>}}: its namespace version at {@code <prefix>:ns:{…}}, its dead letters at
- * {@code <prefix>:wb:dead:{…}} and its live flushers at {@code <prefix>:wb:flushers:{…}}.</li>
+ * {@link #pendingValueField} and {@link #pendingIdField} of each key), its owner's lease at
+ * {@code <prefix>:wb:owner:{…}} and its dead letters at {@code <prefix>:wb:dead:{…}};</li>
+ * <li>a cache, {@code {<cache>}}: its namespace version at {@code <prefix>:ns:{…}} and its live
+ * flushers at {@code <prefix>:wb:flushers:{…}}.</li>
  * </ul>
  * Channels, which are not keys: wake-ups of waiting callers on {@code <prefix>:tiercache:loads},
  * published invalidations on {@code <prefix>:tiercache:invalidations}. The write-behind scripts
@@ -34,10 +37,11 @@ import dev.tiercache.internal.redis.RedisKey.PartitionPart;
  *
  * <p>Guarantees, checked by {@code RedisKeysPropertyTests}: {@link #parse} inverts {@link #build} for
  * every key; keys of different prefixes, caches, namespaces, entries or partitions differ; every key of
- * one entry (and of one partition) hashes to one cluster slot, since the prefix and the infixes hold no
- * <code>{</code>, so a key's hash tag is always its own. This takes a prefix that follows
- * {@link #prefixProblem}, cache names that follow {@link #cacheNameProblem} and rendered keys that are
- * well-formed UTF-16 (lone surrogates would not survive UTF-8). Immutable and thread-safe.
+ * one entry (and of one partition, and of an entry with that partition) hashes to one cluster slot,
+ * since the prefix and the infixes hold no <code>{</code>, so a key's hash tag is always its own. This
+ * takes a prefix that follows {@link #prefixProblem}, cache names that follow {@link #cacheNameProblem}
+ * and rendered keys that are well-formed UTF-16 (lone surrogates would not survive UTF-8). Immutable
+ * and thread-safe.
  */
 public final class RedisKeys {
 
@@ -133,7 +137,8 @@ public final class RedisKeys {
 	/** Builds a key from its parts. */
 	public byte[] build(RedisKey key) {
 		if (key instanceof RedisKey.Entry entry) {
-			return utf8(this.prefix + entry.part().infix() + entryTag(entry.cache(), entry.namespace(), entry.key()));
+			return utf8(this.prefix + entry.part().infix()
+					+ entryName(entry.cache(), entry.partition(), entry.namespace(), entry.key()));
 		}
 		if (key instanceof RedisKey.Partition partition) {
 			return partition(partition.part(), partition.cache(), partition.partition());
@@ -147,7 +152,26 @@ public final class RedisKeys {
 	 * @param key the cache key, rendered
 	 */
 	public byte[] value(String cache, long namespace, String key) {
-		return utf8(this.prefix + entryTag(cache, namespace, key));
+		return value(cache, RedisKey.Entry.UNPARTITIONED, namespace, key);
+	}
+
+	/**
+	 * Where the framed value of an entry of a cache that queues writes lives: in the cluster slot of
+	 * its write-behind partition ({@link #partitionOf}).
+	 * @param partition the entry's partition, or {@link RedisKey.Entry#UNPARTITIONED}
+	 * @param key the cache key, rendered
+	 */
+	public byte[] value(String cache, int partition, long namespace, String key) {
+		return utf8(this.prefix + entryName(cache, partition, namespace, key));
+	}
+
+	/**
+	 * The write-behind partition of a rendered key, out of {@code partitions}: the same on every
+	 * instance (String's hash is specified).
+	 */
+	public static int partitionOf(String renderedKey, int partitions) {
+		int hash = renderedKey.hashCode() * 0x9E3779B9;
+		return Math.floorMod(hash ^ (hash >>> 16), partitions);
 	}
 
 	/**
@@ -163,7 +187,7 @@ public final class RedisKeys {
 
 	/** A key of one partition of a cache's write-behind queue. */
 	public byte[] partition(PartitionPart part, String cache, int partition) {
-		return utf8(this.prefix + part.infix() + "{" + cache + ":" + partition + "}");
+		return utf8(this.prefix + part.infix() + partitionTag(cache, partition));
 	}
 
 	/** A key of a whole cache. */
@@ -211,10 +235,19 @@ public final class RedisKeys {
 	public @Nullable RedisKey parse(byte[] key) {
 		String name = new String(key, StandardCharsets.UTF_8);
 		int open = name.indexOf('{', this.prefix.length());
-		if (!name.startsWith(this.prefix) || open < 0 || !name.endsWith("}") || open == name.length() - 1) {
+		if (!name.startsWith(this.prefix) || open < 0) {
 			return null;
 		}
 		Enum<?> part = PARTS_BY_INFIX.get(name.substring(this.prefix.length(), open));
+		if (part instanceof EntryPart entryPart) {
+			RedisKey.Entry partitioned = parsePartitionedEntry(entryPart, name, open);
+			if (partitioned != null) {
+				return partitioned;
+			}
+		}
+		if (!name.endsWith("}") || open == name.length() - 1) {
+			return null;
+		}
 		String tag = name.substring(open + 1, name.length() - 1);
 		if (part instanceof EntryPart entryPart) {
 			return parseEntry(entryPart, tag);
@@ -242,8 +275,38 @@ public final class RedisKeys {
 				? new RedisKey.Entry(part, tag.substring(0, cacheEnd), namespace, tag.substring(namespaceEnd + 1)) : null;
 	}
 
-	private static String entryTag(String cache, long namespace, String key) {
-		return "{" + cache + ":" + namespace + ":" + key + "}";
+	/**
+	 * An entry's key from its tag on: <code>{cache:namespace:key}</code>, or, in its write-behind
+	 * partition's slot, <code>{cache:partition}namespace:key</code>, whose tag is the partition keys'. The
+	 * two never meet: a tag of the first kind holds a second colon, after the namespace.
+	 */
+	private static String entryName(String cache, int partition, long namespace, String key) {
+		if (partition == RedisKey.Entry.UNPARTITIONED) {
+			return "{" + cache + ":" + namespace + ":" + key + "}";
+		}
+		return partitionTag(cache, partition) + namespace + ":" + key;
+	}
+
+	private static String partitionTag(String cache, int partition) {
+		return "{" + cache + ":" + partition + "}";
+	}
+
+	/** Parses <code>{cache:partition}namespace:key</code> from the tag on, or answers {@code null}. */
+	private static RedisKey.@Nullable Entry parsePartitionedEntry(EntryPart part, String name, int open) {
+		int close = name.indexOf('}', open + 1);
+		int colon = name.indexOf(':', open + 1);
+		int namespaceEnd = name.indexOf(':', colon + 1);
+		if (close < 0 || colon < 0 || colon > close || namespaceEnd < close) {
+			return null;
+		}
+		String cache = name.substring(open + 1, colon);
+		Long partition = canonicalNumber(name.substring(colon + 1, close));
+		Long namespace = canonicalNumber(name.substring(close + 1, namespaceEnd));
+		if (!isCacheName(cache) || partition == null || partition < 0 || partition != partition.intValue()
+				|| namespace == null) {
+			return null;
+		}
+		return new RedisKey.Entry(part, cache, partition.intValue(), namespace, name.substring(namespaceEnd + 1));
 	}
 
 	/** The value key with an entry part's infix after the prefix: the same entry's key of that part. */

@@ -17,8 +17,10 @@ import dev.tiercache.internal.redis.RemoteCallException;
  * not hold the write yet: so the lease scripts read the {@link #locate location} in the same atomic
  * step in which they take a key's lease or store under it, take no lease while a write is pending
  * (a read gets the pending value instead) and store nothing over one. Checked by
- * {@code WriteBehindReloadTests} and {@code LeaseLocksTests}. A pending write whose value the cache cannot hold is {@link #UNCACHED}: a read then loads
- * and stores nothing. Implementations must be thread-safe.
+ * {@code WriteBehindReloadTests} and {@code LeaseLocksTests}. A pending write whose value the cache
+ * cannot hold is {@link #UNCACHED}: a read then loads and stores nothing. The entries of a cache with
+ * pending writes live in the cluster slots of their partitions ({@link #partitionOf}), so that those
+ * scripts reach the entry and the pending write in one slot. Implementations must be thread-safe.
  */
 public interface PendingWrites {
 
@@ -44,5 +46,12 @@ public interface PendingWrites {
 	 * @param renderedKey the key as {@link StagedWrite#renderedKey()} renders it
 	 */
 	EntryKeys.Pending locate(String renderedKey);
+
+	/**
+	 * The write-behind partition of a key: the cluster slot that the key's entry shares with the
+	 * partition's stream and pending hash ({@code RedisKeys#value(String, int, long, String)}).
+	 * @param renderedKey the key as {@link StagedWrite#renderedKey()} renders it
+	 */
+	int partitionOf(String renderedKey);
 
 }

@@ -72,6 +72,20 @@ class RedisKeysPropertyTests {
 				(part) -> assertThat(SlotHash.getSlot(layout.partition(part, cache, partition))).isEqualTo(slot));
 	}
 
+	/** The scripts that queue a write, or load past a queued one, reach the entry and its partition in one slot. */
+	@Property
+	void everyKeyOfAnEntryOfAQueuedCacheIsInTheSlotOfItsPartition(@ForAll("prefixes") String prefix,
+			@ForAll("cacheNames") String cache, @ForAll("partitions") int partition, @ForAll long namespace,
+			@ForAll("renderedKeys") String key) {
+		RedisKeys layout = new RedisKeys(prefix);
+		EntryKeys entry = layout.entry(layout.value(cache, partition, namespace, key), null);
+		int slot = SlotHash.getSlot(layout.partition(PartitionPart.PENDING, cache, partition));
+		assertThat(List.of(entry.value(), entry.lock(), entry.waiters(), entry.intents())).allSatisfy(
+				(part) -> assertThat(SlotHash.getSlot(part)).isEqualTo(slot));
+		assertThat(layout.parse(entry.intents()))
+			.isEqualTo(new RedisKey.Entry(EntryPart.INTENTS, cache, partition, namespace, key));
+	}
+
 	@Property
 	void entryKeysDerivedFromTheValueAreTheEntrysKeys(@ForAll("prefixes") String prefix,
 			@ForAll("cacheNames") String cache, @ForAll long namespace, @ForAll("renderedKeys") String key) {
@@ -105,7 +119,8 @@ class RedisKeysPropertyTests {
 	void namesThatAreNotKeysOfTheLayoutParseAsNothing() {
 		RedisKeys layout = new RedisKeys("app");
 		assertThat(List.of("other:{c:0:k}", "app:{c:x:k}", "app:{c:01:k}", "app:{c:+1:k}", "app:{c}", "app:{c:0:k",
-				"app:lock{c:0:k}", "app:queue:{c}", "app:ns:{a:b}", "app:ns:{}", "app:wb:{c:p}", "app:{}", "app:"))
+				"app:lock{c:0:k}", "app:queue:{c}", "app:ns:{a:b}", "app:ns:{}", "app:wb:{c:p}", "app:{}", "app:",
+				"app:{c:1}x:k", "app:{c:-1}0:k", "app:{c:01}0:k", "app:{c:1}0", "app:{c:1}"))
 			.allSatisfy((name) -> assertThat(layout.parse(name.getBytes(StandardCharsets.UTF_8))).as(name).isNull());
 	}
 
@@ -116,11 +131,14 @@ class RedisKeysPropertyTests {
 		EntryKeys entry = layout.entry(layout.value("books", 3, "k"), null);
 		assertThat(List.of(text(entry.lock()), text(entry.waiters()), text(entry.intents())))
 			.containsExactly("app:lock:{books:3:k}", "app:wait:{books:3:k}", "app:intents:{books:3:k}");
+		EntryKeys queued = layout.entry(layout.value("books", 2, 3, "k"), null);
+		assertThat(List.of(text(queued.value()), text(queued.lock()))).containsExactly("app:{books:2}3:k",
+				"app:lock:{books:2}3:k");
 		assertThat(text(layout.namespace("books"))).isEqualTo("app:ns:{books}");
 		assertThat(text(layout.partition(PartitionPart.STREAM, "books", 2))).isEqualTo("app:wb:{books:2}");
 		assertThat(text(layout.partition(PartitionPart.PENDING, "books", 2))).isEqualTo("app:wb:pending:{books:2}");
 		assertThat(text(layout.partition(PartitionPart.OWNER, "books", 2))).isEqualTo("app:wb:owner:{books:2}");
-		assertThat(text(layout.cache(CachePart.DEAD_LETTERS, "books"))).isEqualTo("app:wb:dead:{books}");
+		assertThat(text(layout.partition(PartitionPart.DEAD_LETTERS, "books", 2))).isEqualTo("app:wb:dead:{books:2}");
 		assertThat(text(layout.cache(CachePart.FLUSHERS, "books"))).isEqualTo("app:wb:flushers:{books}");
 		assertThat(text(layout.loadsChannel())).isEqualTo("app:tiercache:loads");
 		assertThat(layout.invalidationsChannel()).isEqualTo("app:tiercache:invalidations");
@@ -165,8 +183,11 @@ class RedisKeysPropertyTests {
 
 	@Provide
 	Arbitrary<RedisKey> keys() {
+		Arbitrary<Integer> entryPartitions = Arbitraries.oneOf(Arbitraries.just(RedisKey.Entry.UNPARTITIONED),
+				partitions());
 		Arbitrary<RedisKey> entries = Combinators
-			.combine(Arbitraries.of(EntryPart.class), cacheNames(), Arbitraries.longs(), renderedKeys())
+			.combine(Arbitraries.of(EntryPart.class), cacheNames(), entryPartitions, Arbitraries.longs(),
+					renderedKeys())
 			.as(RedisKey.Entry::new);
 		Arbitrary<RedisKey> partitions = Combinators
 			.combine(Arbitraries.of(PartitionPart.class), cacheNames(), partitions())

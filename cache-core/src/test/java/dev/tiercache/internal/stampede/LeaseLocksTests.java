@@ -36,11 +36,14 @@ class LeaseLocksTests {
 
 	private final EntryKeys keys = this.layout.entry(this.layout.value("c", 0, "k"), null);
 
-	/** The same entry's keys in a cache that queues writes: its queued write is a field of partition 0's hash. */
+	/**
+	 * The same key's entry in a cache that queues writes: in partition 0's slot, and its queued write is
+	 * a field of partition 0's hash.
+	 */
 	private final EntryKeys.Pending pending = new EntryKeys.Pending(
 			this.layout.partition(RedisKey.PartitionPart.PENDING, "c", 0), RedisKeys.pendingValueField("k"));
 
-	private final EntryKeys queuedKeys = this.layout.entry(this.keys.value(), this.pending);
+	private final EntryKeys queuedKeys = this.layout.entry(this.layout.value("c", 0, 0, "k"), this.pending);
 
 	private LettuceConnectionFactory connectionFactory;
 
@@ -80,6 +83,7 @@ class LeaseLocksTests {
 		this.other.close();
 		try (RedisConnection connection = this.connectionFactory.getConnection()) {
 			connection.keyCommands().del(this.keys.value(), this.keys.lock(), this.keys.waiters(), this.pending.hash());
+			connection.keyCommands().del(this.queuedKeys.value(), this.queuedKeys.lock(), this.queuedKeys.waiters());
 		}
 		this.redis.close();
 		this.connectionFactory.destroy();
@@ -215,13 +219,13 @@ class LeaseLocksTests {
 		queue(bytes("queued"));
 		assertThat(this.holder.readOrAcquire(this.queuedKeys, LEASE, LEASE, null, deadline()))
 			.isInstanceOfSatisfying(Acquisition.Pending.class, (pending) -> assertThat(pending.value()).isEqualTo(bytes("queued")));
-		assertThat(this.redis.get(this.keys.lock())).as("no lease taken").isNull();
+		assertThat(this.redis.get(this.queuedKeys.lock())).as("no lease taken").isNull();
 	}
 
 	@Test
 	void aQueuedWriteIsReturnedInsteadOfTheLeaseToReplaceAnExpiredValue() {
 		byte[] expired = bytes("expired value");
-		this.other.write(this.keys, expired, 60_000);
+		this.other.write(this.queuedKeys, expired, 60_000);
 		queue(bytes("queued"));
 		assertThat(this.holder.readOrAcquire(this.queuedKeys, LEASE, LEASE, Arrays.copyOf(expired, 10), deadline()))
 			.isInstanceOfSatisfying(Acquisition.Pending.class, (pending) -> assertThat(pending.value()).isEqualTo(bytes("queued")));
@@ -241,15 +245,15 @@ class LeaseLocksTests {
 	void aLoadStoresNothingOverAWriteQueuedSinceItTookTheLease() throws InterruptedException {
 		Acquisition acquisition = this.holder.readOrAcquire(this.queuedKeys, LEASE, LEASE, null, deadline());
 		assertThat(acquisition).isInstanceOf(Acquisition.Acquired.class);
-		try (LoadNotifications.Waiter waiter = this.notifications.register(this.keys.value())) {
+		try (LoadNotifications.Waiter waiter = this.notifications.register(this.queuedKeys.value())) {
 			assertThat(this.other.readOrAcquire(this.queuedKeys, LEASE, LEASE, null, deadline())).isInstanceOf(Acquisition.Held.class);
 			queue(bytes("queued"));
 			assertThat(this.holder.storeAndRelease(((Acquisition.Acquired) acquisition).lease(), bytes("loaded"), 60_000,
 					deadline())).isEqualTo(LeaseLocks.StoreResult.PENDING);
 			assertThat(waiter.await(10_000)).as("woken by the release").isTrue();
 		}
-		assertThat(this.redis.get(this.keys.value())).isNull();
-		assertThat(this.redis.get(this.keys.lock())).as("released").isNull();
+		assertThat(this.redis.get(this.queuedKeys.value())).isNull();
+		assertThat(this.redis.get(this.queuedKeys.lock())).as("released").isNull();
 		assertThat(this.other.readOrAcquire(this.queuedKeys, LEASE, LEASE, null, deadline())).isInstanceOf(Acquisition.Pending.class);
 	}
 
