@@ -5,12 +5,19 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.output.ArrayOutput;
 import io.lettuce.core.protocol.CommandArgs;
@@ -26,9 +33,9 @@ import dev.tiercache.internal.redis.RemoteCommands;
 /**
  * Queue writes that return once Redis confirmed them as durable, or the confirmation timed out (they
  * say which): each script is followed, on the same dedicated connection, by {@code WAIT} (replicas) or
- * {@code WAITAOF} (the primary's AOF). A
- * dedicated connection, because these commands block the connection they run on, and because they
- * wait for the writes made on that connection. Thread-safe.
+ * {@code WAITAOF} (the primary's AOF); on a Redis Cluster, both on the connection to the primary of
+ * the script's slot. A dedicated connection, because these commands block the connection they run on,
+ * and because they wait for the writes made on that connection. Thread-safe.
  */
 final class DurableWrites implements AutoCloseable {
 
@@ -115,13 +122,34 @@ final class DurableWrites implements AutoCloseable {
 	private <R> Written writeThenWait(LuaScript script, byte[][] keys, byte[][] arguments,
 			Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<R>> wait,
 			Predicate<@Nullable R> confirms) {
-		Written written = this.commands.call((redis) -> {
-			RedisFuture<byte[]> reply = redis.eval(script.source(), ScriptOutputType.VALUE, keys, arguments);
-			RedisFuture<R> waited = wait.apply(redis);
+		Written written = this.commands.call((redis) -> nodeOf(redis, keys[0]).thenCompose((node) -> {
+			RedisFuture<byte[]> reply = node.eval(script.source(), ScriptOutputType.VALUE, keys, arguments);
+			RedisFuture<R> waited = wait.apply(node);
 			return reply.toCompletableFuture()
 				.thenCombine(waited, (scriptReply, waitReply) -> new Written(scriptReply, confirms.test(waitReply)));
-		});
+		}).toCompletableFuture());
 		return Objects.requireNonNull(written, "no reply");
+	}
+
+	/**
+	 * The commands of the connection to the node that holds {@code key}: on a Redis Cluster, the
+	 * connection to its slot's primary, since {@code WAIT} and {@code WAITAOF} (which have no key) would
+	 * otherwise go to the cluster connection's default node, which wrote nothing and answers at once;
+	 * otherwise the connection itself.
+	 */
+	private static CompletionStage<RedisClusterAsyncCommands<byte[], byte[]>> nodeOf(
+			RedisClusterAsyncCommands<byte[], byte[]> redis, byte[] key) {
+		if (!(redis instanceof RedisAdvancedClusterAsyncCommands<byte[], byte[]> cluster)) {
+			return CompletableFuture.completedFuture(redis);
+		}
+		StatefulRedisClusterConnection<byte[], byte[]> connection = cluster.getStatefulConnection();
+		RedisClusterNode primary = connection.getPartitions().getMasterBySlot(SlotHash.getSlot(key));
+		if (primary == null) {
+			return CompletableFuture.failedFuture(new IllegalStateException(
+					"No primary of the Redis Cluster serves slot " + SlotHash.getSlot(key) + " now"));
+		}
+		return connection.getConnectionAsync(primary.getUri().getHost(), primary.getUri().getPort())
+			.thenApply(StatefulRedisConnection::async);
 	}
 
 	/**
