@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -24,6 +25,7 @@ import io.lettuce.core.TrackingArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.push.PushListener;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.push.RedisClusterPushListener;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.protocol.ProtocolVersion;
 import org.apache.commons.logging.Log;
@@ -45,7 +47,8 @@ import dev.tiercache.internal.concurrent.DaemonThreads;
  * resynchronizes}, since changes made on it before were not reported; a node that is no longer a
  * primary stops being tracked. A tracked connection that comes back after a loss is tracked again and
  * the target resynchronizes, as on one Redis. A primary that refuses tracking (or a connection that does
- * not speak RESP3) is handed to {@code refused}, which falls back to published invalidations.
+ * not speak RESP3) is handed to {@code refused}, which falls back to published invalidations, and is
+ * not asked again. Once the cluster connection is closed (the connector dropped it), the checks stop.
  * Thread-safe: the topology is checked on one thread of its own.
  */
 final class ClusterTracking implements AutoCloseable {
@@ -70,10 +73,16 @@ final class ClusterTracking implements AutoCloseable {
 	private final Map<String, CompletableFuture<StatefulRedisConnection<byte[], byte[]>>> tracked =
 			new ConcurrentHashMap<>();
 
-	/** The connections whose reconnections are followed. */
-	private final Set<StatefulRedisConnection<byte[], byte[]>> followed = ConcurrentHashMap.newKeySet();
+	/** The listener that follows the reconnections of each connection tracked so far. */
+	private final Map<StatefulRedisConnection<byte[], byte[]>, Reconnections> followed = new ConcurrentHashMap<>();
 
-	private volatile boolean refusal;
+	/** The primaries that refused tracking: not asked again. */
+	private final Set<String> refusing = ConcurrentHashMap.newKeySet();
+
+	private final RedisClusterPushListener pushListener;
+
+	/** Whether the topology is followed: a primary tracked from then on resynchronizes the target itself. */
+	private volatile boolean following;
 
 	private final ScheduledExecutorService checks = Executors
 		.newSingleThreadScheduledExecutor(DaemonThreads.named("tiercache-cluster-tracking"));
@@ -91,7 +100,8 @@ final class ClusterTracking implements AutoCloseable {
 		this.arguments = arguments;
 		this.target = target;
 		this.refused = refused;
-		cluster.addListener((node, message) -> pushes.onPushMessage(message));
+		this.pushListener = (node, message) -> pushes.onPushMessage(message);
+		cluster.addListener(this.pushListener);
 	}
 
 	/**
@@ -110,29 +120,50 @@ final class ClusterTracking implements AutoCloseable {
 
 	/** Whether a primary refused tracking, so that {@code refused} was told. */
 	boolean refusedByAny() {
-		return this.refusal;
+		return !this.refusing.isEmpty();
 	}
 
-	/** From now on, follows the topology: a primary it gains is tracked, then L1 resynchronized. */
+	/**
+	 * From now on, follows the topology: a primary it gains is tracked, then L1 resynchronized, and so is
+	 * one of those {@link #trackPrimaries()} was still waiting for.
+	 */
 	void followTopology() {
+		this.following = true;
 		long period = TOPOLOGY_CHECK.toMillis();
-		this.checks.scheduleWithFixedDelay(this::checkTopology, period, period, TimeUnit.MILLISECONDS);
+		try {
+			this.checks.scheduleWithFixedDelay(this::checkTopology, period, period, TimeUnit.MILLISECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// closed
+		}
 	}
 
-	/** Stops following the topology; the connections are the cluster connection's, closed with it. */
+	/**
+	 * Stops following the topology and hearing pushes; the connections are the cluster connection's,
+	 * closed with it.
+	 */
 	@Override
 	public void close() {
 		this.checks.shutdownNow();
+		this.cluster.removeListener(this.pushListener);
+		this.followed.forEach((connection, listener) -> connection.removeListener(listener));
+		this.followed.clear();
 	}
 
 	private void checkTopology() {
+		if (this.cluster instanceof RedisChannelHandler<?, ?> handler && handler.isClosed()) {
+			// the connection was dropped: its replacement has a tracking of its own
+			close();
+			return;
+		}
 		try {
 			List<RedisURI> primaries = primaries();
 			Set<String> current = primaries.stream().map(ClusterTracking::address).collect(Collectors.toSet());
 			this.tracked.entrySet().removeIf((node) -> !current.contains(node.getKey()) && untrack(node.getValue()));
+			this.followed.keySet().removeIf((connection) -> !connection.isOpen() && isClosed(connection));
 			for (RedisURI primary : primaries) {
-				if (needsTracking(this.tracked.get(address(primary)))) {
-					track(primary).thenRun(this.target::resynchronize);
+				if (!this.refusing.contains(address(primary)) && needsTracking(this.tracked.get(address(primary)))) {
+					track(primary);
 				}
 			}
 		}
@@ -147,6 +178,10 @@ final class ClusterTracking implements AutoCloseable {
 			return true;
 		}
 		StatefulRedisConnection<byte[], byte[]> connection = attempt.getNow(null);
+		return connection != null && isClosed(connection);
+	}
+
+	private static boolean isClosed(StatefulRedisConnection<byte[], byte[]> connection) {
 		return connection instanceof RedisChannelHandler<?, ?> handler && handler.isClosed();
 	}
 
@@ -162,13 +197,20 @@ final class ClusterTracking implements AutoCloseable {
 		this.tracked.put(address, attempt);
 		return attempt.whenComplete((connection, failure) -> {
 			if (failure == null) {
-				if (this.followed.add(connection)) {
-					connection.addListener(new Reconnections(connection, address));
+				this.followed.computeIfAbsent(connection, (tracked) -> {
+					Reconnections reconnections = new Reconnections(tracked, address);
+					tracked.addListener(reconnections);
+					return reconnections;
+				});
+				if (this.following) {
+					// its changes before now were not reported
+					this.target.resynchronize();
 				}
 			}
 			else if (isRefusal(failure)) {
+				this.refusing.add(address);
 				refused("CLIENT TRACKING could not be switched on for the Redis Cluster node " + address + ": "
-						+ failure.getMessage());
+						+ causeOf(failure).getMessage());
 			}
 			else {
 				logger.debug("Tiercache could not track the Redis Cluster node " + address + " yet", failure);
@@ -177,7 +219,6 @@ final class ClusterTracking implements AutoCloseable {
 	}
 
 	private void refused(String reason) {
-		this.refusal = true;
 		this.refused.accept(reason);
 	}
 
@@ -191,9 +232,12 @@ final class ClusterTracking implements AutoCloseable {
 	}
 
 	private static boolean isRefusal(Throwable failure) {
-		Throwable cause = (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause()
-				: failure;
+		Throwable cause = causeOf(failure);
 		return cause instanceof TrackingRefused || cause instanceof RedisCommandExecutionException;
+	}
+
+	private static Throwable causeOf(Throwable failure) {
+		return (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause() : failure;
 	}
 
 	/** Stops tracking a node that is no longer a primary; always true, to drop it from the tracked. */
@@ -244,8 +288,9 @@ final class ClusterTracking implements AutoCloseable {
 					ClusterTracking.this.target.resynchronize();
 				}
 				else if (isRefusal(failure)) {
-					refused("Redis refused CLIENT TRACKING after a reconnect to the "
-							+ "Redis Cluster node " + this.address + ": " + failure.getMessage());
+					ClusterTracking.this.refusing.add(this.address);
+					refused("Redis refused CLIENT TRACKING after a reconnect to the Redis Cluster node " + this.address
+							+ ": " + causeOf(failure).getMessage());
 				}
 				else {
 					// not tracking: the next topology check tracks it again, then resynchronizes

@@ -50,9 +50,8 @@ import dev.tiercache.internal.redis.RemoteCommands;
  * <p><b>{@link CoherenceMode#PUBSUB}</b>, when the connection speaks RESP2 or the server (or a proxy)
  * refuses tracking: every instance {@link #publish publishes} the keys it changes on
  * {@code <prefix>:tiercache:invalidations}, tagged with its id, and hears the others' on a pub/sub
- * connection of its own; on a Redis Cluster whose servers have sharded pub/sub (Redis 7), on that shard
- * channel ({@code SPUBLISH}), which only the nodes of its slot relay. Changes made outside Tiercache,
- * expiry and eviction are not reported.
+ * connection of its own (on a Redis Cluster, through Lettuce's cluster pub/sub). Changes made outside
+ * Tiercache, expiry and eviction are not reported.
  *
  * <p><b>Lost messages.</b> When a connection that carries invalidations is opened, or comes back after
  * a loss, the target is told to {@link InvalidationTarget#resynchronize} (after tracking is on); so it
@@ -80,10 +79,10 @@ public final class Coherence implements RemoteCommands.ConnectionSetup, AutoClos
 
 	private volatile @Nullable CoherenceMode mode;
 
+	/** Guarded by this, as {@link #closed} is. */
 	private @Nullable ClusterTracking clusterTracking;
 
-	/** Whether the fallback publishes on a shard channel: on a Redis Cluster whose servers have them. */
-	private volatile boolean sharded;
+	private boolean closed;
 
 	private final LongAdder received = new LongAdder();
 
@@ -139,9 +138,7 @@ public final class Coherence implements RemoteCommands.ConnectionSetup, AutoClos
 		}
 		byte[] message = Arrays.copyOf(this.instanceId, ID_LENGTH + key.length);
 		System.arraycopy(key, 0, message, ID_LENGTH, key.length);
-		boolean sent = this.sharded ? commands.sendAndForget((redis) -> redis.spublish(this.channel, message))
-				: commands.sendAndForget((redis) -> redis.publish(this.channel, message));
-		if (sent) {
+		if (commands.sendAndForget((redis) -> redis.publish(this.channel, message))) {
 			this.sent.increment();
 		}
 	}
@@ -168,43 +165,43 @@ public final class Coherence implements RemoteCommands.ConnectionSetup, AutoClos
 
 	/**
 	 * On a Redis Cluster, tracking is switched on for the connection to each primary, and follows the
-	 * topology from then on ({@link ClusterTracking}).
+	 * topology from then on ({@link ClusterTracking}). A primary that is slow to answer does not hold
+	 * the connection up: it is waited for at most {@code timeout}, and tracked (then L1 resynchronized)
+	 * once it answers.
 	 */
 	@Override
 	public void prepare(StatefulRedisClusterConnection<byte[], byte[]> connection, Duration timeout) {
 		InvalidationTarget delivery = target();
-		this.sharded = hasShardChannels(connection, timeout);
 		ClusterTracking tracking = new ClusterTracking(connection, arguments(), delivery,
 				new Pushes(delivery, this.received), this::fallBack);
-		try {
-			await(tracking.trackPrimaries(), timeout);
-		}
-		catch (RuntimeException | Error ex) {
-			tracking.close();
-			throw ex;
-		}
 		ClusterTracking previous;
 		synchronized (this) {
+			if (this.closed) {
+				tracking.close();
+				throw new IllegalStateException("Coherence is closed");
+			}
 			previous = this.clusterTracking;
 			this.clusterTracking = tracking;
 		}
 		if (previous != null) {
 			previous.close();
 		}
+		CompletableFuture<Void> primaries = tracking.trackPrimaries();
+		try {
+			await(primaries, timeout);
+		}
+		catch (RemoteCallException ex) {
+			if (Thread.currentThread().isInterrupted()) {
+				throw ex;
+			}
+			logger.debug("Tiercache goes on switching CLIENT TRACKING on for slow Redis Cluster primaries", ex);
+		}
 		if (!tracking.refusedByAny()) {
 			use(CoherenceMode.TRACKING);
 		}
-		delivery.resynchronize();
+		// primaries tracked from now on resynchronize by themselves; those tracked before, here
 		tracking.followTopology();
-	}
-
-	/** Whether the servers have sharded pub/sub ({@code SPUBLISH}, Redis 7). */
-	private static boolean hasShardChannels(StatefulRedisClusterConnection<byte[], byte[]> connection,
-			Duration timeout) {
-		CompletableFuture<List<Object>> info = connection.async().commandInfo("SPUBLISH").toCompletableFuture();
-		Throwable failure = await(info, timeout);
-		List<Object> commands = (failure == null) ? info.getNow(List.of()) : List.of();
-		return !commands.isEmpty() && commands.get(0) != null;
+		delivery.resynchronize();
 	}
 
 	private InvalidationTarget target() {
@@ -241,6 +238,7 @@ public final class Coherence implements RemoteCommands.ConnectionSetup, AutoClos
 	public void close() {
 		ClusterTracking tracking;
 		synchronized (this) {
+			this.closed = true;
 			tracking = this.clusterTracking;
 			this.clusterTracking = null;
 		}
@@ -257,7 +255,7 @@ public final class Coherence implements RemoteCommands.ConnectionSetup, AutoClos
 	private void fallBack(String reason) {
 		InvalidationTarget delivery = this.target;
 		if (delivery != null) {
-			this.published.start(delivery::resynchronize, this.sharded);
+			this.published.start(delivery::resynchronize);
 		}
 		if (use(CoherenceMode.PUBSUB)) {
 			logger.warn("Tiercache keeps L1 coherent across instances with published invalidations on "

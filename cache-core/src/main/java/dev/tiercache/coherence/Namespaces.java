@@ -2,14 +2,18 @@ package dev.tiercache.coherence;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 
+import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScriptOutputType;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.internal.concurrent.RateLimit;
 import dev.tiercache.internal.redis.LuaScript;
@@ -66,7 +70,7 @@ public final class Namespaces implements NamespaceReader {
 
 	private final Coherence coherence;
 
-	private final Map<String, NamespaceVersion> caches = new ConcurrentHashMap<>();
+	private final Map<String, Registered> caches = new ConcurrentHashMap<>();
 
 	private final RateLimit unreadable = new RateLimit(Duration.ofSeconds(30));
 
@@ -82,18 +86,21 @@ public final class Namespaces implements NamespaceReader {
 	/**
 	 * Adds a cache whose namespace version is kept up to date, reading it now when {@code readNow}
 	 * (bounded by the Redis timeout), otherwise with the next periodic read.
+	 * @param queued told, with each read, how many partitions the cache's write-behind queue has when
+	 * Redis says it has one (it lays out the cache's entries)
 	 */
-	public void register(String cacheName, NamespaceVersion version, boolean readNow) {
-		this.caches.put(cacheName, version);
+	public void register(String cacheName, NamespaceVersion version, IntConsumer queued, boolean readNow) {
+		Registered cache = new Registered(version, queued);
+		this.caches.put(cacheName, cache);
 		if (readNow) {
-			read(cacheName, version);
+			read(cacheName, cache);
 		}
 	}
 
 	/** Reads the namespace version of every registered cache now, stopping at the first Redis failure. */
 	@Override
 	public void readAll() {
-		for (Map.Entry<String, NamespaceVersion> cache : this.caches.entrySet()) {
+		for (Map.Entry<String, Registered> cache : this.caches.entrySet()) {
 			if (!read(cache.getKey(), cache.getValue())) {
 				return;
 			}
@@ -106,9 +113,9 @@ public final class Namespaces implements NamespaceReader {
 	 */
 	@Override
 	public void read(String cacheName) {
-		NamespaceVersion version = this.caches.get(cacheName);
-		if (version != null) {
-			read(cacheName, version);
+		Registered cache = this.caches.get(cacheName);
+		if (cache != null) {
+			read(cacheName, cache);
 		}
 	}
 
@@ -116,9 +123,9 @@ public final class Namespaces implements NamespaceReader {
 	 * Reads one cache's namespace version, moving it past the floor if it went below; {@code false} if Redis failed
 	 * (not if Redis answered with something that is not a version).
 	 */
-	private boolean read(String cacheName, NamespaceVersion version) {
+	private boolean read(String cacheName, Registered cache) {
 		try {
-			readNow(cacheName, version);
+			readNow(cacheName, cache);
 			return true;
 		}
 		catch (RemoteCallException ex) {
@@ -148,17 +155,32 @@ public final class Namespaces implements NamespaceReader {
 		readNow(cacheName, registered(cacheName));
 	}
 
-	private void readNow(String cacheName, NamespaceVersion version) {
+	/** Reads the namespace version, and the number of write-behind partitions, in one round trip. */
+	private void readNow(String cacheName, Registered cache) {
+		NamespaceVersion version = cache.version();
 		long stamp = version.stamp();
 		// the floor as it was before the read: a concurrent read that moved the key past it makes FORWARD a
 		// no-op, where the floor it moved to would move the key once more (and clear every instance again)
 		long floor = version.current();
-		byte[] stored = this.commands.get(this.keys.namespace(cacheName));
-		long read = (stored != null) ? Long.parseLong(new String(stored, StandardCharsets.US_ASCII)) : 0;
+		List<KeyValue<byte[], byte[]>> stored = this.commands
+			.call((redis) -> redis.mget(this.keys.namespace(cacheName), this.keys.writeBehindPartitions(cacheName)));
+		long read = number(stored, 0);
 		if (read < floor) {
 			read = run(cacheName, FORWARD, floor);
 		}
+		long partitions = number(stored, 1);
+		if (partitions > 0) {
+			cache.queued().accept((int) Math.min(partitions, Integer.MAX_VALUE));
+		}
 		version.read(read, stamp);
+	}
+
+	/** The number at {@code index} of an {@code MGET} reply, or 0 if that key holds none. */
+	private static long number(@Nullable List<KeyValue<byte[], byte[]>> reply, int index) {
+		if (reply == null || reply.size() <= index || !reply.get(index).hasValue()) {
+			return 0;
+		}
+		return Long.parseLong(new String(reply.get(index).getValue(), StandardCharsets.US_ASCII));
 	}
 
 	/**
@@ -167,17 +189,21 @@ public final class Namespaces implements NamespaceReader {
 	 * @throws RemoteCallException if Redis fails
 	 */
 	public void bump(String cacheName) {
-		NamespaceVersion version = registered(cacheName);
+		NamespaceVersion version = registered(cacheName).version();
 		version.bumped(run(cacheName, BUMP, version.current()));
 		this.coherence.publish(this.keys.namespace(cacheName));
 	}
 
-	private NamespaceVersion registered(String cacheName) {
-		NamespaceVersion version = this.caches.get(cacheName);
-		if (version == null) {
+	private Registered registered(String cacheName) {
+		Registered cache = this.caches.get(cacheName);
+		if (cache == null) {
 			throw new IllegalStateException("Cache '" + cacheName + "' has no registered namespace");
 		}
-		return version;
+		return cache;
+	}
+
+	/** A cache whose namespace is read: its version, and who is told of its write-behind queue. */
+	private record Registered(NamespaceVersion version, IntConsumer queued) {
 	}
 
 	/** Runs a script on the cache's namespace key with the cache's floor; returns the version it leaves. */

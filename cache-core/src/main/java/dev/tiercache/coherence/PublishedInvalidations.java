@@ -55,18 +55,13 @@ final class PublishedInvalidations implements AutoCloseable {
 		this.listener = listener;
 	}
 
-	/**
-	 * Subscribes in the background unless subscribed; {@code reconnected} runs after each reconnect.
-	 * @param sharded whether to subscribe with {@code SSUBSCRIBE}, to the shard channel that a Redis
-	 * Cluster keeps on the nodes of its slot only, rather than with {@code SUBSCRIBE}, whose messages
-	 * every node of a cluster relays to every other
-	 */
-	synchronized void start(Runnable reconnected, boolean sharded) {
+	/** Subscribes in the background unless subscribed; {@code reconnected} runs after each reconnect. */
+	synchronized void start(Runnable reconnected) {
 		if (this.wanted) {
 			return;
 		}
 		this.wanted = true;
-		submit(() -> subscribe(reconnected, sharded));
+		submit(() -> subscribe(reconnected));
 	}
 
 	/** Unsubscribes, if subscribed; {@link #start} subscribes again. */
@@ -88,7 +83,7 @@ final class PublishedInvalidations implements AutoCloseable {
 		}
 	}
 
-	private void subscribe(Runnable reconnected, boolean sharded) {
+	private void subscribe(Runnable reconnected) {
 		while (true) {
 			synchronized (this) {
 				if (!this.wanted || this.connection != null) {
@@ -96,7 +91,7 @@ final class PublishedInvalidations implements AutoCloseable {
 				}
 			}
 			try {
-				StatefulRedisPubSubConnection<byte[], byte[]> opened = open(reconnected, sharded);
+				StatefulRedisPubSubConnection<byte[], byte[]> opened = open(reconnected);
 				synchronized (this) {
 					if (!this.wanted) {
 						opened.closeAsync();
@@ -119,18 +114,13 @@ final class PublishedInvalidations implements AutoCloseable {
 		}
 	}
 
-	private StatefulRedisPubSubConnection<byte[], byte[]> open(Runnable reconnected, boolean sharded) {
+	private StatefulRedisPubSubConnection<byte[], byte[]> open(Runnable reconnected) {
 		StatefulRedisPubSubConnection<byte[], byte[]> opened = connectPubSub();
 		try {
 			opened.addListener(new RedisPubSubAdapter<>() {
 
 				@Override
 				public void message(byte[] channel, byte[] message) {
-					PublishedInvalidations.this.listener.accept(message);
-				}
-
-				@Override
-				public void smessage(byte[] shardChannel, byte[] message) {
 					PublishedInvalidations.this.listener.accept(message);
 				}
 
@@ -143,12 +133,7 @@ final class PublishedInvalidations implements AutoCloseable {
 				}
 
 			});
-			if (sharded) {
-				opened.sync().ssubscribe(this.channel);
-			}
-			else {
-				opened.sync().subscribe(this.channel);
-			}
+			opened.sync().subscribe(this.channel);
 			return opened;
 		}
 		catch (RuntimeException ex) {
@@ -157,6 +142,11 @@ final class PublishedInvalidations implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * A pub/sub connection: on a Redis Cluster, Lettuce's, whose subscriptions go to one node (every node
+	 * relays a {@code PUBLISH} to the others) and move to another when that node is lost. Not sharded
+	 * pub/sub: its subscriptions stay with the shard's node, and would not follow a failover.
+	 */
 	private StatefulRedisPubSubConnection<byte[], byte[]> connectPubSub() {
 		AbstractRedisClient client = ((LettuceConnectionFactory) this.connectionFactory).getNativeClient();
 		if (client instanceof RedisClient standalone) {

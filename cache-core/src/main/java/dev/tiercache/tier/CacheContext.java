@@ -81,8 +81,20 @@ final class CacheContext implements LocalCopies {
 		return this.pendingWrites;
 	}
 
-	void pendingWrites(PendingWrites pendingWrites) {
+	synchronized void pendingWrites(PendingWrites pendingWrites) {
 		this.pendingWrites = pendingWrites;
+	}
+
+	/**
+	 * Sets where writes not yet in the backing store are kept unless that is known already.
+	 * @return the pending writes known before, or {@code null} if these are set
+	 */
+	synchronized @Nullable PendingWrites pendingWritesIfAbsent(PendingWrites pendingWrites) {
+		PendingWrites known = this.pendingWrites;
+		if (known == null) {
+			this.pendingWrites = pendingWrites;
+		}
+		return known;
 	}
 
 	/**

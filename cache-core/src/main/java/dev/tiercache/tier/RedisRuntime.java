@@ -5,16 +5,22 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.coherence.Namespaces;
 import dev.tiercache.coherence.Coherence;
 import dev.tiercache.coherence.L1Coherence;
 import dev.tiercache.internal.concurrent.DaemonThreads;
+import dev.tiercache.internal.concurrent.RateLimit;
 import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.internal.stampede.LeaseLocks;
 import dev.tiercache.internal.stampede.LoadNotifications;
 import dev.tiercache.internal.stampede.WriteIntents;
+import dev.tiercache.internal.write.PendingValues;
+import dev.tiercache.internal.write.PendingWrites;
 
 /**
  * What one manager's caches share to use Redis, for as long as the manager lives: the commands (one
@@ -30,6 +36,8 @@ import dev.tiercache.internal.stampede.WriteIntents;
  * ({@code StampedeAcrossContextsTests.closingTheHoldersContextReleasesItsLeaseAtOnce}). Thread-safe.
  */
 final class RedisRuntime implements AutoCloseable {
+
+	private static final Log logger = LogFactory.getLog(TieredCacheManager.class);
 
 	/**
 	 * How long a registered write of a key's backing data is remembered at most: a writer that takes
@@ -69,6 +77,8 @@ final class RedisRuntime implements AutoCloseable {
 
 	private final L1Coherence coherence;
 
+	private final RateLimit partitionMismatch = new RateLimit(Duration.ofSeconds(30));
+
 	/** Whether loads take leases; not between {@link #stopLeasing()} and {@link #startLeasing()}. */
 	private volatile boolean leasing = true;
 
@@ -96,7 +106,30 @@ final class RedisRuntime implements AutoCloseable {
 		if (cache.local() != null) {
 			this.coherence.follow(cache);
 		}
-		this.namespaces.register(cache.name(), cache.namespaceVersion(), readNow);
+		this.namespaces.register(cache.name(), cache.namespaceVersion(), (partitions) -> queuedIn(cache, partitions),
+				readNow);
+	}
+
+	/**
+	 * Redis says the cache has a write-behind queue of {@code partitions} partitions (another instance
+	 * queues its writes, or this one does): unless this instance knows it already, the cache's entries
+	 * are laid out in their partitions' slots from now on, its loads store nothing over a queued write,
+	 * and its L1, filled while the layout was another, is cleared.
+	 */
+	private void queuedIn(CacheContext cache, int partitions) {
+		PendingWrites known = cache.pendingWritesIfAbsent(new PendingValues(this.commands, this.keys, cache.name(),
+				partitions));
+		if (known == null) {
+			cache.clear();
+			logger.info("Tiercache found a write-behind queue of cache '" + cache.name() + "' in Redis ("
+					+ partitions + " partitions): this instance lays the cache's entries out as its instances do");
+		}
+		else if (known.partitions() != partitions && this.partitionMismatch.allow()) {
+			logger.error("Cache '" + cache.name() + "' has a write-behind queue of " + partitions + " partitions in "
+					+ "Redis, and " + known.partitions() + " on this instance: its instances lay its entries out "
+					+ "differently and miss each other's writes; set 'tiercache.caches." + cache.name()
+					+ ".write-behind.partitions' alike on every instance (further reports within 30 s are dropped)");
+		}
 	}
 
 	/**

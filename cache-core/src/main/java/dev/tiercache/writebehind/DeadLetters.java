@@ -1,6 +1,7 @@
 package dev.tiercache.writebehind;
 
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import io.lettuce.core.StreamMessage;
 
@@ -12,6 +13,8 @@ import io.lettuce.core.StreamMessage;
 final class DeadLetters {
 
 	static final String ERROR = "e";
+
+	private static final Pattern STREAM_ID = Pattern.compile("\\d+-\\d+");
 
 	static final String ATTEMPTS = "n";
 
@@ -27,7 +30,7 @@ final class DeadLetters {
 		int dash = id.indexOf('-');
 		try {
 			int partition = (dash > 0) ? Integer.parseInt(id.substring(0, dash)) : -1;
-			if (partition >= 0 && partition < partitions && streamIdOf(id).indexOf('-') > 0) {
+			if (partition >= 0 && partition < partitions && STREAM_ID.matcher(streamIdOf(id)).matches()) {
 				return partition;
 			}
 		}

@@ -43,6 +43,8 @@ final class PartitionBalancer {
 
 	private final byte[] liveFlushers;
 
+	private final byte[] partitionCount;
+
 	private final byte[] consumer;
 
 	private final WriteBehindSettings settings;
@@ -67,6 +69,7 @@ final class PartitionBalancer {
 		this.cacheName = cacheName;
 		this.commands = commands;
 		this.liveFlushers = keys.flushers();
+		this.partitionCount = keys.partitionCount();
 		this.consumer = consumer;
 		this.settings = settings;
 		this.flushers = List.copyOf(flushers);
@@ -92,8 +95,8 @@ final class PartitionBalancer {
 	private void tick() {
 		try {
 			Long live = this.commands.eval(QueueScripts.LIVE, ScriptOutputType.INTEGER,
-					new byte[][] { this.liveFlushers }, this.consumer,
-					QueueKeys.ascii(this.settings.claimIdle().toMillis()));
+					new byte[][] { this.liveFlushers, this.partitionCount }, this.consumer,
+					QueueKeys.ascii(this.settings.claimIdle().toMillis()), QueueKeys.ascii(this.settings.partitions()));
 			int partitions = this.flushers.size();
 			int share = (int) Math.ceil((double) partitions / Math.max(1, (live != null) ? live : 1));
 			int owned = (int) this.flushers.stream().filter(PartitionFlusher::owned).count();

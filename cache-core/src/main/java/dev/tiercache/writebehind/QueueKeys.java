@@ -10,7 +10,8 @@ import dev.tiercache.internal.redis.RedisKeys;
  * The Redis keys of one cache's queue, as {@link RedisKeys} lays them out, built once: per partition
  * a stream of calls, a hash of pending values (per key, the framed value and the entry id of its
  * latest write), its owner's lease ({@link OwnerLease}) and its dead letters, all in the partition's
- * cluster slot (with the cache's entries of the partition's keys); per cache its live flushers. Only
+ * cluster slot (with the cache's entries of the partition's keys); per cache its live flushers and its
+ * number of partitions. Only
  * the live flushers' set has a TTL, so an eviction policy that spares keys without one
  * ({@code noeviction}, {@code volatile-*}) never drops a queued write or a lease. Immutable.
  */
@@ -29,6 +30,8 @@ final class QueueKeys {
 
 	private final byte[] flushers;
 
+	private final byte[] partitionCount;
+
 	QueueKeys(RedisKeys keys, String cache, int partitions) {
 		this.streams = new byte[partitions][];
 		this.pending = new byte[partitions][];
@@ -43,6 +46,7 @@ final class QueueKeys {
 			this.dead[p] = keys.partition(PartitionPart.DEAD_LETTERS, cache, p);
 		}
 		this.flushers = keys.cache(CachePart.FLUSHERS, cache);
+		this.partitionCount = keys.writeBehindPartitions(cache);
 	}
 
 	int partitions() {
@@ -72,6 +76,11 @@ final class QueueKeys {
 
 	byte[] flushers() {
 		return this.flushers;
+	}
+
+	/** Where the queue's number of partitions is kept for every instance, in the live flushers' slot. */
+	byte[] partitionCount() {
+		return this.partitionCount;
 	}
 
 	static byte[] utf8(String text) {

@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
 import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
+import dev.tiercache.internal.write.PendingValues;
 import dev.tiercache.tier.TieredCache;
 import dev.tiercache.tier.TiercacheEvent.WriteDeadLettered;
 
@@ -72,7 +73,8 @@ final class WriteBehindQueue {
 		this.balancer = new PartitionBalancer(this.cacheName, commands, keys, consumer, settings, flushers, leases, gate,
 				backoff, failures);
 		this.inspector = new QueueInspector(this.cacheName, commands, keys, this.counters);
-		cache.coordinatedWrites().pendingWrites(new PendingValues(commands, keys));
+		cache.coordinatedWrites()
+			.pendingWrites(new PendingValues(commands, redisKeys, this.cacheName, settings.partitions()));
 	}
 
 	/** This instance's consumer name in the queue's streams, and its name among the live flushers. */

@@ -55,7 +55,7 @@ class NamespacesTests {
 	void close() throws Exception {
 		try (RedisConnection connection = this.admin.getConnection()) {
 			for (String name : this.cacheNames) {
-				connection.keyCommands().del(this.keys.namespace(name));
+				connection.keyCommands().del(this.keys.namespace(name), this.keys.writeBehindPartitions(name));
 			}
 		}
 		for (int i = this.opened.size() - 1; i >= 0; i--) {
@@ -71,6 +71,24 @@ class NamespacesTests {
 		CountingCopies books = instance.register("books", true);
 		assertThat(books.version.current()).isEqualTo(7);
 		assertThat(books.clears).as("the first version known clears nothing").hasValue(0);
+	}
+
+	/**
+	 * Every instance learns from Redis that a cache has a write-behind queue, and with how many
+	 * partitions, in the read that gives it the namespace version: before it builds any key of the cache.
+	 */
+	@Test
+	void theNumberOfWriteBehindPartitionsInRedisIsReportedByTheReadOfTheVersion() {
+		store("books", "7");
+		this.cacheNames.add("books");
+		try (RedisConnection connection = this.admin.getConnection()) {
+			connection.stringCommands().set(this.keys.writeBehindPartitions("books"), bytes("16"));
+		}
+		CountingCopies books = instance(TestRedis.port()).register("books", true);
+		assertThat(books.queued).hasValue(16);
+		assertThat(books.version.current()).isEqualTo(7);
+		CountingCopies pages = instance(TestRedis.port()).register("pages", true);
+		assertThat(pages.queued).as("a cache without a queue").hasValue(0);
 	}
 
 	@Test
@@ -305,7 +323,7 @@ class NamespacesTests {
 		CountingCopies register(String cache, boolean readNow) {
 			NamespacesTests.this.cacheNames.add(cache);
 			CountingCopies copies = new CountingCopies(cache);
-			this.namespaces.register(cache, copies.version, readNow);
+			this.namespaces.register(cache, copies.version, copies.queued::set, readNow);
 			return copies;
 		}
 
@@ -319,6 +337,9 @@ class NamespacesTests {
 		private final AtomicInteger clears = new AtomicInteger();
 
 		private final NamespaceVersion version = new NamespaceVersion(this);
+
+		/** The number of write-behind partitions last reported, 0 until one is. */
+		private final AtomicInteger queued = new AtomicInteger();
 
 		CountingCopies(String name) {
 			this.name = name;

@@ -53,7 +53,7 @@ class PublishedInvalidationsTests {
 		TcpProxy proxy = track(TcpProxy.to(TestRedis.port()));
 		proxy.cut();
 		PublishedInvalidations subscription = subscription(proxy.port());
-		subscription.start(this.reconnected::incrementAndGet, false);
+		subscription.start(this.reconnected::incrementAndGet);
 		await().atMost(WAIT).until(() -> proxy.refusedConnections() >= 2);
 		proxy.restore();
 		RedisCommands<String, String> redis = admin(TestRedis.port());
@@ -65,8 +65,8 @@ class PublishedInvalidationsTests {
 	@Test
 	void startingTwiceSubscribesOnce() {
 		PublishedInvalidations subscription = subscription(TestRedis.port());
-		subscription.start(this.reconnected::incrementAndGet, false);
-		subscription.start(this.reconnected::incrementAndGet, false);
+		subscription.start(this.reconnected::incrementAndGet);
+		subscription.start(this.reconnected::incrementAndGet);
 		RedisCommands<String, String> redis = admin(TestRedis.port());
 		awaitSubscribers(redis, 1);
 		redis.publish(this.channel, "once");
@@ -79,12 +79,12 @@ class PublishedInvalidationsTests {
 	void aStopUnsubscribesAndAStartSubscribesAgain() {
 		PublishedInvalidations subscription = subscription(TestRedis.port());
 		RedisCommands<String, String> redis = admin(TestRedis.port());
-		subscription.start(this.reconnected::incrementAndGet, false);
+		subscription.start(this.reconnected::incrementAndGet);
 		awaitSubscribers(redis, 1);
 		subscription.stop();
 		awaitSubscribers(redis, 0);
 		redis.publish(this.channel, "while stopped");
-		subscription.start(this.reconnected::incrementAndGet, false);
+		subscription.start(this.reconnected::incrementAndGet);
 		awaitSubscribers(redis, 1);
 		redis.publish(this.channel, "started again");
 		await().atMost(WAIT).until(() -> this.heard.contains("started again"));
@@ -96,7 +96,7 @@ class PublishedInvalidationsTests {
 		TcpProxy proxy = track(TcpProxy.to(TestRedis.port()));
 		proxy.cut();
 		PublishedInvalidations subscription = subscription(proxy.port());
-		subscription.start(this.reconnected::incrementAndGet, false);
+		subscription.start(this.reconnected::incrementAndGet);
 		await().atMost(WAIT).until(() -> proxy.refusedConnections() >= 1);
 		subscription.close();
 		proxy.restore();
@@ -111,7 +111,7 @@ class PublishedInvalidationsTests {
 		EmbeddedRedis server = track(EmbeddedRedis.start());
 		PublishedInvalidations subscription = subscription(server.port());
 		RedisCommands<String, String> redis = admin(server.port());
-		subscription.start(this.reconnected::incrementAndGet, false);
+		subscription.start(this.reconnected::incrementAndGet);
 		awaitSubscribers(redis, 1);
 		assertThat(this.reconnected).as("the first connection is not a reconnection").hasValue(0);
 		assertThat(redis.clientKill(io.lettuce.core.KillArgs.Builder.typePubsub())).isEqualTo(1);

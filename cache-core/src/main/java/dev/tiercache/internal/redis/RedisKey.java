@@ -123,6 +123,13 @@ public sealed interface RedisKey {
 		/** The namespace version, part of every entry key: bumping it clears the cache. */
 		NAMESPACE("ns:"),
 
+		/**
+		 * How many partitions the cache's write-behind queue has, kept by its flushers: every instance
+		 * reads it with the namespace version, and lays the cache's entries out in their partitions' slots
+		 * once it is there, whether or not the instance queues writes itself.
+		 */
+		WRITE_BEHIND_PARTITIONS("wb:partitions:"),
+
 		/** The instances that apply the cache's write-behind calls now. */
 		FLUSHERS("wb:flushers:");
 

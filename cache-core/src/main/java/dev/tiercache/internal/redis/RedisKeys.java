@@ -27,8 +27,9 @@ import dev.tiercache.internal.redis.RedisKey.PartitionPart;
  * {@code <prefix>:wb:{…}}, its pending writes at {@code <prefix>:wb:pending:{…}} (fields
  * {@link #pendingValueField} and {@link #pendingIdField} of each key), its owner's lease at
  * {@code <prefix>:wb:owner:{…}} and its dead letters at {@code <prefix>:wb:dead:{…}};</li>
- * <li>a cache, {@code {<cache>}}: its namespace version at {@code <prefix>:ns:{…}} and its live
- * flushers at {@code <prefix>:wb:flushers:{…}}.</li>
+ * <li>a cache, {@code {<cache>}}: its namespace version at {@code <prefix>:ns:{…}}, the number of
+ * partitions of its write-behind queue at {@code <prefix>:wb:partitions:{…}} and its live flushers at
+ * {@code <prefix>:wb:flushers:{…}}.</li>
  * </ul>
  * Channels, which are not keys: wake-ups of waiting callers on {@code <prefix>:tiercache:loads},
  * published invalidations on {@code <prefix>:tiercache:invalidations}. The write-behind scripts
@@ -198,6 +199,11 @@ public final class RedisKeys {
 	/** Where a cache's namespace version lives. */
 	public byte[] namespace(String cache) {
 		return cache(CachePart.NAMESPACE, cache);
+	}
+
+	/** Where the number of partitions of a cache's write-behind queue lives, if it has one. */
+	public byte[] writeBehindPartitions(String cache) {
+		return cache(CachePart.WRITE_BEHIND_PARTITIONS, cache);
 	}
 
 	/** The field of a partition's pending hash that holds the framed value of a key's latest queued write. */

@@ -54,4 +54,7 @@ public interface PendingWrites {
 	 */
 	int partitionOf(String renderedKey);
 
+	/** How many write-behind partitions the cache's queue has. */
+	int partitions();
+
 }
