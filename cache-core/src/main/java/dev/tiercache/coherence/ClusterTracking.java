@@ -84,6 +84,9 @@ final class ClusterTracking implements AutoCloseable {
 	/** Whether the topology is followed: a primary tracked from then on resynchronizes the target itself. */
 	private volatile boolean following;
 
+	/** Whether this was closed: attempts that complete later change nothing. */
+	private volatile boolean closed;
+
 	private final ScheduledExecutorService checks = Executors
 		.newSingleThreadScheduledExecutor(DaemonThreads.named("tiercache-cluster-tracking"));
 
@@ -144,6 +147,7 @@ final class ClusterTracking implements AutoCloseable {
 	 */
 	@Override
 	public void close() {
+		this.closed = true;
 		this.checks.shutdownNow();
 		this.cluster.removeListener(this.pushListener);
 		this.followed.forEach((connection, listener) -> connection.removeListener(listener));
@@ -196,6 +200,9 @@ final class ClusterTracking implements AutoCloseable {
 			.thenCompose((connection) -> switchOn(connection, address).thenApply((done) -> connection));
 		this.tracked.put(address, attempt);
 		return attempt.whenComplete((connection, failure) -> {
+			if (this.closed) {
+				return;
+			}
 			if (failure == null) {
 				this.followed.computeIfAbsent(connection, (tracked) -> {
 					Reconnections reconnections = new Reconnections(tracked, address);
@@ -280,10 +287,13 @@ final class ClusterTracking implements AutoCloseable {
 		public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress socket) {
 			CompletableFuture<StatefulRedisConnection<byte[], byte[]>> attempt = ClusterTracking.this.tracked
 				.get(this.address);
-			if (attempt == null || attempt.getNow(null) != this.connection) {
+			if (ClusterTracking.this.closed || attempt == null || attempt.getNow(null) != this.connection) {
 				return;
 			}
 			switchOn(this.connection, this.address).whenComplete((done, failure) -> {
+				if (ClusterTracking.this.closed) {
+					return;
+				}
 				if (failure == null) {
 					ClusterTracking.this.target.resynchronize();
 				}

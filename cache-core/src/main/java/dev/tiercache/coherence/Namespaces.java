@@ -168,11 +168,33 @@ public final class Namespaces implements NamespaceReader {
 		if (read < floor) {
 			read = run(cacheName, FORWARD, floor);
 		}
-		long partitions = number(stored, 1);
+		int partitions = writeBehindPartitions(cacheName, stored);
 		if (partitions > 0) {
-			cache.queued().accept((int) Math.min(partitions, Integer.MAX_VALUE));
+			cache.queued().accept(partitions);
 		}
 		version.read(read, stamp);
+	}
+
+	/**
+	 * The number of partitions of the cache's write-behind queue that an {@code MGET} reply holds, or 0 if
+	 * none, or if what it holds is not such a number (logged: the namespace version is used all the same).
+	 */
+	private int writeBehindPartitions(String cacheName, @Nullable List<KeyValue<byte[], byte[]>> reply) {
+		try {
+			long partitions = number(reply, 1);
+			if (partitions >= 0 && partitions <= RedisKeys.MAX_PARTITIONS) {
+				return (int) partitions;
+			}
+		}
+		catch (NumberFormatException ex) {
+			// reported below
+		}
+		if (this.unreadable.allow()) {
+			logger.warn("Tiercache cannot read the number of write-behind partitions of cache '" + cacheName + "' at "
+					+ new String(this.keys.writeBehindPartitions(cacheName), StandardCharsets.UTF_8) + ": it holds no "
+					+ "number from 1 to " + RedisKeys.MAX_PARTITIONS + "; the queue's flushers write it again");
+		}
+		return 0;
 	}
 
 	/** The number at {@code index} of an {@code MGET} reply, or 0 if that key holds none. */

@@ -81,20 +81,38 @@ final class CacheContext implements LocalCopies {
 		return this.pendingWrites;
 	}
 
-	synchronized void pendingWrites(PendingWrites pendingWrites) {
-		this.pendingWrites = pendingWrites;
+	/**
+	 * Sets where writes not yet in the backing store are kept, which lays out the cache's entries: L1,
+	 * filled from another layout, is cleared when the layout changes.
+	 */
+	void pendingWrites(PendingWrites pendingWrites) {
+		PendingWrites known;
+		synchronized (this) {
+			known = this.pendingWrites;
+			this.pendingWrites = pendingWrites;
+		}
+		clearIfRelaidOut(known, pendingWrites);
 	}
 
 	/**
-	 * Sets where writes not yet in the backing store are kept unless that is known already.
-	 * @return the pending writes known before, or {@code null} if these are set
+	 * Replaces the pending writes if they are still {@code expected}, as {@link #pendingWrites(PendingWrites)}.
+	 * @return whether they were
 	 */
-	synchronized @Nullable PendingWrites pendingWritesIfAbsent(PendingWrites pendingWrites) {
-		PendingWrites known = this.pendingWrites;
-		if (known == null) {
+	boolean replacePendingWrites(@Nullable PendingWrites expected, PendingWrites pendingWrites) {
+		synchronized (this) {
+			if (this.pendingWrites != expected) {
+				return false;
+			}
 			this.pendingWrites = pendingWrites;
 		}
-		return known;
+		clearIfRelaidOut(expected, pendingWrites);
+		return true;
+	}
+
+	private void clearIfRelaidOut(@Nullable PendingWrites before, PendingWrites after) {
+		if (before == null || before.partitions() != after.partitions()) {
+			clear();
+		}
 	}
 
 	/**

@@ -2,6 +2,8 @@ package dev.tiercache.tier;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -79,6 +81,9 @@ final class RedisRuntime implements AutoCloseable {
 
 	private final RateLimit partitionMismatch = new RateLimit(Duration.ofSeconds(30));
 
+	/** The write-behind layouts this instance learned from Redis (rather than from a queue of its own), by cache. */
+	private final Map<String, PendingWrites> learned = new ConcurrentHashMap<>();
+
 	/** Whether loads take leases; not between {@link #stopLeasing()} and {@link #startLeasing()}. */
 	private volatile boolean leasing = true;
 
@@ -117,14 +122,19 @@ final class RedisRuntime implements AutoCloseable {
 	 * and its L1, filled while the layout was another, is cleared.
 	 */
 	private void queuedIn(CacheContext cache, int partitions) {
-		PendingWrites known = cache.pendingWritesIfAbsent(new PendingValues(this.commands, this.keys, cache.name(),
-				partitions));
-		if (known == null) {
-			cache.clear();
-			logger.info("Tiercache found a write-behind queue of cache '" + cache.name() + "' in Redis ("
-					+ partitions + " partitions): this instance lays the cache's entries out as its instances do");
+		PendingWrites known = cache.pendingWrites();
+		if (known != null && known.partitions() == partitions) {
+			return;
 		}
-		else if (known.partitions() != partitions && this.partitionMismatch.allow()) {
+		if (known == null || known == this.learned.get(cache.name())) {
+			PendingValues layout = new PendingValues(this.commands, this.keys, cache.name(), partitions);
+			if (cache.replacePendingWrites(known, layout)) {
+				this.learned.put(cache.name(), layout);
+				logger.info("Tiercache found a write-behind queue of cache '" + cache.name() + "' in Redis ("
+						+ partitions + " partitions): this instance lays the cache's entries out as the queue does");
+			}
+		}
+		else if (this.partitionMismatch.allow()) {
 			logger.error("Cache '" + cache.name() + "' has a write-behind queue of " + partitions + " partitions in "
 					+ "Redis, and " + known.partitions() + " on this instance: its instances lay its entries out "
 					+ "differently and miss each other's writes; set 'tiercache.caches." + cache.name()

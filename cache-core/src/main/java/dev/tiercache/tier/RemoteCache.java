@@ -345,16 +345,19 @@ final class RemoteCache {
 	 * {@link LocalTier#fillWritten}); see {@link L1Coherence#check}.
 	 */
 	void check(RemoteKey key, @Nullable SuspectEntry suspect) {
-		this.l1.check(this.cache, key.resolved() ? key.value() : null, key.namespace(), suspect);
+		// a key of a layout the cache left is not checked: the entry leaves at once
+		boolean current = key.resolved() && key.laidOutAs(this.cache.pendingWrites());
+		this.l1.check(this.cache, current ? key.value() : null, key.namespace(), suspect);
 	}
 
 	/**
 	 * Puts an entry kept out of L1 in if Redis still holds what it was read as, at the key it came
-	 * from, and that key is still of the cache's current namespace; checked in the background.
+	 * from, and that key is still of the cache's current namespace and layout; checked in the background.
 	 */
 	void recheck(RemoteKey key, Refill refill) {
 		LocalTier local = this.cache.local();
-		if (local != null) {
+		// a value read at a key of a layout the cache left stays out: the entry now lives elsewhere
+		if (local != null && key.laidOutAs(this.cache.pendingWrites())) {
 			this.l1.recheck(this.cache, key.value(), key.namespace(), refill.token(), () -> local.refill(refill));
 		}
 	}

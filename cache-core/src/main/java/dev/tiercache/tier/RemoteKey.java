@@ -42,6 +42,15 @@ final class RemoteKey {
 		this.value = value;
 	}
 
+	/**
+	 * Whether the keys are laid out as the cache lays them out now: not if the cache learned since that
+	 * it has a write-behind queue ({@code current} are its pending writes now), whose entries live in
+	 * their partitions' slots.
+	 */
+	boolean laidOutAs(@Nullable PendingWrites current) {
+		return this.pendingWrites == current;
+	}
+
 	/** Whether the cache's namespace was known, so that the Redis keys exist. */
 	boolean resolved() {
 		return this.value != null;

@@ -195,16 +195,23 @@ final class QueueScripts {
 
 	/**
 	 * Records instance ARGV[1] as a live flusher in the sorted set KEYS[1], forgets those silent for
-	 * ARGV[2] ms, records the queue's number of partitions ARGV[3] at KEYS[2] unless one is there, and
-	 * returns how many flushers are live (by Redis's clock, so instances need not agree on time). The set
-	 * is the only queue key with a TTL: its loss only makes instances count each other again.
+	 * ARGV[2] ms, records the queue's number of partitions ARGV[3] at KEYS[2] (unless one is there and
+	 * other flushers are live: a number the instances disagree on stays until those of the old one are
+	 * gone), and returns how many flushers are live (by Redis's clock, so instances need not agree on
+	 * time). The set is the only queue key with a TTL: its loss only makes instances count each other
+	 * again.
 	 */
 	static final LuaScript LIVE = LuaScript.of(NOW + """
-			redis.call('SETNX', KEYS[2], ARGV[3])
 			redis.call('ZADD', KEYS[1], now, ARGV[1])
 			redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
 			redis.call('PEXPIRE', KEYS[1], ARGV[2])
-			return redis.call('ZCARD', KEYS[1])
+			local live = redis.call('ZCARD', KEYS[1])
+			if live == 1 then
+			  redis.call('SET', KEYS[2], ARGV[3])
+			else
+			  redis.call('SETNX', KEYS[2], ARGV[3])
+			end
+			return live
 			""");
 
 	/** Removes instance ARGV[1] from the live flushers KEYS[1]. */

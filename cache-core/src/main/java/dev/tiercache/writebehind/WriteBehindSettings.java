@@ -2,6 +2,7 @@ package dev.tiercache.writebehind;
 
 import java.time.Duration;
 
+import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.tier.InvalidSettingException;
 
 /**
@@ -44,7 +45,7 @@ public record WriteBehindSettings(int batchSize, Duration flushInterval, int con
 		requireBetween("batch-size", batchSize, 1, 1000);
 		requirePositive("flush-interval", flushInterval);
 		requireBetween("concurrency", concurrency, 1, 256);
-		requireBetween("partitions", partitions, 1, 1024);
+		requireBetween("partitions", partitions, 1, RedisKeys.MAX_PARTITIONS);
 		requireBetween("max-attempts", maxAttempts, 1, 1000);
 		requirePositive("backoff", backoff);
 		requirePositive("max-backoff", maxBackoff);

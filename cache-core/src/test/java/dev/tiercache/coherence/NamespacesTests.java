@@ -92,6 +92,20 @@ class NamespacesTests {
 	}
 
 	@Test
+	void aNumberOfPartitionsThatIsNoneAQueueCanHaveIsIgnoredAndTheVersionStillRead() {
+		for (String marker : List.of("many", "5000", "-3")) {
+			String cache = "books" + this.cacheNames.size();
+			store(cache, "7");
+			try (RedisConnection connection = this.admin.getConnection()) {
+				connection.stringCommands().set(this.keys.writeBehindPartitions(cache), bytes(marker));
+			}
+			CountingCopies books = instance(TestRedis.port()).register(cache, true);
+			assertThat(books.queued).as(marker).hasValue(0);
+			assertThat(books.version.current()).as(marker).isEqualTo(7);
+		}
+	}
+
+	@Test
 	void aCacheWithoutANamespaceKeyIsAtVersionZero() {
 		Instance instance = instance(TestRedis.port());
 		CountingCopies books = instance.register("books", true);

@@ -46,6 +46,9 @@ import dev.tiercache.internal.redis.RedisKey.PartitionPart;
  */
 public final class RedisKeys {
 
+	/** The most partitions a cache's write-behind queue may have ({@code write-behind.partitions}). */
+	public static final int MAX_PARTITIONS = 1024;
+
 	private static final Map<String, Enum<?>> PARTS_BY_INFIX = partsByInfix();
 
 	private final String prefix;
