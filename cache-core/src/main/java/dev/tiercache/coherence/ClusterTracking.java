@@ -20,14 +20,12 @@ import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.StatefulRedisConnectionImpl;
 import io.lettuce.core.TrackingArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.push.PushListener;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.push.RedisClusterPushListener;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
-import io.lettuce.core.protocol.ProtocolVersion;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -163,8 +161,14 @@ final class ClusterTracking implements AutoCloseable {
 		try {
 			List<RedisURI> primaries = primaries();
 			Set<String> current = primaries.stream().map(ClusterTracking::address).collect(Collectors.toSet());
-			this.tracked.entrySet().removeIf((node) -> !current.contains(node.getKey()) && untrack(node.getValue()));
-			this.followed.keySet().removeIf((connection) -> !connection.isOpen() && isClosed(connection));
+			this.tracked.entrySet().removeIf((node) -> {
+				boolean lost = !current.contains(node.getKey());
+				if (lost) {
+					untrack(node.getValue());
+				}
+				return lost;
+			});
+			this.followed.keySet().removeIf(ClusterTracking::isClosed);
 			for (RedisURI primary : primaries) {
 				if (!this.refusing.contains(address(primary)) && needsTracking(this.tracked.get(address(primary)))) {
 					track(primary);
@@ -216,8 +220,8 @@ final class ClusterTracking implements AutoCloseable {
 			}
 			else if (isRefusal(failure)) {
 				this.refusing.add(address);
-				refused("CLIENT TRACKING could not be switched on for the Redis Cluster node " + address + ": "
-						+ causeOf(failure).getMessage());
+				this.refused.accept("CLIENT TRACKING could not be switched on for the Redis Cluster node " + address
+						+ ": " + causeOf(failure).getMessage());
 			}
 			else {
 				logger.debug("Tiercache could not track the Redis Cluster node " + address + " yet", failure);
@@ -225,13 +229,8 @@ final class ClusterTracking implements AutoCloseable {
 		});
 	}
 
-	private void refused(String reason) {
-		this.refused.accept(reason);
-	}
-
 	private CompletableFuture<?> switchOn(StatefulRedisConnection<byte[], byte[]> connection, String address) {
-		if (!(connection instanceof StatefulRedisConnectionImpl<?, ?> lettuce)
-				|| lettuce.getConnectionState().getNegotiatedProtocolVersion() != ProtocolVersion.RESP3) {
+		if (!Coherence.speaksResp3(connection)) {
 			return CompletableFuture.failedFuture(new TrackingRefused(
 					"the connection to " + address + " speaks RESP2, and tracking pushes need RESP3"));
 		}
@@ -247,13 +246,12 @@ final class ClusterTracking implements AutoCloseable {
 		return (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause() : failure;
 	}
 
-	/** Stops tracking a node that is no longer a primary; always true, to drop it from the tracked. */
-	private boolean untrack(CompletableFuture<StatefulRedisConnection<byte[], byte[]>> attempt) {
+	/** Stops tracking a node that is no longer a primary. */
+	private static void untrack(CompletableFuture<StatefulRedisConnection<byte[], byte[]>> attempt) {
 		StatefulRedisConnection<byte[], byte[]> connection = attempt.getNow(null);
 		if (connection != null && connection.isOpen()) {
 			connection.async().clientTracking(TrackingArgs.Builder.enabled(false));
 		}
-		return true;
 	}
 
 	/** The primaries that serve slots, as the cluster connection sees the topology now. */
@@ -299,8 +297,8 @@ final class ClusterTracking implements AutoCloseable {
 				}
 				else if (isRefusal(failure)) {
 					ClusterTracking.this.refusing.add(this.address);
-					refused("Redis refused CLIENT TRACKING after a reconnect to the Redis Cluster node " + this.address
-							+ ": " + causeOf(failure).getMessage());
+					ClusterTracking.this.refused.accept("Redis refused CLIENT TRACKING after a reconnect to the Redis "
+							+ "Cluster node " + this.address + ": " + causeOf(failure).getMessage());
 				}
 				else {
 					// not tracking: the next topology check tracks it again, then resynchronizes

@@ -146,8 +146,7 @@ public final class Coherence implements RemoteCommands.ConnectionSetup, AutoClos
 	@Override
 	public void prepare(StatefulRedisConnection<byte[], byte[]> connection, Duration timeout) {
 		InvalidationTarget delivery = target();
-		if (!(connection instanceof StatefulRedisConnectionImpl<?, ?> lettuce)
-				|| lettuce.getConnectionState().getNegotiatedProtocolVersion() != ProtocolVersion.RESP3) {
+		if (!speaksResp3(connection)) {
 			fallBack("the Redis connection speaks RESP2, and tracking pushes need RESP3");
 			return;
 		}
@@ -202,6 +201,12 @@ public final class Coherence implements RemoteCommands.ConnectionSetup, AutoClos
 		// primaries tracked from now on resynchronize by themselves; those tracked before, here
 		tracking.followTopology();
 		delivery.resynchronize();
+	}
+
+	/** Whether the connection speaks RESP3, which tracking pushes need. */
+	static boolean speaksResp3(StatefulRedisConnection<?, ?> connection) {
+		return connection instanceof StatefulRedisConnectionImpl<?, ?> lettuce
+				&& lettuce.getConnectionState().getNegotiatedProtocolVersion() == ProtocolVersion.RESP3;
 	}
 
 	private InvalidationTarget target() {

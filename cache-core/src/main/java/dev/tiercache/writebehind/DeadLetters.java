@@ -22,16 +22,17 @@ final class DeadLetters {
 	}
 
 	/**
-	 * The partition a dead letter's id names.
+	 * Where a dead letter's id says it is.
 	 * @throws IllegalArgumentException if the id is not one that {@link #of} made for one of
 	 * {@code partitions} partitions
 	 */
-	static int partitionOf(String id, int partitions) {
+	static Location locate(String id, int partitions) {
 		int dash = id.indexOf('-');
+		String streamId = id.substring(dash + 1);
 		try {
 			int partition = (dash > 0) ? Integer.parseInt(id.substring(0, dash)) : -1;
-			if (partition >= 0 && partition < partitions && STREAM_ID.matcher(streamIdOf(id)).matches()) {
-				return partition;
+			if (partition >= 0 && partition < partitions && STREAM_ID.matcher(streamId).matches()) {
+				return new Location(partition, streamId);
 			}
 		}
 		catch (NumberFormatException ex) {
@@ -41,9 +42,12 @@ final class DeadLetters {
 				+ "dead letters, as <partition>-<stream id>, such as 3-1733000000000-0");
 	}
 
-	/** The id in its partition's dead-letter stream of a dead letter, from its id. */
-	static String streamIdOf(String id) {
-		return id.substring(id.indexOf('-') + 1);
+	/**
+	 * Where a dead letter is.
+	 * @param partition the partition whose dead-letter stream holds it
+	 * @param streamId its id in that stream
+	 */
+	record Location(int partition, String streamId) {
 	}
 
 	static DeadLetter of(String cache, int partition, StreamMessage<byte[], byte[]> message) {

@@ -3,6 +3,7 @@ package dev.tiercache.writebehind;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.IntFunction;
 
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
@@ -39,13 +40,18 @@ final class QueueInspector {
 	 * @throws RemoteCallException if Redis fails
 	 */
 	long depth() {
-		long depth = 0;
+		return totalLength(this.keys::stream);
+	}
+
+	/** How many entries a stream of every partition holds in all, {@code streamOf} naming it. */
+	private long totalLength(IntFunction<byte[]> streamOf) {
+		long total = 0;
 		for (int p = 0; p < this.keys.partitions(); p++) {
-			byte[] stream = this.keys.stream(p);
+			byte[] stream = streamOf.apply(p);
 			Long length = this.commands.call((redis) -> redis.xlen(stream));
-			depth += (length != null) ? length : 0;
+			total += (length != null) ? length : 0;
 		}
-		return depth;
+		return total;
 	}
 
 	/** @throws RemoteCallException if Redis fails */
@@ -59,12 +65,7 @@ final class QueueInspector {
 				oldest = Math.min(oldest, QueueEntry.timeOf(first.get(0).getId()));
 			}
 		}
-		long dead = 0;
-		for (int p = 0; p < this.keys.partitions(); p++) {
-			byte[] letters = this.keys.dead(p);
-			Long length = this.commands.call((redis) -> redis.xlen(letters));
-			dead += (length != null) ? length : 0;
-		}
+		long dead = totalLength(this.keys::dead);
 		long age = (oldest == Long.MAX_VALUE) ? 0 : Math.max(0, System.currentTimeMillis() - oldest);
 		QueueCounters c = this.counters;
 		return new WriteBehindStats(this.cacheName, depth(), age, dead, c.enqueued.sum(),
@@ -98,8 +99,9 @@ final class QueueInspector {
 	 * @throws RemoteCallException if Redis fails
 	 */
 	boolean requeue(String id) {
-		int partition = DeadLetters.partitionOf(id, this.keys.partitions());
-		String streamId = DeadLetters.streamIdOf(id);
+		DeadLetters.Location location = DeadLetters.locate(id, this.keys.partitions());
+		int partition = location.partition();
+		String streamId = location.streamId();
 		byte[] dead = this.keys.dead(partition);
 		List<StreamMessage<byte[], byte[]>> found = this.commands
 			.call((redis) -> redis.xrange(dead, Range.create(streamId, streamId)));
@@ -125,9 +127,9 @@ final class QueueInspector {
 	 * @throws RemoteCallException if Redis fails
 	 */
 	boolean drop(String id) {
-		byte[] dead = this.keys.dead(DeadLetters.partitionOf(id, this.keys.partitions()));
-		String streamId = DeadLetters.streamIdOf(id);
-		Long deleted = this.commands.call((redis) -> redis.xdel(dead, streamId));
+		DeadLetters.Location location = DeadLetters.locate(id, this.keys.partitions());
+		Long deleted = this.commands
+			.call((redis) -> redis.xdel(this.keys.dead(location.partition()), location.streamId()));
 		return deleted != null && deleted > 0;
 	}
 

@@ -11,9 +11,8 @@ import dev.tiercache.internal.redis.RedisKeys;
  * a stream of calls, a hash of pending values (per key, the framed value and the entry id of its
  * latest write), its owner's lease ({@link OwnerLease}) and its dead letters, all in the partition's
  * cluster slot (with the cache's entries of the partition's keys); per cache its live flushers and its
- * number of partitions. Only
- * the live flushers' set has a TTL, so an eviction policy that spares keys without one
- * ({@code noeviction}, {@code volatile-*}) never drops a queued write or a lease. Immutable.
+ * number of partitions. Only the live flushers' set has a TTL, so an eviction policy that spares keys
+ * without one ({@code noeviction}, {@code volatile-*}) never drops a queued write or a lease. Immutable.
  */
 final class QueueKeys {
 

@@ -15,15 +15,15 @@ class DeadLettersTests {
 
 	@Test
 	void anIdNamesItsPartitionAndItsStreamId() {
-		assertThat(DeadLetters.partitionOf("3-1733000000000-0", 8)).isEqualTo(3);
-		assertThat(DeadLetters.streamIdOf("3-1733000000000-0")).isEqualTo("1733000000000-0");
+		assertThat(DeadLetters.locate("3-1733000000000-0", 8))
+			.isEqualTo(new DeadLetters.Location(3, "1733000000000-0"));
 	}
 
 	@Test
 	void anIdThatIsNotOneListedIsRefused() {
 		assertThat(List.of("", "abc", "3", "3-", "3-abc-x", "8-1733000000000-0", "-1-1733000000000-0",
 				"1733000000000-0", "x-1733000000000-0")).allSatisfy((id) -> assertThatIllegalArgumentException()
-					.isThrownBy(() -> DeadLetters.partitionOf(id, 8))
+					.isThrownBy(() -> DeadLetters.locate(id, 8))
 					.withMessageContaining("'" + id + "' is not the id of a dead letter")
 					.withMessageContaining("<partition>-<stream id>"));
 	}
