@@ -140,11 +140,11 @@ class WriteBehindEvictionPolicyTest {
 	}
 
 	@Test
-	void whereRedisRefusesConfigGetAWarningSaysWhatToCheckAndCallsAreQueued(CapturedOutput output) {
-		ConfigurableApplicationContext context = start("rename-command CONFIG \"\"");
+	void whereRedisRefusesInfoAWarningSaysWhatToCheckAndCallsAreQueued(CapturedOutput output) {
+		ConfigurableApplicationContext context = start("rename-command INFO \"\"");
 		context.getBean(PriceService.class).save(new Price(1, 1, "queued"));
 		assertThat(context.getBean(WriteBehindQueues.class).stats("prices").enqueued()).isEqualTo(1);
-		assertThat(output).contains("Tiercache cannot read Redis's 'maxmemory-policy' (CONFIG GET was refused")
+		assertThat(output).contains("Tiercache cannot read Redis's 'maxmemory-policy' (INFO memory was refused")
 			.contains("Make sure it is 'noeviction' or a 'volatile-*' policy");
 		await().atMost(Duration.ofSeconds(10)).until(() -> appliedRows() == 1);
 	}

@@ -26,6 +26,7 @@ import dev.tiercache.coherence.CoherenceMode;
 import dev.tiercache.internal.redis.RedisConnection;
 import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.resilience.RedisCircuitBreaker;
+import dev.tiercache.resilience.RedisCredentialsRejectedException;
 import dev.tiercache.tier.TiercacheEvent.CacheCreated;
 import dev.tiercache.tier.TiercacheEvent.RedisCallsResumed;
 import dev.tiercache.tier.TiercacheEvent.RedisCallsStopped;
@@ -182,10 +183,18 @@ public final class TieredCacheManager
 	 * background, so that an application starts while Redis is down or unreachable), reads the caches'
 	 * namespace versions (a cache whose version is unknown treats Redis as down until it is read), and
 	 * starts subscribing to load wake-ups in the background.
+	 * @throws RedisCredentialsRejectedException if Redis refused the connection factory's user name or
+	 * password: the manager is then closed, as by {@link #destroy()}, since it can never reach Redis
 	 */
 	@Override
 	public void afterPropertiesSet() {
-		this.resources.start(STARTUP_CONNECT_WAIT);
+		try {
+			this.resources.start(STARTUP_CONNECT_WAIT);
+		}
+		catch (RuntimeException | Error ex) {
+			this.resources.close();
+			throw ex;
+		}
 	}
 
 	/**

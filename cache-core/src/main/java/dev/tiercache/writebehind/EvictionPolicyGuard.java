@@ -3,7 +3,6 @@ package dev.tiercache.writebehind;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,12 +26,12 @@ import dev.tiercache.internal.redis.RemoteCommands;
 
 /**
  * Keeps {@code @WriteBehind} calls from being queued where Redis may evict them: reads Redis's
- * {@code maxmemory-policy} and {@code maxmemory} ({@code CONFIG GET}) at start-up, after every
+ * {@code maxmemory-policy} and {@code maxmemory} ({@code INFO memory}) at start-up, after every
  * connection the Redis client (re)opens, and every 30 seconds. Under a policy that evicts keys without
  * a TTL ({@code allkeys-*}, or any other but {@code noeviction} and {@code volatile-*}) with a
  * {@code maxmemory} set, queueing is refused: at start-up with an {@link UnsafeEvictionPolicyException},
  * later by every call (logged once at ERROR), until a check finds a safe policy again. Entries already
- * queued are still applied. Where {@code CONFIG GET} is refused (ACLs, managed Redis), a warning is
+ * queued are still applied. Where {@code INFO} is refused (ACLs, managed Redis), a warning is
  * logged once and calls are queued. Thread-safe.
  */
 final class EvictionPolicyGuard implements AutoCloseable {
@@ -58,7 +57,7 @@ final class EvictionPolicyGuard implements AutoCloseable {
 	/** The policy found unsafe, or {@code null} while queueing is allowed. */
 	private volatile @Nullable Policy unsafe;
 
-	/** Whether Redis refused {@code CONFIG GET}: not asked again. */
+	/** Whether Redis refused {@code INFO}: not asked again. */
 	private volatile boolean unreadable;
 
 	private @Nullable Disposable connections;
@@ -170,19 +169,19 @@ final class EvictionPolicyGuard implements AutoCloseable {
 		}
 	}
 
-	/** The policy, or {@code null} if Redis did not answer or refuses {@code CONFIG GET}. */
+	/** The policy, or {@code null} if Redis did not answer or refuses {@code INFO}. */
 	private @Nullable Policy read() {
 		if (this.unreadable) {
 			return null;
 		}
-		Map<String, String> config;
+		String memory;
 		try {
-			config = this.commands.call((redis) -> redis.configGet("maxmemory*"));
+			memory = this.commands.call((redis) -> redis.info("memory"));
 		}
 		catch (RemoteCallException ex) {
 			if (ex.getCause() instanceof RedisCommandExecutionException refused) {
 				this.unreadable = true;
-				logger.warn("Tiercache cannot read Redis's 'maxmemory-policy' (CONFIG GET was refused: "
+				logger.warn("Tiercache cannot read Redis's 'maxmemory-policy' (INFO memory was refused: "
 						+ refused.getMessage() + "). Make sure it is 'noeviction' or a 'volatile-*' policy: under an "
 						+ "'allkeys-*' policy Redis may evict @WriteBehind queue entries, acknowledged writes that are "
 						+ "then lost");
@@ -192,17 +191,26 @@ final class EvictionPolicyGuard implements AutoCloseable {
 			}
 			return null;
 		}
-		String name = (config != null) ? config.get("maxmemory-policy") : null;
+		String name = (memory != null) ? field(memory, "maxmemory_policy") : null;
 		if (name == null) {
 			return null;
 		}
-		return new Policy(name.toLowerCase(Locale.ROOT), maxmemory(config.get("maxmemory")));
+		return new Policy(name.toLowerCase(Locale.ROOT), maxmemory(field(memory, "maxmemory")));
+	}
+
+	/** The value of one {@code name:value} line of an {@code INFO} reply, or {@code null}. */
+	private static @Nullable String field(String info, String name) {
+		return info.lines()
+			.filter((line) -> line.startsWith(name + ":"))
+			.map((line) -> line.substring(name.length() + 1).strip())
+			.findFirst()
+			.orElse(null);
 	}
 
 	/** {@code maxmemory} in bytes; -1 (a limit of unknown size) if it cannot be read. */
 	private static long maxmemory(@Nullable String value) {
 		try {
-			return (value != null) ? Long.parseLong(value.strip()) : -1;
+			return (value != null) ? Long.parseLong(value) : -1;
 		}
 		catch (NumberFormatException ex) {
 			return -1;
