@@ -21,6 +21,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.annotation.CachingConfigurer;
@@ -123,8 +124,11 @@ public final class TiercacheAutoConfiguration {
 	@Bean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 	@ConditionalOnMissingBean
-	static TiercacheMethodValidator tiercacheMethodValidator() {
-		return new TiercacheMethodValidator();
+	static TiercacheMethodValidator tiercacheMethodValidator(Environment environment) {
+		TiercacheProperties.NeverCache neverCache = Binder.get(environment)
+			.bind("tiercache.never-cache", TiercacheProperties.NeverCache.class)
+			.orElseGet(TiercacheProperties.NeverCache::new);
+		return new TiercacheMethodValidator(neverCache.getTypes(), neverCache.getFields());
 	}
 
 	@Bean

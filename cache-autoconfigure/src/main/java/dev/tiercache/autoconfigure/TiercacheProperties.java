@@ -58,6 +58,8 @@ public class TiercacheProperties {
 
 	private final Serialization serialization = new Serialization();
 
+	private final NeverCache neverCache = new NeverCache();
+
 	/**
 	 * Settings of every cache unless overridden under 'tiercache.caches'.
 	 */
@@ -115,6 +117,10 @@ public class TiercacheProperties {
 
 	public Serialization getSerialization() {
 		return this.serialization;
+	}
+
+	public NeverCache getNeverCache() {
+		return this.neverCache;
 	}
 
 	public CacheSpec getDefaults() {
@@ -305,6 +311,41 @@ public class TiercacheProperties {
 
 		public void setAllowedPackages(List<String> allowedPackages) {
 			this.allowedPackages = allowedPackages;
+		}
+
+	}
+
+	/**
+	 * Values Tiercache must never cache, besides types and fields marked '@NeverCache': a method that
+	 * would cache one fails start-up.
+	 */
+	public static class NeverCache {
+
+		/**
+		 * Patterns of class names ('*' matches any run of characters), such as 'com.acme.secrets.*'.
+		 */
+		private List<String> types = new ArrayList<>();
+
+		/**
+		 * Patterns of field names, compared ignoring case ('*' matches any run of characters), such as
+		 * '*password*' or 'ssn'.
+		 */
+		private List<String> fields = new ArrayList<>();
+
+		public List<String> getTypes() {
+			return this.types;
+		}
+
+		public void setTypes(List<String> types) {
+			this.types = types;
+		}
+
+		public List<String> getFields() {
+			return this.fields;
+		}
+
+		public void setFields(List<String> fields) {
+			this.fields = fields;
 		}
 
 	}

@@ -314,6 +314,23 @@ class TiercacheAutoConfigurationTests {
 	}
 
 	@Test
+	void aMethodThatWouldCacheAFieldNamedInNeverCacheFieldsFailsAtStartup() {
+		this.runner.withUserConfiguration(PersonService.class).withPropertyValues("tiercache.cache-names=people")
+			.run((context) -> assertThat(context).hasNotFailed());
+		this.runner.withUserConfiguration(PersonService.class)
+			.withPropertyValues("tiercache.cache-names=people", "tiercache.never-cache.fields=SSN,*token*")
+			.run((context) -> assertThat(context).getFailure()
+				.hasStackTraceContaining("@CacheAside method public dev.tiercache.autoconfigure."
+						+ "TiercacheAutoConfigurationTests$Person dev.tiercache.autoconfigure."
+						+ "TiercacheAutoConfigurationTests$PersonService.find(long)")
+				.hasStackTraceContaining("Person.ssn (matches tiercache.never-cache.fields)"));
+		this.runner.withUserConfiguration(PersonService.class)
+			.withPropertyValues("tiercache.cache-names=people", "tiercache.never-cache.types=*$Person")
+			.run((context) -> assertThat(context).getFailure()
+				.hasStackTraceContaining("matches tiercache.never-cache.types"));
+	}
+
+	@Test
 	void cacheAsideOnVoidMethodFailsAtStartup() {
 		this.runner.withUserConfiguration(VoidService.class).withPropertyValues("tiercache.cache-names=books")
 			.run((context) -> assertThat(context).getFailure()
@@ -391,6 +408,18 @@ class TiercacheAutoConfigurationTests {
 		@CacheAside(cache = "books")
 		public final String find(long id) {
 			return "x";
+		}
+
+	}
+
+	record Person(long id, String name, String ssn) {
+	}
+
+	static class PersonService {
+
+		@CacheAside(cache = "people")
+		public Person find(long id) {
+			return new Person(id, "x", "000");
 		}
 
 	}
