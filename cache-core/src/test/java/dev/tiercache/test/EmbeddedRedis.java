@@ -3,7 +3,11 @@ package dev.tiercache.test;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.time.Duration;
 
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
 import redis.embedded.RedisServer;
 
 /**
@@ -76,6 +80,30 @@ public final class EmbeddedRedis implements AutoCloseable {
 		catch (IOException ex) {
 			throw new UncheckedIOException("Cannot restart the embedded Redis server", ex);
 		}
+	}
+
+	/**
+	 * Kills the server's process as {@code kill -9} would (no shutdown, nothing saved), and returns once
+	 * it is gone.
+	 */
+	public void kill() {
+		RedisClient client = RedisClient.create();
+		String server;
+		try (StatefulRedisConnection<String, String> connection = client.connect(RedisURI.create("127.0.0.1", this.port))) {
+			server = connection.sync().info("server");
+		}
+		finally {
+			client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+		}
+		long pid = server.lines()
+			.filter((line) -> line.startsWith("process_id:"))
+			.mapToLong((line) -> Long.parseLong(line.substring("process_id:".length()).strip()))
+			.findFirst()
+			.orElseThrow(() -> new IllegalStateException("INFO server of " + this.port + " names no process_id"));
+		ProcessHandle process = ProcessHandle.of(pid)
+			.orElseThrow(() -> new IllegalStateException("No process " + pid + " for the server on " + this.port));
+		process.destroyForcibly();
+		process.onExit().join();
 	}
 
 	@Override

@@ -119,16 +119,11 @@ public final class RedisCluster implements AutoCloseable {
 	 * once its process is gone.
 	 */
 	public void kill(int port) {
-		String server = onNode(port, (redis) -> redis.info("server"));
-		long pid = server.lines()
-			.filter((line) -> line.startsWith("process_id:"))
-			.mapToLong((line) -> Long.parseLong(line.substring("process_id:".length()).strip()))
+		nodes().stream()
+			.filter((node) -> node.port() == port)
 			.findFirst()
-			.orElseThrow(() -> new IllegalStateException("INFO server of node " + port + " names no process_id"));
-		ProcessHandle process = ProcessHandle.of(pid)
-			.orElseThrow(() -> new IllegalStateException("No process " + pid + " for node " + port));
-		process.destroyForcibly();
-		process.onExit().join();
+			.orElseThrow(() -> new IllegalArgumentException("No node of the cluster on port " + port))
+			.kill();
 	}
 
 	/** Runs {@code commands} on a connection of its own to the node on {@code port}, closed after. */
