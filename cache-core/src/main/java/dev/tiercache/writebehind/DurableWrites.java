@@ -6,10 +6,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -122,13 +124,44 @@ final class DurableWrites implements AutoCloseable {
 	private <R> Written writeThenWait(LuaScript script, byte[][] keys, byte[][] arguments,
 			Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<R>> wait,
 			Predicate<@Nullable R> confirms) {
-		Written written = this.commands.call((redis) -> nodeOf(redis, keys[0]).thenCompose((node) -> {
+		Function<RedisClusterAsyncCommands<byte[], byte[]>, CompletionStage<Written>> onNode = (node) -> {
 			RedisFuture<byte[]> reply = node.eval(script.source(), ScriptOutputType.VALUE, keys, arguments);
 			RedisFuture<R> waited = wait.apply(node);
 			return reply.toCompletableFuture()
 				.thenCombine(waited, (scriptReply, waitReply) -> new Written(scriptReply, confirms.test(waitReply)));
-		}).toCompletableFuture());
+		};
+		Written written = this.commands.call((redis) -> nodeOf(redis, keys[0]).thenCompose(onNode)
+			.exceptionallyCompose((failure) -> {
+				CompletionStage<RedisClusterAsyncCommands<byte[], byte[]>> owner = movedTo(redis, failure);
+				return (owner != null) ? owner.thenCompose(onNode) : CompletableFuture.failedStage(failure);
+			})
+			.toCompletableFuture());
 		return Objects.requireNonNull(written, "no reply");
+	}
+
+	/**
+	 * The node a Redis Cluster redirected the script to ({@code MOVED <slot> <host>:<port>}: the node the
+	 * client took for the slot's primary no longer is, after a failover its view of the topology has not
+	 * caught up with yet); the script did not run. {@code null} for any other failure.
+	 */
+	private static @Nullable CompletionStage<RedisClusterAsyncCommands<byte[], byte[]>> movedTo(
+			RedisClusterAsyncCommands<byte[], byte[]> redis, Throwable failure) {
+		Throwable cause = (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause()
+				: failure;
+		String message = cause.getMessage();
+		if (!(redis instanceof RedisAdvancedClusterAsyncCommands<byte[], byte[]> cluster)
+				|| !(cause instanceof RedisCommandExecutionException) || message == null
+				|| !message.startsWith("MOVED ")) {
+			return null;
+		}
+		String address = message.substring(message.lastIndexOf(' ') + 1);
+		int colon = address.lastIndexOf(':');
+		if (colon <= 0) {
+			return null;
+		}
+		return cluster.getStatefulConnection()
+			.getConnectionAsync(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)))
+			.thenApply(StatefulRedisConnection::async);
 	}
 
 	/**

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import io.lettuce.core.ClientOptions;
@@ -93,6 +94,12 @@ public final class RedisCluster implements AutoCloseable {
 	/** Every node's port, primaries first. */
 	public List<Integer> ports() {
 		return nodes().stream().map(EmbeddedRedis::port).toList();
+	}
+
+	/** Spring Boot's property that points an application at this cluster ({@code spring.data.redis.cluster.nodes}). */
+	public String springProperty() {
+		return "spring.data.redis.cluster.nodes=" + ports().stream().map((port) -> "127.0.0.1:" + port)
+			.collect(Collectors.joining(","));
 	}
 
 	/**

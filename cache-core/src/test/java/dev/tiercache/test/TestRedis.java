@@ -3,7 +3,6 @@ package dev.tiercache.test;
 import java.net.URI;
 import java.time.Duration;
 import java.util.UUID;
-import java.util.stream.Collectors;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.protocol.ProtocolVersion;
@@ -68,8 +67,7 @@ public final class TestRedis {
 		if (!onCluster()) {
 			return new String[] { "spring.data.redis.host=" + host(), "spring.data.redis.port=" + port() };
 		}
-		String nodes = cluster().ports().stream().map((port) -> "127.0.0.1:" + port).collect(Collectors.joining(","));
-		return new String[] { "spring.data.redis.cluster.nodes=" + nodes };
+		return new String[] { cluster().springProperty() };
 	}
 
 	/**

@@ -62,6 +62,22 @@ class DurableWritesOnClusterTests {
 		assertThat(write(onThird).confirmed()).as("a write on another primary, which has its replica").isTrue();
 	}
 
+	@Test
+	void aWriteSentToAPrimaryThatWasHandedOverFollowsTheRedirectToTheNewOneBeforeTheClientRefreshesItsView() {
+		byte[] onFirst = keyOnPrimary(0);
+		assertThat(write(onFirst).confirmed()).isTrue();
+		EmbeddedRedis replica = this.cluster.replicas().get(0);
+		this.cluster.onNode(replica.port(), (redis) -> redis.clusterFailover(false));
+		await("the replica took its primary's slots over").atMost(Duration.ofSeconds(30))
+			.until(() -> this.cluster.onNode(replica.port(), (redis) -> redis.info("replication")).contains("role:master")
+					&& this.cluster.onNode(this.cluster.primaries().get(0).port(), (redis) -> redis.info("replication"))
+						.contains("master_link_status:up"));
+
+		DurableWrites.Written moved = write(onFirst);
+		assertThat(moved.reply()).as("the script ran on the new primary").isEqualTo(bytes("written"));
+		assertThat(moved.confirmed()).as("confirmed by the old primary, now its replica").isTrue();
+	}
+
 	private DurableWrites.Written write(byte[] key) {
 		return this.writes.eval(WRITE, new byte[][] { key }, new byte[][] { bytes("written") });
 	}

@@ -1,0 +1,96 @@
+package dev.tiercache.autoconfigure;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import dev.tiercache.test.EmbeddedRedis;
+import dev.tiercache.test.RedisCluster;
+import dev.tiercache.test.SingleServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Issue 18, failover on a Redis Cluster: two instances configured with Spring Boot's
+ * {@code spring.data.redis.cluster.nodes} and the topology refresh the README asks for
+ * ({@code spring.data.redis.lettuce.cluster.refresh.adaptive=true}, {@code period=500ms}), running
+ * {@link FailoverLoad}'s traffic while a replica takes over its primary's slots ({@code CLUSTER FAILOVER})
+ * or the primary is killed ({@code kill -9}). Readers get no error and every read its key's value; L2
+ * serves again, on every primary's slots, within 1 s of the promotion; write-behind calls (whose
+ * partitions are spread over the primaries) are refused only between the fault and L2's return; every
+ * acknowledged write reaches the database. Hot-key reloads are printed, and bounded after a handover.
+ */
+@SingleServer
+class ClusterFailoverUnderLoadTests {
+
+	private static final Duration PROMOTION = Duration.ofSeconds(30);
+
+	private final RedisCluster cluster = RedisCluster.start();
+
+	private FailoverLoad load;
+
+	enum Fault {
+
+		CLUSTER_FAILOVER, KILL_PRIMARY
+
+	}
+
+	@AfterEach
+	void close() {
+		if (this.load != null) {
+			this.load.close();
+		}
+		this.cluster.close();
+	}
+
+	@ParameterizedTest
+	@EnumSource(Fault.class)
+	void underLoadReadersSeeNoErrorL2ReturnsWithinASecondAndNoAcknowledgedWriteIsLost(Fault fault)
+			throws Exception {
+		this.load = new FailoverLoad(this.cluster.springProperty(),
+				"spring.data.redis.lettuce.cluster.refresh.adaptive=true",
+				"spring.data.redis.lettuce.cluster.refresh.period=500ms");
+		EmbeddedRedis promoted = this.cluster.replicas().get(0);
+		long faultAt = System.nanoTime();
+		this.load.faultStarts();
+		if (fault == Fault.CLUSTER_FAILOVER) {
+			this.cluster.onNode(promoted.port(), (redis) -> redis.clusterFailover(false));
+		}
+		else {
+			this.cluster.kill(this.cluster.primaries().get(0).port());
+		}
+		await("the replica is promoted").atMost(PROMOTION).pollInterval(Duration.ofMillis(5))
+			.until(() -> this.cluster.onNode(promoted.port(), (redis) -> redis.info("replication"))
+				.contains("role:master"));
+		long promotedAt = System.nanoTime();
+		long l2BackAt = this.load.awaitL2();
+		int hotLoads = this.load.hotLoads();
+		Set<Long> lost = this.load.finish();
+
+		System.out.printf("cluster failover (%s): replica promoted %d ms after the fault, L2 back %d ms after "
+				+ "that; reads %d, read errors %d, hot-key loads %d; write-behind calls acknowledged %d, refused %d, "
+				+ "lost %d%n", fault, millis(promotedAt - faultAt), millis(l2BackAt - promotedAt),
+				this.load.reads.get(), this.load.readErrors.get(), hotLoads, this.load.acknowledged.size(),
+				this.load.refused.size(), lost.size());
+		assertThat(this.load.readErrors).as("reads that threw or returned another key's value").hasValue(0);
+		assertThat(millis(l2BackAt - promotedAt)).as("ms from the promotion until L2 serves on every primary")
+			.isLessThanOrEqualTo(1000);
+		assertThat(this.load.refused).as("write-behind calls refused after L2 was back (start times)")
+			.allSatisfy((startedAt) -> assertThat(startedAt).isLessThan(l2BackAt));
+		assertThat(lost).as("acknowledged write-behind calls that never reached the database").isEmpty();
+		if (fault == Fault.CLUSTER_FAILOVER) {
+			assertThat(hotLoads).as("database reads of hot keys during a handover: L1 and L2 served them")
+				.isLessThanOrEqualTo(2 * FailoverLoad.HOT_KEYS);
+		}
+	}
+
+	private static long millis(long nanos) {
+		return TimeUnit.NANOSECONDS.toMillis(nanos);
+	}
+
+}
