@@ -26,7 +26,7 @@ import dev.tiercache.coherence.CoherenceMode;
 import dev.tiercache.internal.redis.RedisConnection;
 import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.resilience.RedisCircuitBreaker;
-import dev.tiercache.resilience.RedisCredentialsRejectedException;
+import dev.tiercache.resilience.RedisConnectionRejectedException;
 import dev.tiercache.tier.TiercacheEvent.CacheCreated;
 import dev.tiercache.tier.TiercacheEvent.RedisCallsResumed;
 import dev.tiercache.tier.TiercacheEvent.RedisCallsStopped;
@@ -183,8 +183,9 @@ public final class TieredCacheManager
 	 * background, so that an application starts while Redis is down or unreachable), reads the caches'
 	 * namespace versions (a cache whose version is unknown treats Redis as down until it is read), and
 	 * starts subscribing to load wake-ups in the background.
-	 * @throws RedisCredentialsRejectedException if Redis refused the connection factory's user name or
-	 * password: the manager is then closed, as by {@link #destroy()}, since it can never reach Redis
+	 * @throws RedisConnectionRejectedException if Redis refused the connection factory's user name or
+	 * password, or its TLS certificate is not trusted: the manager is then closed, as by {@link #destroy()},
+	 * since it can never reach Redis
 	 */
 	@Override
 	public void afterPropertiesSet() {

@@ -17,6 +17,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import javax.net.ssl.SSLContext;
+
 /**
  * A TCP proxy on loopback in front of a Redis server, for injecting network failures by real means.
  * <ul>
@@ -56,22 +58,30 @@ public final class TcpProxy implements AutoCloseable {
 
 	private final AtomicInteger accepted = new AtomicInteger();
 
-	private TcpProxy(int targetPort, boolean forwarding) throws IOException {
+	private TcpProxy(int targetPort, boolean forwarding, ServerSocket server) throws IOException {
 		this.targetPort = targetPort;
 		this.forwarding = forwarding;
-		this.server = new ServerSocket();
+		this.server = server;
 		this.server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
 		daemon(this::accept, "tcp-proxy-" + this.server.getLocalPort());
 	}
 
 	/** A proxy forwarding to a server on loopback. */
 	public static TcpProxy to(int targetPort) throws IOException {
-		return new TcpProxy(targetPort, true);
+		return new TcpProxy(targetPort, true, new ServerSocket());
+	}
+
+	/**
+	 * A TLS-terminating proxy to a server on loopback: clients speak TLS to it, and it presents the
+	 * certificate of {@code tls}'s key manager; it forwards the plain bytes.
+	 */
+	public static TcpProxy tls(int targetPort, SSLContext tls) throws IOException {
+		return new TcpProxy(targetPort, true, tls.getServerSocketFactory().createServerSocket());
 	}
 
 	/** A server that accepts connections and never answers. */
 	public static TcpProxy silentServer() throws IOException {
-		return new TcpProxy(0, false);
+		return new TcpProxy(0, false, new ServerSocket());
 	}
 
 	public int port() {

@@ -22,7 +22,7 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.tiercache.resilience.RedisCircuitBreaker;
-import dev.tiercache.resilience.RedisCredentialsRejectedException;
+import dev.tiercache.resilience.RedisConnectionRejectedException;
 
 /**
  * Redis calls with a bounded wait, over the Lettuce connection of the application's
@@ -122,8 +122,8 @@ public final class RemoteCommands implements AutoCloseable {
 	 * Starts opening the connection in the background, if it is not open, and waits for it at most
 	 * {@code wait}; a connection still opening after that goes on opening in the background.
 	 * @return whether the connection is open
-	 * @throws RedisCredentialsRejectedException if Redis refused the credentials in that time: a
-	 * connection that can never open
+	 * @throws RedisConnectionRejectedException if, in that time, Redis refused the credentials or the client
+	 * the TLS certificate: a connection that can never open
 	 */
 	public boolean connect(Duration wait) {
 		try {
@@ -131,7 +131,7 @@ public final class RemoteCommands implements AutoCloseable {
 			return true;
 		}
 		catch (RemoteCallException ex) {
-			RedisCredentialsRejectedException rejected = RedisCredentialsRejectedException.causing(ex);
+			RedisConnectionRejectedException rejected = RedisConnectionRejectedException.causing(ex);
 			if (rejected != null) {
 				throw rejected;
 			}
