@@ -60,6 +60,12 @@ public class CacheSpec {
 	 */
 	private @Nullable Duration failSafe;
 
+	/**
+	 * Whether the cache's values are encrypted in Redis (AES-GCM) with the keys under
+	 * 'tiercache.encryption'.
+	 */
+	private @Nullable Boolean encryption;
+
 	private final Local local = new Local();
 
 	private final Lock lock = new Lock();
@@ -128,6 +134,14 @@ public class CacheSpec {
 
 	public void setFailSafe(@Nullable Duration failSafe) {
 		this.failSafe = failSafe;
+	}
+
+	public @Nullable Boolean getEncryption() {
+		return this.encryption;
+	}
+
+	public void setEncryption(@Nullable Boolean encryption) {
+		this.encryption = encryption;
 	}
 
 	public Local getLocal() {

@@ -89,6 +89,7 @@ public final class TiercacheAutoConfiguration {
 					.defaults(CacheSettingsBinder.defaults(properties)));
 		CacheSettingsBinder.declared(properties)
 			.forEach((name, settings) -> CacheSettingsBinder.mapped("tiercache", () -> builder.cache(name, settings)));
+		EncryptionBinder.apply(properties, builder);
 		errorHandler.ifAvailable(builder::errorHandler);
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
 		return builder.build();

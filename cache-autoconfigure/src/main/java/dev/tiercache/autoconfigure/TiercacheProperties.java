@@ -60,6 +60,8 @@ public class TiercacheProperties {
 
 	private final NeverCache neverCache = new NeverCache();
 
+	private final Encryption encryption = new Encryption();
+
 	/**
 	 * Settings of every cache unless overridden under 'tiercache.caches'.
 	 */
@@ -117,6 +119,10 @@ public class TiercacheProperties {
 
 	public Serialization getSerialization() {
 		return this.serialization;
+	}
+
+	public Encryption getEncryption() {
+		return this.encryption;
 	}
 
 	public NeverCache getNeverCache() {
@@ -346,6 +352,41 @@ public class TiercacheProperties {
 
 		public void setFields(List<String> fields) {
 			this.fields = fields;
+		}
+
+	}
+
+	/**
+	 * The keys of the caches whose values are encrypted in Redis ('tiercache.caches.<name>.encryption'
+	 * or 'tiercache.defaults.encryption').
+	 */
+	public static class Encryption {
+
+		/**
+		 * AES keys (16, 24 or 32 bytes, Base64-encoded) by id. Values written with any of them are read;
+		 * drop a key once the entries written with it have expired.
+		 */
+		private Map<String, String> keys = new LinkedHashMap<>();
+
+		/**
+		 * The id of the key new values are encrypted with.
+		 */
+		private @Nullable String currentKey;
+
+		public Map<String, String> getKeys() {
+			return this.keys;
+		}
+
+		public void setKeys(Map<String, String> keys) {
+			this.keys = keys;
+		}
+
+		public @Nullable String getCurrentKey() {
+			return this.currentKey;
+		}
+
+		public void setCurrentKey(@Nullable String currentKey) {
+			this.currentKey = currentKey;
 		}
 
 	}

@@ -2,6 +2,7 @@ package dev.tiercache.autoconfigure;
 
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -21,6 +22,7 @@ import org.springframework.cache.concurrent.ConcurrentMapCacheManager;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
 
 import dev.tiercache.annotation.CacheAside;
 import dev.tiercache.codec.JsonOrSerializedValueCodec;
@@ -328,6 +330,33 @@ class TiercacheAutoConfigurationTests {
 			.withPropertyValues("tiercache.cache-names=people", "tiercache.never-cache.types=*$Person")
 			.run((context) -> assertThat(context).getFailure()
 				.hasStackTraceContaining("matches tiercache.never-cache.types"));
+	}
+
+	@Test
+	void encryptionPropertiesEncryptTheNamedCachesAndBadOnesFailNamingTheProperty() {
+		String key = Base64.getEncoder().encodeToString(new byte[32]);
+		this.runner.withPropertyValues("tiercache.key-prefix=" + TestRedis.uniquePrefix(),
+				"tiercache.cache-names=plain", "tiercache.caches.secret.encryption=true", "tiercache.encryption.current-key=k1",
+				"tiercache.encryption.keys.k1=" + key)
+			.run((context) -> {
+				TieredCacheManager manager = context.getBean(TieredCacheManager.class);
+				manager.getTieredCache("secret").put(1, "sealed");
+				manager.getTieredCache("plain").put(1, "open");
+				StringRedisTemplate redis = context.getBean(StringRedisTemplate.class);
+				String prefix = context.getEnvironment().getProperty("tiercache.key-prefix");
+				assertThat(redis.keys(prefix + ":{secret:*")).singleElement()
+					.satisfies((stored) -> assertThat(redis.opsForValue().get(stored)).doesNotContain("sealed"));
+				assertThat(redis.keys(prefix + ":{plain:*")).singleElement()
+					.satisfies((stored) -> assertThat(redis.opsForValue().get(stored)).contains("open"));
+			});
+		this.runner.withPropertyValues("tiercache.caches.secret.encryption=true")
+			.run((context) -> assertThat(context).getFailure()
+				.hasStackTraceContaining("tiercache.encryption.current-key"));
+		this.runner.withPropertyValues("tiercache.caches.secret.encryption=true", "tiercache.encryption.current-key=k1",
+				"tiercache.encryption.keys.k1=" + Base64.getEncoder().encodeToString(new byte[7]))
+			.run((context) -> assertThat(context).getFailure()
+				.hasStackTraceContaining("tiercache.encryption.keys.k1")
+				.hasStackTraceContaining("must be an AES key of 128, 192 or 256 bits"));
 	}
 
 	@Test

@@ -27,11 +27,15 @@ import dev.tiercache.annotation.WriteThrough;
 /**
  * Refuses a method that would cache a sensitive value: a type or field marked {@link NeverCache}, or
  * whose class name or field name matches a configured pattern ({@code *} matches any run of
- * characters; field names are compared ignoring case). Reads declared types, following fields and the
- * type arguments of JDK types (collections, maps, {@code Optional}, futures) but not the fields of JDK
- * types themselves. Immutable and thread-safe.
+ * characters; field names are compared ignoring case). Reads declared types, following type arguments
+ * (collections, maps, {@code Optional}, futures, pages) and the fields of the application's types, but
+ * not the fields of JDK types nor synthetic ones (an inner class's outer instance). Immutable and
+ * thread-safe.
  */
 final class SensitiveValueGuard {
+
+	/** How deep type arguments and fields are followed. */
+	private static final int MAX_DEPTH = 16;
 
 	private final String[] typePatterns;
 
@@ -78,7 +82,7 @@ final class SensitiveValueGuard {
 
 	private void refuseIfSensitive(Method method, String beanName, String annotation, String what,
 			ResolvableType type) {
-		String found = sensitivePart(type, describe(type), new HashSet<>());
+		String found = sensitivePart(type, describe(type), new HashSet<>(), 0);
 		if (found != null) {
 			throw new BeanInitializationException(annotation + " method " + method + " of bean '" + beanName
 					+ "' would put " + what + " in the cache, and it holds a sensitive value: " + found
@@ -87,30 +91,42 @@ final class SensitiveValueGuard {
 		}
 	}
 
-	/** A declared type as code shows it, with simple names: {@code Optional<Map<String, Token[]>>}. */
+	/**
+	 * A declared type as code shows it, with simple names: {@code Optional<Map<String, Token[]>>}; type
+	 * arguments nested deeper than {@value #MAX_DEPTH} (a variable bounded by itself, as in
+	 * {@code T extends Comparable<T>}) as {@code ...}.
+	 */
 	private static String describe(ResolvableType type) {
+		return describe(type, 0);
+	}
+
+	private static String describe(ResolvableType type, int depth) {
+		if (depth > MAX_DEPTH) {
+			return "...";
+		}
 		if (type.isArray()) {
-			return describe(type.getComponentType()) + "[]";
+			return describe(type.getComponentType(), depth + 1) + "[]";
 		}
 		String name = type.toClass().getSimpleName();
 		if (!type.hasGenerics()) {
 			return name;
 		}
-		return name + Arrays.stream(type.getGenerics()).map(SensitiveValueGuard::describe)
+		return name + Arrays.stream(type.getGenerics()).map((argument) -> describe(argument, depth + 1))
 			.collect(Collectors.joining(", ", "<", ">"));
 	}
 
 	/**
 	 * Where in a value of this type a sensitive part is, as {@code Type.field.field} (the elements of
-	 * arrays and JDK containers are not named), or {@code null}.
+	 * arrays and containers are not named), or {@code null}. Each type (with its type arguments) is
+	 * looked into once, and no deeper than {@value #MAX_DEPTH} levels.
 	 */
-	private @Nullable String sensitivePart(ResolvableType type, String path, Set<Class<?>> visited) {
+	private @Nullable String sensitivePart(ResolvableType type, String path, Set<String> visited, int depth) {
 		Class<?> raw = type.resolve();
-		if (raw == null || raw.isPrimitive()) {
+		if (raw == null || raw.isPrimitive() || depth > MAX_DEPTH || !visited.add(describe(type))) {
 			return null;
 		}
 		if (raw.isArray()) {
-			return sensitivePart(type.getComponentType(), path, visited);
+			return sensitivePart(type.getComponentType(), path, visited, depth + 1);
 		}
 		if (AnnotatedElementUtils.hasAnnotation(raw, NeverCache.class)) {
 			return path + " (" + raw.getName() + " is marked @NeverCache)";
@@ -118,25 +134,24 @@ final class SensitiveValueGuard {
 		if (matchesAny(this.typePatterns, raw.getName())) {
 			return path + " (" + raw.getName() + " matches tiercache.never-cache.types)";
 		}
-		if (isJdkType(raw)) {
-			for (ResolvableType argument : type.getGenerics()) {
-				String found = sensitivePart(argument, path, visited);
-				if (found != null) {
-					return found;
-				}
+		for (ResolvableType argument : type.getGenerics()) {
+			String found = sensitivePart(argument, path, visited, depth + 1);
+			if (found != null) {
+				return found;
 			}
-			return null;
 		}
-		if (!visited.add(raw)) {
+		if (isJdkType(raw)) {
 			return null;
 		}
 		String[] found = new String[1];
-		ReflectionUtils.doWithFields(raw, (field) -> found[0] = sensitiveField(type, field, path, visited),
-				(field) -> found[0] == null && !Modifier.isStatic(field.getModifiers()));
+		ReflectionUtils.doWithFields(raw, (field) -> found[0] = sensitiveField(type, field, path, visited, depth),
+				(field) -> found[0] == null && !Modifier.isStatic(field.getModifiers()) && !field.isSynthetic()
+						&& !isJdkType(field.getDeclaringClass()));
 		return found[0];
 	}
 
-	private @Nullable String sensitiveField(ResolvableType owner, Field field, String path, Set<Class<?>> visited) {
+	private @Nullable String sensitiveField(ResolvableType owner, Field field, String path, Set<String> visited,
+			int depth) {
 		String fieldPath = path + "." + field.getName();
 		if (AnnotatedElementUtils.hasAnnotation(field, NeverCache.class)) {
 			return fieldPath + " (marked @NeverCache)";
@@ -144,7 +159,7 @@ final class SensitiveValueGuard {
 		if (matchesAny(this.fieldPatterns, field.getName().toLowerCase(Locale.ROOT))) {
 			return fieldPath + " (matches tiercache.never-cache.fields)";
 		}
-		return sensitivePart(ResolvableType.forField(field, owner), fieldPath, visited);
+		return sensitivePart(ResolvableType.forField(field, owner), fieldPath, visited, depth + 1);
 	}
 
 	private static boolean matchesAny(String[] patterns, String name) {

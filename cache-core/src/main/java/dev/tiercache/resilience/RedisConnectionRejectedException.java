@@ -1,7 +1,13 @@
 package dev.tiercache.resilience;
 
 import java.security.cert.CertificateException;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 import javax.net.ssl.SSLHandshakeException;
 
@@ -45,15 +51,37 @@ public class RedisConnectionRejectedException extends IllegalStateException {
 	 * @param failure why a connection could not be opened, with its causes
 	 */
 	public static @Nullable RedisConnectionRejectedException causing(Throwable failure) {
-		boolean handshake = false;
-		for (Throwable cause = failure; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
+		Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+		Deque<Throwable> toSee = new ArrayDeque<>(List.of(failure));
+		while (!toSee.isEmpty()) {
+			Throwable cause = toSee.pop();
+			if (!seen.add(cause)) {
+				continue;
+			}
 			String message = cause.getMessage();
 			if (message != null && isCredentialsRefusal(message)) {
 				return new RedisConnectionRejectedException(Reason.CREDENTIALS, message, failure);
 			}
-			handshake |= cause instanceof SSLHandshakeException;
-			if (handshake && cause instanceof CertificateException) {
-				return new RedisConnectionRejectedException(Reason.CERTIFICATE, String.valueOf(message), failure);
+			Throwable untrusted = (cause instanceof SSLHandshakeException) ? certificateRefusal(cause) : null;
+			if (untrusted != null) {
+				return new RedisConnectionRejectedException(Reason.CERTIFICATE, String.valueOf(untrusted.getMessage()),
+						failure);
+			}
+			if (cause.getCause() != null) {
+				toSee.push(cause.getCause());
+			}
+			// a cluster client reports each node's failure as a suppressed exception
+			toSee.addAll(List.of(cause.getSuppressed()));
+		}
+		return null;
+	}
+
+	/** The certificate the client refused in a TLS handshake, among its first causes. */
+	private static @Nullable Throwable certificateRefusal(Throwable handshake) {
+		Throwable cause = handshake.getCause();
+		for (int depth = 0; cause != null && depth < 16; depth++, cause = cause.getCause()) {
+			if (cause instanceof CertificateException) {
+				return cause;
 			}
 		}
 		return null;

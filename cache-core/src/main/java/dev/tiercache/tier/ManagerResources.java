@@ -101,7 +101,7 @@ final class ManagerResources implements AutoCloseable {
 			this.connection = new RedisConnection(connectionFactory, commands, keys, this.breaker, builder.redisTimeout);
 			this.redis = new RedisRuntime(commands, this.coherence, keys,
 					Objects.requireNonNull(builder.codec, "a ValueCodec is required when caches use Redis"),
-					builder.maxValueBytes, shortestLease(builder), builder.maxPendingRepairs);
+					builder.encryption, builder.maxValueBytes, shortestLease(builder), builder.maxPendingRepairs);
 			this.breaker.onRecovery(this.redis::recovered);
 			this.breaker.listen(new RedisCallEvents(this.events));
 			this.coherence.deliverTo(this.redis.coherence(), commands);

@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledExecutorService;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.coherence.Namespaces;
@@ -60,6 +61,8 @@ final class RedisRuntime implements AutoCloseable {
 
 	private final ValueCodec codec;
 
+	private final @Nullable ValueEncryption encryption;
+
 	private final int maxValueBytes;
 
 	private final KeyRenderer renderer = new KeyRenderer();
@@ -87,13 +90,14 @@ final class RedisRuntime implements AutoCloseable {
 	/** Whether loads take leases; not between {@link #stopLeasing()} and {@link #startLeasing()}. */
 	private volatile boolean leasing = true;
 
-	RedisRuntime(RemoteCommands commands, Coherence publisher, RedisKeys keys, ValueCodec codec, int maxValueBytes,
-			Duration shortestLease, int maxPendingRepairs) {
+	RedisRuntime(RemoteCommands commands, Coherence publisher, RedisKeys keys, ValueCodec codec,
+			@Nullable ValueEncryption encryption, int maxValueBytes, Duration shortestLease, int maxPendingRepairs) {
 		this.commands = commands;
 		this.publisher = publisher;
 		this.keys = keys;
 		this.channel = keys.loadsChannel();
 		this.codec = codec;
+		this.encryption = encryption;
 		this.maxValueBytes = maxValueBytes;
 		this.leases = new LeaseLocks(commands, this.channel, shortestLease);
 		this.intents = new WriteIntents(commands, this.channel, LONGEST_WRITE);
@@ -240,8 +244,10 @@ final class RedisRuntime implements AutoCloseable {
 		return this.keys;
 	}
 
-	ValueCodec codec() {
-		return this.codec;
+	/** The codec of a cache's values in Redis: the manager's, encrypting if the cache is encrypted. */
+	ValueCodec codecOf(String cache) {
+		ValueEncryption encrypting = this.encryption;
+		return (encrypting != null) ? encrypting.codecOf(cache, this.codec) : this.codec;
 	}
 
 	int maxValueBytes() {

@@ -65,7 +65,7 @@ final class RemoteCache {
 		this.repairs = redis.repairs();
 		this.namespaces = redis.namespaces();
 		this.l1 = redis.coherence();
-		this.framing = new ValueFraming(cache, redis.codec(), redis.maxValueBytes());
+		this.framing = new ValueFraming(cache, redis.codecOf(cache.name()), redis.maxValueBytes());
 	}
 
 	// ---- keys

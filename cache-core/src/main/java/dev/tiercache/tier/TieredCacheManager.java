@@ -8,6 +8,9 @@ import java.util.Objects;
 import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+import javax.crypto.SecretKey;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import org.jspecify.annotations.Nullable;
@@ -193,7 +196,12 @@ public final class TieredCacheManager
 			this.resources.start(STARTUP_CONNECT_WAIT);
 		}
 		catch (RuntimeException | Error ex) {
-			this.resources.close();
+			try {
+				this.resources.close();
+			}
+			catch (RuntimeException | Error closing) {
+				ex.addSuppressed(closing);
+			}
 			throw ex;
 		}
 	}
@@ -271,6 +279,8 @@ public final class TieredCacheManager
 
 		@Nullable ValueCodec codec;
 
+		@Nullable ValueEncryption encryption;
+
 		int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
 
 		int maxPendingRepairs = 10_000;
@@ -325,6 +335,22 @@ public final class TieredCacheManager
 		/** How values become bytes; required when a cache uses Redis. */
 		public Builder codec(ValueCodec codec) {
 			this.codec = codec;
+			return this;
+		}
+
+		/**
+		 * Encrypts in Redis the values of the caches {@code encrypted} accepts (by name), with AES-GCM:
+		 * new values with the key {@code currentKeyId}, while values written with any of {@code keys} are
+		 * still read, so that a key is rotated by making a new one current and dropping the old one once
+		 * its entries have expired. The key id travels with each value. An entry that is not encrypted,
+		 * names a key not given, or fails authentication is a miss: deleted and counted as a decode
+		 * failure. L1 holds values in the clear, as the application does.
+		 * @throws InvalidSettingException ({@code encryption.current-key}, {@code encryption.keys}) if the
+		 * current key is not among the keys, an id is empty or over 64 UTF-8 bytes, or a key is not AES of
+		 * 128, 192 or 256 bits
+		 */
+		public Builder encryption(String currentKeyId, Map<String, SecretKey> keys, Predicate<String> encrypted) {
+			this.encryption = new ValueEncryption(currentKeyId, keys, encrypted);
 			return this;
 		}
 

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -124,18 +125,33 @@ final class DurableWrites implements AutoCloseable {
 	private <R> Written writeThenWait(LuaScript script, byte[][] keys, byte[][] arguments,
 			Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<R>> wait,
 			Predicate<@Nullable R> confirms) {
-		Function<RedisClusterAsyncCommands<byte[], byte[]>, CompletionStage<Written>> onNode = (node) -> {
-			RedisFuture<byte[]> reply = node.eval(script.source(), ScriptOutputType.VALUE, keys, arguments);
-			RedisFuture<R> waited = wait.apply(node);
-			return reply.toCompletableFuture()
-				.thenCombine(waited, (scriptReply, waitReply) -> new Written(scriptReply, confirms.test(waitReply)));
-		};
-		Written written = this.commands.call((redis) -> nodeOf(redis, keys[0]).thenCompose(onNode)
-			.exceptionallyCompose((failure) -> {
+		Written written = this.commands.call((redis) -> {
+			CompletableFuture<Written> outcome = new CompletableFuture<>();
+			// a node connection that opens after the caller gave up (the outcome cancelled) sends nothing:
+			// the write would otherwise land after the caller was told it failed, maybe after a newer one
+			Function<RedisClusterAsyncCommands<byte[], byte[]>, CompletionStage<Written>> onNode = (node) -> {
+				if (outcome.isDone()) {
+					return CompletableFuture.failedStage(new CancellationException("the caller gave up"));
+				}
+				RedisFuture<byte[]> reply = node.eval(script.source(), ScriptOutputType.VALUE, keys, arguments);
+				RedisFuture<R> waited = wait.apply(node);
+				return reply.toCompletableFuture()
+					.thenCombine(waited,
+							(scriptReply, waitReply) -> new Written(scriptReply, confirms.test(waitReply)));
+			};
+			nodeOf(redis, keys[0]).thenCompose(onNode).exceptionallyCompose((failure) -> {
 				CompletionStage<RedisClusterAsyncCommands<byte[], byte[]>> owner = movedTo(redis, failure);
 				return (owner != null) ? owner.thenCompose(onNode) : CompletableFuture.failedStage(failure);
-			})
-			.toCompletableFuture());
+			}).whenComplete((reply, failure) -> {
+				if (failure != null) {
+					outcome.completeExceptionally(failure);
+				}
+				else {
+					outcome.complete(reply);
+				}
+			});
+			return outcome;
+		});
 		return Objects.requireNonNull(written, "no reply");
 	}
 

@@ -179,7 +179,7 @@ final class EvictionPolicyGuard implements AutoCloseable {
 			memory = this.commands.call((redis) -> redis.info("memory"));
 		}
 		catch (RemoteCallException ex) {
-			if (ex.getCause() instanceof RedisCommandExecutionException refused) {
+			if (ex.getCause() instanceof RedisCommandExecutionException refused && isRefusal(refused)) {
 				this.unreadable = true;
 				logger.warn("Tiercache cannot read Redis's 'maxmemory-policy' (INFO memory was refused: "
 						+ refused.getMessage() + "). Make sure it is 'noeviction' or a 'volatile-*' policy: under an "
@@ -196,6 +196,12 @@ final class EvictionPolicyGuard implements AutoCloseable {
 			return null;
 		}
 		return new Policy(name.toLowerCase(Locale.ROOT), maxmemory(field(memory, "maxmemory")));
+	}
+
+	/** Whether Redis will never answer {@code INFO} (ACLs, a renamed command), unlike a busy script. */
+	private static boolean isRefusal(RedisCommandExecutionException reply) {
+		String message = String.valueOf(reply.getMessage());
+		return message.startsWith("NOPERM") || message.startsWith("ERR unknown command");
 	}
 
 	/** The value of one {@code name:value} line of an {@code INFO} reply, or {@code null}. */

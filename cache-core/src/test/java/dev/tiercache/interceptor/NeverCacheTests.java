@@ -76,6 +76,13 @@ class NeverCacheTests {
 	}
 
 	@Test
+	void aGenericTypeHoldingASensitiveTypeArgumentIsRefusedThoughTheSameTypeHeldAnotherBefore() {
+		assertThatExceptionOfType(BeanInitializationException.class)
+			.isThrownBy(() -> this.validator.postProcessBeforeInitialization(new BoxedReads(), "boxes"))
+			.withMessageContaining("Boxes.token");
+	}
+
+	@Test
 	void methodsThatCacheNothingSensitivePassAndSelfReferringTypesEnd() {
 		SafeMethods bean = new SafeMethods();
 		assertThat(this.validator.postProcessBeforeInitialization(bean, "safe")).isSameAs(bean);
@@ -95,6 +102,21 @@ class NeverCacheTests {
 	}
 
 	record Node(String name, List<Node> children, Node parent) {
+	}
+
+	record Box<T>(T content) {
+	}
+
+	record Boxes(Box<String> name, Box<Token> token) {
+	}
+
+	static class BoxedReads {
+
+		@CacheAside(cache = "boxes")
+		public Boxes find(long id) {
+			return new Boxes(new Box<>("n"), new Box<>(new Token("t")));
+		}
+
 	}
 
 	static class AccountReads {
@@ -158,6 +180,11 @@ class NeverCacheTests {
 
 		@WriteAround(cache = "cards", key = "#card.holder")
 		public void replace(Card card) {
+		}
+
+		@CacheAside(cache = "ranked")
+		public <T extends Comparable<T>> List<T> top(String board) {
+			return List.of();
 		}
 
 	}

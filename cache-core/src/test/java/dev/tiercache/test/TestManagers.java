@@ -29,6 +29,11 @@ public final class TestManagers implements AutoCloseable {
 
 	private boolean usedRedis;
 
+	/** The key prefix of the managers on Redis. */
+	public String prefix() {
+		return this.prefix;
+	}
+
 	/** A manager of {@link CacheMode#LOCAL} caches of these names, creating no others. */
 	public TieredCacheManager local(String... cacheNames) {
 		return started(TieredCacheManager.builder(null).dynamic(false), CacheSettings.DEFAULTS.withMode(CacheMode.LOCAL),
