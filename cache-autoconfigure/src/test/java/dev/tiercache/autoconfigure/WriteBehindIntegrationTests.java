@@ -455,14 +455,16 @@ class WriteBehindIntegrationTests {
 		this.probe.failing.remove(16L);
 		String sixteen = queues.deadLetters("prices", 10).stream().filter((letter) -> letter.key().equals("#l:16"))
 			.findFirst().orElseThrow().id();
-		assertThat(endpoint.deadLetters("prices", "requeue", sixteen)).containsEntry("requeued", 1);
+		assertThat(endpoint.deadLetters(SecurityContext.NONE, "prices", "requeue", sixteen))
+			.containsEntry("requeued", 1);
 		await().atMost(Duration.ofSeconds(10)).until(() -> versionsInDatabase(context).containsKey(16L));
-		assertThat(endpoint.deadLetters("prices", "drop", null)).as("every one left").containsEntry("dropped", 1);
+		assertThat(endpoint.deadLetters(SecurityContext.NONE, "prices", "drop", null)).as("every one left")
+			.containsEntry("dropped", 1);
 		assertThat(queues.deadLetters("prices", 10)).isEmpty();
 		assertThatExceptionOfType(IllegalArgumentException.class)
-			.isThrownBy(() -> endpoint.deadLetters("prices", "burn", null))
+			.isThrownBy(() -> endpoint.deadLetters(SecurityContext.NONE, "prices", "burn", null))
 			.withMessageContaining("'requeue' or 'drop'");
-		assertThat(endpoint.deadLetters("books", "drop", null)).as("no queue: 404").isNull();
+		assertThat(endpoint.deadLetters(SecurityContext.NONE, "books", "drop", null)).as("no queue: 404").isNull();
 	}
 
 	@Test

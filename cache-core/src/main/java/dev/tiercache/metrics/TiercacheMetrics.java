@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.jspecify.annotations.Nullable;
 
@@ -22,6 +23,7 @@ import dev.tiercache.resilience.RedisCircuitBreaker;
 import dev.tiercache.stats.CacheStats;
 import dev.tiercache.tier.TieredCache;
 import dev.tiercache.tier.TieredCacheManager;
+import dev.tiercache.tier.TieredCacheManager.RedisMemory;
 import dev.tiercache.writebehind.WriteBehindQueues;
 import dev.tiercache.writebehind.WriteBehindStats;
 
@@ -66,6 +68,7 @@ public final class TiercacheMetrics implements MeterBinder {
 		RedisCircuitBreaker breaker = this.manager.redisCircuitBreaker();
 		if (breaker != null) {
 			bindBreaker(registry, breaker);
+			bindRedisMemory(registry);
 		}
 		WriteBehindQueues queues = this.writeBehind;
 		if (queues != null) {
@@ -91,6 +94,8 @@ public final class TiercacheMetrics implements MeterBinder {
 				(stats) -> stats.loads() - stats.loadFailures());
 		counter(registry, "tiercache.loads", "loads by outcome", cache, tags.and(RESULT, "failure"),
 				CacheStats::loadFailures);
+		counter(registry, "tiercache.loads", "loads by outcome", cache, tags.and(RESULT, "rejected"),
+				CacheStats::loadsRejected);
 		Timer loadTimer = Timer.builder("tiercache.load.duration")
 			.description("time the loader (the cached method) took")
 			.tags(tags)
@@ -154,6 +159,32 @@ public final class TiercacheMetrics implements MeterBinder {
 			.description("changed keys this instance published to the others (published mode only)")
 			.tags("direction", "sent")
 			.register(registry);
+	}
+
+	/**
+	 * Redis's memory and evictions, read from {@code INFO} at most every 5 s; the gauges read NaN until a
+	 * reading succeeded, and the counter its last value.
+	 */
+	private void bindRedisMemory(MeterRegistry registry) {
+		Gauge.builder("tiercache.redis.memory.used", this.manager,
+				(manager) -> memory(manager, RedisMemory::usedBytes))
+			.description("memory Redis uses (used_memory; on a cluster, its primaries' added up)")
+			.baseUnit(BaseUnits.BYTES)
+			.register(registry);
+		Gauge.builder("tiercache.redis.memory.max", this.manager,
+				(manager) -> memory(manager, RedisMemory::maxBytes))
+			.description("Redis's memory limit (maxmemory); 0 for none")
+			.baseUnit(BaseUnits.BYTES)
+			.register(registry);
+		FunctionCounter.builder("tiercache.redis.evictions", this.manager, (manager) -> {
+			double evicted = memory(manager, RedisMemory::evictedKeys);
+			return Double.isNaN(evicted) ? 0 : evicted;
+		}).description("keys Redis evicted for room (evicted_keys)").register(registry);
+	}
+
+	private static double memory(TieredCacheManager manager, ToDoubleFunction<RedisMemory> figure) {
+		RedisMemory memory = manager.redisMemory();
+		return (memory != null) ? figure.applyAsDouble(memory) : Double.NaN;
 	}
 
 	/** One gauge per state, 1 for the breaker's current state and 0 for the others. */

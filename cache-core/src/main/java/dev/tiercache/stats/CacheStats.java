@@ -36,12 +36,14 @@ import java.time.Duration;
  * @param evictions entries L1 dropped for room ({@code local.max-size})
  * @param localWaitTime time callers spent waiting for another thread's load in this JVM
  * @param remoteWaitTime time callers spent waiting for another instance's load
+ * @param loadsRejected loads refused because the cache's load bulkhead stayed full for its wait
+ * ({@code BulkheadFullException} to the caller)
  */
 public record CacheStats(long localHits, long localNullHits, long localMisses, long remoteHits, long remoteNullHits,
 		long remoteMisses, long loads, long loadFailures, Duration totalLoadTime, long localWaits, long remoteWaits,
 		long lockTimeouts, long leasesLost, long remoteErrors, long encodeFailures, long decodeFailures,
 		long repairsDropped, long staleHits, long failSafeHits, long refreshes, long refreshFailures,
-		long refreshesDropped, long evictions, Duration localWaitTime, Duration remoteWaitTime) {
+		long refreshesDropped, long evictions, Duration localWaitTime, Duration remoteWaitTime, long loadsRejected) {
 
 	/** Reads either tier answered, with a value or a cached {@code null}. */
 	public long hits() {

@@ -10,7 +10,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -53,6 +56,8 @@ final class ManagerResources implements AutoCloseable {
 	/** The connection the caches use, for the write-behind queues to share; {@code null} without Redis. */
 	private final @Nullable RedisConnection connection;
 
+	private final @Nullable RedisMemoryReadings memory;
+
 	private final @Nullable LoadSubscription subscription;
 
 	private final CoarseClock clock;
@@ -71,6 +76,8 @@ final class ManagerResources implements AutoCloseable {
 
 	private final TiercacheErrorHandler errorHandler;
 
+	private final Function<String, @Nullable BulkheadConfig> loadBulkheads;
+
 	/** Where events go, off the callers' threads: the application context, or nowhere outside a Spring container. */
 	private final EventDispatcher events = new EventDispatcher("tiercache-events");
 
@@ -84,6 +91,7 @@ final class ManagerResources implements AutoCloseable {
 	 */
 	ManagerResources(TieredCacheManager.Builder builder) {
 		this.errorHandler = builder.errorHandler;
+		this.loadBulkheads = builder.loadBulkheads;
 		RedisConnectionFactory connectionFactory = builder.connectionFactory;
 		boolean anyRemote = builder.caches.values().stream().anyMatch(CacheSettings::usesRemote)
 				|| (builder.dynamic && builder.defaults.usesRemote());
@@ -99,6 +107,7 @@ final class ManagerResources implements AutoCloseable {
 			RemoteCommands commands = RemoteCommands.dedicated(connectionFactory, builder.redisTimeout, this.breaker,
 					this.coherence);
 			this.connection = new RedisConnection(connectionFactory, commands, keys, this.breaker, builder.redisTimeout);
+			this.memory = new RedisMemoryReadings(commands);
 			this.redis = new RedisRuntime(commands, this.coherence, keys,
 					Objects.requireNonNull(builder.codec, "a ValueCodec is required when caches use Redis"),
 					builder.encryption, builder.maxValueBytes, shortestLease(builder), builder.maxPendingRepairs);
@@ -112,6 +121,7 @@ final class ManagerResources implements AutoCloseable {
 			this.breaker = null;
 			this.coherence = null;
 			this.connection = null;
+			this.memory = null;
 			this.redis = null;
 			this.subscription = null;
 		}
@@ -132,8 +142,10 @@ final class ManagerResources implements AutoCloseable {
 			logger.warn("Tiercache cache '" + name + "' is local-only: " + settings.freshness()
 					+ " needs Redis (mode 'both' or 'remote') and is ignored");
 		}
+		BulkheadConfig bulkhead = this.loadBulkheads.apply(name);
 		TieredCache cache = new TieredCache(name, settings, this.redis, this.clock, this.asyncExecutor,
-				this.refreshExecutor, this.errorHandler);
+				this.refreshExecutor, this.errorHandler,
+				(bulkhead != null) ? Bulkhead.of("tiercache-loads-" + name, bulkhead) : null);
 		RedisRuntime redis = this.redis;
 		if (redis != null && settings.usesRemote()) {
 			redis.register(cache.context(), this.started);
@@ -177,6 +189,12 @@ final class ManagerResources implements AutoCloseable {
 	/** How this instance follows other clients' changes; {@code null} when no cache uses Redis. */
 	@Nullable Coherence coherence() {
 		return this.coherence;
+	}
+
+	/** Redis's recent memory figures ({@link RedisMemoryReadings}); {@code null} when no cache uses Redis. */
+	TieredCacheManager.@Nullable RedisMemory redisMemory() {
+		RedisMemoryReadings readings = this.memory;
+		return (readings != null) ? readings.recent() : null;
 	}
 
 	/** The circuit breaker in front of Redis; {@code null} when no cache uses Redis. */

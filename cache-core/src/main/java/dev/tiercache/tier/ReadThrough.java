@@ -9,6 +9,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadFullException;
 import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.internal.read.ValueLoader;
@@ -61,12 +63,16 @@ final class ReadThrough {
 
 	private final Executor refreshExecutor;
 
+	/** Bounds this instance's concurrent loads of the cache; {@code null} for no bound. */
+	private final @Nullable Bulkhead loads;
+
 	/** Keys being reloaded in the background by this JVM. */
 	private final Set<Object> refreshing = ConcurrentHashMap.newKeySet();
 
 	ReadThrough(CacheContext cache, @Nullable RemoteCache remote, @Nullable LoadLeases leases, LocalFills fills,
-			Executor refreshExecutor) {
+			Executor refreshExecutor, @Nullable Bulkhead loads) {
 		this.cache = cache;
+		this.loads = loads;
 		this.local = cache.local();
 		this.remote = remote;
 		this.leases = leases;
@@ -378,8 +384,17 @@ final class ReadThrough {
 		return value;
 	}
 
-	/** Runs the loader, counting the load and its time from {@code started}. */
+	/**
+	 * Runs the loader, counting the load and its time from {@code started}, within the cache's load
+	 * bulkhead if it has one: a load waits for room at most the bulkhead's wait, then is refused.
+	 * @throws BulkheadFullException if the bulkhead stayed full (counted as a rejected load)
+	 */
 	private @Nullable Object runLoader(ValueLoader loader, long started) throws Throwable {
+		Bulkhead bulkhead = this.loads;
+		if (bulkhead != null && !bulkhead.tryAcquirePermission()) {
+			this.stats.loadRejected();
+			throw BulkheadFullException.createBulkheadFullException(bulkhead);
+		}
 		try {
 			Object value = loader.load();
 			this.stats.load(System.nanoTime() - started, false);
@@ -388,6 +403,11 @@ final class ReadThrough {
 		catch (Throwable ex) {
 			this.stats.load(System.nanoTime() - started, true);
 			throw ex;
+		}
+		finally {
+			if (bulkhead != null) {
+				bulkhead.onComplete();
+			}
 		}
 	}
 

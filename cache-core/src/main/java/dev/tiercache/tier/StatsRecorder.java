@@ -32,6 +32,8 @@ final class StatsRecorder {
 
 	private final LongAdder loadFailures = new LongAdder();
 
+	private final LongAdder loadsRejected = new LongAdder();
+
 	private final LongAdder loadNanos = new LongAdder();
 
 	private final LongAdder localWaits = new LongAdder();
@@ -172,6 +174,11 @@ final class StatsRecorder {
 		this.refreshesDropped.increment();
 	}
 
+	/** A load the cache's bulkhead refused. */
+	void loadRejected() {
+		this.loadsRejected.increment();
+	}
+
 	/** The counters now. */
 	CacheStats snapshot() {
 		return new CacheStats(this.localHits.sum(), this.localNullHits.sum(), this.localMisses.sum(),
@@ -181,7 +188,7 @@ final class StatsRecorder {
 				this.encodeFailures.sum(), this.decodeFailures.sum(), this.repairsDropped.sum(), this.staleHits.sum(),
 				this.failSafeHits.sum(), this.refreshes.sum(), this.refreshFailures.sum(), this.refreshesDropped.sum(),
 				this.evictions.sum(), Duration.ofNanos(this.localWaitNanos.sum()),
-				Duration.ofNanos(this.remoteWaitNanos.sum()));
+				Duration.ofNanos(this.remoteWaitNanos.sum()), this.loadsRejected.sum());
 	}
 
 }

@@ -11,6 +11,7 @@ import java.util.function.LongConsumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
+import io.github.resilience4j.bulkhead.Bulkhead;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.cache.Cache;
@@ -78,7 +79,8 @@ public final class TieredCache implements Cache {
 	private final Map<Type, Cache> typedViews = new ConcurrentHashMap<>();
 
 	TieredCache(String name, CacheSettings settings, @Nullable RedisRuntime redis, CoarseClock clock,
-			Executor asyncExecutor, Executor refreshExecutor, TiercacheErrorHandler errorHandler) {
+			Executor asyncExecutor, Executor refreshExecutor, TiercacheErrorHandler errorHandler,
+			@Nullable Bulkhead loadBulkhead) {
 		if (settings.usesRemote() && redis == null) {
 			throw new IllegalArgumentException("Cache '" + name + "' uses Redis (mode " + settings.mode()
 					+ ") but no Redis connection is configured");
@@ -92,7 +94,8 @@ public final class TieredCache implements Cache {
 		this.remote = (mirrored != null) ? new RemoteCache(this.context, mirrored) : null;
 		LocalFills fills = new LocalFills(this.local, this.remote);
 		this.readThrough = new ReadThrough(this.context, this.remote,
-				(mirrored != null) ? new LoadLeases(this.context, mirrored) : null, fills, refreshExecutor);
+				(mirrored != null) ? new LoadLeases(this.context, mirrored) : null, fills, refreshExecutor,
+				loadBulkhead);
 		this.lookup = new CacheLookup(this.context, this.remote, fills);
 		RemoteIntents intents = (mirrored != null && this.remote != null)
 				? new RemoteIntents(this.context, mirrored, this.remote) : null;

@@ -8,10 +8,12 @@ import java.util.Objects;
 import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 import javax.crypto.SecretKey;
 
+import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import org.jspecify.annotations.Nullable;
 
@@ -126,6 +128,33 @@ public final class TieredCacheManager
 	 */
 	public @Nullable RedisCircuitBreaker redisCircuitBreaker() {
 		return this.resources.breaker();
+	}
+
+	/**
+	 * How much memory Redis uses, its limit and its evictions, read from {@code INFO} at most every 5 s
+	 * (on a cluster, every primary's added up); {@code null} when no cache uses Redis, or while no
+	 * reading has succeeded (Redis down, or {@code INFO} refused). It waits for Redis at most
+	 * {@code tiercache.redis.timeout}, and not at all while the breaker keeps calls from Redis.
+	 */
+	public @Nullable RedisMemory redisMemory() {
+		return this.resources.redisMemory();
+	}
+
+	/**
+	 * Redis's memory figures.
+	 * @param usedBytes {@code used_memory}
+	 * @param maxBytes {@code maxmemory}; 0 for no limit
+	 * @param evictedKeys {@code evicted_keys}: keys Redis evicted since it started
+	 * @param policy {@code maxmemory_policy}
+	 * @param nodes how many servers the figures add up (the primaries of a cluster)
+	 */
+	public record RedisMemory(long usedBytes, long maxBytes, long evictedKeys, String policy, int nodes) {
+
+		/** The used share of the limit, 0 to 1 (or more); {@code NaN} without a limit. */
+		public double usedRatio() {
+			return (this.maxBytes > 0) ? (double) this.usedBytes / this.maxBytes : Double.NaN;
+		}
+
 	}
 
 	/**
@@ -281,6 +310,8 @@ public final class TieredCacheManager
 
 		@Nullable ValueEncryption encryption;
 
+		Function<String, @Nullable BulkheadConfig> loadBulkheads = (cache) -> null;
+
 		int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
 
 		int maxPendingRepairs = 10_000;
@@ -351,6 +382,18 @@ public final class TieredCacheManager
 		 */
 		public Builder encryption(String currentKeyId, Map<String, SecretKey> keys, Predicate<String> encrypted) {
 			this.encryption = new ValueEncryption(currentKeyId, keys, encrypted);
+			return this;
+		}
+
+		/**
+		 * Bounds how many loads of a cache run at once in this instance (a resilience4j bulkhead per
+		 * cache): a load past {@code maxConcurrentCalls} waits up to {@code maxWaitDuration} for room,
+		 * then fails fast with {@code BulkheadFullException}, counted in {@code loadsRejected}. Only loads
+		 * take room: L1 and L2 hits, and callers waiting for the same key's load, do not.
+		 * @param bulkheads each cache's bulkhead by name, {@code null} for none (the default)
+		 */
+		public Builder loadBulkheads(Function<String, @Nullable BulkheadConfig> bulkheads) {
+			this.loadBulkheads = bulkheads;
 			return this;
 		}
 

@@ -44,7 +44,7 @@ class CacheStatsTests {
 	private static CacheStats stats(long localHits, long localNullHits, long localMisses, long remoteHits,
 			long remoteNullHits, long remoteMisses) {
 		return new CacheStats(localHits, localNullHits, localMisses, remoteHits, remoteNullHits, remoteMisses, 0, 0,
-				Duration.ZERO, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Duration.ZERO, Duration.ZERO);
+				Duration.ZERO, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Duration.ZERO, Duration.ZERO, 0);
 	}
 
 }

@@ -28,7 +28,7 @@ class StatsRecorderTests {
 	void aFreshRecorderReportsZeroEverywhere() {
 		CacheStats stats = this.recorder.snapshot();
 		assertThat(stats).isEqualTo(new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, Duration.ZERO, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-				0, 0, 0, Duration.ZERO, Duration.ZERO));
+				0, 0, 0, Duration.ZERO, Duration.ZERO, 0));
 		assertThat(stats.hits()).isZero();
 		assertThat(stats.misses(true)).isZero();
 		assertThat(stats.misses(false)).isZero();
@@ -60,8 +60,9 @@ class StatsRecorderTests {
 		times(22, this.recorder::eviction);
 		times(23, () -> this.recorder.localWaited(1));
 		times(24, () -> this.recorder.remoteWaited(1));
+		times(25, this.recorder::loadRejected);
 		assertThat(this.recorder.snapshot()).isEqualTo(new CacheStats(1, 2, 3, 4, 5, 6, 15, 8, Duration.ofNanos(15), 9,
-				10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, Duration.ofNanos(23), Duration.ofNanos(24)));
+				10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, Duration.ofNanos(23), Duration.ofNanos(24), 25));
 	}
 
 	@Test

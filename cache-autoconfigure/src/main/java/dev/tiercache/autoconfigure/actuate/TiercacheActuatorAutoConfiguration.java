@@ -10,6 +10,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -33,9 +34,9 @@ public final class TiercacheActuatorAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		TiercacheEndpoint tiercacheEndpoint(TieredCacheManager cacheManager, ObjectProvider<WriteBehindQueues> queues,
-				TiercacheEndpointProperties properties) {
+				TiercacheEndpointProperties properties, ApplicationEventPublisher events) {
 			return new TiercacheEndpoint(cacheManager, queues.getIfUnique(), properties.getShowKeys(),
-					properties.getRoles());
+					properties.getRoles(), events);
 		}
 
 	}

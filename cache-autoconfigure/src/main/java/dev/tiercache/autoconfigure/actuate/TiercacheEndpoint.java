@@ -1,5 +1,6 @@
 package dev.tiercache.autoconfigure.actuate;
 
+import java.security.Principal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -7,8 +8,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.actuate.audit.listener.AuditApplicationEvent;
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.SecurityContext;
 import org.springframework.boot.actuate.endpoint.Show;
@@ -17,6 +21,7 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.context.ApplicationEventPublisher;
 
 import dev.tiercache.coherence.CoherenceMode;
 import dev.tiercache.resilience.RedisCircuitBreaker;
@@ -51,6 +56,11 @@ import dev.tiercache.writebehind.WriteBehindStats;
  * data: the hot keys are shown only as {@code management.endpoint.tiercache.show-keys} allows (never, by
  * default).
  *
+ * <p>Every destructive operation is audited: logged at INFO on the logger {@code dev.tiercache.audit}
+ * with the authenticated principal (or {@code anonymous}) and published as an
+ * {@link AuditApplicationEvent} of type {@link #CLEAR}, {@link #EVICT}, {@link #DEAD_LETTERS_REQUEUED} or
+ * {@link #DEAD_LETTERS_DROPPED}.
+ *
  * <p>Reads of write-behind lag call Redis, each within {@code tiercache.redis.timeout}; while Redis
  * does not answer, the lag reads as {@code null}.
  */
@@ -62,6 +72,23 @@ public class TiercacheEndpoint {
 
 	private static final int DEAD_LETTERS = 100;
 
+	/** The audit event type of a cleared cache. */
+	public static final String CLEAR = "TIERCACHE_CACHE_CLEARED";
+
+	/** The audit event type of an evicted key. */
+	public static final String EVICT = "TIERCACHE_KEY_EVICTED";
+
+	/** The audit event type of requeued dead letters. */
+	public static final String DEAD_LETTERS_REQUEUED = "TIERCACHE_DEAD_LETTERS_REQUEUED";
+
+	/** The audit event type of dropped dead letters. */
+	public static final String DEAD_LETTERS_DROPPED = "TIERCACHE_DEAD_LETTERS_DROPPED";
+
+	private static final String ANONYMOUS = "anonymous";
+
+	/** Where destructive operations are logged, a logger of its own to route or keep longer. */
+	private static final Log auditLogger = LogFactory.getLog("dev.tiercache.audit");
+
 	private final TieredCacheManager manager;
 
 	private final @Nullable WriteBehindQueues queues;
@@ -70,17 +97,21 @@ public class TiercacheEndpoint {
 
 	private final Set<String> roles;
 
+	private final ApplicationEventPublisher events;
+
 	/**
 	 * @param showKeys when a cache's hot keys are shown
 	 * @param roles the roles a user needs to be shown keys {@link Show#WHEN_AUTHORIZED when authorized};
 	 * empty for any authenticated user
+	 * @param events where the audit events of destructive operations go
 	 */
 	public TiercacheEndpoint(TieredCacheManager manager, @Nullable WriteBehindQueues queues, Show showKeys,
-			Set<String> roles) {
+			Set<String> roles, ApplicationEventPublisher events) {
 		this.manager = manager;
 		this.queues = queues;
 		this.showKeys = showKeys;
 		this.roles = Set.copyOf(roles);
+		this.events = events;
 	}
 
 	@ReadOperation
@@ -103,19 +134,27 @@ public class TiercacheEndpoint {
 	}
 
 	@DeleteOperation
-	public @Nullable CacheReport clear(@Selector String cache) {
+	public @Nullable CacheReport clear(SecurityContext securityContext, @Selector String cache) {
 		TieredCache found = known(cache);
 		if (found == null) {
 			return null;
 		}
 		found.clear();
+		audit(securityContext, CLEAR, "cleared cache '" + cache + "'", Map.of("cache", cache));
 		return report(found, false);
 	}
 
 	@DeleteOperation
-	public @Nullable Map<String, Object> evict(@Selector String cache, @Selector String key) {
+	public @Nullable Map<String, Object> evict(SecurityContext securityContext, @Selector String cache,
+			@Selector String key) {
 		TieredCache found = known(cache);
-		return (found != null) ? Map.of("cache", cache, "key", key, "evicted", found.evictNamed(key)) : null;
+		if (found == null) {
+			return null;
+		}
+		boolean evicted = found.evictNamed(key);
+		audit(securityContext, EVICT, "evicted key '" + key + "' of cache '" + cache + "'",
+				Map.of("cache", cache, "key", key, "evicted", evicted));
+		return Map.of("cache", cache, "key", key, "evicted", evicted);
 	}
 
 	/**
@@ -123,7 +162,8 @@ public class TiercacheEndpoint {
 	 * letter of the cache (at most {@value #DEAD_LETTERS} per call) when no id is given.
 	 */
 	@WriteOperation
-	public @Nullable Map<String, Object> deadLetters(@Selector String cache, String deadLetters, @Nullable String id) {
+	public @Nullable Map<String, Object> deadLetters(SecurityContext securityContext, @Selector String cache,
+			String deadLetters, @Nullable String id) {
 		WriteBehindQueues writeBehind = this.queues;
 		if (writeBehind == null || !writeBehind.cacheNames().contains(cache)) {
 			return null;
@@ -142,7 +182,24 @@ public class TiercacheEndpoint {
 				done++;
 			}
 		}
-		return Map.of("cache", cache, requeue ? "requeued" : "dropped", done);
+		String verb = requeue ? "requeued" : "dropped";
+		audit(securityContext, requeue ? DEAD_LETTERS_REQUEUED : DEAD_LETTERS_DROPPED,
+				verb + " " + done + " dead letter(s) of cache '" + cache + "'"
+						+ ((id != null) ? " (id " + id + ")" : ""),
+				(id != null) ? Map.of("cache", cache, "id", id, verb, done) : Map.of("cache", cache, verb, done));
+		return Map.of("cache", cache, verb, done);
+	}
+
+	/**
+	 * Logs a destructive operation at INFO with who asked for it (the authenticated principal, if any),
+	 * and publishes it as an {@link AuditApplicationEvent} (which Boot's audit events repository, when
+	 * there is one, keeps).
+	 */
+	private void audit(SecurityContext securityContext, String type, String what, Map<String, Object> data) {
+		Principal principal = securityContext.getPrincipal();
+		String who = (principal != null) ? principal.getName() : ANONYMOUS;
+		auditLogger.info("Tiercache Actuator: " + who + " " + what);
+		this.events.publishEvent(new AuditApplicationEvent(who, type, data));
 	}
 
 	private @Nullable TieredCache known(String name) {

@@ -1,5 +1,6 @@
 package dev.tiercache.autoconfigure.actuate;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -18,8 +19,9 @@ import dev.tiercache.writebehind.WriteBehindStats;
  * The {@code tiercache} health contributor: always {@code UP}, since callers are served whatever Redis
  * does (while the Redis circuit breaker keeps calls from Redis, from L1 and their loaders), so that a
  * Redis blip never takes instances out of their load balancer. Its details say what is degraded: the
- * breaker's state (and why Redis is not called while it is open), the invalidation mode and the
- * write-behind backlog per cache.
+ * breaker's state (and why Redis is not called while it is open), the invalidation mode, Redis's memory
+ * (used, limit, evictions and policy, read from {@code INFO} at most every 5 s) and the write-behind
+ * backlog per cache.
  *
  * <p>It never waits for Redis beyond one bounded read a second: the backlog is the queue's
  * {@linkplain WriteBehindQueues#recentStats recent lag}, read from Redis at most once a second
@@ -53,11 +55,27 @@ public class TiercacheHealthIndicator implements HealthIndicator {
 		if (mode != null) {
 			health.withDetail("invalidationMode", mode.name());
 		}
+		TieredCacheManager.RedisMemory memory = admits ? this.manager.redisMemory() : null;
+		if (memory != null) {
+			health.withDetail("redisMemory", memory(memory));
+		}
 		WriteBehindQueues writeBehind = this.queues;
 		if (writeBehind != null && !writeBehind.cacheNames().isEmpty()) {
 			health.withDetail("writeBehindBacklog", admits ? backlog(writeBehind) : "not read: Redis is not called");
 		}
 		return health.build();
+	}
+
+	private static Map<String, Object> memory(TieredCacheManager.RedisMemory memory) {
+		Map<String, Object> details = new LinkedHashMap<>();
+		details.put("usedBytes", memory.usedBytes());
+		details.put("maxBytes", memory.maxBytes());
+		if (memory.maxBytes() > 0) {
+			details.put("usedPercent", Math.round(memory.usedRatio() * 1000) / 10.0);
+		}
+		details.put("evictedKeys", memory.evictedKeys());
+		details.put("policy", memory.policy());
+		return details;
 	}
 
 	private static Map<String, Object> backlog(WriteBehindQueues writeBehind) {

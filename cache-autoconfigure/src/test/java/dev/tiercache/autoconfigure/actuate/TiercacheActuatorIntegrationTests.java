@@ -9,19 +9,25 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.actuate.audit.listener.AuditApplicationEvent;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.data.redis.connection.RedisConnection;
@@ -38,12 +44,12 @@ import dev.tiercache.tier.TieredCacheManager;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-
 /**
  * Issue 10, Actuator: {@code /actuator/tiercache} and the {@code tiercache} health contributor, read
  * with a real HTTP client from a real web server on a real Redis (through a TCP proxy that can
  * black-hole it).
  */
+@ExtendWith(OutputCaptureExtension.class)
 class TiercacheActuatorIntegrationTests {
 
 	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -53,6 +59,8 @@ class TiercacheActuatorIntegrationTests {
 	private final String prefix = TestRedis.uniquePrefix();
 
 	private ConfigurableApplicationContext context;
+
+	private final List<AuditApplicationEvent> audited = new CopyOnWriteArrayList<>();
 
 	private TcpProxy proxy;
 
@@ -79,6 +87,7 @@ class TiercacheActuatorIntegrationTests {
 					"management.endpoints.web.exposure.include=tiercache,health",
 					"management.endpoint.health.show-details=always", "spring.main.banner-mode=off")
 			.properties(properties)
+			.listeners((ApplicationListener<AuditApplicationEvent>) this.audited::add)
 			.run();
 		return "http://127.0.0.1:" + ((WebServerApplicationContext) this.context).getWebServer().getPort();
 	}
@@ -99,7 +108,7 @@ class TiercacheActuatorIntegrationTests {
 	}
 
 	@Test
-	void theEndpointReportsEachCacheAndItsHotKeysAndEvictsAndClears() throws Exception {
+	void theEndpointReportsEachCacheAndItsHotKeysAndEvictsAndClears(CapturedOutput output) throws Exception {
 		String base = start("management.endpoint.tiercache.access=unrestricted",
 				"management.endpoint.tiercache.show-keys=always");
 		BookService books = this.context.getBean(BookService.class);
@@ -137,6 +146,16 @@ class TiercacheActuatorIntegrationTests {
 		assertThat(send("DELETE", base + "/actuator/tiercache/books", "").statusCode()).isEqualTo(200);
 		books.find(2);
 		assertThat(loads(base)).as("cleared, so loaded again").isEqualTo(4);
+
+		assertThat(this.audited).extracting((event) -> event.getAuditEvent().getType())
+			.containsExactly(TiercacheEndpoint.EVICT, TiercacheEndpoint.CLEAR);
+		assertThat(this.audited).allSatisfy((event) -> assertThat(event.getAuditEvent().getPrincipal())
+			.as("no one authenticated").isEqualTo("anonymous"));
+		assertThat(this.audited.get(0).getAuditEvent().getData()).containsEntry("cache", "books")
+			.containsEntry("key", "#l:1");
+		assertThat(output).contains("INFO")
+			.contains("Tiercache Actuator: anonymous evicted key '#l:1' of cache 'books'")
+			.contains("Tiercache Actuator: anonymous cleared cache 'books'");
 	}
 
 	/**

@@ -1,0 +1,116 @@
+package dev.tiercache.tier;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import dev.tiercache.internal.redis.RemoteCallException;
+import dev.tiercache.internal.redis.RemoteCommands;
+import dev.tiercache.tier.TieredCacheManager.RedisMemory;
+
+/**
+ * Reads how much memory Redis uses, its limit and how many keys it evicted, from {@code INFO}: at most
+ * once every {@value #INTERVAL_SECONDS} seconds however often it is asked, one caller at a time (the
+ * others get the last reading), and only while the circuit breaker admits calls. On a Redis Cluster,
+ * the figures of every primary are added up. Thread-safe.
+ */
+final class RedisMemoryReadings {
+
+	static final long INTERVAL_SECONDS = 5;
+
+	private static final long INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(INTERVAL_SECONDS);
+
+	private static final Log logger = LogFactory.getLog(RedisMemoryReadings.class);
+
+	private final RemoteCommands commands;
+
+	private final AtomicBoolean reading = new AtomicBoolean();
+
+	private volatile @Nullable Reading last;
+
+	RedisMemoryReadings(RemoteCommands commands) {
+		this.commands = commands;
+	}
+
+	/** The last reading, read again first if it is older than the interval; {@code null} if none succeeded. */
+	@Nullable RedisMemory recent() {
+		Reading previous = this.last;
+		if ((previous != null && System.nanoTime() - previous.at() < INTERVAL_NANOS) || !this.commands.admits()
+				|| !this.reading.compareAndSet(false, true)) {
+			return (previous != null) ? previous.memory() : null;
+		}
+		try {
+			List<String> infos = this.commands.call(RedisMemoryReadings::infoOfEveryPrimary);
+			RedisMemory memory = (infos != null) ? sum(infos) : null;
+			this.last = new Reading(memory, System.nanoTime());
+			return memory;
+		}
+		catch (RemoteCallException ex) {
+			logger.debug("Tiercache could not read Redis's memory figures", ex);
+			return (previous != null) ? previous.memory() : null;
+		}
+		finally {
+			this.reading.set(false);
+		}
+	}
+
+	/** {@code INFO} of the server, or of every primary of a cluster. */
+	private static CompletableFuture<List<String>> infoOfEveryPrimary(RedisClusterAsyncCommands<byte[], byte[]> redis) {
+		if (redis instanceof RedisAdvancedClusterAsyncCommands<byte[], byte[]> cluster) {
+			return cluster.masters().commands().info().toCompletableFuture();
+		}
+		return redis.info().thenApply(List::of).toCompletableFuture();
+	}
+
+	/** The figures of the nodes added up; a node without a limit makes the whole unlimited. */
+	private static @Nullable RedisMemory sum(List<String> infos) {
+		long used = 0;
+		long max = 0;
+		boolean unlimited = false;
+		long evicted = 0;
+		String policy = null;
+		for (String info : infos) {
+			long nodeMax = field(info, "maxmemory");
+			long nodeUsed = field(info, "used_memory");
+			if (nodeUsed < 0) {
+				return null;
+			}
+			used += nodeUsed;
+			unlimited |= nodeMax <= 0;
+			max += Math.max(0, nodeMax);
+			evicted += Math.max(0, field(info, "evicted_keys"));
+			policy = (policy != null) ? policy : text(info, "maxmemory_policy");
+		}
+		return new RedisMemory(used, unlimited ? 0 : max, evicted, (policy != null) ? policy : "unknown",
+				infos.size());
+	}
+
+	private static long field(String info, String name) {
+		String value = text(info, name);
+		try {
+			return (value != null) ? Long.parseLong(value) : -1;
+		}
+		catch (NumberFormatException ex) {
+			return -1;
+		}
+	}
+
+	private static @Nullable String text(String info, String name) {
+		return info.lines()
+			.filter((line) -> line.startsWith(name + ":"))
+			.map((line) -> line.substring(name.length() + 1).strip())
+			.findFirst()
+			.orElse(null);
+	}
+
+	private record Reading(@Nullable RedisMemory memory, long at) {
+	}
+
+}
