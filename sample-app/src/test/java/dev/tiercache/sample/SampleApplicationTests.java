@@ -4,15 +4,21 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -28,8 +34,15 @@ import static org.awaitility.Awaitility.await;
  * The sample's REST API end to end, over real HTTP, on a real PostgreSQL (a schema of its own,
  * migrated by Flyway) and a real Redis.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "sample.read-latency=5ms")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = { "sample.read-latency=5ms",
+		"sample.users.admin-password=" + SampleApplicationTests.ADMIN_PASSWORD,
+		"sample.users.viewer-password=" + SampleApplicationTests.VIEWER_PASSWORD })
+@ExtendWith(OutputCaptureExtension.class)
 class SampleApplicationTests {
+
+	static final String ADMIN_PASSWORD = "admin-secret";
+
+	static final String VIEWER_PASSWORD = "viewer-secret";
 
 	private static final SampleServers servers = new SampleServers();
 
@@ -57,12 +70,22 @@ class SampleApplicationTests {
 	private JdbcTemplate jdbc;
 
 	private HttpResponse<String> send(String method, String path, String body) throws Exception {
-		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
+		return sendAs(null, null, method, path, body);
+	}
+
+	/** Sends a request with HTTP Basic credentials, or none when {@code user} is {@code null}. */
+	private HttpResponse<String> sendAs(@Nullable String user, @Nullable String password, String method, String path,
+			String body) throws Exception {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
 			.timeout(Duration.ofSeconds(10))
 			.header("Content-Type", "application/json")
-			.method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-			.build();
-		return this.http.send(request, HttpResponse.BodyHandlers.ofString());
+			.method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody()
+					: HttpRequest.BodyPublishers.ofString(body));
+		if (user != null) {
+			request.header("Authorization", "Basic " + Base64.getEncoder()
+				.encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+		}
+		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	private JsonNode call(String method, String path, String body) throws Exception {
@@ -151,12 +174,34 @@ class SampleApplicationTests {
 		assertThat(call("GET", "/actuator/health/tiercache", "").path("status").asString()).isEqualTo("UP");
 	}
 
-	/** Issue 16 item 17: the sample's setting exposes the endpoint read only, without cache keys. */
+	/**
+	 * Issue 18, audit: anyone reads the Actuator, but only an admin clears a cache, evicts a key or
+	 * drops dead letters (Spring Security, HTTP Basic); keys are shown to admins only; each write is
+	 * logged with who made it.
+	 */
 	@Test
-	void theActuatorNeitherClearsCachesNorShowsKeys() throws Exception {
+	void onlyAnAdminClearsCachesOrSeesKeysAndEachClearIsLoggedWithTheAdminsName(CapturedOutput output)
+			throws Exception {
 		call("GET", "/api/products/16", "");
-		assertThat(send("DELETE", "/actuator/tiercache/products", "").statusCode()).isEqualTo(405);
-		assertThat(call("GET", "/actuator/tiercache/products", "").path("hotKeys").isArray()).as("keys shown").isFalse();
+		assertThat(send("DELETE", "/actuator/tiercache/products", "").statusCode()).as("anonymous").isEqualTo(401);
+		assertThat(sendAs("viewer", VIEWER_PASSWORD, "DELETE", "/actuator/tiercache/products", "").statusCode())
+			.as("authenticated, without the ADMIN role").isEqualTo(403);
+		assertThat(sendAs("admin", "wrong", "DELETE", "/actuator/tiercache/products", "").statusCode())
+			.as("a wrong password").isEqualTo(401);
+		assertThat(send("POST", "/actuator/tiercache/views", "{\"deadLetters\": \"drop\"}").statusCode())
+			.as("dropping dead letters, anonymous").isEqualTo(401);
+		assertThat(call("GET", "/actuator/tiercache/products", "").path("hotKeys").isArray()).as("keys shown")
+			.isFalse();
+
+		HttpResponse<String> adminView = sendAs("admin", ADMIN_PASSWORD, "GET", "/actuator/tiercache/products", "");
+		assertThat(this.json.readTree(adminView.body()).path("hotKeys").isArray()).as("keys shown to an admin")
+			.isTrue();
+		long loads = loads("products");
+		assertThat(sendAs("admin", ADMIN_PASSWORD, "DELETE", "/actuator/tiercache/products", "").statusCode())
+			.isEqualTo(200);
+		call("GET", "/api/products/16", "");
+		assertThat(loads("products") - loads).as("cleared, so loaded again").isEqualTo(1);
+		assertThat(output).contains("Tiercache Actuator: admin cleared cache 'products'");
 	}
 
 }
