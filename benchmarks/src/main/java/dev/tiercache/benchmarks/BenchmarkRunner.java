@@ -60,6 +60,7 @@ public final class BenchmarkRunner {
 		WriteBehindScenario.Outcome writeBehind = WriteBehindScenario.run(quick ? 4_000 : 100_000, 8,
 				quick ? 80 : 1_000);
 		StalenessScenario.Outcome staleness = StalenessScenario.run(quick ? 100 : 1_000);
+		TopologyScenario.Outcome topology = TopologyScenario.run(quick ? 1_000 : 10_000, quick ? 100 : 1_000);
 
 		String summary = new Summary(quick).localHit(localOneThread, localTwoThreads)
 			.remoteHit(remote, interleavedHits)
@@ -67,6 +68,7 @@ public final class BenchmarkRunner {
 			.stampede(stampedes)
 			.writeBehind(writeBehind)
 			.staleness(staleness)
+			.topology(topology)
 			.toMarkdown();
 		Files.writeString(results.resolve("summary.md"), summary);
 		System.out.println(summary);

@@ -84,7 +84,7 @@ final class InterleavedLatency {
 		}
 	}
 
-	private static List<Latency> measure(Map<String, LongFunction<Object>> subjects, int calls) {
+	static List<Latency> measure(Map<String, LongFunction<Object>> subjects, int calls) {
 		List<LongFunction<Object>> operations = List.copyOf(subjects.values());
 		long[][] latencies = new long[operations.size()][calls];
 		for (int i = -calls; i < calls; i++) {

@@ -33,24 +33,29 @@ final class StalenessScenario {
 
 	static Outcome run(int writes) {
 		try (Subjects subjects = new Subjects()) {
-			String prefix = "bench-staleness-" + System.nanoTime();
-			TieredCacheManager first = subjects.tieredManager(prefix);
-			TieredCache a = first.getTieredCache("hot");
-			TieredCache b = subjects.tieredManager(prefix).getTieredCache("hot");
-			a.put("key", "warm-up");
-			awaitServed(b, "warm-up");
-			long[] nanos = new long[writes];
-			for (int i = 0; i < writes; i++) {
-				String value = "v" + i;
-				a.put("key", value);
-				long written = System.nanoTime();
-				awaitServed(b, value);
-				nanos[i] = System.nanoTime() - written;
-			}
-			Arrays.sort(nanos);
-			return new Outcome(writes, Objects.requireNonNull(first.coherenceMode()), millis(nanos, 50),
-					millis(nanos, 99), nanos[writes - 1] / 1e6);
+			return run(writes, subjects);
 		}
+	}
+
+	/** The scenario on instances {@code subjects} makes (on a Redis Cluster, say). */
+	static Outcome run(int writes, Subjects subjects) {
+		String prefix = "bench-staleness-" + System.nanoTime();
+		TieredCacheManager first = subjects.tieredManager(prefix);
+		TieredCache a = first.getTieredCache("hot");
+		TieredCache b = subjects.tieredManager(prefix).getTieredCache("hot");
+		a.put("key", "warm-up");
+		awaitServed(b, "warm-up");
+		long[] nanos = new long[writes];
+		for (int i = 0; i < writes; i++) {
+			String value = "v" + i;
+			a.put("key", value);
+			long written = System.nanoTime();
+			awaitServed(b, value);
+			nanos[i] = System.nanoTime() - written;
+		}
+		Arrays.sort(nanos);
+		return new Outcome(writes, Objects.requireNonNull(first.coherenceMode()), millis(nanos, 50),
+				millis(nanos, 99), nanos[writes - 1] / 1e6);
 	}
 
 	private static void awaitServed(TieredCache reader, String value) {

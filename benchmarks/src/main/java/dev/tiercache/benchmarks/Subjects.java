@@ -53,14 +53,28 @@ public final class Subjects implements AutoCloseable {
 	/** Counts loader calls of every catalogue created by this instance. */
 	public final AtomicInteger loads = new AtomicInteger();
 
+	/** Spring Boot's properties that point the Tiercache instances at their Redis. */
+	private final String[] redisProperties;
+
 	/** Subjects whose Redis clients use Lettuce's default resources. */
 	public Subjects() {
-		this(null);
+		this((ClientResources) null);
 	}
 
 	/** Subjects whose Redis clients use the given resources (to count commands, for instance). */
 	Subjects(@Nullable ClientResources clientResources) {
 		this.clientResources = clientResources;
+		this.redisProperties = new String[] { "spring.data.redis.host=" + this.redis.getHost(),
+				"spring.data.redis.port=" + this.redis.getPort() };
+	}
+
+	/**
+	 * Subjects whose Tiercache instances use another Redis than the benchmarks' one, as Spring Boot's
+	 * {@code redisProperties} name it (a cluster's nodes, say).
+	 */
+	Subjects(String... redisProperties) {
+		this.clientResources = null;
+		this.redisProperties = redisProperties.clone();
 	}
 
 	/**
@@ -80,8 +94,8 @@ public final class Subjects implements AutoCloseable {
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(TieredApplication.class)
 			.web(WebApplicationType.NONE)
 			.logStartupInfo(false)
+			.properties(this.redisProperties)
 			.properties("spring.main.banner-mode=off", "logging.level.root=warn",
-					"spring.data.redis.host=" + this.redis.getHost(), "spring.data.redis.port=" + this.redis.getPort(),
 					"tiercache.key-prefix=" + keyPrefix, "tiercache.cache-names=hot,stampede",
 					"tiercache.caches.remote.mode=remote", "tiercache.caches.miss.ttl=20s",
 					"tiercache.caches.miss.ttl-jitter=0")

@@ -159,6 +159,21 @@ final class Summary {
 		return this;
 	}
 
+	Summary topology(TopologyScenario.Outcome outcome) {
+		this.out.append("\n## 7. One Redis and a Redis Cluster (3 primaries, 3 replicas, same machine)\n\n");
+		interleaved(outcome.latencies(), TopologyScenario.HIT_CLUSTER, TopologyScenario.HIT_ONE);
+		StalenessScenario.Outcome staleness = outcome.clusterStaleness();
+		this.out.append("Staleness on the cluster: ").append(staleness.writes())
+			.append(" writes on instance A, B reading (").append(staleness.mode()).append("): p50 ")
+			.append(millis(staleness.p50Millis())).append(" ms, p99 ").append(millis(staleness.p99Millis()))
+			.append(" ms, max ").append(millis(staleness.maxMillis())).append(" ms.\n");
+		return this;
+	}
+
+	private static String millis(double value) {
+		return String.format(Locale.ROOT, "%.2f", value);
+	}
+
 	String toMarkdown() {
 		return this.out.toString();
 	}

@@ -70,6 +70,8 @@ public class CacheSpec {
 
 	private final Lock lock = new Lock();
 
+	private final Bulkhead bulkhead = new Bulkhead();
+
 	private final WriteBehind writeBehind = new WriteBehind();
 
 	public @Nullable CacheMode getMode() {
@@ -154,6 +156,44 @@ public class CacheSpec {
 
 	public Lock getLock() {
 		return this.lock;
+	}
+
+	public Bulkhead getBulkhead() {
+		return this.bulkhead;
+	}
+
+	/**
+	 * Bounds this instance's concurrent loads of a cache (a resilience4j bulkhead): loads past the
+	 * bound wait up to 'max-wait', then fail fast; L1 and Redis hits are not bounded.
+	 */
+	public static class Bulkhead {
+
+		/**
+		 * Most loads of the cache running at once in this instance; 0 for no bound.
+		 */
+		private @Nullable Integer maxConcurrentLoads;
+
+		/**
+		 * How long a load past the bound waits for room before failing.
+		 */
+		private @Nullable Duration maxWait;
+
+		public @Nullable Integer getMaxConcurrentLoads() {
+			return this.maxConcurrentLoads;
+		}
+
+		public void setMaxConcurrentLoads(@Nullable Integer maxConcurrentLoads) {
+			this.maxConcurrentLoads = maxConcurrentLoads;
+		}
+
+		public @Nullable Duration getMaxWait() {
+			return this.maxWait;
+		}
+
+		public void setMaxWait(@Nullable Duration maxWait) {
+			this.maxWait = maxWait;
+		}
+
 	}
 
 	/**

@@ -90,6 +90,7 @@ public final class TiercacheAutoConfiguration {
 		CacheSettingsBinder.declared(properties)
 			.forEach((name, settings) -> CacheSettingsBinder.mapped("tiercache", () -> builder.cache(name, settings)));
 		EncryptionBinder.apply(properties, builder);
+		builder.loadBulkheads(LoadBulkheadBinder.bulkheads(properties));
 		errorHandler.ifAvailable(builder::errorHandler);
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
 		return builder.build();

@@ -4,7 +4,11 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
+import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.lettuce.core.resource.ClientResources;
@@ -34,10 +38,12 @@ import dev.tiercache.stats.CacheStats;
 import dev.tiercache.test.TestRedis;
 import dev.tiercache.tier.CacheMode;
 import dev.tiercache.tier.CacheSettings;
+import dev.tiercache.tier.TieredCache;
 import dev.tiercache.tier.TieredCacheManager;
 import dev.tiercache.writebehind.WriteBehindQueues;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 class TiercacheAutoConfigurationTests {
 
@@ -357,6 +363,34 @@ class TiercacheAutoConfigurationTests {
 			.run((context) -> assertThat(context).getFailure()
 				.hasStackTraceContaining("tiercache.encryption.keys.k1")
 				.hasStackTraceContaining("must be an AES key of 128, 192 or 256 bits"));
+	}
+
+	@Test
+	void bulkheadPropertiesBoundACachesConcurrentLoadsAndBadOnesFailNamingTheProperty() {
+		this.runner.withPropertyValues("tiercache.key-prefix=" + TestRedis.uniquePrefix(), "tiercache.cache-names=open",
+				"tiercache.caches.bounded.bulkhead.max-concurrent-loads=1",
+				"tiercache.caches.bounded.bulkhead.max-wait=0ms")
+			.run((context) -> {
+				TieredCacheManager manager = context.getBean(TieredCacheManager.class);
+				TieredCache bounded = manager.getTieredCache("bounded");
+				CountDownLatch loading = new CountDownLatch(1);
+				CountDownLatch release = new CountDownLatch(1);
+				CompletableFuture<String> held = CompletableFuture.supplyAsync(() -> bounded.get(1, () -> {
+					loading.countDown();
+					release.await(10, TimeUnit.SECONDS);
+					return "first";
+				}));
+				assertThat(loading.await(10, TimeUnit.SECONDS)).isTrue();
+				assertThatExceptionOfType(BulkheadFullException.class)
+					.isThrownBy(() -> bounded.get(2, () -> "second"));
+				assertThat(manager.getTieredCache("open").get(2, () -> "unbounded")).isEqualTo("unbounded");
+				release.countDown();
+				assertThat(held.get(10, TimeUnit.SECONDS)).isEqualTo("first");
+				assertThat(bounded.stats().loadsRejected()).isEqualTo(1);
+			});
+		this.runner.withPropertyValues("tiercache.defaults.bulkhead.max-concurrent-loads=-1")
+			.run((context) -> assertThat(context).getFailure()
+				.hasStackTraceContaining("tiercache.defaults.bulkhead.max-concurrent-loads"));
 	}
 
 	@Test

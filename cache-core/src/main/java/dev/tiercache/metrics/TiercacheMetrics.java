@@ -162,8 +162,8 @@ public final class TiercacheMetrics implements MeterBinder {
 	}
 
 	/**
-	 * Redis's memory and evictions, read from {@code INFO} at most every 5 s; the gauges read NaN until a
-	 * reading succeeded, and the counter its last value.
+	 * Redis's memory and evictions, read from {@code INFO} at most every 5 s; the gauges read NaN while no
+	 * reading succeeded lately.
 	 */
 	private void bindRedisMemory(MeterRegistry registry) {
 		Gauge.builder("tiercache.redis.memory.used", this.manager,
@@ -176,10 +176,11 @@ public final class TiercacheMetrics implements MeterBinder {
 			.description("Redis's memory limit (maxmemory); 0 for none")
 			.baseUnit(BaseUnits.BYTES)
 			.register(registry);
-		FunctionCounter.builder("tiercache.redis.evictions", this.manager, (manager) -> {
-			double evicted = memory(manager, RedisMemory::evictedKeys);
-			return Double.isNaN(evicted) ? 0 : evicted;
-		}).description("keys Redis evicted for room (evicted_keys)").register(registry);
+		// a gauge, not a counter: Redis's own count since it started, which a restart or a failover resets
+		Gauge.builder("tiercache.redis.evicted.keys", this.manager,
+				(manager) -> memory(manager, RedisMemory::evictedKeys))
+			.description("keys Redis evicted for room since it started (evicted_keys)")
+			.register(registry);
 	}
 
 	private static double memory(TieredCacheManager manager, ToDoubleFunction<RedisMemory> figure) {

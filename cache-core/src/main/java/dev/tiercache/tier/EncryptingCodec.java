@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
@@ -39,6 +40,8 @@ final class EncryptingCodec implements ValueCodec {
 	private static final int TAG_BITS = 128;
 
 	private static final SecureRandom random = new SecureRandom();
+
+	private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 
 	private final ValueCodec codec;
 
@@ -93,7 +96,9 @@ final class EncryptingCodec implements ValueCodec {
 		if (payload.remaining() < idLength + NONCE_BYTES + TAG_BITS / 8) {
 			throw new ValueDecodingException("the encrypted entry is truncated");
 		}
-		String keyId = new String(source, payload.position(), idLength, StandardCharsets.UTF_8);
+		// read from Redis, so fit for a log line: control characters (line breaks) replaced by '?'
+		String keyId = CONTROL.matcher(new String(source, payload.position(), idLength, StandardCharsets.UTF_8))
+			.replaceAll("?");
 		payload.position(payload.position() + idLength);
 		SecretKey key = this.keys.get(keyId);
 		if (key == null) {
@@ -117,6 +122,7 @@ final class EncryptingCodec implements ValueCodec {
 			throw new ValueDecodingException("cannot decrypt the entry: " + ex.getMessage(), ex);
 		}
 	}
+
 
 	private byte[] header(int plainFormat, byte[] nonce) {
 		byte[] header = new byte[2 + this.currentKeyIdBytes.length + NONCE_BYTES];

@@ -10,7 +10,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import io.github.resilience4j.bulkhead.Bulkhead;
-import io.github.resilience4j.bulkhead.BulkheadFullException;
 import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.internal.read.ValueLoader;
@@ -63,8 +62,8 @@ final class ReadThrough {
 
 	private final Executor refreshExecutor;
 
-	/** Bounds this instance's concurrent loads of the cache; {@code null} for no bound. */
-	private final @Nullable Bulkhead loads;
+	/** Bounds this instance's concurrent loads of the cache. */
+	private final LoadRoom room;
 
 	/** Keys being reloaded in the background by this JVM. */
 	private final Set<Object> refreshing = ConcurrentHashMap.newKeySet();
@@ -72,7 +71,7 @@ final class ReadThrough {
 	ReadThrough(CacheContext cache, @Nullable RemoteCache remote, @Nullable LoadLeases leases, LocalFills fills,
 			Executor refreshExecutor, @Nullable Bulkhead loads) {
 		this.cache = cache;
-		this.loads = loads;
+		this.room = new LoadRoom(loads, cache.stats());
 		this.local = cache.local();
 		this.remote = remote;
 		this.leases = leases;
@@ -120,7 +119,7 @@ final class ReadThrough {
 		RemoteCache l2 = this.remote;
 		String redisName = load.redisName();
 		if (l2 == null || redisName == null) {
-			return loadWithoutLease(load, stamp);
+			return loadWithoutLease(load, stamp, false);
 		}
 		RemoteKey remoteKey = l2.keyOf(load.key(), redisName);
 		long redisDeadline = leases().deadline();
@@ -134,11 +133,11 @@ final class ReadThrough {
 			expired = hit;
 		}
 		if (read == RemoteRead.FAILED) {
-			return loadWithoutLease(load, stamp);
+			return loadWithoutLease(load, stamp, false);
 		}
 		if (read == RemoteRead.UNCACHED) {
 			// the backing store may not have the key's queued writes yet: what it holds is returned, kept nowhere
-			return runLoader(load.loader(), System.nanoTime());
+			return loadInRoom(load.loader(), false);
 		}
 		byte[] replace = (read instanceof Unreadable found) ? found.header() : (expired != null) ? header(expired) : null;
 		try {
@@ -236,13 +235,13 @@ final class ReadThrough {
 		RemoteCache l2 = this.remote;
 		String redisName = load.redisName();
 		if (l2 == null || redisName == null) {
-			loadWithoutLease(load, stamp);
+			loadWithoutLease(load, stamp, true);
 			return;
 		}
 		RemoteKey remoteKey = l2.keyOf(load.key(), redisName);
 		Lease lease = leases().claimForRefresh(remoteKey);
 		if (lease != null) {
-			loadAndStore(l2, lease, load, remoteKey, stamp, leases().deadline());
+			loadAndStore(l2, lease, load, remoteKey, stamp, leases().deadline(), true);
 		}
 	}
 
@@ -276,11 +275,11 @@ final class ReadThrough {
 					return servePending(l2, load, remoteKey, pending.value(), stamp);
 				}
 				if (acquisition instanceof Acquisition.Acquired acquired) {
-					return loadAndStore(l2, acquired.lease(), load, remoteKey, stamp, redisBy);
+					return loadAndStore(l2, acquired.lease(), load, remoteKey, stamp, redisBy, false);
 				}
 				if (!(acquisition instanceof Acquisition.Held held)) {
 					// open (the last load stored nothing) or unknown (Redis did not answer)
-					return loadWithoutLease(load, stamp);
+					return loadWithoutLease(load, stamp, false);
 				}
 				if (!waited) {
 					this.stats.remoteWait();
@@ -289,7 +288,7 @@ final class ReadThrough {
 				long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
 				if (remainingMillis <= 0) {
 					this.stats.lockTimeout();
-					return loadWithoutLease(load, stamp);
+					return loadWithoutLease(load, stamp, false);
 				}
 				long waitStarted = System.nanoTime();
 				awaitWakeUp(waiter, Math.min(Math.min(held.remainingMillis() + 1, MAX_WAKE_UP_MILLIS), remainingMillis));
@@ -311,7 +310,7 @@ final class ReadThrough {
 			this.fills.fromRemote(remoteKey, load.type(), hit, stamp, load.settings());
 			return hit.value();
 		}
-		return runLoader(load.loader(), System.nanoTime());
+		return loadInRoom(load.loader(), false);
 	}
 
 	private void awaitWakeUp(LoadNotifications.Waiter waiter, long millis) {
@@ -330,13 +329,21 @@ final class ReadThrough {
 	 * for Redis, moved on by the time the loader and encoding took.
 	 */
 	private @Nullable Object loadAndStore(RemoteCache l2, Lease lease, Load load, RemoteKey remoteKey, long stamp,
-			long redisDeadline) throws Throwable {
+			long redisDeadline, boolean background) throws Throwable {
 		boolean settled = false;
 		long started = System.nanoTime();
 		CacheSettings entrySettings = load.settings();
 		try {
-			Object value = runLoader(load.loader(), started);
-			long loadMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+			this.room.take(background);
+			long loading = System.nanoTime();
+			Object value;
+			try {
+				value = runLoader(load.loader(), loading);
+			}
+			finally {
+				this.room.give();
+			}
+			long loadMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loading);
 			long ttl = entrySettings.jitteredTtlMillis(value == null);
 			byte[] framed = (ttl > 0 && !load.excludes(value)) ? l2.frame(value, load.type(), ttl, loadMillis) : null;
 			settled = true;
@@ -373,8 +380,8 @@ final class ReadThrough {
 	 * value in L1 only; not in a cache that queues writes, where it could not tell whether a queued
 	 * write is newer than what it loaded.
 	 */
-	private @Nullable Object loadWithoutLease(Load load, long stamp) throws Throwable {
-		Object value = runLoader(load.loader(), System.nanoTime());
+	private @Nullable Object loadWithoutLease(Load load, long stamp, boolean background) throws Throwable {
+		Object value = loadInRoom(load.loader(), background);
 		LocalTier tier = this.local;
 		if (tier != null && !load.excludes(value) && this.cache.pendingWrites() == null) {
 			CacheSettings settings = load.settings();
@@ -385,16 +392,22 @@ final class ReadThrough {
 	}
 
 	/**
-	 * Runs the loader, counting the load and its time from {@code started}, within the cache's load
-	 * bulkhead if it has one: a load waits for room at most the bulkhead's wait, then is refused.
-	 * @throws BulkheadFullException if the bulkhead stayed full (counted as a rejected load)
+	 * Runs the loader within room in the cache's load bulkhead ({@link LoadRoom}), counting the load and
+	 * its time from when it had room.
+	 * @throws io.github.resilience4j.bulkhead.BulkheadFullException if there was no room
 	 */
-	private @Nullable Object runLoader(ValueLoader loader, long started) throws Throwable {
-		Bulkhead bulkhead = this.loads;
-		if (bulkhead != null && !bulkhead.tryAcquirePermission()) {
-			this.stats.loadRejected();
-			throw BulkheadFullException.createBulkheadFullException(bulkhead);
+	private @Nullable Object loadInRoom(ValueLoader loader, boolean background) throws Throwable {
+		this.room.take(background);
+		try {
+			return runLoader(loader, System.nanoTime());
 		}
+		finally {
+			this.room.give();
+		}
+	}
+
+	/** Runs the loader, counting the load and its time from {@code started}. */
+	private @Nullable Object runLoader(ValueLoader loader, long started) throws Throwable {
 		try {
 			Object value = loader.load();
 			this.stats.load(System.nanoTime() - started, false);
@@ -403,11 +416,6 @@ final class ReadThrough {
 		catch (Throwable ex) {
 			this.stats.load(System.nanoTime() - started, true);
 			throw ex;
-		}
-		finally {
-			if (bulkhead != null) {
-				bulkhead.onComplete();
-			}
 		}
 	}
 

@@ -17,8 +17,9 @@ import dev.tiercache.tier.TieredCacheManager.RedisMemory;
 
 /**
  * Reads how much memory Redis uses, its limit and how many keys it evicted, from {@code INFO}: at most
- * once every {@value #INTERVAL_SECONDS} seconds however often it is asked, one caller at a time (the
- * others get the last reading), and only while the circuit breaker admits calls. On a Redis Cluster,
+ * once every {@value #INTERVAL_SECONDS} seconds however often it is asked (a failed attempt included),
+ * one caller at a time (the others get the last reading), and only while the circuit breaker admits
+ * calls. On a Redis Cluster,
  * the figures of every primary are added up. Thread-safe.
  */
 final class RedisMemoryReadings {
@@ -26,6 +27,9 @@ final class RedisMemoryReadings {
 	static final long INTERVAL_SECONDS = 5;
 
 	private static final long INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(INTERVAL_SECONDS);
+
+	/** After how many intervals without a successful reading the last one is dropped. */
+	static final int KEPT_INTERVALS = 3;
 
 	private static final Log logger = LogFactory.getLog(RedisMemoryReadings.class);
 
@@ -39,26 +43,38 @@ final class RedisMemoryReadings {
 		this.commands = commands;
 	}
 
-	/** The last reading, read again first if it is older than the interval; {@code null} if none succeeded. */
+	/**
+	 * The last reading, read again first if the last attempt is older than the interval; {@code null} if
+	 * no reading succeeded in the last {@value #KEPT_INTERVALS} intervals (a figure that old is dropped,
+	 * not shown as current). A failed attempt waits the interval too before the next.
+	 */
 	@Nullable RedisMemory recent() {
 		Reading previous = this.last;
-		if ((previous != null && System.nanoTime() - previous.at() < INTERVAL_NANOS) || !this.commands.admits()
+		long now = System.nanoTime();
+		if ((previous != null && now - previous.attemptedAt() < INTERVAL_NANOS) || !this.commands.admits()
 				|| !this.reading.compareAndSet(false, true)) {
-			return (previous != null) ? previous.memory() : null;
+			return current(previous, now);
 		}
 		try {
 			List<String> infos = this.commands.call(RedisMemoryReadings::infoOfEveryPrimary);
 			RedisMemory memory = (infos != null) ? sum(infos) : null;
-			this.last = new Reading(memory, System.nanoTime());
+			this.last = new Reading(memory, now, now);
 			return memory;
 		}
 		catch (RemoteCallException ex) {
 			logger.debug("Tiercache could not read Redis's memory figures", ex);
-			return (previous != null) ? previous.memory() : null;
+			this.last = (previous != null) ? new Reading(previous.memory(), previous.readAt(), now)
+					: new Reading(null, now, now);
+			return current(previous, now);
 		}
 		finally {
 			this.reading.set(false);
 		}
+	}
+
+	private static @Nullable RedisMemory current(@Nullable Reading reading, long now) {
+		return (reading != null && now - reading.readAt() < KEPT_INTERVALS * INTERVAL_NANOS) ? reading.memory()
+				: null;
 	}
 
 	/** {@code INFO} of the server, or of every primary of a cluster. */
@@ -110,7 +126,12 @@ final class RedisMemoryReadings {
 			.orElse(null);
 	}
 
-	private record Reading(@Nullable RedisMemory memory, long at) {
+	/**
+	 * @param memory the figures read, {@code null} if none
+	 * @param readAt when they were read
+	 * @param attemptedAt when Redis was last asked, with or without success
+	 */
+	private record Reading(@Nullable RedisMemory memory, long readAt, long attemptedAt) {
 	}
 
 }

@@ -10,6 +10,7 @@ import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.codec.EncodedValue;
 import dev.tiercache.codec.ValueCodec;
+import dev.tiercache.codec.ValueDecodingException;
 
 /**
  * How one cache turns values into the bytes Redis stores and back: the manager's {@link ValueCodec}
@@ -41,7 +42,8 @@ final class ValueFraming {
 	 */
 	byte @Nullable [] frame(@Nullable Object value, Type type, long ttlMillis, long loadMillis) {
 		if (value == null) {
-			return envelope(null, ttlMillis, loadMillis);
+			// an encrypted cache keeps no null: its marker could not be told from one forged in Redis
+			return (this.codec instanceof EncryptingCodec) ? null : envelope(null, ttlMillis, loadMillis);
 		}
 		EncodedValue encoded = encode(value, type);
 		return (encoded != null) ? envelope(encoded, ttlMillis, loadMillis) : null;
@@ -77,9 +79,14 @@ final class ValueFraming {
 	 * ({@link dev.tiercache.codec.ValueTypeMismatchException} if intact but not of {@code type})
 	 */
 	@Nullable Object decode(Envelope envelope, byte[] framed, Type type) {
-		return envelope.nullMarker() ? null
-				: this.codec.decode(envelope.payloadFormat(), framed, envelope.payloadOffset(), envelope.payloadLength(),
-						type);
+		if (envelope.nullMarker()) {
+			if (this.codec instanceof EncryptingCodec) {
+				throw new ValueDecodingException("a null marker in an encrypted cache, which stores none");
+			}
+			return null;
+		}
+		return this.codec.decode(envelope.payloadFormat(), framed, envelope.payloadOffset(), envelope.payloadLength(),
+				type);
 	}
 
 	private void logUnencodable(Class<?> type, RuntimeException reason) {

@@ -52,7 +52,7 @@ class TiercacheMetricsTests {
 		assertThat(tagValues("tiercache.gets", "tier")).containsExactlyInAnyOrder("local", "remote");
 		assertThat(tagValues("tiercache.gets", "result")).containsExactlyInAnyOrder("hit", "null_hit", "miss", "stale_hit",
 				"fail_safe_hit");
-		assertThat(tagValues("tiercache.loads", "result")).containsExactlyInAnyOrder("success", "failure");
+		assertThat(tagValues("tiercache.loads", "result")).containsExactlyInAnyOrder("success", "failure", "rejected");
 		assertThat(tagValues("tiercache.coalesced", "tier")).containsExactlyInAnyOrder("local", "remote");
 		assertThat(tagValues("tiercache.errors", "operation")).containsExactlyInAnyOrder("redis", "encode", "decode",
 				"refresh");

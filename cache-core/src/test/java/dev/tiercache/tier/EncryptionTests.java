@@ -116,6 +116,24 @@ class EncryptionTests {
 	}
 
 	@Test
+	void anEncryptedCacheCachesNoNullAndANullMarkerFoundInRedisIsAMiss() {
+		TieredCache encrypted = books(instance("k1", Map.of("k1", FIRST)));
+		AtomicInteger loads = new AtomicInteger();
+		String loaded = encrypted.get(5, () -> {
+			loads.incrementAndGet();
+			return null;
+		});
+		assertThat(loaded).isNull();
+		assertThat(storedValues("books")).as("no null marker stored").isEmpty();
+
+		this.managers.redis(CacheSettings.DEFAULTS, "books").getTieredCache("books").put(6, null);
+		assertThat(storedValues("books")).as("a null marker, as someone with write access could put").hasSize(1);
+		TieredCache reader = books(instance("k1", Map.of("k1", FIRST)));
+		assertThat(reader.get(6, () -> "loaded")).isEqualTo("loaded");
+		assertThat(reader.stats().decodeFailures()).isEqualTo(1);
+	}
+
+	@Test
 	void badKeySettingsFailNamingTheSetting() {
 		TieredCacheManager.Builder builder = TieredCacheManager.builder(null);
 		assertThatExceptionOfType(InvalidSettingException.class)

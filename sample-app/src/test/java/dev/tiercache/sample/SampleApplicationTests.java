@@ -192,6 +192,8 @@ class SampleApplicationTests {
 			.as("dropping dead letters, anonymous").isEqualTo(401);
 		assertThat(call("GET", "/actuator/tiercache/products", "").path("hotKeys").isArray()).as("keys shown")
 			.isFalse();
+		assertThat(send("HEAD", "/actuator/health", "").statusCode()).as("a load balancer's probe").isEqualTo(200);
+		assertThat(send("GET", "/actuator", "").statusCode()).as("the endpoint list, anonymous").isEqualTo(401);
 
 		HttpResponse<String> adminView = sendAs("admin", ADMIN_PASSWORD, "GET", "/actuator/tiercache/products", "");
 		assertThat(this.json.readTree(adminView.body()).path("hotKeys").isArray()).as("keys shown to an admin")

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -86,6 +87,8 @@ public class TiercacheEndpoint {
 
 	private static final String ANONYMOUS = "anonymous";
 
+	private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
+
 	/** Where destructive operations are logged, a logger of its own to route or keep longer. */
 	private static final Log auditLogger = LogFactory.getLog("dev.tiercache.audit");
 
@@ -152,7 +155,7 @@ public class TiercacheEndpoint {
 			return null;
 		}
 		boolean evicted = found.evictNamed(key);
-		audit(securityContext, EVICT, "evicted key '" + key + "' of cache '" + cache + "'",
+		audit(securityContext, EVICT, "evicted key '" + printable(key) + "' of cache '" + cache + "'",
 				Map.of("cache", cache, "key", key, "evicted", evicted));
 		return Map.of("cache", cache, "key", key, "evicted", evicted);
 	}
@@ -176,18 +179,28 @@ public class TiercacheEndpoint {
 		};
 		List<String> ids = (id != null) ? List.of(id)
 				: writeBehind.deadLetters(cache, DEAD_LETTERS).stream().map(DeadLetter::id).toList();
+		String verb = requeue ? "requeued" : "dropped";
 		int done = 0;
-		for (String each : ids) {
-			if (requeue ? writeBehind.requeue(cache, each) : writeBehind.drop(cache, each)) {
-				done++;
+		try {
+			for (String each : ids) {
+				if (requeue ? writeBehind.requeue(cache, each) : writeBehind.drop(cache, each)) {
+					done++;
+				}
 			}
 		}
-		String verb = requeue ? "requeued" : "dropped";
-		audit(securityContext, requeue ? DEAD_LETTERS_REQUEUED : DEAD_LETTERS_DROPPED,
-				verb + " " + done + " dead letter(s) of cache '" + cache + "'"
-						+ ((id != null) ? " (id " + id + ")" : ""),
-				(id != null) ? Map.of("cache", cache, "id", id, verb, done) : Map.of("cache", cache, verb, done));
+		finally {
+			// also when Redis failed part-way: the letters already dropped are gone for good
+			audit(securityContext, requeue ? DEAD_LETTERS_REQUEUED : DEAD_LETTERS_DROPPED,
+					verb + " " + done + " dead letter(s) of cache '" + cache + "'"
+							+ ((id != null) ? " (id " + printable(id) + ")" : ""),
+					(id != null) ? Map.of("cache", cache, "id", id, verb, done) : Map.of("cache", cache, verb, done));
+		}
 		return Map.of("cache", cache, verb, done);
+	}
+
+	/** A value a request gave, fit for a log line: control characters (line breaks) replaced by '?'. */
+	private static String printable(String value) {
+		return CONTROL.matcher(value).replaceAll("?");
 	}
 
 	/**

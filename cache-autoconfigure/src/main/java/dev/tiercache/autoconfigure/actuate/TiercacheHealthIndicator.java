@@ -23,9 +23,10 @@ import dev.tiercache.writebehind.WriteBehindStats;
  * (used, limit, evictions and policy, read from {@code INFO} at most every 5 s) and the write-behind
  * backlog per cache.
  *
- * <p>It never waits for Redis beyond one bounded read a second: the backlog is the queue's
- * {@linkplain WriteBehindQueues#recentStats recent lag}, read from Redis at most once a second
- * however often health is asked for, and only while the breaker admits calls. While the breaker is
+ * <p>It never waits for Redis beyond bounded reads: the backlog is the queue's
+ * {@linkplain WriteBehindQueues#recentStats recent lag}, read from Redis at most once a second, and the
+ * memory figures at most every 5 s, however often health is asked for, and only while the breaker
+ * admits calls. While the breaker is
  * open it is not read at all, so a health request answers at once even while Redis is black-holed.
  */
 public class TiercacheHealthIndicator implements HealthIndicator {
