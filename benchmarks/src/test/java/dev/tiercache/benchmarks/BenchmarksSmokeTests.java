@@ -97,6 +97,17 @@ class BenchmarksSmokeTests {
 	}
 
 	@Test
+	void topologyScenarioMeasuresOneRedisAndAClusterAndTheClustersStaleness() {
+		TopologyScenario.Outcome outcome = TopologyScenario.run(50, 20);
+		assertThat(outcome.latencies()).extracting(InterleavedLatency.Latency::subject)
+			.containsExactly(TopologyScenario.HIT_ONE, TopologyScenario.HIT_CLUSTER, TopologyScenario.MISS_ONE,
+					TopologyScenario.MISS_CLUSTER);
+		assertThat(outcome.latencies()).allSatisfy((latency) -> assertThat(latency.p50Micros()).isPositive());
+		assertThat(outcome.clusterStaleness().mode()).isEqualTo(CoherenceMode.TRACKING);
+		assertThat(outcome.clusterStaleness().writes()).isEqualTo(20);
+	}
+
+	@Test
 	void everyBenchmarkRunsAndTheSummaryRenders() throws Exception {
 		Collection<RunResult> local = smoke(LocalHitBenchmark.class);
 		Collection<RunResult> remote = smoke(RemoteHitBenchmark.class);
@@ -110,9 +121,13 @@ class BenchmarksSmokeTests {
 			.stampede(List.of(StampedeScenario.tiered(2, 2, 2)))
 			.writeBehind(new WriteBehindScenario.Outcome(10, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 5, 8, 1, 10, 1))
 			.staleness(new StalenessScenario.Outcome(10, CoherenceMode.TRACKING, 1, 2, 3))
+			.topology(new TopologyScenario.Outcome(
+					List.of(new InterleavedLatency.Latency(TopologyScenario.HIT_ONE, 1, 2),
+							new InterleavedLatency.Latency(TopologyScenario.HIT_CLUSTER, 2, 3)),
+					new StalenessScenario.Outcome(10, CoherenceMode.TRACKING, 1, 2, 3)))
 			.toMarkdown();
 		assertThat(summary).contains("## 1. L1 hit", "## 2. L2 hit", "## 3. Miss", "## 4. Stampede", "Interleaved",
-				"## 5. Write-behind", "## 6. Staleness")
+				"## 5. Write-behind", "## 6. Staleness", "## 7. One Redis and a Redis Cluster")
 			.doesNotContain("NaN", "Infinity");
 	}
 
