@@ -2,7 +2,6 @@ package dev.tiercache.autoconfigure;
 
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -12,6 +11,7 @@ import dev.tiercache.test.EmbeddedRedis;
 import dev.tiercache.test.RedisCluster;
 import dev.tiercache.test.SingleServer;
 
+import static dev.tiercache.autoconfigure.FailoverLoad.millis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -78,28 +78,14 @@ class ClusterFailoverUnderLoadTests {
 				.contains("role:master"));
 		long promotedAt = System.nanoTime();
 		long l2BackAt = this.load.awaitL2();
-		int hotLoads = this.load.hotLoads();
 		Set<Long> lost = this.load.finish();
 
 		System.out.printf("cluster failover (%s): replica promoted %d ms after the fault, L2 back %d ms after "
-				+ "that; reads %d, read errors %d, hot-key loads %d; write-behind calls acknowledged %d, refused %d, "
-				+ "lost %d%n", fault, millis(promotedAt - faultAt), millis(l2BackAt - promotedAt),
-				this.load.reads.get(), this.load.readErrors.get(), hotLoads, this.load.acknowledged.size(),
-				this.load.refused.size(), lost.size());
-		assertThat(this.load.readErrors).as("reads that threw or returned another key's value").hasValue(0);
+				+ "that; %s%n", fault, millis(promotedAt - faultAt), millis(l2BackAt - promotedAt),
+				this.load.report(lost));
 		assertThat(millis(l2BackAt - promotedAt)).as("ms from the promotion until L2 serves on every primary")
 			.isLessThanOrEqualTo((fault == Fault.CLUSTER_FAILOVER) ? 1000 : KILLED_PRIMARY_L2_BOUND_MILLIS);
-		assertThat(this.load.refused).as("write-behind calls refused after L2 was back (start times)")
-			.allSatisfy((startedAt) -> assertThat(startedAt).isLessThan(l2BackAt));
-		assertThat(lost).as("acknowledged write-behind calls that never reached the database").isEmpty();
-		if (fault == Fault.CLUSTER_FAILOVER) {
-			assertThat(hotLoads).as("database reads of hot keys during a handover: L1 and L2 served them")
-				.isLessThanOrEqualTo(2 * FailoverLoad.HOT_KEYS);
-		}
-	}
-
-	private static long millis(long nanos) {
-		return TimeUnit.NANOSECONDS.toMillis(nanos);
+		this.load.assertPromisesKept(l2BackAt, lost, fault == Fault.CLUSTER_FAILOVER);
 	}
 
 }

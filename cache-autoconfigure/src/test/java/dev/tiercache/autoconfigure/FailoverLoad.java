@@ -34,6 +34,7 @@ import dev.tiercache.tier.TieredCache;
 import dev.tiercache.tier.TieredCacheManager;
 import dev.tiercache.writebehind.WriteBehindUnavailableException;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -171,6 +172,34 @@ final class FailoverLoad implements AutoCloseable {
 			// reported by the caller's assertion on what is missing
 		}
 		return missing(ids);
+	}
+
+	/** What the traffic saw, for the test's output. */
+	String report(Set<Long> lost) {
+		return String.format("reads %d, read errors %d, hot-key loads %d; write-behind calls acknowledged %d, "
+				+ "refused %d, lost %d", this.reads.get(), this.readErrors.get(), hotLoads(), this.acknowledged.size(),
+				this.refused.size(), lost.size());
+	}
+
+	/**
+	 * Checks what every failover must keep: no read failed or returned another key's value, no
+	 * write-behind call that started after L2 was back was refused, no acknowledged write was lost; and,
+	 * after a handover, the hot keys were served by L1 and L2 (at most one database read per key and
+	 * instance).
+	 */
+	void assertPromisesKept(long l2BackAt, Set<Long> lost, boolean handover) {
+		assertThat(this.readErrors).as("reads that threw or returned another key's value").hasValue(0);
+		assertThat(this.refused).as("write-behind calls refused after L2 was back (start times)")
+			.allSatisfy((startedAt) -> assertThat(startedAt).isLessThan(l2BackAt));
+		assertThat(lost).as("acknowledged write-behind calls that never reached the database").isEmpty();
+		if (handover) {
+			assertThat(hotLoads()).as("database reads of hot keys during a handover: L1 and L2 served them")
+				.isLessThanOrEqualTo(2 * HOT_KEYS);
+		}
+	}
+
+	static long millis(long nanos) {
+		return TimeUnit.NANOSECONDS.toMillis(nanos);
 	}
 
 	private PriceService service(int instance) {

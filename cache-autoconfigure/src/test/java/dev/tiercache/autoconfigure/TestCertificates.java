@@ -119,8 +119,8 @@ final class TestCertificates {
 
 	private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair issuerKeys) {
 		try {
-			return new JcaX509CertificateConverter()
-				.getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(issuerKeys.getPrivate())));
+			return new JcaX509CertificateConverter().getCertificate(
+					builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(issuerKeys.getPrivate())));
 		}
 		catch (OperatorCreationException | GeneralSecurityException ex) {
 			throw new IllegalStateException(ex);

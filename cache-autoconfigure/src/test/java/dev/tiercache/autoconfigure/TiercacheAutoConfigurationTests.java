@@ -342,8 +342,8 @@ class TiercacheAutoConfigurationTests {
 	void encryptionPropertiesEncryptTheNamedCachesAndBadOnesFailNamingTheProperty() {
 		String key = Base64.getEncoder().encodeToString(new byte[32]);
 		this.runner.withPropertyValues("tiercache.key-prefix=" + TestRedis.uniquePrefix(),
-				"tiercache.cache-names=plain", "tiercache.caches.secret.encryption=true", "tiercache.encryption.current-key=k1",
-				"tiercache.encryption.keys.k1=" + key)
+				"tiercache.cache-names=plain", "tiercache.caches.secret.encryption=true",
+				"tiercache.encryption.current-key=k1", "tiercache.encryption.keys.k1=" + key)
 			.run((context) -> {
 				TieredCacheManager manager = context.getBean(TieredCacheManager.class);
 				manager.getTieredCache("secret").put(1, "sealed");

@@ -87,7 +87,8 @@ final class SensitiveValueGuard {
 			throw new BeanInitializationException(annotation + " method " + method + " of bean '" + beanName
 					+ "' would put " + what + " in the cache, and it holds a sensitive value: " + found
 					+ ". Cache a type without it (a view holding only what may be cached): Tiercache never caches "
-					+ "what is marked @NeverCache or matches tiercache.never-cache.types or tiercache.never-cache.fields");
+					+ "what is marked @NeverCache or matches tiercache.never-cache.types or "
+					+ "tiercache.never-cache.fields");
 		}
 	}
 

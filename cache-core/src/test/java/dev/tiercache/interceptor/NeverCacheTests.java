@@ -45,7 +45,8 @@ class NeverCacheTests {
 			.withMessageContaining("List<Token> (" + Token.class.getName() + " is marked @NeverCache)");
 		assertThatExceptionOfType(BeanInitializationException.class)
 			.isThrownBy(() -> this.validator.postProcessBeforeInitialization(new TokenMapReads(), "tokens"))
-			.withMessageContaining("Optional<Map<String, Token[]>> (" + Token.class.getName() + " is marked @NeverCache)");
+			.withMessageContaining(
+					"Optional<Map<String, Token[]>> (" + Token.class.getName() + " is marked @NeverCache)");
 	}
 
 	@Test

@@ -89,7 +89,8 @@ public final class EmbeddedRedis implements AutoCloseable {
 	public void kill() {
 		RedisClient client = RedisClient.create();
 		String server;
-		try (StatefulRedisConnection<String, String> connection = client.connect(RedisURI.create("127.0.0.1", this.port))) {
+		try (StatefulRedisConnection<String, String> connection = client
+			.connect(RedisURI.create("127.0.0.1", this.port))) {
 			server = connection.sync().info("server");
 		}
 		finally {

@@ -68,14 +68,18 @@ class DurableWritesOnClusterTests {
 		assertThat(write(onFirst).confirmed()).isTrue();
 		EmbeddedRedis replica = this.cluster.replicas().get(0);
 		this.cluster.onNode(replica.port(), (redis) -> redis.clusterFailover(false));
+		int oldPrimary = this.cluster.primaries().get(0).port();
 		await("the replica took its primary's slots over").atMost(Duration.ofSeconds(30))
-			.until(() -> this.cluster.onNode(replica.port(), (redis) -> redis.info("replication")).contains("role:master")
-					&& this.cluster.onNode(this.cluster.primaries().get(0).port(), (redis) -> redis.info("replication"))
-						.contains("master_link_status:up"));
+			.until(() -> replication(replica.port()).contains("role:master")
+					&& replication(oldPrimary).contains("master_link_status:up"));
 
 		DurableWrites.Written moved = write(onFirst);
 		assertThat(moved.reply()).as("the script ran on the new primary").isEqualTo(bytes("written"));
 		assertThat(moved.confirmed()).as("confirmed by the old primary, now its replica").isTrue();
+	}
+
+	private String replication(int port) {
+		return this.cluster.onNode(port, (redis) -> redis.info("replication"));
 	}
 
 	private DurableWrites.Written write(byte[] key) {
