@@ -56,12 +56,15 @@ final class RoundTrips {
 		}
 	}
 
-	/** The counts once no command was sent for 100 ms (within 5 s). */
+	/**
+	 * The counts once no command was sent for 400 ms (within 10 s): the checks of a miss phase's stored
+	 * entries trail it, batched, for a while (a 100 ms quiet window was seen to end too early).
+	 */
 	private static Map<String, Long> quiet(CommandCounter counter) {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
 		Map<String, Long> last = counter.snapshot();
 		while (System.nanoTime() < deadline) {
-			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(400));
 			Map<String, Long> now = counter.snapshot();
 			if (now.equals(last)) {
 				return now;
