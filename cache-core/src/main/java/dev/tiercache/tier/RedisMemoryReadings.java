@@ -11,6 +11,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import dev.tiercache.internal.redis.RedisInfo;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.tier.TieredCacheManager.RedisMemory;
@@ -93,37 +94,19 @@ final class RedisMemoryReadings {
 		long evicted = 0;
 		String policy = null;
 		for (String info : infos) {
-			long nodeMax = field(info, "maxmemory");
-			long nodeUsed = field(info, "used_memory");
+			long nodeMax = RedisInfo.number(info, "maxmemory");
+			long nodeUsed = RedisInfo.number(info, "used_memory");
 			if (nodeUsed < 0) {
 				return null;
 			}
 			used += nodeUsed;
 			unlimited |= nodeMax <= 0;
 			max += Math.max(0, nodeMax);
-			evicted += Math.max(0, field(info, "evicted_keys"));
-			policy = (policy != null) ? policy : text(info, "maxmemory_policy");
+			evicted += Math.max(0, RedisInfo.number(info, "evicted_keys"));
+			policy = (policy != null) ? policy : RedisInfo.text(info, "maxmemory_policy");
 		}
 		return new RedisMemory(used, unlimited ? 0 : max, evicted, (policy != null) ? policy : "unknown",
 				infos.size());
-	}
-
-	private static long field(String info, String name) {
-		String value = text(info, name);
-		try {
-			return (value != null) ? Long.parseLong(value) : -1;
-		}
-		catch (NumberFormatException ex) {
-			return -1;
-		}
-	}
-
-	private static @Nullable String text(String info, String name) {
-		return info.lines()
-			.filter((line) -> line.startsWith(name + ":"))
-			.map((line) -> line.substring(name.length() + 1).strip())
-			.findFirst()
-			.orElse(null);
 	}
 
 	/**

@@ -21,6 +21,7 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.tiercache.internal.concurrent.DaemonThreads;
+import dev.tiercache.internal.redis.RedisInfo;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
 
@@ -191,36 +192,17 @@ final class EvictionPolicyGuard implements AutoCloseable {
 			}
 			return null;
 		}
-		String name = (memory != null) ? field(memory, "maxmemory_policy") : null;
+		String name = (memory != null) ? RedisInfo.text(memory, "maxmemory_policy") : null;
 		if (name == null) {
 			return null;
 		}
-		return new Policy(name.toLowerCase(Locale.ROOT), maxmemory(field(memory, "maxmemory")));
+		return new Policy(name.toLowerCase(Locale.ROOT), RedisInfo.number(memory, "maxmemory"));
 	}
 
 	/** Whether Redis will never answer {@code INFO} (ACLs, a renamed command), unlike a busy script. */
 	private static boolean isRefusal(RedisCommandExecutionException reply) {
 		String message = String.valueOf(reply.getMessage());
 		return message.startsWith("NOPERM") || message.startsWith("ERR unknown command");
-	}
-
-	/** The value of one {@code name:value} line of an {@code INFO} reply, or {@code null}. */
-	private static @Nullable String field(String info, String name) {
-		return info.lines()
-			.filter((line) -> line.startsWith(name + ":"))
-			.map((line) -> line.substring(name.length() + 1).strip())
-			.findFirst()
-			.orElse(null);
-	}
-
-	/** {@code maxmemory} in bytes; -1 (a limit of unknown size) if it cannot be read. */
-	private static long maxmemory(@Nullable String value) {
-		try {
-			return (value != null) ? Long.parseLong(value) : -1;
-		}
-		catch (NumberFormatException ex) {
-			return -1;
-		}
 	}
 
 	@Override
