@@ -21,8 +21,7 @@ import static org.awaitility.Awaitility.await;
  * ({@code spring.data.redis.lettuce.cluster.refresh.adaptive=true}, {@code period=500ms}), running
  * {@link FailoverLoad}'s traffic while a replica takes over its primary's slots ({@code CLUSTER FAILOVER})
  * or the primary is killed ({@code kill -9}). Readers get no error and every read its key's value; L2
- * serves again, on every primary's slots, within 1 s of a handover's promotion (1.5 s of a killed
- * primary's replica's: {@link #KILLED_PRIMARY_L2_BOUND_MILLIS}); write-behind calls (whose
+ * serves again, on every primary's slots, within 1 s of the promotion; write-behind calls (whose
  * partitions are spread over the primaries) are refused only between the fault and L2's return; every
  * acknowledged write reaches the database. Hot-key reloads are printed, and bounded after a handover.
  */
@@ -31,13 +30,8 @@ class ClusterFailoverUnderLoadTests {
 
 	private static final Duration PROMOTION = Duration.ofSeconds(30);
 
-	/**
-	 * After a {@code kill -9}, L2 came back 0.6 to 1.14 s after the promotion (likely the client's
-	 * topology refresh, every 500 ms, and the breaker's probe, 500 ms after it opened; not broken down
-	 * yet): above the 1 s the issue asks for, which handovers and Sentinel meet. Bounded here so that a
-	 * regression shows.
-	 */
-	private static final long KILLED_PRIMARY_L2_BOUND_MILLIS = 1500;
+	/** How long after the promotion L2 serves again at the latest, on every primary's slots. */
+	private static final long L2_BACK_MILLIS = 1000;
 
 	private final RedisCluster cluster = RedisCluster.start();
 
@@ -84,7 +78,7 @@ class ClusterFailoverUnderLoadTests {
 				+ "that; %s%n", fault, millis(promotedAt - faultAt), millis(l2BackAt - promotedAt),
 				this.load.report(lost));
 		assertThat(millis(l2BackAt - promotedAt)).as("ms from the promotion until L2 serves on every primary")
-			.isLessThanOrEqualTo((fault == Fault.CLUSTER_FAILOVER) ? 1000 : KILLED_PRIMARY_L2_BOUND_MILLIS);
+			.isLessThanOrEqualTo(L2_BACK_MILLIS);
 		this.load.assertPromisesKept(l2BackAt, lost, fault == Fault.CLUSTER_FAILOVER);
 	}
 

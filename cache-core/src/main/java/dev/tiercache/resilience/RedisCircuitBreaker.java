@@ -3,10 +3,15 @@ package dev.tiercache.resilience;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -33,13 +38,17 @@ import dev.tiercache.internal.concurrent.DaemonThreads;
  *
  * <p><b>Recovery.</b> When it closes after being open, the {@linkplain #onRecovery recovery actions}
  * run on the probing thread (replaying writes Redis missed, clearing L1, whose invalidations may have
- * been lost) and only then are callers admitted again. A breaker built with
+ * been lost) and only then are callers admitted again. They may spread independent calls over the
+ * {@linkplain #recoveryExecutor() recovery threads}, which are admitted meanwhile too. A breaker built with
  * {@link #disabled()} admits every call and never opens. Thread-safe.
  */
 public final class RedisCircuitBreaker implements AutoCloseable {
 
 	/** The name of the resilience4j breaker, as metrics and logs show it. */
 	public static final String NAME = "tiercache-redis";
+
+	/** How many {@linkplain #recoveryExecutor() recovery threads} may call Redis at once. */
+	public static final int RECOVERY_THREADS = 8;
 
 	private static final Log logger = LogFactory.getLog(RedisCircuitBreaker.class);
 
@@ -62,6 +71,10 @@ public final class RedisCircuitBreaker implements AutoCloseable {
 	private final ScheduledExecutorService prober = Executors
 		.newSingleThreadScheduledExecutor(DaemonThreads.named("tiercache-redis-probe"));
 
+	/** Runs the recovery actions' independent calls, on threads admitted while they run; idle, none is kept. */
+	private final ThreadPoolExecutor recoveryWorkers = new ThreadPoolExecutor(RECOVERY_THREADS, RECOVERY_THREADS, 1,
+			TimeUnit.SECONDS, new LinkedBlockingQueue<>(), RecoveryWorker::new);
+
 	private final List<Probe> probes = new CopyOnWriteArrayList<>();
 
 	private final List<Runnable> recoveryActions = new CopyOnWriteArrayList<>();
@@ -79,6 +92,9 @@ public final class RedisCircuitBreaker implements AutoCloseable {
 
 	private long openedAt;
 
+	/** The probe waiting to run, if any. Guarded by this. */
+	private @Nullable ScheduledFuture<?> nextProbe;
+
 	/**
 	 * A breaker with {@linkplain #defaults() Tiercache's defaults}.
 	 */
@@ -93,6 +109,7 @@ public final class RedisCircuitBreaker implements AutoCloseable {
 	 */
 	public RedisCircuitBreaker(CircuitBreakerConfig config) {
 		this.breaker = CircuitBreaker.of(NAME, config);
+		this.recoveryWorkers.allowCoreThreadTimeOut(true);
 	}
 
 	/** A breaker that records nothing and never stops calls to Redis. */
@@ -113,11 +130,26 @@ public final class RedisCircuitBreaker implements AutoCloseable {
 
 	/**
 	 * Whether the calling thread may call Redis now: {@code false} while the breaker is open or
-	 * half-open, and while it recovers (except for the recovery actions themselves). One volatile read
-	 * while the breaker is closed.
+	 * half-open, and while it recovers (except for the recovery actions themselves and the
+	 * {@linkplain #recoveryExecutor() recovery threads}). One volatile read while the breaker is closed.
 	 */
 	public boolean admits() {
-		return this.admitting || this.recovering == Thread.currentThread();
+		return this.admitting || isRecovering(Thread.currentThread());
+	}
+
+	private boolean isRecovering(Thread thread) {
+		Thread recovering = this.recovering;
+		return recovering != null
+				&& (recovering == thread || (thread instanceof RecoveryWorker worker && worker.owner() == this));
+	}
+
+	/**
+	 * Where recovery actions may run calls that do not depend on each other, {@value #RECOVERY_THREADS}
+	 * at a time: its threads are admitted while the recovery actions run, and refused as other callers are
+	 * at any other time. An action that uses it waits for its tasks before it returns.
+	 */
+	public Executor recoveryExecutor() {
+		return this.recoveryWorkers;
 	}
 
 	/** The breaker's state. */
@@ -169,11 +201,28 @@ public final class RedisCircuitBreaker implements AutoCloseable {
 	private void scheduleProbe() {
 		long wait = this.breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState()
 			.apply(this.failedProbes + 1);
+		schedule(wait);
+	}
+
+	private synchronized void schedule(long wait) {
 		try {
-			this.prober.schedule(this::probe, wait, TimeUnit.MILLISECONDS);
+			this.nextProbe = this.prober.schedule(this::probe, wait, TimeUnit.MILLISECONDS);
 		}
 		catch (RejectedExecutionException ex) {
 			// closed
+		}
+	}
+
+	/**
+	 * Probes at once instead of at the end of the wait in the open state, when something shows that Redis
+	 * may answer again (a Redis Cluster's topology changed, so a replica may have taken a failed
+	 * primary's place). Does nothing unless a probe is waiting: while the breaker is closed, or while a
+	 * probe runs.
+	 */
+	public synchronized void probeNow() {
+		ScheduledFuture<?> next = this.nextProbe;
+		if (next != null && next.cancel(false)) {
+			schedule(0);
 		}
 	}
 
@@ -294,10 +343,27 @@ public final class RedisCircuitBreaker implements AutoCloseable {
 	@Override
 	public void close() {
 		DaemonThreads.stop(this.prober, Duration.ofSeconds(1));
+		this.recoveryWorkers.shutdownNow();
 		// whatever outlives the manager and still holds the breaker must not keep its caches alive
 		this.listeners.clear();
 		this.recoveryActions.clear();
 		this.probes.clear();
+	}
+
+	/** A thread of the {@linkplain #recoveryExecutor() recovery executor}: a daemon, admitted while recovering. */
+	private final class RecoveryWorker extends Thread {
+
+		private static final AtomicInteger count = new AtomicInteger();
+
+		RecoveryWorker(Runnable task) {
+			super(task, "tiercache-redis-recovery-" + count.incrementAndGet());
+			setDaemon(true);
+		}
+
+		RedisCircuitBreaker owner() {
+			return RedisCircuitBreaker.this;
+		}
+
 	}
 
 	/** What is told when the breaker stops and resumes calling Redis. */

@@ -111,7 +111,9 @@ final class ManagerResources implements AutoCloseable {
 			this.redis = new RedisRuntime(commands, this.coherence, keys,
 					Objects.requireNonNull(builder.codec, "a ValueCodec is required when caches use Redis"),
 					builder.encryption, builder.maxValueBytes, shortestLease(builder), builder.maxPendingRepairs);
-			this.breaker.onRecovery(this.redis::recovered);
+			RedisRuntime runtime = this.redis;
+			RedisCircuitBreaker recovering = this.breaker;
+			this.breaker.onRecovery(() -> runtime.recovered(recovering.recoveryExecutor()));
 			this.breaker.listen(new RedisCallEvents(this.events));
 			this.coherence.deliverTo(this.redis.coherence(), commands);
 			this.subscription = new LoadSubscription(connectionFactory, this.redis.channel(),

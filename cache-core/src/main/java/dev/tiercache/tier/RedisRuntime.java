@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -168,10 +169,10 @@ final class RedisRuntime implements AutoCloseable {
 	 * Redis answers again after the circuit breaker stopped calls to it: the writes it missed are made
 	 * (deletes of keys whose writes failed, clears, lease releases), then every L1 is cleared, since
 	 * invalidations were missed meanwhile, and the namespace versions read again. Runs on the breaker's
-	 * thread before callers use Redis again.
+	 * thread before callers use Redis again; the writes are spread over {@code workers}.
 	 */
-	void recovered() {
-		this.repairs.retryNow();
+	void recovered(Executor workers) {
+		this.repairs.retryNow(workers);
 		this.coherence.clearAndReread();
 	}
 

@@ -1,15 +1,24 @@
 package dev.tiercache.tier;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import dev.tiercache.internal.redis.RemoteCallException;
+import dev.tiercache.resilience.RedisCircuitBreaker;
 
 /**
  * Redis writes that must not be lost when Redis fails: the delete of a key whose {@code put} or
@@ -24,6 +33,9 @@ import dev.tiercache.internal.redis.RemoteCallException;
 final class RemoteRepairs implements AutoCloseable {
 
 	static final Duration RETRY_INTERVAL = Duration.ofMillis(500);
+
+	/** How many repairs {@link #retryNow(Executor)} tries at once. */
+	static final int RETRY_LANES = RedisCircuitBreaker.RECOVERY_THREADS;
 
 	private static final Log logger = LogFactory.getLog(RemoteRepairs.class);
 
@@ -75,19 +87,75 @@ final class RemoteRepairs implements AutoCloseable {
 
 	/** Tries every pending write now, on the calling thread, until Redis fails. */
 	synchronized void retryNow() {
-		for (Map.Entry<Object, Repair> entry : this.pending.entrySet()) {
-			try {
-				entry.getValue().attempt();
-				this.pending.remove(entry.getKey(), entry.getValue());
+		retry(Runnable::run, 1);
+	}
+
+	/**
+	 * Tries every pending write now, {@value #RETRY_LANES} at a time on {@code workers} (the writes do
+	 * not depend on each other), until Redis fails; returns once none is being tried. An interrupt stops
+	 * the retries and is kept.
+	 */
+	synchronized void retryNow(Executor workers) {
+		retry(workers, RETRY_LANES);
+	}
+
+	private void retry(Executor workers, int lanes) {
+		if (this.pending.isEmpty()) {
+			return;
+		}
+		List<Map.Entry<Object, Repair>> due = List.copyOf(this.pending.entrySet());
+		AtomicInteger next = new AtomicInteger();
+		AtomicBoolean stopped = new AtomicBoolean();
+		Runnable lane = () -> {
+			for (int index = next.getAndIncrement(); index < due.size() && !stopped.get(); index = next.getAndIncrement()) {
+				if (!attempt(due.get(index))) {
+					stopped.set(true);
+				}
 			}
-			catch (RemoteCallException ex) {
-				logger.debug("Tiercache repairs wait for Redis", ex);
-				return;
-			}
-			catch (RuntimeException ex) {
-				this.pending.remove(entry.getKey(), entry.getValue());
-				logger.warn("Tiercache dropped a Redis repair that cannot succeed", ex);
-			}
+		};
+		List<CompletableFuture<Void>> running = new ArrayList<>();
+		for (int i = 0; i < Math.min(lanes, due.size()); i++) {
+			running.add(start(lane, workers));
+		}
+		try {
+			CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).get();
+		}
+		catch (InterruptedException ex) {
+			stopped.set(true);
+			Thread.currentThread().interrupt();
+		}
+		catch (ExecutionException ex) {
+			stopped.set(true);
+			logger.warn("Tiercache could not retry its pending Redis repairs", ex.getCause());
+		}
+	}
+
+	/** Runs a lane on {@code workers}, or on this thread if they take no more work (shut down). */
+	private static CompletableFuture<Void> start(Runnable lane, Executor workers) {
+		try {
+			return CompletableFuture.runAsync(lane, workers);
+		}
+		catch (RejectedExecutionException ex) {
+			lane.run();
+			return CompletableFuture.completedFuture(null);
+		}
+	}
+
+	/** @return {@code false} if Redis failed, so that retrying the others now is pointless */
+	private boolean attempt(Map.Entry<Object, Repair> entry) {
+		try {
+			entry.getValue().attempt();
+			this.pending.remove(entry.getKey(), entry.getValue());
+			return true;
+		}
+		catch (RemoteCallException ex) {
+			logger.debug("Tiercache repairs wait for Redis", ex);
+			return false;
+		}
+		catch (RuntimeException ex) {
+			this.pending.remove(entry.getKey(), entry.getValue());
+			logger.warn("Tiercache dropped a Redis repair that cannot succeed", ex);
+			return true;
 		}
 	}
 

@@ -20,8 +20,11 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.cache.CacheManager;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationContextAware;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.ApplicationEventPublisherAware;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
@@ -52,10 +55,14 @@ import dev.tiercache.tier.TiercacheEvent.RedisCallsStopped;
  * <p>In a Spring container the leases are released, and pending repairs made, when the manager
  * {@linkplain #stop() stops} in phase {@link #PHASE}: after the web server and the write-behind queues
  * (which drain through the caches), and before the Redis connection factory, which stops in phase 0
- * and would otherwise be gone by the time {@link #destroy()} runs. Thread-safe.
+ * and would otherwise be gone by the time {@link #destroy()} runs. When that stop is part of the
+ * container's close, the manager also closes what it holds on Redis then (as {@link #destroy()} does):
+ * nothing of Tiercache's reconnects, probes or follows the topology while the factory's client shuts
+ * down. Thread-safe.
  */
 public final class TieredCacheManager
-		implements CacheManager, InitializingBean, SmartLifecycle, DisposableBean, ApplicationEventPublisherAware {
+		implements CacheManager, InitializingBean, SmartLifecycle, DisposableBean, ApplicationEventPublisherAware,
+		ApplicationContextAware {
 
 	/**
 	 * The phase the manager stops in: after the web server and the write-behind queues
@@ -86,6 +93,9 @@ public final class TieredCacheManager
 
 	/** Whether the container started the manager and has not stopped it. */
 	private volatile boolean running;
+
+	/** The container the manager is a bean of, if it is one that can tell whether it is closing. */
+	private volatile @Nullable ConfigurableApplicationContext container;
 
 	private TieredCacheManager(Builder builder) {
 		this.resources = new ManagerResources(builder);
@@ -245,6 +255,13 @@ public final class TieredCacheManager
 		this.resources.events().publishTo(publisher);
 	}
 
+	@Override
+	public void setApplicationContext(ApplicationContext context) {
+		if (context instanceof ConfigurableApplicationContext configurable) {
+			this.container = configurable;
+		}
+	}
+
 	/**
 	 * Loads take leases again after a {@link #stop()}. Called by the container once it is refreshed;
 	 * the first time, publishes a {@link CacheCreated} for each declared cache (then
@@ -260,12 +277,18 @@ public final class TieredCacheManager
 	/**
 	 * Releases the leases this instance holds, so that other instances load their keys at once, and
 	 * makes the pending Redis repairs, while the Redis connection is still there; until a
-	 * {@link #start()}, loads take no lease. Caches go on serving.
+	 * {@link #start()}, loads take no lease. Caches go on serving, from L1 and their loaders only if the
+	 * container is closing, since what the manager holds on Redis is then closed.
 	 */
 	@Override
 	public void stop() {
 		this.running = false;
 		this.resources.stopLeasing();
+		ConfigurableApplicationContext context = this.container;
+		if (context != null && context.isClosed()) {
+			// the container closes: its Redis connection factory stops next
+			this.resources.close();
+		}
 	}
 
 	@Override

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -192,6 +193,57 @@ class RedisCircuitBreakerProbingTests {
 		await().atMost(WAIT).until(breaker::admits);
 		await().atMost(WAIT).until(() -> this.events.contains("resumed"));
 		assertThat(this.events).containsExactly("stopped", "recovery", "resumed");
+	}
+
+	@Test
+	void theRecoveryThreadsCallRedisInParallelWhileTheRecoveryActionsRunAndAreRefusedOnceTheyEnd() throws Exception {
+		RedisCircuitBreaker breaker = breaker(settings());
+		probeWithTheSwitch(breaker);
+		int tasks = RedisCircuitBreaker.RECOVERY_THREADS;
+		CountDownLatch allRunning = new CountDownLatch(tasks);
+		AtomicInteger admitted = new AtomicInteger();
+		breaker.onRecovery(() -> {
+			CompletableFuture<?>[] running = IntStream.range(0, tasks)
+				.mapToObj((task) -> CompletableFuture.runAsync(() -> {
+					allRunning.countDown();
+					// every task waits for the others: they only all finish if they run at once
+					awaitLatch(allRunning);
+					if (breaker.admits()) {
+						admitted.incrementAndGet();
+					}
+				}, breaker.recoveryExecutor()))
+				.toArray(CompletableFuture[]::new);
+			CompletableFuture.allOf(running).join();
+		});
+		fail(breaker, 4);
+		assertThat(breaker.admits()).as("a caller while the breaker is open").isFalse();
+		this.redisUp.set(true);
+		await().atMost(WAIT).until(breaker::admits);
+		assertThat(admitted).as("recovery tasks admitted").hasValue(tasks);
+
+		this.redisUp.set(false);
+		fail(breaker, 10);
+		assertThat(breaker.admits()).isFalse();
+		assertThat(CompletableFuture.supplyAsync(breaker::admits, breaker.recoveryExecutor()).get(10, TimeUnit.SECONDS))
+			.as("a recovery thread while no recovery runs").isFalse();
+	}
+
+	@Test
+	void probeNowProbesAtOnceWhileAProbeWaitsAndDoesNothingOtherwise() {
+		RedisCircuitBreaker breaker = breaker(settingsWithoutTheWait().waitDurationInOpenState(Duration.ofMinutes(5)));
+		probeWithTheSwitch(breaker);
+		breaker.probeNow();
+		assertThat(this.pings).as("pings while the breaker is closed").hasValue(0);
+
+		fail(breaker, 10);
+		assertThat(breaker.admits()).isFalse();
+		breaker.probeNow();
+		await("the probe, long before the wait ends").atMost(WAIT).until(() -> this.pings.get() > 0);
+		assertThat(breaker.admits()).as("the probe failed").isFalse();
+
+		this.redisUp.set(true);
+		breaker.probeNow();
+		await().atMost(WAIT).until(breaker::admits);
 	}
 
 	@Test

@@ -13,6 +13,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -63,6 +64,8 @@ public final class RemoteCommands implements AutoCloseable {
 
 	private final RedisCircuitBreaker.Probe probe = this::ping;
 
+	private final ClusterProbe clusterProbe;
+
 	private final Duration timeout;
 
 	private final long timeoutNanos;
@@ -100,7 +103,7 @@ public final class RemoteCommands implements AutoCloseable {
 
 	private RemoteCommands(RedisConnectionFactory connectionFactory, Duration timeout, RedisCircuitBreaker breaker,
 			boolean dedicated, boolean timed, @Nullable ConnectionSetup setup) {
-		if (!(connectionFactory instanceof LettuceConnectionFactory)) {
+		if (!(connectionFactory instanceof LettuceConnectionFactory lettuce)) {
 			throw new IllegalStateException("Tiercache needs Lettuce, but the RedisConnectionFactory is a "
 					+ connectionFactory.getClass().getName()
 					+ "; use spring-boot-starter-data-redis with its default Lettuce client");
@@ -111,6 +114,7 @@ public final class RemoteCommands implements AutoCloseable {
 		this.breaker = breaker;
 		this.gate = new BreakerGate(breaker, timed);
 		this.connector = new Connector(connectionFactory, dedicated, setup, timeout);
+		this.clusterProbe = new ClusterProbe(lettuce, breaker::probeNow);
 		this.timeout = timeout;
 		this.timeoutNanos = timeout.toNanos();
 		if (timed) {
@@ -261,12 +265,15 @@ public final class RemoteCommands implements AutoCloseable {
 	}
 
 	/**
-	 * {@code PING}, whether the breaker admits calls or not, and unrecorded: the breaker's probe.
+	 * {@code PING}, whether the breaker admits calls or not, and unrecorded: the breaker's probe. On a
+	 * Redis Cluster, every primary that serves slots must answer, once the topology is refreshed
+	 * ({@code ClusterProbe}).
 	 * @throws RemoteCallException if Redis does not answer within the timeout
 	 */
 	public void ping() {
 		long deadline = System.nanoTime() + this.timeoutNanos;
-		await(send(RedisClusterAsyncCommands::ping, deadline), deadline);
+		await(send((redis) -> (redis instanceof RedisAdvancedClusterAsyncCommands<byte[], byte[]> cluster)
+				? this.clusterProbe.ping(cluster.getStatefulConnection(), deadline) : redis.ping(), deadline), deadline);
 	}
 
 	/**
