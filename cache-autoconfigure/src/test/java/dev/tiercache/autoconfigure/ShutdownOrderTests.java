@@ -1,5 +1,6 @@
 package dev.tiercache.autoconfigure;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,6 +23,7 @@ import dev.tiercache.test.SingleServer;
 import dev.tiercache.test.TestRedis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * When the application closes, Tiercache closes what it holds on Redis (its tracking connection, its
@@ -52,7 +55,8 @@ class ShutdownOrderTests {
 	void tiercacheHasClosedItsRedisConnectionsWhenTheConnectionFactoryStops() {
 		AtomicReference<List<String>> atFactoryStop = new AtomicReference<>();
 		Map<String, Object> shared = new HashMap<>(CatalogApplication.shared(new Catalog()));
-		shared.put("factoryStopWatch", new JustBeforeTheFactoryStops(() -> atFactoryStop.set(tiercacheConnections())));
+		shared.put("factoryStopWatch",
+				new JustBeforeTheFactoryStops(() -> atFactoryStop.set(awaitNoTiercacheConnection())));
 		ConfigurableApplicationContext context = this.contexts.start(CatalogApplication.class, shared,
 				"spring.data.redis.client-name=" + this.clientName, "tiercache.cache-names=books,prices");
 		assertThat(tiercacheConnections()).as("Tiercache's connections while the application runs").isNotEmpty();
@@ -60,6 +64,20 @@ class ShutdownOrderTests {
 		context.close();
 		assertThat(atFactoryStop.get()).as("Tiercache's connections open when the connection factory stops")
 			.isEmpty();
+	}
+
+	/**
+	 * Tiercache's connections once Redis saw them closed (it may read a close after a command sent on
+	 * another connection), or those still open after 2 s.
+	 */
+	private List<String> awaitNoTiercacheConnection() {
+		try {
+			await().atMost(Duration.ofSeconds(2)).until(() -> tiercacheConnections().isEmpty());
+		}
+		catch (ConditionTimeoutException ex) {
+			// reported by the test's assertion
+		}
+		return tiercacheConnections();
 	}
 
 	/** The application's connections that are Tiercache's: those with client tracking or a subscription. */

@@ -95,6 +95,9 @@ public final class RedisCircuitBreaker implements AutoCloseable {
 	/** The probe waiting to run, if any. Guarded by this. */
 	private @Nullable ScheduledFuture<?> nextProbe;
 
+	/** What the probe waiting to run holds, so that it runs only if it is still the one due. Guarded by this. */
+	private @Nullable Object dueProbe;
+
 	/**
 	 * A breaker with {@linkplain #defaults() Tiercache's defaults}.
 	 */
@@ -205,12 +208,26 @@ public final class RedisCircuitBreaker implements AutoCloseable {
 	}
 
 	private synchronized void schedule(long wait) {
+		Object due = new Object();
 		try {
-			this.nextProbe = this.prober.schedule(this::probe, wait, TimeUnit.MILLISECONDS);
+			this.nextProbe = this.prober.schedule(() -> probeIfDue(due), wait, TimeUnit.MILLISECONDS);
+			this.dueProbe = due;
 		}
 		catch (RejectedExecutionException ex) {
 			// closed
 		}
+	}
+
+	/** Probes, unless {@link #probeNow()} replaced this probe by another (it may have started already). */
+	private void probeIfDue(Object due) {
+		synchronized (this) {
+			if (this.dueProbe != due) {
+				return;
+			}
+			this.dueProbe = null;
+			this.nextProbe = null;
+		}
+		probe();
 	}
 
 	/**
@@ -221,7 +238,8 @@ public final class RedisCircuitBreaker implements AutoCloseable {
 	 */
 	public synchronized void probeNow() {
 		ScheduledFuture<?> next = this.nextProbe;
-		if (next != null && next.cancel(false)) {
+		if (this.dueProbe != null && next != null) {
+			next.cancel(false);
 			schedule(0);
 		}
 	}
@@ -242,7 +260,8 @@ public final class RedisCircuitBreaker implements AutoCloseable {
 	/**
 	 * Adds an action to run when Redis answers again after the breaker was open, before callers are
 	 * admitted. Actions run in the order added, on the probing thread; one that throws is logged and
-	 * does not stop the others.
+	 * does not stop the others, but callers are then not admitted: the breaker opens again, probes after
+	 * its wait, and runs every action again once Redis answers.
 	 */
 	public void onRecovery(Runnable action) {
 		this.recoveryActions.add(action);
@@ -309,14 +328,18 @@ public final class RedisCircuitBreaker implements AutoCloseable {
 	 * unless Redis failed again during them, in which case it probes again later.
 	 */
 	private void recover() {
+		boolean recovered = true;
 		this.recovering = Thread.currentThread();
 		try {
 			for (Runnable action : this.recoveryActions) {
 				try {
 					action.run();
 				}
-				catch (RuntimeException ex) {
-					logger.warn("Tiercache could not finish a recovery action after Redis came back", ex);
+				catch (RuntimeException | Error ex) {
+					// callers must not use Redis before what it missed is made: probe again, and recover then
+					recovered = false;
+					logger.warn("Tiercache could not finish a recovery action after Redis came back; it probes Redis "
+							+ "again before callers use it", ex);
 				}
 			}
 		}
@@ -324,6 +347,9 @@ public final class RedisCircuitBreaker implements AutoCloseable {
 			this.recovering = null;
 		}
 		synchronized (this) {
+			if (!recovered && this.breaker.getState() == CircuitBreaker.State.CLOSED) {
+				this.breaker.transitionToOpenState();
+			}
 			if (this.breaker.getState() == CircuitBreaker.State.CLOSED) {
 				this.admitting = true;
 			}

@@ -228,9 +228,22 @@ final class ManagerResources implements AutoCloseable {
 	public void close() {
 		ExecutorService executor = this.ownExecutor;
 		ExecutorService refreshes = this.ownRefreshExecutor;
-		Closing.all(this.clock, this.subscription, this.coherence, this.redis, this.breaker,
-				(executor != null) ? executor::shutdownNow : null, (refreshes != null) ? refreshes::shutdownNow : null,
-				this.events);
+		try {
+			closeRedis();
+		}
+		finally {
+			Closing.all(this.clock, (executor != null) ? executor::shutdownNow : null,
+					(refreshes != null) ? refreshes::shutdownNow : null, this.events);
+		}
+	}
+
+	/**
+	 * Closes what the manager holds on Redis (the subscription, the coherence connection, the runtime with
+	 * its connection, the breaker): Redis calls fail at once from then on, and caches serve from L1 and
+	 * their loaders. Again at {@link #close()}, harmlessly.
+	 */
+	void closeRedis() {
+		Closing.all(this.subscription, this.coherence, this.redis, this.breaker);
 	}
 
 	private static Duration shortestLease(TieredCacheManager.Builder builder) {

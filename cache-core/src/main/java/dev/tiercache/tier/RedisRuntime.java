@@ -19,6 +19,7 @@ import dev.tiercache.coherence.L1Coherence;
 import dev.tiercache.internal.concurrent.DaemonThreads;
 import dev.tiercache.internal.concurrent.RateLimit;
 import dev.tiercache.internal.redis.RedisKeys;
+import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.internal.stampede.LeaseLocks;
 import dev.tiercache.internal.stampede.LoadNotifications;
@@ -170,9 +171,14 @@ final class RedisRuntime implements AutoCloseable {
 	 * (deletes of keys whose writes failed, clears, lease releases), then every L1 is cleared, since
 	 * invalidations were missed meanwhile, and the namespace versions read again. Runs on the breaker's
 	 * thread before callers use Redis again; the writes are spread over {@code workers}.
+	 * @throws RemoteCallException if Redis failed again before every write was tried, or the thread was
+	 * interrupted: callers must not use Redis before they are made (a write Redis refused, out of memory
+	 * say, is retried in the background and stops no one)
 	 */
 	void recovered(Executor workers) {
-		this.repairs.retryNow(workers);
+		if (!this.repairs.retryNow(workers)) {
+			throw new RemoteCallException("Redis failed again while Tiercache made the writes it had missed");
+		}
 		this.coherence.clearAndReread();
 	}
 

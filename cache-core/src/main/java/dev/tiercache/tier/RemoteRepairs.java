@@ -92,16 +92,17 @@ final class RemoteRepairs implements AutoCloseable {
 
 	/**
 	 * Tries every pending write now, {@value #RETRY_LANES} at a time on {@code workers} (the writes do
-	 * not depend on each other), until Redis fails; returns once none is being tried. An interrupt stops
-	 * the retries and is kept.
+	 * not depend on each other), until Redis fails; returns once none is being tried, except after an
+	 * interrupt, which stops the retries (those under way end by themselves) and is kept.
+	 * @return whether none is pending any more: {@code false} if Redis failed or the caller was interrupted
 	 */
-	synchronized void retryNow(Executor workers) {
-		retry(workers, RETRY_LANES);
+	synchronized boolean retryNow(Executor workers) {
+		return retry(workers, RETRY_LANES);
 	}
 
-	private void retry(Executor workers, int lanes) {
+	private boolean retry(Executor workers, int lanes) {
 		if (this.pending.isEmpty()) {
-			return;
+			return true;
 		}
 		List<Map.Entry<Object, Repair>> due = List.copyOf(this.pending.entrySet());
 		AtomicInteger next = new AtomicInteger();
@@ -114,9 +115,23 @@ final class RemoteRepairs implements AutoCloseable {
 			}
 		};
 		List<CompletableFuture<Void>> running = new ArrayList<>();
-		for (int i = 0; i < Math.min(lanes, due.size()); i++) {
-			running.add(start(lane, workers));
+		try {
+			for (int i = 0; i < Math.min(lanes, due.size()); i++) {
+				running.add(start(lane, workers));
+			}
 		}
+		catch (RuntimeException | Error ex) {
+			// a lane that could not start stops the others
+			stopped.set(true);
+			throw ex;
+		}
+		finally {
+			awaitLanes(running, stopped);
+		}
+		return !stopped.get();
+	}
+
+	private static void awaitLanes(List<CompletableFuture<Void>> running, AtomicBoolean stopped) {
 		try {
 			CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).get();
 		}
@@ -141,7 +156,10 @@ final class RemoteRepairs implements AutoCloseable {
 		}
 	}
 
-	/** @return {@code false} if Redis failed, so that retrying the others now is pointless */
+	/**
+	 * @return {@code false} if Redis failed, so that retrying the others now is pointless; a repair Redis
+	 * refused (out of memory, say) stays pending without stopping the others
+	 */
 	private boolean attempt(Map.Entry<Object, Repair> entry) {
 		try {
 			entry.getValue().attempt();
@@ -150,7 +168,7 @@ final class RemoteRepairs implements AutoCloseable {
 		}
 		catch (RemoteCallException ex) {
 			logger.debug("Tiercache repairs wait for Redis", ex);
-			return false;
+			return ex.refusedByRedis();
 		}
 		catch (RuntimeException ex) {
 			this.pending.remove(entry.getKey(), entry.getValue());

@@ -56,7 +56,7 @@ import dev.tiercache.tier.TiercacheEvent.RedisCallsStopped;
  * {@linkplain #stop() stops} in phase {@link #PHASE}: after the web server and the write-behind queues
  * (which drain through the caches), and before the Redis connection factory, which stops in phase 0
  * and would otherwise be gone by the time {@link #destroy()} runs. When that stop is part of the
- * container's close, the manager also closes what it holds on Redis then (as {@link #destroy()} does):
+ * container's close, the manager also closes what it holds on Redis then (its connections and breaker):
  * nothing of Tiercache's reconnects, probes or follows the topology while the factory's client shuts
  * down. Thread-safe.
  */
@@ -277,7 +277,7 @@ public final class TieredCacheManager
 	/**
 	 * Releases the leases this instance holds, so that other instances load their keys at once, and
 	 * makes the pending Redis repairs, while the Redis connection is still there; until a
-	 * {@link #start()}, loads take no lease. Caches go on serving, from L1 and their loaders only if the
+	 * {@link #start()}, loads take no lease. Caches go on serving; from L1 and their loaders only if the
 	 * container is closing, since what the manager holds on Redis is then closed.
 	 */
 	@Override
@@ -287,7 +287,7 @@ public final class TieredCacheManager
 		ConfigurableApplicationContext context = this.container;
 		if (context != null && context.isClosed()) {
 			// the container closes: its Redis connection factory stops next
-			this.resources.close();
+			this.resources.closeRedis();
 		}
 	}
 

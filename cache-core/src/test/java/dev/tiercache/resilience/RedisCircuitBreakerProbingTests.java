@@ -247,6 +247,64 @@ class RedisCircuitBreakerProbingTests {
 	}
 
 	@Test
+	void probeNowWhileAProbeRunsStartsNoSecondProbeAndTheRecoveryRunsOnce() {
+		RedisCircuitBreaker breaker = breaker(settingsWithoutTheWait().waitDurationInOpenState(Duration.ofMinutes(5)));
+		CountDownLatch probing = new CountDownLatch(1);
+		CountDownLatch released = new CountDownLatch(1);
+		breaker.probeWith(() -> {
+			if (this.pings.incrementAndGet() == 1) {
+				probing.countDown();
+				awaitLatch(released);
+			}
+		});
+		breaker.listen(recording());
+		breaker.onRecovery(() -> this.events.add("recovery"));
+		fail(breaker, 10);
+		breaker.probeNow();
+		awaitLatch(probing);
+		// the probe runs: this must not start another
+		breaker.probeNow();
+		released.countDown();
+		await().atMost(WAIT).until(() -> this.events.contains("resumed"));
+		breaker.probeNow();
+		assertThat(breaker.circuitBreaker().getCircuitBreakerConfig().getPermittedNumberOfCallsInHalfOpenState())
+			.isEqualTo(this.pings.get());
+		assertThat(this.events).containsExactly("stopped", "recovery", "resumed");
+	}
+
+	@Test
+	void aRecoveryActionThatFailsKeepsCallersOutUntilItSucceedsAfterTheNextProbe() {
+		RedisCircuitBreaker breaker = breaker(settingsWithoutTheWait().waitDurationInOpenState(Duration.ofMillis(50)));
+		probeWithTheSwitch(breaker);
+		AtomicInteger recoveries = new AtomicInteger();
+		breaker.onRecovery(() -> {
+			if (recoveries.incrementAndGet() == 1) {
+				throw new IllegalStateException("Redis failed again while the missed writes were made");
+			}
+		});
+		this.redisUp.set(true);
+		fail(breaker, 10);
+		await().atMost(WAIT).until(breaker::admits);
+		assertThat(recoveries).as("recoveries: the first failed, so callers waited for a second").hasValue(2);
+	}
+
+	@Test
+	void anErrorInARecoveryActionDoesNotLeaveCallersOutForEver() {
+		RedisCircuitBreaker breaker = breaker(settingsWithoutTheWait().waitDurationInOpenState(Duration.ofMillis(50)));
+		probeWithTheSwitch(breaker);
+		AtomicInteger recoveries = new AtomicInteger();
+		breaker.onRecovery(() -> {
+			if (recoveries.incrementAndGet() == 1) {
+				throw new OutOfMemoryError("unable to create native thread");
+			}
+		});
+		this.redisUp.set(true);
+		fail(breaker, 10);
+		await().atMost(WAIT).until(breaker::admits);
+		assertThat(recoveries).hasValue(2);
+	}
+
+	@Test
 	void theOutageReportedLastsAtLeastTheWaitInTheOpenState() {
 		RedisCircuitBreaker breaker = breaker(settingsWithoutTheWait().waitDurationInOpenState(Duration.ofMillis(300)));
 		probeWithTheSwitch(breaker);

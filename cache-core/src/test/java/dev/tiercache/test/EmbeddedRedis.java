@@ -107,6 +107,13 @@ public final class EmbeddedRedis implements AutoCloseable {
 		process.onExit().join();
 	}
 
+	/** Starts the server again after a {@link #kill()}: empty, on the same port. */
+	public void startAfterKill() {
+		// the library still counts the killed process as running: stop() forgets it
+		stop();
+		restart();
+	}
+
 	@Override
 	public void close() {
 		if (this.server.isActive()) {

@@ -2,6 +2,7 @@ package dev.tiercache.test;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.SlotHash;
 import org.jspecify.annotations.Nullable;
 import org.springframework.data.redis.connection.RedisClusterConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -119,6 +121,19 @@ public final class RedisCluster implements AutoCloseable {
 	public LettuceConnectionFactory connectionFactory(@Nullable ClientOptions options) {
 		return TestRedis.started(
 				new RedisClusterConfiguration(ports().stream().map((port) -> "127.0.0.1:" + port).toList()), options);
+	}
+
+	/**
+	 * A key, {@code prefix} and a hash tag, whose slot the {@code index}th primary serves as the cluster was
+	 * formed (before any failover), as UTF-8 bytes.
+	 */
+	public byte[] keyOnPrimary(String prefix, int index) {
+		int per = SLOTS / this.primaries.size();
+		return IntStream.iterate(0, (i) -> i + 1)
+			.mapToObj((i) -> (prefix + "{" + i + "}").getBytes(StandardCharsets.UTF_8))
+			.filter((key) -> Math.min(SlotHash.getSlot(key) / per, this.primaries.size() - 1) == index)
+			.findFirst()
+			.orElseThrow();
 	}
 
 	/**

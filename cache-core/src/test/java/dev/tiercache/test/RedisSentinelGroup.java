@@ -135,14 +135,24 @@ public final class RedisSentinelGroup implements AutoCloseable {
 		}
 	}
 
-	private boolean formed() {
-		for (int i = 0; i < this.sentinelPorts.size(); i++) {
-			Map<String, String> master = onSentinel(i, (sentinel) -> sentinel.master(MASTER));
-			if (!"1".equals(master.get("num-slaves")) || !"2".equals(master.get("num-other-sentinels"))) {
-				return false;
+	/**
+	 * Whether the group is whole: every sentinel knows one replica and the two other sentinels, and the
+	 * replica's link to its primary is up (after a failover, once the old primary came back as a replica).
+	 */
+	public boolean formed() {
+		try {
+			for (int i = 0; i < this.sentinelPorts.size(); i++) {
+				Map<String, String> master = onSentinel(i, (sentinel) -> sentinel.master(MASTER));
+				if (!"1".equals(master.get("num-slaves")) || !"2".equals(master.get("num-other-sentinels"))) {
+					return false;
+				}
 			}
+			return onServer(replica(), (redis) -> redis.info("replication")).contains("master_link_status:up");
 		}
-		return onServer(this.servers.get(1), (redis) -> redis.info("replication")).contains("master_link_status:up");
+		catch (RuntimeException ex) {
+			// a server or sentinel that does not answer yet
+			return false;
+		}
 	}
 
 	private EmbeddedRedis server(int port) {

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.lettuce.core.RedisCommandExecutionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -104,6 +105,32 @@ class RemoteRepairsTests {
 				RemoteRepairs.RETRY_LANES);
 		this.repairs.retryNow(Runnable::run);
 		assertThat(this.made).as("the rest, at the next retry").hasValue(100);
+	}
+
+	@Test
+	void aRepairRedisRefusesStaysPendingAndStopsNeitherTheOthersNorTheRecovery() {
+		for (int i = 0; i < 20; i++) {
+			this.repairs.add("key-" + i, this.cache, () -> {
+				this.attempts.incrementAndGet();
+				throw new RemoteCallException("Redis call failed",
+						new RedisCommandExecutionException("OOM command not allowed when used memory > 'maxmemory'."));
+			});
+		}
+		assertThat(this.repairs.retryNow(this.workers)).as("Redis answered every repair").isTrue();
+		assertThat(this.attempts).as("repairs tried").hasValue(20);
+
+		this.repairs.retryNow(this.workers);
+		assertThat(this.attempts).as("tried again: they are still pending").hasValue(40);
+	}
+
+	@Test
+	void aRedisFailureMakesTheRetryReportThatRepairsArePending() {
+		addRepairs(10);
+		this.redisUp.set(false);
+		assertThat(this.repairs.retryNow(this.workers)).isFalse();
+		this.redisUp.set(true);
+		assertThat(this.repairs.retryNow(this.workers)).isTrue();
+		assertThat(this.made).hasValue(10);
 	}
 
 	@Test

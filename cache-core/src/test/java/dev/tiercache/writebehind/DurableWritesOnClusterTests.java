@@ -2,9 +2,7 @@ package dev.tiercache.writebehind;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.stream.IntStream;
 
-import io.lettuce.core.cluster.SlotHash;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -46,8 +44,8 @@ class DurableWritesOnClusterTests {
 
 	@Test
 	void aWriteIsConfirmedOnlyByTheReplicaOfItsOwnSlotsPrimary() {
-		byte[] onSecond = keyOnPrimary(1);
-		byte[] onThird = keyOnPrimary(2);
+		byte[] onSecond = this.cluster.keyOnPrimary("durable:", 1);
+		byte[] onThird = this.cluster.keyOnPrimary("durable:", 2);
 		assertThat(write(onSecond).confirmed()).as("confirmed while its primary has its replica").isTrue();
 
 		EmbeddedRedis second = this.cluster.primaries().get(1);
@@ -64,7 +62,7 @@ class DurableWritesOnClusterTests {
 
 	@Test
 	void aWriteSentToAPrimaryThatWasHandedOverFollowsTheRedirectToTheNewOneBeforeTheClientRefreshesItsView() {
-		byte[] onFirst = keyOnPrimary(0);
+		byte[] onFirst = this.cluster.keyOnPrimary("durable:", 0);
 		assertThat(write(onFirst).confirmed()).isTrue();
 		EmbeddedRedis replica = this.cluster.replicas().get(0);
 		this.cluster.onNode(replica.port(), (redis) -> redis.clusterFailover(false));
@@ -84,16 +82,6 @@ class DurableWritesOnClusterTests {
 
 	private DurableWrites.Written write(byte[] key) {
 		return this.writes.eval(WRITE, new byte[][] { key }, new byte[][] { bytes("written") });
-	}
-
-	/** A key in the slot range of the primary at {@code index}, which {@link RedisCluster} gives equal ranges. */
-	private byte[] keyOnPrimary(int index) {
-		int per = RedisCluster.SLOTS / this.cluster.primaries().size();
-		return IntStream.iterate(0, (i) -> i + 1)
-			.mapToObj((i) -> bytes("durable:{" + i + "}"))
-			.filter((key) -> SlotHash.getSlot(key) / per == index)
-			.findFirst()
-			.orElseThrow();
 	}
 
 	private static byte[] bytes(String text) {

@@ -2,7 +2,6 @@ package dev.tiercache.internal.redis;
 
 import java.util.List;
 
-import io.lettuce.core.RedisCommandExecutionException;
 import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.resilience.RedisCircuitBreaker;
@@ -60,7 +59,7 @@ final class BreakerGate {
 		if (cause instanceof InterruptedException) {
 			return;
 		}
-		if (cause instanceof RedisCommandExecutionException reply && !signalsOutage(reply.getMessage())) {
+		if (failure.refusedByRedis()) {
 			this.breaker.succeeded(elapsedSince(started));
 		}
 		else {
@@ -72,7 +71,8 @@ final class BreakerGate {
 		return this.timed ? System.nanoTime() - started : 0;
 	}
 
-	private static boolean signalsOutage(@Nullable String reply) {
+	/** Whether an error reply says Redis cannot serve now, rather than that the command was wrong. */
+	static boolean signalsOutage(@Nullable String reply) {
 		if (reply != null) {
 			for (String prefix : OUTAGE_REPLIES) {
 				if (reply.startsWith(prefix)) {

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -35,21 +35,30 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * reconnects. While a primary is down and not replaced, the probe fails, as Redis itself refuses the
  * whole cluster ({@code CLUSTERDOWN}) by default then.
  *
- * <p><b>Watching.</b> After a probe failed, the topology is refreshed every {@link #WATCH_INTERVAL_MILLIS}
- * on the client's event executors, for at most {@link #WATCH_REFRESHES} times, and {@code changed} is run
- * as soon as the primaries that serve slots are no longer those that failed (a replica took over): the
- * breaker then probes at once rather than at the end of its wait. Thread-safe.
+ * <p><b>Watching.</b> After a probe failed, the topology is refreshed on the client's event executors,
+ * every {@link #WATCH_INTERVAL_MILLIS} for the first {@link #QUICK_WATCH_REFRESHES} times (a promotion
+ * takes a few seconds where nodes time out after one or two), then every {@link #SLOW_WATCH_INTERVAL_MILLIS}
+ * (each refresh connects to every node, and Lettuce logs the node it cannot reach), for at most
+ * {@link #WATCH_REFRESHES} times; {@code changed} is run as soon as the primaries that serve slots are no
+ * longer those that failed (a replica took over): the breaker then probes at once rather than at the end
+ * of its wait. Once {@linkplain #close() closed}, nothing is refreshed, probed or told. Thread-safe.
  */
 final class ClusterProbe {
 
 	/** How recent a finished refresh of the topology may be to be used again rather than made again. */
 	static final long REFRESH_REUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
-	/** How often the topology is refreshed while watching for a replica to take a failed primary's place. */
+	/** How often the topology is refreshed at first while watching for a replica to take a failed primary's place. */
 	static final long WATCH_INTERVAL_MILLIS = 100;
 
-	/** How many refreshes one watch makes at most: a promotion takes a few seconds. */
-	static final int WATCH_REFRESHES = 150;
+	/** How many refreshes of a watch are {@link #WATCH_INTERVAL_MILLIS} apart: the first 5 s. */
+	static final int QUICK_WATCH_REFRESHES = 50;
+
+	/** How often the topology is refreshed after the first refreshes of a watch. */
+	static final long SLOW_WATCH_INTERVAL_MILLIS = 1000;
+
+	/** How many refreshes one watch makes at most: the next failed probe starts another. */
+	static final int WATCH_REFRESHES = 110;
 
 	private final LettuceConnectionFactory connectionFactory;
 
@@ -63,6 +72,9 @@ final class ClusterProbe {
 
 	/** Whether the topology is being watched. Guarded by this. */
 	private boolean watching;
+
+	/** Whether this was closed: nothing is refreshed, watched or told any more. */
+	private volatile boolean closed;
 
 	/**
 	 * @param connectionFactory the factory whose cluster client refreshes the topology
@@ -83,9 +95,14 @@ final class ClusterProbe {
 	 */
 	CompletableFuture<String> ping(StatefulRedisClusterConnection<byte[], byte[]> connection, long deadline) {
 		long refreshWait = Math.max(0, (deadline - System.nanoTime()) / 2);
+		List<CompletableFuture<String>> pings = new CopyOnWriteArrayList<>();
 		CompletableFuture<String> pinged = refresh().completeOnTimeout(null, refreshWait, TimeUnit.NANOSECONDS)
-			.thenCompose((refreshed) -> pingPrimaries(connection));
+			.thenCompose((refreshed) -> pingPrimaries(connection, pings));
 		pinged.whenComplete((pong, failure) -> {
+			if (pinged.isCancelled()) {
+				// the caller gave up: a PING still held by the client (a primary that went silent) is dropped
+				pings.forEach((ping) -> ping.cancel(false));
+			}
 			if (failure != null) {
 				watch(connection);
 			}
@@ -93,15 +110,22 @@ final class ClusterProbe {
 		return pinged;
 	}
 
+	/** Stops refreshing, watching and telling {@code changed}; a refresh under way ends by itself. */
+	void close() {
+		this.closed = true;
+	}
+
 	/** A refresh of the topology, a recent or running one if any; completes normally even if it fails. */
 	private synchronized CompletableFuture<Void> refresh() {
 		CompletableFuture<Void> last = this.refreshing;
+		if (this.closed) {
+			return CompletableFuture.completedFuture(null);
+		}
 		if (last == null || (last.isDone() && System.nanoTime() - this.refreshedAt > REFRESH_REUSE_NANOS)) {
 			AbstractRedisClient client = this.connectionFactory.getNativeClient();
 			CompletableFuture<Void> started = (client instanceof RedisClusterClient cluster)
-					? cluster.refreshPartitionsAsync().toCompletableFuture().handle((done, failure) -> null)
+					? cluster.refreshPartitionsAsync().toCompletableFuture().handle((done, failure) -> refreshed())
 					: CompletableFuture.completedFuture(null);
-			started.whenComplete((done, failure) -> refreshed());
 			this.refreshing = started;
 			last = started;
 		}
@@ -109,42 +133,64 @@ final class ClusterProbe {
 		return last.copy();
 	}
 
-	private synchronized void refreshed() {
+	private synchronized @Nullable Void refreshed() {
 		this.refreshedAt = System.nanoTime();
+		return null;
 	}
 
 	/** Refreshes the topology until the primaries that serve slots change, then tells {@code changed}. */
 	private void watch(StatefulRedisClusterConnection<byte[], byte[]> connection) {
 		synchronized (this) {
-			if (this.watching) {
+			if (this.watching || this.closed) {
 				return;
 			}
 			this.watching = true;
 		}
-		watchAgain(connection, primaries(connection), WATCH_REFRESHES);
+		try {
+			watchAgain(connection, primaries(connection), 0);
+		}
+		catch (RuntimeException ex) {
+			stopWatching();
+			throw ex;
+		}
 	}
 
+	/** Schedules the next refresh of a watch; the watch stops, and may start again, on any failure. */
 	private void watchAgain(StatefulRedisClusterConnection<byte[], byte[]> connection, Set<String> failed,
-			int refreshesLeft) {
-		if (refreshesLeft == 0 || !connection.isOpen()) {
+			int refreshesMade) {
+		if (this.closed || refreshesMade == WATCH_REFRESHES) {
 			stopWatching();
 			return;
 		}
+		long interval = (refreshesMade < QUICK_WATCH_REFRESHES) ? WATCH_INTERVAL_MILLIS : SLOW_WATCH_INTERVAL_MILLIS;
 		try {
 			this.connectionFactory.getNativeClient().getResources().eventExecutorGroup()
-				.schedule(() -> refresh().whenComplete((done, failure) -> {
-					if (primaries(connection).equals(failed)) {
-						watchAgain(connection, failed, refreshesLeft - 1);
-					}
-					else {
-						stopWatching();
-						this.changed.run();
-					}
-				}), WATCH_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+				.schedule(() -> refresh().whenComplete((done, failure) -> compare(connection, failed, refreshesMade)),
+						interval, TimeUnit.MILLISECONDS);
 		}
-		catch (RejectedExecutionException | IllegalStateException ex) {
-			// the client is shutting down
+		catch (RuntimeException ex) {
+			// the factory or the client is shutting down
 			stopWatching();
+		}
+	}
+
+	private void compare(StatefulRedisClusterConnection<byte[], byte[]> connection, Set<String> failed,
+			int refreshesMade) {
+		boolean changedNow;
+		try {
+			changedNow = !primaries(connection).equals(failed);
+		}
+		catch (RuntimeException ex) {
+			stopWatching();
+			return;
+		}
+		if (!changedNow) {
+			watchAgain(connection, failed, refreshesMade + 1);
+			return;
+		}
+		stopWatching();
+		if (!this.closed) {
+			this.changed.run();
 		}
 	}
 
@@ -169,17 +215,23 @@ final class ClusterProbe {
 		return primaries;
 	}
 
-	private static CompletableFuture<String> pingPrimaries(StatefulRedisClusterConnection<byte[], byte[]> connection) {
-		List<CompletableFuture<String>> pings = new ArrayList<>();
+	/** Pings every primary, adding each {@code PING} to {@code pings} as it is sent (to cancel it). */
+	private static CompletableFuture<String> pingPrimaries(StatefulRedisClusterConnection<byte[], byte[]> connection,
+			List<CompletableFuture<String>> pings) {
+		List<CompletableFuture<String>> replies = new ArrayList<>();
 		for (RedisClusterNode node : primaryNodes(connection)) {
-			pings.add(connection.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort())
-				.thenCompose(ClusterProbe::ping)
+			replies.add(connection.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort())
+				.thenCompose((primary) -> {
+					CompletableFuture<String> ping = ping(primary).toCompletableFuture();
+					pings.add(ping);
+					return ping;
+				})
 				.toCompletableFuture());
 		}
-		if (pings.isEmpty()) {
+		if (replies.isEmpty()) {
 			return CompletableFuture.failedFuture(new RedisException("No Redis Cluster primary serves slots"));
 		}
-		return CompletableFuture.allOf(pings.toArray(CompletableFuture[]::new)).thenApply((all) -> "PONG");
+		return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).thenApply((all) -> "PONG");
 	}
 
 	/**

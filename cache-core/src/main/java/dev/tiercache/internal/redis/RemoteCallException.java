@@ -1,5 +1,7 @@
 package dev.tiercache.internal.redis;
 
+import io.lettuce.core.RedisCommandExecutionException;
+
 /**
  * Thrown when a Redis call fails, times out, or cannot be made because Redis is unreachable.
  * Tiercache treats it as an L2 miss: the caller is served by the loader and the error is counted.
@@ -34,6 +36,16 @@ public class RemoteCallException extends RuntimeException {
 	/** Whether Redis may have run the call: {@code false} only when it was never sent. */
 	public boolean maybeRan() {
 		return this.maybeRan;
+	}
+
+	/**
+	 * Whether Redis answered, refusing the call with an error reply that does not say it cannot serve
+	 * now (as {@code OOM} or {@code NOPERM} do, and {@code LOADING} or {@code READONLY} do not): Redis is
+	 * there, the call itself was refused.
+	 */
+	public boolean refusedByRedis() {
+		return getCause() instanceof RedisCommandExecutionException reply
+				&& !BreakerGate.signalsOutage(reply.getMessage());
 	}
 
 }

@@ -349,6 +349,7 @@ public final class RemoteCommands implements AutoCloseable {
 	@Override
 	public void close() {
 		this.breaker.removeProbe(this.probe);
+		this.clusterProbe.close();
 		this.connector.close();
 	}
 

@@ -2,9 +2,7 @@ package dev.tiercache.internal.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.stream.IntStream;
 
-import io.lettuce.core.cluster.SlotHash;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,10 +41,11 @@ class RemoteCommandsOnClusterTests {
 
 	@Test
 	void theProbeFailsWhileAPrimaryIsDownAndPassesOnceItsReplicaTookItsSlotsOver() {
-		// the second primary: the cluster connection's default node, which a plain PING reaches, is the first
-		EmbeddedRedis dead = this.cluster.primaries().get(1);
-		EmbeddedRedis replica = this.cluster.replicas().get(1);
-		byte[] key = keyOnPrimary(1);
+		// not the cluster connection's default node, which a plain PING reaches
+		int index = primaryThatIs(false);
+		EmbeddedRedis dead = this.cluster.primaries().get(index);
+		EmbeddedRedis replica = this.cluster.replicas().get(index);
+		byte[] key = this.cluster.keyOnPrimary("probe:", index);
 		this.redis.call((commands) -> commands.set(key, bytes("before")));
 		this.redis.ping();
 
@@ -72,7 +71,9 @@ class RemoteCommandsOnClusterTests {
 				RedisCircuitBreaker.defaults().waitDurationInOpenState(Duration.ofMinutes(5)).build());
 		try (RemoteCommands commands = new RemoteCommands(this.connectionFactory, Duration.ofMillis(500), breaker)) {
 			commands.ping();
-			this.cluster.kill(this.cluster.primaries().get(1).port());
+			// the default node if it is a primary: the watch goes on when the cluster connection's own link is down
+			int index = primaryThatIs(true);
+			this.cluster.kill(this.cluster.primaries().get(index).port());
 			for (int call = 0; call < 10; call++) {
 				breaker.failed(0, new IllegalStateException("the primary is gone"));
 			}
@@ -82,24 +83,30 @@ class RemoteCommandsOnClusterTests {
 
 			await("the breaker closes once the replica is promoted").atMost(Duration.ofSeconds(60))
 				.until(breaker::admits);
-			assertThat(replication(this.cluster.replicas().get(1).port())).contains("role:master");
+			assertThat(replication(this.cluster.replicas().get(index).port())).contains("role:master");
 		}
 		finally {
 			breaker.close();
 		}
 	}
 
-	private String replication(int port) {
-		return this.cluster.onNode(port, (node) -> node.info("replication"));
+	/**
+	 * A primary that is (or is not) the default node, where the cluster connection sends node-less
+	 * commands ({@code PING}); the first primary if none is (the default node is a replica).
+	 */
+	private int primaryThatIs(boolean theDefaultNode) {
+		String defaultNode = this.redis.call((commands) -> commands.clusterMyId());
+		for (int index = 0; index < this.cluster.primaries().size(); index++) {
+			int port = this.cluster.primaries().get(index).port();
+			if (this.cluster.onNode(port, (node) -> node.clusterMyId()).equals(defaultNode) == theDefaultNode) {
+				return index;
+			}
+		}
+		return 0;
 	}
 
-	private byte[] keyOnPrimary(int index) {
-		int per = RedisCluster.SLOTS / this.cluster.primaries().size();
-		return IntStream.iterate(0, (i) -> i + 1)
-			.mapToObj((i) -> bytes("probe:{" + i + "}"))
-			.filter((key) -> SlotHash.getSlot(key) / per == index)
-			.findFirst()
-			.orElseThrow();
+	private String replication(int port) {
+		return this.cluster.onNode(port, (node) -> node.info("replication"));
 	}
 
 	private static byte[] bytes(String text) {

@@ -46,13 +46,15 @@ public record FaultWindow(String kind, String target, long start, long end) {
 	/**
 	 * Whether, during the fault, reads may not see write-behind calls acknowledged before it: an
 	 * instance that cannot reach Redis (cut, black hole, latency beyond its timeout, Redis restarting or
-	 * paused) reads the database, which does not hold the calls still queued in Redis; and a backing
+	 * paused, a primary failing over)
+	 * reads the database, which does not hold the calls still queued in Redis; and a backing
 	 * store that refuses queued writes turns them into dead letters, which the database never got,
 	 * until they are re-queued.
 	 */
 	public boolean hidesQueuedWrites() {
 		return switch (this.kind) {
-			case "CUT", "BLACK_HOLE", "LATENCY", "REDIS_RESTART", "CLIENT_PAUSE", "FAILING_WRITER" -> true;
+			case "CUT", "BLACK_HOLE", "LATENCY", "REDIS_RESTART", "CLIENT_PAUSE", "FAILING_WRITER", "SENTINEL_FAILOVER",
+					"PRIMARY_KILL" -> true;
 			default -> false;
 		};
 	}

@@ -8,20 +8,27 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.tiercache.test.TcpProxy;
 
 /**
- * The system under test: the run's Redis, the database schema, and the instances, each behind a TCP
- * proxy of its own to Redis (so that one instance can be cut off). Closing it stops the instances
- * gracefully, then Redis, and drops the schema.
+ * The system under test: the run's Redis, the database schema, and the instances. On one Redis
+ * ({@link Topology#REDIS}), each instance is behind a TCP proxy of its own to it (so that one instance
+ * can be cut off); on {@link Topology#SENTINEL}, the instances follow the sentinels. Closing it stops
+ * the instances gracefully, then Redis, and drops the schema.
  */
 final class Cluster implements AutoCloseable {
 
-	private final RedisProcess redis;
-
 	private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(60);
 
-	private final RedisAdmin admin;
+	/** The run's one Redis, or {@code null} on a Sentinel topology. */
+	private final @Nullable RedisProcess redis;
+
+	private final @Nullable RedisAdmin admin;
+
+	/** The primary, replica and sentinels, or {@code null} on one Redis. */
+	private final @Nullable SentinelRedis sentinels;
 
 	private final Database database;
 
@@ -30,15 +37,24 @@ final class Cluster implements AutoCloseable {
 	private final List<NodeProcess> nodes = new ArrayList<>();
 
 	Cluster(RunSettings settings, Path directory) {
-		this.redis = new RedisProcess(directory);
-		this.admin = new RedisAdmin(this.redis.port());
+		boolean oneRedis = settings.topology() == Topology.REDIS;
+		this.redis = oneRedis ? new RedisProcess(directory) : null;
+		this.admin = oneRedis ? new RedisAdmin(this.redis.port()) : null;
+		this.sentinels = oneRedis ? null : new SentinelRedis();
 		String runId = settings.runId();
 		this.database = new Database("consistency_" + runId, settings.keys());
 		for (int i = 0; i < settings.instances(); i++) {
-			TcpProxy proxy = proxy(this.redis.port());
-			this.proxies.add(proxy);
+			List<String> redisProperties;
+			if (oneRedis) {
+				TcpProxy proxy = proxy(this.redis.port());
+				this.proxies.add(proxy);
+				redisProperties = List.of("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + proxy.port());
+			}
+			else {
+				redisProperties = this.sentinels.springProperties();
+			}
 			this.nodes.add(new NodeProcess(i + 1,
-					settings.instanceArguments(runId, proxy.port(), this.database.instanceUrl()), directory));
+					settings.instanceArguments(runId, redisProperties, this.database.instanceUrl()), directory));
 		}
 	}
 
@@ -48,12 +64,37 @@ final class Cluster implements AutoCloseable {
 			.toArray(CompletableFuture[]::new)).join();
 	}
 
-	RedisProcess redis() {
-		return this.redis;
+	/** Which {@code redis-server} runs, for the report. */
+	String describeRedis() {
+		return (this.redis != null) ? this.redis.describe() : this.sentinels.describe();
 	}
 
+	/** The run's one Redis. @throws IllegalStateException on a Sentinel topology */
+	RedisProcess redis() {
+		return oneRedis(this.redis);
+	}
+
+	/**
+	 * A connection of the harness's own to the run's one Redis.
+	 * @throws IllegalStateException on a Sentinel topology
+	 */
 	RedisAdmin admin() {
-		return this.admin;
+		return oneRedis(this.admin);
+	}
+
+	/** The primary, replica and sentinels. @throws IllegalStateException on one Redis */
+	SentinelRedis sentinels() {
+		if (this.sentinels == null) {
+			throw new IllegalStateException("This run has one Redis, no sentinels");
+		}
+		return this.sentinels;
+	}
+
+	private static <T> T oneRedis(@Nullable T part) {
+		if (part == null) {
+			throw new IllegalStateException("This run's Redis is a Sentinel group, not one server");
+		}
+		return part;
 	}
 
 	Database database() {
@@ -114,7 +155,12 @@ final class Cluster implements AutoCloseable {
 				// nothing more to do for a proxy that will not close
 			}
 		}
-		this.redis.close();
+		if (this.redis != null) {
+			this.redis.close();
+		}
+		if (this.sentinels != null) {
+			this.sentinels.close();
+		}
 		this.database.close();
 	}
 

@@ -13,9 +13,10 @@ import java.util.Set;
 
 /**
  * The long run, {@code consistency/run --minutes N --seed S [--seed S2 …] [--subject spring]
- * [--faults KIND,KIND…] [--coherence pubsub]}: one run of {@code N} minutes per seed, with every kind of
- * fault or only those named ({@link FaultKind}), and L1 kept coherent by {@code CLIENT TRACKING} or by
- * Tiercache's pub/sub fallback; results written as JSON and Markdown under {@code consistency/results/}.
+ * [--faults KIND,KIND…] [--coherence pubsub] [--topology sentinel]}: one run of {@code N} minutes per seed,
+ * with every kind of fault the topology ({@link Topology}) allows or only those named ({@link FaultKind}),
+ * and L1 kept coherent by {@code CLIENT TRACKING} or by Tiercache's pub/sub fallback;
+ * results written as JSON and Markdown under {@code consistency/results/}.
  * {@code --check DIR [--check DIR2 …]} checks runs' directories again (as the checker is now) and writes
  * their results. Exits 1 if any run broke a guarantee.
  */
@@ -30,7 +31,8 @@ public final class ConsistencyMain {
 		String subject = "tiercache";
 		Path results = Path.of("consistency", "results");
 		List<Path> checks = new ArrayList<>();
-		Set<FaultKind> faults = EnumSet.allOf(FaultKind.class);
+		Set<FaultKind> faults = null;
+		Topology topology = Topology.REDIS;
 		boolean pubSub = false;
 		for (int i = 0; i < args.length; i += 2) {
 			String value = (i + 1 < args.length) ? args[i + 1] : usage("missing value for " + args[i]);
@@ -42,11 +44,21 @@ public final class ConsistencyMain {
 				case "--check" -> checks.add(Path.of(value));
 				case "--faults" -> faults = faultKinds(value);
 				case "--coherence" -> pubSub = isPubSub(value);
+				case "--topology" -> topology = topology(value);
 				default -> usage("unknown option " + args[i]);
 			}
 		}
 		if (pubSub && !"tiercache".equals(subject)) {
 			usage("--coherence applies to Tiercache only");
+		}
+		if (faults == null) {
+			faults = FaultKind.on(topology);
+		}
+		for (FaultKind kind : faults) {
+			if (!kind.appliesTo(topology)) {
+				usage("the fault " + kind + " cannot be injected on " + topology + "; its faults are "
+						+ FaultKind.on(topology));
+			}
 		}
 		String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
 		if (!checks.isEmpty()) {
@@ -64,7 +76,8 @@ public final class ConsistencyMain {
 		Path work = Path.of("consistency", "target", "runs", name);
 		List<RunOutcome> outcomes = new ArrayList<>();
 		for (long seed : seeds) {
-			RunSettings settings = RunSettings.of(subject, seed, Duration.ofMillis((long) (minutes * 60_000)), faults);
+			RunSettings settings = RunSettings.of(subject, seed, Duration.ofMillis((long) (minutes * 60_000)), faults,
+					topology);
 			if (pubSub) {
 				settings = settings.withPubSub();
 			}
@@ -93,6 +106,16 @@ public final class ConsistencyMain {
 		return kinds;
 	}
 
+	private static Topology topology(String name) {
+		try {
+			return Topology.valueOf(name.strip().toUpperCase(Locale.ROOT));
+		}
+		catch (IllegalArgumentException ex) {
+			usage("--topology is 'redis' or 'sentinel'");
+			return Topology.REDIS;
+		}
+	}
+
 	private static boolean isPubSub(String coherence) {
 		return switch (coherence) {
 			case "pubsub" -> true;
@@ -107,7 +130,8 @@ public final class ConsistencyMain {
 	private static String usage(String problem) {
 		System.err.println(problem);
 		System.err.println("usage: consistency/run --minutes N --seed S [--seed S2 ...] [--subject tiercache|spring] "
-				+ "[--faults KIND,KIND...] [--coherence tracking|pubsub] [--results DIR]  |  consistency/run --check RUN_DIR [--check RUN_DIR2 ...] [--results DIR]");
+				+ "[--faults KIND,KIND...] [--coherence tracking|pubsub] [--topology redis|sentinel] "
+				+ "[--results DIR]  |  consistency/run --check RUN_DIR [--check RUN_DIR2 ...] [--results DIR]");
 		System.exit(2);
 		return problem;
 	}

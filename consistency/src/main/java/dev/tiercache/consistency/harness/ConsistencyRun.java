@@ -32,7 +32,7 @@ public final class ConsistencyRun {
 		long began = System.nanoTime();
 		createDirectory(directory);
 		try (Cluster cluster = new Cluster(settings, directory)) {
-			String redis = cluster.redis().describe();
+			String redis = cluster.describeRedis();
 			cluster.start();
 			long startedAt = System.nanoTime();
 			cluster.all("start");

@@ -1,16 +1,19 @@
 package dev.tiercache.consistency.harness;
 
-/** The faults the nemesis injects. */
+import java.util.EnumSet;
+import java.util.Set;
+
+/** The faults the nemesis injects, each on the topologies it applies to. */
 public enum FaultKind {
 
 	/** One instance's connections to Redis are dropped and new ones refused (TCP proxy). */
-	CUT(true),
+	CUT(true, Topology.REDIS),
 
 	/** One instance's packets to and from Redis are held, as if dropped (TCP proxy). */
-	BLACK_HOLE(true),
+	BLACK_HOLE(true, Topology.REDIS),
 
 	/** One instance's traffic to and from Redis is delayed by 60 to 110 ms each way (TCP proxy). */
-	LATENCY(true),
+	LATENCY(true, Topology.REDIS),
 
 	/**
 	 * What Redis sends every instance is delayed by a random 0 to 80 ms per chunk, drawn anew for every
@@ -19,26 +22,26 @@ public enum FaultKind {
 	 * {@code CLIENT TRACKING}, invalidations and replies share one connection and keep their order, and
 	 * jitter is latency. Three round trips stay below the Redis timeout (250 ms), so nothing fails.
 	 */
-	JITTER(false),
+	JITTER(false, Topology.REDIS),
 
 	/** One instance is killed with {@code SIGKILL} and started again. */
-	KILL(true),
+	KILL(true, Topology.REDIS, Topology.SENTINEL),
 
 	/** Redis closes the connections that carry invalidations ({@code CLIENT KILL} of tracking and pub/sub clients). */
-	CLIENT_KILL(false),
+	CLIENT_KILL(false, Topology.REDIS),
 
 	/** Every instance's loader (the database read) takes 300 ms more. */
-	SLOW_LOADER(false),
+	SLOW_LOADER(false, Topology.REDIS, Topology.SENTINEL),
 
 	/** Every instance's loader throws. */
-	FAILING_LOADER(false),
+	FAILING_LOADER(false, Topology.REDIS, Topology.SENTINEL),
 
 	/**
 	 * Every instance's write-behind method (the database write of a queued call) blocks until the fault
 	 * is healed, as behind a lock held in the database: queued calls stay queued for seconds, long enough
 	 * for reads to refresh their entries meanwhile.
 	 */
-	STALLED_WRITER(false),
+	STALLED_WRITER(false, Topology.REDIS, Topology.SENTINEL),
 
 	/**
 	 * Every instance's write-behind method throws (the database refuses queued writes), so queued calls
@@ -46,22 +49,53 @@ public enum FaultKind {
 	 * dead letters, the method works again, the dead letters are re-queued and applied, and the clients
 	 * resume.
 	 */
-	FAILING_WRITER(false),
+	FAILING_WRITER(false, Topology.REDIS, Topology.SENTINEL),
 
 	/** Redis is killed with {@code SIGKILL} and restarted from its append-only file ({@code appendfsync always}). */
-	REDIS_RESTART(false),
+	REDIS_RESTART(false, Topology.REDIS),
 
 	/** Redis pauses every client ({@code CLIENT PAUSE … ALL}). */
-	CLIENT_PAUSE(false);
+	CLIENT_PAUSE(false, Topology.REDIS),
+
+	/**
+	 * The sentinels fail the primary over to its replica ({@code SENTINEL FAILOVER}); healed once the old
+	 * primary is the new one's replica, its link up.
+	 */
+	SENTINEL_FAILOVER(false, Topology.SENTINEL),
+
+	/**
+	 * The primary is killed with {@code SIGKILL}; the sentinels find it down after a second and promote its
+	 * replica. Healed once it was started again, empty, and is the new primary's replica, its link up.
+	 */
+	PRIMARY_KILL(false, Topology.SENTINEL);
 
 	private final boolean targetsOneInstance;
 
-	FaultKind(boolean targetsOneInstance) {
+	private final Set<Topology> topologies;
+
+	FaultKind(boolean targetsOneInstance, Topology first, Topology... others) {
 		this.targetsOneInstance = targetsOneInstance;
+		this.topologies = EnumSet.of(first, others);
 	}
 
 	boolean targetsOneInstance() {
 		return this.targetsOneInstance;
+	}
+
+	/** Whether the nemesis can inject this fault on {@code topology}. */
+	public boolean appliesTo(Topology topology) {
+		return this.topologies.contains(topology);
+	}
+
+	/** Every fault the nemesis can inject on {@code topology}. */
+	public static Set<FaultKind> on(Topology topology) {
+		Set<FaultKind> kinds = EnumSet.noneOf(FaultKind.class);
+		for (FaultKind kind : values()) {
+			if (kind.appliesTo(topology)) {
+				kinds.add(kind);
+			}
+		}
+		return kinds;
 	}
 
 }

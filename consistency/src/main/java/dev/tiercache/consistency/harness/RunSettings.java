@@ -25,9 +25,10 @@ import dev.tiercache.consistency.node.KeySpace;
  * @param faultKinds the faults the nemesis injects, in turn (none: no nemesis)
  * @param pubSub whether Tiercache keeps L1 coherent through its pub/sub fallback (the instances speak
  * RESP2) rather than {@code CLIENT TRACKING}
+ * @param topology the Redis the instances share
  */
 public record RunSettings(String subject, long seed, long runMillis, int instances, int keys, int clients,
-		long thinkMicros, Set<FaultKind> faultKinds, boolean pubSub) {
+		long thinkMicros, Set<FaultKind> faultKinds, boolean pubSub, Topology topology) {
 
 	/** Staleness allowed outside faults, for keys in both tiers or Redis only: well above the measured p99 of 1.5 ms. */
 	public static final Duration FRESHNESS_BOUND = Duration.ofMillis(250);
@@ -59,27 +60,45 @@ public record RunSettings(String subject, long seed, long runMillis, int instanc
 		// a run recorded before kinds could be chosen had every kind
 		Set<FaultKind> kinds = (faultKinds != null) ? faultKinds : EnumSet.allOf(FaultKind.class);
 		faultKinds = kinds.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(kinds));
+		// a run recorded before topologies could be chosen had one Redis
+		topology = (topology != null) ? topology : Topology.REDIS;
+		for (FaultKind kind : faultKinds) {
+			if (!kind.appliesTo(topology)) {
+				throw new IllegalArgumentException("The fault " + kind + " cannot be injected on the topology "
+						+ topology + "; its faults are " + FaultKind.on(topology));
+			}
+		}
 	}
 
-	/** A run with every kind of fault. */
+	/** A run on one Redis with every kind of fault. */
 	public static RunSettings of(String subject, long seed, Duration run) {
-		return of(subject, seed, run, EnumSet.allOf(FaultKind.class));
+		return of(subject, seed, run, FaultKind.on(Topology.REDIS));
 	}
 
-	/** A run with only these kinds of fault, to look at one kind of failure closely. */
+	/** A run on one Redis with only these kinds of fault, to look at one kind of failure closely. */
 	public static RunSettings of(String subject, long seed, Duration run, Set<FaultKind> faultKinds) {
-		return new RunSettings(subject, seed, run.toMillis(), 4, 300, 4, 3000, faultKinds, false);
+		return of(subject, seed, run, faultKinds, Topology.REDIS);
+	}
+
+	/** A run on {@code topology} with these kinds of fault (each must apply to it). */
+	public static RunSettings of(String subject, long seed, Duration run, Set<FaultKind> faultKinds,
+			Topology topology) {
+		return new RunSettings(subject, seed, run.toMillis(), 4, 300, 4, 3000, faultKinds, false, topology);
 	}
 
 	/** The same run with L1 kept coherent through Tiercache's pub/sub fallback. */
 	public RunSettings withPubSub() {
 		return new RunSettings(this.subject, this.seed, this.runMillis, this.instances, this.keys, this.clients,
-				this.thinkMicros, this.faultKinds, true);
+				this.thinkMicros, this.faultKinds, true, this.topology);
 	}
 
-	/** The subject as reports name it: with {@code (pub/sub)} when L1 is kept coherent that way. */
+	/**
+	 * The subject as reports name it: with {@code (pub/sub)} when L1 is kept coherent that way, and the
+	 * topology when it is not one Redis.
+	 */
 	public String subjectName() {
-		return this.pubSub ? this.subject + " (pub/sub)" : this.subject;
+		String name = this.pubSub ? this.subject + " (pub/sub)" : this.subject;
+		return (this.topology == Topology.REDIS) ? name : name + " on " + this.topology.name().toLowerCase(Locale.ROOT);
 	}
 
 	/**
@@ -114,12 +133,17 @@ public record RunSettings(String subject, long seed, long runMillis, int instanc
 	/**
 	 * The arguments of one instance of the run {@code runId}: instances share its key prefix, so that
 	 * they share one cache.
+	 * @param redis Spring Boot's properties that point the instance at the run's Redis
 	 */
-	List<String> instanceArguments(String runId, int redisPort, String jdbcUrl) {
+	List<String> instanceArguments(String runId, List<String> redis, String jdbcUrl) {
 		String prefix = runId;
-		List<String> arguments = new ArrayList<>(List.of("--spring.profiles.active=" + this.subject.toLowerCase(Locale.ROOT),
-				"--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + redisPort,
-				"--spring.datasource.url=" + jdbcUrl, "--tiercache.key-prefix=" + prefix,
+		List<String> arguments = new ArrayList<>(
+				List.of("--spring.profiles.active=" + this.subject.toLowerCase(Locale.ROOT)));
+		redis.forEach((property) -> arguments.add("--" + property));
+		if (this.topology == Topology.SENTINEL) {
+			arguments.add("--tiercache.defaults.write-behind.durability=replica");
+		}
+		arguments.addAll(List.of("--spring.datasource.url=" + jdbcUrl, "--tiercache.key-prefix=" + prefix,
 				"--spring.cache.redis.key-prefix=" + prefix + ":", "--consistency.seed=" + this.seed,
 				"--consistency.keys=" + this.keys, "--consistency.clients=" + this.clients,
 				"--consistency.think-micros=" + this.thinkMicros,
