@@ -150,8 +150,8 @@ final class ClusterProbe {
 			watchAgain(connection, primaries(connection), 0);
 		}
 		catch (RuntimeException ex) {
+			// no topology to compare with: the next failed probe starts another watch
 			stopWatching();
-			throw ex;
 		}
 	}
 
@@ -165,11 +165,21 @@ final class ClusterProbe {
 		long interval = (refreshesMade < QUICK_WATCH_REFRESHES) ? WATCH_INTERVAL_MILLIS : SLOW_WATCH_INTERVAL_MILLIS;
 		try {
 			this.connectionFactory.getNativeClient().getResources().eventExecutorGroup()
-				.schedule(() -> refresh().whenComplete((done, failure) -> compare(connection, failed, refreshesMade)),
-						interval, TimeUnit.MILLISECONDS);
+				.schedule(() -> refreshThenCompare(connection, failed, refreshesMade), interval, TimeUnit.MILLISECONDS);
 		}
 		catch (RuntimeException ex) {
 			// the factory or the client is shutting down
+			stopWatching();
+		}
+	}
+
+	private void refreshThenCompare(StatefulRedisClusterConnection<byte[], byte[]> connection, Set<String> failed,
+			int refreshesMade) {
+		try {
+			refresh().whenComplete((done, failure) -> compare(connection, failed, refreshesMade));
+		}
+		catch (RuntimeException ex) {
+			// the factory stopped meanwhile
 			stopWatching();
 		}
 	}
