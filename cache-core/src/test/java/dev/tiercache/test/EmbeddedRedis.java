@@ -121,7 +121,8 @@ public final class EmbeddedRedis implements AutoCloseable {
 		}
 	}
 
-	private static int freePort() throws IOException {
+	/** A port of 127.0.0.1 that nothing listens on now. */
+	static int freePort() throws IOException {
 		try (ServerSocket socket = new ServerSocket(0)) {
 			return socket.getLocalPort();
 		}

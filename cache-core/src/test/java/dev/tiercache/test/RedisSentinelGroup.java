@@ -3,7 +3,6 @@ package dev.tiercache.test;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,7 +54,7 @@ public final class RedisSentinelGroup implements AutoCloseable {
 			group.servers.add(primary);
 			group.servers.add(EmbeddedRedis.replicaOf(primary.port()));
 			for (int i = 0; i < 3; i++) {
-				int port = freePort();
+				int port = EmbeddedRedis.freePort();
 				RedisSentinel sentinel = RedisSentinel.newRedisSentinel()
 					.bind("127.0.0.1")
 					.port(port)
@@ -158,12 +157,6 @@ public final class RedisSentinelGroup implements AutoCloseable {
 	private EmbeddedRedis server(int port) {
 		return this.servers.stream().filter((server) -> server.port() == port).findFirst()
 			.orElseThrow(() -> new IllegalStateException("The sentinels name an unknown primary on port " + port));
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
 	}
 
 	@Override
