@@ -57,6 +57,10 @@ final class QueueCalls {
 
 	private final QueueCounters counters;
 
+	private static final byte[] WITH_LINEAGE = { '1' };
+
+	private static final byte[] WITHOUT_LINEAGE = { '0' };
+
 	private final Set<String> unencodableMethods = ConcurrentHashMap.newKeySet();
 
 	QueueCalls(TieredCache cache, WriteBehindSettings settings, RemoteCommands commands, QueueKeys keys,
@@ -106,7 +110,8 @@ final class QueueCalls {
 		int partition = this.keys.partitionOf(staged.renderedKey());
 		byte[][] scriptKeys = concat(staged.keys(), this.keys.stream(partition), this.keys.pending(partition));
 		byte[][] scriptArguments = { staged.channel(), staged.framed(), staged.ttlArgument(), QueueKeys.GROUP,
-				staged.renderedKey().getBytes(StandardCharsets.UTF_8), this.methods.idOf(method), encoded };
+				staged.renderedKey().getBytes(StandardCharsets.UTF_8), this.methods.idOf(method), encoded,
+				(durableWrites != null) ? WITH_LINEAGE : WITHOUT_LINEAGE };
 		DurableWrites.Written written;
 		try {
 			written = (durableWrites != null) ? durableWrites.eval(QueueScripts.ENQUEUE, scriptKeys, scriptArguments)
@@ -171,24 +176,50 @@ final class QueueCalls {
 	 * Waits, for at most {@code durability-timeout}, for a flusher to take a queued entry that Redis did
 	 * not confirm as durable out of its stream (applied, or a dead letter): the database holds it then,
 	 * whatever happens to Redis.
-	 * @throws WriteBehindUnavailableException if it is still queued then, or Redis does not say
+	 *
+	 * <p>The entry is looked for in the dataset whose lineage ({@link QueueScripts#QUEUED_IN}) took it. A
+	 * failover can hand the key to a primary that never got the entry: there, an entry gone from the
+	 * stream may have been lost with the old primary rather than applied, so the call is refused as
+	 * possibly queued. A primary that still holds the entry continues its lineage.
+	 * @param written the enqueue script's reply: the entry id, a space and the lineage
+	 * @throws WriteBehindUnavailableException if it is still queued then, or Redis does not say, or the
+	 * entry left a dataset other than the one that took it
 	 */
-	private void awaitApplied(WriteBehindMethod method, Object key, int partition, byte @Nullable [] entryId,
+	private void awaitApplied(WriteBehindMethod method, Object key, int partition, byte @Nullable [] written,
 			DurableWrites durableWrites) {
 		String unconfirmed = "it was queued, but Redis did not confirm it on " + durableWrites.confirmation();
-		if (entryId == null) {
+		String reply = (written != null) ? new String(written, StandardCharsets.US_ASCII) : "";
+		int space = reply.indexOf(' ');
+		if (space <= 0) {
 			throw refused(method, key, true, unconfirmed + ", and returned no entry id", null);
 		}
-		String id = new String(entryId, StandardCharsets.US_ASCII);
-		byte[] stream = this.keys.stream(partition);
+		byte[] id = reply.substring(0, space).getBytes(StandardCharsets.US_ASCII);
+		String lineage = reply.substring(space + 1);
+		byte[][] stream = { this.keys.stream(partition) };
 		long deadline = System.nanoTime() + this.settings.durabilityTimeout().toNanos();
 		long pollNanos = TimeUnit.MILLISECONDS.toNanos(Math.min(this.settings.flushInterval().toMillis(), 50));
+		@Nullable RemoteCallException unanswered = null;
 		try {
 			while (true) {
-				List<StreamMessage<byte[], byte[]>> left = this.commands
-					.call((redis) -> redis.xrange(stream, Range.create(id, id)));
-				if (left == null || left.isEmpty()) {
-					return;
+				try {
+					Sighting sighting = Sighting.of(
+							this.commands.eval(QueueScripts.QUEUED_IN, ScriptOutputType.VALUE, stream, id));
+					unanswered = null;
+					if (!sighting.lineage().equals(lineage)) {
+						if (!sighting.queued()) {
+							throw refused(method, key, true, unconfirmed + ", and the Redis primary changed since (a "
+									+ "failover) to one whose stream does not hold it: it was applied before, or lost "
+									+ "with the old primary", null);
+						}
+						lineage = sighting.lineage();
+					}
+					else if (!sighting.queued()) {
+						return;
+					}
+				}
+				catch (RemoteCallException ex) {
+					// asked again until the deadline: a failover ends, and the new primary answers
+					unanswered = ex;
 				}
 				long remaining = deadline - System.nanoTime();
 				if (remaining <= 0) {
@@ -197,18 +228,32 @@ final class QueueCalls {
 				TimeUnit.NANOSECONDS.sleep(Math.min(pollNanos, remaining));
 			}
 		}
-		catch (RemoteCallException ex) {
-			throw refused(method, key, true, unconfirmed + ", and Redis did not answer whether it was applied since: "
-					+ ex.getMessage(), ex);
-		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw refused(method, key, true, unconfirmed + ", and the caller was interrupted while waiting for it to "
 					+ "be applied", ex);
 		}
+		if (unanswered != null) {
+			throw refused(method, key, true, unconfirmed + ", and Redis did not answer whether it was applied since: "
+					+ unanswered.getMessage(), unanswered);
+		}
 		throw refused(method, key, true, unconfirmed + ", nor was it applied within another "
 				+ this.settings.durabilityTimeout().toMillis()
 				+ " ms; it is applied in order unless the primary fails first", null);
+	}
+
+	/**
+	 * What {@link QueueScripts#QUEUED_IN} saw: whether the entry is still queued, and the lineage of the
+	 * dataset it looked in.
+	 */
+	private record Sighting(boolean queued, String lineage) {
+
+		static Sighting of(byte @Nullable [] reply) {
+			String text = (reply != null) ? new String(reply, StandardCharsets.US_ASCII) : "";
+			int space = text.indexOf(' ');
+			return new Sighting(!text.startsWith("0 "), text.substring(space + 1));
+		}
+
 	}
 
 	private WriteBehindUnavailableException refused(WriteBehindMethod method, Object key, String why,

@@ -28,6 +28,13 @@ final class QueueScripts {
 			local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 			""";
 
+	/**
+	 * Lua: the server's replication id ({@code master_replid}), which names the history of its dataset.
+	 * A primary keeps it while it serves writes; it changes when a failover promotes another server or a
+	 * server restarts empty, and so tells when a dataset may have lost what an earlier primary held.
+	 */
+	private static final String LINEAGE = "string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)')";
+
 	/** Lua: answers {@link #FENCED} unless the lease KEYS[%d] holds the token ARGV[%d]. */
 	private static final String FENCE = """
 			if redis.call('HGET', KEYS[%d], 'token') ~= ARGV[%d] then
@@ -54,7 +61,8 @@ final class QueueScripts {
 	 * if it is new) and records the value as the key's pending write (KEYS[5]). ARGV[5..7] are the
 	 * entry's key, method and arguments. A write that deletes the key (ARGV[3] is {@code 0}: the cache
 	 * cannot hold its value) marks the entry {@code u}, so that the key is evicted once it is applied.
-	 * Returns the entry id.
+	 * Returns the entry id; when ARGV[8] is {@code 1}, followed by a space and the
+	 * {@linkplain #LINEAGE lineage} of the dataset that took it.
 	 */
 	static final LuaScript ENQUEUE = LuaScript.of(StagedWrite.APPLY + """
 			local fresh = redis.call('EXISTS', KEYS[4]) == 0
@@ -66,8 +74,17 @@ final class QueueScripts {
 			end
 			if fresh then redis.call('XGROUP', 'CREATE', KEYS[4], ARGV[4], '0') end
 			redis.call('HSET', KEYS[5], 'v:' .. ARGV[5], ARGV[2], 'i:' .. ARGV[5], id)
+			if ARGV[8] == '1' then return id .. ' ' .. %s end
 			return id
-			""");
+			""".formatted(LINEAGE));
+
+	/**
+	 * Whether entry ARGV[1] is still in the stream KEYS[1], and the {@linkplain #LINEAGE lineage} of the
+	 * dataset that says so, read together: {@code 1 <lineage>} or {@code 0 <lineage>}.
+	 */
+	static final LuaScript QUEUED_IN = LuaScript.of("""
+			return #redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1]) .. ' ' .. %s
+			""".formatted(LINEAGE));
 
 	/**
 	 * Reads, for consumer ARGV[3] of group ARGV[2], at most ARGV[4] entries of the stream KEYS[1] from
@@ -118,16 +135,18 @@ final class QueueScripts {
 			    redis.call('HDEL', KEYS[2], 'i:' .. ARGV[i], 'v:' .. ARGV[i])
 			  end
 			end
-			return 1
+			return redis.status_reply('OK')
 			""");
 
 	/**
 	 * Moves entry ARGV[2] of stream KEYS[1] (group ARGV[1]) to the dead-letter stream KEYS[3] with its
 	 * fields (ARGV[3..5]: key, method, arguments), the error ARGV[6], the attempts ARGV[7] and the
 	 * partition ARGV[8], and forgets the key's pending value in KEYS[2] if this was its latest write;
-	 * fenced by the lease KEYS[4] and the token ARGV[9].
+	 * fenced by the lease KEYS[4] and the token ARGV[9]. Does nothing if the entry is no longer in the
+	 * stream, so that it may be sent again when Redis did not confirm it.
 	 */
 	static final LuaScript DEAD_LETTER = LuaScript.of(fence(4, 9) + """
+			if #redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2]) == 0 then return redis.status_reply('OK') end
 			redis.call('XADD', KEYS[3], '*', 'k', ARGV[3], 'm', ARGV[4], 'a', ARGV[5], 'e', ARGV[6], 'n', ARGV[7],
 			  'p', ARGV[8], 'o', ARGV[2])
 			redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
@@ -135,7 +154,7 @@ final class QueueScripts {
 			if redis.call('HGET', KEYS[2], 'i:' .. ARGV[3]) == ARGV[2] then
 			  redis.call('HDEL', KEYS[2], 'i:' .. ARGV[3], 'v:' .. ARGV[3])
 			end
-			return 1
+			return redis.status_reply('OK')
 			""");
 
 	/**

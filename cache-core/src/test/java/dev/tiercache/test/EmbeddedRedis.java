@@ -16,6 +16,8 @@ import redis.embedded.RedisServer;
  */
 public final class EmbeddedRedis implements AutoCloseable {
 
+	private static final int START_ATTEMPTS = 5;
+
 	private final int port;
 
 	private final RedisServer server;
@@ -43,15 +45,43 @@ public final class EmbeddedRedis implements AutoCloseable {
 		return withSettings("replicaof 127.0.0.1 " + primaryPort);
 	}
 
-	/** Starts a server on a free port with configuration lines of its own, such as {@code maxmemory 64mb}. */
+	/**
+	 * Starts a server on a free port with configuration lines of its own, such as {@code maxmemory 64mb}.
+	 * A port found free can be taken before the server binds it, and a cluster node also binds the port
+	 * 10000 above its own: the start is tried again on another port, up to {@value #START_ATTEMPTS} times.
+	 */
 	public static EmbeddedRedis withSettings(String... settings) {
+		IOException failure = null;
+		for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
+			EmbeddedRedis redis = null;
+			try {
+				redis = new EmbeddedRedis(freePort(), settings);
+				redis.server.start();
+				return redis;
+			}
+			catch (IOException ex) {
+				if (redis != null) {
+					redis.stopQuietly(ex);
+				}
+				if (failure == null) {
+					failure = ex;
+				}
+				else {
+					failure.addSuppressed(ex);
+				}
+			}
+		}
+		throw new UncheckedIOException("Cannot start an embedded Redis server in " + START_ATTEMPTS + " attempts",
+				failure);
+	}
+
+	/** Stops a server whose start failed, in case its process outlived the failure. */
+	private void stopQuietly(IOException startFailure) {
 		try {
-			EmbeddedRedis redis = new EmbeddedRedis(freePort(), settings);
-			redis.server.start();
-			return redis;
+			this.server.stop();
 		}
 		catch (IOException ex) {
-			throw new UncheckedIOException("Cannot start an embedded Redis server", ex);
+			startFailure.addSuppressed(ex);
 		}
 	}
 

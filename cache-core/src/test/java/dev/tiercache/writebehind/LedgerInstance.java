@@ -77,9 +77,13 @@ final class LedgerInstance implements AutoCloseable {
 	 * durability confirmed within 1 s.
 	 */
 	static WriteBehindSettings writeBehind(Durability durability) {
+		return writeBehind(durability, Duration.ofSeconds(1));
+	}
+
+	/** {@link #writeBehind(Durability)}, with durability confirmed within {@code durabilityTimeout}. */
+	static WriteBehindSettings writeBehind(Durability durability, Duration durabilityTimeout) {
 		return new WriteBehindSettings(100, Duration.ofMillis(20), 2, 8, 5, Duration.ofMillis(20),
-				Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(2), durability, 1,
-				Duration.ofSeconds(1));
+				Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(2), durability, 1, durabilityTimeout);
 	}
 
 	Ledger ledger() {

@@ -5,6 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -356,6 +361,15 @@ class QueuedKeyOrderTests {
 			assertThat(refused.mayHaveBeenQueued()).isTrue();
 			assertThat(refused.getMessage()).contains("did not confirm it on 1 replica(s)", "nor was it applied");
 			assertThat(this.rows.log(ID)).as("not run around the queued v1").isEmpty();
+			this.rows.release();
+			await().atMost(Duration.ofSeconds(20)).until(() -> this.rows.versions(ID).contains(1L));
+			// three times the durability timeout, which the acknowledgement's WAIT takes each time
+			await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+				.alias("v2 waits until a replica confirms that v1 left the stream: a failover to a replica that missed "
+						+ "its acknowledgement would apply v1 again, over v2")
+				.until(() -> this.rows.versions(ID).equals(List.of(1L)));
+			replica.restart();
+			awaitReplicas(primary, 1);
 			releaseAndDrain(instance);
 			assertThat(this.rows.versions(ID)).containsExactly(1L, 2L);
 			assertThat(instance.stats().synchronousWrites()).isZero();
@@ -378,6 +392,63 @@ class QueuedKeyOrderTests {
 			assertThat(instance.stats().synchronousWrites()).isZero();
 			assertThat(instance.stats().refused()).isZero();
 			instance.close();
+		}
+	}
+
+	@Test
+	void aCallWaitingForItsEntryIsRefusedAsPossiblyQueuedWhenTheEntryLeftWithAPrimaryThatLostItsDataset()
+			throws Exception {
+		try (EmbeddedRedis primary = EmbeddedRedis.start(); EmbeddedRedis other = EmbeddedRedis.start()) {
+			LedgerInstance instance = new LedgerInstance(this.prefix,
+					TestRedis.connectionFactory("127.0.0.1", primary.port()), this.rows, CacheSettings.DEFAULTS,
+					LedgerInstance.writeBehind(Durability.REPLICA, Duration.ofSeconds(5)), UnaryOperator.identity());
+			this.closeables.add(instance);
+			this.rows.holdFlushes();
+			ExecutorService caller = Executors.newSingleThreadExecutor();
+			this.closeables.add(caller::shutdownNow);
+			Future<?> call = caller.submit(() -> instance.ledger().save(V1));
+			this.rows.awaitHeldFlush();
+			// no replica answers the call's WAIT; once it timed out, the call looks for its entry, which the
+			// held flush keeps in the stream
+			await().atMost(Duration.ofSeconds(20)).until(() -> blockedClients(primary) == 1);
+			await().atMost(Duration.ofSeconds(20)).until(() -> blockedClients(primary) == 0);
+
+			replaceDataset(primary, other);
+
+			Throwable refused = catchThrowableOfType(ExecutionException.class, () -> call.get(20, TimeUnit.SECONDS))
+				.getCause();
+			assertThat(refused).isInstanceOfSatisfying(WriteBehindUnavailableException.class,
+					(unavailable) -> assertThat(unavailable.mayHaveBeenQueued()).isTrue());
+			assertThat(refused.getMessage()).contains("the Redis primary changed since (a failover)",
+					"lost with the old primary");
+		}
+	}
+
+	/**
+	 * Makes {@code primary} drop its dataset for the empty one of {@code other}, as an old primary does when
+	 * a failover makes it a replica of the new one, and then a primary again: its replication id changes.
+	 */
+	private static void replaceDataset(EmbeddedRedis primary, EmbeddedRedis other) {
+		LettuceConnectionFactory factory = TestRedis.connectionFactory("127.0.0.1", primary.port());
+		try (RedisConnection connection = factory.getConnection()) {
+			connection.serverCommands().replicaOf("127.0.0.1", other.port());
+			await().atMost(Duration.ofSeconds(20)).until(() -> "up".equals(
+					connection.serverCommands().info("replication").getProperty("master_link_status")));
+			connection.serverCommands().replicaOfNoOne();
+		}
+		finally {
+			factory.destroy();
+		}
+	}
+
+	private static int blockedClients(EmbeddedRedis redis) {
+		LettuceConnectionFactory factory = TestRedis.connectionFactory("127.0.0.1", redis.port());
+		try (RedisConnection connection = factory.getConnection()) {
+			Properties info = connection.serverCommands().info("clients");
+			return Integer.parseInt(info.getProperty("blocked_clients", "-1"));
+		}
+		finally {
+			factory.destroy();
 		}
 	}
 
