@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -259,9 +258,7 @@ final class BatchApplier {
 	private void deadLetter(KeyWork work, String error, int attempts) {
 		QueueEntry entry = work.next().entry();
 		try {
-			byte[] token = this.batchToken;
-			untilConfirmed(token, "move an entry of partition " + this.partition + " to the dead letters",
-					() -> this.stream.deadLetter(token, entry, error, attempts));
+			this.stream.deadLetter(this.batchToken, entry, error, attempts);
 		}
 		catch (RemoteCallException ex) {
 			if (QueueScripts.fenced(ex)) {
@@ -298,8 +295,7 @@ final class BatchApplier {
 		}
 		for (int round = 1;; round++) {
 			try {
-				untilConfirmed(token, "acknowledge applied entries of partition " + this.partition,
-						() -> this.stream.acknowledge(acknowledgement));
+				Interrupts.clearedDuring(() -> this.stream.acknowledge(acknowledgement));
 				return;
 			}
 			catch (RemoteCallException ex) {
@@ -309,31 +305,6 @@ final class BatchApplier {
 				this.failures.redisFailed("acknowledge applied entries of partition " + this.partition
 						+ " (sent again while the partition is this instance's)", ex);
 			}
-		}
-	}
-
-	/**
-	 * Sends an idempotent script that takes entries out of the stream again, with backoff, until Redis
-	 * confirms it as durable as the queue's durability asks, so that no later entry of the partition is
-	 * applied before: a failover to a replica that missed it (or a restart from an AOF that missed it)
-	 * would bring the entries back, and an older write of a key would be applied again over a newer
-	 * one. Sent with the thread's interrupt flag cleared, as {@link #acknowledge} explains.
-	 * @throws RemoteCallException if Redis failed, or the lease ran out or the queue halted before Redis
-	 * confirmed it (the entries are read again, in order, by whoever owns the partition next)
-	 */
-	private void untilConfirmed(byte[] token, String action, BooleanSupplier send) {
-		for (int round = 1;; round++) {
-			boolean[] confirmed = new boolean[1];
-			Interrupts.clearedDuring(() -> confirmed[0] = send.getAsBoolean());
-			if (confirmed[0]) {
-				return;
-			}
-			RemoteCallException unconfirmed = new RemoteCallException("Redis did not confirm it as durable as "
-					+ "'write-behind.durability' asks; the partition applies nothing more until it does");
-			if (!this.fence.held(token) || !this.backoff.pause(round)) {
-				throw unconfirmed;
-			}
-			this.failures.redisFailed(action + " (sent again until confirmed)", unconfirmed);
 		}
 	}
 

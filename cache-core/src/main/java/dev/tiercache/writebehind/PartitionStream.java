@@ -10,7 +10,6 @@ import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import org.jspecify.annotations.Nullable;
 
-import dev.tiercache.internal.redis.LuaScript;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.writebehind.KeyRuns.KeyWork;
@@ -43,16 +42,8 @@ final class PartitionStream {
 
 	private final byte[] batchSize;
 
-	private final @Nullable DurableWrites durable;
-
-	/**
-	 * @param durable what confirms, with durability {@code replica} or {@code aof}, that entries taken out
-	 * of the stream stay out; {@code null} with {@code memory}
-	 */
-	PartitionStream(RemoteCommands commands, @Nullable DurableWrites durable, QueueKeys keys, int partition,
-			byte[] consumer, int batchSize) {
+	PartitionStream(RemoteCommands commands, QueueKeys keys, int partition, byte[] consumer, int batchSize) {
 		this.commands = commands;
-		this.durable = durable;
 		this.partition = partition;
 		this.stream = keys.stream(partition);
 		this.pending = keys.pending(partition);
@@ -155,43 +146,22 @@ final class PartitionStream {
 		return (arguments.size() == 3 && ids == 0) ? null : arguments.toArray(new byte[0][]);
 	}
 
-	/**
-	 * Sends an {@link #acknowledgement}; idempotent, so it may be sent again when Redis did not answer or
-	 * did not confirm it.
-	 * @return whether Redis confirmed it as durable as the queue's durability asks (always, for
-	 * {@code memory}): until it is, a failover or a restart of Redis may bring the entries back, to be
-	 * applied again
-	 */
-	boolean acknowledge(byte[][] acknowledgement) {
-		return settle(QueueScripts.ACKNOWLEDGE, new byte[][] { this.stream, this.pending, this.lease },
-				acknowledgement);
+	/** Sends an {@link #acknowledgement}; idempotent, so it may be sent again when Redis did not confirm it. */
+	void acknowledge(byte[][] acknowledgement) {
+		this.commands.eval(QueueScripts.ACKNOWLEDGE, ScriptOutputType.INTEGER,
+				new byte[][] { this.stream, this.pending, this.lease }, acknowledgement);
 	}
 
 	/**
 	 * Moves an entry to the dead-letter stream with the error and attempts, and forgets the key's
-	 * pending value if this was its latest write; does nothing if the entry left the stream already, so
-	 * it may be sent again.
-	 * @return whether Redis confirmed it as durable as the queue's durability asks, as for
-	 * {@link #acknowledge}
+	 * pending value if this was its latest write.
 	 */
-	boolean deadLetter(byte[] token, QueueEntry entry, String error, int attempts) {
-		return settle(QueueScripts.DEAD_LETTER, new byte[][] { this.stream, this.pending, this.deadLetters, this.lease },
-				QueueKeys.GROUP, QueueKeys.ascii(entry.id()), QueueKeys.utf8(entry.key()),
-				QueueKeys.utf8(entry.method()), entry.arguments(), QueueKeys.utf8(error), QueueKeys.ascii(attempts),
-				QueueKeys.ascii(this.partition), token);
-	}
-
-	/**
-	 * Runs a script that takes entries out of the stream, with the durability's confirmation when the
-	 * queue has one.
-	 */
-	private boolean settle(LuaScript script, byte[][] keys, byte[]... arguments) {
-		DurableWrites durableWrites = this.durable;
-		if (durableWrites == null) {
-			this.commands.eval(script, ScriptOutputType.STATUS, keys, arguments);
-			return true;
-		}
-		return durableWrites.eval(script, keys, arguments).confirmed();
+	void deadLetter(byte[] token, QueueEntry entry, String error, int attempts) {
+		this.commands.eval(QueueScripts.DEAD_LETTER, ScriptOutputType.INTEGER,
+				new byte[][] { this.stream, this.pending, this.deadLetters, this.lease }, QueueKeys.GROUP,
+				QueueKeys.ascii(entry.id()), QueueKeys.utf8(entry.key()), QueueKeys.utf8(entry.method()),
+				entry.arguments(), QueueKeys.utf8(error), QueueKeys.ascii(attempts), QueueKeys.ascii(this.partition),
+				token);
 	}
 
 }

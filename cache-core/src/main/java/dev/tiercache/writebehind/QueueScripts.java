@@ -135,18 +135,16 @@ final class QueueScripts {
 			    redis.call('HDEL', KEYS[2], 'i:' .. ARGV[i], 'v:' .. ARGV[i])
 			  end
 			end
-			return redis.status_reply('OK')
+			return 1
 			""");
 
 	/**
 	 * Moves entry ARGV[2] of stream KEYS[1] (group ARGV[1]) to the dead-letter stream KEYS[3] with its
 	 * fields (ARGV[3..5]: key, method, arguments), the error ARGV[6], the attempts ARGV[7] and the
 	 * partition ARGV[8], and forgets the key's pending value in KEYS[2] if this was its latest write;
-	 * fenced by the lease KEYS[4] and the token ARGV[9]. Does nothing if the entry is no longer in the
-	 * stream, so that it may be sent again when Redis did not confirm it.
+	 * fenced by the lease KEYS[4] and the token ARGV[9].
 	 */
 	static final LuaScript DEAD_LETTER = LuaScript.of(fence(4, 9) + """
-			if #redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2]) == 0 then return redis.status_reply('OK') end
 			redis.call('XADD', KEYS[3], '*', 'k', ARGV[3], 'm', ARGV[4], 'a', ARGV[5], 'e', ARGV[6], 'n', ARGV[7],
 			  'p', ARGV[8], 'o', ARGV[2])
 			redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
@@ -154,7 +152,7 @@ final class QueueScripts {
 			if redis.call('HGET', KEYS[2], 'i:' .. ARGV[3]) == ARGV[2] then
 			  redis.call('HDEL', KEYS[2], 'i:' .. ARGV[3], 'v:' .. ARGV[3])
 			end
-			return redis.status_reply('OK')
+			return 1
 			""");
 
 	/**

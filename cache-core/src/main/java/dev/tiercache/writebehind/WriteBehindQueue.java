@@ -64,8 +64,7 @@ final class WriteBehindQueue {
 		List<PartitionFlusher> flushers = new ArrayList<>();
 		for (int p = 0; p < settings.partitions(); p++) {
 			OwnerLease lease = leases.of(p);
-			PartitionStream stream = new PartitionStream(commands, durable, keys, p, consumer,
-					settings.batchSize());
+			PartitionStream stream = new PartitionStream(commands, keys, p, consumer, settings.batchSize());
 			PartitionFence fence = new PartitionFence(this.cacheName, p, lease, gate, failures);
 			BatchApplier batches = new BatchApplier(p, fence, stream, this.methods, backoff, failures, this.counters,
 					settings.maxAttempts(), cache);

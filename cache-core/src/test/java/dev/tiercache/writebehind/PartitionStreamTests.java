@@ -34,7 +34,7 @@ class PartitionStreamTests {
 	private final OwnerLease lease = new OwnerLease(this.commands, this.keys.lease(0), QueueKeys.ascii("a"),
 			Duration.ofSeconds(30));
 
-	private final PartitionStream stream = new PartitionStream(this.commands, null, this.keys, 0, QueueKeys.ascii("a"), 1);
+	private final PartitionStream stream = new PartitionStream(this.commands, this.keys, 0, QueueKeys.ascii("a"), 1);
 
 	@AfterEach
 	void close() {
