@@ -68,6 +68,8 @@ final class BatchApplier {
 	/** Whether the batch being applied stopped before its end. */
 	private boolean stopped;
 
+	private final RecentlyApplied applied = new RecentlyApplied();
+
 	/** The token the batch being applied was read under. */
 	private byte[] batchToken = new byte[0];
 
@@ -100,6 +102,7 @@ final class BatchApplier {
 		List<KeyWork> works = KeyRuns.of(batch);
 		this.batchToken = token;
 		this.stopped = false;
+		skipAppliedBefore(works);
 		applyBatchMethods(works);
 		int round = 0;
 		List<KeyWork> failing = works;
@@ -111,6 +114,26 @@ final class BatchApplier {
 		}
 		acknowledge(token, works);
 		return !this.stopped && failing.isEmpty();
+	}
+
+	/**
+	 * Settles, without making them again, the calls at the head of each key whose entry this flusher
+	 * applied before ({@link RecentlyApplied}): an entry Redis hands back after its acknowledgement was
+	 * lost. A call that coalesced such an entry with newer ones is made: its value is the newest.
+	 */
+	private void skipAppliedBefore(List<KeyWork> works) {
+		int skipped = 0;
+		for (KeyWork work : works) {
+			while (!work.done() && this.applied.contains(work.next().entry())) {
+				skipped += work.next().entries();
+				work.advance();
+			}
+		}
+		if (skipped > 0) {
+			logger.info("Tiercache write-behind of cache '" + this.cacheName + "' (partition " + this.partition
+					+ ") did not apply again " + skipped + " entries it had applied, whose acknowledgement Redis "
+					+ "lost (a failover to a replica that had not received it, or a lost reply)");
+		}
 	}
 
 	/** Whether the next call may be made ({@link PartitionFence#mayCall}); once not, the rest of the batch is left. */
@@ -240,6 +263,8 @@ final class BatchApplier {
 
 	private void succeeded(KeyWork work) {
 		Call call = work.next();
+		call.covered().forEach(this.applied::add);
+		this.applied.add(call.entry());
 		this.counters.applied.add(call.entries());
 		this.counters.methodCalls.increment();
 		if (call.entry().uncached()) {

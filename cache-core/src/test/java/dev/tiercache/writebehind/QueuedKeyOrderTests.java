@@ -11,11 +11,20 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAddArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +32,7 @@ import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.tiercache.interceptor.TiercacheInterceptor;
+import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.resilience.RedisCircuitBreaker;
 import dev.tiercache.test.EmbeddedRedis;
 import dev.tiercache.test.TcpProxy;
@@ -455,6 +465,40 @@ class QueuedKeyOrderTests {
 		}
 		finally {
 			factory.destroy();
+		}
+	}
+
+	// ---- an entry Redis hands back after it was applied
+
+	@Test
+	void anEntryRedisHandsBackAfterItWasAppliedIsNotAppliedAgainOverANewerWriteOfItsKey() throws Exception {
+		LedgerInstance instance = instance();
+		this.rows.holdFlushes();
+		instance.ledger().save(V1);
+		this.rows.awaitHeldFlush();
+		QueueKeys keys = new QueueKeys(new RedisKeys(this.prefix), LedgerInstance.CACHE,
+				instance.queues().settingsOf(LedgerInstance.CACHE).partitions());
+		try (StatefulRedisConnection<byte[], byte[]> redis = RedisClient.create(TestRedis.uri().toString())
+			.connect(ByteArrayCodec.INSTANCE)) {
+			RedisCommands<byte[], byte[]> commands = redis.sync();
+			byte[] stream = IntStream.range(0, instance.queues().settingsOf(LedgerInstance.CACHE).partitions())
+				.mapToObj(keys::stream)
+				.filter((partition) -> commands.xlen(partition) == 1)
+				.findFirst()
+				.orElseThrow();
+			StreamMessage<byte[], byte[]> v1Entry = commands.xrange(stream, Range.create("-", "+")).get(0);
+			releaseAndDrain(instance);
+			instance.ledger().save(new Row(ID, 2, "queued second"));
+			await().atMost(Duration.ofSeconds(20)).until(() -> this.rows.versions(ID).equals(List.of(1L, 2L))
+					&& instance.stats().depth() == 0);
+
+			// the stream as a replica holds it that took over before it got v1's read and acknowledgement
+			commands.del(stream);
+			commands.xadd(stream, new XAddArgs().id(v1Entry.getId()), v1Entry.getBody());
+			commands.xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), QueueKeys.GROUP);
+
+			await().atMost(Duration.ofSeconds(20)).until(() -> commands.xlen(stream) == 0);
+			assertThat(this.rows.versions(ID)).as("v1 is not applied again over v2").containsExactly(1L, 2L);
 		}
 	}
 
