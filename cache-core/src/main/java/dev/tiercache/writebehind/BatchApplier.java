@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -70,6 +71,12 @@ final class BatchApplier {
 
 	private final RecentlyApplied applied = new RecentlyApplied();
 
+	/** The lineage of the dataset the last batch was read from; {@code null} before the first. */
+	private @Nullable String lineage;
+
+	/** Whether the keys of the entries applied last are to be evicted ({@link #evictIfDatasetChanged}). */
+	private boolean evictionOwed;
+
 	/** The token the batch being applied was read under. */
 	private byte[] batchToken = new byte[0];
 
@@ -113,7 +120,41 @@ final class BatchApplier {
 			}
 		}
 		acknowledge(token, works);
+		evictIfDatasetChanged();
 		return !this.stopped && failing.isEmpty();
+	}
+
+	/**
+	 * Notes the lineage of the dataset a batch was read from ({@link QueueScripts#READ}). When it
+	 * changed (a failover), the new primary may lack the cache writes of entries applied just before, whose
+	 * values the database holds now: the keys of the entries applied last are to be evicted.
+	 */
+	void readFrom(String lineage) {
+		if (this.lineage != null && !this.lineage.equals(lineage)) {
+			this.evictionOwed = true;
+		}
+		this.lineage = lineage;
+	}
+
+	/**
+	 * After a change of dataset ({@link #readFrom}), once the entries Redis handed back were settled,
+	 * evicts from every tier the keys of the entries applied last, so that no cache keeps a value older
+	 * than the database's: their next read loads it.
+	 * @throws RemoteCallException if Redis failed (evicted again after the next read)
+	 */
+	void evictIfDatasetChanged() {
+		if (!this.evictionOwed) {
+			return;
+		}
+		Set<String> keys = this.applied.keys();
+		keys.forEach(this.cache::evictNamed);
+		this.evictionOwed = false;
+		if (keys.isEmpty()) {
+			return;
+		}
+		logger.info("Tiercache write-behind of cache '" + this.cacheName + "' (partition " + this.partition
+				+ ") evicted the " + keys.size() + " keys it applied last: the Redis dataset changed (a failover), "
+				+ "and may lack their cache writes");
 	}
 
 	/**

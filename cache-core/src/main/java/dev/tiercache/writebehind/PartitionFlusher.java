@@ -127,8 +127,11 @@ final class PartitionFlusher {
 				this.ownPendingLeft = true;
 			}
 			while (!this.gate.halted() && this.lease.held(token)) {
-				List<QueueEntry> batch = this.stream.read(token, this.ownPendingLeft ? OWN_PENDING : ">");
+				PartitionStream.Read read = this.stream.read(token, this.ownPendingLeft ? OWN_PENDING : ">");
+				this.batches.readFrom(read.lineage());
+				List<QueueEntry> batch = read.entries();
 				if (batch.isEmpty()) {
+					this.batches.evictIfDatasetChanged();
 					if (!this.ownPendingLeft) {
 						return true;
 					}

@@ -93,30 +93,44 @@ final class PartitionStream {
 	 * Reads a batch of entries for this instance's consumer, creating the group if Redis lost it.
 	 * @param from {@code 0} for this consumer's pending entries, {@code >} for new ones
 	 */
-	List<QueueEntry> read(byte[] token, String from) {
-		List<Object> replies;
+	Read read(byte[] token, String from) {
+		List<Object> reply;
 		try {
-			replies = readReplies(token, from);
+			reply = readReply(token, from);
 		}
 		catch (RemoteCallException ex) {
 			if (ex.getMessage() == null || !ex.getMessage().contains("NOGROUP")) {
 				throw ex;
 			}
 			createGroup();
-			replies = readReplies(token, from);
+			reply = readReply(token, from);
 		}
+		String lineage = new String((byte[]) reply.get(0), StandardCharsets.US_ASCII);
+		List<?> replies = (List<?>) reply.get(1);
 		List<QueueEntry> entries = new ArrayList<>(replies.size());
-		for (Object reply : replies) {
-			entries.add(QueueEntry.of((List<?>) reply));
+		for (Object entry : replies) {
+			entries.add(QueueEntry.of((List<?>) entry));
 		}
-		return entries;
+		return new Read(lineage, entries);
 	}
 
-	private List<Object> readReplies(byte[] token, String from) {
-		List<Object> entries = this.commands.eval(QueueScripts.READ, ScriptOutputType.MULTI,
+	private List<Object> readReply(byte[] token, String from) {
+		List<Object> reply = this.commands.eval(QueueScripts.READ, ScriptOutputType.MULTI,
 				new byte[][] { this.stream, this.lease }, token, QueueKeys.GROUP, this.consumer, this.batchSize,
 				QueueKeys.ascii(from));
-		return (entries != null) ? entries : List.of();
+		if (reply == null || reply.size() != 2) {
+			throw new RemoteCallException("Redis answered a read of write-behind partition " + this.partition
+					+ " with " + reply);
+		}
+		return reply;
+	}
+
+	/**
+	 * A batch read.
+	 * @param lineage the {@linkplain QueueScripts#READ lineage} of the dataset it was read from
+	 * @param entries the entries, in stream order
+	 */
+	record Read(String lineage, List<QueueEntry> entries) {
 	}
 
 	/**

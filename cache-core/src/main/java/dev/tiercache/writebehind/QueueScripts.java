@@ -89,7 +89,8 @@ final class QueueScripts {
 	/**
 	 * Reads, for consumer ARGV[3] of group ARGV[2], at most ARGV[4] entries of the stream KEYS[1] from
 	 * ARGV[5] ({@code 0}: its own pending entries, {@code >}: new ones), fenced by the lease KEYS[2] and
-	 * the token ARGV[1]. Returns the entries as {@code [id, [field, value, ...]]} pairs. A read of new
+	 * the token ARGV[1]. Returns the {@linkplain #LINEAGE lineage} of the dataset read, then the list of
+	 * entries as {@code [id, [field, value, ...]]} pairs. A read of new
 	 * entries while the consumer has entries it read and did not acknowledge returns those instead: a read
 	 * whose reply was lost (its connection was killed, and replaced) may reach Redis after the read of the
 	 * pending entries that followed it, and the newer entries of their keys must not be applied before
@@ -101,9 +102,8 @@ final class QueueScripts {
 			  from = '0'
 			end
 			local read = redis.call('XREADGROUP', 'GROUP', ARGV[2], ARGV[3], 'COUNT', ARGV[4], 'STREAMS', KEYS[1], from)
-			if not read then return {} end
-			return read[1][2]
-			""");
+			return { %s, read and read[1][2] or {} }
+			""".formatted(LINEAGE));
 
 	/**
 	 * Claims for consumer ARGV[3] of group ARGV[2] at most ARGV[5] entries of the stream KEYS[1] that any

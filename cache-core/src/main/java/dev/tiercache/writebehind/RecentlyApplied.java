@@ -2,8 +2,10 @@ package dev.tiercache.writebehind;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The entries of one partition that its flusher on this instance applied last, so that it does not apply
@@ -22,10 +24,10 @@ final class RecentlyApplied {
 
 	static final int CAPACITY = 1024;
 
-	private final Map<String, Integer> fingerprints = new LinkedHashMap<>(CAPACITY * 4 / 3 + 1) {
+	private final Map<String, Applied> byId = new LinkedHashMap<>(CAPACITY * 4 / 3 + 1) {
 
 		@Override
-		protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+		protected boolean removeEldestEntry(Map.Entry<String, Applied> eldest) {
 			return size() > CAPACITY;
 		}
 
@@ -33,17 +35,27 @@ final class RecentlyApplied {
 
 	/** Remembers that the entry was applied. */
 	void add(QueueEntry entry) {
-		this.fingerprints.put(entry.id(), fingerprint(entry));
+		this.byId.put(entry.id(), new Applied(entry.key(), fingerprint(entry)));
 	}
 
 	/** Whether this entry, with this id and these contents, is one of those applied last. */
 	boolean contains(QueueEntry entry) {
-		Integer known = this.fingerprints.get(entry.id());
-		return known != null && known == fingerprint(entry);
+		Applied known = this.byId.get(entry.id());
+		return known != null && known.fingerprint() == fingerprint(entry);
+	}
+
+	/** The keys of the entries applied last, each once. */
+	Set<String> keys() {
+		Set<String> keys = new LinkedHashSet<>();
+		this.byId.values().forEach((applied) -> keys.add(applied.key()));
+		return keys;
 	}
 
 	private static int fingerprint(QueueEntry entry) {
 		return Objects.hash(entry.key(), entry.method(), Arrays.hashCode(entry.arguments()));
+	}
+
+	private record Applied(String key, int fingerprint) {
 	}
 
 }
