@@ -15,20 +15,21 @@ import dev.tiercache.test.TcpProxy;
 /**
  * The system under test: the run's Redis, the database schema, and the instances. On one Redis
  * ({@link Topology#REDIS}), each instance is behind a TCP proxy of its own to it (so that one instance
- * can be cut off); on {@link Topology#SENTINEL}, the instances follow the sentinels. Closing it stops
+ * can be cut off); on {@link Topology#SENTINEL} and {@link Topology#CLUSTER}, the instances follow the
+ * topology's primaries through failovers. Closing it stops
  * the instances gracefully, then Redis, and drops the schema.
  */
 final class Cluster implements AutoCloseable {
 
 	private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(60);
 
-	/** The run's one Redis, or {@code null} on a Sentinel topology. */
+	/** The run's one Redis, or {@code null} when primaries have replicas. */
 	private final @Nullable RedisProcess redis;
 
 	private final @Nullable RedisAdmin admin;
 
-	/** The primary, replica and sentinels, or {@code null} on one Redis. */
-	private final @Nullable SentinelRedis sentinels;
+	/** The primaries and their replicas, or {@code null} on one Redis. */
+	private final @Nullable ReplicatedRedis replicated;
 
 	private final Database database;
 
@@ -40,7 +41,11 @@ final class Cluster implements AutoCloseable {
 		boolean oneRedis = settings.topology() == Topology.REDIS;
 		this.redis = oneRedis ? new RedisProcess(directory) : null;
 		this.admin = oneRedis ? new RedisAdmin(this.redis.port()) : null;
-		this.sentinels = oneRedis ? null : new SentinelRedis();
+		this.replicated = switch (settings.topology()) {
+			case REDIS -> null;
+			case SENTINEL -> new SentinelRedis();
+			case CLUSTER -> new ClusterRedis();
+		};
 		String runId = settings.runId();
 		this.database = new Database("consistency_" + runId, settings.keys());
 		for (int i = 0; i < settings.instances(); i++) {
@@ -51,7 +56,7 @@ final class Cluster implements AutoCloseable {
 				redisProperties = List.of("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + proxy.port());
 			}
 			else {
-				redisProperties = this.sentinels.springProperties();
+				redisProperties = this.replicated.springProperties();
 			}
 			this.nodes.add(new NodeProcess(i + 1,
 					settings.instanceArguments(runId, redisProperties, this.database.instanceUrl()), directory));
@@ -66,33 +71,33 @@ final class Cluster implements AutoCloseable {
 
 	/** Which {@code redis-server} runs, for the report. */
 	String describeRedis() {
-		return (this.redis != null) ? this.redis.describe() : this.sentinels.describe();
+		return (this.redis != null) ? this.redis.describe() : this.replicated.describe();
 	}
 
-	/** The run's one Redis. @throws IllegalStateException on a Sentinel topology */
+	/** The run's one Redis. @throws IllegalStateException when primaries have replicas */
 	RedisProcess redis() {
 		return oneRedis(this.redis);
 	}
 
 	/**
 	 * A connection of the harness's own to the run's one Redis.
-	 * @throws IllegalStateException on a Sentinel topology
+	 * @throws IllegalStateException when primaries have replicas
 	 */
 	RedisAdmin admin() {
 		return oneRedis(this.admin);
 	}
 
-	/** The primary, replica and sentinels. @throws IllegalStateException on one Redis */
-	SentinelRedis sentinels() {
-		if (this.sentinels == null) {
-			throw new IllegalStateException("This run has one Redis, no sentinels");
+	/** The primaries and their replicas. @throws IllegalStateException on one Redis */
+	ReplicatedRedis replicated() {
+		if (this.replicated == null) {
+			throw new IllegalStateException("This run has one Redis, without replicas");
 		}
-		return this.sentinels;
+		return this.replicated;
 	}
 
-	private static <T> T oneRedis(@Nullable T part) {
+	private <T> T oneRedis(@Nullable T part) {
 		if (part == null) {
-			throw new IllegalStateException("This run's Redis is a Sentinel group, not one server");
+			throw new IllegalStateException("This run's Redis is not one server but " + describeRedis());
 		}
 		return part;
 	}
@@ -116,14 +121,8 @@ final class Cluster implements AutoCloseable {
 
 	/** Waits until no write-behind entry is pending (asking again while an instance cannot reach Redis). */
 	void awaitDrained() {
-		long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
 		NodeProcess any = this.nodes.get(0);
-		while (pending(any) != 0) {
-			if (System.nanoTime() > deadline) {
-				throw new IllegalStateException("the write-behind queue did not drain within " + DRAIN_TIMEOUT);
-			}
-			Sleeper.sleep(Duration.ofMillis(100));
-		}
+		Sleeper.until("the write-behind queue drains", DRAIN_TIMEOUT, () -> pending(any) == 0);
 	}
 
 	/** The entries pending, or -1 if the instance could not tell. */
@@ -158,8 +157,8 @@ final class Cluster implements AutoCloseable {
 		if (this.redis != null) {
 			this.redis.close();
 		}
-		if (this.sentinels != null) {
-			this.sentinels.close();
+		if (this.replicated != null) {
+			this.replicated.close();
 		}
 		this.database.close();
 	}

@@ -13,7 +13,7 @@ import java.util.Set;
 
 /**
  * The long run, {@code consistency/run --minutes N --seed S [--seed S2 …] [--subject spring]
- * [--faults KIND,KIND…] [--coherence pubsub] [--topology sentinel]}: one run of {@code N} minutes per seed,
+ * [--faults KIND,KIND…] [--coherence pubsub] [--topology sentinel|cluster]}: one run of {@code N} minutes per seed,
  * with every kind of fault the topology ({@link Topology}) allows or only those named ({@link FaultKind}),
  * and L1 kept coherent by {@code CLIENT TRACKING} or by Tiercache's pub/sub fallback;
  * results written as JSON and Markdown under {@code consistency/results/}.
@@ -111,7 +111,7 @@ public final class ConsistencyMain {
 			return Topology.valueOf(name.strip().toUpperCase(Locale.ROOT));
 		}
 		catch (IllegalArgumentException ex) {
-			usage("--topology is 'redis' or 'sentinel'");
+			usage("--topology is 'redis', 'sentinel' or 'cluster'");
 			return Topology.REDIS;
 		}
 	}
@@ -130,7 +130,7 @@ public final class ConsistencyMain {
 	private static String usage(String problem) {
 		System.err.println(problem);
 		System.err.println("usage: consistency/run --minutes N --seed S [--seed S2 ...] [--subject tiercache|spring] "
-				+ "[--faults KIND,KIND...] [--coherence tracking|pubsub] [--topology redis|sentinel] "
+				+ "[--faults KIND,KIND...] [--coherence tracking|pubsub] [--topology redis|sentinel|cluster] "
 				+ "[--results DIR]  |  consistency/run --check RUN_DIR [--check RUN_DIR2 ...] [--results DIR]");
 		System.exit(2);
 		return problem;

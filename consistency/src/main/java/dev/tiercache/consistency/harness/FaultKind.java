@@ -25,23 +25,23 @@ public enum FaultKind {
 	JITTER(false, Topology.REDIS),
 
 	/** One instance is killed with {@code SIGKILL} and started again. */
-	KILL(true, Topology.REDIS, Topology.SENTINEL),
+	KILL(true, Topology.REDIS, Topology.SENTINEL, Topology.CLUSTER),
 
 	/** Redis closes the connections that carry invalidations ({@code CLIENT KILL} of tracking and pub/sub clients). */
 	CLIENT_KILL(false, Topology.REDIS),
 
 	/** Every instance's loader (the database read) takes 300 ms more. */
-	SLOW_LOADER(false, Topology.REDIS, Topology.SENTINEL),
+	SLOW_LOADER(false, Topology.REDIS, Topology.SENTINEL, Topology.CLUSTER),
 
 	/** Every instance's loader throws. */
-	FAILING_LOADER(false, Topology.REDIS, Topology.SENTINEL),
+	FAILING_LOADER(false, Topology.REDIS, Topology.SENTINEL, Topology.CLUSTER),
 
 	/**
 	 * Every instance's write-behind method (the database write of a queued call) blocks until the fault
 	 * is healed, as behind a lock held in the database: queued calls stay queued for seconds, long enough
 	 * for reads to refresh their entries meanwhile.
 	 */
-	STALLED_WRITER(false, Topology.REDIS, Topology.SENTINEL),
+	STALLED_WRITER(false, Topology.REDIS, Topology.SENTINEL, Topology.CLUSTER),
 
 	/**
 	 * Every instance's write-behind method throws (the database refuses queued writes), so queued calls
@@ -49,7 +49,7 @@ public enum FaultKind {
 	 * dead letters, the method works again, the dead letters are re-queued and applied, and the clients
 	 * resume.
 	 */
-	FAILING_WRITER(false, Topology.REDIS, Topology.SENTINEL),
+	FAILING_WRITER(false, Topology.REDIS, Topology.SENTINEL, Topology.CLUSTER),
 
 	/** Redis is killed with {@code SIGKILL} and restarted from its append-only file ({@code appendfsync always}). */
 	REDIS_RESTART(false, Topology.REDIS),
@@ -64,10 +64,17 @@ public enum FaultKind {
 	SENTINEL_FAILOVER(false, Topology.SENTINEL),
 
 	/**
-	 * The primary is killed with {@code SIGKILL}; the sentinels find it down after a second and promote its
-	 * replica. Healed once it was started again, empty, and is the new primary's replica, its link up.
+	 * A replica takes over from its primary ({@code CLUSTER FAILOVER}, the next primary of the cluster each
+	 * time); healed once the old primary is the new one's replica, its link up.
 	 */
-	PRIMARY_KILL(false, Topology.SENTINEL);
+	CLUSTER_FAILOVER(false, Topology.CLUSTER),
+
+	/**
+	 * A primary is killed with {@code SIGKILL} (on a cluster, the next primary each time); the sentinels,
+	 * or the cluster's nodes, find it down within seconds and promote its replica. Healed once it was
+	 * started again and is the new primary's replica, its link up.
+	 */
+	PRIMARY_KILL(false, Topology.SENTINEL, Topology.CLUSTER);
 
 	private final boolean targetsOneInstance;
 

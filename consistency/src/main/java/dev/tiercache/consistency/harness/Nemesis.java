@@ -120,8 +120,8 @@ final class Nemesis {
 				this.cluster.admin().pause(fault.durationMillis());
 				Sleeper.sleep(duration);
 			}
-			case SENTINEL_FAILOVER -> this.cluster.sentinels().failover();
-			case PRIMARY_KILL -> this.cluster.sentinels().killPrimary();
+			case SENTINEL_FAILOVER, CLUSTER_FAILOVER -> this.cluster.replicated().failover();
+			case PRIMARY_KILL -> this.cluster.replicated().killPrimary();
 		}
 	}
 

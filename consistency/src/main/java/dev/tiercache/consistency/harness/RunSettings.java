@@ -33,6 +33,12 @@ public record RunSettings(String subject, long seed, long runMillis, int instanc
 	/** Staleness allowed outside faults, for keys in both tiers or Redis only: well above the measured p99 of 1.5 ms. */
 	public static final Duration FRESHNESS_BOUND = Duration.ofMillis(250);
 
+	/**
+	 * The write-behind {@code claim-idle} on Sentinel and on a cluster: longer than a failover takes there
+	 * (one Redis's runs take 2 s, so that a killed instance's partitions move on quickly).
+	 */
+	private static final Duration REPLICATED_CLAIM_IDLE = Duration.ofSeconds(10);
+
 	/** Staleness allowed for keys of the {@code local}-mode cache: its {@code local.ttl} (1 s), plus the bound above. */
 	public static final Duration LOCAL_FRESHNESS_BOUND = Duration.ofMillis(1250);
 
@@ -140,8 +146,11 @@ public record RunSettings(String subject, long seed, long runMillis, int instanc
 		List<String> arguments = new ArrayList<>(
 				List.of("--spring.profiles.active=" + this.subject.toLowerCase(Locale.ROOT)));
 		redis.forEach((property) -> arguments.add("--" + property));
-		if (this.topology == Topology.SENTINEL) {
+		if (this.topology != Topology.REDIS) {
 			arguments.add("--tiercache.defaults.write-behind.durability=replica");
+			// longer than a failover takes, so that partitions stay with the instances that applied their
+			// entries, which alone recognise the entries a new primary hands back (README, Limits)
+			arguments.add("--tiercache.defaults.write-behind.claim-idle=" + REPLICATED_CLAIM_IDLE.toSeconds() + "s");
 		}
 		arguments.addAll(List.of("--spring.datasource.url=" + jdbcUrl, "--tiercache.key-prefix=" + prefix,
 				"--spring.cache.redis.key-prefix=" + prefix + ":", "--consistency.seed=" + this.seed,

@@ -1,11 +1,36 @@
 package dev.tiercache.consistency.harness;
 
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 /** Pauses of the harness's own schedule (the nemesis's timing, polling a process); never used to wait for a result. */
 final class Sleeper {
 
 	private Sleeper() {
+	}
+
+	/**
+	 * Polls {@code condition} every 20 ms until it holds; a condition that throws (a server that does not
+	 * answer yet) does not hold.
+	 * @throws IllegalStateException naming {@code what} if it did not hold within {@code within}
+	 */
+	static void until(String what, Duration within, BooleanSupplier condition) {
+		long deadline = System.nanoTime() + within.toNanos();
+		while (!holds(condition)) {
+			if (System.nanoTime() - deadline > 0) {
+				throw new IllegalStateException("Not within " + within + ": " + what);
+			}
+			sleep(Duration.ofMillis(20));
+		}
+	}
+
+	private static boolean holds(BooleanSupplier condition) {
+		try {
+			return condition.getAsBoolean();
+		}
+		catch (RuntimeException ex) {
+			return false;
+		}
 	}
 
 	static void sleep(Duration duration) {

@@ -15,6 +15,14 @@ public enum Topology {
 	 * over. Write-behind calls wait for the replica ({@code durability: replica}), so that a failover loses
 	 * none that was acknowledged.
 	 */
-	SENTINEL
+	SENTINEL,
+
+	/**
+	 * A Redis Cluster of three primaries with a replica each ({@code RedisCluster}), which the instances
+	 * reach through {@code spring.data.redis.cluster.nodes}, refreshing their view of it adaptively and
+	 * every 500 ms; the nemesis fails primaries over. Write-behind calls wait for the replica, as on
+	 * {@link #SENTINEL}.
+	 */
+	CLUSTER
 
 }

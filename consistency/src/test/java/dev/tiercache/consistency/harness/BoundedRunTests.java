@@ -2,10 +2,15 @@ package dev.tiercache.consistency.harness;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.tiercache.consistency.checker.CheckResult;
 
@@ -21,6 +26,9 @@ class BoundedRunTests {
 
 	private static final Duration RUN = Duration.ofSeconds(25);
 
+	/** Long enough for a failover of each kind (the schedule draws one fault every few seconds). */
+	private static final Duration FAILOVER_RUN = Duration.ofSeconds(20);
+
 	private static final Path RUNS = Path.of("target", "consistency-runs");
 
 	@Test
@@ -35,10 +43,28 @@ class BoundedRunTests {
 		assertKeepsEveryGuarantee(seed);
 	}
 
+	/**
+	 * Failovers under load, and nothing else: every guarantee holds on a Sentinel group and on a cluster
+	 * while primaries are failed over by hand and killed.
+	 */
+	@ParameterizedTest
+	@EnumSource(value = Topology.class, names = { "SENTINEL", "CLUSTER" })
+	void failoversKeepEveryGuarantee(Topology topology) {
+		Set<FaultKind> failovers = EnumSet.of(FaultKind.PRIMARY_KILL,
+				(topology == Topology.SENTINEL) ? FaultKind.SENTINEL_FAILOVER : FaultKind.CLUSTER_FAILOVER);
+		assertKeepsEveryGuarantee(RunSettings.of("tiercache", 18, FAILOVER_RUN, failovers, topology));
+	}
+
 	private static void assertKeepsEveryGuarantee(long seed) {
-		RunOutcome outcome = ConsistencyRun.run(RunSettings.of("tiercache", seed, RUN), RUNS.resolve(Long.toString(seed)));
+		assertKeepsEveryGuarantee(RunSettings.of("tiercache", seed, RUN));
+	}
+
+	private static void assertKeepsEveryGuarantee(RunSettings settings) {
+		long seed = settings.seed();
+		String name = settings.topology().name().toLowerCase(Locale.ROOT) + "-" + seed;
+		RunOutcome outcome = ConsistencyRun.run(settings, RUNS.resolve(name));
 		String report = Reports.markdown(List.of(outcome));
-		Reports.write(List.of(outcome), RUNS, "bounded-" + seed);
+		Reports.write(List.of(outcome), RUNS, "bounded-" + name);
 		System.out.println(report);
 		assertThat(outcome.faults()).as("faults injected (seed %d)", seed).isNotEmpty();
 		for (CheckResult check : outcome.verdict().checks()) {

@@ -1,0 +1,27 @@
+package dev.tiercache.consistency.harness;
+
+import java.util.List;
+
+/**
+ * The run's Redis when its primaries have replicas ({@link Topology#SENTINEL}, {@link Topology#CLUSTER}),
+ * and the two ways the nemesis fails a primary over. Each returns once the topology is whole again (the
+ * old primary the new one's replica, its link up), so that the next fault finds a replica to promote.
+ */
+interface ReplicatedRedis extends AutoCloseable {
+
+	/** Spring Boot's properties that point an instance at it. */
+	List<String> springProperties();
+
+	/** Which servers run, for the report. */
+	String describe();
+
+	/** A replica takes over from its primary as the topology hands over. */
+	void failover();
+
+	/** A primary is killed ({@code SIGKILL}), its replica promoted, and the primary started again as its replica. */
+	void killPrimary();
+
+	@Override
+	void close();
+
+}
