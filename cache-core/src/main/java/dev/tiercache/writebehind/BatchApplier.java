@@ -2,6 +2,7 @@ package dev.tiercache.writebehind;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -74,8 +75,11 @@ final class BatchApplier {
 	/** The lineage of the dataset the last batch was read from; {@code null} before the first. */
 	private @Nullable String lineage;
 
-	/** Whether the keys of the entries applied last are to be evicted ({@link #evictIfDatasetChanged}). */
+	/** Whether the keys of the entries settled last are to be evicted ({@link #evictIfDatasetChanged}). */
 	private boolean evictionOwed;
+
+	/** The keys of the batch's calls that were settled before, and not again ({@link #settleAgain}). */
+	private final Set<String> handedBack = new LinkedHashSet<>();
 
 	/** The token the batch being applied was read under. */
 	private byte[] batchToken = new byte[0];
@@ -109,7 +113,7 @@ final class BatchApplier {
 		List<KeyWork> works = KeyRuns.of(batch);
 		this.batchToken = token;
 		this.stopped = false;
-		skipAppliedBefore(works);
+		this.handedBack.clear();
 		applyBatchMethods(works);
 		int round = 0;
 		List<KeyWork> failing = works;
@@ -120,60 +124,66 @@ final class BatchApplier {
 			}
 		}
 		acknowledge(token, works);
+		evictHandedBack();
 		evictIfDatasetChanged();
 		return !this.stopped && failing.isEmpty();
 	}
 
 	/**
-	 * Notes the lineage of the dataset a batch was read from ({@link QueueScripts#READ}). When it
-	 * changed (a failover), the new primary may lack the cache writes of entries applied just before, whose
-	 * values the database holds now: the keys of the entries applied last are to be evicted.
+	 * Notes the lineage of the dataset a batch was read from ({@link QueueScripts#READ}; empty when Redis
+	 * would not say). When it changed (a failover), the new primary may lack the cache writes of entries
+	 * applied just before, whose values the database holds now: the keys of the entries settled last are
+	 * to be evicted.
+	 * @return whether it changed
 	 */
-	void readFrom(String lineage) {
-		if (this.lineage != null && !this.lineage.equals(lineage)) {
-			this.evictionOwed = true;
+	boolean readFrom(String lineage) {
+		if (lineage.isEmpty()) {
+			return false;
 		}
+		boolean changed = this.lineage != null && !this.lineage.equals(lineage);
 		this.lineage = lineage;
+		this.evictionOwed |= changed;
+		return changed;
 	}
 
 	/**
-	 * After a change of dataset ({@link #readFrom}), once the entries Redis handed back were settled,
-	 * evicts from every tier the keys of the entries applied last, so that no cache keeps a value older
-	 * than the database's: their next read loads it.
-	 * @throws RemoteCallException if Redis failed (evicted again after the next read)
+	 * After a change of dataset ({@link #readFrom}), evicts from every tier the keys of the entries
+	 * settled last, so that no cache keeps a value older than the database's: their next read loads it.
 	 */
 	void evictIfDatasetChanged() {
 		if (!this.evictionOwed) {
 			return;
 		}
-		Set<String> keys = this.applied.keys();
-		keys.forEach(this.cache::evictNamed);
 		this.evictionOwed = false;
-		if (keys.isEmpty()) {
-			return;
-		}
-		logger.info("Tiercache write-behind of cache '" + this.cacheName + "' (partition " + this.partition
-				+ ") evicted the " + keys.size() + " keys it applied last: the Redis dataset changed (a failover), "
-				+ "and may lack their cache writes");
+		evict(this.applied.keys(), "the Redis dataset changed (a failover), and may lack their cache writes");
 	}
 
 	/**
-	 * Settles, without making them again, the calls at the head of each key whose entry this flusher
-	 * applied before ({@link RecentlyApplied}): an entry Redis hands back after its acknowledgement was
-	 * lost. A call that coalesced such an entry with newer ones is made: its value is the newest.
+	 * Evicts the keys of the entries of the batch that had been settled before (their values in the new
+	 * primary's pending writes are older than the database's), once the batch was acknowledged.
 	 */
-	private void skipAppliedBefore(List<KeyWork> works) {
-		int skipped = 0;
-		for (KeyWork work : works) {
-			while (!work.done() && this.applied.contains(work.next().entry())) {
-				skipped += work.next().entries();
-				work.advance();
+	private void evictHandedBack() {
+		if (!this.handedBack.isEmpty()) {
+			evict(this.handedBack, "Redis handed back entries this instance had settled, and did not settle "
+					+ "them again (a failover to a replica that had not received their acknowledgement, or a lost "
+					+ "reply)");
+			this.handedBack.clear();
+		}
+	}
+
+	private void evict(Set<String> keys, String why) {
+		for (String key : keys) {
+			try {
+				this.cache.evictNamed(key);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Tiercache write-behind of cache '" + this.cacheName + "' could not evict key " + key
+						+ ": " + ex.getMessage());
 			}
 		}
-		if (skipped > 0) {
+		if (!keys.isEmpty()) {
 			logger.info("Tiercache write-behind of cache '" + this.cacheName + "' (partition " + this.partition
-					+ ") did not apply again " + skipped + " entries it had applied, whose acknowledgement Redis "
-					+ "lost (a failover to a replica that had not received it, or a lost reply)");
+					+ ") evicted " + keys.size() + " keys: " + why);
 		}
 	}
 
@@ -189,8 +199,8 @@ final class BatchApplier {
 	private void applyBatchMethods(List<KeyWork> works) {
 		Map<String, List<KeyWork>> byMethod = new LinkedHashMap<>();
 		for (KeyWork work : works) {
-			if (work.calls().size() == 1) {
-				WriteBehindMethod method = this.methods.method(work.calls().get(0).entry().method());
+			if (work.calls().size() == 1 && !work.done() && this.applied.find(work.next().entry()) == null) {
+				WriteBehindMethod method = this.methods.method(work.next().entry().method());
 				if (method != null && method.hasBatchMethod()) {
 					byMethod.computeIfAbsent(method.id(), (id) -> new ArrayList<>()).add(work);
 				}
@@ -249,6 +259,11 @@ final class BatchApplier {
 	private boolean applyNext(KeyWork work) {
 		Call call = work.next();
 		QueueEntry entry = call.entry();
+		RecentlyApplied.Settled settled = this.applied.find(entry);
+		if (settled != null) {
+			settleAgain(work, settled);
+			return true;
+		}
 		String spent = call.error();
 		if (call.failures() >= this.maxAttempts && spent != null) {
 			// the last write of a call split when its attempts were spent
@@ -302,6 +317,22 @@ final class BatchApplier {
 		deadLetter(work, error, attempts);
 	}
 
+	/**
+	 * Settles a call whose entry this flusher settled before ({@link RecentlyApplied}) as it was then,
+	 * without making it again: Redis handed the entry back. A call that coalesced such an entry with newer
+	 * ones is made: its value is the newest.
+	 */
+	private void settleAgain(KeyWork work, RecentlyApplied.Settled settled) {
+		this.handedBack.add(work.key());
+		String error = settled.deadLetterError();
+		if (error != null) {
+			deadLetter(work, error, settled.attempts());
+		}
+		else {
+			work.advance();
+		}
+	}
+
 	private void succeeded(KeyWork work) {
 		Call call = work.next();
 		call.covered().forEach(this.applied::add);
@@ -336,6 +367,7 @@ final class BatchApplier {
 			this.stopped = true;
 			return;
 		}
+		this.applied.addDeadLetter(entry, error, attempts);
 		this.counters.deadLettered.increment();
 		// the cache must not keep a value the database never got (a later pending write of the key still
 		// shows); evicted by the name the entry gives the key, so also when no method here can read it

@@ -128,7 +128,15 @@ final class PartitionFlusher {
 			}
 			while (!this.gate.halted() && this.lease.held(token)) {
 				PartitionStream.Read read = this.stream.read(token, this.ownPendingLeft ? OWN_PENDING : ">");
-				this.batches.readFrom(read.lineage());
+				if (this.batches.readFrom(read.lineage())) {
+					// a failover: the new primary may show entries as another consumer's that this instance
+					// claimed on the old one; claimed again, they are read, in order, before any new one
+					this.claimedUnder = null;
+					claimAbandoned(token);
+					this.claimedUnder = token;
+					this.ownPendingLeft = true;
+					continue;
+				}
 				List<QueueEntry> batch = read.entries();
 				if (batch.isEmpty()) {
 					this.batches.evictIfDatasetChanged();

@@ -2,14 +2,11 @@ package dev.tiercache.writebehind;
 
 import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-import io.lettuce.core.Range;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.StreamMessage;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -39,6 +36,11 @@ final class QueueCalls {
 
 	private static final Log logger = LogFactory.getLog(QueueCalls.class);
 
+	/** ENQUEUE's last argument when the call may wait for its entry: return the lineage with the id. */
+	private static final byte[] WITH_LINEAGE = { '1' };
+
+	private static final byte[] WITHOUT_LINEAGE = { '0' };
+
 	private final TieredCache cache;
 
 	private final WriteBehindSettings settings;
@@ -56,10 +58,6 @@ final class QueueCalls {
 	private final QueueFailures failures;
 
 	private final QueueCounters counters;
-
-	private static final byte[] WITH_LINEAGE = { '1' };
-
-	private static final byte[] WITHOUT_LINEAGE = { '0' };
 
 	private final Set<String> unencodableMethods = ConcurrentHashMap.newKeySet();
 
@@ -180,7 +178,8 @@ final class QueueCalls {
 	 * <p>The entry is looked for in the dataset whose lineage ({@link QueueScripts#QUEUED_IN}) took it. A
 	 * failover can hand the key to a primary that never got the entry: there, an entry gone from the
 	 * stream may have been lost with the old primary rather than applied, so the call is refused as
-	 * possibly queued. A primary that still holds the entry continues its lineage.
+	 * possibly queued. A primary that still holds the entry continues its lineage. Where Redis refuses
+	 * {@code INFO}, the lineage is unknown (empty) and an entry gone from the stream counts as applied.
 	 * @param written the enqueue script's reply: the entry id, a space and the lineage
 	 * @throws WriteBehindUnavailableException if it is still queued then, or Redis does not say, or the
 	 * entry left a dataset other than the one that took it
@@ -248,10 +247,14 @@ final class QueueCalls {
 	 */
 	private record Sighting(boolean queued, String lineage) {
 
+		/** @throws RemoteCallException if the reply is not one (asked again) */
 		static Sighting of(byte @Nullable [] reply) {
 			String text = (reply != null) ? new String(reply, StandardCharsets.US_ASCII) : "";
 			int space = text.indexOf(' ');
-			return new Sighting(!text.startsWith("0 "), text.substring(space + 1));
+			if (space != 1) {
+				throw new RemoteCallException("Redis answered '" + text + "' when asked whether an entry is queued");
+			}
+			return new Sighting(text.charAt(0) != '0', text.substring(space + 1));
 		}
 
 	}

@@ -29,11 +29,14 @@ final class QueueScripts {
 			""";
 
 	/**
-	 * Lua: the server's replication id ({@code master_replid}), which names the history of its dataset.
-	 * A primary keeps it while it serves writes; it changes when a failover promotes another server or a
-	 * server restarts empty, and so tells when a dataset may have lost what an earlier primary held.
+	 * Lua: the server's replication id ({@code master_replid}), which names the history of its dataset, or
+	 * an empty string where Redis refuses {@code INFO} (an ACL, a managed service). A primary keeps it while
+	 * it serves writes; it changes when a failover promotes another server, and when a server restarts or
+	 * becomes a primary again, so that a change tells that the dataset may lack what an earlier primary
+	 * held.
 	 */
-	private static final String LINEAGE = "string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)')";
+	private static final String LINEAGE = "(function() local info = redis.pcall('INFO', 'replication') "
+			+ "return type(info) == 'string' and string.match(info, 'master_replid:(%w+)') or '' end)()";
 
 	/** Lua: answers {@link #FENCED} unless the lease KEYS[%d] holds the token ARGV[%d]. */
 	private static final String FENCE = """
@@ -62,9 +65,10 @@ final class QueueScripts {
 	 * entry's key, method and arguments. A write that deletes the key (ARGV[3] is {@code 0}: the cache
 	 * cannot hold its value) marks the entry {@code u}, so that the key is evicted once it is applied.
 	 * Returns the entry id; when ARGV[8] is {@code 1}, followed by a space and the
-	 * {@linkplain #LINEAGE lineage} of the dataset that took it.
+	 * {@linkplain #LINEAGE lineage} of the dataset that took it, read before any write.
 	 */
-	static final LuaScript ENQUEUE = LuaScript.of(StagedWrite.APPLY + """
+	static final LuaScript ENQUEUE = LuaScript.of("local lineage = ARGV[8] == '1' and %s or ''\n".formatted(LINEAGE)
+			+ StagedWrite.APPLY + """
 			local fresh = redis.call('EXISTS', KEYS[4]) == 0
 			local id
 			if ARGV[3] == '0' then
@@ -74,9 +78,9 @@ final class QueueScripts {
 			end
 			if fresh then redis.call('XGROUP', 'CREATE', KEYS[4], ARGV[4], '0') end
 			redis.call('HSET', KEYS[5], 'v:' .. ARGV[5], ARGV[2], 'i:' .. ARGV[5], id)
-			if ARGV[8] == '1' then return id .. ' ' .. %s end
+			if ARGV[8] == '1' then return id .. ' ' .. lineage end
 			return id
-			""".formatted(LINEAGE));
+			""");
 
 	/**
 	 * Whether entry ARGV[1] is still in the stream KEYS[1], and the {@linkplain #LINEAGE lineage} of the

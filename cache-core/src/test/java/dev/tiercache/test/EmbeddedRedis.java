@@ -18,6 +18,8 @@ public final class EmbeddedRedis implements AutoCloseable {
 
 	private static final int START_ATTEMPTS = 5;
 
+	private static final int HIGHEST_PORT = 65535 - 10000;
+
 	private final int port;
 
 	private final RedisServer server;
@@ -151,10 +153,17 @@ public final class EmbeddedRedis implements AutoCloseable {
 		}
 	}
 
-	/** A port of 127.0.0.1 that nothing listens on now. */
+	/**
+	 * A port of 127.0.0.1 that nothing listens on now, at most {@value #HIGHEST_PORT}: a cluster node also
+	 * binds the port 10000 above its own.
+	 */
 	static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
+		while (true) {
+			try (ServerSocket socket = new ServerSocket(0)) {
+				if (socket.getLocalPort() <= HIGHEST_PORT) {
+					return socket.getLocalPort();
+				}
+			}
 		}
 	}
 

@@ -1,5 +1,7 @@
 package dev.tiercache.writebehind;
 
+import java.util.List;
+
 import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.annotation.CacheAside;
@@ -39,6 +41,16 @@ public class Ledger {
 	@WriteBehind(cache = "ledger", key = "#row.id")
 	public void save(Row row) {
 		this.rows.save(row);
+	}
+
+	/** {@link #save}, applied with {@link #saveAll} when a batch holds several keys' calls of it. */
+	@WriteBehind(cache = "ledger", key = "#row.id", batchMethod = "saveAll")
+	public void saveInBatches(Row row) {
+		this.rows.save(row);
+	}
+
+	public void saveAll(List<Row> rows) {
+		rows.forEach(this.rows::save);
 	}
 
 	@WriteBehind(cache = "ledger", key = "#id", value = "null")

@@ -495,6 +495,48 @@ class QueuedKeyOrderTests {
 		}
 	}
 
+	@Test
+	void entriesHandedBackAfterAFailoverAreNotAppliedAgainThroughTheBatchMethod() throws Exception {
+		long first = 21;
+		long second = 22;
+		long blocker = 23;
+		WriteBehindSettings onePartition = onePartition(LedgerInstance.writeBehind(Durability.MEMORY));
+		try (EmbeddedRedis primary = EmbeddedRedis.start(); EmbeddedRedis other = EmbeddedRedis.start()) {
+			LedgerInstance writer = new LedgerInstance(this.prefix,
+					TestRedis.connectionFactory("127.0.0.1", primary.port()), this.rows, CacheSettings.DEFAULTS,
+					onePartition, UnaryOperator.identity());
+			this.closeables.add(writer);
+			this.rows.holdFlushes();
+			writer.ledger().save(new Row(blocker, 1, "held"));
+			this.rows.awaitHeldFlush();
+			writer.ledger().saveInBatches(new Row(first, 1, "batched"));
+			writer.ledger().saveInBatches(new Row(second, 1, "batched"));
+			// what a replica holds that missed the rest: both calls queued, not yet read
+			Map<String, byte[]> replicaDataset = dumpAll(primary);
+			releaseAndDrain(writer);
+			writer.ledger().saveInBatches(new Row(first, 2, "newer"));
+			writer.ledger().saveInBatches(new Row(second, 2, "newer"));
+			await().atMost(Duration.ofSeconds(20)).until(() -> writer.stats().depth() == 0
+					&& this.rows.versions(first).equals(List.of(1L, 2L))
+					&& this.rows.versions(second).equals(List.of(1L, 2L)));
+
+			restoreAll(other, replicaDataset);
+			replaceDataset(primary, other);
+
+			await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> writer.stats().depth() == 0
+					&& writer.stats().deadLetters() == 0);
+			assertThat(this.rows.versions(first)).as("no older write applied again").containsExactly(1L, 2L);
+			assertThat(this.rows.versions(second)).as("no older write applied again").containsExactly(1L, 2L);
+		}
+	}
+
+	private static WriteBehindSettings onePartition(WriteBehindSettings settings) {
+		return new WriteBehindSettings(settings.batchSize(), settings.flushInterval(), settings.concurrency(), 1,
+				settings.maxAttempts(), settings.backoff(), settings.maxBackoff(), settings.claimIdle(),
+				settings.drainTimeout(), settings.durability(), settings.durabilityReplicas(),
+				settings.durabilityTimeout());
+	}
+
 	private static long versionRead(LedgerInstance instance) {
 		Row row = instance.ledger().find(ID);
 		return (row != null) ? row.version() : -1;

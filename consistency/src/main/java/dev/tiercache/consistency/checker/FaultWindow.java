@@ -54,7 +54,7 @@ public record FaultWindow(String kind, String target, long start, long end) {
 	public boolean hidesQueuedWrites() {
 		return switch (this.kind) {
 			case "CUT", "BLACK_HOLE", "LATENCY", "REDIS_RESTART", "CLIENT_PAUSE", "FAILING_WRITER", "SENTINEL_FAILOVER",
-					"PRIMARY_KILL" -> true;
+					"CLUSTER_FAILOVER", "PRIMARY_KILL" -> true;
 			default -> false;
 		};
 	}

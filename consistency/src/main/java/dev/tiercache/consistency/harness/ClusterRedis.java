@@ -9,7 +9,7 @@ import dev.tiercache.test.RedisCluster;
 
 /**
  * The run's Redis on {@link Topology#CLUSTER}: three primaries with a replica each. Each fault fails over
- * the next primary in turn, so that every slot range sees failovers.
+ * one of the current primaries, taken in turn by the count of faults.
  */
 final class ClusterRedis implements ReplicatedRedis {
 
@@ -32,7 +32,7 @@ final class ClusterRedis implements ReplicatedRedis {
 		return "a Redis Cluster of three primaries with a replica each (the embedded-redis jar's redis-server)";
 	}
 
-	/** {@code CLUSTER FAILOVER} on the next primary's replica, then waits until the cluster is whole again. */
+	/** {@code CLUSTER FAILOVER} on a primary's replica, then waits until the cluster is whole again. */
 	@Override
 	public void failover() {
 		EmbeddedRedis primary = nextPrimary();
@@ -42,7 +42,7 @@ final class ClusterRedis implements ReplicatedRedis {
 	}
 
 	/**
-	 * Kills the next primary ({@code SIGKILL}), waits until the cluster promoted its replica, starts it
+	 * Kills a primary ({@code SIGKILL}), waits until the cluster promoted its replica, starts it
 	 * again (it rejoins with its {@code nodes.conf}) and waits until it is the new primary's linked replica.
 	 */
 	@Override

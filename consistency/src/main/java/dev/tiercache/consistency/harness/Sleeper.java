@@ -3,7 +3,10 @@ package dev.tiercache.consistency.harness;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
-/** Pauses of the harness's own schedule (the nemesis's timing, polling a process); never used to wait for a result. */
+/**
+ * Pauses of the harness's own schedule (the nemesis's timing), and polling until a server or process is
+ * ready; never used to wait for a call's result.
+ */
 final class Sleeper {
 
 	private Sleeper() {
@@ -16,20 +19,20 @@ final class Sleeper {
 	 */
 	static void until(String what, Duration within, BooleanSupplier condition) {
 		long deadline = System.nanoTime() + within.toNanos();
-		while (!holds(condition)) {
+		RuntimeException last = null;
+		while (true) {
+			try {
+				if (condition.getAsBoolean()) {
+					return;
+				}
+			}
+			catch (RuntimeException ex) {
+				last = ex;
+			}
 			if (System.nanoTime() - deadline > 0) {
-				throw new IllegalStateException("Not within " + within + ": " + what);
+				throw new IllegalStateException("Not within " + within + ": " + what, last);
 			}
 			sleep(Duration.ofMillis(20));
-		}
-	}
-
-	private static boolean holds(BooleanSupplier condition) {
-		try {
-			return condition.getAsBoolean();
-		}
-		catch (RuntimeException ex) {
-			return false;
 		}
 	}
 
