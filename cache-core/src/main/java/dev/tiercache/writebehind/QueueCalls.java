@@ -217,6 +217,11 @@ final class QueueCalls {
 					}
 				}
 				catch (RemoteCallException ex) {
+					if (ex.refusedByRedis()) {
+						// an ACL or a script error: asking again would get the same answer
+						throw refused(method, key, true, unconfirmed + ", and Redis refused to say whether it was "
+								+ "applied since: " + ex.getMessage(), ex);
+					}
 					// asked again until the deadline: a failover ends, and the new primary answers
 					unanswered = ex;
 				}

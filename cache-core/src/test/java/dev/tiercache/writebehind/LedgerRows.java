@@ -3,6 +3,7 @@ package dev.tiercache.writebehind;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -37,6 +38,9 @@ final class LedgerRows {
 
 	private final AtomicInteger heldWrites = new AtomicInteger();
 
+	/** The rows whose writes throw ({@link #refuseWritesOf}). */
+	private final Set<Long> refused = ConcurrentHashMap.newKeySet();
+
 	private volatile CountDownLatch hold = new CountDownLatch(0);
 
 	private final AtomicBoolean holdNext = new AtomicBoolean();
@@ -66,6 +70,9 @@ final class LedgerRows {
 
 	void save(Ledger.Row row) {
 		awaitReleaseOnFlusher(row.id());
+		if (this.refused.contains(row.id())) {
+			throw new IllegalStateException("the database refuses writes of row " + row.id());
+		}
 		this.rows.put(row.id(), row);
 		this.log.add(new Applied(row.id(), row.version(), Thread.currentThread().getName()));
 	}
@@ -94,6 +101,15 @@ final class LedgerRows {
 	/** The versions written to a row, in the order they reached the database. */
 	List<Long> versions(long id) {
 		return log(id).stream().map(Applied::version).toList();
+	}
+
+	/** From now on, writes of row {@code id} throw, until {@link #acceptWritesOf}: its calls become dead letters. */
+	void refuseWritesOf(long id) {
+		this.refused.add(id);
+	}
+
+	void acceptWritesOf(long id) {
+		this.refused.remove(id);
 	}
 
 	/** From now on, flusher threads hold each write until {@link #release()}. */
