@@ -32,7 +32,11 @@ import dev.tiercache.writebehind.KeyRuns.KeyWork;
  * <p><b>At least once.</b> An entry stays unacknowledged until it was applied or dead-lettered. An
  * acknowledgment Redis did not confirm is sent again while the lease holds (it is idempotent), so a slow
  * Redis does not make the next owner apply the entry again, nor does the drain's interrupt of a call
- * that then returns; a crash, or a lease lost before the acknowledgment, does.
+ * that then returns; a crash, or a lease lost before the acknowledgment, does. An entry Redis hands back
+ * after this flusher settled it (a failover to a replica that missed the acknowledgment) is settled again
+ * as it was, without a call ({@link RecentlyApplied}), and its key evicted; when the dataset changed, the
+ * keys of the entries settled last are evicted too, since the new primary may lack their cache writes.
+ * {@code QueuedKeyOrderTests} replays such failovers.
  * {@code WriteBehindIntegrationTests.aFlushThatLosesRedisBeforeItsAcknowledgmentAppliesTheEntryOnce},
  * {@code PartitionDrainTests.aCallTheDrainInterruptsIsAcknowledgedSoNoOtherInstanceAppliesItAgain} and
  * {@code WriteBehindCrashRecoveryTests} check it.

@@ -46,7 +46,8 @@ final class SentinelRedis implements ReplicatedRedis {
 	}
 
 	private void awaitReformed(EmbeddedRedis oldPrimary) {
-		Sleeper.until("the sentinels name the replica the primary", REFORMING, () -> this.group.primary() != oldPrimary);
+		Sleeper.until("the sentinels name the replica the primary", REFORMING,
+				() -> this.group.primary() != oldPrimary);
 		Sleeper.until("the old primary is the new one's replica, its link up", REFORMING, this.group::formed);
 	}
 
