@@ -400,7 +400,8 @@ class QueuedKeyOrderTests {
 		try (EmbeddedRedis primary = EmbeddedRedis.start(); EmbeddedRedis other = EmbeddedRedis.start()) {
 			LedgerInstance instance = new LedgerInstance(this.prefix,
 					TestRedis.connectionFactory("127.0.0.1", primary.port()), this.rows, CacheSettings.DEFAULTS,
-					LedgerInstance.writeBehind(Durability.REPLICA, Duration.ofSeconds(5)), UnaryOperator.identity());
+					// under the connection's 5 s command timeout, which a WAIT of 5 s overran on a loaded machine
+					LedgerInstance.writeBehind(Durability.REPLICA, Duration.ofSeconds(3)), UnaryOperator.identity());
 			this.closeables.add(instance);
 			this.rows.holdFlushes();
 			ExecutorService caller = Executors.newSingleThreadExecutor();
