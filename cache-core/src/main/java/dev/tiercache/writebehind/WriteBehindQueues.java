@@ -3,6 +3,7 @@ package dev.tiercache.writebehind;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,6 +19,7 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.ApplicationEventPublisherAware;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.util.Assert;
 
 import dev.tiercache.codec.ValueCodec;
@@ -130,6 +132,7 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable, A
 
 	private WriteBehindQueues(RedisConnection connection, boolean ownsConnection, ValueCodec codec,
 			WriteBehindSettings defaults, Map<String, WriteBehindSettings> settings) {
+		requireWaitsWithinCommandTimeout(connection, defaults, settings);
 		this.redis = connection;
 		this.ownedCommands = ownsConnection ? connection.commands() : null;
 		this.arguments = new ArgumentCodec(codec);
@@ -137,6 +140,34 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable, A
 		this.settings = Map.copyOf(settings);
 		this.evictionPolicy = new EvictionPolicyGuard(connection.commands(), connection.connectionFactory(),
 				this::cacheNames);
+	}
+
+	/**
+	 * A durable queue's {@code WAIT} (or {@code WAITAOF}) blocks for up to {@code durability-timeout},
+	 * within one Redis call: a Lettuce command timeout ({@code spring.data.redis.timeout}) that ends first
+	 * would fail every call whose entry Redis did not confirm at once, as a timeout.
+	 * @throws InvalidSettingException ({@code durability-timeout}) naming the cache's property
+	 */
+	private static void requireWaitsWithinCommandTimeout(RedisConnection connection, WriteBehindSettings defaults,
+			Map<String, WriteBehindSettings> settings) {
+		if (!(connection.connectionFactory() instanceof LettuceConnectionFactory lettuce)) {
+			return;
+		}
+		Duration commandTimeout = lettuce.getClientConfiguration().getCommandTimeout();
+		Map<String, WriteBehindSettings> byProperty = new LinkedHashMap<>();
+		byProperty.put("tiercache.defaults.write-behind.durability-timeout", defaults);
+		settings.forEach((cache, queue) -> byProperty.put("tiercache.caches." + cache + ".write-behind.durability-timeout",
+				queue));
+		byProperty.forEach((property, queue) -> {
+			Duration longestCall = queue.durabilityTimeout().plus(connection.timeout());
+			if (queue.durability() != Durability.MEMORY && longestCall.compareTo(commandTimeout) > 0) {
+				throw new InvalidSettingException(property, queue.durabilityTimeout(), "must end, with the Redis "
+						+ "timeout (" + connection.timeout().toMillis() + " ms), within the command timeout "
+						+ "'spring.data.redis.timeout' (" + commandTimeout.toMillis() + " ms), which would otherwise "
+						+ "fail every call Redis does not confirm at once as a timeout; shorten it or lengthen "
+						+ "'spring.data.redis.timeout'");
+			}
+		});
 	}
 
 	private static RedisConnection sharedConnection(TieredCacheManager manager) {

@@ -1,5 +1,6 @@
 package dev.tiercache.writebehind;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +15,11 @@ import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.test.TestManagers;
 import dev.tiercache.tier.CacheMode;
 import dev.tiercache.tier.CacheSettings;
+import dev.tiercache.tier.InvalidSettingException;
 import dev.tiercache.tier.TieredCacheManager;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
@@ -43,6 +47,19 @@ class WriteBehindQueuesMisuseTests {
 				LedgerInstance.writeBehind(Durability.MEMORY), Map.of());
 		this.opened.add(queues);
 		return queues;
+	}
+
+	@Test
+	void aDurabilityTimeoutTheCommandTimeoutWouldCutShortNamesBothProperties() {
+		TieredCacheManager manager = this.managers.redis(CacheSettings.DEFAULTS, "prices");
+		WriteBehindSettings waitsTooLong = LedgerInstance.writeBehind(Durability.REPLICA, Duration.ofSeconds(5));
+		assertThatExceptionOfType(InvalidSettingException.class)
+			.isThrownBy(() -> new WriteBehindQueues(manager, this.codec, LedgerInstance.writeBehind(Durability.MEMORY),
+					Map.of("prices", waitsTooLong)))
+			.withMessageStartingWith("tiercache.caches.prices.write-behind.durability-timeout must end, with the "
+					+ "Redis timeout (")
+			.withMessageContaining("within the command timeout 'spring.data.redis.timeout' (5000 ms)");
+		assertThat(queuesOf(manager)).as("durability 'memory' waits for nothing").isNotNull();
 	}
 
 	@Test
