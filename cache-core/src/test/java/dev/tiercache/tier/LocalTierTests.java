@@ -126,9 +126,12 @@ class LocalTierTests {
 		ReadInFlight read = readInFlightOfV1();
 		read.cache().put("k", "v2");
 		read.finish();
+		// the put's own echo (Redis before 7.2 reports a script's writes back) leaves v2 a suspect until a
+		// check of Redis settles; a check that cannot (a loaded machine, past the Redis timeout) evicts it
 		assertThat(read.cache().peekLocal("k", String.class, String.class, ABSENT))
 			.as("the earlier read did not replace the put in L1")
-			.isEqualTo("v2");
+			.isIn("v2", ABSENT);
+		assertThat(read.cache().get("k", String.class)).isEqualTo("v2");
 	}
 
 	@Test
