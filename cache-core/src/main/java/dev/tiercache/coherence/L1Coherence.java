@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
@@ -47,6 +48,8 @@ public final class L1Coherence implements InvalidationTarget, AutoCloseable {
 	private final NamespaceReader namespaces;
 
 	private final Map<String, LocalCopies> caches = new ConcurrentHashMap<>();
+
+	private final AtomicLong resynchronizations = new AtomicLong();
 
 	/**
 	 * @param keys the layout of the keys whose changes are reported
@@ -107,6 +110,15 @@ public final class L1Coherence implements InvalidationTarget, AutoCloseable {
 	public void clearAndReread() {
 		this.caches.values().forEach(LocalCopies::clear);
 		this.namespaces.readAll();
+		this.resynchronizations.incrementAndGet();
+	}
+
+	/**
+	 * How many times every L1 was cleared and the namespaces read again ({@link #clearAndReread}): once
+	 * when the connection that carries invalidations is first set up, and after each loss of changes.
+	 */
+	public long resynchronizations() {
+		return this.resynchronizations.get();
 	}
 
 	/**

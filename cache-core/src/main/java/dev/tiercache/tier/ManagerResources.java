@@ -193,6 +193,12 @@ final class ManagerResources implements AutoCloseable {
 		return this.coherence;
 	}
 
+	/** How many times every L1 was cleared because changes may have been missed; 0 when no cache uses Redis. */
+	long l1Resynchronizations() {
+		RedisRuntime redis = this.redis;
+		return (redis != null) ? redis.coherence().resynchronizations() : 0;
+	}
+
 	/** Redis's recent memory figures ({@link RedisMemoryReadings}); {@code null} when no cache uses Redis. */
 	TieredCacheManager.@Nullable RedisMemory redisMemory() {
 		RedisMemoryReadings readings = this.memory;

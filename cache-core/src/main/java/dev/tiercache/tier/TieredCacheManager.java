@@ -118,6 +118,15 @@ public final class TieredCacheManager
 		return (current != null) ? current.invalidationsReceived() : 0;
 	}
 
+	/**
+	 * How many times this instance cleared every L1 because it may have missed changes: once when the
+	 * connection that carries invalidations is first set up (in the background, just after), and again
+	 * each time it comes back after a loss; 0 when no cache uses Redis.
+	 */
+	public long l1Resynchronizations() {
+		return this.resources.l1Resynchronizations();
+	}
+
 	/** How many changed keys this instance published to the others (in {@link CoherenceMode#PUBSUB} only). */
 	public long invalidationsSent() {
 		Coherence current = this.resources.coherence();

@@ -74,6 +74,7 @@ public final class TestManagers implements AutoCloseable {
 		}
 		TieredCacheManager manager = builder.build();
 		manager.afterPropertiesSet();
+		TestRedis.awaitStartupResynchronization(manager);
 		manager.start();
 		this.closeables.add(0, manager::destroy);
 		return manager;

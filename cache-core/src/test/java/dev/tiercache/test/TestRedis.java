@@ -15,6 +15,11 @@ import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
+import dev.tiercache.coherence.CoherenceMode;
+import dev.tiercache.tier.TieredCacheManager;
+
+import static org.awaitility.Awaitility.await;
+
 /**
  * The Redis server tests share, found once per JVM: the address in {@code TIERCACHE_REDIS_URL} if
  * set; otherwise a Testcontainers Redis where a Docker engine answers; otherwise a Redis server
@@ -123,6 +128,19 @@ public final class TestRedis {
 		factory.afterPropertiesSet();
 		factory.start();
 		return factory;
+	}
+
+	/**
+	 * Waits until a manager that follows changes through {@code CLIENT TRACKING} has made the L1 clear that
+	 * follows the set-up of its connection (in the background, just after), so that a test's first reads
+	 * are not cleared from L1 after they filled it. Nothing to wait for with the pub/sub fallback, or
+	 * while Redis could not be reached.
+	 */
+	public static void awaitStartupResynchronization(TieredCacheManager manager) {
+		if (manager.coherenceMode() == CoherenceMode.TRACKING) {
+			await("the start-up L1 clear").atMost(Duration.ofSeconds(10))
+				.until(() -> manager.l1Resynchronizations() > 0);
+		}
 	}
 
 	/** A key prefix no other test uses. */

@@ -58,6 +58,7 @@ final class TierFixture implements AutoCloseable {
 			.cache(cacheName, settings.apply(CacheSettings.DEFAULTS)))
 			.build();
 		manager.afterPropertiesSet();
+		TestRedis.awaitStartupResynchronization(manager);
 		this.closeables.add(0, manager::destroy);
 		return manager;
 	}
