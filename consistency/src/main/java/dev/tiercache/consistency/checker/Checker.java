@@ -48,6 +48,9 @@ public final class Checker {
 
 	static final String WRITE_BEHIND = "write-behind";
 
+	/** How many of a key's other calls a freshness violation shows, at most. */
+	private static final int MAX_CALLS_SHOWN = 12;
+
 	private final long recoveryNanos;
 
 	private final long entryLifetimeNanos;
@@ -121,16 +124,35 @@ public final class Checker {
 				newer = null;
 			}
 			if (newer != null) {
+				List<@Nullable Call> shown = new ArrayList<>(List.of(newer));
+				shown.add(key.writeOf(version));
+				if (verdicts.keepsNextExample()) {
+					shown.addAll(callsBetween(calls, read.key(), newer.invokedAt(), read, newer));
+				}
 				verdicts.violation("read returned " + version + ", older than a write acknowledged "
 						+ (read.invokedAt() - newer.completedAt()) / 1_000_000 + " ms before the read began"
-						+ ((fault != null) ? " (before the fault " + fault.kind() + " on " + fault.target() + ")" : ""),
-						read, newer, key.writeOf(version));
+						+ ((fault != null) ? " (before the fault " + fault.kind() + " on " + fault.target() + ")" : "")
+						+ "; then the key's other calls from the write's start to the read's",
+						read, shown.toArray(Call[]::new));
 			}
 			if (fault == null) {
 				staleness.record(read, newerAcknowledgedBefore(key, version, read.invokedAt()));
 			}
 		}
 		return verdicts.result();
+	}
+
+	/**
+	 * The calls of {@code key} other than {@code read} and {@code write}, invoked from {@code from} until
+	 * {@code read} completed, in invocation order: at most {@value #MAX_CALLS_SHOWN}.
+	 */
+	private static List<Call> callsBetween(List<Call> calls, long key, long from, Call read, Call write) {
+		return calls.stream()
+			.filter((call) -> call.key() == key && call != read && call != write && call.invokedAt() >= from
+					&& call.invokedAt() <= read.completedAt())
+			.sorted(Comparator.comparingLong(Call::invokedAt))
+			.limit(MAX_CALLS_SHOWN)
+			.toList();
 	}
 
 	/**

@@ -39,6 +39,11 @@ final class Verdicts {
 		this.excused++;
 	}
 
+	/** Whether the next violation is kept as an example (the first {@value CheckResult#MAX_EXAMPLES} are). */
+	boolean keepsNextExample() {
+		return this.examples.size() < CheckResult.MAX_EXAMPLES;
+	}
+
 	/** A violation; the first event is the call that showed it. */
 	void violation(String summary, Call shownBy, @Nullable Call... others) {
 		this.violations++;
@@ -46,7 +51,7 @@ final class Verdicts {
 		List<@Nullable Call> events = new ArrayList<>();
 		events.add(shownBy);
 		events.addAll(Arrays.asList(others));
-		if (this.examples.size() < CheckResult.MAX_EXAMPLES) {
+		if (keepsNextExample()) {
 			List<String> described = new ArrayList<>();
 			for (@Nullable Call event : events) {
 				if (event != null) {

@@ -59,6 +59,13 @@ public final class Reports {
 		md.append("\nEach check reads \"violations of items checked\". Excused: stale reads that Spring's stale-set race "
 				+ "explains (a plain @Cacheable put of a row loaded before a concurrent write), a documented limit.\n");
 		for (RunOutcome outcome : outcomes) {
+			if (!outcome.verdict().passed()) {
+				md.append("\n## ").append(outcome.settings().subjectName()).append(", seed ")
+					.append(outcome.settings().seed()).append(": faults (nanoTime, as the calls' times)\n\n");
+				outcome.faults().forEach((fault) -> md.append("- ").append(fault.kind()).append(" on ")
+					.append(fault.target()).append(" [").append(fault.start()).append(", ").append(fault.end())
+					.append("]\n"));
+			}
 			for (CheckResult check : outcome.verdict().checks()) {
 				if (check.violations() == 0) {
 					continue;

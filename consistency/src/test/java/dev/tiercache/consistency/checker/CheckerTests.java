@@ -66,6 +66,22 @@ class CheckerTests {
 	}
 
 	@Test
+	void aFreshnessViolationShowsTheKeysOtherCallsFromTheWriteToTheRead() {
+		read(1, 0, 50, 60);
+		write("write-behind", 1, 11, 100, 110);
+		read(1, 0, 300, 310);
+		read(2, 0, 320, 330);
+		read(1, 0, 600, 601);
+		CheckResult freshness = result(check(), "freshness");
+		assertThat(freshness.violations()).isEqualTo(1);
+		List<String> events = freshness.examples().get(0).events();
+		assertThat(events).hasSize(3);
+		assertThat(events.get(0)).contains("read(1) read 0 [" + 600 * MS);
+		assertThat(events.get(1)).contains("write-behind(1) wrote 11");
+		assertThat(events.get(2)).contains("read(1) read 0 [" + 300 * MS);
+	}
+
+	@Test
 	void concurrentWritesAreOrderedByTheDatabase() {
 		write("write-through", 1, 11, 100, 300);
 		write("write-through", 1, 12, 150, 250);
