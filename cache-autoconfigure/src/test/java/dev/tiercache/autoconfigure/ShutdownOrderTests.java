@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -17,9 +19,16 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 import dev.tiercache.autoconfigure.CatalogApplication.Catalog;
+import dev.tiercache.autoconfigure.writebehind.Price;
+import dev.tiercache.autoconfigure.writebehind.PriceService;
+import dev.tiercache.autoconfigure.writebehind.WriteBehindApplication;
+import dev.tiercache.autoconfigure.writebehind.WriterProbe;
 import dev.tiercache.test.SingleServer;
+import dev.tiercache.test.TestPostgres;
 import dev.tiercache.test.TestRedis;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,11 +53,16 @@ class ShutdownOrderTests {
 
 	private final StatefulRedisConnection<String, String> admin = this.client.connect();
 
+	private final String table = "shutdown_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+
+	private final JdbcTemplate jdbc = new JdbcTemplate(new DriverManagerDataSource(TestPostgres.jdbcUrl()));
+
 	@AfterEach
 	void close() {
 		this.contexts.close();
 		this.admin.close();
 		this.client.shutdown();
+		PriceService.dropTables(this.jdbc, this.table);
 	}
 
 	@Test
@@ -56,7 +70,7 @@ class ShutdownOrderTests {
 		AtomicReference<List<String>> atFactoryStop = new AtomicReference<>();
 		Map<String, Object> shared = new HashMap<>(CatalogApplication.shared(new Catalog()));
 		shared.put("factoryStopWatch",
-				new JustBeforeTheFactoryStops(() -> atFactoryStop.set(awaitNoTiercacheConnection())));
+				new JustBeforeTheFactoryStops(() -> atFactoryStop.set(awaitNone(this::tiercacheConnections))));
 		ConfigurableApplicationContext context = this.contexts.start(CatalogApplication.class, shared,
 				"spring.data.redis.client-name=" + this.clientName, "tiercache.cache-names=books,prices");
 		assertThat(tiercacheConnections()).as("Tiercache's connections while the application runs").isNotEmpty();
@@ -67,25 +81,58 @@ class ShutdownOrderTests {
 	}
 
 	/**
-	 * Tiercache's connections once Redis saw them closed (it may read a close after a command sent on
-	 * another connection), or those still open after 2 s.
+	 * The connections of durable write-behind calls ({@code durability=replica}: each call's {@code WAIT})
+	 * are closed with the queues when the application closes, before the connection factory stops: Lettuce
+	 * waited for ever in its shutdown for such a connection when it held a write for a primary that had
+	 * been killed.
 	 */
-	private List<String> awaitNoTiercacheConnection() {
+	@Test
+	void theDurableWriteBehindConnectionsAreClosedWhenTheConnectionFactoryStops() {
+		PriceService.createTables(this.jdbc, this.table);
+		AtomicReference<List<String>> atFactoryStop = new AtomicReference<>();
+		ConfigurableApplicationContext context = this.contexts.start(WriteBehindApplication.class,
+				Map.of("probe", new WriterProbe(), "table", this.table, "factoryStopWatch",
+						new JustBeforeTheFactoryStops(() -> atFactoryStop.set(awaitNone(this::durableConnections)))),
+				"spring.datasource.url=" + TestPostgres.jdbcUrl(), "spring.data.redis.client-name=" + this.clientName,
+				"tiercache.defaults.write-behind.durability=replica",
+				"tiercache.defaults.write-behind.durability-timeout=100ms");
+		context.getBean(PriceService.class).save(new Price(1, 1, "durable"));
+		assertThat(durableConnections()).as("the durable calls' connection while the application runs").isNotEmpty();
+
+		context.close();
+		assertThat(atFactoryStop.get()).as("durable calls' connections open when the connection factory stops")
+			.isEmpty();
+	}
+
+	/**
+	 * The connections {@code connections} lists once Redis saw them closed (it may read a close after a
+	 * command sent on another connection), or those still open after 2 s.
+	 */
+	private static List<String> awaitNone(Supplier<List<String>> connections) {
 		try {
-			await().atMost(Duration.ofSeconds(2)).until(() -> tiercacheConnections().isEmpty());
+			await().atMost(Duration.ofSeconds(2)).until(() -> connections.get().isEmpty());
 		}
 		catch (ConditionTimeoutException ex) {
 			// reported by the test's assertion
 		}
-		return tiercacheConnections();
+		return connections.get();
+	}
+
+	/** The application's connections whose last command was a {@code WAIT}: the durable calls'. */
+	private List<String> durableConnections() {
+		return applicationConnections().filter((line) -> field(line, "cmd").equals("wait")).toList();
 	}
 
 	/** The application's connections that are Tiercache's: those with client tracking or a subscription. */
 	private List<String> tiercacheConnections() {
-		return Arrays.stream(this.admin.sync().clientList().split("\n"))
-			.filter((line) -> line.contains(" name=" + this.clientName + " "))
+		return applicationConnections()
 			.filter((line) -> field(line, "flags").contains("t") || !field(line, "sub").equals("0"))
 			.toList();
+	}
+
+	private Stream<String> applicationConnections() {
+		return Arrays.stream(this.admin.sync().clientList().split("\n"))
+			.filter((line) -> line.contains(" name=" + this.clientName + " "));
 	}
 
 	private static String field(String clientLine, String name) {

@@ -9,6 +9,7 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import dev.tiercache.test.BoundedClose;
 import dev.tiercache.test.TestRedis;
 
 /**
@@ -49,7 +50,7 @@ final class TestContexts implements AutoCloseable {
 
 	@Override
 	public void close() {
-		this.contexts.forEach(ConfigurableApplicationContext::close);
+		this.contexts.forEach((context) -> BoundedClose.run("application context " + context.getId(), context::close));
 	}
 
 }

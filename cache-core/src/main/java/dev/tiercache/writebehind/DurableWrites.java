@@ -127,14 +127,22 @@ final class DurableWrites implements AutoCloseable {
 			Predicate<@Nullable R> confirms) {
 		Written written = this.commands.call((redis) -> {
 			CompletableFuture<Written> outcome = new CompletableFuture<>();
-			// a node connection that opens after the caller gave up (the outcome cancelled) sends nothing:
-			// the write would otherwise land after the caller was told it failed, maybe after a newer one
+			// once the caller gave up (the outcome cancelled), nothing is sent: neither by a node connection
+			// that opens after that, nor by one that holds the commands until it reconnects (cancelled
+			// here); the write would otherwise land after the caller was told it failed, maybe after a
+			// newer one
 			Function<RedisClusterAsyncCommands<byte[], byte[]>, CompletionStage<Written>> onNode = (node) -> {
 				if (outcome.isDone()) {
 					return CompletableFuture.failedStage(new CancellationException("the caller gave up"));
 				}
 				RedisFuture<byte[]> reply = node.eval(script.source(), ScriptOutputType.VALUE, keys, arguments);
 				RedisFuture<R> waited = wait.apply(node);
+				outcome.whenComplete((given, abandoned) -> {
+					if (outcome.isCancelled()) {
+						reply.cancel(false);
+						waited.cancel(false);
+					}
+				});
 				return reply.toCompletableFuture()
 					.thenCombine(waited,
 							(scriptReply, waitReply) -> new Written(scriptReply, confirms.test(waitReply)));

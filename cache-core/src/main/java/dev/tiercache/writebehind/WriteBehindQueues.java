@@ -15,8 +15,11 @@ import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationContextAware;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.ApplicationEventPublisherAware;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -63,9 +66,14 @@ import dev.tiercache.tier.TiercacheEvent.WriteDeadLettered;
  * <p><b>Lifecycle.</b> Flushing starts with the application context ({@link #start()}) and stops with
  * it ({@link #stop()}): the instance drains its partitions for at most {@code drain-timeout}; what is
  * left stays in Redis for another instance. It stops after the web server, so that requests in flight
- * still queue their writes first. Thread-safe.
+ * still queue their writes first. When that stop is part of the container's close, the queues also
+ * close what they hold on Redis then (the durable writes' connections, the eviction-policy watch, a
+ * connection of their own), before the cache manager and the Redis connection factory stop: Lettuce's
+ * client can wait for ever in its shutdown for a connection that still holds a command for a node that
+ * is down. Thread-safe.
  */
-public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable, ApplicationEventPublisherAware {
+public final class WriteBehindQueues
+		implements SmartLifecycle, AutoCloseable, ApplicationEventPublisherAware, ApplicationContextAware {
 
 	/** Stops after the web server (and its graceful shutdown) and before the database goes away. */
 	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
@@ -93,6 +101,9 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable, A
 	private final EvictionPolicyGuard evictionPolicy;
 
 	private volatile boolean running;
+
+	/** The container the queues are a bean of, if it is one that can tell whether it is closing. */
+	private volatile @Nullable ConfigurableApplicationContext container;
 
 	/** Where {@link WriteDeadLettered} events go, off the flushers' threads; nowhere outside a Spring container. */
 	private final EventDispatcher events = new EventDispatcher("tiercache-write-behind-events");
@@ -156,8 +167,8 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable, A
 		Duration commandTimeout = lettuce.getClientConfiguration().getCommandTimeout();
 		Map<String, WriteBehindSettings> byProperty = new LinkedHashMap<>();
 		byProperty.put("tiercache.defaults.write-behind.durability-timeout", defaults);
-		settings.forEach((cache, queue) -> byProperty.put("tiercache.caches." + cache + ".write-behind.durability-timeout",
-				queue));
+		settings.forEach((cache, queue) -> byProperty
+			.put("tiercache.caches." + cache + ".write-behind.durability-timeout", queue));
 		byProperty.forEach((property, queue) -> {
 			Duration longestCall = queue.durabilityTimeout().plus(connection.timeout());
 			if (queue.durability() != Durability.MEMORY && longestCall.compareTo(commandTimeout) > 0) {
@@ -400,7 +411,8 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable, A
 	 * Drains every queue (in parallel, each for at most its drain timeout, a second to halt and a few
 	 * Redis calls) and waits for the drains to end, also when the calling thread is interrupted
 	 * meanwhile (its flag is then set again on return): {@link #close()} must not close the connection
-	 * under a drain still applying and acknowledging entries.
+	 * under a drain still applying and acknowledging entries. When the container closes, then closes what
+	 * the queues hold on Redis: calls made after that are refused.
 	 */
 	@Override
 	public void stop() {
@@ -426,6 +438,18 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable, A
 		if (interrupted) {
 			Thread.currentThread().interrupt();
 		}
+		ConfigurableApplicationContext context = this.container;
+		if (context != null && context.isClosed()) {
+			// the container closes: the manager and the Redis connection factory stop next
+			closeRedis();
+		}
+	}
+
+	@Override
+	public void setApplicationContext(ApplicationContext context) {
+		if (context instanceof ConfigurableApplicationContext configurable) {
+			this.container = configurable;
+		}
 	}
 
 	@Override
@@ -444,8 +468,13 @@ public final class WriteBehindQueues implements SmartLifecycle, AutoCloseable, A
 	 */
 	@Override
 	public void close() {
-		Closing.all(this::stop, this.evictionPolicy, () -> Closing.all(this.durableWrites.values()
-			.toArray(AutoCloseable[]::new)), this.ownedCommands, this.events);
+		Closing.all(this::stop, this::closeRedis, this.events);
+	}
+
+	/** Closes the eviction-policy watch and the connections of the queues' own; again harmlessly. */
+	private void closeRedis() {
+		Closing.all(this.evictionPolicy,
+				() -> Closing.all(this.durableWrites.values().toArray(AutoCloseable[]::new)), this.ownedCommands);
 	}
 
 }

@@ -47,6 +47,8 @@ public final class RedisCluster implements AutoCloseable {
 
 	private final List<EmbeddedRedis> replicas = new ArrayList<>();
 
+	private final List<EmbeddedRedis> killed = new ArrayList<>();
+
 	/** Talks to one node at a time, for forming and inspecting the cluster. */
 	private final RedisClient client = RedisClient.create();
 
@@ -141,11 +143,21 @@ public final class RedisCluster implements AutoCloseable {
 	 * once its process is gone.
 	 */
 	public void kill(int port) {
-		nodes().stream()
-			.filter((node) -> node.port() == port)
+		EmbeddedRedis node = nodes().stream()
+			.filter((candidate) -> candidate.port() == port)
 			.findFirst()
-			.orElseThrow(() -> new IllegalArgumentException("No node of the cluster on port " + port))
-			.kill();
+			.orElseThrow(() -> new IllegalArgumentException("No node of the cluster on port " + port));
+		node.kill();
+		this.killed.add(node);
+	}
+
+	/**
+	 * Starts again, empty, on their ports and with the cluster state they saved, the nodes {@link #kill}
+	 * killed: a primary back before the cluster's node timeout (2 s) is still its slots' primary.
+	 */
+	public void restartKilled() {
+		this.killed.forEach(EmbeddedRedis::startAfterKill);
+		this.killed.clear();
 	}
 
 	/** Runs {@code commands} on a connection of its own to the node on {@code port}, closed after. */

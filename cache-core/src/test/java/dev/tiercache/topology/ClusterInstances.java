@@ -14,6 +14,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 
 import dev.tiercache.codec.JsonOrSerializedValueCodec;
 import dev.tiercache.codec.SerializationAllowList;
+import dev.tiercache.test.BoundedClose;
 import dev.tiercache.test.RedisCluster;
 import dev.tiercache.test.TestRedis;
 import dev.tiercache.tier.CacheSettings;
@@ -57,7 +58,7 @@ final class ClusterInstances implements AutoCloseable {
 	 */
 	TieredCacheManager start(@Nullable ClientOptions options, Duration within) {
 		LettuceConnectionFactory connectionFactory = this.cluster.connectionFactory(options);
-		this.opened.add(connectionFactory::destroy);
+		this.opened.add(() -> BoundedClose.run("an instance's connection factory", connectionFactory::destroy));
 		TieredCacheManager manager = TieredCacheManager.builder(connectionFactory)
 			.keyPrefix(this.prefix)
 			.codec(new JsonOrSerializedValueCodec(new SerializationAllowList(Set.of("dev.tiercache"))))

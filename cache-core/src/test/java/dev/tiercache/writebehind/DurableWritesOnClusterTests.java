@@ -2,19 +2,30 @@ package dev.tiercache.writebehind;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+
+import org.springframework.data.redis.connection.RedisClusterConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.tiercache.internal.redis.LuaScript;
+import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.resilience.RedisCircuitBreaker;
+import dev.tiercache.test.BoundedClose;
 import dev.tiercache.test.EmbeddedRedis;
 import dev.tiercache.test.RedisCluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -38,7 +49,7 @@ class DurableWritesOnClusterTests {
 	@AfterEach
 	void close() {
 		this.writes.close();
-		this.connectionFactory.destroy();
+		BoundedClose.run("the cluster's connection factory", this.connectionFactory::destroy);
 		this.cluster.close();
 	}
 
@@ -76,12 +87,60 @@ class DurableWritesOnClusterTests {
 		assertThat(moved.confirmed()).as("confirmed by the old primary, now its replica").isTrue();
 	}
 
+	@Test
+	void aWriteWhoseCallerGaveUpWhileItsPrimaryWasDownIsNeverSentWhenThePrimaryReturns() {
+		EmbeddedRedis primary = this.cluster.primaries().get(0);
+		byte[] given = this.cluster.keyOnPrimary("given-up:", 0);
+		byte[] later = this.cluster.keyOnPrimary("later:", 0);
+		// the client reconnects 3 s after a loss: by then the restarted primary serves its slots again
+		ClientResources resources = DefaultClientResources.builder()
+			.reconnectDelay(Delay.constant(Duration.ofSeconds(3)))
+			.build();
+		LettuceConnectionFactory slowReconnects = new LettuceConnectionFactory(
+				new RedisClusterConfiguration(
+						this.cluster.ports().stream().map((port) -> "127.0.0.1:" + port).toList()),
+				LettuceClientConfiguration.builder().clientResources(resources).commandTimeout(Duration.ofSeconds(5))
+					.build());
+		slowReconnects.afterPropertiesSet();
+		slowReconnects.start();
+		try (DurableWrites impatient = new DurableWrites(RemoteCommands.blocking(slowReconnects,
+				Duration.ofMillis(500), RedisCircuitBreaker.disabled()), Durability.REPLICA, 1, 300)) {
+			assertThat(write(impatient, later).confirmed()).as("a write before the fault").isTrue();
+			this.cluster.kill(primary.port());
+			// the first may reach the dead socket before the client notices; the second is held for the reconnect
+			for (int attempt = 1; attempt <= 2; attempt++) {
+				assertThatExceptionOfType(RemoteCallException.class).as("write %d while its primary is down", attempt)
+					.isThrownBy(() -> write(impatient, given));
+			}
+			// back before the cluster's node timeout (2 s), so that it is still the slots' primary
+			this.cluster.restartKilled();
+			await("the restarted primary serves its slots").atMost(Duration.ofSeconds(30))
+				.until(() -> this.cluster.onNode(primary.port(), RedisCommands::clusterInfo)
+					.contains("cluster_state:ok"));
+			await("a write through the same node connection, once it reconnected").atMost(Duration.ofSeconds(30))
+				.ignoreException(RemoteCallException.class)
+				.until(() -> write(impatient, later).reply() != null);
+		}
+		finally {
+			BoundedClose.run("a connection factory that reconnects slowly", slowReconnects::destroy);
+			resources.shutdown(0, 2, TimeUnit.SECONDS);
+		}
+		String stored = this.cluster.onNode(primary.port(),
+				(redis) -> redis.get(new String(given, StandardCharsets.UTF_8)));
+		assertThat(stored).as("the write the caller gave up on, which the node connection held while it reconnected")
+			.isNull();
+	}
+
 	private String replication(int port) {
 		return this.cluster.onNode(port, (redis) -> redis.info("replication"));
 	}
 
 	private DurableWrites.Written write(byte[] key) {
-		return this.writes.eval(WRITE, new byte[][] { key }, new byte[][] { bytes("written") });
+		return write(this.writes, key);
+	}
+
+	private static DurableWrites.Written write(DurableWrites writes, byte[] key) {
+		return writes.eval(WRITE, new byte[][] { key }, new byte[][] { bytes("written") });
 	}
 
 	private static byte[] bytes(String text) {

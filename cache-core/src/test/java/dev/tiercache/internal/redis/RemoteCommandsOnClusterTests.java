@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.tiercache.resilience.RedisCircuitBreaker;
+import dev.tiercache.test.BoundedClose;
 import dev.tiercache.test.EmbeddedRedis;
 import dev.tiercache.test.RedisCluster;
 
@@ -35,7 +36,7 @@ class RemoteCommandsOnClusterTests {
 	@AfterEach
 	void close() {
 		this.redis.close();
-		this.connectionFactory.destroy();
+		BoundedClose.run("the cluster's connection factory", this.connectionFactory::destroy);
 		this.cluster.close();
 	}
 
