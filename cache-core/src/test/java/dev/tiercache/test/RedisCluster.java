@@ -226,7 +226,8 @@ public final class RedisCluster implements AutoCloseable {
 			.count();
 	}
 
-	private List<EmbeddedRedis> nodes() {
+	/** Every node: the primaries, then the replicas. */
+	public List<EmbeddedRedis> nodes() {
 		List<EmbeddedRedis> nodes = new ArrayList<>(this.primaries);
 		nodes.addAll(this.replicas);
 		return nodes;

@@ -46,6 +46,7 @@ class TiercacheMetersTests {
 		this.runner.run((context) -> {
 			MeterRegistry registry = context.getBean(MeterRegistry.class);
 			TieredCacheManager manager = context.getBean(TieredCacheManager.class);
+			TestRedis.awaitStartupResynchronization(manager);
 			TieredCache books = manager.getTieredCache("books");
 			// on Redis < 7.2 a loaded entry may reach L1 one background check after the load returns
 			books.get("1", String.class, () -> "one");

@@ -1,8 +1,6 @@
 package dev.tiercache.consistency.harness;
 
-import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
 
 import dev.tiercache.test.EmbeddedRedis;
 import dev.tiercache.test.RedisCluster;
@@ -14,8 +12,6 @@ import dev.tiercache.test.RedisCluster;
 final class ClusterRedis implements ReplicatedRedis {
 
 	/** How long a failover, and the cluster's return to a primary and a linked replica per slot range, may take. */
-	private static final Duration REFORMING = Duration.ofSeconds(60);
-
 	private final RedisCluster cluster = RedisCluster.start();
 
 	/** Counts the faults, to pick the primary each one fails over. */
@@ -57,12 +53,12 @@ final class ClusterRedis implements ReplicatedRedis {
 	}
 
 	private EmbeddedRedis nextPrimary() {
-		List<EmbeddedRedis> primaries = nodes().stream().filter((node) -> "master".equals(role(node))).toList();
+		List<EmbeddedRedis> primaries = this.cluster.nodes().stream().filter((node) -> "master".equals(role(node))).toList();
 		return primaries.get(this.faults++ % primaries.size());
 	}
 
 	private EmbeddedRedis replicaOf(EmbeddedRedis primary) {
-		return nodes().stream()
+		return this.cluster.nodes().stream()
 			.filter((node) -> info(node).contains("master_port:" + primary.port() + "\r\n"))
 			.findFirst()
 			.orElseThrow(() -> new IllegalStateException("No replica of the primary on port " + primary.port()));
@@ -75,7 +71,7 @@ final class ClusterRedis implements ReplicatedRedis {
 			return replication.contains("master_port:" + newPrimary.port() + "\r\n")
 					&& replication.contains("master_link_status:up");
 		});
-		Sleeper.until("every node sees the cluster whole", REFORMING, () -> nodes().stream()
+		Sleeper.until("every node sees the cluster whole", REFORMING, () -> this.cluster.nodes().stream()
 			.allMatch((node) -> this.cluster.onNode(node.port(), (redis) -> redis.clusterInfo())
 				.contains("cluster_state:ok")));
 	}
@@ -90,10 +86,6 @@ final class ClusterRedis implements ReplicatedRedis {
 		return this.cluster.onNode(node.port(), (redis) -> redis.info("replication"));
 	}
 
-	private List<EmbeddedRedis> nodes() {
-		return Stream.concat(this.cluster.primaries().stream(), this.cluster.replicas().stream())
-			.toList();
-	}
 
 	@Override
 	public void close() {

@@ -1,5 +1,6 @@
 package dev.tiercache.consistency.harness;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -8,6 +9,9 @@ import java.util.List;
  * old primary the new one's replica, its link up), so that the next fault finds a replica to promote.
  */
 interface ReplicatedRedis extends AutoCloseable {
+
+	/** How long the servers may take to re-form after a failover or a kill, at most. */
+	Duration REFORMING = Duration.ofSeconds(60);
 
 	/** Spring Boot's properties that point an instance at it. */
 	List<String> springProperties();

@@ -1,6 +1,5 @@
 package dev.tiercache.consistency.harness;
 
-import java.time.Duration;
 import java.util.List;
 
 import dev.tiercache.test.EmbeddedRedis;
@@ -10,8 +9,6 @@ import dev.tiercache.test.RedisSentinelGroup;
 final class SentinelRedis implements ReplicatedRedis {
 
 	/** How long a failover, and the group's return to a primary and a linked replica, may take. */
-	private static final Duration REFORMING = Duration.ofSeconds(60);
-
 	private final RedisSentinelGroup group = RedisSentinelGroup.start();
 
 	@Override
