@@ -53,7 +53,10 @@ final class ClusterRedis implements ReplicatedRedis {
 	}
 
 	private EmbeddedRedis nextPrimary() {
-		List<EmbeddedRedis> primaries = this.cluster.nodes().stream().filter((node) -> "master".equals(role(node))).toList();
+		List<EmbeddedRedis> primaries = this.cluster.nodes()
+			.stream()
+			.filter((node) -> "master".equals(role(node)))
+			.toList();
 		return primaries.get(this.faults++ % primaries.size());
 	}
 
