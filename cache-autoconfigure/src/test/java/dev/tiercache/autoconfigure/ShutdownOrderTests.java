@@ -95,7 +95,7 @@ class ShutdownOrderTests {
 						new JustBeforeTheFactoryStops(() -> atFactoryStop.set(awaitNone(this::durableConnections)))),
 				"spring.datasource.url=" + TestPostgres.jdbcUrl(), "spring.data.redis.client-name=" + this.clientName,
 				"tiercache.defaults.write-behind.durability=replica",
-				"tiercache.defaults.write-behind.durability-timeout=100ms");
+				"tiercache.defaults.write-behind.durability-timeout=1s");
 		context.getBean(PriceService.class).save(new Price(1, 1, "durable"));
 		assertThat(durableConnections()).as("the durable calls' connection while the application runs").isNotEmpty();
 

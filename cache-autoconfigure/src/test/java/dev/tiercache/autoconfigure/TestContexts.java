@@ -48,9 +48,24 @@ final class TestContexts implements AutoCloseable {
 		return context;
 	}
 
+	/** Closes every context, each within {@link BoundedClose#LIMIT}; then throws the first failure, if any. */
 	@Override
 	public void close() {
-		this.contexts.forEach((context) -> BoundedClose.run("application context " + context.getId(), context::close));
+		Throwable first = null;
+		for (ConfigurableApplicationContext context : this.contexts) {
+			try {
+				BoundedClose.run("application context " + context.getId(), context::close);
+			}
+			catch (RuntimeException | AssertionError ex) {
+				first = (first != null) ? first : ex;
+			}
+		}
+		if (first instanceof AssertionError hung) {
+			throw hung;
+		}
+		if (first != null) {
+			throw (RuntimeException) first;
+		}
 	}
 
 }

@@ -128,20 +128,25 @@ final class DurableWrites implements AutoCloseable {
 		Written written = this.commands.call((redis) -> {
 			CompletableFuture<Written> outcome = new CompletableFuture<>();
 			// once the caller gave up (the outcome cancelled), nothing is sent: neither by a node connection
-			// that opens after that, nor by one that holds the commands until it reconnects (cancelled
-			// here); the write would otherwise land after the caller was told it failed, maybe after a
-			// newer one
+			// that opens after that, nor by one that holds the commands until it reconnects; the write would
+			// otherwise land after the caller was told it failed, maybe after a newer one. Once the outcome is
+			// settled, whatever of the call Lettuce still holds (a WAIT after the script failed) is cancelled.
 			Function<RedisClusterAsyncCommands<byte[], byte[]>, CompletionStage<Written>> onNode = (node) -> {
 				if (outcome.isDone()) {
 					return CompletableFuture.failedStage(new CancellationException("the caller gave up"));
 				}
 				RedisFuture<byte[]> reply = node.eval(script.source(), ScriptOutputType.VALUE, keys, arguments);
-				RedisFuture<R> waited = wait.apply(node);
-				outcome.whenComplete((given, abandoned) -> {
-					if (outcome.isCancelled()) {
-						reply.cancel(false);
-						waited.cancel(false);
-					}
+				RedisFuture<R> waited;
+				try {
+					waited = wait.apply(node);
+				}
+				catch (RuntimeException ex) {
+					reply.cancel(false);
+					throw ex;
+				}
+				outcome.whenComplete((given, failure) -> {
+					reply.cancel(false);
+					waited.cancel(false);
 				});
 				return reply.toCompletableFuture()
 					.thenCombine(waited,

@@ -92,27 +92,31 @@ class DurableWritesOnClusterTests {
 		EmbeddedRedis primary = this.cluster.primaries().get(0);
 		byte[] given = this.cluster.keyOnPrimary("given-up:", 0);
 		byte[] later = this.cluster.keyOnPrimary("later:", 0);
-		// the client reconnects 3 s after a loss: by then the restarted primary serves its slots again
+		// the client reconnects 3 s after a loss (by then the restarted primary serves its slots again), and
+		// holds commands meanwhile: 30 s before they time out
 		ClientResources resources = DefaultClientResources.builder()
 			.reconnectDelay(Delay.constant(Duration.ofSeconds(3)))
 			.build();
 		LettuceConnectionFactory slowReconnects = new LettuceConnectionFactory(
 				new RedisClusterConfiguration(
 						this.cluster.ports().stream().map((port) -> "127.0.0.1:" + port).toList()),
-				LettuceClientConfiguration.builder().clientResources(resources).commandTimeout(Duration.ofSeconds(5))
+				LettuceClientConfiguration.builder().clientResources(resources).commandTimeout(Duration.ofSeconds(30))
 					.build());
 		slowReconnects.afterPropertiesSet();
 		slowReconnects.start();
 		try (DurableWrites impatient = new DurableWrites(RemoteCommands.blocking(slowReconnects,
 				Duration.ofMillis(500), RedisCircuitBreaker.disabled()), Durability.REPLICA, 1, 300)) {
+			impatient.connect(Duration.ofSeconds(10));
 			assertThat(write(impatient, later).confirmed()).as("a write before the fault").isTrue();
+			// the primary stays its slots' primary however long the restart takes
+			this.cluster.onNode(this.cluster.replicas().get(0).port(),
+					(redis) -> redis.configSet("cluster-replica-no-failover", "yes"));
 			this.cluster.kill(primary.port());
 			// the first may reach the dead socket before the client notices; the second is held for the reconnect
 			for (int attempt = 1; attempt <= 2; attempt++) {
 				assertThatExceptionOfType(RemoteCallException.class).as("write %d while its primary is down", attempt)
 					.isThrownBy(() -> write(impatient, given));
 			}
-			// back before the cluster's node timeout (2 s), so that it is still the slots' primary
 			this.cluster.restartKilled();
 			await("the restarted primary serves its slots").atMost(Duration.ofSeconds(30))
 				.until(() -> this.cluster.onNode(primary.port(), RedisCommands::clusterInfo)
