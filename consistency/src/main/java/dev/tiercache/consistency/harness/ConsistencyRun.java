@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
+import org.springframework.util.FileSystemUtils;
+
 import dev.tiercache.consistency.checker.Call;
 import dev.tiercache.consistency.checker.Checker;
 import dev.tiercache.consistency.checker.HistoryReader;
@@ -30,7 +32,7 @@ public final class ConsistencyRun {
 	 */
 	public static RunOutcome run(RunSettings settings, Path directory) {
 		long began = System.nanoTime();
-		createDirectory(directory);
+		emptyDirectory(directory);
 		try (Cluster cluster = new Cluster(settings, directory)) {
 			String redis = cluster.describeRedis();
 			cluster.start();
@@ -70,12 +72,17 @@ public final class ConsistencyRun {
 					TreeMap::new, Collectors.counting()));
 	}
 
-	private static void createDirectory(Path directory) {
+	/**
+	 * Creates the run's directory, emptied of an earlier run's histories (the checker reads every history
+	 * in it: a run made again in the same directory would be checked together with the one before).
+	 */
+	private static void emptyDirectory(Path directory) {
 		try {
+			FileSystemUtils.deleteRecursively(directory);
 			Files.createDirectories(directory);
 		}
 		catch (IOException ex) {
-			throw new UncheckedIOException("Cannot create " + directory, ex);
+			throw new UncheckedIOException("Cannot create an empty " + directory, ex);
 		}
 	}
 

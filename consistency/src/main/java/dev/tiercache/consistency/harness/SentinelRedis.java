@@ -5,11 +5,21 @@ import java.util.List;
 import dev.tiercache.test.EmbeddedRedis;
 import dev.tiercache.test.RedisSentinelGroup;
 
-/** The run's Redis on {@link Topology#SENTINEL}: a primary, its replica and three sentinels. */
+/**
+ * The run's Redis on {@link Topology#SENTINEL}: a primary, its replica and three sentinels. Both servers
+ * refuse writes while no replica acknowledged within a second ({@code min-replicas-to-write 1},
+ * {@code min-replicas-max-lag 1}), as the README asks of a Sentinel deployment: without it, a primary the
+ * sentinels failed over goes on taking the writes of the clients still connected to it until they demote
+ * it, and those writes are lost.
+ */
 final class SentinelRedis implements ReplicatedRedis {
 
-	/** How long a failover, and the group's return to a primary and a linked replica, may take. */
 	private final RedisSentinelGroup group = RedisSentinelGroup.start();
+
+	SentinelRedis() {
+		refuseWritesWithoutReplica(this.group.primary());
+		refuseWritesWithoutReplica(this.group.replica());
+	}
 
 	@Override
 	public List<String> springProperties() {
@@ -39,7 +49,13 @@ final class SentinelRedis implements ReplicatedRedis {
 		primary.kill();
 		Sleeper.until("the sentinels promote the replica", REFORMING, () -> this.group.primary() != primary);
 		primary.startAfterKill();
+		refuseWritesWithoutReplica(primary);
 		awaitReformed(primary);
+	}
+
+	private void refuseWritesWithoutReplica(EmbeddedRedis server) {
+		this.group.onServer(server, (redis) -> redis.configSet("min-replicas-to-write", "1"));
+		this.group.onServer(server, (redis) -> redis.configSet("min-replicas-max-lag", "1"));
 	}
 
 	private void awaitReformed(EmbeddedRedis oldPrimary) {
