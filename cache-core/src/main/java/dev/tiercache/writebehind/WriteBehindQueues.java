@@ -393,6 +393,8 @@ public final class WriteBehindQueues
 		if (!this.queues.isEmpty()) {
 			this.evictionPolicy.checkAtStartup();
 			this.evictionPolicy.watch();
+			SentinelWriteGuard.checkAtStartup(this.redis.commands(), this.redis.connectionFactory(),
+					this.queues.keySet());
 		}
 		this.running = true;
 		this.queues.values().forEach(WriteBehindQueue::start);
