@@ -71,6 +71,8 @@ class WriteBehindOnSentinelTests {
 		PriceService.createTables(this.jdbc, this.table);
 		List<String> properties = new ArrayList<>(List.of(this.group.springProperties()));
 		properties.add("spring.datasource.url=" + TestPostgres.jdbcUrl());
+		// the check is one INFO at start-up: time enough for it on a loaded machine
+		properties.add("tiercache.redis.timeout=2s");
 		this.contexts.start(WriteBehindApplication.class, Map.of("probe", new WriterProbe(), "table", this.table),
 				properties.toArray(String[]::new));
 	}

@@ -14,8 +14,9 @@ import dev.tiercache.internal.redis.RemoteCommands;
 
 /**
  * Warns, once at start-up, when write-behind queues run on a Redis Sentinel whose primary takes writes
- * without a replica ({@code min-replicas-to-write} is 0, so {@code INFO replication} shows no
- * {@code min_slaves_good_slaves}). After a {@code SENTINEL FAILOVER} such a primary goes on taking the
+ * without a replica ({@code min-replicas-to-write} or {@code min-replicas-max-lag} is 0, so
+ * {@code INFO replication} shows no {@code min_slaves_good_slaves}). Not checked again: a Redis that
+ * does not answer at start-up is not warned about. After a {@code SENTINEL FAILOVER} such a primary goes on taking the
  * writes of the instances still connected to it until the sentinels demote it: partition lease renewals
  * and queued entries that its dataset then loses, so that partitions change hands and a key's older
  * write can be applied after a newer one (the consistency checker found it; the README's "Redis
@@ -53,10 +54,11 @@ final class SentinelWriteGuard {
 		if (replication != null && "master".equals(RedisInfo.text(replication, "role"))
 				&& RedisInfo.text(replication, GOOD_REPLICAS) == null) {
 			logger.warn("Tiercache write-behind of caches " + caches + " runs on Redis Sentinel, and the primary "
-					+ "takes writes without a replica ('min-replicas-to-write' is 0): after a SENTINEL FAILOVER the "
-					+ "old primary goes on taking writes until the sentinels demote it, and those are lost, so a "
-					+ "key's older write can be applied after a newer one. Set 'min-replicas-to-write 1' and "
-					+ "'min-replicas-max-lag' (1 to 10 s) on the Sentinel-managed servers");
+					+ "takes writes without a replica ('min-replicas-to-write' or 'min-replicas-max-lag' is 0): "
+					+ "after a SENTINEL FAILOVER the old primary goes on taking writes until the sentinels demote "
+					+ "it, and those are lost, so a key's older write can be applied after a newer one. Set "
+					+ "'min-replicas-to-write 1' and 'min-replicas-max-lag' (a few seconds) on the "
+					+ "Sentinel-managed servers, in redis.conf");
 		}
 	}
 

@@ -17,8 +17,14 @@ final class SentinelRedis implements ReplicatedRedis {
 	private final RedisSentinelGroup group = RedisSentinelGroup.start();
 
 	SentinelRedis() {
-		refuseWritesWithoutReplica(this.group.primary());
-		refuseWritesWithoutReplica(this.group.replica());
+		try {
+			refuseWritesWithoutReplica(this.group.primary());
+			refuseWritesWithoutReplica(this.group.replica());
+		}
+		catch (RuntimeException ex) {
+			this.group.close();
+			throw ex;
+		}
 	}
 
 	@Override
@@ -28,7 +34,8 @@ final class SentinelRedis implements ReplicatedRedis {
 
 	@Override
 	public String describe() {
-		return "a primary, a replica and three sentinels (the embedded-redis jar's redis-server)";
+		return "a primary, a replica and three sentinels (the embedded-redis jar's redis-server; "
+				+ "min-replicas-to-write 1, min-replicas-max-lag 1)";
 	}
 
 	/** {@code SENTINEL FAILOVER}, then waits until the old primary is the new one's linked replica. */
