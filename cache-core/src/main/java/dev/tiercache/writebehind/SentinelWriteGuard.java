@@ -16,10 +16,10 @@ import dev.tiercache.internal.redis.RemoteCommands;
  * Warns, once at start-up, when write-behind queues run on a Redis Sentinel whose primary takes writes
  * without a replica ({@code min-replicas-to-write} or {@code min-replicas-max-lag} is 0, so
  * {@code INFO replication} shows no {@code min_slaves_good_slaves}). Not checked again: a Redis that
- * does not answer at start-up is not warned about. After a {@code SENTINEL FAILOVER} such a primary goes on taking the
- * writes of the instances still connected to it until the sentinels demote it: partition lease renewals
- * and queued entries that its dataset then loses, so that partitions change hands and a key's older
- * write can be applied after a newer one (the consistency checker found it; the README's "Redis
+ * does not answer at start-up is not warned about. After a {@code SENTINEL FAILOVER} such a primary goes
+ * on taking the writes of the instances still connected to it until the sentinels demote it: partition
+ * lease renewals and queued entries that its dataset then loses, so that partitions change hands and a
+ * key's older write can be applied after a newer one (the consistency checker found it; the README's "Redis
  * Sentinel" section has the figures). Nothing is refused: only the operator can change the setting.
  */
 final class SentinelWriteGuard {
