@@ -236,7 +236,9 @@ final class WriteBehindScenario {
 					"spring.data.redis.port=" + redis.getPort(), "tiercache.key-prefix=" + prefix,
 					"tiercache.defaults.write-behind.flush-interval=" + flushInterval,
 					"tiercache.defaults.write-behind.drain-timeout=" + drainTimeout,
-					"tiercache.defaults.write-behind.concurrency=4", "tiercache.defaults.write-behind.batch-size=200")
+					"tiercache.defaults.write-behind.concurrency=4", "tiercache.defaults.write-behind.batch-size=200",
+					// a measurement, not a fault test: a stall of the loaded machine shows in p99, never as a failure
+					"tiercache.redis.timeout=2s")
 			.run();
 	}
 
