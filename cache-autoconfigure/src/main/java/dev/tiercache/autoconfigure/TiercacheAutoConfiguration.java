@@ -83,6 +83,7 @@ public final class TiercacheAutoConfiguration {
 					.keyPrefix(keyPrefix(properties, environment))
 					.redisTimeout(properties.getRedis().getTimeout())
 					.redisBreaker(BreakerConfigBinder.config(properties.getRedis().getBreaker()))
+					.readFrom(ReadFromBinder.readFrom(properties.getRedis().getReadFrom()))
 					.maxValueBytes(properties.getMaxValueSize().toBytes())
 					.codec(codec)
 					.dynamic(properties.isDynamic())

@@ -156,6 +156,15 @@ public class TiercacheProperties {
 		 */
 		private Duration maxReconnectDelay = Duration.ofSeconds(1);
 
+		/**
+		 * Where entries' values are read from, as Lettuce's ReadFrom names it ('replica-preferred',
+		 * 'any-replica', 'lowest-latency', 'regex:...', ...); unset reads everything from the primary.
+		 * Leases, writes and namespace versions always go to the primary, and a key changed in the last
+		 * two seconds is read from the primary too. A replica's answer may lag the primary's by its
+		 * replication lag.
+		 */
+		private @Nullable String readFrom;
+
 		private final Breaker breaker = new Breaker();
 
 		public Duration getTimeout() {
@@ -172,6 +181,14 @@ public class TiercacheProperties {
 
 		public void setMaxReconnectDelay(Duration maxReconnectDelay) {
 			this.maxReconnectDelay = maxReconnectDelay;
+		}
+
+		public @Nullable String getReadFrom() {
+			return this.readFrom;
+		}
+
+		public void setReadFrom(@Nullable String readFrom) {
+			this.readFrom = readFrom;
 		}
 
 		public Breaker getBreaker() {

@@ -69,7 +69,7 @@ final class LocalTier {
 	private final CoarseClock clock;
 
 	/** What was written, reported and cleared, for stores to check against. */
-	private final Stamps stamps = new Stamps();
+	private final Stamps stamps;
 
 	/** The keys as Redis names them, and the resident entries by that name. */
 	private final RenderedKeys names;
@@ -93,6 +93,7 @@ final class LocalTier {
 			.evictionListener(this::unindex)
 			.build();
 		this.clock = clock;
+		this.stamps = new Stamps(clock);
 		this.names = new RenderedKeys(renderer);
 		this.stats = stats;
 	}
@@ -120,6 +121,15 @@ final class LocalTier {
 	/** Like {@link #stamp(Object)}, for a key already rendered as Redis names it (in a tier that mirrors Redis). */
 	long stamp(@Nullable String rendered, Object key) {
 		return this.stamps.of(key, rendered);
+	}
+
+	/**
+	 * Whether nothing was written, reported or cleared for the key (or another key of its stripe) in the
+	 * last {@code nanos}: a value read from a replica then predates no change this instance knows of, but
+	 * for one the replica has not applied after that long.
+	 */
+	boolean quietFor(@Nullable String rendered, Object key, long nanos) {
+		return this.stamps.quietFor(key, rendered, nanos);
 	}
 
 	/** Removes the key's entry if it is still {@code entry}. */

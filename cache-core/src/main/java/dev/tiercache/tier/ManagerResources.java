@@ -108,7 +108,10 @@ final class ManagerResources implements AutoCloseable {
 					this.coherence);
 			this.connection = new RedisConnection(connectionFactory, commands, keys, this.breaker, builder.redisTimeout);
 			this.memory = new RedisMemoryReadings(commands);
-			this.redis = new RedisRuntime(commands, this.coherence, keys,
+			RemoteCommands replicaReads = (builder.readFrom != null)
+					? RemoteCommands.readingFrom(connectionFactory, builder.redisTimeout, this.breaker, builder.readFrom)
+					: null;
+			this.redis = new RedisRuntime(commands, replicaReads, this.coherence, keys,
 					Objects.requireNonNull(builder.codec, "a ValueCodec is required when caches use Redis"),
 					builder.encryption, builder.maxValueBytes, shortestLease(builder), builder.maxPendingRepairs);
 			RedisRuntime runtime = this.redis;

@@ -55,6 +55,8 @@ final class RedisRuntime implements AutoCloseable {
 
 	private final RemoteCommands commands;
 
+	private final @Nullable RemoteCommands replicaReads;
+
 	private final Coherence publisher;
 
 	private final RedisKeys keys;
@@ -92,9 +94,15 @@ final class RedisRuntime implements AutoCloseable {
 	/** Whether loads take leases; not between {@link #stopLeasing()} and {@link #startLeasing()}. */
 	private volatile boolean leasing = true;
 
-	RedisRuntime(RemoteCommands commands, Coherence publisher, RedisKeys keys, ValueCodec codec,
-			@Nullable ValueEncryption encryption, int maxValueBytes, Duration shortestLease, int maxPendingRepairs) {
+	/**
+	 * @param replicaReads the commands whose reads replicas serve, for entries' values only; {@code null}
+	 * to read everything from the primary
+	 */
+	RedisRuntime(RemoteCommands commands, @Nullable RemoteCommands replicaReads, Coherence publisher, RedisKeys keys,
+			ValueCodec codec, @Nullable ValueEncryption encryption, int maxValueBytes, Duration shortestLease,
+			int maxPendingRepairs) {
 		this.commands = commands;
+		this.replicaReads = replicaReads;
 		this.publisher = publisher;
 		this.keys = keys;
 		this.channel = keys.loadsChannel();
@@ -156,9 +164,15 @@ final class RedisRuntime implements AutoCloseable {
 		return this.renderer.render(key);
 	}
 
-	/** Starts connecting to Redis and waits for it at most {@code wait}. */
+	/**
+	 * Starts connecting to Redis and waits for it at most {@code wait}; the connection that reads from
+	 * replicas, if any, opens in the background.
+	 */
 	void connect(Duration wait) {
 		this.commands.connect(wait);
+		if (this.replicaReads != null) {
+			this.replicaReads.connect(Duration.ZERO);
+		}
 	}
 
 	/** Reads the namespace version of every registered cache now, stopping at the first Redis failure. */
@@ -214,6 +228,9 @@ final class RedisRuntime implements AutoCloseable {
 		this.leases.close();
 		this.repairs.close();
 		this.commands.close();
+		if (this.replicaReads != null) {
+			this.replicaReads.close();
+		}
 	}
 
 	/** Keeps the L1s of the manager's caches coherent; receives the changes Redis reports. */
@@ -245,6 +262,11 @@ final class RedisRuntime implements AutoCloseable {
 
 	RemoteCommands commands() {
 		return this.commands;
+	}
+
+	/** The commands whose reads replicas serve (entries' values only), or {@code null} if none do. */
+	@Nullable RemoteCommands replicaReads() {
+		return this.replicaReads;
 	}
 
 	RedisKeys keys() {

@@ -1,6 +1,7 @@
 package dev.tiercache.tier;
 
 import java.lang.reflect.Type;
+import java.time.Duration;
 import java.util.Arrays;
 
 import org.jspecify.annotations.Nullable;
@@ -35,11 +36,23 @@ import dev.tiercache.internal.write.PendingWrites;
  */
 final class RemoteCache {
 
+	/**
+	 * How long after a change to a key (written here, or reported by Redis) its reads go to the primary
+	 * though replicas serve reads: a replica that applies changes later than that can put an older value
+	 * in L1, which stays there until the key changes again or its L1 lifetime ends.
+	 */
+	static final Duration REPLICA_LAG_ALLOWANCE = Duration.ofSeconds(2);
+
+	private static final long REPLICA_LAG_ALLOWANCE_NANOS = REPLICA_LAG_ALLOWANCE.toNanos();
+
 	private final CacheContext cache;
 
 	private final RedisRuntime redis;
 
 	private final RemoteCommands commands;
+
+	/** The commands whose reads replicas serve, if the manager reads from replicas. */
+	private final @Nullable RemoteCommands replicaReads;
 
 	private final RedisKeys keys;
 
@@ -59,6 +72,7 @@ final class RemoteCache {
 		this.cache = cache;
 		this.redis = redis;
 		this.commands = redis.commands();
+		this.replicaReads = redis.replicaReads();
 		this.keys = redis.keys();
 		this.publisher = redis.publisher();
 		this.leases = redis.leases();
@@ -126,12 +140,15 @@ final class RemoteCache {
 	/**
 	 * Reads and decodes a key's entry; when Redis holds none, the cache's {@link PendingWrites}, if
 	 * any, may supply the latest value written, or tell that it cannot ({@link RemoteRead#UNCACHED}).
+	 * The entry is read from a replica if the manager reads from replicas, unless the key changed in the
+	 * last {@link #REPLICA_LAG_ALLOWANCE} (a replica may not have that change yet, and L1 would keep what it
+	 * returns); what a replica does not hold is then looked for on the primary, by the load's lease.
 	 */
 	RemoteRead read(RemoteKey key, Type type) {
 		byte[] framed;
 		boolean queued = false;
 		try {
-			framed = this.commands.get(key.value());
+			framed = readerOf(key).get(key.value());
 			if (framed == null) {
 				framed = findPending(key);
 				queued = framed != null;
@@ -146,6 +163,16 @@ final class RemoteCache {
 			return (framed == null) ? RemoteRead.ABSENT : RemoteRead.UNCACHED;
 		}
 		return decode(key, type, framed, queued);
+	}
+
+	private RemoteCommands readerOf(RemoteKey key) {
+		RemoteCommands replicas = this.replicaReads;
+		if (replicas == null) {
+			return this.commands;
+		}
+		LocalTier local = this.cache.local();
+		return (local == null || local.quietFor(key.rendered(), key.original(), REPLICA_LAG_ALLOWANCE_NANOS))
+				? replicas : this.commands;
 	}
 
 	/**

@@ -16,7 +16,11 @@ import org.jspecify.annotations.Nullable;
  * reports in its low half. Every write, clear or report of the key (or of a key of its stripe) moves
  * it, and none moves it back; {@link #writtenBetween} tells writes and clears from reports. Taking a
  * stamp is three reads of volatile state and allocates nothing. The tier makes its stores of a key
- * conditional on the key's stamp ({@link LocalTier}, "Stamps"). Thread-safe.
+ * conditional on the key's stamp ({@link LocalTier}, "Stamps").
+ *
+ * <p>It also keeps when each stripe last moved, on the tier's coarse clock, so that a read can tell
+ * whether the key changed lately ({@link #quietFor}): a replica may not have that change yet.
+ * Thread-safe.
  */
 final class Stamps {
 
@@ -33,6 +37,23 @@ final class Stamps {
 
 	private volatile long epoch;
 
+	private final CoarseClock clock;
+
+	/** When each stripe last moved, by {@link #clock}. */
+	private final AtomicLongArray movedAt = new AtomicLongArray(STRIPES);
+
+	/** When the tier was last cleared, by {@link #clock}. */
+	private volatile long clearedAt;
+
+	Stamps(CoarseClock clock) {
+		this.clock = clock;
+		long longAgo = clock.read() - Long.MAX_VALUE / 2;
+		for (int stripe = 0; stripe < STRIPES; stripe++) {
+			this.movedAt.set(stripe, longAgo);
+		}
+		this.clearedAt = longAgo;
+	}
+
 	/**
 	 * The stamp of the key: its writes (and clears) in the high half, its reports in the low half.
 	 * @param rendered the key as Redis names it, in a tier that mirrors Redis; {@code null} otherwise
@@ -45,24 +66,39 @@ final class Stamps {
 
 	/** This instance writes the key. */
 	void written(Object key, @Nullable String rendered) {
-		this.writes.incrementAndGet(stripe(key, rendered));
+		moved(stripe(key, rendered), this.writes);
 	}
 
 	/** A change to the key Redis names {@code rendered} was reported. */
 	void reported(String rendered) {
-		this.reports.incrementAndGet(stripe(rendered.hashCode()));
+		moved(stripe(rendered.hashCode()), this.reports);
 	}
 
 	/** A change to the key was reported, or is to be taken as one (a suspect entry leaves). */
 	void reported(Object key, @Nullable String rendered) {
-		this.reports.incrementAndGet(stripe(key, rendered));
+		moved(stripe(key, rendered), this.reports);
+	}
+
+	private void moved(int stripe, AtomicLongArray counters) {
+		counters.incrementAndGet(stripe);
+		this.movedAt.set(stripe, this.clock.read());
 	}
 
 	/** This instance clears the tier: every key's stamp moves. */
 	void cleared() {
 		synchronized (this) {
 			this.epoch++;
+			this.clearedAt = this.clock.read();
 		}
+	}
+
+	/**
+	 * Whether nothing was written, reported or cleared for the key's stripe in the last {@code nanos}.
+	 * Two reads of volatile state and one of the clock; allocates nothing.
+	 */
+	boolean quietFor(Object key, @Nullable String rendered, long nanos) {
+		long now = this.clock.read();
+		return now - this.movedAt.get(stripe(key, rendered)) >= nanos && now - this.clearedAt >= nanos;
 	}
 
 	/**

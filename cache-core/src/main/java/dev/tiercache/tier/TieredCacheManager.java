@@ -15,6 +15,7 @@ import javax.crypto.SecretKey;
 
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.lettuce.core.ReadFrom;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
@@ -338,6 +339,8 @@ public final class TieredCacheManager
 
 		Duration redisTimeout = DEFAULT_REDIS_TIMEOUT;
 
+		@Nullable ReadFrom readFrom;
+
 		@Nullable ValueCodec codec;
 
 		@Nullable ValueEncryption encryption;
@@ -383,6 +386,19 @@ public final class TieredCacheManager
 				throw new InvalidSettingException("redis.timeout", redisTimeout, "must be positive");
 			}
 			this.redisTimeout = redisTimeout;
+			return this;
+		}
+
+		/**
+		 * Where entries' values are read from (Lettuce's {@link ReadFrom}: {@link ReadFrom#REPLICA_PREFERRED},
+		 * say); {@code null} (the default) or the primary for reading everything from the primary. Only
+		 * reads of values go there; leases, writes, namespace versions and checks of L1 stay on the
+		 * primary. A replica's answer may be older than the primary's by the replica's lag; a key changed
+		 * in the last two seconds is read from the primary, so that L1 keeps no value older than a change
+		 * this instance knows of (unless a replica lags further behind than that).
+		 */
+		public Builder readFrom(@Nullable ReadFrom readFrom) {
+			this.readFrom = (readFrom == ReadFrom.UPSTREAM || readFrom == ReadFrom.MASTER) ? null : readFrom;
 			return this;
 		}
 

@@ -11,16 +11,21 @@ import java.util.function.Consumer;
 
 import io.lettuce.core.AbstractRedisAsyncCommands;
 import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ReadFrom;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.masterreplica.MasterReplica;
+import io.lettuce.core.masterreplica.StatefulRedisMasterReplicaConnection;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.DirectFieldAccessor;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnection;
@@ -31,7 +36,8 @@ import dev.tiercache.internal.concurrent.DaemonThreads;
 /**
  * The one connection of a {@link RemoteCommands}: the factory's shared connection, or a dedicated one
  * (prepared by a {@link RemoteCommands.ConnectionSetup} before any call uses it, on a standalone or
- * Sentinel Redis and on a Redis Cluster).
+ * Sentinel Redis and on a Redis Cluster), or a dedicated one that sends read commands where a
+ * {@link ReadFrom} says (replicas, say) and the others to the primary.
  *
  * <p>The connection is opened on a background thread, never on a caller's: a caller waits for it at
  * most until its deadline, and a connection still opening after that goes on opening in the
@@ -52,6 +58,8 @@ final class Connector implements AutoCloseable {
 
 	private final RemoteCommands.@Nullable ConnectionSetup setup;
 
+	private final @Nullable ReadFrom readFrom;
+
 	private final Duration timeout;
 
 	private final ExecutorService connector = Executors
@@ -67,13 +75,15 @@ final class Connector implements AutoCloseable {
 	 * @param connectionFactory the application's factory, Lettuce's
 	 * @param dedicated whether to open a connection of its own rather than use the factory's shared one
 	 * @param setup prepares each dedicated connection once it is open
+	 * @param readFrom where a dedicated connection sends its read commands; {@code null} for the primary
 	 * @param timeout how long {@code setup} may block
 	 */
 	Connector(RedisConnectionFactory connectionFactory, boolean dedicated,
-			RemoteCommands.@Nullable ConnectionSetup setup, Duration timeout) {
+			RemoteCommands.@Nullable ConnectionSetup setup, @Nullable ReadFrom readFrom, Duration timeout) {
 		this.connectionFactory = connectionFactory;
 		this.dedicated = dedicated;
 		this.setup = setup;
+		this.readFrom = readFrom;
 		this.timeout = timeout;
 	}
 
@@ -139,6 +149,13 @@ final class Connector implements AutoCloseable {
 
 	private Connection openDedicated() {
 		AbstractRedisClient client = ((LettuceConnectionFactory) this.connectionFactory).getNativeClient();
+		if (client instanceof RedisClient standalone && this.readFrom != null) {
+			StatefulRedisMasterReplicaConnection<byte[], byte[]> connection = MasterReplica.connect(standalone,
+					ByteArrayCodec.INSTANCE, uriOf(standalone));
+			connection.setReadFrom(this.readFrom);
+			prepared(connection, (setup) -> setup.prepare(connection, this.timeout));
+			return new Connection(connection::close, connection.async());
+		}
 		if (client instanceof RedisClient standalone) {
 			StatefulRedisConnection<byte[], byte[]> connection = standalone.connect(ByteArrayCodec.INSTANCE);
 			prepared(connection, (setup) -> setup.prepare(connection, this.timeout));
@@ -146,10 +163,26 @@ final class Connector implements AutoCloseable {
 		}
 		if (client instanceof RedisClusterClient cluster) {
 			StatefulRedisClusterConnection<byte[], byte[]> connection = cluster.connect(ByteArrayCodec.INSTANCE);
+			if (this.readFrom != null) {
+				connection.setReadFrom(this.readFrom);
+			}
 			prepared(connection, (setup) -> setup.prepare(connection, this.timeout));
 			return new Connection(connection::close, connection.async());
 		}
 		throw new IllegalStateException("Unsupported Lettuce client " + client);
+	}
+
+	/**
+	 * The URI the factory built its client with (a Sentinel URI, or the one Redis whose replicas are
+	 * discovered from it), credentials and TLS included: the client keeps it in a private field, which
+	 * Spring Data Redis reads the same way for its own primary-and-replica connections.
+	 */
+	private static RedisURI uriOf(RedisClient client) {
+		if (new DirectFieldAccessor(client).getPropertyValue("redisURI") instanceof RedisURI uri) {
+			return uri;
+		}
+		throw new IllegalStateException("Cannot find the Redis URI of the Lettuce client " + client
+				+ " to read from replicas; remove 'tiercache.redis.read-from' or report this Lettuce version");
 	}
 
 	/** Runs the setup on a connection just opened, closing it if the setup fails. */

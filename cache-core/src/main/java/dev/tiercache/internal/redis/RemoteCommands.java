@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
+import io.lettuce.core.ReadFrom;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.RedisNoScriptException;
@@ -78,7 +79,7 @@ public final class RemoteCommands implements AutoCloseable {
 	 * @throws IllegalStateException if the factory is not a {@link LettuceConnectionFactory}
 	 */
 	public RemoteCommands(RedisConnectionFactory connectionFactory, Duration timeout, RedisCircuitBreaker breaker) {
-		this(connectionFactory, timeout, breaker, false, true, null);
+		this(connectionFactory, timeout, breaker, false, true, null, null);
 	}
 
 	/**
@@ -88,7 +89,18 @@ public final class RemoteCommands implements AutoCloseable {
 	 */
 	public static RemoteCommands dedicated(RedisConnectionFactory connectionFactory, Duration timeout,
 			RedisCircuitBreaker breaker, ConnectionSetup setup) {
-		return new RemoteCommands(connectionFactory, timeout, breaker, true, true, setup);
+		return new RemoteCommands(connectionFactory, timeout, breaker, true, true, setup, null);
+	}
+
+	/**
+	 * Calls on a connection of their own whose read commands ({@code GET}, say) go where {@code readFrom}
+	 * says, replicas among them, and whose other commands go to the primary: on a Redis Cluster, per slot;
+	 * under Sentinel, following its failovers; on one Redis, to the replicas it lists when connected.
+	 * @throws IllegalStateException if the factory is not a {@link LettuceConnectionFactory}
+	 */
+	public static RemoteCommands readingFrom(RedisConnectionFactory connectionFactory, Duration timeout,
+			RedisCircuitBreaker breaker, ReadFrom readFrom) {
+		return new RemoteCommands(connectionFactory, timeout, breaker, true, true, null, readFrom);
 	}
 
 	/**
@@ -98,11 +110,11 @@ public final class RemoteCommands implements AutoCloseable {
 	 */
 	public static RemoteCommands blocking(RedisConnectionFactory connectionFactory, Duration timeout,
 			RedisCircuitBreaker breaker) {
-		return new RemoteCommands(connectionFactory, timeout, breaker, true, false, null);
+		return new RemoteCommands(connectionFactory, timeout, breaker, true, false, null, null);
 	}
 
 	private RemoteCommands(RedisConnectionFactory connectionFactory, Duration timeout, RedisCircuitBreaker breaker,
-			boolean dedicated, boolean timed, @Nullable ConnectionSetup setup) {
+			boolean dedicated, boolean timed, @Nullable ConnectionSetup setup, @Nullable ReadFrom readFrom) {
 		if (!(connectionFactory instanceof LettuceConnectionFactory lettuce)) {
 			throw new IllegalStateException("Tiercache needs Lettuce, but the RedisConnectionFactory is a "
 					+ connectionFactory.getClass().getName()
@@ -113,7 +125,7 @@ public final class RemoteCommands implements AutoCloseable {
 		}
 		this.breaker = breaker;
 		this.gate = new BreakerGate(breaker, timed);
-		this.connector = new Connector(connectionFactory, dedicated, setup, timeout);
+		this.connector = new Connector(connectionFactory, dedicated, setup, readFrom, timeout);
 		this.clusterProbe = new ClusterProbe(lettuce, breaker::probeNow);
 		this.timeout = timeout;
 		this.timeoutNanos = timeout.toNanos();
