@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.lettuce.core.ReadFrom;
 import io.lettuce.core.resource.ClientResources;
 import org.junit.jupiter.api.Test;
 
@@ -227,6 +228,26 @@ class TiercacheAutoConfigurationTests {
 			.isInstanceOf(InvalidTiercachePropertyException.class)
 			.hasMessageContaining("'tiercache.redis.breaker.failure-rate-threshold' = '0.0'")
 			.hasMessageContaining("must be greater than 0"));
+	}
+
+	@Test
+	void anUnknownReadFromFailsNamingThePropertyAndTheSettings() {
+		this.runner.withPropertyValues("tiercache.redis.read-from=replicas-please").run((context) -> assertThat(context)
+			.getFailure()
+			.rootCause()
+			.isInstanceOf(InvalidTiercachePropertyException.class)
+			.hasMessageContaining("'tiercache.redis.read-from' = 'replicas-please'")
+			.hasMessageContaining("replica-preferred"));
+	}
+
+	@Test
+	void readFromTakesSpringBootsNamesForLettucesSettings() {
+		assertThat(ReadFromBinder.readFrom("replica-preferred")).isSameAs(ReadFrom.REPLICA_PREFERRED);
+		assertThat(ReadFromBinder.readFrom("any-replica")).isSameAs(ReadFrom.ANY_REPLICA);
+		assertThat(ReadFromBinder.readFrom("lowest-latency")).isSameAs(ReadFrom.LOWEST_LATENCY);
+		assertThat(ReadFromBinder.readFrom("UPSTREAM")).isSameAs(ReadFrom.UPSTREAM);
+		assertThat(ReadFromBinder.readFrom("subnet:10.0.0.0/8")).isNotNull();
+		assertThat(ReadFromBinder.readFrom(" ")).isNull();
 	}
 
 	@Test

@@ -3,12 +3,15 @@ package dev.tiercache.topology;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KillArgs;
+import io.lettuce.core.ReadFrom;
 import io.lettuce.core.protocol.ProtocolVersion;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -132,6 +135,51 @@ class ClusterCoherenceTests {
 
 		IntStream.range(0, KEYS).forEach((id) -> writer.put(id, "v2-" + id));
 		awaitRead(reader, "v2", PROPAGATION);
+	}
+
+	@Test
+	void readingFromReplicasEveryPrimarysReplicaServesTheEntriesOfItsSlots() {
+		TieredCache writer = books(this.instances.start(null, PROPAGATION));
+		IntStream.range(0, KEYS).forEach((id) -> writer.put(id, "v1-" + id));
+		String pattern = this.instances.prefix() + ":{books:*";
+		await("the replicas hold every entry").atMost(PROPAGATION)
+			.until(() -> cluster.replicas()
+				.stream()
+				.mapToInt((replica) -> cluster.onNode(replica.port(), (redis) -> redis.keys(pattern)).size())
+				.sum() == KEYS);
+		TieredCache reader = books(this.instances.start(null, ReadFrom.REPLICA, PROPAGATION));
+		// its start cleared L1 (changes may have been missed before), so for a while it reads the primaries
+		await("the reader reads from replicas").atMost(PROPAGATION).until(() -> {
+			long before = replicaGets().values().stream().mapToLong(Long::longValue).sum();
+			reader.get("absent", String.class);
+			return replicaGets().values().stream().mapToLong(Long::longValue).sum() > before;
+		});
+		Map<Integer, Long> before = replicaGets();
+
+		IntStream.range(0, KEYS)
+			.forEach((id) -> assertThat(reader.get(id, String.class)).as("key %d", id).isEqualTo("v1-" + id));
+
+		Map<Integer, Long> after = replicaGets();
+		assertThat(after.keySet()).allSatisfy((port) -> assertThat(after.get(port)).as("GETs on replica %d", port)
+			.isGreaterThan(before.get(port)));
+		assertThat(after.values().stream().mapToLong(Long::longValue).sum()
+				- before.values().stream().mapToLong(Long::longValue).sum())
+			.as("GETs the replicas served")
+			.isEqualTo(KEYS);
+	}
+
+	/** How many GETs each replica served, by port. */
+	private static Map<Integer, Long> replicaGets() {
+		Map<Integer, Long> gets = new TreeMap<>();
+		for (EmbeddedRedis replica : cluster.replicas()) {
+			String stats = cluster.onNode(replica.port(), (redis) -> redis.info("commandstats"));
+			gets.put(replica.port(), stats.lines()
+				.filter((line) -> line.startsWith("cmdstat_get:"))
+				.mapToLong((line) -> Long.parseLong(line.substring(line.indexOf("calls=") + 6, line.indexOf(','))))
+				.findFirst()
+				.orElse(0));
+		}
+		return gets;
 	}
 
 	private Set<Integer> primariesHoldingKeys() {

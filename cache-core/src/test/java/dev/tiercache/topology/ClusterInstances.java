@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.ReadFrom;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -57,10 +58,19 @@ final class ClusterInstances implements AutoCloseable {
 	 * @param options the client's options, as Spring Boot's properties would set them
 	 */
 	TieredCacheManager start(@Nullable ClientOptions options, Duration within) {
+		return start(options, null, within);
+	}
+
+	/**
+	 * Starts an instance as {@link #start(ClientOptions, Duration)} does, reading entries' values where
+	 * {@code readFrom} says.
+	 */
+	TieredCacheManager start(@Nullable ClientOptions options, @Nullable ReadFrom readFrom, Duration within) {
 		LettuceConnectionFactory connectionFactory = this.cluster.connectionFactory(options);
 		this.opened.add(() -> BoundedClose.run("an instance's connection factory", connectionFactory::destroy));
 		TieredCacheManager manager = TieredCacheManager.builder(connectionFactory)
 			.keyPrefix(this.prefix)
+			.readFrom(readFrom)
 			.codec(new JsonOrSerializedValueCodec(new SerializationAllowList(Set.of("dev.tiercache"))))
 			.dynamic(false)
 			.cache("books", LONG_LIVED_L1)
