@@ -37,12 +37,20 @@ final class StalenessScenario {
 		}
 	}
 
-	/** The scenario on instances {@code subjects} makes (on a Redis Cluster, say). */
+	/** The scenario on instances {@code subjects} makes (on a Redis Cluster, say), with an L1 on each. */
 	static Outcome run(int writes, Subjects subjects) {
+		return run(writes, subjects, "hot");
+	}
+
+	/**
+	 * The scenario on instances {@code subjects} makes, on the cache {@code cache} ({@code hot}, with an
+	 * L1, or {@code remote}, without: B then reads Redis on every call).
+	 */
+	static Outcome run(int writes, Subjects subjects, String cache) {
 		String prefix = "bench-staleness-" + System.nanoTime();
 		TieredCacheManager first = subjects.tieredManager(prefix);
-		TieredCache a = first.getTieredCache("hot");
-		TieredCache b = subjects.tieredManager(prefix).getTieredCache("hot");
+		TieredCache a = first.getTieredCache(cache);
+		TieredCache b = subjects.tieredManager(prefix).getTieredCache(cache);
 		a.put("key", "warm-up");
 		awaitServed(b, "warm-up");
 		long[] nanos = new long[writes];

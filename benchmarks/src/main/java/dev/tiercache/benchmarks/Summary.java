@@ -162,12 +162,18 @@ final class Summary {
 	Summary topology(TopologyScenario.Outcome outcome) {
 		this.out.append("\n## 7. One Redis and a Redis Cluster (3 primaries, 3 replicas, same machine)\n\n");
 		interleaved(outcome.latencies(), TopologyScenario.HIT_CLUSTER, TopologyScenario.HIT_ONE);
-		StalenessScenario.Outcome staleness = outcome.clusterStaleness();
-		this.out.append("Staleness on the cluster: ").append(staleness.writes())
+		stalenessLine("Staleness on the cluster", outcome.clusterStaleness());
+		stalenessLine("\nThe same with `tiercache.redis.read-from=replica`, B with an L1", outcome.replicaL1Staleness());
+		stalenessLine("\nThe same with `tiercache.redis.read-from=replica`, B without L1 (every read from a replica)",
+				outcome.replicaStaleness());
+		return this;
+	}
+
+	private void stalenessLine(String title, StalenessScenario.Outcome staleness) {
+		this.out.append(title).append(": ").append(staleness.writes())
 			.append(" writes on instance A, B reading (").append(staleness.mode()).append("): p50 ")
 			.append(millis(staleness.p50Millis())).append(" ms, p99 ").append(millis(staleness.p99Millis()))
 			.append(" ms, max ").append(millis(staleness.maxMillis())).append(" ms.\n");
-		return this;
 	}
 
 	private static String millis(double value) {

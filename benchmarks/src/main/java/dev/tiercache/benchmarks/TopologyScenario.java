@@ -20,8 +20,13 @@ final class TopologyScenario {
 	 * What the scenario measured.
 	 * @param latencies L2 hit and miss latency on each topology
 	 * @param clusterStaleness staleness across two instances on the cluster
+	 * @param replicaL1Staleness the same, with the instances reading entries from replicas
+	 * ({@code tiercache.redis.read-from=replica})
+	 * @param replicaStaleness the same, on a cache without L1 (every read of B goes to a replica): what
+	 * reading from replicas adds, the replicas' lag
 	 */
-	record Outcome(List<InterleavedLatency.Latency> latencies, StalenessScenario.Outcome clusterStaleness) {
+	record Outcome(List<InterleavedLatency.Latency> latencies, StalenessScenario.Outcome clusterStaleness,
+			StalenessScenario.Outcome replicaL1Staleness, StalenessScenario.Outcome replicaStaleness) {
 	}
 
 	static final String HIT_ONE = "L2 hit, one Redis";
@@ -34,15 +39,19 @@ final class TopologyScenario {
 
 	private static final int KEYS = 1_000;
 
+	private static final String ADAPTIVE_REFRESH = "spring.data.redis.lettuce.cluster.refresh.adaptive=true";
+
+	private static final String REFRESH_PERIOD = "spring.data.redis.lettuce.cluster.refresh.period=2s";
+
 	private TopologyScenario() {
 	}
 
 	static Outcome run(int calls, int stalenessWrites) {
 		try (RedisCluster cluster = RedisCluster.start();
 				Subjects single = new Subjects();
-				Subjects clustered = new Subjects(cluster.springProperty(),
-						"spring.data.redis.lettuce.cluster.refresh.adaptive=true",
-						"spring.data.redis.lettuce.cluster.refresh.period=2s")) {
+				Subjects clustered = new Subjects(cluster.springProperty(), ADAPTIVE_REFRESH, REFRESH_PERIOD);
+				Subjects replicaReading = new Subjects(cluster.springProperty(), ADAPTIVE_REFRESH, REFRESH_PERIOD,
+						"tiercache.redis.read-from=replica")) {
 			String prefix = "bench-topology-" + System.nanoTime();
 			Subjects.TieredCatalog one = single.tiered(prefix);
 			Subjects.TieredCatalog many = clustered.tiered(prefix);
@@ -57,7 +66,9 @@ final class TopologyScenario {
 			subjects.put(MISS_ONE, (i) -> one.miss(base + i));
 			subjects.put(MISS_CLUSTER, (i) -> many.miss(base + i));
 			List<InterleavedLatency.Latency> latencies = InterleavedLatency.measure(subjects, calls);
-			return new Outcome(latencies, StalenessScenario.run(stalenessWrites, clustered));
+			return new Outcome(latencies, StalenessScenario.run(stalenessWrites, clustered),
+					StalenessScenario.run(stalenessWrites, replicaReading, "hot"),
+					StalenessScenario.run(stalenessWrites, replicaReading, "remote"));
 		}
 	}
 

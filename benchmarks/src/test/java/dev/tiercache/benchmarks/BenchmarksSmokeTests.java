@@ -105,6 +105,9 @@ class BenchmarksSmokeTests {
 		assertThat(outcome.latencies()).allSatisfy((latency) -> assertThat(latency.p50Micros()).isPositive());
 		assertThat(outcome.clusterStaleness().mode()).isEqualTo(CoherenceMode.TRACKING);
 		assertThat(outcome.clusterStaleness().writes()).isEqualTo(20);
+		assertThat(outcome.replicaL1Staleness().writes()).isEqualTo(20);
+		assertThat(outcome.replicaStaleness().writes()).isEqualTo(20);
+		assertThat(outcome.replicaStaleness().maxMillis()).isGreaterThanOrEqualTo(outcome.replicaStaleness().p99Millis());
 	}
 
 	@Test
@@ -124,10 +127,13 @@ class BenchmarksSmokeTests {
 			.topology(new TopologyScenario.Outcome(
 					List.of(new InterleavedLatency.Latency(TopologyScenario.HIT_ONE, 1, 2),
 							new InterleavedLatency.Latency(TopologyScenario.HIT_CLUSTER, 2, 3)),
+					new StalenessScenario.Outcome(10, CoherenceMode.TRACKING, 1, 2, 3),
+					new StalenessScenario.Outcome(10, CoherenceMode.TRACKING, 1, 2, 3),
 					new StalenessScenario.Outcome(10, CoherenceMode.TRACKING, 1, 2, 3)))
 			.toMarkdown();
 		assertThat(summary).contains("## 1. L1 hit", "## 2. L2 hit", "## 3. Miss", "## 4. Stampede", "Interleaved",
-				"## 5. Write-behind", "## 6. Staleness", "## 7. One Redis and a Redis Cluster")
+				"## 5. Write-behind", "## 6. Staleness", "## 7. One Redis and a Redis Cluster",
+				"B without L1 (every read from a replica)")
 			.doesNotContain("NaN", "Infinity");
 	}
 

@@ -196,8 +196,9 @@ public final class WriteBehindQueues
 		if (problem != null) {
 			throw new InvalidSettingException("key-prefix", keyPrefix, problem);
 		}
-		return new RedisConnection(connectionFactory, new RemoteCommands(connectionFactory, redisTimeout, breaker),
-				new RedisKeys(keyPrefix), breaker, redisTimeout);
+		// a connection of its own: the factory's shared one reads from replicas if Spring Boot's read-from says so
+		RemoteCommands commands = RemoteCommands.dedicated(connectionFactory, redisTimeout, breaker);
+		return new RedisConnection(connectionFactory, commands, new RedisKeys(keyPrefix), breaker, redisTimeout);
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package dev.tiercache.topology;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,10 +22,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.tiercache.codec.JsonOrSerializedValueCodec;
 import dev.tiercache.codec.SerializationAllowList;
+import dev.tiercache.internal.redis.RemoteCommands;
+import dev.tiercache.resilience.RedisCircuitBreaker;
 import dev.tiercache.test.BoundedClose;
 import dev.tiercache.test.EmbeddedRedis;
 import dev.tiercache.test.TestRedis;
@@ -140,6 +145,33 @@ class ReplicaReadsTests {
 			.mapToLong((line) -> Long.parseLong(line.substring(field.length() + 1).trim()))
 			.findFirst()
 			.orElseThrow();
+	}
+
+	@Test
+	void ownConnectionsReadThePrimaryWhateverSpringBootsReadFromSays() {
+		on(primary, (redis) -> redis.set("plain", "v1"));
+		await("the replica holds the key").atMost(Duration.ofSeconds(10))
+			.until(() -> "v1".equals(on(replica, (redis) -> redis.get("plain"))));
+		holdReplicationBack();
+		on(primary, (redis) -> redis.set("plain", "v2"));
+		// as Spring Boot builds the factory for spring.data.redis.lettuce.read-from=replica
+		LettuceConnectionFactory readingReplicas = new LettuceConnectionFactory(
+				new RedisStandaloneConfiguration("127.0.0.1", primary.port()),
+				LettuceClientConfiguration.builder().readFrom(ReadFrom.REPLICA).build());
+		readingReplicas.afterPropertiesSet();
+		readingReplicas.start();
+		this.opened.add(() -> BoundedClose.run("a connection factory", readingReplicas::destroy));
+		try (RemoteCommands shared = new RemoteCommands(readingReplicas, Duration.ofSeconds(2),
+				RedisCircuitBreaker.disabled());
+				RemoteCommands own = RemoteCommands.dedicated(readingReplicas, Duration.ofSeconds(2),
+						RedisCircuitBreaker.disabled())) {
+			assertThat(shared.get(bytes("plain"))).as("the factory's shared connection").isEqualTo(bytes("v1"));
+			assertThat(own.get(bytes("plain"))).as("a connection of Tiercache's own").isEqualTo(bytes("v2"));
+		}
+	}
+
+	private static byte[] bytes(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
 	}
 
 	private TieredCacheManager start(ReadFrom readFrom) {

@@ -83,6 +83,16 @@ public final class RemoteCommands implements AutoCloseable {
 	}
 
 	/**
+	 * Calls on a connection of their own to the primary, whatever the factory's own connections read
+	 * from ({@code spring.data.redis.lettuce.read-from}).
+	 * @throws IllegalStateException if the factory is not a {@link LettuceConnectionFactory}
+	 */
+	public static RemoteCommands dedicated(RedisConnectionFactory connectionFactory, Duration timeout,
+			RedisCircuitBreaker breaker) {
+		return new RemoteCommands(connectionFactory, timeout, breaker, true, true, null, null);
+	}
+
+	/**
 	 * Calls on a connection of their own, which {@code setup} prepares each time one is opened, before
 	 * any call uses it (a standalone or Sentinel Redis only: with a cluster client it is not called).
 	 * @throws IllegalStateException if the factory is not a {@link LettuceConnectionFactory}
