@@ -50,7 +50,8 @@ import dev.tiercache.internal.redis.RemoteCommands;
  * <p><b>{@link CoherenceMode#PUBSUB}</b>, when the connection speaks RESP2 or the server (or a proxy)
  * refuses tracking: every instance {@link #publish publishes} the keys it changes on
  * {@code <prefix>:tiercache:invalidations}, tagged with its id, and hears the others' on a pub/sub
- * connection of its own (on a Redis Cluster, through Lettuce's cluster pub/sub). Changes made outside
+ * connection of its own (on a Redis Cluster, through Lettuce's cluster pub/sub, as a shard channel
+ * where the servers have sharded pub/sub: {@link PublishedInvalidations}). Changes made outside
  * Tiercache, expiry and eviction are not reported.
  *
  * <p><b>Lost messages.</b> When a connection that carries invalidations is opened, or comes back after
@@ -121,6 +122,14 @@ public final class Coherence implements RemoteCommands.ConnectionSetup, AutoClos
 		return this.sent.sum();
 	}
 
+	/**
+	 * Whether invalidations are published on a shard channel ({@code SPUBLISH}): in the
+	 * {@link CoherenceMode#PUBSUB} fallback, on a Redis Cluster that has sharded pub/sub.
+	 */
+	public boolean publishesSharded() {
+		return this.published.sharded();
+	}
+
 	/** The mode in force, or {@code null} until a connection was set up. */
 	public @Nullable CoherenceMode mode() {
 		return this.mode;
@@ -138,7 +147,7 @@ public final class Coherence implements RemoteCommands.ConnectionSetup, AutoClos
 		}
 		byte[] message = Arrays.copyOf(this.instanceId, ID_LENGTH + key.length);
 		System.arraycopy(key, 0, message, ID_LENGTH, key.length);
-		if (commands.sendAndForget((redis) -> redis.publish(this.channel, message))) {
+		if (commands.sendAndForget(this.published.publication(message))) {
 			this.sent.increment();
 		}
 	}

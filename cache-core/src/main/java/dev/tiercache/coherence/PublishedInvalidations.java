@@ -5,13 +5,17 @@ import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -28,7 +32,12 @@ import dev.tiercache.internal.concurrent.DaemonThreads;
  * The subscription of the {@link CoherenceMode#PUBSUB} fallback: a pub/sub connection of its own,
  * opened on a thread of its own (never an I/O thread) and retried every {@link #RETRY_MILLIS} ms until
  * it is subscribed. Lettuce re-subscribes after a reconnect; then the given callback runs, since
- * messages may have been missed meanwhile. Thread-safe.
+ * messages may have been missed meanwhile.
+ *
+ * <p>On a Redis Cluster whose servers have sharded pub/sub, the channel is also subscribed as a shard
+ * channel ({@link ShardedSubscription}), and invalidations are {@linkplain #publication published} there
+ * ({@code SPUBLISH}): only the channel's shard carries them, where a {@code PUBLISH} reaches every node.
+ * The plain channel stays subscribed, for instances that publish there. Thread-safe.
  */
 final class PublishedInvalidations implements AutoCloseable {
 
@@ -46,6 +55,9 @@ final class PublishedInvalidations implements AutoCloseable {
 		.newSingleThreadExecutor(DaemonThreads.named("tiercache-invalidations"));
 
 	private @Nullable StatefulRedisPubSubConnection<byte[], byte[]> connection;
+
+	/** The shard channel's subscription, on a cluster that has sharded pub/sub. */
+	private volatile @Nullable ShardedSubscription sharded;
 
 	private boolean wanted;
 
@@ -69,9 +81,28 @@ final class PublishedInvalidations implements AutoCloseable {
 		this.wanted = false;
 		StatefulRedisPubSubConnection<byte[], byte[]> current = this.connection;
 		this.connection = null;
+		ShardedSubscription shard = this.sharded;
+		this.sharded = null;
+		if (shard != null) {
+			shard.close();
+		}
 		if (current != null) {
 			current.closeAsync();
 		}
+	}
+
+	/**
+	 * How to publish an invalidation: to the shard channel ({@code SPUBLISH}) while it is subscribed, to
+	 * the channel otherwise.
+	 */
+	Function<RedisClusterAsyncCommands<byte[], byte[]>, Future<Long>> publication(byte[] message) {
+		return (this.sharded != null) ? (redis) -> redis.spublish(this.channel, message)
+				: (redis) -> redis.publish(this.channel, message);
+	}
+
+	/** Whether invalidations go through the shard channel. */
+	boolean sharded() {
+		return this.sharded != null;
 	}
 
 	private void submit(Runnable task) {
@@ -92,12 +123,18 @@ final class PublishedInvalidations implements AutoCloseable {
 			}
 			try {
 				StatefulRedisPubSubConnection<byte[], byte[]> opened = open(reconnected);
+				ShardedSubscription shard = (opened instanceof StatefulRedisClusterPubSubConnection<byte[], byte[]> cluster)
+						? subscribeSharded(cluster, reconnected) : null;
 				synchronized (this) {
 					if (!this.wanted) {
+						if (shard != null) {
+							shard.close();
+						}
 						opened.closeAsync();
 						return;
 					}
 					this.connection = opened;
+					this.sharded = shard;
 				}
 				return;
 			}
@@ -124,6 +161,19 @@ final class PublishedInvalidations implements AutoCloseable {
 					PublishedInvalidations.this.listener.accept(message);
 				}
 
+				@Override
+				public void smessage(byte[] shardChannel, byte[] message) {
+					PublishedInvalidations.this.listener.accept(message);
+				}
+
+				@Override
+				public void sunsubscribed(byte[] shardChannel, long count) {
+					ShardedSubscription shard = PublishedInvalidations.this.sharded;
+					if (shard != null) {
+						shard.ended(shardChannel);
+					}
+				}
+
 			});
 			opened.addListener(new RedisConnectionStateListener() {
 
@@ -143,9 +193,28 @@ final class PublishedInvalidations implements AutoCloseable {
 	}
 
 	/**
+	 * Subscribes to the shard channel too, unless the servers have no sharded pub/sub; closes the
+	 * connection if that fails otherwise.
+	 */
+	private @Nullable ShardedSubscription subscribeSharded(StatefulRedisClusterPubSubConnection<byte[], byte[]> cluster,
+			Runnable reconnected) {
+		try {
+			ShardedSubscription shard = ShardedSubscription.subscribe(cluster, this.channel, reconnected);
+			if (shard == null) {
+				logger.debug("Tiercache publishes invalidations with PUBLISH: the Redis Cluster has no sharded pub/sub");
+			}
+			return shard;
+		}
+		catch (RuntimeException | Error ex) {
+			cluster.closeAsync();
+			throw ex;
+		}
+	}
+
+	/**
 	 * A pub/sub connection: on a Redis Cluster, Lettuce's, whose subscriptions go to one node (every node
-	 * relays a {@code PUBLISH} to the others) and move to another when that node is lost. Not sharded
-	 * pub/sub: its subscriptions stay with the shard's node, and would not follow a failover.
+	 * relays a {@code PUBLISH} to the others) and move to another when that node is lost; its shard
+	 * channel subscriptions go to the channel's slot ({@link ShardedSubscription}).
 	 */
 	private StatefulRedisPubSubConnection<byte[], byte[]> connectPubSub() {
 		AbstractRedisClient client = ((LettuceConnectionFactory) this.connectionFactory).getNativeClient();

@@ -1,5 +1,6 @@
 package dev.tiercache.test;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -8,11 +9,14 @@ import java.time.Duration;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import org.jspecify.annotations.Nullable;
 import redis.embedded.RedisServer;
+import redis.embedded.core.ExecutableProvider;
 
 /**
- * A real Redis server process started by a test from the binaries inside the embedded-redis jar, on
- * a free port of 127.0.0.1. Tests that stop Redis mid-run use their own instance, never the shared one.
+ * A real Redis server process started by a test from the binaries inside the embedded-redis jar (or,
+ * {@linkplain #installedOrEmbedded where asked}, the machine's own {@code redis-server}), on a free port
+ * of 127.0.0.1. Tests that stop Redis mid-run use their own instance, never the shared one.
  */
 public final class EmbeddedRedis implements AutoCloseable {
 
@@ -24,10 +28,14 @@ public final class EmbeddedRedis implements AutoCloseable {
 
 	private final RedisServer server;
 
-	private EmbeddedRedis(int port, String... settings) throws IOException {
+	private EmbeddedRedis(int port, boolean installedIfAny, String... settings) throws IOException {
 		this.port = port;
-		var builder = RedisServer.newRedisServer()
-			.bind("127.0.0.1")
+		var builder = RedisServer.newRedisServer();
+		ExecutableProvider installed = installedIfAny ? installed() : null;
+		if (installed != null) {
+			builder.executableProvider(installed);
+		}
+		builder.bind("127.0.0.1")
 			.port(port)
 			.setting("save \"\"")
 			.setting("appendonly no");
@@ -53,11 +61,33 @@ public final class EmbeddedRedis implements AutoCloseable {
 	 * 10000 above its own: the start is tried again on another port, up to {@value #START_ATTEMPTS} times.
 	 */
 	public static EmbeddedRedis withSettings(String... settings) {
+		return started(false, settings);
+	}
+
+	/**
+	 * Starts a server as {@link #withSettings} does, from the machine's own {@code redis-server} where
+	 * there is one on the {@code PATH} (a newer Redis than the jar's 6.2, with sharded pub/sub), and from
+	 * the jar's binary otherwise.
+	 */
+	public static EmbeddedRedis installedOrEmbedded(String... settings) {
+		return started(true, settings);
+	}
+
+	private static @Nullable ExecutableProvider installed() {
+		try {
+			return ExecutableProvider.newExecutableInPath("redis-server");
+		}
+		catch (FileNotFoundException ex) {
+			return null;
+		}
+	}
+
+	private static EmbeddedRedis started(boolean installedIfAny, String... settings) {
 		IOException failure = null;
 		for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
 			EmbeddedRedis redis = null;
 			try {
-				redis = new EmbeddedRedis(freePort(), settings);
+				redis = new EmbeddedRedis(freePort(), installedIfAny, settings);
 				redis.server.start();
 				return redis;
 			}

@@ -26,8 +26,8 @@ import org.springframework.util.FileSystemUtils;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A Redis Cluster of real {@code redis-server} processes (the embedded-redis jar's binary, so that it
- * runs on a machine with only Java) on free ports of 127.0.0.1: {@code primaries} primaries sharing the
+ * A Redis Cluster of real {@code redis-server} processes (the machine's own where there is one, the
+ * embedded-redis jar's binary on a machine with only Java) on free ports of 127.0.0.1: {@code primaries} primaries sharing the
  * 16384 slots in equal ranges, each with {@code replicasEach} replicas. It is formed from Java with
  * {@code CLUSTER MEET}, {@code CLUSTER ADDSLOTS} and {@code CLUSTER REPLICATE}, as an operator's tooling
  * would, and {@link #start} returns once every node reports {@code cluster_state:ok} and sees every
@@ -130,12 +130,19 @@ public final class RedisCluster implements AutoCloseable {
 	 * formed (before any failover), as UTF-8 bytes.
 	 */
 	public byte[] keyOnPrimary(String prefix, int index) {
-		int per = SLOTS / this.primaries.size();
 		return IntStream.iterate(0, (i) -> i + 1)
 			.mapToObj((i) -> (prefix + "{" + i + "}").getBytes(StandardCharsets.UTF_8))
-			.filter((key) -> Math.min(SlotHash.getSlot(key) / per, this.primaries.size() - 1) == index)
+			.filter((key) -> primaryOf(key) == index)
 			.findFirst()
 			.orElseThrow();
+	}
+
+	/**
+	 * The index (in {@link #primaries()}, and of its replica in {@link #replicas()}) of the primary that
+	 * served the key's slot as the cluster was formed.
+	 */
+	public int primaryOf(byte[] key) {
+		return Math.min(SlotHash.getSlot(key) / (SLOTS / this.primaries.size()), this.primaries.size() - 1);
 	}
 
 	/**
@@ -176,7 +183,7 @@ public final class RedisCluster implements AutoCloseable {
 		catch (IOException ex) {
 			throw new UncheckedIOException("Cannot create a cluster node's directory", ex);
 		}
-		return EmbeddedRedis.withSettings("cluster-enabled yes", "cluster-config-file nodes.conf",
+		return EmbeddedRedis.installedOrEmbedded("cluster-enabled yes", "cluster-config-file nodes.conf",
 				"cluster-node-timeout 2000", "dir " + home.toAbsolutePath());
 	}
 

@@ -1,10 +1,17 @@
 package dev.tiercache.topology;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.ArrayOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.ProtocolVersion;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,7 +34,9 @@ import static org.awaitility.Awaitility.await;
  * killed with {@code kill -9}, or handed over with {@code CLUSTER FAILOVER}), each instance tracks the
  * new primary and clears its L1, so that the writes made on it reach every instance's L1. The clients
  * refresh their view of the topology as {@code spring.data.redis.lettuce.cluster.refresh.period=500ms}
- * and {@code adaptive=true} make Spring Boot's do. Each test has a cluster of its own.
+ * and {@code adaptive=true} make Spring Boot's do. Over RESP2, where the instances publish their
+ * invalidations, the subscriptions follow a manual failover of the channel's primary (sharded pub/sub,
+ * on Redis 7+). Each test has a cluster of its own.
  */
 class ClusterFailoverCoherenceTests {
 
@@ -54,6 +63,9 @@ class ClusterFailoverCoherenceTests {
 	void start() {
 		this.cluster = RedisCluster.start();
 		this.instances = new ClusterInstances(this.cluster);
+	}
+
+	private void startTracking() {
 		this.writer = books(tracking());
 		this.reader = books(tracking());
 		readAll(this.reader, "v1", new AtomicInteger());
@@ -67,6 +79,7 @@ class ClusterFailoverCoherenceTests {
 
 	@Test
 	void theReplicaPromotedAfterItsPrimaryWasKilledIsTracked() {
+		startTracking();
 		this.cluster.kill(this.cluster.primaries().get(0).port());
 		awaitPromoted(this.cluster.replicas().get(0));
 
@@ -76,12 +89,56 @@ class ClusterFailoverCoherenceTests {
 
 	@Test
 	void theReplicaPromotedByAManualFailoverIsTracked() {
+		startTracking();
 		EmbeddedRedis replica = this.cluster.replicas().get(0);
 		this.cluster.onNode(replica.port(), (redis) -> redis.clusterFailover(false));
 		awaitPromoted(replica);
 
 		awaitWritten(this.writer, "v2", PROPAGATION);
 		awaitRead(this.reader, "v2", PROPAGATION);
+	}
+
+	@Test
+	void overRESP2TheInvalidationsChannelFollowsAManualFailoverOfItsPrimary() {
+		ClusterClientOptions resp2 = REFRESHING.mutate().protocolVersion(ProtocolVersion.RESP2).build();
+		this.writer = books(this.instances.start(resp2, PROPAGATION));
+		this.reader = books(this.instances.start(resp2, PROPAGATION));
+		byte[] channel = (this.instances.prefix() + ":tiercache:invalidations").getBytes(StandardCharsets.UTF_8);
+		int shard = this.cluster.primaryOf(channel);
+		EmbeddedRedis replica = this.cluster.replicas().get(shard);
+		await("both instances subscribed").atMost(PROPAGATION)
+			.until(() -> subscribers(this.cluster.primaries().get(shard), channel) == 2);
+
+		this.cluster.onNode(replica.port(), (redis) -> redis.clusterFailover(false));
+		awaitPromoted(replica);
+
+		// with sharded pub/sub (Redis 7+), the subscriptions ended on the old primary, and are made on the new
+		await("both instances subscribed on the promoted replica").atMost(PROPAGATION)
+			.until(() -> subscribers(replica, channel) == 2);
+		readAll(this.reader, "v1", new AtomicInteger());
+		awaitWritten(this.writer, "v2", PROPAGATION);
+		awaitRead(this.reader, "v2", PROPAGATION);
+	}
+
+	/**
+	 * How many clients of the node hear the channel: as a shard channel where the node has sharded
+	 * pub/sub (Redis 7+), which the instances then use; as a plain channel otherwise (every node relays
+	 * those, so every subscriber counts, wherever it is connected).
+	 */
+	private long subscribers(EmbeddedRedis node, byte[] channel) {
+		String name = new String(channel, StandardCharsets.UTF_8);
+		return this.cluster.onNode(node.port(), (redis) -> {
+			boolean sharded = !redis.info("server").contains("redis_version:6.");
+			if (sharded) {
+				Object counts = redis.dispatch(CommandType.PUBSUB, new ArrayOutput<>(StringCodec.UTF8),
+						new CommandArgs<>(StringCodec.UTF8).add("SHARDNUMSUB").add(name));
+				return (Long) ((List<?>) counts).get(1);
+			}
+			return this.cluster.ports()
+				.stream()
+				.mapToLong((port) -> this.cluster.onNode(port, (each) -> each.pubsubNumsub(name).get(name)))
+				.sum();
+		});
 	}
 
 	private TieredCacheManager tracking() {
