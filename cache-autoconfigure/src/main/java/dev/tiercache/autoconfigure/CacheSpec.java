@@ -163,8 +163,9 @@ public class CacheSpec {
 	}
 
 	/**
-	 * Bounds this instance's concurrent loads of a cache (a resilience4j bulkhead): loads past the
-	 * bound wait up to 'max-wait', then fail fast; L1 and Redis hits are not bounded.
+	 * Bounds this instance's loads of a cache: how many run at once (a resilience4j bulkhead) and how many
+	 * keys callers load per second (a resilience4j rate limiter); loads past a bound wait up to
+	 * 'max-wait', then fail fast; L1 and Redis hits are not bounded.
 	 */
 	public static class Bulkhead {
 
@@ -174,7 +175,13 @@ public class CacheSpec {
 		private @Nullable Integer maxConcurrentLoads;
 
 		/**
-		 * How long a load past the bound waits for room before failing.
+		 * Most keys of the cache that callers load per second in this instance (misses in both tiers;
+		 * background refreshes of cached keys do not count); 0 for no bound.
+		 */
+		private @Nullable Integer maxNewKeysPerSecond;
+
+		/**
+		 * How long a load past a bound waits for room, or for a permit, before failing.
 		 */
 		private @Nullable Duration maxWait;
 
@@ -184,6 +191,14 @@ public class CacheSpec {
 
 		public void setMaxConcurrentLoads(@Nullable Integer maxConcurrentLoads) {
 			this.maxConcurrentLoads = maxConcurrentLoads;
+		}
+
+		public @Nullable Integer getMaxNewKeysPerSecond() {
+			return this.maxNewKeysPerSecond;
+		}
+
+		public void setMaxNewKeysPerSecond(@Nullable Integer maxNewKeysPerSecond) {
+			this.maxNewKeysPerSecond = maxNewKeysPerSecond;
 		}
 
 		public @Nullable Duration getMaxWait() {

@@ -92,6 +92,7 @@ public final class TiercacheAutoConfiguration {
 			.forEach((name, settings) -> CacheSettingsBinder.mapped("tiercache", () -> builder.cache(name, settings)));
 		EncryptionBinder.apply(properties, builder);
 		builder.loadBulkheads(LoadBulkheadBinder.bulkheads(properties));
+		builder.newKeyLimits(LoadBulkheadBinder.newKeyLimits(properties));
 		errorHandler.ifAvailable(builder::errorHandler);
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
 		return builder.build();

@@ -7,10 +7,12 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.ratelimiter.RequestNotPermitted;
 import io.lettuce.core.ReadFrom;
 import io.lettuce.core.resource.ClientResources;
 import org.junit.jupiter.api.Test;
@@ -412,6 +414,35 @@ class TiercacheAutoConfigurationTests {
 		this.runner.withPropertyValues("tiercache.defaults.bulkhead.max-concurrent-loads=-1")
 			.run((context) -> assertThat(context).getFailure()
 				.hasStackTraceContaining("tiercache.defaults.bulkhead.max-concurrent-loads"));
+	}
+
+	@Test
+	void aNewKeyCapLimitsACachesLoadsPerSecondAndABadOneFailsNamingTheProperty() {
+		this.runner.withPropertyValues("tiercache.key-prefix=" + TestRedis.uniquePrefix(), "tiercache.cache-names=open",
+				"tiercache.caches.capped.bulkhead.max-new-keys-per-second=2")
+			.run((context) -> {
+				TieredCacheManager manager = context.getBean(TieredCacheManager.class);
+				TieredCache capped = manager.getTieredCache("capped");
+				// within one second at most two periods' permits: two, or four if a period turned meanwhile
+				long loaded = IntStream.range(0, 10).filter((key) -> {
+					try {
+						capped.get(key, () -> "loaded");
+						return true;
+					}
+					catch (RequestNotPermitted ex) {
+						return false;
+					}
+				}).count();
+				assertThat(loaded).isBetween(2L, 4L);
+				assertThat(capped.stats().loadsRejected()).isEqualTo(10 - loaded);
+				assertThat(IntStream.range(0, 10).mapToObj((key) -> manager.getTieredCache("open").get(key, () -> "v")))
+					.as("a cache without a cap").allMatch("v"::equals);
+			});
+		this.runner.withPropertyValues("tiercache.caches.capped.bulkhead.max-new-keys-per-second=-1")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidTiercachePropertyException.class)
+				.hasMessageContaining("'tiercache.caches.capped.bulkhead.max-new-keys-per-second' = '-1'"));
 	}
 
 	@Test

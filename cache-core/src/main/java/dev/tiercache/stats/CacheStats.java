@@ -37,7 +37,8 @@ import java.time.Duration;
  * @param localWaitTime time callers spent waiting for another thread's load in this JVM
  * @param remoteWaitTime time callers spent waiting for another instance's load
  * @param loadsRejected loads refused because the cache's load bulkhead stayed full for its wait
- * ({@code BulkheadFullException} to the caller)
+ * ({@code BulkheadFullException} to the caller), or its cap on new keys per second gave no permit in it
+ * ({@code RequestNotPermitted})
  */
 public record CacheStats(long localHits, long localNullHits, long localMisses, long remoteHits, long remoteNullHits,
 		long remoteMisses, long loads, long loadFailures, Duration totalLoadTime, long localWaits, long remoteWaits,

@@ -14,6 +14,8 @@ import java.util.function.Function;
 
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -78,6 +80,8 @@ final class ManagerResources implements AutoCloseable {
 
 	private final Function<String, @Nullable BulkheadConfig> loadBulkheads;
 
+	private final Function<String, @Nullable RateLimiterConfig> newKeyLimits;
+
 	/** Where events go, off the callers' threads: the application context, or nowhere outside a Spring container. */
 	private final EventDispatcher events = new EventDispatcher("tiercache-events");
 
@@ -92,6 +96,7 @@ final class ManagerResources implements AutoCloseable {
 	ManagerResources(TieredCacheManager.Builder builder) {
 		this.errorHandler = builder.errorHandler;
 		this.loadBulkheads = builder.loadBulkheads;
+		this.newKeyLimits = builder.newKeyLimits;
 		RedisConnectionFactory connectionFactory = builder.connectionFactory;
 		boolean anyRemote = builder.caches.values().stream().anyMatch(CacheSettings::usesRemote)
 				|| (builder.dynamic && builder.defaults.usesRemote());
@@ -148,9 +153,11 @@ final class ManagerResources implements AutoCloseable {
 					+ " needs Redis (mode 'both' or 'remote') and is ignored");
 		}
 		BulkheadConfig bulkhead = this.loadBulkheads.apply(name);
+		RateLimiterConfig newKeys = this.newKeyLimits.apply(name);
+		LoadLimits limits = new LoadLimits((bulkhead != null) ? Bulkhead.of("tiercache-loads-" + name, bulkhead) : null,
+				(newKeys != null) ? RateLimiter.of("tiercache-new-keys-" + name, newKeys) : null);
 		TieredCache cache = new TieredCache(name, settings, this.redis, this.clock, this.asyncExecutor,
-				this.refreshExecutor, this.errorHandler,
-				(bulkhead != null) ? Bulkhead.of("tiercache-loads-" + name, bulkhead) : null);
+				this.refreshExecutor, this.errorHandler, limits);
 		RedisRuntime redis = this.redis;
 		if (redis != null && settings.usesRemote()) {
 			redis.register(cache.context(), this.started);

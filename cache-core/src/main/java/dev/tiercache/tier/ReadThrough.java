@@ -9,7 +9,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
-import io.github.resilience4j.bulkhead.Bulkhead;
 import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.internal.read.ValueLoader;
@@ -62,16 +61,16 @@ final class ReadThrough {
 
 	private final Executor refreshExecutor;
 
-	/** Bounds this instance's concurrent loads of the cache. */
+	/** Bounds this instance's loads of the cache. */
 	private final LoadRoom room;
 
 	/** Keys being reloaded in the background by this JVM. */
 	private final Set<Object> refreshing = ConcurrentHashMap.newKeySet();
 
 	ReadThrough(CacheContext cache, @Nullable RemoteCache remote, @Nullable LoadLeases leases, LocalFills fills,
-			Executor refreshExecutor, @Nullable Bulkhead loads) {
+			Executor refreshExecutor, LoadLimits limits) {
 		this.cache = cache;
-		this.room = new LoadRoom(loads, cache.stats());
+		this.room = new LoadRoom(limits, cache.stats());
 		this.local = cache.local();
 		this.remote = remote;
 		this.leases = leases;
@@ -395,6 +394,7 @@ final class ReadThrough {
 	 * Runs the loader within room in the cache's load bulkhead ({@link LoadRoom}), counting the load and
 	 * its time from when it had room.
 	 * @throws io.github.resilience4j.bulkhead.BulkheadFullException if there was no room
+	 * @throws io.github.resilience4j.ratelimiter.RequestNotPermitted if the cache's new-key limit was reached
 	 */
 	private @Nullable Object loadInRoom(ValueLoader loader, boolean background) throws Throwable {
 		this.room.take(background);

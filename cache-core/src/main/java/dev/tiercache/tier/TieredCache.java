@@ -11,7 +11,6 @@ import java.util.function.LongConsumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
-import io.github.resilience4j.bulkhead.Bulkhead;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.cache.Cache;
@@ -80,7 +79,7 @@ public final class TieredCache implements Cache {
 
 	TieredCache(String name, CacheSettings settings, @Nullable RedisRuntime redis, CoarseClock clock,
 			Executor asyncExecutor, Executor refreshExecutor, TiercacheErrorHandler errorHandler,
-			@Nullable Bulkhead loadBulkhead) {
+			LoadLimits loadLimits) {
 		if (settings.usesRemote() && redis == null) {
 			throw new IllegalArgumentException("Cache '" + name + "' uses Redis (mode " + settings.mode()
 					+ ") but no Redis connection is configured");
@@ -95,7 +94,7 @@ public final class TieredCache implements Cache {
 		LocalFills fills = new LocalFills(this.local, this.remote);
 		this.readThrough = new ReadThrough(this.context, this.remote,
 				(mirrored != null) ? new LoadLeases(this.context, mirrored) : null, fills, refreshExecutor,
-				loadBulkhead);
+				loadLimits);
 		this.lookup = new CacheLookup(this.context, this.remote, fills);
 		RemoteIntents intents = (mirrored != null && this.remote != null)
 				? new RemoteIntents(this.context, mirrored, this.remote) : null;

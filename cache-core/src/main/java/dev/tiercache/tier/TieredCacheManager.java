@@ -15,6 +15,7 @@ import javax.crypto.SecretKey;
 
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.lettuce.core.ReadFrom;
 import org.jspecify.annotations.Nullable;
 
@@ -347,6 +348,8 @@ public final class TieredCacheManager
 
 		Function<String, @Nullable BulkheadConfig> loadBulkheads = (cache) -> null;
 
+		Function<String, @Nullable RateLimiterConfig> newKeyLimits = (cache) -> null;
+
 		int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
 
 		int maxPendingRepairs = 10_000;
@@ -442,6 +445,19 @@ public final class TieredCacheManager
 		 */
 		public Builder loadBulkheads(Function<String, @Nullable BulkheadConfig> bulkheads) {
 			this.loadBulkheads = bulkheads;
+			return this;
+		}
+
+		/**
+		 * Bounds how many keys of a cache callers load per second in this instance (a resilience4j rate
+		 * limiter per cache): a load past {@code limitForPeriod} per {@code limitRefreshPeriod} waits up to
+		 * {@code timeoutDuration} for a permit, then fails fast with {@code RequestNotPermitted}, counted in
+		 * {@code loadsRejected}. Only loads by callers take a permit: hits, callers waiting for the same key's
+		 * load, and background reloads of cached keys do not.
+		 * @param limits each cache's limit by name, {@code null} for none (the default)
+		 */
+		public Builder newKeyLimits(Function<String, @Nullable RateLimiterConfig> limits) {
+			this.newKeyLimits = limits;
 			return this;
 		}
 

@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.github.resilience4j.ratelimiter.RequestNotPermitted;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,13 +28,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with a bulkhead of 4 concurrent loads per cache: the "database" never sees more than 4 loads at once,
  * the callers past the bound fail fast with {@link BulkheadFullException} (counted as
  * {@code loadsRejected}), and readers of hot keys are served from L1 throughout, without a load or an
- * error. Without the bulkhead the same load runs more than 4 loads at once.
+ * error. Without the bulkhead the same load runs more than 4 loads at once. Likewise with a cap of 20
+ * new keys per second: the "database" sees at most 20 loads per second, the callers past it fail fast
+ * with {@link RequestNotPermitted}, and hot keys stay served.
  */
 class LoadBulkheadTests {
 
 	private static final int ATTACKERS = 32;
 
 	private static final int MAX_CONCURRENT_LOADS = 4;
+
+	private static final int KEYS_EACH = 20;
+
+	private static final int NEW_KEYS_PER_SECOND = 20;
 
 	private final TestManagers managers = new TestManagers();
 
@@ -68,9 +76,34 @@ class LoadBulkheadTests {
 		Flood flood = flood(manager.getTieredCache("books"));
 		assertThat(flood.mostAtOnce).hasValueGreaterThan(MAX_CONCURRENT_LOADS);
 		assertThat(flood.rejected).hasValue(0);
+		assertThat(flood.loads).as("every unique key loaded").hasValue(ATTACKERS * KEYS_EACH);
 	}
 
-	/** 32 threads read 20 unique keys each while two threads read 10 hot keys loaded before. */
+	@Test
+	void aCapOnNewKeysPerSecondBoundsTheFloodsLoadsAndHotKeysStayServed() throws Exception {
+		RateLimiterConfig cap = RateLimiterConfig.custom()
+			.limitForPeriod(NEW_KEYS_PER_SECOND)
+			.limitRefreshPeriod(Duration.ofSeconds(1))
+			.timeoutDuration(Duration.ZERO)
+			.build();
+		TieredCacheManager manager = this.managers.redis(
+				(builder) -> builder.newKeyLimits((cache) -> cache.equals("books") ? cap : null), CacheSettings.DEFAULTS,
+				"books");
+		long started = System.nanoTime();
+		Flood flood = flood(manager.getTieredCache("books"));
+		long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) + 1;
+
+		// a period's permits, in each period the flood reached (the first may be under way when it starts)
+		assertThat(flood.loads).as("keys loaded in %d s", seconds)
+			.hasValueLessThanOrEqualTo((int) (NEW_KEYS_PER_SECOND * (seconds + 1)));
+		assertThat(flood.rejected).as("callers refused").hasPositiveValue();
+		assertThat(manager.getTieredCache("books").stats().loadsRejected()).isEqualTo(flood.rejected.get());
+		assertThat(flood.otherErrors).hasValue(0);
+		assertThat(flood.hotReads).as("hot reads").hasValueGreaterThan(100);
+		assertThat(flood.hotLoads).as("hot keys loaded during the flood").hasValue(0);
+	}
+
+	/** 32 threads read 20 unique keys each while a thread reads 10 hot keys loaded before. */
 	private Flood flood(TieredCache cache) throws Exception {
 		Flood flood = new Flood();
 		for (int key = 0; key < 10; key++) {
@@ -81,11 +114,11 @@ class LoadBulkheadTests {
 		for (int i = 0; i < ATTACKERS; i++) {
 			attackers.add(this.threads.submit(() -> {
 				start.await();
-				for (int n = 0; n < 20; n++) {
+				for (int n = 0; n < KEYS_EACH; n++) {
 					try {
 						cache.get(UUID.randomUUID().toString(), () -> flood.load());
 					}
-					catch (BulkheadFullException ex) {
+					catch (BulkheadFullException | RequestNotPermitted ex) {
 						flood.rejected.incrementAndGet();
 					}
 					catch (RuntimeException ex) {
@@ -123,6 +156,8 @@ class LoadBulkheadTests {
 
 		final AtomicInteger running = new AtomicInteger();
 
+		final AtomicInteger loads = new AtomicInteger();
+
 		final AtomicInteger mostAtOnce = new AtomicInteger();
 
 		final AtomicInteger rejected = new AtomicInteger();
@@ -135,6 +170,7 @@ class LoadBulkheadTests {
 
 		/** A database read of 20 ms, counting how many run at once. */
 		String load() throws InterruptedException {
+			this.loads.incrementAndGet();
 			int now = this.running.incrementAndGet();
 			this.mostAtOnce.accumulateAndGet(now, Math::max);
 			try {
