@@ -24,11 +24,7 @@ final class LoadBulkheadBinder {
 	 * defaults or a declared cache
 	 */
 	static Function<String, @Nullable BulkheadConfig> bulkheads(TiercacheProperties properties) {
-		CacheSpec.Bulkhead defaults = properties.getDefaults().getBulkhead();
-		check("tiercache.defaults.bulkhead", defaults);
-		for (Map.Entry<String, CacheSpec> cache : properties.getCaches().entrySet()) {
-			check("tiercache.caches." + cache.getKey() + ".bulkhead", cache.getValue().getBulkhead());
-		}
+		CacheSpec.Bulkhead defaults = checked(properties);
 		return (name) -> {
 			CacheSpec.Bulkhead own = own(properties, name);
 			Integer bound = or((own != null) ? own.getMaxConcurrentLoads() : null, defaults.getMaxConcurrentLoads(), 0);
@@ -42,11 +38,7 @@ final class LoadBulkheadBinder {
 	 * defaults or a declared cache
 	 */
 	static Function<String, @Nullable RateLimiterConfig> newKeyLimits(TiercacheProperties properties) {
-		CacheSpec.Bulkhead defaults = properties.getDefaults().getBulkhead();
-		check("tiercache.defaults.bulkhead", defaults);
-		for (Map.Entry<String, CacheSpec> cache : properties.getCaches().entrySet()) {
-			check("tiercache.caches." + cache.getKey() + ".bulkhead", cache.getValue().getBulkhead());
-		}
+		CacheSpec.Bulkhead defaults = checked(properties);
 		return (name) -> {
 			CacheSpec.Bulkhead own = own(properties, name);
 			Integer perSecond = or((own != null) ? own.getMaxNewKeysPerSecond() : null,
@@ -57,6 +49,16 @@ final class LoadBulkheadBinder {
 				.timeoutDuration(wait(own, defaults))
 				.build() : null;
 		};
+	}
+
+	/** Checks the defaults' and every declared cache's settings, and returns the defaults'. */
+	private static CacheSpec.Bulkhead checked(TiercacheProperties properties) {
+		CacheSpec.Bulkhead defaults = properties.getDefaults().getBulkhead();
+		check("tiercache.defaults.bulkhead", defaults);
+		for (Map.Entry<String, CacheSpec> cache : properties.getCaches().entrySet()) {
+			check("tiercache.caches." + cache.getKey() + ".bulkhead", cache.getValue().getBulkhead());
+		}
+		return defaults;
 	}
 
 	private static CacheSpec.@Nullable Bulkhead own(TiercacheProperties properties, String name) {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.tiercache.autoconfigure.CatalogApplication.Catalog;
+import dev.tiercache.test.CommandStats;
 import dev.tiercache.test.EmbeddedRedis;
 import dev.tiercache.test.RedisSentinelGroup;
 import dev.tiercache.test.SingleServer;
@@ -78,12 +79,7 @@ class ReplicaReadsOnSentinelTests {
 	}
 
 	private long gets(EmbeddedRedis server) {
-		String stats = this.group.onServer(server, (redis) -> redis.info("commandstats"));
-		return stats.lines()
-			.filter((line) -> line.startsWith("cmdstat_get:"))
-			.mapToLong((line) -> Long.parseLong(line.substring(line.indexOf("calls=") + 6, line.indexOf(','))))
-			.findFirst()
-			.orElse(0);
+		return CommandStats.calls(this.group.onServer(server, (redis) -> redis.info("commandstats")), "get");
 	}
 
 }

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.tiercache.coherence.CoherenceMode;
+import dev.tiercache.test.CommandStats;
 import dev.tiercache.test.EmbeddedRedis;
 import dev.tiercache.test.RedisCluster;
 import dev.tiercache.tier.TieredCache;
@@ -172,12 +173,8 @@ class ClusterCoherenceTests {
 	private static Map<Integer, Long> replicaGets() {
 		Map<Integer, Long> gets = new TreeMap<>();
 		for (EmbeddedRedis replica : cluster.replicas()) {
-			String stats = cluster.onNode(replica.port(), (redis) -> redis.info("commandstats"));
-			gets.put(replica.port(), stats.lines()
-				.filter((line) -> line.startsWith("cmdstat_get:"))
-				.mapToLong((line) -> Long.parseLong(line.substring(line.indexOf("calls=") + 6, line.indexOf(','))))
-				.findFirst()
-				.orElse(0));
+			gets.put(replica.port(),
+					CommandStats.calls(cluster.onNode(replica.port(), (redis) -> redis.info("commandstats")), "get"));
 		}
 		return gets;
 	}

@@ -31,6 +31,7 @@ import dev.tiercache.codec.SerializationAllowList;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.resilience.RedisCircuitBreaker;
 import dev.tiercache.test.BoundedClose;
+import dev.tiercache.test.CommandStats;
 import dev.tiercache.test.EmbeddedRedis;
 import dev.tiercache.test.TestRedis;
 import dev.tiercache.tier.CacheSettings;
@@ -202,12 +203,7 @@ class ReplicaReadsTests {
 	}
 
 	private static long gets(EmbeddedRedis server) {
-		String stats = on(server, (redis) -> redis.info("commandstats"));
-		return stats.lines()
-			.filter((line) -> line.startsWith("cmdstat_get:"))
-			.mapToLong((line) -> Long.parseLong(line.substring(line.indexOf("calls=") + 6, line.indexOf(','))))
-			.findFirst()
-			.orElse(0);
+		return CommandStats.calls(on(server, (redis) -> redis.info("commandstats")), "get");
 	}
 
 	private static <T> T on(EmbeddedRedis server, Function<RedisCommands<String, String>, T> commands) {
