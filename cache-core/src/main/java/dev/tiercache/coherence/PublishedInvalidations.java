@@ -166,14 +166,6 @@ final class PublishedInvalidations implements AutoCloseable {
 					PublishedInvalidations.this.listener.accept(message);
 				}
 
-				@Override
-				public void sunsubscribed(byte[] shardChannel, long count) {
-					ShardedSubscription shard = PublishedInvalidations.this.sharded;
-					if (shard != null) {
-						shard.ended(shardChannel);
-					}
-				}
-
 			});
 			opened.addListener(new RedisConnectionStateListener() {
 

@@ -2,14 +2,17 @@ package dev.tiercache.coherence;
 
 import java.util.Arrays;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -26,8 +29,9 @@ import dev.tiercache.internal.concurrent.Periodic;
  * failover, a resharding), and a killed primary takes it along. So every
  * {@link ClusterTracking#TOPOLOGY_CHECK} the slot's primary, as Lettuce sees the topology, is compared with
  * the one subscribed on, and on a change, or when Redis ends the subscription, it is made again (Lettuce
- * routes it by slot) and {@code missed} runs, since messages may have been lost meanwhile. A subscription
- * that fails is made again at the next check. Thread-safe.
+ * routes it by slot); a subscription that fails is made again at the next check. Every confirmation of
+ * the subscription (the first, one made again here, or one Lettuce makes again after its node connection
+ * reconnected) runs {@code missed}, since messages may have been lost before it. Thread-safe.
  */
 final class ShardedSubscription implements AutoCloseable {
 
@@ -41,10 +45,15 @@ final class ShardedSubscription implements AutoCloseable {
 
 	private final Runnable missed;
 
+	private final Events events = new Events();
+
 	private final ScheduledExecutorService checks = Executors
 		.newSingleThreadScheduledExecutor(DaemonThreads.named("tiercache-shard-subscription"));
 
 	private final AtomicBoolean subscribing = new AtomicBoolean();
+
+	/** Moves each time Redis ends the subscription, so that a subscription made before it is not taken as current. */
+	private final AtomicLong endings = new AtomicLong();
 
 	/** The id of the primary the channel is subscribed on; {@code null} while it is not. */
 	private volatile @Nullable String subscribedOn;
@@ -61,46 +70,41 @@ final class ShardedSubscription implements AutoCloseable {
 
 	/**
 	 * Subscribes to the shard channel now, and follows its slot's primary from then on.
-	 * @param missed runs after each subscription, the first included (instances that published before it
-	 * may have published on the plain channel meanwhile)
-	 * @return the subscription, or {@code null} if the servers have no sharded pub/sub
-	 * @throws RuntimeException if Redis cannot be reached or refuses the subscription otherwise
+	 * @param missed runs after each confirmation of the subscription
+	 * @return the subscription, or {@code null} if the servers refuse sharded pub/sub (they have none, or
+	 * an ACL rule refuses {@code SSUBSCRIBE}): invalidations then go by plain pub/sub
+	 * @throws RuntimeException if Redis cannot be reached
 	 */
 	static @Nullable ShardedSubscription subscribe(StatefulRedisClusterPubSubConnection<byte[], byte[]> connection,
 			byte[] channel, Runnable missed) {
 		ShardedSubscription subscription = new ShardedSubscription(connection, channel, missed);
+		connection.addListener(subscription.events);
 		String owner = subscription.owner();
+		long ended = subscription.endings.get();
 		try {
 			connection.sync().ssubscribe(channel);
 		}
 		catch (RedisCommandExecutionException ex) {
-			String message = String.valueOf(ex.getMessage());
-			if (message.contains("unknown command") || message.contains("unknown subcommand")) {
-				subscription.close();
-				return null;
-			}
 			subscription.close();
-			throw ex;
+			String reason = String.valueOf(ex.getMessage());
+			if (!reason.contains("unknown command")) {
+				logger.warn("Tiercache publishes invalidations with PUBLISH: the Redis Cluster refused SSUBSCRIBE ("
+						+ reason + "); allow '+ssubscribe +spublish' to its ACL user for sharded pub/sub");
+			}
+			return null;
 		}
 		catch (RuntimeException | Error ex) {
 			subscription.close();
 			throw ex;
 		}
-		subscription.subscribedOn = owner;
-		missed.run();
+		if (subscription.endings.get() == ended) {
+			subscription.subscribedOn = owner;
+		}
 		long period = ClusterTracking.TOPOLOGY_CHECK.toMillis();
 		subscription.checks.scheduleWithFixedDelay(
 				Periodic.surviving(subscription::check, logger, "follow the primary of the invalidations' shard channel"),
 				period, period, TimeUnit.MILLISECONDS);
 		return subscription;
-	}
-
-	/** Redis ended a subscription of the connection: if it was this one, it is made again. */
-	void ended(byte[] endedChannel) {
-		if (Arrays.equals(endedChannel, this.channel)) {
-			this.subscribedOn = null;
-			this.checks.execute(this::check);
-		}
 	}
 
 	private void check() {
@@ -109,15 +113,16 @@ final class ShardedSubscription implements AutoCloseable {
 				|| !this.subscribing.compareAndSet(false, true)) {
 			return;
 		}
+		long ended = this.endings.get();
 		this.subscribedOn = null;
 		this.connection.async().ssubscribe(this.channel).whenComplete((reply, failure) -> {
 			this.subscribing.set(false);
 			if (failure != null) {
 				logger.debug("Tiercache could not subscribe to its invalidations' shard channel; retrying", failure);
-				return;
 			}
-			this.subscribedOn = owner;
-			this.missed.run();
+			else if (this.endings.get() == ended) {
+				this.subscribedOn = owner;
+			}
 		});
 	}
 
@@ -131,7 +136,35 @@ final class ShardedSubscription implements AutoCloseable {
 	@Override
 	public void close() {
 		this.closed = true;
+		this.connection.removeListener(this.events);
 		this.checks.shutdownNow();
+	}
+
+	/** The confirmations and endings of the subscription, on the connection's I/O threads. */
+	private final class Events extends RedisPubSubAdapter<byte[], byte[]> {
+
+		@Override
+		public void ssubscribed(byte[] shardChannel, long count) {
+			if (Arrays.equals(shardChannel, ShardedSubscription.this.channel)) {
+				ShardedSubscription.this.missed.run();
+			}
+		}
+
+		@Override
+		public void sunsubscribed(byte[] shardChannel, long count) {
+			if (!Arrays.equals(shardChannel, ShardedSubscription.this.channel) || ShardedSubscription.this.closed) {
+				return;
+			}
+			ShardedSubscription.this.endings.incrementAndGet();
+			ShardedSubscription.this.subscribedOn = null;
+			try {
+				ShardedSubscription.this.checks.execute(ShardedSubscription.this::check);
+			}
+			catch (RejectedExecutionException ex) {
+				// closed meanwhile
+			}
+		}
+
 	}
 
 }

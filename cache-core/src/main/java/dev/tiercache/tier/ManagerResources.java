@@ -22,6 +22,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
+import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.coherence.Coherence;
 import dev.tiercache.internal.concurrent.Closing;
 import dev.tiercache.internal.concurrent.DaemonThreads;
@@ -29,6 +30,7 @@ import dev.tiercache.internal.concurrent.EventDispatcher;
 import dev.tiercache.internal.redis.RedisConnection;
 import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.internal.redis.RemoteCommands;
+import dev.tiercache.internal.redis.ReplicaReads;
 import dev.tiercache.internal.stampede.LoadSubscription;
 import dev.tiercache.resilience.RedisCircuitBreaker;
 import dev.tiercache.tier.TiercacheEvent.RedisCallsResumed;
@@ -113,11 +115,11 @@ final class ManagerResources implements AutoCloseable {
 					this.coherence);
 			this.connection = new RedisConnection(connectionFactory, commands, keys, this.breaker, builder.redisTimeout);
 			this.memory = new RedisMemoryReadings(commands);
-			RemoteCommands replicaReads = (builder.readFrom != null)
-					? RemoteCommands.readingFrom(connectionFactory, builder.redisTimeout, this.breaker, builder.readFrom)
+			ValueCodec codec = Objects.requireNonNull(builder.codec, "a ValueCodec is required when caches use Redis");
+			ReplicaReads replicaReads = (builder.readFrom != null)
+					? new ReplicaReads(connectionFactory, builder.redisTimeout, builder.breakerConfig, builder.readFrom)
 					: null;
-			this.redis = new RedisRuntime(commands, replicaReads, this.coherence, keys,
-					Objects.requireNonNull(builder.codec, "a ValueCodec is required when caches use Redis"),
+			this.redis = new RedisRuntime(commands, replicaReads, this.coherence, keys, codec,
 					builder.encryption, builder.maxValueBytes, shortestLease(builder), builder.maxPendingRepairs);
 			RedisRuntime runtime = this.redis;
 			RedisCircuitBreaker recovering = this.breaker;

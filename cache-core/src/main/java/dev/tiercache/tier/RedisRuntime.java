@@ -16,11 +16,13 @@ import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.coherence.Namespaces;
 import dev.tiercache.coherence.Coherence;
 import dev.tiercache.coherence.L1Coherence;
+import dev.tiercache.internal.concurrent.Closing;
 import dev.tiercache.internal.concurrent.DaemonThreads;
 import dev.tiercache.internal.concurrent.RateLimit;
 import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
+import dev.tiercache.internal.redis.ReplicaReads;
 import dev.tiercache.internal.stampede.LeaseLocks;
 import dev.tiercache.internal.stampede.LoadNotifications;
 import dev.tiercache.internal.stampede.WriteIntents;
@@ -55,7 +57,7 @@ final class RedisRuntime implements AutoCloseable {
 
 	private final RemoteCommands commands;
 
-	private final @Nullable RemoteCommands replicaReads;
+	private final @Nullable ReplicaReads replicaReads;
 
 	private final Coherence publisher;
 
@@ -95,10 +97,10 @@ final class RedisRuntime implements AutoCloseable {
 	private volatile boolean leasing = true;
 
 	/**
-	 * @param replicaReads the commands whose reads replicas serve, for entries' values only; {@code null}
-	 * to read everything from the primary
+	 * @param replicaReads reads of entries' values that replicas serve; {@code null} to read everything
+	 * from the primary
 	 */
-	RedisRuntime(RemoteCommands commands, @Nullable RemoteCommands replicaReads, Coherence publisher, RedisKeys keys,
+	RedisRuntime(RemoteCommands commands, @Nullable ReplicaReads replicaReads, Coherence publisher, RedisKeys keys,
 			ValueCodec codec, @Nullable ValueEncryption encryption, int maxValueBytes, Duration shortestLease,
 			int maxPendingRepairs) {
 		this.commands = commands;
@@ -171,7 +173,7 @@ final class RedisRuntime implements AutoCloseable {
 	void connect(Duration wait) {
 		this.commands.connect(wait);
 		if (this.replicaReads != null) {
-			this.replicaReads.connect(Duration.ZERO);
+			this.replicaReads.connect();
 		}
 	}
 
@@ -224,13 +226,7 @@ final class RedisRuntime implements AutoCloseable {
 	@Override
 	public void close() {
 		this.background.shutdownNow();
-		this.coherence.close();
-		this.leases.close();
-		this.repairs.close();
-		this.commands.close();
-		if (this.replicaReads != null) {
-			this.replicaReads.close();
-		}
+		Closing.all(this.coherence, this.leases, this.repairs, this.commands, this.replicaReads);
 	}
 
 	/** Keeps the L1s of the manager's caches coherent; receives the changes Redis reports. */
@@ -264,8 +260,8 @@ final class RedisRuntime implements AutoCloseable {
 		return this.commands;
 	}
 
-	/** The commands whose reads replicas serve (entries' values only), or {@code null} if none do. */
-	@Nullable RemoteCommands replicaReads() {
+	/** Reads of entries' values that replicas serve, or {@code null} if none do. */
+	@Nullable ReplicaReads replicaReads() {
 		return this.replicaReads;
 	}
 

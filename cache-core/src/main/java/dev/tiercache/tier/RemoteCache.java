@@ -17,6 +17,7 @@ import dev.tiercache.internal.redis.RedisKey;
 import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
+import dev.tiercache.internal.redis.ReplicaReads;
 import dev.tiercache.internal.stampede.Acquisition;
 import dev.tiercache.internal.stampede.LeaseLocks;
 import dev.tiercache.internal.write.PendingWrites;
@@ -51,8 +52,8 @@ final class RemoteCache {
 
 	private final RemoteCommands commands;
 
-	/** The commands whose reads replicas serve, if the manager reads from replicas. */
-	private final @Nullable RemoteCommands replicaReads;
+	/** Reads replicas serve, if the manager reads from replicas. */
+	private final @Nullable ReplicaReads replicaReads;
 
 	private final RedisKeys keys;
 
@@ -140,15 +141,17 @@ final class RemoteCache {
 	/**
 	 * Reads and decodes a key's entry; when Redis holds none, the cache's {@link PendingWrites}, if
 	 * any, may supply the latest value written, or tell that it cannot ({@link RemoteRead#UNCACHED}).
-	 * The entry is read from a replica if the manager reads from replicas, unless the key changed in the
-	 * last {@link #REPLICA_LAG_ALLOWANCE} (a replica may not have that change yet, and L1 would keep what it
-	 * returns); what a replica does not hold is then looked for on the primary, by the load's lease.
+	 * The entry is read from a replica if the manager reads from replicas, unless the cache's L1 knows
+	 * of a change to the key in the last {@link #REPLICA_LAG_ALLOWANCE} (a replica may not have that change
+	 * yet, and L1 would keep what it returns) or the replicas' breaker is open; a replica that fails hands
+	 * the read to the primary, within the same timeout. What a replica does not hold is looked for on the
+	 * primary by the load's lease.
 	 */
 	RemoteRead read(RemoteKey key, Type type) {
 		byte[] framed;
 		boolean queued = false;
 		try {
-			framed = readerOf(key).get(key.value());
+			framed = readValue(key);
 			if (framed == null) {
 				framed = findPending(key);
 				queued = framed != null;
@@ -165,14 +168,24 @@ final class RemoteCache {
 		return decode(key, type, framed, queued);
 	}
 
-	private RemoteCommands readerOf(RemoteKey key) {
-		RemoteCommands replicas = this.replicaReads;
-		if (replicas == null) {
-			return this.commands;
+	private byte @Nullable [] readValue(RemoteKey key) {
+		ReplicaReads replicas = this.replicaReads;
+		if (replicas == null || !replicaMayServe(key) || !replicas.admits()) {
+			return this.commands.get(key.value());
 		}
+		long deadline = this.commands.deadline();
+		try {
+			return replicas.get(key.value());
+		}
+		catch (RemoteCallException ex) {
+			// counted in the replicas' breaker; the primary answers within what is left of the timeout
+			return this.commands.call((redis) -> redis.get(key.value()), deadline);
+		}
+	}
+
+	private boolean replicaMayServe(RemoteKey key) {
 		LocalTier local = this.cache.local();
-		return (local == null || local.quietFor(key.rendered(), key.original(), REPLICA_LAG_ALLOWANCE_NANOS))
-				? replicas : this.commands;
+		return local == null || local.quietFor(key.rendered(), key.original(), REPLICA_LAG_ALLOWANCE_NANOS);
 	}
 
 	/**
@@ -340,7 +353,10 @@ final class RemoteCache {
 	 * @return whether Redis held it
 	 */
 	boolean deleteNamed(String rendered) {
-		return write(keyIn(rendered, rendered, this.cache.namespace()), null, 0);
+		boolean existed = write(keyIn(rendered, rendered, this.cache.namespace()), null, 0);
+		// a key not resident in L1 is still changed here: reads of it in flight, and from replicas, must know
+		this.cache.dropped(rendered);
+		return existed;
 	}
 
 	/**

@@ -79,16 +79,20 @@ final class Stamps {
 		moved(stripe(key, rendered), this.reports);
 	}
 
+	/**
+	 * Counts a move of the stripe, once its time is set: a reader that sees the new stamp also sees that
+	 * the stripe moved lately, and never takes a replica's older value for one read after the move.
+	 */
 	private void moved(int stripe, AtomicLongArray counters) {
+		this.movedAt.accumulateAndGet(stripe, this.clock.read(), Math::max);
 		counters.incrementAndGet(stripe);
-		this.movedAt.set(stripe, this.clock.read());
 	}
 
 	/** This instance clears the tier: every key's stamp moves. */
 	void cleared() {
 		synchronized (this) {
-			this.epoch++;
 			this.clearedAt = this.clock.read();
+			this.epoch++;
 		}
 	}
 

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.lettuce.core.KillArgs;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.codec.StringCodec;
@@ -115,6 +116,38 @@ class ClusterFailoverCoherenceTests {
 		// with sharded pub/sub (Redis 7+), the subscriptions ended on the old primary, and are made on the new
 		await("both instances subscribed on the promoted replica").atMost(PROPAGATION)
 			.until(() -> subscribers(replica, channel) == 2);
+		readAll(this.reader, "v1", new AtomicInteger());
+		awaitWritten(this.writer, "v2", PROPAGATION);
+		awaitRead(this.reader, "v2", PROPAGATION);
+	}
+
+	@Test
+	void overRESP2ALostShardSubscriptionClearsL1WhenItIsMadeAgain() {
+		ClusterClientOptions resp2 = REFRESHING.mutate().protocolVersion(ProtocolVersion.RESP2).build();
+		TieredCacheManager writerManager = this.instances.start(resp2, PROPAGATION);
+		TieredCacheManager readerManager = this.instances.start(resp2, PROPAGATION);
+		this.writer = books(writerManager);
+		this.reader = books(readerManager);
+		byte[] channel = (this.instances.prefix() + ":tiercache:invalidations").getBytes(StandardCharsets.UTF_8);
+		EmbeddedRedis primary = this.cluster.primaries().get(this.cluster.primaryOf(channel));
+		boolean sharded = !this.cluster.onNode(primary.port(), (redis) -> redis.info("server"))
+			.contains("redis_version:6.");
+		await("both instances subscribed").atMost(PROPAGATION).until(() -> subscribers(primary, channel) == 2);
+		long resynchronized = readerManager.l1Resynchronizations();
+
+		// the connections that carry the subscription (with sharded pub/sub, only the shard's): Lettuce
+		// reconnects them and subscribes again
+		for (EmbeddedRedis node : sharded ? List.of(primary) : this.cluster.nodes()) {
+			this.cluster.onNode(node.port(), (redis) -> redis.clientList())
+				.lines()
+				.filter((client) -> sharded ? client.contains(" ssub=1 ") && client.contains(" sub=0 ")
+						: client.contains(" sub=1 "))
+				.map((client) -> Long.parseLong(client.substring(3, client.indexOf(' '))))
+				.forEach((id) -> this.cluster.onNode(node.port(), (redis) -> redis.clientKill(KillArgs.Builder.id(id))));
+		}
+
+		await("the reader clears L1 once subscribed again").atMost(PROPAGATION)
+			.until(() -> subscribers(primary, channel) == 2 && readerManager.l1Resynchronizations() > resynchronized);
 		readAll(this.reader, "v1", new AtomicInteger());
 		awaitWritten(this.writer, "v2", PROPAGATION);
 		awaitRead(this.reader, "v2", PROPAGATION);

@@ -108,7 +108,7 @@ public final class RemoteCommands implements AutoCloseable {
 	 * under Sentinel, following its failovers; on one Redis, to the replicas it lists when connected.
 	 * @throws IllegalStateException if the factory is not a {@link LettuceConnectionFactory}
 	 */
-	public static RemoteCommands readingFrom(RedisConnectionFactory connectionFactory, Duration timeout,
+	static RemoteCommands readingFrom(RedisConnectionFactory connectionFactory, Duration timeout,
 			RedisCircuitBreaker breaker, ReadFrom readFrom) {
 		return new RemoteCommands(connectionFactory, timeout, breaker, true, true, null, readFrom);
 	}
