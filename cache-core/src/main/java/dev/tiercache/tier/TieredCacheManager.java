@@ -396,9 +396,11 @@ public final class TieredCacheManager
 		 * Where entries' values are read from (Lettuce's {@link ReadFrom}: {@link ReadFrom#REPLICA_PREFERRED},
 		 * say); {@code null} (the default) or the primary for reading everything from the primary. Only
 		 * reads of values go there; leases, writes, namespace versions and checks of L1 stay on the
-		 * primary. A replica's answer may be older than the primary's by the replica's lag; a key changed
-		 * in the last two seconds is read from the primary, so that L1 keeps no value older than a change
-		 * this instance knows of (unless a replica lags further behind than that).
+		 * primary. A replica's answer may be older than the primary's by the replica's lag; in a cache with
+		 * L1, a key changed in the last two seconds is read from the primary, so that L1 keeps no value
+		 * older than a change this instance knows of (unless a replica lags further behind than that).
+		 * Replica reads have a circuit breaker of their own, configured as the primary's, and half the
+		 * Redis timeout; one that fails is asked of the primary within the other half.
 		 */
 		public Builder readFrom(@Nullable ReadFrom readFrom) {
 			this.readFrom = (readFrom == ReadFrom.UPSTREAM || readFrom == ReadFrom.MASTER) ? null : readFrom;
