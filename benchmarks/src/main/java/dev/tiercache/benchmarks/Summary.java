@@ -163,7 +163,8 @@ final class Summary {
 		this.out.append("\n## 7. One Redis and a Redis Cluster (3 primaries, 3 replicas, same machine)\n\n");
 		interleaved(outcome.latencies(), TopologyScenario.HIT_CLUSTER, TopologyScenario.HIT_ONE);
 		stalenessLine("Staleness on the cluster", outcome.clusterStaleness());
-		stalenessLine("\nThe same with `tiercache.redis.read-from=replica`, B with an L1", outcome.replicaL1Staleness());
+		stalenessLine("\nThe same with `tiercache.redis.read-from=replica`, B with an L1",
+				outcome.replicaL1Staleness());
 		stalenessLine("\nThe same with `tiercache.redis.read-from=replica`, B without L1 (every read from a replica)",
 				outcome.replicaStaleness());
 		return this;

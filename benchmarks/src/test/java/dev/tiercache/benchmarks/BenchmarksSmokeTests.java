@@ -107,7 +107,8 @@ class BenchmarksSmokeTests {
 		assertThat(outcome.clusterStaleness().writes()).isEqualTo(20);
 		assertThat(outcome.replicaL1Staleness().writes()).isEqualTo(20);
 		assertThat(outcome.replicaStaleness().writes()).isEqualTo(20);
-		assertThat(outcome.replicaStaleness().maxMillis()).isGreaterThanOrEqualTo(outcome.replicaStaleness().p99Millis());
+		assertThat(outcome.replicaStaleness().maxMillis())
+			.isGreaterThanOrEqualTo(outcome.replicaStaleness().p99Millis());
 	}
 
 	@Test

@@ -28,7 +28,8 @@ final class LoadBulkheadBinder {
 		return (name) -> {
 			CacheSpec.Bulkhead own = own(properties, name);
 			Integer bound = or((own != null) ? own.getMaxConcurrentLoads() : null, defaults.getMaxConcurrentLoads(), 0);
-			return (bound > 0) ? BulkheadConfig.custom().maxConcurrentCalls(bound).maxWaitDuration(wait(own, defaults)).build()
+			return (bound > 0)
+					? BulkheadConfig.custom().maxConcurrentCalls(bound).maxWaitDuration(wait(own, defaults)).build()
 					: null;
 		};
 	}

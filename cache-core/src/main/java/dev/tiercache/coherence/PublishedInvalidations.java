@@ -123,8 +123,8 @@ final class PublishedInvalidations implements AutoCloseable {
 			}
 			try {
 				StatefulRedisPubSubConnection<byte[], byte[]> opened = open(reconnected);
-				ShardedSubscription shard = (opened instanceof StatefulRedisClusterPubSubConnection<byte[], byte[]> cluster)
-						? subscribeSharded(cluster, reconnected) : null;
+				ShardedSubscription shard = (opened instanceof StatefulRedisClusterPubSubConnection<byte[], byte[]> c)
+						? subscribeSharded(c, reconnected) : null;
 				synchronized (this) {
 					if (!this.wanted) {
 						if (shard != null) {
@@ -193,7 +193,7 @@ final class PublishedInvalidations implements AutoCloseable {
 		try {
 			ShardedSubscription shard = ShardedSubscription.subscribe(cluster, this.channel, reconnected);
 			if (shard == null) {
-				logger.debug("Tiercache publishes invalidations with PUBLISH: the Redis Cluster has no sharded pub/sub");
+				logger.debug("Tiercache publishes invalidations with PUBLISH: the cluster has no sharded pub/sub");
 			}
 			return shard;
 		}

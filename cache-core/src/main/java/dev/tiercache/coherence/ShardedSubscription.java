@@ -101,9 +101,9 @@ final class ShardedSubscription implements AutoCloseable {
 			subscription.subscribedOn = owner;
 		}
 		long period = ClusterTracking.TOPOLOGY_CHECK.toMillis();
-		subscription.checks.scheduleWithFixedDelay(
-				Periodic.surviving(subscription::check, logger, "follow the primary of the invalidations' shard channel"),
-				period, period, TimeUnit.MILLISECONDS);
+		Runnable check = Periodic.surviving(subscription::check, logger,
+				"follow the primary of the invalidations' shard channel");
+		subscription.checks.scheduleWithFixedDelay(check, period, period, TimeUnit.MILLISECONDS);
 		return subscription;
 	}
 

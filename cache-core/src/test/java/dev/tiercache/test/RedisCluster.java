@@ -27,11 +27,11 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A Redis Cluster of real {@code redis-server} processes (the machine's own where there is one, the
- * embedded-redis jar's binary on a machine with only Java) on free ports of 127.0.0.1: {@code primaries} primaries sharing the
- * 16384 slots in equal ranges, each with {@code replicasEach} replicas. It is formed from Java with
- * {@code CLUSTER MEET}, {@code CLUSTER ADDSLOTS} and {@code CLUSTER REPLICATE}, as an operator's tooling
- * would, and {@link #start} returns once every node reports {@code cluster_state:ok} and sees every
- * replica attached. Each node keeps its cluster state in a directory of its own, deleted on
+ * embedded-redis jar's binary on a machine with only Java) on free ports of 127.0.0.1: {@code primaries}
+ * primaries sharing the 16384 slots in equal ranges, each with {@code replicasEach} replicas. It is formed
+ * from Java with {@code CLUSTER MEET}, {@code CLUSTER ADDSLOTS} and {@code CLUSTER REPLICATE}, as an
+ * operator's tooling would, and {@link #start} returns once every node reports {@code cluster_state:ok}
+ * and sees every replica attached. Each node keeps its cluster state in a directory of its own, deleted on
  * {@link #close()}.
  */
 public final class RedisCluster implements AutoCloseable {

@@ -87,8 +87,8 @@ class LoadBulkheadTests {
 			.timeoutDuration(Duration.ZERO)
 			.build();
 		TieredCacheManager manager = this.managers.redis(
-				(builder) -> builder.newKeyLimits((cache) -> cache.equals("books") ? cap : null), CacheSettings.DEFAULTS,
-				"books");
+				(builder) -> builder.newKeyLimits((cache) -> cache.equals("books") ? cap : null),
+				CacheSettings.DEFAULTS, "books");
 		long started = System.nanoTime();
 		Flood flood = flood(manager.getTieredCache("books"));
 		long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) + 1;

@@ -143,7 +143,8 @@ class ClusterFailoverCoherenceTests {
 				.filter((client) -> sharded ? client.contains(" ssub=1 ") && client.contains(" sub=0 ")
 						: client.contains(" sub=1 "))
 				.map((client) -> Long.parseLong(client.substring(3, client.indexOf(' '))))
-				.forEach((id) -> this.cluster.onNode(node.port(), (redis) -> redis.clientKill(KillArgs.Builder.id(id))));
+				.forEach((id) -> this.cluster.onNode(node.port(),
+						(redis) -> redis.clientKill(KillArgs.Builder.id(id))));
 		}
 
 		await("the reader clears L1 once subscribed again").atMost(PROPAGATION)

@@ -32,7 +32,8 @@ public final class ReplicaReads implements AutoCloseable {
 	 */
 	public ReplicaReads(RedisConnectionFactory connectionFactory, Duration timeout,
 			@Nullable CircuitBreakerConfig breakerConfig, ReadFrom readFrom) {
-		this.breaker = (breakerConfig != null) ? new RedisCircuitBreaker(breakerConfig) : RedisCircuitBreaker.disabled();
+		this.breaker = (breakerConfig != null) ? new RedisCircuitBreaker(breakerConfig)
+				: RedisCircuitBreaker.disabled();
 		try {
 			this.commands = RemoteCommands.readingFrom(connectionFactory, timeout.dividedBy(2), this.breaker,
 					readFrom);
