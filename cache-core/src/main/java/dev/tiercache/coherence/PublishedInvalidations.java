@@ -123,8 +123,7 @@ final class PublishedInvalidations implements AutoCloseable {
 			}
 			try {
 				StatefulRedisPubSubConnection<byte[], byte[]> opened = open(reconnected);
-				ShardedSubscription shard = (opened instanceof StatefulRedisClusterPubSubConnection<byte[], byte[]> c)
-						? subscribeSharded(c, reconnected) : null;
+				ShardedSubscription shard = subscribeSharded(opened, reconnected);
 				synchronized (this) {
 					if (!this.wanted) {
 						if (shard != null) {
@@ -185,15 +184,18 @@ final class PublishedInvalidations implements AutoCloseable {
 	}
 
 	/**
-	 * Subscribes to the shard channel too, unless the servers have no sharded pub/sub; closes the
-	 * connection if that fails otherwise.
+	 * On a Redis Cluster, subscribes to the shard channel too, unless the servers refuse sharded pub/sub;
+	 * closes the connection if that fails otherwise.
 	 */
-	private @Nullable ShardedSubscription subscribeSharded(StatefulRedisClusterPubSubConnection<byte[], byte[]> cluster,
+	private @Nullable ShardedSubscription subscribeSharded(StatefulRedisPubSubConnection<byte[], byte[]> opened,
 			Runnable reconnected) {
+		if (!(opened instanceof StatefulRedisClusterPubSubConnection<byte[], byte[]> cluster)) {
+			return null;
+		}
 		try {
 			ShardedSubscription shard = ShardedSubscription.subscribe(cluster, this.channel, reconnected);
 			if (shard == null) {
-				logger.debug("Tiercache publishes invalidations with PUBLISH: the cluster has no sharded pub/sub");
+				logger.debug("Tiercache publishes invalidations with PUBLISH: the cluster takes no SSUBSCRIBE");
 			}
 			return shard;
 		}
