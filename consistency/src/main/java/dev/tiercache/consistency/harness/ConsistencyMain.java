@@ -13,9 +13,10 @@ import java.util.Set;
 
 /**
  * The long run, {@code consistency/run --minutes N --seed S [--seed S2 …] [--subject spring]
- * [--faults KIND,KIND…] [--coherence pubsub] [--topology sentinel|cluster]}: one run of {@code N} minutes per seed,
- * with every kind of fault the topology ({@link Topology}) allows or only those named ({@link FaultKind}),
- * and L1 kept coherent by {@code CLIENT TRACKING} or by Tiercache's pub/sub fallback;
+ * [--faults KIND,KIND…] [--coherence pubsub] [--topology sentinel|cluster] [--read-from replica]}: one run
+ * of {@code N} minutes per seed, with every kind of fault the topology ({@link Topology}) allows or only
+ * those named ({@link FaultKind}), L1 kept coherent by {@code CLIENT TRACKING} or by Tiercache's pub/sub
+ * fallback, and entries read from the primary or where {@code tiercache.redis.read-from} says;
  * results written as JSON and Markdown under {@code consistency/results/}.
  * {@code --check DIR [--check DIR2 …]} checks runs' directories again (as the checker is now) and writes
  * their results. Exits 1 if any run broke a guarantee.
@@ -34,6 +35,7 @@ public final class ConsistencyMain {
 		Set<FaultKind> faults = null;
 		Topology topology = Topology.REDIS;
 		boolean pubSub = false;
+		String readFrom = null;
 		for (int i = 0; i < args.length; i += 2) {
 			String value = (i + 1 < args.length) ? args[i + 1] : usage("missing value for " + args[i]);
 			switch (args[i]) {
@@ -45,11 +47,15 @@ public final class ConsistencyMain {
 				case "--faults" -> faults = faultKinds(value);
 				case "--coherence" -> pubSub = isPubSub(value);
 				case "--topology" -> topology = topology(value);
+				case "--read-from" -> readFrom = value;
 				default -> usage("unknown option " + args[i]);
 			}
 		}
 		if (pubSub && !"tiercache".equals(subject)) {
 			usage("--coherence applies to Tiercache only");
+		}
+		if (readFrom != null && (!"tiercache".equals(subject) || topology == Topology.REDIS)) {
+			usage("--read-from applies to Tiercache on 'sentinel' or 'cluster', which have replicas");
 		}
 		if (faults == null) {
 			faults = FaultKind.on(topology);
@@ -80,6 +86,9 @@ public final class ConsistencyMain {
 					topology);
 			if (pubSub) {
 				settings = settings.withPubSub();
+			}
+			if (readFrom != null) {
+				settings = settings.withReadFrom(readFrom);
 			}
 			System.out.println("run " + settings.subjectName() + " seed " + seed + " for " + minutes + " min: "
 					+ settings.schedule().faults().size() + " faults scheduled");

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.tiercache.consistency.node.KeyGroup;
 import dev.tiercache.consistency.node.KeySpace;
 
@@ -26,9 +28,11 @@ import dev.tiercache.consistency.node.KeySpace;
  * @param pubSub whether Tiercache keeps L1 coherent through its pub/sub fallback (the instances speak
  * RESP2) rather than {@code CLIENT TRACKING}
  * @param topology the Redis the instances share
+ * @param readFrom where Tiercache reads entries' values ({@code tiercache.redis.read-from}: replicas, say);
+ * {@code null} for the primary
  */
 public record RunSettings(String subject, long seed, long runMillis, int instances, int keys, int clients,
-		long thinkMicros, Set<FaultKind> faultKinds, boolean pubSub, Topology topology) {
+		long thinkMicros, Set<FaultKind> faultKinds, boolean pubSub, Topology topology, @Nullable String readFrom) {
 
 	/** Staleness allowed outside faults, for keys in both tiers or Redis only: well above the measured p99 of 1.5 ms. */
 	public static final Duration FRESHNESS_BOUND = Duration.ofMillis(250);
@@ -89,13 +93,19 @@ public record RunSettings(String subject, long seed, long runMillis, int instanc
 	/** A run on {@code topology} with these kinds of fault (each must apply to it). */
 	public static RunSettings of(String subject, long seed, Duration run, Set<FaultKind> faultKinds,
 			Topology topology) {
-		return new RunSettings(subject, seed, run.toMillis(), 4, 300, 4, 3000, faultKinds, false, topology);
+		return new RunSettings(subject, seed, run.toMillis(), 4, 300, 4, 3000, faultKinds, false, topology, null);
 	}
 
 	/** The same run with L1 kept coherent through Tiercache's pub/sub fallback. */
 	public RunSettings withPubSub() {
 		return new RunSettings(this.subject, this.seed, this.runMillis, this.instances, this.keys, this.clients,
-				this.thinkMicros, this.faultKinds, true, this.topology);
+				this.thinkMicros, this.faultKinds, true, this.topology, this.readFrom);
+	}
+
+	/** The same run with Tiercache reading entries' values where {@code readFrom} says ({@code replica}, say). */
+	public RunSettings withReadFrom(String readFrom) {
+		return new RunSettings(this.subject, this.seed, this.runMillis, this.instances, this.keys, this.clients,
+				this.thinkMicros, this.faultKinds, this.pubSub, this.topology, readFrom);
 	}
 
 	/**
@@ -104,6 +114,9 @@ public record RunSettings(String subject, long seed, long runMillis, int instanc
 	 */
 	public String subjectName() {
 		String name = this.pubSub ? this.subject + " (pub/sub)" : this.subject;
+		if (this.readFrom != null) {
+			name = name + " (read-from " + this.readFrom + ")";
+		}
 		return (this.topology == Topology.REDIS) ? name : name + " on " + this.topology.name().toLowerCase(Locale.ROOT);
 	}
 
@@ -151,6 +164,9 @@ public record RunSettings(String subject, long seed, long runMillis, int instanc
 			// longer than a failover takes, so that partitions stay with the instances that applied their
 			// entries, which alone recognise the entries a new primary hands back (README, Limits)
 			arguments.add("--tiercache.defaults.write-behind.claim-idle=" + REPLICATED_CLAIM_IDLE.toSeconds() + "s");
+		}
+		if (this.readFrom != null) {
+			arguments.add("--tiercache.redis.read-from=" + this.readFrom);
 		}
 		arguments.addAll(List.of("--spring.datasource.url=" + jdbcUrl, "--tiercache.key-prefix=" + prefix,
 				"--spring.cache.redis.key-prefix=" + prefix + ":", "--consistency.seed=" + this.seed,
