@@ -39,19 +39,18 @@ final class Stamps {
 
 	private final CoarseClock clock;
 
-	/** When each stripe last moved, by {@link #clock}. */
+	/** Just before these stamps were made, by {@link #clock}: times are kept from it, so that 0 is never. */
+	private final long origin;
+
+	/** When each stripe last moved, in nanoseconds since {@link #origin}; 0 if never. */
 	private final AtomicLongArray movedAt = new AtomicLongArray(STRIPES);
 
-	/** When the tier was last cleared, by {@link #clock}. */
+	/** When the tier was last cleared, in nanoseconds since {@link #origin}; 0 if never. */
 	private volatile long clearedAt;
 
 	Stamps(CoarseClock clock) {
 		this.clock = clock;
-		long longAgo = clock.read() - Long.MAX_VALUE / 2;
-		for (int stripe = 0; stripe < STRIPES; stripe++) {
-			this.movedAt.set(stripe, longAgo);
-		}
-		this.clearedAt = longAgo;
+		this.origin = clock.read() - 1;
 	}
 
 	/**
@@ -84,14 +83,14 @@ final class Stamps {
 	 * the stripe moved lately, and never takes a replica's older value for one read after the move.
 	 */
 	private void moved(int stripe, AtomicLongArray counters) {
-		this.movedAt.accumulateAndGet(stripe, this.clock.read(), Math::max);
+		this.movedAt.accumulateAndGet(stripe, sinceOrigin(), Math::max);
 		counters.incrementAndGet(stripe);
 	}
 
 	/** This instance clears the tier: every key's stamp moves. */
 	void cleared() {
 		synchronized (this) {
-			this.clearedAt = this.clock.read();
+			this.clearedAt = sinceOrigin();
 			this.epoch++;
 		}
 	}
@@ -101,8 +100,15 @@ final class Stamps {
 	 * Two reads of volatile state and one of the clock; allocates nothing.
 	 */
 	boolean quietFor(Object key, @Nullable String rendered, long nanos) {
-		long now = this.clock.read();
-		return now - this.movedAt.get(stripe(key, rendered)) >= nanos && now - this.clearedAt >= nanos;
+		long now = sinceOrigin();
+		long moved = this.movedAt.get(stripe(key, rendered));
+		long cleared = this.clearedAt;
+		return (moved == 0 || now - moved >= nanos) && (cleared == 0 || now - cleared >= nanos);
+	}
+
+	/** The clock's time since {@link #origin}: at least 1, since the clock never goes back. */
+	private long sinceOrigin() {
+		return this.clock.read() - this.origin;
 	}
 
 	/**
