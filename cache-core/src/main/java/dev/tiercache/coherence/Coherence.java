@@ -122,14 +122,6 @@ public final class Coherence implements RemoteCommands.ConnectionSetup, AutoClos
 		return this.sent.sum();
 	}
 
-	/**
-	 * Whether invalidations are published on a shard channel ({@code SPUBLISH}): in the
-	 * {@link CoherenceMode#PUBSUB} fallback, on a Redis Cluster that has sharded pub/sub.
-	 */
-	public boolean publishesSharded() {
-		return this.published.sharded();
-	}
-
 	/** The mode in force, or {@code null} until a connection was set up. */
 	public @Nullable CoherenceMode mode() {
 		return this.mode;

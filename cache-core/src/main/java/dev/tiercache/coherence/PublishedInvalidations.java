@@ -100,11 +100,6 @@ final class PublishedInvalidations implements AutoCloseable {
 				: (redis) -> redis.publish(this.channel, message);
 	}
 
-	/** Whether invalidations go through the shard channel. */
-	boolean sharded() {
-		return this.sharded != null;
-	}
-
 	private void submit(Runnable task) {
 		try {
 			this.subscriber.execute(task);

@@ -11,7 +11,4 @@ import org.jspecify.annotations.Nullable;
  * @param newKeys the limit on loads by callers per second, or {@code null} for none
  */
 record LoadLimits(@Nullable Bulkhead concurrent, @Nullable RateLimiter newKeys) {
-
-	static final LoadLimits NONE = new LoadLimits(null, null);
-
 }

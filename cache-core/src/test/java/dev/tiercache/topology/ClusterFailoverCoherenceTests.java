@@ -104,7 +104,7 @@ class ClusterFailoverCoherenceTests {
 		ClusterClientOptions resp2 = REFRESHING.mutate().protocolVersion(ProtocolVersion.RESP2).build();
 		this.writer = books(this.instances.start(resp2, PROPAGATION));
 		this.reader = books(this.instances.start(resp2, PROPAGATION));
-		byte[] channel = (this.instances.prefix() + ":tiercache:invalidations").getBytes(StandardCharsets.UTF_8);
+		byte[] channel = invalidationsChannel();
 		int shard = this.cluster.primaryOf(channel);
 		EmbeddedRedis replica = this.cluster.replicas().get(shard);
 		await("both instances subscribed").atMost(PROPAGATION)
@@ -128,10 +128,9 @@ class ClusterFailoverCoherenceTests {
 		TieredCacheManager readerManager = this.instances.start(resp2, PROPAGATION);
 		this.writer = books(writerManager);
 		this.reader = books(readerManager);
-		byte[] channel = (this.instances.prefix() + ":tiercache:invalidations").getBytes(StandardCharsets.UTF_8);
+		byte[] channel = invalidationsChannel();
 		EmbeddedRedis primary = this.cluster.primaries().get(this.cluster.primaryOf(channel));
-		boolean sharded = !this.cluster.onNode(primary.port(), (redis) -> redis.info("server"))
-			.contains("redis_version:6.");
+		boolean sharded = hasShardedPubSub(primary);
 		await("both instances subscribed").atMost(PROPAGATION).until(() -> subscribers(primary, channel) == 2);
 		long resynchronized = readerManager.l1Resynchronizations();
 
@@ -161,18 +160,27 @@ class ClusterFailoverCoherenceTests {
 	 */
 	private long subscribers(EmbeddedRedis node, byte[] channel) {
 		String name = new String(channel, StandardCharsets.UTF_8);
-		return this.cluster.onNode(node.port(), (redis) -> {
-			boolean sharded = !redis.info("server").contains("redis_version:6.");
-			if (sharded) {
+		if (hasShardedPubSub(node)) {
+			return this.cluster.onNode(node.port(), (redis) -> {
 				Object counts = redis.dispatch(CommandType.PUBSUB, new ArrayOutput<>(StringCodec.UTF8),
 						new CommandArgs<>(StringCodec.UTF8).add("SHARDNUMSUB").add(name));
 				return (Long) ((List<?>) counts).get(1);
-			}
-			return this.cluster.ports()
-				.stream()
-				.mapToLong((port) -> this.cluster.onNode(port, (each) -> each.pubsubNumsub(name).get(name)))
-				.sum();
-		});
+			});
+		}
+		return this.cluster.ports()
+			.stream()
+			.mapToLong((port) -> this.cluster.onNode(port, (redis) -> redis.pubsubNumsub(name).get(name)))
+			.sum();
+	}
+
+	/** The channel of the instances' published invalidations. */
+	private byte[] invalidationsChannel() {
+		return (this.instances.prefix() + ":tiercache:invalidations").getBytes(StandardCharsets.UTF_8);
+	}
+
+	/** Whether the node has sharded pub/sub: Redis 7+, the machine's own; the jar's 6.2 has none. */
+	private boolean hasShardedPubSub(EmbeddedRedis node) {
+		return !this.cluster.onNode(node.port(), (redis) -> redis.info("server")).contains("redis_version:6.");
 	}
 
 	private TieredCacheManager tracking() {
