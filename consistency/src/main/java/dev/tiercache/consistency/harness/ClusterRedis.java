@@ -40,9 +40,10 @@ final class ClusterRedis implements ReplicatedRedis {
 	/**
 	 * Kills a primary ({@code SIGKILL}), waits until the cluster promoted its replica, starts it
 	 * again (it rejoins with its {@code nodes.conf}) and waits until it is the new primary's linked replica.
+	 * @return {@code false}: the cluster never hands a slot back to a node of an older configuration epoch
 	 */
 	@Override
-	public void killPrimary() {
+	public boolean killPrimary() {
 		EmbeddedRedis primary = nextPrimary();
 		EmbeddedRedis replica = replicaOf(primary);
 		primary.kill();
@@ -50,6 +51,7 @@ final class ClusterRedis implements ReplicatedRedis {
 				() -> "master".equals(role(replica)));
 		primary.startAfterKill();
 		awaitReformed(primary, replica);
+		return false;
 	}
 
 	private EmbeddedRedis nextPrimary() {

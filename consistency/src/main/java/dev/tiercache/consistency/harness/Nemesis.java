@@ -16,6 +16,10 @@ final class Nemesis {
 
 	private static final Duration JITTER_BOUND = Duration.ofMillis(80);
 
+	/** What the report says of a kill after which Redis came back without its dataset. */
+	static final String DATASET_LOST = "the sentinels handed the primary back to the killed server, restarted empty: "
+			+ "every key in Redis was lost";
+
 	private final Cluster cluster;
 
 	private final List<FaultWindow> windows = new ArrayList<>();
@@ -61,9 +65,10 @@ final class Nemesis {
 				Sleeper.sleep(Duration.ofNanos(wait));
 			}
 			long start = System.nanoTime();
-			apply(fault);
+			boolean datasetLost = apply(fault);
 			long end = System.nanoTime();
-			this.windows.add(new FaultWindow(kind, fault.targetName(), start, end));
+			String target = datasetLost ? fault.targetName() + " (" + DATASET_LOST + ")" : fault.targetName();
+			this.windows.add(new FaultWindow(kind, target, start, end));
 			delay += Math.max(0, (end - start) - Duration.ofMillis(fault.durationMillis()).toNanos());
 			recoveredAt = end + (FaultWindow.needsRecovery(kind) ? this.recovery.toNanos() : 0) + this.bound.toNanos();
 		}
@@ -73,7 +78,8 @@ final class Nemesis {
 		return List.copyOf(this.windows);
 	}
 
-	private void apply(Fault fault) {
+	/** @return whether Redis lost its whole dataset on the way: see {@link ReplicatedRedis#killPrimary()} */
+	private boolean apply(Fault fault) {
 		Duration duration = Duration.ofMillis(fault.durationMillis());
 		switch (fault.kind()) {
 			case CUT -> throughProxy(fault, TcpProxy::cut, duration);
@@ -121,8 +127,11 @@ final class Nemesis {
 				Sleeper.sleep(duration);
 			}
 			case SENTINEL_FAILOVER, CLUSTER_FAILOVER -> this.cluster.replicated().failover();
-			case PRIMARY_KILL -> this.cluster.replicated().killPrimary();
+			case PRIMARY_KILL -> {
+				return this.cluster.replicated().killPrimary();
+			}
 		}
+		return false;
 	}
 
 	private void throughProxy(Fault fault, java.util.function.Consumer<TcpProxy> breakIt, Duration duration) {

@@ -22,8 +22,14 @@ interface ReplicatedRedis extends AutoCloseable {
 	/** A replica takes over from its primary as the topology hands over. */
 	void failover();
 
-	/** A primary is killed ({@code SIGKILL}), its replica promoted, and the primary started again as its replica. */
-	void killPrimary();
+	/**
+	 * A primary is killed ({@code SIGKILL}), its replica promoted, and the primary started again, empty, on
+	 * its port.
+	 * @return {@code false} if the topology re-formed with the killed primary as the new primary's replica;
+	 * {@code true} if the primary was handed back to the killed one, which came back without a dataset, so
+	 * that every key Redis held was lost (Sentinel does that at times: see {@code SentinelRedis})
+	 */
+	boolean killPrimary();
 
 	@Override
 	void close();

@@ -35,17 +35,22 @@ final class SentinelRedis implements ReplicatedRedis {
 
 	/**
 	 * Kills the primary ({@code SIGKILL}), waits until the sentinels promoted its replica, starts it again
-	 * (empty) and waits until it is the new primary's linked replica.
+	 * (empty) and waits until the group is whole again. The sentinels demote a restarted old primary about
+	 * eight seconds after it reports itself a primary; now and then (2 of 20 kills in runs of seeds 33 to
+	 * 36) they hand it the primary instead, and the promoted replica resynchronizes from it, empty: every
+	 * key is lost. That is Redis's documented hazard of a primary restarted automatically without
+	 * persistence, not a fault of the clients.
+	 * @return whether the sentinels handed the primary back to the killed, empty server
 	 */
 	@Override
-	public void killPrimary() {
+	public boolean killPrimary() {
 		EmbeddedRedis primary = this.group.primary();
 		primary.kill();
 		Sleeper.until("the sentinels promote the replica", REFORMING, () -> this.group.primary() != primary);
 		primary.startAfterKill();
 		awaitReformed(primary);
+		return this.group.primary() == primary;
 	}
-
 
 	private void awaitReformed(EmbeddedRedis oldPrimary) {
 		Sleeper.until("the sentinels name the replica the primary", REFORMING,
