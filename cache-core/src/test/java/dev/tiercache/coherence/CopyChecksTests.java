@@ -58,7 +58,7 @@ class CopyChecksTests {
 	CopyChecksTests() throws Exception {
 		this.proxy = TcpProxy.to(TestRedis.port());
 		this.factory = TestRedis.connectionFactory("127.0.0.1", this.proxy.port());
-		this.redis = new RemoteCommands(this.factory, Duration.ofSeconds(5), RedisCircuitBreaker.disabled());
+		this.redis = RemoteCommands.dedicated(this.factory, Duration.ofSeconds(5), RedisCircuitBreaker.disabled());
 		this.coherence = new L1Coherence(this.keys, this.redis, this.background, new IgnoredNamespaces());
 		this.coherence.follow(this.books);
 	}

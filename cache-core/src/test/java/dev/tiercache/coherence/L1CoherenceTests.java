@@ -39,7 +39,7 @@ class L1CoherenceTests {
 
 	private final LettuceConnectionFactory factory = TestRedis.connectionFactory();
 
-	private final RemoteCommands redis = new RemoteCommands(this.factory, Duration.ofSeconds(2),
+	private final RemoteCommands redis = RemoteCommands.dedicated(this.factory, Duration.ofSeconds(2),
 			RedisCircuitBreaker.disabled());
 
 	private final ExecutorService background = Executors.newSingleThreadExecutor();

@@ -153,7 +153,7 @@ class TrackedL1Tests {
 	}
 
 	private RemoteCommands commands(int port) {
-		return track(new RemoteCommands(factory(port), Duration.ofSeconds(5), RedisCircuitBreaker.disabled()));
+		return track(RemoteCommands.dedicated(factory(port), Duration.ofSeconds(5), RedisCircuitBreaker.disabled()));
 	}
 
 	private LettuceConnectionFactory factory(int port) {

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -209,11 +210,11 @@ class ReplicaReadsTests {
 		readingReplicas.afterPropertiesSet();
 		readingReplicas.start();
 		this.opened.add(() -> BoundedClose.run("a connection factory", readingReplicas::destroy));
-		try (RemoteCommands shared = new RemoteCommands(readingReplicas, Duration.ofSeconds(2),
-				RedisCircuitBreaker.disabled());
+		try (RedisConnection shared = readingReplicas.getConnection();
 				RemoteCommands own = RemoteCommands.dedicated(readingReplicas, Duration.ofSeconds(2),
 						RedisCircuitBreaker.disabled())) {
-			assertThat(shared.get(bytes("plain"))).as("the factory's shared connection").isEqualTo(bytes("v1"));
+			assertThat(shared.stringCommands().get(bytes("plain"))).as("the factory's own connection")
+				.isEqualTo(bytes("v1"));
 			assertThat(own.get(bytes("plain"))).as("a connection of Tiercache's own").isEqualTo(bytes("v2"));
 		}
 	}

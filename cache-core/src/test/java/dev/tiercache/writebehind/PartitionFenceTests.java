@@ -40,7 +40,7 @@ class PartitionFenceTests {
 
 	private final LettuceConnectionFactory factory = TestRedis.connectionFactory();
 
-	private final RemoteCommands commands = new RemoteCommands(this.factory, TIMEOUT,
+	private final RemoteCommands commands = RemoteCommands.dedicated(this.factory, TIMEOUT,
 			RedisCircuitBreaker.disabled());
 
 	private final OwnerLease lease = lease(this.commands);
@@ -155,7 +155,7 @@ class PartitionFenceTests {
 		try (TcpProxy proxy = TcpProxy.to(TestRedis.port());
 				LettuceConnectionFactoryCloser proxied = new LettuceConnectionFactoryCloser(
 						TestRedis.connectionFactory(TestRedis.host(), proxy.port()));
-				RemoteCommands redis = new RemoteCommands(proxied.factory(), TIMEOUT,
+				RemoteCommands redis = RemoteCommands.dedicated(proxied.factory(), TIMEOUT,
 						RedisCircuitBreaker.disabled())) {
 			OwnerLease owned = lease(redis);
 			PartitionFence proxiedFence = fence(owned);

@@ -28,7 +28,7 @@ class PartitionStreamTests {
 
 	private final LettuceConnectionFactory factory = TestRedis.connectionFactory();
 
-	private final RemoteCommands commands = new RemoteCommands(this.factory, Duration.ofSeconds(2),
+	private final RemoteCommands commands = RemoteCommands.dedicated(this.factory, Duration.ofSeconds(2),
 			RedisCircuitBreaker.disabled());
 
 	private final OwnerLease lease = new OwnerLease(this.commands, this.keys.lease(0), QueueKeys.ascii("a"),

@@ -26,18 +26,16 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.DirectFieldAccessor;
-import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.connection.lettuce.LettuceConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.tiercache.internal.concurrent.DaemonThreads;
 
 /**
- * The one connection of a {@link RemoteCommands}: the factory's shared connection, or a dedicated one
- * (prepared by a {@link RemoteCommands.ConnectionSetup} before any call uses it, on a standalone or
- * Sentinel Redis and on a Redis Cluster), or a dedicated one that sends read commands where a
- * {@link ReadFrom} says (replicas, say) and the others to the primary.
+ * The one connection of a {@link RemoteCommands}, of its own rather than the factory's shared one: to the
+ * primary (prepared by a {@link RemoteCommands.ConnectionSetup} before any call uses it, on a standalone
+ * or Sentinel Redis and on a Redis Cluster), or one that sends read commands where a {@link ReadFrom}
+ * says (replicas, say) and the others to the primary.
  *
  * <p>The connection is opened on a background thread, never on a caller's: a caller waits for it at
  * most until its deadline, and a connection still opening after that goes on opening in the
@@ -53,8 +51,6 @@ final class Connector implements AutoCloseable {
 	private static final Log logger = LogFactory.getLog(RemoteCommands.class);
 
 	private final RedisConnectionFactory connectionFactory;
-
-	private final boolean dedicated;
 
 	private final RemoteCommands.@Nullable ConnectionSetup setup;
 
@@ -73,15 +69,13 @@ final class Connector implements AutoCloseable {
 
 	/**
 	 * @param connectionFactory the application's factory, Lettuce's
-	 * @param dedicated whether to open a connection of its own rather than use the factory's shared one
-	 * @param setup prepares each dedicated connection once it is open
-	 * @param readFrom where a dedicated connection sends its read commands; {@code null} for the primary
+	 * @param setup prepares each connection once it is open
+	 * @param readFrom where the connection sends its read commands; {@code null} for the primary
 	 * @param timeout how long {@code setup} may block
 	 */
-	Connector(RedisConnectionFactory connectionFactory, boolean dedicated,
-			RemoteCommands.@Nullable ConnectionSetup setup, @Nullable ReadFrom readFrom, Duration timeout) {
+	Connector(RedisConnectionFactory connectionFactory, RemoteCommands.@Nullable ConnectionSetup setup,
+			@Nullable ReadFrom readFrom, Duration timeout) {
 		this.connectionFactory = connectionFactory;
-		this.dedicated = dedicated;
 		this.setup = setup;
 		this.readFrom = readFrom;
 		this.timeout = timeout;
@@ -134,20 +128,6 @@ final class Connector implements AutoCloseable {
 	}
 
 	private Connection open() {
-		if (this.dedicated) {
-			return openDedicated();
-		}
-		RedisConnection opened = this.connectionFactory.getConnection();
-		try {
-			return new Connection(opened::close, ((LettuceConnection) opened).getNativeConnection());
-		}
-		catch (RuntimeException ex) {
-			opened.close();
-			throw ex;
-		}
-	}
-
-	private Connection openDedicated() {
 		AbstractRedisClient client = ((LettuceConnectionFactory) this.connectionFactory).getNativeClient();
 		if (client instanceof RedisClient standalone && this.readFrom != null) {
 			StatefulRedisMasterReplicaConnection<byte[], byte[]> connection = MasterReplica.connect(standalone,

@@ -27,8 +27,8 @@ import dev.tiercache.resilience.RedisCircuitBreaker;
 import dev.tiercache.resilience.RedisConnectionRejectedException;
 
 /**
- * Redis calls with a bounded wait, over the Lettuce connection of the application's
- * {@link LettuceConnectionFactory}.
+ * Redis calls with a bounded wait, over a Lettuce connection of their own, opened with the client of the
+ * application's {@link LettuceConnectionFactory} (so with its endpoints, credentials and TLS).
  *
  * <p><b>Bounded.</b> Every call, including connecting and a script re-sent after {@code NOSCRIPT},
  * waits at most the configured timeout in total. A call that fails, times out,
@@ -72,24 +72,13 @@ public final class RemoteCommands implements AutoCloseable {
 	private final long timeoutNanos;
 
 	/**
-	 * Calls on the factory's shared connection.
-	 * @param connectionFactory the application's factory; it must be Lettuce's
-	 * @param timeout how long one call may wait for Redis
-	 * @param breaker the breaker of this factory's Redis
-	 * @throws IllegalStateException if the factory is not a {@link LettuceConnectionFactory}
-	 */
-	public RemoteCommands(RedisConnectionFactory connectionFactory, Duration timeout, RedisCircuitBreaker breaker) {
-		this(connectionFactory, timeout, breaker, false, true, null, null);
-	}
-
-	/**
 	 * Calls on a connection of their own to the primary, whatever the factory's own connections read
 	 * from ({@code spring.data.redis.lettuce.read-from}).
 	 * @throws IllegalStateException if the factory is not a {@link LettuceConnectionFactory}
 	 */
 	public static RemoteCommands dedicated(RedisConnectionFactory connectionFactory, Duration timeout,
 			RedisCircuitBreaker breaker) {
-		return new RemoteCommands(connectionFactory, timeout, breaker, true, true, null, null);
+		return new RemoteCommands(connectionFactory, timeout, breaker, true, null, null);
 	}
 
 	/**
@@ -99,7 +88,7 @@ public final class RemoteCommands implements AutoCloseable {
 	 */
 	public static RemoteCommands dedicated(RedisConnectionFactory connectionFactory, Duration timeout,
 			RedisCircuitBreaker breaker, ConnectionSetup setup) {
-		return new RemoteCommands(connectionFactory, timeout, breaker, true, true, setup, null);
+		return new RemoteCommands(connectionFactory, timeout, breaker, true, setup, null);
 	}
 
 	/**
@@ -110,7 +99,7 @@ public final class RemoteCommands implements AutoCloseable {
 	 */
 	static RemoteCommands readingFrom(RedisConnectionFactory connectionFactory, Duration timeout,
 			RedisCircuitBreaker breaker, ReadFrom readFrom) {
-		return new RemoteCommands(connectionFactory, timeout, breaker, true, true, null, readFrom);
+		return new RemoteCommands(connectionFactory, timeout, breaker, true, null, readFrom);
 	}
 
 	/**
@@ -120,11 +109,11 @@ public final class RemoteCommands implements AutoCloseable {
 	 */
 	public static RemoteCommands blocking(RedisConnectionFactory connectionFactory, Duration timeout,
 			RedisCircuitBreaker breaker) {
-		return new RemoteCommands(connectionFactory, timeout, breaker, true, false, null, null);
+		return new RemoteCommands(connectionFactory, timeout, breaker, false, null, null);
 	}
 
 	private RemoteCommands(RedisConnectionFactory connectionFactory, Duration timeout, RedisCircuitBreaker breaker,
-			boolean dedicated, boolean timed, @Nullable ConnectionSetup setup, @Nullable ReadFrom readFrom) {
+			boolean timed, @Nullable ConnectionSetup setup, @Nullable ReadFrom readFrom) {
 		if (!(connectionFactory instanceof LettuceConnectionFactory lettuce)) {
 			throw new IllegalStateException("Tiercache needs Lettuce, but the RedisConnectionFactory is a "
 					+ connectionFactory.getClass().getName()
@@ -135,7 +124,7 @@ public final class RemoteCommands implements AutoCloseable {
 		}
 		this.breaker = breaker;
 		this.gate = new BreakerGate(breaker, timed);
-		this.connector = new Connector(connectionFactory, dedicated, setup, readFrom, timeout);
+		this.connector = new Connector(connectionFactory, setup, readFrom, timeout);
 		this.clusterProbe = new ClusterProbe(lettuce, breaker::probeNow);
 		this.timeout = timeout;
 		this.timeoutNanos = timeout.toNanos();

@@ -30,7 +30,7 @@ class RemoteCommandsOnClusterTests {
 
 	private final LettuceConnectionFactory connectionFactory = this.cluster.connectionFactory();
 
-	private final RemoteCommands redis = new RemoteCommands(this.connectionFactory, Duration.ofMillis(500),
+	private final RemoteCommands redis = RemoteCommands.dedicated(this.connectionFactory, Duration.ofMillis(500),
 			RedisCircuitBreaker.disabled());
 
 	@AfterEach
@@ -70,7 +70,7 @@ class RemoteCommandsOnClusterTests {
 	void afterAFailedProbeTheBreakerProbesAgainAsSoonAsAReplicaTookTheFailedPrimarysSlots() {
 		RedisCircuitBreaker breaker = new RedisCircuitBreaker(
 				RedisCircuitBreaker.defaults().waitDurationInOpenState(Duration.ofMinutes(5)).build());
-		try (RemoteCommands commands = new RemoteCommands(this.connectionFactory, Duration.ofMillis(500), breaker)) {
+		try (RemoteCommands commands = RemoteCommands.dedicated(this.connectionFactory, Duration.ofMillis(500), breaker)) {
 			commands.ping();
 			// the default node if it is a primary: the watch goes on when the cluster connection's own link is down
 			int index = primaryThatIs(true);

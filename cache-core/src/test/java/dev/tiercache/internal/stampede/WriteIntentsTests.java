@@ -30,7 +30,7 @@ class WriteIntentsTests {
 
 	private final LettuceConnectionFactory factory = TestRedis.connectionFactory();
 
-	private final RemoteCommands redis = new RemoteCommands(this.factory, Duration.ofSeconds(2),
+	private final RemoteCommands redis = RemoteCommands.dedicated(this.factory, Duration.ofSeconds(2),
 			RedisCircuitBreaker.disabled());
 
 	@AfterEach
