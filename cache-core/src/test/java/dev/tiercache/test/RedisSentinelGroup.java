@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -48,11 +49,21 @@ public final class RedisSentinelGroup implements AutoCloseable {
 	}
 
 	public static RedisSentinelGroup start() {
+		return start(new String[0]);
+	}
+
+	/**
+	 * Starts a group whose two servers have configuration lines of their own, such as
+	 * {@code min-replicas-to-write 1}, which they keep when they restart.
+	 */
+	public static RedisSentinelGroup start(String... serverSettings) {
 		RedisSentinelGroup group = new RedisSentinelGroup();
 		try {
-			EmbeddedRedis primary = EmbeddedRedis.start();
+			EmbeddedRedis primary = EmbeddedRedis.withSettings(serverSettings);
 			group.servers.add(primary);
-			group.servers.add(EmbeddedRedis.replicaOf(primary.port()));
+			String[] replicaSettings = Arrays.copyOf(serverSettings, serverSettings.length + 1);
+			replicaSettings[serverSettings.length] = "replicaof 127.0.0.1 " + primary.port();
+			group.servers.add(EmbeddedRedis.withSettings(replicaSettings));
 			for (int i = 0; i < 3; i++) {
 				int port = EmbeddedRedis.freePort();
 				RedisSentinel sentinel = RedisSentinel.newRedisSentinel()

@@ -32,8 +32,9 @@ import org.jspecify.annotations.Nullable;
  * expires, as long as that read began before the newer write was acknowledged. Never for a
  * write-behind call: a put does not land over a queued call's value.</li>
  * <li><b>Convergence.</b> The reads made after the quiet period return the row's final version.</li>
- * <li><b>Write-behind.</b> Every acknowledged write-behind call reaches the row unless a write that did
- * not precede it did; a write-behind call acknowledged before another began reaches the row first;
+ * <li><b>Write-behind.</b> Every acknowledged write-behind call reaches the row unless a write-behind call
+ * of the key that did not precede it did, acknowledged or not (the queue coalesced them; a call that
+ * failed as "may have been queued" and was queued after all coalesces as well); a write-behind call acknowledged before another began reaches the row first;
  * and a re-application after a crash never leaves an older version after a newer one.</li>
  * <li><b>No invented values.</b> A read returns the key's own row, at a version written to that key by
  * a write that had begun.</li>
@@ -221,7 +222,7 @@ public final class Checker {
 
 	private static CheckResult writeBehind(List<Call> calls, Map<Long, KeyHistory> keys) {
 		Verdicts verdicts = new Verdicts("write-behind", "every acknowledged write-behind call reaches the database "
-				+ "unless a write that did not precede it superseded it; calls of one key are applied in "
+				+ "unless a write-behind call that did not precede it reached it (coalescing); calls of one key are applied in "
 				+ "acknowledgement order, none older after a newer");
 		for (KeyHistory key : keys.values()) {
 			List<Call> queued = new ArrayList<>();
@@ -242,9 +243,11 @@ public final class Checker {
 			if (key.firstPosition(write.written()) != null) {
 				continue;
 			}
+			// coalesced into a later call that reached the database, acknowledged or not: a call that
+			// failed as "may have been queued" and was queued after all supersedes it as well
 			boolean superseded = false;
-			for (Call other : queued) {
-				if (other != write && other.completedAt() >= write.invokedAt()
+			for (Call other : key.writes()) {
+				if (other != write && other.name().equals(WRITE_BEHIND) && other.completedAt() >= write.invokedAt()
 						&& key.firstPosition(other.written()) != null) {
 					superseded = true;
 					break;

@@ -1,6 +1,7 @@
 package dev.tiercache.consistency.checker;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -39,6 +40,11 @@ final class KeyHistory {
 		if (write.isOk()) {
 			this.acknowledged.add(write);
 		}
+	}
+
+	/** Every write of the key, whatever its outcome. */
+	Collection<Call> writes() {
+		return this.writes.values();
 	}
 
 	/** A read that loads on a miss and puts what it loaded without a lease (plain {@code @Cacheable}). */

@@ -43,7 +43,7 @@ final class Cluster implements AutoCloseable {
 		this.admin = oneRedis ? new RedisAdmin(this.redis.port()) : null;
 		this.replicated = switch (settings.topology()) {
 			case REDIS -> null;
-			case SENTINEL -> new SentinelRedis();
+			case SENTINEL -> new SentinelRedis(settings.minReplicas());
 			case CLUSTER -> new ClusterRedis();
 		};
 		String runId = settings.runId();

@@ -13,10 +13,12 @@ import java.util.Set;
 
 /**
  * The long run, {@code consistency/run --minutes N --seed S [--seed S2 …] [--subject spring]
- * [--faults KIND,KIND…] [--coherence pubsub] [--topology sentinel|cluster] [--read-from replica]}: one run
+ * [--faults KIND,KIND…] [--coherence pubsub] [--topology sentinel|cluster] [--read-from replica]
+ * [--min-replicas N]}: one run
  * of {@code N} minutes per seed, with every kind of fault the topology ({@link Topology}) allows or only
  * those named ({@link FaultKind}), L1 kept coherent by {@code CLIENT TRACKING} or by Tiercache's pub/sub
- * fallback, and entries read from the primary or where {@code tiercache.redis.read-from} says;
+ * fallback, entries read from the primary or where {@code tiercache.redis.read-from} says, and on Sentinel,
+ * servers that refuse writes without {@code N} replicas ({@code min-replicas-to-write});
  * results written as JSON and Markdown under {@code consistency/results/}.
  * {@code --check DIR [--check DIR2 …]} checks runs' directories again (as the checker is now) and writes
  * their results. Exits 1 if any run broke a guarantee.
@@ -36,6 +38,7 @@ public final class ConsistencyMain {
 		Topology topology = Topology.REDIS;
 		boolean pubSub = false;
 		String readFrom = null;
+		int minReplicas = 0;
 		for (int i = 0; i < args.length; i += 2) {
 			String value = (i + 1 < args.length) ? args[i + 1] : usage("missing value for " + args[i]);
 			switch (args[i]) {
@@ -48,6 +51,7 @@ public final class ConsistencyMain {
 				case "--coherence" -> pubSub = isPubSub(value);
 				case "--topology" -> topology = topology(value);
 				case "--read-from" -> readFrom = value;
+				case "--min-replicas" -> minReplicas = Integer.parseInt(value);
 				default -> usage("unknown option " + args[i]);
 			}
 		}
@@ -56,6 +60,9 @@ public final class ConsistencyMain {
 		}
 		if (readFrom != null && (!"tiercache".equals(subject) || topology == Topology.REDIS)) {
 			usage("--read-from applies to Tiercache on 'sentinel' or 'cluster', which have replicas");
+		}
+		if (minReplicas < 0 || (minReplicas > 0 && topology != Topology.SENTINEL)) {
+			usage("--min-replicas applies to 'sentinel', with a count of 1 (its one replica)");
 		}
 		if (faults == null) {
 			faults = FaultKind.on(topology);
@@ -89,6 +96,9 @@ public final class ConsistencyMain {
 			}
 			if (readFrom != null) {
 				settings = settings.withReadFrom(readFrom);
+			}
+			if (minReplicas > 0) {
+				settings = settings.withMinReplicas(minReplicas);
 			}
 			System.out.println("run " + settings.subjectName() + " seed " + seed + " for " + minutes + " min: "
 					+ settings.schedule().faults().size() + " faults scheduled");

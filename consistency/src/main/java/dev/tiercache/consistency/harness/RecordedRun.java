@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.tiercache.consistency.checker.Applied;
@@ -27,7 +28,10 @@ record RecordedRun(RunSettings settings, String redis, List<FaultWindow> faults,
 
 	private static final String FILE = "recorded.json";
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	/** Reads runs recorded before a setting existed: its number is then 0 (off), not an error. */
+	private static final JsonMapper JSON = JsonMapper.builder()
+		.disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+		.build();
 
 	void save(Path directory) {
 		try {

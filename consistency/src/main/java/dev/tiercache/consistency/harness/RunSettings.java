@@ -30,9 +30,12 @@ import dev.tiercache.consistency.node.KeySpace;
  * @param topology the Redis the instances share
  * @param readFrom where Tiercache reads entries' values ({@code tiercache.redis.read-from}: replicas, say);
  * {@code null} for the primary
+ * @param minReplicas the Sentinel-managed servers' {@code min-replicas-to-write} (with
+ * {@code min-replicas-max-lag 1}), as the README asks of Sentinel deployments; 0 leaves it unset
  */
 public record RunSettings(String subject, long seed, long runMillis, int instances, int keys, int clients,
-		long thinkMicros, Set<FaultKind> faultKinds, boolean pubSub, Topology topology, @Nullable String readFrom) {
+		long thinkMicros, Set<FaultKind> faultKinds, boolean pubSub, Topology topology, @Nullable String readFrom,
+		int minReplicas) {
 
 	/** Staleness allowed outside faults, for keys in both tiers or Redis only: well above the measured p99 of 1.5 ms. */
 	public static final Duration FRESHNESS_BOUND = Duration.ofMillis(250);
@@ -93,19 +96,28 @@ public record RunSettings(String subject, long seed, long runMillis, int instanc
 	/** A run on {@code topology} with these kinds of fault (each must apply to it). */
 	public static RunSettings of(String subject, long seed, Duration run, Set<FaultKind> faultKinds,
 			Topology topology) {
-		return new RunSettings(subject, seed, run.toMillis(), 4, 300, 4, 3000, faultKinds, false, topology, null);
+		return new RunSettings(subject, seed, run.toMillis(), 4, 300, 4, 3000, faultKinds, false, topology, null, 0);
 	}
 
 	/** The same run with L1 kept coherent through Tiercache's pub/sub fallback. */
 	public RunSettings withPubSub() {
 		return new RunSettings(this.subject, this.seed, this.runMillis, this.instances, this.keys, this.clients,
-				this.thinkMicros, this.faultKinds, true, this.topology, this.readFrom);
+				this.thinkMicros, this.faultKinds, true, this.topology, this.readFrom, this.minReplicas);
 	}
 
 	/** The same run with Tiercache reading entries' values where {@code readFrom} says ({@code replica}, say). */
 	public RunSettings withReadFrom(String readFrom) {
 		return new RunSettings(this.subject, this.seed, this.runMillis, this.instances, this.keys, this.clients,
-				this.thinkMicros, this.faultKinds, this.pubSub, this.topology, readFrom);
+				this.thinkMicros, this.faultKinds, this.pubSub, this.topology, readFrom, this.minReplicas);
+	}
+
+	/**
+	 * The same run on Sentinel-managed servers that refuse writes unless {@code replicas} replicas are
+	 * connected, acknowledging within a second.
+	 */
+	public RunSettings withMinReplicas(int replicas) {
+		return new RunSettings(this.subject, this.seed, this.runMillis, this.instances, this.keys, this.clients,
+				this.thinkMicros, this.faultKinds, this.pubSub, this.topology, this.readFrom, replicas);
 	}
 
 	/**
@@ -116,6 +128,9 @@ public record RunSettings(String subject, long seed, long runMillis, int instanc
 		String name = this.pubSub ? this.subject + " (pub/sub)" : this.subject;
 		if (this.readFrom != null) {
 			name = name + " (read-from " + this.readFrom + ")";
+		}
+		if (this.minReplicas > 0) {
+			name = name + " (min-replicas-to-write " + this.minReplicas + ")";
 		}
 		return (this.topology == Topology.REDIS) ? name : name + " on " + this.topology.name().toLowerCase(Locale.ROOT);
 	}

@@ -6,14 +6,23 @@ import dev.tiercache.test.EmbeddedRedis;
 import dev.tiercache.test.RedisSentinelGroup;
 
 /**
- * The run's Redis on {@link Topology#SENTINEL}: a primary, its replica and three sentinels, without
- * {@code min-replicas-to-write} (the README asks it of Sentinel deployments; the runs with it were made
- * with it set on both servers, and again on a killed primary once it restarted).
+ * The run's Redis on {@link Topology#SENTINEL}: a primary, its replica and three sentinels, with
+ * {@code min-replicas-to-write} when the run asks for it (the README asks it of Sentinel deployments),
+ * set in both servers' configuration so that a killed server has it again when it restarts.
  */
 final class SentinelRedis implements ReplicatedRedis {
 
-	private final RedisSentinelGroup group = RedisSentinelGroup.start();
+	private final RedisSentinelGroup group;
 
+	private final int minReplicas;
+
+	/** @param minReplicas the servers' {@code min-replicas-to-write}; 0 leaves it unset */
+	SentinelRedis(int minReplicas) {
+		this.minReplicas = minReplicas;
+		this.group = (minReplicas > 0)
+				? RedisSentinelGroup.start("min-replicas-to-write " + minReplicas, "min-replicas-max-lag 1")
+				: RedisSentinelGroup.start();
+	}
 
 	@Override
 	public List<String> springProperties() {
@@ -22,7 +31,9 @@ final class SentinelRedis implements ReplicatedRedis {
 
 	@Override
 	public String describe() {
-		return "a primary, a replica and three sentinels (the embedded-redis jar's redis-server)";
+		String servers = "a primary, a replica and three sentinels (the embedded-redis jar's redis-server)";
+		return (this.minReplicas > 0) ? servers + ", min-replicas-to-write " + this.minReplicas
+				+ " and min-replicas-max-lag 1" : servers;
 	}
 
 	/** {@code SENTINEL FAILOVER}, then waits until the old primary is the new one's linked replica. */
