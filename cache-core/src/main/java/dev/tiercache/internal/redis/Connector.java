@@ -40,10 +40,10 @@ import dev.tiercache.internal.concurrent.DaemonThreads;
  * <p>The connection is opened on a background thread, never on a caller's: a caller waits for it at
  * most until its deadline, and a connection still opening after that goes on opening in the
  * background. At most one attempt runs at a time. A failed attempt fails the callers waiting for it;
- * the next call starts a new one. A connection found closed (the factory was stopped, reset or
- * destroyed), or on which a command could not even be sent, is dropped and closed, so that the next
- * call opens a new one and Redis comes back without a restart. Once {@link #close() closed}, no
- * connection is opened again. Thread-safe.
+ * the next call starts a new one. A connection found closed (the factory was stopped or destroyed,
+ * which shuts its client down), or on which a command could not even be sent, is dropped and closed,
+ * so that the next call opens a new one and Redis comes back without a restart. Once
+ * {@link #close() closed}, no connection is opened again. Thread-safe.
  */
 final class Connector implements AutoCloseable {
 
@@ -237,7 +237,7 @@ final class Connector implements AutoCloseable {
 		}
 	}
 
-	/** An open connection: how to close it (Spring's handle gives it back) and Lettuce's commands. */
+	/** An open connection: how to close it and Lettuce's commands. */
 	record Connection(Runnable closer, RedisClusterAsyncCommands<byte[], byte[]> commands) {
 
 		boolean isOpen() {

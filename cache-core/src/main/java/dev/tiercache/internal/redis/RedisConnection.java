@@ -16,7 +16,7 @@ import dev.tiercache.resilience.RedisCircuitBreaker;
  *
  * @param connectionFactory the factory the connection came from, for what needs connections of its own
  * (commands that block the connection they run on)
- * @param commands the calls on the shared connection
+ * @param commands the calls on Tiercache's one connection, which its parts share
  * @param keys the key layout, under the application's prefix
  * @param breaker the circuit breaker the calls go through
  * @param timeout how long one call may wait for Redis

@@ -70,7 +70,8 @@ class RemoteCommandsOnClusterTests {
 	void afterAFailedProbeTheBreakerProbesAgainAsSoonAsAReplicaTookTheFailedPrimarysSlots() {
 		RedisCircuitBreaker breaker = new RedisCircuitBreaker(
 				RedisCircuitBreaker.defaults().waitDurationInOpenState(Duration.ofMinutes(5)).build());
-		try (RemoteCommands commands = RemoteCommands.dedicated(this.connectionFactory, Duration.ofMillis(500), breaker)) {
+		try (RemoteCommands commands = RemoteCommands.dedicated(this.connectionFactory, Duration.ofMillis(500),
+				breaker)) {
 			commands.ping();
 			// the default node if it is a primary: the watch goes on when the cluster connection's own link is down
 			int index = primaryThatIs(true);

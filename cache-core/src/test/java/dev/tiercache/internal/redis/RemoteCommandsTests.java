@@ -79,7 +79,8 @@ class RemoteCommandsTests {
 	@Test
 	void anErrorReplyIsAnAnswerAndACallersInterruptIsNotHeldAgainstRedis() {
 		try (RedisCircuitBreaker breaker = new RedisCircuitBreaker();
-				RemoteCommands guarded = RemoteCommands.dedicated(this.connectionFactory, Duration.ofMillis(300), breaker)) {
+				RemoteCommands guarded = RemoteCommands.dedicated(this.connectionFactory, Duration.ofMillis(300),
+						breaker)) {
 			assertThat(guarded.connect(Duration.ofSeconds(5))).isTrue();
 			byte[] hash = bytes(TestRedis.uniquePrefix() + ":hash");
 			guarded.call((redis) -> redis.hset(hash, bytes("f"), bytes("v")));
@@ -103,7 +104,8 @@ class RemoteCommandsTests {
 	@Test
 	void whileTheBreakerStopsCallsNoCommandReachesRedis() {
 		try (RedisCircuitBreaker breaker = new RedisCircuitBreaker();
-				RemoteCommands guarded = RemoteCommands.dedicated(this.connectionFactory, Duration.ofMillis(300), breaker)) {
+				RemoteCommands guarded = RemoteCommands.dedicated(this.connectionFactory, Duration.ofMillis(300),
+						breaker)) {
 			for (int i = 0; i < 10; i++) {
 				breaker.failed(TimeUnit.MILLISECONDS.toNanos(300), new IllegalStateException("timed out"));
 			}

@@ -60,7 +60,8 @@ class LeaseLocksTests {
 	@BeforeEach
 	void start() {
 		this.connectionFactory = TestRedis.connectionFactory();
-		this.redis = RemoteCommands.dedicated(this.connectionFactory, Duration.ofSeconds(2), RedisCircuitBreaker.disabled());
+		this.redis = RemoteCommands.dedicated(this.connectionFactory, Duration.ofSeconds(2),
+				RedisCircuitBreaker.disabled());
 		this.holder = new LeaseLocks(this.redis, this.channel, Duration.ofSeconds(10));
 		this.other = new LeaseLocks(this.redis, this.channel, Duration.ofSeconds(10));
 		this.notifications = new LoadNotifications();

@@ -33,9 +33,10 @@ import org.jspecify.annotations.Nullable;
  * write-behind call: a put does not land over a queued call's value.</li>
  * <li><b>Convergence.</b> The reads made after the quiet period return the row's final version.</li>
  * <li><b>Write-behind.</b> Every acknowledged write-behind call reaches the row unless a write-behind call
- * of the key that did not precede it did, acknowledged or not (the queue coalesced them; a call that
- * failed as "may have been queued" and was queued after all coalesces as well); a write-behind call acknowledged before another began reaches the row first;
- * and a re-application after a crash never leaves an older version after a newer one.</li>
+ * of the key that did not precede it did (the queue applies a key's newest entry): an acknowledged one,
+ * or, excused and counted, one that failed as possibly queued and was queued after all; a write-behind
+ * call acknowledged before another began reaches the row first; and a re-application after a crash
+ * never leaves an older version after a newer one.</li>
  * <li><b>No invented values.</b> A read returns the key's own row, at a version written to that key by
  * a write that had begun.</li>
  * </ol>
@@ -48,6 +49,10 @@ public final class Checker {
 	private static final String LEASELESS_LOAD = "read-cacheable";
 
 	static final String WRITE_BEHIND = "write-behind";
+
+	/** How a write-behind call that may have been queued fails, as the histories record it. */
+	private static final String POSSIBLY_QUEUED = "WriteBehindUnavailableException: "
+			+ "Tiercache cannot confirm that it queued";
 
 	/** How many of a key's other calls a freshness violation shows, at most. */
 	private static final int MAX_CALLS_SHOWN = 12;
@@ -243,21 +248,36 @@ public final class Checker {
 			if (key.firstPosition(write.written()) != null) {
 				continue;
 			}
-			// coalesced into a later call that reached the database, acknowledged or not: a call that
-			// failed as "may have been queued" and was queued after all supersedes it as well
-			boolean superseded = false;
+			Call superseding = null;
 			for (Call other : key.writes()) {
-				if (other != write && other.name().equals(WRITE_BEHIND) && other.completedAt() >= write.invokedAt()
-						&& key.firstPosition(other.written()) != null) {
-					superseded = true;
-					break;
+				if (other != write && mayHaveBeenQueued(other) && other.completedAt() >= write.invokedAt()
+						&& key.firstPosition(other.written()) != null
+						&& (superseding == null || other.isOk())) {
+					superseding = other;
 				}
 			}
-			if (!superseded) {
+			if (superseding == null) {
 				verdicts.violation("acknowledged write-behind call of key " + write.key() + " never reached the database",
 						write);
 			}
+			else if (!superseding.isOk()) {
+				verdicts.excused();
+			}
 		}
+	}
+
+	/**
+	 * Whether a call may have queued its entry: an acknowledged write-behind call, or one that failed as
+	 * possibly queued. Not one refused as not queued, nor one whose process was killed (when it died
+	 * is not known to the call).
+	 */
+	private static boolean mayHaveBeenQueued(Call call) {
+		if (!call.name().equals(WRITE_BEHIND)) {
+			return false;
+		}
+		String error = call.error();
+		return call.isOk() || (call.outcome() == Call.Outcome.FAIL && error != null
+				&& error.startsWith(POSSIBLY_QUEUED));
 	}
 
 	private static void checkOrder(KeyHistory key, List<Call> queued, Verdicts verdicts) {

@@ -4,7 +4,7 @@ package dev.tiercache.consistency.checker;
  * When a fault was in force, as the nemesis applied and healed it.
  *
  * @param kind the fault
- * @param target what it hit (an instance, or {@code all})
+ * @param target what it hit (an instance, or {@code all}), with a note after it when Redis lost its dataset
  * @param start when it began ({@code System.nanoTime()})
  * @param end when it was healed
  */

@@ -61,7 +61,7 @@ public final class ConsistencyMain {
 		if (readFrom != null && (!"tiercache".equals(subject) || topology == Topology.REDIS)) {
 			usage("--read-from applies to Tiercache on 'sentinel' or 'cluster', which have replicas");
 		}
-		if (minReplicas < 0 || (minReplicas > 0 && topology != Topology.SENTINEL)) {
+		if (minReplicas != 0 && (minReplicas != 1 || topology != Topology.SENTINEL)) {
 			usage("--min-replicas applies to 'sentinel', with a count of 1 (its one replica)");
 		}
 		if (faults == null) {
@@ -150,7 +150,8 @@ public final class ConsistencyMain {
 		System.err.println(problem);
 		System.err.println("usage: consistency/run --minutes N --seed S [--seed S2 ...] [--subject tiercache|spring] "
 				+ "[--faults KIND,KIND...] [--coherence tracking|pubsub] [--topology redis|sentinel|cluster] "
-				+ "[--results DIR]  |  consistency/run --check RUN_DIR [--check RUN_DIR2 ...] [--results DIR]");
+				+ "[--read-from replica] [--min-replicas 1] [--results DIR]  |  "
+				+ "consistency/run --check RUN_DIR [--check RUN_DIR2 ...] [--results DIR]");
 		System.exit(2);
 		return problem;
 	}

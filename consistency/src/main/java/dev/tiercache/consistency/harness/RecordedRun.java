@@ -7,8 +7,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import dev.tiercache.consistency.checker.Applied;
 import dev.tiercache.consistency.checker.FaultWindow;
@@ -28,10 +29,7 @@ record RecordedRun(RunSettings settings, String redis, List<FaultWindow> faults,
 
 	private static final String FILE = "recorded.json";
 
-	/** Reads runs recorded before a setting existed: its number is then 0 (off), not an error. */
-	private static final JsonMapper JSON = JsonMapper.builder()
-		.disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-		.build();
+	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	void save(Path directory) {
 		try {
@@ -44,7 +42,12 @@ record RecordedRun(RunSettings settings, String redis, List<FaultWindow> faults,
 
 	static RecordedRun load(Path directory) {
 		try {
-			return JSON.readValue(Files.readString(directory.resolve(FILE)), RecordedRun.class);
+			JsonNode recorded = JSON.readTree(Files.readString(directory.resolve(FILE)));
+			if (recorded.get("settings") instanceof ObjectNode settings && !settings.has("minReplicas")) {
+				// recorded before the setting existed: the servers were left as they are
+				settings.put("minReplicas", 0);
+			}
+			return JSON.treeToValue(recorded, RecordedRun.class);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Cannot read " + directory.resolve(FILE), ex);

@@ -25,9 +25,8 @@ interface ReplicatedRedis extends AutoCloseable {
 	/**
 	 * A primary is killed ({@code SIGKILL}), its replica promoted, and the primary started again, empty, on
 	 * its port.
-	 * @return {@code false} if the topology re-formed with the killed primary as the new primary's replica;
-	 * {@code true} if the primary was handed back to the killed one, which came back without a dataset, so
-	 * that every key Redis held was lost (Sentinel does that at times: see {@code SentinelRedis})
+	 * @return whether Redis lost its whole dataset on the way (under Sentinel, when the primary is handed
+	 * back to the killed server, restarted empty: see {@code SentinelRedis})
 	 */
 	boolean killPrimary();
 
