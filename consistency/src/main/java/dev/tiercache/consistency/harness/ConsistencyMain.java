@@ -14,11 +14,11 @@ import java.util.Set;
 /**
  * The long run, {@code consistency/run --minutes N --seed S [--seed S2 …] [--subject spring]
  * [--faults KIND,KIND…] [--coherence pubsub] [--topology sentinel|cluster] [--read-from replica]
- * [--min-replicas N]}: one run
+ * [--min-replicas 0|1]}: one run
  * of {@code N} minutes per seed, with every kind of fault the topology ({@link Topology}) allows or only
  * those named ({@link FaultKind}), L1 kept coherent by {@code CLIENT TRACKING} or by Tiercache's pub/sub
  * fallback, entries read from the primary or where {@code tiercache.redis.read-from} says, and on Sentinel,
- * servers that refuse writes without {@code N} replicas ({@code min-replicas-to-write});
+ * servers that refuse writes without their replica ({@code min-replicas-to-write 1}, the default) or not;
  * results written as JSON and Markdown under {@code consistency/results/}.
  * {@code --check DIR [--check DIR2 …]} checks runs' directories again (as the checker is now) and writes
  * their results. Exits 1 if any run broke a guarantee.
@@ -38,7 +38,7 @@ public final class ConsistencyMain {
 		Topology topology = Topology.REDIS;
 		boolean pubSub = false;
 		String readFrom = null;
-		int minReplicas = 0;
+		Integer minReplicas = null;
 		for (int i = 0; i < args.length; i += 2) {
 			String value = (i + 1 < args.length) ? args[i + 1] : usage("missing value for " + args[i]);
 			switch (args[i]) {
@@ -61,8 +61,8 @@ public final class ConsistencyMain {
 		if (readFrom != null && (!"tiercache".equals(subject) || topology == Topology.REDIS)) {
 			usage("--read-from applies to Tiercache on 'sentinel' or 'cluster', which have replicas");
 		}
-		if (minReplicas != 0 && (minReplicas != 1 || topology != Topology.SENTINEL)) {
-			usage("--min-replicas applies to 'sentinel', with a count of 1 (its one replica)");
+		if (minReplicas != null && ((minReplicas != 0 && minReplicas != 1) || topology != Topology.SENTINEL)) {
+			usage("--min-replicas applies to 'sentinel': 1 (its one replica, the default) or 0 (none)");
 		}
 		if (faults == null) {
 			faults = FaultKind.on(topology);
@@ -97,7 +97,7 @@ public final class ConsistencyMain {
 			if (readFrom != null) {
 				settings = settings.withReadFrom(readFrom);
 			}
-			if (minReplicas > 0) {
+			if (minReplicas != null) {
 				settings = settings.withMinReplicas(minReplicas);
 			}
 			System.out.println("run " + settings.subjectName() + " seed " + seed + " for " + minutes + " min: "
@@ -150,7 +150,7 @@ public final class ConsistencyMain {
 		System.err.println(problem);
 		System.err.println("usage: consistency/run --minutes N --seed S [--seed S2 ...] [--subject tiercache|spring] "
 				+ "[--faults KIND,KIND...] [--coherence tracking|pubsub] [--topology redis|sentinel|cluster] "
-				+ "[--read-from replica] [--min-replicas 1] [--results DIR]  |  "
+				+ "[--read-from replica] [--min-replicas 0|1] [--results DIR]  |  "
 				+ "consistency/run --check RUN_DIR [--check RUN_DIR2 ...] [--results DIR]");
 		System.exit(2);
 		return problem;

@@ -93,10 +93,15 @@ public record RunSettings(String subject, long seed, long runMillis, int instanc
 		return of(subject, seed, run, faultKinds, Topology.REDIS);
 	}
 
-	/** A run on {@code topology} with these kinds of fault (each must apply to it). */
+	/**
+	 * A run on {@code topology} with these kinds of fault (each must apply to it). On Sentinel the servers
+	 * refuse writes without their replica ({@code min-replicas-to-write 1}), as the README asks of Sentinel
+	 * deployments; {@link #withMinReplicas(int) withMinReplicas(0)} runs without.
+	 */
 	public static RunSettings of(String subject, long seed, Duration run, Set<FaultKind> faultKinds,
 			Topology topology) {
-		return new RunSettings(subject, seed, run.toMillis(), 4, 300, 4, 3000, faultKinds, false, topology, null, 0);
+		return new RunSettings(subject, seed, run.toMillis(), 4, 300, 4, 3000, faultKinds, false, topology, null,
+				(topology == Topology.SENTINEL) ? 1 : 0);
 	}
 
 	/** The same run with L1 kept coherent through Tiercache's pub/sub fallback. */
@@ -113,7 +118,7 @@ public record RunSettings(String subject, long seed, long runMillis, int instanc
 
 	/**
 	 * The same run on Sentinel-managed servers that refuse writes unless {@code replicas} replicas are
-	 * connected, acknowledging within a second.
+	 * connected, acknowledging within a second; 0: servers that take writes without a replica.
 	 */
 	public RunSettings withMinReplicas(int replicas) {
 		return new RunSettings(this.subject, this.seed, this.runMillis, this.instances, this.keys, this.clients,
@@ -129,8 +134,8 @@ public record RunSettings(String subject, long seed, long runMillis, int instanc
 		if (this.readFrom != null) {
 			name = name + " (read-from " + this.readFrom + ")";
 		}
-		if (this.minReplicas > 0) {
-			name = name + " (min-replicas-to-write " + this.minReplicas + ")";
+		if (this.topology == Topology.SENTINEL && this.minReplicas == 0) {
+			name = name + " (without min-replicas-to-write)";
 		}
 		return (this.topology == Topology.REDIS) ? name : name + " on " + this.topology.name().toLowerCase(Locale.ROOT);
 	}
