@@ -108,6 +108,17 @@ public final class RedisSentinelGroup implements AutoCloseable {
 		return server(((InetSocketAddress) address).getPort());
 	}
 
+	/** Whether every sentinel names {@code server} as the primary (all of them know of the last failover). */
+	public boolean allNamePrimary(EmbeddedRedis server) {
+		for (int i = 0; i < this.sentinelPorts.size(); i++) {
+			SocketAddress address = onSentinel(i, (sentinel) -> sentinel.getMasterAddrByName(MASTER));
+			if (((InetSocketAddress) address).getPort() != server.port()) {
+				return false;
+			}
+		}
+		return true;
+	}
+
 	/** The server that is not the primary. */
 	public EmbeddedRedis replica() {
 		EmbeddedRedis primary = primary();

@@ -227,8 +227,9 @@ public final class Checker {
 
 	private static CheckResult writeBehind(List<Call> calls, Map<Long, KeyHistory> keys) {
 		Verdicts verdicts = new Verdicts("write-behind", "every acknowledged write-behind call reaches the database "
-				+ "unless a write-behind call that did not precede it reached it (coalescing); calls of one key are applied in "
-				+ "acknowledgement order, none older after a newer");
+				+ "unless a later write-behind call of its key, acknowledged or failed as possibly queued, reached it "
+				+ "(coalescing; the latter excused); calls of one key are applied in acknowledgement order, none older "
+				+ "after a newer");
 		for (KeyHistory key : keys.values()) {
 			List<Call> queued = new ArrayList<>();
 			for (Call write : key.acknowledged()) {

@@ -44,7 +44,8 @@ record RecordedRun(RunSettings settings, String redis, List<FaultWindow> faults,
 		try {
 			JsonNode recorded = JSON.readTree(Files.readString(directory.resolve(FILE)));
 			if (recorded.get("settings") instanceof ObjectNode settings && !settings.has("minReplicas")) {
-				// recorded before the setting existed: the servers were left as they are
+				// recorded before the setting was: labelled as without it, as most of those runs were (the Sentinel
+				// runs of 2026-12-06 from 10:33 to 11:40 had it, set by CONFIG SET)
 				settings.put("minReplicas", 0);
 			}
 			return JSON.treeToValue(recorded, RecordedRun.class);

@@ -67,8 +67,10 @@ public final class Reports {
 				.filter((fault) -> fault.target().contains(Nemesis.DATASET_LOST))
 				.toList() : outcome.faults();
 			if (!listed.isEmpty()) {
+				String which = outcome.verdict().passed() ? "faults after which Redis lost its dataset" : "faults";
 				md.append("\n## ").append(outcome.settings().subjectName()).append(", seed ")
-					.append(outcome.settings().seed()).append(": faults (nanoTime, as the calls' times)\n\n");
+					.append(outcome.settings().seed()).append(": ").append(which)
+					.append(" (nanoTime, as the calls' times)\n\n");
 				listed.forEach((fault) -> md.append("- ").append(fault.kind()).append(" on ")
 					.append(fault.target()).append(" [").append(fault.start()).append(", ").append(fault.end())
 					.append("]\n"));

@@ -81,6 +81,10 @@ public record RunSettings(String subject, long seed, long runMillis, int instanc
 						+ topology + "; its faults are " + FaultKind.on(topology));
 			}
 		}
+		if (minReplicas < 0 || minReplicas > 1 || (minReplicas == 1 && topology != Topology.SENTINEL)) {
+			throw new IllegalArgumentException("min-replicas-to-write " + minReplicas + " applies to Sentinel's "
+					+ "one replica only: 0 or 1 on " + Topology.SENTINEL + ", 0 elsewhere");
+		}
 	}
 
 	/** A run on one Redis with every kind of fault. */

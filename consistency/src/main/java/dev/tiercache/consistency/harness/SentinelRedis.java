@@ -63,6 +63,10 @@ final class SentinelRedis implements ReplicatedRedis {
 		markDataset(primary);
 		primary.kill();
 		Sleeper.until("the sentinels promote the replica", REFORMING, () -> this.group.primary() != primary);
+		EmbeddedRedis promoted = this.group.primary();
+		// a sentinel that has not learnt of the failover takes the promoted replica for a replica turned
+		// primary by mistake, and makes it replicate the restarted server: wait until every one knows
+		Sleeper.until("every sentinel names the promoted replica", REFORMING, () -> this.group.allNamePrimary(promoted));
 		primary.startAfterKill();
 		// the restarted server becomes the new primary's replica, or, handed the primary back, its primary
 		Sleeper.until("the group is whole again, its replica's link up", REFORMING, this.group::formed);

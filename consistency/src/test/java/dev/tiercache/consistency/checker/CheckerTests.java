@@ -258,6 +258,24 @@ class CheckerTests {
 	}
 
 	@Test
+	void aLaterAcknowledgedCallSupersedesWithoutAnExcuseWhateverOtherCallsReachedTheDatabase() {
+		// the key's writes are looked at in the order of their versions: each comes first once
+		for (long acknowledged : new long[] { 12, 13 }) {
+			long possiblyQueued = 25 - acknowledged;
+			this.calls.clear();
+			write("write-behind", 1, 11, 100, 110);
+			write("write-behind", 1, acknowledged, 120, 130);
+			failedWrite(1, possiblyQueued, 125, 140, Call.Outcome.FAIL, POSSIBLY_QUEUED);
+			this.applied.clear();
+			applied(1, possiblyQueued);
+			applied(1, acknowledged);
+			CheckResult writeBehind = result(check(), "write-behind");
+			assertThat(writeBehind.violations()).as("acknowledged version %d", acknowledged).isZero();
+			assertThat(writeBehind.excused()).as("acknowledged version %d", acknowledged).isZero();
+		}
+	}
+
+	@Test
 	void onlyALaterCallThatMayHaveBeenQueuedAndReachedTheDatabaseExcusesALostWrite() {
 		write("write-behind", 1, 11, 100, 110);
 		// failed as possibly queued, never applied
