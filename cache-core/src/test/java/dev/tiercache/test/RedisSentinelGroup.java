@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,6 +21,8 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
 import io.lettuce.core.sentinel.api.sync.RedisSentinelCommands;
 import redis.embedded.RedisSentinel;
+
+import org.springframework.util.FileSystemUtils;
 
 import static org.awaitility.Awaitility.await;
 
@@ -45,25 +49,29 @@ public final class RedisSentinelGroup implements AutoCloseable {
 
 	private final RedisClient client = RedisClient.create();
 
+	private final List<Path> dataDirectories = new ArrayList<>();
+
 	private RedisSentinelGroup() {
 	}
 
 	public static RedisSentinelGroup start() {
-		return start(new String[0]);
+		return start(false);
 	}
 
 	/**
 	 * Starts a group whose two servers have configuration lines of their own, such as
 	 * {@code min-replicas-to-write 1}, which they keep when they restart.
+	 * @param persistent whether the servers keep an append-only file ({@code appendfsync everysec}) in a
+	 * directory of their own, so that a server killed and started again comes back with its data, as
+	 * production servers do, rather than empty
 	 */
-	public static RedisSentinelGroup start(String... serverSettings) {
+	public static RedisSentinelGroup start(boolean persistent, String... serverSettings) {
 		RedisSentinelGroup group = new RedisSentinelGroup();
 		try {
-			EmbeddedRedis primary = EmbeddedRedis.withSettings(serverSettings);
+			EmbeddedRedis primary = EmbeddedRedis.withSettings(group.settings(persistent, serverSettings));
 			group.servers.add(primary);
-			String[] replicaSettings = Arrays.copyOf(serverSettings, serverSettings.length + 1);
-			replicaSettings[serverSettings.length] = "replicaof 127.0.0.1 " + primary.port();
-			group.servers.add(EmbeddedRedis.withSettings(replicaSettings));
+			group.servers.add(EmbeddedRedis.withSettings(group.settings(persistent,
+					with(serverSettings, "replicaof 127.0.0.1 " + primary.port()))));
 			for (int i = 0; i < 3; i++) {
 				int port = EmbeddedRedis.freePort();
 				RedisSentinel sentinel = RedisSentinel.newRedisSentinel()
@@ -106,17 +114,6 @@ public final class RedisSentinelGroup implements AutoCloseable {
 	public EmbeddedRedis primary() {
 		SocketAddress address = onSentinel(0, (sentinel) -> sentinel.getMasterAddrByName(MASTER));
 		return server(((InetSocketAddress) address).getPort());
-	}
-
-	/** Whether every sentinel names {@code server} as the primary (all of them know of the last failover). */
-	public boolean allNamePrimary(EmbeddedRedis server) {
-		for (int i = 0; i < this.sentinelPorts.size(); i++) {
-			SocketAddress address = onSentinel(i, (sentinel) -> sentinel.getMasterAddrByName(MASTER));
-			if (((InetSocketAddress) address).getPort() != server.port()) {
-				return false;
-			}
-		}
-		return true;
 	}
 
 	/** The server that is not the primary. */
@@ -193,6 +190,30 @@ public final class RedisSentinelGroup implements AutoCloseable {
 			}
 		}
 		this.servers.forEach(EmbeddedRedis::close);
+		for (Path directory : this.dataDirectories) {
+			try {
+				FileSystemUtils.deleteRecursively(directory);
+			}
+			catch (IOException ex) {
+				// a temporary directory left behind
+			}
+		}
+	}
+
+	/** One server's configuration lines: {@code settings}, and a data directory of its own if persistent. */
+	private String[] settings(boolean persistent, String... settings) throws IOException {
+		if (!persistent) {
+			return settings;
+		}
+		Path directory = Files.createTempDirectory("tiercache-sentinel-redis-");
+		this.dataDirectories.add(directory);
+		return with(with(with(settings, "appendonly yes"), "appendfsync everysec"), "dir " + directory);
+	}
+
+	private static String[] with(String[] settings, String setting) {
+		String[] all = Arrays.copyOf(settings, settings.length + 1);
+		all[settings.length] = setting;
+		return all;
 	}
 
 }

@@ -18,7 +18,7 @@ final class Nemesis {
 
 	/** What the report says of a kill after which Redis came back without its dataset. */
 	static final String DATASET_LOST = "Redis lost its dataset: the sentinels handed the primary back to the killed "
-			+ "server, restarted empty";
+			+ "server, which came back without it";
 
 	private final Cluster cluster;
 
