@@ -9,14 +9,10 @@ import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
-import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
-import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import org.apache.commons.logging.Log;
@@ -24,9 +20,9 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.tiercache.internal.concurrent.DaemonThreads;
+import dev.tiercache.internal.redis.PubSubConnections;
 
 /**
  * The subscription of the {@link CoherenceMode#PUBSUB} fallback: a pub/sub connection of its own,
@@ -87,7 +83,7 @@ final class PublishedInvalidations implements AutoCloseable {
 			shard.close();
 		}
 		if (current != null) {
-			current.closeAsync();
+			current.close();
 		}
 	}
 
@@ -124,7 +120,7 @@ final class PublishedInvalidations implements AutoCloseable {
 						if (shard != null) {
 							shard.close();
 						}
-						opened.closeAsync();
+						opened.close();
 						return;
 					}
 					this.connection = opened;
@@ -146,7 +142,7 @@ final class PublishedInvalidations implements AutoCloseable {
 	}
 
 	private StatefulRedisPubSubConnection<byte[], byte[]> open(Runnable reconnected) {
-		StatefulRedisPubSubConnection<byte[], byte[]> opened = connectPubSub();
+		StatefulRedisPubSubConnection<byte[], byte[]> opened = PubSubConnections.open(this.connectionFactory);
 		try {
 			opened.addListener(new RedisPubSubAdapter<>() {
 
@@ -173,7 +169,7 @@ final class PublishedInvalidations implements AutoCloseable {
 			return opened;
 		}
 		catch (RuntimeException ex) {
-			opened.closeAsync();
+			opened.close();
 			throw ex;
 		}
 	}
@@ -195,25 +191,9 @@ final class PublishedInvalidations implements AutoCloseable {
 			return shard;
 		}
 		catch (RuntimeException | Error ex) {
-			cluster.closeAsync();
+			cluster.close();
 			throw ex;
 		}
-	}
-
-	/**
-	 * A pub/sub connection: on a Redis Cluster, Lettuce's, whose subscriptions go to one node (every node
-	 * relays a {@code PUBLISH} to the others) and move to another when that node is lost; its shard
-	 * channel subscriptions go to the channel's slot ({@link ShardedSubscription}).
-	 */
-	private StatefulRedisPubSubConnection<byte[], byte[]> connectPubSub() {
-		AbstractRedisClient client = ((LettuceConnectionFactory) this.connectionFactory).getNativeClient();
-		if (client instanceof RedisClient standalone) {
-			return standalone.connectPubSub(ByteArrayCodec.INSTANCE);
-		}
-		if (client instanceof RedisClusterClient cluster) {
-			return cluster.connectPubSub(ByteArrayCodec.INSTANCE);
-		}
-		throw new IllegalStateException("Unsupported Lettuce client " + client);
 	}
 
 	@Override

@@ -5,11 +5,18 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
+import java.util.logging.Level;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import dev.tiercache.codec.JsonOrSerializedValueCodec;
+import dev.tiercache.codec.SerializationAllowList;
+import dev.tiercache.test.CapturedLog;
 import dev.tiercache.test.TcpProxy;
 import dev.tiercache.test.TestRedis;
 
@@ -66,6 +73,34 @@ class TieredCacheManagerShutdownTests {
 		}
 		await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(started.stream()
 			.filter(Thread::isAlive).map(Thread::getName)).as("still running").isEmpty());
+	}
+
+	/**
+	 * Issue 19: a context closed right after it started, as test suites do all the time, logs no warning
+	 * or error. Spring Data Redis's listener container, which the load wake-ups subscribed with, logged
+	 * "Restarting subscription task after 5000 ms" at ERROR when its subscription, still being made,
+	 * met the connection factory already stopped.
+	 */
+	@Test
+	void aContextClosedRightAfterItStartedLogsNoWarningOrError() {
+		Set<Thread> before = tiercacheThreads();
+		try (CapturedLog log = new CapturedLog("", Level.WARNING)) {
+			for (int i = 0; i < 20; i++) {
+				try (AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext()) {
+					context.registerBean(LettuceConnectionFactory.class, TestRedis::connectionFactory);
+					context.registerBean(TieredCacheManager.class, () -> TieredCacheManager
+						.builder(context.getBean(LettuceConnectionFactory.class))
+						.keyPrefix(this.fixture.prefix)
+						.codec(new JsonOrSerializedValueCodec(new SerializationAllowList(Set.of("dev.tiercache"))))
+						.cache("books", CacheSettings.DEFAULTS)
+						.build());
+					context.refresh();
+				}
+			}
+			await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(tiercacheThreads())
+				.as("threads of the closed managers").isSubsetOf(before));
+			assertThat(log.lines()).as("warnings and errors logged").isEmpty();
+		}
 	}
 
 	private static Set<Thread> tiercacheThreads() {

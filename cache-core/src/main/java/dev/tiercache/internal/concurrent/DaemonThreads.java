@@ -40,6 +40,28 @@ public final class DaemonThreads {
 		}
 	}
 
+	/**
+	 * Lets the task under way end by itself, waiting up to {@code wait} (tasks not yet started are
+	 * dropped if the executor drops delayed tasks at shutdown), and only then interrupts it and waits as
+	 * long again: for tasks that an interrupt would leave with work going on behind them, as Lettuce's
+	 * connect, which goes on opening the connection it no longer returns. An interrupt while waiting
+	 * interrupts the task at once and is kept on the calling thread.
+	 */
+	public static void finish(ExecutorService executor, Duration wait) {
+		executor.shutdown();
+		try {
+			if (executor.awaitTermination(wait.toNanos(), TimeUnit.NANOSECONDS)) {
+				return;
+			}
+		}
+		catch (InterruptedException ex) {
+			executor.shutdownNow();
+			Thread.currentThread().interrupt();
+			return;
+		}
+		stop(executor, wait);
+	}
+
 	private static Thread daemon(Runnable task, String name) {
 		Thread thread = new Thread(task, name);
 		thread.setDaemon(true);

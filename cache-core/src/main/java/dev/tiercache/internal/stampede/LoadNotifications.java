@@ -6,20 +6,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import org.jspecify.annotations.Nullable;
-
-import org.springframework.data.redis.connection.Message;
-import org.springframework.data.redis.connection.MessageListener;
-
 /**
  * Wakes callers waiting for a key when another instance stores, releases or writes it.
  *
- * <p>Register as a {@link MessageListener} on the channel {@link LeaseLocks} publishes to. A caller
+ * <p>{@link LoadSubscription} hands it the messages of the channel {@link LeaseLocks} publishes to. A caller
  * {@linkplain #register registers} before it checks Redis, so a message published between its check
  * and its wait is not lost. Messages can still be lost (a broken subscription), so waits are always
  * bounded by the caller. Thread-safe.
  */
-public final class LoadNotifications implements MessageListener {
+public final class LoadNotifications {
 
 	private final ConcurrentHashMap<ByteBuffer, Set<Waiter>> waiters = new ConcurrentHashMap<>();
 
@@ -30,9 +25,9 @@ public final class LoadNotifications implements MessageListener {
 		return waiter;
 	}
 
-	@Override
-	public void onMessage(Message message, byte @Nullable [] pattern) {
-		Set<Waiter> registered = this.waiters.get(ByteBuffer.wrap(message.getBody()));
+	/** Signals the callers registered for the value key a message named. */
+	public void wake(byte[] valueKey) {
+		Set<Waiter> registered = this.waiters.get(ByteBuffer.wrap(valueKey));
 		if (registered != null) {
 			registered.forEach(Waiter::signal);
 		}

@@ -1,50 +1,65 @@
 package dev.tiercache.internal.stampede;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
-import org.springframework.core.task.SyncTaskExecutor;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.listener.ChannelTopic;
-import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
 import dev.tiercache.internal.concurrent.DaemonThreads;
+import dev.tiercache.internal.redis.PubSubConnections;
 
 /**
- * The pub/sub subscription that feeds {@link LoadNotifications}. Starting it never fails or blocks:
- * it subscribes on a background thread, retried every {@link #RETRY_INTERVAL} until it succeeds or is
- * closed, and waiters meanwhile rely on their own bounded polling. Once subscribed, Spring's listener
- * container re-subscribes by itself after a connection loss. Messages are handed to
- * {@link LoadNotifications} on the thread that receives them (the listener only signals latches),
- * not on a new thread per message as the container's default executor would. Thread-safe.
+ * The pub/sub subscription that feeds {@link LoadNotifications}, on a Lettuce pub/sub connection of its
+ * own ({@link PubSubConnections}). Starting it never fails or blocks: it subscribes on a background thread,
+ * retried every {@link #RETRY_INTERVAL} until it succeeds or is closed, and waiters meanwhile rely on their
+ * own bounded polling. Once subscribed, Lettuce subscribes again by itself after a reconnect. Messages are
+ * handed to {@link LoadNotifications} on the thread that receives them (it only signals latches).
+ *
+ * <p>Nothing is logged once {@link #close()} has begun: an attempt still under way then may meet the
+ * connection factory stopping, as when an application context closes right after it started.
+ * Thread-safe.
  */
 public final class LoadSubscription implements AutoCloseable {
 
 	/** How often a failed subscription is retried. */
 	public static final Duration RETRY_INTERVAL = Duration.ofSeconds(2);
 
+	private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+
 	private static final Log logger = LogFactory.getLog(LoadSubscription.class);
 
-	private final RedisMessageListenerContainer container = new RedisMessageListenerContainer();
+	private final RedisConnectionFactory connectionFactory;
 
-	private final ScheduledExecutorService subscriber = Executors
-		.newSingleThreadScheduledExecutor(DaemonThreads.named("tiercache-subscription"));
+	private final byte[] channel;
 
-	private volatile boolean closed;
+	private final LoadNotifications notifications;
 
+	private final ScheduledThreadPoolExecutor subscriber = new ScheduledThreadPoolExecutor(1,
+			DaemonThreads.named("tiercache-subscription"));
+
+	/** The subscribed connection; guarded by {@code this}. */
+	private @Nullable StatefulRedisPubSubConnection<byte[], byte[]> connection;
+
+	/** Guarded by {@code this}. */
+	private boolean closed;
+
+	/** Read and written on the subscriber thread only. */
 	private boolean failedBefore;
 
 	public LoadSubscription(RedisConnectionFactory connectionFactory, String channel, LoadNotifications notifications) {
-		this.container.setConnectionFactory(connectionFactory);
-		this.container.setTaskExecutor(new SyncTaskExecutor());
-		this.container.addMessageListener(notifications, new ChannelTopic(channel));
-		this.container.afterPropertiesSet();
+		this.connectionFactory = connectionFactory;
+		this.channel = channel.getBytes(StandardCharsets.UTF_8);
+		this.notifications = notifications;
+		this.subscriber.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
 	}
 
 	/** Starts subscribing in the background; returns at once. */
@@ -63,45 +78,94 @@ public final class LoadSubscription implements AutoCloseable {
 
 	/** Runs on the subscriber thread only. */
 	private void subscribe() {
-		if (this.closed) {
+		if (isClosed()) {
 			return;
 		}
+		StatefulRedisPubSubConnection<byte[], byte[]> opened;
 		try {
-			this.container.start();
-			if (this.failedBefore) {
-				logger.info("Tiercache subscribed to load notifications");
-			}
+			opened = subscribedConnection();
 		}
 		catch (RuntimeException ex) {
-			this.container.stop();
-			if (!this.failedBefore) {
-				this.failedBefore = true;
-				logger.warn("Tiercache cannot subscribe to load notifications yet (callers waiting for another instance"
-						+ " poll instead); retrying every " + RETRY_INTERVAL.toSeconds() + " s: " + ex.getMessage());
-			}
-			else {
-				logger.debug("Tiercache still cannot subscribe to load notifications", ex);
-			}
-			if (!this.closed) {
-				schedule(RETRY_INTERVAL.toMillis());
-			}
+			retryAfter(ex);
+			return;
+		}
+		if (!keep(opened)) {
+			opened.close();
+			return;
+		}
+		if (this.failedBefore) {
+			logger.info("Tiercache subscribed to load notifications");
 		}
 	}
 
-	/** Stops subscribing (interrupting an attempt in progress) and unsubscribes. */
-	@Override
-	public void close() throws Exception {
-		this.closed = true;
-		this.subscriber.shutdownNow();
+	private StatefulRedisPubSubConnection<byte[], byte[]> subscribedConnection() {
+		StatefulRedisPubSubConnection<byte[], byte[]> opened = PubSubConnections.open(this.connectionFactory);
 		try {
-			this.subscriber.awaitTermination(5, TimeUnit.SECONDS);
+			opened.addListener(new RedisPubSubAdapter<>() {
+
+				@Override
+				public void message(byte[] channel, byte[] valueKey) {
+					LoadSubscription.this.notifications.wake(valueKey);
+				}
+
+			});
+			opened.sync().subscribe(this.channel);
+			return opened;
 		}
-		catch (InterruptedException ex) {
-			// shutting down on an interrupted thread: stop waiting, still close the subscription
-			Thread.currentThread().interrupt();
+		catch (RuntimeException | Error ex) {
+			opened.close();
+			throw ex;
+		}
+	}
+
+	/** Keeps the connection unless closed meanwhile. */
+	private synchronized boolean keep(StatefulRedisPubSubConnection<byte[], byte[]> opened) {
+		if (this.closed) {
+			return false;
+		}
+		this.connection = opened;
+		return true;
+	}
+
+	private void retryAfter(RuntimeException ex) {
+		if (isClosed()) {
+			return;
+		}
+		if (!this.failedBefore) {
+			this.failedBefore = true;
+			logger.warn("Tiercache cannot subscribe to load notifications yet (callers waiting for another instance"
+					+ " poll instead); retrying every " + RETRY_INTERVAL.toSeconds() + " s: " + ex);
+		}
+		else {
+			logger.debug("Tiercache still cannot subscribe to load notifications", ex);
+		}
+		schedule(RETRY_INTERVAL.toMillis());
+	}
+
+	private synchronized boolean isClosed() {
+		return this.closed;
+	}
+
+	/**
+	 * Stops subscribing and closes the subscribed connection. An attempt under way is given
+	 * 5 s to end by itself before it is interrupted: interrupted while connecting, Lettuce
+	 * would go on opening the connection behind it, to be found open when the connection factory stops.
+	 */
+	@Override
+	public void close() {
+		StatefulRedisPubSubConnection<byte[], byte[]> subscribed;
+		synchronized (this) {
+			this.closed = true;
+			subscribed = this.connection;
+			this.connection = null;
+		}
+		try {
+			DaemonThreads.finish(this.subscriber, CLOSE_WAIT);
 		}
 		finally {
-			this.container.destroy();
+			if (subscribed != null) {
+				subscribed.close();
+			}
 		}
 	}
 
