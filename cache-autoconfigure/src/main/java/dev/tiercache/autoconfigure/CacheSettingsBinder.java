@@ -42,7 +42,9 @@ final class CacheSettingsBinder {
 	}
 
 	private static CacheSettings apply(CacheSettings base, CacheSpec spec, String path) {
-		return mapped(path, () -> base.with(overrides(spec)));
+		CacheSettings laid = mapped(path, () -> base.with(overrides(spec)));
+		Boolean allowNullValues = spec.getAllowNullValues();
+		return (allowNullValues != null) ? laid.withAllowNullValues(allowNullValues) : laid;
 	}
 
 	private static CacheSettings.Overrides overrides(CacheSpec spec) {

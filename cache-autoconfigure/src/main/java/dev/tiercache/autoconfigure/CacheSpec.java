@@ -66,6 +66,12 @@ public class CacheSpec {
 	 */
 	private @Nullable Boolean encryption;
 
+	/**
+	 * Whether the cache keeps nulls. If not, as Spring's caches with 'allowNullValues = false', a put of
+	 * null throws IllegalArgumentException, and a null that a method returns is not cached.
+	 */
+	private @Nullable Boolean allowNullValues;
+
 	private final Local local = new Local();
 
 	private final Lock lock = new Lock();
@@ -144,6 +150,14 @@ public class CacheSpec {
 
 	public void setEncryption(@Nullable Boolean encryption) {
 		this.encryption = encryption;
+	}
+
+	public @Nullable Boolean getAllowNullValues() {
+		return this.allowNullValues;
+	}
+
+	public void setAllowNullValues(@Nullable Boolean allowNullValues) {
+		this.allowNullValues = allowNullValues;
 	}
 
 	public Local getLocal() {

@@ -84,7 +84,8 @@ class TiercacheAutoConfigurationTests {
 					"tiercache.defaults.local.max-size=500", "tiercache.caches.books.ttl=2h",
 					"tiercache.caches.books.mode=local", "tiercache.caches.books.null-ttl=7s",
 					"tiercache.caches.books.local.ttl=3s", "tiercache.caches.books.local.max-size=40000",
-					"tiercache.caches.books.lock.lease=9s", "tiercache.caches.books.lock.wait=11s")
+					"tiercache.caches.books.lock.lease=9s", "tiercache.caches.books.lock.wait=11s",
+					"tiercache.defaults.allow-null-values=false", "tiercache.caches.books.allow-null-values=true")
 			.run((context) -> {
 				TieredCacheManager manager = context.getBean(TieredCacheManager.class);
 				CacheSettings plain = manager.getTieredCache("plain").settings();
@@ -92,6 +93,7 @@ class TiercacheAutoConfigurationTests {
 				assertThat(plain.ttlJitter()).isEqualTo(20);
 				assertThat(plain.localMaxSize()).isEqualTo(500);
 				assertThat(plain.mode()).isEqualTo(CacheMode.BOTH);
+				assertThat(plain.allowNullValues()).isFalse();
 				CacheSettings books = manager.getTieredCache("books").settings();
 				assertThat(books.ttl()).isEqualTo(Duration.ofHours(2));
 				assertThat(books.ttlJitter()).isEqualTo(20);
@@ -101,6 +103,7 @@ class TiercacheAutoConfigurationTests {
 				assertThat(books.localMaxSize()).isEqualTo(40000);
 				assertThat(books.lockLease()).isEqualTo(Duration.ofSeconds(9));
 				assertThat(books.lockWait()).isEqualTo(Duration.ofSeconds(11));
+				assertThat(books.allowNullValues()).isTrue();
 			});
 	}
 

@@ -26,14 +26,19 @@ import org.jspecify.annotations.Nullable;
  * its key for ever (a load that outlasts {@code lockWait} still returns its value, but is stored only
  * if its lease has not lapsed)
  * @param freshness refresh-ahead, stale-while-revalidate, early expiry and fail-safe
+ * @param allowNullValues whether the cache keeps {@code null}s: if not, as Spring's caches with
+ * {@code allowNullValues = false}, {@link TieredCache#put} of {@code null} throws
+ * {@link IllegalArgumentException}, a loader of {@link TieredCache#get(Object, java.util.concurrent.Callable)}
+ * that returns {@code null} fails, and a {@code null} that an annotated method returns or writes is
+ * not cached (its key is evicted), whatever {@code nullTtl} says
  */
 public record CacheSettings(CacheMode mode, Duration ttl, int ttlJitter, Duration nullTtl, long localMaxSize,
-		Duration localTtl, Duration lockLease, Duration lockWait, Freshness freshness) {
+		Duration localTtl, Duration lockLease, Duration lockWait, Freshness freshness, boolean allowNullValues) {
 
 	/** The settings of a cache that nothing overrides. */
 	public static final CacheSettings DEFAULTS = new CacheSettings(CacheMode.BOTH, Duration.ofMinutes(10), 10,
 			Duration.ofMinutes(1), 10_000, Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(30),
-			Freshness.NONE);
+			Freshness.NONE, true);
 
 	/**
 	 * @throws InvalidSettingException naming the setting and the value if a setting is out of range
@@ -52,6 +57,12 @@ public record CacheSettings(CacheMode mode, Duration ttl, int ttlJitter, Duratio
 		requireNotNegative("lock.wait", lockWait);
 	}
 
+	/** Settings that keep {@code null}s ({@code allowNullValues} true). */
+	public CacheSettings(CacheMode mode, Duration ttl, int ttlJitter, Duration nullTtl, long localMaxSize,
+			Duration localTtl, Duration lockLease, Duration lockWait, Freshness freshness) {
+		this(mode, ttl, ttlJitter, nullTtl, localMaxSize, localTtl, lockLease, lockWait, freshness, true);
+	}
+
 	private static void requirePositive(String name, Duration value) {
 		if (value.isNegative() || value.isZero()) {
 			throw new InvalidSettingException(name, value, "must be positive");
@@ -66,47 +77,61 @@ public record CacheSettings(CacheMode mode, Duration ttl, int ttlJitter, Duratio
 
 	public CacheSettings withMode(CacheMode mode) {
 		return new CacheSettings(mode, this.ttl, this.ttlJitter, this.nullTtl, this.localMaxSize, this.localTtl,
-				this.lockLease, this.lockWait, this.freshness);
+				this.lockLease, this.lockWait, this.freshness,
+				this.allowNullValues);
 	}
 
 	public CacheSettings withTtl(Duration ttl) {
 		return new CacheSettings(this.mode, ttl, this.ttlJitter, this.nullTtl, this.localMaxSize, this.localTtl,
-				this.lockLease, this.lockWait, this.freshness);
+				this.lockLease, this.lockWait, this.freshness,
+				this.allowNullValues);
 	}
 
 	public CacheSettings withTtlJitter(int ttlJitter) {
 		return new CacheSettings(this.mode, this.ttl, ttlJitter, this.nullTtl, this.localMaxSize, this.localTtl,
-				this.lockLease, this.lockWait, this.freshness);
+				this.lockLease, this.lockWait, this.freshness,
+				this.allowNullValues);
 	}
 
 	public CacheSettings withNullTtl(Duration nullTtl) {
 		return new CacheSettings(this.mode, this.ttl, this.ttlJitter, nullTtl, this.localMaxSize, this.localTtl,
-				this.lockLease, this.lockWait, this.freshness);
+				this.lockLease, this.lockWait, this.freshness,
+				this.allowNullValues);
 	}
 
 	public CacheSettings withLocalMaxSize(long localMaxSize) {
 		return new CacheSettings(this.mode, this.ttl, this.ttlJitter, this.nullTtl, localMaxSize, this.localTtl,
-				this.lockLease, this.lockWait, this.freshness);
+				this.lockLease, this.lockWait, this.freshness,
+				this.allowNullValues);
 	}
 
 	public CacheSettings withLocalTtl(Duration localTtl) {
 		return new CacheSettings(this.mode, this.ttl, this.ttlJitter, this.nullTtl, this.localMaxSize, localTtl,
-				this.lockLease, this.lockWait, this.freshness);
+				this.lockLease, this.lockWait, this.freshness,
+				this.allowNullValues);
 	}
 
 	public CacheSettings withLockLease(Duration lockLease) {
 		return new CacheSettings(this.mode, this.ttl, this.ttlJitter, this.nullTtl, this.localMaxSize, this.localTtl,
-				lockLease, this.lockWait, this.freshness);
+				lockLease, this.lockWait, this.freshness,
+				this.allowNullValues);
 	}
 
 	public CacheSettings withLockWait(Duration lockWait) {
 		return new CacheSettings(this.mode, this.ttl, this.ttlJitter, this.nullTtl, this.localMaxSize, this.localTtl,
-				this.lockLease, lockWait, this.freshness);
+				this.lockLease, lockWait, this.freshness,
+				this.allowNullValues);
 	}
 
 	public CacheSettings withFreshness(Freshness freshness) {
 		return new CacheSettings(this.mode, this.ttl, this.ttlJitter, this.nullTtl, this.localMaxSize, this.localTtl,
-				this.lockLease, this.lockWait, freshness);
+				this.lockLease, this.lockWait, freshness,
+				this.allowNullValues);
+	}
+
+	public CacheSettings withAllowNullValues(boolean allowNullValues) {
+		return new CacheSettings(this.mode, this.ttl, this.ttlJitter, this.nullTtl, this.localMaxSize, this.localTtl,
+				this.lockLease, this.lockWait, this.freshness, allowNullValues);
 	}
 
 	/**
@@ -124,7 +149,8 @@ public record CacheSettings(CacheMode mode, Duration ttl, int ttlJitter, Duratio
 		return new CacheSettings(or(overrides.mode(), this.mode), or(overrides.ttl(), this.ttl),
 				or(overrides.ttlJitter(), this.ttlJitter), or(overrides.nullTtl(), this.nullTtl),
 				or(overrides.localMaxSize(), this.localMaxSize), or(overrides.localTtl(), this.localTtl),
-				or(overrides.lockLease(), this.lockLease), or(overrides.lockWait(), this.lockWait), laid);
+				or(overrides.lockLease(), this.lockLease), or(overrides.lockWait(), this.lockWait), laid,
+				this.allowNullValues);
 	}
 
 	private static <T> T or(@Nullable T override, T value) {
@@ -148,9 +174,13 @@ public record CacheSettings(CacheMode mode, Duration ttl, int ttlJitter, Duratio
 
 	/**
 	 * A time to live for one new entry: {@code ttl} (or {@code nullTtl} for a {@code null}) shortened
-	 * by a random share of at most {@code ttlJitter} percent. Zero means "do not cache".
+	 * by a random share of at most {@code ttlJitter} percent. Zero means "do not cache", as for every
+	 * {@code null} of a cache that does not {@code allowNullValues}.
 	 */
 	public long jitteredTtlMillis(boolean nullValue) {
+		if (nullValue && !this.allowNullValues) {
+			return 0;
+		}
 		long base = (nullValue ? this.nullTtl : this.ttl).toMillis();
 		if (base <= 0 || this.ttlJitter == 0) {
 			return base;

@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.cache.Cache;
+import org.springframework.cache.support.NullValue;
 
 import dev.tiercache.internal.read.TypedReads;
 import dev.tiercache.internal.read.ValueLoader;
@@ -207,12 +208,17 @@ public final class TieredCache implements Cache {
 		try {
 			@SuppressWarnings("unchecked")
 			T value = (T) this.readThrough.get(load(key, type, rawType, settings(), () -> {
+				Object loaded;
 				try {
-					return valueLoader.call();
+					loaded = valueLoader.call();
 				}
 				catch (Exception ex) {
 					throw new ValueRetrievalException(key, valueLoader, ex);
 				}
+				if (loaded == null && !settings().allowNullValues()) {
+					throw new ValueRetrievalException(key, valueLoader, new IllegalArgumentException(nullsRefused()));
+				}
+				return loaded;
 			}, null));
 			return value;
 		}
@@ -285,7 +291,8 @@ public final class TieredCache implements Cache {
 
 	@Override
 	public void put(Object key, @Nullable Object value) {
-		put(key, value, (value != null) ? value.getClass() : Object.class);
+		Object stored = storable(value);
+		put(key, stored, (stored != null) ? stored.getClass() : Object.class);
 	}
 
 	/**
@@ -296,7 +303,26 @@ public final class TieredCache implements Cache {
 	 * not written over: it is deleted in both tiers instead, and reads get the queued write.
 	 */
 	public void put(Object key, @Nullable Object value, Type type) {
-		this.writes.put(key, value, type);
+		this.writes.put(key, storable(value), type);
+	}
+
+	/**
+	 * The value to store for one given to {@code put}: {@code null} for Spring's {@link NullValue}, as
+	 * Spring's own caches read it back.
+	 * @throws IllegalArgumentException for {@code null} if this cache does not
+	 * {@linkplain CacheSettings#allowNullValues() allow null values}
+	 */
+	private @Nullable Object storable(@Nullable Object value) {
+		Object stored = (value instanceof NullValue) ? null : value;
+		if (stored == null && !settings().allowNullValues()) {
+			throw new IllegalArgumentException(nullsRefused());
+		}
+		return stored;
+	}
+
+	private String nullsRefused() {
+		return "Cache '" + getName() + "' is configured to not allow null values but null was provided"
+				+ " (set 'tiercache.caches." + getName() + ".allow-null-values' to keep nulls)";
 	}
 
 	/**
@@ -310,14 +336,15 @@ public final class TieredCache implements Cache {
 
 	@Override
 	public @Nullable ValueWrapper putIfAbsent(Object key, @Nullable Object value) {
-		return putIfAbsent(key, value, (value != null) ? value.getClass() : Object.class);
+		Object stored = storable(value);
+		return putIfAbsent(key, stored, (stored != null) ? stored.getClass() : Object.class);
 	}
 
 	/**
 	 * Stores a value unless one is cached; returns the cached one if so. Atomic in Redis.
 	 */
 	public @Nullable ValueWrapper putIfAbsent(Object key, @Nullable Object value, Type type) {
-		return this.writes.putIfAbsent(key, value, type);
+		return this.writes.putIfAbsent(key, storable(value), type);
 	}
 
 	/**

@@ -54,4 +54,15 @@ class CacheSettingsTests {
 			.satisfies((ex) -> assertThat(ex.getSetting()).isEqualTo("refresh-ahead"));
 	}
 
+	/** Whether a cache keeps nulls is a cache's setting: an annotation's overrides keep it. */
+	@Test
+	void overridesKeepWhetherTheCacheRefusesNullsAndARefusedNullGetsNoTtl() {
+		CacheSettings refusing = CacheSettings.DEFAULTS.withAllowNullValues(false);
+		assertThat(refusing.with(EVERYTHING).allowNullValues()).isFalse();
+		assertThat(refusing.jitteredTtlMillis(true)).as("a null's TTL where nulls are refused").isZero();
+		assertThat(refusing.jitteredTtlMillis(false)).isPositive();
+		assertThat(CacheSettings.DEFAULTS.allowNullValues()).isTrue();
+		assertThat(CacheSettings.DEFAULTS.jitteredTtlMillis(true)).isPositive();
+	}
+
 }

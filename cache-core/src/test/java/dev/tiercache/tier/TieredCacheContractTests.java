@@ -2,6 +2,7 @@ package dev.tiercache.tier;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -16,10 +17,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import org.springframework.beans.BeanUtils;
 import org.springframework.cache.Cache;
+import org.springframework.cache.support.NullValue;
+
+import dev.tiercache.internal.read.TypedReads;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -27,14 +33,15 @@ import static org.awaitility.Awaitility.await;
  * and {@code AbstractValueAdaptingCacheTests}) state it, holds for {@link TieredCache} in every
  * {@link CacheMode}, on a real Redis: naming, the native cache, reads of absent, present and
  * {@code null} entries, {@code put}, {@code putIfAbsent}, {@code evict}, {@code clear}, and reads with
- * a loader (on a miss, on a hit, with a failing loader, and under concurrent callers). Left out, as
- * issue 19's work: a {@code put} of Spring's {@code NullValue} (read back as that {@code NullValue}
- * from L1 and as an empty map from Redis, not as {@code null}) and {@code allowNullValues = false}
- * (Tiercache has no such setting).
+ * a loader (on a miss, on a hit, with a failing loader, and under concurrent callers), a {@code put}
+ * of Spring's {@code NullValue} (read back as {@code null}), and a cache that refuses {@code null}s
+ * ({@code allowNullValues = false}).
  */
 class TieredCacheContractTests {
 
 	private static final String CACHE_NAME = "testCache";
+
+	private static final String NO_NULL_CACHE_NAME = "testCacheNoNull";
 
 	private final TierFixture fixture = new TierFixture();
 
@@ -94,6 +101,79 @@ class TieredCacheContractTests {
 		assertThat(cache.get(key)).isNotNull().extracting(Cache.ValueWrapper::get).isNull();
 		assertThat(cache.get(key, String.class)).isNull();
 		assertThat(cache.get(key, Object.class)).isNull();
+	}
+
+	/** As Spring's caches: a {@code NullValue}, Spring's instance or another one, is a cached {@code null}. */
+	@ParameterizedTest
+	@EnumSource(CacheMode.class)
+	void putOfSpringsNullValueReadsBackAsNull(CacheMode mode) {
+		TieredCache cache = this.fixture.cache(CACHE_NAME, mode);
+		TieredCache other = this.fixture.cache(CACHE_NAME, mode);
+		for (Object nullValue : List.of(NullValue.INSTANCE, BeanUtils.instantiateClass(NullValue.class))) {
+			String key = randomKey();
+			cache.put(key, "george");
+			cache.put(key, nullValue);
+			for (TieredCache reader : (mode == CacheMode.LOCAL) ? List.of(cache) : List.of(cache, other)) {
+				assertThat(reader.get(key)).as("wrapper").isNotNull().extracting(Cache.ValueWrapper::get).isNull();
+				assertThat(reader.get(key, String.class)).isNull();
+				assertThat(reader.get(key, Object.class)).isNull();
+			}
+			String absent = randomKey();
+			assertThat(cache.putIfAbsent(absent, nullValue)).isNull();
+			assertThat(cache.get(absent)).isNotNull().extracting(Cache.ValueWrapper::get).isNull();
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(CacheMode.class)
+	void aCacheThatRefusesNullsThrowsOnAPutOfNullNamingTheCache(CacheMode mode) {
+		TieredCache cache = noNullCache(mode);
+		String key = randomKey();
+		cache.put(key, "george");
+		for (Object nullValue : Arrays.asList(null, NullValue.INSTANCE)) {
+			assertThatIllegalArgumentException().isThrownBy(() -> cache.put(key, nullValue))
+				.withMessageContaining(NO_NULL_CACHE_NAME)
+				.withMessageContaining("is configured to not allow null values but null was provided");
+			assertThatIllegalArgumentException().isThrownBy(() -> cache.putIfAbsent(randomKey(), nullValue))
+				.withMessageContaining(NO_NULL_CACHE_NAME);
+		}
+		assertThat(cache.get(key, String.class)).as("the value a refused put left").isEqualTo("george");
+	}
+
+	@ParameterizedTest
+	@EnumSource(CacheMode.class)
+	void aCacheThatRefusesNullsFailsALoaderThatReturnsNullAndCachesNothing(CacheMode mode) {
+		TieredCache cache = noNullCache(mode);
+		String key = randomKey();
+		assertThatExceptionOfType(Cache.ValueRetrievalException.class).isThrownBy(() -> cache.get(key, () -> null))
+			.havingCause()
+			.isInstanceOf(IllegalArgumentException.class)
+			.withMessageContaining(NO_NULL_CACHE_NAME);
+		assertThat(cache.get(key)).isNull();
+		assertThat(cache.get(key, () -> "loaded")).isEqualTo("loaded");
+	}
+
+	/** A {@code null} reaching the cache another way (an annotated method's result) is not cached. */
+	@ParameterizedTest
+	@EnumSource(CacheMode.class)
+	void aCacheThatRefusesNullsCachesNoNullThatAMethodReturns(CacheMode mode) throws Throwable {
+		TieredCache cache = noNullCache(mode);
+		String key = randomKey();
+		AtomicInteger loads = new AtomicInteger();
+		TypedReads reads = cache.reads(String.class, cache.settings());
+		for (int i = 0; i < 2; i++) {
+			assertThat(reads.getOrLoad(key, () -> {
+				loads.incrementAndGet();
+				return null;
+			}, null)).isNull();
+		}
+		assertThat(loads).as("loads of a key whose method returned null").hasValue(2);
+		assertThat(cache.get(key)).isNull();
+	}
+
+	private TieredCache noNullCache(CacheMode mode) {
+		return this.fixture.manager(NO_NULL_CACHE_NAME, (settings) -> settings.withMode(mode).withAllowNullValues(false))
+			.getTieredCache(NO_NULL_CACHE_NAME);
 	}
 
 	@ParameterizedTest
