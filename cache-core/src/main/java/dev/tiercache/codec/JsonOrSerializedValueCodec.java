@@ -60,6 +60,8 @@ public final class JsonOrSerializedValueCodec implements ValueCodec {
 
 	private final Map<Type, JavaType> javaTypes = new ConcurrentHashMap<>();
 
+	private final JsonTypeHints typeHints;
+
 	/**
 	 * The longest JSON that the mapper reads whatever it holds: a longer one may hold a number, a string,
 	 * a name or a nesting past the mapper's read constraints, so it is checked even for a declared type
@@ -81,6 +83,7 @@ public final class JsonOrSerializedValueCodec implements ValueCodec {
 		this.fidelity = new JsonFidelity(
 				new PlainRecords(mapper.serializationConfig(), mapper.deserializationConfig()));
 		this.surelyReadable = surelyReadable(mapper.tokenStreamFactory().streamReadConstraints());
+		this.typeHints = new JsonTypeHints(mapper.getTypeFactory(), this::javaType, allowList);
 	}
 
 	private static long surelyReadable(StreamReadConstraints constraints) {
@@ -99,7 +102,7 @@ public final class JsonOrSerializedValueCodec implements ValueCodec {
 	public EncodedValue encode(Object value, Type declaredType) {
 		byte[] json = jsonIfExact(value, declaredType);
 		if (json != null) {
-			return new EncodedValue(JSON, json);
+			return new EncodedValue(JSON, json, this.typeHints.of(declaredType));
 		}
 		if (!(value instanceof Serializable serializable)) {
 			throw new ValueEncodingException(value.getClass().getName() + " does not round-trip through JSON as "
@@ -143,6 +146,15 @@ public final class JsonOrSerializedValueCodec implements ValueCodec {
 			case SERIALIZED -> deserialize(source, offset, length, type);
 			default -> throw new ValueDecodingException("Unknown payload format " + format);
 		};
+	}
+
+	/**
+	 * The type named by the hint of a JSON payload, if it names only types a reader could declare without
+	 * risk ({@link JsonTypeHints}): for {@code put(10L)} read back by {@code get(key)}, a {@code Long}.
+	 */
+	@Override
+	public @Nullable Type typeForHint(String typeHint) {
+		return this.typeHints.typeOf(typeHint);
 	}
 
 	private byte[] toJson(Object value) {

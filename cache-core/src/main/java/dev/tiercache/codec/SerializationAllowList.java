@@ -92,12 +92,25 @@ public final class SerializationAllowList implements ObjectInputFilter {
 		while (component.isArray()) {
 			component = component.getComponentType();
 		}
-		if (component.isPrimitive() || JDK_PACKAGES.contains(component.getPackageName())) {
-			return true;
+		return component.isPrimitive() || isAllowed(component.getName());
+	}
+
+	/**
+	 * Whether instances of the class of this binary name may be deserialized: as {@link #isAllowed(Class)},
+	 * decided from the name alone, without loading the class. Array names ({@code [L…;}) are refused.
+	 */
+	public boolean isAllowed(String className) {
+		int lastDot = className.lastIndexOf('.');
+		if (lastDot <= 0 || className.startsWith("[")) {
+			return false;
 		}
-		String name = component.getName();
+		for (String jdk : JDK_PACKAGES) {
+			if (lastDot == jdk.length() && className.startsWith(jdk)) {
+				return true;
+			}
+		}
 		for (String prefix : this.packagePrefixes) {
-			if (name.startsWith(prefix)) {
+			if (className.startsWith(prefix)) {
 				return true;
 			}
 		}

@@ -2,6 +2,8 @@ package dev.tiercache.codec;
 
 import java.lang.reflect.Type;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Turns cached values into payload bytes and back. Declare a bean of this type to replace the
  * default {@link JsonOrSerializedValueCodec}; Tiercache frames the payload in its {@link Envelope}
@@ -34,5 +36,17 @@ public interface ValueCodec {
 	 * expected type, or refused by the codec's rules
 	 */
 	Object decode(int format, byte[] source, int offset, int length, Type type);
+
+	/**
+	 * The type to decode a payload as for a reader that declares none ({@code Object}: Spring's
+	 * {@code Cache.get(key)}, a method declared to return {@code Object}), from the type hint its writer's
+	 * {@link EncodedValue#typeHint()} recorded; {@code null} to decode it as {@code Object}. The hint
+	 * comes from Redis, which others can write: an implementation must admit only types it would decode
+	 * for a reader that declared them, never load or instantiate anything else. The default admits none.
+	 * @param typeHint a hint read from a stored entry
+	 */
+	default @Nullable Type typeForHint(String typeHint) {
+		return null;
+	}
 
 }

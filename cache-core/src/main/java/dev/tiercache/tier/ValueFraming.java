@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
 import dev.tiercache.codec.EncodedValue;
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.codec.ValueDecodingException;
+import dev.tiercache.codec.ValueTypeMismatchException;
 
 /**
  * How one cache turns values into the bytes Redis stores and back: the manager's {@link ValueCodec}
@@ -74,7 +75,10 @@ final class ValueFraming {
 	}
 
 	/**
-	 * Decodes framed bytes as {@code type}: {@code null} for the null marker.
+	 * Decodes framed bytes as {@code type}: {@code null} for the null marker. A reader of {@code Object}
+	 * gets the value as the type its writer's type hint names, if the codec admits that type
+	 * ({@link ValueCodec#typeForHint}); otherwise, and if the payload does not fit the hint, as
+	 * {@code Object}.
 	 * @throws dev.tiercache.codec.ValueDecodingException if the envelope or the payload is corrupt
 	 * ({@link dev.tiercache.codec.ValueTypeMismatchException} if intact but not of {@code type})
 	 */
@@ -85,8 +89,27 @@ final class ValueFraming {
 			}
 			return null;
 		}
+		Type hinted = (type == Object.class) ? hintedType(envelope) : null;
+		if (hinted != null) {
+			try {
+				return decodePayload(envelope, framed, hinted);
+			}
+			catch (ValueTypeMismatchException ex) {
+				// a hint that does not fit its payload (forged, or the class changed): read it untyped
+			}
+		}
+		return decodePayload(envelope, framed, type);
+	}
+
+	private Object decodePayload(Envelope envelope, byte[] framed, Type type) {
 		return this.codec.decode(envelope.payloadFormat(), framed, envelope.payloadOffset(), envelope.payloadLength(),
 				type);
+	}
+
+	/** The type the codec admits for the envelope's type hint, if it has one. */
+	private @Nullable Type hintedType(Envelope envelope) {
+		String hint = envelope.typeHint();
+		return (hint != null) ? this.codec.typeForHint(hint) : null;
 	}
 
 	private void logUnencodable(Class<?> type, RuntimeException reason) {

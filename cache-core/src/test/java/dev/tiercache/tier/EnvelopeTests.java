@@ -1,5 +1,7 @@
 package dev.tiercache.tier;
 
+import java.util.Arrays;
+
 import org.junit.jupiter.api.Test;
 
 import dev.tiercache.codec.EncodedValue;
@@ -21,6 +23,42 @@ class EnvelopeTests {
 		assertThat(envelope.loadMillis()).isEqualTo(42);
 		assertThat(envelope.payloadLength()).isEqualTo(3);
 		assertThat(framed[envelope.payloadOffset()]).isEqualTo((byte) 5);
+		assertThat(envelope.typeHint()).isNull();
+	}
+
+	@Test
+	void aTypeHintIsKeptBeforeThePayload() {
+		String hint = "java.util.List<dev.shop.Bücher>";
+		byte[] framed = Envelope.frame(new EncodedValue(0, new byte[] { 5, 6, 7 }, hint), 1000L, 2000L, 42L);
+		Envelope envelope = Envelope.read(framed);
+		assertThat(envelope.typeHint()).isEqualTo(hint);
+		assertThat(envelope.payloadFormat()).isZero();
+		assertThat(envelope.softExpiresAt()).isEqualTo(2000L);
+		assertThat(envelope.payloadLength()).isEqualTo(3);
+		assertThat(framed[envelope.payloadOffset()]).isEqualTo((byte) 5);
+	}
+
+	/** Bytes as a release before type hints wrote them, spelled out: they read as they did. */
+	@Test
+	void anEntryWrittenBeforeTypeHintsReadsAsBefore() {
+		byte[] framed = { 1, 0x10, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 3, 'x', 'y' };
+		Envelope envelope = Envelope.read(framed);
+		assertThat(envelope.typeHint()).isNull();
+		assertThat(envelope.payloadFormat()).isEqualTo(1);
+		assertThat(envelope.writtenAt()).isEqualTo(1L);
+		assertThat(envelope.payloadOffset()).isEqualTo(Envelope.HEADER_SIZE);
+		assertThat(envelope.payloadLength()).isEqualTo(2);
+	}
+
+	@Test
+	void aTypeHintRunningPastTheEntryIsRefused() {
+		byte[] framed = Envelope.frame(new EncodedValue(0, new byte[] { 5 }, "dev.shop.Book"), 1L, 2L, 3L);
+		byte[] truncated = Arrays.copyOf(framed, Envelope.HEADER_SIZE + 4);
+		assertThatExceptionOfType(ValueDecodingException.class).isThrownBy(() -> Envelope.read(truncated))
+			.withMessageContaining("type hint");
+		byte[] headerOnly = Arrays.copyOf(framed, Envelope.HEADER_SIZE + 1);
+		assertThatExceptionOfType(ValueDecodingException.class).isThrownBy(() -> Envelope.read(headerOnly))
+			.withMessageContaining("type hint");
 	}
 
 	@Test

@@ -1,9 +1,11 @@
 package dev.tiercache.tier;
 
 import java.time.Duration;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -101,6 +103,31 @@ class TieredCacheContractTests {
 		assertThat(cache.get(key)).isNotNull().extracting(Cache.ValueWrapper::get).isNull();
 		assertThat(cache.get(key, String.class)).isNull();
 		assertThat(cache.get(key, Object.class)).isNull();
+	}
+
+	record Edition(String title, int year) {
+	}
+
+	/**
+	 * An untyped read ({@code get(key)}, {@code get(key, Object.class)}) gets a value as it was put, also
+	 * from Redis on another instance: a {@code Long} stays a {@code Long}, a record stays a record (JSON
+	 * alone reads back an {@code Integer} and a map).
+	 */
+	@ParameterizedTest
+	@EnumSource(CacheMode.class)
+	void anUntypedReadGetsTheValueAsItWasPut(CacheMode mode) {
+		TieredCache cache = this.fixture.cache(CACHE_NAME, mode);
+		TieredCache other = (mode == CacheMode.LOCAL) ? cache : this.fixture.cache(CACHE_NAME, mode);
+		Map<String, Object> values = Map.of(randomKey(), 10L, randomKey(), new Edition("Dune", 1965), randomKey(),
+				LocalDate.of(1965, 8, 1), randomKey(), List.of(10L, 11L));
+		values.forEach(cache::put);
+		values.forEach((key, value) -> {
+			assertThat(other.get(key)).extracting(Cache.ValueWrapper::get).as("get(key)").isEqualTo(value);
+			assertThat(other.get(key, Object.class)).as("get(key, Object.class)").isEqualTo(value);
+		});
+		String loaded = randomKey();
+		assertThat(cache.get(loaded, () -> 10L)).isEqualTo(10L);
+		assertThat(other.get(loaded, () -> 0L)).isEqualTo(10L).isInstanceOf(Long.class);
 	}
 
 	/** As Spring's caches: a {@code NullValue}, Spring's instance or another one, is a cached {@code null}. */
