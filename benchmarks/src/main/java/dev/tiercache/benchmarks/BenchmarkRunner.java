@@ -45,6 +45,8 @@ public final class BenchmarkRunner {
 			.include(RemoteHitBenchmark.class.getSimpleName()).threads(1));
 		Collection<RunResult> miss = run(options(quick, redis, results.resolve("miss.json"))
 			.include(MissBenchmark.class.getSimpleName()).threads(1));
+		Collection<RunResult> compression = run(options(quick, redis, results.resolve("compression.json"))
+			.include(CompressionBenchmark.class.getSimpleName()).threads(1));
 
 		System.setProperty(BenchRedis.PROPERTY, redis);
 		List<RoundTrips.Count> roundTrips = RoundTrips.measure();
@@ -69,6 +71,7 @@ public final class BenchmarkRunner {
 			.writeBehind(writeBehind)
 			.staleness(staleness)
 			.topology(topology)
+			.compression(compression)
 			.toMarkdown();
 		Files.writeString(results.resolve("summary.md"), summary);
 		System.out.println(summary);

@@ -170,6 +170,29 @@ final class Summary {
 		return this;
 	}
 
+	Summary compression(Collection<RunResult> results) {
+		Map<String, Double> micros = new TreeMap<>();
+		for (RunResult result : results) {
+			String benchmark = result.getParams().getBenchmark();
+			micros.put(benchmark.substring(benchmark.lastIndexOf('.') + 1) + "/" + result.getParams().getParam("codec")
+					+ "/" + result.getParams().getParam("kilobytes"), score(result));
+		}
+		this.out.append("\n## 8. Compression of typical JSON (a page of catalogue entries), one thread\n\n")
+			.append("| JSON | codec | stored | saved | compress µs | decompress µs |\n")
+			.append("|---:|---|---:|---:|---:|---:|\n");
+		for (CompressionBenchmark.Sample sample : CompressionBenchmark.samples()) {
+			String size = sample.kilobytes() + " kB";
+			sample.compressed().forEach((codec, bytes) -> this.out.append("| ").append(size).append(" | ")
+				.append(codec).append(" | ").append(bytes).append(" B | ")
+				.append(Math.round(100.0 - 100.0 * bytes / sample.jsonBytes())).append(" % | ")
+				.append(number(micros.getOrDefault("compress/" + codec + "/" + sample.kilobytes(), Double.NaN)))
+				.append(" | ")
+				.append(number(micros.getOrDefault("decompress/" + codec + "/" + sample.kilobytes(), Double.NaN)))
+				.append(" |\n"));
+		}
+		return this;
+	}
+
 	private void stalenessLine(String title, StalenessScenario.Outcome staleness) {
 		this.out.append(title).append(": ").append(staleness.writes())
 			.append(" writes on instance A, B reading (").append(staleness.mode()).append("): p50 ")

@@ -8,6 +8,8 @@ import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.util.unit.DataSize;
+
 import dev.tiercache.tier.CacheSettings;
 import dev.tiercache.tier.InvalidSettingException;
 import dev.tiercache.writebehind.WriteBehindSettings;
@@ -42,9 +44,13 @@ final class CacheSettingsBinder {
 	}
 
 	private static CacheSettings apply(CacheSettings base, CacheSpec spec, String path) {
-		CacheSettings laid = mapped(path, () -> base.with(overrides(spec)));
-		Boolean allowNullValues = spec.getAllowNullValues();
-		return (allowNullValues != null) ? laid.withAllowNullValues(allowNullValues) : laid;
+		return mapped(path, () -> {
+			CacheSettings laid = base.with(overrides(spec));
+			Boolean allowNullValues = spec.getAllowNullValues();
+			DataSize threshold = spec.getCompressionThreshold();
+			laid = (allowNullValues != null) ? laid.withAllowNullValues(allowNullValues) : laid;
+			return (threshold != null) ? laid.withCompressionThreshold(bytes(threshold)) : laid;
+		});
 	}
 
 	private static CacheSettings.Overrides overrides(CacheSpec spec) {
@@ -78,6 +84,11 @@ final class CacheSettingsBinder {
 				or(spec.getClaimIdle(), base.claimIdle()), or(spec.getDrainTimeout(), base.drainTimeout()),
 				or(spec.getDurability(), base.durability()), or(spec.getDurabilityReplicas(), base.durabilityReplicas()),
 				or(spec.getDurabilityTimeout(), base.durabilityTimeout())));
+	}
+
+	/** A size in bytes, capped at the largest an {@code int} holds (values are far smaller). */
+	private static int bytes(DataSize size) {
+		return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, size.toBytes()));
 	}
 
 	private static <T> T or(@Nullable T value, T fallback) {

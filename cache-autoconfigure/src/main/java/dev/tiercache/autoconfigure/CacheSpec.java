@@ -4,6 +4,8 @@ import java.time.Duration;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.util.unit.DataSize;
+
 import dev.tiercache.tier.CacheMode;
 import dev.tiercache.writebehind.Durability;
 
@@ -71,6 +73,12 @@ public class CacheSpec {
 	 * null throws IllegalArgumentException, and a null that a method returns is not cached.
 	 */
 	private @Nullable Boolean allowNullValues;
+
+	/**
+	 * The encoded size from which values are stored in Redis compressed (LZ4), when that saves at least
+	 * an eighth; 0 compresses nothing. Values of encrypted caches are never compressed.
+	 */
+	private @Nullable DataSize compressionThreshold;
 
 	private final Local local = new Local();
 
@@ -158,6 +166,14 @@ public class CacheSpec {
 
 	public void setAllowNullValues(@Nullable Boolean allowNullValues) {
 		this.allowNullValues = allowNullValues;
+	}
+
+	public @Nullable DataSize getCompressionThreshold() {
+		return this.compressionThreshold;
+	}
+
+	public void setCompressionThreshold(@Nullable DataSize compressionThreshold) {
+		this.compressionThreshold = compressionThreshold;
 	}
 
 	public Local getLocal() {

@@ -19,6 +19,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -40,6 +41,7 @@ import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.interceptor.TiercacheAdvisor;
 import dev.tiercache.interceptor.TiercacheMethodValidator;
 import dev.tiercache.interceptor.TiercacheOperationSource;
+import dev.tiercache.interceptor.SpringCacheFastPath;
 import dev.tiercache.interceptor.TieredCacheResolver;
 import dev.tiercache.interceptor.WriteBehindRegistrar;
 import dev.tiercache.resilience.RedisCircuitBreaker;
@@ -123,6 +125,14 @@ public final class TiercacheAutoConfiguration {
 			}
 
 		};
+	}
+
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	@ConditionalOnMissingBean
+	@ConditionalOnProperty(name = "tiercache.spring-annotations", havingValue = "fast", matchIfMissing = true)
+	static SpringCacheFastPath tiercacheSpringCacheFastPath() {
+		return new SpringCacheFastPath();
 	}
 
 	@Bean

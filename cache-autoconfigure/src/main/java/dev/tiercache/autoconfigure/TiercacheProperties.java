@@ -44,6 +44,14 @@ public class TiercacheProperties {
 	private boolean dynamic = true;
 
 	/**
+	 * How Spring's own '@Cacheable' runs on Tiercache's caches: 'fast' takes Tiercache's fast path for a
+	 * method whose only cache operation is one '@Cacheable' on one Tiercache cache (Spring's semantics,
+	 * typed values whatever CachingConfigurer the application declares), and leaves every other method to
+	 * Spring's interceptor; 'spring' leaves every method to Spring's interceptor.
+	 */
+	private SpringAnnotations springAnnotations = SpringAnnotations.FAST;
+
+	/**
 	 * Names of caches that use the default settings. Caches with settings of their own are declared
 	 * under 'tiercache.caches' instead.
 	 */
@@ -79,6 +87,14 @@ public class TiercacheProperties {
 
 	public void setEnabled(boolean enabled) {
 		this.enabled = enabled;
+	}
+
+	public SpringAnnotations getSpringAnnotations() {
+		return this.springAnnotations;
+	}
+
+	public void setSpringAnnotations(SpringAnnotations springAnnotations) {
+		this.springAnnotations = springAnnotations;
 	}
 
 	public boolean isDynamic() {
@@ -405,6 +421,17 @@ public class TiercacheProperties {
 		public void setCurrentKey(@Nullable String currentKey) {
 			this.currentKey = currentKey;
 		}
+
+	}
+
+	/** How Spring's own cache annotations run on Tiercache's caches. */
+	public enum SpringAnnotations {
+
+		/** Tiercache's fast path where it applies, Spring's interceptor elsewhere. */
+		FAST,
+
+		/** Spring's interceptor for every method. */
+		SPRING
 
 	}
 

@@ -12,14 +12,21 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.aopalliance.aop.Advice;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.aop.support.AbstractBeanFactoryPointcutAdvisor;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.cache.annotation.CacheEvict;
 import org.springframework.cache.annotation.Cacheable;
+import org.springframework.cache.annotation.CachingConfigurer;
 import org.springframework.cache.annotation.EnableCaching;
+import org.springframework.cache.config.CacheManagementConfigUtils;
+import org.springframework.cache.interceptor.CacheErrorHandler;
+import org.springframework.cache.interceptor.CacheInterceptor;
+import org.springframework.cache.interceptor.LoggingCacheErrorHandler;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.data.domain.Page;
@@ -27,6 +34,7 @@ import org.springframework.data.domain.PageImpl;
 import org.springframework.data.domain.PageRequest;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
+import dev.tiercache.interceptor.SpringCacheInterceptor;
 import dev.tiercache.outside.ExternalEntity;
 import dev.tiercache.tier.TieredCacheManager;
 
@@ -135,6 +143,44 @@ class SpringCacheableIntegrationTests {
 		assertThat(redis.hasKey(key)).as("refused entry deleted, and not re-stored by the strict instance").isFalse();
 	}
 
+	/**
+	 * Issue 19: {@code @Cacheable} takes Tiercache's fast path by default (it counts the load, which
+	 * Spring's get-then-put does not), and {@code tiercache.spring-annotations=spring} leaves it to
+	 * Spring's interceptor.
+	 */
+	@Test
+	void cacheableTakesTheFastPathUnlessSpringAnnotationsIsSpring() {
+		ConfigurableApplicationContext fast = start();
+		ConfigurableApplicationContext spring = start("tiercache.spring-annotations=spring");
+		assertThat(cacheAdvice(fast)).isInstanceOf(SpringCacheInterceptor.class);
+		assertThat(cacheAdvice(spring)).isExactlyInstanceOf(CacheInterceptor.class);
+		fast.getBean(VetService.class).owner(3);
+		spring.getBean(VetService.class).owner(4);
+		assertThat(fast.getBean(TieredCacheManager.class).getTieredCache("owners").stats().loads()).isEqualTo(1);
+		assertThat(spring.getBean(TieredCacheManager.class).getTieredCache("owners").stats().loads()).isZero();
+		assertThat(this.loads).hasValue(2);
+	}
+
+	/**
+	 * Issue 19: an application's own {@code CachingConfigurer} makes Tiercache's resolver back off, and
+	 * values still decode to the method's type on another instance: the fast path reads them typed.
+	 */
+	@Test
+	void withTheApplicationsOwnCachingConfigurerValuesReadFromRedisAreStillOfTheMethodsType() {
+		VetService first = this.contexts.start(OwnConfigurerApplication.class,
+				Map.of("loads", this.loads, "release", this.release)).getBean(VetService.class);
+		VetService second = this.contexts.start(OwnConfigurerApplication.class,
+				Map.of("loads", this.loads, "release", this.release)).getBean(VetService.class);
+		assertThat(first.vet(5)).isEqualTo(new Vet(5, "Vet 5"));
+		assertThat(second.vet(5)).isEqualTo(new Vet(5, "Vet 5"));
+		assertThat(this.loads).hasValue(1);
+	}
+
+	private static Advice cacheAdvice(ConfigurableApplicationContext context) {
+		return context.getBean(CacheManagementConfigUtils.CACHE_ADVISOR_BEAN_NAME,
+				AbstractBeanFactoryPointcutAdvisor.class).getAdvice();
+	}
+
 	record Vet(long id, String name) implements Serializable {
 	}
 
@@ -174,6 +220,30 @@ class SpringCacheableIntegrationTests {
 
 	}
 
+	@SpringBootConfiguration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	@EnableCaching
+	static class OwnConfigurerApplication {
+
+		@Bean
+		VetService vetService(AtomicInteger loads, CountDownLatch release) {
+			return new VetService(loads, release);
+		}
+
+		@Bean
+		CachingConfigurer cachingConfigurer() {
+			return new CachingConfigurer() {
+
+				@Override
+				public CacheErrorHandler errorHandler() {
+					return new LoggingCacheErrorHandler();
+				}
+
+			};
+		}
+
+	}
+
 	static class VetService {
 
 		private final AtomicInteger loads;
@@ -205,6 +275,12 @@ class SpringCacheableIntegrationTests {
 		public Vet slowVet(long id) throws InterruptedException {
 			this.loads.incrementAndGet();
 			this.release.await(30, TimeUnit.SECONDS);
+			return new Vet(id, "Vet " + id);
+		}
+
+		@Cacheable(cacheNames = "pages", key = "'plain-vet:' + #id")
+		public Vet vet(long id) {
+			this.loads.incrementAndGet();
 			return new Vet(id, "Vet " + id);
 		}
 

@@ -28,7 +28,7 @@ import org.springframework.expression.spel.support.ReflectivePropertyAccessor;
  */
 final class MethodExpression {
 
-	private static final SpelExpressionParser PARSER = new SpelExpressionParser(
+	static final SpelExpressionParser PARSER = new SpelExpressionParser(
 			new SpelParserConfiguration(SpelCompilerMode.MIXED, MethodExpression.class.getClassLoader()));
 
 	/**
@@ -36,7 +36,7 @@ final class MethodExpression {
 	 * once: a context's own accessor starts empty, and looking a getter up again (for a record,
 	 * {@code Class.getMethods()}) made a {@code #book.id} key cost more than the Redis call.
 	 */
-	private static final List<PropertyAccessor> PROPERTY_ACCESSORS = List.of(new ReflectivePropertyAccessor());
+	static final List<PropertyAccessor> PROPERTY_ACCESSORS = List.of(new ReflectivePropertyAccessor());
 
 	private static final Pattern INDEXED_PARAMETER = Pattern.compile("[pa](\\d+)");
 

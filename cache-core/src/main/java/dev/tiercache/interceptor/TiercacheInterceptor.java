@@ -9,6 +9,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.aop.ProxyMethodInvocation;
 
 import dev.tiercache.annotation.CacheAside;
+import dev.tiercache.tier.CacheSettings;
 import dev.tiercache.tier.Freshness;
 
 /**
@@ -57,12 +58,19 @@ public final class TiercacheInterceptor implements MethodInterceptor {
 	/** The path after an L1 miss, kept out of {@link #invoke} so that the hit path stays small enough to inline. */
 	private static @Nullable Object readThrough(MethodInvocation invocation, CacheAsideOperation operation, Object key)
 			throws Throwable {
-		// a reload in the background proceeds on a clone: the caller's invocation is done by then
-		MethodInvocation loading = (operation.entrySettings().freshness().equals(Freshness.NONE)
-				|| !(invocation instanceof ProxyMethodInvocation proxied)) ? invocation : proxied.invocableClone();
+		MethodInvocation loading = loadingInvocation(invocation, operation.entrySettings());
 		Object value = operation.reads().getOrLoad(key, () -> operation.toCached(loading.proceed()),
 				operation.unlessRule(invocation.getArguments(), invocation.getThis()));
 		return operation.toResult(value);
+	}
+
+	/**
+	 * The invocation a load proceeds on: a clone where entries may be reloaded in the background, since
+	 * the caller's invocation is done by then.
+	 */
+	static MethodInvocation loadingInvocation(MethodInvocation invocation, CacheSettings entrySettings) {
+		return (entrySettings.freshness().equals(Freshness.NONE)
+				|| !(invocation instanceof ProxyMethodInvocation proxied)) ? invocation : proxied.invocableClone();
 	}
 
 }

@@ -6,15 +6,12 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.aop.support.AopUtils;
 import org.springframework.cache.Cache;
 import org.springframework.cache.interceptor.CacheOperationInvocationContext;
 import org.springframework.cache.interceptor.CacheResolver;
-import org.springframework.core.ResolvableType;
 
 import dev.tiercache.tier.TieredCache;
 import dev.tiercache.tier.TieredCacheManager;
@@ -35,10 +32,6 @@ import dev.tiercache.tier.TieredCacheManager;
  */
 public final class TieredCacheResolver implements CacheResolver {
 
-	private static final String MONO = "reactor.core.publisher.Mono";
-
-	private static final String FLUX = "reactor.core.publisher.Flux";
-
 	private final TieredCacheManager cacheManager;
 
 	/** Marks a method whose value type depends on the bean's class. */
@@ -51,6 +44,11 @@ public final class TieredCacheResolver implements CacheResolver {
 
 	public TieredCacheResolver(TieredCacheManager cacheManager) {
 		this.cacheManager = cacheManager;
+	}
+
+	/** The manager whose caches this resolves. */
+	TieredCacheManager cacheManager() {
+		return this.cacheManager;
 	}
 
 	/**
@@ -79,36 +77,14 @@ public final class TieredCacheResolver implements CacheResolver {
 		Object known = this.valueTypes.get(method);
 		if (known == null) {
 			known = ValueTypes.containsTypeVariable(method.getGenericReturnType()) ? TARGET_DEPENDENT
-					: resolve(method, method.getDeclaringClass());
+					: ValueTypes.springValueType(method, method.getDeclaringClass());
 			this.valueTypes.put(method, known);
 		}
 		if (known instanceof Type type) {
 			return type;
 		}
 		return this.targetDependentValueTypes.computeIfAbsent(new MethodOnClass(method, targetClass),
-				(key) -> resolve(method, targetClass));
-	}
-
-	private static Type resolve(Method method, Class<?> targetClass) {
-		ResolvableType returned = ResolvableType.forMethodReturnType(method, targetClass);
-		Class<?> raw = returned.toClass();
-		ResolvableType value = returned;
-		if (raw == Optional.class || raw == CompletableFuture.class || raw.getName().equals(MONO)) {
-			value = returned.getGeneric(0);
-		}
-		else if (raw.getName().equals(FLUX)) {
-			value = ResolvableType.forClassWithGenerics(List.class, returned.getGeneric(0));
-		}
-		else if (raw == void.class) {
-			return Object.class;
-		}
-		if (value.resolve() == null || value.hasUnresolvableGenerics()) {
-			throw new IllegalStateException("Tiercache cannot cache the result of " + method + " on "
-					+ targetClass.getName() + ": its return type " + returned
-					+ " does not resolve to concrete classes, so cached values could not be decoded."
-					+ " Declare a concrete return type, or bind the type variable in the bean's class");
-		}
-		return ValueTypes.concrete(value);
+				(key) -> ValueTypes.springValueType(method, targetClass));
 	}
 
 	private record MethodOnClass(Method method, Class<?> targetClass) {

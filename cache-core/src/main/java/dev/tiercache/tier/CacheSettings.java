@@ -31,14 +31,21 @@ import org.jspecify.annotations.Nullable;
  * {@link IllegalArgumentException}, a loader of {@link TieredCache#get(Object, java.util.concurrent.Callable)}
  * that returns {@code null} fails, and a {@code null} that an annotated method returns or writes is
  * not cached (its key is evicted), whatever {@code nullTtl} says
+ * @param compressionThreshold the encoded size in bytes from which a value is stored in Redis compressed
+ * (LZ4), if that saves at least an eighth of it; {@code 0} compresses nothing. Values of encrypted caches
+ * are never compressed.
  */
 public record CacheSettings(CacheMode mode, Duration ttl, int ttlJitter, Duration nullTtl, long localMaxSize,
-		Duration localTtl, Duration lockLease, Duration lockWait, Freshness freshness, boolean allowNullValues) {
+		Duration localTtl, Duration lockLease, Duration lockWait, Freshness freshness, boolean allowNullValues,
+		int compressionThreshold) {
+
+	/** The encoded size from which values are compressed unless a cache says otherwise. */
+	public static final int DEFAULT_COMPRESSION_THRESHOLD = 16 * 1024;
 
 	/** The settings of a cache that nothing overrides. */
 	public static final CacheSettings DEFAULTS = new CacheSettings(CacheMode.BOTH, Duration.ofMinutes(10), 10,
 			Duration.ofMinutes(1), 10_000, Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(30),
-			Freshness.NONE, true);
+			Freshness.NONE, true, DEFAULT_COMPRESSION_THRESHOLD);
 
 	/**
 	 * @throws InvalidSettingException naming the setting and the value if a setting is out of range
@@ -55,12 +62,20 @@ public record CacheSettings(CacheMode mode, Duration ttl, int ttlJitter, Duratio
 		requirePositive("local.ttl", localTtl);
 		requirePositive("lock.lease", lockLease);
 		requireNotNegative("lock.wait", lockWait);
+		if (compressionThreshold < 0) {
+			throw new InvalidSettingException("compression-threshold", compressionThreshold,
+					"must be zero (no compression) or positive");
+		}
 	}
 
-	/** Settings that keep {@code null}s ({@code allowNullValues} true). */
+	/**
+	 * Settings that keep {@code null}s ({@code allowNullValues} true) and compress from
+	 * {@link #DEFAULT_COMPRESSION_THRESHOLD}.
+	 */
 	public CacheSettings(CacheMode mode, Duration ttl, int ttlJitter, Duration nullTtl, long localMaxSize,
 			Duration localTtl, Duration lockLease, Duration lockWait, Freshness freshness) {
-		this(mode, ttl, ttlJitter, nullTtl, localMaxSize, localTtl, lockLease, lockWait, freshness, true);
+		this(mode, ttl, ttlJitter, nullTtl, localMaxSize, localTtl, lockLease, lockWait, freshness, true,
+				DEFAULT_COMPRESSION_THRESHOLD);
 	}
 
 	private static void requirePositive(String name, Duration value) {
@@ -78,60 +93,65 @@ public record CacheSettings(CacheMode mode, Duration ttl, int ttlJitter, Duratio
 	public CacheSettings withMode(CacheMode mode) {
 		return new CacheSettings(mode, this.ttl, this.ttlJitter, this.nullTtl, this.localMaxSize, this.localTtl,
 				this.lockLease, this.lockWait, this.freshness,
-				this.allowNullValues);
+				this.allowNullValues, this.compressionThreshold);
 	}
 
 	public CacheSettings withTtl(Duration ttl) {
 		return new CacheSettings(this.mode, ttl, this.ttlJitter, this.nullTtl, this.localMaxSize, this.localTtl,
 				this.lockLease, this.lockWait, this.freshness,
-				this.allowNullValues);
+				this.allowNullValues, this.compressionThreshold);
 	}
 
 	public CacheSettings withTtlJitter(int ttlJitter) {
 		return new CacheSettings(this.mode, this.ttl, ttlJitter, this.nullTtl, this.localMaxSize, this.localTtl,
 				this.lockLease, this.lockWait, this.freshness,
-				this.allowNullValues);
+				this.allowNullValues, this.compressionThreshold);
 	}
 
 	public CacheSettings withNullTtl(Duration nullTtl) {
 		return new CacheSettings(this.mode, this.ttl, this.ttlJitter, nullTtl, this.localMaxSize, this.localTtl,
 				this.lockLease, this.lockWait, this.freshness,
-				this.allowNullValues);
+				this.allowNullValues, this.compressionThreshold);
 	}
 
 	public CacheSettings withLocalMaxSize(long localMaxSize) {
 		return new CacheSettings(this.mode, this.ttl, this.ttlJitter, this.nullTtl, localMaxSize, this.localTtl,
 				this.lockLease, this.lockWait, this.freshness,
-				this.allowNullValues);
+				this.allowNullValues, this.compressionThreshold);
 	}
 
 	public CacheSettings withLocalTtl(Duration localTtl) {
 		return new CacheSettings(this.mode, this.ttl, this.ttlJitter, this.nullTtl, this.localMaxSize, localTtl,
 				this.lockLease, this.lockWait, this.freshness,
-				this.allowNullValues);
+				this.allowNullValues, this.compressionThreshold);
 	}
 
 	public CacheSettings withLockLease(Duration lockLease) {
 		return new CacheSettings(this.mode, this.ttl, this.ttlJitter, this.nullTtl, this.localMaxSize, this.localTtl,
 				lockLease, this.lockWait, this.freshness,
-				this.allowNullValues);
+				this.allowNullValues, this.compressionThreshold);
 	}
 
 	public CacheSettings withLockWait(Duration lockWait) {
 		return new CacheSettings(this.mode, this.ttl, this.ttlJitter, this.nullTtl, this.localMaxSize, this.localTtl,
 				this.lockLease, lockWait, this.freshness,
-				this.allowNullValues);
+				this.allowNullValues, this.compressionThreshold);
 	}
 
 	public CacheSettings withFreshness(Freshness freshness) {
 		return new CacheSettings(this.mode, this.ttl, this.ttlJitter, this.nullTtl, this.localMaxSize, this.localTtl,
 				this.lockLease, this.lockWait, freshness,
-				this.allowNullValues);
+				this.allowNullValues, this.compressionThreshold);
 	}
 
 	public CacheSettings withAllowNullValues(boolean allowNullValues) {
 		return new CacheSettings(this.mode, this.ttl, this.ttlJitter, this.nullTtl, this.localMaxSize, this.localTtl,
-				this.lockLease, this.lockWait, this.freshness, allowNullValues);
+				this.lockLease, this.lockWait, this.freshness, allowNullValues, this.compressionThreshold);
+	}
+
+	public CacheSettings withCompressionThreshold(int compressionThreshold) {
+		return new CacheSettings(this.mode, this.ttl, this.ttlJitter, this.nullTtl, this.localMaxSize, this.localTtl,
+				this.lockLease, this.lockWait, this.freshness, this.allowNullValues, compressionThreshold);
 	}
 
 	/**
@@ -150,7 +170,7 @@ public record CacheSettings(CacheMode mode, Duration ttl, int ttlJitter, Duratio
 				or(overrides.ttlJitter(), this.ttlJitter), or(overrides.nullTtl(), this.nullTtl),
 				or(overrides.localMaxSize(), this.localMaxSize), or(overrides.localTtl(), this.localTtl),
 				or(overrides.lockLease(), this.lockLease), or(overrides.lockWait(), this.lockWait), laid,
-				this.allowNullValues);
+				this.allowNullValues, this.compressionThreshold);
 	}
 
 	private static <T> T or(@Nullable T override, T value) {

@@ -14,7 +14,8 @@ import dev.tiercache.codec.ValueDecodingException;
  * <pre>
  * offset  size  field
  * 0       1     format version ({@value #VERSION})
- * 1       1     flags: bit 0 = null marker, bit 1 = type hint, bits 4-7 = payload format of the codec
+ * 1       1     flags: bit 0 = null marker, bit 1 = type hint, bit 2 = compressed payload
+ *               ({@link PayloadCompression}), bits 4-7 = payload format of the codec
  * 2       8     written-at, epoch milliseconds
  * 10      8     soft expiry, epoch milliseconds (when the entry counts as expired)
  * 18      4     load duration, milliseconds (how long the loader took)
@@ -23,7 +24,7 @@ import dev.tiercache.codec.ValueDecodingException;
  * 22 (24+h) n   payload (empty for a null marker)
  * </pre>
  *
- * <p>Entries written before type hints existed have no hint flag, and read as before. Instances are
+ * <p>Entries written before type hints and compression existed have neither flag, and read as before. Instances are
  * immutable views over the bytes they were read from; the payload is not copied.
  *
  * @param nullMarker whether the entry is a cached {@code null}
@@ -47,7 +48,14 @@ record Envelope(boolean nullMarker, int payloadFormat, long writtenAt, long soft
 
 	private static final int TYPE_HINT_FLAG = 0x02;
 
+	private static final int COMPRESSED_FLAG = 0x04;
+
 	private static final int HINT_LENGTH_SIZE = 2;
+
+	/** Whether the payload is compressed ({@link PayloadCompression}). */
+	boolean compressed() {
+		return (this.source[1] & COMPRESSED_FLAG) != 0;
+	}
 
 	/** The payload's length in bytes. */
 	int payloadLength() {
@@ -66,14 +74,28 @@ record Envelope(boolean nullMarker, int payloadFormat, long writtenAt, long soft
 	 * @param value the encoded value
 	 */
 	static byte[] frame(EncodedValue value, long writtenAt, long softExpiresAt, long loadMillis) {
+		return frame(value, value.bytes(), 0, writtenAt, softExpiresAt, loadMillis);
+	}
+
+	/**
+	 * Frames a value whose payload is stored compressed.
+	 * @param compressed the value's payload as {@link PayloadCompression#compress} returned it
+	 */
+	static byte[] frameCompressed(EncodedValue value, byte[] compressed, long writtenAt, long softExpiresAt,
+			long loadMillis) {
+		return frame(value, compressed, COMPRESSED_FLAG, writtenAt, softExpiresAt, loadMillis);
+	}
+
+	private static byte[] frame(EncodedValue value, byte[] payload, int flags, long writtenAt, long softExpiresAt,
+			long loadMillis) {
 		String typeHint = value.typeHint();
 		byte[] hint = (typeHint != null) ? typeHint.getBytes(StandardCharsets.UTF_8) : null;
-		int flags = (value.format() << 4) | ((hint != null) ? TYPE_HINT_FLAG : 0);
-		ByteBuffer buffer = header(flags, sizeOf(hint) + value.bytes().length, writtenAt, softExpiresAt, loadMillis);
+		int allFlags = flags | (value.format() << 4) | ((hint != null) ? TYPE_HINT_FLAG : 0);
+		ByteBuffer buffer = header(allFlags, sizeOf(hint) + payload.length, writtenAt, softExpiresAt, loadMillis);
 		if (hint != null) {
 			buffer.putShort((short) hint.length).put(hint);
 		}
-		return buffer.put(value.bytes()).array();
+		return buffer.put(payload).array();
 	}
 
 	/** The bytes a type hint adds to an envelope. */

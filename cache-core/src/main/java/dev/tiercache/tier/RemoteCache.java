@@ -298,7 +298,7 @@ final class RemoteCache {
 			return StagedCacheWrite.delete(this, key, value, type, channel, stamp);
 		}
 		return new StagedCacheWrite(this, key, value, type, encoded, channel,
-				ValueFraming.envelope(encoded, ttlMillis, 0), ttlMillis, redisTtl(ttlMillis), stamp);
+				this.framing.envelope(encoded, ttlMillis, 0), ttlMillis, redisTtl(ttlMillis), stamp);
 	}
 
 	/** A staged write was applied: a delete still pending for the key must not undo it. */

@@ -50,11 +50,25 @@ final class ValueFraming {
 		return (encoded != null) ? envelope(encoded, ttlMillis, loadMillis) : null;
 	}
 
-	/** Frames an encoded value, or the null marker for {@code null}, written now. */
-	static byte[] envelope(@Nullable EncodedValue encoded, long ttlMillis, long loadMillis) {
+	/**
+	 * Frames an encoded value, or the null marker for {@code null}, written now: compressed if it is at
+	 * least the cache's {@linkplain CacheSettings#compressionThreshold() compression threshold} and that
+	 * saves enough, unless the cache is encrypted (ciphertext does not compress, and compressing before
+	 * encrypting would let a value's size tell about its content).
+	 */
+	byte[] envelope(@Nullable EncodedValue encoded, long ttlMillis, long loadMillis) {
 		long now = System.currentTimeMillis();
-		return (encoded != null) ? Envelope.frame(encoded, now, now + ttlMillis, loadMillis)
-				: Envelope.frameNull(now, now + ttlMillis, loadMillis);
+		if (encoded == null) {
+			return Envelope.frameNull(now, now + ttlMillis, loadMillis);
+		}
+		byte[] compressed = compressible(encoded) ? PayloadCompression.compress(encoded.bytes()) : null;
+		return (compressed != null) ? Envelope.frameCompressed(encoded, compressed, now, now + ttlMillis, loadMillis)
+				: Envelope.frame(encoded, now, now + ttlMillis, loadMillis);
+	}
+
+	private boolean compressible(EncodedValue encoded) {
+		int threshold = this.cache.settings().compressionThreshold();
+		return threshold > 0 && encoded.bytes().length >= threshold && !(this.codec instanceof EncryptingCodec);
 	}
 
 	/** Encodes a value for storing, or returns {@code null} as {@link #frame} does when it cannot be stored. */
@@ -102,6 +116,11 @@ final class ValueFraming {
 	}
 
 	private Object decodePayload(Envelope envelope, byte[] framed, Type type) {
+		if (envelope.compressed()) {
+			byte[] payload = PayloadCompression.decompress(framed, envelope.payloadOffset(), envelope.payloadLength(),
+					this.maxValueBytes);
+			return this.codec.decode(envelope.payloadFormat(), payload, 0, payload.length, type);
+		}
 		return this.codec.decode(envelope.payloadFormat(), framed, envelope.payloadOffset(), envelope.payloadLength(),
 				type);
 	}

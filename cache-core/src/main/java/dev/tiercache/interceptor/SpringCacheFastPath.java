@@ -1,0 +1,47 @@
+package dev.tiercache.interceptor;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.aop.support.AbstractBeanFactoryPointcutAdvisor;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.cache.config.CacheManagementConfigUtils;
+import org.springframework.cache.interceptor.CacheInterceptor;
+import org.springframework.core.PriorityOrdered;
+
+/**
+ * Puts {@link SpringCacheInterceptor} in the place of Spring's cache interceptor behind
+ * {@code @EnableCaching} (proxy mode), as Spring's cache advisor is created, before any bean is proxied
+ * with it: {@code @Cacheable} methods on Tiercache's caches then take its fast path with no change to
+ * the application, and every other method still runs through Spring's interceptor. A post-processor of
+ * the highest precedence, so that it is in place before the advisor can be created; declare it as a
+ * {@code static} bean. Tiercache's auto-configuration does unless {@code tiercache.spring-annotations=spring}.
+ * Without {@code @EnableCaching}, or with {@code mode = ASPECTJ}, it does nothing.
+ */
+public final class SpringCacheFastPath implements BeanPostProcessor, PriorityOrdered, BeanFactoryAware {
+
+	private @Nullable BeanFactory beanFactory;
+
+	@Override
+	public void setBeanFactory(BeanFactory beanFactory) {
+		this.beanFactory = beanFactory;
+	}
+
+	@Override
+	public Object postProcessAfterInitialization(Object bean, String beanName) {
+		BeanFactory factory = this.beanFactory;
+		if (factory != null && CacheManagementConfigUtils.CACHE_ADVISOR_BEAN_NAME.equals(beanName)
+				&& bean instanceof AbstractBeanFactoryPointcutAdvisor advisor
+				&& advisor.getAdvice() instanceof CacheInterceptor spring) {
+			advisor.setAdvice(new SpringCacheInterceptor(spring, factory));
+		}
+		return bean;
+	}
+
+	@Override
+	public int getOrder() {
+		return HIGHEST_PRECEDENCE;
+	}
+
+}

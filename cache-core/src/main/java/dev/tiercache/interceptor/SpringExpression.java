@@ -1,0 +1,80 @@
+package dev.tiercache.interceptor;
+
+import java.lang.reflect.Method;
+import java.util.Collection;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.cache.Cache;
+import org.springframework.context.expression.MethodBasedEvaluationContext;
+import org.springframework.core.ParameterNameDiscoverer;
+import org.springframework.expression.BeanResolver;
+import org.springframework.expression.Expression;
+
+/**
+ * One SpEL attribute ({@code key}, {@code condition}, {@code unless}) of Spring's cache annotations,
+ * parsed once and evaluated as Spring's own interceptor evaluates it: the root object has
+ * {@code method}, {@code methodName}, {@code args}, {@code target}, {@code targetClass} and
+ * {@code caches}; parameters are variables by name and as {@code #pN}/{@code #aN}; {@code #result} is
+ * the unwrapped result where Spring offers it; {@code @bean} references resolve in the application
+ * context. Unknown variables are {@code null} and evaluation errors propagate unchanged, as in Spring.
+ * Compiled to bytecode after a few evaluations where SpEL can. Thread-safe.
+ */
+final class SpringExpression {
+
+	private final Expression expression;
+
+	private final Method method;
+
+	private final ParameterNameDiscoverer parameterNames;
+
+	private final @Nullable BeanResolver beans;
+
+	SpringExpression(String text, Method method, ParameterNameDiscoverer parameterNames, @Nullable BeanResolver beans) {
+		this.expression = MethodExpression.PARSER.parseExpression(text);
+		this.method = method;
+		this.parameterNames = parameterNames;
+		this.beans = beans;
+	}
+
+	/** The value for one call; {@code #result} is defined only when {@code hasResult}. */
+	@Nullable Object value(Call call, boolean hasResult, @Nullable Object result) {
+		return this.expression.getValue(context(call, hasResult, result));
+	}
+
+	/** Whether the expression yields {@code true} for one call, as Spring tests {@code condition} and {@code unless}. */
+	boolean isTrue(Call call, boolean hasResult, @Nullable Object result) {
+		return Boolean.TRUE.equals(this.expression.getValue(context(call, hasResult, result), Boolean.class));
+	}
+
+	private MethodBasedEvaluationContext context(Call call, boolean hasResult, @Nullable Object result) {
+		MethodBasedEvaluationContext context = new MethodBasedEvaluationContext(call, this.method, call.args(),
+				this.parameterNames);
+		context.setPropertyAccessors(MethodExpression.PROPERTY_ACCESSORS);
+		if (this.beans != null) {
+			context.setBeanResolver(this.beans);
+		}
+		if (hasResult) {
+			context.setVariable("result", result);
+		}
+		return context;
+	}
+
+	/**
+	 * One call, the root object of the expressions, as Spring's.
+	 * @param caches the caches of the operation
+	 * @param method the method called
+	 * @param args its arguments
+	 * @param target the bean
+	 * @param targetClass the bean's class
+	 */
+	record Call(Collection<? extends Cache> caches, Method method, @Nullable Object[] args, @Nullable Object target,
+			Class<?> targetClass) {
+
+		public String methodName() {
+			return this.method.getName();
+		}
+
+	}
+
+}
