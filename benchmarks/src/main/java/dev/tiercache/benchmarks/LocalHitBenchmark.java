@@ -17,7 +17,8 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * An L1 hit through a cached method: 1,000 hot keys, every read a hit. Compares {@code @CacheAside}
- * on the tiered manager, Spring's {@code @Cacheable(sync = true)} on {@code CaffeineCacheManager}, a
+ * on the tiered manager, Spring's {@code @Cacheable(sync = true)} on the tiered manager (its fast path)
+ * and on {@code CaffeineCacheManager}, a
  * direct Caffeine {@code get(key, fn)}, and the proxy floor (a bare CGLIB proxy whose interceptor
  * only calls {@code getIfPresent(arguments[0])}). Keys are pre-boxed {@code Long}s, so any
  * allocation measured is the cache's or the proxy's. Each subject has its own state, so a JMH fork
@@ -91,6 +92,22 @@ public class LocalHitBenchmark {
 	}
 
 	@State(Scope.Benchmark)
+	public static class TieredSpring extends SubjectsState {
+
+		Subjects.SpringCatalog catalog;
+
+		@Setup(Level.Trial)
+		public void start(Keys keys) {
+			this.catalog = this.subjects.springOnTiercache("bench-l1-spring-" + ProcessHandle.current().pid());
+			keys.warm(this.subjects, (key) -> {
+				this.catalog.hot(key);
+				return key;
+			});
+		}
+
+	}
+
+	@State(Scope.Benchmark)
 	public static class Spring extends SubjectsState {
 
 		Subjects.SpringCatalog catalog;
@@ -141,6 +158,11 @@ public class LocalHitBenchmark {
 	@Benchmark
 	public Book tieredCacheAside(Tiered tiered, Keys keys, Cursor cursor) {
 		return tiered.catalog.hot(cursor.key(keys));
+	}
+
+	@Benchmark
+	public Book tieredSpringCacheable(TieredSpring spring, Keys keys, Cursor cursor) {
+		return spring.catalog.hot(cursor.key(keys));
 	}
 
 	@Benchmark

@@ -91,7 +91,11 @@ public final class Subjects implements AutoCloseable {
 	}
 
 	private ConfigurableApplicationContext tieredInstance(String keyPrefix) {
-		ConfigurableApplicationContext context = new SpringApplicationBuilder(TieredApplication.class)
+		return tieredInstance(TieredApplication.class, keyPrefix);
+	}
+
+	private ConfigurableApplicationContext tieredInstance(Class<?> application, String keyPrefix) {
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(application)
 			.web(WebApplicationType.NONE)
 			.logStartupInfo(false)
 			.properties(this.redisProperties)
@@ -111,6 +115,14 @@ public final class Subjects implements AutoCloseable {
 			throw new IllegalStateException("The tiercache.* meters are not bound: the benchmarks measure with them bound");
 		}
 		return context;
+	}
+
+	/**
+	 * Spring's own {@code @Cacheable} on Tiercache's manager: a {@link #tiered} instance with
+	 * {@code @EnableCaching}, as an application that moved its {@code @Cacheable} code to Tiercache runs.
+	 */
+	public SpringCatalog springOnTiercache(String keyPrefix) {
+		return tieredInstance(TieredSpringApplication.class, keyPrefix).getBean(SpringCatalog.class);
 	}
 
 	/** Spring's {@code @Cacheable} over {@link CaffeineCacheManager}. */
@@ -187,6 +199,18 @@ public final class Subjects implements AutoCloseable {
 		@Bean
 		TieredCatalog tieredCatalog(AtomicInteger loads) {
 			return new TieredCatalog(loads);
+		}
+
+	}
+
+	@SpringBootConfiguration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	@EnableCaching(proxyTargetClass = true)
+	static class TieredSpringApplication {
+
+		@Bean
+		SpringCatalog springCatalog(AtomicInteger loads) {
+			return new SpringCatalog(loads);
 		}
 
 	}

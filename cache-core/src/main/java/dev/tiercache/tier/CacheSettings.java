@@ -40,7 +40,7 @@ public record CacheSettings(CacheMode mode, Duration ttl, int ttlJitter, Duratio
 		int compressionThreshold) {
 
 	/** The encoded size from which values are compressed unless a cache says otherwise. */
-	public static final int DEFAULT_COMPRESSION_THRESHOLD = 16 * 1024;
+	public static final int DEFAULT_COMPRESSION_THRESHOLD = 4 * 1024;
 
 	/** The settings of a cache that nothing overrides. */
 	public static final CacheSettings DEFAULTS = new CacheSettings(CacheMode.BOTH, Duration.ofMinutes(10), 10,
