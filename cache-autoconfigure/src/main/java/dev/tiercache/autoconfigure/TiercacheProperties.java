@@ -44,10 +44,11 @@ public class TiercacheProperties {
 	private boolean dynamic = true;
 
 	/**
-	 * How Spring's own '@Cacheable' runs on Tiercache's caches: 'fast' takes Tiercache's fast path for a
-	 * method whose only cache operation is one '@Cacheable' on one Tiercache cache (Spring's semantics,
-	 * typed values whatever CachingConfigurer the application declares), and leaves every other method to
-	 * Spring's interceptor; 'spring' leaves every method to Spring's interceptor.
+	 * How Spring's own cache annotations run on Tiercache's caches: 'fast' takes Tiercache's fast path for
+	 * a method whose only cache operation is one '@Cacheable', '@CachePut' or '@CacheEvict' on one
+	 * Tiercache cache (Spring's semantics, typed values whatever CachingConfigurer the application
+	 * declares), and leaves every other method to Spring's interceptor; 'spring' leaves every method to
+	 * Spring's interceptor.
 	 */
 	private SpringAnnotations springAnnotations = SpringAnnotations.FAST;
 

@@ -1,5 +1,6 @@
 package dev.tiercache.codec;
 
+import java.io.Serializable;
 import java.lang.reflect.Type;
 import java.util.Map;
 import java.util.Optional;
@@ -20,11 +21,15 @@ import org.springframework.util.ClassUtils;
  * a {@code Long} 10). A hint is the declared type in Jackson's canonical notation
  * ({@code java.util.List<dev.shop.Book>}).
  *
- * <p>A hint read back comes from Redis, which others can write, so it is admitted only if every class it
- * names is one a typed reader could declare without risk: the JDK's value and collection types listed
- * here and {@code java.time}'s (never {@code Class}, {@code Thread} or anything else of the JDK), or a
- * class the {@link SerializationAllowList} admits outside the JDK. Names are checked as text before any
- * class is loaded. Thread-safe; hints read are remembered, up to {@value #MAX_REMEMBERED} of them.
+ * <p>A hint read back comes from Redis, which others can write, so it is admitted only if it is at most
+ * {@link EncodedValue#MAX_TYPE_HINT} characters and every class it names is one a typed reader could
+ * declare without risk: the JDK's value and collection types listed here and {@code java.time}'s (never
+ * {@code Class}, {@code Thread} or anything else of the JDK), or a record, an enum or a
+ * {@code Serializable} class that the {@link SerializationAllowList} admits outside the JDK (never any
+ * bean of the application's packages, which Jackson would build through constructors and setters).
+ * Names are checked as text before any class is loaded, and classes are loaded without being
+ * initialized before they are checked. Thread-safe; hints read are remembered, up to
+ * {@value #MAX_REMEMBERED} of them.
  */
 final class JsonTypeHints {
 
@@ -84,6 +89,9 @@ final class JsonTypeHints {
 
 	/** The type a hint names if every class in it is admitted, or {@code null}. */
 	@Nullable JavaType typeOf(String hint) {
+		if (hint.length() > EncodedValue.MAX_TYPE_HINT) {
+			return null;
+		}
 		Optional<JavaType> known = this.read.get(hint);
 		if (known == null) {
 			known = Optional.ofNullable(admitted(hint));
@@ -103,7 +111,7 @@ final class JsonTypeHints {
 		try {
 			return this.types.constructFromCanonical(hint);
 		}
-		catch (IllegalArgumentException ex) {
+		catch (IllegalArgumentException | LinkageError ex) {
 			return null;
 		}
 	}
@@ -117,7 +125,18 @@ final class JsonTypeHints {
 			return JDK_TYPES.contains(className) || (className.startsWith(JAVA_TIME)
 					&& className.indexOf('.', JAVA_TIME.length()) < 0);
 		}
-		return this.allowList.isAllowed(className);
+		return this.allowList.isAllowed(className) && isValueClass(className);
+	}
+
+	/** Whether an allow-listed class is a record, an enum or {@code Serializable}: loaded, not initialized. */
+	private boolean isValueClass(String className) {
+		try {
+			Class<?> type = ClassUtils.forName(className, this.types.getClassLoader());
+			return type.isRecord() || type.isEnum() || Serializable.class.isAssignableFrom(type);
+		}
+		catch (ClassNotFoundException | LinkageError ex) {
+			return false;
+		}
 	}
 
 }

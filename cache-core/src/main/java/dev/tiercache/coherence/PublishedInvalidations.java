@@ -2,10 +2,14 @@ package dev.tiercache.coherence;
 
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -38,6 +42,8 @@ import dev.tiercache.internal.redis.PubSubConnections;
 final class PublishedInvalidations implements AutoCloseable {
 
 	static final long RETRY_MILLIS = 2_000;
+
+	private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
 	private static final Log logger = LogFactory.getLog(PublishedInvalidations.class);
 
@@ -72,8 +78,11 @@ final class PublishedInvalidations implements AutoCloseable {
 		submit(() -> subscribe(reconnected));
 	}
 
-	/** Unsubscribes, if subscribed; {@link #start} subscribes again. */
-	synchronized void stop() {
+	/**
+	 * Unsubscribes, if subscribed; {@link #start} subscribes again. Does not wait for the connection to
+	 * close (it may run on one of Lettuce's I/O threads): returns what completes when it has.
+	 */
+	synchronized CompletableFuture<Void> stop() {
 		this.wanted = false;
 		StatefulRedisPubSubConnection<byte[], byte[]> current = this.connection;
 		this.connection = null;
@@ -82,9 +91,7 @@ final class PublishedInvalidations implements AutoCloseable {
 		if (shard != null) {
 			shard.close();
 		}
-		if (current != null) {
-			current.close();
-		}
+		return (current != null) ? current.closeAsync() : CompletableFuture.completedFuture(null);
 	}
 
 	/**
@@ -196,10 +203,20 @@ final class PublishedInvalidations implements AutoCloseable {
 		}
 	}
 
+	/** Unsubscribes and stops subscribing, and waits up to 5 s for the connection to close. */
 	@Override
 	public void close() {
-		stop();
-		DaemonThreads.stop(this.subscriber, Duration.ofSeconds(5));
+		CompletableFuture<Void> closed = stop();
+		DaemonThreads.stop(this.subscriber, CLOSE_WAIT);
+		try {
+			closed.get(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			logger.debug("Tiercache's invalidation subscription did not close cleanly", ex);
+		}
 	}
 
 }

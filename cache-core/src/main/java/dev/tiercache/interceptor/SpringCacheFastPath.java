@@ -17,7 +17,8 @@ import org.springframework.core.PriorityOrdered;
  * the application, and every other method still runs through Spring's interceptor. A post-processor of
  * the highest precedence, so that it is in place before the advisor can be created; declare it as a
  * {@code static} bean. Tiercache's auto-configuration does unless {@code tiercache.spring-annotations=spring}.
- * Without {@code @EnableCaching}, or with {@code mode = ASPECTJ}, it does nothing.
+ * Without {@code @EnableCaching}, with {@code mode = ASPECTJ}, or when the application replaced Spring's
+ * interceptor with a subclass of its own, it does nothing.
  */
 public final class SpringCacheFastPath implements BeanPostProcessor, PriorityOrdered, BeanFactoryAware {
 
@@ -33,7 +34,7 @@ public final class SpringCacheFastPath implements BeanPostProcessor, PriorityOrd
 		BeanFactory factory = this.beanFactory;
 		if (factory != null && CacheManagementConfigUtils.CACHE_ADVISOR_BEAN_NAME.equals(beanName)
 				&& bean instanceof AbstractBeanFactoryPointcutAdvisor advisor
-				&& advisor.getAdvice() instanceof CacheInterceptor spring) {
+				&& advisor.getAdvice() instanceof CacheInterceptor spring && spring.getClass() == CacheInterceptor.class) {
 			advisor.setAdvice(new SpringCacheInterceptor(spring, factory));
 		}
 		return bean;

@@ -1,30 +1,40 @@
 package dev.tiercache.interceptor;
 
 import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.lang.reflect.Type;
 import java.util.Collection;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.annotation.BeanFactoryAnnotationUtils;
 import org.springframework.cache.Cache;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.interceptor.CacheErrorHandler;
+import org.springframework.cache.interceptor.CacheEvictOperation;
 import org.springframework.cache.interceptor.CacheInterceptor;
 import org.springframework.cache.interceptor.CacheOperation;
 import org.springframework.cache.interceptor.CacheOperationSource;
+import org.springframework.cache.interceptor.CachePutOperation;
 import org.springframework.cache.interceptor.CacheResolver;
 import org.springframework.cache.interceptor.CacheableOperation;
 import org.springframework.cache.interceptor.KeyGenerator;
 import org.springframework.cache.interceptor.SimpleCacheResolver;
 import org.springframework.cache.interceptor.SimpleKeyGenerator;
 import org.springframework.context.expression.BeanFactoryResolver;
+import org.springframework.core.BridgeMethodResolver;
 import org.springframework.core.DefaultParameterNameDiscoverer;
+import org.springframework.core.KotlinDetector;
 import org.springframework.core.MethodClassKey;
 import org.springframework.core.ParameterNameDiscoverer;
+import org.springframework.core.ReactiveAdapterRegistry;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
 
@@ -33,12 +43,13 @@ import dev.tiercache.tier.TieredCacheManager;
 
 /**
  * Spring's cache interceptor with a fast path: a method whose only cache operation is one
- * {@code @Cacheable} on one {@link TieredCache} runs as a {@link SpringCacheableOperation}, parsed once
- * per method and bean class, with Spring's semantics; every other method (other or several
- * operations, several caches, a {@code cacheResolver}, a {@code cacheManager} that is not a
- * {@link TieredCacheManager}, an interceptor whose resolver is not {@link TieredCacheResolver} or a
- * {@link SimpleCacheResolver} over one, a future, reactive or {@code void} result) goes to Spring's
- * interceptor, configured as the application configured it. {@link SpringCacheFastPath} puts it in
+ * {@code @Cacheable}, {@code @CachePut} or {@code @CacheEvict} on one {@link TieredCache} runs as a
+ * {@link SpringOperation}, parsed once per method and bean class, with Spring's semantics; every other
+ * method (several operations, as {@code @Caching} declares, several caches, a {@code cacheResolver}, a
+ * {@code cacheManager} that is not a {@link TieredCacheManager}, an interceptor whose resolver is not
+ * {@link TieredCacheResolver} or a {@link SimpleCacheResolver} over one, a future or reactive result, a
+ * {@code void} method that would cache its result) goes to Spring's interceptor, configured as the
+ * application configured it. {@link SpringCacheFastPath} puts it in
  * place. Thread-safe.
  */
 public final class SpringCacheInterceptor implements MethodInterceptor {
@@ -70,8 +81,10 @@ public final class SpringCacheInterceptor implements MethodInterceptor {
 	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
 		Object target = invocation.getThis();
 		Object operation = (target != null) ? operation(invocation.getMethod(), target.getClass()) : SPRING;
-		return (operation instanceof SpringCacheableOperation cacheable) ? cacheable.invoke(invocation)
-				: this.spring.invoke(invocation);
+		if (operation instanceof SpringCacheableOperation cacheable) {
+			return cacheable.invoke(invocation);
+		}
+		return (operation instanceof SpringOperation other) ? other.invoke(invocation) : this.spring.invoke(invocation);
 	}
 
 	private Object operation(Method method, Class<?> targetClass) {
@@ -97,14 +110,15 @@ public final class SpringCacheInterceptor implements MethodInterceptor {
 	 * The fast operation of a method, {@link #SPRING} if Spring's interceptor handles it, or {@code null}
 	 * if that cannot be told yet (Spring's interceptor has not resolved its default cache manager).
 	 */
-	private @Nullable Object parse(Method method, Class<?> targetClass) {
+	private @Nullable Object parse(Method invoked, Class<?> targetClass) {
 		CacheOperationSource source = this.spring.getCacheOperationSource();
-		Collection<CacheOperation> operations = (source != null) ? source.getCacheOperations(method, targetClass)
+		Collection<CacheOperation> operations = (source != null) ? source.getCacheOperations(invoked, targetClass)
 				: null;
-		if (operations == null || operations.size() != 1
-				|| !(operations.iterator().next() instanceof CacheableOperation operation)
-				|| operation.getCacheNames().size() != 1 || StringUtils.hasText(operation.getCacheResolver())
-				|| method.getReturnType() == void.class || ValueTypes.isAsynchronous(method.getReturnType())) {
+		if (operations == null || operations.size() != 1) {
+			return SPRING;
+		}
+		CacheOperation operation = operations.iterator().next();
+		if (!fitsTheFastPath(operation, invoked)) {
 			return SPRING;
 		}
 		if (!StringUtils.hasText(operation.getCacheManager()) && this.spring.getCacheResolver() == null) {
@@ -116,42 +130,93 @@ public final class SpringCacheInterceptor implements MethodInterceptor {
 			return SPRING;
 		}
 		Class<?> userClass = ClassUtils.getUserClass(targetClass);
-		return new SpringCacheableOperation(operation, method, userClass, tiered,
-				ValueTypes.springValueType(method, userClass), expression(operation.getKey(), method),
-				keyGenerator(operation), expression(operation.getCondition(), method),
-				expression(operation.getUnless(), method), errorHandler());
+		Method method = BridgeMethodResolver.findBridgedMethod(invoked);
+		Method targetMethod = Proxy.isProxyClass(targetClass) ? method : AopUtils.getMostSpecificMethod(method, userClass);
+		SpringExpression key = expression(operation.getKey(), method, targetMethod);
+		KeyGenerator keyGenerator = keyGenerator(operation);
+		SpringExpression condition = expression(operation.getCondition(), method, targetMethod);
+		CacheErrorHandler errorHandler = this.spring.getErrorHandler();
+		if (operation instanceof CacheEvictOperation evict) {
+			return new SpringCacheEvictOperation(evict, method, userClass, tiered, key, keyGenerator, condition,
+					errorHandler);
+		}
+		Type valueType = valueType(method, userClass);
+		if (valueType == null) {
+			return SPRING;
+		}
+		if (operation instanceof CacheableOperation cacheable) {
+			return new SpringCacheableOperation(cacheable, method, userClass, tiered, valueType, key, keyGenerator,
+					condition, expression(cacheable.getUnless(), method, targetMethod), errorHandler);
+		}
+		CachePutOperation put = (CachePutOperation) operation;
+		return new SpringCachePutOperation(put, method, userClass, tiered, valueType, key, keyGenerator, condition,
+				expression(put.getUnless(), method, targetMethod), errorHandler);
+	}
+
+	/**
+	 * Whether Spring's interceptor would run the operation as the fast path does: one of the three
+	 * operations, on one cache named as written, no {@code cacheResolver}, and not what Spring handles
+	 * otherwise: varargs (whose array Spring spreads), a future or reactive result (or a result declared
+	 * {@code Object}, which Spring checks at run time for a put or an evict), a suspending Kotlin function,
+	 * a {@code void} method that would cache its result, {@code sync} with {@code unless} (which Spring refuses).
+	 */
+	private static boolean fitsTheFastPath(CacheOperation operation, Method method) {
+		Class<?> returnType = method.getReturnType();
+		if (operation.getCacheNames().size() != 1 || StringUtils.hasText(operation.getCacheResolver())
+				|| method.isVarArgs() || isAsynchronous(returnType) || KotlinDetector.isSuspendingFunction(method)) {
+			return false;
+		}
+		if (operation instanceof CacheEvictOperation) {
+			return returnType != Object.class;
+		}
+		if (operation instanceof CacheableOperation cacheable) {
+			return returnType != void.class && !(cacheable.isSync() && StringUtils.hasText(cacheable.getUnless()));
+		}
+		return operation instanceof CachePutOperation && returnType != void.class && returnType != Object.class;
+	}
+
+	private static boolean isAsynchronous(Class<?> returnType) {
+		return ValueTypes.isAsynchronous(returnType) || CompletionStage.class.isAssignableFrom(returnType)
+				|| ReactiveAdapterRegistry.getSharedInstance().getAdapter(returnType) != null;
+	}
+
+	/** The type values of the method decode to, or {@code null} if the bean's class leaves it unresolved. */
+	private static @Nullable Type valueType(Method method, Class<?> userClass) {
+		try {
+			return ValueTypes.springValueType(method, userClass);
+		}
+		catch (IllegalStateException ex) {
+			return null;
+		}
 	}
 
 	/** The manager the operation's caches come from, if it is a {@link TieredCacheManager} whose caches Spring resolves by name. */
-	private @Nullable TieredCacheManager tieredCacheManager(CacheableOperation operation) {
+	private @Nullable TieredCacheManager tieredCacheManager(CacheOperation operation) {
 		if (StringUtils.hasText(operation.getCacheManager())) {
-			return (this.beanFactory.getBean(operation.getCacheManager(),
-					CacheManager.class) instanceof TieredCacheManager tiered) ? tiered : null;
+			return (BeanFactoryAnnotationUtils.qualifiedBeanOfType(this.beanFactory, CacheManager.class,
+					operation.getCacheManager()) instanceof TieredCacheManager tiered) ? tiered : null;
 		}
 		CacheResolver resolver = this.spring.getCacheResolver();
 		if (resolver instanceof TieredCacheResolver tiered) {
 			return tiered.cacheManager();
 		}
-		return (resolver instanceof SimpleCacheResolver simple
-				&& simple.getCacheManager() instanceof TieredCacheManager tiered) ? tiered : null;
+		return (resolver != null && resolver.getClass() == SimpleCacheResolver.class
+				&& ((SimpleCacheResolver) resolver).getCacheManager() instanceof TieredCacheManager tiered) ? tiered
+						: null;
 	}
 
 	/** The generator of keys without SpEL; {@code null} for Spring's default, whose rule is inlined. */
-	private @Nullable KeyGenerator keyGenerator(CacheableOperation operation) {
+	private @Nullable KeyGenerator keyGenerator(CacheOperation operation) {
 		KeyGenerator generator = StringUtils.hasText(operation.getKeyGenerator())
-				? this.beanFactory.getBean(operation.getKeyGenerator(), KeyGenerator.class)
+				? BeanFactoryAnnotationUtils.qualifiedBeanOfType(this.beanFactory, KeyGenerator.class,
+						operation.getKeyGenerator())
 				: this.spring.getKeyGenerator();
 		return (generator.getClass() == SimpleKeyGenerator.class) ? null : generator;
 	}
 
-	private CacheErrorHandler errorHandler() {
-		return this.spring.getErrorHandler();
-	}
-
-	private @Nullable SpringExpression expression(String text, Method method) {
-		return StringUtils.hasText(text)
-				? new SpringExpression(text, method, this.parameterNames, new BeanFactoryResolver(this.beanFactory))
-				: null;
+	private @Nullable SpringExpression expression(String text, Method method, Method targetMethod) {
+		return StringUtils.hasText(text) ? new SpringExpression(text, method, targetMethod, this.parameterNames,
+				new BeanFactoryResolver(this.beanFactory)) : null;
 	}
 
 	private record Resolved(Class<?> targetClass, Object operation) {

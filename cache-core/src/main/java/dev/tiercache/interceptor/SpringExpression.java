@@ -26,13 +26,22 @@ final class SpringExpression {
 
 	private final Method method;
 
+	private final Method targetMethod;
+
 	private final ParameterNameDiscoverer parameterNames;
 
 	private final @Nullable BeanResolver beans;
 
-	SpringExpression(String text, Method method, ParameterNameDiscoverer parameterNames, @Nullable BeanResolver beans) {
+	/**
+	 * @param method the method as Spring's root object shows it (bridged)
+	 * @param targetMethod the method whose parameter names the variables are: the bean class's own, as
+	 * Spring finds it
+	 */
+	SpringExpression(String text, Method method, Method targetMethod, ParameterNameDiscoverer parameterNames,
+			@Nullable BeanResolver beans) {
 		this.expression = MethodExpression.PARSER.parseExpression(text);
 		this.method = method;
+		this.targetMethod = targetMethod;
 		this.parameterNames = parameterNames;
 		this.beans = beans;
 	}
@@ -48,7 +57,7 @@ final class SpringExpression {
 	}
 
 	private MethodBasedEvaluationContext context(Call call, boolean hasResult, @Nullable Object result) {
-		MethodBasedEvaluationContext context = new MethodBasedEvaluationContext(call, this.method, call.args(),
+		MethodBasedEvaluationContext context = new MethodBasedEvaluationContext(call, this.targetMethod, call.args(),
 				this.parameterNames);
 		context.setPropertyAccessors(MethodExpression.PROPERTY_ACCESSORS);
 		if (this.beans != null) {

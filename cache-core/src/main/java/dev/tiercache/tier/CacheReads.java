@@ -40,4 +40,9 @@ final class CacheReads implements TypedReads {
 		return this.cache.getOrLoad(key, this.type, this.rawType, this.entrySettings, loader, unless);
 	}
 
+	@Override
+	public void requireNameable(Object key) {
+		this.cache.requireNameable(key);
+	}
+
 }

@@ -270,6 +270,14 @@ public final class TieredCache implements Cache {
 		return new CacheReads(this, type, entrySettings);
 	}
 
+	/** Renders the key as Redis would name it, if the cache uses Redis: see {@link TypedReads#requireNameable}. */
+	void requireNameable(Object key) {
+		RemoteCache l2 = this.remote;
+		if (l2 != null) {
+			l2.render(key);
+		}
+	}
+
 	/** A read that missed L1, with its key rendered as Redis names it (once, here). */
 	private Load load(Object key, Type type, Class<?> rawType, CacheSettings entrySettings, ValueLoader loader,
 			@Nullable Predicate<@Nullable Object> unless) {

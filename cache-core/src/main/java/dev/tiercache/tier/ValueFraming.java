@@ -11,7 +11,6 @@ import org.jspecify.annotations.Nullable;
 import dev.tiercache.codec.EncodedValue;
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.codec.ValueDecodingException;
-import dev.tiercache.codec.ValueTypeMismatchException;
 
 /**
  * How one cache turns values into the bytes Redis stores and back: the manager's {@link ValueCodec}
@@ -108,7 +107,7 @@ final class ValueFraming {
 			try {
 				return decodePayload(envelope, framed, hinted);
 			}
-			catch (ValueTypeMismatchException ex) {
+			catch (ValueDecodingException ex) {
 				// a hint that does not fit its payload (forged, or the class changed): read it untyped
 			}
 		}

@@ -26,6 +26,21 @@ class JsonTypeHintsTests {
 	record Book(long id, String title) {
 	}
 
+	/** A bean of the application's packages: neither a record, nor an enum, nor Serializable. */
+	public static class Settings {
+
+		private String url;
+
+		public String getUrl() {
+			return this.url;
+		}
+
+		public void setUrl(String url) {
+			this.url = url;
+		}
+
+	}
+
 	private static final AtomicBoolean tripwireInitialized = new AtomicBoolean();
 
 	/** Marks itself initialized (the test never touches it otherwise). */
@@ -71,6 +86,16 @@ class JsonTypeHintsTests {
 		assertThat(this.codec.typeForHint("java.util.List<dev.tiercache.codec.JsonTypeHintsTests$Book>"))
 			.isNotNull();
 		assertThat(this.codec.typeForHint("java.time.LocalDate")).isNotNull();
+	}
+
+	/** The allow-list admits the whole package; a hint admits only its records, enums and Serializable classes. */
+	@Test
+	void hintsNamingABeanOfTheAllowedPackagesOrOverTheLengthLimitAreRefused() {
+		assertThat(this.codec.typeForHint("dev.tiercache.codec.JsonTypeHintsTests$Settings")).isNull();
+		assertThat(this.codec.typeForHint("java.util.List<dev.tiercache.codec.JsonTypeHintsTests$Settings>")).isNull();
+		String nested = "java.util.List<".repeat(80) + "java.lang.String" + ">".repeat(80);
+		assertThat(nested.length()).isGreaterThan(EncodedValue.MAX_TYPE_HINT);
+		assertThat(this.codec.typeForHint(nested)).isNull();
 	}
 
 	@Test

@@ -41,25 +41,32 @@ public final class DaemonThreads {
 	}
 
 	/**
-	 * Lets the task under way end by itself, waiting up to {@code wait} (tasks not yet started are
-	 * dropped if the executor drops delayed tasks at shutdown), and only then interrupts it and waits as
-	 * long again: for tasks that an interrupt would leave with work going on behind them, as Lettuce's
-	 * connect, which goes on opening the connection it no longer returns. An interrupt while waiting
-	 * interrupts the task at once and is kept on the calling thread.
+	 * Lets the task under way end by itself, waiting up to {@code wait} even if the calling thread is
+	 * interrupted (tasks not yet started are dropped if the executor drops delayed tasks at shutdown), and
+	 * only then interrupts it and waits as long again: for tasks that an interrupt would leave with work
+	 * going on behind them, as Lettuce's connect, which goes on opening the connection it no longer
+	 * returns. An interrupt of the calling thread is kept.
 	 */
 	public static void finish(ExecutorService executor, Duration wait) {
 		executor.shutdown();
-		try {
-			if (executor.awaitTermination(wait.toNanos(), TimeUnit.NANOSECONDS)) {
-				return;
+		boolean interrupted = Thread.interrupted();
+		long deadline = System.nanoTime() + wait.toNanos();
+		boolean ended = false;
+		while (!ended) {
+			try {
+				ended = executor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+						|| deadline - System.nanoTime() <= 0;
+			}
+			catch (InterruptedException ex) {
+				interrupted = true;
 			}
 		}
-		catch (InterruptedException ex) {
-			executor.shutdownNow();
-			Thread.currentThread().interrupt();
-			return;
+		if (!executor.isTerminated()) {
+			stop(executor, wait);
 		}
-		stop(executor, wait);
+		if (interrupted) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	private static Thread daemon(Runnable task, String name) {

@@ -30,4 +30,10 @@ public interface TypedReads {
 	@Nullable Object getOrLoad(Object key, ValueLoader loader, @Nullable Predicate<@Nullable Object> unless)
 			throws Throwable;
 
+	/**
+	 * Checks that the cache can name the key in Redis, as a read or write of it would.
+	 * @throws IllegalArgumentException naming the key's type if it cannot
+	 */
+	void requireNameable(Object key);
+
 }

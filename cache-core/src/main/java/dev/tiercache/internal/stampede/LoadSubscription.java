@@ -52,7 +52,7 @@ public final class LoadSubscription implements AutoCloseable {
 	/** Guarded by {@code this}. */
 	private boolean closed;
 
-	/** Read and written on the subscriber thread only. */
+	/** Guarded by {@code this}. */
 	private boolean failedBefore;
 
 	public LoadSubscription(RedisConnectionFactory connectionFactory, String channel, LoadNotifications notifications) {
@@ -93,8 +93,10 @@ public final class LoadSubscription implements AutoCloseable {
 			opened.close();
 			return;
 		}
-		if (this.failedBefore) {
-			logger.info("Tiercache subscribed to load notifications");
+		synchronized (this) {
+			if (this.failedBefore) {
+				logger.info("Tiercache subscribed to load notifications");
+			}
 		}
 	}
 
@@ -127,17 +129,20 @@ public final class LoadSubscription implements AutoCloseable {
 		return true;
 	}
 
+	/** Logs while holding the lock {@link #close()} takes first, so that nothing is logged once it began. */
 	private void retryAfter(RuntimeException ex) {
-		if (isClosed()) {
-			return;
-		}
-		if (!this.failedBefore) {
-			this.failedBefore = true;
-			logger.warn("Tiercache cannot subscribe to load notifications yet (callers waiting for another instance"
-					+ " poll instead); retrying every " + RETRY_INTERVAL.toSeconds() + " s: " + ex);
-		}
-		else {
-			logger.debug("Tiercache still cannot subscribe to load notifications", ex);
+		synchronized (this) {
+			if (this.closed) {
+				return;
+			}
+			if (!this.failedBefore) {
+				this.failedBefore = true;
+				logger.warn("Tiercache cannot subscribe to load notifications yet (callers waiting for another "
+						+ "instance poll instead); retrying every " + RETRY_INTERVAL.toSeconds() + " s: " + ex);
+			}
+			else {
+				logger.debug("Tiercache still cannot subscribe to load notifications", ex);
+			}
 		}
 		schedule(RETRY_INTERVAL.toMillis());
 	}
@@ -147,9 +152,10 @@ public final class LoadSubscription implements AutoCloseable {
 	}
 
 	/**
-	 * Stops subscribing and closes the subscribed connection. An attempt under way is given
-	 * 5 s to end by itself before it is interrupted: interrupted while connecting, Lettuce
-	 * would go on opening the connection behind it, to be found open when the connection factory stops.
+	 * Stops subscribing and closes the subscribed connection. An attempt under way is given 5 s to end by
+	 * itself, even on an interrupted thread, before it is interrupted: interrupted while connecting, Lettuce
+	 * would go on opening the connection behind it, to be found open when the connection factory stops
+	 * (which can still happen when Redis takes longer than that to answer a connect).
 	 */
 	@Override
 	public void close() {

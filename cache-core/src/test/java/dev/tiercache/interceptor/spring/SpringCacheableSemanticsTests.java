@@ -1,5 +1,6 @@
 package dev.tiercache.interceptor.spring;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -24,6 +25,7 @@ import org.springframework.cache.interceptor.CacheErrorHandler;
 import org.springframework.cache.interceptor.CacheInterceptor;
 import org.springframework.cache.interceptor.KeyGenerator;
 import org.springframework.cache.interceptor.LoggingCacheErrorHandler;
+import org.springframework.cache.interceptor.SimpleKey;
 import org.springframework.cache.interceptor.SimpleCacheErrorHandler;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -74,6 +76,10 @@ class SpringCacheableSemanticsTests {
 	}
 
 	private Library start(boolean fast, CacheMode mode, CacheErrorHandler errorHandler) {
+		return start(fast, mode, errorHandler, true);
+	}
+
+	private Library start(boolean fast, CacheMode mode, CacheErrorHandler errorHandler, boolean allowNullValues) {
 		this.context = new AnnotationConfigApplicationContext();
 		this.context.register(Caching.class);
 		String prefix = TestRedis.uniquePrefix();
@@ -87,7 +93,7 @@ class SpringCacheableSemanticsTests {
 					.codec(new JsonOrSerializedValueCodec(new SerializationAllowList(Set.of("dev.tiercache"))))
 					.defaults(CacheSettings.DEFAULTS.withMode(mode))
 					.dynamic(false)
-					.cache("books", CacheSettings.DEFAULTS.withMode(mode))
+					.cache("books", CacheSettings.DEFAULTS.withMode(mode).withAllowNullValues(allowNullValues))
 					.build());
 		this.context.registerBean("otherManager", ConcurrentMapCacheManager.class);
 		this.context.registerBean(CachingConfigurer.class, () -> new CachingConfigurer() {
@@ -229,6 +235,38 @@ class SpringCacheableSemanticsTests {
 		assertThat(books().get(7L)).isNull();
 	}
 
+	/** Spring spreads a varargs array into the arguments its key generator and SpEL see. */
+	@ParameterizedTest(name = "fast={0}, {1}")
+	@MethodSource("paths")
+	void varargsAreSpreadAsSpringSpreadsThem(boolean fast, CacheMode mode) {
+		Library library = start(fast, mode, new SimpleCacheErrorHandler());
+		library.spread("dune");
+		library.spread("dune", "emma");
+		assertThat(books().get("dune", String.class)).isEqualTo("spread [dune]");
+		assertThat(books().get(new SimpleKey("dune", "emma"), String.class)).isEqualTo("spread [dune, emma]");
+	}
+
+	/** Spring refuses {@code sync} with {@code unless} when the method is called. */
+	@ParameterizedTest(name = "fast={0}, {1}")
+	@MethodSource("paths")
+	void syncWithUnlessIsRefusedAsSpringRefusesIt(boolean fast, CacheMode mode) {
+		Library library = start(fast, mode, new SimpleCacheErrorHandler());
+		assertThatExceptionOfType(IllegalStateException.class).isThrownBy(() -> library.syncUnless(1))
+			.withMessageContaining("unless");
+	}
+
+	/** A cache that refuses nulls fails a method's null result as Spring's put of it fails. */
+	@ParameterizedTest(name = "fast={0}, {1}")
+	@MethodSource("paths")
+	void aNullResultOnACacheThatRefusesNullsFailsAsSpringsPutDoes(boolean fast, CacheMode mode) {
+		Library library = start(fast, mode, new SimpleCacheErrorHandler(), false);
+		assertThatIllegalArgumentException().isThrownBy(() -> library.find(0))
+			.withMessageContaining("is configured to not allow null values");
+		assertThatIllegalArgumentException().isThrownBy(() -> library.synced(-1))
+			.withMessageContaining("is configured to not allow null values");
+		assertThat(library.find(1)).isEqualTo(new Book(1, "title 1"));
+	}
+
 	record Book(long id, String title) {
 	}
 
@@ -299,7 +337,19 @@ class SpringCacheableSemanticsTests {
 		@Cacheable(cacheNames = "books", sync = true)
 		public String synced(long id) {
 			ran("synced");
-			return "synced " + id;
+			return (id < 0) ? null : "synced " + id;
+		}
+
+		@Cacheable("books")
+		public String spread(String... ids) {
+			ran("spread");
+			return "spread " + Arrays.toString(ids);
+		}
+
+		@Cacheable(cacheNames = "books", sync = true, unless = "#result == null")
+		public String syncUnless(long id) {
+			ran("syncUnless");
+			return "syncUnless " + id;
 		}
 
 		@Cacheable(cacheNames = "books", key = "#undefined")

@@ -1,0 +1,81 @@
+package dev.tiercache.interceptor;
+
+import java.lang.reflect.Method;
+
+import org.aopalliance.intercept.MethodInvocation;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.cache.interceptor.CacheErrorHandler;
+import org.springframework.cache.interceptor.CacheEvictOperation;
+import org.springframework.cache.interceptor.KeyGenerator;
+
+import dev.tiercache.tier.TieredCache;
+
+/**
+ * Spring's {@code @CacheEvict} alone on a method and on one {@link TieredCache}: with
+ * {@code beforeInvocation}, the key (or, with {@code allEntries}, the whole cache) is evicted at once
+ * ({@code evictIfPresent}, {@code invalidate}) before the method runs, whatever it then does; otherwise
+ * it is evicted ({@code evict}, {@code clear}) after the method returned, {@code condition} and the key
+ * seeing its result as {@code #result} (not unwrapped, as in Spring), and not at all if it threw. A
+ * failure of the cache goes to the error handler. Immutable and thread-safe.
+ */
+final class SpringCacheEvictOperation extends SpringOperation {
+
+	private final boolean allEntries;
+
+	private final boolean beforeInvocation;
+
+	SpringCacheEvictOperation(CacheEvictOperation operation, Method method, Class<?> targetClass, TieredCache cache,
+			@Nullable SpringExpression key, @Nullable KeyGenerator keyGenerator, @Nullable SpringExpression condition,
+			CacheErrorHandler errorHandler) {
+		super(operation, method, targetClass, cache, key, keyGenerator, condition, errorHandler);
+		this.allEntries = operation.isCacheWide();
+		this.beforeInvocation = operation.isBeforeInvocation();
+	}
+
+	@Override
+	@Nullable Object invoke(MethodInvocation invocation) throws Throwable {
+		if (this.beforeInvocation) {
+			evict(invocation, false, null);
+			return invocation.proceed();
+		}
+		Object result = invocation.proceed();
+		evict(invocation, true, result);
+		return result;
+	}
+
+	private void evict(MethodInvocation invocation, boolean hasResult, @Nullable Object result) {
+		@Nullable Object[] arguments = invocation.getArguments();
+		Object target = invocation.getThis();
+		if (!conditionHolds(arguments, target, hasResult, result)) {
+			return;
+		}
+		if (this.allEntries) {
+			try {
+				if (this.beforeInvocation) {
+					this.cache.invalidate();
+				}
+				else {
+					this.cache.clear();
+				}
+			}
+			catch (RuntimeException ex) {
+				this.errorHandler.handleCacheClearError(ex, this.cache);
+			}
+			return;
+		}
+		Object key = key(arguments, target, hasResult, result);
+		try {
+			if (this.beforeInvocation) {
+				this.cache.evictIfPresent(key);
+			}
+			else {
+				this.cache.evict(key);
+			}
+		}
+		catch (RuntimeException ex) {
+			this.errorHandler.handleCacheEvictError(ex, this.cache, key);
+		}
+	}
+
+}

@@ -1,0 +1,107 @@
+package dev.tiercache.interceptor;
+
+import java.lang.reflect.Method;
+import java.util.List;
+import java.util.Optional;
+
+import org.aopalliance.intercept.MethodInvocation;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.cache.interceptor.CacheErrorHandler;
+import org.springframework.cache.interceptor.CacheOperation;
+import org.springframework.cache.interceptor.KeyGenerator;
+import org.springframework.cache.interceptor.SimpleKeyGenerator;
+
+import dev.tiercache.tier.TieredCache;
+
+/**
+ * What one of Spring's cache operations ({@code @Cacheable}, {@code @CachePut}, {@code @CacheEvict}) asks
+ * of a method on one {@link TieredCache}, parsed once, and run with the semantics of Spring's interceptor
+ * for a method with that one operation: the parts all three share, the key ({@code key} SpEL, the
+ * operation's {@code keyGenerator} or the interceptor's; a {@code null} key refused with Spring's message),
+ * the {@code condition}, the root object SpEL sees, and the {@link CacheErrorHandler}. Immutable and
+ * thread-safe.
+ */
+abstract class SpringOperation {
+
+	/** The operation, for messages. */
+	final CacheOperation operation;
+
+	final Method method;
+
+	final TieredCache cache;
+
+	final CacheErrorHandler errorHandler;
+
+	/** Whether the method returns an {@code Optional}, which Spring unwraps to cache and wraps to return. */
+	final boolean optionalResult;
+
+	private final Class<?> targetClass;
+
+	private final @Nullable SpringExpression key;
+
+	private final @Nullable KeyGenerator keyGenerator;
+
+	private final @Nullable SpringExpression condition;
+
+	/**
+	 * @param keyGenerator the generator of keys when {@code key} is {@code null}; {@code null} for Spring's
+	 * {@link SimpleKeyGenerator}
+	 */
+	SpringOperation(CacheOperation operation, Method method, Class<?> targetClass, TieredCache cache,
+			@Nullable SpringExpression key, @Nullable KeyGenerator keyGenerator, @Nullable SpringExpression condition,
+			CacheErrorHandler errorHandler) {
+		this.operation = operation;
+		this.method = method;
+		this.targetClass = targetClass;
+		this.cache = cache;
+		this.key = key;
+		this.keyGenerator = keyGenerator;
+		this.condition = condition;
+		this.errorHandler = errorHandler;
+		this.optionalResult = method.getReturnType() == Optional.class;
+	}
+
+	/** Runs the method with the operation around it. */
+	abstract @Nullable Object invoke(MethodInvocation invocation) throws Throwable;
+
+	/** Whether the {@code condition} holds for a call; {@code #result} is defined only when {@code hasResult}. */
+	final boolean conditionHolds(@Nullable Object[] arguments, @Nullable Object target, boolean hasResult,
+			@Nullable Object result) {
+		return this.condition == null || this.condition.isTrue(call(arguments, target), hasResult, result);
+	}
+
+	/** The key of a call; {@code #result} is defined only when {@code hasResult}. */
+	final Object key(@Nullable Object[] arguments, @Nullable Object target, boolean hasResult,
+			@Nullable Object result) {
+		Object key;
+		if (this.key != null) {
+			key = this.key.value(call(arguments, target), hasResult, result);
+		}
+		else {
+			key = (this.keyGenerator != null) ? this.keyGenerator.generate(target, this.method, arguments)
+					: SimpleKeyGenerator.generateKey(arguments);
+		}
+		if (key == null) {
+			throw new IllegalArgumentException("Null key returned for cache operation [" + this.operation
+					+ "]. If you are using named parameters, ensure that the compiler uses the '-parameters' flag.");
+		}
+		return key;
+	}
+
+	/** The root object of this operation's SpEL for a call. */
+	final SpringExpression.Call call(@Nullable Object[] arguments, @Nullable Object target) {
+		return new SpringExpression.Call(List.of(this.cache), this.method, arguments, target, this.targetClass);
+	}
+
+	/** A method's result as Spring caches it: an {@code Optional} unwrapped. */
+	final @Nullable Object toCached(@Nullable Object result) {
+		return (this.optionalResult && result != null) ? ((Optional<?>) result).orElse(null) : result;
+	}
+
+	@Override
+	public String toString() {
+		return this.operation + " on " + this.method;
+	}
+
+}
