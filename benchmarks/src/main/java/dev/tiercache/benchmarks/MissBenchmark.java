@@ -47,6 +47,18 @@ public class MissBenchmark {
 	}
 
 	@State(Scope.Benchmark)
+	public static class TieredSpring extends SubjectsState {
+
+		Subjects.SpringCatalog catalog;
+
+		@Setup(Level.Trial)
+		public void start() {
+			this.catalog = this.subjects.springOnTiercache("bench-miss-tiered-spring-" + ProcessHandle.current().pid());
+		}
+
+	}
+
+	@State(Scope.Benchmark)
 	public static class Spring extends SubjectsState {
 
 		Subjects.SpringCatalog catalog;
@@ -61,6 +73,11 @@ public class MissBenchmark {
 	@Benchmark
 	public Book tieredCacheAsideMiss(Tiered tiered, Fresh fresh) {
 		return tiered.catalog.miss(fresh.key());
+	}
+
+	@Benchmark
+	public Book tieredSpringCacheableMiss(TieredSpring spring, Fresh fresh) {
+		return spring.catalog.miss(fresh.key());
 	}
 
 	@Benchmark

@@ -67,6 +67,24 @@ public class RemoteHitBenchmark {
 	}
 
 	@State(Scope.Benchmark)
+	public static class TieredSpring extends SubjectsState {
+
+		final Long[] keys = new Long[KEYS];
+
+		Subjects.SpringCatalog catalog;
+
+		@Setup(Level.Trial)
+		public void start() {
+			this.catalog = this.subjects.springOnTiercache("bench-l2-tiered-spring-" + ProcessHandle.current().pid());
+			for (int i = 0; i < KEYS; i++) {
+				this.keys[i] = FIRST_KEY + i;
+				this.catalog.remote(this.keys[i]);
+			}
+		}
+
+	}
+
+	@State(Scope.Benchmark)
 	public static class Spring extends SubjectsState {
 
 		final Long[] keys = new Long[KEYS];
@@ -126,6 +144,11 @@ public class RemoteHitBenchmark {
 	@Benchmark
 	public Book lettuceGetAndDecode(Lettuce lettuce, Cursor cursor) {
 		return lettuce.mapper.readValue(lettuce.commands.get(lettuce.keys[cursor.index()]), Book.class);
+	}
+
+	@Benchmark
+	public Book tieredSpringCacheableRemote(TieredSpring spring, Cursor cursor) {
+		return spring.catalog.remote(spring.keys[cursor.index()]);
 	}
 
 	@Benchmark

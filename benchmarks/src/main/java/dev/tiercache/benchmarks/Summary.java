@@ -70,7 +70,8 @@ final class Summary {
 		Map<String, RunResult> byName = byName(results);
 		this.out.append("## 2. L2 hit (no L1, one thread, latency)\n\n")
 			.append("| subject | p50 µs | p99 µs | mean µs |\n|---|---:|---:|---:|\n");
-		for (String name : List.of("tieredCacheAsideRemote", "lettuceGetAndDecode", "springCacheableRedis")) {
+		for (String name : List.of("tieredCacheAsideRemote", "tieredSpringCacheableRemote", "lettuceGetAndDecode",
+				"springCacheableRedis")) {
 			appendLatencyRow(byName.get(name), name);
 		}
 		this.out.append("\n- p50, `@CacheAside` / raw Lettuce GET + decode: **")
@@ -102,7 +103,7 @@ final class Summary {
 		Map<String, RunResult> byName = byName(results);
 		this.out.append("## 3. Miss that loads (constant loader, one thread, latency)\n\n")
 			.append("| subject | p50 µs | p99 µs | mean µs |\n|---|---:|---:|---:|\n");
-		for (String name : List.of("tieredCacheAsideMiss", "springCacheableRedisMiss")) {
+		for (String name : List.of("tieredCacheAsideMiss", "tieredSpringCacheableMiss", "springCacheableRedisMiss")) {
 			appendLatencyRow(byName.get(name), name);
 		}
 		this.out.append("\n- p50, `@CacheAside` miss / Spring miss: **")
@@ -254,6 +255,8 @@ final class Summary {
 			case "lettuceGetAndDecode" -> "raw Lettuce sync `GET` + Jackson decode";
 			case "springCacheableRedis" -> "Spring `@Cacheable` on `RedisCacheManager` (JSON)";
 			case "tieredCacheAsideMiss" -> "`@CacheAside` miss";
+			case "tieredSpringCacheableRemote" -> "Spring `@Cacheable` on Tiercache's manager (remote mode, fast path)";
+			case "tieredSpringCacheableMiss" -> "Spring `@Cacheable` on Tiercache's manager miss (fast path)";
 			case "springCacheableRedisMiss" -> "Spring `@Cacheable` on `RedisCacheManager` miss";
 			default -> benchmark;
 		};
