@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
@@ -55,9 +56,8 @@ class BenchmarksSmokeTests {
 			.collect(java.util.stream.Collectors.toMap((count) -> count.subject() + " / " + count.operation(),
 					(count) -> count));
 		Map<String, Double> miss = counts.get("@CacheAside (tiered) / miss that loads").perCall();
-		// on the caller's path: one GET and two scripts. The manager's namespace reader also sends one GET per
-		// cache once a second, on its own thread; a tick that falls inside the measured window adds 0.016 GET
-		// per call here (8 caches, 500 calls), so the GETs get that much room and the scripts none
+		// on the caller's path: one GET and two scripts. The manager's namespace reader also sends one MGET per
+		// cache once a second, on its own thread; it falls under the MGET bound below
 		assertThat(miss.get("EVALSHA")).as("scripts on the caller's path").isCloseTo(2.0, within(0.01));
 		assertThat(miss.get("GET")).as("GETs on the caller's path, plus background namespace reads")
 			.isCloseTo(1.0, within(0.05));
@@ -66,8 +66,12 @@ class BenchmarksSmokeTests {
 		// the report each keep it on suspicion); 1.004 was seen on an embedded Redis
 		assertThat(miss.keySet()).contains("GET", "EVALSHA").isSubsetOf("GET", "EVALSHA", "MGET");
 		assertThat(miss.getOrDefault("MGET", 0.0)).isLessThanOrEqualTo(1.05);
-		assertThat(counts.get("@CacheAside (tiered, remote mode) / L2 hit").perCall()).containsOnlyKeys("GET");
-		assertThat(counts.get("@CacheAside (tiered, remote mode) / L2 hit").total()).isCloseTo(1.0, within(0.01));
+		// the L2 hit is one GET; the manager's namespace reader sends one MGET per cache once a second on its
+		// own thread, and a tick inside the measured window adds 0.008 MGET per call (4 caches, 500 calls)
+		Map<String, Double> hit = counts.get("@CacheAside (tiered, remote mode) / L2 hit").perCall();
+		assertThat(hit.keySet()).contains("GET").isSubsetOf("GET", "MGET");
+		assertThat(hit.get("GET")).isCloseTo(1.0, within(0.01));
+		assertThat(hit.getOrDefault("MGET", 0.0)).as("background namespace reads").isLessThanOrEqualTo(0.02);
 		assertThat(counts.get("Spring @Cacheable on Redis / miss that loads").perCall()).containsKeys("GET", "SET");
 	}
 
@@ -116,9 +120,13 @@ class BenchmarksSmokeTests {
 		Collection<RunResult> local = smoke(LocalHitBenchmark.class);
 		Collection<RunResult> remote = smoke(RemoteHitBenchmark.class);
 		Collection<RunResult> miss = smoke(MissBenchmark.class);
-		assertThat(local).hasSize(4);
-		assertThat(remote).hasSize(3);
-		assertThat(miss).hasSize(2);
+		Collection<RunResult> compression = new Runner(smokeOptions(CompressionBenchmark.class)
+			.param("kilobytes", "1")
+			.build()).run();
+		assertThat(local).hasSize(5);
+		assertThat(remote).hasSize(4);
+		assertThat(miss).hasSize(3);
+		assertThat(compression).as("compress and decompress, three codecs").hasSize(6);
 		String summary = new Summary(true).localHit(local, local)
 			.remoteHit(remote, InterleavedLatency.remoteHits(50))
 			.miss(miss, InterleavedLatency.misses(50), RoundTrips.measure())
@@ -131,22 +139,27 @@ class BenchmarksSmokeTests {
 					new StalenessScenario.Outcome(10, CoherenceMode.TRACKING, 1, 2, 3),
 					new StalenessScenario.Outcome(10, CoherenceMode.TRACKING, 1, 2, 3),
 					new StalenessScenario.Outcome(10, CoherenceMode.TRACKING, 1, 2, 3)))
+			.compression(compression)
 			.toMarkdown();
 		assertThat(summary).contains("## 1. L1 hit", "## 2. L2 hit", "## 3. Miss", "## 4. Stampede", "Interleaved",
 				"## 5. Write-behind", "## 6. Staleness", "## 7. One Redis and a Redis Cluster",
-				"B without L1 (every read from a replica)")
+				"B without L1 (every read from a replica)", "## 8. Compression",
+				"Spring `@Cacheable(sync = true)` on Tiercache's manager (fast path)")
 			.doesNotContain("NaN", "Infinity");
 	}
 
 	private static Collection<RunResult> smoke(Class<?> benchmark) throws RunnerException {
-		return new Runner(new OptionsBuilder().include(benchmark.getSimpleName())
+		return new Runner(smokeOptions(benchmark).build()).run();
+	}
+
+	private static ChainedOptionsBuilder smokeOptions(Class<?> benchmark) {
+		return new OptionsBuilder().include(benchmark.getSimpleName())
 			.forks(0)
 			.threads(1)
 			.warmupIterations(0)
 			.measurementIterations(1)
 			.measurementTime(TimeValue.milliseconds(200))
-			.shouldFailOnError(true)
-			.build()).run();
+			.shouldFailOnError(true);
 	}
 
 }

@@ -25,8 +25,9 @@ import org.springframework.util.ClassUtils;
  * {@link EncodedValue#MAX_TYPE_HINT} characters and every class it names is one a typed reader could
  * declare without risk: the JDK's value and collection types listed here and {@code java.time}'s (never
  * {@code Class}, {@code Thread} or anything else of the JDK), or a record, an enum or a
- * {@code Serializable} class that the {@link SerializationAllowList} admits outside the JDK (never any
- * bean of the application's packages, which Jackson would build through constructors and setters).
+ * {@code Serializable} class that the {@link SerializationAllowList} admits outside the JDK (not any
+ * other class of the application's packages, which Jackson would build through constructors and
+ * setters). A writer writes a hint only if a reader would admit it.
  * Names are checked as text before any class is loaded, and classes are loaded without being
  * initialized before they are checked. Thread-safe; hints read are remembered, up to
  * {@value #MAX_REMEMBERED} of them.
@@ -77,6 +78,10 @@ final class JsonTypeHints {
 		return hint.isEmpty() ? null : hint;
 	}
 
+	/**
+	 * The hint of a declared type, only if a reader of this codec would admit it (so that a reader never
+	 * finds a hint it refuses where it would have decoded the same as without one); {@code ""} if none.
+	 */
 	private String hintOf(Type declaredType) {
 		Type boxed = (declaredType instanceof Class<?> type) ? ClassUtils.resolvePrimitiveIfNecessary(type)
 				: declaredType;
@@ -84,7 +89,7 @@ final class JsonTypeHints {
 			return "";
 		}
 		String canonical = this.javaTypes.apply(boxed).toCanonical();
-		return (canonical.length() <= EncodedValue.MAX_TYPE_HINT) ? canonical : "";
+		return (typeOf(canonical) != null) ? canonical : "";
 	}
 
 	/** The type a hint names if every class in it is admitted, or {@code null}. */
@@ -94,7 +99,11 @@ final class JsonTypeHints {
 		}
 		Optional<JavaType> known = this.read.get(hint);
 		if (known == null) {
-			known = Optional.ofNullable(admitted(hint));
+			known = admitted(hint);
+			if (known == null) {
+				// a class that this thread's class loader cannot see: decided again next time
+				return null;
+			}
 			if (this.read.size() < MAX_REMEMBERED) {
 				this.read.put(hint, known);
 			}
@@ -102,21 +111,30 @@ final class JsonTypeHints {
 		return known.orElse(null);
 	}
 
-	private @Nullable JavaType admitted(String hint) {
+	/** The admitted type, empty if refused, or {@code null} if a class it names cannot be loaded. */
+	private @Nullable Optional<JavaType> admitted(String hint) {
 		for (String name : TYPE_SEPARATORS.split(hint)) {
-			if (!name.isBlank() && !admittedClass(name.strip())) {
+			if (name.isBlank()) {
+				continue;
+			}
+			Boolean admitted = admittedClass(name.strip());
+			if (admitted == null) {
 				return null;
+			}
+			if (!admitted) {
+				return Optional.empty();
 			}
 		}
 		try {
-			return this.types.constructFromCanonical(hint);
+			return Optional.of(this.types.constructFromCanonical(hint));
 		}
 		catch (IllegalArgumentException | LinkageError ex) {
-			return null;
+			return Optional.empty();
 		}
 	}
 
-	private boolean admittedClass(String className) {
+	/** Whether a class named in a hint is admitted; {@code null} if it cannot be loaded. */
+	private @Nullable Boolean admittedClass(String className) {
 		if (!CLASS_NAME.matcher(className).matches()) {
 			return false;
 		}
@@ -125,17 +143,20 @@ final class JsonTypeHints {
 			return JDK_TYPES.contains(className) || (className.startsWith(JAVA_TIME)
 					&& className.indexOf('.', JAVA_TIME.length()) < 0);
 		}
-		return this.allowList.isAllowed(className) && isValueClass(className);
+		return this.allowList.isAllowed(className) ? isValueClass(className) : Boolean.FALSE;
 	}
 
-	/** Whether an allow-listed class is a record, an enum or {@code Serializable}: loaded, not initialized. */
-	private boolean isValueClass(String className) {
+	/**
+	 * Whether an allow-listed class is a record, an enum or {@code Serializable}, loaded without being
+	 * initialized; {@code null} if it cannot be loaded.
+	 */
+	private @Nullable Boolean isValueClass(String className) {
 		try {
 			Class<?> type = ClassUtils.forName(className, this.types.getClassLoader());
 			return type.isRecord() || type.isEnum() || Serializable.class.isAssignableFrom(type);
 		}
 		catch (ClassNotFoundException | LinkageError ex) {
-			return false;
+			return null;
 		}
 	}
 

@@ -63,6 +63,9 @@ final class PublishedInvalidations implements AutoCloseable {
 
 	private boolean wanted;
 
+	/** Completes when every connection {@link #stop()} closed has closed; guarded by {@code this}. */
+	private CompletableFuture<Void> closing = CompletableFuture.completedFuture(null);
+
 	PublishedInvalidations(RedisConnectionFactory connectionFactory, byte[] channel, Consumer<byte[]> listener) {
 		this.connectionFactory = connectionFactory;
 		this.channel = channel;
@@ -80,10 +83,11 @@ final class PublishedInvalidations implements AutoCloseable {
 
 	/**
 	 * Unsubscribes, if subscribed; {@link #start} subscribes again. Does not wait for the connection to
-	 * close (it may run on one of Lettuce's I/O threads): returns what completes when it has.
+	 * close (it may run on one of Lettuce's I/O threads); {@link #close()} waits for every close begun.
 	 */
-	synchronized CompletableFuture<Void> stop() {
+	synchronized void stop() {
 		this.wanted = false;
+		notifyAll();
 		StatefulRedisPubSubConnection<byte[], byte[]> current = this.connection;
 		this.connection = null;
 		ShardedSubscription shard = this.sharded;
@@ -91,7 +95,9 @@ final class PublishedInvalidations implements AutoCloseable {
 		if (shard != null) {
 			shard.close();
 		}
-		return (current != null) ? current.closeAsync() : CompletableFuture.completedFuture(null);
+		if (current != null) {
+			this.closing = CompletableFuture.allOf(this.closing, current.closeAsync());
+		}
 	}
 
 	/**
@@ -112,6 +118,7 @@ final class PublishedInvalidations implements AutoCloseable {
 		}
 	}
 
+	/** Runs on the subscriber thread only. */
 	private void subscribe(Runnable reconnected) {
 		while (true) {
 			synchronized (this) {
@@ -122,30 +129,52 @@ final class PublishedInvalidations implements AutoCloseable {
 			try {
 				StatefulRedisPubSubConnection<byte[], byte[]> opened = open(reconnected);
 				ShardedSubscription shard = subscribeSharded(opened, reconnected);
-				synchronized (this) {
-					if (!this.wanted) {
-						if (shard != null) {
-							shard.close();
-						}
-						opened.close();
-						return;
+				if (!keep(opened, shard)) {
+					// closed here, not under the lock, which Lettuce's I/O threads take to start or stop
+					if (shard != null) {
+						shard.close();
 					}
-					this.connection = opened;
-					this.sharded = shard;
+					opened.close();
 				}
 				return;
 			}
 			catch (RuntimeException ex) {
 				logger.debug("Tiercache cannot subscribe to invalidations yet; retrying", ex);
-				try {
-					Thread.sleep(RETRY_MILLIS);
-				}
-				catch (InterruptedException interrupted) {
-					Thread.currentThread().interrupt();
+				if (!awaitRetry()) {
 					return;
 				}
 			}
 		}
+	}
+
+	/** Keeps a subscribed connection unless the subscription is no longer wanted. */
+	private synchronized boolean keep(StatefulRedisPubSubConnection<byte[], byte[]> opened,
+			@Nullable ShardedSubscription shard) {
+		if (!this.wanted) {
+			return false;
+		}
+		this.connection = opened;
+		this.sharded = shard;
+		return true;
+	}
+
+	/**
+	 * Waits {@link #RETRY_MILLIS} before the next attempt, or less if {@link #stop()} is called.
+	 * @return whether the subscription is still wanted
+	 */
+	private synchronized boolean awaitRetry() {
+		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_MILLIS);
+		long remaining;
+		while (this.wanted && (remaining = deadline - System.nanoTime()) > 0) {
+			try {
+				TimeUnit.NANOSECONDS.timedWait(this, remaining);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return false;
+			}
+		}
+		return this.wanted;
 	}
 
 	private StatefulRedisPubSubConnection<byte[], byte[]> open(Runnable reconnected) {
@@ -203,11 +232,18 @@ final class PublishedInvalidations implements AutoCloseable {
 		}
 	}
 
-	/** Unsubscribes and stops subscribing, and waits up to 5 s for the connection to close. */
+	/**
+	 * Unsubscribes and stops subscribing, letting an attempt under way end by itself first
+	 * ({@link DaemonThreads#finish}), and waits up to 5 s for every connection it closed to close.
+	 */
 	@Override
 	public void close() {
-		CompletableFuture<Void> closed = stop();
-		DaemonThreads.stop(this.subscriber, CLOSE_WAIT);
+		stop();
+		DaemonThreads.finish(this.subscriber, CLOSE_WAIT);
+		CompletableFuture<Void> closed;
+		synchronized (this) {
+			closed = this.closing;
+		}
 		try {
 			closed.get(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
 		}

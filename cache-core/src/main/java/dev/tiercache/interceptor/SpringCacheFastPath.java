@@ -5,6 +5,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.aop.support.AbstractBeanFactoryPointcutAdvisor;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.cache.config.CacheManagementConfigUtils;
 import org.springframework.cache.interceptor.CacheInterceptor;
@@ -20,9 +21,12 @@ import org.springframework.core.PriorityOrdered;
  * Without {@code @EnableCaching}, with {@code mode = ASPECTJ}, or when the application replaced Spring's
  * interceptor with a subclass of its own, it does nothing.
  */
-public final class SpringCacheFastPath implements BeanPostProcessor, PriorityOrdered, BeanFactoryAware {
+public final class SpringCacheFastPath
+		implements BeanPostProcessor, PriorityOrdered, BeanFactoryAware, SmartInitializingSingleton {
 
 	private @Nullable BeanFactory beanFactory;
+
+	private @Nullable SpringCacheInterceptor interceptor;
 
 	@Override
 	public void setBeanFactory(BeanFactory beanFactory) {
@@ -35,9 +39,20 @@ public final class SpringCacheFastPath implements BeanPostProcessor, PriorityOrd
 		if (factory != null && CacheManagementConfigUtils.CACHE_ADVISOR_BEAN_NAME.equals(beanName)
 				&& bean instanceof AbstractBeanFactoryPointcutAdvisor advisor
 				&& advisor.getAdvice() instanceof CacheInterceptor spring && spring.getClass() == CacheInterceptor.class) {
-			advisor.setAdvice(new SpringCacheInterceptor(spring, factory));
+			SpringCacheInterceptor fast = new SpringCacheInterceptor(spring, factory);
+			this.interceptor = fast;
+			advisor.setAdvice(fast);
 		}
 		return bean;
+	}
+
+	/** Once every singleton is created, when Spring's interceptor starts caching too, the fast path starts. */
+	@Override
+	public void afterSingletonsInstantiated() {
+		SpringCacheInterceptor fast = this.interceptor;
+		if (fast != null) {
+			fast.ready();
+		}
 	}
 
 	@Override

@@ -12,6 +12,7 @@ import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.aop.framework.AopProxyUtils;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.annotation.BeanFactoryAnnotationUtils;
@@ -67,6 +68,9 @@ public final class SpringCacheInterceptor implements MethodInterceptor {
 
 	private final Map<MethodClassKey, Object> perClass = new ConcurrentHashMap<>();
 
+	/** Set once every singleton is created; until then Spring's interceptor runs every call, as it caches none. */
+	private volatile boolean ready;
+
 	/**
 	 * @param spring Spring's interceptor, which runs what this does not, and whose operation source, key
 	 * generator, cache resolver and error handler this uses
@@ -77,17 +81,23 @@ public final class SpringCacheInterceptor implements MethodInterceptor {
 		this.beanFactory = beanFactory;
 	}
 
+	/** Takes the fast path from now on: call once every singleton is created. */
+	public void ready() {
+		this.ready = true;
+	}
+
 	@Override
 	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
 		Object target = invocation.getThis();
-		Object operation = (target != null) ? operation(invocation.getMethod(), target.getClass()) : SPRING;
+		Object operation = (target != null) ? operation(invocation.getMethod(), target) : SPRING;
 		if (operation instanceof SpringCacheableOperation cacheable) {
 			return cacheable.invoke(invocation);
 		}
 		return (operation instanceof SpringOperation other) ? other.invoke(invocation) : this.spring.invoke(invocation);
 	}
 
-	private Object operation(Method method, Class<?> targetClass) {
+	private Object operation(Method method, Object target) {
+		Class<?> targetClass = target.getClass();
 		Resolved first = this.firstResolved.get(method);
 		if (first != null && first.targetClass() == targetClass) {
 			return first.operation();
@@ -95,7 +105,7 @@ public final class SpringCacheInterceptor implements MethodInterceptor {
 		MethodClassKey key = new MethodClassKey(method, targetClass);
 		Object operation = this.perClass.get(key);
 		if (operation == null) {
-			Object parsed = parse(method, targetClass);
+			Object parsed = parse(method, AopProxyUtils.ultimateTargetClass(target));
 			if (parsed == null) {
 				return SPRING;
 			}
@@ -107,10 +117,14 @@ public final class SpringCacheInterceptor implements MethodInterceptor {
 	}
 
 	/**
-	 * The fast operation of a method, {@link #SPRING} if Spring's interceptor handles it, or {@code null}
-	 * if that cannot be told yet (Spring's interceptor has not resolved its default cache manager).
+	 * The fast operation of a method on a bean of {@code targetClass} (behind any proxy of its own), as
+	 * Spring's interceptor sees it; {@link #SPRING} if Spring's interceptor handles it, or {@code null} if
+	 * that cannot be told yet (before every singleton is created, Spring's interceptor does not cache).
 	 */
 	private @Nullable Object parse(Method invoked, Class<?> targetClass) {
+		if (!this.ready) {
+			return null;
+		}
 		CacheOperationSource source = this.spring.getCacheOperationSource();
 		Collection<CacheOperation> operations = (source != null) ? source.getCacheOperations(invoked, targetClass)
 				: null;
@@ -157,8 +171,8 @@ public final class SpringCacheInterceptor implements MethodInterceptor {
 	 * Whether Spring's interceptor would run the operation as the fast path does: one of the three
 	 * operations, on one cache named as written, no {@code cacheResolver}, and not what Spring handles
 	 * otherwise: varargs (whose array Spring spreads), a future or reactive result (or a result declared
-	 * {@code Object}, which Spring checks at run time for a put or an evict), a suspending Kotlin function,
-	 * a {@code void} method that would cache its result, {@code sync} with {@code unless} (which Spring refuses).
+	 * {@code Object}, which Spring checks at run time), a suspending Kotlin function, a {@code void} method
+	 * that would cache its result, {@code sync} with {@code unless} (which Spring refuses).
 	 */
 	private static boolean fitsTheFastPath(CacheOperation operation, Method method) {
 		Class<?> returnType = method.getReturnType();
@@ -169,10 +183,12 @@ public final class SpringCacheInterceptor implements MethodInterceptor {
 		if (operation instanceof CacheEvictOperation) {
 			return returnType != Object.class;
 		}
-		if (operation instanceof CacheableOperation cacheable) {
-			return returnType != void.class && !(cacheable.isSync() && StringUtils.hasText(cacheable.getUnless()));
+		if (returnType == void.class || returnType == Object.class) {
+			return false;
 		}
-		return operation instanceof CachePutOperation && returnType != void.class && returnType != Object.class;
+		return (operation instanceof CacheableOperation cacheable)
+				? !(cacheable.isSync() && StringUtils.hasText(cacheable.getUnless()))
+				: operation instanceof CachePutOperation;
 	}
 
 	private static boolean isAsynchronous(Class<?> returnType) {

@@ -88,9 +88,9 @@ final class SpringCacheableOperation extends SpringOperation {
 			return invokeUncached(invocation, key);
 		}
 		MethodInvocation loading = TiercacheInterceptor.loadingInvocation(invocation, this.cache.settings());
-		Object value = this.reads.getOrLoad(key, () -> toCached(loading.proceed()),
-				unlessRule(invocation.getArguments(), invocation.getThis()));
-		if (value == null && !this.cache.settings().allowNullValues()) {
+		Predicate<@Nullable Object> unless = unlessRule(invocation.getArguments(), invocation.getThis());
+		Object value = this.reads.getOrLoad(key, () -> toCached(loading.proceed()), unless);
+		if (value == null && !this.cache.settings().allowNullValues() && (unless == null || !unless.test(null))) {
 			put(key, null);
 		}
 		return toResult(value);

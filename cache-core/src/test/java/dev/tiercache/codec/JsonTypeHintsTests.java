@@ -92,6 +92,10 @@ class JsonTypeHintsTests {
 	@Test
 	void hintsNamingABeanOfTheAllowedPackagesOrOverTheLengthLimitAreRefused() {
 		assertThat(this.codec.typeForHint("dev.tiercache.codec.JsonTypeHintsTests$Settings")).isNull();
+		Settings settings = new Settings();
+		settings.setUrl("redis://cache");
+		assertThat(this.codec.encode(settings, Settings.class).typeHint()).as("the hint a reader would refuse")
+			.isNull();
 		assertThat(this.codec.typeForHint("java.util.List<dev.tiercache.codec.JsonTypeHintsTests$Settings>")).isNull();
 		String nested = "java.util.List<".repeat(80) + "java.lang.String" + ">".repeat(80);
 		assertThat(nested.length()).isGreaterThan(EncodedValue.MAX_TYPE_HINT);

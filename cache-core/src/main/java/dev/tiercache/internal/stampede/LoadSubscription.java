@@ -94,7 +94,7 @@ public final class LoadSubscription implements AutoCloseable {
 			return;
 		}
 		synchronized (this) {
-			if (this.failedBefore) {
+			if (this.failedBefore && !this.closed) {
 				logger.info("Tiercache subscribed to load notifications");
 			}
 		}

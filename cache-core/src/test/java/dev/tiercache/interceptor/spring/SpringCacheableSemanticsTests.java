@@ -265,6 +265,9 @@ class SpringCacheableSemanticsTests {
 		assertThatIllegalArgumentException().isThrownBy(() -> library.synced(-1))
 			.withMessageContaining("is configured to not allow null values");
 		assertThat(library.find(1)).isEqualTo(new Book(1, "title 1"));
+		assertThat(library.nullUnlessNull(1001)).as("a null that unless keeps out of the cache").isNull();
+		assertThat(library.nullUnlessNull(1001)).isNull();
+		assertThat(library.calls("nullUnlessNull")).isEqualTo(2);
 	}
 
 	record Book(long id, String title) {
@@ -338,6 +341,12 @@ class SpringCacheableSemanticsTests {
 		public String synced(long id) {
 			ran("synced");
 			return (id < 0) ? null : "synced " + id;
+		}
+
+		@Cacheable(cacheNames = "books", unless = "#result == null")
+		public String nullUnlessNull(long id) {
+			ran("nullUnlessNull");
+			return null;
 		}
 
 		@Cacheable("books")
