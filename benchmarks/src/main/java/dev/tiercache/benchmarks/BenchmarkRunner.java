@@ -45,8 +45,11 @@ public final class BenchmarkRunner {
 			.include(RemoteHitBenchmark.class.getSimpleName()).threads(1));
 		Collection<RunResult> miss = run(options(quick, redis, results.resolve("miss.json"))
 			.include(MissBenchmark.class.getSimpleName()).threads(1));
+		// 18 parameter sets: shorter iterations, which the microsecond-scale codecs need no more than
 		Collection<RunResult> compression = run(options(quick, redis, results.resolve("compression.json"))
-			.include(CompressionBenchmark.class.getSimpleName()).threads(1));
+			.include(CompressionBenchmark.class.getSimpleName()).threads(1)
+			.warmupIterations(2).warmupTime(TimeValue.seconds(1))
+			.measurementIterations(quick ? 2 : 3).measurementTime(TimeValue.seconds(1)));
 
 		System.setProperty(BenchRedis.PROPERTY, redis);
 		List<RoundTrips.Count> roundTrips = RoundTrips.measure();
@@ -61,6 +64,8 @@ public final class BenchmarkRunner {
 
 		WriteBehindScenario.Outcome writeBehind = WriteBehindScenario.run(quick ? 4_000 : 100_000, 8,
 				quick ? 80 : 1_000);
+		WriteBehindScenario.Skewed skewed = WriteBehindScenario.runSkewed(quick ? 4_000 : 100_000, 8,
+				quick ? 80 : 1_000);
 		StalenessScenario.Outcome staleness = StalenessScenario.run(quick ? 100 : 1_000);
 		TopologyScenario.Outcome topology = TopologyScenario.run(quick ? 1_000 : 10_000, quick ? 100 : 1_000);
 
@@ -69,6 +74,7 @@ public final class BenchmarkRunner {
 			.miss(miss, interleavedMisses, roundTrips)
 			.stampede(stampedes)
 			.writeBehind(writeBehind)
+			.writeBehindSkewed(skewed)
 			.staleness(staleness)
 			.topology(topology)
 			.compression(compression)

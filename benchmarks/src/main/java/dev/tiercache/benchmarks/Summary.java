@@ -157,6 +157,23 @@ final class Summary {
 		return this;
 	}
 
+	Summary writeBehindSkewed(WriteBehindScenario.Skewed outcome) {
+		this.out.append("\n### Write-behind on skewed keys: ").append(outcome.writes()).append(" calls over ")
+			.append(outcome.keys()).append(" keys (about 80 % of them to 20 % of the keys), flusher running\n\n")
+			.append("| subject | calls/s | database statements | statements for the hottest 20 % of keys |\n")
+			.append("|---|---:|---:|---:|\n")
+			.append("| direct JDBC upsert per call | ").append(number(outcome.directPerSecond())).append(" | ")
+			.append(outcome.writes()).append(" | ").append(outcome.hotWrites()).append(" |\n")
+			.append("| `@WriteBehind`, flusher running | ").append(number(outcome.perSecond())).append(" | ")
+			.append(outcome.methodCalls()).append(" | ").append(outcome.hotCalls()).append(" |\n\n")
+			.append("- calls/s, `@WriteBehind` / direct JDBC: **")
+			.append(ratio(outcome.perSecond() / outcome.directPerSecond())).append("×** (target ≥ 2×)\n")
+			.append("- statements on the hottest keys, direct / `@WriteBehind`: **")
+			.append(ratio(outcome.hotStatementsSaved())).append("× fewer** (target ≥ 5×); the database held every key's ")
+			.append("last value ").append(outcome.caughtUpMillis()).append(" ms after the first call\n");
+		return this;
+	}
+
 	Summary staleness(StalenessScenario.Outcome outcome) {
 		this.out.append("\n## 6. Staleness across instances: ").append(outcome.writes())
 			.append(" writes on instance A, instance B reading (").append(outcome.mode()).append(")\n\n")

@@ -5,14 +5,18 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
@@ -81,6 +85,28 @@ final class WriteBehindScenario {
 
 	}
 
+	/**
+	 * What the skewed run measured: the same calls, over keys of which a fifth take about four fifths of
+	 * the calls, made directly and through {@code @WriteBehind} with its flusher running.
+	 * @param writes calls per subject
+	 * @param keys distinct keys
+	 * @param directPerSecond direct upserts per second (each one statement)
+	 * @param perSecond {@code @WriteBehind} calls per second while its flusher runs
+	 * @param methodCalls write-method calls (database statements) the flusher made
+	 * @param hotWrites calls that wrote the hottest fifth of the keys
+	 * @param hotCalls write-method calls the flusher made for those keys
+	 * @param caughtUpMillis from the first call until the database held every key's last value
+	 */
+	record Skewed(int writes, int keys, double directPerSecond, double perSecond, long methodCalls, long hotWrites,
+			long hotCalls, long caughtUpMillis) {
+
+		/** How many times fewer statements the hottest keys took through {@code @WriteBehind}. */
+		double hotStatementsSaved() {
+			return (double) this.hotWrites / Math.max(1, this.hotCalls);
+		}
+
+	}
+
 	private static final String TABLE = "bench_write_behind";
 
 	/** How a phase's JVM reports what it measured: one line, this marker, then {@code name=value} pairs. */
@@ -120,6 +146,59 @@ final class WriteBehindScenario {
 		finally {
 			jdbc.execute("drop table if exists " + TABLE);
 		}
+	}
+
+	/**
+	 * The skewed run: {@code writes} calls from {@code threads} threads over {@code keys} keys ({@link #skewedKeys}),
+	 * first as direct upserts, then through {@code @WriteBehind} with its flusher running, each in a JVM of
+	 * its own.
+	 * @throws IllegalArgumentException unless {@code keys} is a multiple of {@code threads}
+	 */
+	static Skewed runSkewed(int writes, int threads, int keys) throws Exception {
+		if (keys % threads != 0) {
+			throw new IllegalArgumentException("keys (" + keys + ") must be a multiple of threads (" + threads + ")");
+		}
+		String database = TestPostgres.jdbcUrl();
+		JdbcTemplate jdbc = new JdbcTemplate(new DriverManagerDataSource(database));
+		String prefix = "bench-wb-skewed-" + System.nanoTime();
+		try {
+			resetTable(jdbc);
+			Map<String, String> direct = fork("direct-skewed", database, prefix + "-direct", writes, threads, keys);
+			resetTable(jdbc);
+			Map<String, String> skewed = fork("skewed", database, prefix, writes, threads, keys);
+			return new Skewed(writes, keys, number(direct, "perSecond"), number(skewed, "perSecond"),
+					(long) number(skewed, "methodCalls"), (long) number(skewed, "hotWrites"),
+					(long) number(skewed, "hotCalls"), (long) number(skewed, "caughtUpMillis"));
+		}
+		finally {
+			jdbc.execute("drop table if exists " + TABLE);
+		}
+	}
+
+	/**
+	 * The key of each call: call {@code i} runs on thread {@code i % threads} and writes one of that thread's
+	 * keys (so each key has one writer, and its last value is the one of its last call), drawn so that
+	 * about 80 % of the calls go to the lowest-ranked 20 % of the keys ({@code rank = n * u^7}, {@code u}
+	 * uniform, seeded by {@code i}: the same sequence on every run).
+	 */
+	static long[] skewedKeys(int writes, int threads, int keys) {
+		int perThread = keys / threads;
+		long[] keyOf = new long[writes];
+		for (int i = 0; i < writes; i++) {
+			int rank = (int) (perThread * Math.pow(new SplittableRandom(i).nextDouble(), 7));
+			keyOf[i] = (i % threads) + (long) threads * rank;
+		}
+		return keyOf;
+	}
+
+	/** The hottest fifth of the keys, by how many calls write them. */
+	static Set<Long> hottestFifth(long[] keyOf, int keys) {
+		Map<Long, Long> writes = new HashMap<>();
+		for (long key : keyOf) {
+			writes.merge(key, 1L, Long::sum);
+		}
+		return writes.entrySet().stream().sorted(Map.Entry.<Long, Long>comparingByValue().reversed())
+			.limit(keys / 5).map(Map.Entry::getKey).collect(Collectors.toSet());
 	}
 
 	/** Runs one phase in a JVM of its own on this class path, and returns what it reported. */
@@ -207,6 +286,42 @@ final class WriteBehindScenario {
 						result.put("caughtUpMillis", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
 						awaitCondition(() -> queues.stats(Rows.CACHE).depth() == 0);
 						result.put("methodCalls", rows.calls() - callsBefore);
+						rates(result, writes, nanos, latencies);
+					}
+				}
+				case "direct-skewed" -> {
+					long[] keyOf = skewedKeys(writes, threads, keys);
+					try (ConfigurableApplicationContext instance = start(prefix, "1h", "0s")) {
+						Rows direct = new Rows(new JdbcTemplate(instance.getBean(DataSource.class)));
+						long warmUpOffset = 1L << 40;
+						timed(callers, threads, writes, new long[writes], (i) -> direct.upsert(warmUpOffset + i, 0));
+						long nanos = timed(callers, threads, writes, latencies, (i) -> direct.upsert(keyOf[i], i));
+						direct.deleteFrom(warmUpOffset);
+						rates(result, writes, nanos, latencies);
+					}
+				}
+				case "skewed" -> {
+					long[] keyOf = skewedKeys(writes, threads, keys);
+					Set<Long> hot = hottestFifth(keyOf, keys);
+					Map<Long, Long> last = new HashMap<>();
+					for (int i = 0; i < writes; i++) {
+						last.put(keyOf[i], (long) i);
+					}
+					try (ConfigurableApplicationContext instance = start(prefix, "100ms", "10s")) {
+						Rows rows = instance.getBean(Rows.class);
+						WriteBehindQueues queues = instance.getBean(WriteBehindQueues.class);
+						warmUp(callers, threads, 2 * writes, rows);
+						awaitCondition(() -> queues.stats(Rows.CACHE).depth() == 0);
+						long callsBefore = rows.calls();
+						rows.countCallsOf(hot);
+						long started = System.nanoTime();
+						long nanos = timed(callers, threads, writes, latencies, (i) -> rows.save(new Row(keyOf[i], i)));
+						awaitCondition(() -> rows.versions(keys).equals(last));
+						result.put("caughtUpMillis", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+						awaitCondition(() -> queues.stats(Rows.CACHE).depth() == 0);
+						result.put("methodCalls", rows.calls() - callsBefore);
+						result.put("hotCalls", rows.countedCalls());
+						result.put("hotWrites", Arrays.stream(keyOf).filter(hot::contains).count());
 						rates(result, writes, nanos, latencies);
 					}
 				}
@@ -323,10 +438,38 @@ final class WriteBehindScenario {
 					+ "update set version = excluded.version, payload = excluded.payload", id, version, "row-" + version);
 		}
 
+		private final AtomicLong counted = new AtomicLong();
+
+		private volatile Set<Long> countedKeys = Set.of();
+
 		@WriteBehind(cache = CACHE, key = "#row.id")
 		public void save(Row row) {
 			this.calls.incrementAndGet();
+			if (this.countedKeys.contains(row.id())) {
+				this.counted.incrementAndGet();
+			}
 			upsert(row.id(), row.version());
+		}
+
+		/** Counts the write-method calls of these keys from now on ({@link #countedCalls()}). */
+		public void countCallsOf(Set<Long> keys) {
+			this.counted.set(0);
+			this.countedKeys = Set.copyOf(keys);
+		}
+
+		/** Write-method calls of the keys given to {@link #countCallsOf} since. */
+		public long countedCalls() {
+			return this.counted.get();
+		}
+
+		/** Each row's version, for the ids below {@code keys}. */
+		Map<Long, Long> versions(int keys) {
+			Map<Long, Long> versions = new HashMap<>();
+			this.jdbc.query("select id, version from " + TABLE + " where id < ?",
+					(row) -> {
+						versions.put(row.getLong(1), row.getLong(2));
+					}, keys);
+			return versions;
 		}
 
 		/** How many times the write method ran (a method, as the bean is a proxy). */

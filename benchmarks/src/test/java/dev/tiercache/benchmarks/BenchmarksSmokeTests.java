@@ -1,5 +1,6 @@
 package dev.tiercache.benchmarks;
 
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -93,6 +94,25 @@ class BenchmarksSmokeTests {
 	}
 
 	@Test
+	void skewedWriteBehindEndsWithEveryKeysLastValueAndSavesStatementsOnHotKeys() throws Exception {
+		WriteBehindScenario.Skewed outcome = WriteBehindScenario.runSkewed(2_000, 4, 40);
+		assertThat(outcome.methodCalls()).isPositive().isLessThanOrEqualTo(2_000);
+		assertThat(outcome.hotWrites()).as("calls to the hottest fifth of the keys").isGreaterThan(2_000 / 2);
+		assertThat(outcome.hotCalls()).isPositive().isLessThanOrEqualTo(outcome.hotWrites());
+	}
+
+	@Test
+	void skewedKeysAreOwnedByOneThreadEachAndMostCallsGoToAFifthOfThem() {
+		long[] keys = WriteBehindScenario.skewedKeys(10_000, 4, 40);
+		for (int i = 0; i < keys.length; i++) {
+			assertThat(keys[i] % 4).as("the thread of call %d", i).isEqualTo(i % 4);
+			assertThat(keys[i]).isBetween(0L, 39L);
+		}
+		long hot = Arrays.stream(keys).filter(WriteBehindScenario.hottestFifth(keys, 40)::contains).count();
+		assertThat(hot).as("calls to the hottest fifth").isBetween(7_000L, 9_000L);
+	}
+
+	@Test
 	void stalenessScenarioSeesEveryWriteOnTheOtherInstance() {
 		StalenessScenario.Outcome outcome = StalenessScenario.run(50);
 		assertThat(outcome.mode()).isEqualTo(CoherenceMode.TRACKING);
@@ -132,6 +152,7 @@ class BenchmarksSmokeTests {
 			.miss(miss, InterleavedLatency.misses(50), RoundTrips.measure())
 			.stampede(List.of(StampedeScenario.tiered(2, 2, 2)))
 			.writeBehind(new WriteBehindScenario.Outcome(10, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 5, 8, 1, 10, 1))
+			.writeBehindSkewed(new WriteBehindScenario.Skewed(10, 5, 1, 2, 4, 8, 2, 1))
 			.staleness(new StalenessScenario.Outcome(10, CoherenceMode.TRACKING, 1, 2, 3))
 			.topology(new TopologyScenario.Outcome(
 					List.of(new InterleavedLatency.Latency(TopologyScenario.HIT_ONE, 1, 2),
@@ -143,7 +164,7 @@ class BenchmarksSmokeTests {
 			.toMarkdown();
 		assertThat(summary).contains("## 1. L1 hit", "## 2. L2 hit", "## 3. Miss", "## 4. Stampede", "Interleaved",
 				"## 5. Write-behind", "## 6. Staleness", "## 7. One Redis and a Redis Cluster",
-				"B without L1 (every read from a replica)", "## 8. Compression",
+				"B without L1 (every read from a replica)", "## 8. Compression", "skewed keys",
 				"Spring `@Cacheable(sync = true)` on Tiercache's manager (fast path)")
 			.doesNotContain("NaN", "Infinity");
 	}
