@@ -42,7 +42,8 @@ final class CatalogJson {
 	private static Entry entry(long id, SplittableRandom random) {
 		return new Entry(1_000_000 + id, "978-" + (1_000_000_000L + random.nextLong(9_000_000_000L)),
 				words(random, 2 + random.nextInt(4)), words(random, 2), 199 + random.nextLong(9_800), "EUR",
-				1950 + random.nextInt(75), List.of(WORDS[random.nextInt(WORDS.length)], WORDS[random.nextInt(WORDS.length)]),
+				1950 + random.nextInt(75),
+				List.of(WORDS[random.nextInt(WORDS.length)], WORDS[random.nextInt(WORDS.length)]),
 				words(random, 12 + random.nextInt(20)), random.nextBoolean());
 	}
 

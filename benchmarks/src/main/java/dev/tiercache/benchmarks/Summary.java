@@ -169,8 +169,9 @@ final class Summary {
 			.append("- calls/s, `@WriteBehind` / direct JDBC: **")
 			.append(ratio(outcome.perSecond() / outcome.directPerSecond())).append("×** (target ≥ 2×)\n")
 			.append("- statements on the hottest keys, direct / `@WriteBehind`: **")
-			.append(ratio(outcome.hotStatementsSaved())).append("× fewer** (target ≥ 5×); the database held every key's ")
-			.append("last value ").append(outcome.caughtUpMillis()).append(" ms after the first call\n");
+			.append(ratio(outcome.hotStatementsSaved()))
+			.append("× fewer** (target ≥ 5×); the database held every key's last value ")
+			.append(outcome.caughtUpMillis()).append(" ms after the first call\n");
 		return this;
 	}
 

@@ -246,16 +246,8 @@ final class WriteBehindScenario {
 		long[] latencies = new long[writes];
 		try {
 			switch (phase) {
-				case "direct" -> {
-					try (ConfigurableApplicationContext instance = start(prefix, "1h", "0s")) {
-						Rows direct = new Rows(new JdbcTemplate(instance.getBean(DataSource.class)));
-						long warmUpOffset = 1L << 40;
-						timed(callers, threads, writes, new long[writes], (i) -> direct.upsert(warmUpOffset + i, 0));
-						long nanos = timed(callers, threads, writes, latencies, (i) -> direct.upsert(i, 0));
-						direct.deleteFrom(warmUpOffset);
-						rates(result, writes, nanos, latencies);
-					}
-				}
+				case "direct" -> direct(prefix, callers, threads, writes, latencies, result,
+						(rows, i) -> rows.upsert(i, 0));
 				case "enqueue" -> {
 					try (ConfigurableApplicationContext producer = start(prefix, "1h", "0s")) {
 						Rows rows = producer.getBean(Rows.class);
@@ -291,14 +283,7 @@ final class WriteBehindScenario {
 				}
 				case "direct-skewed" -> {
 					long[] keyOf = skewedKeys(writes, threads, keys);
-					try (ConfigurableApplicationContext instance = start(prefix, "1h", "0s")) {
-						Rows direct = new Rows(new JdbcTemplate(instance.getBean(DataSource.class)));
-						long warmUpOffset = 1L << 40;
-						timed(callers, threads, writes, new long[writes], (i) -> direct.upsert(warmUpOffset + i, 0));
-						long nanos = timed(callers, threads, writes, latencies, (i) -> direct.upsert(keyOf[i], i));
-						direct.deleteFrom(warmUpOffset);
-						rates(result, writes, nanos, latencies);
-					}
+					direct(prefix, callers, threads, writes, latencies, result, (rows, i) -> rows.upsert(keyOf[i], i));
 				}
 				case "skewed" -> {
 					long[] keyOf = skewedKeys(writes, threads, keys);
@@ -334,6 +319,26 @@ final class WriteBehindScenario {
 		StringBuilder line = new StringBuilder(RESULT);
 		result.forEach((name, value) -> line.append(' ').append(name).append('=').append(value));
 		System.out.println(line);
+	}
+
+	/** A direct phase: warmed up on keys outside the measured range, then {@code upsert} for each call. */
+	private static void direct(String prefix, ExecutorService callers, int threads, int writes, long[] latencies,
+			Map<String, Object> result, DirectCall upsert) throws Exception {
+		try (ConfigurableApplicationContext instance = start(prefix, "1h", "0s")) {
+			Rows direct = new Rows(new JdbcTemplate(instance.getBean(DataSource.class)));
+			long warmUpOffset = 1L << 40;
+			timed(callers, threads, writes, new long[writes], (i) -> direct.upsert(warmUpOffset + i, 0));
+			long nanos = timed(callers, threads, writes, latencies, (i) -> upsert.run(direct, i));
+			direct.deleteFrom(warmUpOffset);
+			rates(result, writes, nanos, latencies);
+		}
+	}
+
+	@FunctionalInterface
+	private interface DirectCall {
+
+		void run(Rows rows, int index);
+
 	}
 
 	private static void rates(Map<String, Object> result, int writes, long nanos, long[] latencies) {

@@ -38,7 +38,8 @@ public final class SpringCacheFastPath
 		BeanFactory factory = this.beanFactory;
 		if (factory != null && CacheManagementConfigUtils.CACHE_ADVISOR_BEAN_NAME.equals(beanName)
 				&& bean instanceof AbstractBeanFactoryPointcutAdvisor advisor
-				&& advisor.getAdvice() instanceof CacheInterceptor spring && spring.getClass() == CacheInterceptor.class) {
+				&& advisor.getAdvice() instanceof CacheInterceptor spring
+				&& spring.getClass() == CacheInterceptor.class) {
 			SpringCacheInterceptor fast = new SpringCacheInterceptor(spring, factory);
 			this.interceptor = fast;
 			advisor.setAdvice(fast);

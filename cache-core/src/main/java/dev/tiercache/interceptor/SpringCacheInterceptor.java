@@ -145,7 +145,8 @@ public final class SpringCacheInterceptor implements MethodInterceptor {
 		}
 		Class<?> userClass = ClassUtils.getUserClass(targetClass);
 		Method method = BridgeMethodResolver.findBridgedMethod(invoked);
-		Method targetMethod = Proxy.isProxyClass(targetClass) ? method : AopUtils.getMostSpecificMethod(method, userClass);
+		Method targetMethod = Proxy.isProxyClass(targetClass) ? method
+				: AopUtils.getMostSpecificMethod(method, userClass);
 		SpringExpression key = expression(operation.getKey(), method, targetMethod);
 		KeyGenerator keyGenerator = keyGenerator(operation);
 		SpringExpression condition = expression(operation.getCondition(), method, targetMethod);
@@ -206,7 +207,10 @@ public final class SpringCacheInterceptor implements MethodInterceptor {
 		}
 	}
 
-	/** The manager the operation's caches come from, if it is a {@link TieredCacheManager} whose caches Spring resolves by name. */
+	/**
+	 * The manager the operation's caches come from, if it is a {@link TieredCacheManager} whose caches
+	 * Spring resolves by name.
+	 */
 	private @Nullable TieredCacheManager tieredCacheManager(CacheOperation operation) {
 		if (StringUtils.hasText(operation.getCacheManager())) {
 			return (BeanFactoryAnnotationUtils.qualifiedBeanOfType(this.beanFactory, CacheManager.class,

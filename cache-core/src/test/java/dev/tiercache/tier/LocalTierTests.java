@@ -61,7 +61,8 @@ class LocalTierTests {
 	void untypedReadDoesNotFillL1WithAMapForTypedCallers() throws Throwable {
 		this.fixture.manager(CACHE, UnaryOperator.identity()).getTieredCache(CACHE).put("k", new Book("Dune", 412));
 		TieredCache reader = this.fixture.manager(TestRedis.connectionFactory(), CACHE, UnaryOperator.identity(),
-				(builder) -> builder.codec(new JsonOrSerializedValueCodec(new SerializationAllowList(Set.of("dev.other")))))
+				(builder) -> builder
+					.codec(new JsonOrSerializedValueCodec(new SerializationAllowList(Set.of("dev.other")))))
 			.getTieredCache(CACHE);
 		assertThat(reader.get("k")).isNotNull().extracting((wrapper) -> wrapper.get()).isInstanceOf(Map.class);
 		assertThat(reader.peekLocal("k", Book.class, Book.class, ABSENT)).isSameAs(ABSENT);
