@@ -300,7 +300,7 @@ public final class TieredCache implements Cache {
 	@Override
 	public void put(Object key, @Nullable Object value) {
 		Object stored = storable(value);
-		put(key, stored, (stored != null) ? stored.getClass() : Object.class);
+		this.writes.put(key, stored, (stored != null) ? stored.getClass() : Object.class);
 	}
 
 	/**
@@ -345,7 +345,7 @@ public final class TieredCache implements Cache {
 	@Override
 	public @Nullable ValueWrapper putIfAbsent(Object key, @Nullable Object value) {
 		Object stored = storable(value);
-		return putIfAbsent(key, stored, (stored != null) ? stored.getClass() : Object.class);
+		return this.writes.putIfAbsent(key, stored, (stored != null) ? stored.getClass() : Object.class);
 	}
 
 	/**
