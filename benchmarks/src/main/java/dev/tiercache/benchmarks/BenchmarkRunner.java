@@ -45,6 +45,8 @@ public final class BenchmarkRunner {
 			.include(RemoteHitBenchmark.class.getSimpleName()).threads(1));
 		Collection<RunResult> miss = run(options(quick, redis, results.resolve("miss.json"))
 			.include(MissBenchmark.class.getSimpleName()).threads(1));
+		Collection<RunResult> batch = run(options(quick, redis, results.resolve("batch-read.json"))
+			.include(BatchReadBenchmark.class.getSimpleName()).threads(1));
 		// 18 parameter sets: shorter iterations, which the microsecond-scale codecs need no more than
 		Collection<RunResult> compression = run(options(quick, redis, results.resolve("compression.json"))
 			.include(CompressionBenchmark.class.getSimpleName()).threads(1)
@@ -78,6 +80,7 @@ public final class BenchmarkRunner {
 			.staleness(staleness)
 			.topology(topology)
 			.compression(compression)
+			.batchReads(batch)
 			.toMarkdown();
 		Files.writeString(results.resolve("summary.md"), summary);
 		System.out.println(summary);

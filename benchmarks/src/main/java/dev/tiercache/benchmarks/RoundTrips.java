@@ -1,5 +1,6 @@
 package dev.tiercache.benchmarks;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -29,6 +30,12 @@ final class RoundTrips {
 
 	private static final int CALLS = 500;
 
+	private static final long BATCH_BASE = 20_000_000L;
+
+	private static final long LOOP_BASE = 30_000_000L;
+
+	private static final String BATCH = "100 ids, " + BatchReadBenchmark.MISSING + " missing";
+
 	private RoundTrips() {
 	}
 
@@ -49,11 +56,35 @@ final class RoundTrips {
 					count(counter, "Spring @Cacheable on Redis", "L2 hit", (i) -> {
 						spring.remote(base + i);
 						return null;
-					}, (i) -> spring.remote(base + i)));
+					}, (i) -> spring.remote(base + i)),
+					count(counter, "@CacheAside(batch = true) (remote mode)", BATCH,
+							(i) -> (i == 0) ? tiered.books(presentIds(BATCH_BASE)) : null,
+							(i) -> tiered.books(hundredIds(BATCH_BASE, i))),
+					count(counter, "@CacheAside, a loop of single calls (remote mode)", BATCH,
+							(i) -> (i == 0) ? tiered.books(presentIds(LOOP_BASE)) : null,
+							(i) -> hundredIds(LOOP_BASE, i).stream().map(tiered::book).toList()));
 		}
 		finally {
 			counter.shutdown();
 		}
+	}
+
+	/** The {@link BatchReadBenchmark#PRESENT} ids every batch call of a base asks for, stored before. */
+	private static List<Long> presentIds(long base) {
+		List<Long> ids = new ArrayList<>();
+		for (int i = 0; i < BatchReadBenchmark.PRESENT; i++) {
+			ids.add(base + i);
+		}
+		return ids;
+	}
+
+	/** The ids of batch call {@code call}: the present ids, then {@link BatchReadBenchmark#MISSING} of its own. */
+	private static List<Long> hundredIds(long base, long call) {
+		List<Long> ids = presentIds(base);
+		for (int i = 0; i < BatchReadBenchmark.MISSING; i++) {
+			ids.add(base + BatchReadBenchmark.PRESENT + call * BatchReadBenchmark.MISSING + i);
+		}
+		return ids;
 	}
 
 	/**

@@ -3,7 +3,10 @@ package dev.tiercache.benchmarks;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -101,7 +104,8 @@ public final class Subjects implements AutoCloseable {
 			.properties(this.redisProperties)
 			.properties("spring.main.banner-mode=off", "logging.level.root=warn",
 					"tiercache.key-prefix=" + keyPrefix, "tiercache.cache-names=hot,stampede",
-					"tiercache.caches.remote.mode=remote", "tiercache.caches.miss.ttl=20s",
+					"tiercache.caches.remote.mode=remote", "tiercache.caches.batch.mode=remote",
+					"tiercache.caches.miss.ttl=20s",
 					"tiercache.caches.miss.ttl-jitter=0")
 			.initializers((initializing) -> {
 				initializing.getBeanFactory().registerSingleton("loads", this.loads);
@@ -301,6 +305,22 @@ public final class Subjects implements AutoCloseable {
 		public Book slow(Long id) throws InterruptedException {
 			this.loads.incrementAndGet();
 			Thread.sleep(50);
+			return Book.of(id);
+		}
+
+		/** The books of many ids, with one call for those the cache misses. */
+		@CacheAside(cache = "batch", batch = true)
+		public Map<Long, Book> books(Collection<Long> ids) {
+			this.loads.incrementAndGet();
+			Map<Long, Book> books = new LinkedHashMap<>();
+			ids.forEach((id) -> books.put(id, Book.of(id)));
+			return books;
+		}
+
+		/** One book of the same cache as {@link #books}. */
+		@CacheAside(cache = "batch")
+		public Book book(Long id) {
+			this.loads.incrementAndGet();
 			return Book.of(id);
 		}
 

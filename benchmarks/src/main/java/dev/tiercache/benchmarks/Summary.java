@@ -197,6 +197,21 @@ final class Summary {
 		return this;
 	}
 
+	Summary batchReads(Collection<RunResult> results) {
+		Map<String, RunResult> byName = byName(results);
+		this.out.append("\n## 9. Batch reads: ").append(BatchReadBenchmark.PRESENT + BatchReadBenchmark.MISSING)
+			.append(" ids, ").append(BatchReadBenchmark.MISSING)
+			.append(" missing, `remote` mode, one thread, latency\n\n")
+			.append("| subject | p50 µs | p99 µs | mean µs |\n|---|---:|---:|---:|\n");
+		for (String name : List.of("batchOf100", "loopOf100")) {
+			appendLatencyRow(byName.get(name), name);
+		}
+		this.out.append("\n- p50, a loop of single calls / one batch call: **")
+			.append(ratio(percentile(byName.get("loopOf100"), 50) / percentile(byName.get("batchOf100"), 50)))
+			.append("×** (round trips of each in section 3)\n");
+		return this;
+	}
+
 	Summary compression(Collection<RunResult> results) {
 		Map<String, Double> micros = new TreeMap<>();
 		for (RunResult result : results) {
@@ -276,6 +291,8 @@ final class Summary {
 			case "tieredSpringCacheableRemote" -> "Spring `@Cacheable` on Tiercache's manager (remote mode, fast path)";
 			case "tieredSpringCacheableMiss" -> "Spring `@Cacheable` on Tiercache's manager miss (fast path)";
 			case "springCacheableRedisMiss" -> "Spring `@Cacheable` on `RedisCacheManager` miss";
+			case "batchOf100" -> "`@CacheAside(batch = true)`, one call";
+			case "loopOf100" -> "`@CacheAside`, a loop of 100 calls";
 			default -> benchmark;
 		};
 	}

@@ -75,4 +75,18 @@ public @interface CacheAside {
 	 */
 	String failSafe() default "";
 
+	/**
+	 * Reads many keys in one call. The method takes one collection of ids ({@code Collection},
+	 * {@code List} or {@code Set}), each of them a key of the cache ({@link #key()} stays empty), and
+	 * returns a {@code Map} of values by id, or a {@code List} holding one value per id in the ids'
+	 * order ({@code null} for an id without one). A call looks at L1 once per id, reads the ids L1
+	 * misses with one {@code MGET}, and calls the method once with only the ids Redis misses too (a
+	 * {@code List} or a {@code Set}, as the parameter is declared); an id that another thread or instance
+	 * is loading is waited for, not loaded again, and an id the method returns no value for is cached
+	 * as a {@code null} (for {@link #nullTtl()}). A {@code Map} result holds the ids that have a value, in
+	 * the order they were asked for. {@link #condition()} sees the ids, {@link #unless()} each value as
+	 * {@code #result}.
+	 */
+	boolean batch() default false;
+
 }

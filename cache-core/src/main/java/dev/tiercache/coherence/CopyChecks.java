@@ -7,6 +7,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.lettuce.core.KeyValue;
@@ -23,8 +24,8 @@ import dev.tiercache.internal.redis.RemoteCommands;
  * back to it before Redis 7.2, and writes made on another of its connections (the write-behind
  * queue's) always, and such an echo cannot be told apart from another client's write of the same key
  * in the same moment; a read can also race a report. Keys are read in batches ({@code MGET}) on one
- * daemon thread, and each check learns whether Redis still holds its bytes in the cache's current
- * namespace.
+ * daemon thread, each gathering the checks that arrive within {@link #GATHERING} of its first, and each
+ * check learns whether Redis still holds its bytes in the cache's current namespace.
  *
  * <p>Bounded: at most {@value #CAPACITY} checks wait; {@link #submit} refuses more, and a Redis
  * failure answers a whole batch with "no" (so entries leave L1 rather than stay unchecked).
@@ -36,16 +37,29 @@ final class CopyChecks implements AutoCloseable {
 
 	private static final int BATCH = 256;
 
+	/**
+	 * How long a batch waits for more checks after its first: the checks of many loads share one
+	 * {@code MGET}, and an entry another client replaced in the same moment stays in L1 that much longer.
+	 */
+	static final Duration GATHERING = Duration.ofMillis(5);
+
 	private static final Log logger = LogFactory.getLog(CopyChecks.class);
 
 	private final RemoteCommands commands;
+
+	private final long gatheringNanos;
 
 	private final BlockingQueue<Check> waiting = new ArrayBlockingQueue<>(CAPACITY);
 
 	private final ExecutorService worker = Executors.newSingleThreadExecutor(DaemonThreads.named("tiercache-checks"));
 
 	CopyChecks(RemoteCommands commands) {
+		this(commands, GATHERING);
+	}
+
+	CopyChecks(RemoteCommands commands, Duration gathering) {
 		this.commands = commands;
+		this.gatheringNanos = gathering.toNanos();
 		this.worker.execute(this::run);
 	}
 
@@ -59,18 +73,42 @@ final class CopyChecks implements AutoCloseable {
 		return this.waiting.offer(new Check(cache, valueKey, namespace, token, stillHeld));
 	}
 
+	/** How many checks wait for a batch to take them. */
+	int waiting() {
+		return this.waiting.size();
+	}
+
 	private void run() {
 		List<Check> batch = new ArrayList<>(BATCH);
 		try {
 			while (!Thread.currentThread().isInterrupted()) {
 				batch.add(this.waiting.take());
-				this.waiting.drainTo(batch, BATCH - 1);
+				gather(batch);
 				check(batch);
 				batch.clear();
 			}
 		}
 		catch (InterruptedException ex) {
+			// closing: the checks gathered are answered "no", so that their entries leave L1 unchecked
+			batch.forEach((check) -> check.stillHeld().accept(false));
 			Thread.currentThread().interrupt();
+		}
+	}
+
+	/** Adds to a batch the checks that arrive within the gathering time of its first, up to {@value #BATCH}. */
+	private void gather(List<Check> batch) throws InterruptedException {
+		long until = System.nanoTime() + this.gatheringNanos;
+		while (batch.size() < BATCH) {
+			this.waiting.drainTo(batch, BATCH - batch.size());
+			long left = until - System.nanoTime();
+			if (batch.size() == BATCH || left <= 0) {
+				return;
+			}
+			Check next = this.waiting.poll(left, TimeUnit.NANOSECONDS);
+			if (next == null) {
+				return;
+			}
+			batch.add(next);
 		}
 	}
 

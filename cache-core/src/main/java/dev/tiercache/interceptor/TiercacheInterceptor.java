@@ -52,6 +52,9 @@ public final class TiercacheInterceptor implements MethodInterceptor {
 		if (operation instanceof WriteOperations writes) {
 			return writes.invoke(invocation);
 		}
+		if (operation instanceof BatchReadOperation batch) {
+			return batch.invoke(invocation);
+		}
 		return (operation instanceof WriteBehindOperation queued) ? queued.invoke(invocation) : invocation.proceed();
 	}
 

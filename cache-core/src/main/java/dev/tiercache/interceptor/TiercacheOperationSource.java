@@ -4,9 +4,11 @@ import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
+import java.lang.reflect.WildcardType;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,6 +54,9 @@ import dev.tiercache.writebehind.WriteBehindQueues;
 public final class TiercacheOperationSource {
 
 	private static final Object NO_OPERATION = new Object();
+
+	/** The parameter types a batch method may take its ids as. */
+	private static final Set<Class<?>> BATCH_ID_TYPES = Set.of(Collection.class, List.class, Set.class);
 
 	/** The annotation attribute behind each setting it can override. */
 	private static final Map<String, String> ATTRIBUTES = Map.of("ttl", "ttl", "null-ttl", "nullTtl", "ttl-jitter",
@@ -173,7 +178,8 @@ public final class TiercacheOperationSource {
 					+ ": a method either reads through the cache or writes; put them on separate methods");
 		}
 		if (aside != null) {
-			return parseCacheAside(aside, specific, targetClass);
+			return aside.batch() ? parseBatchRead(aside, specific, targetClass)
+					: parseCacheAside(aside, specific, targetClass);
 		}
 		return writes.isEmpty() ? null : new WriteOperations(writes);
 	}
@@ -187,6 +193,45 @@ public final class TiercacheOperationSource {
 				expression("CacheAside", "condition", annotation.condition(), specific, Set.of()),
 				expression("CacheAside", "unless", annotation.unless(), specific, Set.of("result")), valueType, optional,
 				entrySettings(annotation, cache.settings(), specific));
+	}
+
+	private BatchReadOperation parseBatchRead(CacheAside annotation, Method specific, Class<?> targetClass) {
+		TieredCache cache = resolveCache("CacheAside", annotation.cache(), specific);
+		if (!annotation.key().isBlank()) {
+			throw new IllegalStateException("@CacheAside(batch = true) on " + specific
+					+ " takes no key: each id of its collection parameter is a key of the cache");
+		}
+		Class<?>[] parameters = specific.getParameterTypes();
+		if (parameters.length != 1 || !BATCH_ID_TYPES.contains(parameters[0])) {
+			throw new IllegalStateException("@CacheAside(batch = true) on " + specific
+					+ " must take one parameter, its ids, declared as a Collection, a List or a Set");
+		}
+		ResolvableType returned = ResolvableType.forMethodReturnType(specific, targetClass);
+		Class<?> raw = returned.toClass();
+		if (raw != Map.class && raw != List.class) {
+			throw new IllegalStateException("@CacheAside(batch = true) on " + specific + " returns " + returned
+					+ "; a batch method returns a Map of values by id, or a List of values in the ids' order");
+		}
+		BatchReadOperation.Result result = (raw == Map.class) ? BatchReadOperation.Result.MAP
+				: BatchReadOperation.Result.LIST;
+		Type valueType = elementType(returned.getGeneric((raw == Map.class) ? 1 : 0));
+		CacheSettings entrySettings = entrySettings(annotation, cache.settings(), specific);
+		return new BatchReadOperation(specific, cache, cache.reads(valueType, entrySettings),
+				expression("CacheAside", "condition", annotation.condition(), specific, Set.of()),
+				expression("CacheAside", "unless", annotation.unless(), specific, Set.of("result")),
+				parameters[0] == Set.class, result);
+	}
+
+	/**
+	 * A type argument of a batch method's result, as values are decoded: its class (a wildcard's bound)
+	 * if it is a wildcard or has type variables.
+	 */
+	private static Type elementType(ResolvableType argument) {
+		if (argument.resolve() == null) {
+			return Object.class;
+		}
+		Type type = argument.getType();
+		return (type instanceof WildcardType || ValueTypes.containsTypeVariable(type)) ? argument.toClass() : type;
 	}
 
 	private WriteBehindQueues writeBehindQueues(Method method) {

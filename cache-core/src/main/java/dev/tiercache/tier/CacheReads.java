@@ -1,10 +1,13 @@
 package dev.tiercache.tier;
 
 import java.lang.reflect.Type;
+import java.util.Collection;
+import java.util.Map;
 import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.tiercache.internal.read.BatchLoader;
 import dev.tiercache.internal.read.TypedReads;
 import dev.tiercache.internal.read.ValueLoader;
 
@@ -38,6 +41,12 @@ final class CacheReads implements TypedReads {
 	public @Nullable Object getOrLoad(Object key, ValueLoader loader, @Nullable Predicate<@Nullable Object> unless)
 			throws Throwable {
 		return this.cache.getOrLoad(key, this.type, this.rawType, this.entrySettings, loader, unless);
+	}
+
+	@Override
+	public Map<Object, @Nullable Object> getAll(Collection<?> keys, BatchLoader loader,
+			@Nullable Predicate<@Nullable Object> unless) throws Throwable {
+		return this.cache.readAll(keys, this.type, this.entrySettings, loader, unless);
 	}
 
 	@Override

@@ -63,6 +63,14 @@ final class LoadLeases {
 	}
 
 	/**
+	 * Whether a {@link #claim} of the key can take its lease: its namespace is known and the manager is
+	 * not shutting down.
+	 */
+	boolean claimable(RemoteKey key) {
+		return key.resolved() && this.redis.leasing();
+	}
+
+	/**
 	 * Reads the value or takes the key's lease, atomically. If Redis does not answer by
 	 * {@code deadline}, the lease the call may have taken is released in the background. While the
 	 * manager is shutting down ({@link RedisRuntime#stopLeasing()}) the key reads as open: the caller
@@ -70,7 +78,7 @@ final class LoadLeases {
 	 * @param unreadable the header of a stored value the caller cannot read, to be replaced; or {@code null}
 	 */
 	Acquisition claim(RemoteKey key, byte @Nullable [] unreadable, long deadline) {
-		if (!key.resolved() || !this.redis.leasing()) {
+		if (!claimable(key)) {
 			return new Acquisition.Open();
 		}
 		CacheSettings settings = this.cache.settings();
@@ -99,10 +107,15 @@ final class LoadLeases {
 		return Math.max(settings.lockWait().toMillis(), settings.lockLease().toMillis());
 	}
 
-	/** Counts an acquisition Redis did not answer in time, and releases the lease it may have taken. */
+	/**
+	 * Counts an acquisition Redis did not answer in time, and releases the lease it may have taken: none
+	 * if the call was never sent (the breaker open, no connection), as during an outage every read's is.
+	 */
 	private Acquisition released(Acquisition acquisition) {
 		if (acquisition instanceof Acquisition.Unknown unknown) {
-			releaseLater(unknown.lease(), false);
+			if (unknown.failure().maybeRan()) {
+				releaseLater(unknown.lease(), false);
+			}
 			this.cache.remoteFailed(unknown.failure());
 		}
 		return acquisition;

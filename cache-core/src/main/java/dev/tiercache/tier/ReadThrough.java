@@ -95,17 +95,27 @@ final class ReadThrough {
 			this.stats.localMiss();
 		}
 		Flown flown = (Flown) this.flights.execute(load.key(),
-				(tookOver) -> new Flown(tookOver ? takeOver(load) : readThroughOnce(load), load.type()));
+				(tookOver) -> new Flown(tookOver ? takeOver(load) : readOnce(load), load.type()));
 		// a caller joining another caller's read of the same key as a type that reads otherwise reads for itself
 		return Types.readableAs(flown.value(), flown.readAs(), load.type(), load.rawType()) ? flown.value()
-				: readThroughOnce(load);
+				: readOnce(load);
 	}
 
 	/** A value read through, and the type it was read as, for the callers that join the read. */
-	private record Flown(@Nullable Object value, Type readAs) {
+	record Flown(@Nullable Object value, Type readAs) {
 	}
 
-	private @Nullable Object readThroughOnce(Load load) throws Throwable {
+	/** The single flights of this cache's keys in this JVM, which {@link BatchReadThrough} takes part in. */
+	SingleFlight flights() {
+		return this.flights;
+	}
+
+	/**
+	 * Reads one key through, L1 once more included, by a caller that holds the key's single flight;
+	 * see {@link #get}.
+	 * @throws Throwable what the loader threw, unchanged
+	 */
+	@Nullable Object readOnce(Load load) throws Throwable {
 		LocalTier tier = this.local;
 		long stamp = 0;
 		if (tier != null) {
@@ -122,6 +132,10 @@ final class ReadThrough {
 		}
 		RemoteKey remoteKey = l2.keyOf(load.key(), redisName);
 		long redisDeadline = leases().deadline();
+		if (l2.readsPrimary() && leases().claimable(remoteKey)) {
+			// one script reads the value or takes the lease: a hit costs one round trip, a load two
+			return loadUnderLease(l2, load, remoteKey, stamp, null, null, redisDeadline);
+		}
 		RemoteRead read = l2.read(remoteKey, load.type());
 		Hit expired = null;
 		if (read instanceof Hit hit) {
@@ -138,13 +152,7 @@ final class ReadThrough {
 			// the backing store may not have the key's queued writes yet: what it holds is returned, kept nowhere
 			return loadInRoom(load.loader(), false);
 		}
-		byte[] replace = (read instanceof Unreadable found) ? found.header() : (expired != null) ? header(expired) : null;
-		try {
-			return loadUnderLease(l2, load, remoteKey, stamp, replace, redisDeadline);
-		}
-		catch (Throwable ex) {
-			return failSafe(load.key(), expired, load.settings().freshness(), ex);
-		}
+		return loadUnderLease(l2, load, remoteKey, stamp, read, expired, redisDeadline);
 	}
 
 	/**
@@ -162,11 +170,11 @@ final class ReadThrough {
 		if (l2 != null && redisName != null) {
 			l2.revoke(l2.keyOf(load.key(), redisName));
 		}
-		return readThroughOnce(load);
+		return readOnce(load);
 	}
 
 	/** Serves an entry read from Redis that is not expired, reloading it in the background when it is due or stale. */
-	private @Nullable Object serve(Load load, RemoteKey remoteKey, Hit hit, Age age, long stamp) {
+	@Nullable Object serve(Load load, RemoteKey remoteKey, Hit hit, Age age, long stamp) {
 		if (age == Age.STALE) {
 			this.stats.staleHit();
 		}
@@ -245,34 +253,51 @@ final class ReadThrough {
 	}
 
 	/**
-	 * Claims the key's lease and loads under it, or waits for the holder's value. {@code redisDeadline}
-	 * bounds the time spent waiting for Redis, moved on by the time spent waiting for the holder.
+	 * Reads the value or claims the key's lease and loads under it, or waits for the holder's value.
+	 * {@code redisDeadline} bounds the time spent waiting for Redis, moved on by the time spent waiting
+	 * for the holder. A failure is answered by the newest expired entry seen while its fail-safe lasts.
+	 * @param read what a plain read of the key found before, or {@code null} if none was made (the first
+	 * claim then counts as the key's L2 read)
+	 * @param expired an expired entry that read found, to be replaced
 	 */
 	private @Nullable Object loadUnderLease(RemoteCache l2, Load load, RemoteKey remoteKey, long stamp,
-			byte @Nullable [] unreadable, long redisDeadline) throws Throwable {
+			@Nullable RemoteRead read, @Nullable Hit expired, long redisDeadline) throws Throwable {
 		long deadline = System.nanoTime() + this.cache.settings().lockWait().toNanos();
-		byte[] replace = unreadable;
+		byte[] replace = (read instanceof Unreadable found) ? found.header()
+				: (expired != null) ? header(expired) : null;
+		Hit newestExpired = expired;
+		boolean countMiss = read == null;
 		long redisBy = redisDeadline;
 		boolean waited = false;
 		try (LoadNotifications.Waiter waiter = leases().awaitRelease(remoteKey)) {
 			while (true) {
 				Acquisition acquisition = leases().claim(remoteKey, replace, redisBy);
 				if (acquisition instanceof Acquisition.Found found) {
-					RemoteRead read = l2.decode(remoteKey, load.type(), found.value());
-					if (read instanceof Hit hit) {
+					countMiss = false;
+					RemoteRead decoded = l2.decode(remoteKey, load.type(), found.value());
+					if (decoded instanceof Hit hit) {
 						Age age = Age.of(hit, load.settings().freshness());
 						if (age != Age.EXPIRED) {
 							return serve(load, remoteKey, hit, age, stamp);
 						}
+						newestExpired = hit;
 						replace = header(hit);
 						continue;
 					}
-					replace = (read instanceof Unreadable other) ? other.header() : null;
+					replace = (decoded instanceof Unreadable other) ? other.header() : null;
 					continue;
 				}
 				if (acquisition instanceof Acquisition.Pending pending) {
+					if (countMiss && pending.value().length == 0) {
+						// a queued write the cache cannot hold: read as a miss, as a plain read counts it
+						this.stats.remoteMiss();
+					}
 					return servePending(l2, load, remoteKey, pending.value(), stamp);
 				}
+				if (countMiss && !(acquisition instanceof Acquisition.Unknown)) {
+					this.stats.remoteMiss();
+				}
+				countMiss = false;
 				if (acquisition instanceof Acquisition.Acquired acquired) {
 					return loadAndStore(l2, acquired.lease(), load, remoteKey, stamp, redisBy, false);
 				}
@@ -295,6 +320,9 @@ final class ReadThrough {
 				this.stats.remoteWaited(waitedNanos);
 				redisBy += waitedNanos;
 			}
+		}
+		catch (Throwable ex) {
+			return failSafe(load.key(), newestExpired, load.settings().freshness(), ex);
 		}
 	}
 
@@ -329,49 +357,65 @@ final class ReadThrough {
 	 */
 	private @Nullable Object loadAndStore(RemoteCache l2, Lease lease, Load load, RemoteKey remoteKey, long stamp,
 			long redisDeadline, boolean background) throws Throwable {
-		boolean settled = false;
 		long started = System.nanoTime();
-		CacheSettings entrySettings = load.settings();
+		Object value;
+		long loadMillis;
 		try {
 			this.room.take(background);
 			long loading = System.nanoTime();
-			Object value;
 			try {
 				value = runLoader(load.loader(), loading);
 			}
 			finally {
 				this.room.give();
 			}
-			long loadMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loading);
-			long ttl = entrySettings.jitteredTtlMillis(value == null);
-			byte[] framed = (ttl > 0 && !load.excludes(value)) ? l2.frame(value, load.type(), ttl, loadMillis) : null;
-			settled = true;
-			long redisBy = redisDeadline + (System.nanoTime() - started);
-			if (framed == null) {
-				leases().releaseUnstored(lease, redisBy);
-				return value;
-			}
-			StoreOutcome stored = leases().store(lease, framed, entrySettings.redisTtlMillis(ttl), redisBy);
-			if (stored == StoreOutcome.LOST) {
-				this.stats.leaseLost();
-				return value;
-			}
-			if (stored == StoreOutcome.PENDING) {
-				// a write queued while this loaded (newer than what the loader read) is the answer
-				return (l2.readPending(remoteKey, load.type()) instanceof Hit pending) ? pending.value() : value;
-			}
-			LocalTier tier = this.local;
-			if (tier != null) {
-				l2.check(remoteKey, tier.fillWritten(load.key(), remoteKey.rendered(), value,
-						LocalFills.lifetime(ttl, entrySettings), stamp, framed));
-			}
+			loadMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loading);
+		}
+		catch (Throwable ex) {
+			leases().releaseUnstored(lease, redisDeadline + (System.nanoTime() - started));
+			throw ex;
+		}
+		return storeLoaded(l2, lease, load, remoteKey, stamp, value, loadMillis, redisDeadline, started);
+	}
+
+	/**
+	 * Stores a value loaded under a held lease, releasing the lease on every way out, and keeps it in L1
+	 * if stored: returns what the caller gets (a write queued meanwhile, if the cache queues writes).
+	 * {@code redisDeadline} bounds the time spent waiting for Redis, moved on by the time since
+	 * {@code started} (the load's start). What the load's {@code unless} rule throws reaches the caller.
+	 */
+	@Nullable Object storeLoaded(RemoteCache l2, Lease lease, Load load, RemoteKey remoteKey, long stamp,
+			@Nullable Object value, long loadMillis, long redisDeadline, long started) {
+		CacheSettings entrySettings = load.settings();
+		long ttl = entrySettings.jitteredTtlMillis(value == null);
+		byte[] framed;
+		try {
+			framed = (ttl > 0 && !load.excludes(value)) ? l2.frame(value, load.type(), ttl, loadMillis) : null;
+		}
+		catch (Throwable ex) {
+			leases().releaseUnstored(lease, redisDeadline + (System.nanoTime() - started));
+			throw ex;
+		}
+		long redisBy = redisDeadline + (System.nanoTime() - started);
+		if (framed == null) {
+			leases().releaseUnstored(lease, redisBy);
 			return value;
 		}
-		finally {
-			if (!settled) {
-				leases().releaseUnstored(lease, redisDeadline + (System.nanoTime() - started));
-			}
+		StoreOutcome stored = leases().store(lease, framed, entrySettings.redisTtlMillis(ttl), redisBy);
+		if (stored == StoreOutcome.LOST) {
+			this.stats.leaseLost();
+			return value;
 		}
+		if (stored == StoreOutcome.PENDING) {
+			// a write queued while this loaded (newer than what the loader read) is the answer
+			return (l2.readPending(remoteKey, load.type()) instanceof Hit pending) ? pending.value() : value;
+		}
+		LocalTier tier = this.local;
+		if (tier != null) {
+			l2.check(remoteKey, tier.fillWritten(load.key(), remoteKey.rendered(), value,
+					LocalFills.lifetime(ttl, entrySettings), stamp, framed));
+		}
+		return value;
 	}
 
 	/**
@@ -380,7 +424,14 @@ final class ReadThrough {
 	 * write is newer than what it loaded.
 	 */
 	private @Nullable Object loadWithoutLease(Load load, long stamp, boolean background) throws Throwable {
-		Object value = loadInRoom(load.loader(), background);
+		return keepUnleased(load, stamp, loadInRoom(load.loader(), background));
+	}
+
+	/**
+	 * Keeps a value loaded without the key's lease in L1 only, as {@link #loadWithoutLease} does, and
+	 * returns it. What the load's {@code unless} rule throws reaches the caller.
+	 */
+	@Nullable Object keepUnleased(Load load, long stamp, @Nullable Object value) {
 		LocalTier tier = this.local;
 		if (tier != null && !load.excludes(value) && this.cache.pendingWrites() == null) {
 			CacheSettings settings = load.settings();
@@ -396,7 +447,7 @@ final class ReadThrough {
 	 * @throws io.github.resilience4j.bulkhead.BulkheadFullException if there was no room
 	 * @throws io.github.resilience4j.ratelimiter.RequestNotPermitted if the cache's new-key limit was reached
 	 */
-	private @Nullable Object loadInRoom(ValueLoader loader, boolean background) throws Throwable {
+	@Nullable Object loadInRoom(ValueLoader loader, boolean background) throws Throwable {
 		this.room.take(background);
 		try {
 			return runLoader(loader, System.nanoTime());

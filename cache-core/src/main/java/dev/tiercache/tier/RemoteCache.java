@@ -2,8 +2,12 @@ package dev.tiercache.tier;
 
 import java.lang.reflect.Type;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 
+import io.lettuce.core.KeyValue;
 import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.codec.EncodedValue;
@@ -166,6 +170,52 @@ final class RemoteCache {
 			return (framed == null) ? RemoteRead.ABSENT : RemoteRead.UNCACHED;
 		}
 		return decode(key, type, framed, queued);
+	}
+
+	/**
+	 * Reads and decodes many keys' entries with one {@code MGET} on the primary, as {@link #read} does
+	 * one key's, but without looking for pending writes: for a cache that queues none. Every key reads as
+	 * {@link RemoteRead#FAILED} if Redis fails or does not answer by {@code deadline}.
+	 * @return what was read, in the order of {@code keys}
+	 */
+	List<RemoteRead> readAll(List<RemoteKey> keys, Type type, long deadline) {
+		List<KeyValue<byte[], byte[]>> found;
+		try {
+			byte[][] valueKeys = new byte[keys.size()][];
+			for (int i = 0; i < valueKeys.length; i++) {
+				valueKeys[i] = keys.get(i).value();
+			}
+			found = this.commands.call((redis) -> redis.mget(valueKeys), deadline);
+			if (found == null || found.size() != valueKeys.length) {
+				throw RemoteCallException.notSent("MGET of " + valueKeys.length + " keys of " + this.cache
+						+ " returned " + ((found != null) ? found.size() : "no") + " values",
+						new IllegalStateException("unexpected reply"));
+			}
+		}
+		catch (RemoteCallException ex) {
+			this.cache.remoteFailed(ex);
+			return Collections.nCopies(keys.size(), RemoteRead.FAILED);
+		}
+		List<RemoteRead> reads = new ArrayList<>(keys.size());
+		for (int i = 0; i < keys.size(); i++) {
+			KeyValue<byte[], byte[]> value = found.get(i);
+			if (value.hasValue()) {
+				reads.add(decode(keys.get(i), type, value.getValue(), false));
+			}
+			else {
+				this.cache.stats().remoteMiss();
+				reads.add(RemoteRead.ABSENT);
+			}
+		}
+		return reads;
+	}
+
+	/**
+	 * Whether every read goes to the primary, where a read can take the key's lease in the same call;
+	 * {@code false} when the manager reads from replicas.
+	 */
+	boolean readsPrimary() {
+		return this.replicaReads == null;
 	}
 
 	private byte @Nullable [] readValue(RemoteKey key) {

@@ -1,12 +1,21 @@
 package dev.tiercache.tier;
 
 import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -16,6 +25,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.cache.Cache;
 import org.springframework.cache.support.NullValue;
 
+import dev.tiercache.internal.read.BatchLoader;
 import dev.tiercache.internal.read.TypedReads;
 import dev.tiercache.internal.read.ValueLoader;
 import dev.tiercache.internal.write.CoordinatedWrites;
@@ -68,6 +78,8 @@ public final class TieredCache implements Cache {
 
 	private final ReadThrough readThrough;
 
+	private final BatchReadThrough batchReadThrough;
+
 	private final CacheLookup lookup;
 
 	private final CacheWrites writes;
@@ -93,9 +105,9 @@ public final class TieredCache implements Cache {
 		this.context = new CacheContext(name, settings, this.local, recorder, errorHandler);
 		this.remote = (mirrored != null) ? new RemoteCache(this.context, mirrored) : null;
 		LocalFills fills = new LocalFills(this.local, this.remote);
-		this.readThrough = new ReadThrough(this.context, this.remote,
-				(mirrored != null) ? new LoadLeases(this.context, mirrored) : null, fills, refreshExecutor,
-				loadLimits);
+		LoadLeases leases = (mirrored != null) ? new LoadLeases(this.context, mirrored) : null;
+		this.readThrough = new ReadThrough(this.context, this.remote, leases, fills, refreshExecutor, loadLimits);
+		this.batchReadThrough = new BatchReadThrough(this.context, this.readThrough, this.remote, leases);
 		this.lookup = new CacheLookup(this.context, this.remote, fills);
 		RemoteIntents intents = (mirrored != null && this.remote != null)
 				? new RemoteIntents(this.context, mirrored, this.remote) : null;
@@ -228,6 +240,78 @@ public final class TieredCache implements Cache {
 		catch (Throwable ex) {
 			throw new ValueRetrievalException(key, valueLoader, ex);
 		}
+	}
+
+	/**
+	 * Batch read-through: returns the values cached for {@code keys}, decoded to {@code type}, loading
+	 * those that neither L1 nor Redis holds with one call of {@code loader}, which is given only the
+	 * missing keys. One pass over L1, then one {@code MGET} for the keys it misses; each key then keeps
+	 * the guarantees of {@link #get(Object, Type, Callable)}: a key that another thread or instance is
+	 * loading is waited for, not loaded again, and each loaded value is stored under its key's lease. A
+	 * key the loader does not return is cached as {@code null} (for {@code null-ttl}, if the cache allows
+	 * nulls) and left out of the result.
+	 * @param keys the keys to read (repeats are read once)
+	 * @param loader loads the missing keys: their values by key
+	 * @return the keys' values, in the order of {@code keys}, without the keys that have none
+	 * @throws IllegalArgumentException if a key cannot be named in Redis
+	 * @throws RuntimeException what the loader threw, unchanged
+	 */
+	public <K, V> Map<K, V> getAll(Collection<? extends K> keys, Type type,
+			Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> loader) {
+		Map<Object, @Nullable Object> found;
+		try {
+			found = readAll(keys, type, settings(), (missing) -> {
+				@SuppressWarnings("unchecked")
+				Set<K> missingKeys = (Set<K>) new LinkedHashSet<>(missing);
+				return loader.apply(Collections.unmodifiableSet(missingKeys));
+			}, settings().allowNullValues() ? null : Objects::isNull);
+		}
+		catch (RuntimeException | Error ex) {
+			throw ex;
+		}
+		catch (Throwable ex) {
+			throw new IllegalStateException("Batch load of " + keys.size() + " keys of " + this + " failed", ex);
+		}
+		Map<K, V> values = new LinkedHashMap<>(found.size() * 2);
+		for (K key : keys) {
+			Object value = found.get(key);
+			if (value != null) {
+				@SuppressWarnings("unchecked")
+				V typed = (V) value;
+				values.put(key, typed);
+			}
+		}
+		return values;
+	}
+
+	/**
+	 * The batch read-through behind {@link #getAll} and batch methods: see {@link TypedReads#getAll}.
+	 * @return every key's value, {@code null} for a cached or loaded {@code null}
+	 */
+	Map<Object, @Nullable Object> readAll(Collection<?> keys, Type type, CacheSettings entrySettings,
+			BatchLoader loader, @Nullable Predicate<@Nullable Object> unless) throws Throwable {
+		Class<?> rawType = Types.rawClass(type);
+		Map<Object, @Nullable Object> values = new HashMap<>(keys.size() * 2);
+		List<Load> missing = new ArrayList<>();
+		for (Object key : new LinkedHashSet<>(keys)) {
+			Object local = peekLocal(key, type, rawType, ABSENT);
+			if (local != ABSENT) {
+				values.put(key, local);
+			}
+			else {
+				missing.add(load(key, type, rawType, entrySettings, () -> loadAlone(loader, key), unless));
+			}
+		}
+		if (!missing.isEmpty()) {
+			values.putAll(this.batchReadThrough.readAll(missing, loader));
+		}
+		return values;
+	}
+
+	/** Loads one key with a batch loader: for a key of a batch read on its own (see {@link BatchReadThrough}). */
+	private static @Nullable Object loadAlone(BatchLoader loader, Object key) throws Throwable {
+		Map<?, ?> loaded = loader.load(List.of(key));
+		return (loaded != null) ? loaded.get(key) : null;
 	}
 
 	/**

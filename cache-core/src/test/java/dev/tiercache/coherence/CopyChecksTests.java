@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -21,6 +22,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.resilience.RedisCircuitBreaker;
+import dev.tiercache.test.EmbeddedRedis;
 import dev.tiercache.test.TcpProxy;
 import dev.tiercache.test.TestRedis;
 
@@ -97,6 +99,46 @@ class CopyChecksTests {
 		finally {
 			checks.close();
 		}
+	}
+
+	@Test
+	void checksArrivingWithinTheGatheringTimeShareOneMget() {
+		int loads = 10;
+		try (EmbeddedRedis server = EmbeddedRedis.installedOrEmbedded()) {
+			LettuceConnectionFactory factory = TestRedis.connectionFactory("127.0.0.1", server.port());
+			RemoteCommands commands = RemoteCommands.dedicated(factory, Duration.ofSeconds(5),
+					RedisCircuitBreaker.disabled());
+			CopyChecks checks = new CopyChecks(commands, Duration.ofSeconds(5));
+			try {
+				assertThat(commands.connect(WAIT)).isTrue();
+				server.resetStats();
+				AtomicInteger answered = new AtomicInteger();
+				for (int i = 0; i < loads; i++) {
+					checks.submit(this.books, key("load-" + i), 3, 1, (held) -> answered.incrementAndGet());
+					// loads finishing a millisecond apart, as a stream of misses does
+					LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
+				}
+				await().atMost(WAIT).untilAsserted(() -> assertThat(answered).hasValue(loads));
+				assertThat(server.calls("mget")).as("MGETs for " + loads + " checks").isEqualTo(1);
+			}
+			finally {
+				checks.close();
+				commands.close();
+				factory.destroy();
+			}
+		}
+	}
+
+	@Test
+	void checksGatheredWhenTheCheckerClosesAreToldNoSoTheirEntriesLeave() {
+		store(key("same"), "mine");
+		CopyChecks checks = new CopyChecks(this.redis, Duration.ofMinutes(1));
+		Map<String, Boolean> answers = new ConcurrentHashMap<>();
+		checks.submit(this.books, key("same"), 3, WriteTokens.of(bytes("mine")), (held) -> answers.put("same", held));
+		// the worker waits for more checks to join the batch
+		await().atMost(WAIT).until(() -> checks.waiting() == 0);
+		checks.close();
+		assertThat(answers).containsExactly(Map.entry("same", false));
 	}
 
 	@Test

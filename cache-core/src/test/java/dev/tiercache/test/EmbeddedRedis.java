@@ -5,10 +5,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.function.Function;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 import org.jspecify.annotations.Nullable;
 import redis.embedded.RedisServer;
 import redis.embedded.core.ExecutableProvider;
@@ -149,15 +151,7 @@ public final class EmbeddedRedis implements AutoCloseable {
 	 * it is gone.
 	 */
 	public void kill() {
-		RedisClient client = RedisClient.create();
-		String server;
-		try (StatefulRedisConnection<String, String> connection = client
-			.connect(RedisURI.create("127.0.0.1", this.port))) {
-			server = connection.sync().info("server");
-		}
-		finally {
-			client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-		}
+		String server = call((redis) -> redis.info("server"));
 		long pid = server.lines()
 			.filter((line) -> line.startsWith("process_id:"))
 			.mapToLong((line) -> Long.parseLong(line.substring("process_id:".length()).strip()))
@@ -167,6 +161,30 @@ public final class EmbeddedRedis implements AutoCloseable {
 			.orElseThrow(() -> new IllegalStateException("No process " + pid + " for the server on " + this.port));
 		process.destroyForcibly();
 		process.onExit().join();
+	}
+
+	/**
+	 * How many times the server ran a command since it started or {@link #resetStats()}.
+	 * @param command the command's name in lower case ({@code evalsha})
+	 */
+	public long calls(String command) {
+		return CommandStats.calls(call((redis) -> redis.info("commandstats")), command);
+	}
+
+	/** Resets the server's counts of the commands it ran ({@code CONFIG RESETSTAT}). */
+	public void resetStats() {
+		call(RedisCommands::configResetstat);
+	}
+
+	private <T> T call(Function<RedisCommands<String, String>, T> command) {
+		RedisClient client = RedisClient.create();
+		try (StatefulRedisConnection<String, String> connection = client
+			.connect(RedisURI.create("127.0.0.1", this.port))) {
+			return command.apply(connection.sync());
+		}
+		finally {
+			client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+		}
 	}
 
 	/** Starts the server again after a {@link #kill()}: empty, on the same port. */

@@ -12,6 +12,9 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.tiercache.test.EmbeddedRedis;
+import dev.tiercache.test.TestRedis;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -68,6 +71,45 @@ class MissPathTests {
 		assertThat(reader.get(key, String.class, () -> "loaded")).isEqualTo("Dune");
 		assertThat(key.renders()).as("renders of the key").isEqualTo(1);
 		assertThat(reader.stats().remoteHits()).isEqualTo(1);
+	}
+
+	@Test
+	void aMissThatLoadsCostsTwoRoundTripsAndAnL2HitOne() throws Exception {
+		int keys = 20;
+		try (EmbeddedRedis server = EmbeddedRedis.installedOrEmbedded()) {
+			TieredCacheManager manager = this.fixture.manager(TestRedis.connectionFactory("127.0.0.1", server.port()),
+					CACHE, (settings) -> settings.withMode(CacheMode.REMOTE));
+			TieredCache cache = manager.getTieredCache(CACHE);
+			// the server learns the scripts
+			assertThat(cache.get("warm-up", String.class, () -> "loaded")).isEqualTo("loaded");
+			server.resetStats();
+			for (int i = 0; i < keys; i++) {
+				String title = "title " + i;
+				assertThat(cache.get("book-" + i, String.class, () -> title)).isEqualTo(title);
+			}
+			RoundTrips misses = RoundTrips.of(server);
+			server.resetStats();
+			for (int i = 0; i < keys; i++) {
+				assertThat(cache.get("book-" + i, String.class, () -> "loaded again")).isEqualTo("title " + i);
+			}
+			RoundTrips hits = RoundTrips.of(server);
+			this.fixture.closeNow(manager);
+			// the server counts the GETs of scripts too: the read-or-lease script's two and the store's one
+			assertThat(misses).as("misses that load").isEqualTo(new RoundTrips(2 * keys, 3 * keys));
+			assertThat(hits).as("L2 hits").isEqualTo(new RoundTrips(keys, keys));
+			assertThat(cache.stats().remoteMisses()).isEqualTo(keys + 1);
+			assertThat(cache.stats().remoteHits()).isEqualTo(keys);
+		}
+	}
+
+	/** The scripts a server ran, and the reads it ran, in scripts or not. */
+	private record RoundTrips(long scripts, long reads) {
+
+		static RoundTrips of(EmbeddedRedis server) {
+			return new RoundTrips(server.calls("evalsha") + server.calls("eval"),
+					server.calls("get") + server.calls("mget") + server.calls("hget"));
+		}
+
 	}
 
 	@Test

@@ -1,5 +1,7 @@
 package dev.tiercache.internal.read;
 
+import java.util.Collection;
+import java.util.Map;
 import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
@@ -29,6 +31,19 @@ public interface TypedReads {
 	 */
 	@Nullable Object getOrLoad(Object key, ValueLoader loader, @Nullable Predicate<@Nullable Object> unless)
 			throws Throwable;
+
+	/**
+	 * The batch read-through: one pass over L1, one {@code MGET} for the keys it misses, then
+	 * {@code loader} once with only the keys Redis misses too, each under its key's single flight and
+	 * lease; what it loads is stored with these reads' entry TTLs, and a key it does not return as a
+	 * {@code null}.
+	 * @param keys the keys to read (repeats are read once)
+	 * @param unless tells which loaded values not to cache; {@code null} caches all
+	 * @return every key's value, {@code null} for a cached or loaded {@code null}
+	 * @throws Throwable what the loader or {@code unless} threw, unchanged
+	 */
+	Map<Object, @Nullable Object> getAll(Collection<?> keys, BatchLoader loader,
+			@Nullable Predicate<@Nullable Object> unless) throws Throwable;
 
 	/**
 	 * Checks that the cache can name the key in Redis, as a read or write of it would.

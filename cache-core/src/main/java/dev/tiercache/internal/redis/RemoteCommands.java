@@ -49,6 +49,9 @@ import dev.tiercache.resilience.RedisConnectionRejectedException;
  */
 public final class RemoteCommands implements AutoCloseable {
 
+	/** A call is cut short when its operation's deadline takes more than this fraction off its own timeout. */
+	private static final long CUT_SHORT_FRACTION = 10;
+
 	/** What a call made after the deadline it was given throws: shared, without a stack trace. */
 	private static final RemoteCallException TIME_SPENT = new RemoteCallException(
 			"This cache operation has already waited for Redis as long as 'tiercache.redis.timeout' allows");
@@ -189,8 +192,8 @@ public final class RemoteCommands implements AutoCloseable {
 
 	/**
 	 * Sends any command as {@link #call(Function)} does, waiting at most until {@code deadline} (a
-	 * {@link #deadline()}) when that comes before the timeout. A call cut short by the deadline is not
-	 * held against Redis; one made after it fails at once.
+	 * {@link #deadline()}) when that comes before the timeout. A call that the deadline cuts short by more
+	 * than a tenth of the timeout is not held against Redis; one made after it fails at once.
 	 */
 	public <T> @Nullable T call(Function<RedisClusterAsyncCommands<byte[], byte[]>, ? extends Future<T>> command,
 			long deadline) {
@@ -237,8 +240,10 @@ public final class RemoteCommands implements AutoCloseable {
 		this.gate.admit();
 		long started = System.nanoTime();
 		long deadline = started + this.timeoutNanos;
-		boolean cutShort = bounded && operationDeadline - deadline < 0;
-		if (cutShort) {
+		// a call left less than its own timeout by the calls before it in the operation: its timeout is
+		// not held against Redis (the first call of an operation, left all but a trace of it, is)
+		boolean cutShort = bounded && operationDeadline - deadline < -this.timeoutNanos / CUT_SHORT_FRACTION;
+		if (bounded && operationDeadline - deadline < 0) {
 			if (operationDeadline - started <= 0) {
 				throw TIME_SPENT;
 			}

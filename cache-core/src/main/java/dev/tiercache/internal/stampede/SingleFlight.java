@@ -94,8 +94,7 @@ public final class SingleFlight {
 				return run(key, mine, work, false);
 			}
 			if (running.thread == Thread.currentThread()) {
-				throw new IllegalStateException("Recursive load of key '" + key + "' in " + this.owner
-						+ ": the loader reads the same cache and key it is loading");
+				throw recursive(key);
 			}
 			if (!joined) {
 				this.waits.joined();
@@ -115,24 +114,42 @@ public final class SingleFlight {
 		}
 	}
 
+	/**
+	 * Starts a run for {@code key} that the caller carries out itself, as part of a larger piece of work
+	 * (a batch of keys): callers of {@link #execute} for the key wait for it as for any run. The caller
+	 * must end it, on every way out, with {@link Run#finish} or {@link Run#fail}.
+	 * @return the run, or {@code null} if another caller's run of the key is going on
+	 * @throws IllegalStateException if the calling thread is already running work for the key
+	 */
+	public @Nullable Run begin(Object key) {
+		Flight mine = new Flight(Thread.currentThread());
+		Flight running = this.calls.putIfAbsent(key, mine);
+		if (running == null) {
+			return new Run(key, mine);
+		}
+		if (running.thread == Thread.currentThread()) {
+			throw recursive(key);
+		}
+		return null;
+	}
+
 	private @Nullable Object run(Object key, Flight mine, Work work, boolean tookOver) throws Throwable {
+		Run run = new Run(key, mine);
 		Object value;
 		try {
 			value = work.run(tookOver);
 		}
 		catch (Throwable ex) {
-			this.calls.remove(key, mine);
-			if (interrupted(ex)) {
-				mine.result.complete(Flight.ABANDONED);
-			}
-			else {
-				mine.result.completeExceptionally(ex);
-			}
+			run.fail(ex);
 			throw ex;
 		}
-		this.calls.remove(key, mine);
-		mine.result.complete(value);
+		run.finish(value);
 		return value;
+	}
+
+	private IllegalStateException recursive(Object key) {
+		return new IllegalStateException("Recursive load of key '" + key + "' in " + this.owner
+				+ ": the loader reads the same cache and key it is loading");
 	}
 
 	/** Whether work failed because its thread was interrupted (the flag, or an {@link InterruptedException} as a cause). */
@@ -169,6 +186,44 @@ public final class SingleFlight {
 		finally {
 			this.waits.waited(System.nanoTime() - started);
 		}
+	}
+
+	/**
+	 * A run of one key's work, begun by {@link #begin} (or {@link #execute}): ended once, by its value or
+	 * its failure, which reach the callers waiting for it. Not thread-safe: ended by the thread that
+	 * began it.
+	 */
+	public final class Run {
+
+		private final Object key;
+
+		private final Flight flight;
+
+		private Run(Object key, Flight flight) {
+			this.key = key;
+			this.flight = flight;
+		}
+
+		/** Ends the run with its value: the callers waiting for it return it. */
+		public void finish(@Nullable Object value) {
+			SingleFlight.this.calls.remove(this.key, this.flight);
+			this.flight.result.complete(value);
+		}
+
+		/**
+		 * Ends the run with a failure, which the callers waiting for it throw; or, if the failure comes of
+		 * the thread's interrupt, with none: one of them runs the work instead.
+		 */
+		public void fail(Throwable failure) {
+			SingleFlight.this.calls.remove(this.key, this.flight);
+			if (interrupted(failure)) {
+				this.flight.result.complete(Flight.ABANDONED);
+			}
+			else {
+				this.flight.result.completeExceptionally(failure);
+			}
+		}
+
 	}
 
 	/** One piece of work in progress: the thread running it and its outcome. */
