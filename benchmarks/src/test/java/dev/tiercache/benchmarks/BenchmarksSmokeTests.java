@@ -63,11 +63,13 @@ class BenchmarksSmokeTests {
 		// many misses; and the manager's namespace reader, one MGET per cache once a second
 		assertThat(miss.keySet()).contains("EVALSHA").isSubsetOf("EVALSHA", "MGET");
 		assertThat(miss.getOrDefault("MGET", 0.0)).as("background MGETs per miss").isLessThanOrEqualTo(0.5);
-		// the L2 hit: the read-or-lease script finds the value; a namespace reader's tick inside the measured
-		// window adds 0.008 MGET per call (4 caches, 500 calls)
+		// the L2 hit: one call, the read-or-lease script while the misses of the preparation prevail, a plain
+		// GET once hits do; a namespace reader's tick inside the measured window adds 0.008 MGET per call
+		// (4 caches, 500 calls)
 		Map<String, Double> hit = counts.get("@CacheAside (tiered, remote mode) / L2 hit").perCall();
-		assertThat(hit.keySet()).contains("EVALSHA").isSubsetOf("EVALSHA", "MGET");
-		assertThat(hit.get("EVALSHA")).isCloseTo(1.0, within(0.01));
+		assertThat(hit.keySet()).contains("EVALSHA", "GET").isSubsetOf("EVALSHA", "GET", "MGET");
+		assertThat(hit.get("EVALSHA") + hit.get("GET")).isCloseTo(1.0, within(0.01));
+		assertThat(hit.get("GET")).as("hits once hits prevail").isGreaterThan(0.9);
 		assertThat(hit.getOrDefault("MGET", 0.0)).as("background namespace reads").isLessThanOrEqualTo(0.02);
 		assertThat(counts.get("Spring @Cacheable on Redis / miss that loads").perCall()).containsKeys("GET", "SET");
 		// a batch of 100 ids, 10 missing: one MGET, then a lease script and a store per missing id
@@ -76,9 +78,10 @@ class BenchmarksSmokeTests {
 		assertThat(batch.keySet()).contains("EVALSHA", "MGET").isSubsetOf("EVALSHA", "MGET");
 		assertThat(batch.get("MGET")).isCloseTo(1.0, within(0.05));
 		assertThat(batch.get("EVALSHA")).isCloseTo(20.0, within(0.01));
+		// the loop: 90 hits, a GET each, then 10 misses, which begin with a GET too as hits prevail
 		Map<String, Double> loop = counts.get("@CacheAside, a loop of single calls (remote mode) / 100 ids, 10 missing")
 			.perCall();
-		assertThat(loop.get("EVALSHA")).as("90 hits and 10 misses").isCloseTo(110.0, within(0.01));
+		assertThat(loop.get("EVALSHA") + loop.get("GET")).as("90 hits and 10 misses").isCloseTo(120.0, within(0.1));
 	}
 
 	@Test

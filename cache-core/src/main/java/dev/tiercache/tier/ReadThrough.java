@@ -8,6 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntUnaryOperator;
 
 import org.jspecify.annotations.Nullable;
 
@@ -44,6 +46,13 @@ final class ReadThrough {
 
 	private static final long MAX_WAKE_UP_MILLIS = 500;
 
+	/** How far {@link #remoteHitBalance} goes either way: as many reads of the other kind turn it. */
+	private static final int BALANCE_BOUND = 32;
+
+	private static final IntUnaryOperator ONE_MORE_HIT = (balance) -> Math.min(balance + 1, BALANCE_BOUND);
+
+	private static final IntUnaryOperator ONE_MORE_MISS = (balance) -> Math.max(balance - 1, -BALANCE_BOUND);
+
 	private final CacheContext cache;
 
 	private final @Nullable LocalTier local;
@@ -63,6 +72,14 @@ final class ReadThrough {
 
 	/** Bounds this instance's loads of the cache. */
 	private final LoadRoom room;
+
+	/**
+	 * Redis hits less misses among the latest reads that missed L1, within {@link #BALANCE_BOUND} either
+	 * way: while hits prevail, a read begins with a plain {@code GET}, cheaper than a script for a hit (a
+	 * load then takes three round trips); otherwise with the script that reads the value or takes the
+	 * lease (a hit one round trip, a load two).
+	 */
+	private final AtomicInteger remoteHitBalance = new AtomicInteger();
 
 	/** Keys being reloaded in the background by this JVM. */
 	private final Set<Object> refreshing = ConcurrentHashMap.newKeySet();
@@ -132,11 +149,14 @@ final class ReadThrough {
 		}
 		RemoteKey remoteKey = l2.keyOf(load.key(), redisName);
 		long redisDeadline = leases().deadline();
-		if (l2.readsPrimary() && leases().claimable(remoteKey)) {
+		if (this.remoteHitBalance.get() <= 0 && l2.readsPrimary() && leases().claimable(remoteKey)) {
 			// one script reads the value or takes the lease: a hit costs one round trip, a load two
 			return loadUnderLease(l2, load, remoteKey, stamp, null, null, redisDeadline);
 		}
 		RemoteRead read = l2.read(remoteKey, load.type());
+		if (read instanceof Hit || read == RemoteRead.ABSENT) {
+			this.remoteHitBalance.getAndUpdate((read instanceof Hit) ? ONE_MORE_HIT : ONE_MORE_MISS);
+		}
 		Hit expired = null;
 		if (read instanceof Hit hit) {
 			Age age = Age.of(hit, load.settings().freshness());
@@ -273,6 +293,9 @@ final class ReadThrough {
 			while (true) {
 				Acquisition acquisition = leases().claim(remoteKey, replace, redisBy);
 				if (acquisition instanceof Acquisition.Found found) {
+					if (countMiss) {
+						this.remoteHitBalance.getAndUpdate(ONE_MORE_HIT);
+					}
 					countMiss = false;
 					RemoteRead decoded = l2.decode(remoteKey, load.type(), found.value());
 					if (decoded instanceof Hit hit) {
@@ -296,6 +319,7 @@ final class ReadThrough {
 				}
 				if (countMiss && !(acquisition instanceof Acquisition.Unknown)) {
 					this.stats.remoteMiss();
+					this.remoteHitBalance.getAndUpdate(ONE_MORE_MISS);
 				}
 				countMiss = false;
 				if (acquisition instanceof Acquisition.Acquired acquired) {

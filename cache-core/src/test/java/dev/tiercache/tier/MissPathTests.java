@@ -102,6 +102,35 @@ class MissPathTests {
 		}
 	}
 
+	@Test
+	void whileL2HitsPrevailAReadBeginsWithAPlainGetAndWhileMissesDoWithTheScript() throws Exception {
+		int keys = 40;
+		try (EmbeddedRedis server = EmbeddedRedis.installedOrEmbedded()) {
+			TieredCacheManager manager = this.fixture.manager(TestRedis.connectionFactory("127.0.0.1", server.port()),
+					CACHE, (settings) -> settings.withMode(CacheMode.REMOTE));
+			TieredCache cache = manager.getTieredCache(CACHE);
+			for (int i = 0; i < keys; i++) {
+				cache.put("book-" + i, "title " + i);
+			}
+			assertThat(cache.get("warm-up", String.class, () -> "loaded")).isEqualTo("loaded");
+			server.resetStats();
+			for (int i = 0; i < keys; i++) {
+				assertThat(cache.get("book-" + i, String.class, () -> "loaded")).isEqualTo("title " + i);
+			}
+			RoundTrips hits = RoundTrips.of(server);
+			server.resetStats();
+			for (int i = 0; i < keys; i++) {
+				assertThat(cache.get("new-" + i, String.class, () -> "loaded")).isEqualTo("loaded");
+			}
+			RoundTrips misses = RoundTrips.of(server);
+			this.fixture.closeNow(manager);
+			// the warm-up's miss left the balance at -1: the first two hits read by script, each GETs once
+			assertThat(hits).as("L2 hits").isEqualTo(new RoundTrips(2, keys));
+			// the balance is 32 by then: 32 misses begin with a GET (3 round trips), the 8 others with the script
+			assertThat(misses).as("misses that load").isEqualTo(new RoundTrips(2 * keys, 32 + 3 * keys));
+		}
+	}
+
 	/** The scripts a server ran, and the reads it ran, in scripts or not. */
 	private record RoundTrips(long scripts, long reads) {
 
