@@ -89,10 +89,11 @@ final class CopyChecks implements AutoCloseable {
 			}
 		}
 		catch (InterruptedException ex) {
-			// closing: the checks gathered are answered "no", so that their entries leave L1 unchecked
-			batch.forEach((check) -> check.stillHeld().accept(false));
 			Thread.currentThread().interrupt();
 		}
+		// closing: the checks gathered and queued are answered "no", so that their entries leave L1 unchecked
+		this.waiting.drainTo(batch);
+		batch.forEach((check) -> check.stillHeld().accept(false));
 	}
 
 	/** Adds to a batch the checks that arrive within the gathering time of its first, up to {@value #BATCH}. */

@@ -170,7 +170,7 @@ public final class L1Coherence implements InvalidationTarget, AutoCloseable {
 		}
 	}
 
-	/** Stops checking; suspects still queued stay until they expire. */
+	/** Stops checking; the checks still queued are answered "no": their suspects leave L1, their refills stay out. */
 	@Override
 	public void close() {
 		this.checks.close();

@@ -134,7 +134,7 @@ final class BatchReadThrough {
 		if (this.cache.pendingWrites() != null) {
 			// a write queued for the backing store may be newer than what a batch would load: key by key
 			for (Slot slot : unresolved) {
-				slot.resolve(this.readThrough.readOnce(slot.load));
+				readAlone(slot);
 			}
 			return;
 		}
@@ -153,8 +153,10 @@ final class BatchReadThrough {
 		List<Slot> unleased = new ArrayList<>();
 		List<Slot> alone = new ArrayList<>();
 		try {
+			boolean answering = true;
 			for (int i = 0; i < slots.size(); i++) {
-				claim(l2, leases, slots.get(i), reads.get(i), leased, unleased, alone);
+				// once Redis failed or did not answer a claim, the keys left to claim load without asking it again
+				answering = claim(l2, leases, slots.get(i), reads.get(i), answering, leased, unleased, alone);
 			}
 			loadAndKeep(slots, leased, unleased, loader);
 		}
@@ -167,17 +169,25 @@ final class BatchReadThrough {
 			}
 		}
 		for (Slot slot : alone) {
-			slot.resolve(this.readThrough.readOnce(slot.load));
+			readAlone(slot);
 		}
+	}
+
+	/** Reads one key of the batch as a single read does; its failure is its own. */
+	private void readAlone(Slot slot) throws Throwable {
+		slot.failsWithItsRead = true;
+		slot.resolve(this.readThrough.readOnce(slot.load));
 	}
 
 	/**
 	 * Serves a key from what the {@code MGET} read, or claims its lease: the key then joins the keys
 	 * to load under their leases, those to load without one (Redis failed, the key is open), or those
 	 * to read on their own (another caller holds the lease, or its value is one to reload).
+	 * @param answering whether Redis has answered the batch's claims so far
+	 * @return whether Redis has answered the batch's claims so far, this one included
 	 */
-	private void claim(RemoteCache l2, LoadLeases leases, Slot slot, RemoteRead read, List<Slot> leased,
-			List<Slot> unleased, List<Slot> alone) {
+	private boolean claim(RemoteCache l2, LoadLeases leases, Slot slot, RemoteRead read, boolean answering,
+			List<Slot> leased, List<Slot> unleased, List<Slot> alone) {
 		Load load = slot.load;
 		RemoteKey remoteKey = Objects.requireNonNull(slot.remoteKey);
 		if (read instanceof Hit hit) {
@@ -188,22 +198,26 @@ final class BatchReadThrough {
 			else {
 				alone.add(slot);
 			}
-			return;
+			return answering;
 		}
-		if (read == RemoteRead.FAILED || !leases.claimable(remoteKey)) {
+		if (!answering || read == RemoteRead.FAILED || !leases.claimable(remoteKey)) {
 			unleased.add(slot);
-			return;
+			return answering;
 		}
 		if (read instanceof Unreadable) {
 			alone.add(slot);
-			return;
+			return true;
 		}
 		Acquisition acquisition = leases.claim(remoteKey, null, leases.deadline());
+		if (acquisition instanceof Acquisition.Unknown) {
+			unleased.add(slot);
+			return false;
+		}
 		if (acquisition instanceof Acquisition.Acquired acquired) {
 			slot.lease = acquired.lease();
 			leased.add(slot);
 		}
-		else if (acquisition instanceof Acquisition.Open || acquisition instanceof Acquisition.Unknown) {
+		else if (acquisition instanceof Acquisition.Open) {
 			unleased.add(slot);
 		}
 		else if (acquisition instanceof Acquisition.Found found
@@ -214,6 +228,7 @@ final class BatchReadThrough {
 		else {
 			alone.add(slot);
 		}
+		return true;
 	}
 
 	/**
@@ -229,6 +244,7 @@ final class BatchReadThrough {
 		}
 		Set<Slot> toLoad = new HashSet<>(leased);
 		toLoad.addAll(unleased);
+		toLoad.forEach((slot) -> slot.failsWithItsRead = true);
 		List<Object> keys = new ArrayList<>(toLoad.size());
 		for (Slot slot : slots) {
 			if (toLoad.contains(slot)) {
@@ -274,6 +290,9 @@ final class BatchReadThrough {
 
 		@Nullable Object value;
 
+		/** Whether the read under way, if it fails, is this key's own: the batch's load of it, or its read alone. */
+		boolean failsWithItsRead;
+
 		Slot(Load load, SingleFlight.Run run) {
 			this.load = load;
 			this.run = run;
@@ -286,12 +305,20 @@ final class BatchReadThrough {
 			this.run.finish(new ReadThrough.Flown(value, this.load.type()));
 		}
 
-		/** Ends the key's single flight, if its value is not known, with the failure that left it without one. */
+		/**
+		 * Ends the key's single flight, if its value is not known: with the failure of its own read (the
+		 * batch's load, or its read on its own), which the callers waiting for it share; or, after another
+		 * key's failure, without an outcome, so that one of them reads the key itself.
+		 */
 		void end(@Nullable Throwable failure) {
-			if (!this.done) {
-				this.run.fail((failure != null) ? failure
-						: new IllegalStateException("Batch read of " + BatchReadThrough.this.cache + " ended without "
-								+ "a value for key '" + this.load.key() + "'"));
+			if (this.done) {
+				return;
+			}
+			if (failure != null && this.failsWithItsRead) {
+				this.run.fail(failure);
+			}
+			else {
+				this.run.abandon();
 			}
 		}
 

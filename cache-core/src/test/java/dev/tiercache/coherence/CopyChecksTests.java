@@ -142,6 +142,26 @@ class CopyChecksTests {
 	}
 
 	@Test
+	void checksStillQueuedWhenTheCheckerClosesAreToldNo() {
+		assertThat(this.redis.connect(WAIT)).isTrue();
+		CopyChecks checks = new CopyChecks(this.redis);
+		this.proxy.blackHole();
+		AtomicInteger no = new AtomicInteger();
+		int submitted = 300;
+		for (int i = 0; i < submitted; i++) {
+			checks.submit(this.books, key("same"), 3, 1, (held) -> {
+				if (!held) {
+					no.incrementAndGet();
+				}
+			});
+		}
+		// one batch of 256 waits for Redis, the others are queued
+		await().atMost(WAIT).until(() -> checks.waiting() == submitted - 256);
+		checks.close();
+		assertThat(no).hasValue(submitted);
+	}
+
+	@Test
 	void aCheckOfANamespaceTheCacheLeftMeanwhileIsToldNo() {
 		store(key("same"), "mine");
 		CopyChecks checks = new CopyChecks(this.redis);

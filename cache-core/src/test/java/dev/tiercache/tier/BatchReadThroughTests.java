@@ -274,6 +274,45 @@ class BatchReadThroughTests {
 	}
 
 	@Test
+	void aReaderWaitingForOneKeyOfAFailedBatchReadsItItselfRatherThanGetAnotherKeysFailure() throws Exception {
+		TieredCache other = cache(CacheMode.BOTH);
+		TieredCache cache = cache(CacheMode.BOTH);
+		// another instance holds the leases of x and y: the batch reads both on their own, x first
+		CountDownLatch holding = new CountDownLatch(2);
+		CountDownLatch failX = new CountDownLatch(1);
+		CountDownLatch finishY = new CountDownLatch(1);
+		Future<?> otherX = this.threads.submit(() -> catchThrowable(() -> other.get("x", String.class, () -> {
+			holding.countDown();
+			awaitLatch(failX);
+			throw new IllegalStateException("the other instance failed on x");
+		})));
+		Future<String> otherY = this.threads.submit(() -> other.get("y", String.class, () -> {
+			holding.countDown();
+			awaitLatch(finishY);
+			return "y from the other instance";
+		}));
+		assertThat(holding.await(30, TimeUnit.SECONDS)).isTrue();
+		IllegalStateException xMissing = new IllegalStateException("x is missing");
+		Future<Throwable> batch = this.threads.submit(() -> catchThrowable(() -> cache.getAll(List.of("x", "y"),
+				String.class, (keys) -> {
+					if (keys.contains("x")) {
+						throw xMissing;
+					}
+					return Map.of("y", "y from the batch");
+				})));
+		// a reader of y on the batch's instance waits for the batch's flight of y
+		await().atMost(WAIT).until(() -> cache.stats().remoteWaits() > 0);
+		Future<String> readerOfY = this.threads.submit(() -> cache.get("y", String.class, () -> "y loaded alone"));
+		await().atMost(WAIT).until(() -> cache.stats().localWaits() > 0);
+		failX.countDown();
+		assertThat(batch.get(30, TimeUnit.SECONDS)).isSameAs(xMissing);
+		finishY.countDown();
+		assertThat(readerOfY.get(30, TimeUnit.SECONDS)).isEqualTo("y from the other instance");
+		assertThat(otherY.get(30, TimeUnit.SECONDS)).isEqualTo("y from the other instance");
+		otherX.get(30, TimeUnit.SECONDS);
+	}
+
+	@Test
 	void concurrentBatchesOfOverlappingKeysOnTwoInstancesLoadEachKeyOnce() throws Exception {
 		List<TieredCache> instances = List.of(cache(CacheMode.BOTH), cache(CacheMode.BOTH));
 		List<String> keys = keys(40);

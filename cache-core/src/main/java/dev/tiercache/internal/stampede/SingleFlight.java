@@ -215,13 +215,21 @@ public final class SingleFlight {
 		 * the thread's interrupt, with none: one of them runs the work instead.
 		 */
 		public void fail(Throwable failure) {
-			SingleFlight.this.calls.remove(this.key, this.flight);
 			if (interrupted(failure)) {
-				this.flight.result.complete(Flight.ABANDONED);
+				abandon();
+				return;
 			}
-			else {
-				this.flight.result.completeExceptionally(failure);
-			}
+			SingleFlight.this.calls.remove(this.key, this.flight);
+			this.flight.result.completeExceptionally(failure);
+		}
+
+		/**
+		 * Ends the run without an outcome, for work given up on for another key's failure: one of the
+		 * callers waiting for it runs the work instead.
+		 */
+		public void abandon() {
+			SingleFlight.this.calls.remove(this.key, this.flight);
+			this.flight.result.complete(Flight.ABANDONED);
 		}
 
 	}
