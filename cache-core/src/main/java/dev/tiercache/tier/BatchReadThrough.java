@@ -2,11 +2,9 @@ package dev.tiercache.tier;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
@@ -242,12 +240,11 @@ final class BatchReadThrough {
 		if (leased.isEmpty() && unleased.isEmpty()) {
 			return;
 		}
-		Set<Slot> toLoad = new HashSet<>(leased);
-		toLoad.addAll(unleased);
-		toLoad.forEach((slot) -> slot.failsWithItsRead = true);
-		List<Object> keys = new ArrayList<>(toLoad.size());
+		leased.forEach((slot) -> slot.failsWithItsRead = true);
+		unleased.forEach((slot) -> slot.failsWithItsRead = true);
+		List<Object> keys = new ArrayList<>(leased.size() + unleased.size());
 		for (Slot slot : slots) {
-			if (toLoad.contains(slot)) {
+			if (slot.failsWithItsRead) {
 				keys.add(slot.load.key());
 			}
 		}

@@ -187,7 +187,7 @@ final class RemoteCache {
 			}
 			found = this.commands.call((redis) -> redis.mget(valueKeys), deadline);
 			if (found == null || found.size() != valueKeys.length) {
-				throw RemoteCallException.notSent("MGET of " + valueKeys.length + " keys of " + this.cache
+				throw new RemoteCallException("MGET of " + valueKeys.length + " keys of " + this.cache
 						+ " returned " + ((found != null) ? found.size() : "no") + " values",
 						new IllegalStateException("unexpected reply"));
 			}
@@ -200,7 +200,7 @@ final class RemoteCache {
 		for (int i = 0; i < keys.size(); i++) {
 			KeyValue<byte[], byte[]> value = found.get(i);
 			if (value.hasValue()) {
-				reads.add(decode(keys.get(i), type, value.getValue(), false));
+				reads.add(decode(keys.get(i), type, value.getValue()));
 			}
 			else {
 				this.cache.stats().remoteMiss();

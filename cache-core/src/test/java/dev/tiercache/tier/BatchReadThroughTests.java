@@ -194,15 +194,9 @@ class BatchReadThroughTests {
 	@EnumSource(value = CacheMode.class, names = { "LOCAL", "BOTH" })
 	void aReadOfAKeyABatchIsLoadingWaitsForTheBatch(CacheMode mode) throws Exception {
 		TieredCache cache = cache(mode);
-		CountDownLatch started = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
-		Future<Map<String, String>> read = this.threads.submit(() -> cache.getAll(List.of("k", "x"), String.class,
-				(keys) -> {
-					started.countDown();
-					awaitLatch(release);
-					return Map.of("k", "loaded by the batch", "x", "x");
-				}));
-		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+		Future<Map<String, String>> read = batchLoadingUntil(release, cache, List.of("k", "x"),
+				Map.of("k", "loaded by the batch", "x", "x"));
 		AtomicInteger singleLoads = new AtomicInteger();
 		Future<String> single = this.threads.submit(() -> cache.get("k", String.class, () -> {
 			singleLoads.incrementAndGet();
@@ -219,15 +213,8 @@ class BatchReadThroughTests {
 	void aKeyTheBatchHasReadIsNotHeldUpByTheBatchsSlowLoad() throws Exception {
 		cache(CacheMode.REMOTE).put("a", "stored");
 		TieredCache cache = cache(CacheMode.REMOTE);
-		CountDownLatch started = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
-		Future<Map<String, String>> read = this.threads.submit(() -> cache.getAll(List.of("a", "b"), String.class,
-				(keys) -> {
-					started.countDown();
-					awaitLatch(release);
-					return Map.of("b", "loaded");
-				}));
-		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+		Future<Map<String, String>> read = batchLoadingUntil(release, cache, List.of("a", "b"), Map.of("b", "loaded"));
 		try {
 			// its single flight ended when Redis answered it, not when the batch ends
 			assertThat(this.threads.submit(() -> cache.get("a", String.class, () -> "loaded alone"))
@@ -406,6 +393,22 @@ class BatchReadThroughTests {
 		}));
 		assertThat(thrown).isInstanceOf(IllegalArgumentException.class);
 		assertThat(this.batches).isEmpty();
+	}
+
+	/**
+	 * Starts a batch read of {@code keys} on another thread whose loader returns {@code loaded} once
+	 * {@code release} opens, and returns when the loader has begun.
+	 */
+	private Future<Map<String, String>> batchLoadingUntil(CountDownLatch release, TieredCache cache, List<String> keys,
+			Map<String, String> loaded) throws InterruptedException {
+		CountDownLatch started = new CountDownLatch(1);
+		Future<Map<String, String>> read = this.threads.submit(() -> cache.getAll(keys, String.class, (missing) -> {
+			started.countDown();
+			awaitLatch(release);
+			return loaded;
+		}));
+		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+		return read;
 	}
 
 	private static void awaitLatch(CountDownLatch latch) {

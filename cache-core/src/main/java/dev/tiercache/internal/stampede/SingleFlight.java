@@ -117,7 +117,7 @@ public final class SingleFlight {
 	/**
 	 * Starts a run for {@code key} that the caller carries out itself, as part of a larger piece of work
 	 * (a batch of keys): callers of {@link #execute} for the key wait for it as for any run. The caller
-	 * must end it, on every way out, with {@link Run#finish} or {@link Run#fail}.
+	 * must end it, on every way out, with {@link Run#finish}, {@link Run#fail} or {@link Run#abandon}.
 	 * @return the run, or {@code null} if another caller's run of the key is going on
 	 * @throws IllegalStateException if the calling thread is already running work for the key
 	 */
