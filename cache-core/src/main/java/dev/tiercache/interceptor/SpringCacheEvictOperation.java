@@ -1,6 +1,7 @@
 package dev.tiercache.interceptor;
 
 import java.lang.reflect.Method;
+import java.util.List;
 
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
@@ -19,7 +20,9 @@ import dev.tiercache.tier.TieredCache;
  * seeing its result as {@code #result} (not unwrapped, as in Spring), and not at all if it threw. A
  * failure of the cache goes to the error handler. Immutable and thread-safe.
  */
-final class SpringCacheEvictOperation extends SpringOperation {
+final class SpringCacheEvictOperation extends SpringOperation implements SpringFastOperation {
+
+	private final TieredCache cache;
 
 	private final boolean allEntries;
 
@@ -28,13 +31,14 @@ final class SpringCacheEvictOperation extends SpringOperation {
 	SpringCacheEvictOperation(CacheEvictOperation operation, Method method, Class<?> targetClass, TieredCache cache,
 			@Nullable SpringExpression key, @Nullable KeyGenerator keyGenerator, @Nullable SpringExpression condition,
 			CacheErrorHandler errorHandler) {
-		super(operation, method, targetClass, cache, key, keyGenerator, condition, errorHandler);
+		super(operation, method, targetClass, List.of(cache), key, keyGenerator, condition, errorHandler);
+		this.cache = cache;
 		this.allEntries = operation.isCacheWide();
 		this.beforeInvocation = operation.isBeforeInvocation();
 	}
 
 	@Override
-	@Nullable Object invoke(MethodInvocation invocation) throws Throwable {
+	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
 		if (this.beforeInvocation) {
 			evict(invocation, false, null);
 			return invocation.proceed();

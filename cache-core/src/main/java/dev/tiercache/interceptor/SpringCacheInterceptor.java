@@ -3,7 +3,9 @@ package dev.tiercache.interceptor;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.lang.reflect.Type;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,6 +38,7 @@ import org.springframework.core.KotlinDetector;
 import org.springframework.core.MethodClassKey;
 import org.springframework.core.ParameterNameDiscoverer;
 import org.springframework.core.ReactiveAdapterRegistry;
+import org.springframework.util.Assert;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
 
@@ -43,15 +46,17 @@ import dev.tiercache.tier.TieredCache;
 import dev.tiercache.tier.TieredCacheManager;
 
 /**
- * Spring's cache interceptor with a fast path: a method whose only cache operation is one
- * {@code @Cacheable}, {@code @CachePut} or {@code @CacheEvict} on one {@link TieredCache} runs as a
- * {@link SpringOperation}, parsed once per method and bean class, with Spring's semantics; every other
- * method (several operations, as {@code @Caching} declares, several caches, a {@code cacheResolver}, a
- * {@code cacheManager} that is not a {@link TieredCacheManager}, an interceptor whose resolver is not
- * {@link TieredCacheResolver} or a {@link SimpleCacheResolver} over one, a future or reactive result, a
- * {@code void} method that would cache its result) goes to Spring's interceptor, configured as the
- * application configured it. {@link SpringCacheFastPath} puts it in
- * place. Thread-safe.
+ * Spring's cache interceptor with a fast path: a method whose cache operations ({@code @Cacheable},
+ * {@code @CachePut}, {@code @CacheEvict}, alone or several, as {@code @Caching} declares them) are all on
+ * {@link TieredCache}s runs as a {@link SpringFastOperation}, parsed once per method and bean class, with
+ * Spring's semantics: one operation on one cache as {@link SpringCacheableOperation},
+ * {@link SpringCachePutOperation} or {@link SpringCacheEvictOperation}, anything else as
+ * {@link SpringCachingOperation}. Every other method (a {@code cacheResolver}, a {@code cacheManager} that
+ * is not a {@link TieredCacheManager}, an interceptor whose resolver is not {@link TieredCacheResolver} or
+ * a {@link SimpleCacheResolver} over one, a future or reactive result, a {@code void} method that would
+ * cache its result, {@code sync} beside other operations or caches) goes to Spring's interceptor,
+ * configured as the application configured it. {@link SpringCacheFastPath} puts it in place.
+ * Thread-safe.
  */
 public final class SpringCacheInterceptor implements MethodInterceptor {
 
@@ -86,6 +91,15 @@ public final class SpringCacheInterceptor implements MethodInterceptor {
 		this.ready = true;
 	}
 
+	/**
+	 * Whether calls of a method on a bean take the fast path, rather than Spring's interceptor: for
+	 * diagnostics and tests.
+	 * @param target the bean behind Spring's proxy, as the interceptor sees it
+	 */
+	public boolean takesTheFastPath(Method method, Object target) {
+		return operation(method, target) instanceof SpringFastOperation;
+	}
+
 	@Override
 	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
 		Object target = invocation.getThis();
@@ -93,7 +107,8 @@ public final class SpringCacheInterceptor implements MethodInterceptor {
 		if (operation instanceof SpringCacheableOperation cacheable) {
 			return cacheable.invoke(invocation);
 		}
-		return (operation instanceof SpringOperation other) ? other.invoke(invocation) : this.spring.invoke(invocation);
+		return (operation instanceof SpringFastOperation other) ? other.invoke(invocation)
+				: this.spring.invoke(invocation);
 	}
 
 	private Object operation(Method method, Object target) {
@@ -128,68 +143,101 @@ public final class SpringCacheInterceptor implements MethodInterceptor {
 		CacheOperationSource source = this.spring.getCacheOperationSource();
 		Collection<CacheOperation> operations = (source != null) ? source.getCacheOperations(invoked, targetClass)
 				: null;
-		if (operations == null || operations.size() != 1) {
+		if (operations == null || operations.isEmpty() || !fitsTheFastPath(operations, invoked)) {
 			return SPRING;
 		}
-		CacheOperation operation = operations.iterator().next();
-		if (!fitsTheFastPath(operation, invoked)) {
-			return SPRING;
-		}
-		if (!StringUtils.hasText(operation.getCacheManager()) && this.spring.getCacheResolver() == null) {
-			return null;
-		}
-		TieredCacheManager manager = tieredCacheManager(operation);
-		Cache cache = (manager != null) ? manager.getCache(operation.getCacheNames().iterator().next()) : null;
-		if (!(cache instanceof TieredCache tiered)) {
-			return SPRING;
+		List<List<TieredCache>> caches = new ArrayList<>();
+		for (CacheOperation operation : operations) {
+			if (!StringUtils.hasText(operation.getCacheManager()) && this.spring.getCacheResolver() == null) {
+				return null;
+			}
+			List<TieredCache> tiered = tieredCaches(operation);
+			if (tiered == null) {
+				return SPRING;
+			}
+			caches.add(tiered);
 		}
 		Class<?> userClass = ClassUtils.getUserClass(targetClass);
 		Method method = BridgeMethodResolver.findBridgedMethod(invoked);
 		Method targetMethod = Proxy.isProxyClass(targetClass) ? method
 				: AopUtils.getMostSpecificMethod(method, userClass);
-		SpringExpression key = expression(operation.getKey(), method, targetMethod);
-		KeyGenerator keyGenerator = keyGenerator(operation);
-		SpringExpression condition = expression(operation.getCondition(), method, targetMethod);
-		CacheErrorHandler errorHandler = this.spring.getErrorHandler();
-		if (operation instanceof CacheEvictOperation evict) {
-			return new SpringCacheEvictOperation(evict, method, userClass, tiered, key, keyGenerator, condition,
-					errorHandler);
-		}
-		Type valueType = valueType(method, userClass);
-		if (valueType == null) {
+		boolean evictsOnly = operations.stream().allMatch(CacheEvictOperation.class::isInstance);
+		@Nullable Type valueType = evictsOnly ? null : valueType(method, userClass);
+		if (!evictsOnly && valueType == null) {
 			return SPRING;
 		}
+		Parsed parsed = new Parsed(method, targetMethod, userClass, valueType);
+		if (operations.size() == 1 && caches.get(0).size() == 1) {
+			return single(operations.iterator().next(), caches.get(0).get(0), parsed);
+		}
+		List<SpringCachingOperation.Step> steps = new ArrayList<>();
+		for (CacheOperation operation : operations) {
+			steps.add(step(steps.size(), operation, caches.get(steps.size()), parsed));
+		}
+		return new SpringCachingOperation(steps, method, this.spring.getErrorHandler());
+	}
+
+	/** The operation of a method whose only operation is on one cache. */
+	private SpringFastOperation single(CacheOperation operation, TieredCache cache, Parsed parsed) {
+		SpringExpression key = expression(operation.getKey(), parsed);
+		KeyGenerator keyGenerator = keyGenerator(operation);
+		SpringExpression condition = expression(operation.getCondition(), parsed);
+		CacheErrorHandler errorHandler = this.spring.getErrorHandler();
+		Type valueType = parsed.valueType();
+		if (operation instanceof CacheEvictOperation evict) {
+			return new SpringCacheEvictOperation(evict, parsed.method(), parsed.userClass(), cache, key, keyGenerator,
+					condition, errorHandler);
+		}
+		Assert.state(valueType != null, "A value type is parsed for a put");
 		if (operation instanceof CacheableOperation cacheable) {
-			return new SpringCacheableOperation(cacheable, method, userClass, tiered, valueType, key, keyGenerator,
-					condition, expression(cacheable.getUnless(), method, targetMethod), errorHandler);
+			return new SpringCacheableOperation(cacheable, parsed.method(), parsed.userClass(), cache, valueType, key,
+					keyGenerator, condition, expression(cacheable.getUnless(), parsed), errorHandler);
 		}
 		CachePutOperation put = (CachePutOperation) operation;
-		return new SpringCachePutOperation(put, method, userClass, tiered, valueType, key, keyGenerator, condition,
-				expression(put.getUnless(), method, targetMethod), errorHandler);
+		return new SpringCachePutOperation(put, parsed.method(), parsed.userClass(), cache, valueType, key,
+				keyGenerator, condition, expression(put.getUnless(), parsed), errorHandler);
+	}
+
+	/** One of the operations of a method with several, or with several caches. */
+	private SpringCachingOperation.Step step(int index, CacheOperation operation, List<TieredCache> caches,
+			Parsed parsed) {
+		String unless = (operation instanceof CacheableOperation cacheable) ? cacheable.getUnless()
+				: (operation instanceof CachePutOperation put) ? put.getUnless() : "";
+		Type valueType = (operation instanceof CacheEvictOperation) ? null : parsed.valueType();
+		return new SpringCachingOperation.Step(index, operation, parsed.method(), parsed.userClass(), caches,
+				valueType, expression(operation.getKey(), parsed), keyGenerator(operation),
+				expression(operation.getCondition(), parsed), expression(unless, parsed),
+				this.spring.getErrorHandler());
 	}
 
 	/**
-	 * Whether Spring's interceptor would run the operation as the fast path does: one of the three
-	 * operations, on one cache named as written, no {@code cacheResolver}, and not what Spring handles
+	 * Whether Spring's interceptor would run the operations as the fast path does: each one of the
+	 * three operations, on caches named as written, no {@code cacheResolver}, and not what Spring handles
 	 * otherwise: varargs (whose array Spring spreads), a future or reactive result (or a result declared
 	 * {@code Object}, which Spring checks at run time), a suspending Kotlin function, a {@code void} method
-	 * that would cache its result, {@code sync} with {@code unless} (which Spring refuses).
+	 * that would cache its result, {@code sync} (which Spring allows only alone on one cache, without
+	 * {@code unless}, and which the fast path takes only so).
 	 */
-	private static boolean fitsTheFastPath(CacheOperation operation, Method method) {
+	private static boolean fitsTheFastPath(Collection<CacheOperation> operations, Method method) {
 		Class<?> returnType = method.getReturnType();
-		if (operation.getCacheNames().size() != 1 || StringUtils.hasText(operation.getCacheResolver())
-				|| method.isVarArgs() || isAsynchronous(returnType) || KotlinDetector.isSuspendingFunction(method)) {
+		if (method.isVarArgs() || isAsynchronous(returnType) || KotlinDetector.isSuspendingFunction(method)
+				|| returnType == Object.class) {
 			return false;
 		}
-		if (operation instanceof CacheEvictOperation) {
-			return returnType != Object.class;
+		for (CacheOperation operation : operations) {
+			if (operation.getCacheNames().isEmpty() || StringUtils.hasText(operation.getCacheResolver())) {
+				return false;
+			}
+			boolean fits = (operation instanceof CacheEvictOperation)
+					|| (returnType != void.class && ((operation instanceof CachePutOperation)
+							|| (operation instanceof CacheableOperation cacheable && (!cacheable.isSync()
+									|| (operations.size() == 1 && cacheable.getCacheNames().size() == 1
+											&& !StringUtils.hasText(cacheable.getUnless()))))));
+			if (!fits) {
+				return false;
+			}
 		}
-		if (returnType == void.class || returnType == Object.class) {
-			return false;
-		}
-		return (operation instanceof CacheableOperation cacheable)
-				? !(cacheable.isSync() && StringUtils.hasText(cacheable.getUnless()))
-				: operation instanceof CachePutOperation;
+		return true;
 	}
 
 	private static boolean isAsynchronous(Class<?> returnType) {
@@ -205,6 +253,27 @@ public final class SpringCacheInterceptor implements MethodInterceptor {
 		catch (IllegalStateException ex) {
 			return null;
 		}
+	}
+
+	/**
+	 * The operation's caches, in the order it names them, if they come from a {@link TieredCacheManager}
+	 * that Spring resolves them by name from; {@code null} otherwise, or if one is unknown (Spring's
+	 * interceptor then says so).
+	 */
+	private @Nullable List<TieredCache> tieredCaches(CacheOperation operation) {
+		TieredCacheManager manager = tieredCacheManager(operation);
+		if (manager == null) {
+			return null;
+		}
+		List<TieredCache> caches = new ArrayList<>();
+		for (String name : operation.getCacheNames()) {
+			TieredCache cache = manager.getCache(name);
+			if (cache == null) {
+				return null;
+			}
+			caches.add(cache);
+		}
+		return caches;
 	}
 
 	/**
@@ -234,12 +303,22 @@ public final class SpringCacheInterceptor implements MethodInterceptor {
 		return (generator.getClass() == SimpleKeyGenerator.class) ? null : generator;
 	}
 
-	private @Nullable SpringExpression expression(String text, Method method, Method targetMethod) {
-		return StringUtils.hasText(text) ? new SpringExpression(text, method, targetMethod, this.parameterNames,
-				new BeanFactoryResolver(this.beanFactory)) : null;
+	private @Nullable SpringExpression expression(String text, Parsed parsed) {
+		return StringUtils.hasText(text) ? new SpringExpression(text, parsed.method(), parsed.targetMethod(),
+				this.parameterNames, new BeanFactoryResolver(this.beanFactory)) : null;
 	}
 
 	private record Resolved(Class<?> targetClass, Object operation) {
+	}
+
+	/**
+	 * What parsing found of a method and the bean's class, for its operations.
+	 * @param method the method, bridged
+	 * @param targetMethod the bean class's own method, whose parameter names SpEL sees
+	 * @param userClass the bean's class, without a CGLIB proxy
+	 * @param valueType the type its values are read and written as; {@code null} if it only evicts
+	 */
+	private record Parsed(Method method, Method targetMethod, Class<?> userClass, @Nullable Type valueType) {
 	}
 
 }

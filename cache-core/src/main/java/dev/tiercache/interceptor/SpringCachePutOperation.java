@@ -2,6 +2,7 @@ package dev.tiercache.interceptor;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Type;
+import java.util.List;
 
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
@@ -19,7 +20,9 @@ import dev.tiercache.tier.TieredCache;
  * value type; a failure of the put goes to the error handler. What the method throws reaches the caller
  * unchanged, and nothing is put. Immutable and thread-safe.
  */
-final class SpringCachePutOperation extends SpringOperation {
+final class SpringCachePutOperation extends SpringOperation implements SpringFastOperation {
+
+	private final TieredCache cache;
 
 	private final Type valueType;
 
@@ -28,13 +31,14 @@ final class SpringCachePutOperation extends SpringOperation {
 	SpringCachePutOperation(CachePutOperation operation, Method method, Class<?> targetClass, TieredCache cache,
 			Type valueType, @Nullable SpringExpression key, @Nullable KeyGenerator keyGenerator,
 			@Nullable SpringExpression condition, @Nullable SpringExpression unless, CacheErrorHandler errorHandler) {
-		super(operation, method, targetClass, cache, key, keyGenerator, condition, errorHandler);
+		super(operation, method, targetClass, List.of(cache), key, keyGenerator, condition, errorHandler);
+		this.cache = cache;
 		this.valueType = valueType;
 		this.unless = unless;
 	}
 
 	@Override
-	@Nullable Object invoke(MethodInvocation invocation) throws Throwable {
+	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
 		Object result = invocation.proceed();
 		@Nullable Object[] arguments = invocation.getArguments();
 		Object target = invocation.getThis();

@@ -2,6 +2,7 @@ package dev.tiercache.interceptor;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Type;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -29,7 +30,9 @@ import dev.tiercache.tier.TieredCache;
  * reads, without allocating where the key needs no SpEL, and a miss reads Redis and loads once across
  * threads and instances ({@link TypedReads#getOrLoad}), {@code sync} or not. Immutable and thread-safe.
  */
-final class SpringCacheableOperation extends SpringOperation {
+final class SpringCacheableOperation extends SpringOperation implements SpringFastOperation {
+
+	private final TieredCache cache;
 
 	private static final Object ABSENT = new Object();
 
@@ -44,7 +47,8 @@ final class SpringCacheableOperation extends SpringOperation {
 	SpringCacheableOperation(CacheableOperation operation, Method method, Class<?> targetClass, TieredCache cache,
 			Type valueType, @Nullable SpringExpression key, @Nullable KeyGenerator keyGenerator,
 			@Nullable SpringExpression condition, @Nullable SpringExpression unless, CacheErrorHandler errorHandler) {
-		super(operation, method, targetClass, cache, key, keyGenerator, condition, errorHandler);
+		super(operation, method, targetClass, List.of(cache), key, keyGenerator, condition, errorHandler);
+		this.cache = cache;
 		this.cacheable = operation;
 		this.valueType = valueType;
 		this.reads = cache.reads(valueType, cache.settings());
@@ -52,7 +56,7 @@ final class SpringCacheableOperation extends SpringOperation {
 	}
 
 	@Override
-	@Nullable Object invoke(MethodInvocation invocation) throws Throwable {
+	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
 		@Nullable Object[] arguments = invocation.getArguments();
 		Object target = invocation.getThis();
 		if (!conditionHolds(arguments, target, false, null)) {

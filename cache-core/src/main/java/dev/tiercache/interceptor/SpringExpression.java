@@ -9,6 +9,7 @@ import org.springframework.cache.Cache;
 import org.springframework.context.expression.MethodBasedEvaluationContext;
 import org.springframework.core.ParameterNameDiscoverer;
 import org.springframework.expression.BeanResolver;
+import org.springframework.expression.EvaluationException;
 import org.springframework.expression.Expression;
 
 /**
@@ -53,12 +54,37 @@ final class SpringExpression {
 
 	/** Whether the expression yields {@code true} for one call, as Spring tests {@code condition} and {@code unless}. */
 	boolean isTrue(Call call, boolean hasResult, @Nullable Object result) {
-		return Boolean.TRUE.equals(this.expression.getValue(context(call, hasResult, result), Boolean.class));
+		return isTrue(call, hasResult, result, false);
+	}
+
+	/**
+	 * Whether the expression yields {@code true} for a call whose method has not run yet, as Spring's
+	 * interceptor asks of a {@code @CachePut} condition after a hit: {@code null} if the expression reads
+	 * {@code #result}, which cannot be known yet (Spring then counts the put as applying).
+	 */
+	@Nullable Boolean isTrueBeforeTheResult(Call call) {
+		try {
+			return isTrue(call, false, null, true);
+		}
+		catch (ResultUnavailableException ex) {
+			return null;
+		}
+	}
+
+	private boolean isTrue(Call call, boolean hasResult, @Nullable Object result, boolean resultUnavailable) {
+		return Boolean.TRUE.equals(
+				this.expression.getValue(context(call, hasResult, result, resultUnavailable), Boolean.class));
 	}
 
 	private MethodBasedEvaluationContext context(Call call, boolean hasResult, @Nullable Object result) {
-		MethodBasedEvaluationContext context = new MethodBasedEvaluationContext(call, this.targetMethod, call.args(),
-				this.parameterNames);
+		return context(call, hasResult, result, false);
+	}
+
+	private MethodBasedEvaluationContext context(Call call, boolean hasResult, @Nullable Object result,
+			boolean resultUnavailable) {
+		MethodBasedEvaluationContext context = resultUnavailable
+				? new ResultUnavailableContext(call, this.targetMethod, this.parameterNames)
+				: new MethodBasedEvaluationContext(call, this.targetMethod, call.args(), this.parameterNames);
 		context.setPropertyAccessors(MethodExpression.PROPERTY_ACCESSORS);
 		if (this.beans != null) {
 			context.setBeanResolver(this.beans);
@@ -67,6 +93,32 @@ final class SpringExpression {
 			context.setVariable("result", result);
 		}
 		return context;
+	}
+
+	/** A context in which reading {@code #result} fails with {@link ResultUnavailableException}. */
+	private static final class ResultUnavailableContext extends MethodBasedEvaluationContext {
+
+		ResultUnavailableContext(Call call, Method targetMethod, ParameterNameDiscoverer parameterNames) {
+			super(call, targetMethod, call.args(), parameterNames);
+		}
+
+		@Override
+		public @Nullable Object lookupVariable(String name) {
+			if ("result".equals(name)) {
+				throw new ResultUnavailableException();
+			}
+			return super.lookupVariable(name);
+		}
+
+	}
+
+	/** Thrown where an expression reads {@code #result} before the method has run. */
+	private static final class ResultUnavailableException extends EvaluationException {
+
+		ResultUnavailableException() {
+			super("#result is not available before the method has run");
+		}
+
 	}
 
 	/**

@@ -4,7 +4,6 @@ import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Optional;
 
-import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.cache.interceptor.CacheErrorHandler;
@@ -16,11 +15,10 @@ import dev.tiercache.tier.TieredCache;
 
 /**
  * What one of Spring's cache operations ({@code @Cacheable}, {@code @CachePut}, {@code @CacheEvict}) asks
- * of a method on one {@link TieredCache}, parsed once, and run with the semantics of Spring's interceptor
- * for a method with that one operation: the parts all three share, the key ({@code key} SpEL, the
- * operation's {@code keyGenerator} or the interceptor's; a {@code null} key refused with Spring's message),
- * the {@code condition}, the root object SpEL sees, and the {@link CacheErrorHandler}. Immutable and
- * thread-safe.
+ * of a method on its {@link TieredCache}s, parsed once, with the semantics of Spring's interceptor: the
+ * parts all three share, the key ({@code key} SpEL, the operation's {@code keyGenerator} or the
+ * interceptor's; a {@code null} key refused with Spring's message), the {@code condition}, the root object
+ * SpEL sees, and the {@link CacheErrorHandler}. Immutable and thread-safe.
  */
 abstract class SpringOperation {
 
@@ -29,7 +27,8 @@ abstract class SpringOperation {
 
 	final Method method;
 
-	final TieredCache cache;
+	/** The operation's caches, in the order it names them. */
+	final List<TieredCache> caches;
 
 	final CacheErrorHandler errorHandler;
 
@@ -48,13 +47,13 @@ abstract class SpringOperation {
 	 * @param keyGenerator the generator of keys when {@code key} is {@code null}; {@code null} for Spring's
 	 * {@link SimpleKeyGenerator}
 	 */
-	SpringOperation(CacheOperation operation, Method method, Class<?> targetClass, TieredCache cache,
+	SpringOperation(CacheOperation operation, Method method, Class<?> targetClass, List<TieredCache> caches,
 			@Nullable SpringExpression key, @Nullable KeyGenerator keyGenerator, @Nullable SpringExpression condition,
 			CacheErrorHandler errorHandler) {
 		this.operation = operation;
 		this.method = method;
 		this.targetClass = targetClass;
-		this.cache = cache;
+		this.caches = caches;
 		this.key = key;
 		this.keyGenerator = keyGenerator;
 		this.condition = condition;
@@ -62,8 +61,13 @@ abstract class SpringOperation {
 		this.optionalResult = method.getReturnType() == Optional.class;
 	}
 
-	/** Runs the method with the operation around it. */
-	abstract @Nullable Object invoke(MethodInvocation invocation) throws Throwable;
+	/**
+	 * Whether the {@code condition} holds for a call before its method has run; {@code null} if the
+	 * condition reads {@code #result}, which is not known yet.
+	 */
+	final @Nullable Boolean conditionHoldsBeforeTheResult(@Nullable Object[] arguments, @Nullable Object target) {
+		return (this.condition != null) ? this.condition.isTrueBeforeTheResult(call(arguments, target)) : Boolean.TRUE;
+	}
 
 	/** Whether the {@code condition} holds for a call; {@code #result} is defined only when {@code hasResult}. */
 	final boolean conditionHolds(@Nullable Object[] arguments, @Nullable Object target, boolean hasResult,
@@ -91,7 +95,7 @@ abstract class SpringOperation {
 
 	/** The root object of this operation's SpEL for a call. */
 	final SpringExpression.Call call(@Nullable Object[] arguments, @Nullable Object target) {
-		return new SpringExpression.Call(List.of(this.cache), this.method, arguments, target, this.targetClass);
+		return new SpringExpression.Call(this.caches, this.method, arguments, target, this.targetClass);
 	}
 
 	/** A method's result as Spring caches it: an {@code Optional} unwrapped. */
