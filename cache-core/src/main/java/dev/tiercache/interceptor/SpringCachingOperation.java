@@ -91,7 +91,7 @@ final class SpringCachingOperation implements SpringFastOperation {
 		return returned;
 	}
 
-	/** The first hit of the {@code @Cacheable}s whose condition holds, each in its caches' order; else {@link #MISS}. */
+	/** The first hit of the {@code @Cacheable}s whose condition holds, in their caches' order; or {@link #MISS}. */
 	private @Nullable Object cachedValue(CallState call) {
 		for (Step cacheable : this.cacheables) {
 			if (cacheable.conditionHolds(call, false, null)) {
