@@ -83,7 +83,8 @@ final class CacheSettingsBinder {
 				or(spec.getBackoff(), base.backoff()), or(spec.getMaxBackoff(), base.maxBackoff()),
 				or(spec.getClaimIdle(), base.claimIdle()), or(spec.getDrainTimeout(), base.drainTimeout()),
 				or(spec.getDurability(), base.durability()), or(spec.getDurabilityReplicas(), base.durabilityReplicas()),
-				or(spec.getDurabilityTimeout(), base.durabilityTimeout())));
+				or(spec.getDurabilityTimeout(), base.durabilityTimeout()),
+				or(spec.getCoalesceWindow(), base.coalesceWindow())));
 	}
 
 	/** A size in bytes, capped at the largest an {@code int} holds (values are far smaller). */

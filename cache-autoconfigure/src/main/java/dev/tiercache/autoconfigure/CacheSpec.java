@@ -385,6 +385,14 @@ public class CacheSpec {
 		 */
 		private @Nullable Duration durabilityTimeout;
 
+		/**
+		 * How long a partition gathers new entries once the flusher caught up with it, before it is read
+		 * again (at the next poll after that): the writes of one key within it become one call. 0 (the
+		 * default) reads on until the partition is empty, for the shortest lag. Keep it under
+		 * 'durability-timeout' with durability 'replica' or 'aof'.
+		 */
+		private @Nullable Duration coalesceWindow;
+
 		public @Nullable Integer getBatchSize() {
 			return this.batchSize;
 		}
@@ -479,6 +487,14 @@ public class CacheSpec {
 
 		public void setDurabilityTimeout(@Nullable Duration durabilityTimeout) {
 			this.durabilityTimeout = durabilityTimeout;
+		}
+
+		public @Nullable Duration getCoalesceWindow() {
+			return this.coalesceWindow;
+		}
+
+		public void setCoalesceWindow(@Nullable Duration coalesceWindow) {
+			this.coalesceWindow = coalesceWindow;
 		}
 
 	}

@@ -37,7 +37,8 @@ class WriteBehindStartupTests {
 			.withPropertyValues("tiercache.defaults.write-behind.batch-size=20",
 					"tiercache.defaults.write-behind.max-attempts=7", "tiercache.caches.orders.write-behind.batch-size=5",
 					"tiercache.caches.orders.write-behind.durability=replica",
-					"tiercache.caches.orders.write-behind.drain-timeout=3s")
+					"tiercache.caches.orders.write-behind.drain-timeout=3s",
+					"tiercache.defaults.write-behind.coalesce-window=200ms")
 			.run((context) -> {
 				WriteBehindQueues queues = context.getBean(WriteBehindQueues.class);
 				assertThat(queues.cacheNames()).containsExactly("orders");
@@ -46,6 +47,7 @@ class WriteBehindStartupTests {
 				assertThat(orders.maxAttempts()).isEqualTo(7);
 				assertThat(orders.durability()).isEqualTo(Durability.REPLICA);
 				assertThat(orders.drainTimeout()).hasSeconds(3);
+				assertThat(orders.coalesceWindow()).hasMillis(200);
 				assertThat(queues.settingsOf("other").batchSize()).isEqualTo(20);
 			});
 	}

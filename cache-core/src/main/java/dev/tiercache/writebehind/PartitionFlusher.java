@@ -35,6 +35,11 @@ import dev.tiercache.internal.redis.RemoteCallException;
  * lease, the lease runs out, as an instance's that paused ({@link OwnerLease}).
  * {@code PartitionDrainTests} checks it.
  *
+ * <p><b>Coalescing window.</b> With a {@code coalesce-window}, a flush that caught up with the partition
+ * (it applied a read of new entries shorter than a batch) ends there, and the partition is not read again
+ * until the window passed, so that the writes of a busy key gather and are coalesced into one call. A
+ * drain never waits for it.
+ *
  * <p><b>Nothing read is skipped.</b> Entries this instance read but did not settle (a batch left
  * unfinished, a Redis failure, a call that threw an {@link Error}) are read again, in order, before any
  * new one.
@@ -70,14 +75,23 @@ final class PartitionFlusher {
 
 	private boolean ownPendingLeft = true;
 
+	private final int batchSize;
+
+	private final long coalesceWindowNanos;
+
+	/** When the coalescing window after the last catch-up ends (flush thread only). */
+	private long readAgainAt = System.nanoTime();
+
 	/**
 	 * @param fence the check before each call, over the same lease
 	 * @param batches what applies the batches read from {@code stream}
 	 */
-	PartitionFlusher(String cacheName, int partition, OwnerLease lease, PartitionStream stream, PartitionFence fence,
-			BatchApplier batches, FlushGate gate, QueueFailures failures) {
+	PartitionFlusher(String cacheName, int partition, WriteBehindSettings settings, OwnerLease lease,
+			PartitionStream stream, PartitionFence fence, BatchApplier batches, FlushGate gate, QueueFailures failures) {
 		this.cacheName = cacheName;
 		this.partition = partition;
+		this.batchSize = settings.batchSize();
+		this.coalesceWindowNanos = settings.coalesceWindow().toNanos();
 		this.lease = lease;
 		this.stream = stream;
 		this.fence = fence;
@@ -105,7 +119,8 @@ final class PartitionFlusher {
 	 * thread is flushing it.
 	 * @return whether it ended because the partition read empty; {@code false} if it ended before: another
 	 * thread was flushing it, this instance does not own it (or lost it, or its lease was not renewed in
-	 * time), Redis failed, a call could not be made, or the queue halted
+	 * time), Redis failed, a call could not be made, the queue halted, or the partition gathers entries
+	 * for its coalescing window
 	 */
 	boolean flush() {
 		this.scheduled.set(false);
@@ -126,8 +141,12 @@ final class PartitionFlusher {
 				this.claimedUnder = token;
 				this.ownPendingLeft = true;
 			}
+			else if (gathering()) {
+				return false;
+			}
 			while (!this.gate.halted() && this.lease.held(token)) {
-				PartitionStream.Read read = this.stream.read(token, this.ownPendingLeft ? OWN_PENDING : ">");
+				boolean readingNew = !this.ownPendingLeft;
+				PartitionStream.Read read = this.stream.read(token, readingNew ? ">" : OWN_PENDING);
 				if (this.batches.readFrom(read.lineage())) {
 					// a failover: the new primary may show entries as another consumer's that this instance
 					// claimed on the old one; claimed again, they are read, in order, before any new one
@@ -149,6 +168,12 @@ final class PartitionFlusher {
 				if (!this.batches.apply(token, batch)) {
 					this.ownPendingLeft = true;
 					return false;
+				}
+				if (readingNew && batch.size() < this.batchSize && this.coalesceWindowNanos > 0) {
+					this.readAgainAt = System.nanoTime() + this.coalesceWindowNanos;
+					if (gathering()) {
+						return false;
+					}
 				}
 			}
 			return false;
@@ -208,6 +233,11 @@ final class PartitionFlusher {
 			logger.debug("Tiercache could not release write-behind partition " + this.partition
 					+ "; its lease runs out after claim-idle", ex);
 		}
+	}
+
+	/** Whether the partition gathers new entries for its coalescing window; never once the queue stops. */
+	private boolean gathering() {
+		return this.coalesceWindowNanos > 0 && System.nanoTime() - this.readAgainAt < 0 && !this.gate.stopping();
 	}
 
 	/**

@@ -68,7 +68,8 @@ final class WriteBehindQueue {
 			PartitionFence fence = new PartitionFence(this.cacheName, p, lease, gate, failures);
 			BatchApplier batches = new BatchApplier(p, fence, stream, this.methods, backoff, failures, this.counters,
 					settings.maxAttempts(), cache);
-			flushers.add(new PartitionFlusher(this.cacheName, p, lease, stream, fence, batches, gate, failures));
+			flushers.add(new PartitionFlusher(this.cacheName, p, settings, lease, stream, fence, batches, gate,
+					failures));
 		}
 		this.balancer = new PartitionBalancer(this.cacheName, commands, keys, consumer, settings, flushers, leases, gate,
 				backoff, failures);

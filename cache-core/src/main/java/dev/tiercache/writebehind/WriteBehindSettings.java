@@ -28,15 +28,19 @@ import dev.tiercache.tier.InvalidSettingException;
  * @param durabilityTimeout how long a call waits for {@code WAIT}/{@code WAITAOF}; when it is not
  * confirmed in time, the call waits as long again for a flusher to apply it, and is refused with a
  * {@link WriteBehindUnavailableException} otherwise (never run synchronously around the queue)
+ * @param coalesceWindow how long a partition gathers new entries once its flusher caught up with it (read
+ * fewer than {@code batchSize}), before it is read again, at the next poll after that: the writes of one
+ * key within it are coalesced into one call. Zero (the default) reads on until the partition is empty,
+ * for the shortest lag; shutdown's drain never waits for it
  */
 public record WriteBehindSettings(int batchSize, Duration flushInterval, int concurrency, int partitions,
 		int maxAttempts, Duration backoff, Duration maxBackoff, Duration claimIdle, Duration drainTimeout,
-		Durability durability, int durabilityReplicas, Duration durabilityTimeout) {
+		Durability durability, int durabilityReplicas, Duration durabilityTimeout, Duration coalesceWindow) {
 
 	/** The settings nothing overrides. */
 	public static final WriteBehindSettings DEFAULTS = new WriteBehindSettings(100, Duration.ofMillis(100), 2, 8, 5,
 			Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofSeconds(3), Duration.ofSeconds(10),
-			Durability.MEMORY, 1, Duration.ofSeconds(1));
+			Durability.MEMORY, 1, Duration.ofSeconds(1), Duration.ZERO);
 
 	/**
 	 * @throws InvalidSettingException naming the setting ({@code write-behind.…}) if one is out of range
@@ -55,6 +59,25 @@ public record WriteBehindSettings(int batchSize, Duration flushInterval, int con
 		}
 		requireBetween("durability-replicas", durabilityReplicas, 1, 64);
 		requirePositive("durability-timeout", durabilityTimeout);
+		if (coalesceWindow.isNegative()) {
+			throw new InvalidSettingException("write-behind.coalesce-window", coalesceWindow,
+					"must be zero or positive");
+		}
+	}
+
+	/** The settings with no coalescing window, as before there was one. */
+	public WriteBehindSettings(int batchSize, Duration flushInterval, int concurrency, int partitions,
+			int maxAttempts, Duration backoff, Duration maxBackoff, Duration claimIdle, Duration drainTimeout,
+			Durability durability, int durabilityReplicas, Duration durabilityTimeout) {
+		this(batchSize, flushInterval, concurrency, partitions, maxAttempts, backoff, maxBackoff, claimIdle,
+				drainTimeout, durability, durabilityReplicas, durabilityTimeout, Duration.ZERO);
+	}
+
+	/** These settings with another coalescing window. */
+	public WriteBehindSettings withCoalesceWindow(Duration coalesceWindow) {
+		return new WriteBehindSettings(this.batchSize, this.flushInterval, this.concurrency, this.partitions,
+				this.maxAttempts, this.backoff, this.maxBackoff, this.claimIdle, this.drainTimeout, this.durability,
+				this.durabilityReplicas, this.durabilityTimeout, coalesceWindow);
 	}
 
 	private static void requireBetween(String name, int value, int min, int max) {

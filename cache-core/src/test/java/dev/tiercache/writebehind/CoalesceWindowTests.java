@@ -1,0 +1,93 @@
+package dev.tiercache.writebehind;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.tiercache.test.TestRedis;
+import dev.tiercache.tier.CacheSettings;
+import dev.tiercache.tier.InvalidSettingException;
+import dev.tiercache.writebehind.Ledger.Row;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@code write-behind.coalesce-window}: once the flusher caught up with a partition, the partition gathers
+ * new entries for the window before it is read again, so that the writes of a busy key become one call;
+ * the drain at shutdown does not wait for it, and applies what gathered, coalesced. One instance
+ * ({@link LedgerInstance}) on the shared Redis, with the tests' settings (polled every 20 ms) and one
+ * partition.
+ */
+class CoalesceWindowTests {
+
+	private static final long ID = 7;
+
+	private final String prefix = TestRedis.uniquePrefix();
+
+	private final LedgerRows rows = new LedgerRows();
+
+	private final List<LedgerInstance> instances = new ArrayList<>();
+
+	@AfterEach
+	void close() {
+		this.instances.forEach(LedgerInstance::close);
+	}
+
+	private LedgerInstance instance(Duration coalesceWindow) {
+		WriteBehindSettings base = LedgerInstance.writeBehind(Durability.MEMORY);
+		WriteBehindSettings settings = new WriteBehindSettings(base.batchSize(), base.flushInterval(),
+				base.concurrency(), 1, base.maxAttempts(), base.backoff(), base.maxBackoff(), base.claimIdle(),
+				base.drainTimeout(), base.durability(), base.durabilityReplicas(), base.durabilityTimeout(),
+				coalesceWindow);
+		LedgerInstance instance = new LedgerInstance(this.prefix, TestRedis.connectionFactory(), this.rows,
+				CacheSettings.DEFAULTS, settings, UnaryOperator.identity());
+		this.instances.add(instance);
+		return instance;
+	}
+
+	private static Row version(long version) {
+		return new Row(ID, version, "version " + version);
+	}
+
+	@Test
+	void writesOfAKeyWithinTheWindowWaitForItAndTheDrainAppliesThemAsOneCall() {
+		LedgerInstance instance = instance(Duration.ofMinutes(5));
+		instance.ledger().save(version(1));
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.rows.versions(ID).equals(List.of(1L)));
+		for (long version = 2; version <= 10; version++) {
+			instance.ledger().save(version(version));
+		}
+		await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+			.until(() -> this.rows.versions(ID).equals(List.of(1L)));
+		assertThat(instance.stats().depth()).as("gathered in the window").isEqualTo(9);
+		assertThat(instance.cache().get(ID, Row.class)).as("readers see the newest write").isEqualTo(version(10));
+
+		instance.close();
+
+		assertThat(this.rows.versions(ID)).as("v1, then v2 to v10 as one call, at the drain").containsExactly(1L, 10L);
+	}
+
+	@Test
+	void withoutAWindowEachCatchUpReadsOnUntilThePartitionIsEmpty() {
+		LedgerInstance instance = instance(Duration.ZERO);
+		instance.ledger().save(version(1));
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.rows.versions(ID).equals(List.of(1L)));
+		instance.ledger().save(version(2));
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.rows.versions(ID).contains(2L));
+		assertThat(instance.stats().depth()).isZero();
+	}
+
+	@Test
+	void aNegativeWindowIsRefusedNamingTheSetting() {
+		assertThatThrownBy(() -> WriteBehindSettings.DEFAULTS.withCoalesceWindow(Duration.ofMillis(-1)))
+			.isInstanceOf(InvalidSettingException.class)
+			.hasMessageContaining("write-behind.coalesce-window");
+	}
+
+}
