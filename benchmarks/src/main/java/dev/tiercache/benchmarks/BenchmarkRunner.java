@@ -63,6 +63,9 @@ public final class BenchmarkRunner {
 		stampedes.add(StampedeScenario.tiered(4, 32, keys));
 		stampedes.add(StampedeScenario.spring(4, 32, keys, false));
 		stampedes.add(StampedeScenario.spring(4, 32, keys, true));
+		// 5,000 absent ids: half the 10,000 entries of every subject's local cache, so that none evicts
+		List<NullPenetrationScenario.Outcome> nullPenetration = NullPenetrationScenario.all(2, 4,
+				quick ? 500 : 5_000, quick ? 20_000 : 200_000);
 
 		WriteBehindScenario.Outcome writeBehind = WriteBehindScenario.run(quick ? 4_000 : 100_000, 8,
 				quick ? 80 : 1_000);
@@ -81,6 +84,7 @@ public final class BenchmarkRunner {
 			.topology(topology)
 			.compression(compression)
 			.batchReads(batch)
+			.nullPenetration(nullPenetration)
 			.toMarkdown();
 		Files.writeString(results.resolve("summary.md"), summary);
 		System.out.println(summary);

@@ -140,7 +140,8 @@ final class StampedeScenario {
 		return total;
 	}
 
-	private static long percentile(long[] sorted, int percent) {
+	/** The value at {@code percent} of sorted values (nearest rank). */
+	static long percentile(long[] sorted, int percent) {
 		int index = (int) Math.ceil(percent / 100.0 * sorted.length) - 1;
 		return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
 	}

@@ -106,7 +106,9 @@ public final class Subjects implements AutoCloseable {
 					"tiercache.key-prefix=" + keyPrefix, "tiercache.cache-names=hot,stampede",
 					"tiercache.caches.remote.mode=remote", "tiercache.caches.batch.mode=remote",
 					"tiercache.caches.miss.ttl=20s",
-					"tiercache.caches.miss.ttl-jitter=0")
+					"tiercache.caches.miss.ttl-jitter=0",
+					// null markers live 10 minutes, as the null values of the Spring managers below do
+					"tiercache.caches.absent.null-ttl=10m")
 			.initializers((initializing) -> {
 				initializing.getBeanFactory().registerSingleton("loads", this.loads);
 				if (this.clientResources != null) {
@@ -225,7 +227,7 @@ public final class Subjects implements AutoCloseable {
 
 		@Bean
 		CacheManager cacheManager() {
-			CaffeineCacheManager manager = new CaffeineCacheManager("hot");
+			CaffeineCacheManager manager = new CaffeineCacheManager("hot", "absent");
 			manager.setCaffeine(Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(10)));
 			return manager;
 		}
@@ -308,6 +310,14 @@ public final class Subjects implements AutoCloseable {
 			return Book.of(id);
 		}
 
+		/** What the database answers for an id it does not have, after 1 ms: {@code null}. */
+		@CacheAside(cache = "absent")
+		public @Nullable Book absent(Long id) throws InterruptedException {
+			this.loads.incrementAndGet();
+			Thread.sleep(1);
+			return null;
+		}
+
 		/** The books of many ids, with one call for those the cache misses. */
 		@CacheAside(cache = "batch", batch = true)
 		public Map<Long, Book> books(Collection<Long> ids) {
@@ -358,6 +368,14 @@ public final class Subjects implements AutoCloseable {
 			this.loads.incrementAndGet();
 			Thread.sleep(50);
 			return Book.of(id);
+		}
+
+		/** What the database answers for an id it does not have, after 1 ms: {@code null}. */
+		@Cacheable(cacheNames = "absent")
+		public @Nullable Book absent(Long id) throws InterruptedException {
+			this.loads.incrementAndGet();
+			Thread.sleep(1);
+			return null;
 		}
 
 	}

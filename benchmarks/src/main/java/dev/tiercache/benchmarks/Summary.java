@@ -212,6 +212,35 @@ final class Summary {
 		return this;
 	}
 
+	/** The null-penetration table; the first outcome is {@code @CacheAside}'s, compared with each other one. */
+	Summary nullPenetration(List<NullPenetrationScenario.Outcome> outcomes) {
+		NullPenetrationScenario.Outcome first = outcomes.get(0);
+		this.out.append("\n## 10. Null penetration: ").append(first.instances()).append(" instances, ")
+			.append(first.threads()).append(" threads in all, ").append(first.calls())
+			.append(" calls for ids the database lacks, 1 ms database\n\n")
+			.append("| subject | calls | loader calls | loader calls / distinct id | calls/s | p50 µs | p99 µs ")
+			.append("| round trips / call |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+		for (NullPenetrationScenario.Outcome outcome : outcomes) {
+			this.out.append("| ").append(outcome.subject()).append(" | ").append(outcome.calls()).append(" | ")
+				.append(outcome.loaderCalls()).append(" | ")
+				.append(ratio((double) outcome.loaderCalls() / outcome.distinctIds())).append(" | ")
+				.append(number(outcome.callsPerSecond())).append(" | ").append(number(outcome.p50Micros()))
+				.append(" | ").append(number(outcome.p99Micros())).append(" | ")
+				.append(number(outcome.roundTripsPerCall())).append(" |\n");
+		}
+		this.out.append("\nIdeal: one loader call per distinct id the calls asked for across all instances (")
+			.append(first.distinctIds()).append(" here); a cache each instance fills on its own cannot go below ")
+			.append("the distinct ids of each instance summed (").append(first.distinctIdsPerInstance())
+			.append(").\n\n- calls/s, ").append(first.subject()).append(" / each other subject:");
+		for (NullPenetrationScenario.Outcome other : outcomes.subList(1, outcomes.size())) {
+			this.out.append(" **").append(ratio(first.callsPerSecond() / other.callsPerSecond())).append("×** ")
+				.append(other.subject()).append(';');
+		}
+		this.out.setLength(this.out.length() - 1);
+		this.out.append(" (target > 1× each peer)\n");
+		return this;
+	}
+
 	Summary compression(Collection<RunResult> results) {
 		Map<String, Double> micros = new TreeMap<>();
 		for (RunResult result : results) {

@@ -93,6 +93,49 @@ class BenchmarksSmokeTests {
 	}
 
 	@Test
+	void nullPenetrationScenarioLoadsEachAbsentIdOnceAcrossInstancesForTieredCaches() throws Exception {
+		List<NullPenetrationScenario.Outcome> outcomes = NullPenetrationScenario.all(2, 4, 500, 20_000);
+		assertThat(outcomes).extracting(NullPenetrationScenario.Outcome::subject)
+			.containsExactly("`@CacheAside` (tiered)", "Spring `@Cacheable` on Tiercache's manager",
+					"Spring `@Cacheable` on `RedisCacheManager`",
+					"Spring `@Cacheable` on `CaffeineCacheManager` (local only)");
+		NullPenetrationScenario.Outcome tiered = outcomes.get(0);
+		NullPenetrationScenario.Outcome caffeine = outcomes.get(3);
+		// 10,000 calls per instance over 500 ids: each instance asks for (nearly) every id
+		assertThat(tiered.distinctIds()).isBetween(400, 500);
+		assertThat(tiered.distinctIdsPerInstance()).isGreaterThan(tiered.distinctIds());
+		assertThat(outcomes).allSatisfy((outcome) -> {
+			assertThat(outcome.calls()).as("%s: calls returned", outcome.subject()).isEqualTo(20_000);
+			assertThat(outcome.distinctIds()).as("the same ids for every subject").isEqualTo(tiered.distinctIds());
+			// every subject starts cold: each id asked for reaches the database at least once
+			assertThat(outcome.loaderCalls()).as(outcome.subject()).isGreaterThanOrEqualTo(outcome.distinctIds());
+			assertThat(outcome.p99Micros()).isGreaterThanOrEqualTo(outcome.p50Micros()).isPositive();
+			assertThat(outcome.callsPerSecond()).isPositive();
+		});
+		// null markers shared through Redis, one load per key across threads and instances
+		assertThat(tiered.loaderCalls()).as("@CacheAside loader calls").isEqualTo(tiered.distinctIds());
+		assertThat(outcomes.get(1).loaderCalls()).as("Spring @Cacheable on Tiercache's manager")
+			.isEqualTo(tiered.distinctIds());
+		// a local cache per instance: each instance asks the database for each of its ids itself
+		assertThat(caffeine.loaderCalls()).as("CaffeineCacheManager loader calls")
+			.isGreaterThanOrEqualTo(caffeine.distinctIdsPerInstance())
+			.isGreaterThan(tiered.loaderCalls());
+		assertThat(caffeine.roundTripsPerCall()).as("Caffeine alone talks to no Redis").isZero();
+	}
+
+	@Test
+	void nullPenetrationIdsAreTheSameForEveryRunAndSpreadOverThePool() {
+		long[][] ids = NullPenetrationScenario.ids(2, 3, 100, 1_000);
+		assertThat(ids).hasNumberOfRows(6);
+		assertThat(Arrays.stream(ids).mapToInt((own) -> own.length).sum()).isEqualTo(1_000);
+		assertThat(ids[0]).hasSize(167);
+		assertThat(ids[5]).hasSize(166);
+		assertThat(NullPenetrationScenario.ids(2, 3, 100, 1_000)).isDeepEqualTo(ids);
+		assertThat(Arrays.stream(ids).flatMapToLong(Arrays::stream).distinct().count()).isEqualTo(100);
+		assertThat(ids[0]).isNotEqualTo(ids[1]);
+	}
+
+	@Test
 	void writeBehindScenarioEndsWithEveryKeyInTheDatabaseAndCoalesces() throws Exception {
 		WriteBehindScenario.Outcome outcome = WriteBehindScenario.run(2_000, 4, 40);
 		assertThat(outcome.methodCalls()).isPositive().isLessThanOrEqualTo(2_000);
@@ -172,10 +215,14 @@ class BenchmarksSmokeTests {
 					new StalenessScenario.Outcome(10, CoherenceMode.TRACKING, 1, 2, 3)))
 			.compression(compression)
 			.batchReads(batch)
+			.nullPenetration(List.of(
+					new NullPenetrationScenario.Outcome("`@CacheAside` (tiered)", 2, 8, 100, 10, 20, 10, 5, 1, 2, 0.5),
+					new NullPenetrationScenario.Outcome("local", 2, 8, 100, 10, 20, 22, 4, 1, 2, 0)))
 			.toMarkdown();
 		assertThat(summary).contains("## 1. L1 hit", "## 2. L2 hit", "## 3. Miss", "## 4. Stampede", "Interleaved",
 				"## 5. Write-behind", "## 6. Staleness", "## 7. One Redis and a Redis Cluster",
 				"B without L1 (every read from a replica)", "## 8. Compression", "skewed keys", "## 9. Batch reads",
+				"## 10. Null penetration", "calls/s, `@CacheAside` (tiered) / each other subject: **1.25×** local (",
 				"Spring `@Cacheable(sync = true)` on Tiercache's manager (fast path)")
 			.doesNotContain("NaN", "Infinity");
 	}
