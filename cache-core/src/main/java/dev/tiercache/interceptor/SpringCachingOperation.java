@@ -15,6 +15,7 @@ import org.springframework.cache.interceptor.CacheOperation;
 import org.springframework.cache.interceptor.CachePutOperation;
 import org.springframework.cache.interceptor.CacheableOperation;
 import org.springframework.cache.interceptor.KeyGenerator;
+import org.springframework.util.ObjectUtils;
 
 import dev.tiercache.internal.read.TypedReads;
 import dev.tiercache.tier.TieredCache;
@@ -80,11 +81,11 @@ final class SpringCachingOperation implements SpringFastOperation {
 		Object value;
 		if (hit != MISS && !mayPut(call)) {
 			value = hit;
-			returned = this.optionalResult ? Optional.ofNullable(hit) : hit;
+			returned = (this.optionalResult && !(hit instanceof Optional)) ? Optional.ofNullable(hit) : hit;
 		}
 		else {
 			returned = invocation.proceed();
-			value = (this.optionalResult && returned != null) ? ((Optional<?>) returned).orElse(null) : returned;
+			value = ObjectUtils.unwrapOptional(returned);
 		}
 		put(call, hit == MISS, value);
 		evict(call, false, returned);

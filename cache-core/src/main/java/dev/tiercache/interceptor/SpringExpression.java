@@ -10,6 +10,9 @@ import org.springframework.context.expression.MethodBasedEvaluationContext;
 import org.springframework.core.ParameterNameDiscoverer;
 import org.springframework.expression.BeanResolver;
 import org.springframework.expression.EvaluationException;
+import org.springframework.expression.spel.SpelCompilerMode;
+import org.springframework.expression.spel.SpelParserConfiguration;
+import org.springframework.expression.spel.standard.SpelExpressionParser;
 import org.springframework.expression.Expression;
 
 /**
@@ -23,7 +26,18 @@ import org.springframework.expression.Expression;
  */
 final class SpringExpression {
 
+	/**
+	 * Parses what is evaluated before the method's result is known and may read {@code #result}: never
+	 * compiled, since reading it there fails on purpose, and a compiled expression that fails is dropped
+	 * and compiled again later, over and over.
+	 */
+	private static final SpelExpressionParser INTERPRETING = new SpelExpressionParser(
+			new SpelParserConfiguration(SpelCompilerMode.OFF, SpringExpression.class.getClassLoader()));
+
 	private final Expression expression;
+
+	/** The expression for {@link #isTrueBeforeTheResult}: interpreted if it may read {@code #result}. */
+	private final Expression beforeTheResult;
 
 	private final Method method;
 
@@ -41,6 +55,7 @@ final class SpringExpression {
 	SpringExpression(String text, Method method, Method targetMethod, ParameterNameDiscoverer parameterNames,
 			@Nullable BeanResolver beans) {
 		this.expression = MethodExpression.PARSER.parseExpression(text);
+		this.beforeTheResult = text.contains("#result") ? INTERPRETING.parseExpression(text) : this.expression;
 		this.method = method;
 		this.targetMethod = targetMethod;
 		this.parameterNames = parameterNames;
@@ -54,7 +69,7 @@ final class SpringExpression {
 
 	/** Whether the expression yields {@code true} for one call, as Spring tests {@code condition} and {@code unless}. */
 	boolean isTrue(Call call, boolean hasResult, @Nullable Object result) {
-		return isTrue(call, hasResult, result, false);
+		return Boolean.TRUE.equals(this.expression.getValue(context(call, hasResult, result), Boolean.class));
 	}
 
 	/**
@@ -64,16 +79,11 @@ final class SpringExpression {
 	 */
 	@Nullable Boolean isTrueBeforeTheResult(Call call) {
 		try {
-			return isTrue(call, false, null, true);
+			return Boolean.TRUE.equals(this.beforeTheResult.getValue(context(call, false, null, true), Boolean.class));
 		}
 		catch (ResultUnavailableException ex) {
 			return null;
 		}
-	}
-
-	private boolean isTrue(Call call, boolean hasResult, @Nullable Object result, boolean resultUnavailable) {
-		return Boolean.TRUE.equals(
-				this.expression.getValue(context(call, hasResult, result, resultUnavailable), Boolean.class));
 	}
 
 	private MethodBasedEvaluationContext context(Call call, boolean hasResult, @Nullable Object result) {
@@ -117,6 +127,12 @@ final class SpringExpression {
 
 		ResultUnavailableException() {
 			super("#result is not available before the method has run");
+		}
+
+		/** Caught where it is thrown: a stack trace would cost more than the evaluation. */
+		@Override
+		public synchronized Throwable fillInStackTrace() {
+			return this;
 		}
 
 	}

@@ -1,6 +1,7 @@
 package dev.tiercache.writebehind;
 
 import java.time.Duration;
+import java.util.Locale;
 
 import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.tier.InvalidSettingException;
@@ -31,11 +32,15 @@ import dev.tiercache.tier.InvalidSettingException;
  * @param coalesceWindow how long a partition gathers new entries once its flusher caught up with it (read
  * fewer than {@code batchSize}), before it is read again, at the next poll after that: the writes of one
  * key within it are coalesced into one call. Zero (the default) reads on until the partition is empty,
- * for the shortest lag; shutdown's drain never waits for it
+ * for the shortest lag; shutdown's drain never waits for it. At most ten minutes; with a durability other
+ * than {@link Durability#MEMORY}, shorter than {@code durabilityTimeout} by more than {@code flushInterval}
  */
 public record WriteBehindSettings(int batchSize, Duration flushInterval, int concurrency, int partitions,
 		int maxAttempts, Duration backoff, Duration maxBackoff, Duration claimIdle, Duration drainTimeout,
 		Durability durability, int durabilityReplicas, Duration durabilityTimeout, Duration coalesceWindow) {
+
+	/** The longest {@code coalesce-window}. */
+	public static final Duration MAX_COALESCE_WINDOW = Duration.ofMinutes(10);
 
 	/** The settings nothing overrides. */
 	public static final WriteBehindSettings DEFAULTS = new WriteBehindSettings(100, Duration.ofMillis(100), 2, 8, 5,
@@ -59,9 +64,16 @@ public record WriteBehindSettings(int batchSize, Duration flushInterval, int con
 		}
 		requireBetween("durability-replicas", durabilityReplicas, 1, 64);
 		requirePositive("durability-timeout", durabilityTimeout);
-		if (coalesceWindow.isNegative()) {
+		if (coalesceWindow.isNegative() || coalesceWindow.compareTo(MAX_COALESCE_WINDOW) > 0) {
 			throw new InvalidSettingException("write-behind.coalesce-window", coalesceWindow,
-					"must be zero or positive");
+					"must be between 0 and " + MAX_COALESCE_WINDOW);
+		}
+		if (durability != Durability.MEMORY && !coalesceWindow.isZero()
+				&& coalesceWindow.plus(flushInterval).compareTo(durabilityTimeout) >= 0) {
+			throw new InvalidSettingException("write-behind.coalesce-window", coalesceWindow,
+					"with durability " + durability.name().toLowerCase(Locale.ROOT) + ", plus flush-interval ("
+							+ flushInterval + ") it must stay under durability-timeout (" + durabilityTimeout
+							+ "): a call whose durability is not confirmed waits that long for its entry to be applied");
 		}
 	}
 

@@ -84,10 +84,31 @@ class CoalesceWindowTests {
 	}
 
 	@Test
-	void aNegativeWindowIsRefusedNamingTheSetting() {
+	void aWindowOutOfRangeIsRefusedNamingTheSetting() {
 		assertThatThrownBy(() -> WriteBehindSettings.DEFAULTS.withCoalesceWindow(Duration.ofMillis(-1)))
 			.isInstanceOf(InvalidSettingException.class)
+			.hasMessageContaining("write-behind.coalesce-window")
+			.hasMessageContaining("must be between 0 and PT10M");
+		assertThatThrownBy(() -> WriteBehindSettings.DEFAULTS.withCoalesceWindow(Duration.ofDays(365 * 300)))
+			.isInstanceOf(InvalidSettingException.class)
 			.hasMessageContaining("write-behind.coalesce-window");
+	}
+
+	/**
+	 * A call whose durability Redis did not confirm waits {@code durability-timeout} for its entry to be
+	 * applied: a window that outlasts it would refuse such calls.
+	 */
+	@Test
+	void withADurabilityTheWindowMustStayUnderTheDurabilityTimeout() {
+		WriteBehindSettings replica = LedgerInstance.writeBehind(Durability.REPLICA, Duration.ofSeconds(1));
+		assertThat(replica.withCoalesceWindow(Duration.ofMillis(900)).coalesceWindow()).hasMillis(900);
+		assertThatThrownBy(() -> replica.withCoalesceWindow(Duration.ofMillis(980)))
+			.isInstanceOf(InvalidSettingException.class)
+			.hasMessageContaining("write-behind.coalesce-window")
+			.hasMessageContaining("with durability replica, plus flush-interval (PT0.02S) it must stay under "
+					+ "durability-timeout (PT1S)");
+		assertThat(WriteBehindSettings.DEFAULTS.withCoalesceWindow(Duration.ofSeconds(5)).coalesceWindow())
+			.as("memory durability waits for nothing").hasSeconds(5);
 	}
 
 }

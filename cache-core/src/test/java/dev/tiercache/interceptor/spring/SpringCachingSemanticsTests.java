@@ -1,6 +1,7 @@
 package dev.tiercache.interceptor.spring;
 
 import java.lang.reflect.Method;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -57,6 +58,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  */
 class SpringCachingSemanticsTests {
 
+	/** So that a loaded machine does not time a Redis call out, which would serve a read from the loader. */
+	private static final Duration GENEROUS = Duration.ofSeconds(5);
+
 	private AnnotationConfigApplicationContext context;
 
 	static Stream<Arguments> paths() {
@@ -91,6 +95,8 @@ class SpringCachingSemanticsTests {
 				() -> TieredCacheManager
 					.builder((mode != CacheMode.LOCAL) ? this.context.getBean(LettuceConnectionFactory.class) : null)
 					.keyPrefix(TestRedis.uniquePrefix())
+					.redisTimeout(GENEROUS)
+					.redisBreaker(null)
 					.codec(new JsonOrSerializedValueCodec(new SerializationAllowList(Set.of("dev.tiercache"))))
 					.defaults(settings)
 					.dynamic(false)
@@ -242,6 +248,25 @@ class SpringCachingSemanticsTests {
 		assertPath(fast, shelf, "countedConditions", true);
 	}
 
+	/**
+	 * A put condition that reads {@code #result} is evaluated twice per call that hits, as in Spring: once
+	 * before the method runs (failing at {@code #result}) and once after. Compiled expressions that fail are dropped
+	 * and evaluated again interpreted, so compiling the first evaluation would run the part before
+	 * {@code #result} twice, every call once SpEL compiled it (after 100 evaluations), and compile again.
+	 */
+	@ParameterizedTest(name = "fast={0}, {1}")
+	@MethodSource("paths")
+	void aPutConditionThatReadsTheResultIsEvaluatedTwicePerCallHoweverOftenItRuns(boolean fast, CacheMode mode) {
+		Shelf shelf = start(fast, mode);
+		Audit.EVALUATIONS.set(0);
+		for (int i = 0; i < 300; i++) {
+			shelf.audited(1);
+		}
+		assertThat(Audit.EVALUATIONS).as("the first call misses: once; each hit: twice").hasValue(1 + 2 * 299);
+		assertThat(shelf.calls("audited")).as("the put runs the method on every hit").isEqualTo(300);
+		assertPath(fast, shelf, "audited", true);
+	}
+
 	@ParameterizedTest(name = "fast={0}, {1}")
 	@MethodSource("paths")
 	void anOptionalIsUnwrappedToCacheAndWrappedAgainOnAHit(boolean fast, CacheMode mode) {
@@ -366,6 +391,21 @@ class SpringCachingSemanticsTests {
 
 	}
 
+	/** A condition SpEL can compile ({@code T(…).allow()}), counting its evaluations. */
+	public static final class Audit {
+
+		static final AtomicInteger EVALUATIONS = new AtomicInteger();
+
+		private Audit() {
+		}
+
+		public static boolean allow() {
+			EVALUATIONS.incrementAndGet();
+			return true;
+		}
+
+	}
+
 	/** Counts its runs per method. */
 	public static class Shelf {
 
@@ -426,6 +466,15 @@ class SpringCachingSemanticsTests {
 		public String countedConditions(long id) {
 			ran("countedConditions");
 			return "counted " + id;
+		}
+
+		@Cacheable("books")
+		@CachePut(cacheNames = "first",
+				condition = "T(dev.tiercache.interceptor.spring.SpringCachingSemanticsTests$Audit).allow()"
+						+ " and #result != null")
+		public Long audited(long id) {
+			ran("audited");
+			return id;
 		}
 
 		@Caching(cacheable = { @Cacheable("first"), @Cacheable("second") })
