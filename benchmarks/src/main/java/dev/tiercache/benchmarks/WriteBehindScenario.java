@@ -87,25 +87,39 @@ final class WriteBehindScenario {
 
 	/**
 	 * What the skewed run measured: the same calls, over keys of which a fifth take about four fifths of
-	 * the calls, made directly and through {@code @WriteBehind} with its flusher running.
+	 * the calls, made directly and through {@code @WriteBehind} with its flusher running, with the default
+	 * settings and with a coalescing window.
 	 * @param writes calls per subject
 	 * @param keys distinct keys
 	 * @param directPerSecond direct upserts per second (each one statement)
-	 * @param perSecond {@code @WriteBehind} calls per second while its flusher runs
-	 * @param methodCalls write-method calls (database statements) the flusher made
 	 * @param hotWrites calls that wrote the hottest fifth of the keys
-	 * @param hotCalls write-method calls the flusher made for those keys
+	 * @param defaults {@code @WriteBehind} with the scenario's settings
+	 * @param coalesced {@code @WriteBehind} with {@link #COALESCING}
+	 */
+	record Skewed(int writes, int keys, double directPerSecond, long hotWrites, SkewedRun defaults,
+			SkewedRun coalesced) {
+
+	}
+
+	/**
+	 * One {@code @WriteBehind} subject of the skewed run.
+	 * @param perSecond calls per second while its flusher runs
+	 * @param methodCalls write-method calls (database statements) the flusher made
+	 * @param hotCalls write-method calls the flusher made for the hottest fifth of the keys
 	 * @param caughtUpMillis from the first call until the database held every key's last value
 	 */
-	record Skewed(int writes, int keys, double directPerSecond, double perSecond, long methodCalls, long hotWrites,
-			long hotCalls, long caughtUpMillis) {
+	record SkewedRun(double perSecond, long methodCalls, long hotCalls, long caughtUpMillis) {
 
-		/** How many times fewer statements the hottest keys took through {@code @WriteBehind}. */
-		double hotStatementsSaved() {
-			return (double) this.hotWrites / Math.max(1, this.hotCalls);
+		/** How many times fewer statements {@code hotWrites} calls took through {@code @WriteBehind}. */
+		double hotStatementsSaved(long hotWrites) {
+			return (double) hotWrites / Math.max(1, this.hotCalls);
 		}
 
 	}
+
+	/** The settings of the skewed run's second {@code @WriteBehind} subject, over the scenario's own. */
+	static final List<String> COALESCING = List.of("tiercache.defaults.write-behind.coalesce-window=500ms",
+			"tiercache.defaults.write-behind.batch-size=1000");
 
 	private static final String TABLE = "bench_write_behind";
 
@@ -165,10 +179,12 @@ final class WriteBehindScenario {
 			resetTable(jdbc);
 			Map<String, String> direct = fork("direct-skewed", database, prefix + "-direct", writes, threads, keys);
 			resetTable(jdbc);
-			Map<String, String> skewed = fork("skewed", database, prefix, writes, threads, keys);
-			return new Skewed(writes, keys, number(direct, "perSecond"), number(skewed, "perSecond"),
-					(long) number(skewed, "methodCalls"), (long) number(skewed, "hotWrites"),
-					(long) number(skewed, "hotCalls"), (long) number(skewed, "caughtUpMillis"));
+			Map<String, String> defaults = fork("skewed", database, prefix, writes, threads, keys);
+			resetTable(jdbc);
+			Map<String, String> coalesced = fork("skewed", database, prefix + "-coalesced", writes, threads, keys,
+					COALESCING);
+			return new Skewed(writes, keys, number(direct, "perSecond"), (long) number(defaults, "hotWrites"),
+					skewedRun(defaults), skewedRun(coalesced));
 		}
 		finally {
 			jdbc.execute("drop table if exists " + TABLE);
@@ -201,14 +217,29 @@ final class WriteBehindScenario {
 			.limit(keys / 5).map(Map.Entry::getKey).collect(Collectors.toSet());
 	}
 
+	private static SkewedRun skewedRun(Map<String, String> reported) {
+		return new SkewedRun(number(reported, "perSecond"), (long) number(reported, "methodCalls"),
+				(long) number(reported, "hotCalls"), (long) number(reported, "caughtUpMillis"));
+	}
+
 	/** Runs one phase in a JVM of its own on this class path, and returns what it reported. */
 	private static Map<String, String> fork(String phase, String database, String prefix, int writes, int threads,
 			int keys) throws Exception {
+		return fork(phase, database, prefix, writes, threads, keys, List.of());
+	}
+
+	/**
+	 * Runs one phase in a JVM of its own on this class path, with {@code properties} (as system properties,
+	 * which override the phase's own), and returns what it reported.
+	 */
+	private static Map<String, String> fork(String phase, String database, String prefix, int writes, int threads,
+			int keys, List<String> properties) throws Exception {
 		String java = ProcessHandle.current().info().command().orElse("java");
-		ProcessBuilder builder = new ProcessBuilder(java, "-D" + BenchRedis.PROPERTY + "=" + BenchRedis.uri(), "-cp",
-				System.getProperty("java.class.path"), WriteBehindScenario.class.getName(), "--phase", phase, prefix,
-				Integer.toString(writes), Integer.toString(threads), Integer.toString(keys))
-			.redirectErrorStream(true);
+		List<String> command = new ArrayList<>(List.of(java, "-D" + BenchRedis.PROPERTY + "=" + BenchRedis.uri()));
+		properties.forEach((property) -> command.add("-D" + property));
+		command.addAll(List.of("-cp", System.getProperty("java.class.path"), WriteBehindScenario.class.getName(),
+				"--phase", phase, prefix, Integer.toString(writes), Integer.toString(threads), Integer.toString(keys)));
+		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
 		builder.environment().put(TestPostgres.URL_VARIABLE, database);
 		Process process = builder.start();
 		List<String> output = new ArrayList<>();
