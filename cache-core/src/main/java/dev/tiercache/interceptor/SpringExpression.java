@@ -27,17 +27,19 @@ import org.springframework.expression.spel.standard.SpelExpressionParser;
 final class SpringExpression {
 
 	/**
-	 * Parses what is evaluated before the method's result is known and may read {@code #result}: never
-	 * compiled, since reading it there fails on purpose, and a compiled expression that fails is dropped
-	 * and compiled again later, over and over.
+	 * Parses what is evaluated before the method's result is known, where reading {@code #result} (however
+	 * written) fails on purpose: never compiled, since a compiled expression that fails is dropped and
+	 * compiled again later, over and over, running its first part twice each time it fails.
 	 */
 	private static final SpelExpressionParser INTERPRETING = new SpelExpressionParser(
 			new SpelParserConfiguration(SpelCompilerMode.OFF, SpringExpression.class.getClassLoader()));
 
 	private final Expression expression;
 
-	/** The expression for {@link #isTrueBeforeTheResult}: interpreted if it may read {@code #result}. */
-	private final Expression beforeTheResult;
+	private final String text;
+
+	/** The expression for {@link #isTrueBeforeTheResult}, interpreted; parsed on first use. */
+	private volatile @Nullable Expression beforeTheResult;
 
 	private final Method method;
 
@@ -55,7 +57,7 @@ final class SpringExpression {
 	SpringExpression(String text, Method method, Method targetMethod, ParameterNameDiscoverer parameterNames,
 			@Nullable BeanResolver beans) {
 		this.expression = MethodExpression.PARSER.parseExpression(text);
-		this.beforeTheResult = text.contains("#result") ? INTERPRETING.parseExpression(text) : this.expression;
+		this.text = text;
 		this.method = method;
 		this.targetMethod = targetMethod;
 		this.parameterNames = parameterNames;
@@ -79,11 +81,20 @@ final class SpringExpression {
 	 */
 	@Nullable Boolean isTrueBeforeTheResult(Call call) {
 		try {
-			return Boolean.TRUE.equals(this.beforeTheResult.getValue(context(call, false, null, true), Boolean.class));
+			return Boolean.TRUE.equals(beforeTheResult().getValue(context(call, false, null, true), Boolean.class));
 		}
 		catch (ResultUnavailableException ex) {
 			return null;
 		}
+	}
+
+	private Expression beforeTheResult() {
+		Expression expression = this.beforeTheResult;
+		if (expression == null) {
+			expression = INTERPRETING.parseExpression(this.text);
+			this.beforeTheResult = expression;
+		}
+		return expression;
 	}
 
 	private MethodBasedEvaluationContext context(Call call, boolean hasResult, @Nullable Object result) {

@@ -37,10 +37,10 @@ import dev.tiercache.internal.redis.RemoteCallException;
  *
  * <p><b>Coalescing window.</b> With a {@code coalesce-window}, a flush that caught up with the partition
  * (it applied a read of new entries shorter than a batch) ends there, and the partition is not read again
- * until the window passed, so that the writes of a busy key gather and are coalesced into one call. Only
- * new entries wait for it: entries this instance read and did not settle, and those it claims on taking
- * the partition, are read at the next flush; so does the drain, which never waits for it. A failover is
- * noticed at the first read after the window.
+ * until the window passed, so that the writes of a busy key gather and are coalesced into one call.
+ * Entries this instance read and did not settle, and those it claims on taking the partition, never wait
+ * for it: they are read at the next flush (and the new entries after them with them), as they are by the
+ * drain, which never waits for it. A failover is noticed at the first read after the window.
  *
  * <p><b>Nothing read is skipped.</b> Entries this instance read but did not settle (a batch left
  * unfinished, a Redis failure, a call that threw an {@link Error}) are read again, in order, before any

@@ -253,6 +253,7 @@ class SpringCachingSemanticsTests {
 	 * before the method runs (failing at {@code #result}) and once after. Compiled expressions that fail are dropped
 	 * and evaluated again interpreted, so compiling the first evaluation would run the part before
 	 * {@code #result} twice, every call once SpEL compiled it (after 100 evaluations), and compile again.
+	 * Written {@code # result}, which SpEL reads as {@code #result} too.
 	 */
 	@ParameterizedTest(name = "fast={0}, {1}")
 	@MethodSource("paths")
@@ -471,7 +472,7 @@ class SpringCachingSemanticsTests {
 		@Cacheable("books")
 		@CachePut(cacheNames = "first",
 				condition = "T(dev.tiercache.interceptor.spring.SpringCachingSemanticsTests$Audit).allow()"
-						+ " and #result != null")
+						+ " and # result != null")
 		public Long audited(long id) {
 			ran("audited");
 			return id;
