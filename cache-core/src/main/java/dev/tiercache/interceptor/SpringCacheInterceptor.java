@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -38,6 +39,7 @@ import org.springframework.core.KotlinDetector;
 import org.springframework.core.MethodClassKey;
 import org.springframework.core.ParameterNameDiscoverer;
 import org.springframework.core.ReactiveAdapterRegistry;
+import org.springframework.core.ResolvableType;
 import org.springframework.util.Assert;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
@@ -215,13 +217,14 @@ public final class SpringCacheInterceptor implements MethodInterceptor {
 	 * three operations, on caches named as written, no {@code cacheResolver}, and not what Spring handles
 	 * otherwise: varargs (whose array Spring spreads), a future or reactive result (or a result declared
 	 * {@code Object}, which Spring checks at run time), a suspending Kotlin function, a {@code void} method
-	 * that would cache its result, {@code sync} (which Spring allows only alone on one cache, without
-	 * {@code unless}, and which the fast path takes only so).
+	 * that would cache its result, an {@code Optional} of an {@code Optional} (which Spring refuses), {@code sync}
+	 * (which Spring allows only alone on one cache, without {@code unless}, and which the fast path takes only
+	 * so).
 	 */
 	private static boolean fitsTheFastPath(Collection<CacheOperation> operations, Method method) {
 		Class<?> returnType = method.getReturnType();
 		if (method.isVarArgs() || isAsynchronous(returnType) || KotlinDetector.isSuspendingFunction(method)
-				|| returnType == Object.class) {
+				|| returnType == Object.class || isNestedOptional(method)) {
 			return false;
 		}
 		for (CacheOperation operation : operations) {
@@ -238,6 +241,12 @@ public final class SpringCacheInterceptor implements MethodInterceptor {
 			}
 		}
 		return true;
+	}
+
+	/** Whether the method returns an {@code Optional} of an {@code Optional}, which Spring refuses at run time. */
+	private static boolean isNestedOptional(Method method) {
+		return method.getReturnType() == Optional.class
+				&& ResolvableType.forMethodReturnType(method).getGeneric(0).resolve() == Optional.class;
 	}
 
 	private static boolean isAsynchronous(Class<?> returnType) {

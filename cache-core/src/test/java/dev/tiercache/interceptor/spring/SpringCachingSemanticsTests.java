@@ -53,8 +53,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * order, a put that forces the method to run on a hit, a put keyed by the result, evictions after the
  * invocation on a hit, {@code unless} per operation, conditions evaluated once per call, the
  * {@code Optional} wrapped again, what the method throws, the {@link CacheErrorHandler}, and
- * {@code sync} beside other operations refused as Spring refuses it. With the fast path in place, each
- * of these methods is shown to take it, except the {@code sync} one.
+ * {@code sync} beside other operations and an {@code Optional} of an {@code Optional} refused as Spring
+ * refuses them. With the fast path in place, each of these methods is shown to take it, except those two.
  */
 class SpringCachingSemanticsTests {
 
@@ -333,6 +333,15 @@ class SpringCachingSemanticsTests {
 		assertPath(fast, shelf, "syncAndEvict", false);
 	}
 
+	@ParameterizedTest(name = "fast={0}, {1}")
+	@MethodSource("paths")
+	void anOptionalOfAnOptionalIsRefusedAsSpringRefusesIt(boolean fast, CacheMode mode) {
+		Shelf shelf = start(fast, mode);
+		assertThatExceptionOfType(IllegalArgumentException.class).isThrownBy(() -> shelf.nested(1))
+			.withMessageContaining("Multi-level Optional usage not supported");
+		assertPath(fast, shelf, "nested", false);
+	}
+
 	@EnableCaching
 	static class CachingEnabled {
 
@@ -500,6 +509,12 @@ class SpringCachingSemanticsTests {
 		public String anyKey(Object key) {
 			ran("anyKey");
 			return "anyKey";
+		}
+
+		@Cacheable("books")
+		public Optional<Optional<String>> nested(long id) {
+			ran("nested");
+			return Optional.of(Optional.of("nested " + id));
 		}
 
 		@Caching(cacheable = @Cacheable(cacheNames = "books", sync = true), evict = @CacheEvict("first"))
