@@ -55,30 +55,10 @@ final class SpringCacheEvictOperation extends SpringOperation implements SpringF
 			return;
 		}
 		if (this.allEntries) {
-			try {
-				if (this.beforeInvocation) {
-					this.cache.invalidate();
-				}
-				else {
-					this.cache.clear();
-				}
-			}
-			catch (RuntimeException ex) {
-				this.errorHandler.handleCacheClearError(ex, this.cache);
-			}
-			return;
+			clear(this.cache, this.beforeInvocation);
 		}
-		Object key = key(arguments, target, hasResult, result);
-		try {
-			if (this.beforeInvocation) {
-				this.cache.evictIfPresent(key);
-			}
-			else {
-				this.cache.evict(key);
-			}
-		}
-		catch (RuntimeException ex) {
-			this.errorHandler.handleCacheEvictError(ex, this.cache, key);
+		else {
+			evict(this.cache, key(arguments, target, hasResult, result), this.beforeInvocation);
 		}
 	}
 

@@ -45,13 +45,7 @@ final class SpringCachePutOperation extends SpringOperation implements SpringFas
 		Object value = toCached(result);
 		if (conditionHolds(arguments, target, true, value)
 				&& (this.unless == null || !this.unless.isTrue(call(arguments, target), true, value))) {
-			Object key = key(arguments, target, true, value);
-			try {
-				this.cache.put(key, value, this.valueType);
-			}
-			catch (RuntimeException ex) {
-				this.errorHandler.handleCachePutError(ex, this.cache, key, value);
-			}
+			put(this.cache, key(arguments, target, true, value), value, this.valueType);
 		}
 		return result;
 	}

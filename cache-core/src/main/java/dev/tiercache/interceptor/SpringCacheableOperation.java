@@ -3,7 +3,6 @@ package dev.tiercache.interceptor;
 import java.lang.reflect.Method;
 import java.lang.reflect.Type;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Predicate;
 
 import org.aopalliance.intercept.MethodInvocation;
@@ -105,14 +104,11 @@ final class SpringCacheableOperation extends SpringOperation implements SpringFa
 	 * that refuses nulls throws on) goes to the error handler, or, with {@code sync}, to the caller.
 	 */
 	private void put(Object key, @Nullable Object value) {
-		try {
+		if (this.cacheable.isSync()) {
 			this.cache.put(key, value, this.valueType);
 		}
-		catch (RuntimeException ex) {
-			if (this.cacheable.isSync()) {
-				throw ex;
-			}
-			this.errorHandler.handleCachePutError(ex, this.cache, key, value);
+		else {
+			put(this.cache, key, value, this.valueType);
 		}
 	}
 
@@ -137,10 +133,6 @@ final class SpringCacheableOperation extends SpringOperation implements SpringFa
 		}
 		SpringExpression.Call call = call(arguments, target);
 		return (value) -> expression.isTrue(call, true, value);
-	}
-
-	private @Nullable Object toResult(@Nullable Object cached) {
-		return this.optionalResult ? Optional.ofNullable(cached) : cached;
 	}
 
 }

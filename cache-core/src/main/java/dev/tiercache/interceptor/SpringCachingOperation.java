@@ -3,6 +3,7 @@ package dev.tiercache.interceptor;
 import java.lang.reflect.Method;
 import java.lang.reflect.Type;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 import org.aopalliance.intercept.MethodInvocation;
@@ -15,7 +16,6 @@ import org.springframework.cache.interceptor.CacheOperation;
 import org.springframework.cache.interceptor.CachePutOperation;
 import org.springframework.cache.interceptor.CacheableOperation;
 import org.springframework.cache.interceptor.KeyGenerator;
-import org.springframework.util.ObjectUtils;
 
 import dev.tiercache.internal.read.TypedReads;
 import dev.tiercache.tier.TieredCache;
@@ -81,11 +81,11 @@ final class SpringCachingOperation implements SpringFastOperation {
 		Object value;
 		if (hit != MISS && !mayPut(call)) {
 			value = hit;
-			returned = (this.optionalResult && !(hit instanceof Optional)) ? Optional.ofNullable(hit) : hit;
+			returned = SpringOperation.toResult(this.optionalResult, hit);
 		}
 		else {
 			returned = invocation.proceed();
-			value = ObjectUtils.unwrapOptional(returned);
+			value = SpringOperation.toCached(this.optionalResult, returned);
 		}
 		put(call, hit == MISS, value);
 		evict(call, false, returned);
@@ -163,12 +163,7 @@ final class SpringCachingOperation implements SpringFastOperation {
 		}
 		Object key = step.key(call, true, value);
 		for (TieredCache cache : step.caches) {
-			try {
-				cache.put(key, value, step.valueType);
-			}
-			catch (RuntimeException ex) {
-				this.errorHandler.handleCachePutError(ex, cache, key, value);
-			}
+			step.put(cache, key, value, Objects.requireNonNull(step.valueType, "a put has a value type"));
 		}
 	}
 
@@ -178,41 +173,13 @@ final class SpringCachingOperation implements SpringFastOperation {
 			if (evict.beforeInvocation == beforeInvocation && evict.conditionHolds(call, !beforeInvocation, result)) {
 				for (TieredCache cache : evict.caches) {
 					if (evict.allEntries) {
-						clear(cache, beforeInvocation);
+						evict.clear(cache, beforeInvocation);
 					}
 					else {
-						evict(cache, evict.key(call, !beforeInvocation, result), beforeInvocation);
+						evict.evict(cache, evict.key(call, !beforeInvocation, result), beforeInvocation);
 					}
 				}
 			}
-		}
-	}
-
-	private void clear(TieredCache cache, boolean immediately) {
-		try {
-			if (immediately) {
-				cache.invalidate();
-			}
-			else {
-				cache.clear();
-			}
-		}
-		catch (RuntimeException ex) {
-			this.errorHandler.handleCacheClearError(ex, cache);
-		}
-	}
-
-	private void evict(TieredCache cache, Object key, boolean immediately) {
-		try {
-			if (immediately) {
-				cache.evictIfPresent(key);
-			}
-			else {
-				cache.evict(key);
-			}
-		}
-		catch (RuntimeException ex) {
-			this.errorHandler.handleCacheEvictError(ex, cache, key);
 		}
 	}
 

@@ -1,6 +1,7 @@
 package dev.tiercache.interceptor;
 
 import java.lang.reflect.Method;
+import java.lang.reflect.Type;
 import java.util.List;
 import java.util.Optional;
 
@@ -100,7 +101,78 @@ abstract class SpringOperation {
 
 	/** A method's result as Spring caches it: an {@code Optional} unwrapped. */
 	final @Nullable Object toCached(@Nullable Object result) {
-		return (this.optionalResult && result != null) ? ((Optional<?>) result).orElse(null) : result;
+		return toCached(this.optionalResult, result);
+	}
+
+	/** A cached value as the method returns it: wrapped in an {@code Optional} where it returns one. */
+	final @Nullable Object toResult(@Nullable Object cached) {
+		return toResult(this.optionalResult, cached);
+	}
+
+	/**
+	 * A method's result as Spring caches it ({@code ObjectUtils.unwrapOptional}); the fast path takes no
+	 * method declared to return {@code Object}, so only one declared to return an {@code Optional} returns one.
+	 * @param optionalResult whether the method returns an {@code Optional}
+	 */
+	static @Nullable Object toCached(boolean optionalResult, @Nullable Object result) {
+		return (optionalResult && result != null) ? ((Optional<?>) result).orElse(null) : result;
+	}
+
+	/**
+	 * A cached value as a method returns it, wrapped in an {@code Optional} where it returns one (as
+	 * Spring's {@code CacheAspectSupport} wraps it).
+	 * @param optionalResult whether the method returns an {@code Optional}
+	 */
+	static @Nullable Object toResult(boolean optionalResult, @Nullable Object cached) {
+		return (optionalResult && !(cached instanceof Optional)) ? Optional.ofNullable(cached) : cached;
+	}
+
+	/** Puts a value into one of the operation's caches, a failure going to the error handler. */
+	final void put(TieredCache cache, Object key, @Nullable Object value, Type valueType) {
+		try {
+			cache.put(key, value, valueType);
+		}
+		catch (RuntimeException ex) {
+			this.errorHandler.handleCachePutError(ex, cache, key, value);
+		}
+	}
+
+	/**
+	 * Evicts a key from one of the operation's caches, a failure going to the error handler.
+	 * @param immediately whether the eviction comes before the method runs ({@code evictIfPresent}, as
+	 * Spring's {@code beforeInvocation} asks) rather than after it ({@code evict})
+	 */
+	final void evict(TieredCache cache, Object key, boolean immediately) {
+		try {
+			if (immediately) {
+				cache.evictIfPresent(key);
+			}
+			else {
+				cache.evict(key);
+			}
+		}
+		catch (RuntimeException ex) {
+			this.errorHandler.handleCacheEvictError(ex, cache, key);
+		}
+	}
+
+	/**
+	 * Clears one of the operation's caches, a failure going to the error handler.
+	 * @param immediately whether the clearing comes before the method runs ({@code invalidate}) rather than
+	 * after it ({@code clear})
+	 */
+	final void clear(TieredCache cache, boolean immediately) {
+		try {
+			if (immediately) {
+				cache.invalidate();
+			}
+			else {
+				cache.clear();
+			}
+		}
+		catch (RuntimeException ex) {
+			this.errorHandler.handleCacheClearError(ex, cache);
+		}
 	}
 
 	@Override

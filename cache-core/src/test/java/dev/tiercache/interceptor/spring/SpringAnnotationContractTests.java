@@ -3,7 +3,6 @@ package dev.tiercache.interceptor.spring;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.Objects;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -26,15 +25,9 @@ import org.springframework.cache.concurrent.ConcurrentMapCacheManager;
 import org.springframework.cache.interceptor.KeyGenerator;
 import org.springframework.cache.interceptor.SimpleKey;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
-import dev.tiercache.codec.JsonOrSerializedValueCodec;
-import dev.tiercache.codec.SerializationAllowList;
-import dev.tiercache.interceptor.SpringCacheFastPath;
 import dev.tiercache.tier.CacheMode;
-import dev.tiercache.tier.CacheSettings;
 import dev.tiercache.tier.TieredCacheManager;
-import dev.tiercache.test.TestRedis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -61,8 +54,7 @@ class SpringAnnotationContractTests {
 	private AnnotationConfigApplicationContext context;
 
 	static Stream<Arguments> paths() {
-		return Stream.of(true, false)
-			.flatMap((fast) -> Stream.of(CacheMode.values()).map((mode) -> Arguments.of(fast, mode)));
+		return SpringCachingContext.paths();
 	}
 
 	@AfterEach
@@ -73,35 +65,16 @@ class SpringAnnotationContractTests {
 	}
 
 	private void start(boolean fast, CacheMode mode) {
-		this.context = new AnnotationConfigApplicationContext();
-		this.context.register(EnableCachingConfiguration.class);
-		if (mode != CacheMode.LOCAL) {
-			this.context.registerBean(LettuceConnectionFactory.class, TestRedis::connectionFactory);
-		}
-		String prefix = TestRedis.uniquePrefix();
-		CacheSettings settings = CacheSettings.DEFAULTS.withMode(mode);
-		this.context.registerBean("cacheManager", TieredCacheManager.class,
-				() -> TieredCacheManager
-					.builder((mode != CacheMode.LOCAL) ? this.context.getBean(LettuceConnectionFactory.class) : null)
-					.keyPrefix(prefix)
-					.codec(new JsonOrSerializedValueCodec(new SerializationAllowList(Set.of("dev.tiercache"))))
-					.defaults(settings)
-					.dynamic(false)
-					.cache("testCache", settings)
-					.cache("primary", settings)
-					.cache("secondary", settings)
-					.build(),
-				(definition) -> definition.setPrimary(true));
-		this.context.registerBean("customCacheManager", ConcurrentMapCacheManager.class,
-				() -> new ConcurrentMapCacheManager("testCache"));
-		this.context.registerBean("customKeyGenerator", KeyGenerator.class,
-				() -> (target, method, params) -> method.getName() + "#" + params[0]);
-		this.context.registerBean("service", MethodAnnotatedService.class);
-		this.context.registerBean("classService", ClassAnnotatedService.class);
-		if (fast) {
-			this.context.registerBean(SpringCacheFastPath.class);
-		}
-		this.context.refresh();
+		this.context = new SpringCachingContext(fast, mode).cache("testCache")
+			.cache("primary")
+			.cache("secondary")
+			.bean("customCacheManager", ConcurrentMapCacheManager.class,
+					() -> new ConcurrentMapCacheManager("testCache"))
+			.bean("customKeyGenerator", KeyGenerator.class,
+					() -> (target, method, params) -> method.getName() + "#" + params[0])
+			.bean("service", MethodAnnotatedService.class)
+			.bean("classService", ClassAnnotatedService.class)
+			.start();
 	}
 
 	private MethodService service() {
@@ -411,11 +384,6 @@ class SpringAnnotationContractTests {
 		assertThat(service.multiConditionalCacheAndEvict(3)).isEqualTo(three);
 		assertThat(primary.get(3)).extracting(Cache.ValueWrapper::get).isEqualTo(three);
 		assertThat(secondary.get(3)).isNull();
-	}
-
-	@EnableCaching
-	static class EnableCachingConfiguration {
-
 	}
 
 	/** An entity whose id the cached method sets, as a repository's save does. */

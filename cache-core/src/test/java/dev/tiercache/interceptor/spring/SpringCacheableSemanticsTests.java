@@ -3,42 +3,29 @@ package dev.tiercache.interceptor.spring;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
-import org.aopalliance.aop.Advice;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import org.springframework.aop.support.AbstractBeanFactoryPointcutAdvisor;
-import org.springframework.cache.CacheManager;
 import org.springframework.cache.annotation.Cacheable;
-import org.springframework.cache.annotation.CachingConfigurer;
-import org.springframework.cache.annotation.EnableCaching;
-import org.springframework.cache.config.CacheManagementConfigUtils;
 import org.springframework.cache.concurrent.ConcurrentMapCacheManager;
 import org.springframework.cache.interceptor.CacheErrorHandler;
-import org.springframework.cache.interceptor.CacheInterceptor;
 import org.springframework.cache.interceptor.KeyGenerator;
 import org.springframework.cache.interceptor.LoggingCacheErrorHandler;
 import org.springframework.cache.interceptor.SimpleKey;
 import org.springframework.cache.interceptor.SimpleCacheErrorHandler;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
-import dev.tiercache.codec.JsonOrSerializedValueCodec;
-import dev.tiercache.codec.SerializationAllowList;
 import dev.tiercache.interceptor.SpringCacheFastPath;
 import dev.tiercache.interceptor.SpringCacheInterceptor;
 import dev.tiercache.tier.CacheMode;
-import dev.tiercache.tier.CacheSettings;
 import dev.tiercache.tier.TieredCache;
 import dev.tiercache.tier.TieredCacheManager;
-import dev.tiercache.test.TestRedis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -59,13 +46,11 @@ class SpringCacheableSemanticsTests {
 	private AnnotationConfigApplicationContext context;
 
 	static Stream<Arguments> paths() {
-		return Stream.of(true, false)
-			.flatMap((fast) -> Stream.of(CacheMode.values()).map((mode) -> Arguments.of(fast, mode)));
+		return SpringCachingContext.paths();
 	}
 
-	/** The paths with Redis, where a key must be named in Redis. */
 	static Stream<Arguments> redisPaths() {
-		return paths().filter((arguments) -> arguments.get()[1] != CacheMode.LOCAL);
+		return SpringCachingContext.redisPaths();
 	}
 
 	@AfterEach
@@ -80,45 +65,14 @@ class SpringCacheableSemanticsTests {
 	}
 
 	private Library start(boolean fast, CacheMode mode, CacheErrorHandler errorHandler, boolean allowNullValues) {
-		this.context = new AnnotationConfigApplicationContext();
-		this.context.register(Caching.class);
-		String prefix = TestRedis.uniquePrefix();
-		if (mode != CacheMode.LOCAL) {
-			this.context.registerBean(LettuceConnectionFactory.class, TestRedis::connectionFactory);
-		}
-		this.context.registerBean("cacheManager", TieredCacheManager.class,
-				() -> TieredCacheManager
-					.builder((mode != CacheMode.LOCAL) ? this.context.getBean(LettuceConnectionFactory.class) : null)
-					.keyPrefix(prefix)
-					.codec(new JsonOrSerializedValueCodec(new SerializationAllowList(Set.of("dev.tiercache"))))
-					.defaults(CacheSettings.DEFAULTS.withMode(mode))
-					.dynamic(false)
-					.cache("books", CacheSettings.DEFAULTS.withMode(mode).withAllowNullValues(allowNullValues))
-					.build());
-		this.context.registerBean("otherManager", ConcurrentMapCacheManager.class);
-		this.context.registerBean(CachingConfigurer.class, () -> new CachingConfigurer() {
-
-			@Override
-			public CacheManager cacheManager() {
-				return SpringCacheableSemanticsTests.this.context.getBean("cacheManager", CacheManager.class);
-			}
-
-			@Override
-			public CacheErrorHandler errorHandler() {
-				return errorHandler;
-			}
-
-		});
-		this.context.registerBean("library", Library.class);
-		this.context.registerBean("custom", KeyGenerator.class, () -> (target, method, params) -> "custom-" + params[0]);
-		this.context.registerBean("keys", Keys.class);
-		if (fast) {
-			this.context.registerBean(SpringCacheFastPath.class);
-		}
-		this.context.refresh();
-		Advice advice = this.context.getBean(CacheManagementConfigUtils.CACHE_ADVISOR_BEAN_NAME,
-				AbstractBeanFactoryPointcutAdvisor.class).getAdvice();
-		assertThat(advice).isInstanceOf(fast ? SpringCacheInterceptor.class : CacheInterceptor.class);
+		SpringCachingContext spring = new SpringCachingContext(fast, mode);
+		this.context = spring.cache("books", spring.settings().withAllowNullValues(allowNullValues))
+			.errorHandler(errorHandler)
+			.bean("otherManager", ConcurrentMapCacheManager.class)
+			.bean("library", Library.class)
+			.bean("custom", KeyGenerator.class, () -> (target, method, params) -> "custom-" + params[0])
+			.bean("keys", Keys.class)
+			.start();
 		return this.context.getBean(Library.class);
 	}
 
@@ -273,12 +227,6 @@ class SpringCacheableSemanticsTests {
 	record Book(long id, String title) {
 	}
 
-	@EnableCaching
-	static class Caching {
-
-	}
-
-	/** Keys made by a bean, for {@code @keys.of(#id)}. */
 	public static class Keys {
 
 		public String of(long id) {

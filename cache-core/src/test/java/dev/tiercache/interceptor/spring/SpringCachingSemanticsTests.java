@@ -4,7 +4,6 @@ import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,29 +16,20 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.aop.support.AbstractBeanFactoryPointcutAdvisor;
 import org.springframework.cache.Cache;
-import org.springframework.cache.CacheManager;
 import org.springframework.cache.annotation.CacheEvict;
 import org.springframework.cache.annotation.CachePut;
 import org.springframework.cache.annotation.Cacheable;
 import org.springframework.cache.annotation.Caching;
-import org.springframework.cache.annotation.CachingConfigurer;
-import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.cache.config.CacheManagementConfigUtils;
 import org.springframework.cache.interceptor.CacheErrorHandler;
 import org.springframework.cache.interceptor.CacheInterceptor;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.test.util.AopTestUtils;
 import org.springframework.util.ReflectionUtils;
 
-import dev.tiercache.codec.JsonOrSerializedValueCodec;
-import dev.tiercache.codec.SerializationAllowList;
-import dev.tiercache.interceptor.SpringCacheFastPath;
 import dev.tiercache.interceptor.SpringCacheInterceptor;
 import dev.tiercache.tier.CacheMode;
-import dev.tiercache.tier.CacheSettings;
 import dev.tiercache.tier.TieredCacheManager;
-import dev.tiercache.test.TestRedis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -64,13 +54,11 @@ class SpringCachingSemanticsTests {
 	private AnnotationConfigApplicationContext context;
 
 	static Stream<Arguments> paths() {
-		return Stream.of(true, false)
-			.flatMap((fast) -> Stream.of(CacheMode.values()).map((mode) -> Arguments.of(fast, mode)));
+		return SpringCachingContext.paths();
 	}
 
-	/** The paths with Redis, where a key must be named in Redis. */
 	static Stream<Arguments> redisPaths() {
-		return paths().filter((arguments) -> arguments.get()[1] != CacheMode.LOCAL);
+		return SpringCachingContext.redisPaths();
 	}
 
 	@AfterEach
@@ -85,44 +73,14 @@ class SpringCachingSemanticsTests {
 	}
 
 	private Shelf start(boolean fast, CacheMode mode, CacheErrorHandler errorHandler) {
-		this.context = new AnnotationConfigApplicationContext();
-		this.context.register(CachingEnabled.class);
-		if (mode != CacheMode.LOCAL) {
-			this.context.registerBean(LettuceConnectionFactory.class, TestRedis::connectionFactory);
-		}
-		CacheSettings settings = CacheSettings.DEFAULTS.withMode(mode);
-		this.context.registerBean("cacheManager", TieredCacheManager.class,
-				() -> TieredCacheManager
-					.builder((mode != CacheMode.LOCAL) ? this.context.getBean(LettuceConnectionFactory.class) : null)
-					.keyPrefix(TestRedis.uniquePrefix())
-					.redisTimeout(GENEROUS)
-					.redisBreaker(null)
-					.codec(new JsonOrSerializedValueCodec(new SerializationAllowList(Set.of("dev.tiercache"))))
-					.defaults(settings)
-					.dynamic(false)
-					.cache("books", settings)
-					.cache("first", settings)
-					.cache("second", settings)
-					.build());
-		this.context.registerBean(CachingConfigurer.class, () -> new CachingConfigurer() {
-
-			@Override
-			public CacheManager cacheManager() {
-				return SpringCachingSemanticsTests.this.context.getBean("cacheManager", CacheManager.class);
-			}
-
-			@Override
-			public CacheErrorHandler errorHandler() {
-				return errorHandler;
-			}
-
-		});
-		this.context.registerBean("shelf", Shelf.class);
-		this.context.registerBean("conditions", Conditions.class);
-		if (fast) {
-			this.context.registerBean(SpringCacheFastPath.class);
-		}
-		this.context.refresh();
+		this.context = new SpringCachingContext(fast, mode).cache("books")
+			.cache("first")
+			.cache("second")
+			.manager((manager) -> manager.redisTimeout(GENEROUS).redisBreaker(null))
+			.errorHandler(errorHandler)
+			.bean("shelf", Shelf.class)
+			.bean("conditions", Conditions.class)
+			.start();
 		return this.context.getBean(Shelf.class);
 	}
 
@@ -340,11 +298,6 @@ class SpringCachingSemanticsTests {
 		assertThatExceptionOfType(IllegalArgumentException.class).isThrownBy(() -> shelf.nested(1))
 			.withMessageContaining("Multi-level Optional usage not supported");
 		assertPath(fast, shelf, "nested", false);
-	}
-
-	@EnableCaching
-	static class CachingEnabled {
-
 	}
 
 	/** Counts the failures it is told of, and lets every call go on. */
