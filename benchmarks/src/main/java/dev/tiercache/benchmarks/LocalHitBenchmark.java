@@ -18,12 +18,13 @@ import org.openjdk.jmh.annotations.State;
 /**
  * An L1 hit through a cached method: 1,000 hot keys, every read a hit. Compares {@code @CacheAside}
  * on the tiered manager, Spring's {@code @Cacheable(sync = true)} on the tiered manager (its fast path)
- * and on {@code CaffeineCacheManager}, a
- * direct Caffeine {@code get(key, fn)}, and the proxy floor (a bare CGLIB proxy whose interceptor
- * only calls {@code getIfPresent(arguments[0])}). Keys are pre-boxed {@code Long}s, so any
- * allocation measured is the cache's or the proxy's. Each subject has its own state, so a JMH fork
- * builds and warms only the subject it measures (shared Spring AOP call sites stay as they would in
- * an application using one kind of cache).
+ * and on {@code CaffeineCacheManager}, a direct Caffeine {@code get(key, fn)}, the proxy floor (a bare
+ * CGLIB proxy whose interceptor only calls {@code getIfPresent(arguments[0])}), and that floor with the
+ * bookkeeping an L1 entry needs (a deadline, a type and an exact hit count:
+ * {@link Subjects#bookkeepingFloor()}). Keys are pre-boxed {@code Long}s, so any allocation measured is
+ * the cache's or the proxy's. Each subject has its own state, so a JMH fork builds and warms only the
+ * subject it measures (shared Spring AOP call sites stay as they would in an application using one kind
+ * of cache).
  *
  * <p>Run with the others by {@code benchmarks/run} (1 and 2 threads, with {@code -prof gc}).
  */
@@ -123,18 +124,40 @@ public class LocalHitBenchmark {
 
 	}
 
-	@State(Scope.Benchmark)
-	public static class Floor extends SubjectsState {
+	/** A bare proxy over the catalogue, built and warmed by a subclass's interceptor. */
+	abstract static class ProxyState extends SubjectsState {
 
 		Subjects.PlainCatalog catalog;
 
+		abstract Subjects.PlainCatalog proxy(Subjects subjects);
+
 		@Setup(Level.Trial)
 		public void start(Keys keys) {
-			this.catalog = this.subjects.proxyFloor();
+			this.catalog = proxy(this.subjects);
 			keys.warm(this.subjects, (key) -> {
 				this.catalog.find(key);
 				return key;
 			});
+		}
+
+	}
+
+	@State(Scope.Benchmark)
+	public static class Floor extends ProxyState {
+
+		@Override
+		Subjects.PlainCatalog proxy(Subjects subjects) {
+			return subjects.proxyFloor();
+		}
+
+	}
+
+	@State(Scope.Benchmark)
+	public static class BookkeepingFloor extends ProxyState {
+
+		@Override
+		Subjects.PlainCatalog proxy(Subjects subjects) {
+			return subjects.bookkeepingFloor();
 		}
 
 	}
@@ -177,6 +200,11 @@ public class LocalHitBenchmark {
 
 	@Benchmark
 	public Book proxyFloor(Floor floor, Keys keys, Cursor cursor) {
+		return floor.catalog.find(cursor.key(keys));
+	}
+
+	@Benchmark
+	public Book bookkeepingFloor(BookkeepingFloor floor, Keys keys, Cursor cursor) {
 		return floor.catalog.find(cursor.key(keys));
 	}
 

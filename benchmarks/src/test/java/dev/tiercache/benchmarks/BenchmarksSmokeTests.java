@@ -44,9 +44,12 @@ class BenchmarksSmokeTests {
 			assertThat(onRedis.remote(6L)).isEqualTo(Book.of(6));
 			assertThat(subjects.springOnCaffeine().hot(5L)).isEqualTo(Book.of(5));
 			assertThat(subjects.proxyFloor().find(5L)).isEqualTo(Book.of(5));
+			Subjects.PlainCatalog bookkeeping = subjects.bookkeepingFloor();
+			assertThat(bookkeeping.find(8L)).isEqualTo(Book.of(8));
 			int loads = subjects.loads.get();
 			assertThat(tiered.hot(5L)).isEqualTo(Book.of(5));
 			assertThat(onRedis.remote(6L)).isEqualTo(Book.of(6));
+			assertThat(bookkeeping.find(8L)).isEqualTo(Book.of(8));
 			assertThat(subjects.loads.get()).as("second reads are hits").isEqualTo(loads);
 		}
 	}
@@ -197,7 +200,7 @@ class BenchmarksSmokeTests {
 		Collection<RunResult> compression = new Runner(smokeOptions(CompressionBenchmark.class)
 			.param("kilobytes", "1")
 			.build()).run();
-		assertThat(local).hasSize(5);
+		assertThat(local).hasSize(6);
 		assertThat(remote).hasSize(4);
 		assertThat(miss).hasSize(3);
 		assertThat(batch).hasSize(2);
@@ -226,7 +229,8 @@ class BenchmarksSmokeTests {
 				"## 5. Write-behind", "## 6. Staleness", "## 7. One Redis and a Redis Cluster",
 				"B without L1 (every read from a replica)", "## 8. Compression", "skewed keys", "## 9. Batch reads",
 				"## 10. Null penetration", "calls/s, `@CacheAside` (tiered) / each other subject: **1.25×** local (",
-				"Spring `@Cacheable(sync = true)` on Tiercache's manager (fast path)")
+				"Spring `@Cacheable(sync = true)` on Tiercache's manager (fast path)",
+				"proxy floor + an entry's deadline, type and exact hit count", "the fast path / that floor: **")
 			.doesNotContain("NaN", "Infinity");
 	}
 
