@@ -8,6 +8,10 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.test.TestRedis;
 import dev.tiercache.tier.CacheSettings;
 import dev.tiercache.tier.InvalidSettingException;
@@ -40,9 +44,16 @@ class CoalesceWindowTests {
 	}
 
 	private LedgerInstance instance(Duration coalesceWindow) {
+		return instance(coalesceWindow, LedgerInstance.writeBehind(Durability.MEMORY).claimIdle());
+	}
+
+	/**
+	 * @param claimIdle the partition's lease, renewed every third of it
+	 */
+	private LedgerInstance instance(Duration coalesceWindow, Duration claimIdle) {
 		WriteBehindSettings base = LedgerInstance.writeBehind(Durability.MEMORY);
 		WriteBehindSettings settings = new WriteBehindSettings(base.batchSize(), base.flushInterval(),
-				base.concurrency(), 1, base.maxAttempts(), base.backoff(), base.maxBackoff(), base.claimIdle(),
+				base.concurrency(), 1, base.maxAttempts(), base.backoff(), base.maxBackoff(), claimIdle,
 				base.drainTimeout(), base.durability(), base.durabilityReplicas(), base.durabilityTimeout(),
 				coalesceWindow);
 		LedgerInstance instance = new LedgerInstance(this.prefix, TestRedis.connectionFactory(), this.rows,
@@ -71,6 +82,47 @@ class CoalesceWindowTests {
 		instance.close();
 
 		assertThat(this.rows.versions(ID)).as("v1, then v2 to v10 as one call, at the drain").containsExactly(1L, 10L);
+	}
+
+	/**
+	 * The partition is lost and taken again while its window runs; the first flush under the new lease
+	 * reads the key's new write, and its call throws a {@link VirtualMachineError}, which leaves the entry
+	 * read and not settled. The next flush reads it again at once: entries this instance read never wait
+	 * for the window (before, they waited for the window opened under the old lease).
+	 */
+	@Test
+	void anEntryReadUnderANewLeaseAndNotSettledDoesNotWaitForTheOldWindow() {
+		LedgerInstance instance = instance(Duration.ofMinutes(5), Duration.ofMillis(1500));
+		instance.ledger().save(version(1));
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.rows.versions(ID).equals(List.of(1L)));
+		this.rows.holdNextFlush(new InternalError("thrown by the call of v2"));
+		this.rows.release();
+		instance.ledger().save(version(2));
+		await("v2 waits for the window").during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
+			.until(() -> this.rows.versions(ID).equals(List.of(1L)));
+
+		takenOverByAnotherInstance();
+
+		await("v2 applied after its call threw (on a flusher thread, as expected)").dontCatchUncaughtExceptions()
+			.atMost(Duration.ofSeconds(10))
+			.until(() -> this.rows.versions(ID).equals(List.of(1L, 2L)));
+		assertThat(instance.stats().depth()).isZero();
+	}
+
+	/**
+	 * Another instance holds the partition now (this one was paused past its lease, say) and then falls
+	 * silent: this one learns it at its next renewal, and takes the partition again once that lease ran out.
+	 */
+	private void takenOverByAnotherInstance() {
+		LettuceConnectionFactory redis = TestRedis.connectionFactory();
+		try (RedisConnection connection = redis.getConnection()) {
+			connection.hashCommands()
+				.hSet(new QueueKeys(new RedisKeys(this.prefix), LedgerInstance.CACHE, 1).lease(0),
+						QueueKeys.ascii("token"), QueueKeys.ascii("another-instance:99"));
+		}
+		finally {
+			redis.destroy();
+		}
 	}
 
 	@Test
