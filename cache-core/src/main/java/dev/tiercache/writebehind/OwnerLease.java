@@ -13,10 +13,11 @@ import dev.tiercache.internal.redis.RemoteCommands;
  * This instance's lease on one partition of a queue, and the fencing token that comes with it.
  *
  * <p><b>In Redis</b> the lease is a hash without a TTL: {@code epoch}, how many times the partition
- * was taken; {@code token}, the owner's instance id and the epoch it took the partition at;
- * {@code until}, when the lease runs out, by Redis's clock. An instance {@linkplain #take() takes} the
- * partition when it has no owner or its owner's lease ran out, which increments the epoch, so every
- * ownership gets a token no earlier or later one has. The owner's heartbeat ({@link OwnerLeases}, a
+ * was taken; {@code token}, the owner's instance id, the epoch it took the partition at and Redis's time
+ * then; {@code until}, when the lease runs out, by Redis's clock. An instance {@linkplain #take() takes}
+ * the partition when it has no owner or its owner's lease ran out, which increments the epoch, so every
+ * ownership gets a token no earlier or later one has; the time keeps it so when the hash was lost (a
+ * failover to a replica that lacked it) and its epoch started again. The owner's heartbeat ({@link OwnerLeases}, a
  * thread of its own, so that a slow call does not lose it) renews it while the token is still the
  * hash's.
  *

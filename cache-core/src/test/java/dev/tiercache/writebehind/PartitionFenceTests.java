@@ -108,6 +108,22 @@ class PartitionFenceTests {
 		return this.logged.stream().filter((record) -> record.getMessage().contains("lost partition 0")).count();
 	}
 
+	/**
+	 * The lease hash is lost (a failover to a replica that lacked it) and its epoch starts again: the
+	 * partition taken again gets a token no earlier ownership had, so that the flusher, which claims the
+	 * entries earlier owners left whenever its token changes, does not take the new ownership for the old.
+	 */
+	@Test
+	void aPartitionTakenAgainAfterItsLeaseWasLostInRedisGetsANewToken() {
+		byte[] first = take(this.lease);
+		try (RedisConnection connection = this.factory.getConnection()) {
+			connection.keyCommands().del(this.keys.lease(0));
+		}
+		byte[] second = take(lease(this.commands));
+		assertThat(new String(second, StandardCharsets.US_ASCII)).startsWith("a:1:")
+			.isNotEqualTo(new String(first, StandardCharsets.US_ASCII));
+	}
+
 	@Test
 	void aCallMayBeMadeWhileThisInstanceHoldsThePartition() {
 		byte[] token = take(this.lease);
