@@ -17,8 +17,9 @@ import dev.tiercache.tier.TieredCache;
  * {@code beforeInvocation}, the key (or, with {@code allEntries}, the whole cache) is evicted at once
  * ({@code evictIfPresent}, {@code invalidate}) before the method runs, whatever it then does; otherwise
  * it is evicted ({@code evict}, {@code clear}) after the method returned, {@code condition} and the key
- * seeing its result as {@code #result} (not unwrapped, as in Spring), and not at all if it threw. A
- * failure of the cache goes to the error handler. Immutable and thread-safe.
+ * seeing its result as {@code #result} (not unwrapped, as in Spring), and not at all if it threw or
+ * returned an {@code Optional} of an {@code Optional} (refused, as Spring refuses it). A failure of the
+ * cache goes to the error handler. Immutable and thread-safe.
  */
 final class SpringCacheEvictOperation extends SpringOperation implements SpringFastOperation {
 
@@ -41,10 +42,12 @@ final class SpringCacheEvictOperation extends SpringOperation implements SpringF
 	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
 		if (this.beforeInvocation) {
 			evict(invocation, false, null);
-			return invocation.proceed();
 		}
 		Object result = invocation.proceed();
-		evict(invocation, true, result);
+		toCached(result); // Spring unwraps every result, refusing an Optional of an Optional before evicting
+		if (!this.beforeInvocation) {
+			evict(invocation, true, result);
+		}
 		return result;
 	}
 

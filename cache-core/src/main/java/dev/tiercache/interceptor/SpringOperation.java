@@ -11,6 +11,7 @@ import org.springframework.cache.interceptor.CacheErrorHandler;
 import org.springframework.cache.interceptor.CacheOperation;
 import org.springframework.cache.interceptor.KeyGenerator;
 import org.springframework.cache.interceptor.SimpleKeyGenerator;
+import org.springframework.util.ObjectUtils;
 
 import dev.tiercache.tier.TieredCache;
 
@@ -99,7 +100,10 @@ abstract class SpringOperation {
 		return new SpringExpression.Call(this.caches, this.method, arguments, target, this.targetClass);
 	}
 
-	/** A method's result as Spring caches it: an {@code Optional} unwrapped. */
+	/**
+	 * A method's result as Spring caches it: an {@code Optional} unwrapped.
+	 * @throws IllegalArgumentException if the result is an {@code Optional} of an {@code Optional}
+	 */
 	final @Nullable Object toCached(@Nullable Object result) {
 		return toCached(this.optionalResult, result);
 	}
@@ -110,12 +114,15 @@ abstract class SpringOperation {
 	}
 
 	/**
-	 * A method's result as Spring caches it ({@code ObjectUtils.unwrapOptional}); the fast path takes no
-	 * method declared to return {@code Object}, so only one declared to return an {@code Optional} returns one.
+	 * A method's result as Spring caches it ({@code ObjectUtils.unwrapOptional}, which refuses an
+	 * {@code Optional} of an {@code Optional} whatever the method declares, as Spring's interceptor does
+	 * with every result); the fast path takes no method declared to return {@code Object}, so only one
+	 * declared to return an {@code Optional} returns one.
 	 * @param optionalResult whether the method returns an {@code Optional}
+	 * @throws IllegalArgumentException if the result is an {@code Optional} of an {@code Optional}
 	 */
 	static @Nullable Object toCached(boolean optionalResult, @Nullable Object result) {
-		return (optionalResult && result != null) ? ((Optional<?>) result).orElse(null) : result;
+		return optionalResult ? ObjectUtils.unwrapOptional(result) : result;
 	}
 
 	/**

@@ -177,15 +177,15 @@ final class QueueScripts {
 
 	/**
 	 * Takes the lease KEYS[1] for instance ARGV[1] for ARGV[2] ms if it has no owner or its owner's lease
-	 * ran out: increments its epoch and returns the new token ({@code <instance>:<epoch>:<server time in
-	 * µs>}; the time keeps it unique when the hash was lost and its epoch started again); returns false if
-	 * another owner's lease still runs.
+	 * ran out: increments its epoch and returns the new token ({@code <instance>:<epoch>:<s>.<µs>}, Redis's
+	 * time in seconds and six digits of microseconds, which keeps it unique when the hash was lost and its
+	 * epoch started again); returns false if another owner's lease still runs.
 	 */
 	static final LuaScript TAKE = LuaScript.of(NOW + """
 			local lease = redis.call('HMGET', KEYS[1], 'token', 'until')
 			if lease[1] and tonumber(lease[2] or '0') > now then return false end
 			local token = ARGV[1] .. ':' .. redis.call('HINCRBY', KEYS[1], 'epoch', 1) .. ':' .. time[1] .. '.'
-			  .. time[2]
+			  .. string.format('%06d', tonumber(time[2]))
 			redis.call('HSET', KEYS[1], 'token', token, 'until', string.format('%.0f', now + tonumber(ARGV[2])))
 			return token
 			""");

@@ -117,6 +117,11 @@ final class LedgerRows {
 		this.hold = new CountDownLatch(1);
 	}
 
+	/** How many writes flusher threads made were held so far (released or not). */
+	int heldFlushes() {
+		return this.heldWrites.get();
+	}
+
 	/** Waits until a flusher thread holds a write. */
 	void awaitHeldFlush() {
 		await().atMost(Duration.ofSeconds(20)).until(() -> this.heldWrites.get() > 0);

@@ -68,6 +68,7 @@ class SpringCacheableSemanticsTests {
 		SpringCachingContext spring = new SpringCachingContext(fast, mode);
 		this.context = spring.cache("books", spring.settings().withAllowNullValues(allowNullValues))
 			.errorHandler(errorHandler)
+			.primary(false)
 			.bean("otherManager", ConcurrentMapCacheManager.class)
 			.bean("library", Library.class)
 			.bean("custom", KeyGenerator.class, () -> (target, method, params) -> "custom-" + params[0])

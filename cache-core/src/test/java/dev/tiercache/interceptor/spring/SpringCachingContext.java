@@ -54,6 +54,8 @@ final class SpringCachingContext {
 
 	private @Nullable CacheErrorHandler errorHandler;
 
+	private boolean primary = true;
+
 	/**
 	 * @param fast whether {@link SpringCacheFastPath} is in place, or Spring's interceptor runs every call
 	 */
@@ -100,6 +102,15 @@ final class SpringCachingContext {
 		return this;
 	}
 
+	/**
+	 * Whether Tiercache's manager is the primary {@link CacheManager} (by default), or only the one the
+	 * {@link CachingConfigurer} names, beside others none of which is primary.
+	 */
+	SpringCachingContext primary(boolean primary) {
+		this.primary = primary;
+		return this;
+	}
+
 	<T> SpringCachingContext bean(String name, Class<T> type) {
 		this.context.registerBean(name, type);
 		return this;
@@ -111,8 +122,8 @@ final class SpringCachingContext {
 	}
 
 	/**
-	 * Refreshes the context, Tiercache's manager its primary {@link CacheManager}, and checks that the cache
-	 * advisor's interceptor is the fast path's or Spring's, as asked.
+	 * Refreshes the context and checks that the cache advisor's interceptor is the fast path's or Spring's,
+	 * as asked (closing the context if not).
 	 */
 	AnnotationConfigApplicationContext start() {
 		this.context.register(CachingEnabled.class);
@@ -121,7 +132,7 @@ final class SpringCachingContext {
 		}
 		String prefix = TestRedis.uniquePrefix();
 		this.context.registerBean("cacheManager", TieredCacheManager.class, () -> buildManager(prefix),
-				(definition) -> definition.setPrimary(true));
+				(definition) -> definition.setPrimary(this.primary));
 		CacheErrorHandler errorHandler = this.errorHandler;
 		if (errorHandler != null) {
 			this.context.registerBean(CachingConfigurer.class, () -> new CachingConfigurer() {
@@ -142,9 +153,15 @@ final class SpringCachingContext {
 			this.context.registerBean(SpringCacheFastPath.class);
 		}
 		this.context.refresh();
-		Advice advice = this.context.getBean(CacheManagementConfigUtils.CACHE_ADVISOR_BEAN_NAME,
-				AbstractBeanFactoryPointcutAdvisor.class).getAdvice();
-		assertThat(advice).isExactlyInstanceOf(this.fast ? SpringCacheInterceptor.class : CacheInterceptor.class);
+		try {
+			Advice advice = this.context.getBean(CacheManagementConfigUtils.CACHE_ADVISOR_BEAN_NAME,
+					AbstractBeanFactoryPointcutAdvisor.class).getAdvice();
+			assertThat(advice).isExactlyInstanceOf(this.fast ? SpringCacheInterceptor.class : CacheInterceptor.class);
+		}
+		catch (AssertionError ex) {
+			this.context.close();
+			throw ex;
+		}
 		return this.context;
 	}
 

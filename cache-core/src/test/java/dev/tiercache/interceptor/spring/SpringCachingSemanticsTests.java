@@ -2,6 +2,7 @@ package dev.tiercache.interceptor.spring;
 
 import java.lang.reflect.Method;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -300,6 +301,28 @@ class SpringCachingSemanticsTests {
 		assertPath(fast, shelf, "nested", false);
 	}
 
+	/**
+	 * A method declared to return {@code Optional<Object>} that returns an {@code Optional} of an
+	 * {@code Optional}: Spring refuses the result at run time whatever the operation, on every call, and
+	 * caches nothing; so does the fast path, which takes such methods.
+	 */
+	@ParameterizedTest(name = "fast={0}, {1}")
+	@MethodSource("paths")
+	void anOptionalOfAnOptionalReturnedAtRunTimeIsRefusedByEveryOperation(boolean fast, CacheMode mode) {
+		Shelf shelf = start(fast, mode);
+		for (String method : List.of("nestedCacheable", "nestedCaching", "nestedPut", "nestedEvict")) {
+			for (int call = 0; call < 2; call++) {
+				assertThatExceptionOfType(IllegalArgumentException.class).as(method)
+					.isThrownBy(() -> ReflectionUtils.invokeMethod(Shelf.class.getMethod(method, long.class), shelf, 1L))
+					.withMessageContaining("Multi-level Optional usage not supported");
+			}
+			assertThat(shelf.calls(method)).as(method + " ran on every call").isEqualTo(2);
+			assertPath(fast, shelf, method, true);
+		}
+		assertThat(cache("books").get(1L)).as("nothing cached").isNull();
+		assertThat(cache("first").get(1L)).as("nothing cached").isNull();
+	}
+
 	/** Counts the failures it is told of, and lets every call go on. */
 	static class RecordingErrorHandler implements CacheErrorHandler {
 
@@ -467,6 +490,30 @@ class SpringCachingSemanticsTests {
 		@Cacheable("books")
 		public Optional<Optional<String>> nested(long id) {
 			ran("nested");
+			return Optional.of(Optional.of("nested " + id));
+		}
+
+		@Cacheable("books")
+		public Optional<Object> nestedCacheable(long id) {
+			ran("nestedCacheable");
+			return Optional.of(Optional.of("nested " + id));
+		}
+
+		@Caching(cacheable = @Cacheable("first"), evict = @CacheEvict("second"))
+		public Optional<Object> nestedCaching(long id) {
+			ran("nestedCaching");
+			return Optional.of(Optional.of("nested " + id));
+		}
+
+		@CachePut("books")
+		public Optional<Object> nestedPut(long id) {
+			ran("nestedPut");
+			return Optional.of(Optional.of("nested " + id));
+		}
+
+		@CacheEvict("books")
+		public Optional<Object> nestedEvict(long id) {
+			ran("nestedEvict");
 			return Optional.of(Optional.of("nested " + id));
 		}
 
