@@ -495,25 +495,26 @@ class SpringCachingSemanticsTests {
 
 		@Cacheable("books")
 		public Optional<Object> nestedCacheable(long id) {
-			ran("nestedCacheable");
-			return Optional.of(Optional.of("nested " + id));
+			return optionalOfAnOptional("nestedCacheable", id);
 		}
 
 		@Caching(cacheable = @Cacheable("first"), evict = @CacheEvict("second"))
 		public Optional<Object> nestedCaching(long id) {
-			ran("nestedCaching");
-			return Optional.of(Optional.of("nested " + id));
+			return optionalOfAnOptional("nestedCaching", id);
 		}
 
 		@CachePut("books")
 		public Optional<Object> nestedPut(long id) {
-			ran("nestedPut");
-			return Optional.of(Optional.of("nested " + id));
+			return optionalOfAnOptional("nestedPut", id);
 		}
 
 		@CacheEvict("books")
 		public Optional<Object> nestedEvict(long id) {
-			ran("nestedEvict");
+			return optionalOfAnOptional("nestedEvict", id);
+		}
+
+		private Optional<Object> optionalOfAnOptional(String method, long id) {
+			ran(method);
 			return Optional.of(Optional.of("nested " + id));
 		}
 
