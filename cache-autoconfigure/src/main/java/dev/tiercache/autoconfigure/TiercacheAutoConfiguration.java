@@ -62,7 +62,7 @@ import dev.tiercache.writebehind.WriteBehindSettings;
 @ConditionalOnClass({ RedisConnectionFactory.class, Caffeine.class, TieredCacheManager.class })
 @ConditionalOnBooleanProperty(name = "tiercache.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(TiercacheProperties.class)
-@Import({ TiercacheAutoConfiguration.AutoProxyRegistrar.class, LettuceReconnection.class })
+@Import({ TiercacheAutoConfiguration.AutoProxyRegistrar.class, LettuceReconnection.class, TiercacheTracing.class })
 public final class TiercacheAutoConfiguration {
 
 	@Bean

@@ -15,6 +15,9 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.ratelimiter.RequestNotPermitted;
 import io.lettuce.core.ReadFrom;
 import io.lettuce.core.resource.ClientResources;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.tck.TestObservationRegistry;
+import io.micrometer.observation.tck.TestObservationRegistryAssert;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -43,6 +46,8 @@ import dev.tiercache.tier.CacheMode;
 import dev.tiercache.tier.CacheSettings;
 import dev.tiercache.tier.TieredCache;
 import dev.tiercache.tier.TieredCacheManager;
+import dev.tiercache.tracing.CacheTracer;
+import dev.tiercache.tracing.ObservationCacheTracer;
 import dev.tiercache.writebehind.WriteBehindQueues;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,6 +70,26 @@ class TiercacheAutoConfigurationTests {
 		this.runner.withPropertyValues("tiercache.redis.max-reconnect-delay=0")
 			.run((context) -> assertThat(context.getBean(ClientResources.class).reconnectDelay().createDelay(30))
 				.as("Lettuce's own cap").isEqualTo(Duration.ofSeconds(30)));
+	}
+
+	/** Issue 20, tracing: the caches' loads are traced as observations when the application has a registry. */
+	@Test
+	void cachesAreTracedThroughTheApplicationsObservationRegistry() {
+		this.runner.withPropertyValues("tiercache.cache-names=books")
+			.run((context) -> assertThat(context.getBean(TieredCacheManager.class).getTieredCache("books").tracer())
+				.as("no ObservationRegistry").isSameAs(CacheTracer.NONE));
+		TestObservationRegistry registry = TestObservationRegistry.create();
+		this.runner.withPropertyValues("tiercache.cache-names=books")
+			.withBean(ObservationRegistry.class, () -> registry)
+			.run((context) -> {
+				TieredCache books = context.getBean(TieredCacheManager.class).getTieredCache("books");
+				assertThat(books.tracer()).isInstanceOf(ObservationCacheTracer.class);
+				books.get("tracing-" + System.nanoTime(), () -> "loaded");
+				TestObservationRegistryAssert.assertThat(registry)
+					.hasObservationWithNameEqualTo("tiercache.load")
+					.that()
+					.hasLowCardinalityKeyValue("cache", "books");
+			});
 	}
 
 	@Test

@@ -35,6 +35,7 @@ import dev.tiercache.internal.stampede.LoadSubscription;
 import dev.tiercache.resilience.RedisCircuitBreaker;
 import dev.tiercache.tier.TiercacheEvent.RedisCallsResumed;
 import dev.tiercache.tier.TiercacheEvent.RedisCallsStopped;
+import dev.tiercache.tracing.CacheTracer;
 
 /**
  * What the caches of one {@link TieredCacheManager} share, built from the manager's builder and closed
@@ -80,6 +81,8 @@ final class ManagerResources implements AutoCloseable {
 
 	private final TiercacheErrorHandler errorHandler;
 
+	private final CacheTracer tracer;
+
 	private final Function<String, @Nullable BulkheadConfig> loadBulkheads;
 
 	private final Function<String, @Nullable RateLimiterConfig> newKeyLimits;
@@ -97,6 +100,7 @@ final class ManagerResources implements AutoCloseable {
 	 */
 	ManagerResources(TieredCacheManager.Builder builder) {
 		this.errorHandler = builder.errorHandler;
+		this.tracer = builder.tracer;
 		this.loadBulkheads = builder.loadBulkheads;
 		this.newKeyLimits = builder.newKeyLimits;
 		RedisConnectionFactory connectionFactory = builder.connectionFactory;
@@ -159,7 +163,7 @@ final class ManagerResources implements AutoCloseable {
 		LoadLimits limits = new LoadLimits((bulkhead != null) ? Bulkhead.of("tiercache-loads-" + name, bulkhead) : null,
 				(newKeys != null) ? RateLimiter.of("tiercache-new-keys-" + name, newKeys) : null);
 		TieredCache cache = new TieredCache(name, settings, this.redis, this.clock, this.asyncExecutor,
-				this.refreshExecutor, this.errorHandler, limits);
+				this.refreshExecutor, this.errorHandler, limits, this.tracer);
 		RedisRuntime redis = this.redis;
 		if (redis != null && settings.usesRemote()) {
 			redis.register(cache.context(), this.started);

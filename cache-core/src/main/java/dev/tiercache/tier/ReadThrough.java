@@ -21,6 +21,7 @@ import dev.tiercache.internal.stampede.SingleFlight;
 import dev.tiercache.internal.write.PendingWrites;
 import dev.tiercache.tier.RemoteRead.Hit;
 import dev.tiercache.tier.RemoteRead.Unreadable;
+import dev.tiercache.tracing.CacheTracer;
 
 /**
  * The read-through of one cache: L1, then L2, then the loader, run once per key in this JVM (single
@@ -81,12 +82,15 @@ final class ReadThrough {
 	 */
 	private final AtomicInteger remoteHitBalance = new AtomicInteger();
 
+	private final CacheTracer tracer;
+
 	/** Keys being reloaded in the background by this JVM. */
 	private final Set<Object> refreshing = ConcurrentHashMap.newKeySet();
 
 	ReadThrough(CacheContext cache, @Nullable RemoteCache remote, @Nullable LoadLeases leases, LocalFills fills,
-			Executor refreshExecutor, LoadLimits limits) {
+			Executor refreshExecutor, LoadLimits limits, CacheTracer tracer) {
 		this.cache = cache;
+		this.tracer = tracer;
 		this.room = new LoadRoom(limits, cache.stats());
 		this.local = cache.local();
 		this.remote = remote;
@@ -481,10 +485,10 @@ final class ReadThrough {
 		}
 	}
 
-	/** Runs the loader, counting the load and its time from {@code started}. */
+	/** Runs the loader, traced, counting the load and its time from {@code started}. */
 	private @Nullable Object runLoader(ValueLoader loader, long started) throws Throwable {
 		try {
-			Object value = loader.load();
+			Object value = this.tracer.trace(CacheTracer.Work.LOAD, this.cache.name(), loader::load);
 			this.stats.load(System.nanoTime() - started, false);
 			return value;
 		}

@@ -30,6 +30,7 @@ import dev.tiercache.internal.read.TypedReads;
 import dev.tiercache.internal.read.ValueLoader;
 import dev.tiercache.internal.write.CoordinatedWrites;
 import dev.tiercache.stats.CacheStats;
+import dev.tiercache.tracing.CacheTracer;
 
 /**
  * A Spring {@link Cache} over two tiers: Caffeine in this JVM (L1) and Redis shared by every instance
@@ -90,9 +91,11 @@ public final class TieredCache implements Cache {
 
 	private final Map<Type, Cache> typedViews = new ConcurrentHashMap<>();
 
+	private final CacheTracer tracer;
+
 	TieredCache(String name, CacheSettings settings, @Nullable RedisRuntime redis, CoarseClock clock,
 			Executor asyncExecutor, Executor refreshExecutor, TiercacheErrorHandler errorHandler,
-			LoadLimits loadLimits) {
+			LoadLimits loadLimits, CacheTracer tracer) {
 		if (settings.usesRemote() && redis == null) {
 			throw new IllegalArgumentException("Cache '" + name + "' uses Redis (mode " + settings.mode()
 					+ ") but no Redis connection is configured");
@@ -106,7 +109,9 @@ public final class TieredCache implements Cache {
 		this.remote = (mirrored != null) ? new RemoteCache(this.context, mirrored) : null;
 		LocalFills fills = new LocalFills(this.local, this.remote);
 		LoadLeases leases = (mirrored != null) ? new LoadLeases(this.context, mirrored) : null;
-		this.readThrough = new ReadThrough(this.context, this.remote, leases, fills, refreshExecutor, loadLimits);
+		this.tracer = tracer;
+		this.readThrough = new ReadThrough(this.context, this.remote, leases, fills, refreshExecutor, loadLimits,
+				tracer);
 		this.batchReadThrough = new BatchReadThrough(this.context, this.readThrough, this.remote, leases);
 		this.lookup = new CacheLookup(this.context, this.remote, fills);
 		RemoteIntents intents = (mirrored != null && this.remote != null)
@@ -343,6 +348,11 @@ public final class TieredCache implements Cache {
 	@Nullable Object getOrLoad(Object key, Type type, Class<?> rawType, CacheSettings entrySettings, ValueLoader loader,
 			@Nullable Predicate<@Nullable Object> unless) throws Throwable {
 		return this.readThrough.get(load(key, type, rawType, entrySettings, loader, unless));
+	}
+
+	/** What traces this cache's loads and the write-behind flushes of its queued writes. */
+	public CacheTracer tracer() {
+		return this.tracer;
 	}
 
 	/**

@@ -40,6 +40,7 @@ import dev.tiercache.resilience.RedisConnectionRejectedException;
 import dev.tiercache.tier.TiercacheEvent.CacheCreated;
 import dev.tiercache.tier.TiercacheEvent.RedisCallsResumed;
 import dev.tiercache.tier.TiercacheEvent.RedisCallsStopped;
+import dev.tiercache.tracing.CacheTracer;
 
 /**
  * A Spring {@link CacheManager} of {@link TieredCache}s sharing one Redis connection, one lease
@@ -362,6 +363,8 @@ public final class TieredCacheManager
 
 		TiercacheErrorHandler errorHandler = TiercacheErrorHandler.logging();
 
+		CacheTracer tracer = CacheTracer.NONE;
+
 		private Builder(@Nullable RedisConnectionFactory connectionFactory) {
 			this.connectionFactory = connectionFactory;
 		}
@@ -514,6 +517,15 @@ public final class TieredCacheManager
 		 */
 		public Builder errorHandler(TiercacheErrorHandler errorHandler) {
 			this.errorHandler = Objects.requireNonNull(errorHandler, "errorHandler must not be null");
+			return this;
+		}
+
+		/**
+		 * What traces the caches' loads and write-behind flushes (default {@link CacheTracer#NONE}); an L1
+		 * hit is never traced.
+		 */
+		public Builder tracer(CacheTracer tracer) {
+			this.tracer = Objects.requireNonNull(tracer, "tracer must not be null");
 			return this;
 		}
 

@@ -9,6 +9,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.internal.redis.RemoteCallException;
+import dev.tiercache.tracing.CacheTracer;
 
 /**
  * Flushes one partition of a queue while this instance owns it: takes the partition when it is free,
@@ -66,6 +67,8 @@ final class PartitionFlusher {
 
 	private final FlushGate gate;
 
+	private final CacheTracer tracer;
+
 	private final QueueFailures failures;
 
 	private final AtomicBoolean running = new AtomicBoolean();
@@ -89,8 +92,10 @@ final class PartitionFlusher {
 	 * @param batches what applies the batches read from {@code stream}
 	 */
 	PartitionFlusher(String cacheName, int partition, WriteBehindSettings settings, OwnerLease lease,
-			PartitionStream stream, PartitionFence fence, BatchApplier batches, FlushGate gate, QueueFailures failures) {
+			PartitionStream stream, PartitionFence fence, BatchApplier batches, FlushGate gate, QueueFailures failures,
+			CacheTracer tracer) {
 		this.cacheName = cacheName;
+		this.tracer = tracer;
 		this.partition = partition;
 		this.batchSize = settings.batchSize();
 		this.coalesceWindowNanos = settings.coalesceWindow().toNanos();
@@ -167,7 +172,8 @@ final class PartitionFlusher {
 					this.ownPendingLeft = false;
 					continue;
 				}
-				if (!this.batches.apply(token, batch)) {
+				byte[] owner = token;
+				if (!this.tracer.trace(CacheTracer.Work.FLUSH, this.cacheName, () -> this.batches.apply(owner, batch))) {
 					this.ownPendingLeft = true;
 					return false;
 				}

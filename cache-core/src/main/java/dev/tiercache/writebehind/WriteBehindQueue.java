@@ -69,7 +69,7 @@ final class WriteBehindQueue {
 			BatchApplier batches = new BatchApplier(p, fence, stream, this.methods, backoff, failures, this.counters,
 					settings.maxAttempts(), cache);
 			flushers.add(new PartitionFlusher(this.cacheName, p, settings, lease, stream, fence, batches, gate,
-					failures));
+					failures, cache.tracer()));
 		}
 		this.balancer = new PartitionBalancer(this.cacheName, commands, keys, consumer, settings, flushers, leases, gate,
 				backoff, failures);

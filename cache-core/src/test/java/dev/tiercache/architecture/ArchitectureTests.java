@@ -48,6 +48,7 @@ class ArchitectureTests {
 		.layer("codec").definedBy("dev.tiercache.codec..")
 		.layer("resilience").definedBy("dev.tiercache.resilience..")
 		.layer("stats").definedBy("dev.tiercache.stats..")
+		.layer("tracing").definedBy("dev.tiercache.tracing..")
 		.whereLayer("interceptor").mayNotBeAccessedByAnyLayer()
 		.whereLayer("metrics").mayNotBeAccessedByAnyLayer()
 		.whereLayer("annotation").mayOnlyBeAccessedByLayers("interceptor")
@@ -60,7 +61,8 @@ class ArchitectureTests {
 		.whereLayer("stampede").mayOnlyBeAccessedByLayers("write", "tier")
 		.whereLayer("redis").mayOnlyBeAccessedByLayers("writebehind", "write", "tier", "coherence", "stampede")
 		.whereLayer("codec").mayOnlyBeAccessedByLayers("writebehind", "write", "tier")
-		.whereLayer("resilience").mayOnlyBeAccessedByLayers("metrics", "writebehind", "tier", "redis");
+		.whereLayer("resilience").mayOnlyBeAccessedByLayers("metrics", "writebehind", "tier", "redis")
+		.whereLayer("tracing").mayOnlyBeAccessedByLayers("writebehind", "tier");
 
 	@ArchTest
 	static final ArchRule packagesHaveNoCycles = slices().matching("dev.tiercache.(**)").should().beFreeOfCycles();

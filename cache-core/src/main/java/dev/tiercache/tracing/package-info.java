@@ -1,0 +1,10 @@
+/**
+ * Tracing of the slow work caches do on a caller's behalf, their loads and write-behind flushes:
+ * {@link dev.tiercache.tracing.CacheTracer}, which the tiers and the write-behind queue call, and
+ * {@link dev.tiercache.tracing.ObservationCacheTracer}, which reports that work as Micrometer observations.
+ * A leaf: it depends on no other Tiercache package.
+ */
+@NullMarked
+package dev.tiercache.tracing;
+
+import org.jspecify.annotations.NullMarked;
