@@ -7,6 +7,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 
 import dev.tiercache.tracing.ObservationCacheTracer;
 
@@ -14,14 +16,16 @@ import dev.tiercache.tracing.ObservationCacheTracer;
  * Traces the auto-configured caches' loads and write-behind flushes as Micrometer observations
  * ({@link ObservationCacheTracer}) when the application has an {@link ObservationRegistry} (Spring Boot
  * declares one with Actuator): a trace then shows the time a request spent loading a missed key, under
- * the request's own observation. Define a {@link TieredCacheManagerCustomizer} named
- * {@code tiercacheTracing} to trace otherwise, or none at all.
+ * the request's own observation. It is applied before every other {@link TieredCacheManagerCustomizer},
+ * so one of the application's that sets a tracer wins; one named {@code tiercacheTracing} replaces it.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnClass({ ObservationRegistry.class, ObservationCacheTracer.class })
 class TiercacheTracing {
 
+	/** Applied first, so that any customizer of the application's that sets a tracer wins. */
 	@Bean
+	@Order(Ordered.HIGHEST_PRECEDENCE)
 	@ConditionalOnMissingBean(name = "tiercacheTracing")
 	TieredCacheManagerCustomizer tiercacheTracing(ObjectProvider<ObservationRegistry> registry) {
 		return (builder) -> registry

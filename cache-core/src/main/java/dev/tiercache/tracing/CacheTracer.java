@@ -39,8 +39,11 @@ public interface CacheTracer {
 		/** A load of a key (or of a batch of keys) that missed: the cached method or the loader ran. */
 		LOAD("tiercache.load", "loader"),
 
-		/** A batch of queued writes applied by a write-behind flusher to the backing store. */
-		FLUSH("tiercache.write-behind.flush", "backing-store");
+		/**
+		 * A batch of queued writes applied by a write-behind flusher to the backing store; its step returns
+		 * whether every entry was settled ({@code false}: some are left for a later flush).
+		 */
+		FLUSH("tiercache.writebehind.flush", "backing-store");
 
 		private final String observationName;
 
@@ -59,6 +62,14 @@ public interface CacheTracer {
 		/** Where the time goes: {@code loader} or {@code backing-store}. */
 		public String tier() {
 			return this.tier;
+		}
+
+		/**
+		 * How work that returned {@code returned} ended: {@code success}, or {@code incomplete} for a flush
+		 * that left entries for later.
+		 */
+		public String result(@Nullable Object returned) {
+			return (this == FLUSH && Boolean.FALSE.equals(returned)) ? "incomplete" : "success";
 		}
 
 	}

@@ -1,26 +1,36 @@
 package dev.tiercache.tracing;
 
-import io.micrometer.common.KeyValue;
+import java.time.Duration;
+
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+
+import dev.tiercache.internal.concurrent.RateLimit;
 
 /**
  * Reports a cache's loads and write-behind flushes as Micrometer {@link Observation}s
- * ({@code tiercache.load}, {@code tiercache.write-behind.flush}), so that a tracing bridge turns them
- * into spans and a meter handler into timers. Each carries only low-cardinality key values: {@code cache}
- * (its name), {@code tier} ({@code loader} or {@code backing-store}) and {@code result} ({@code success},
- * or {@code error} with the exception recorded). The observation is current while the work runs, so the
+ * ({@code tiercache.load}, {@code tiercache.writebehind.flush}), so that a tracing bridge turns them into
+ * spans and a meter handler into timers. Each carries only low-cardinality key values: {@code cache} (its
+ * name), {@code tier} ({@code loader} or {@code backing-store}) and {@code result} ({@code success},
+ * {@code failure} with the exception recorded, or, for a flush that left entries for later,
+ * {@code incomplete}). The observation is current on the calling thread while the work runs, so the
  * loader's own observations (a JDBC call, say) nest under it. With a no-op registry nothing is created.
- * Thread-safe.
+ *
+ * <p>Tracing never fails the work: if a handler throws while the observation starts, the work runs
+ * untraced; if one throws once the work is done, the work's own result or exception stands. Either way
+ * the failure is logged (at most every 30 s) and the thread's current observation is put back as it
+ * was. Thread-safe.
  */
 public final class ObservationCacheTracer implements CacheTracer {
 
-	private static final KeyValue SUCCESS = KeyValue.of("result", "success");
-
-	private static final KeyValue ERROR = KeyValue.of("result", "error");
+	private static final Log logger = LogFactory.getLog(ObservationCacheTracer.class);
 
 	private final ObservationRegistry registry;
+
+	private final RateLimit failureLog = new RateLimit(Duration.ofSeconds(30));
 
 	public ObservationCacheTracer(ObservationRegistry registry) {
 		this.registry = registry;
@@ -32,23 +42,56 @@ public final class ObservationCacheTracer implements CacheTracer {
 		if (this.registry.isNoop()) {
 			return step.run();
 		}
-		Observation observation = Observation.createNotStarted(work.observationName(), this.registry)
-			.contextualName(work.observationName() + " " + cacheName)
-			.lowCardinalityKeyValue("cache", cacheName)
-			.lowCardinalityKeyValue("tier", work.tier())
-			.start();
-		try (Observation.Scope scope = observation.openScope()) {
-			T result = step.run();
-			observation.lowCardinalityKeyValue(SUCCESS);
-			return result;
+		Observation.@Nullable Scope outer = this.registry.getCurrentObservationScope();
+		Observation observation;
+		Observation.Scope scope;
+		try {
+			observation = Observation.createNotStarted(work.observationName(), this.registry)
+				.contextualName(work.observationName() + " " + cacheName)
+				.lowCardinalityKeyValue("cache", cacheName)
+				.lowCardinalityKeyValue("tier", work.tier())
+				.start();
+			scope = observation.openScope();
+		}
+		catch (RuntimeException ex) {
+			failed(work, cacheName, ex, outer);
+			return step.run();
+		}
+		T result;
+		try {
+			result = step.run();
 		}
 		catch (Throwable ex) {
-			observation.lowCardinalityKeyValue(ERROR);
-			observation.error(ex);
+			finish(work, cacheName, observation, scope, outer, "failure", ex);
 			throw ex;
 		}
-		finally {
+		finish(work, cacheName, observation, scope, outer, work.result(result), null);
+		return result;
+	}
+
+	private void finish(Work work, String cacheName, Observation observation, Observation.Scope scope,
+			Observation.@Nullable Scope outer, String result, @Nullable Throwable failure) {
+		try {
+			scope.close();
+			observation.lowCardinalityKeyValue("result", result);
+			if (failure != null) {
+				observation.error(failure);
+			}
 			observation.stop();
+		}
+		catch (RuntimeException ex) {
+			failed(work, cacheName, ex, outer);
+		}
+	}
+
+	/** A handler failed: logs it now and then, and puts the thread's current observation back. */
+	private void failed(Work work, String cacheName, RuntimeException ex, Observation.@Nullable Scope outer) {
+		if (this.registry.getCurrentObservationScope() != outer) {
+			this.registry.setCurrentObservationScope(outer);
+		}
+		if (this.failureLog.allow()) {
+			logger.warn("Tiercache could not trace " + work.observationName() + " of cache '" + cacheName
+					+ "' (an observation handler failed); the work itself was not affected", ex);
 		}
 	}
 

@@ -1,8 +1,12 @@
 package dev.tiercache.tracing;
 
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.tck.TestObservationRegistry;
 import io.micrometer.observation.tck.TestObservationRegistryAssert;
 import org.junit.jupiter.api.AfterEach;
@@ -17,8 +21,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * {@link ObservationCacheTracer} on a local cache, with Micrometer's {@link TestObservationRegistry}: a
  * load of a missed key is one {@code tiercache.load} observation with low-cardinality key values only,
- * current while the loader runs; a failed load is one with {@code result=error} and the exception, which
- * is wrapped for the caller as Spring's {@code Cache} contract asks; an L1 hit observes nothing.
+ * current while the loader runs; a failed load is one with {@code result=failure} and the exception, which
+ * is wrapped for the caller as Spring's {@code Cache} contract asks; an L1 hit observes nothing; an
+ * observation handler that fails never fails the load.
  * Write-behind flushes: {@code WriteBehindTracingTests}.
  */
 class ObservationCacheTracerTests {
@@ -71,9 +76,53 @@ class ObservationCacheTracerTests {
 		TestObservationRegistryAssert.assertThat(this.registry)
 			.hasObservationWithNameEqualTo("tiercache.load")
 			.that()
-			.hasLowCardinalityKeyValue("result", "error")
+			.hasLowCardinalityKeyValue("result", "failure")
 			.hasError()
 			.hasBeenStopped();
+	}
+
+	/**
+	 * An observation handler that throws, when the observation starts or when it stops: the load still
+	 * runs once and returns its value, and the thread's current observation is left as it was.
+	 */
+	@Test
+	void aFailingObservationHandlerNeverFailsTheLoad() {
+		AtomicInteger loads = new AtomicInteger();
+		for (String failingAt : List.of("start", "stop")) {
+			ObservationRegistry failing = ObservationRegistry.create();
+			failing.observationConfig().observationHandler(new ObservationHandler<>() {
+
+				@Override
+				public void onStart(Observation.Context context) {
+					fail("start");
+				}
+
+				@Override
+				public void onStop(Observation.Context context) {
+					fail("stop");
+				}
+
+				private void fail(String at) {
+					if (at.equals(failingAt)) {
+						throw new IllegalStateException("a handler failing at " + at);
+					}
+				}
+
+				@Override
+				public boolean supportsContext(Observation.Context context) {
+					return true;
+				}
+
+			});
+			TieredCache cache = this.managers
+				.local((builder) -> builder.tracer(new ObservationCacheTracer(failing)), "failing-" + failingAt)
+				.getTieredCache("failing-" + failingAt);
+			assertThat(cache.get(1L, () -> "loaded " + loads.incrementAndGet())).as(failingAt)
+				.isEqualTo("loaded " + loads.get());
+			assertThat(failing.getCurrentObservation()).as("current observation after a failure at " + failingAt)
+				.isNull();
+		}
+		assertThat(loads).hasValue(2);
 	}
 
 	@Test

@@ -17,7 +17,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A write-behind flusher's batches are traced by the cache manager's tracer: with
- * {@link ObservationCacheTracer}, each batch it applies is a {@code tiercache.write-behind.flush}
+ * {@link ObservationCacheTracer}, each batch it applies is a {@code tiercache.writebehind.flush}
  * observation of the cache, on the real Redis, while the {@code @WriteBehind} call itself (an enqueue)
  * observes nothing.
  */
@@ -42,14 +42,14 @@ class WriteBehindTracingTests {
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.rows.versions(3).equals(List.of(1L)));
 		await().atMost(Duration.ofSeconds(10))
 			.untilAsserted(() -> TestObservationRegistryAssert.assertThat(this.registry)
-				.hasObservationWithNameEqualTo("tiercache.write-behind.flush")
+				.hasObservationWithNameEqualTo("tiercache.writebehind.flush")
 				.that()
 				.hasLowCardinalityKeyValue("cache", LedgerInstance.CACHE)
 				.hasLowCardinalityKeyValue("tier", "backing-store")
 				.hasLowCardinalityKeyValue("result", "success")
 				.hasBeenStopped());
 		TestObservationRegistryAssert.assertThat(this.registry)
-			.forAllObservationsWithNameEqualTo("tiercache.write-behind.flush",
+			.forAllObservationsWithNameEqualTo("tiercache.writebehind.flush",
 					(observation) -> observation.hasLowCardinalityKeyValue("cache", LedgerInstance.CACHE))
 			.doesNotHaveAnyRemainingCurrentObservation();
 	}
