@@ -162,8 +162,9 @@ final class SpringCachingOperation implements SpringFastOperation {
 			return;
 		}
 		Object key = step.key(call, true, value);
+		Type valueType = Objects.requireNonNull(step.valueType, "a put has a value type");
 		for (TieredCache cache : step.caches) {
-			step.put(cache, key, value, Objects.requireNonNull(step.valueType, "a put has a value type"));
+			step.put(cache, key, value, valueType);
 		}
 	}
 

@@ -172,8 +172,7 @@ final class PartitionFlusher {
 					this.ownPendingLeft = false;
 					continue;
 				}
-				byte[] owner = token;
-				if (!this.tracer.trace(CacheTracer.Work.FLUSH, this.cacheName, () -> this.batches.apply(owner, batch))) {
+				if (!applyTraced(token, batch)) {
 					this.ownPendingLeft = true;
 					return false;
 				}
@@ -241,6 +240,11 @@ final class PartitionFlusher {
 			logger.debug("Tiercache could not release write-behind partition " + this.partition
 					+ "; its lease runs out after claim-idle", ex);
 		}
+	}
+
+	/** Applies a batch read under {@code token}, as the cache's tracer's flush: see {@link BatchApplier#apply}. */
+	private boolean applyTraced(byte[] token, List<QueueEntry> batch) {
+		return this.tracer.trace(CacheTracer.Work.FLUSH, this.cacheName, () -> this.batches.apply(token, batch));
 	}
 
 	/** Whether the partition gathers new entries for its coalescing window; never once the queue stops. */
