@@ -12,6 +12,7 @@ import dev.tiercache.coherence.NamespaceVersion;
 import dev.tiercache.internal.concurrent.RateLimit;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.write.PendingWrites;
+import dev.tiercache.tracing.CacheTracer;
 
 /**
  * What the parts of one cache share: its name, settings, counters, L1 and
@@ -44,15 +45,18 @@ final class CacheContext implements LocalCopies {
 
 	private final TiercacheErrorHandler errorHandler;
 
+	private final CacheTracer tracer;
+
 	private final RateLimit handlerFailureLog = new RateLimit(LOG_INTERVAL);
 
 	CacheContext(String name, CacheSettings settings, @Nullable LocalTier local, StatsRecorder stats,
-			TiercacheErrorHandler errorHandler) {
+			TiercacheErrorHandler errorHandler, CacheTracer tracer) {
 		this.name = name;
 		this.stats = stats;
 		this.settings = settings;
 		this.local = local;
 		this.errorHandler = errorHandler;
+		this.tracer = tracer;
 	}
 
 	String name() {
@@ -62,6 +66,30 @@ final class CacheContext implements LocalCopies {
 	@Override
 	public String cacheName() {
 		return this.name;
+	}
+
+	/** What traces this cache's loads, calls to Redis and write-behind flushes. */
+	CacheTracer tracer() {
+		return this.tracer;
+	}
+
+	/**
+	 * Makes a call to Redis for this cache, traced as {@code work}.
+	 * @throws RemoteCallException if Redis fails or does not answer in time
+	 */
+	<T extends @Nullable Object> T callRedis(CacheTracer.Work work, CacheTracer.Step<T, RuntimeException> call) {
+		return this.tracer.trace(work, this.name, call);
+	}
+
+	/**
+	 * Makes a call to Redis for this cache that returns nothing, traced as {@code work}.
+	 * @throws RemoteCallException if Redis fails or does not answer in time
+	 */
+	void callRedis(CacheTracer.Work work, Runnable call) {
+		callRedis(work, () -> {
+			call.run();
+			return null;
+		});
 	}
 
 	CacheSettings settings() {

@@ -9,6 +9,7 @@ import dev.tiercache.internal.stampede.Acquisition;
 import dev.tiercache.internal.stampede.Lease;
 import dev.tiercache.internal.stampede.LeaseLocks;
 import dev.tiercache.internal.stampede.LoadNotifications;
+import dev.tiercache.tracing.CacheTracer.Work;
 
 /**
  * The leases of one cache's loads in Redis: a caller that misses claims the key's lease (or finds the
@@ -81,9 +82,13 @@ final class LoadLeases {
 		if (!claimable(key)) {
 			return new Acquisition.Open();
 		}
-		CacheSettings settings = this.cache.settings();
-		return released(this.leases.readOrAcquire(key.entry(), settings.lockLease().toMillis(), waitMillis(settings),
-				unreadable, deadline));
+		Lease lease = newLease(key);
+		try {
+			return this.cache.callRedis(Work.REDIS_LEASE, () -> this.leases.readOrAcquire(lease, unreadable, deadline));
+		}
+		catch (RemoteCallException ex) {
+			return unknown(lease, ex);
+		}
 	}
 
 	/**
@@ -97,28 +102,34 @@ final class LoadLeases {
 		if (!key.resolved() || !this.redis.leasing()) {
 			return null;
 		}
-		CacheSettings settings = this.cache.settings();
-		Acquisition acquisition = released(this.leases.acquireIfFree(key.entry(), settings.lockLease().toMillis(),
-				waitMillis(settings), deadline()));
+		Lease lease = newLease(key);
+		Acquisition acquisition;
+		try {
+			acquisition = this.cache.callRedis(Work.REDIS_LEASE, () -> this.leases.acquireIfFree(lease, deadline()));
+		}
+		catch (RemoteCallException ex) {
+			acquisition = unknown(lease, ex);
+		}
 		return (acquisition instanceof Acquisition.Acquired acquired) ? acquired.lease() : null;
 	}
 
-	private static long waitMillis(CacheSettings settings) {
-		return Math.max(settings.lockWait().toMillis(), settings.lockLease().toMillis());
+	/** A new lease on the key, held for the cache's lease time and renewed for as long as callers wait. */
+	private Lease newLease(RemoteKey key) {
+		CacheSettings settings = this.cache.settings();
+		long leaseMillis = settings.lockLease().toMillis();
+		return this.leases.newLease(key.entry(), leaseMillis, Math.max(settings.lockWait().toMillis(), leaseMillis));
 	}
 
 	/**
 	 * Counts an acquisition Redis did not answer in time, and releases the lease it may have taken: none
 	 * if the call was never sent (the breaker open, no connection), as during an outage every read's is.
 	 */
-	private Acquisition released(Acquisition acquisition) {
-		if (acquisition instanceof Acquisition.Unknown unknown) {
-			if (unknown.failure().maybeRan()) {
-				releaseLater(unknown.lease(), false);
-			}
-			this.cache.remoteFailed(unknown.failure());
+	private Acquisition unknown(Lease lease, RemoteCallException failure) {
+		if (failure.maybeRan()) {
+			releaseLater(lease, false);
 		}
-		return acquisition;
+		this.cache.remoteFailed(failure);
+		return new Acquisition.Unknown(lease, failure);
 	}
 
 	/**
@@ -129,7 +140,8 @@ final class LoadLeases {
 	 */
 	StoreOutcome store(Lease lease, byte[] framed, long ttlMillis, long deadline) {
 		try {
-			return switch (this.leases.storeAndRelease(lease, framed, ttlMillis, deadline)) {
+			return switch (this.cache.callRedis(Work.REDIS_STORE,
+					() -> this.leases.storeAndRelease(lease, framed, ttlMillis, deadline))) {
 				case LOST -> StoreOutcome.LOST;
 				case PENDING -> StoreOutcome.PENDING;
 				case STORED -> {
@@ -151,7 +163,7 @@ final class LoadLeases {
 	 */
 	void releaseUnstored(Lease lease, long deadline) {
 		try {
-			this.leases.releaseUnstored(lease, deadline);
+			this.cache.callRedis(Work.REDIS_RELEASE, () -> this.leases.releaseUnstored(lease, deadline));
 		}
 		catch (RemoteCallException ex) {
 			releaseLater(lease, true);

@@ -82,15 +82,12 @@ final class ReadThrough {
 	 */
 	private final AtomicInteger remoteHitBalance = new AtomicInteger();
 
-	private final CacheTracer tracer;
-
 	/** Keys being reloaded in the background by this JVM. */
 	private final Set<Object> refreshing = ConcurrentHashMap.newKeySet();
 
 	ReadThrough(CacheContext cache, @Nullable RemoteCache remote, @Nullable LoadLeases leases, LocalFills fills,
-			Executor refreshExecutor, LoadLimits limits, CacheTracer tracer) {
+			Executor refreshExecutor, LoadLimits limits) {
 		this.cache = cache;
-		this.tracer = tracer;
 		this.room = new LoadRoom(limits, cache.stats());
 		this.local = cache.local();
 		this.remote = remote;
@@ -488,7 +485,7 @@ final class ReadThrough {
 	/** Runs the loader, traced, counting the load and its time from {@code started}. */
 	private @Nullable Object runLoader(ValueLoader loader, long started) throws Throwable {
 		try {
-			Object value = this.tracer.trace(CacheTracer.Work.LOAD, this.cache.name(), loader::load);
+			Object value = this.cache.tracer().trace(CacheTracer.Work.LOAD, this.cache.name(), loader::load);
 			this.stats.load(System.nanoTime() - started, false);
 			return value;
 		}

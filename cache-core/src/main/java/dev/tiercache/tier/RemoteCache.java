@@ -25,6 +25,7 @@ import dev.tiercache.internal.redis.ReplicaReads;
 import dev.tiercache.internal.stampede.Acquisition;
 import dev.tiercache.internal.stampede.LeaseLocks;
 import dev.tiercache.internal.write.PendingWrites;
+import dev.tiercache.tracing.CacheTracer.Work;
 
 /**
  * The L2 tier of one cache: reads (read, decode, delete if corrupt) and writes (frame, write, stage,
@@ -155,7 +156,7 @@ final class RemoteCache {
 		byte[] framed;
 		boolean queued = false;
 		try {
-			framed = readValue(key);
+			framed = this.cache.callRedis(Work.REDIS_READ, () -> readValue(key));
 			if (framed == null) {
 				framed = findPending(key);
 				queued = framed != null;
@@ -185,7 +186,8 @@ final class RemoteCache {
 			for (int i = 0; i < valueKeys.length; i++) {
 				valueKeys[i] = keys.get(i).value();
 			}
-			found = this.commands.call((redis) -> redis.mget(valueKeys), deadline);
+			found = this.cache.callRedis(Work.REDIS_READ,
+					() -> this.commands.call((redis) -> redis.mget(valueKeys), deadline));
 			if (found == null || found.size() != valueKeys.length) {
 				throw new RemoteCallException("MGET of " + valueKeys.length + " keys of " + this.cache
 						+ " returned " + ((found != null) ? found.size() : "no") + " values",
@@ -257,7 +259,7 @@ final class RemoteCache {
 
 	private byte @Nullable [] findPending(RemoteKey key) {
 		PendingWrites pending = this.cache.pendingWrites();
-		return (pending != null) ? pending.find(key.rendered()) : null;
+		return (pending != null) ? this.cache.callRedis(Work.REDIS_READ, () -> pending.find(key.rendered())) : null;
 	}
 
 	/**
@@ -322,7 +324,8 @@ final class RemoteCache {
 	 */
 	boolean write(RemoteKey key, byte @Nullable [] framed, long ttlMillis) {
 		try {
-			boolean written = this.leases.write(key.entry(), framed, redisTtl(ttlMillis));
+			boolean written = this.cache.callRedis(Work.REDIS_WRITE,
+					() -> this.leases.write(key.entry(), framed, redisTtl(ttlMillis)));
 			this.repairs.cancel(key);
 			this.publisher.publish(key.value());
 			return written;
@@ -364,7 +367,8 @@ final class RemoteCache {
 	 */
 	byte @Nullable [] writeIfAbsent(RemoteKey key, byte[] framed, long ttlMillis) {
 		try {
-			byte[] existing = this.leases.writeIfAbsent(key.entry(), framed, redisTtl(ttlMillis));
+			byte[] existing = this.cache.callRedis(Work.REDIS_WRITE,
+					() -> this.leases.writeIfAbsent(key.entry(), framed, redisTtl(ttlMillis)));
 			if (existing == null) {
 				this.publisher.publish(key.value());
 			}
@@ -380,7 +384,7 @@ final class RemoteCache {
 	/** Revokes the key's lease, if any, leaving its value; a failure is counted (a later write revokes it too). */
 	void revoke(RemoteKey key) {
 		try {
-			this.leases.revoke(key.entry());
+			this.cache.callRedis(Work.REDIS_WRITE, () -> this.leases.revoke(key.entry()));
 		}
 		catch (RemoteCallException ex) {
 			this.cache.remoteFailed(ex);
@@ -418,7 +422,7 @@ final class RemoteCache {
 	 */
 	void clear() {
 		try {
-			this.namespaces.bump(this.cache.name());
+			this.cache.callRedis(Work.REDIS_CLEAR, () -> this.namespaces.bump(this.cache.name()));
 		}
 		catch (RemoteCallException ex) {
 			this.repairs.add("clear:" + this.cache.name(), this.cache, () -> this.namespaces.bump(this.cache.name()));

@@ -6,6 +6,7 @@ import dev.tiercache.coherence.Coherence;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.stampede.WriteIntents;
 import dev.tiercache.internal.stampede.WriteIntents.Intent;
+import dev.tiercache.tracing.CacheTracer.Work;
 
 /**
  * The write intents of one cache in Redis: a write of a key's backing data announced to every instance
@@ -40,7 +41,7 @@ final class RemoteIntents {
 			return Intent.UNREGISTERED;
 		}
 		try {
-			return this.intents.begin(key.entry());
+			return this.cache.callRedis(Work.REDIS_WRITE, () -> this.intents.begin(key.entry()));
 		}
 		catch (RemoteCallException ex) {
 			this.cache.remoteFailed(ex);
@@ -57,7 +58,8 @@ final class RemoteIntents {
 	 */
 	boolean complete(RemoteKey key, Intent intent, byte @Nullable [] framed, long ttlMillis) {
 		try {
-			boolean stored = this.intents.complete(key.entry(), intent, framed, this.remote.redisTtl(ttlMillis));
+			boolean stored = this.cache.callRedis(Work.REDIS_WRITE,
+					() -> this.intents.complete(key.entry(), intent, framed, this.remote.redisTtl(ttlMillis)));
 			this.publisher.publish(key.value());
 			return stored;
 		}
@@ -75,7 +77,7 @@ final class RemoteIntents {
 	 */
 	boolean abandon(RemoteKey key, Intent intent) {
 		try {
-			boolean deleted = this.intents.abandon(key.entry(), intent);
+			boolean deleted = this.cache.callRedis(Work.REDIS_WRITE, () -> this.intents.abandon(key.entry(), intent));
 			if (deleted) {
 				this.publisher.publish(key.value());
 			}

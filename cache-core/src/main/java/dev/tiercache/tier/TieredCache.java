@@ -91,8 +91,6 @@ public final class TieredCache implements Cache {
 
 	private final Map<Type, Cache> typedViews = new ConcurrentHashMap<>();
 
-	private final CacheTracer tracer;
-
 	TieredCache(String name, CacheSettings settings, @Nullable RedisRuntime redis, CoarseClock clock,
 			Executor asyncExecutor, Executor refreshExecutor, TiercacheErrorHandler errorHandler,
 			LoadLimits loadLimits, CacheTracer tracer) {
@@ -105,13 +103,11 @@ public final class TieredCache implements Cache {
 		this.local = settings.usesLocal()
 				? new LocalTier(settings.localMaxSize(), clock, (mirrored != null) ? mirrored::render : null, recorder)
 				: null;
-		this.context = new CacheContext(name, settings, this.local, recorder, errorHandler);
+		this.context = new CacheContext(name, settings, this.local, recorder, errorHandler, tracer);
 		this.remote = (mirrored != null) ? new RemoteCache(this.context, mirrored) : null;
 		LocalFills fills = new LocalFills(this.local, this.remote);
 		LoadLeases leases = (mirrored != null) ? new LoadLeases(this.context, mirrored) : null;
-		this.tracer = tracer;
-		this.readThrough = new ReadThrough(this.context, this.remote, leases, fills, refreshExecutor, loadLimits,
-				tracer);
+		this.readThrough = new ReadThrough(this.context, this.remote, leases, fills, refreshExecutor, loadLimits);
 		this.batchReadThrough = new BatchReadThrough(this.context, this.readThrough, this.remote, leases);
 		this.lookup = new CacheLookup(this.context, this.remote, fills);
 		RemoteIntents intents = (mirrored != null && this.remote != null)
@@ -350,9 +346,9 @@ public final class TieredCache implements Cache {
 		return this.readThrough.get(load(key, type, rawType, entrySettings, loader, unless));
 	}
 
-	/** What traces this cache's loads and the write-behind flushes of its queued writes. */
+	/** What traces this cache's loads, its calls to Redis and the write-behind flushes of its queued writes. */
 	public CacheTracer tracer() {
-		return this.tracer;
+		return this.context.tracer();
 	}
 
 	/**

@@ -4,8 +4,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Watches the slow work a cache does on a caller's behalf, so that a trace shows where a request's time
- * went: each load of a key that missed (the cached method or loader running), and each batch of queued
- * writes a write-behind flusher applies. An L1 hit is never traced. Set with
+ * went: each load of a key that missed (the cached method or loader running), each call a cache operation
+ * makes to Redis, and each batch of queued writes a write-behind flusher applies. An L1 hit is never
+ * traced, nor are the calls to Redis made in the background (repairs, coherence checks, lease renewals,
+ * the flushers' own bookkeeping). Set with
  * {@code TieredCacheManager.Builder#tracer}; {@link #NONE}, the default, traces nothing.
  * {@link ObservationCacheTracer} reports the work as Micrometer observations.
  *
@@ -37,21 +39,49 @@ public interface CacheTracer {
 	enum Work {
 
 		/** A load of a key (or of a batch of keys) that missed: the cached method or the loader ran. */
-		LOAD("tiercache.load", "loader"),
+		LOAD("tiercache.load", "loader", null),
 
 		/**
 		 * A batch of queued writes applied by a write-behind flusher to the backing store; its step returns
 		 * whether every entry was settled ({@code false}: some are left for a later flush).
 		 */
-		FLUSH("tiercache.writebehind.flush", "backing-store");
+		FLUSH("tiercache.writebehind.flush", "backing-store", null),
+
+		/** A read of a key's entry in Redis (or of many keys' at once), with its queued write if any. */
+		REDIS_READ("read"),
+
+		/** A read of a key in Redis that takes the key's load lease if it holds no value. */
+		REDIS_LEASE("lease"),
+
+		/** A loaded value stored in Redis under its lease, which is released. */
+		REDIS_STORE("store"),
+
+		/** A load's lease released in Redis without a value stored (the load failed or stored nothing). */
+		REDIS_RELEASE("release"),
+
+		/** A write or delete of a key's entry in Redis (a put, an evict, a write-through's steps). */
+		REDIS_WRITE("write"),
+
+		/** A write queued in Redis for the backing store ({@code @WriteBehind}). */
+		REDIS_ENQUEUE("enqueue"),
+
+		/** Every entry of the cache invalidated in Redis (its namespace version bumped). */
+		REDIS_CLEAR("clear");
 
 		private final String observationName;
 
 		private final String tier;
 
-		Work(String observationName, String tier) {
+		private final @Nullable String operation;
+
+		Work(String operation) {
+			this("tiercache.redis", "redis", operation);
+		}
+
+		Work(String observationName, String tier, @Nullable String operation) {
 			this.observationName = observationName;
 			this.tier = tier;
+			this.operation = operation;
 		}
 
 		/** The name to report the work under, as Micrometer names observations. */
@@ -59,9 +89,17 @@ public interface CacheTracer {
 			return this.observationName;
 		}
 
-		/** Where the time goes: {@code loader} or {@code backing-store}. */
+		/** Where the time goes: {@code loader}, {@code backing-store} or {@code redis}. */
 		public String tier() {
 			return this.tier;
+		}
+
+		/**
+		 * What a call to Redis did ({@code read}, {@code lease}, {@code store}, {@code release},
+		 * {@code write}, {@code enqueue}, {@code clear}); {@code null} for work outside Redis.
+		 */
+		public @Nullable String operation() {
+			return this.operation;
 		}
 
 		/**

@@ -11,13 +11,16 @@ import org.jspecify.annotations.Nullable;
 import dev.tiercache.internal.concurrent.RateLimit;
 
 /**
- * Reports a cache's loads and write-behind flushes as Micrometer {@link Observation}s
- * ({@code tiercache.load}, {@code tiercache.writebehind.flush}), so that a tracing bridge turns them into
- * spans and a meter handler into timers. Each carries only low-cardinality key values: {@code cache} (its
- * name), {@code tier} ({@code loader} or {@code backing-store}) and {@code result} ({@code success},
- * {@code failure} with the exception recorded, or, for a flush that left entries for later,
- * {@code incomplete}). The observation is current on the calling thread while the work runs, so the
- * loader's own observations (a JDBC call, say) nest under it. With a no-op registry nothing is created.
+ * Reports a cache's loads, calls to Redis and write-behind flushes as Micrometer {@link Observation}s
+ * ({@code tiercache.load}, {@code tiercache.redis}, {@code tiercache.writebehind.flush}), so that a
+ * tracing bridge turns them into spans and a meter handler into timers. Each carries only low-cardinality
+ * key values: {@code cache} (its name), {@code tier} ({@code loader}, {@code redis} or
+ * {@code backing-store}), for a call to Redis its {@code operation} ({@link CacheTracer.Work#operation()}),
+ * and {@code result} ({@code success}, {@code failure} with the exception recorded, or, for a flush that
+ * left entries for later, {@code incomplete}). A call to Redis whose failure the cache handles (a read
+ * that counts as a miss, say) is still a {@code failure}. The observation is current on the calling
+ * thread while the work runs, so the loader's own observations (a JDBC call, say) nest under it. With a
+ * no-op registry nothing is created.
  *
  * <p>Tracing never fails the work: if a handler throws while the observation starts, the work runs
  * untraced; if one throws once the work is done, the work's own result or exception stands. Either way
@@ -46,11 +49,7 @@ public final class ObservationCacheTracer implements CacheTracer {
 		Observation observation;
 		Observation.Scope scope;
 		try {
-			observation = Observation.createNotStarted(work.observationName(), this.registry)
-				.contextualName(work.observationName() + " " + cacheName)
-				.lowCardinalityKeyValue("cache", cacheName)
-				.lowCardinalityKeyValue("tier", work.tier())
-				.start();
+			observation = observationOf(work, cacheName).start();
 			scope = observation.openScope();
 		}
 		catch (RuntimeException ex) {
@@ -67,6 +66,18 @@ public final class ObservationCacheTracer implements CacheTracer {
 		}
 		finish(work, cacheName, observation, scope, outer, work.result(result), null);
 		return result;
+	}
+
+	private Observation observationOf(Work work, String cacheName) {
+		String operation = work.operation();
+		Observation observation = Observation.createNotStarted(work.observationName(), this.registry)
+			.lowCardinalityKeyValue("cache", cacheName)
+			.lowCardinalityKeyValue("tier", work.tier());
+		if (operation == null) {
+			return observation.contextualName(work.observationName() + " " + cacheName);
+		}
+		return observation.contextualName(work.observationName() + " " + operation + " " + cacheName)
+			.lowCardinalityKeyValue("operation", operation);
 	}
 
 	private void finish(Work work, String cacheName, Observation observation, Observation.Scope scope,

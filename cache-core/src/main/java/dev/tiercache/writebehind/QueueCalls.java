@@ -16,6 +16,7 @@ import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.internal.write.StagedWrite;
 import dev.tiercache.tier.TieredCache;
+import dev.tiercache.tracing.CacheTracer.Work;
 
 /**
  * The calls' side of one cache's write-behind queue: a call's cache write and queue entry, made
@@ -112,10 +113,10 @@ final class QueueCalls {
 				(durableWrites != null) ? WITH_LINEAGE : WITHOUT_LINEAGE };
 		DurableWrites.Written written;
 		try {
-			written = (durableWrites != null) ? durableWrites.eval(QueueScripts.ENQUEUE, scriptKeys, scriptArguments)
-					: new DurableWrites.Written(
-							this.commands.eval(QueueScripts.ENQUEUE, ScriptOutputType.VALUE, scriptKeys, scriptArguments),
-							true);
+			written = this.cache.tracer().trace(Work.REDIS_ENQUEUE, this.cache.getName(), () -> (durableWrites != null)
+					? durableWrites.eval(QueueScripts.ENQUEUE, scriptKeys, scriptArguments)
+					: new DurableWrites.Written(this.commands.eval(QueueScripts.ENQUEUE, ScriptOutputType.VALUE,
+							scriptKeys, scriptArguments), true));
 		}
 		catch (RemoteCallException ex) {
 			this.failures.redisFailed("queue a write", ex);

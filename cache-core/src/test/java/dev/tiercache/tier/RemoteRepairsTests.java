@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.tiercache.internal.redis.RemoteCallException;
+import dev.tiercache.tracing.CacheTracer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,7 +31,7 @@ class RemoteRepairsTests {
 	private final ExecutorService workers = Executors.newFixedThreadPool(RemoteRepairs.RETRY_LANES);
 
 	private final CacheContext cache = new CacheContext("books", CacheSettings.DEFAULTS, null, new StatsRecorder(),
-			TiercacheErrorHandler.logging());
+			TiercacheErrorHandler.logging(), CacheTracer.NONE);
 
 	private final RemoteRepairs repairs = new RemoteRepairs(1000, this.scheduler);
 

@@ -16,10 +16,10 @@ import dev.tiercache.writebehind.Ledger.Row;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A write-behind flusher's batches are traced by the cache manager's tracer: with
- * {@link ObservationCacheTracer}, each batch it applies is a {@code tiercache.writebehind.flush}
- * observation of the cache, on the real Redis, while the {@code @WriteBehind} call itself (an enqueue)
- * observes nothing.
+ * A write-behind cache's queued writes are traced by the cache manager's tracer, on the real Redis: with
+ * {@link ObservationCacheTracer}, the {@code @WriteBehind} call is one {@code tiercache.redis} observation
+ * (operation {@code enqueue}) on the caller's thread, and each batch a flusher applies is a
+ * {@code tiercache.writebehind.flush} observation of the cache.
  */
 class WriteBehindTracingTests {
 
@@ -37,8 +37,15 @@ class WriteBehindTracingTests {
 	}
 
 	@Test
-	void eachBatchAppliedIsAnObservationOfTheCache() {
+	void theEnqueueAndEachBatchAppliedAreObservationsOfTheCache() {
 		this.instance.ledger().save(new Row(3, 1, "version 1"));
+		TestObservationRegistryAssert.assertThat(this.registry)
+			.hasObservationWithNameEqualTo("tiercache.redis")
+			.that()
+			.hasContextualNameEqualTo("tiercache.redis enqueue " + LedgerInstance.CACHE)
+			.hasLowCardinalityKeyValue("operation", "enqueue")
+			.hasLowCardinalityKeyValue("result", "success")
+			.hasBeenStopped();
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.rows.versions(3).equals(List.of(1L)));
 		await().atMost(Duration.ofSeconds(10))
 			.untilAsserted(() -> TestObservationRegistryAssert.assertThat(this.registry)

@@ -93,27 +93,32 @@ public final class LeaseLocks implements AutoCloseable {
 	}
 
 	/**
+	 * A lease on the entry, not taken yet: {@link #readOrAcquire} or {@link #acquireIfFree} takes it. Its
+	 * token is unique among every instance's leases.
+	 * @param leaseMillis how long the lease holds unless renewed
+	 * @param maxHoldMillis how long it is renewed at most while its load runs
+	 */
+	public Lease newLease(EntryKeys keys, long leaseMillis, long maxHoldMillis) {
+		byte[] token = (this.instanceId + ':' + this.tokens.incrementAndGet()).getBytes(StandardCharsets.US_ASCII);
+		return new Lease(keys, token, leaseMillis, maxHoldMillis);
+	}
+
+	/**
 	 * Reads the value, or takes the lease if the value is absent and nobody holds it, atomically.
+	 * @param lease a {@linkplain #newLease new lease} on the entry
 	 * @param unreadable the first bytes of a stored value the caller could not read (it then takes the
 	 * lease as if the value were absent, to replace it), or {@code null}
 	 * @param deadline when to stop waiting for Redis at the latest ({@link RemoteCommands#deadline()})
 	 * @return the outcome; {@link Acquisition.Pending} if a write of the key is pending and no value is
-	 * stored (or the stored one is to be replaced); {@link Acquisition.Unknown} if Redis did not answer
-	 * in time
+	 * stored (or the stored one is to be replaced)
+	 * @throws RemoteCallException if Redis fails or does not answer in time: the lease may have been
+	 * taken ({@link RemoteCallException#maybeRan()}), and is not renewed
 	 */
-	public Acquisition readOrAcquire(EntryKeys keys, long leaseMillis, long maxHoldMillis,
-			byte @Nullable [] unreadable, long deadline) {
-		byte[] token = (this.instanceId + ':' + this.tokens.incrementAndGet()).getBytes(StandardCharsets.US_ASCII);
-		Lease lease = new Lease(keys, token, leaseMillis, maxHoldMillis);
-		List<Object> reply;
-		try {
-			reply = this.redis.eval(deadline, LeaseScripts.READ_OR_ACQUIRE, ScriptOutputType.MULTI,
-					LeaseScripts.guarded(keys), LeaseScripts.withPendingField(keys, token, LeaseScripts.ascii(leaseMillis),
-							(unreadable != null) ? unreadable : NO_HEADER));
-		}
-		catch (RemoteCallException ex) {
-			return new Acquisition.Unknown(lease, ex);
-		}
+	public Acquisition readOrAcquire(Lease lease, byte @Nullable [] unreadable, long deadline) {
+		EntryKeys keys = lease.keys();
+		List<Object> reply = this.redis.eval(deadline, LeaseScripts.READ_OR_ACQUIRE, ScriptOutputType.MULTI,
+				LeaseScripts.guarded(keys), LeaseScripts.withPendingField(keys, lease.token(),
+						LeaseScripts.ascii(lease.leaseMillis()), (unreadable != null) ? unreadable : NO_HEADER));
 		if (reply == null || reply.isEmpty()) {
 			throw new IllegalStateException("Lease script returned no reply");
 		}
@@ -138,22 +143,18 @@ public final class LeaseLocks implements AutoCloseable {
 	/**
 	 * Takes the lease if nobody holds it, whether a value is stored or not: to reload a value in the
 	 * background while readers go on reading the stored one.
+	 * @param lease a {@linkplain #newLease new lease} on the entry
 	 * @param deadline when to stop waiting for Redis at the latest ({@link RemoteCommands#deadline()})
-	 * @return {@link Acquisition.Acquired} (renewed until released), {@link Acquisition.Held} if another
-	 * caller holds it or a write of the key is pending, or {@link Acquisition.Unknown} if Redis did not
-	 * answer in time
+	 * @return {@link Acquisition.Acquired} (renewed until released), or {@link Acquisition.Held} if
+	 * another caller holds it or a write of the key is pending
+	 * @throws RemoteCallException if Redis fails or does not answer in time: the lease may have been
+	 * taken ({@link RemoteCallException#maybeRan()}), and is not renewed
 	 */
-	public Acquisition acquireIfFree(EntryKeys keys, long leaseMillis, long maxHoldMillis, long deadline) {
-		byte[] token = (this.instanceId + ':' + this.tokens.incrementAndGet()).getBytes(StandardCharsets.US_ASCII);
-		Lease lease = new Lease(keys, token, leaseMillis, maxHoldMillis);
-		Long taken;
-		try {
-			taken = this.redis.eval(deadline, LeaseScripts.ACQUIRE_IF_FREE, ScriptOutputType.INTEGER,
-					LeaseScripts.guarded(keys), LeaseScripts.withPendingField(keys, token, LeaseScripts.ascii(leaseMillis)));
-		}
-		catch (RemoteCallException ex) {
-			return new Acquisition.Unknown(lease, ex);
-		}
+	public Acquisition acquireIfFree(Lease lease, long deadline) {
+		EntryKeys keys = lease.keys();
+		Long taken = this.redis.eval(deadline, LeaseScripts.ACQUIRE_IF_FREE, ScriptOutputType.INTEGER,
+				LeaseScripts.guarded(keys),
+				LeaseScripts.withPendingField(keys, lease.token(), LeaseScripts.ascii(lease.leaseMillis())));
 		if (taken == null || taken != 1) {
 			return new Acquisition.Held(0);
 		}

@@ -6,6 +6,7 @@ import java.util.Arrays;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.data.redis.connection.RedisConnection;
@@ -101,7 +102,7 @@ class LeaseLocksTests {
 	}
 
 	private Lease acquire(LeaseLocks locks) {
-		Acquisition acquisition = locks.readOrAcquire(this.keys, LEASE, LEASE, null, deadline());
+		Acquisition acquisition = readOrAcquire(locks, this.keys, null);
 		assertThat(acquisition).isInstanceOf(Acquisition.Acquired.class);
 		return ((Acquisition.Acquired) acquisition).lease();
 	}
@@ -109,7 +110,7 @@ class LeaseLocksTests {
 	@Test
 	void onlyOneCallerGetsTheLeaseAndTheOthersSeeItHeld() {
 		acquire(this.holder);
-		assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null, deadline())).isInstanceOfSatisfying(Acquisition.Held.class,
+		assertThat(readOrAcquire(this.other, this.keys, null)).isInstanceOfSatisfying(Acquisition.Held.class,
 				(held) -> assertThat(held.remainingMillis()).isBetween(1L, LEASE));
 	}
 
@@ -117,22 +118,22 @@ class LeaseLocksTests {
 	void storeWakesACallerThatWaits() throws InterruptedException {
 		Lease lease = acquire(this.holder);
 		try (LoadNotifications.Waiter waiter = this.notifications.register(this.keys.value())) {
-			assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null, deadline())).isInstanceOf(Acquisition.Held.class);
+			assertThat(readOrAcquire(this.other, this.keys, null)).isInstanceOf(Acquisition.Held.class);
 			assertThat(this.holder.storeAndRelease(lease, bytes("value"), 60_000, deadline())).isEqualTo(LeaseLocks.StoreResult.STORED);
 			assertThat(waiter.await(10_000)).as("woken by the store").isTrue();
 		}
-		assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null, deadline())).isInstanceOf(Acquisition.Found.class);
+		assertThat(readOrAcquire(this.other, this.keys, null)).isInstanceOf(Acquisition.Found.class);
 	}
 
 	@Test
 	void releaseWakesACallerThatWaits() throws InterruptedException {
 		Lease lease = acquire(this.holder);
 		try (LoadNotifications.Waiter waiter = this.notifications.register(this.keys.value())) {
-			assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null, deadline())).isInstanceOf(Acquisition.Held.class);
+			assertThat(readOrAcquire(this.other, this.keys, null)).isInstanceOf(Acquisition.Held.class);
 			this.holder.release(lease);
 			assertThat(waiter.await(10_000)).as("woken by the release").isTrue();
 		}
-		assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null, deadline())).isInstanceOf(Acquisition.Acquired.class);
+		assertThat(readOrAcquire(this.other, this.keys, null)).isInstanceOf(Acquisition.Acquired.class);
 	}
 
 	@Test
@@ -157,19 +158,19 @@ class LeaseLocksTests {
 		acquire(this.holder);
 		assertThat(this.holder.heldCount()).isEqualTo(1);
 		this.holder.close();
-		assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null, deadline())).isInstanceOf(Acquisition.Acquired.class);
+		assertThat(readOrAcquire(this.other, this.keys, null)).isInstanceOf(Acquisition.Acquired.class);
 	}
 
 	@Test
 	void releaseOfAnUnstoredLoadOpensTheKeyToWaitersSoTheyLoadAtOnce() throws InterruptedException {
 		Lease lease = acquire(this.holder);
 		try (LoadNotifications.Waiter waiter = this.notifications.register(this.keys.value())) {
-			assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null, deadline())).isInstanceOf(Acquisition.Held.class);
+			assertThat(readOrAcquire(this.other, this.keys, null)).isInstanceOf(Acquisition.Held.class);
 			this.holder.releaseUnstored(lease, deadline());
 			assertThat(waiter.await(10_000)).as("woken by the release").isTrue();
 		}
-		assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null, deadline())).isInstanceOf(Acquisition.Open.class);
-		assertThat(this.holder.readOrAcquire(this.keys, LEASE, LEASE, null, deadline())).as("every waiter, not only the first")
+		assertThat(readOrAcquire(this.other, this.keys, null)).isInstanceOf(Acquisition.Open.class);
+		assertThat(readOrAcquire(this.holder, this.keys, null)).as("every waiter, not only the first")
 			.isInstanceOf(Acquisition.Open.class);
 	}
 
@@ -177,7 +178,7 @@ class LeaseLocksTests {
 	void releaseOfAnUnstoredLoadWithoutWaitersLeavesTheKeyFree() {
 		Lease lease = acquire(this.holder);
 		this.holder.releaseUnstored(lease, deadline());
-		assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, null, deadline())).isInstanceOf(Acquisition.Acquired.class);
+		assertThat(readOrAcquire(this.other, this.keys, null)).isInstanceOf(Acquisition.Acquired.class);
 	}
 
 	@Test
@@ -185,11 +186,11 @@ class LeaseLocksTests {
 		byte[] unreadable = "unreadable value".getBytes(StandardCharsets.UTF_8);
 		this.other.write(this.keys, unreadable, 60_000);
 		byte[] header = Arrays.copyOf(unreadable, 10);
-		Acquisition acquisition = this.holder.readOrAcquire(this.keys, LEASE, LEASE, header, deadline());
+		Acquisition acquisition = readOrAcquire(this.holder, this.keys, header);
 		assertThat(acquisition).isInstanceOf(Acquisition.Acquired.class);
 		assertThat(this.holder.storeAndRelease(((Acquisition.Acquired) acquisition).lease(), "replaced".getBytes(StandardCharsets.UTF_8), 60_000, deadline()))
 			.isEqualTo(LeaseLocks.StoreResult.STORED);
-		assertThat(this.other.readOrAcquire(this.keys, LEASE, LEASE, header, deadline())).as("a new value is read again")
+		assertThat(readOrAcquire(this.other, this.keys, header)).as("a new value is read again")
 			.isInstanceOf(Acquisition.Found.class);
 	}
 
@@ -197,7 +198,8 @@ class LeaseLocksTests {
 	void leaseIsRenewedForAtMostItsMaximumHold() {
 		LeaseLocks shortLeases = new LeaseLocks(this.redis, this.channel, Duration.ofMillis(200));
 		try {
-			Acquisition acquisition = shortLeases.readOrAcquire(this.keys, 200, 600, null, deadline());
+			Lease lease = shortLeases.newLease(this.keys, 200, 600);
+			Acquisition acquisition = shortLeases.readOrAcquire(lease, null, deadline());
 			assertThat(acquisition).isInstanceOf(Acquisition.Acquired.class);
 			await().pollDelay(Duration.ofMillis(400)).atMost(Duration.ofSeconds(5))
 				.until(() -> this.redis.get(this.keys.lock()) != null);
@@ -218,7 +220,7 @@ class LeaseLocksTests {
 	@Test
 	void aQueuedWriteIsReturnedInsteadOfTheLeaseWhenNoValueIsStored() {
 		queue(bytes("queued"));
-		assertThat(this.holder.readOrAcquire(this.queuedKeys, LEASE, LEASE, null, deadline()))
+		assertThat(readOrAcquire(this.holder, this.queuedKeys, null))
 			.isInstanceOfSatisfying(Acquisition.Pending.class, (pending) -> assertThat(pending.value()).isEqualTo(bytes("queued")));
 		assertThat(this.redis.get(this.queuedKeys.lock())).as("no lease taken").isNull();
 	}
@@ -228,26 +230,26 @@ class LeaseLocksTests {
 		byte[] expired = bytes("expired value");
 		this.other.write(this.queuedKeys, expired, 60_000);
 		queue(bytes("queued"));
-		assertThat(this.holder.readOrAcquire(this.queuedKeys, LEASE, LEASE, Arrays.copyOf(expired, 10), deadline()))
+		assertThat(readOrAcquire(this.holder, this.queuedKeys, Arrays.copyOf(expired, 10)))
 			.isInstanceOfSatisfying(Acquisition.Pending.class, (pending) -> assertThat(pending.value()).isEqualTo(bytes("queued")));
-		assertThat(this.holder.readOrAcquire(this.queuedKeys, LEASE, LEASE, null, deadline())).as("a value to read is read")
+		assertThat(readOrAcquire(this.holder, this.queuedKeys, null)).as("a value to read is read")
 			.isInstanceOf(Acquisition.Found.class);
 	}
 
 	@Test
 	void noBackgroundReloadTakesTheLeaseWhileAWriteIsQueued() {
 		queue(bytes("queued"));
-		assertThat(this.holder.acquireIfFree(this.queuedKeys, LEASE, LEASE, deadline())).isInstanceOf(Acquisition.Held.class);
-		assertThat(this.holder.acquireIfFree(this.keys, LEASE, LEASE, deadline())).as("the same key, no queue")
+		assertThat(acquireIfFree(this.holder, this.queuedKeys)).isInstanceOf(Acquisition.Held.class);
+		assertThat(acquireIfFree(this.holder, this.keys)).as("the same key, no queue")
 			.isInstanceOf(Acquisition.Acquired.class);
 	}
 
 	@Test
 	void aLoadStoresNothingOverAWriteQueuedSinceItTookTheLease() throws InterruptedException {
-		Acquisition acquisition = this.holder.readOrAcquire(this.queuedKeys, LEASE, LEASE, null, deadline());
+		Acquisition acquisition = readOrAcquire(this.holder, this.queuedKeys, null);
 		assertThat(acquisition).isInstanceOf(Acquisition.Acquired.class);
 		try (LoadNotifications.Waiter waiter = this.notifications.register(this.queuedKeys.value())) {
-			assertThat(this.other.readOrAcquire(this.queuedKeys, LEASE, LEASE, null, deadline())).isInstanceOf(Acquisition.Held.class);
+			assertThat(readOrAcquire(this.other, this.queuedKeys, null)).isInstanceOf(Acquisition.Held.class);
 			queue(bytes("queued"));
 			assertThat(this.holder.storeAndRelease(((Acquisition.Acquired) acquisition).lease(), bytes("loaded"), 60_000,
 					deadline())).isEqualTo(LeaseLocks.StoreResult.PENDING);
@@ -255,11 +257,19 @@ class LeaseLocksTests {
 		}
 		assertThat(this.redis.get(this.queuedKeys.value())).isNull();
 		assertThat(this.redis.get(this.queuedKeys.lock())).as("released").isNull();
-		assertThat(this.other.readOrAcquire(this.queuedKeys, LEASE, LEASE, null, deadline())).isInstanceOf(Acquisition.Pending.class);
+		assertThat(readOrAcquire(this.other, this.queuedKeys, null)).isInstanceOf(Acquisition.Pending.class);
 	}
 
 	private long deadline() {
 		return this.redis.deadline();
+	}
+
+	private Acquisition readOrAcquire(LeaseLocks locks, EntryKeys keys, byte @Nullable [] unreadable) {
+		return locks.readOrAcquire(locks.newLease(keys, LEASE, LEASE), unreadable, deadline());
+	}
+
+	private Acquisition acquireIfFree(LeaseLocks locks, EntryKeys keys) {
+		return locks.acquireIfFree(locks.newLease(keys, LEASE, LEASE), deadline());
 	}
 
 }
