@@ -7,6 +7,7 @@ import org.aopalliance.aop.Advice;
 import org.springframework.aop.Pointcut;
 import org.springframework.aop.support.AbstractPointcutAdvisor;
 import org.springframework.aop.support.StaticMethodMatcherPointcut;
+import org.springframework.context.aot.AbstractAotProcessor;
 
 import dev.tiercache.annotation.CacheAside;
 
@@ -26,10 +27,17 @@ public final class TiercacheAdvisor extends AbstractPointcutAdvisor {
 		this.interceptor = new TiercacheInterceptor(operations);
 		this.pointcut = new StaticMethodMatcherPointcut() {
 
+			/**
+			 * Parses the method's annotation when the proxy is made, so that one that cannot work fails
+			 * start-up; not while the application is processed ahead of time (when Spring matches
+			 * pointcuts to choose proxy classes), since parsing resolves the caches, which would create
+			 * the cache manager and connect to Redis in the build.
+			 */
 			@Override
 			public boolean matches(Method method, Class<?> targetClass) {
 				return operations.isAnnotated(method, targetClass)
-						&& operations.getOperation(method, targetClass) != null;
+						&& (Boolean.getBoolean(AbstractAotProcessor.AOT_PROCESSING)
+								|| operations.getOperation(method, targetClass) != null);
 			}
 
 		};

@@ -4,6 +4,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -20,13 +22,21 @@ final class SampleServers {
 	private final String schema = "sample_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 
 	void register(DynamicPropertyRegistry registry) {
-		registry.add("spring.data.redis.host", TestRedis::host);
-		registry.add("spring.data.redis.port", TestRedis::port);
-		registry.add("tiercache.key-prefix", TestRedis::uniquePrefix);
+		properties().forEach((name, value) -> registry.add(name, () -> value));
+	}
+
+	/** The properties that point the application at the servers, as command-line arguments. */
+	List<String> arguments() {
+		return properties().entrySet().stream().map((property) -> "--" + property.getKey() + "=" + property.getValue())
+			.toList();
+	}
+
+	private Map<String, Object> properties() {
 		String url = TestPostgres.jdbcUrl();
-		registry.add("spring.datasource.url",
-				() -> url + (url.contains("?") ? "&" : "?") + "currentSchema=" + this.schema);
-		registry.add("spring.flyway.schemas", () -> this.schema);
+		return Map.of("spring.data.redis.host", TestRedis.host(), "spring.data.redis.port", TestRedis.port(),
+				"tiercache.key-prefix", TestRedis.uniquePrefix(), "spring.datasource.url",
+				url + (url.contains("?") ? "&" : "?") + "currentSchema=" + this.schema, "spring.flyway.schemas",
+				this.schema);
 	}
 
 	void dropSchema() throws SQLException {
