@@ -85,7 +85,7 @@ final class CacheContext implements LocalCopies {
 	 * Makes a call to Redis for this cache that returns nothing, traced as {@code work}.
 	 * @throws RemoteCallException if Redis fails or does not answer in time
 	 */
-	void callRedis(CacheTracer.Work work, Runnable call) {
+	void runRedis(CacheTracer.Work work, Runnable call) {
 		callRedis(work, () -> {
 			call.run();
 			return null;

@@ -163,7 +163,7 @@ final class LoadLeases {
 	 */
 	void releaseUnstored(Lease lease, long deadline) {
 		try {
-			this.cache.callRedis(Work.REDIS_RELEASE, () -> this.leases.releaseUnstored(lease, deadline));
+			this.cache.runRedis(Work.REDIS_RELEASE, () -> this.leases.releaseUnstored(lease, deadline));
 		}
 		catch (RemoteCallException ex) {
 			releaseLater(lease, true);

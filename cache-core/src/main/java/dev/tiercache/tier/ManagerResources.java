@@ -100,7 +100,7 @@ final class ManagerResources implements AutoCloseable {
 	 */
 	ManagerResources(TieredCacheManager.Builder builder) {
 		this.errorHandler = builder.errorHandler;
-		this.tracer = builder.tracer;
+		this.tracer = CacheTracer.guarded(builder.tracer);
 		this.loadBulkheads = builder.loadBulkheads;
 		this.newKeyLimits = builder.newKeyLimits;
 		RedisConnectionFactory connectionFactory = builder.connectionFactory;

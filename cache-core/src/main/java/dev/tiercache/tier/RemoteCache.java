@@ -134,7 +134,7 @@ final class RemoteCache {
 	RemoteKey resolvedKeyOf(Object key) {
 		RemoteKey remoteKey = keyOf(key);
 		if (!remoteKey.resolved()) {
-			this.namespaces.readNow(this.cache.name());
+			this.cache.runRedis(Work.REDIS_READ, () -> this.namespaces.readNow(this.cache.name()));
 			remoteKey = keyOf(key);
 			remoteKey.value();
 		}
@@ -186,13 +186,7 @@ final class RemoteCache {
 			for (int i = 0; i < valueKeys.length; i++) {
 				valueKeys[i] = keys.get(i).value();
 			}
-			found = this.cache.callRedis(Work.REDIS_READ,
-					() -> this.commands.call((redis) -> redis.mget(valueKeys), deadline));
-			if (found == null || found.size() != valueKeys.length) {
-				throw new RemoteCallException("MGET of " + valueKeys.length + " keys of " + this.cache
-						+ " returned " + ((found != null) ? found.size() : "no") + " values",
-						new IllegalStateException("unexpected reply"));
-			}
+			found = this.cache.callRedis(Work.REDIS_READ, () -> mget(valueKeys, deadline));
 		}
 		catch (RemoteCallException ex) {
 			this.cache.remoteFailed(ex);
@@ -210,6 +204,16 @@ final class RemoteCache {
 			}
 		}
 		return reads;
+	}
+
+	/** Reads values with one {@code MGET}; a reply that does not have one value per key is a failure. */
+	private List<KeyValue<byte[], byte[]>> mget(byte[][] valueKeys, long deadline) {
+		List<KeyValue<byte[], byte[]>> found = this.commands.call((redis) -> redis.mget(valueKeys), deadline);
+		if (found == null || found.size() != valueKeys.length) {
+			throw new RemoteCallException("MGET of " + valueKeys.length + " keys of " + this.cache + " returned "
+					+ ((found != null) ? found.size() : "no") + " values", new IllegalStateException("unexpected reply"));
+		}
+		return found;
 	}
 
 	/**
@@ -384,7 +388,7 @@ final class RemoteCache {
 	/** Revokes the key's lease, if any, leaving its value; a failure is counted (a later write revokes it too). */
 	void revoke(RemoteKey key) {
 		try {
-			this.cache.callRedis(Work.REDIS_WRITE, () -> this.leases.revoke(key.entry()));
+			this.cache.runRedis(Work.REDIS_WRITE, () -> this.leases.revoke(key.entry()));
 		}
 		catch (RemoteCallException ex) {
 			this.cache.remoteFailed(ex);
@@ -422,7 +426,7 @@ final class RemoteCache {
 	 */
 	void clear() {
 		try {
-			this.cache.callRedis(Work.REDIS_CLEAR, () -> this.namespaces.bump(this.cache.name()));
+			this.cache.runRedis(Work.REDIS_CLEAR, () -> this.namespaces.bump(this.cache.name()));
 		}
 		catch (RemoteCallException ex) {
 			this.repairs.add("clear:" + this.cache.name(), this.cache, () -> this.namespaces.bump(this.cache.name()));

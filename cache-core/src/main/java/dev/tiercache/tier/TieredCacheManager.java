@@ -521,8 +521,8 @@ public final class TieredCacheManager
 		}
 
 		/**
-		 * What traces the caches' loads and write-behind flushes (default {@link CacheTracer#NONE}); an L1
-		 * hit is never traced.
+		 * What traces the caches' loads, their calls to Redis and write-behind flushes (default
+		 * {@link CacheTracer#NONE}), {@linkplain CacheTracer#guarded guarded}; an L1 hit is never traced.
 		 */
 		public Builder tracer(CacheTracer tracer) {
 			this.tracer = Objects.requireNonNull(tracer, "tracer must not be null");

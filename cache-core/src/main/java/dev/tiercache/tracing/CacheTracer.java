@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
  * {@link ObservationCacheTracer} reports the work as Micrometer observations.
  *
  * <p>Implementations are thread-safe, run the work once on the calling thread, and hand back what it
- * returned or threw, unchanged.
+ * returned or threw, unchanged. The cache manager {@linkplain #guarded guards} the tracer it is given,
+ * so one that fails to do so cannot fail or repeat the work.
  */
 public interface CacheTracer {
 
@@ -26,6 +27,15 @@ public interface CacheTracer {
 		}
 
 	};
+
+	/**
+	 * A tracer that traces as {@code tracer} does but cannot change the work: the step runs exactly once
+	 * and its own result or exception is what the caller gets, whatever {@code tracer} throws or returns.
+	 * @return {@code tracer} itself if it is {@link #NONE}
+	 */
+	static CacheTracer guarded(CacheTracer tracer) {
+		return (tracer == NONE || tracer instanceof GuardedTracer) ? tracer : new GuardedTracer(tracer);
+	}
 
 	/**
 	 * Runs {@code step}, tracing it as {@code work} of the cache.

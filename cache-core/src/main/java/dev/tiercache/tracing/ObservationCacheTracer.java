@@ -50,10 +50,17 @@ public final class ObservationCacheTracer implements CacheTracer {
 		Observation.Scope scope;
 		try {
 			observation = observationOf(work, cacheName).start();
+		}
+		catch (RuntimeException ex) {
+			failed(work, cacheName, ex, outer);
+			return step.run();
+		}
+		try {
 			scope = observation.openScope();
 		}
 		catch (RuntimeException ex) {
 			failed(work, cacheName, ex, outer);
+			stopQuietly(work, cacheName, observation, outer);
 			return step.run();
 		}
 		T result;
@@ -84,10 +91,25 @@ public final class ObservationCacheTracer implements CacheTracer {
 			Observation.@Nullable Scope outer, String result, @Nullable Throwable failure) {
 		try {
 			scope.close();
+		}
+		catch (RuntimeException ex) {
+			failed(work, cacheName, ex, outer);
+		}
+		try {
 			observation.lowCardinalityKeyValue("result", result);
 			if (failure != null) {
 				observation.error(failure);
 			}
+		}
+		catch (RuntimeException ex) {
+			failed(work, cacheName, ex, outer);
+		}
+		stopQuietly(work, cacheName, observation, outer);
+	}
+
+	/** Stops the observation, so that no timer sample or span is left open, whatever a handler throws. */
+	private void stopQuietly(Work work, String cacheName, Observation observation, Observation.@Nullable Scope outer) {
+		try {
 			observation.stop();
 		}
 		catch (RuntimeException ex) {

@@ -146,7 +146,8 @@ final class QueueCalls {
 		byte[] field = RedisKeys.pendingIdField(staged.renderedKey());
 		Boolean queued;
 		try {
-			queued = this.commands.call((redis) -> redis.hexists(pending, field));
+			queued = this.cache.tracer().trace(Work.REDIS_READ, this.cache.getName(),
+					() -> this.commands.call((redis) -> redis.hexists(pending, field)));
 		}
 		catch (RemoteCallException ex) {
 			throw refused(method, key, "it cannot be queued (" + why + ") and Redis did not answer whether an older "
@@ -202,8 +203,8 @@ final class QueueCalls {
 		try {
 			while (true) {
 				try {
-					Sighting sighting = Sighting.of(
-							this.commands.eval(QueueScripts.QUEUED_IN, ScriptOutputType.VALUE, stream, id));
+					Sighting sighting = Sighting.of(this.cache.tracer().trace(Work.REDIS_READ, this.cache.getName(),
+							() -> this.commands.eval(QueueScripts.QUEUED_IN, ScriptOutputType.VALUE, stream, id)));
 					unanswered = null;
 					if (!sighting.lineage().equals(lineage)) {
 						if (!sighting.queued()) {

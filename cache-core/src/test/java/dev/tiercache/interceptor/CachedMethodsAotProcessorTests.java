@@ -14,6 +14,7 @@ import org.springframework.aot.generate.DefaultGenerationContext;
 import org.springframework.aot.generate.InMemoryGeneratedFiles;
 import org.springframework.aot.hint.RuntimeHints;
 import org.springframework.aot.hint.predicate.RuntimeHintsPredicates;
+import org.springframework.cache.annotation.Cacheable;
 import org.springframework.context.aot.AbstractAotProcessor;
 import org.springframework.context.aot.ApplicationContextAotGenerator;
 import org.springframework.context.support.GenericApplicationContext;
@@ -30,8 +31,9 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
  * Spring's AOT processing of a context, as {@code spring-boot:process-aot} runs it, picks up
  * {@link CachedMethodsAotProcessor} from {@code aot.factories}: a bean with Tiercache-annotated methods
  * gets reflection hints for those methods, binding hints for the types in their signatures (records and
- * values inside {@code Optional} and {@code List} too), a record's class file as a resource and Java
- * serialization for a {@code Serializable} value; a bean without such methods gets none. The
+ * values inside {@code Optional}, {@code List} and other records too, and a Spring {@code @Cacheable}
+ * method's), field access, a record's class file as a resource and Java serialization for a
+ * {@code Serializable} value; a bean without such methods gets none. The
  * processing itself does not create the cache manager.
  */
 class CachedMethodsAotProcessorTests {
@@ -40,7 +42,7 @@ class CachedMethodsAotProcessorTests {
 
 	@Test
 	void annotatedMethodsAreInvocableByReflection() throws Exception {
-		for (String method : List.of("find", "findAll", "save", "remove")) {
+		for (String method : List.of("find", "findAll", "save", "remove", "price")) {
 			assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(Catalogue.class, method)).as(method)
 				.accepts(this.hints);
 		}
@@ -61,6 +63,14 @@ class CachedMethodsAotProcessorTests {
 			.accepts(this.hints);
 		assertThat(RuntimeHintsPredicates.resource().forResource("dev/tiercache/interceptor/"
 				+ "CachedMethodsAotProcessorTests$Book.class")).as("a record's class file").accepts(this.hints);
+		assertThat(RuntimeHintsPredicates.resource().forResource("dev/tiercache/interceptor/"
+				+ "CachedMethodsAotProcessorTests$Edition.class")).as("a record inside a record").accepts(this.hints);
+		assertThat(RuntimeHintsPredicates.reflection().onFieldAccess(Order.class, "quantity"))
+			.as("a value's fields, which the codec compares and the @NeverCache check reads")
+			.accepts(this.hints);
+		assertThat(RuntimeHintsPredicates.reflection().onType(Price.class))
+			.as("the value of a Spring @Cacheable method, which the fast path encodes")
+			.accepts(this.hints);
 		assertThat(RuntimeHintsPredicates.reflection().onJavaSerialization(Order.class, true))
 			.as("a Serializable value, for the codec's fallback")
 			.accepts(this.hints);
@@ -119,7 +129,13 @@ class CachedMethodsAotProcessorTests {
 		}
 	}
 
-	public record Book(long id, String title) {
+	public record Book(long id, String title, Edition edition) {
+	}
+
+	public record Edition(int year) {
+	}
+
+	public record Price(long cents) {
 	}
 
 	public record Author(String name) {
@@ -160,6 +176,11 @@ class CachedMethodsAotProcessorTests {
 
 		@CacheInvalidate(cache = "books", key = "#id")
 		public void remove(long id) {
+		}
+
+		@Cacheable("prices")
+		public Price price(long id) {
+			return new Price(id);
 		}
 
 		public int count() {

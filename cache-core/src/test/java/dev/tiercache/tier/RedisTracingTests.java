@@ -2,6 +2,7 @@ package dev.tiercache.tier;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 
@@ -9,6 +10,7 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.tck.TestObservationRegistry;
 import io.micrometer.observation.tck.TestObservationRegistryAssert;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +18,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 
 import dev.tiercache.test.TcpProxy;
 import dev.tiercache.test.TestRedis;
+import dev.tiercache.tracing.CacheTracer;
 import dev.tiercache.tracing.ObservationCacheTracer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -130,6 +133,41 @@ class RedisTracingTests {
 			.hasLowCardinalityKeyValue("result", "failure")
 			.hasError()
 			.hasBeenStopped();
+	}
+
+	/**
+	 * A tracer that breaks its contract, throwing an {@code Error} after it ran the work, or never running
+	 * it: loads, puts and evictions still succeed once each, and no lease is left in Redis.
+	 */
+	@Test
+	void aTracerThatFailsNeitherFailsNorRepeatsTheWorkNorLeavesALease() {
+		for (boolean runsTheWork : List.of(true, false)) {
+			AtomicInteger traced = new AtomicInteger();
+			CacheTracer broken = new CacheTracer() {
+
+				@Override
+				public <T extends @Nullable Object, E extends Throwable> T trace(Work work, String cacheName,
+						Step<T, E> step) throws E {
+					traced.incrementAndGet();
+					if (runsTheWork) {
+						step.run();
+					}
+					throw new AssertionError("a broken tracer");
+				}
+
+			};
+			String name = "broken-" + runsTheWork;
+			TieredCache cache = this.fixture.manager(TestRedis.connectionFactory(), name, UnaryOperator.identity(),
+					(builder) -> builder.tracer(broken)).getTieredCache(name);
+			AtomicInteger loads = new AtomicInteger();
+			assertThat(cache.get(1L, () -> "loaded " + loads.incrementAndGet())).isEqualTo("loaded 1");
+			cache.put(2L, "put");
+			cache.evict(1L);
+			assertThat(cache.get(1L, () -> "loaded " + loads.incrementAndGet())).isEqualTo("loaded 2");
+			assertThat(loads).as("each load ran once").hasValue(2);
+			assertThat(traced).as("the tracer was called").hasPositiveValue();
+			assertThat(this.fixture.rawGet(this.fixture.lockKey(name, "#l:1"))).as("a lease left in Redis").isNull();
+		}
 	}
 
 	private TieredCache tracedCache(LettuceConnectionFactory connectionFactory) {

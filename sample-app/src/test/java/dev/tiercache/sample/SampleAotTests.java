@@ -30,7 +30,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The sample runs from its AOT-processed output: {@code spring-boot:process-aot} runs before the tests
  * (bound to {@code process-classes} in the pom), and this test starts the application in a JVM of its own
- * with {@code -Dspring.aot.enabled=true}, on the test Redis and PostgreSQL, then reads a product twice
+ * with {@code -Dspring.aot.enabled=true} (on the test's own class path, which holds the processed classes
+ * and the generated ones), on the test Redis and PostgreSQL, then reads a product twice
  * over HTTP (a load, then an L1 hit) and the Actuator endpoint; and the runtime hints it wrote for a
  * native image cover what Tiercache reads by reflection.
  */
@@ -42,19 +43,23 @@ class SampleAotTests {
 	private static final Path REACHABILITY_METADATA = Path.of("target", "spring-aot", "main", "resources", "META-INF",
 			"native-image", "dev.tiercache", "tiercache-sample-app", "reachability-metadata.json");
 
+	private static final Path APPLICATION_CLASS = Path.of("target", "classes", "dev", "tiercache", "sample",
+			"SampleApplication.class");
+
 	private static final Pattern PORT = Pattern.compile("Tomcat started on port (\\d+)");
 
 	private final SampleServers servers = new SampleServers();
 
 	private final List<String> output = new CopyOnWriteArrayList<>();
 
-	private final HttpClient http = HttpClient.newHttpClient();
+	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
 	private Process application;
 
 	@AfterEach
 	void stop() throws Exception {
 		if (this.application != null) {
+			this.application.descendants().forEach(ProcessHandle::destroyForcibly);
 			this.application.destroy();
 			if (!this.application.waitFor(30, TimeUnit.SECONDS)) {
 				this.application.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -68,10 +73,14 @@ class SampleAotTests {
 		assertThat(Files.exists(AOT_INITIALIZER))
 			.as("the AOT-processed output: build with ./mvnw verify, which runs spring-boot:process-aot first")
 			.isTrue();
+		assertThat(Files.getLastModifiedTime(AOT_INITIALIZER))
+			.as("the AOT-processed output is newer than the classes it was processed from")
+			.isGreaterThanOrEqualTo(Files.getLastModifiedTime(APPLICATION_CLASS));
 		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 		List<String> command = new ArrayList<>(List.of(java, "-Dspring.aot.enabled=true", "-cp",
 				System.getProperty("java.class.path"),
-				SampleApplication.class.getName(), "--server.port=0", "--sample.read-latency=5ms"));
+				SampleApplication.class.getName(), "--server.port=0", "--sample.read-latency=5ms",
+				"--sample.embedded-redis=false", "--sample.embedded-postgres=false"));
 		command.addAll(this.servers.arguments());
 		this.application = new ProcessBuilder(command).redirectErrorStream(true).start();
 		Thread reader = new Thread(this::readOutput, "sample-aot-output");
@@ -146,8 +155,9 @@ class SampleAotTests {
 	}
 
 	private HttpResponse<String> get(int port, String path) throws Exception {
-		return this.http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-				HttpResponse.BodyHandlers.ofString());
+		return this.http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+			.timeout(Duration.ofSeconds(30))
+			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 }
