@@ -210,8 +210,9 @@ final class RemoteCache {
 	private List<KeyValue<byte[], byte[]>> mget(byte[][] valueKeys, long deadline) {
 		List<KeyValue<byte[], byte[]>> found = this.commands.call((redis) -> redis.mget(valueKeys), deadline);
 		if (found == null || found.size() != valueKeys.length) {
+			String returned = (found != null) ? String.valueOf(found.size()) : "no";
 			throw new RemoteCallException("MGET of " + valueKeys.length + " keys of " + this.cache + " returned "
-					+ ((found != null) ? found.size() : "no") + " values", new IllegalStateException("unexpected reply"));
+					+ returned + " values", new IllegalStateException("unexpected reply"));
 		}
 		return found;
 	}
