@@ -35,6 +35,24 @@ public interface LocalCopies {
 	/** Changes may have been missed: every entry leaves, and reads in flight do not store theirs. */
 	void clear();
 
+	/**
+	 * A read of the cache's namespace version that began at {@code startedNanos}
+	 * ({@link System#nanoTime()}) found {@code version} still in use: the writes this instance completed
+	 * under it before then reached Redis while it was current. By default nothing is done.
+	 */
+	default void namespaceConfirmed(long version, long startedNanos) {
+	}
+
+	/**
+	 * The namespace version in use moved forward to {@code version} (the cache was cleared, here or
+	 * elsewhere), after {@link #clear}. A write this instance made under an older version may have
+	 * reached Redis after the clear, where no reader looks, while an older value of its key written under
+	 * the new version stays readable: the tier deletes such keys under the new version. By default nothing
+	 * is done.
+	 */
+	default void namespaceMoved(long version) {
+	}
+
 	/** An entry this instance wrote to Redis, kept in L1 though a change of its key was reported. */
 	interface Suspect {
 

@@ -38,23 +38,31 @@ public final class NamespaceVersion {
 	}
 
 	/** A stamp to take before reading the version from Redis, for {@link #read}. */
-	synchronized long stamp() {
-		return this.bumps;
+	synchronized Stamp stamp() {
+		return new Stamp(this.bumps, System.nanoTime());
 	}
 
 	/**
 	 * Moves to a version read from Redis if it is newer than the one in use, unless this instance bumped
-	 * it since the read began ({@code stamp}).
+	 * it since the read began ({@code stamp}); if it is the one in use, tells the cache it was confirmed
+	 * ({@link LocalCopies#namespaceConfirmed}).
 	 */
-	synchronized void read(long version, long stamp) {
-		if (stamp == this.bumps) {
-			moveTo(version);
+	synchronized void read(long version, Stamp stamp) {
+		if (stamp.bumps() == this.bumps && !moveTo(version) && version == this.version) {
+			this.copies.namespaceConfirmed(version, stamp.takenNanos());
 		}
 	}
 
-	/** Moves to the version this instance's bump returned if it is newer; clears L1 either way. */
-	synchronized void bumped(long version) {
+	/**
+	 * Moves to the version this instance's bump returned if it is newer; clears L1 either way. A bump
+	 * from the version in use to the next one (nobody else bumped since this instance last knew it)
+	 * confirms that version for the writes completed before the bump began ({@code stamp}).
+	 */
+	synchronized void bumped(long version, long from, Stamp stamp) {
 		this.bumps++;
+		if (from != UNKNOWN && from == this.version && version == from + 1) {
+			this.copies.namespaceConfirmed(from, stamp.takenNanos());
+		}
 		if (!moveTo(version)) {
 			this.copies.clear();
 		}
@@ -69,8 +77,13 @@ public final class NamespaceVersion {
 		this.version = version;
 		if (previous != UNKNOWN) {
 			this.copies.clear();
+			this.copies.namespaceMoved(version);
 		}
 		return true;
+	}
+
+	/** When a read of the version began: how many bumps this instance had made, and the time. */
+	record Stamp(long bumps, long takenNanos) {
 	}
 
 }

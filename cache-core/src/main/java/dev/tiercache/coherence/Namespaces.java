@@ -158,7 +158,7 @@ public final class Namespaces implements NamespaceReader {
 	/** Reads the namespace version, and the number of write-behind partitions, in one round trip. */
 	private void readNow(String cacheName, Registered cache) {
 		NamespaceVersion version = cache.version();
-		long stamp = version.stamp();
+		NamespaceVersion.Stamp stamp = version.stamp();
 		// the floor as it was before the read: a concurrent read that moved the key past it makes FORWARD a
 		// no-op, where the floor it moved to would move the key once more (and clear every instance again)
 		long floor = version.current();
@@ -212,7 +212,9 @@ public final class Namespaces implements NamespaceReader {
 	 */
 	public void bump(String cacheName) {
 		NamespaceVersion version = registered(cacheName).version();
-		version.bumped(run(cacheName, BUMP, version.current()));
+		NamespaceVersion.Stamp stamp = version.stamp();
+		long from = version.current();
+		version.bumped(run(cacheName, BUMP, from), from, stamp);
 		this.coherence.publish(this.keys.namespace(cacheName));
 	}
 

@@ -41,6 +41,8 @@ final class CacheContext implements LocalCopies {
 	/** The namespace version in Redis keys of this cache; unknown until read from Redis. */
 	private final NamespaceVersion namespace = new NamespaceVersion(this);
 
+	private final UnconfirmedWrites unconfirmedWrites = new UnconfirmedWrites();
+
 	private volatile @Nullable PendingWrites pendingWrites;
 
 	private final TiercacheErrorHandler errorHandler;
@@ -155,6 +157,26 @@ final class CacheContext implements LocalCopies {
 	/** The namespace version, for the manager's {@link dev.tiercache.coherence.Namespaces}. */
 	NamespaceVersion namespaceVersion() {
 		return this.namespace;
+	}
+
+	/** The writes to Redis whose namespace version was not confirmed since. */
+	UnconfirmedWrites unconfirmedWrites() {
+		return this.unconfirmedWrites;
+	}
+
+	/** A write of a resolved key to Redis completed: remembered until its namespace version is confirmed. */
+	void written(RemoteKey key) {
+		this.unconfirmedWrites.completed(key, this.namespace);
+	}
+
+	@Override
+	public void namespaceConfirmed(long version, long startedNanos) {
+		this.unconfirmedWrites.confirmed(version, startedNanos);
+	}
+
+	@Override
+	public void namespaceMoved(long version) {
+		this.unconfirmedWrites.superseded(version);
 	}
 
 	@Override

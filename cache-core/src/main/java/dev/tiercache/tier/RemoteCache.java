@@ -86,6 +86,19 @@ final class RemoteCache {
 		this.namespaces = redis.namespaces();
 		this.l1 = redis.coherence();
 		this.framing = new ValueFraming(cache, redis.codecOf(cache.name()), redis.maxValueBytes());
+		cache.unconfirmedWrites().repairWith(new UnconfirmedWrites.Repair() {
+
+			@Override
+			public void deleteInCurrent(RemoteKey key) {
+				deleteLater(key);
+			}
+
+			@Override
+			public void clearAgain() {
+				clearLater();
+			}
+
+		});
 	}
 
 	// ---- keys
@@ -331,6 +344,7 @@ final class RemoteCache {
 		try {
 			boolean written = this.cache.callRedis(Work.REDIS_WRITE,
 					() -> this.leases.write(key.entry(), framed, redisTtl(ttlMillis)));
+			this.cache.written(key);
 			this.repairs.cancel(key);
 			this.publisher.publish(key.value());
 			return written;
@@ -361,6 +375,7 @@ final class RemoteCache {
 
 	/** A staged write was applied: a delete still pending for the key must not undo it. */
 	void applied(RemoteKey key) {
+		this.cache.written(key);
 		this.repairs.cancel(key);
 		this.publisher.publish(key.value());
 	}
@@ -430,9 +445,14 @@ final class RemoteCache {
 			this.cache.runRedis(Work.REDIS_CLEAR, () -> this.namespaces.bump(this.cache.name()));
 		}
 		catch (RemoteCallException ex) {
-			this.repairs.add("clear:" + this.cache.name(), this.cache, () -> this.namespaces.bump(this.cache.name()));
+			clearLater();
 			this.cache.remoteFailed(ex);
 		}
+	}
+
+	/** Invalidates every entry of the cache once Redis answers: see {@link #clear()}. */
+	private void clearLater() {
+		this.repairs.add("clear:" + this.cache.name(), this.cache, () -> this.namespaces.bump(this.cache.name()));
 	}
 
 	long redisTtl(long ttlMillis) {

@@ -60,6 +60,7 @@ final class RemoteIntents {
 		try {
 			boolean stored = this.cache.callRedis(Work.REDIS_WRITE,
 					() -> this.intents.complete(key.entry(), intent, framed, this.remote.redisTtl(ttlMillis)));
+			this.cache.written(key);
 			this.publisher.publish(key.value());
 			return stored;
 		}
@@ -78,6 +79,7 @@ final class RemoteIntents {
 	boolean abandon(RemoteKey key, Intent intent) {
 		try {
 			boolean deleted = this.cache.callRedis(Work.REDIS_WRITE, () -> this.intents.abandon(key.entry(), intent));
+			this.cache.written(key);
 			if (deleted) {
 				this.publisher.publish(key.value());
 			}
