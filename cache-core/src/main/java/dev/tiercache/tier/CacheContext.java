@@ -2,6 +2,7 @@ package dev.tiercache.tier;
 
 import java.time.Duration;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -41,7 +42,9 @@ final class CacheContext implements LocalCopies {
 	/** The namespace version in Redis keys of this cache; unknown until read from Redis. */
 	private final NamespaceVersion namespace = new NamespaceVersion(this);
 
-	private final UnconfirmedWrites unconfirmedWrites = new UnconfirmedWrites();
+	private final UnconfirmedWrites unconfirmedWrites;
+
+	private final LongSupplier namespaceInUse = this.namespace::current;
 
 	private volatile @Nullable PendingWrites pendingWrites;
 
@@ -59,6 +62,7 @@ final class CacheContext implements LocalCopies {
 		this.local = local;
 		this.errorHandler = errorHandler;
 		this.tracer = tracer;
+		this.unconfirmedWrites = new UnconfirmedWrites(name);
 	}
 
 	String name() {
@@ -166,7 +170,7 @@ final class CacheContext implements LocalCopies {
 
 	/** A write of a resolved key to Redis completed: remembered until its namespace version is confirmed. */
 	void written(RemoteKey key) {
-		this.unconfirmedWrites.completed(key, this.namespace);
+		this.unconfirmedWrites.completed(key, this.namespaceInUse);
 	}
 
 	@Override

@@ -183,8 +183,10 @@ final class CacheWrites implements CoordinatedWrites {
 	}
 
 	@Override
-	public void unconfirmed(StagedWrite write) {
-		evictLocal(stagedHere(write).key());
+	public void unconfirmed(StagedWrite staged) {
+		StagedCacheWrite write = stagedHere(staged);
+		write.stagedBy().maybeApplied(write.remoteKey());
+		evictLocal(write.key());
 	}
 
 	@Override

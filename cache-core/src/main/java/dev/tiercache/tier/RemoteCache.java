@@ -86,19 +86,7 @@ final class RemoteCache {
 		this.namespaces = redis.namespaces();
 		this.l1 = redis.coherence();
 		this.framing = new ValueFraming(cache, redis.codecOf(cache.name()), redis.maxValueBytes());
-		cache.unconfirmedWrites().repairWith(new UnconfirmedWrites.Repair() {
-
-			@Override
-			public void deleteInCurrent(RemoteKey key) {
-				deleteLater(key);
-			}
-
-			@Override
-			public void clearAgain() {
-				clearLater();
-			}
-
-		});
+		cache.unconfirmedWrites().repairWith(this::deleteLater);
 	}
 
 	// ---- keys
@@ -344,8 +332,7 @@ final class RemoteCache {
 		try {
 			boolean written = this.cache.callRedis(Work.REDIS_WRITE,
 					() -> this.leases.write(key.entry(), framed, redisTtl(ttlMillis)));
-			this.cache.written(key);
-			this.repairs.cancel(key);
+			written(key);
 			this.publisher.publish(key.value());
 			return written;
 		}
@@ -375,9 +362,28 @@ final class RemoteCache {
 
 	/** A staged write was applied: a delete still pending for the key must not undo it. */
 	void applied(RemoteKey key) {
-		this.cache.written(key);
-		this.repairs.cancel(key);
+		written(key);
 		this.publisher.publish(key.value());
+	}
+
+	/**
+	 * A write to the key succeeded: a delete still pending for the key must not undo it, unless the write
+	 * went to a namespace version the cache has left (the delete is then for the key under the version in
+	 * use); and the write is remembered until its version is confirmed ({@link UnconfirmedWrites}).
+	 */
+	private void written(RemoteKey key) {
+		if (key.namespace() >= this.cache.namespace()) {
+			this.repairs.cancel(key);
+		}
+		this.cache.written(key);
+	}
+
+	/**
+	 * A staged write whose script may or may not have run (Redis did not answer in time): remembered as
+	 * written, since it may have landed under a namespace version a clear elsewhere superseded.
+	 */
+	void maybeApplied(RemoteKey key) {
+		this.cache.written(key);
 	}
 
 	/**
@@ -411,9 +417,12 @@ final class RemoteCache {
 		}
 	}
 
-	/** Deletes the key once Redis answers, in the namespace current then, and evicts it from L1 again. */
-	void deleteLater(RemoteKey key) {
-		this.repairs.add(key.id(), this.cache, () -> {
+	/**
+	 * Deletes the key once Redis answers, in the namespace current then, and evicts it from L1 again.
+	 * @return whether the delete is pending ({@code false}: too many repairs are, and it was dropped)
+	 */
+	boolean deleteLater(RemoteKey key) {
+		return this.repairs.add(key.id(), this.cache, () -> {
 			RemoteKey current = keyIn(key.rendered(), key.original(), this.cache.namespace());
 			this.leases.write(current.entry(), null, 0);
 			this.publisher.publish(current.value());
@@ -445,14 +454,9 @@ final class RemoteCache {
 			this.cache.runRedis(Work.REDIS_CLEAR, () -> this.namespaces.bump(this.cache.name()));
 		}
 		catch (RemoteCallException ex) {
-			clearLater();
+			this.repairs.add("clear:" + this.cache.name(), this.cache, () -> this.namespaces.bump(this.cache.name()));
 			this.cache.remoteFailed(ex);
 		}
-	}
-
-	/** Invalidates every entry of the cache once Redis answers: see {@link #clear()}. */
-	private void clearLater() {
-		this.repairs.add("clear:" + this.cache.name(), this.cache, () -> this.namespaces.bump(this.cache.name()));
 	}
 
 	long redisTtl(long ttlMillis) {

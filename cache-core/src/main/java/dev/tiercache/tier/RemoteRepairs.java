@@ -68,14 +68,16 @@ final class RemoteRepairs implements AutoCloseable {
 	 * Remembers a write to retry, replacing any pending one with the same id.
 	 * @param id what the write is about (a key, a lease, a cache), so that it can be replaced or cancelled
 	 * @param cache the cache that counts a repair dropped for want of room
+	 * @return whether it is remembered ({@code false}: dropped for want of room, and counted)
 	 */
-	void add(Object id, CacheContext cache, Repair repair) {
+	boolean add(Object id, CacheContext cache, Repair repair) {
 		if (this.pending.size() >= this.capacity && !this.pending.containsKey(id)) {
 			cache.stats().repairDropped();
 			logger.debug("Tiercache " + cache + " has too many pending Redis repairs; one was dropped");
-			return;
+			return false;
 		}
 		this.pending.put(id, repair);
+		return true;
 	}
 
 	/** Forgets a pending delete of the key, once a newer write of it succeeded. Allocates nothing when none is pending. */

@@ -4,13 +4,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.function.UnaryOperator;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.tiercache.coherence.NamespaceVersion;
 import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.test.SingleServer;
 import dev.tiercache.test.TcpProxy;
@@ -54,6 +52,10 @@ class StaleNamespaceWritesTests {
 			a.put(1L, "older");
 			b.put(1L, "newer");
 			proxy.restore();
+			assertThat(this.fixture.rawGet(this.fixture.prefix + ":{books:0:#l:1}"))
+				.as("B's put went under the old version (it had not heard of the clear)")
+				.asString(StandardCharsets.ISO_8859_1)
+				.contains("newer");
 
 			String newVersionKey = this.fixture.prefix + ":{books:1:#l:1}";
 			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
@@ -65,43 +67,30 @@ class StaleNamespaceWritesTests {
 		}
 	}
 
-	/** Without Redis: which remembered writes a move of the namespace hands to the repair. */
+	/** Without Redis: which remembered writes a move of the namespace hands to the repair, and when. */
 	@Test
 	void onlyWritesUnderAnOlderVersionNotConfirmedSinceAreRepaired() {
-		UnconfirmedWrites writes = new UnconfirmedWrites();
+		CacheContext cache = new CacheContext("books", CacheSettings.DEFAULTS, null, new StatsRecorder(),
+				TiercacheErrorHandler.logging(), CacheTracer.NONE);
+		UnconfirmedWrites writes = cache.unconfirmedWrites();
 		List<String> deleted = new ArrayList<>();
-		List<String> cleared = new ArrayList<>();
-		writes.repairWith(new UnconfirmedWrites.Repair() {
-
-			@Override
-			public void deleteInCurrent(RemoteKey key) {
-				deleted.add(key.rendered());
-			}
-
-			@Override
-			public void clearAgain() {
-				cleared.add("again");
-			}
-
-		});
-		NamespaceVersion version = new NamespaceVersion(new CacheContext("books", CacheSettings.DEFAULTS, null,
-				new StatsRecorder(), TiercacheErrorHandler.logging(), CacheTracer.NONE));
+		writes.repairWith((key) -> deleted.add(key.rendered() + "@" + key.namespace()));
 		RedisKeys keys = new RedisKeys("p");
-		writes.completed(key(keys, "confirmed", 3), version);
-		writes.confirmed(3, System.nanoTime());
-		writes.completed(key(keys, "unconfirmed", 3), version);
-		writes.completed(key(keys, "current", 4), version);
+		writes.completed(key(keys, "confirmed", 3), () -> 3);
+		writes.confirmed(3, System.nanoTime() + 1);
+		writes.completed(key(keys, "unconfirmed", 3), () -> 3);
+		writes.completed(key(keys, "twice", 3), () -> 3);
+		writes.completed(key(keys, "twice", 4), () -> 3);
+		writes.completed(key(keys, "current", 4), () -> 3);
 		writes.superseded(4);
-		assertThat(deleted).containsExactly("unconfirmed");
+		assertThat(deleted).as("the oldest version a key was written under counts")
+			.containsExactlyInAnyOrder("unconfirmed@3", "twice@3");
 		assertThat(writes.size()).as("the write under the version in use stays").isEqualTo(1);
 
-		for (int i = 0; i <= UnconfirmedWrites.CAPACITY; i++) {
-			writes.completed(key(keys, "k" + i, 4), version);
-		}
-		writes.superseded(5);
-		assertThat(cleared).as("past the capacity, the cache is cleared again").containsExactly("again");
-		assertThat(writes.size()).isZero();
-		assertThat(Set.copyOf(deleted)).hasSize(1);
+		deleted.clear();
+		writes.completed(key(keys, "landed after the move", 4), () -> 5);
+		assertThat(deleted).as("a write that completes after the move is repaired at once")
+			.containsExactly("landed after the move@4");
 	}
 
 	private static RemoteKey key(RedisKeys keys, String rendered, long namespace) {
