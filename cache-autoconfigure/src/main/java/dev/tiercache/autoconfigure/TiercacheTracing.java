@@ -13,11 +13,12 @@ import org.springframework.core.annotation.Order;
 import dev.tiercache.tracing.ObservationCacheTracer;
 
 /**
- * Traces the auto-configured caches' loads and write-behind flushes as Micrometer observations
- * ({@link ObservationCacheTracer}) when the application has an {@link ObservationRegistry} (Spring Boot
- * declares one with Actuator): a trace then shows the time a request spent loading a missed key, under
- * the request's own observation. It is applied before every other {@link TieredCacheManagerCustomizer},
- * so one of the application's that sets a tracer wins; one named {@code tiercacheTracing} replaces it.
+ * Traces the auto-configured caches' loads, calls to Redis and write-behind flushes as Micrometer
+ * observations ({@link ObservationCacheTracer}) when the application has an {@link ObservationRegistry}
+ * (Spring Boot declares one with Actuator): a trace then shows where a request's time went (the Redis
+ * calls, the load of a missed key), under the request's own observation. It is applied before every
+ * other {@link TieredCacheManagerCustomizer}, so one of the application's that sets a tracer wins; one
+ * named {@code tiercacheTracing} replaces it.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnClass({ ObservationRegistry.class, ObservationCacheTracer.class })

@@ -185,7 +185,8 @@ final class CacheWrites implements CoordinatedWrites {
 	@Override
 	public void unconfirmed(StagedWrite staged) {
 		StagedCacheWrite write = stagedHere(staged);
-		write.stagedBy().maybeApplied(write.remoteKey());
+		// it may have landed under a namespace version a clear elsewhere superseded: remembered as written
+		this.cache.written(write.remoteKey());
 		evictLocal(write.key());
 	}
 

@@ -379,14 +379,6 @@ final class RemoteCache {
 	}
 
 	/**
-	 * A staged write whose script may or may not have run (Redis did not answer in time): remembered as
-	 * written, since it may have landed under a namespace version a clear elsewhere superseded.
-	 */
-	void maybeApplied(RemoteKey key) {
-		this.cache.written(key);
-	}
-
-	/**
 	 * Writes framed bytes unless a value is stored, for {@code ttlMillis} and the cache's stale window or
 	 * fail-safe.
 	 * @return the framed bytes already stored, or {@code null} if this call wrote (or Redis failed)

@@ -26,9 +26,7 @@ final class GuardedTracer implements CacheTracer {
 			this.tracer.trace(work, cacheName, outcome);
 		}
 		catch (Throwable ex) {
-			if (!outcome.ran) {
-				return step.run();
-			}
+			// the tracer's own failure: the work's outcome stands, or the work runs untraced
 		}
 		return outcome.ran ? outcome.handBack() : step.run();
 	}

@@ -16,6 +16,7 @@ import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.internal.write.StagedWrite;
 import dev.tiercache.tier.TieredCache;
+import dev.tiercache.tracing.CacheTracer;
 import dev.tiercache.tracing.CacheTracer.Work;
 
 /**
@@ -113,7 +114,7 @@ final class QueueCalls {
 				(durableWrites != null) ? WITH_LINEAGE : WITHOUT_LINEAGE };
 		DurableWrites.Written written;
 		try {
-			written = this.cache.tracer().trace(Work.REDIS_ENQUEUE, this.cache.getName(), () -> (durableWrites != null)
+			written = traced(Work.REDIS_ENQUEUE, () -> (durableWrites != null)
 					? durableWrites.eval(QueueScripts.ENQUEUE, scriptKeys, scriptArguments)
 					: new DurableWrites.Written(this.commands.eval(QueueScripts.ENQUEUE, ScriptOutputType.VALUE,
 							scriptKeys, scriptArguments), true));
@@ -146,8 +147,7 @@ final class QueueCalls {
 		byte[] field = RedisKeys.pendingIdField(staged.renderedKey());
 		Boolean queued;
 		try {
-			queued = this.cache.tracer().trace(Work.REDIS_READ, this.cache.getName(),
-					() -> this.commands.call((redis) -> redis.hexists(pending, field)));
+			queued = traced(Work.REDIS_READ, () -> this.commands.call((redis) -> redis.hexists(pending, field)));
 		}
 		catch (RemoteCallException ex) {
 			throw refused(method, key, "it cannot be queued (" + why + ") and Redis did not answer whether an older "
@@ -203,7 +203,7 @@ final class QueueCalls {
 		try {
 			while (true) {
 				try {
-					Sighting sighting = Sighting.of(this.cache.tracer().trace(Work.REDIS_READ, this.cache.getName(),
+					Sighting sighting = Sighting.of(traced(Work.REDIS_READ,
 							() -> this.commands.eval(QueueScripts.QUEUED_IN, ScriptOutputType.VALUE, stream, id)));
 					unanswered = null;
 					if (!sighting.lineage().equals(lineage)) {
@@ -264,6 +264,14 @@ final class QueueCalls {
 			return new Sighting(text.charAt(0) != '0', text.substring(space + 1));
 		}
 
+	}
+
+	/**
+	 * Makes a call to Redis for a call of the cache's, traced as {@code work} by the cache's tracer.
+	 * @throws RemoteCallException if Redis fails or does not answer in time
+	 */
+	private <T extends @Nullable Object> T traced(Work work, CacheTracer.Step<T, RuntimeException> call) {
+		return this.cache.tracer().trace(work, this.cache.getName(), call);
 	}
 
 	private WriteBehindUnavailableException refused(WriteBehindMethod method, Object key, String why,
