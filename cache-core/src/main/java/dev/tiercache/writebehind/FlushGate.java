@@ -5,8 +5,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Whether one queue's flushers may go on: once {@linkplain #stop() stopping} no partition is taken any
- * more, and once {@linkplain #halt() halted} no call is made and every retry wait ends at once. Both
+ * Whether one queue's flushers may go on: once {@linkplain #stop() stopping} no flush takes a partition
+ * any more (the drain takes those no instance holds itself), and once {@linkplain #halt() halted} no call is made and every retry wait ends at once. Both
  * only ever go from {@code false} to {@code true}. Thread-safe.
  */
 final class FlushGate {
@@ -19,7 +19,7 @@ final class FlushGate {
 
 	private volatile boolean halted;
 
-	/** The queue drains: from now on no partition is taken. */
+	/** The queue drains: from now on no flush takes a partition. */
 	void stop() {
 		this.stopping = true;
 	}

@@ -130,8 +130,8 @@ final class PartitionBalancer {
 	}
 
 	/**
-	 * Stops balancing, flushes the owned partitions until they are empty or {@code drain-timeout} passed
-	 * (their leases renewed meanwhile), then halts what still runs (no call starts any more, and what is
+	 * Stops balancing, flushes the owned partitions, and those it can take because no instance holds them,
+	 * until they are empty or {@code drain-timeout} passed (their leases renewed meanwhile), then halts what still runs (no call starts any more, and what is
 	 * not applied stays unacknowledged, for the next owner) and waits a second for it to end. A flush that
 	 * ends before its partition read empty (Redis failed or was slow for a moment, a call could not be
 	 * made, another flush of the partition still ran) is made again, after a {@linkplain RetryBackoff
@@ -166,18 +166,23 @@ final class PartitionBalancer {
 	}
 
 	/**
-	 * Flushes every partition this instance owns, in rounds: each round flushes those not read empty yet,
-	 * and waits for the flushes; between rounds it backs off, longer after each round. While the breaker
-	 * keeps calls from Redis no round is made, and the breaker is looked at again after the shortest
-	 * backoff (so that calls let through again are seen at once); once it has kept them for
-	 * {@code claim-idle}, the flushing ends.
+	 * Flushes every partition this instance owns, in rounds: each round first takes the partitions that
+	 * no instance holds, then flushes those owned and not read empty yet, and waits for the flushes;
+	 * between rounds it backs off, longer after each round. While the breaker keeps calls from Redis no
+	 * round is made, and the breaker is looked at again after the shortest backoff (so that calls let
+	 * through again are seen at once); once it has kept them for {@code claim-idle}, the flushing ends.
+	 * A partition another instance holds is left to it (and not asked for again).
 	 * @throws TimeoutException once the deadline passed
 	 */
 	private void flushOwnedUntilEmpty(long deadline) throws InterruptedException, TimeoutException {
 		Set<PartitionFlusher> emptied = new HashSet<>();
+		Set<PartitionFlusher> heldElsewhere = new HashSet<>();
 		long refusedSince = 0;
 		boolean refused = false;
 		for (int rounds = 0;;) {
+			if (this.commands.admits()) {
+				takeFreePartitions(emptied, heldElsewhere);
+			}
 			List<PartitionFlusher> left = this.flushers.stream()
 				.filter((flusher) -> flusher.owned() && !emptied.contains(flusher))
 				.toList();
@@ -216,6 +221,27 @@ final class PartitionBalancer {
 				if (emptied(flushes.get(i), deadline)) {
 					emptied.add(left.get(i));
 				}
+			}
+		}
+	}
+
+	/**
+	 * Takes, for the drain, each partition this instance does not own, has not read empty, and does not
+	 * know to be another instance's, if no instance holds it; remembers those another instance holds. A
+	 * take Redis fails is tried again in the next round.
+	 */
+	private void takeFreePartitions(Set<PartitionFlusher> emptied, Set<PartitionFlusher> heldElsewhere) {
+		for (PartitionFlusher flusher : this.flushers) {
+			if (flusher.owned() || emptied.contains(flusher) || heldElsewhere.contains(flusher)) {
+				continue;
+			}
+			try {
+				if (!flusher.takeUnlessHeld()) {
+					heldElsewhere.add(flusher);
+				}
+			}
+			catch (RemoteCallException ex) {
+				this.failures.redisFailed("take a free partition to drain it", ex);
 			}
 		}
 	}

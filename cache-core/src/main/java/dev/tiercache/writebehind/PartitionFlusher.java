@@ -115,6 +115,19 @@ final class PartitionFlusher {
 		return this.running.get();
 	}
 
+	/**
+	 * For the drain: takes the partition if this instance does not own it and no other instance holds it
+	 * (nobody took it yet, as when this instance's flushes of it waited behind others' until the drain
+	 * began, or its owner's lease ran out), so that its entries are applied before this instance stops
+	 * rather than left for an instance that may never come. The next flush claims what earlier owners
+	 * left, as on any takeover.
+	 * @return whether this instance owns the partition; {@code false} if another instance holds it
+	 * @throws RemoteCallException if Redis fails
+	 */
+	boolean takeUnlessHeld() {
+		return owned() || this.lease.take() != null;
+	}
+
 	/** Marks the flusher as submitted; {@code false} if it already is. */
 	boolean schedule() {
 		return this.scheduled.compareAndSet(false, true);

@@ -64,8 +64,8 @@ import dev.tiercache.tier.TiercacheEvent.WriteDeadLettered;
  * {@link UnsafeEvictionPolicyException}; where Redis refuses to tell, a warning is logged.
  *
  * <p><b>Lifecycle.</b> Flushing starts with the application context ({@link #start()}) and stops with
- * it ({@link #stop()}): the instance drains its partitions for at most {@code drain-timeout}; what is
- * left stays in Redis for another instance. It stops after the web server, so that requests in flight
+ * it ({@link #stop()}): the instance drains its partitions, and those no instance holds, for at most
+ * {@code drain-timeout}; what is left stays in Redis for another instance. It stops after the web server, so that requests in flight
  * still queue their writes first. When that stop is part of the container's close, the queues also
  * close what they hold on Redis then (the durable writes' connections, the eviction-policy watch, a
  * connection of their own), before the cache manager and the Redis connection factory stop: Lettuce's

@@ -1,8 +1,10 @@
 package dev.tiercache.writebehind;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -167,6 +169,85 @@ class PartitionDrainTests {
 
 		awaitQueueEmpty(other);
 		assertThat(this.rows.versions(ID)).containsExactly(1L, 2L);
+	}
+
+	/**
+	 * The drained instance never owned the partition: another instance held it when this one started
+	 * (its flushes of a partition can also wait behind those of busier ones until the drain begins), and
+	 * the balancing that would take it once free does not run again for an hour. That lease has run out
+	 * when the drain begins: the drain takes the partition and applies its entry, rather than leave it for
+	 * an instance that may never come.
+	 */
+	@Test
+	void aDrainTakesAndFlushesAPartitionNoInstanceHolds() {
+		heldByAnotherInstanceFor(Duration.ofSeconds(2));
+		LedgerInstance drained = instance(TestRedis.connectionFactory(), onePartitionBalancedHourly());
+		drained.ledger().save(V1);
+		await("the other instance's lease ran out").atMost(PROMPTLY).until(this::leaseRanOut);
+		assertThat(this.rows.versions(ID)).as("not applied while the partition was another instance's").isEmpty();
+
+		drained.queues().stop();
+
+		assertThat(this.rows.versions(ID)).as("applied by the drain").containsExactly(1L);
+		assertThat(streamLength()).as("entries left in the queue").isZero();
+	}
+
+	/**
+	 * Another instance holds the partition for a minute: the drain leaves it (and its entry) to that
+	 * instance, without asking for it again until its {@code drain-timeout} (30 s) runs out.
+	 */
+	@Test
+	void aDrainLeavesAPartitionAnotherInstanceHoldsWithoutWaitingForIt() {
+		heldByAnotherInstanceFor(Duration.ofMinutes(1));
+		LedgerInstance drained = instance(TestRedis.connectionFactory(), onePartitionBalancedHourly());
+		drained.ledger().save(V1);
+
+		long started = System.nanoTime();
+		drained.queues().stop();
+		Duration drainTook = Duration.ofNanos(System.nanoTime() - started);
+
+		assertThat(drainTook).as("the drain, with nothing of its own to flush").isLessThan(Duration.ofSeconds(15));
+		assertThat(this.rows.versions(ID)).as("left to the partition's owner").isEmpty();
+		assertThat(streamLength()).as("entries left in the queue").isOne();
+	}
+
+	/** {@link #onePartitionDrainedFor30Seconds()}, balanced once at start-up and then not for an hour. */
+	private static WriteBehindSettings onePartitionBalancedHourly() {
+		WriteBehindSettings base = onePartitionDrainedFor30Seconds();
+		return new WriteBehindSettings(base.batchSize(), Duration.ofHours(1), base.concurrency(), 1,
+				base.maxAttempts(), base.backoff(), base.maxBackoff(), base.claimIdle(), base.drainTimeout(),
+				base.durability(), base.durabilityReplicas(), base.durabilityTimeout());
+	}
+
+	/** Makes the partition's lease another instance's, until {@code duration} from now by Redis's clock. */
+	private void heldByAnotherInstanceFor(Duration duration) {
+		LettuceConnectionFactory redis = TestRedis.connectionFactory();
+		try (RedisConnection connection = redis.getConnection()) {
+			long until = connection.serverCommands().time() + duration.toMillis();
+			connection.hashCommands()
+				.hMSet(partitionLease(), Map.of(QueueKeys.ascii("token"), QueueKeys.ascii("another-instance:1:0.0"),
+						QueueKeys.ascii("until"), QueueKeys.ascii(until)));
+		}
+		finally {
+			redis.destroy();
+		}
+	}
+
+	/** Whether the partition's lease has run out, by Redis's clock. */
+	private boolean leaseRanOut() {
+		LettuceConnectionFactory redis = TestRedis.connectionFactory();
+		try (RedisConnection connection = redis.getConnection()) {
+			byte[] until = connection.hashCommands().hGet(partitionLease(), QueueKeys.ascii("until"));
+			return until != null && Long.parseLong(new String(until, StandardCharsets.US_ASCII)) < connection
+				.serverCommands().time();
+		}
+		finally {
+			redis.destroy();
+		}
+	}
+
+	private byte[] partitionLease() {
+		return new QueueKeys(new RedisKeys(this.prefix), LedgerInstance.CACHE, 1).lease(0);
 	}
 
 	@Test
