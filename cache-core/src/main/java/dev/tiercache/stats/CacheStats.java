@@ -60,4 +60,25 @@ public record CacheStats(long localHits, long localNullHits, long localMisses, l
 		return throughLocal ? this.localMisses - this.remoteHits - this.remoteNullHits : this.remoteMisses;
 	}
 
+	/**
+	 * The counts of what happened between an earlier snapshot of the same cache and this one: each
+	 * counter and time less its earlier value.
+	 * @param earlier a snapshot of this cache taken before this one
+	 */
+	public CacheStats since(CacheStats earlier) {
+		return new CacheStats(this.localHits - earlier.localHits, this.localNullHits - earlier.localNullHits,
+				this.localMisses - earlier.localMisses, this.remoteHits - earlier.remoteHits,
+				this.remoteNullHits - earlier.remoteNullHits, this.remoteMisses - earlier.remoteMisses,
+				this.loads - earlier.loads, this.loadFailures - earlier.loadFailures,
+				this.totalLoadTime.minus(earlier.totalLoadTime), this.localWaits - earlier.localWaits,
+				this.remoteWaits - earlier.remoteWaits, this.lockTimeouts - earlier.lockTimeouts,
+				this.leasesLost - earlier.leasesLost, this.remoteErrors - earlier.remoteErrors,
+				this.encodeFailures - earlier.encodeFailures, this.decodeFailures - earlier.decodeFailures,
+				this.repairsDropped - earlier.repairsDropped, this.staleHits - earlier.staleHits,
+				this.failSafeHits - earlier.failSafeHits, this.refreshes - earlier.refreshes,
+				this.refreshFailures - earlier.refreshFailures, this.refreshesDropped - earlier.refreshesDropped,
+				this.evictions - earlier.evictions, this.localWaitTime.minus(earlier.localWaitTime),
+				this.remoteWaitTime.minus(earlier.remoteWaitTime), this.loadsRejected - earlier.loadsRejected);
+	}
+
 }

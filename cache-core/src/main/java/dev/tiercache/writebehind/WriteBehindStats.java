@@ -31,4 +31,18 @@ public record WriteBehindStats(String cache, long depth, long oldestAgeMillis, l
 		return Math.max(0, this.applied - this.methodCalls);
 	}
 
+	/**
+	 * What this instance did between an earlier snapshot of the same queue and this one: each counter
+	 * less its earlier value; the queue's state ({@code depth}, {@code oldestAgeMillis},
+	 * {@code deadLetters}) as this snapshot saw it.
+	 * @param earlier a snapshot of this queue taken before this one
+	 */
+	public WriteBehindStats since(WriteBehindStats earlier) {
+		return new WriteBehindStats(this.cache, this.depth, this.oldestAgeMillis, this.deadLetters,
+				this.enqueued - earlier.enqueued, this.synchronousWrites - earlier.synchronousWrites,
+				this.refused - earlier.refused, this.applied - earlier.applied, this.methodCalls - earlier.methodCalls,
+				this.batchCalls - earlier.batchCalls, this.retries - earlier.retries,
+				this.deadLettered - earlier.deadLettered);
+	}
+
 }

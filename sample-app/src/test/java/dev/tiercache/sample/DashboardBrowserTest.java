@@ -21,6 +21,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import dev.tiercache.testkit.AutoConfigureTestRedis;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -31,6 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * assertions; Chromium also saves a screenshot as {@code target/dashboard.png}.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "sample.read-latency=1ms")
+@AutoConfigureTestRedis
 class DashboardBrowserTest {
 
 	private static final SampleServers servers = new SampleServers();

@@ -24,19 +24,24 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import dev.tiercache.testkit.AutoConfigureTestRedis;
+import dev.tiercache.testkit.TestCaches;
 import dev.tiercache.tier.TieredCache;
 import dev.tiercache.tier.TieredCacheManager;
 
+import static dev.tiercache.testkit.TiercacheAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
  * The sample's REST API end to end, over real HTTP, on a real PostgreSQL (a schema of its own,
- * migrated by Flyway) and a real Redis.
+ * migrated by Flyway) and a real Redis (the test kit's, which also gives each test cleared caches and
+ * stats counted from its start).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = { "sample.read-latency=5ms",
 		"sample.users.admin-password=" + SampleApplicationTests.ADMIN_PASSWORD,
 		"sample.users.viewer-password=" + SampleApplicationTests.VIEWER_PASSWORD })
+@AutoConfigureTestRedis
 @ExtendWith(OutputCaptureExtension.class)
 class SampleApplicationTests {
 
@@ -67,6 +72,9 @@ class SampleApplicationTests {
 	private TieredCacheManager caches;
 
 	@Autowired
+	private TestCaches testCaches;
+
+	@Autowired
 	private JdbcTemplate jdbc;
 
 	private HttpResponse<String> send(String method, String path, String body) throws Exception {
@@ -94,26 +102,20 @@ class SampleApplicationTests {
 		return this.json.readTree(response.body());
 	}
 
-	private long loads(String cache) {
-		return this.caches.getTieredCache(cache).stats().loads();
-	}
-
 	@Test
 	void aProductIsReadFromTheDatabaseOnceThenFromTheCache() throws Exception {
-		long loads = loads("products");
 		JsonNode first = call("GET", "/api/products/7", "");
 		assertThat(first.path("sku").asString()).isEqualTo("SKU-00007");
 		await().atMost(Duration.ofSeconds(5)).until(() -> this.caches.getTieredCache("products").localSize() > 0);
 		assertThat(call("GET", "/api/products/7", "")).isEqualTo(first);
-		assertThat(loads("products") - loads).isEqualTo(1);
+		assertThat(this.testCaches.stats("products")).hasLoads(1).hasLocalHits(1);
 	}
 
 	@Test
 	void anUnknownProductIsNotFoundAndThatIsCachedToo() throws Exception {
-		long loads = loads("products");
 		assertThat(send("GET", "/api/products/9999", "").statusCode()).isEqualTo(404);
 		assertThat(send("GET", "/api/products/9999", "").statusCode()).isEqualTo(404);
-		assertThat(loads("products") - loads).isEqualTo(1);
+		assertThat(this.testCaches.stats("products")).hasLoads(1).hasHits(1);
 	}
 
 	@Test
@@ -121,9 +123,8 @@ class SampleApplicationTests {
 		call("GET", "/api/products/11", "");
 		JsonNode changed = call("PUT", "/api/products/11/price", "{\"priceCents\": 4242}");
 		assertThat(changed.path("priceCents").asLong()).isEqualTo(4242);
-		long loads = loads("products");
 		assertThat(call("GET", "/api/products/11", "").path("priceCents").asLong()).isEqualTo(4242);
-		assertThat(loads("products")).as("served from the cache").isEqualTo(loads);
+		assertThat(this.testCaches.stats("products")).as("the second read served from the cache").hasLoads(1);
 		assertThat(this.jdbc.queryForObject("select price_cents from product where id = 11", Long.class)).isEqualTo(4242);
 	}
 
@@ -132,8 +133,10 @@ class SampleApplicationTests {
 		for (int i = 1; i <= 3; i++) {
 			assertThat(call("POST", "/api/products/12/views", "").path("views").asLong()).isEqualTo(i);
 		}
-		await().atMost(Duration.ofSeconds(10)).until(() -> Long.valueOf(3).equals(this.jdbc.queryForObject(
-				"select coalesce((select views from product_views where product_id = 12), 0)", Long.class)));
+		this.testCaches.awaitWriteBehind("views", Duration.ofSeconds(10));
+		assertThat(this.jdbc.queryForObject("select views from product_views where product_id = 12", Long.class))
+			.isEqualTo(3);
+		assertThat(this.testCaches.writeBehind("views")).hasEnqueued(3).hasApplied(3).isDrained();
 	}
 
 	@Test
@@ -159,9 +162,9 @@ class SampleApplicationTests {
 				"tools");
 		TieredCache categories = this.caches.getTieredCache("categories");
 		await().atMost(Duration.ofSeconds(5)).until(() -> categories.localSize() == 1);
-		long hits = categories.stats().localHits();
 		assertThat(call("GET", "/api/categories", "")).isEqualTo(first);
-		assertThat(categories.stats().localHits() - hits).as("Spring's @Cacheable read it from L1").isEqualTo(1);
+		assertThat(this.testCaches.stats("categories")).as("Spring's @Cacheable read it from L1").hasLoads(1)
+			.hasLocalHits(1);
 	}
 
 	@Test
@@ -198,11 +201,11 @@ class SampleApplicationTests {
 		HttpResponse<String> adminView = sendAs("admin", ADMIN_PASSWORD, "GET", "/actuator/tiercache/products", "");
 		assertThat(this.json.readTree(adminView.body()).path("hotKeys").isArray()).as("keys shown to an admin")
 			.isTrue();
-		long loads = loads("products");
+		long loads = this.testCaches.stats("products").loads();
 		assertThat(sendAs("admin", ADMIN_PASSWORD, "DELETE", "/actuator/tiercache/products", "").statusCode())
 			.isEqualTo(200);
 		call("GET", "/api/products/16", "");
-		assertThat(loads("products") - loads).as("cleared, so loaded again").isEqualTo(1);
+		assertThat(this.testCaches.stats("products").loads() - loads).as("cleared, so loaded again").isEqualTo(1);
 		assertThat(output).contains("Tiercache Actuator: admin cleared cache 'products'");
 	}
 

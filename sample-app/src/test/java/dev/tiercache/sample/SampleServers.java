@@ -6,16 +6,20 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 import dev.tiercache.test.TestPostgres;
 import dev.tiercache.test.TestRedis;
+import dev.tiercache.testkit.TestRedisServer;
 
 /**
- * Points a test's sample application at the test Redis (with a key prefix of its own) and the test
- * PostgreSQL (in a schema of its own, which Flyway migrates), and drops the schema afterwards.
+ * Points a test's sample application at the test PostgreSQL (in a schema of its own, which Flyway
+ * migrates) with a Redis key prefix of its own, and drops the schema afterwards. The Spring tests take
+ * their Redis from the kit's {@code @AutoConfigureTestRedis}; an application run in a JVM of its own
+ * is given the kit's server in its {@link #arguments()}.
  */
 final class SampleServers {
 
@@ -27,14 +31,16 @@ final class SampleServers {
 
 	/** The properties that point the application at the servers, as command-line arguments. */
 	List<String> arguments() {
-		return properties().entrySet().stream().map((property) -> "--" + property.getKey() + "=" + property.getValue())
-			.toList();
+		TestRedisServer redis = TestRedisServer.shared();
+		Map<String, Object> all = new TreeMap<>(properties());
+		all.put("spring.data.redis.host", redis.host());
+		all.put("spring.data.redis.port", redis.port());
+		return all.entrySet().stream().map((property) -> "--" + property.getKey() + "=" + property.getValue()).toList();
 	}
 
 	private Map<String, Object> properties() {
 		String url = TestPostgres.jdbcUrl();
-		return Map.of("spring.data.redis.host", TestRedis.host(), "spring.data.redis.port", TestRedis.port(),
-				"tiercache.key-prefix", TestRedis.uniquePrefix(), "spring.datasource.url",
+		return Map.of("tiercache.key-prefix", TestRedis.uniquePrefix(), "spring.datasource.url",
 				url + (url.contains("?") ? "&" : "?") + "currentSchema=" + this.schema, "spring.flyway.schemas",
 				this.schema);
 	}
