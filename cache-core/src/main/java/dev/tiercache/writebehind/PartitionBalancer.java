@@ -151,7 +151,7 @@ final class PartitionBalancer {
 		this.scheduler.shutdownNow();
 		long deadline = System.nanoTime() + this.settings.drainTimeout().toNanos();
 		try {
-			flushOwnedUntilEmpty(deadline);
+			flushUntilEmpty(deadline);
 		}
 		catch (TimeoutException ex) {
 			// drain-timeout passed
@@ -159,34 +159,34 @@ final class PartitionBalancer {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-		this.gate.halt();
-		DaemonThreads.stop(this.pool, Duration.ofSeconds(1));
-		this.flushers.forEach(PartitionFlusher::releaseIfIdle);
-		this.leases.close();
+		finally {
+			this.gate.halt();
+			DaemonThreads.stop(this.pool, Duration.ofSeconds(1));
+			this.flushers.forEach(PartitionFlusher::releaseIfIdle);
+			this.leases.close();
+		}
 	}
 
 	/**
-	 * Flushes every partition this instance owns, in rounds: each round first takes the partitions that
-	 * no instance holds, then flushes those owned and not read empty yet, and waits for the flushes;
-	 * between rounds it backs off, longer after each round. While the breaker keeps calls from Redis no
-	 * round is made, and the breaker is looked at again after the shortest backoff (so that calls let
-	 * through again are seen at once); once it has kept them for {@code claim-idle}, the flushing ends.
-	 * A partition another instance holds is left to it (and not asked for again).
+	 * Flushes every partition this instance owns, or can take because no instance holds it, in rounds:
+	 * each round takes those it can, then flushes those owned and not read empty yet, and waits for the
+	 * flushes; between rounds it backs off, longer after each round. It ends once every partition was
+	 * read empty or is another instance's (which is left to it, and not asked for again). While the
+	 * breaker keeps calls from Redis no round is made, and the breaker is looked at again after the
+	 * shortest backoff (so that calls let through again are seen at once); once it has kept them for
+	 * {@code claim-idle}, the flushing ends.
 	 * @throws TimeoutException once the deadline passed
 	 */
-	private void flushOwnedUntilEmpty(long deadline) throws InterruptedException, TimeoutException {
+	private void flushUntilEmpty(long deadline) throws InterruptedException, TimeoutException {
 		Set<PartitionFlusher> emptied = new HashSet<>();
 		Set<PartitionFlusher> heldElsewhere = new HashSet<>();
 		long refusedSince = 0;
 		boolean refused = false;
 		for (int rounds = 0;;) {
-			if (this.commands.admits()) {
-				takeFreePartitions(emptied, heldElsewhere);
-			}
-			List<PartitionFlusher> left = this.flushers.stream()
-				.filter((flusher) -> flusher.owned() && !emptied.contains(flusher))
-				.toList();
-			if (left.isEmpty()) {
+			long left = this.flushers.stream()
+				.filter((flusher) -> !emptied.contains(flusher) && !heldElsewhere.contains(flusher))
+				.count();
+			if (left == 0) {
 				return;
 			}
 			if ((refused || rounds > 0) && !this.backoff.pause(refused ? 1 : rounds, deadline)) {
@@ -204,7 +204,7 @@ final class PartitionBalancer {
 				else if (now - refusedSince >= this.settings.claimIdle().toNanos()) {
 					logger.warn("Tiercache write-behind of cache '" + this.cacheName + "' stops draining: its circuit "
 							+ "breaker has kept calls from Redis for claim-idle (" + this.settings.claimIdle()
-							+ "), so this instance's partition leases ran out; " + left.size()
+							+ "), so this instance's partition leases ran out; " + left
 							+ " partition(s) keep their entries for their next owner");
 					return;
 				}
@@ -212,14 +212,18 @@ final class PartitionBalancer {
 			}
 			refused = false;
 			rounds++;
-			List<Future<Boolean>> flushes = new ArrayList<>(left.size());
-			for (PartitionFlusher flusher : left) {
+			takeFreePartitions(emptied, heldElsewhere, deadline);
+			List<PartitionFlusher> owned = this.flushers.stream()
+				.filter((flusher) -> flusher.owned() && !emptied.contains(flusher))
+				.toList();
+			List<Future<Boolean>> flushes = new ArrayList<>(owned.size());
+			for (PartitionFlusher flusher : owned) {
 				Callable<Boolean> flush = flusher::flush;
 				flushes.add(this.pool.submit(flush));
 			}
-			for (int i = 0; i < left.size(); i++) {
+			for (int i = 0; i < owned.size(); i++) {
 				if (emptied(flushes.get(i), deadline)) {
-					emptied.add(left.get(i));
+					emptied.add(owned.get(i));
 				}
 			}
 		}
@@ -227,13 +231,20 @@ final class PartitionBalancer {
 
 	/**
 	 * Takes, for the drain, each partition this instance does not own, has not read empty, and does not
-	 * know to be another instance's, if no instance holds it; remembers those another instance holds. A
-	 * take Redis fails is tried again in the next round.
+	 * know to be another instance's, if no instance holds it; remembers those another instance holds.
+	 * Skipped this round, and tried in the next: a partition a flush still runs for (one the balancing
+	 * queued before the drain, which may be taking it: a flush marks itself running before it looks at
+	 * the drain, so one that takes is seen running here), and a take Redis fails. No take is made past
+	 * the deadline.
 	 */
-	private void takeFreePartitions(Set<PartitionFlusher> emptied, Set<PartitionFlusher> heldElsewhere) {
+	private void takeFreePartitions(Set<PartitionFlusher> emptied, Set<PartitionFlusher> heldElsewhere,
+			long deadline) {
 		for (PartitionFlusher flusher : this.flushers) {
-			if (flusher.owned() || emptied.contains(flusher) || heldElsewhere.contains(flusher)) {
+			if (flusher.owned() || flusher.running() || emptied.contains(flusher) || heldElsewhere.contains(flusher)) {
 				continue;
+			}
+			if (System.nanoTime() - deadline >= 0) {
+				return;
 			}
 			try {
 				if (!flusher.takeUnlessHeld()) {
