@@ -1,6 +1,8 @@
 package dev.tiercache.testkit;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -19,14 +21,15 @@ import dev.tiercache.writebehind.WriteBehindStats;
  * the current test, a wait for write-behind, and the reset that {@link AutoConfigureTestRedis} makes
  * before each test. A bean of every context that annotation sets up; inject it into the test. Stats
  * are this instance's (the context's), as {@code TieredCache.stats()} and {@code WriteBehindQueues.stats}
- * give them. Thread-safe.
+ * give them. Thread-safe, but the baselines are the context's: tests that share a context and run in
+ * parallel reset each other's caches and counts, so run them one at a time.
  */
 public final class TestCaches {
 
 	/** How long {@link #reset()} waits for the write-behind queues to empty. */
 	public static final Duration QUEUE_WAIT = Duration.ofSeconds(30);
 
-	private static final Duration POLL = Duration.ofMillis(10);
+	private static final Duration POLL = Duration.ofMillis(50);
 
 	private final ObjectProvider<TieredCacheManager> manager;
 
@@ -69,43 +72,68 @@ public final class TestCaches {
 	 * Waits until the write-behind queue of a cache is empty: every write queued so far was applied to the
 	 * database (or dead-lettered), by this instance or another.
 	 * @param timeout how long to wait at most
-	 * @throws AssertionError if entries are still queued after {@code timeout}, saying how many
+	 * @throws AssertionError if entries are still queued after {@code timeout} (saying how many), or
+	 * Redis did not answer meanwhile
 	 */
 	public void awaitWriteBehind(String cache, Duration timeout) {
-		WriteBehindQueues queues = queues();
-		long deadline = System.nanoTime() + timeout.toNanos();
-		long depth;
-		while ((depth = queues.stats(cache).depth()) > 0) {
-			if (System.nanoTime() - deadline >= 0) {
-				throw new AssertionError("The write-behind queue of cache '" + cache + "' still holds " + depth
-						+ " entries after " + timeout + ": its writes are not being applied (see the log for the "
-						+ "write method's failures, and the dead letters)");
-			}
-			pause();
-		}
+		awaitEmpty(queues(), List.of(cache), System.nanoTime() + timeout.toNanos(), timeout);
 	}
 
 	/**
-	 * Starts a test afresh: waits (up to {@link #QUEUE_WAIT}) for every write-behind queue to empty, so
-	 * that no write of an earlier test reaches the database during this one, clears every cache, then
-	 * counts the stats from here. Called by the kit before each test method.
-	 * @throws AssertionError if a write-behind queue does not empty in time
+	 * Starts a test afresh: waits (up to {@link #QUEUE_WAIT} for all of them) for every write-behind queue
+	 * to empty, so that what the earlier tests queued has been applied; clears every cache, failing if
+	 * Redis did not take the clear; then counts the stats from here. Called by the kit before each test
+	 * method.
+	 * @throws AssertionError if a write-behind queue does not empty in time, or a cache could not be
+	 * cleared in Redis
 	 */
 	public void reset() {
 		WriteBehindQueues queues = this.queues.getIfUnique();
 		if (queues != null) {
-			queues.cacheNames().forEach((cache) -> awaitWriteBehind(cache, QUEUE_WAIT));
+			awaitEmpty(queues, queues.cacheNames(), System.nanoTime() + QUEUE_WAIT.toNanos(), QUEUE_WAIT);
 		}
 		TieredCacheManager manager = this.manager.getIfUnique();
 		if (manager != null) {
 			for (String name : manager.getCacheNames()) {
 				TieredCache cache = manager.getTieredCache(name);
+				long remoteErrors = cache.stats().remoteErrors();
 				cache.clear();
-				this.cacheBaselines.put(name, cache.stats());
+				CacheStats cleared = cache.stats();
+				if (cleared.remoteErrors() > remoteErrors) {
+					throw new AssertionError("Could not clear cache '" + name + "' in Redis (the call failed; "
+							+ "Tiercache clears it once Redis answers): is the test Redis up?");
+				}
+				this.cacheBaselines.put(name, cleared);
 			}
 		}
 		if (queues != null) {
 			queues.cacheNames().forEach((cache) -> this.queueBaselines.put(cache, queues.stats(cache)));
+		}
+	}
+
+	/** Waits until the queues of {@code caches} are empty, polling through Redis failures, until the deadline. */
+	private static void awaitEmpty(WriteBehindQueues queues, Collection<String> caches, long deadline,
+			Duration timeout) {
+		for (String cache : caches) {
+			Object last = null;
+			while (true) {
+				try {
+					long depth = queues.stats(cache).depth();
+					if (depth == 0) {
+						break;
+					}
+					last = depth + " entries";
+				}
+				catch (IllegalStateException ex) {
+					last = "Redis not answering: " + ex.getMessage();
+				}
+				if (System.nanoTime() - deadline >= 0) {
+					throw new AssertionError("The write-behind queue of cache '" + cache + "' is not empty after "
+							+ timeout + " (" + last + "): its writes are not being applied (see the log for the write "
+							+ "method's failures, and the dead letters)");
+				}
+				pause();
+			}
 		}
 	}
 

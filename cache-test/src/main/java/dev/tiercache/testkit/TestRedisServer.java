@@ -16,7 +16,7 @@ import redis.embedded.RedisServer;
  * <ol>
  * <li>the server at {@value #URL_VARIABLE} (an environment variable, or a system property of the same
  * name), {@code redis://[[user]:password@]host[:port][/database]}, when it is set;</li>
- * <li>otherwise a Testcontainers Redis ({@value #IMAGE}) where a Docker engine answers;</li>
+ * <li>otherwise a Testcontainers Redis ({@value #IMAGE}) where a Docker engine answers and it starts;</li>
  * <li>otherwise a {@code redis-server} process started from the binaries inside the embedded-redis jar,
  * on a free port of 127.0.0.1, with persistence off.</li>
  * </ol>
@@ -103,13 +103,29 @@ public final class TestRedisServer {
 		if (configured != null) {
 			return parse(configured);
 		}
+		RuntimeException containerFailure = null;
 		if (dockerAnswers()) {
 			GenericContainer<?> container = new GenericContainer<>(IMAGE).withExposedPorts(6379);
-			container.start();
-			Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "tiercache-test-redis-stop"));
-			return new TestRedisServer(container.getHost(), container.getMappedPort(6379), "Testcontainers, " + IMAGE);
+			try {
+				container.start();
+				Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "tiercache-test-redis-stop"));
+				return new TestRedisServer(container.getHost(), container.getMappedPort(6379),
+						"Testcontainers, " + IMAGE);
+			}
+			catch (RuntimeException ex) {
+				// the image cannot be pulled, say: the embedded server serves instead
+				containerFailure = ex;
+			}
 		}
-		return startEmbedded();
+		try {
+			return startEmbedded();
+		}
+		catch (IllegalStateException ex) {
+			if (containerFailure != null) {
+				ex.addSuppressed(containerFailure);
+			}
+			throw ex;
+		}
 	}
 
 	private static @Nullable String configuredUrl() {
@@ -166,7 +182,7 @@ public final class TestRedisServer {
 	 */
 	private static TestRedisServer startEmbedded() {
 		IllegalStateException failure = new IllegalStateException("No Redis for the tests: " + URL_VARIABLE
-				+ " is not set, no Docker engine answers, and the embedded redis-server did not start in "
+				+ " is not set, no Redis container started, and the embedded redis-server did not start in "
 				+ EMBEDDED_START_ATTEMPTS + " attempts (causes below). Set " + URL_VARIABLE
 				+ "=redis://host:port to use a running Redis.");
 		for (int attempt = 0; attempt < EMBEDDED_START_ATTEMPTS; attempt++) {

@@ -15,6 +15,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 
 import dev.tiercache.testkit.app.KitApplication;
 import dev.tiercache.testkit.app.KitApplication.Catalogue;
+import dev.tiercache.tier.TieredCacheManager;
 
 import static dev.tiercache.testkit.TiercacheAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,6 +51,13 @@ class AutoConfigureTestRedisTests {
 		try (var connection = this.connectionFactory.getConnection()) {
 			assertThat(connection.ping()).isEqualTo("PONG");
 		}
+	}
+
+	@Test
+	@Order(1)
+	void theContextHasAKeyPrefixOfItsOwn(@Autowired TieredCacheManager manager) {
+		assertThat(manager.keyPrefix()).as("not the default 'tiercache', which other contexts would share")
+			.startsWith("test-");
 	}
 
 	@Test
