@@ -9,6 +9,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.aop.config.AopConfigUtils;
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
@@ -35,6 +36,7 @@ import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotationMetadata;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
+import dev.tiercache.autoconfigure.warming.CacheWarming;
 import dev.tiercache.codec.JsonOrSerializedValueCodec;
 import dev.tiercache.codec.SerializationAllowList;
 import dev.tiercache.codec.ValueCodec;
@@ -191,6 +193,18 @@ public final class TiercacheAutoConfiguration {
 	@ConditionalOnMissingBean
 	static TiercacheAdvisor tiercacheAdvisor(TiercacheOperationSource operations) {
 		return new TiercacheAdvisor(operations);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = "tiercache.warming.enabled", matchIfMissing = true)
+	CacheWarming cacheWarming(ListableBeanFactory beanFactory, TiercacheProperties properties) {
+		int concurrency = properties.getWarming().getConcurrency();
+		if (concurrency < 1) {
+			throw new InvalidTiercachePropertyException("tiercache.warming.concurrency", concurrency,
+					"must be at least 1");
+		}
+		return new CacheWarming(beanFactory, concurrency);
 	}
 
 	/**

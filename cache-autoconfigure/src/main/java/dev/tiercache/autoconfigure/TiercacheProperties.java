@@ -71,6 +71,8 @@ public class TiercacheProperties {
 
 	private final Encryption encryption = new Encryption();
 
+	private final Warming warming = new Warming();
+
 	/**
 	 * Settings of every cache unless overridden under 'tiercache.caches'.
 	 */
@@ -144,6 +146,10 @@ public class TiercacheProperties {
 
 	public NeverCache getNeverCache() {
 		return this.neverCache;
+	}
+
+	public Warming getWarming() {
+		return this.warming;
 	}
 
 	public CacheSpec getDefaults() {
@@ -386,6 +392,39 @@ public class TiercacheProperties {
 
 		public void setFields(List<String> fields) {
 			this.fields = fields;
+		}
+
+	}
+
+	/**
+	 * The warming of caches by the application's @CacheWarmer methods, once it is ready.
+	 */
+	public static class Warming {
+
+		/**
+		 * Whether @CacheWarmer methods run once the application is ready.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * How many calls of cached methods warming makes at a time.
+		 */
+		private int concurrency = 4;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public int getConcurrency() {
+			return this.concurrency;
+		}
+
+		public void setConcurrency(int concurrency) {
+			this.concurrency = concurrency;
 		}
 
 	}

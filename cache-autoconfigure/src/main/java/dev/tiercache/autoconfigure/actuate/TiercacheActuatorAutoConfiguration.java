@@ -15,6 +15,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import dev.tiercache.autoconfigure.TiercacheAutoConfiguration;
+import dev.tiercache.autoconfigure.warming.CacheWarming;
 import dev.tiercache.tier.TieredCacheManager;
 import dev.tiercache.writebehind.WriteBehindQueues;
 
@@ -34,9 +35,10 @@ public final class TiercacheActuatorAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		TiercacheEndpoint tiercacheEndpoint(TieredCacheManager cacheManager, ObjectProvider<WriteBehindQueues> queues,
-				TiercacheEndpointProperties properties, ApplicationEventPublisher events) {
+				TiercacheEndpointProperties properties, ApplicationEventPublisher events,
+				ObjectProvider<CacheWarming> warming) {
 			return new TiercacheEndpoint(cacheManager, queues.getIfUnique(), properties.getShowKeys(),
-					properties.getRoles(), events);
+					properties.getRoles(), events, warming.getIfUnique());
 		}
 
 	}

@@ -24,6 +24,8 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.springframework.context.ApplicationEventPublisher;
 
+import dev.tiercache.autoconfigure.warming.CacheWarming;
+import dev.tiercache.autoconfigure.warming.WarmerProgress;
 import dev.tiercache.coherence.CoherenceMode;
 import dev.tiercache.resilience.RedisCircuitBreaker;
 import dev.tiercache.stats.CacheStats;
@@ -102,19 +104,23 @@ public class TiercacheEndpoint {
 
 	private final ApplicationEventPublisher events;
 
+	private final @Nullable CacheWarming warming;
+
 	/**
 	 * @param showKeys when a cache's hot keys are shown
 	 * @param roles the roles a user needs to be shown keys {@link Show#WHEN_AUTHORIZED when authorized};
 	 * empty for any authenticated user
 	 * @param events where the audit events of destructive operations go
+	 * @param warming the warming of caches, or {@code null} when it is off
 	 */
 	public TiercacheEndpoint(TieredCacheManager manager, @Nullable WriteBehindQueues queues, Show showKeys,
-			Set<String> roles, ApplicationEventPublisher events) {
+			Set<String> roles, ApplicationEventPublisher events, @Nullable CacheWarming warming) {
 		this.manager = manager;
 		this.queues = queues;
 		this.showKeys = showKeys;
 		this.roles = Set.copyOf(roles);
 		this.events = events;
+		this.warming = warming;
 	}
 
 	@ReadOperation
@@ -127,7 +133,8 @@ public class TiercacheEndpoint {
 		RedisCircuitBreaker breaker = this.manager.redisCircuitBreaker();
 		return new Report((mode != null) ? mode.name() : null,
 				(breaker != null) ? breaker.state().name() : null,
-				new Invalidations(this.manager.invalidationsReceived(), this.manager.invalidationsSent()), caches);
+				new Invalidations(this.manager.invalidationsReceived(), this.manager.invalidationsSent()), caches,
+				(this.warming != null) ? this.warming.progress() : List.of());
 	}
 
 	@ReadOperation
@@ -255,9 +262,10 @@ public class TiercacheEndpoint {
 	 * @param breaker the Redis circuit breaker's state ({@code CLOSED}, {@code OPEN}, {@code HALF_OPEN}, …)
 	 * @param invalidations changed keys received and sent
 	 * @param caches by name
+	 * @param warming how far each {@code @CacheWarmer} got, in the order they run
 	 */
 	public record Report(@Nullable String invalidationMode, @Nullable String breaker, Invalidations invalidations,
-			Map<String, CacheReport> caches) {
+			Map<String, CacheReport> caches, List<WarmerProgress> warming) {
 	}
 
 	/** Changed keys this instance was told of, and published. */

@@ -1,0 +1,207 @@
+package dev.tiercache.autoconfigure.warming;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.SmartLifecycle;
+
+import dev.tiercache.internal.concurrent.DaemonThreads;
+
+/**
+ * Runs the application's {@link CacheWarmer}s once it is ready: finds and checks them when the
+ * singletons are created (a warmer that does not fit fails start-up), then, on a thread of its own,
+ * runs them one after another, each warmer's calls of its cached method on a pool of
+ * {@code concurrency} threads, never more at a time, while the warmer's elements are read as they come.
+ * Progress is logged every {@value #PROGRESS_SECONDS} seconds and when a warmer ends, and read by
+ * {@link #progress()}. When the application stops, the warming stops first (before the web server and
+ * the caches): calls in flight are interrupted and no new one starts. Thread-safe.
+ */
+public final class CacheWarming
+		implements SmartInitializingSingleton, ApplicationListener<ApplicationReadyEvent>, SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(CacheWarming.class);
+
+	static final int PROGRESS_SECONDS = 5;
+
+	private final ListableBeanFactory beanFactory;
+
+	private final int concurrency;
+
+	private final ExecutorService coordinator = Executors
+		.newSingleThreadExecutor(DaemonThreads.named("tiercache-warming"));
+
+	private final ExecutorService calls;
+
+	private volatile List<WarmerRun> runs = List.of();
+
+	private volatile boolean running;
+
+	/**
+	 * @param beanFactory where the warmers are found, and their beans got
+	 * @param concurrency how many calls of cached methods run at a time, at least 1
+	 */
+	public CacheWarming(ListableBeanFactory beanFactory, int concurrency) {
+		if (concurrency < 1) {
+			throw new IllegalArgumentException("concurrency must be at least 1, not " + concurrency);
+		}
+		this.beanFactory = beanFactory;
+		this.concurrency = concurrency;
+		this.calls = Executors.newFixedThreadPool(concurrency, DaemonThreads.numbered("tiercache-warming-"));
+	}
+
+	@Override
+	public void afterSingletonsInstantiated() {
+		this.runs = WarmerMethod.findIn(this.beanFactory).stream().map(WarmerRun::new).toList();
+	}
+
+	@Override
+	public void onApplicationEvent(ApplicationReadyEvent event) {
+		if (event.getApplicationContext().getBeanFactory() != this.beanFactory || this.runs.isEmpty()) {
+			return;
+		}
+		try {
+			this.coordinator.execute(this::runAll);
+		}
+		catch (RejectedExecutionException ex) {
+			// stopped before the application was ready
+		}
+	}
+
+	/** How far each warmer got, in the order they run. */
+	public List<WarmerProgress> progress() {
+		return this.runs.stream().map(WarmerRun::progress).toList();
+	}
+
+	private void runAll() {
+		for (WarmerRun run : this.runs) {
+			if (Thread.currentThread().isInterrupted()) {
+				run.ended(WarmerRun.State.STOPPED, null);
+				continue;
+			}
+			run(run);
+		}
+	}
+
+	private void run(WarmerRun run) {
+		WarmerMethod warmer = run.warmer();
+		run.started();
+		logger.info("Tiercache warming cache '" + warmer.cache() + "' with " + warmer.name());
+		Semaphore slots = new Semaphore(this.concurrency);
+		try {
+			Object bean = this.beanFactory.getBean(warmer.beanName());
+			ProgressLog progress = new ProgressLog(run);
+			warmer.yieldTo(bean, (element) -> {
+				slots.acquire();
+				run.yielded();
+				this.calls.execute(() -> warmOne(run, bean, element, slots));
+				progress.logIfDue();
+			});
+			while (!slots.tryAcquire(this.concurrency, PROGRESS_SECONDS, TimeUnit.SECONDS)) {
+				progress.logIfDue();
+			}
+			run.ended(WarmerRun.State.DONE, null);
+			logger.info("Tiercache warmed cache '" + warmer.cache() + "' with " + warmer.name() + ": " + run.summary());
+		}
+		catch (InterruptedException | RejectedExecutionException ex) {
+			Thread.currentThread().interrupt();
+			run.ended(WarmerRun.State.STOPPED, null);
+			logger.info("Tiercache stopped warming cache '" + warmer.cache() + "' (the application stops): "
+					+ run.summary());
+		}
+		catch (Throwable ex) {
+			run.ended(WarmerRun.State.FAILED, String.valueOf(ex));
+			logger.warn("Tiercache warmer " + warmer.name() + " of cache '" + warmer.cache() + "' failed after "
+					+ run.summary(), ex);
+		}
+	}
+
+	private void warmOne(WarmerRun run, Object bean, @Nullable Object element, Semaphore slots) {
+		try {
+			run.warmer().warm(bean, element);
+			run.warmed();
+		}
+		catch (InterruptedException ex) {
+			// stopped with the application: not a failure of the call
+			Thread.currentThread().interrupt();
+		}
+		catch (Throwable ex) {
+			if (!this.running) {
+				logger.debug("Tiercache stopped warming cache '" + run.warmer().cache() + "' during a call", ex);
+				return;
+			}
+			if (run.callFailed()) {
+				logger.warn("Tiercache could not warm cache '" + run.warmer().cache() + "' with " + element
+						+ " (further failures of " + run.warmer().name() + " are logged at debug level)", ex);
+			}
+			else {
+				logger.debug("Tiercache could not warm cache '" + run.warmer().cache() + "' with " + element, ex);
+			}
+			if (ex instanceof VirtualMachineError error) {
+				throw error;
+			}
+		}
+		finally {
+			slots.release();
+		}
+	}
+
+	/** Logs a warmer's progress every {@value #PROGRESS_SECONDS} seconds at most; the coordinator's only. */
+	private static final class ProgressLog {
+
+		private final WarmerRun run;
+
+		private long due = System.nanoTime() + TimeUnit.SECONDS.toNanos(PROGRESS_SECONDS);
+
+		ProgressLog(WarmerRun run) {
+			this.run = run;
+		}
+
+		void logIfDue() {
+			long now = System.nanoTime();
+			if (now - this.due >= 0) {
+				this.due = now + TimeUnit.SECONDS.toNanos(PROGRESS_SECONDS);
+				logger.info("Tiercache warming cache '" + this.run.warmer().cache() + "' with "
+						+ this.run.warmer().name() + ": " + this.run.summary());
+			}
+		}
+
+	}
+
+	@Override
+	public void start() {
+		this.running = true;
+	}
+
+	/** Stops the warming: interrupts the calls in flight and starts none any more. */
+	@Override
+	public void stop() {
+		this.running = false;
+		DaemonThreads.stop(this.coordinator, Duration.ofSeconds(1));
+		DaemonThreads.stop(this.calls, Duration.ofSeconds(1));
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	/** Stops before the web server ({@code DEFAULT_PHASE - 1024}), write-behind and the cache manager. */
+	@Override
+	public int getPhase() {
+		return SmartLifecycle.DEFAULT_PHASE;
+	}
+
+}

@@ -1,0 +1,182 @@
+package dev.tiercache.autoconfigure.warming;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.BaseStream;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.aop.scope.ScopedProxyUtils;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.core.MethodIntrospector;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.core.annotation.AnnotationUtils;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.ReflectionUtils;
+
+import dev.tiercache.annotation.CacheAside;
+
+/**
+ * One {@link CacheWarmer} found on a bean, checked: the warmer method, and the {@code @CacheAside}
+ * method it warms. Immutable.
+ */
+final class WarmerMethod {
+
+	private final String beanName;
+
+	private final String cache;
+
+	private final Method warmer;
+
+	private final Method cached;
+
+	private WarmerMethod(String beanName, String cache, Method warmer, Method cached) {
+		this.beanName = beanName;
+		this.cache = cache;
+		this.warmer = warmer;
+		this.cached = cached;
+	}
+
+	/**
+	 * Every warmer of the singleton beans of {@code beanFactory} (a scoped proxy's target aside: the proxy
+	 * stands for it), in the order of their bean definitions.
+	 * @throws IllegalStateException naming the warmer and what to fix, for one that does not fit
+	 */
+	static List<WarmerMethod> findIn(ListableBeanFactory beanFactory) {
+		List<WarmerMethod> found = new ArrayList<>();
+		for (String beanName : beanFactory.getBeanNamesForType(Object.class, false, false)) {
+			if (ScopedProxyUtils.isScopedTarget(beanName)) {
+				continue;
+			}
+			Class<?> type = beanFactory.getType(beanName, false);
+			if (type == null || !AnnotationUtils.isCandidateClass(type, CacheWarmer.class)) {
+				continue;
+			}
+			Class<?> userClass = ClassUtils.getUserClass(type);
+			Map<Method, CacheWarmer> warmers = MethodIntrospector.selectMethods(userClass,
+					(MethodIntrospector.MetadataLookup<CacheWarmer>) (method) -> AnnotatedElementUtils
+						.findMergedAnnotation(method, CacheWarmer.class));
+			warmers.forEach((method, annotation) -> found.add(checked(beanName, userClass, method, annotation)));
+		}
+		return found;
+	}
+
+	private static WarmerMethod checked(String beanName, Class<?> userClass, Method warmer, CacheWarmer annotation) {
+		String name = userClass.getSimpleName() + "#" + warmer.getName();
+		if (warmer.getParameterCount() > 0) {
+			throw new IllegalStateException("Tiercache @CacheWarmer " + name + " takes parameters; a warmer takes none "
+					+ "and returns the arguments to warm the cache with");
+		}
+		Class<?> returned = warmer.getReturnType();
+		if (!Iterable.class.isAssignableFrom(returned) && !BaseStream.class.isAssignableFrom(returned)
+				&& !returned.isArray()) {
+			throw new IllegalStateException("Tiercache @CacheWarmer " + name + " returns " + returned.getName()
+					+ "; a warmer returns an Iterable, a Stream or an array of the cached method's arguments");
+		}
+		List<Method> cached = new ArrayList<>();
+		ReflectionUtils.doWithMethods(userClass, cached::add, (method) -> warms(method, annotation));
+		if (cached.size() != 1) {
+			throw new IllegalStateException("Tiercache @CacheWarmer " + name + " warms cache '" + annotation.cache()
+					+ "', but " + userClass.getName() + " has " + cached.size() + " @CacheAside method(s) of that cache"
+					+ (annotation.method().isEmpty() ? "" : " named '" + annotation.method() + "'")
+					+ (cached.isEmpty() ? "" : " " + cached.stream().map(Method::toGenericString).toList())
+					+ "; a warmer warms a @CacheAside method of its own class, named by 'method' when there are "
+					+ "several");
+		}
+		return new WarmerMethod(beanName, annotation.cache(), warmer, cached.get(0));
+	}
+
+	private static boolean warms(Method method, CacheWarmer warmer) {
+		CacheAside cacheAside = AnnotatedElementUtils.findMergedAnnotation(method, CacheAside.class);
+		return cacheAside != null && cacheAside.cache().equals(warmer.cache())
+				&& (warmer.method().isEmpty() || warmer.method().equals(method.getName()));
+	}
+
+	String beanName() {
+		return this.beanName;
+	}
+
+	String cache() {
+		return this.cache;
+	}
+
+	/** {@code Class#method}, for the log and the endpoint. */
+	String name() {
+		return this.warmer.getDeclaringClass().getSimpleName() + "#" + this.warmer.getName();
+	}
+
+	/** What takes the warmer's elements, one at a time. */
+	@FunctionalInterface
+	interface Elements {
+
+		void take(@Nullable Object element) throws InterruptedException;
+
+	}
+
+	/**
+	 * Calls the warmer on the bean, and hands each element it yields to {@code elements}, as they come; a
+	 * stream it returns is closed afterwards.
+	 * @throws InterruptedException if {@code elements} was interrupted
+	 * @throws Throwable what the warmer, or reading what it returned, threw
+	 */
+	void yieldTo(Object bean, Elements elements) throws Throwable {
+		Object yielded = invoke(bean, this.warmer);
+		if (yielded instanceof BaseStream<?, ?> stream) {
+			try (stream) {
+				takeAll(stream.iterator(), elements);
+			}
+		}
+		else if (yielded instanceof Iterable<?> iterable) {
+			takeAll(iterable.iterator(), elements);
+		}
+		else if (yielded != null) {
+			takeAll(Arrays.asList((Object[]) yielded).iterator(), elements);
+		}
+	}
+
+	private static void takeAll(Iterator<?> iterator, Elements elements) throws InterruptedException {
+		while (iterator.hasNext()) {
+			elements.take(iterator.next());
+		}
+	}
+
+	/**
+	 * Calls the cached method on the bean (its proxy: the normal read path) for one element.
+	 * @throws IllegalArgumentException if the element does not hold the method's arguments
+	 * @throws Throwable what the call threw
+	 */
+	void warm(Object bean, @Nullable Object element) throws Throwable {
+		invoke(bean, this.cached, arguments(element));
+	}
+
+	private @Nullable Object[] arguments(@Nullable Object element) {
+		int parameters = this.cached.getParameterCount();
+		if (parameters == 1) {
+			return new @Nullable Object[] { element };
+		}
+		if (element instanceof Object[] arguments && arguments.length == parameters) {
+			return arguments;
+		}
+		throw new IllegalArgumentException(this.cached.getName() + " takes " + parameters + " arguments; the warmer "
+				+ "yielded " + element + " where an Object[] of " + parameters + " was needed");
+	}
+
+	private static @Nullable Object invoke(Object bean, Method method, @Nullable Object... arguments)
+			throws Throwable {
+		Method invocable = AopUtils.selectInvocableMethod(method, bean.getClass());
+		ReflectionUtils.makeAccessible(invocable);
+		try {
+			return invocable.invoke(bean, arguments);
+		}
+		catch (InvocationTargetException ex) {
+			throw ex.getCause();
+		}
+	}
+
+}

@@ -1,0 +1,206 @@
+package dev.tiercache.autoconfigure;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+
+import dev.tiercache.autoconfigure.actuate.TiercacheEndpoint;
+import dev.tiercache.autoconfigure.warming.CacheWarming;
+import dev.tiercache.autoconfigure.warming.WarmedCatalogue;
+import dev.tiercache.autoconfigure.warming.WarmedCatalogue.Probe;
+import dev.tiercache.autoconfigure.warming.WarmerProgress;
+import dev.tiercache.stats.CacheStats;
+import dev.tiercache.tier.TieredCacheManager;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Issue 20, warming: {@code @CacheWarmer} methods run once the application is ready, through the normal
+ * read path, a bounded number of calls at a time, and their progress shows in the log and the endpoint.
+ * Contexts on the shared Redis as instances.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class CacheWarmingIntegrationTests {
+
+	private static final Duration PROMPTLY = Duration.ofSeconds(20);
+
+	private final TestContexts contexts = new TestContexts();
+
+	private final Probe probe = new Probe();
+
+	@AfterEach
+	void close() {
+		this.contexts.close();
+	}
+
+	private ConfigurableApplicationContext start(Class<?> application, String... properties) {
+		return this.contexts.start(application, Map.of("probe", this.probe), properties);
+	}
+
+	private static WarmerProgress awaitEnded(ConfigurableApplicationContext context) {
+		CacheWarming warming = context.getBean(CacheWarming.class);
+		await("the warmer ended").atMost(PROMPTLY)
+			.until(() -> !List.of("WAITING", "RUNNING").contains(warming.progress().get(0).state()));
+		return warming.progress().get(0);
+	}
+
+	@Test
+	void theBestSellersAreLoadedOnceTheApplicationIsReadyAndThenReadFromL1(CapturedOutput output) throws Exception {
+		ConfigurableApplicationContext context = start(WarmedCatalogue.Application.class);
+
+		WarmerProgress progress = awaitEnded(context);
+
+		assertThat(progress).isEqualTo(new WarmerProgress("products", "WarmedCatalogue#bestSellers", "DONE", 40, 40, 0,
+				progress.millis(), null));
+		assertThat(this.probe.loads).as("each best seller loaded once").hasValue(40);
+		TieredCacheManager manager = context.getBean(TieredCacheManager.class);
+		CacheStats before = manager.getTieredCache("products").stats();
+		WarmedCatalogue catalogue = context.getBean(WarmedCatalogue.class);
+		for (long id = 1; id <= 40; id++) {
+			assertThat(catalogue.find(id)).isEqualTo("product " + id);
+		}
+		CacheStats reads = manager.getTieredCache("products").stats().since(before);
+		assertThat(reads.localHits()).as("every best seller read from L1").isEqualTo(40);
+		assertThat(reads.loads()).isZero();
+		assertThat(output).contains("Tiercache warming cache 'products' with WarmedCatalogue#bestSellers",
+				"Tiercache warmed cache 'products' with WarmedCatalogue#bestSellers: 40 keys, 40 warmed, 0 failed");
+	}
+
+	@Test
+	void aSecondInstanceWarmsFromRedisWithoutLoadingAgain() {
+		awaitEnded(start(WarmedCatalogue.Application.class));
+		ConfigurableApplicationContext second = start(WarmedCatalogue.Application.class);
+
+		assertThat(awaitEnded(second).warmed()).isEqualTo(40);
+
+		assertThat(this.probe.loads).as("the second instance found every best seller in Redis").hasValue(40);
+		assertThat(second.getBean(TieredCacheManager.class).getTieredCache("products").stats().remoteHits())
+			.isEqualTo(40);
+	}
+
+	@Test
+	void noMoreCallsRunAtOnceThanTheConcurrency() {
+		this.probe.hot = 200;
+		ConfigurableApplicationContext context = start(WarmedCatalogue.Application.class,
+				"tiercache.warming.concurrency=3");
+
+		assertThat(awaitEnded(context).warmed()).isEqualTo(200);
+
+		assertThat(this.probe.mostAtOnce.get()).as("loads at once").isBetween(1, 3);
+	}
+
+	@Test
+	void aCallThatFailsIsCountedAndLoggedAndTheWarmingGoesOn(CapturedOutput output) {
+		this.probe.failing.add(7L);
+		ConfigurableApplicationContext context = start(WarmedCatalogue.Application.class);
+
+		WarmerProgress progress = awaitEnded(context);
+
+		assertThat(progress.state()).isEqualTo("DONE");
+		assertThat(progress.warmed()).isEqualTo(39);
+		assertThat(progress.failed()).isEqualTo(1);
+		assertThat(output).contains("Tiercache could not warm cache 'products' with 7");
+	}
+
+	@Test
+	void aWarmerThatThrowsIsShownAsFailedAndTheApplicationRuns() {
+		this.probe.warmerFails = true;
+		ConfigurableApplicationContext context = start(WarmedCatalogue.Application.class);
+
+		WarmerProgress progress = awaitEnded(context);
+
+		assertThat(progress.state()).isEqualTo("FAILED");
+		assertThat(progress.error()).contains("the best-seller query failed");
+		assertThat(context.isActive()).isTrue();
+	}
+
+	@Test
+	void closingTheApplicationStopsTheWarmingAndInterruptsTheCallsInFlight() throws Exception {
+		this.probe.holding = true;
+		ConfigurableApplicationContext context = start(WarmedCatalogue.Application.class,
+				"tiercache.warming.concurrency=2");
+		assertThat(this.probe.held.await(PROMPTLY.toSeconds(), TimeUnit.SECONDS)).as("a load held").isTrue();
+		CacheWarming warming = context.getBean(CacheWarming.class);
+
+		context.close();
+
+		assertThat(warming.progress().get(0).state()).isEqualTo("STOPPED");
+		assertThat(this.probe.interrupted.get()).as("held loads interrupted").isBetween(1, 2);
+		assertThat(this.probe.loads.get()).as("no call started after the stop").isEqualTo(this.probe.interrupted.get());
+	}
+
+	@Test
+	void theEndpointShowsEachWarmersProgress() {
+		ConfigurableApplicationContext context = start(WarmedCatalogue.Application.class,
+				"management.endpoints.web.exposure.include=tiercache");
+		awaitEnded(context);
+
+		List<WarmerProgress> shown = context.getBean(TiercacheEndpoint.class).report().warming();
+
+		assertThat(shown).singleElement().satisfies((progress) -> {
+			assertThat(progress.cache()).isEqualTo("products");
+			assertThat(progress.state()).isEqualTo("DONE");
+			assertThat(progress.warmed()).isEqualTo(40);
+		});
+	}
+
+	@Test
+	void warmingTurnedOffRunsNoWarmer() {
+		ConfigurableApplicationContext context = start(WarmedCatalogue.Application.class,
+				"tiercache.warming.enabled=false");
+
+		assertThat(context.getBeansOfType(CacheWarming.class)).isEmpty();
+		assertThat(this.probe.loads).hasValue(0);
+	}
+
+	@Test
+	void aWarmerThatTakesParametersFailsStartUp() {
+		assertThatException().isThrownBy(() -> start(WithAParameter.class))
+			.withStackTraceContaining("Tiercache @CacheWarmer WarmerWithAParameter#bestSellers takes parameters");
+	}
+
+	@Test
+	void aWarmerOfACacheItsClassDoesNotCacheIntoFailsStartUp() {
+		assertThatException().isThrownBy(() -> start(OfAnotherCache.class))
+			.withStackTraceContaining("Tiercache @CacheWarmer WarmerOfAnotherCache#bestSellers warms cache 'prices', "
+					+ "but dev.tiercache.autoconfigure.warming.WarmedCatalogue$WarmerOfAnotherCache has 0 @CacheAside "
+					+ "method(s) of that cache");
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	static class WithAParameter {
+
+		@Bean
+		WarmedCatalogue.WarmerWithAParameter catalogue() {
+			return new WarmedCatalogue.WarmerWithAParameter();
+		}
+
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	static class OfAnotherCache {
+
+		@Bean
+		WarmedCatalogue.WarmerOfAnotherCache catalogue() {
+			return new WarmedCatalogue.WarmerOfAnotherCache();
+		}
+
+	}
+
+}
