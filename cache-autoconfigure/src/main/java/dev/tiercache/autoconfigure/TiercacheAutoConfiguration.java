@@ -199,12 +199,16 @@ public final class TiercacheAutoConfiguration {
 	@ConditionalOnMissingBean
 	@ConditionalOnBooleanProperty(name = "tiercache.warming.enabled", matchIfMissing = true)
 	CacheWarming cacheWarming(ListableBeanFactory beanFactory, TiercacheProperties properties) {
-		int concurrency = properties.getWarming().getConcurrency();
-		if (concurrency < 1) {
-			throw new InvalidTiercachePropertyException("tiercache.warming.concurrency", concurrency,
+		TiercacheProperties.Warming warming = properties.getWarming();
+		if (warming.getConcurrency() < 1) {
+			throw new InvalidTiercachePropertyException("tiercache.warming.concurrency", warming.getConcurrency(),
 					"must be at least 1");
 		}
-		return new CacheWarming(beanFactory, concurrency);
+		if (warming.getHotKeys() < 0) {
+			throw new InvalidTiercachePropertyException("tiercache.warming.hot-keys", warming.getHotKeys(),
+					"must be 0 (none) or more");
+		}
+		return new CacheWarming(beanFactory, warming.getConcurrency(), warming.getHotKeys());
 	}
 
 	/**

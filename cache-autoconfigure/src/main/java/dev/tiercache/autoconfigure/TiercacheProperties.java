@@ -397,7 +397,8 @@ public class TiercacheProperties {
 	}
 
 	/**
-	 * The warming of caches by the application's @CacheWarmer methods, once it is ready.
+	 * The warming of caches once the application is ready: with the keys the running instances report
+	 * hottest, then by the application's @CacheWarmer methods.
 	 */
 	public static class Warming {
 
@@ -410,6 +411,12 @@ public class TiercacheProperties {
 		 * How many calls of cached methods warming makes at a time.
 		 */
 		private int concurrency = 4;
+
+		/**
+		 * How many of the keys the running instances report hottest to warm each cache with, through each
+		 * @CacheAside method keyed by its one parameter, before the @CacheWarmer methods; 0 for none.
+		 */
+		private int hotKeys = 100;
 
 		public boolean isEnabled() {
 			return this.enabled;
@@ -425,6 +432,14 @@ public class TiercacheProperties {
 
 		public void setConcurrency(int concurrency) {
 			this.concurrency = concurrency;
+		}
+
+		public int getHotKeys() {
+			return this.hotKeys;
+		}
+
+		public void setHotKeys(int hotKeys) {
+			this.hotKeys = hotKeys;
 		}
 
 	}

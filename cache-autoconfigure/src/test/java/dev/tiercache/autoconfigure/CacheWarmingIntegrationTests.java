@@ -22,6 +22,7 @@ import dev.tiercache.autoconfigure.warming.WarmedCatalogue;
 import dev.tiercache.autoconfigure.warming.WarmedCatalogue.Probe;
 import dev.tiercache.autoconfigure.warming.WarmerProgress;
 import dev.tiercache.stats.CacheStats;
+import dev.tiercache.tier.TieredCache;
 import dev.tiercache.tier.TieredCacheManager;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,6 +39,12 @@ class CacheWarmingIntegrationTests {
 
 	private static final Duration PROMPTLY = Duration.ofSeconds(20);
 
+	private static final String BEST_SELLERS = "WarmedCatalogue#bestSellers";
+
+	private static final String HOT_KEYS = "hot keys of WarmedCatalogue#find";
+
+	private static final List<String> ENDED_NOT = List.of("WAITING", "RUNNING");
+
 	private final TestContexts contexts = new TestContexts();
 
 	private final Probe probe = new Probe();
@@ -51,11 +58,17 @@ class CacheWarmingIntegrationTests {
 		return this.contexts.start(application, Map.of("probe", this.probe), properties);
 	}
 
-	private static WarmerProgress awaitEnded(ConfigurableApplicationContext context) {
+	/** Waits until every warmer ended; returns the progress of the one named so. */
+	private static WarmerProgress awaitEnded(ConfigurableApplicationContext context, String warmer) {
 		CacheWarming warming = context.getBean(CacheWarming.class);
-		await("the warmer ended").atMost(PROMPTLY)
-			.until(() -> !List.of("WAITING", "RUNNING").contains(warming.progress().get(0).state()));
-		return warming.progress().get(0);
+		await("the warmers ended").atMost(PROMPTLY)
+			.until(() -> warming.progress().stream().noneMatch((progress) -> ENDED_NOT.contains(progress.state())));
+		return warming.progress().stream().filter((progress) -> progress.warmer().equals(warmer)).findFirst()
+			.orElseThrow();
+	}
+
+	private static WarmerProgress awaitEnded(ConfigurableApplicationContext context) {
+		return awaitEnded(context, BEST_SELLERS);
 	}
 
 	@Test
@@ -90,6 +103,39 @@ class CacheWarmingIntegrationTests {
 		assertThat(this.probe.loads).as("the second instance found every best seller in Redis").hasValue(40);
 		assertThat(second.getBean(TieredCacheManager.class).getTieredCache("products").stats().remoteHits())
 			.isEqualTo(40);
+	}
+
+	/**
+	 * A running instance reads ten products (its warmer yields none, and it warms no hot keys) and reports
+	 * them hottest; a new instance warms its L1 with them from Redis, through {@code find}, without a load.
+	 */
+	@Test
+	void aNewInstanceWarmsItsL1WithTheKeysTheRunningOnesReportHottest() throws Exception {
+		this.probe.hot = 0;
+		ConfigurableApplicationContext running = start(WarmedCatalogue.Application.class,
+				"tiercache.warming.hot-keys=0");
+		WarmedCatalogue catalogue = running.getBean(WarmedCatalogue.class);
+		for (int read = 0; read < 3; read++) {
+			for (long id = 1; id <= 10; id++) {
+				catalogue.find(id);
+			}
+		}
+		TieredCache products = running.getBean(TieredCacheManager.class).getTieredCache("products");
+		await("the running instance's report").atMost(PROMPTLY)
+			.until(() -> products.reportedHotKeys(100, Long.class).size() == 10);
+
+		ConfigurableApplicationContext starting = start(WarmedCatalogue.Application.class);
+		WarmerProgress progress = awaitEnded(starting, HOT_KEYS);
+
+		assertThat(progress.state()).isEqualTo("DONE");
+		assertThat(progress.warmed()).isEqualTo(10);
+		assertThat(this.probe.loads).as("found in Redis, not loaded again").hasValue(10);
+		TieredCache warmed = starting.getBean(TieredCacheManager.class).getTieredCache("products");
+		CacheStats before = warmed.stats();
+		for (long id = 1; id <= 10; id++) {
+			starting.getBean(WarmedCatalogue.class).find(id);
+		}
+		assertThat(warmed.stats().since(before).localHits()).as("read from L1").isEqualTo(10);
 	}
 
 	@Test
@@ -138,7 +184,8 @@ class CacheWarmingIntegrationTests {
 
 		context.close();
 
-		assertThat(warming.progress().get(0).state()).isEqualTo("STOPPED");
+		assertThat(warming.progress()).filteredOn((progress) -> progress.warmer().equals(BEST_SELLERS))
+			.singleElement().satisfies((progress) -> assertThat(progress.state()).isEqualTo("STOPPED"));
 		assertThat(this.probe.interrupted.get()).as("held loads interrupted").isBetween(1, 2);
 		assertThat(this.probe.loads.get()).as("no call started after the stop").isEqualTo(this.probe.interrupted.get());
 	}
@@ -151,7 +198,9 @@ class CacheWarmingIntegrationTests {
 
 		List<WarmerProgress> shown = context.getBean(TiercacheEndpoint.class).report().warming();
 
-		assertThat(shown).singleElement().satisfies((progress) -> {
+		assertThat(shown).extracting(WarmerProgress::warmer).as("the hot keys first").containsExactly(HOT_KEYS,
+				BEST_SELLERS);
+		assertThat(shown.get(1)).satisfies((progress) -> {
 			assertThat(progress.cache()).isEqualTo("products");
 			assertThat(progress.state()).isEqualTo("DONE");
 			assertThat(progress.warmed()).isEqualTo(40);

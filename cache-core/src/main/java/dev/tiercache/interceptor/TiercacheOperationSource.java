@@ -318,6 +318,16 @@ public final class TiercacheOperationSource {
 		};
 	}
 
+	/**
+	 * Whether a method of one parameter is keyed by that parameter itself: its key expression is blank,
+	 * or names the parameter alone ({@code #id}, {@code #p0}); so that a key read back from Redis is the
+	 * argument to call it with.
+	 */
+	public boolean keyedByItsParameter(Method method, String key) {
+		return method.getParameterCount() == 1
+				&& (key.isBlank() || MethodExpression.parameterIndex(key, method, this.parameterNames) == 0);
+	}
+
 	ParameterNameDiscoverer parameterNames() {
 		return this.parameterNames;
 	}

@@ -26,6 +26,7 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.cache.interceptor.SimpleKey;
+import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
 import dev.tiercache.internal.redis.RedisKeys;
@@ -96,6 +97,47 @@ final class KeyRenderer {
 		}
 		return (out.length() <= MAX_LENGTH) ? out.toString()
 				: "#h:" + sha256(out.toString().getBytes(StandardCharsets.UTF_8));
+	}
+
+	/**
+	 * The key of {@code type} that renders as {@code name}, for the types whose rendering reads back: a
+	 * {@code String}, a primitive or its box, a {@code UUID}, an enum constant. Checked by rendering it
+	 * again, so never a key that renders otherwise.
+	 * @return the key, or {@code null} for a name that no key of that type renders as, or another type
+	 */
+	@Nullable Object parse(String name, Class<?> type) {
+		Object key;
+		try {
+			key = read(name, ClassUtils.resolvePrimitiveIfNecessary(type));
+		}
+		catch (ReflectiveOperationException | RuntimeException ex) {
+			return null;
+		}
+		return (key != null && render(key).equals(name)) ? key : null;
+	}
+
+	private static @Nullable Object read(String name, Class<?> type) throws ReflectiveOperationException {
+		if (type == String.class) {
+			return name.startsWith("##") ? name.substring(1) : name;
+		}
+		Character tag = SCALAR_TAGS.get(type);
+		String text = (tag != null) ? after(name, "#" + tag + ":") : after(name, "#o:" + type.getName() + ":");
+		if (tag != null && text != null) {
+			return (type == Character.class) ? (Character) text.charAt(0)
+					: type.getMethod("valueOf", String.class).invoke(null, text);
+		}
+		if (type == UUID.class && text != null) {
+			return UUID.fromString(text);
+		}
+		String constant = after(name, "#e:" + type.getName() + ".");
+		if (type.isEnum() && constant != null) {
+			return Enum.valueOf(type.asSubclass(Enum.class), constant);
+		}
+		return null;
+	}
+
+	private static @Nullable String after(String name, String prefix) {
+		return (name.startsWith(prefix) && name.length() > prefix.length()) ? name.substring(prefix.length()) : null;
 	}
 
 	private void append(StringBuilder out, @Nullable Object part, Object key, int depth) {

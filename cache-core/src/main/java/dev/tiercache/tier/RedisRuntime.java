@@ -88,6 +88,8 @@ final class RedisRuntime implements AutoCloseable {
 
 	private final L1Coherence coherence;
 
+	private final HotKeyReports hotKeys;
+
 	private final RateLimit partitionMismatch = new RateLimit(Duration.ofSeconds(30));
 
 	/** The write-behind layouts this instance learned from Redis (rather than from a queue of its own), by cache. */
@@ -116,16 +118,18 @@ final class RedisRuntime implements AutoCloseable {
 		this.repairs = new RemoteRepairs(maxPendingRepairs, this.background);
 		this.namespaces = new Namespaces(commands, keys, publisher, this.background);
 		this.coherence = new L1Coherence(keys, commands, this.background, this.namespaces);
+		this.hotKeys = new HotKeyReports(commands, keys, this.background);
 	}
 
 	/**
 	 * Adds a cache whose namespace version is kept up to date (read now when {@code readNow}, bounded by
 	 * the Redis timeout; otherwise with the next periodic read) and whose L1, if any, follows the changes
-	 * Redis reports.
+	 * Redis reports and has its hot keys reported.
 	 */
 	void register(CacheContext cache, boolean readNow) {
 		if (cache.local() != null) {
 			this.coherence.follow(cache);
+			this.hotKeys.follow(cache);
 		}
 		this.namespaces.register(cache.name(), cache.namespaceVersion(), (partitions) -> queuedIn(cache, partitions),
 				readNow);
@@ -164,6 +168,18 @@ final class RedisRuntime implements AutoCloseable {
 	 */
 	String render(Object key) {
 		return this.renderer.render(key);
+	}
+
+	/**
+	 * The key of {@code type} named so in Redis, or {@code null}; see {@link KeyRenderer#parse}.
+	 */
+	@Nullable Object parse(String name, Class<?> type) {
+		return this.renderer.parse(name, type);
+	}
+
+	/** The hot keys the manager's instances report, per cache. */
+	HotKeyReports hotKeys() {
+		return this.hotKeys;
 	}
 
 	/**

@@ -451,6 +451,31 @@ final class RemoteCache {
 		}
 	}
 
+	/**
+	 * The keys of this cache the instances reported hottest, hottest first, that are keys of
+	 * {@code keyType} ({@link KeyRenderer#parse}); empty while Redis does not answer.
+	 */
+	<T> List<T> reportedHotKeys(int limit, Class<T> keyType) {
+		List<String> names;
+		try {
+			names = this.redis.hotKeys().reported(this.cache.name(), limit);
+		}
+		catch (RemoteCallException ex) {
+			this.cache.remoteFailed(ex);
+			return List.of();
+		}
+		List<T> keys = new ArrayList<>(names.size());
+		for (String name : names) {
+			Object key = this.redis.parse(name, keyType);
+			if (key != null) {
+				@SuppressWarnings("unchecked")
+				T typed = (T) key;
+				keys.add(typed);
+			}
+		}
+		return keys;
+	}
+
 	long redisTtl(long ttlMillis) {
 		return this.cache.settings().redisTtlMillis(ttlMillis);
 	}

@@ -456,6 +456,18 @@ public final class TieredCache implements Cache {
 	}
 
 	/**
+	 * The keys of this cache that its instances reported as read most often lately (each reports its
+	 * {@link #hottestKeys} every 10 seconds), hottest first, up to {@code limit}, as keys of
+	 * {@code keyType}: a name that is not the rendering of a key of that type (a {@code String}, a
+	 * primitive or its box, a {@code UUID}, an enum constant) is left out. For a new instance to warm its
+	 * L1 with. Empty for a cache without L1 or Redis, and while Redis does not answer.
+	 */
+	public <T> List<T> reportedHotKeys(int limit, Class<T> keyType) {
+		RemoteCache remote = this.remote;
+		return (remote != null && this.local != null) ? remote.reportedHotKeys(limit, keyType) : List.of();
+	}
+
+	/**
 	 * Evicts a key given by name, as {@link #hottestKeys} names it: for an operator who has no key
 	 * object. A key in L1 is evicted as {@link #evictIfPresent} does; otherwise, when the cache uses
 	 * Redis, the entry Redis names so is deleted (and dropped from every instance's L1).

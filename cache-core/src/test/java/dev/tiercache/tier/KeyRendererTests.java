@@ -203,6 +203,30 @@ class KeyRendererTests {
 
 	}
 
+	@Test
+	void theNamesOfStringsScalarsUuidsAndEnumsReadBackAsTheirKeys() {
+		UUID id = UUID.randomUUID();
+		for (Object key : List.of("dune", "#hash", 42L, 42, (short) 7, (byte) 1, 2.5d, 1.5f, true, 'x', id,
+				Sort.Direction.DESC)) {
+			String name = this.renderer.render(key);
+			assertThat(this.renderer.parse(name, key.getClass())).as(name).isEqualTo(key);
+		}
+		assertThat(this.renderer.parse("#l:42", long.class)).as("a primitive parameter").isEqualTo(42L);
+	}
+
+	@Test
+	void aNameThatNoKeyOfTheTypeRendersAsReadsAsNothing() {
+		assertThat(this.renderer.parse("#l:42", Integer.class)).as("a Long's name, as an Integer").isNull();
+		assertThat(this.renderer.parse("#l:42", String.class)).as("a Long's name, as a String").isNull();
+		assertThat(this.renderer.parse("#l:042", Long.class)).as("42 renders without the zero").isNull();
+		assertThat(this.renderer.parse("#z:maybe", Boolean.class)).isNull();
+		assertThat(this.renderer.parse("#o:java.util.UUID:not-a-uuid", UUID.class)).isNull();
+		assertThat(this.renderer.parse("#e:" + Sort.Direction.class.getName() + ".SIDEWAYS", Sort.Direction.class))
+			.isNull();
+		assertThat(this.renderer.parse("#r:dev.tiercache.tier.KeyRendererTests$Loose(#i:1)", Loose.class))
+			.as("a record: its rendering does not read back").isNull();
+	}
+
 	record Loose(Object value) {
 	}
 

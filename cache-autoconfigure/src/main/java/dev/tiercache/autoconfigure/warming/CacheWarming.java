@@ -1,6 +1,7 @@
 package dev.tiercache.autoconfigure.warming;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,12 +19,16 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
 
+import dev.tiercache.interceptor.TiercacheOperationSource;
 import dev.tiercache.internal.concurrent.DaemonThreads;
+import dev.tiercache.tier.TieredCacheManager;
 
 /**
- * Runs the application's {@link CacheWarmer}s once it is ready: finds and checks them when the
- * singletons are created (a warmer that does not fit fails start-up), then, on a thread of its own,
- * runs them one after another, each warmer's calls of its cached method on a pool of
+ * Warms the caches once the application is ready: first with the keys the running instances report
+ * hottest ({@link HotKeyWarmer}, through each {@code @CacheAside} method keyed by its one parameter),
+ * then with the application's {@link CacheWarmer}s. Finds and checks them when the singletons are
+ * created (a warmer that does not fit fails start-up), then, on a thread of its own, runs them one after
+ * another, each warmer's calls of its cached method on a pool of
  * {@code concurrency} threads, never more at a time, while the warmer's elements are read as they come.
  * Progress is logged every {@value #PROGRESS_SECONDS} seconds and when a warmer ends, and read by
  * {@link #progress()}. When the application stops, the warming stops first (before the web server and
@@ -40,6 +45,8 @@ public final class CacheWarming
 
 	private final int concurrency;
 
+	private final int hotKeys;
+
 	private final ExecutorService coordinator = Executors
 		.newSingleThreadExecutor(DaemonThreads.named("tiercache-warming"));
 
@@ -52,19 +59,33 @@ public final class CacheWarming
 	/**
 	 * @param beanFactory where the warmers are found, and their beans got
 	 * @param concurrency how many calls of cached methods run at a time, at least 1
+	 * @param hotKeys how many of the keys the running instances report hottest to warm each cache with,
+	 * through each {@code @CacheAside} method keyed by its one parameter, before the warmers run; 0 for none
 	 */
-	public CacheWarming(ListableBeanFactory beanFactory, int concurrency) {
+	public CacheWarming(ListableBeanFactory beanFactory, int concurrency, int hotKeys) {
 		if (concurrency < 1) {
 			throw new IllegalArgumentException("concurrency must be at least 1, not " + concurrency);
 		}
+		if (hotKeys < 0) {
+			throw new IllegalArgumentException("hotKeys must be 0 or more, not " + hotKeys);
+		}
 		this.beanFactory = beanFactory;
 		this.concurrency = concurrency;
+		this.hotKeys = hotKeys;
 		this.calls = Executors.newFixedThreadPool(concurrency, DaemonThreads.numbered("tiercache-warming-"));
 	}
 
 	@Override
 	public void afterSingletonsInstantiated() {
-		this.runs = WarmerMethod.findIn(this.beanFactory).stream().map(WarmerRun::new).toList();
+		List<Warmer> warmers = new ArrayList<>();
+		TieredCacheManager manager = this.beanFactory.getBeanProvider(TieredCacheManager.class).getIfUnique();
+		TiercacheOperationSource operations = this.beanFactory.getBeanProvider(TiercacheOperationSource.class)
+			.getIfUnique();
+		if (this.hotKeys > 0 && manager != null && operations != null) {
+			warmers.addAll(HotKeyWarmer.findIn(this.beanFactory, operations, manager, this.hotKeys));
+		}
+		warmers.addAll(WarmerMethod.findIn(this.beanFactory));
+		this.runs = warmers.stream().map(WarmerRun::new).toList();
 	}
 
 	@Override
@@ -96,7 +117,7 @@ public final class CacheWarming
 	}
 
 	private void run(WarmerRun run) {
-		WarmerMethod warmer = run.warmer();
+		Warmer warmer = run.warmer();
 		run.started();
 		logger.info("Tiercache warming cache '" + warmer.cache() + "' with " + warmer.name());
 		Semaphore slots = new Semaphore(this.concurrency);

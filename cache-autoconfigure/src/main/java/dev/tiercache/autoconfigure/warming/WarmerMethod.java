@@ -1,6 +1,5 @@
 package dev.tiercache.autoconfigure.warming;
 
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,13 +10,10 @@ import java.util.stream.BaseStream;
 
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.aop.scope.ScopedProxyUtils;
-import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.annotation.AnnotationUtils;
-import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
 import dev.tiercache.annotation.CacheAside;
@@ -26,7 +22,7 @@ import dev.tiercache.annotation.CacheAside;
  * One {@link CacheWarmer} found on a bean, checked: the warmer method, and the {@code @CacheAside}
  * method it warms. Immutable.
  */
-final class WarmerMethod {
+final class WarmerMethod implements Warmer {
 
 	private final String beanName;
 
@@ -44,26 +40,19 @@ final class WarmerMethod {
 	}
 
 	/**
-	 * Every warmer of the singleton beans of {@code beanFactory} (a scoped proxy's target aside: the proxy
-	 * stands for it), in the order of their bean definitions.
+	 * Every warmer of the singleton beans of {@code beanFactory}, in the order of their bean definitions.
 	 * @throws IllegalStateException naming the warmer and what to fix, for one that does not fit
 	 */
 	static List<WarmerMethod> findIn(ListableBeanFactory beanFactory) {
 		List<WarmerMethod> found = new ArrayList<>();
-		for (String beanName : beanFactory.getBeanNamesForType(Object.class, false, false)) {
-			if (ScopedProxyUtils.isScopedTarget(beanName)) {
-				continue;
+		Warmer.forEachBean(beanFactory, (beanName, userClass) -> {
+			if (AnnotationUtils.isCandidateClass(userClass, CacheWarmer.class)) {
+				Map<Method, CacheWarmer> warmers = MethodIntrospector.selectMethods(userClass,
+						(MethodIntrospector.MetadataLookup<CacheWarmer>) (method) -> AnnotatedElementUtils
+							.findMergedAnnotation(method, CacheWarmer.class));
+				warmers.forEach((method, annotation) -> found.add(checked(beanName, userClass, method, annotation)));
 			}
-			Class<?> type = beanFactory.getType(beanName, false);
-			if (type == null || !AnnotationUtils.isCandidateClass(type, CacheWarmer.class)) {
-				continue;
-			}
-			Class<?> userClass = ClassUtils.getUserClass(type);
-			Map<Method, CacheWarmer> warmers = MethodIntrospector.selectMethods(userClass,
-					(MethodIntrospector.MetadataLookup<CacheWarmer>) (method) -> AnnotatedElementUtils
-						.findMergedAnnotation(method, CacheWarmer.class));
-			warmers.forEach((method, annotation) -> found.add(checked(beanName, userClass, method, annotation)));
-		}
+		});
 		return found;
 	}
 
@@ -98,25 +87,20 @@ final class WarmerMethod {
 				&& (warmer.method().isEmpty() || warmer.method().equals(method.getName()));
 	}
 
-	String beanName() {
+	@Override
+	public String beanName() {
 		return this.beanName;
 	}
 
-	String cache() {
+	@Override
+	public String cache() {
 		return this.cache;
 	}
 
-	/** {@code Class#method}, for the log and the endpoint. */
-	String name() {
+	/** {@code Class#method}. */
+	@Override
+	public String name() {
 		return this.warmer.getDeclaringClass().getSimpleName() + "#" + this.warmer.getName();
-	}
-
-	/** What takes the warmer's elements, one at a time. */
-	@FunctionalInterface
-	interface Elements {
-
-		void take(@Nullable Object element) throws InterruptedException;
-
 	}
 
 	/**
@@ -125,8 +109,9 @@ final class WarmerMethod {
 	 * @throws InterruptedException if {@code elements} was interrupted
 	 * @throws Throwable what the warmer, or reading what it returned, threw
 	 */
-	void yieldTo(Object bean, Elements elements) throws Throwable {
-		Object yielded = invoke(bean, this.warmer);
+	@Override
+	public void yieldTo(Object bean, Elements elements) throws Throwable {
+		Object yielded = Warmer.invoke(bean, this.warmer);
 		if (yielded instanceof BaseStream<?, ?> stream) {
 			try (stream) {
 				takeAll(stream.iterator(), elements);
@@ -151,8 +136,9 @@ final class WarmerMethod {
 	 * @throws IllegalArgumentException if the element does not hold the method's arguments
 	 * @throws Throwable what the call threw
 	 */
-	void warm(Object bean, @Nullable Object element) throws Throwable {
-		invoke(bean, this.cached, arguments(element));
+	@Override
+	public void warm(Object bean, @Nullable Object element) throws Throwable {
+		Warmer.invoke(bean, this.cached, arguments(element));
 	}
 
 	private @Nullable Object[] arguments(@Nullable Object element) {
@@ -165,18 +151,6 @@ final class WarmerMethod {
 		}
 		throw new IllegalArgumentException(this.cached.getName() + " takes " + parameters + " arguments; the warmer "
 				+ "yielded " + element + " where an Object[] of " + parameters + " was needed");
-	}
-
-	private static @Nullable Object invoke(Object bean, Method method, @Nullable Object... arguments)
-			throws Throwable {
-		Method invocable = AopUtils.selectInvocableMethod(method, bean.getClass());
-		ReflectionUtils.makeAccessible(invocable);
-		try {
-			return invocable.invoke(bean, arguments);
-		}
-		catch (InvocationTargetException ex) {
-			throw ex.getCause();
-		}
 	}
 
 }

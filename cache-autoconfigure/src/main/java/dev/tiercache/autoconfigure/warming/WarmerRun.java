@@ -12,7 +12,7 @@ final class WarmerRun {
 		WAITING, RUNNING, DONE, FAILED, STOPPED
 	}
 
-	private final WarmerMethod warmer;
+	private final Warmer warmer;
 
 	private final AtomicLong keys = new AtomicLong();
 
@@ -28,11 +28,11 @@ final class WarmerRun {
 
 	private volatile @Nullable String error;
 
-	WarmerRun(WarmerMethod warmer) {
+	WarmerRun(Warmer warmer) {
 		this.warmer = warmer;
 	}
 
-	WarmerMethod warmer() {
+	Warmer warmer() {
 		return this.warmer;
 	}
 

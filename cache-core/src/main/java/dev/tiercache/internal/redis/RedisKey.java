@@ -131,7 +131,10 @@ public sealed interface RedisKey {
 		WRITE_BEHIND_PARTITIONS("wb:partitions:"),
 
 		/** The instances that apply the cache's write-behind calls now. */
-		FLUSHERS("wb:flushers:");
+		FLUSHERS("wb:flushers:"),
+
+		/** The keys the instances report as read most often lately, scored, for warming new instances. */
+		HOT_KEYS("hot:");
 
 		private final String infix;
 

@@ -28,8 +28,9 @@ import dev.tiercache.internal.redis.RedisKey.PartitionPart;
  * {@link #pendingValueField} and {@link #pendingIdField} of each key), its owner's lease at
  * {@code <prefix>:wb:owner:{…}} and its dead letters at {@code <prefix>:wb:dead:{…}};</li>
  * <li>a cache, {@code {<cache>}}: its namespace version at {@code <prefix>:ns:{…}}, the number of
- * partitions of its write-behind queue at {@code <prefix>:wb:partitions:{…}} and its live flushers at
- * {@code <prefix>:wb:flushers:{…}}.</li>
+ * partitions of its write-behind queue at {@code <prefix>:wb:partitions:{…}}, its live flushers at
+ * {@code <prefix>:wb:flushers:{…}} and the keys its instances report hottest at
+ * {@code <prefix>:hot:{…}}.</li>
  * </ul>
  * Channels, which are not keys: wake-ups of waiting callers on {@code <prefix>:tiercache:loads},
  * published invalidations on {@code <prefix>:tiercache:invalidations}. The write-behind scripts
