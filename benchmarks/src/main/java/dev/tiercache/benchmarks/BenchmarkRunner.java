@@ -3,6 +3,7 @@ package dev.tiercache.benchmarks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -73,6 +74,8 @@ public final class BenchmarkRunner {
 				quick ? 80 : 1_000);
 		StalenessScenario.Outcome staleness = StalenessScenario.run(quick ? 100 : 1_000);
 		TopologyScenario.Outcome topology = TopologyScenario.run(quick ? 1_000 : 10_000, quick ? 100 : 1_000);
+		WarmingScenario.Outcome warming = WarmingScenario.run(quick ? 1_000 : 10_000, quick ? 100 : 1_000,
+				Duration.ofMillis(250), quick ? 4 : 8);
 
 		String summary = new Summary(quick).localHit(localOneThread, localTwoThreads)
 			.remoteHit(remote, interleavedHits)
@@ -85,6 +88,7 @@ public final class BenchmarkRunner {
 			.compression(compression)
 			.batchReads(batch)
 			.nullPenetration(nullPenetration)
+			.warming(warming)
 			.toMarkdown();
 		Files.writeString(results.resolve("summary.md"), summary);
 		System.out.println(summary);

@@ -94,11 +94,16 @@ public final class Subjects implements AutoCloseable {
 		return tieredInstance(keyPrefix).getBean(TieredCacheManager.class);
 	}
 
-	private ConfigurableApplicationContext tieredInstance(String keyPrefix) {
-		return tieredInstance(TieredApplication.class, keyPrefix);
+	/**
+	 * A new {@link #tiered} instance, its properties overridden by {@code properties}
+	 * ({@code name=value}); closed with the subjects, or before by the caller.
+	 */
+	ConfigurableApplicationContext tieredInstance(String keyPrefix, String... properties) {
+		return tieredInstance(TieredApplication.class, keyPrefix, properties);
 	}
 
-	private ConfigurableApplicationContext tieredInstance(Class<?> application, String keyPrefix) {
+	private ConfigurableApplicationContext tieredInstance(Class<?> application, String keyPrefix,
+			String... properties) {
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(application)
 			.web(WebApplicationType.NONE)
 			.logStartupInfo(false)
@@ -110,6 +115,7 @@ public final class Subjects implements AutoCloseable {
 					"tiercache.caches.miss.ttl-jitter=0",
 					// null markers live 10 minutes, as the null values of the Spring managers below do
 					"tiercache.caches.absent.null-ttl=10m")
+			.properties(properties)
 			.initializers((initializing) -> {
 				initializing.getBeanFactory().registerSingleton("loads", this.loads);
 				if (this.clientResources != null) {

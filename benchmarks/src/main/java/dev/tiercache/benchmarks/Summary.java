@@ -255,6 +255,30 @@ final class Summary {
 		return this;
 	}
 
+	Summary warming(WarmingScenario.Outcome outcome) {
+		this.out.append("\n## 11. Cold start: L1 hit rate of a new instance, ").append(String.format(Locale.ROOT, "%,d",
+				outcome.products()))
+			.append(" products in Redis, Zipf-skewed reads on ").append(WarmingScenario.THREADS)
+			.append(" threads from the moment it is ready\n\n| window (ms) | without warming | with ")
+			.append(outcome.hotKeys()).append(" hot keys warmed |\n|---|---:|---:|\n");
+		for (int w = 0; w < outcome.cold().localHitRates().size(); w++) {
+			this.out.append("| ").append(w * outcome.windowMillis()).append("–")
+				.append((w + 1) * outcome.windowMillis())
+				.append(" | ").append(percent(outcome.cold().localHitRates().get(w))).append(" | ")
+				.append(percent(outcome.warmed().localHitRates().get(w))).append(" |\n");
+		}
+		this.out.append("\nReads: ").append(String.format(Locale.ROOT, "%,d", outcome.cold().reads()))
+			.append(" without, ").append(String.format(Locale.ROOT, "%,d", outcome.warmed().reads()))
+			.append(" with; loads: ").append(outcome.cold().loads()).append(" and ").append(outcome.warmed().loads())
+			.append("; warming: ").append(outcome.warmed().warmedKeys()).append(" keys in ")
+			.append(outcome.warmed().warmingMillis()).append(" ms.\n");
+		return this;
+	}
+
+	private static String percent(double rate) {
+		return String.format(Locale.ROOT, "%.1f %%", rate * 100);
+	}
+
 	Summary compression(Collection<RunResult> results) {
 		Map<String, Double> micros = new TreeMap<>();
 		for (RunResult result : results) {

@@ -1,5 +1,6 @@
 package dev.tiercache.benchmarks;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -136,6 +137,26 @@ class BenchmarksSmokeTests {
 		assertThat(NullPenetrationScenario.ids(2, 3, 100, 1_000)).isDeepEqualTo(ids);
 		assertThat(Arrays.stream(ids).flatMapToLong(Arrays::stream).distinct().count()).isEqualTo(100);
 		assertThat(ids[0]).isNotEqualTo(ids[1]);
+	}
+
+	@Test
+	void aWarmedNewInstanceServesItsFirstReadsFromL1WithoutLoading() throws Exception {
+		WarmingScenario.Outcome outcome = WarmingScenario.run(500, 100, Duration.ofMillis(500), 2);
+		assertThat(outcome.warmed().warmedKeys()).as("hot keys warmed").isEqualTo(100);
+		assertThat(outcome.cold().loads() + outcome.warmed().loads()).as("every product was in Redis").isZero();
+		assertThat(outcome.cold().warmedKeys()).isZero();
+		assertThat(outcome.warmed().localHitRates()).hasSize(2)
+			.allSatisfy((rate) -> assertThat(rate).isBetween(0.0, 1.0));
+	}
+
+	@Test
+	void skewedIdsAreTheSameForASeedAndMostlyTheFewHottest() {
+		long[] ids = WarmingScenario.skewedIds(1_000, 10_000, 7);
+		assertThat(WarmingScenario.skewedIds(1_000, 10_000, 7)).isEqualTo(ids);
+		assertThat(Arrays.stream(ids).min().orElseThrow()).isGreaterThanOrEqualTo(1);
+		assertThat(Arrays.stream(ids).max().orElseThrow()).isLessThanOrEqualTo(1_000);
+		assertThat(Arrays.stream(ids).filter((id) -> id <= 100).count()).as("reads of the hottest tenth")
+			.isGreaterThan(ids.length / 2);
 	}
 
 	@Test

@@ -414,9 +414,10 @@ public class TiercacheProperties {
 
 		/**
 		 * How many of the keys the running instances report hottest to warm each cache with, through each
-		 * @CacheAside method keyed by its one parameter, before the @CacheWarmer methods; 0 for none.
+		 * @CacheAside method keyed by its one parameter, before the @CacheWarmer methods; 0 (the default)
+		 * for none, since it calls the application's cached methods at start-up.
 		 */
-		private int hotKeys = 100;
+		private int hotKeys;
 
 		public boolean isEnabled() {
 			return this.enabled;

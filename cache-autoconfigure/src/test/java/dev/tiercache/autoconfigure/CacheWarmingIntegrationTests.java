@@ -106,14 +106,14 @@ class CacheWarmingIntegrationTests {
 	}
 
 	/**
-	 * A running instance reads ten products (its warmer yields none, and it warms no hot keys) and reports
-	 * them hottest; a new instance warms its L1 with them from Redis, through {@code find}, without a load.
+	 * A running instance reads ten products (its warmer yields none; hot keys are not warmed by default)
+	 * and reports them hottest; a new instance that warms 100 hot keys warms its L1 with them from Redis,
+	 * through {@code find}, without a load.
 	 */
 	@Test
 	void aNewInstanceWarmsItsL1WithTheKeysTheRunningOnesReportHottest() throws Exception {
 		this.probe.hot = 0;
-		ConfigurableApplicationContext running = start(WarmedCatalogue.Application.class,
-				"tiercache.warming.hot-keys=0");
+		ConfigurableApplicationContext running = start(WarmedCatalogue.Application.class);
 		WarmedCatalogue catalogue = running.getBean(WarmedCatalogue.class);
 		for (int read = 0; read < 3; read++) {
 			for (long id = 1; id <= 10; id++) {
@@ -124,7 +124,8 @@ class CacheWarmingIntegrationTests {
 		await("the running instance's report").atMost(PROMPTLY)
 			.until(() -> products.reportedHotKeys(100, Long.class).size() == 10);
 
-		ConfigurableApplicationContext starting = start(WarmedCatalogue.Application.class);
+		ConfigurableApplicationContext starting = start(WarmedCatalogue.Application.class,
+				"tiercache.warming.hot-keys=100");
 		WarmerProgress progress = awaitEnded(starting, HOT_KEYS);
 
 		assertThat(progress.state()).isEqualTo("DONE");
@@ -193,7 +194,7 @@ class CacheWarmingIntegrationTests {
 	@Test
 	void theEndpointShowsEachWarmersProgress() {
 		ConfigurableApplicationContext context = start(WarmedCatalogue.Application.class,
-				"management.endpoints.web.exposure.include=tiercache");
+				"management.endpoints.web.exposure.include=tiercache", "tiercache.warming.hot-keys=100");
 		awaitEnded(context);
 
 		List<WarmerProgress> shown = context.getBean(TiercacheEndpoint.class).report().warming();
