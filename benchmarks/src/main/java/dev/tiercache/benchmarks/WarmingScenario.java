@@ -26,7 +26,8 @@ import dev.tiercache.tier.TieredCacheManager;
  * has reported its hottest keys (every 10 s). Then a new instance starts, and from the moment it is
  * ready {@value #THREADS} threads read it with the same skew for {@code window × windows}; its L1 hit
  * rate is taken in each window from its stats. Once with hot-key warming off (the default), once with
- * {@code tiercache.warming.hot-keys} = {@code hotKeys}; the running instance stays up throughout.
+ * {@code tiercache.warming.hot-keys} = {@code hotKeys} (as the running instance has, which makes it
+ * report); the running instance stays up throughout.
  */
 final class WarmingScenario {
 
@@ -62,7 +63,9 @@ final class WarmingScenario {
 	static Outcome run(int products, int hotKeys, Duration window, int windows) throws Exception {
 		try (Subjects subjects = new Subjects()) {
 			String prefix = "bench-warming-" + System.nanoTime();
-			ConfigurableApplicationContext running = subjects.tieredInstance(prefix);
+			// an instance reports its hot keys when it warms from them
+			ConfigurableApplicationContext running = subjects.tieredInstance(prefix,
+					"tiercache.warming.hot-keys=" + hotKeys);
 			Subjects.TieredCatalog catalog = running.getBean(Subjects.TieredCatalog.class);
 			long[] skewed = skewedIds(products, 5 * products, 7);
 			for (long id = 1; id <= products; id++) {

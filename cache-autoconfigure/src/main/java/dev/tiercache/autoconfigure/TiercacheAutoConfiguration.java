@@ -89,6 +89,7 @@ public final class TiercacheAutoConfiguration {
 					.redisBreaker(BreakerConfigBinder.config(properties.getRedis().getBreaker()))
 					.readFrom(ReadFromBinder.readFrom(properties.getRedis().getReadFrom()))
 					.maxValueBytes(properties.getMaxValueSize().toBytes())
+					.reportHotKeys(properties.getWarming().isEnabled() && properties.getWarming().getHotKeys() > 0)
 					.codec(codec)
 					.dynamic(properties.isDynamic())
 					.defaults(CacheSettingsBinder.defaults(properties)));

@@ -413,9 +413,11 @@ public class TiercacheProperties {
 		private int concurrency = 4;
 
 		/**
-		 * How many of the keys the running instances report hottest to warm each cache with, through each
-		 * @CacheAside method keyed by its one parameter, before the @CacheWarmer methods; 0 (the default)
-		 * for none, since it calls the application's cached methods at start-up.
+		 * How many of the keys the running instances report hottest to warm each cache with, through the
+		 * one @CacheAside method that fills it when it is keyed by its one parameter, before the
+		 * @CacheWarmer methods; 0 (the default) for none, since it calls the application's cached methods at
+		 * start-up. Above 0 the instance also reports its own hot keys every 10 s, so set it on every
+		 * instance.
 		 */
 		private int hotKeys;
 

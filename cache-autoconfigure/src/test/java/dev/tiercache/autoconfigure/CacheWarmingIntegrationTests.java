@@ -9,8 +9,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -106,14 +108,15 @@ class CacheWarmingIntegrationTests {
 	}
 
 	/**
-	 * A running instance reads ten products (its warmer yields none; hot keys are not warmed by default)
-	 * and reports them hottest; a new instance that warms 100 hot keys warms its L1 with them from Redis,
-	 * through {@code find}, without a load.
+	 * A running instance that warms from hot keys (none reported yet) reads ten products (its warmer yields
+	 * none) and reports them hottest; a new instance warms its L1 with them from Redis, through
+	 * {@code find}, without a load.
 	 */
 	@Test
 	void aNewInstanceWarmsItsL1WithTheKeysTheRunningOnesReportHottest() throws Exception {
 		this.probe.hot = 0;
-		ConfigurableApplicationContext running = start(WarmedCatalogue.Application.class);
+		ConfigurableApplicationContext running = start(WarmedCatalogue.Application.class,
+				"tiercache.warming.hot-keys=100");
 		WarmedCatalogue catalogue = running.getBean(WarmedCatalogue.class);
 		for (int read = 0; read < 3; read++) {
 			for (long id = 1; id <= 10; id++) {
@@ -160,7 +163,8 @@ class CacheWarmingIntegrationTests {
 		assertThat(progress.state()).isEqualTo("DONE");
 		assertThat(progress.warmed()).isEqualTo(39);
 		assertThat(progress.failed()).isEqualTo(1);
-		assertThat(output).contains("Tiercache could not warm cache 'products' with 7");
+		assertThat(output).contains("Tiercache could not warm cache 'products' with a key of " + BEST_SELLERS)
+			.as("the key is not logged at WARN").doesNotContain("with 7");
 	}
 
 	@Test
@@ -218,6 +222,28 @@ class CacheWarmingIntegrationTests {
 	}
 
 	@Test
+	void aMethodOfAGenericInterfaceIsWarmedFromAPrimitiveArray() {
+		ConfigurableApplicationContext context = start(OfAGenericInterface.class);
+
+		WarmerProgress progress = awaitEnded(context, "GenericFinder#bestSellers");
+
+		assertThat(progress.state()).isEqualTo("DONE");
+		assertThat(progress.warmed()).isEqualTo(40);
+		assertThat(this.probe.loads).hasValue(40);
+	}
+
+	@Test
+	void warmingRunsOnceEvenIfTheApplicationIsReadyAgain() {
+		ConfigurableApplicationContext context = start(WarmedCatalogue.Application.class);
+		awaitEnded(context);
+
+		context.publishEvent(new ApplicationReadyEvent(new SpringApplication(), new String[0], context, Duration.ZERO));
+
+		await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+			.until(() -> awaitEnded(context).keys() == 40 && this.probe.loads.get() == 40);
+	}
+
+	@Test
 	void aWarmerThatTakesParametersFailsStartUp() {
 		assertThatException().isThrownBy(() -> start(WithAParameter.class))
 			.withStackTraceContaining("Tiercache @CacheWarmer WarmerWithAParameter#bestSellers takes parameters");
@@ -229,6 +255,17 @@ class CacheWarmingIntegrationTests {
 			.withStackTraceContaining("Tiercache @CacheWarmer WarmerOfAnotherCache#bestSellers warms cache 'prices', "
 					+ "but dev.tiercache.autoconfigure.warming.WarmedCatalogue$WarmerOfAnotherCache has 0 @CacheAside "
 					+ "method(s) of that cache");
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	static class OfAGenericInterface {
+
+		@Bean
+		WarmedCatalogue.GenericFinder finder(Probe probe) {
+			return new WarmedCatalogue.GenericFinder(probe);
+		}
+
 	}
 
 	@SpringBootConfiguration

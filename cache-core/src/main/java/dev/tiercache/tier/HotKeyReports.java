@@ -19,13 +19,14 @@ import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
 
 /**
- * Reports, for every cache of a manager that has an L1 and uses Redis, the keys this instance read most
- * often lately (Caffeine's frequency sketch, {@link LocalTier#hottest}) to a small sorted set per cache
- * in Redis, every {@link #INTERVAL}, so that a new instance can warm its L1 with what the running ones
- * read. Each report first halves the scores there, then adds to each reported key its rank from the
- * bottom (the hottest the most), keeps the {@value #KEPT} highest and sets the set to expire a day after
- * the last report: keys that stay hot across instances and reports rise, and those no longer read fade.
- * A report Redis fails is dropped (the next one comes). Thread-safe.
+ * Reports, when asked to, for every cache of a manager that has an L1 and uses Redis, the keys this
+ * instance read most often lately (Caffeine's frequency sketch, {@link LocalTier#hottest}) to a small
+ * sorted set per cache in Redis, every {@link #INTERVAL}, so that a new instance can warm its L1 with what
+ * the running ones read ({@link #reported}). Each report first halves the scores there, then adds to each
+ * reported key its rank from the bottom (the hottest the most), keeps the {@value #KEPT} highest and sets
+ * the set to expire a day after the last report: the set leans to the latest reports, the more so the
+ * more instances report (each halves the others' scores). One script per cache and report, all within
+ * one Redis timeout per round; a report that fails is dropped (the next one comes). Thread-safe.
  */
 final class HotKeyReports {
 
@@ -62,12 +63,15 @@ final class HotKeyReports {
 
 	private final List<CacheContext> caches = new CopyOnWriteArrayList<>();
 
-	HotKeyReports(RemoteCommands commands, RedisKeys keys, ScheduledExecutorService scheduler) {
+	/** @param report whether to report; the hot keys others reported are read either way */
+	HotKeyReports(RemoteCommands commands, RedisKeys keys, ScheduledExecutorService scheduler, boolean report) {
 		this.commands = commands;
 		this.keys = keys;
-		long interval = INTERVAL.toMillis();
-		scheduler.scheduleWithFixedDelay(Periodic.surviving(this::reportAll, logger, "report the hot keys"),
-				interval, interval, TimeUnit.MILLISECONDS);
+		if (report) {
+			long interval = INTERVAL.toMillis();
+			scheduler.scheduleWithFixedDelay(Periodic.surviving(this::reportAll, logger, "report the hot keys"),
+					interval, interval, TimeUnit.MILLISECONDS);
+		}
 	}
 
 	/** Reports a cache's hot keys from now on; one without L1 has none. */
@@ -78,15 +82,16 @@ final class HotKeyReports {
 	}
 
 	void reportAll() {
+		long deadline = this.commands.deadline();
 		for (CacheContext cache : this.caches) {
-			if (!this.commands.admits()) {
+			if (!this.commands.admits() || System.nanoTime() - deadline >= 0) {
 				return;
 			}
-			report(cache);
+			report(cache, deadline);
 		}
 	}
 
-	private void report(CacheContext cache) {
+	private void report(CacheContext cache, long deadline) {
 		LocalTier local = cache.local();
 		List<String> hottest = (local != null) ? local.hottest(REPORTED) : List.of();
 		if (hottest.isEmpty()) {
@@ -99,15 +104,17 @@ final class HotKeyReports {
 			arguments[i + 2] = hottest.get(i).getBytes(StandardCharsets.UTF_8);
 		}
 		try {
-			this.commands.eval(REPORT, ScriptOutputType.INTEGER, new byte[][] { key(cache.name()) }, arguments);
+			this.commands.eval(deadline, REPORT, ScriptOutputType.INTEGER, new byte[][] { key(cache.name()) },
+					arguments);
 		}
-		catch (RemoteCallException ex) {
+		catch (RuntimeException ex) {
 			logger.debug("Tiercache could not report the hot keys of cache '" + cache.name() + "'", ex);
 		}
 	}
 
 	/**
 	 * The names of a cache's keys the instances reported hottest, hottest first.
+	 * @param limit how many at most, at least 1
 	 * @throws RemoteCallException if Redis fails
 	 */
 	List<String> reported(String cache, int limit) {

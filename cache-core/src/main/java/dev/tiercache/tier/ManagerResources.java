@@ -124,7 +124,8 @@ final class ManagerResources implements AutoCloseable {
 					? new ReplicaReads(connectionFactory, builder.redisTimeout, builder.breakerConfig, builder.readFrom)
 					: null;
 			this.redis = new RedisRuntime(commands, replicaReads, this.coherence, keys, codec,
-					builder.encryption, builder.maxValueBytes, shortestLease(builder), builder.maxPendingRepairs);
+					builder.encryption, builder.maxValueBytes, shortestLease(builder), builder.maxPendingRepairs,
+					builder.reportHotKeys);
 			RedisRuntime runtime = this.redis;
 			RedisCircuitBreaker recovering = this.breaker;
 			this.breaker.onRecovery(() -> runtime.recovered(recovering.recoveryExecutor()));

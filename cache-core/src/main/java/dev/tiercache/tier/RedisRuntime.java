@@ -101,10 +101,11 @@ final class RedisRuntime implements AutoCloseable {
 	/**
 	 * @param replicaReads reads of entries' values that replicas serve; {@code null} to read everything
 	 * from the primary
+	 * @param reportHotKeys whether the caches' hot keys are reported ({@link HotKeyReports})
 	 */
 	RedisRuntime(RemoteCommands commands, @Nullable ReplicaReads replicaReads, Coherence publisher, RedisKeys keys,
 			ValueCodec codec, @Nullable ValueEncryption encryption, int maxValueBytes, Duration shortestLease,
-			int maxPendingRepairs) {
+			int maxPendingRepairs, boolean reportHotKeys) {
 		this.commands = commands;
 		this.replicaReads = replicaReads;
 		this.publisher = publisher;
@@ -118,13 +119,13 @@ final class RedisRuntime implements AutoCloseable {
 		this.repairs = new RemoteRepairs(maxPendingRepairs, this.background);
 		this.namespaces = new Namespaces(commands, keys, publisher, this.background);
 		this.coherence = new L1Coherence(keys, commands, this.background, this.namespaces);
-		this.hotKeys = new HotKeyReports(commands, keys, this.background);
+		this.hotKeys = new HotKeyReports(commands, keys, this.background, reportHotKeys);
 	}
 
 	/**
 	 * Adds a cache whose namespace version is kept up to date (read now when {@code readNow}, bounded by
 	 * the Redis timeout; otherwise with the next periodic read) and whose L1, if any, follows the changes
-	 * Redis reports and has its hot keys reported.
+	 * Redis reports and has its hot keys reported, when they are.
 	 */
 	void register(CacheContext cache, boolean readNow) {
 		if (cache.local() != null) {

@@ -457,12 +457,16 @@ public final class TieredCache implements Cache {
 
 	/**
 	 * The keys of this cache that its instances reported as read most often lately (each reports its
-	 * {@link #hottestKeys} every 10 seconds), hottest first, up to {@code limit}, as keys of
-	 * {@code keyType}: a name that is not the rendering of a key of that type (a {@code String}, a
-	 * primitive or its box, a {@code UUID}, an enum constant) is left out. For a new instance to warm its
-	 * L1 with. Empty for a cache without L1 or Redis, and while Redis does not answer.
+	 * {@link #hottestKeys} every 10 seconds, when its manager is built to), hottest first, up to
+	 * {@code limit}, as keys of {@code keyType}: a name that is not the rendering of a key of that type (a
+	 * {@code String}, a primitive or its box, a {@code UUID}, an enum constant) is left out. For a new
+	 * instance to warm its L1 with. Empty for a cache without L1 or Redis, and while Redis does not answer.
+	 * @throws IllegalArgumentException if {@code limit} is not positive
 	 */
 	public <T> List<T> reportedHotKeys(int limit, Class<T> keyType) {
+		if (limit < 1) {
+			throw new IllegalArgumentException("limit must be at least 1, not " + limit);
+		}
 		RemoteCache remote = this.remote;
 		return (remote != null && this.local != null) ? remote.reportedHotKeys(limit, keyType) : List.of();
 	}

@@ -355,6 +355,8 @@ public final class TieredCacheManager
 
 		int maxPendingRepairs = 10_000;
 
+		boolean reportHotKeys;
+
 		@Nullable CircuitBreakerConfig breakerConfig = RedisCircuitBreaker.defaults().build();
 
 		@Nullable Executor asyncExecutor;
@@ -487,6 +489,16 @@ public final class TieredCacheManager
 				throw new InvalidSettingException("max-pending-repairs", maxPendingRepairs, "must be positive");
 			}
 			this.maxPendingRepairs = maxPendingRepairs;
+			return this;
+		}
+
+		/**
+		 * Whether this instance reports, every 10 seconds, the keys each cache with L1 read most to Redis
+		 * (default {@code false}), for {@link TieredCache#reportedHotKeys} on new instances: one script per
+		 * cache and report.
+		 */
+		public Builder reportHotKeys(boolean reportHotKeys) {
+			this.reportHotKeys = reportHotKeys;
 			return this;
 		}
 

@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -31,8 +32,10 @@ import dev.tiercache.tier.TieredCacheManager;
  * another, each warmer's calls of its cached method on a pool of
  * {@code concurrency} threads, never more at a time, while the warmer's elements are read as they come.
  * Progress is logged every {@value #PROGRESS_SECONDS} seconds and when a warmer ends, and read by
- * {@link #progress()}. When the application stops, the warming stops first (before the web server and
- * the caches): calls in flight are interrupted and no new one starts. Thread-safe.
+ * {@link #progress()}. Warming runs once per context, at its first ready event; its threads end with
+ * it. When the application stops, the warming stops first (before the web server and the caches):
+ * calls in flight are interrupted and no new one starts (a call that ignores its interrupt may run on
+ * past the context's close, on a daemon thread). Thread-safe.
  */
 public final class CacheWarming
 		implements SmartInitializingSingleton, ApplicationListener<ApplicationReadyEvent>, SmartLifecycle {
@@ -55,6 +58,9 @@ public final class CacheWarming
 	private volatile List<WarmerRun> runs = List.of();
 
 	private volatile boolean running;
+
+	/** Whether the application was ready once: warming runs once per context. */
+	private final AtomicBoolean warmed = new AtomicBoolean();
 
 	/**
 	 * @param beanFactory where the warmers are found, and their beans got
@@ -90,7 +96,12 @@ public final class CacheWarming
 
 	@Override
 	public void onApplicationEvent(ApplicationReadyEvent event) {
-		if (event.getApplicationContext().getBeanFactory() != this.beanFactory || this.runs.isEmpty()) {
+		if (event.getApplicationContext().getBeanFactory() != this.beanFactory
+				|| !this.warmed.compareAndSet(false, true)) {
+			return;
+		}
+		if (this.runs.isEmpty()) {
+			letThreadsGo();
 			return;
 		}
 		try {
@@ -106,14 +117,27 @@ public final class CacheWarming
 		return this.runs.stream().map(WarmerRun::progress).toList();
 	}
 
+	/** Runs every warmer, one after another, then lets the threads go. */
 	private void runAll() {
-		for (WarmerRun run : this.runs) {
-			if (Thread.currentThread().isInterrupted()) {
-				run.ended(WarmerRun.State.STOPPED, null);
-				continue;
+		try {
+			for (WarmerRun run : this.runs) {
+				if (this.running && !Thread.currentThread().isInterrupted()) {
+					run(run);
+				}
+				else {
+					run.ended(WarmerRun.State.STOPPED, null);
+				}
 			}
-			run(run);
 		}
+		finally {
+			letThreadsGo();
+		}
+	}
+
+	/** Once warming is over: its threads end as soon as they are idle. */
+	private void letThreadsGo() {
+		this.calls.shutdown();
+		this.coordinator.shutdown();
 	}
 
 	private void run(WarmerRun run) {
@@ -121,38 +145,70 @@ public final class CacheWarming
 		run.started();
 		logger.info("Tiercache warming cache '" + warmer.cache() + "' with " + warmer.name());
 		Semaphore slots = new Semaphore(this.concurrency);
+		ProgressLog progress = new ProgressLog(run);
+		Throwable failure = null;
 		try {
 			Object bean = this.beanFactory.getBean(warmer.beanName());
-			ProgressLog progress = new ProgressLog(run);
 			warmer.yieldTo(bean, (element) -> {
 				slots.acquire();
 				run.yielded();
-				this.calls.execute(() -> warmOne(run, bean, element, slots));
+				try {
+					this.calls.execute(() -> warmOne(run, bean, element, slots));
+				}
+				catch (RejectedExecutionException ex) {
+					slots.release();
+					throw new InterruptedException("warming stopped");
+				}
 				progress.logIfDue();
 			});
-			while (!slots.tryAcquire(this.concurrency, PROGRESS_SECONDS, TimeUnit.SECONDS)) {
-				progress.logIfDue();
-			}
-			run.ended(WarmerRun.State.DONE, null);
-			logger.info("Tiercache warmed cache '" + warmer.cache() + "' with " + warmer.name() + ": " + run.summary());
 		}
-		catch (InterruptedException | RejectedExecutionException ex) {
-			Thread.currentThread().interrupt();
+		catch (Throwable ex) {
+			failure = ex;
+		}
+		boolean finished = awaitCalls(slots, progress);
+		if (!this.running || !finished || failure instanceof InterruptedException) {
 			run.ended(WarmerRun.State.STOPPED, null);
 			logger.info("Tiercache stopped warming cache '" + warmer.cache() + "' (the application stops): "
 					+ run.summary());
 		}
-		catch (Throwable ex) {
-			run.ended(WarmerRun.State.FAILED, String.valueOf(ex));
+		else if (failure != null) {
+			run.ended(WarmerRun.State.FAILED, String.valueOf(failure));
 			logger.warn("Tiercache warmer " + warmer.name() + " of cache '" + warmer.cache() + "' failed after "
-					+ run.summary(), ex);
+					+ run.summary(), failure);
+			if (failure instanceof VirtualMachineError error) {
+				throw error;
+			}
+		}
+		else {
+			run.ended(WarmerRun.State.DONE, null);
+			logger.info("Tiercache warmed cache '" + warmer.cache() + "' with " + warmer.name() + ": " + run.summary());
+		}
+	}
+
+	/**
+	 * Waits until the run's calls in flight ended.
+	 * @return {@code false} if the thread was interrupted first (its flag kept)
+	 */
+	private boolean awaitCalls(Semaphore slots, ProgressLog progress) {
+		try {
+			while (!slots.tryAcquire(this.concurrency, PROGRESS_SECONDS, TimeUnit.SECONDS)) {
+				progress.logIfDue();
+			}
+			slots.release(this.concurrency);
+			return true;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
 		}
 	}
 
 	private void warmOne(WarmerRun run, Object bean, @Nullable Object element, Semaphore slots) {
 		try {
-			run.warmer().warm(bean, element);
-			run.warmed();
+			if (this.running) {
+				run.warmer().warm(bean, element);
+				run.warmed();
+			}
 		}
 		catch (InterruptedException ex) {
 			// stopped with the application: not a failure of the call
@@ -164,8 +220,8 @@ public final class CacheWarming
 				return;
 			}
 			if (run.callFailed()) {
-				logger.warn("Tiercache could not warm cache '" + run.warmer().cache() + "' with " + element
-						+ " (further failures of " + run.warmer().name() + " are logged at debug level)", ex);
+				logger.warn("Tiercache could not warm cache '" + run.warmer().cache() + "' with a key of "
+						+ run.warmer().name() + " (further failures are logged at debug level, with their keys)", ex);
 			}
 			else {
 				logger.debug("Tiercache could not warm cache '" + run.warmer().cache() + "' with " + element, ex);
@@ -210,6 +266,12 @@ public final class CacheWarming
 	@Override
 	public void stop() {
 		this.running = false;
+		stopExecutors();
+	}
+
+	private void stopExecutors() {
+		this.coordinator.shutdownNow();
+		this.calls.shutdownNow();
 		DaemonThreads.stop(this.coordinator, Duration.ofSeconds(1));
 		DaemonThreads.stop(this.calls, Duration.ofSeconds(1));
 	}

@@ -1,14 +1,18 @@
 package dev.tiercache.autoconfigure.warming;
 
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.core.MethodIntrospector;
+import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.AnnotatedElementUtils;
-import org.springframework.util.ReflectionUtils;
 
 import dev.tiercache.annotation.CacheAside;
 import dev.tiercache.interceptor.TiercacheOperationSource;
@@ -27,33 +31,59 @@ final class HotKeyWarmer implements Warmer {
 
 	private final Method cached;
 
+	private final Class<?> keyType;
+
 	private final TieredCache cache;
 
 	private final int limit;
 
-	private HotKeyWarmer(String beanName, Method cached, TieredCache cache, int limit) {
+	private HotKeyWarmer(String beanName, Method cached, Class<?> keyType, TieredCache cache, int limit) {
 		this.beanName = beanName;
 		this.cached = cached;
+		this.keyType = keyType;
 		this.cache = cache;
 		this.limit = limit;
 	}
 
 	/**
-	 * A warmer of up to {@code limit} reported hot keys for each {@code @CacheAside} method of a singleton
-	 * bean that is keyed by its one parameter ({@link TiercacheOperationSource#keyedByItsParameter}) and
-	 * caches into a cache of {@code manager}.
+	 * A warmer of up to {@code limit} reported hot keys for each cache of {@code manager} into which exactly
+	 * one {@code @CacheAside} method of the singleton beans caches, that method being public, not a batch
+	 * read, and keyed by its one parameter ({@link TiercacheOperationSource#keyedByItsParameter}): a cache
+	 * that several methods fill may hold keys of one that would mean something else to another.
 	 */
-	static List<HotKeyWarmer> findIn(ListableBeanFactory beanFactory,
-			TiercacheOperationSource operations, TieredCacheManager manager, int limit) {
+	static List<HotKeyWarmer> findIn(ListableBeanFactory beanFactory, TiercacheOperationSource operations,
+			TieredCacheManager manager, int limit) {
+		Map<String, List<Candidate>> byCache = new LinkedHashMap<>();
+		Warmer.forEachBean(beanFactory, (beanName, userClass) -> {
+			Map<Method, CacheAside> cached = MethodIntrospector.selectMethods(userClass,
+					(MethodIntrospector.MetadataLookup<CacheAside>) (method) -> AnnotatedElementUtils
+						.findMergedAnnotation(method, CacheAside.class));
+			cached.forEach((method, annotation) -> byCache
+				.computeIfAbsent(annotation.cache(), (name) -> new ArrayList<>())
+				.add(new Candidate(beanName, userClass, method, annotation)));
+		});
 		List<HotKeyWarmer> found = new ArrayList<>();
-		Warmer.forEachBean(beanFactory, (beanName, userClass) -> ReflectionUtils.doWithMethods(userClass, (method) -> {
-			CacheAside cacheAside = AnnotatedElementUtils.findMergedAnnotation(method, CacheAside.class);
-			TieredCache cache = (cacheAside != null) ? manager.getCache(cacheAside.cache()) : null;
-			if (cache != null && operations.keyedByItsParameter(method, cacheAside.key())) {
-				found.add(new HotKeyWarmer(beanName, method, cache, limit));
+		byCache.forEach((cacheName, candidates) -> {
+			Candidate only = (candidates.size() == 1) ? candidates.get(0) : null;
+			TieredCache cache = (only != null && only.warmable(operations)) ? manager.getCache(cacheName) : null;
+			if (only != null && cache != null) {
+				Class<?> keyType = ResolvableType.forMethodParameter(only.method(), 0, only.userClass())
+					.resolve(Object.class);
+				found.add(new HotKeyWarmer(only.beanName(), only.method(), keyType, cache, limit));
 			}
-		}, ReflectionUtils.USER_DECLARED_METHODS));
+		});
 		return found;
+	}
+
+	/** A {@code @CacheAside} method of a bean. */
+	private record Candidate(String beanName, Class<?> userClass, Method method, CacheAside annotation) {
+
+		boolean warmable(TiercacheOperationSource operations) {
+			return !this.annotation.batch() && Modifier.isPublic(this.method.getModifiers())
+					&& !Modifier.isFinal(this.method.getModifiers())
+					&& operations.keyedByItsParameter(this.method, this.annotation.key());
+		}
+
 	}
 
 	@Override
@@ -74,7 +104,7 @@ final class HotKeyWarmer implements Warmer {
 
 	@Override
 	public void yieldTo(Object bean, Elements elements) throws InterruptedException {
-		for (Object key : this.cache.reportedHotKeys(this.limit, this.cached.getParameterTypes()[0])) {
+		for (Object key : this.cache.reportedHotKeys(this.limit, this.keyType)) {
 			elements.take(key);
 		}
 	}

@@ -6,9 +6,11 @@ import java.util.function.BiConsumer;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.aop.framework.autoproxy.AutoProxyUtils;
 import org.springframework.aop.scope.ScopedProxyUtils;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
@@ -48,12 +50,18 @@ interface Warmer {
 	}
 
 	/**
-	 * Calls {@code action} with the name and user class of every singleton bean of {@code beanFactory} (a
-	 * scoped proxy's target aside: the proxy stands for it) whose type is known without creating one.
+	 * Calls {@code action} with the name and class of every singleton bean of {@code beanFactory} (a
+	 * scoped proxy's target aside: the proxy stands for it) whose type is known without creating one: the
+	 * class behind its proxy, a JDK proxy's included.
 	 */
 	static void forEachBean(ListableBeanFactory beanFactory, BiConsumer<String, Class<?>> action) {
 		for (String beanName : beanFactory.getBeanNamesForType(Object.class, false, false)) {
-			Class<?> type = ScopedProxyUtils.isScopedTarget(beanName) ? null : beanFactory.getType(beanName, false);
+			if (ScopedProxyUtils.isScopedTarget(beanName)) {
+				continue;
+			}
+			Class<?> type = (beanFactory instanceof ConfigurableListableBeanFactory configurable)
+					? AutoProxyUtils.determineTargetClass(configurable, beanName) : null;
+			type = (type != null) ? type : beanFactory.getType(beanName, false);
 			if (type != null) {
 				action.accept(beanName, ClassUtils.getUserClass(type));
 			}

@@ -1,11 +1,13 @@
 package dev.tiercache.autoconfigure.warming;
 
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.BaseStream;
 
 import org.jspecify.annotations.Nullable;
@@ -14,6 +16,7 @@ import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.annotation.AnnotationUtils;
+import org.springframework.util.ObjectUtils;
 import org.springframework.util.ReflectionUtils;
 
 import dev.tiercache.annotation.CacheAside;
@@ -68,8 +71,8 @@ final class WarmerMethod implements Warmer {
 			throw new IllegalStateException("Tiercache @CacheWarmer " + name + " returns " + returned.getName()
 					+ "; a warmer returns an Iterable, a Stream or an array of the cached method's arguments");
 		}
-		List<Method> cached = new ArrayList<>();
-		ReflectionUtils.doWithMethods(userClass, cached::add, (method) -> warms(method, annotation));
+		Set<Method> cached = MethodIntrospector.selectMethods(userClass,
+				(ReflectionUtils.MethodFilter) (method) -> warms(method, annotation));
 		if (cached.size() != 1) {
 			throw new IllegalStateException("Tiercache @CacheWarmer " + name + " warms cache '" + annotation.cache()
 					+ "', but " + userClass.getName() + " has " + cached.size() + " @CacheAside method(s) of that cache"
@@ -78,7 +81,18 @@ final class WarmerMethod implements Warmer {
 					+ "; a warmer warms a @CacheAside method of its own class, named by 'method' when there are "
 					+ "several");
 		}
-		return new WarmerMethod(beanName, annotation.cache(), warmer, cached.get(0));
+		Method target = cached.iterator().next();
+		for (Method method : List.of(warmer, target)) {
+			if (!Modifier.isPublic(method.getModifiers()) || Modifier.isFinal(method.getModifiers())) {
+				throw new IllegalStateException("Tiercache @CacheWarmer " + name + " needs " + method.getName()
+						+ " public and not final, to be called through the bean's proxy");
+			}
+		}
+		if (target.getParameterCount() == 0) {
+			throw new IllegalStateException("Tiercache @CacheWarmer " + name + " warms " + target.getName()
+					+ ", which takes no arguments to warm it with");
+		}
+		return new WarmerMethod(beanName, annotation.cache(), warmer, target);
 	}
 
 	private static boolean warms(Method method, CacheWarmer warmer) {
@@ -105,7 +119,8 @@ final class WarmerMethod implements Warmer {
 
 	/**
 	 * Calls the warmer on the bean, and hands each element it yields to {@code elements}, as they come; a
-	 * stream it returns is closed afterwards.
+	 * stream it returns, or an iterator (or iterable) that is {@code AutoCloseable}, is closed afterwards.
+	 * A primitive array is read as its boxes.
 	 * @throws InterruptedException if {@code elements} was interrupted
 	 * @throws Throwable what the warmer, or reading what it returned, threw
 	 */
@@ -118,10 +133,26 @@ final class WarmerMethod implements Warmer {
 			}
 		}
 		else if (yielded instanceof Iterable<?> iterable) {
-			takeAll(iterable.iterator(), elements);
+			Iterator<?> iterator = iterable.iterator();
+			try {
+				takeAll(iterator, elements);
+			}
+			finally {
+				closeIfCloseable(iterator, iterable);
+			}
 		}
 		else if (yielded != null) {
-			takeAll(Arrays.asList((Object[]) yielded).iterator(), elements);
+			takeAll(Arrays.asList(ObjectUtils.toObjectArray(yielded)).iterator(), elements);
+		}
+	}
+
+	/** Closes what an {@code Iterable} holds open (a cursor), if it says it does. */
+	private static void closeIfCloseable(Object... sources) throws Exception {
+		for (Object source : sources) {
+			if (source instanceof AutoCloseable closeable) {
+				closeable.close();
+				return;
+			}
 		}
 	}
 

@@ -54,8 +54,13 @@ final class WarmerRun {
 		return this.failed.incrementAndGet() == 1;
 	}
 
+	/** Ends the run; one that never started (stopped first) ends at its start, having run no time. */
 	void ended(State state, @Nullable String error) {
-		this.endedAt = System.nanoTime();
+		long now = System.nanoTime();
+		if (this.state == State.WAITING) {
+			this.startedAt = now;
+		}
+		this.endedAt = now;
 		this.error = error;
 		this.state = state;
 	}

@@ -101,6 +101,38 @@ public class WarmedCatalogue {
 
 	}
 
+	/** What a generic finder of products does: its implementation's method has a bridge. */
+	public interface Finder<K> {
+
+		String find(K id) throws InterruptedException;
+
+	}
+
+	/**
+	 * A finder of products by {@code Long} id, through a generic interface (so its {@code find} has a
+	 * compiler bridge, annotated alike), warmed by a primitive array.
+	 */
+	public static class GenericFinder implements Finder<Long> {
+
+		private final Probe probe;
+
+		public GenericFinder(Probe probe) {
+			this.probe = probe;
+		}
+
+		@Override
+		@CacheAside(cache = "products", key = "#id")
+		public String find(Long id) throws InterruptedException {
+			return this.probe.load(id);
+		}
+
+		@CacheWarmer(cache = "products")
+		public long[] bestSellers() {
+			return LongStream.rangeClosed(1, this.probe.hot).toArray();
+		}
+
+	}
+
 	/** A warmer that takes a parameter, which start-up refuses. */
 	public static class WarmerWithAParameter {
 
