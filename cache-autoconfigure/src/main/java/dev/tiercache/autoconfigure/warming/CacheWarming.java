@@ -26,7 +26,7 @@ import dev.tiercache.tier.TieredCacheManager;
 
 /**
  * Warms the caches once the application is ready: first with the keys the running instances report
- * hottest ({@link HotKeyWarmer}, through each {@code @CacheAside} method keyed by its one parameter),
+ * hottest ({@link HotKeyWarmer}, through the one {@code @CacheAside} method that fills each cache),
  * then with the application's {@link CacheWarmer}s. Finds and checks them when the singletons are
  * created (a warmer that does not fit fails start-up), then, on a thread of its own, runs them one after
  * another, each warmer's calls of its cached method on a pool of
@@ -66,7 +66,8 @@ public final class CacheWarming
 	 * @param beanFactory where the warmers are found, and their beans got
 	 * @param concurrency how many calls of cached methods run at a time, at least 1
 	 * @param hotKeys how many of the keys the running instances report hottest to warm each cache with,
-	 * through each {@code @CacheAside} method keyed by its one parameter, before the warmers run; 0 for none
+	 * through the one {@code @CacheAside} method that fills it ({@link HotKeyWarmer}), before the warmers
+	 * run; 0 for none
 	 */
 	public CacheWarming(ListableBeanFactory beanFactory, int concurrency, int hotKeys) {
 		if (concurrency < 1) {
