@@ -6,8 +6,9 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Whether one queue's flushers may go on: once {@linkplain #stop() stopping} no flush takes a partition
- * any more (the drain takes those no instance holds itself), and once {@linkplain #halt() halted} no call is made and every retry wait ends at once. Both
- * only ever go from {@code false} to {@code true}. Thread-safe.
+ * any more (the drain takes those no instance holds itself), and once {@linkplain #halt() halted} no
+ * call is made and every retry wait ends at once. Both only ever go from {@code false} to {@code true}.
+ * Thread-safe.
  */
 final class FlushGate {
 

@@ -130,21 +130,22 @@ final class PartitionBalancer {
 	}
 
 	/**
-	 * Stops balancing, flushes the owned partitions, and those it can take because no instance holds them,
-	 * until they are empty or {@code drain-timeout} passed (their leases renewed meanwhile), then halts what still runs (no call starts any more, and what is
-	 * not applied stays unacknowledged, for the next owner) and waits a second for it to end. A flush that
-	 * ends before its partition read empty (Redis failed or was slow for a moment, a call could not be
-	 * made, another flush of the partition still ran) is made again, after a {@linkplain RetryBackoff
-	 * backoff}, while the partition is this instance's and time is left. While the circuit breaker keeps
-	 * calls from Redis no flush is made, and once it has for {@code claim-idle} the drain ends: this
-	 * instance's partition leases have run out by then, and what is left stays queued for the partitions'
-	 * next owner (so a Redis outage does not hold shutdown for the whole timeout, and a breaker open for a
-	 * moment does not end the drain). It gives up at once the
-	 * partitions no flush of which runs, so another instance takes them over at once; a flush still in a
-	 * call keeps its partition and gives it up when it ends (after this returned, maybe), so that no
-	 * other instance applies the entries of its key before the call returned. Last it stops the
-	 * heartbeat: a lease kept past the drain runs out {@code claim-idle} after its last renewal. Then
-	 * {@link #leave()}. An interrupt ends the flushing early, as the deadline does.
+	 * Stops balancing, flushes the owned partitions, and those it can take because no instance holds
+	 * them, until they are empty or {@code drain-timeout} passed (their leases renewed meanwhile), then
+	 * halts what still runs (no call starts any more, and what is not applied stays unacknowledged, for
+	 * the next owner) and waits a second for it to end. A flush that ends before its partition read
+	 * empty (Redis failed or was slow for a moment, a call could not be made, another flush of the
+	 * partition still ran) is made again, after a {@linkplain RetryBackoff backoff}, while the partition
+	 * is this instance's and time is left. While the circuit breaker keeps calls from Redis no flush is
+	 * made, and once it has for {@code claim-idle} the drain ends: this instance's partition leases have
+	 * run out by then, and what is left stays queued for the partitions' next owner (so a Redis outage
+	 * does not hold shutdown for the whole timeout, and a breaker open for a moment does not end the
+	 * drain). It gives up at once the partitions no flush of which runs, so another instance takes them
+	 * over at once; a flush still in a call keeps its partition and gives it up when it ends (after this
+	 * returned, maybe), so that no other instance applies the entries of its key before the call
+	 * returned. Last it stops the heartbeat: a lease kept past the drain runs out {@code claim-idle}
+	 * after its last renewal. Then {@link #leave()}. An interrupt ends the flushing early, as the
+	 * deadline does.
 	 */
 	void drain() {
 		this.gate.stop();

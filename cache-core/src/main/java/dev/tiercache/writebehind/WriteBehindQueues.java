@@ -63,14 +63,14 @@ import dev.tiercache.tier.TiercacheEvent.WriteDeadLettered;
  * otherwise), after every reconnection and every 30 seconds. While it could, calls fail with an
  * {@link UnsafeEvictionPolicyException}; where Redis refuses to tell, a warning is logged.
  *
- * <p><b>Lifecycle.</b> Flushing starts with the application context ({@link #start()}) and stops with
- * it ({@link #stop()}): the instance drains its partitions, and those no instance holds, for at most
- * {@code drain-timeout}; what is left stays in Redis for another instance. It stops after the web server, so that requests in flight
- * still queue their writes first. When that stop is part of the container's close, the queues also
- * close what they hold on Redis then (the durable writes' connections, the eviction-policy watch, a
- * connection of their own), before the cache manager and the Redis connection factory stop: Lettuce's
- * client can wait for ever in its shutdown for a connection that still holds a command for a node that
- * is down. Thread-safe.
+ * <p><b>Lifecycle.</b> Flushing starts with the application context ({@link #start()}) and stops with it
+ * ({@link #stop()}): the instance drains its partitions, and those no instance holds, for at most
+ * {@code drain-timeout}; what is left stays in Redis for another instance. It stops after the web
+ * server, so that requests in flight still queue their writes first. When that stop is part of the
+ * container's close, the queues also close what they hold on Redis then (the durable writes'
+ * connections, the eviction-policy watch, a connection of their own), before the cache manager and the
+ * Redis connection factory stop: Lettuce's client can wait for ever in its shutdown for a connection
+ * that still holds a command for a node that is down. Thread-safe.
  */
 public final class WriteBehindQueues
 		implements SmartLifecycle, AutoCloseable, ApplicationEventPublisherAware, ApplicationContextAware {
