@@ -233,7 +233,7 @@ public final class Namespaces implements NamespaceReader {
 	/** Runs a script on the cache's namespace key with the cache's floor; returns the version it leaves. */
 	private long run(String cacheName, LuaScript script, long floor) {
 		Long version = this.commands.eval(script, ScriptOutputType.INTEGER,
-				new byte[][] { this.keys.namespace(cacheName) }, Long.toString(floor).getBytes(StandardCharsets.US_ASCII));
+				new byte[][] { this.keys.namespace(cacheName) }, LuaScript.number(floor));
 		if (version == null) {
 			throw new IllegalStateException("The namespace script returned no version");
 		}

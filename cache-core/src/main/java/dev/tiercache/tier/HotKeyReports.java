@@ -98,8 +98,8 @@ final class HotKeyReports {
 			return;
 		}
 		byte[][] arguments = new byte[hottest.size() + 2][];
-		arguments[0] = ascii(KEPT_FOR.toMillis());
-		arguments[1] = ascii(KEPT);
+		arguments[0] = LuaScript.number(KEPT_FOR.toMillis());
+		arguments[1] = LuaScript.number(KEPT);
 		for (int i = 0; i < hottest.size(); i++) {
 			arguments[i + 2] = hottest.get(i).getBytes(StandardCharsets.UTF_8);
 		}
@@ -125,10 +125,6 @@ final class HotKeyReports {
 
 	private byte[] key(String cache) {
 		return this.keys.cache(CachePart.HOT_KEYS, cache);
-	}
-
-	private static byte[] ascii(long value) {
-		return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
 	}
 
 }

@@ -1,13 +1,13 @@
 package dev.tiercache.tier;
 
 import java.lang.reflect.Type;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.codec.EncodedValue;
 import dev.tiercache.internal.redis.EntryKeys;
+import dev.tiercache.internal.redis.LuaScript;
 import dev.tiercache.internal.write.PendingWrites;
 import dev.tiercache.internal.write.StagedWrite;
 
@@ -135,7 +135,7 @@ final class StagedCacheWrite implements StagedWrite {
 
 	@Override
 	public byte[] ttlArgument() {
-		return Long.toString(this.redisTtlMillis).getBytes(StandardCharsets.US_ASCII);
+		return LuaScript.number(this.redisTtlMillis);
 	}
 
 }

@@ -1,7 +1,6 @@
 package dev.tiercache.autoconfigure.warming;
 
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +12,7 @@ import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.core.annotation.AnnotationUtils;
 
 import dev.tiercache.annotation.CacheAside;
 import dev.tiercache.interceptor.TiercacheOperationSource;
@@ -55,6 +55,9 @@ final class HotKeyWarmer implements Warmer {
 			TieredCacheManager manager, int limit) {
 		Map<String, List<Candidate>> byCache = new LinkedHashMap<>();
 		Warmer.forEachBean(beanFactory, (beanName, userClass) -> {
+			if (!AnnotationUtils.isCandidateClass(userClass, CacheAside.class)) {
+				return;
+			}
 			Map<Method, CacheAside> cached = MethodIntrospector.selectMethods(userClass,
 					(MethodIntrospector.MetadataLookup<CacheAside>) (method) -> AnnotatedElementUtils
 						.findMergedAnnotation(method, CacheAside.class));
@@ -79,8 +82,7 @@ final class HotKeyWarmer implements Warmer {
 	private record Candidate(String beanName, Class<?> userClass, Method method, CacheAside annotation) {
 
 		boolean warmable(TiercacheOperationSource operations) {
-			return !this.annotation.batch() && Modifier.isPublic(this.method.getModifiers())
-					&& !Modifier.isFinal(this.method.getModifiers())
+			return !this.annotation.batch() && Warmer.callableThroughProxy(this.method)
 					&& operations.keyedByItsParameter(this.method, this.annotation.key());
 		}
 

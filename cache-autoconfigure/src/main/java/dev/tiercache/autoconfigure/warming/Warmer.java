@@ -2,6 +2,7 @@ package dev.tiercache.autoconfigure.warming;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.util.function.BiConsumer;
 
 import org.jspecify.annotations.Nullable;
@@ -66,6 +67,11 @@ interface Warmer {
 				action.accept(beanName, ClassUtils.getUserClass(type));
 			}
 		}
+	}
+
+	/** Whether a call of the method on the bean's proxy reaches the advice: it is public and not final. */
+	static boolean callableThroughProxy(Method method) {
+		return Modifier.isPublic(method.getModifiers()) && !Modifier.isFinal(method.getModifiers());
 	}
 
 	/**

@@ -1,7 +1,6 @@
 package dev.tiercache.autoconfigure.warming;
 
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -83,7 +82,7 @@ final class WarmerMethod implements Warmer {
 		}
 		Method target = cached.iterator().next();
 		for (Method method : List.of(warmer, target)) {
-			if (!Modifier.isPublic(method.getModifiers()) || Modifier.isFinal(method.getModifiers())) {
+			if (!Warmer.callableThroughProxy(method)) {
 				throw new IllegalStateException("Tiercache @CacheWarmer " + name + " needs " + method.getName()
 						+ " public and not final, to be called through the bean's proxy");
 			}

@@ -25,4 +25,9 @@ public record LuaScript(String source, String sha1) {
 		}
 	}
 
+	/** A number as a script reads it from {@code ARGV}: decimal ASCII. */
+	public static byte[] number(long value) {
+		return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+	}
+
 }

@@ -13,6 +13,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.internal.redis.EntryKeys;
+import dev.tiercache.internal.redis.LuaScript;
 import dev.tiercache.internal.redis.RemoteCommands;
 import dev.tiercache.internal.redis.RemoteCallException;
 
@@ -118,7 +119,7 @@ public final class LeaseLocks implements AutoCloseable {
 		EntryKeys keys = lease.keys();
 		List<Object> reply = this.redis.eval(deadline, LeaseScripts.READ_OR_ACQUIRE, ScriptOutputType.MULTI,
 				LeaseScripts.guarded(keys), LeaseScripts.withPendingField(keys, lease.token(),
-						LeaseScripts.ascii(lease.leaseMillis()), (unreadable != null) ? unreadable : NO_HEADER));
+						LuaScript.number(lease.leaseMillis()), (unreadable != null) ? unreadable : NO_HEADER));
 		if (reply == null || reply.isEmpty()) {
 			throw new IllegalStateException("Lease script returned no reply");
 		}
@@ -154,7 +155,7 @@ public final class LeaseLocks implements AutoCloseable {
 		EntryKeys keys = lease.keys();
 		Long taken = this.redis.eval(deadline, LeaseScripts.ACQUIRE_IF_FREE, ScriptOutputType.INTEGER,
 				LeaseScripts.guarded(keys),
-				LeaseScripts.withPendingField(keys, lease.token(), LeaseScripts.ascii(lease.leaseMillis())));
+				LeaseScripts.withPendingField(keys, lease.token(), LuaScript.number(lease.leaseMillis())));
 		if (taken == null || taken != 1) {
 			return new Acquisition.Held(0);
 		}
@@ -175,7 +176,8 @@ public final class LeaseLocks implements AutoCloseable {
 		EntryKeys keys = lease.keys();
 		Long outcome = this.redis.eval(deadline, LeaseScripts.STORE_IF_HELD, ScriptOutputType.INTEGER,
 				LeaseScripts.guarded(keys),
-				LeaseScripts.withPendingField(keys, this.channel, lease.token(), framedValue, LeaseScripts.ascii(ttlMillis)));
+				LeaseScripts.withPendingField(keys, this.channel, lease.token(), framedValue,
+						LuaScript.number(ttlMillis)));
 		if (outcome != null && outcome == LeaseScripts.STORE_WRITTEN) {
 			return StoreResult.STORED;
 		}
@@ -191,7 +193,7 @@ public final class LeaseLocks implements AutoCloseable {
 	public void releaseUnstored(Lease lease, long deadline) {
 		this.renewals.stop(lease);
 		this.redis.eval(deadline, LeaseScripts.RELEASE_OPEN, ScriptOutputType.INTEGER, LeaseScripts.all(lease.keys()),
-				this.channel, lease.token(), LeaseScripts.ascii(OPEN_MILLIS));
+				this.channel, lease.token(), LuaScript.number(OPEN_MILLIS));
 	}
 
 	/**
@@ -215,7 +217,7 @@ public final class LeaseLocks implements AutoCloseable {
 	public boolean write(EntryKeys entry, byte @Nullable [] framedValue, long ttlMillis) {
 		Long outcome = this.redis.eval(LeaseScripts.WRITE, ScriptOutputType.INTEGER, LeaseScripts.guarded(entry),
 				LeaseScripts.withPendingField(entry, this.channel, (framedValue != null) ? framedValue : NO_HEADER,
-						LeaseScripts.ascii(ttlMillis)));
+						LuaScript.number(ttlMillis)));
 		return outcome != null && outcome > 0;
 	}
 
@@ -235,7 +237,7 @@ public final class LeaseLocks implements AutoCloseable {
 	 */
 	public byte @Nullable [] writeIfAbsent(EntryKeys keys, byte[] framedValue, long ttlMillis) {
 		return this.redis.eval(LeaseScripts.WRITE_IF_ABSENT, ScriptOutputType.VALUE, LeaseScripts.all(keys), this.channel,
-				framedValue, LeaseScripts.ascii(ttlMillis));
+				framedValue, LuaScript.number(ttlMillis));
 	}
 
 	/** How many leases this instance holds now. */

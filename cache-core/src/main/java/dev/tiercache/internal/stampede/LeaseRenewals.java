@@ -13,6 +13,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import dev.tiercache.internal.concurrent.DaemonThreads;
+import dev.tiercache.internal.redis.LuaScript;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.redis.RemoteCommands;
 
@@ -90,7 +91,7 @@ final class LeaseRenewals implements AutoCloseable {
 	private void renew(Lease lease, Holding holding, long now) {
 		try {
 			Long renewed = this.redis.eval(LeaseScripts.RENEW, ScriptOutputType.INTEGER,
-					new byte[][] { lease.keys().lock() }, lease.token(), LeaseScripts.ascii(lease.leaseMillis()));
+					new byte[][] { lease.keys().lock() }, lease.token(), LuaScript.number(lease.leaseMillis()));
 			if (renewed == null || renewed == 0) {
 				stop(lease);
 			}

@@ -1,6 +1,5 @@
 package dev.tiercache.internal.stampede;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 import dev.tiercache.internal.redis.EntryKeys;
@@ -169,11 +168,6 @@ final class LeaseScripts {
 		byte[][] all = Arrays.copyOf(arguments, arguments.length + 1);
 		all[arguments.length] = pending.field();
 		return all;
-	}
-
-	/** A number as the scripts read it: decimal ASCII. */
-	static byte[] ascii(long number) {
-		return Long.toString(number).getBytes(StandardCharsets.US_ASCII);
 	}
 
 }

@@ -125,7 +125,7 @@ public final class WriteIntents {
 	public WriteIntents(RemoteCommands redis, byte[] channel, Duration longestWrite) {
 		this.redis = redis;
 		this.channel = channel.clone();
-		this.expiry = LeaseScripts.ascii(longestWrite.toMillis());
+		this.expiry = LuaScript.number(longestWrite.toMillis());
 		byte[] random = new byte[8];
 		new SecureRandom().nextBytes(random);
 		this.instanceId = HexFormat.of().formatHex(random);
@@ -158,8 +158,8 @@ public final class WriteIntents {
 	public boolean complete(EntryKeys entry, Intent intent, byte @Nullable [] framedValue, long ttlMillis) {
 		Long stored = this.redis.eval(COMPLETE, ScriptOutputType.INTEGER, LeaseScripts.guarded(entry),
 				LeaseScripts.withPendingField(entry, this.channel, (framedValue != null) ? framedValue : NONE,
-						LeaseScripts.ascii(ttlMillis), intent.generation(), LeaseScripts.ascii(intent.began()),
-						LeaseScripts.ascii(intent.finished())));
+						LuaScript.number(ttlMillis), intent.generation(), LuaScript.number(intent.began()),
+						LuaScript.number(intent.finished())));
 		return stored != null && stored == 1;
 	}
 
@@ -174,7 +174,7 @@ public final class WriteIntents {
 			return false;
 		}
 		Long deleted = this.redis.eval(ABANDON, ScriptOutputType.INTEGER, LeaseScripts.all(entry), this.channel,
-				intent.generation(), LeaseScripts.ascii(intent.began()), LeaseScripts.ascii(intent.finished()));
+				intent.generation(), LuaScript.number(intent.began()), LuaScript.number(intent.finished()));
 		return deleted != null && deleted == 1;
 	}
 
