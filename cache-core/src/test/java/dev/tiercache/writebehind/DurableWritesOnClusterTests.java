@@ -107,7 +107,10 @@ class DurableWritesOnClusterTests {
 		try (DurableWrites impatient = new DurableWrites(RemoteCommands.blocking(slowReconnects,
 				Duration.ofMillis(500), RedisCircuitBreaker.disabled()), Durability.REPLICA, 1, 300)) {
 			impatient.connect(Duration.ofSeconds(10));
-			assertThat(write(impatient, later).confirmed()).as("a write before the fault").isTrue();
+			// a write before the fault, once the primary's replica acknowledges (it may still be resyncing
+			// after an earlier test's restart): the node connection is open, and replication works
+			await("a write before the fault, confirmed by the replica").atMost(Duration.ofSeconds(20))
+				.until(() -> write(impatient, later).confirmed());
 			// the primary stays its slots' primary however long the restart takes
 			this.cluster.onNode(this.cluster.replicas().get(0).port(),
 					(redis) -> redis.configSet("cluster-replica-no-failover", "yes"));
