@@ -36,17 +36,18 @@ public record FaultWindow(String kind, String target, long start, long end) {
 	/**
 	 * Whether staleness may outlast a fault of this kind by the recovery time. A failing writer is healed
 	 * only once its dead letters were re-queued and applied, before the clients resume, and nothing else
-	 * had broken: from then on, every read is held to every write again. Faults that excuse nothing need
-	 * no recovery either.
+	 * had broken: from then on, every read is held to every write again. A window of {@linkplain SeenRedisFailures
+	 * Redis failures seen} lasts until their effects are over. Faults that excuse nothing need no recovery
+	 * either.
 	 */
 	public static boolean needsRecovery(String kind) {
-		return excusesStaleness(kind) && !"FAILING_WRITER".equals(kind);
+		return excusesStaleness(kind) && !"FAILING_WRITER".equals(kind) && !SeenRedisFailures.KIND.equals(kind);
 	}
 
 	/**
 	 * Whether, during the fault, reads may not see write-behind calls acknowledged before it: an
 	 * instance that cannot reach Redis (cut, black hole, latency beyond its timeout, Redis restarting or
-	 * paused, a primary failing over)
+	 * paused, a primary failing over, or a Redis call that failed on its own)
 	 * reads the database, which does not hold the calls still queued in Redis; and a backing
 	 * store that refuses queued writes turns them into dead letters, which the database never got,
 	 * until they are re-queued.
@@ -54,7 +55,7 @@ public record FaultWindow(String kind, String target, long start, long end) {
 	public boolean hidesQueuedWrites() {
 		return switch (this.kind) {
 			case "CUT", "BLACK_HOLE", "LATENCY", "REDIS_RESTART", "CLIENT_PAUSE", "FAILING_WRITER", "SENTINEL_FAILOVER",
-					"CLUSTER_FAILOVER", "PRIMARY_KILL" -> true;
+					"CLUSTER_FAILOVER", "PRIMARY_KILL", SeenRedisFailures.KIND -> true;
 			default -> false;
 		};
 	}

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -14,7 +15,9 @@ import org.springframework.util.FileSystemUtils;
 
 import dev.tiercache.consistency.checker.Call;
 import dev.tiercache.consistency.checker.Checker;
+import dev.tiercache.consistency.checker.FaultWindow;
 import dev.tiercache.consistency.checker.HistoryReader;
+import dev.tiercache.consistency.checker.SeenRedisFailures;
 import dev.tiercache.consistency.checker.Verdict;
 
 /**
@@ -58,12 +61,15 @@ public final class ConsistencyRun {
 	/** Checks the history a run left in {@code directory} (again). */
 	public static RunOutcome check(Path directory, double seconds) {
 		RecordedRun recorded = RecordedRun.load(directory);
-		List<Call> calls = HistoryReader.read(RecordedRun.histories(directory));
+		List<Path> histories = RecordedRun.histories(directory);
+		List<Call> calls = HistoryReader.read(histories);
 		RunSettings settings = recorded.settings();
+		List<FaultWindow> faults = new ArrayList<>(recorded.faults());
+		faults.addAll(SeenRedisFailures.windows(HistoryReader.redisFailures(histories), recorded.faults(),
+				RunSettings.RECOVERY.toNanos(), RunSettings.FAILURE_SETTLE.toNanos()));
 		Verdict verdict = new Checker(settings::freshnessBoundNanos, RunSettings.RECOVERY.toNanos(),
-				RunSettings.ENTRY_LIFETIME.toNanos()).check(calls,
-				recorded.applied(), recorded.versions(), recorded.faults());
-		return new RunOutcome(settings, recorded.redis(), recorded.faults(), count(calls), seconds, verdict);
+				RunSettings.ENTRY_LIFETIME.toNanos()).check(calls, recorded.applied(), recorded.versions(), faults);
+		return new RunOutcome(settings, recorded.redis(), List.copyOf(faults), count(calls), seconds, verdict);
 	}
 
 	private static Map<String, Long> count(List<Call> calls) {

@@ -12,6 +12,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import dev.tiercache.consistency.checker.CheckResult;
 import dev.tiercache.consistency.checker.FaultWindow;
+import dev.tiercache.consistency.checker.SeenRedisFailures;
 import dev.tiercache.consistency.checker.Verdict;
 
 /** Writes runs' outcomes as JSON (everything) and Markdown (the summary a person reads). */
@@ -61,13 +62,17 @@ public final class Reports {
 				+ "acknowledged write-behind calls the queue coalesced into a later call of their key that failed as "
 				+ "possibly queued and reached the database.\n");
 		for (RunOutcome outcome : outcomes) {
-			// every fault of a run that failed; of one that passed, those after which Redis lost its dataset
+			// every fault of a run that failed; of one that passed, those after which Redis lost its dataset and
+			// the Redis failures no injected fault explains
 			List<FaultWindow> listed = outcome.verdict().passed() ? outcome.faults()
 				.stream()
-				.filter((fault) -> fault.target().contains(Nemesis.DATASET_LOST))
+				.filter((fault) -> fault.target().contains(Nemesis.DATASET_LOST)
+						|| fault.kind().equals(SeenRedisFailures.KIND))
 				.toList() : outcome.faults();
 			if (!listed.isEmpty()) {
-				String which = outcome.verdict().passed() ? "faults after which Redis lost its dataset" : "faults";
+				String which = outcome.verdict().passed()
+						? "faults after which Redis lost its dataset, and Redis failures seen outside injected faults"
+						: "faults";
 				md.append("\n## ").append(outcome.settings().subjectName()).append(", seed ")
 					.append(outcome.settings().seed()).append(": ").append(which)
 					.append(" (nanoTime, as the calls' times)\n\n");

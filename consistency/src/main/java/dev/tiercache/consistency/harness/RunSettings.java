@@ -58,6 +58,12 @@ public record RunSettings(String subject, long seed, long runMillis, int instanc
 	public static final Duration RECOVERY = Duration.ofSeconds(8);
 
 	/**
+	 * How long the effects of a Redis call that failed outside the injected faults may last: a delete that
+	 * failed is retried every 500 ms, within the Redis timeout of 250 ms (see {@code SeenRedisFailures}).
+	 */
+	public static final Duration FAILURE_SETTLE = Duration.ofSeconds(2);
+
+	/**
 	 * The longest an entry put in the cache may be read: its TTL of 4 s (jitter only shortens it), plus
 	 * 2 s of stale-while-revalidate.
 	 */

@@ -51,6 +51,13 @@ final class HistoryLog implements AutoCloseable {
 				+ escape(error.getClass().getSimpleName() + ": " + error.getMessage()) + "\"}\n");
 	}
 
+	/** A Redis call of the cache failed, whatever the caller got. */
+	void redisFailure(String cache, RuntimeException failure) {
+		long now = System.nanoTime();
+		append("{\"e\":\"redis-failure\"," + this.origin + ",\"t\":" + now + ",\"cache\":\"" + escape(cache)
+				+ "\",\"err\":\"" + escape(String.valueOf(failure.getMessage())) + "\"}\n");
+	}
+
 	private synchronized void append(String line) {
 		try {
 			this.out.write(line.getBytes(StandardCharsets.UTF_8));

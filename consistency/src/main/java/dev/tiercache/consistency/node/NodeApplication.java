@@ -8,6 +8,11 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Profile;
+import org.springframework.core.env.Environment;
+
+import dev.tiercache.tier.TiercacheErrorHandler;
 
 /**
  * An application instance under test, run as a process by the harness. After start-up it prints
@@ -35,14 +40,26 @@ public class NodeApplication {
 			NodeSettings settings = NodeSettings.from(context.getEnvironment());
 			Subject subject = context.getBean(Subject.class);
 			VersionTable table = context.getBean(VersionTable.class);
-			try (HistoryLog history = new HistoryLog(settings.history(), settings.node(), settings.incarnation())) {
-				Workload workload = new Workload(subject, new KeySpace(settings.keys(), settings.skew()), history,
-						settings);
-				answer("ready");
-				obey(workload, subject, table);
-			}
+			Workload workload = new Workload(subject, new KeySpace(settings.keys(), settings.skew()),
+					context.getBean(HistoryLog.class), settings);
+			answer("ready");
+			obey(workload, subject, table);
 		}
 		System.exit(0);
+	}
+
+	/** The instance's history, closed with the context. */
+	@Bean
+	HistoryLog historyLog(Environment environment) {
+		NodeSettings settings = NodeSettings.from(environment);
+		return new HistoryLog(settings.history(), settings.node(), settings.incarnation());
+	}
+
+	/** Logs as Tiercache does by default, and records every Redis failure in the history. */
+	@Bean
+	@Profile("tiercache")
+	TiercacheErrorHandler historyRecordingErrorHandler(HistoryLog history) {
+		return new HistoryRecordingErrorHandler(TiercacheErrorHandler.logging(), history);
 	}
 
 	private static void obey(Workload workload, Subject subject, VersionTable table) throws Exception {

@@ -35,6 +35,9 @@ class CheckerTests {
 
 	private long op;
 
+	/** How long a Redis failure seen outside the faults excuses staleness. */
+	private static final long SETTLE = 2000 * MS;
+
 	@Test
 	void freshReadPasses() {
 		write("write-through", 1, 11, 100, 110);
@@ -218,6 +221,43 @@ class CheckerTests {
 	}
 
 	@Test
+	void aRedisFailureSeenOutsideTheFaultsExcusesStaleReadsUntilItSettles() {
+		write("write-through", 1, 11, 100, 110);
+		write("write-through", 1, 12, 200, 210);
+		this.faults.addAll(SeenRedisFailures.windows(List.of(redisFailure(1, 205)), this.faults, 2000 * MS, SETTLE));
+		read(1, 11, 600, 601);
+		read(1, 11, 2300, 2301);
+		CheckResult freshness = result(check(), "freshness");
+		assertThat(freshness.violations()).isEqualTo(1);
+		assertThat(freshness.examples().get(0).events().get(0)).contains(String.valueOf(2300 * MS));
+	}
+
+	@Test
+	void aRedisFailureDuringAnInjectedFaultOrItsRecoveryIsThatFaults() {
+		this.faults.add(new FaultWindow("CUT", "n1", 1000 * MS, 2000 * MS));
+		List<RedisFailure> failures = List.of(redisFailure(1, 1500), redisFailure(2, 3500), redisFailure(3, 4500));
+		assertThat(SeenRedisFailures.windows(failures, this.faults, 2000 * MS, SETTLE)).singleElement()
+			.satisfies((window) -> {
+				assertThat(window.kind()).isEqualTo(SeenRedisFailures.KIND);
+				assertThat(window.target()).startsWith("n3 (1 failed calls");
+				assertThat(window.start()).isEqualTo(4500 * MS);
+				assertThat(window.end()).isEqualTo(6500 * MS);
+			});
+	}
+
+	@Test
+	void redisFailuresCloserThanTheSettleTimeMakeOneWindow() {
+		List<RedisFailure> failures = List.of(redisFailure(2, 1500), redisFailure(1, 100), redisFailure(2, 3000),
+				redisFailure(1, 6000));
+		List<FaultWindow> windows = SeenRedisFailures.windows(failures, this.faults, 2000 * MS, SETTLE);
+		assertThat(windows).extracting(FaultWindow::start).containsExactly(100 * MS, 6000 * MS);
+		assertThat(windows).extracting(FaultWindow::end).containsExactly(5000 * MS, 8000 * MS);
+		assertThat(windows.get(0).target()).startsWith("n1,n2 (3 failed calls");
+		assertThat(windows.get(0).needsRecovery()).isFalse();
+		assertThat(windows.get(0).hidesQueuedWrites()).isTrue();
+	}
+
+	@Test
 	void finalReadThatDiffersFromTheDatabaseIsAConvergenceViolation() {
 		write("write-through", 1, 11, 100, 110);
 		this.finalVersions.put(1L, 11L);
@@ -370,6 +410,10 @@ class CheckerTests {
 	/** A plain {@code @Cacheable} read on another instance, which loads without a lease and puts what it loaded. */
 	private void leaselessRead(long key, long version, long invoked, long completed) {
 		call(3, "read-cacheable", "READ", key, 0, invoked, completed, version);
+	}
+
+	private static RedisFailure redisFailure(int node, long at) {
+		return new RedisFailure(node, at * MS, "v", "Redis did not answer in time");
 	}
 
 	private void applied(long key, long version) {
