@@ -10,6 +10,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.util.unit.DataSize;
 
+import dev.tiercache.guard.GuardSettings;
 import dev.tiercache.tier.CacheSettings;
 import dev.tiercache.tier.InvalidSettingException;
 import dev.tiercache.writebehind.WriteBehindSettings;
@@ -85,6 +86,29 @@ final class CacheSettingsBinder {
 				or(spec.getDurability(), base.durability()), or(spec.getDurabilityReplicas(), base.durabilityReplicas()),
 				or(spec.getDurabilityTimeout(), base.durabilityTimeout()),
 				or(spec.getCoalesceWindow(), base.coalesceWindow())));
+	}
+
+	/** The penetration guards of the declared caches that have one ({@code guard.expected-keys} set), by name. */
+	static Map<String, GuardSettings> declaredGuards(TiercacheProperties properties) {
+		CacheSpec.Guard defaults = properties.getDefaults().getGuard();
+		if (defaults.getExpectedKeys() != null) {
+			throw new InvalidTiercachePropertyException("tiercache.defaults.guard.expected-keys",
+					defaults.getExpectedKeys(), "cannot be a default: set it per cache, on the caches to guard "
+							+ "(each needs an @ExistingKeys source)");
+		}
+		Map<String, GuardSettings> guards = new LinkedHashMap<>();
+		properties.getCaches().forEach((name, spec) -> {
+			CacheSpec.Guard guard = spec.getGuard();
+			Long expectedKeys = guard.getExpectedKeys();
+			if (expectedKeys != null) {
+				guards.put(name, mapped("tiercache.caches." + name, () -> new GuardSettings(expectedKeys,
+						or(guard.getFalsePositiveRate(),
+								or(defaults.getFalsePositiveRate(), GuardSettings.DEFAULT_FALSE_POSITIVE_RATE)),
+						or(guard.getRefreshInterval(),
+								or(defaults.getRefreshInterval(), GuardSettings.DEFAULT_REFRESH_INTERVAL)))));
+			}
+		});
+		return guards;
 	}
 
 	/** A size in bytes, capped at the largest an {@code int} holds (values are far smaller). */

@@ -88,6 +88,8 @@ public class CacheSpec {
 
 	private final WriteBehind writeBehind = new WriteBehind();
 
+	private final Guard guard = new Guard();
+
 	public @Nullable CacheMode getMode() {
 		return this.mode;
 	}
@@ -184,6 +186,10 @@ public class CacheSpec {
 		return this.writeBehind;
 	}
 
+	public Guard getGuard() {
+		return this.guard;
+	}
+
 	public Lock getLock() {
 		return this.lock;
 	}
@@ -237,6 +243,56 @@ public class CacheSpec {
 
 		public void setMaxWait(@Nullable Duration maxWait) {
 			this.maxWait = maxWait;
+		}
+
+	}
+
+	/**
+	 * The cache's penetration guard, a Bloom filter of the keys that exist, filled from the bean method
+	 * annotated '@ExistingKeys' for the cache: a key it lacks is answered null without the loader. Set
+	 * 'expected-keys' to turn it on (per cache only: not under 'tiercache.defaults').
+	 */
+	public static class Guard {
+
+		/**
+		 * How many keys the filter is sized for (turns the guard on); with more, false positives are more
+		 * frequent than 'false-positive-rate'.
+		 */
+		private @Nullable Long expectedKeys;
+
+		/**
+		 * Share of absent keys the filter lets through to the loader when it holds 'expected-keys' keys.
+		 */
+		private @Nullable Double falsePositiveRate;
+
+		/**
+		 * How often each instance copies the filter from Redis (keys in the copy pass without a Redis
+		 * call), and checks that Redis holds it (building it from the source if not).
+		 */
+		private @Nullable Duration refreshInterval;
+
+		public @Nullable Long getExpectedKeys() {
+			return this.expectedKeys;
+		}
+
+		public void setExpectedKeys(@Nullable Long expectedKeys) {
+			this.expectedKeys = expectedKeys;
+		}
+
+		public @Nullable Double getFalsePositiveRate() {
+			return this.falsePositiveRate;
+		}
+
+		public void setFalsePositiveRate(@Nullable Double falsePositiveRate) {
+			this.falsePositiveRate = falsePositiveRate;
+		}
+
+		public @Nullable Duration getRefreshInterval() {
+			return this.refreshInterval;
+		}
+
+		public void setRefreshInterval(@Nullable Duration refreshInterval) {
+			this.refreshInterval = refreshInterval;
 		}
 
 	}

@@ -64,7 +64,8 @@ import dev.tiercache.writebehind.WriteBehindSettings;
 @ConditionalOnClass({ RedisConnectionFactory.class, Caffeine.class, TieredCacheManager.class })
 @ConditionalOnBooleanProperty(name = "tiercache.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(TiercacheProperties.class)
-@Import({ TiercacheAutoConfiguration.AutoProxyRegistrar.class, LettuceReconnection.class, TiercacheTracing.class })
+@Import({ TiercacheAutoConfiguration.AutoProxyRegistrar.class, LettuceReconnection.class, TiercacheTracing.class,
+		TiercacheGuardConfiguration.class })
 public final class TiercacheAutoConfiguration {
 
 	@Bean

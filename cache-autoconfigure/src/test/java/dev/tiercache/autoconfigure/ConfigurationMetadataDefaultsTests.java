@@ -36,7 +36,7 @@ class ConfigurationMetadataDefaultsTests {
 		.withUserConfiguration(PropertiesOnly.class);
 
 	@Test
-	void everyPerCacheSettingShowsItsDefaultButTheDerivedFailSafe() throws IOException {
+	void everyPerCacheSettingShowsItsDefaultButTheDerivedFailSafeAndTheGuardsSize() throws IOException {
 		Map<String, JsonNode> properties = tiercacheProperties();
 		List<String> withoutDefault = new ArrayList<>();
 		properties.forEach((name, property) -> {
@@ -44,7 +44,8 @@ class ConfigurationMetadataDefaultsTests {
 				withoutDefault.add(name);
 			}
 		});
-		assertThat(withoutDefault).containsExactly("tiercache.defaults.fail-safe");
+		assertThat(withoutDefault).as("the derived fail-safe, and what turns a guard on (per cache only)")
+			.containsExactly("tiercache.defaults.fail-safe", "tiercache.defaults.guard.expected-keys");
 		assertThat(properties.get("tiercache.redis.timeout").has("defaultValue")).isTrue();
 		assertThat(properties.get("tiercache.redis.breaker.sliding-window-size").has("defaultValue")).isTrue();
 	}

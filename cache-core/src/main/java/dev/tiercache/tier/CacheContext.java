@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
 import dev.tiercache.coherence.LocalCopies;
 import dev.tiercache.coherence.NamespaceVersion;
 import dev.tiercache.internal.concurrent.RateLimit;
+import dev.tiercache.internal.read.KeyGuard;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.write.PendingWrites;
 import dev.tiercache.tracing.CacheTracer;
@@ -47,6 +48,8 @@ final class CacheContext implements LocalCopies {
 	private final LongSupplier namespaceInUse = this.namespace::current;
 
 	private volatile @Nullable PendingWrites pendingWrites;
+
+	private volatile @Nullable KeyGuard guard;
 
 	private final TiercacheErrorHandler errorHandler;
 
@@ -111,6 +114,23 @@ final class CacheContext implements LocalCopies {
 	}
 
 	/** Where reads that find nothing in Redis look for writes not yet in the backing store; {@code null} for none. */
+	/** The cache's penetration guard, or {@code null}. */
+	@Nullable KeyGuard guard() {
+		return this.guard;
+	}
+
+	void guardWith(@Nullable KeyGuard guard) {
+		this.guard = guard;
+	}
+
+	/** Tells the cache's guard, if it has one, that the key is written. */
+	void keyWritten(@Nullable RemoteCache remote, Object key) {
+		KeyGuard keyGuard = this.guard;
+		if (keyGuard != null && remote != null) {
+			keyGuard.added(remote.render(key));
+		}
+	}
+
 	@Nullable PendingWrites pendingWrites() {
 		return this.pendingWrites;
 	}

@@ -59,6 +59,9 @@ final class CacheWrites implements CoordinatedWrites {
 
 	/** Stores a value in both tiers, revoking loads of the key: see {@link TieredCache#put(Object, Object, Type)}. */
 	void put(Object key, @Nullable Object value, Type type) {
+		if (value != null) {
+			this.cache.keyWritten(this.remote, key);
+		}
 		long ttl = this.cache.settings().jitteredTtlMillis(value == null);
 		if (ttl <= 0) {
 			evictIfPresent(key);
@@ -85,6 +88,7 @@ final class CacheWrites implements CoordinatedWrites {
 
 	@Override
 	public WriteIntent intendWrite(Object key) {
+		this.cache.keyWritten(this.remote, key);
 		RemoteCache l2 = this.remote;
 		if (l2 == null) {
 			return new CacheWriteIntent(this, key, NamespaceVersion.UNKNOWN, Intent.UNREGISTERED);
@@ -95,6 +99,9 @@ final class CacheWrites implements CoordinatedWrites {
 
 	/** Completes an intent: see {@link WriteIntent#complete}. */
 	void complete(CacheWriteIntent intent, @Nullable Object value, Type type) {
+		if (value != null) {
+			this.cache.keyWritten(this.remote, intent.key());
+		}
 		RemoteCache l2 = this.remote;
 		if (l2 == null) {
 			if (value != null) {
@@ -173,6 +180,7 @@ final class CacheWrites implements CoordinatedWrites {
 	@Override
 	public StagedCacheWrite stage(Object key, @Nullable Object value, Type type) {
 		RemoteCache l2 = this.remote;
+		this.cache.keyWritten(l2, key);
 		if (l2 == null) {
 			throw new IllegalStateException("Cache '" + this.cache.name() + "' does not use Redis (mode "
 					+ this.cache.settings().mode() + "), so it cannot stage a write");
@@ -204,6 +212,9 @@ final class CacheWrites implements CoordinatedWrites {
 
 	/** Stores a value unless one is cached: see {@link TieredCache#putIfAbsent(Object, Object, Type)}. */
 	@Nullable ValueWrapper putIfAbsent(Object key, @Nullable Object value, Type type) {
+		if (value != null) {
+			this.cache.keyWritten(this.remote, key);
+		}
 		long ttl = this.cache.settings().jitteredTtlMillis(value == null);
 		RemoteCache l2 = this.remote;
 		LocalTier tier = this.local;
@@ -279,6 +290,7 @@ final class CacheWrites implements CoordinatedWrites {
 
 	/** Removes the key from Redis, then from L1: see {@link TieredCache#evictIfPresent}. */
 	boolean evictIfPresent(Object key) {
+		this.cache.keyWritten(this.remote, key);
 		boolean present = false;
 		RemoteCache l2 = this.remote;
 		if (l2 != null) {

@@ -26,6 +26,7 @@ import org.springframework.cache.Cache;
 import org.springframework.cache.support.NullValue;
 
 import dev.tiercache.internal.read.BatchLoader;
+import dev.tiercache.internal.read.KeyGuard;
 import dev.tiercache.internal.read.TypedReads;
 import dev.tiercache.internal.read.ValueLoader;
 import dev.tiercache.internal.write.CoordinatedWrites;
@@ -368,11 +369,46 @@ public final class TieredCache implements Cache {
 		}
 	}
 
-	/** A read that missed L1, with its key rendered as Redis names it (once, here). */
+	/**
+	 * A read that missed L1, with its key rendered as Redis names it (once, here); with a guard, its
+	 * loader answers {@code null} without running for a key the guard says cannot exist.
+	 */
 	private Load load(Object key, Type type, Class<?> rawType, CacheSettings entrySettings, ValueLoader loader,
 			@Nullable Predicate<@Nullable Object> unless) {
 		RemoteCache l2 = this.remote;
-		return new Load(key, (l2 != null) ? l2.render(key) : null, type, rawType, entrySettings, loader, unless);
+		String rendered = (l2 != null) ? l2.render(key) : null;
+		KeyGuard guard = this.context.guard();
+		ValueLoader guarded = (guard != null && rendered != null) ? guarded(guard, rendered, loader) : loader;
+		return new Load(key, rendered, type, rawType, entrySettings, guarded, unless);
+	}
+
+	private static ValueLoader guarded(KeyGuard guard, String rendered, ValueLoader loader) {
+		return () -> guard.mightExist(rendered) ? loader.load() : null;
+	}
+
+	/**
+	 * Guards this cache's loads with {@code guard} from now on (or no more, with {@code null}): see
+	 * {@link KeyGuard}. Single-key reads are guarded; a batch read's loader is called for every key it
+	 * misses.
+	 * @throws IllegalStateException if the cache does not use Redis, which names the keys the guard knows
+	 */
+	public void guardWith(@Nullable KeyGuard guard) {
+		if (guard != null && this.remote == null) {
+			throw new IllegalStateException("Cache '" + getName() + "' has no Redis tier (mode " + settings().mode()
+					+ "); a penetration guard needs one: its filter is shared in Redis");
+		}
+		this.context.guardWith(guard);
+	}
+
+	/**
+	 * Tells this cache's guard, if it has one, that the key Redis names {@code renderedKey} is written
+	 * outside the cache's own writes (a queued write applied to the backing store). Internal: not an API.
+	 */
+	public void keyNamedWritten(String renderedKey) {
+		KeyGuard guard = this.context.guard();
+		if (guard != null) {
+			guard.added(renderedKey);
+		}
 	}
 
 	/**
@@ -469,6 +505,20 @@ public final class TieredCache implements Cache {
 		}
 		RemoteCache remote = this.remote;
 		return (remote != null && this.local != null) ? remote.reportedHotKeys(limit, keyType) : List.of();
+	}
+
+	/**
+	 * The key as Redis names it: what {@link #evictNamed} takes and a {@link KeyGuard} is told.
+	 * @throws IllegalStateException if the cache does not use Redis
+	 * @throws IllegalArgumentException if the key is of a type that cannot be rendered injectively
+	 */
+	public String redisName(Object key) {
+		RemoteCache remote = this.remote;
+		if (remote == null) {
+			throw new IllegalStateException("Cache '" + getName() + "' does not use Redis (mode " + settings().mode()
+					+ "), so its keys have no Redis names");
+		}
+		return remote.render(key);
 	}
 
 	/**

@@ -343,6 +343,8 @@ final class BatchApplier {
 		this.applied.add(call.entry());
 		this.counters.applied.add(call.entries());
 		this.counters.methodCalls.increment();
+		// added when queued too; again now, for a guard rebuilt while the call was queued
+		this.cache.keyNamedWritten(call.entry().key());
 		if (call.entry().uncached()) {
 			// the cache may hold what reads loaded before this write was applied (a later pending write of
 			// the key still shows)

@@ -15,6 +15,7 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.annotation.AnnotationUtils;
 
 import dev.tiercache.annotation.CacheAside;
+import dev.tiercache.autoconfigure.beans.BeanMethods;
 import dev.tiercache.interceptor.TiercacheOperationSource;
 import dev.tiercache.tier.TieredCache;
 import dev.tiercache.tier.TieredCacheManager;
@@ -54,7 +55,7 @@ final class HotKeyWarmer implements Warmer {
 	static List<HotKeyWarmer> findIn(ListableBeanFactory beanFactory, TiercacheOperationSource operations,
 			TieredCacheManager manager, int limit) {
 		Map<String, List<Candidate>> byCache = new LinkedHashMap<>();
-		Warmer.forEachBean(beanFactory, (beanName, userClass) -> {
+		BeanMethods.forEachBean(beanFactory, (beanName, userClass) -> {
 			if (!AnnotationUtils.isCandidateClass(userClass, CacheAside.class)) {
 				return;
 			}
@@ -82,7 +83,7 @@ final class HotKeyWarmer implements Warmer {
 	private record Candidate(String beanName, Class<?> userClass, Method method, CacheAside annotation) {
 
 		boolean warmable(TiercacheOperationSource operations) {
-			return !this.annotation.batch() && Warmer.callableThroughProxy(this.method)
+			return !this.annotation.batch() && BeanMethods.callableThroughProxy(this.method)
 					&& operations.keyedByItsParameter(this.method, this.annotation.key());
 		}
 
@@ -113,7 +114,7 @@ final class HotKeyWarmer implements Warmer {
 
 	@Override
 	public void warm(Object bean, @Nullable Object element) throws Throwable {
-		Warmer.invoke(bean, this.cached, element);
+		BeanMethods.invoke(bean, this.cached, element);
 	}
 
 }

@@ -2,12 +2,9 @@ package dev.tiercache.autoconfigure.warming;
 
 import java.lang.reflect.Method;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.BaseStream;
 
 import org.jspecify.annotations.Nullable;
 
@@ -15,10 +12,11 @@ import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.annotation.AnnotationUtils;
-import org.springframework.util.ObjectUtils;
 import org.springframework.util.ReflectionUtils;
 
 import dev.tiercache.annotation.CacheAside;
+import dev.tiercache.autoconfigure.beans.BeanMethods;
+import dev.tiercache.autoconfigure.beans.YieldedElements;
 
 /**
  * One {@link CacheWarmer} found on a bean, checked: the warmer method, and the {@code @CacheAside}
@@ -47,7 +45,7 @@ final class WarmerMethod implements Warmer {
 	 */
 	static List<WarmerMethod> findIn(ListableBeanFactory beanFactory) {
 		List<WarmerMethod> found = new ArrayList<>();
-		Warmer.forEachBean(beanFactory, (beanName, userClass) -> {
+		BeanMethods.forEachBean(beanFactory, (beanName, userClass) -> {
 			if (AnnotationUtils.isCandidateClass(userClass, CacheWarmer.class)) {
 				Map<Method, CacheWarmer> warmers = MethodIntrospector.selectMethods(userClass,
 						(MethodIntrospector.MetadataLookup<CacheWarmer>) (method) -> AnnotatedElementUtils
@@ -64,10 +62,8 @@ final class WarmerMethod implements Warmer {
 			throw new IllegalStateException("Tiercache @CacheWarmer " + name + " takes parameters; a warmer takes none "
 					+ "and returns the arguments to warm the cache with");
 		}
-		Class<?> returned = warmer.getReturnType();
-		if (!Iterable.class.isAssignableFrom(returned) && !BaseStream.class.isAssignableFrom(returned)
-				&& !returned.isArray()) {
-			throw new IllegalStateException("Tiercache @CacheWarmer " + name + " returns " + returned.getName()
+		if (!YieldedElements.readable(warmer)) {
+			throw new IllegalStateException("Tiercache @CacheWarmer " + name + " returns " + warmer.getReturnType().getName()
 					+ "; a warmer returns an Iterable, a Stream or an array of the cached method's arguments");
 		}
 		Set<Method> cached = MethodIntrospector.selectMethods(userClass,
@@ -82,7 +78,7 @@ final class WarmerMethod implements Warmer {
 		}
 		Method target = cached.iterator().next();
 		for (Method method : List.of(warmer, target)) {
-			if (!Warmer.callableThroughProxy(method)) {
+			if (!BeanMethods.callableThroughProxy(method)) {
 				throw new IllegalStateException("Tiercache @CacheWarmer " + name + " needs " + method.getName()
 						+ " public and not final, to be called through the bean's proxy");
 			}
@@ -125,39 +121,10 @@ final class WarmerMethod implements Warmer {
 	 */
 	@Override
 	public void yieldTo(Object bean, Elements elements) throws Throwable {
-		Object yielded = Warmer.invoke(bean, this.warmer);
-		if (yielded instanceof BaseStream<?, ?> stream) {
-			try (stream) {
-				takeAll(stream.iterator(), elements);
+		try (YieldedElements yielded = YieldedElements.of(BeanMethods.invoke(bean, this.warmer))) {
+			while (yielded.hasNext()) {
+				elements.take(yielded.next());
 			}
-		}
-		else if (yielded instanceof Iterable<?> iterable) {
-			Iterator<?> iterator = iterable.iterator();
-			try {
-				takeAll(iterator, elements);
-			}
-			finally {
-				closeIfCloseable(iterator, iterable);
-			}
-		}
-		else if (yielded != null) {
-			takeAll(Arrays.asList(ObjectUtils.toObjectArray(yielded)).iterator(), elements);
-		}
-	}
-
-	/** Closes what an {@code Iterable} holds open (a cursor), if it says it does. */
-	private static void closeIfCloseable(Object... sources) throws Exception {
-		for (Object source : sources) {
-			if (source instanceof AutoCloseable closeable) {
-				closeable.close();
-				return;
-			}
-		}
-	}
-
-	private static void takeAll(Iterator<?> iterator, Elements elements) throws InterruptedException {
-		while (iterator.hasNext()) {
-			elements.take(iterator.next());
 		}
 	}
 
@@ -168,7 +135,7 @@ final class WarmerMethod implements Warmer {
 	 */
 	@Override
 	public void warm(Object bean, @Nullable Object element) throws Throwable {
-		Warmer.invoke(bean, this.cached, arguments(element));
+		BeanMethods.invoke(bean, this.cached, arguments(element));
 	}
 
 	private @Nullable Object[] arguments(@Nullable Object element) {

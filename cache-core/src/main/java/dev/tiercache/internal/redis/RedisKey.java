@@ -134,7 +134,19 @@ public sealed interface RedisKey {
 		FLUSHERS("wb:flushers:"),
 
 		/** The keys the instances report as read most often lately, scored, for warming new instances. */
-		HOT_KEYS("hot:");
+		HOT_KEYS("hot:"),
+
+		/** The bitmap of the cache's penetration guard: a Bloom filter of the keys that exist. */
+		GUARD("guard:"),
+
+		/** The bitmap of the cache's penetration guard while it is rebuilt, renamed to {@link #GUARD} when done. */
+		GUARD_NEXT("guard:next:"),
+
+		/** The shape of the filter in {@link #GUARD} (bits, hashes) and when it was built, a hash. */
+		GUARD_SHAPE("guard:shape:"),
+
+		/** Held by the instance that rebuilds the cache's penetration guard. */
+		GUARD_BUILD("guard:build:");
 
 		private final String infix;
 

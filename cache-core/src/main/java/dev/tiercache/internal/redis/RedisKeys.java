@@ -30,7 +30,9 @@ import dev.tiercache.internal.redis.RedisKey.PartitionPart;
  * <li>a cache, {@code {<cache>}}: its namespace version at {@code <prefix>:ns:{…}}, the number of
  * partitions of its write-behind queue at {@code <prefix>:wb:partitions:{…}}, its live flushers at
  * {@code <prefix>:wb:flushers:{…}} and the keys its instances report hottest at
- * {@code <prefix>:hot:{…}}.</li>
+ * {@code <prefix>:hot:{…}}; with a penetration guard, its Bloom filter at {@code <prefix>:guard:{…}}, the
+ * filter being rebuilt at {@code <prefix>:guard:next:{…}}, their shape at {@code <prefix>:guard:shape:{…}}
+ * and the rebuild's lock at {@code <prefix>:guard:build:{…}}.</li>
  * </ul>
  * Channels, which are not keys: wake-ups of waiting callers on {@code <prefix>:tiercache:loads},
  * published invalidations on {@code <prefix>:tiercache:invalidations}. The write-behind scripts

@@ -1,0 +1,261 @@
+package dev.tiercache.guard;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import dev.tiercache.codec.JsonOrSerializedValueCodec;
+import dev.tiercache.codec.SerializationAllowList;
+import dev.tiercache.test.TestRedis;
+import dev.tiercache.tier.CacheSettings;
+import dev.tiercache.tier.TieredCache;
+import dev.tiercache.tier.TieredCacheManager;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Issue 20, the penetration guard, on real Redis: two managers with one key prefix stand for two
+ * instances of an application. Keys 1 to 100 exist; the loader counts its calls.
+ */
+class PenetrationGuardTests {
+
+	private static final GuardSettings SETTINGS = new GuardSettings(1000, 0.01, Duration.ofMinutes(10));
+
+	private final String prefix = TestRedis.uniquePrefix();
+
+	private final List<AutoCloseable> closeables = new ArrayList<>();
+
+	private final AtomicInteger loads = new AtomicInteger();
+
+	@AfterEach
+	void close() throws Exception {
+		for (AutoCloseable closeable : this.closeables) {
+			closeable.close();
+		}
+		LettuceConnectionFactory inspector = TestRedis.connectionFactory();
+		try (RedisConnection connection = inspector.getConnection()) {
+			for (byte[] key : connection.keyCommands().keys((this.prefix + ":*").getBytes(StandardCharsets.UTF_8))) {
+				connection.keyCommands().del(key);
+			}
+		}
+		inspector.destroy();
+	}
+
+	@Test
+	void aKeyTheFilterLacksIsAnsweredNullWithoutTheLoader() {
+		Instance instance = new Instance();
+		assertThat(instance.guard.rebuild(existing(100))).isEqualTo(100);
+
+		assertThat(instance.read(5)).isEqualTo("product 5");
+		assertThat(instance.read(500)).isNull();
+		assertThat(this.loads).as("only the key that exists was loaded").hasValue(1);
+		GuardStats stats = instance.guard.stats();
+		assertThat(stats.built()).isTrue();
+		assertThat(stats.refused()).isEqualTo(1);
+		assertThat(stats.passedLocally()).as("the copy read from Redis holds what Redis set").isEqualTo(1);
+		assertThat(stats.keysAtBuild()).isEqualTo(100);
+		assertThat(stats.estimatedFalsePositiveRate()).isBetween(0.0, 0.001);
+	}
+
+	@Test
+	void beforeAFilterIsBuiltEveryKeyIsLoaded() {
+		Instance instance = new Instance();
+
+		assertThat(instance.read(500)).isEqualTo("product 500");
+		assertThat(this.loads).hasValue(1);
+		assertThat(instance.guard.stats().open()).isEqualTo(1);
+		assertThat(instance.guard.built()).isFalse();
+	}
+
+	@Test
+	void aKeyWrittenOnOneInstanceIsLoadedOnAnotherAtOnce() {
+		Instance writer = new Instance();
+		Instance reader = new Instance();
+		writer.guard.rebuild(existing(100));
+		reader.guard.refresh();
+
+		writer.cache.evict(777L); // as a @WriteAround of a new row does, after writing it
+
+		assertThat(reader.read(777)).isEqualTo("product 777");
+		assertThat(reader.guard.stats().passedInRedis()).as("found in Redis, not in the copy").isEqualTo(1);
+		assertThat(reader.read(778)).isNull();
+		writer.cache.put(779L, "product 779");
+		assertThat(reader.guard.mightExist(reader.cache.redisName(779L))).as("a put adds the key too").isTrue();
+		assertThat(reader.guard.mightExist(reader.cache.redisName(780L))).isFalse();
+	}
+
+	@Test
+	void aRebuildDropsKeysThatNoLongerExistAndKeepsKeysWrittenWhileItRan() {
+		Instance instance = new Instance();
+		Instance other = new Instance();
+		instance.guard.rebuild(existing(100));
+		Iterator<Long> fewer = LongStream.rangeClosed(1, 50).boxed().peek((id) -> {
+			if (id == 25) {
+				other.cache.evict(4242L); // a key written on another instance while the rebuild runs
+			}
+		}).iterator();
+
+		assertThat(instance.guard.rebuild(fewer)).isEqualTo(50);
+
+		assertThat(instance.read(30)).isEqualTo("product 30");
+		assertThat(instance.read(4242)).isEqualTo("product 4242");
+		assertThat(this.loads).hasValue(2);
+		assertThat(LongStream.rangeClosed(51, 100).filter((id) -> instance.read(id) != null).count())
+			.as("keys 51 to 100, gone, let through (false positives at about 1 %)").isLessThan(5);
+	}
+
+	@Test
+	void oneInstanceRebuildsAtATime() {
+		Instance first = new Instance();
+		Instance second = new Instance();
+		long[] secondsRebuild = new long[1];
+		Iterator<Long> keys = LongStream.rangeClosed(1, 10).boxed().peek((id) -> {
+			if (id == 5) {
+				secondsRebuild[0] = second.guard.rebuild(existing(10));
+			}
+		}).iterator();
+
+		assertThat(first.guard.rebuild(keys)).isEqualTo(10);
+		assertThat(secondsRebuild[0]).as("refused while the first one runs").isEqualTo(-1);
+		assertThat(second.guard.rebuild(existing(10))).as("free once it ended").isEqualTo(10);
+	}
+
+	@Test
+	void aRebuildThatFailsLeavesTheFilterItWasToReplace() {
+		Instance instance = new Instance();
+		instance.guard.rebuild(existing(100));
+		Iterator<Long> failing = LongStream.rangeClosed(1, 10).boxed().peek((id) -> {
+			if (id == 3) {
+				throw new IllegalStateException("the database went away");
+			}
+		}).iterator();
+
+		assertThatIllegalStateException().isThrownBy(() -> instance.guard.rebuild(failing))
+			.withMessage("the database went away");
+
+		instance.guard.refresh();
+		assertThat(instance.read(90)).isEqualTo("product 90");
+		assertThat(instance.read(900)).isNull();
+		assertThat(instance.guard.rebuild(existing(5))).as("the lock was released").isEqualTo(5);
+	}
+
+	@Test
+	void whenRedisLosesTheFilterEveryKeyIsLoadedAgain() {
+		Instance instance = new Instance();
+		instance.guard.rebuild(existing(100));
+		deleteGuardKeys();
+
+		assertThat(instance.read(500)).isEqualTo("product 500");
+		assertThat(instance.guard.built()).isFalse();
+		instance.guard.refresh();
+		assertThat(instance.read(501)).isEqualTo("product 501");
+		assertThat(instance.guard.stats().open()).isEqualTo(2);
+		assertThat(instance.guard.stats().refused()).isZero();
+	}
+
+	@Test
+	void whileRedisFailsEveryKeyIsLoadedAndAnAddIsSentAgainAtTheNextRefresh() {
+		Instance writer = new Instance();
+		Instance reader = new Instance();
+		writer.guard.rebuild(existing(100));
+		reader.guard.refresh();
+		pauseRedisWrites(Duration.ofSeconds(2));
+
+		writer.cache.evict(888L);
+		assertThat(writer.guard.stats().unsentAdds()).isEqualTo(1);
+		assertThat(reader.read(889)).as("loaded, since Redis cannot be asked").isEqualTo("product 889");
+		assertThat(reader.guard.stats().redisErrors()).isPositive();
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> {
+			writer.guard.refresh();
+			return writer.guard.stats().unsentAdds() == 0;
+		});
+		await("Redis answers the reader again").atMost(Duration.ofSeconds(10))
+			.until(() -> !reader.guard.mightExist(reader.cache.redisName(887L)));
+		assertThat(reader.guard.mightExist(reader.cache.redisName(888L))).isTrue();
+		assertThat(reader.read(888)).isEqualTo("product 888");
+	}
+
+	@Test
+	void closingTheGuardsLeavesLoadsUnguarded() throws Exception {
+		Instance instance = new Instance();
+		instance.guard.rebuild(existing(100));
+		instance.guards.close();
+
+		assertThat(instance.read(500)).isEqualTo("product 500");
+	}
+
+	private static Iterator<Long> existing(long count) {
+		return LongStream.rangeClosed(1, count).boxed().iterator();
+	}
+
+	private void deleteGuardKeys() {
+		LettuceConnectionFactory inspector = TestRedis.connectionFactory();
+		try (RedisConnection connection = inspector.getConnection()) {
+			for (byte[] key : connection.keyCommands().keys((this.prefix + ":guard*").getBytes(StandardCharsets.UTF_8))) {
+				connection.keyCommands().del(key);
+			}
+		}
+		inspector.destroy();
+	}
+
+	private static void pauseRedisWrites(Duration duration) {
+		LettuceConnectionFactory inspector = TestRedis.connectionFactory();
+		try (RedisConnection connection = inspector.getConnection()) {
+			connection.execute("CLIENT", "PAUSE".getBytes(StandardCharsets.US_ASCII),
+					Long.toString(duration.toMillis()).getBytes(StandardCharsets.US_ASCII),
+					"WRITE".getBytes(StandardCharsets.US_ASCII));
+		}
+		inspector.destroy();
+	}
+
+	/** One instance: a manager with the cache {@code products} and its guard. */
+	private final class Instance {
+
+		final TieredCache cache;
+
+		final PenetrationGuards guards;
+
+		final PenetrationGuard guard;
+
+		Instance() {
+			LettuceConnectionFactory connectionFactory = TestRedis.connectionFactory();
+			PenetrationGuardTests.this.closeables.add(connectionFactory::destroy);
+			TieredCacheManager manager = TieredCacheManager.builder(connectionFactory)
+				.keyPrefix(PenetrationGuardTests.this.prefix)
+				.codec(new JsonOrSerializedValueCodec(new SerializationAllowList(Set.of("java.lang"))))
+				.cache("products", CacheSettings.DEFAULTS)
+				.build();
+			manager.afterPropertiesSet();
+			TestRedis.awaitStartupResynchronization(manager);
+			PenetrationGuardTests.this.closeables.add(0, manager::destroy);
+			this.guards = new PenetrationGuards(manager, Map.of("products", SETTINGS));
+			PenetrationGuardTests.this.closeables.add(0, this.guards);
+			this.cache = manager.getTieredCache("products");
+			this.guard = this.guards.guard("products");
+		}
+
+		String read(long id) {
+			return this.cache.get(id, () -> {
+				PenetrationGuardTests.this.loads.incrementAndGet();
+				return "product " + id;
+			});
+		}
+
+	}
+
+}
