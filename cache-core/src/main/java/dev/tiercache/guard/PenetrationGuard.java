@@ -262,8 +262,8 @@ public final class PenetrationGuard implements KeyGuard {
 		}
 		catch (RuntimeException ex) {
 			this.redisErrors.increment();
-			logger.debug("Tiercache's penetration guard of cache '" + cacheName() + "' could not look a key up in Redis; "
-					+ "the load goes on", ex);
+			logger.debug("Tiercache's penetration guard of cache '" + cacheName()
+					+ "' could not look a key up in Redis; the load goes on", ex);
 			return true;
 		}
 		if (answer == null || answer == NO_FILTER) {
@@ -304,8 +304,8 @@ public final class PenetrationGuard implements KeyGuard {
 
 	private boolean send(long[] positions) {
 		try {
-			this.commands.eval(ADD, ScriptOutputType.INTEGER, new byte[][] { this.filterKey, this.shapeKey, this.nextKey },
-					arguments(positions));
+			this.commands.eval(ADD, ScriptOutputType.INTEGER,
+					new byte[][] { this.filterKey, this.shapeKey, this.nextKey }, arguments(positions));
 			return true;
 		}
 		catch (RuntimeException ex) {
@@ -367,8 +367,8 @@ public final class PenetrationGuard implements KeyGuard {
 	 * @throws RuntimeException if Redis fails
 	 */
 	public boolean filterInRedis() {
-		Long answer = this.commands.eval(CHECK, ScriptOutputType.INTEGER, new byte[][] { this.filterKey, this.shapeKey },
-				arguments(new long[0]));
+		Long answer = this.commands.eval(CHECK, ScriptOutputType.INTEGER,
+				new byte[][] { this.filterKey, this.shapeKey }, arguments(new long[0]));
 		return answer != null && answer != NO_FILTER;
 	}
 
@@ -392,8 +392,8 @@ public final class PenetrationGuard implements KeyGuard {
 		byte[] token = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
 		byte[] lockMillis = LuaScript.number(BUILD_LOCK_MILLIS);
 		Long started = this.commands.eval(START, ScriptOutputType.INTEGER,
-				new byte[][] { this.nextKey, this.shapeKey, this.buildKey }, this.bitsArgument, this.hashesArgument, token,
-				lockMillis);
+				new byte[][] { this.nextKey, this.shapeKey, this.buildKey }, this.bitsArgument, this.hashesArgument,
+				token, lockMillis);
 		if (started == null || started == 0) {
 			return -1;
 		}
@@ -414,8 +414,8 @@ public final class PenetrationGuard implements KeyGuard {
 			}
 			fill(batch, token, lockMillis);
 			Long done = this.commands.eval(FINISH, ScriptOutputType.INTEGER,
-					new byte[][] { this.nextKey, this.filterKey, this.shapeKey, this.buildKey }, token, this.bitsArgument,
-					this.hashesArgument, LuaScript.number(added));
+					new byte[][] { this.nextKey, this.filterKey, this.shapeKey, this.buildKey }, token,
+					this.bitsArgument, this.hashesArgument, LuaScript.number(added));
 			requireLock(done);
 			finished = true;
 			refresh();
@@ -496,7 +496,8 @@ public final class PenetrationGuard implements KeyGuard {
 
 	@Override
 	public String toString() {
-		return "PenetrationGuard[" + cacheName() + ", " + this.shape.bits() + " bits, " + this.shape.hashes() + " hashes]";
+		return "PenetrationGuard[" + cacheName() + ", " + this.shape.bits() + " bits, " + this.shape.hashes()
+				+ " hashes]";
 	}
 
 }

@@ -206,7 +206,8 @@ class PenetrationGuardTests {
 	private void deleteGuardKeys() {
 		LettuceConnectionFactory inspector = TestRedis.connectionFactory();
 		try (RedisConnection connection = inspector.getConnection()) {
-			for (byte[] key : connection.keyCommands().keys((this.prefix + ":guard*").getBytes(StandardCharsets.UTF_8))) {
+			byte[] pattern = (this.prefix + ":guard*").getBytes(StandardCharsets.UTF_8);
+			for (byte[] key : connection.keyCommands().keys(pattern)) {
 				connection.keyCommands().del(key);
 			}
 		}

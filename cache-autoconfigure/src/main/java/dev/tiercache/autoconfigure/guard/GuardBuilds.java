@@ -82,8 +82,9 @@ public final class GuardBuilds implements SmartInitializingSingleton, Applicatio
 		});
 		for (String cache : this.guards.cacheNames()) {
 			if (!this.sources.containsKey(cache)) {
-				throw new IllegalStateException("Tiercache cache '" + cache + "' has a penetration guard ('tiercache.caches."
-						+ cache + ".guard.expected-keys') but no source of its keys: annotate a bean method that "
+				throw new IllegalStateException("Tiercache cache '" + cache + "' has a penetration guard "
+						+ "('tiercache.caches." + cache + ".guard.expected-keys') but no source of its keys: "
+						+ "annotate a bean method that "
 						+ "returns them with @ExistingKeys(cache = \"" + cache + "\")");
 			}
 		}
@@ -93,12 +94,12 @@ public final class GuardBuilds implements SmartInitializingSingleton, Applicatio
 		String name = source.name();
 		Method method = source.method();
 		if (method.getParameterCount() > 0 || !YieldedElements.readable(method)) {
-			throw new IllegalStateException("Tiercache @ExistingKeys " + name + " must take no parameters and return an "
-					+ "Iterable, a Stream or an array of the cache's keys");
+			throw new IllegalStateException("Tiercache @ExistingKeys " + name
+					+ " must take no parameters and return an Iterable, a Stream or an array of the cache's keys");
 		}
 		if (!BeanMethods.callableThroughProxy(method)) {
-			throw new IllegalStateException("Tiercache @ExistingKeys " + name + " needs to be public and not final, to be "
-					+ "called through the bean's proxy (in its transaction, if it has one)");
+			throw new IllegalStateException("Tiercache @ExistingKeys " + name + " needs to be public and not final, "
+					+ "to be called through the bean's proxy (in its transaction, if it has one)");
 		}
 		if (this.guards.guard(cache) == null) {
 			throw new IllegalStateException("Tiercache @ExistingKeys " + name + " yields the keys of cache '" + cache
@@ -153,8 +154,8 @@ public final class GuardBuilds implements SmartInitializingSingleton, Applicatio
 		PenetrationGuard guard = this.guards.guard(cache);
 		Source source = this.sources.get(cache);
 		if (guard == null || source == null) {
-			throw new IllegalArgumentException("Tiercache cache '" + cache + "' has no penetration guard; guarded caches: "
-					+ this.guards.cacheNames());
+			throw new IllegalArgumentException("Tiercache cache '" + cache
+					+ "' has no penetration guard; guarded caches: " + this.guards.cacheNames());
 		}
 		return build(guard, source);
 	}

@@ -63,7 +63,8 @@ final class WarmerMethod implements Warmer {
 					+ "and returns the arguments to warm the cache with");
 		}
 		if (!YieldedElements.readable(warmer)) {
-			throw new IllegalStateException("Tiercache @CacheWarmer " + name + " returns " + warmer.getReturnType().getName()
+			throw new IllegalStateException("Tiercache @CacheWarmer " + name + " returns "
+					+ warmer.getReturnType().getName()
 					+ "; a warmer returns an Iterable, a Stream or an array of the cached method's arguments");
 		}
 		Set<Method> cached = MethodIntrospector.selectMethods(userClass,
