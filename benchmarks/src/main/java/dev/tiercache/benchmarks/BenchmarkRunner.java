@@ -74,6 +74,7 @@ public final class BenchmarkRunner {
 				quick ? 80 : 1_000);
 		StalenessScenario.Outcome staleness = StalenessScenario.run(quick ? 100 : 1_000);
 		TopologyScenario.Outcome topology = TopologyScenario.run(quick ? 1_000 : 10_000, quick ? 100 : 1_000);
+		List<GuardScenario.Outcome> guard = GuardScenario.run(2, 4, 10_000, quick ? 10_000 : 100_000);
 		WarmingScenario.Outcome warming = WarmingScenario.run(quick ? 1_000 : 10_000, quick ? 100 : 1_000,
 				Duration.ofMillis(250), quick ? 4 : 8);
 
@@ -89,6 +90,7 @@ public final class BenchmarkRunner {
 			.batchReads(batch)
 			.nullPenetration(nullPenetration)
 			.warming(warming)
+			.guard(guard)
 			.toMarkdown();
 		Files.writeString(results.resolve("summary.md"), summary);
 		System.out.println(summary);

@@ -195,11 +195,11 @@ final class NullPenetrationScenario {
 	 * @param latencies every call's, sorted
 	 * @param elapsedNanos from the start of the first call to the return of the last one
 	 */
-	private record Round(long[] latencies, long elapsedNanos) {
+	record Round(long[] latencies, long elapsedNanos) {
 	}
 
 	/** Thread {@code t} asks {@code lookups.get(t / threads)} for {@code ids[t]}, all threads at once. */
-	private static Round call(ExecutorService executor, List<Lookup> lookups, int threads, long[][] ids)
+	static Round call(ExecutorService executor, List<Lookup> lookups, int threads, long[][] ids)
 			throws Exception {
 		CountDownLatch go = new CountDownLatch(1);
 		List<Future<long[]>> threadLatencies = new ArrayList<>();
@@ -230,7 +230,7 @@ final class NullPenetrationScenario {
 		return new Round(returned.stream().flatMapToLong(Arrays::stream).sorted().toArray(), elapsed);
 	}
 
-	private static double micros(long nanos) {
+	static double micros(long nanos) {
 		return nanos / 1_000.0;
 	}
 

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.LongStream;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.lettuce.core.resource.ClientResources;
@@ -30,6 +32,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.data.redis.cache.RedisCacheConfiguration;
 import org.springframework.data.redis.cache.RedisCacheManager;
 import org.springframework.data.redis.cache.RedisCacheWriter;
@@ -40,6 +43,9 @@ import org.springframework.data.redis.serializer.JacksonJsonRedisSerializer;
 import org.springframework.data.redis.serializer.RedisSerializationContext;
 
 import dev.tiercache.annotation.CacheAside;
+import dev.tiercache.autoconfigure.guard.ExistingKeys;
+import dev.tiercache.guard.PenetrationGuard;
+import dev.tiercache.guard.PenetrationGuards;
 import dev.tiercache.tier.TieredCacheManager;
 
 /**
@@ -87,6 +93,27 @@ public final class Subjects implements AutoCloseable {
 	 */
 	public TieredCatalog tiered(String keyPrefix) {
 		return tieredInstance(keyPrefix).getBean(TieredCatalog.class);
+	}
+
+	/**
+	 * A {@link #tiered} instance whose {@code guarded} cache has a penetration guard, filled with the
+	 * {@code existingIds} ids from 1 on; returned once its filter is built (by this instance or an
+	 * earlier one) and copied here.
+	 * @throws IllegalStateException if the filter is not built within a minute
+	 */
+	public GuardedCatalog guarded(String keyPrefix, long existingIds) {
+		ConfigurableApplicationContext context = tieredInstance(GuardedApplication.class, keyPrefix,
+				"tiercache.caches.guarded.guard.expected-keys=" + existingIds,
+				"tiercache.caches.guarded.null-ttl=10m", "bench.existing-ids=" + existingIds);
+		PenetrationGuard guard = context.getBean(PenetrationGuards.class).guard("guarded");
+		long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+		while (guard == null || !guard.built()) {
+			if (System.nanoTime() - deadline > 0) {
+				throw new IllegalStateException("The penetration guard of cache 'guarded' was not built within a minute");
+			}
+			LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+		}
+		return context.getBean(GuardedCatalog.class);
 	}
 
 	/** The cache manager of a new {@link #tiered} instance. */
@@ -254,6 +281,17 @@ public final class Subjects implements AutoCloseable {
 
 	@SpringBootConfiguration(proxyBeanMethods = false)
 	@EnableAutoConfiguration
+	static class GuardedApplication {
+
+		@Bean
+		GuardedCatalog guardedCatalog(AtomicInteger loads, Environment environment) {
+			return new GuardedCatalog(loads, environment.getRequiredProperty("bench.existing-ids", Long.class));
+		}
+
+	}
+
+	@SpringBootConfiguration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
 	@EnableCaching(proxyTargetClass = true)
 	static class TieredSpringApplication {
 
@@ -315,6 +353,37 @@ public final class Subjects implements AutoCloseable {
 		@Bean
 		SpringCatalog springCatalog(AtomicInteger loads) {
 			return new SpringCatalog(loads);
+		}
+
+	}
+
+	/**
+	 * A catalogue of the ids from 1 to {@code existingIds}, whose cache of lookups has a penetration guard
+	 * filled with them.
+	 */
+	public static class GuardedCatalog {
+
+		private final AtomicInteger loads;
+
+		private final long existingIds;
+
+		public GuardedCatalog(AtomicInteger loads, long existingIds) {
+			this.loads = loads;
+			this.existingIds = existingIds;
+		}
+
+		/** What the database answers for an id it does not have, after 1 ms: {@code null}. */
+		@CacheAside(cache = "guarded")
+		public @Nullable Book absent(Long id) throws InterruptedException {
+			this.loads.incrementAndGet();
+			Thread.sleep(1);
+			return null;
+		}
+
+		/** The ids that exist, as a query of the primary keys would stream them. */
+		@ExistingKeys(cache = "guarded")
+		public LongStream existingIds() {
+			return LongStream.rangeClosed(1, this.existingIds);
 		}
 
 	}

@@ -275,6 +275,27 @@ final class Summary {
 		return this;
 	}
 
+	/** The guard against null markers alone: the first outcome is null markers', the second the guard's. */
+	Summary guard(List<GuardScenario.Outcome> outcomes) {
+		GuardScenario.Outcome markers = outcomes.get(0);
+		GuardScenario.Outcome guarded = outcomes.get(1);
+		this.out.append("\n## 12. Penetration guard: ").append(String.format(Locale.ROOT, "%,d", markers.absentIds()))
+			.append(" distinct absent ids, each asked for once, 2 instances, 1 ms database; the guard's filter holds ")
+			.append(String.format(Locale.ROOT, "%,d", guarded.existingIds()))
+			.append(" existing ids\n\n| subject | loader calls | round ms | calls/s | p50 µs | p99 µs |\n")
+			.append("|---|---:|---:|---:|---:|---:|\n");
+		for (GuardScenario.Outcome outcome : outcomes) {
+			this.out.append("| ").append(outcome.subject()).append(" | ").append(outcome.loaderCalls()).append(" | ")
+				.append(number(outcome.millis())).append(" | ").append(number(outcome.callsPerSecond())).append(" | ")
+				.append(number(outcome.p50Micros())).append(" | ").append(number(outcome.p99Micros())).append(" |\n");
+		}
+		this.out.append("\n- loader calls with the guard: ").append(percent((double) guarded.loaderCalls()
+				/ guarded.absentIds()))
+			.append(" of the ids (its false positives); round time, guard / null markers alone: **")
+			.append(ratio(guarded.millis() / markers.millis())).append("×**\n");
+		return this;
+	}
+
 	private static String percent(double rate) {
 		return String.format(Locale.ROOT, "%.1f %%", rate * 100);
 	}

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.LongStream;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -94,6 +95,31 @@ class BenchmarksSmokeTests {
 		assertThat(outcome.callers()).isEqualTo(24);
 		assertThat(outcome.loaderCalls()).isEqualTo(3);
 		assertThat(outcome.p99Millis()).isGreaterThanOrEqualTo(outcome.p50Millis());
+	}
+
+	@Test
+	void withAPenetrationGuardAbsentIdsReachTheDatabaseOnlyAsFalsePositives() throws Exception {
+		List<GuardScenario.Outcome> outcomes = GuardScenario.run(2, 2, 1_000, 5_000);
+		GuardScenario.Outcome markers = outcomes.get(0);
+		GuardScenario.Outcome guarded = outcomes.get(1);
+		assertThat(markers.absentIds()).isEqualTo(1_000);
+		assertThat(guarded.absentIds()).isEqualTo(1_000);
+		assertThat(markers.loaderCalls()).as("null markers alone: every distinct id once").isEqualTo(1_000);
+		assertThat(guarded.loaderCalls()).as("the guard: its false positives, about 1 %").isLessThan(50);
+		assertThat(guarded.millis()).isPositive();
+		assertThat(guarded.p99Micros()).isGreaterThanOrEqualTo(guarded.p50Micros());
+		String summary = new Summary(true).guard(outcomes).toMarkdown();
+		assertThat(summary).contains("## 12. Penetration guard", "| penetration guard and null markers | "
+				+ guarded.loaderCalls() + " |");
+	}
+
+	@Test
+	void theGuardScenarioAsksForEachAbsentIdOnceInAFixedOrder() {
+		long[][] ids = GuardScenario.ids(100, 3, 10);
+		assertThat(ids).hasNumberOfRows(3);
+		assertThat(Arrays.stream(ids).flatMapToLong(Arrays::stream).sorted().toArray())
+			.isEqualTo(LongStream.range(100, 110).toArray());
+		assertThat(GuardScenario.ids(100, 3, 10)).isDeepEqualTo(ids);
 	}
 
 	@Test
