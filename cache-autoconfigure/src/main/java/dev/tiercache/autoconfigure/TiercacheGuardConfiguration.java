@@ -15,6 +15,7 @@ import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.type.AnnotatedTypeMetadata;
+import org.springframework.transaction.PlatformTransactionManager;
 
 import dev.tiercache.autoconfigure.guard.GuardBuilds;
 import dev.tiercache.guard.PenetrationGuards;
@@ -31,9 +32,8 @@ final class TiercacheGuardConfiguration {
 
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
-	PenetrationGuards tiercachePenetrationGuards(TiercacheProperties properties,
-			ObjectProvider<CacheManager> cacheManager) {
-		if (!(cacheManager.getIfUnique() instanceof TieredCacheManager manager)) {
+	PenetrationGuards tiercachePenetrationGuards(TiercacheProperties properties, CacheManager cacheManager) {
+		if (!(cacheManager instanceof TieredCacheManager manager)) {
 			throw new IllegalStateException("A penetration guard ('tiercache.caches.<name>.guard') needs a "
 					+ "TieredCacheManager as the application's CacheManager; remove the application's own CacheManager "
 					+ "bean or build it with TieredCacheManager.builder(…)");
@@ -43,8 +43,9 @@ final class TiercacheGuardConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	GuardBuilds tiercacheGuardBuilds(ListableBeanFactory beanFactory, PenetrationGuards guards) {
-		return new GuardBuilds(beanFactory, guards);
+	GuardBuilds tiercacheGuardBuilds(ListableBeanFactory beanFactory, PenetrationGuards guards,
+			ObjectProvider<PlatformTransactionManager> transactionManager) {
+		return new GuardBuilds(beanFactory, guards, transactionManager);
 	}
 
 	/**

@@ -73,8 +73,10 @@ class PenetrationGuardIntegrationTests {
 		GuardStats stats = guard.stats();
 		assertThat(stats.keysAtBuild()).isEqualTo(1000);
 		assertThat(stats.refused()).as("absent ids answered by the filter").isGreaterThan(9_980);
-		assertThat(this.rows.loads.get()).as("the one id that exists, and the false positives")
-			.isEqualTo(1 + 10_000 - (int) stats.refused());
+		assertThat(stats.audited()).as("one refusal in a thousand read anyway").isEqualTo(stats.refused() / 1000);
+		assertThat(stats.foundByAudit()).isZero();
+		assertThat(this.rows.loads.get()).as("the one id that exists, the false positives, the audits")
+			.isEqualTo(1 + 10_000 - (int) stats.refused() + (int) stats.audited());
 	}
 
 	@Test
@@ -122,6 +124,17 @@ class PenetrationGuardIntegrationTests {
 		assertThatException().isThrownBy(() -> start(GuardedCatalogue.Application.class,
 				"tiercache.caches.pages.guard.expected-keys=100"))
 			.withStackTraceContaining("yields the keys of cache 'products', which has no penetration guard");
+	}
+
+	@Test
+	void theSourceIsReadInAReadOnlyTransactionWhenTheApplicationHasATransactionManager() {
+		ConfigurableApplicationContext context = start(GuardedCatalogue.WithTransactions.class, GUARDED);
+		awaitBuilt(context);
+		assertThat(this.rows.readInReadOnlyTransaction).as("read in the build's transaction").isTrue();
+
+		this.rows.readInReadOnlyTransaction.set(false);
+		assertThat(context.getBean(GuardBuilds.class).rebuild("products")).isEqualTo(1000);
+		assertThat(this.rows.readInReadOnlyTransaction).as("read in the rebuild's transaction").isTrue();
 	}
 
 	@Test

@@ -16,8 +16,11 @@ import dev.tiercache.tier.InvalidSettingException;
  */
 public record GuardSettings(long expectedKeys, double falsePositiveRate, Duration refreshInterval) {
 
-	/** The most keys a filter may be sized for: its bitmap stays well inside a Redis string's 512 MB. */
+	/** The most keys a filter may be sized for. */
 	public static final long MAX_EXPECTED_KEYS = 200_000_000L;
+
+	/** The most bits a filter may have: a Redis string's 512 MB. */
+	public static final long MAX_BITS = 1L << 32;
 
 	/** The false-positive rate unless one is set: 1 %. */
 	public static final double DEFAULT_FALSE_POSITIVE_RATE = 0.01;
@@ -46,6 +49,17 @@ public record GuardSettings(long expectedKeys, double falsePositiveRate, Duratio
 		if (refreshInterval.compareTo(Duration.ofMillis(100)) < 0) {
 			throw new InvalidSettingException("guard.refresh-interval", refreshInterval, "must be at least 100ms");
 		}
+		long bits = BloomShape.of(expectedKeys, falsePositiveRate).bits();
+		if (bits > MAX_BITS) {
+			throw new InvalidSettingException("guard.expected-keys", expectedKeys, "takes a filter of " + bits
+					+ " bits at a false-positive rate of " + falsePositiveRate + ", above Redis's " + MAX_BITS
+					+ " bits in a string: fewer keys, or a higher 'guard.false-positive-rate'");
+		}
+	}
+
+	/** The filter's size and bits per key. */
+	BloomShape shape() {
+		return BloomShape.of(this.expectedKeys, this.falsePositiveRate);
 	}
 
 }

@@ -10,14 +10,16 @@ package dev.tiercache.guard;
  * @param keysAtBuild how many keys the last rebuild added
  * @param bitsSet how many of the bits this instance's copy has set
  * @param estimatedFalsePositiveRate the share of absent keys that pass the filter as it is now
- * @param refused loads answered {@code null} without the loader: keys the filter lacks
- * @param passedLocally loads of keys whose bits this instance's copy holds
- * @param passedInRedis loads of keys the copy lacked but Redis's filter held (added elsewhere since)
- * @param open loads made while no filter was built
+ * @param refused reads answered {@code null} without Redis or the loader: keys the filter lacks (audited ones included)
+ * @param passedLocally reads of keys whose bits this instance's copy holds
+ * @param passedInRedis reads of keys the copy lacked but Redis's filter held (added elsewhere since)
+ * @param open reads made while no filter was built
+ * @param audited refusals read anyway, to find keys the filter lacks though they exist
+ * @param foundByAudit audited refusals whose key had a value (it is added then)
  * @param redisErrors Redis calls of the guard that failed (the load went on; an add is sent again)
  * @param unsentAdds adds waiting to be sent again
  */
 public record GuardStats(boolean built, long bits, int hashes, long keysAtBuild, long bitsSet,
 		double estimatedFalsePositiveRate, long refused, long passedLocally, long passedInRedis, long open,
-		long redisErrors, long unsentAdds) {
+		long audited, long foundByAudit, long redisErrors, long unsentAdds) {
 }

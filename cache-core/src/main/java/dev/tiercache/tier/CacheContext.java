@@ -8,6 +8,9 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
 import dev.tiercache.coherence.LocalCopies;
 import dev.tiercache.coherence.NamespaceVersion;
 import dev.tiercache.internal.concurrent.RateLimit;
@@ -113,7 +116,6 @@ final class CacheContext implements LocalCopies {
 		return this.local;
 	}
 
-	/** Where reads that find nothing in Redis look for writes not yet in the backing store; {@code null} for none. */
 	/** The cache's penetration guard, or {@code null}. */
 	@Nullable KeyGuard guard() {
 		return this.guard;
@@ -123,14 +125,34 @@ final class CacheContext implements LocalCopies {
 		this.guard = guard;
 	}
 
-	/** Tells the cache's guard, if it has one, that the key is written. */
+	/**
+	 * Tells the cache's guard, if it has one, that the key is written: now, and again once the
+	 * transaction the write is made in (if any) commits, for a guard rebuilt from the database meanwhile,
+	 * which could not see the row before the commit.
+	 */
 	void keyWritten(@Nullable RemoteCache remote, Object key) {
 		KeyGuard keyGuard = this.guard;
-		if (keyGuard != null && remote != null) {
-			keyGuard.added(remote.render(key));
+		if (keyGuard == null || remote == null) {
+			return;
+		}
+		String rendered = remote.render(key);
+		keyGuard.added(rendered);
+		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+
+				@Override
+				public void afterCompletion(int status) {
+					// called on every synchronization registered by the commit, those registered in afterCommit too
+					if (status == STATUS_COMMITTED) {
+						keyGuard.added(rendered);
+					}
+				}
+
+			});
 		}
 	}
 
+	/** Where reads that find nothing in Redis look for writes not yet in the backing store; {@code null} for none. */
 	@Nullable PendingWrites pendingWrites() {
 		return this.pendingWrites;
 	}

@@ -99,9 +99,7 @@ final class CacheWrites implements CoordinatedWrites {
 
 	/** Completes an intent: see {@link WriteIntent#complete}. */
 	void complete(CacheWriteIntent intent, @Nullable Object value, Type type) {
-		if (value != null) {
-			this.cache.keyWritten(this.remote, intent.key());
-		}
+		this.cache.keyWritten(this.remote, intent.key());
 		RemoteCache l2 = this.remote;
 		if (l2 == null) {
 			if (value != null) {

@@ -221,7 +221,7 @@ public final class TieredCache implements Cache {
 	<T> @Nullable T readThrough(Object key, Type type, Class<?> rawType, Callable<T> valueLoader) {
 		try {
 			@SuppressWarnings("unchecked")
-			T value = (T) this.readThrough.get(load(key, type, rawType, settings(), () -> {
+			T value = (T) readThroughGuarded(load(key, type, rawType, settings(), () -> {
 				Object loaded;
 				try {
 					loaded = valueLoader.call();
@@ -344,7 +344,7 @@ public final class TieredCache implements Cache {
 	 */
 	@Nullable Object getOrLoad(Object key, Type type, Class<?> rawType, CacheSettings entrySettings, ValueLoader loader,
 			@Nullable Predicate<@Nullable Object> unless) throws Throwable {
-		return this.readThrough.get(load(key, type, rawType, entrySettings, loader, unless));
+		return readThroughGuarded(load(key, type, rawType, entrySettings, loader, unless));
 	}
 
 	/** What traces this cache's loads, its calls to Redis and the write-behind flushes of its queued writes. */
@@ -369,25 +369,38 @@ public final class TieredCache implements Cache {
 		}
 	}
 
-	/**
-	 * A read that missed L1, with its key rendered as Redis names it (once, here); with a guard, its
-	 * loader answers {@code null} without running for a key the guard says cannot exist.
-	 */
+	/** A read that missed L1, with its key rendered as Redis names it (once, here). */
 	private Load load(Object key, Type type, Class<?> rawType, CacheSettings entrySettings, ValueLoader loader,
 			@Nullable Predicate<@Nullable Object> unless) {
 		RemoteCache l2 = this.remote;
-		String rendered = (l2 != null) ? l2.render(key) : null;
-		KeyGuard guard = this.context.guard();
-		ValueLoader guarded = (guard != null && rendered != null) ? guarded(guard, rendered, loader) : loader;
-		return new Load(key, rendered, type, rawType, entrySettings, guarded, unless);
-	}
-
-	private static ValueLoader guarded(KeyGuard guard, String rendered, ValueLoader loader) {
-		return () -> guard.mightExist(rendered) ? loader.load() : null;
+		return new Load(key, (l2 != null) ? l2.render(key) : null, type, rawType, entrySettings, loader, unless);
 	}
 
 	/**
-	 * Guards this cache's loads with {@code guard} from now on (or no more, with {@code null}): see
+	 * Reads a key L1 missed through Redis and the loader, unless the cache's guard refuses it: then
+	 * {@code null}, with nothing read, loaded or stored.
+	 */
+	private @Nullable Object readThroughGuarded(Load load) throws Throwable {
+		KeyGuard guard = this.context.guard();
+		String rendered = load.redisName();
+		if (guard == null || rendered == null) {
+			return this.readThrough.get(load);
+		}
+		return switch (guard.check(rendered)) {
+			case PASS -> this.readThrough.get(load);
+			case REFUSE -> null;
+			case AUDIT -> {
+				Object value = this.readThrough.get(load);
+				if (value != null) {
+					guard.found(rendered);
+				}
+				yield value;
+			}
+		};
+	}
+
+	/**
+	 * Guards this cache's reads with {@code guard} from now on (or no more, with {@code null}): see
 	 * {@link KeyGuard}. Single-key reads are guarded; a batch read's loader is called for every key it
 	 * misses.
 	 * @throws IllegalStateException if the cache does not use Redis, which names the keys the guard knows

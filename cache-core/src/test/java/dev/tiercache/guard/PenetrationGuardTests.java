@@ -15,15 +15,21 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionSynchronizationUtils;
 
 import dev.tiercache.codec.JsonOrSerializedValueCodec;
 import dev.tiercache.codec.SerializationAllowList;
+import dev.tiercache.internal.read.KeyGuard;
 import dev.tiercache.test.TestRedis;
 import dev.tiercache.tier.CacheSettings;
+import dev.tiercache.tier.InvalidSettingException;
 import dev.tiercache.tier.TieredCache;
 import dev.tiercache.tier.TieredCacheManager;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.awaitility.Awaitility.await;
 
@@ -94,8 +100,8 @@ class PenetrationGuardTests {
 		assertThat(reader.guard.stats().passedInRedis()).as("found in Redis, not in the copy").isEqualTo(1);
 		assertThat(reader.read(778)).isNull();
 		writer.cache.put(779L, "product 779");
-		assertThat(reader.guard.mightExist(reader.cache.redisName(779L))).as("a put adds the key too").isTrue();
-		assertThat(reader.guard.mightExist(reader.cache.redisName(780L))).isFalse();
+		assertThat(passes(reader, 779)).as("a put adds the key too").isTrue();
+		assertThat(passes(reader, 780)).isFalse();
 	}
 
 	@Test
@@ -109,7 +115,7 @@ class PenetrationGuardTests {
 			}
 		}).iterator();
 
-		assertThat(instance.guard.rebuild(fewer)).isEqualTo(50);
+		assertThat(instance.guard.rebuild(() -> fewer)).isEqualTo(50);
 
 		assertThat(instance.read(30)).isEqualTo("product 30");
 		assertThat(instance.read(4242)).isEqualTo("product 4242");
@@ -129,8 +135,8 @@ class PenetrationGuardTests {
 			}
 		}).iterator();
 
-		assertThat(first.guard.rebuild(keys)).isEqualTo(10);
-		assertThat(secondsRebuild[0]).as("refused while the first one runs").isEqualTo(-1);
+		assertThat(first.guard.rebuild(() -> keys)).isEqualTo(10);
+		assertThat(secondsRebuild[0]).as("refused while the first one runs").isEqualTo(PenetrationGuard.BUSY);
 		assertThat(second.guard.rebuild(existing(10))).as("free once it ended").isEqualTo(10);
 	}
 
@@ -144,7 +150,7 @@ class PenetrationGuardTests {
 			}
 		}).iterator();
 
-		assertThatIllegalStateException().isThrownBy(() -> instance.guard.rebuild(failing))
+		assertThatIllegalStateException().isThrownBy(() -> instance.guard.rebuild(() -> failing))
 			.withMessage("the database went away");
 
 		instance.guard.refresh();
@@ -185,9 +191,125 @@ class PenetrationGuardTests {
 			return writer.guard.stats().unsentAdds() == 0;
 		});
 		await("Redis answers the reader again").atMost(Duration.ofSeconds(10))
-			.until(() -> !reader.guard.mightExist(reader.cache.redisName(887L)));
-		assertThat(reader.guard.mightExist(reader.cache.redisName(888L))).isTrue();
+			.until(() -> !passes(reader, 887));
+		assertThat(passes(reader, 888)).isTrue();
 		assertThat(reader.read(888)).isEqualTo("product 888");
+	}
+
+	@Test
+	void theSourceIsReadOnlyOnceTheBuildHoldsItsLockAndOnlyIfNoFilterIsThere() {
+		Instance first = new Instance();
+		Instance second = new Instance();
+		AtomicInteger opened = new AtomicInteger();
+		PenetrationGuard.KeySource counted = () -> {
+			opened.incrementAndGet();
+			return LongStream.rangeClosed(1, 10).boxed().iterator();
+		};
+		long[] whileBuilding = new long[1];
+		Iterator<Long> keys = LongStream.rangeClosed(1, 10).boxed().peek((id) -> {
+			if (id == 5) {
+				whileBuilding[0] = second.guard.rebuild(counted);
+			}
+		}).iterator();
+
+		assertThat(first.guard.buildIfMissing(() -> keys)).isEqualTo(10);
+		assertThat(whileBuilding[0]).isEqualTo(PenetrationGuard.BUSY);
+		assertThat(second.guard.buildIfMissing(counted)).as("built already").isEqualTo(PenetrationGuard.PRESENT);
+		assertThat(opened).as("the source of a build that did not run").hasValue(0);
+	}
+
+	@Test
+	void aFilterOfAnotherSizeIsLeftAloneAndTheInstancesOfThatSizeRefuseNothing() {
+		Instance small = new Instance();
+		Instance large = new Instance(new GuardSettings(50_000, 0.01, Duration.ofMinutes(10)));
+		small.guard.buildIfMissing(existing(100));
+
+		assertThat(large.guard.buildIfMissing(existing(100))).isEqualTo(PenetrationGuard.PRESENT);
+		large.guard.refresh();
+		assertThat(large.guard.built()).isFalse();
+		assertThat(large.read(500)).as("read as without a guard").isEqualTo("product 500");
+
+		assertThat(large.guard.rebuild(existing(100))).as("a rebuild takes the new size").isEqualTo(100);
+		assertThat(large.read(501)).isNull();
+		small.guard.refresh();
+		assertThat(small.guard.built()).isFalse();
+	}
+
+	@Test
+	void aRefusedKeyIsStoredNowhere() throws Exception {
+		Instance instance = new Instance();
+		instance.guard.rebuild(existing(100));
+		assertThat(instance.read(500)).isNull();
+		instance.guards.close();
+
+		assertThat(instance.read(500)).as("no null marker was stored for it").isEqualTo("product 500");
+		assertThat(this.loads).hasValue(1);
+	}
+
+	@Test
+	void oneRefusalInAThousandIsReadAndAKeyFoundSoIsAdded() {
+		Instance instance = new Instance();
+		instance.guard.rebuild(existing(100));
+
+		long answered = LongStream.rangeClosed(10_001, 12_000).filter((id) -> instance.read(id) != null).count();
+
+		GuardStats stats = instance.guard.stats();
+		assertThat(stats.audited()).isEqualTo(2);
+		assertThat(stats.foundByAudit()).as("this loader answers every id").isEqualTo(2);
+		assertThat(answered).isEqualTo(2);
+		assertThat(this.loads).hasValue(2);
+		assertThat(LongStream.rangeClosed(10_001, 12_000).filter((id) -> passes(instance, id)).count())
+			.as("the keys found are added; at most a few false positives besides").isBetween(2L, 10L);
+	}
+
+	@Test
+	void aKeyWrittenInATransactionIsAddedAgainWhenItCommits() {
+		Instance instance = new Instance();
+		instance.guard.rebuild(existing(100));
+		TransactionSynchronizationManager.initSynchronization();
+		try {
+			instance.cache.put(4242L, "product 4242");
+			instance.cache.put(4343L, "product 4343");
+			instance.guard.rebuild(existing(100)); // from a database that cannot see the rows yet
+			assertThat(passes(instance, 4242)).isFalse();
+			List<TransactionSynchronization> synchronizations = TransactionSynchronizationManager.getSynchronizations();
+			assertThat(synchronizations).as("one per put").hasSize(2);
+			TransactionSynchronizationUtils.invokeAfterCompletion(synchronizations.subList(0, 1),
+					TransactionSynchronization.STATUS_COMMITTED);
+			TransactionSynchronizationUtils.invokeAfterCompletion(synchronizations.subList(1, 2),
+					TransactionSynchronization.STATUS_ROLLED_BACK);
+		}
+		finally {
+			TransactionSynchronizationManager.clearSynchronization();
+		}
+		assertThat(passes(instance, 4242)).as("added again at the commit").isTrue();
+		assertThat(passes(instance, 4343)).as("rolled back: not added again").isFalse();
+	}
+
+	@Test
+	void theBitmapARebuildFillsExpiresWithItsLockAndTheFilterDoesNot() {
+		Instance instance = new Instance();
+		long[] ttlWhileFilling = new long[1];
+		Iterator<Long> keys = LongStream.rangeClosed(1, 10).boxed().peek((id) -> {
+			if (id == 5) {
+				ttlWhileFilling[0] = ttlMillis(this.prefix + ":guard:next:{products}");
+			}
+		}).iterator();
+
+		instance.guard.rebuild(() -> keys);
+
+		assertThat(ttlWhileFilling[0]).isBetween(1L, PenetrationGuard.BUILD_LOCK_MILLIS);
+		assertThat(ttlMillis(this.prefix + ":guard:{products}")).as("no expiry").isEqualTo(-1);
+		assertThat(ttlMillis(this.prefix + ":guard:next:{products}")).as("renamed").isEqualTo(-2);
+	}
+
+	@Test
+	void aFilterTooLargeForRedisIsRefusedNamingItsSettings() {
+		assertThatException().isThrownBy(() -> new GuardSettings(GuardSettings.MAX_EXPECTED_KEYS, 0.000001,
+				Duration.ofSeconds(10)))
+			.isInstanceOf(InvalidSettingException.class)
+			.withMessageContaining("guard.expected-keys")
+			.withMessageContaining("guard.false-positive-rate");
 	}
 
 	@Test
@@ -199,8 +321,12 @@ class PenetrationGuardTests {
 		assertThat(instance.read(500)).isEqualTo("product 500");
 	}
 
-	private static Iterator<Long> existing(long count) {
-		return LongStream.rangeClosed(1, count).boxed().iterator();
+	private static PenetrationGuard.KeySource existing(long count) {
+		return () -> LongStream.rangeClosed(1, count).boxed().iterator();
+	}
+
+	private static boolean passes(Instance instance, long id) {
+		return instance.guard.check(instance.cache.redisName(id)) == KeyGuard.Verdict.PASS;
 	}
 
 	private void deleteGuardKeys() {
@@ -212,6 +338,17 @@ class PenetrationGuardTests {
 			}
 		}
 		inspector.destroy();
+	}
+
+	private static long ttlMillis(String key) {
+		LettuceConnectionFactory inspector = TestRedis.connectionFactory();
+		try (RedisConnection connection = inspector.getConnection()) {
+			Long ttl = connection.keyCommands().pTtl(key.getBytes(StandardCharsets.UTF_8));
+			return (ttl != null) ? ttl : -3;
+		}
+		finally {
+			inspector.destroy();
+		}
 	}
 
 	private static void pauseRedisWrites(Duration duration) {
@@ -234,6 +371,10 @@ class PenetrationGuardTests {
 		final PenetrationGuard guard;
 
 		Instance() {
+			this(SETTINGS);
+		}
+
+		Instance(GuardSettings settings) {
 			LettuceConnectionFactory connectionFactory = TestRedis.connectionFactory();
 			PenetrationGuardTests.this.closeables.add(connectionFactory::destroy);
 			TieredCacheManager manager = TieredCacheManager.builder(connectionFactory)
@@ -244,7 +385,7 @@ class PenetrationGuardTests {
 			manager.afterPropertiesSet();
 			TestRedis.awaitStartupResynchronization(manager);
 			PenetrationGuardTests.this.closeables.add(0, manager::destroy);
-			this.guards = new PenetrationGuards(manager, Map.of("products", SETTINGS));
+			this.guards = new PenetrationGuards(manager, Map.of("products", settings));
 			PenetrationGuardTests.this.closeables.add(0, this.guards);
 			this.cache = manager.getTieredCache("products");
 			this.guard = this.guards.guard("products");

@@ -3,6 +3,7 @@ package dev.tiercache.autoconfigure.guard;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -12,6 +13,11 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.AbstractPlatformTransactionManager;
+import org.springframework.transaction.support.DefaultTransactionStatus;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import dev.tiercache.annotation.CacheAside;
 import dev.tiercache.annotation.WriteAround;
@@ -41,7 +47,9 @@ public class GuardedCatalogue {
 	@ExistingKeys(cache = "products")
 	public Stream<Long> productIds() {
 		this.rows.sourceCalls.incrementAndGet();
-		return List.copyOf(this.rows.ids).stream();
+		return List.copyOf(this.rows.ids).stream().peek((id) -> this.rows.readInReadOnlyTransaction
+			.set(TransactionSynchronizationManager.isActualTransactionActive()
+					&& TransactionSynchronizationManager.isCurrentTransactionReadOnly()));
 	}
 
 	/** The table of products, shared by the instances. */
@@ -52,6 +60,9 @@ public class GuardedCatalogue {
 		public final AtomicInteger loads = new AtomicInteger();
 
 		public final AtomicInteger sourceCalls = new AtomicInteger();
+
+		/** Whether the source's stream was last read in a read-only transaction. */
+		public final AtomicBoolean readInReadOnlyTransaction = new AtomicBoolean();
 
 		@Nullable String load(long id) {
 			this.loads.incrementAndGet();
@@ -68,6 +79,37 @@ public class GuardedCatalogue {
 		@Bean
 		GuardedCatalogue catalogue(Rows rows) {
 			return new GuardedCatalogue(rows);
+		}
+
+	}
+
+	/** The application with a transaction manager, which only marks transactions begun and ended. */
+	@SpringBootConfiguration
+	@Import(Application.class)
+	public static class WithTransactions {
+
+		@Bean
+		PlatformTransactionManager transactionManager() {
+			return new AbstractPlatformTransactionManager() {
+
+				@Override
+				protected Object doGetTransaction() {
+					return new Object();
+				}
+
+				@Override
+				protected void doBegin(Object transaction, TransactionDefinition definition) {
+				}
+
+				@Override
+				protected void doCommit(DefaultTransactionStatus status) {
+				}
+
+				@Override
+				protected void doRollback(DefaultTransactionStatus status) {
+				}
+
+			};
 		}
 
 	}
