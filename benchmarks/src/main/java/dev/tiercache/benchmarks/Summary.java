@@ -291,7 +291,8 @@ final class Summary {
 		}
 		this.out.append("\n- loader calls with the guard: ").append(percent((double) guarded.loaderCalls()
 				/ guarded.absentIds()))
-			.append(" of the ids (its false positives); round time, guard / null markers alone: **")
+			.append(" of the ids (its false positives, and one refusal in 1,000 read to audit it); round time, ")
+			.append("guard / null markers alone: **")
 			.append(ratio(guarded.millis() / markers.millis())).append("×**\n");
 		return this;
 	}
