@@ -3,9 +3,11 @@ package dev.tiercache.interceptor;
 import java.lang.reflect.Method;
 import java.lang.reflect.Type;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 
 import dev.tiercache.internal.read.TypedReads;
 import dev.tiercache.tier.CacheSettings;
@@ -30,19 +32,37 @@ final class CacheAsideOperation implements MethodOperation {
 
 	private final TypedReads reads;
 
-	private final boolean optionalResult;
+	private final Result result;
+
+	/** How the method returns what it caches. */
+	enum Result {
+
+		/** The value itself. */
+		VALUE,
+
+		/** An {@code Optional} of it, cached unwrapped. */
+		OPTIONAL,
+
+		/**
+		 * A {@code Mono} of it (or a Kotlin {@code suspend} function's result, which Spring AOP proceeds
+		 * with as a {@code Mono}): loaded on the cache's asynchronous executor, which waits for the method's
+		 * {@code Mono}; an empty one caches {@code null}.
+		 */
+		MONO
+
+	}
 
 	private final CacheSettings entrySettings;
 
 	CacheAsideOperation(Method method, TieredCache cache, KeyResolver keyResolver, @Nullable MethodExpression condition,
-			@Nullable MethodExpression unless, Type valueType, boolean optionalResult, CacheSettings entrySettings) {
+			@Nullable MethodExpression unless, Type valueType, Result result, CacheSettings entrySettings) {
 		this.method = method;
 		this.cache = cache;
 		this.keyResolver = keyResolver;
 		this.condition = condition;
 		this.unless = unless;
 		this.reads = cache.reads(valueType, entrySettings);
-		this.optionalResult = optionalResult;
+		this.result = result;
 		this.entrySettings = entrySettings;
 	}
 
@@ -76,17 +96,43 @@ final class CacheAsideOperation implements MethodOperation {
 		return (value) -> expression.test(arguments, target, true, value);
 	}
 
-	/** Turns a method result into the value to cache ({@code Optional} unwrapped). */
-	@Nullable Object toCached(@Nullable Object result) {
-		if (this.optionalResult) {
-			return (result != null) ? ((Optional<?>) result).orElse(null) : null;
-		}
-		return result;
+	/** Whether the method returns a {@code Mono}: its loads run on the cache's asynchronous executor. */
+	boolean reactive() {
+		return this.result == Result.MONO;
 	}
 
-	/** Turns a cached value into the method's result ({@code Optional} wrapped). */
+	/**
+	 * Turns a method result into the value to cache: {@code Optional} unwrapped, {@code Mono} waited for
+	 * (on the calling thread).
+	 * @throws Throwable what the {@code Mono} failed with
+	 */
+	@Nullable Object toCached(@Nullable Object result) throws Throwable {
+		if (result == null) {
+			return null;
+		}
+		return switch (this.result) {
+			case VALUE -> result;
+			case OPTIONAL -> ((Optional<?>) result).orElse(null);
+			case MONO -> awaited((Mono<?>) result);
+		};
+	}
+
+	private static @Nullable Object awaited(Mono<?> mono) throws Throwable {
+		try {
+			return mono.toFuture().get();
+		}
+		catch (ExecutionException ex) {
+			throw (ex.getCause() != null) ? ex.getCause() : ex;
+		}
+	}
+
+	/** Turns a cached value into the method's result: {@code Optional} or {@code Mono} wrapped. */
 	@Nullable Object toResult(@Nullable Object cached) {
-		return this.optionalResult ? Optional.ofNullable(cached) : cached;
+		return switch (this.result) {
+			case VALUE -> cached;
+			case OPTIONAL -> Optional.ofNullable(cached);
+			case MONO -> Mono.justOrEmpty(cached);
+		};
 	}
 
 	@Override

@@ -1,6 +1,7 @@
 package dev.tiercache.interceptor;
 
 import java.lang.reflect.Method;
+import java.util.Arrays;
 
 import org.jspecify.annotations.Nullable;
 
@@ -24,6 +25,12 @@ interface KeyResolver {
 		return (argument != null && !argument.getClass().isArray()) ? argument
 				: SimpleKeyGenerator.generateKey(arguments);
 	};
+
+	/** {@code keys} over every argument but the last: a Kotlin suspend function's continuation. */
+	static KeyResolver withoutLastArgument(KeyResolver keys) {
+		return (method, arguments, target) -> keys.resolve(method, Arrays.copyOf(arguments, arguments.length - 1),
+				target);
+	}
 
 	/**
 	 * @throws IllegalStateException naming the method if the key cannot be computed

@@ -1,10 +1,12 @@
 package dev.tiercache.interceptor;
 
 import java.lang.reflect.Method;
+import java.util.function.Predicate;
 
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 
 import org.springframework.aop.ProxyMethodInvocation;
 
@@ -61,9 +63,19 @@ public final class TiercacheInterceptor implements MethodInterceptor {
 	/** The path after an L1 miss, kept out of {@link #invoke} so that the hit path stays small enough to inline. */
 	private static @Nullable Object readThrough(MethodInvocation invocation, CacheAsideOperation operation, Object key)
 			throws Throwable {
+		Predicate<@Nullable Object> unless = operation.unlessRule(invocation.getArguments(), invocation.getThis());
+		if (operation.reactive()) {
+			// read when subscribed, on the cache's asynchronous executor, which waits for the method's Mono; the
+			// caller's invocation returned by then, so each subscription proceeds on a clone of its own
+			return Mono.defer(() -> {
+				MethodInvocation proceeding = (invocation instanceof ProxyMethodInvocation proxied)
+						? proxied.invocableClone() : invocation;
+				return Mono.fromFuture(operation.reads()
+					.getOrLoadAsync(key, () -> operation.toCached(proceeding.proceed()), unless));
+			});
+		}
 		MethodInvocation loading = loadingInvocation(invocation, operation.entrySettings());
-		Object value = operation.reads().getOrLoad(key, () -> operation.toCached(loading.proceed()),
-				operation.unlessRule(invocation.getArguments(), invocation.getThis()));
+		Object value = operation.reads().getOrLoad(key, () -> operation.toCached(loading.proceed()), unless);
 		return operation.toResult(value);
 	}
 

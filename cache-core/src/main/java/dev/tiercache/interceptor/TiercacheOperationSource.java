@@ -17,9 +17,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 
 import org.springframework.aop.support.AopUtils;
 import org.springframework.core.DefaultParameterNameDiscoverer;
+import org.springframework.core.KotlinDetector;
+import org.springframework.core.MethodParameter;
 import org.springframework.core.ParameterNameDiscoverer;
 import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.AnnotatedElementUtils;
@@ -186,13 +189,42 @@ public final class TiercacheOperationSource {
 
 	private CacheAsideOperation parseCacheAside(CacheAside annotation, Method specific, Class<?> targetClass) {
 		TieredCache cache = resolveCache("CacheAside", annotation.cache(), specific);
-		Type returnType = resolvedReturnType(specific, targetClass);
-		boolean optional = ResolvableType.forType(returnType).toClass() == Optional.class;
-		Type valueType = optional ? optionalElement(returnType) : returnType;
+		CacheAsideOperation.Result result;
+		Type valueType;
+		if (KotlinDetector.isSuspendingFunction(specific) || specific.getReturnType() == Mono.class) {
+			result = CacheAsideOperation.Result.MONO;
+			valueType = reactiveValueType(specific, targetClass);
+		}
+		else {
+			Type returnType = resolvedReturnType(specific, targetClass);
+			boolean optional = ResolvableType.forType(returnType).toClass() == Optional.class;
+			result = optional ? CacheAsideOperation.Result.OPTIONAL : CacheAsideOperation.Result.VALUE;
+			valueType = optional ? optionalElement(returnType) : returnType;
+		}
 		return new CacheAsideOperation(specific, cache, keyResolver("CacheAside", annotation.key(), specific),
 				expression("CacheAside", "condition", annotation.condition(), specific, Set.of()),
-				expression("CacheAside", "unless", annotation.unless(), specific, Set.of("result")), valueType, optional,
+				expression("CacheAside", "unless", annotation.unless(), specific, Set.of("result")), valueType, result,
 				entrySettings(annotation, cache.settings(), specific));
+	}
+
+	/**
+	 * What a {@code Mono<T>} method, or a Kotlin {@code suspend} function returning {@code T} (which Spring
+	 * AOP proceeds with as a {@code Mono<T>}), caches: {@code T}, resolved against the bean's class.
+	 */
+	private static Type reactiveValueType(Method method, Class<?> targetClass) {
+		ResolvableType value = KotlinDetector.isSuspendingFunction(method)
+				? ResolvableType.forMethodParameter(new MethodParameter(method, -1).withContainingClass(targetClass))
+				: ResolvableType.forMethodReturnType(method, targetClass).getGeneric(0);
+		Class<?> raw = value.toClass();
+		if (raw == Void.class || raw == void.class || raw.getName().equals("kotlin.Unit")) {
+			throw new IllegalStateException("@CacheAside on " + method + " cannot cache a method whose result is "
+					+ "empty; use @CacheInvalidate for methods that change data");
+		}
+		if (raw.isPrimitive()) {
+			return ClassUtils.resolvePrimitiveIfNecessary(raw);
+		}
+		Type type = value.getType();
+		return ValueTypes.containsTypeVariable(type) ? raw : type;
 	}
 
 	private BatchReadOperation parseBatchRead(CacheAside annotation, Method specific, Class<?> targetClass) {
@@ -280,7 +312,8 @@ public final class TiercacheOperationSource {
 		}
 		if (ValueTypes.isAsynchronous(raw)) {
 			throw new IllegalStateException("@CacheAside on " + method + " returns " + raw.getName()
-					+ "; asynchronous results are not supported yet, return the value itself");
+					+ "; of the asynchronous results only a Mono (or a Kotlin suspend function) is supported: return "
+					+ "a Mono or the value itself");
 		}
 		if (raw.isPrimitive()) {
 			return ClassUtils.resolvePrimitiveIfNecessary(raw);
@@ -301,6 +334,12 @@ public final class TiercacheOperationSource {
 
 	KeyResolver keyResolver(String annotation, String key, Method method) {
 		if (key.isBlank()) {
+			if (KotlinDetector.isSuspendingFunction(method)) {
+				// its last parameter is the coroutine's continuation, a new one on every call
+				KeyResolver own = (method.getParameterCount() == 2) ? KeyResolver.ONLY_PARAMETER
+						: KeyResolver.ALL_PARAMETERS;
+				return KeyResolver.withoutLastArgument(own);
+			}
 			return (method.getParameterCount() == 1) ? KeyResolver.ONLY_PARAMETER : KeyResolver.ALL_PARAMETERS;
 		}
 		int index = MethodExpression.parameterIndex(key, method, this.parameterNames);

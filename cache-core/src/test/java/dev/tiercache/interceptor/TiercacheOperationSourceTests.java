@@ -202,7 +202,7 @@ class TiercacheOperationSourceTests {
 	void cacheAsideOnAnAsynchronousMethodFailsNamingTheMethod() {
 		assertThatIllegalStateException().isThrownBy(() -> operation(Invalid.class, "later", long.class))
 			.withMessageContaining("Invalid.later(long) returns java.util.concurrent.CompletableFuture")
-			.withMessageContaining("asynchronous results are not supported");
+			.withMessageContaining("only a Mono (or a Kotlin suspend function) is supported");
 	}
 
 	@Test
