@@ -1,0 +1,37 @@
+package dev.tiercache.kotlin
+
+import dev.tiercache.annotation.CacheAside
+import kotlinx.coroutines.delay
+import java.util.concurrent.atomic.AtomicInteger
+
+/**
+ * A catalogue whose finders are suspend functions, cached with `@CacheAside`; it counts its loads.
+ * Open, as Spring's class-based proxies need (the `kotlin-spring` compiler plugin opens such classes in
+ * applications).
+ */
+open class Catalogue {
+
+	val loads = AtomicInteger()
+
+	@CacheAside(cache = "products")
+	open suspend fun find(id: Long): String? {
+		loads.incrementAndGet()
+		delay(20)
+		return if (id > 0) "product $id" else null
+	}
+
+	@CacheAside(cache = "products", key = "'name:' + #name", unless = "#result.startsWith('draft')")
+	open suspend fun byName(name: String, language: String): String {
+		loads.incrementAndGet()
+		delay(5)
+		return "$name ($language)"
+	}
+
+	@CacheAside(cache = "products", key = "'failing:' + #id")
+	open suspend fun failing(id: Long): String {
+		loads.incrementAndGet()
+		delay(5)
+		throw IllegalStateException("database gone")
+	}
+
+}
