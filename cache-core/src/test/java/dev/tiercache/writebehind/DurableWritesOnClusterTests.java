@@ -38,6 +38,9 @@ class DurableWritesOnClusterTests {
 
 	private static final LuaScript WRITE = LuaScript.of("redis.call('SET', KEYS[1], ARGV[1]) return ARGV[1]");
 
+	/** How long a replica may take to catch up with its primary after an earlier test restarted nodes. */
+	private static final Duration REPLICA_CAUGHT_UP = Duration.ofSeconds(20);
+
 	private final RedisCluster cluster = RedisCluster.start();
 
 	private final LettuceConnectionFactory connectionFactory = this.cluster.connectionFactory();
@@ -57,7 +60,9 @@ class DurableWritesOnClusterTests {
 	void aWriteIsConfirmedOnlyByTheReplicaOfItsOwnSlotsPrimary() {
 		byte[] onSecond = this.cluster.keyOnPrimary("durable:", 1);
 		byte[] onThird = this.cluster.keyOnPrimary("durable:", 2);
-		assertThat(write(onSecond).confirmed()).as("confirmed while its primary has its replica").isTrue();
+		// the replica may still be resyncing after an earlier test's restart: confirmed once it caught up
+		await("confirmed while its primary has its replica").atMost(REPLICA_CAUGHT_UP)
+			.until(() -> write(onSecond).confirmed());
 
 		EmbeddedRedis second = this.cluster.primaries().get(1);
 		this.cluster.kill(this.cluster.replicas().get(1).port());
@@ -68,13 +73,14 @@ class DurableWritesOnClusterTests {
 		DurableWrites.Written unreplicated = write(onSecond);
 		assertThat(unreplicated.reply()).as("the script ran").isEqualTo(bytes("written"));
 		assertThat(unreplicated.confirmed()).as("confirmed after its primary lost its replica").isFalse();
-		assertThat(write(onThird).confirmed()).as("a write on another primary, which has its replica").isTrue();
+		await("a write on another primary, which has its replica").atMost(REPLICA_CAUGHT_UP)
+			.until(() -> write(onThird).confirmed());
 	}
 
 	@Test
 	void aWriteSentToAPrimaryThatWasHandedOverFollowsTheRedirectToTheNewOneBeforeTheClientRefreshesItsView() {
 		byte[] onFirst = this.cluster.keyOnPrimary("durable:", 0);
-		assertThat(write(onFirst).confirmed()).isTrue();
+		await("confirmed by the replica").atMost(REPLICA_CAUGHT_UP).until(() -> write(onFirst).confirmed());
 		EmbeddedRedis replica = this.cluster.replicas().get(0);
 		this.cluster.onNode(replica.port(), (redis) -> redis.clusterFailover(false));
 		int oldPrimary = this.cluster.primaries().get(0).port();
@@ -109,7 +115,7 @@ class DurableWritesOnClusterTests {
 			impatient.connect(Duration.ofSeconds(10));
 			// a write before the fault, once the primary's replica acknowledges (it may still be resyncing
 			// after an earlier test's restart): the node connection is open, and replication works
-			await("a write before the fault, confirmed by the replica").atMost(Duration.ofSeconds(20))
+			await("a write before the fault, confirmed by the replica").atMost(REPLICA_CAUGHT_UP)
 				.until(() -> write(impatient, later).confirmed());
 			// the primary stays its slots' primary however long the restart takes
 			this.cluster.onNode(this.cluster.replicas().get(0).port(),
