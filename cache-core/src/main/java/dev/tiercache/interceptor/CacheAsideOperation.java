@@ -3,11 +3,13 @@ package dev.tiercache.interceptor;
 import java.lang.reflect.Method;
 import java.lang.reflect.Type;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.util.context.ContextView;
 
 import dev.tiercache.internal.read.TypedReads;
 import dev.tiercache.tier.CacheSettings;
@@ -45,8 +47,8 @@ final class CacheAsideOperation implements MethodOperation {
 
 		/**
 		 * A {@code Mono} of it (or a Kotlin {@code suspend} function's result, which Spring AOP proceeds
-		 * with as a {@code Mono}): loaded on the cache's asynchronous executor, which waits for the method's
-		 * {@code Mono}; an empty one caches {@code null}.
+		 * with as a {@code Mono}): read through on Reactor's bounded elastic scheduler, which waits for the
+		 * method's {@code Mono}; an empty one caches {@code null}.
 		 */
 		MONO
 
@@ -96,33 +98,40 @@ final class CacheAsideOperation implements MethodOperation {
 		return (value) -> expression.test(arguments, target, true, value);
 	}
 
-	/** Whether the method returns a {@code Mono}: its loads run on the cache's asynchronous executor. */
+	/** Whether the method returns a {@code Mono}: its reads run when subscribed, its loads on a scheduler's thread. */
 	boolean reactive() {
 		return this.result == Result.MONO;
 	}
 
-	/**
-	 * Turns a method result into the value to cache: {@code Optional} unwrapped, {@code Mono} waited for
-	 * (on the calling thread).
-	 * @throws Throwable what the {@code Mono} failed with
-	 */
-	@Nullable Object toCached(@Nullable Object result) throws Throwable {
-		if (result == null) {
-			return null;
+	/** Turns a method result into the value to cache ({@code Optional} unwrapped). */
+	@Nullable Object toCached(@Nullable Object result) {
+		if (this.result == Result.OPTIONAL) {
+			return (result != null) ? ((Optional<?>) result).orElse(null) : null;
 		}
-		return switch (this.result) {
-			case VALUE -> result;
-			case OPTIONAL -> ((Optional<?>) result).orElse(null);
-			case MONO -> awaited((Mono<?>) result);
-		};
+		return result;
 	}
 
-	private static @Nullable Object awaited(Mono<?> mono) throws Throwable {
+	/**
+	 * Waits, on the calling thread, for the value of the {@code Mono} the method returned, run with the
+	 * subscriber's {@code context}; an interrupt (the subscriber cancelled) cancels it.
+	 * @throws Throwable what the {@code Mono} failed with
+	 * @throws IllegalStateException if the method returned {@code null} rather than a {@code Mono}
+	 */
+	@Nullable Object awaited(@Nullable Object result, ContextView context) throws Throwable {
+		if (!(result instanceof Mono<?> mono)) {
+			throw new IllegalStateException(this.method + " returned " + result + " where @CacheAside needs a Mono");
+		}
+		CompletableFuture<?> value = mono.contextWrite(context).toFuture();
 		try {
-			return mono.toFuture().get();
+			return value.get();
 		}
 		catch (ExecutionException ex) {
 			throw (ex.getCause() != null) ? ex.getCause() : ex;
+		}
+		catch (InterruptedException ex) {
+			value.cancel(true);
+			Thread.currentThread().interrupt();
+			throw ex;
 		}
 	}
 

@@ -1,6 +1,7 @@
 package dev.tiercache.interceptor;
 
 import java.lang.reflect.Method;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -8,6 +9,7 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.expression.MethodBasedEvaluationContext;
+import org.springframework.core.KotlinDetector;
 import org.springframework.core.ParameterNameDiscoverer;
 import org.springframework.expression.EvaluationException;
 import org.springframework.expression.ParseException;
@@ -52,6 +54,9 @@ final class MethodExpression {
 
 	private final ParameterNameDiscoverer parameterNames;
 
+	/** Whether the method is a Kotlin {@code suspend} function, whose last argument expressions do not see. */
+	private final boolean suspending;
+
 	private MethodExpression(String annotation, String attribute, String text, Method method,
 			SpelExpression expression, ParameterNameDiscoverer parameterNames) {
 		this.annotation = annotation;
@@ -60,6 +65,15 @@ final class MethodExpression {
 		this.method = method;
 		this.expression = expression;
 		this.parameterNames = parameterNames;
+		this.suspending = KotlinDetector.isSuspendingFunction(method);
+	}
+
+	/**
+	 * How many parameters expressions see: a Kotlin {@code suspend} function's last, its continuation,
+	 * is not one of them.
+	 */
+	static int visibleParameterCount(Method method) {
+		return method.getParameterCount() - (KotlinDetector.isSuspendingFunction(method) ? 1 : 0);
 	}
 
 	/**
@@ -105,7 +119,7 @@ final class MethodExpression {
 		var matcher = INDEXED_PARAMETER.matcher(name);
 		if (matcher.matches()) {
 			int index = Integer.parseInt(matcher.group(1));
-			return (index < method.getParameterCount()) ? index : -1;
+			return (index < visibleParameterCount(method)) ? index : -1;
 		}
 		return -1;
 	}
@@ -153,7 +167,7 @@ final class MethodExpression {
 			return true;
 		}
 		var matcher = INDEXED_PARAMETER.matcher(variable);
-		return matcher.matches() && Integer.parseInt(matcher.group(1)) < method.getParameterCount();
+		return matcher.matches() && Integer.parseInt(matcher.group(1)) < visibleParameterCount(method);
 	}
 
 	private static String problem(String annotation, String attribute, String text, Method method, String problem) {
@@ -168,8 +182,10 @@ final class MethodExpression {
 	 */
 	@Nullable Object evaluate(@Nullable Object[] arguments, @Nullable Object target, boolean hasResult,
 			@Nullable Object result) {
+		// Spring's context leaves a suspend function's continuation out of the variables itself; #root.args too
+		@Nullable Object[] visible = this.suspending ? Arrays.copyOf(arguments, arguments.length - 1) : arguments;
 		MethodBasedEvaluationContext context = new MethodBasedEvaluationContext(
-				new ExpressionRoot(this.method, arguments, target), this.method, arguments, this.parameterNames);
+				new ExpressionRoot(this.method, visible, target), this.method, arguments, this.parameterNames);
 		context.setPropertyAccessors(PROPERTY_ACCESSORS);
 		if (hasResult) {
 			context.setVariable("result", result);

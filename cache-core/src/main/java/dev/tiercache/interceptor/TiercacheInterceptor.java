@@ -1,12 +1,15 @@
 package dev.tiercache.interceptor;
 
 import java.lang.reflect.Method;
+import java.lang.reflect.UndeclaredThrowableException;
 import java.util.function.Predicate;
 
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.context.ContextView;
 
 import org.springframework.aop.ProxyMethodInvocation;
 
@@ -44,6 +47,9 @@ public final class TiercacheInterceptor implements MethodInterceptor {
 			return invocation.proceed();
 		}
 		Object key = operation.key(arguments, target);
+		if (operation.reactive()) {
+			return reactive(invocation, operation, key);
+		}
 		Object cached = operation.reads().peek(key, ABSENT);
 		return (cached != ABSENT) ? operation.toResult(cached) : readThrough(invocation, operation, key);
 	}
@@ -64,19 +70,44 @@ public final class TiercacheInterceptor implements MethodInterceptor {
 	private static @Nullable Object readThrough(MethodInvocation invocation, CacheAsideOperation operation, Object key)
 			throws Throwable {
 		Predicate<@Nullable Object> unless = operation.unlessRule(invocation.getArguments(), invocation.getThis());
-		if (operation.reactive()) {
-			// read when subscribed, on the cache's asynchronous executor, which waits for the method's Mono; the
-			// caller's invocation returned by then, so each subscription proceeds on a clone of its own
-			return Mono.defer(() -> {
-				MethodInvocation proceeding = (invocation instanceof ProxyMethodInvocation proxied)
-						? proxied.invocableClone() : invocation;
-				return Mono.fromFuture(operation.reads()
-					.getOrLoadAsync(key, () -> operation.toCached(proceeding.proceed()), unless));
-			});
-		}
 		MethodInvocation loading = loadingInvocation(invocation, operation.entrySettings());
 		Object value = operation.reads().getOrLoad(key, () -> operation.toCached(loading.proceed()), unless);
 		return operation.toResult(value);
+	}
+
+	/**
+	 * A {@code Mono} method's (or a Kotlin {@code suspend} function's) call: a {@code Mono} that, once
+	 * subscribed, answers from L1 or reads through on Reactor's bounded elastic scheduler, whose thread
+	 * waits for the method's {@code Mono} (run with the subscriber's context); each subscription looks L1
+	 * up again and proceeds on a clone of its own of the invocation (the caller's returned by then).
+	 */
+	private static Mono<?> reactive(MethodInvocation invocation, CacheAsideOperation operation, Object key) {
+		Predicate<@Nullable Object> unless = operation.unlessRule(invocation.getArguments(), invocation.getThis());
+		return Mono.deferContextual((context) -> {
+			Object cached = operation.reads().peek(key, ABSENT);
+			if (cached != ABSENT) {
+				return Mono.justOrEmpty(cached);
+			}
+			MethodInvocation proceeding = (invocation instanceof ProxyMethodInvocation proxied)
+					? proxied.invocableClone() : invocation;
+			return Mono.fromCallable(() -> readThroughReactive(operation, key, proceeding, context, unless))
+				.subscribeOn(Schedulers.boundedElastic());
+		});
+	}
+
+	private static @Nullable Object readThroughReactive(CacheAsideOperation operation, Object key,
+			MethodInvocation proceeding, ContextView context, @Nullable Predicate<@Nullable Object> unless)
+			throws Exception {
+		try {
+			return operation.reads()
+				.getOrLoad(key, () -> operation.awaited(proceeding.proceed(), context), unless);
+		}
+		catch (Exception | Error ex) {
+			throw ex;
+		}
+		catch (Throwable ex) {
+			throw new UndeclaredThrowableException(ex);
+		}
 	}
 
 	/**

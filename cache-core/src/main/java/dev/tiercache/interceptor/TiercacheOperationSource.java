@@ -74,6 +74,11 @@ public final class TiercacheOperationSource {
 
 	private final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
 
+	/** A class of kotlinx-coroutines-reactor, with which Spring AOP proceeds with suspend functions as Monos. */
+	private static final String COROUTINES_REACTOR = "kotlinx.coroutines.reactor.MonoKt";
+
+	private static final String KOTLIN_FLOW = "kotlinx.coroutines.flow.Flow";
+
 	private final WriteOperationParser writeParser = new WriteOperationParser(this);
 
 	/** The operation of each method for the first target class it was looked up with: the common case, one map read. */
@@ -169,6 +174,12 @@ public final class TiercacheOperationSource {
 		CacheAside aside = findAnnotation(method, targetClass);
 		List<WriteOperation> writes = this.writeParser.parse(specific, targetClass);
 		WriteBehind behind = AnnotatedElementUtils.findMergedAnnotation(specific, WriteBehind.class);
+		if ((behind != null || !writes.isEmpty() || (aside != null && aside.batch()))
+				&& KotlinDetector.isSuspendingFunction(specific)) {
+			throw new IllegalStateException("Tiercache's write annotations and batch reads on " + specific
+					+ " are not supported on a Kotlin suspend function (only @CacheAside is): the cache would be "
+					+ "written before the function completes; call a plain function from it");
+		}
 		if (behind != null) {
 			if (aside != null || !writes.isEmpty()) {
 				throw new IllegalStateException("@WriteBehind on " + specific + " cannot be combined with other "
@@ -212,7 +223,14 @@ public final class TiercacheOperationSource {
 	 * AOP proceeds with as a {@code Mono<T>}), caches: {@code T}, resolved against the bean's class.
 	 */
 	private static Type reactiveValueType(Method method, Class<?> targetClass) {
-		ResolvableType value = KotlinDetector.isSuspendingFunction(method)
+		boolean suspending = KotlinDetector.isSuspendingFunction(method);
+		if (suspending && !(KotlinDetector.isKotlinReflectPresent()
+				&& ClassUtils.isPresent(COROUTINES_REACTOR, method.getDeclaringClass().getClassLoader()))) {
+			throw new IllegalStateException("@CacheAside on the suspend function " + method + " needs "
+					+ "org.jetbrains.kotlinx:kotlinx-coroutines-reactor and org.jetbrains.kotlin:kotlin-reflect on the "
+					+ "classpath, with which Spring AOP runs a suspend function as a Mono and reads its result type");
+		}
+		ResolvableType value = suspending
 				? ResolvableType.forMethodParameter(new MethodParameter(method, -1).withContainingClass(targetClass))
 				: ResolvableType.forMethodReturnType(method, targetClass).getGeneric(0);
 		Class<?> raw = value.toClass();
@@ -220,11 +238,11 @@ public final class TiercacheOperationSource {
 			throw new IllegalStateException("@CacheAside on " + method + " cannot cache a method whose result is "
 					+ "empty; use @CacheInvalidate for methods that change data");
 		}
-		if (raw.isPrimitive()) {
-			return ClassUtils.resolvePrimitiveIfNecessary(raw);
+		if (ValueTypes.isAsynchronous(raw) || raw.getName().equals(KOTLIN_FLOW)) {
+			throw new IllegalStateException("@CacheAside on " + method + " yields a " + raw.getName()
+					+ ", which cannot be cached: return a Mono of the value, or the value from a suspend function");
 		}
-		Type type = value.getType();
-		return ValueTypes.containsTypeVariable(type) ? raw : type;
+		return ValueTypes.concrete(value);
 	}
 
 	private BatchReadOperation parseBatchRead(CacheAside annotation, Method specific, Class<?> targetClass) {

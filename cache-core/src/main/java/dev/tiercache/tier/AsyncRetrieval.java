@@ -4,8 +4,6 @@ import java.lang.reflect.Type;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -13,8 +11,6 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.cache.Cache.ValueRetrievalException;
 import org.springframework.cache.Cache.ValueWrapper;
 import org.springframework.cache.support.SimpleValueWrapper;
-
-import dev.tiercache.internal.read.ValueLoader;
 
 /**
  * Spring's asynchronous {@code Cache.retrieve} for one cache: an L1 hit completes the future at once;
@@ -66,30 +62,6 @@ final class AsyncRetrieval {
 				result.completeExceptionally(ex);
 			}
 		});
-		return result;
-	}
-
-	/**
-	 * The read-through of {@link TieredCache#getOrLoad} (L1 missed) on the asynchronous executor: a
-	 * future of what it returns, failed with what it throws.
-	 */
-	CompletableFuture<@Nullable Object> getOrLoad(Object key, Type type, CacheSettings entrySettings, ValueLoader loader,
-			@Nullable Predicate<@Nullable Object> unless) {
-		Class<?> rawType = Types.rawClass(type);
-		CompletableFuture<@Nullable Object> result = new CompletableFuture<>();
-		try {
-			this.executor.execute(() -> {
-				try {
-					result.complete(this.cache.getOrLoad(key, type, rawType, entrySettings, loader, unless));
-				}
-				catch (Throwable ex) {
-					result.completeExceptionally(ex);
-				}
-			});
-		}
-		catch (RejectedExecutionException ex) {
-			result.completeExceptionally(ex);
-		}
 		return result;
 	}
 

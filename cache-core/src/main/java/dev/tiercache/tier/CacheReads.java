@@ -3,7 +3,6 @@ package dev.tiercache.tier;
 import java.lang.reflect.Type;
 import java.util.Collection;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
@@ -42,12 +41,6 @@ final class CacheReads implements TypedReads {
 	public @Nullable Object getOrLoad(Object key, ValueLoader loader, @Nullable Predicate<@Nullable Object> unless)
 			throws Throwable {
 		return this.cache.getOrLoad(key, this.type, this.rawType, this.entrySettings, loader, unless);
-	}
-
-	@Override
-	public CompletableFuture<@Nullable Object> getOrLoadAsync(Object key, ValueLoader loader,
-			@Nullable Predicate<@Nullable Object> unless) {
-		return this.cache.getOrLoadAsync(key, this.type, this.entrySettings, loader, unless);
 	}
 
 	@Override

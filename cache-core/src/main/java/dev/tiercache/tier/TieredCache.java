@@ -347,12 +347,6 @@ public final class TieredCache implements Cache {
 		return readThroughGuarded(load(key, type, rawType, entrySettings, loader, unless));
 	}
 
-	/** {@link #getOrLoad} on the asynchronous executor; see {@link TypedReads#getOrLoadAsync}. */
-	CompletableFuture<@Nullable Object> getOrLoadAsync(Object key, Type type, CacheSettings entrySettings,
-			ValueLoader loader, @Nullable Predicate<@Nullable Object> unless) {
-		return this.async.getOrLoad(key, type, entrySettings, loader, unless);
-	}
-
 	/** What traces this cache's loads, its calls to Redis and the write-behind flushes of its queued writes. */
 	public CacheTracer tracer() {
 		return this.context.tracer();

@@ -118,15 +118,32 @@ final class PartitionBalancer {
 		}
 	}
 
+	/**
+	 * Queues a flush of the partition, unless one is queued; a flush that yields its thread to the flushes
+	 * of other partitions waiting for one is queued again, behind them.
+	 */
 	private void submit(PartitionFlusher flusher) {
 		if (flusher.schedule()) {
 			try {
-				this.pool.execute(flusher::flush);
+				this.pool.execute(() -> {
+					if (flusher.flush(this::othersWaiting) == PartitionFlusher.Outcome.YIELDED) {
+						submit(flusher);
+					}
+				});
 			}
 			catch (RejectedExecutionException ex) {
 				// stopping
 			}
 		}
+	}
+
+	/** How many flushes wait for a thread of this queue's pool. */
+	int flushesWaiting() {
+		return this.pool.getQueue().size();
+	}
+
+	private boolean othersWaiting() {
+		return flushesWaiting() > 0;
 	}
 
 	/**

@@ -3,6 +3,7 @@ package dev.tiercache.writebehind;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -133,19 +134,43 @@ final class PartitionFlusher {
 		return this.scheduled.compareAndSet(false, true);
 	}
 
+	/** How a flush ended. */
+	enum Outcome {
+
+		/** The partition read empty. */
+		EMPTY,
+
+		/** It applied a full batch while flushes of other partitions waited for a thread, and gave its own up. */
+		YIELDED,
+
+		/**
+		 * It ended before: another thread was flushing the partition, this instance does not own it (or lost
+		 * it, or its lease was not renewed in time), Redis failed, a call could not be made, the queue halted,
+		 * or the partition gathers entries for its coalescing window.
+		 */
+		STOPPED
+
+	}
+
 	/**
-	 * Takes the partition if this instance does not own it and it is free, then applies entries until
-	 * the partition is empty, this instance loses it, or the queue stops. Returns at once if another
-	 * thread is flushing it.
-	 * @return whether it ended because the partition read empty; {@code false} if it ended before: another
-	 * thread was flushing it, this instance does not own it (or lost it, or its lease was not renewed in
-	 * time), Redis failed, a call could not be made, the queue halted, or the partition gathers entries
-	 * for its coalescing window
+	 * {@link #flush(BooleanSupplier)} that never yields: the drain's.
+	 * @return whether it ended because the partition read empty
 	 */
 	boolean flush() {
+		return flush(() -> false) == Outcome.EMPTY;
+	}
+
+	/**
+	 * Takes the partition if this instance does not own it and it is free, then applies entries until
+	 * the partition is empty, this instance loses it, or the queue stops; or, after a full batch, until
+	 * {@code othersWaiting} says flushes of other partitions wait for a thread (so that a partition under
+	 * sustained load does not keep a thread from the others; the caller submits it again, behind them).
+	 * Returns at once if another thread is flushing it.
+	 */
+	Outcome flush(BooleanSupplier othersWaiting) {
 		this.scheduled.set(false);
 		if (!this.running.compareAndSet(false, true)) {
-			return false;
+			return Outcome.STOPPED;
 		}
 		byte @Nullable [] token = null;
 		try {
@@ -154,7 +179,7 @@ final class PartitionFlusher {
 				token = this.lease.take();
 			}
 			if (token == null) {
-				return false;
+				return Outcome.STOPPED;
 			}
 			if (!Arrays.equals(token, this.claimedUnder)) {
 				claimAbandoned(token);
@@ -162,7 +187,7 @@ final class PartitionFlusher {
 				this.ownPendingLeft = true;
 			}
 			else if (!this.ownPendingLeft && gathering()) {
-				return false;
+				return Outcome.STOPPED;
 			}
 			while (!this.gate.halted() && this.lease.held(token)) {
 				boolean readingNew = !this.ownPendingLeft;
@@ -180,23 +205,26 @@ final class PartitionFlusher {
 				if (batch.isEmpty()) {
 					this.batches.evictIfDatasetChanged();
 					if (!this.ownPendingLeft) {
-						return true;
+						return Outcome.EMPTY;
 					}
 					this.ownPendingLeft = false;
 					continue;
 				}
 				if (!applyTraced(token, batch)) {
 					this.ownPendingLeft = true;
-					return false;
+					return Outcome.STOPPED;
+				}
+				if (batch.size() >= this.batchSize && othersWaiting.getAsBoolean()) {
+					return Outcome.YIELDED;
 				}
 				if (readingNew && batch.size() < this.batchSize && this.coalesceWindowNanos > 0) {
 					this.readAgainAt = System.nanoTime() + this.coalesceWindowNanos;
 					if (gathering()) {
-						return false;
+						return Outcome.STOPPED;
 					}
 				}
 			}
-			return false;
+			return Outcome.STOPPED;
 		}
 		catch (RemoteCallException ex) {
 			this.ownPendingLeft = true;
@@ -206,7 +234,7 @@ final class PartitionFlusher {
 			else {
 				this.failures.redisFailed("flush partition " + this.partition, ex);
 			}
-			return false;
+			return Outcome.STOPPED;
 		}
 		catch (RuntimeException | Error ex) {
 			// a call threw what it may not (a VirtualMachineError): the batch's entries stay unacknowledged

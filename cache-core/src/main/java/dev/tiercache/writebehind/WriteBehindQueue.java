@@ -108,6 +108,11 @@ final class WriteBehindQueue {
 		return this.calls.enqueue(method, value, valueType, arguments, key);
 	}
 
+	/** How many flushes of this queue's partitions wait for a flusher thread now. */
+	int flushesWaiting() {
+		return this.balancer.flushesWaiting();
+	}
+
 	/** Starts flushing: the lease heartbeat, and the balancing of partitions every flush interval. */
 	void start() {
 		this.balancer.start();

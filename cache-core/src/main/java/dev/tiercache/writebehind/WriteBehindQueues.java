@@ -359,6 +359,14 @@ public final class WriteBehindQueues
 		return remote(() -> queue(cache).drop(id));
 	}
 
+	/**
+	 * How many flushes of the cache's partitions wait for a flusher thread now: for tests and diagnosis.
+	 * @throws IllegalArgumentException if the cache has no write-behind queue
+	 */
+	int flushesWaiting(String cache) {
+		return queue(cache).flushesWaiting();
+	}
+
 	private WriteBehindQueue queue(String cache) {
 		WriteBehindQueue queue = this.queues.get(cache);
 		if (queue == null) {

@@ -2,12 +2,14 @@ package dev.tiercache.interceptor;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
+import reactor.util.context.Context;
 
 import org.springframework.aop.framework.ProxyFactory;
 
@@ -19,6 +21,8 @@ import dev.tiercache.tier.TieredCacheManager;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 
 /**
  * Issue 20, item 7: {@code @CacheAside} on methods that return a {@code Mono}, the form in which Spring
@@ -83,6 +87,45 @@ class ReactiveCacheAsideTests {
 	}
 
 	@Test
+	void eachSubscriptionReadsTheCacheAsItIsThen() {
+		TieredCacheManager manager = this.managers.local("books");
+		Library target = new Library();
+		Library library = proxy(manager, target);
+		assertThat(library.title(1).block(WAIT)).isEqualTo("title 1");
+
+		Mono<String> assembled = library.title(1);
+		manager.getTieredCache("books").evict(1L);
+
+		assertThat(assembled.block(WAIT)).isEqualTo("title 1");
+		assertThat(target.calls).as("read at subscription, after the evict: loaded again").hasValue(2);
+	}
+
+	@Test
+	void theMethodRunsWithTheSubscribersContext() {
+		Library library = proxy(this.managers.local("books"), new Library());
+
+		assertThat(library.tenant(1).contextWrite(Context.of("tenant", "acme")).block(WAIT)).isEqualTo("acme");
+	}
+
+	@Test
+	void aMethodThatReturnsNullInsteadOfAMonoFailsNamingIt() {
+		Library library = proxy(this.managers.local("books"), new Library());
+
+		assertThat(catchThrowable(() -> library.noMono(1).block(WAIT))).isInstanceOf(IllegalStateException.class)
+			.hasMessageContaining("noMono").hasMessageContaining("where @CacheAside needs a Mono");
+	}
+
+	@Test
+	void aSubscriberThatGivesUpCancelsTheMethodsMonoAndFreesTheThread() {
+		Library target = new Library();
+		Library library = proxy(this.managers.local("books"), target);
+
+		assertThat(catchThrowable(() -> library.hung(1).timeout(Duration.ofMillis(200)).block(WAIT)))
+			.hasCauseInstanceOf(TimeoutException.class);
+		await("the method's Mono cancelled").atMost(WAIT).untilAtomic(target.cancelled, equalTo(1));
+	}
+
+	@Test
 	void callersOnTwoInstancesLoadAKeyOnceAndTheSecondReadsItFromRedis() throws Exception {
 		CacheSettings settings = CacheSettings.DEFAULTS;
 		TieredCacheManager first = this.managers.redis(settings, "books");
@@ -143,6 +186,24 @@ class ReactiveCacheAsideTests {
 				this.calls.incrementAndGet();
 				return Mono.error(this.failure);
 			});
+		}
+
+		final AtomicInteger cancelled = new AtomicInteger();
+
+		@CacheAside(cache = "books", key = "'tenant:' + #id")
+		public Mono<String> tenant(long id) {
+			return Mono.deferContextual((context) -> Mono.just(context.getOrDefault("tenant", "none")));
+		}
+
+		@CacheAside(cache = "books", key = "'none:' + #id")
+		@SuppressWarnings("NullAway")
+		public Mono<String> noMono(long id) {
+			return null;
+		}
+
+		@CacheAside(cache = "books", key = "'hung:' + #id")
+		public Mono<String> hung(long id) {
+			return Mono.<String>never().doOnCancel(this.cancelled::incrementAndGet);
 		}
 
 		@CacheAside(cache = "books", key = "'draft:' + #id", unless = "#result.startsWith('draft')")

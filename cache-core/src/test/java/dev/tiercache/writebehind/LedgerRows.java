@@ -93,6 +93,11 @@ final class LedgerRows {
 		return this.loads.get();
 	}
 
+	/** Every write, in the order it reached the database. */
+	List<Applied> log() {
+		return List.copyOf(this.log);
+	}
+
 	/** The writes of a row, in the order they reached the database. */
 	List<Applied> log(long id) {
 		return this.log.stream().filter((applied) -> applied.id() == id).toList();

@@ -2,6 +2,8 @@ package dev.tiercache.kotlin
 
 import dev.tiercache.annotation.CacheAside
 import kotlinx.coroutines.delay
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.flowOf
 import java.util.concurrent.atomic.AtomicInteger
 
 /**
@@ -27,11 +29,26 @@ open class Catalogue {
 		return "$name ($language)"
 	}
 
+	@CacheAside(cache = "products", key = "'id:' + #id", condition = "#id > 0")
+	open suspend fun keyed(id: Long): String {
+		loads.incrementAndGet()
+		delay(5)
+		return "keyed $id"
+	}
+
 	@CacheAside(cache = "products", key = "'failing:' + #id")
 	open suspend fun failing(id: Long): String {
 		loads.incrementAndGet()
 		delay(5)
 		throw IllegalStateException("database gone")
 	}
+
+}
+
+/** A suspend function that yields a `Flow`, which `@CacheAside` refuses when the proxy is made. */
+open class FlowCatalogue {
+
+	@CacheAside(cache = "products", key = "'flow'")
+	open suspend fun flow(): Flow<String> = flowOf("a")
 
 }

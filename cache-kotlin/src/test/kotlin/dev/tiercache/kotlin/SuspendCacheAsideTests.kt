@@ -8,6 +8,7 @@ import dev.tiercache.tier.TieredCacheManager
 import kotlinx.coroutines.async
 import kotlinx.coroutines.runBlocking
 import org.assertj.core.api.Assertions.assertThat
+import org.assertj.core.api.Assertions.assertThatException
 import org.assertj.core.api.Assertions.assertThatIllegalStateException
 import org.junit.jupiter.api.AfterEach
 import org.junit.jupiter.api.Test
@@ -73,6 +74,33 @@ class SuspendCacheAsideTests {
 
 		assertThat(target.loads).`as`("drafts are not cached").hasValue(3)
 		assertThat(manager.getTieredCache("products").get("name:lamp", String::class.java)).isEqualTo("lamp (en)")
+	}
+
+	@Test
+	fun `key expressions and conditions see the parameters without the continuation`() = runBlocking<Unit> {
+		val manager = managers.local("products")
+		val target = Catalogue()
+		val catalogue = proxy(manager, target)
+
+		assertThat(catalogue.keyed(5)).isEqualTo("keyed 5")
+		assertThat(catalogue.keyed(5)).isEqualTo("keyed 5")
+		assertThat(catalogue.keyed(-5)).isEqualTo("keyed -5")
+		assertThat(catalogue.keyed(-5)).isEqualTo("keyed -5")
+
+		assertThat(target.loads).`as`("5 cached under its key; -5 left out by the condition").hasValue(3)
+		assertThat(manager.getTieredCache("products").get("id:5", String::class.java)).isEqualTo("keyed 5")
+	}
+
+	@Test
+	fun `a suspend function that yields a Flow is refused naming it`() {
+		val manager = managers.local("products")
+		val factory = ProxyFactory(FlowCatalogue())
+		factory.isProxyTargetClass = true
+		factory.addAdvisor(TiercacheAdvisor(TiercacheOperationSource({ manager }, null)))
+
+		assertThatException().isThrownBy { factory.proxy }
+			.withStackTraceContaining("FlowCatalogue.flow")
+			.withStackTraceContaining("kotlinx.coroutines.flow.Flow")
 	}
 
 	@Test

@@ -6,6 +6,7 @@ import java.lang.reflect.Modifier;
 import java.util.function.BiConsumer;
 
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 
 import org.springframework.aop.framework.autoproxy.AutoProxyUtils;
 import org.springframework.aop.scope.ScopedProxyUtils;
@@ -46,6 +47,15 @@ public final class BeanMethods {
 	/** Whether a call of the method on the bean's proxy reaches the advice: it is public and not final. */
 	public static boolean callableThroughProxy(Method method) {
 		return Modifier.isPublic(method.getModifiers()) && !Modifier.isFinal(method.getModifiers());
+	}
+
+	/**
+	 * What a call returned, once there: a {@code Mono} is waited for (warming a {@code Mono} method reads
+	 * its cache only when subscribed).
+	 * @throws RuntimeException what the {@code Mono} failed with
+	 */
+	public static @Nullable Object awaited(@Nullable Object returned) {
+		return (returned instanceof Mono<?> mono) ? mono.block() : returned;
 	}
 
 	/**

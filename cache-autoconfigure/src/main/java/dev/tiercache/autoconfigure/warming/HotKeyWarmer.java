@@ -9,6 +9,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.core.KotlinDetector;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.AnnotatedElementUtils;
@@ -84,6 +85,7 @@ final class HotKeyWarmer implements Warmer {
 
 		boolean warmable(TiercacheOperationSource operations) {
 			return !this.annotation.batch() && BeanMethods.callableThroughProxy(this.method)
+					&& !KotlinDetector.isSuspendingFunction(this.method)
 					&& operations.keyedByItsParameter(this.method, this.annotation.key());
 		}
 
@@ -114,7 +116,7 @@ final class HotKeyWarmer implements Warmer {
 
 	@Override
 	public void warm(Object bean, @Nullable Object element) throws Throwable {
-		BeanMethods.invoke(bean, this.cached, element);
+		BeanMethods.awaited(BeanMethods.invoke(bean, this.cached, element));
 	}
 
 }

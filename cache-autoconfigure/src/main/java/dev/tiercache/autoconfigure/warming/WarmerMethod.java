@@ -9,6 +9,7 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.core.KotlinDetector;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.annotation.AnnotationUtils;
@@ -84,6 +85,10 @@ final class WarmerMethod implements Warmer {
 						+ " public and not final, to be called through the bean's proxy");
 			}
 		}
+		if (KotlinDetector.isSuspendingFunction(target)) {
+			throw new IllegalStateException("Tiercache @CacheWarmer " + name + " warms " + target.getName()
+					+ ", a Kotlin suspend function, which warming cannot call; warm a plain function of the cache");
+		}
 		if (target.getParameterCount() == 0) {
 			throw new IllegalStateException("Tiercache @CacheWarmer " + name + " warms " + target.getName()
 					+ ", which takes no arguments to warm it with");
@@ -136,7 +141,7 @@ final class WarmerMethod implements Warmer {
 	 */
 	@Override
 	public void warm(Object bean, @Nullable Object element) throws Throwable {
-		BeanMethods.invoke(bean, this.cached, arguments(element));
+		BeanMethods.awaited(BeanMethods.invoke(bean, this.cached, arguments(element)));
 	}
 
 	private @Nullable Object[] arguments(@Nullable Object element) {

@@ -2,7 +2,6 @@ package dev.tiercache.internal.read;
 
 import java.util.Collection;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
@@ -32,14 +31,6 @@ public interface TypedReads {
 	 */
 	@Nullable Object getOrLoad(Object key, ValueLoader loader, @Nullable Predicate<@Nullable Object> unless)
 			throws Throwable;
-
-	/**
-	 * {@link #getOrLoad}, once {@link #peek} missed, on the cache's asynchronous executor (the loader may
-	 * block it until its value is there).
-	 * @return a future of the value, failed with what the loader or {@code unless} threw, unchanged
-	 */
-	CompletableFuture<@Nullable Object> getOrLoadAsync(Object key, ValueLoader loader,
-			@Nullable Predicate<@Nullable Object> unless);
 
 	/**
 	 * The batch read-through: one pass over L1, one {@code MGET} for the keys it misses, then
