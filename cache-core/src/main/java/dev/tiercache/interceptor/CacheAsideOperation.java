@@ -113,11 +113,16 @@ final class CacheAsideOperation implements MethodOperation {
 
 	/**
 	 * Waits, on the calling thread, for the value of the {@code Mono} the method returned, run with the
-	 * subscriber's {@code context}; an interrupt (the subscriber cancelled) cancels it.
+	 * subscriber's {@code context}; an interrupt (the subscriber cancelled) cancels it, or keeps it from
+	 * being subscribed if it came first.
 	 * @throws Throwable what the {@code Mono} failed with
 	 * @throws IllegalStateException if the method returned {@code null} rather than a {@code Mono}
 	 */
 	@Nullable Object awaited(@Nullable Object result, ContextView context) throws Throwable {
+		if (Thread.interrupted()) {
+			// the subscriber cancelled before the method's Mono was subscribed: it is not
+			throw new InterruptedException("the subscriber of " + this.method + " cancelled");
+		}
 		if (!(result instanceof Mono<?> mono)) {
 			throw new IllegalStateException(this.method + " returned " + result + " where @CacheAside needs a Mono");
 		}
@@ -129,8 +134,9 @@ final class CacheAsideOperation implements MethodOperation {
 			throw (ex.getCause() != null) ? ex.getCause() : ex;
 		}
 		catch (InterruptedException ex) {
+			// the subscriber cancelled: so is the method's Mono; the flag stays clear, so that the lease is
+			// released at once (the load fails with the interrupt, which other waiters take over from)
 			value.cancel(true);
-			Thread.currentThread().interrupt();
 			throw ex;
 		}
 	}

@@ -8,6 +8,7 @@ import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.context.ContextView;
 
@@ -27,6 +28,15 @@ import dev.tiercache.tier.Freshness;
 public final class TiercacheInterceptor implements MethodInterceptor {
 
 	private static final Object ABSENT = new Object();
+
+	/**
+	 * Where the read-through of {@code Mono} methods runs, each waiting for the method's {@code Mono}:
+	 * Tiercache's own bounded elastic scheduler (daemon threads, ten per CPU, idle ones ended after a
+	 * minute), apart from the application's {@code Schedulers.boundedElastic()}, which the methods' own
+	 * work may use.
+	 */
+	private static final Scheduler REACTIVE_LOADS = Schedulers.newBoundedElastic(
+			10 * Runtime.getRuntime().availableProcessors(), Integer.MAX_VALUE, "tiercache-reactive-loads", 60, true);
 
 	private final TiercacheOperationSource operations;
 
@@ -77,7 +87,7 @@ public final class TiercacheInterceptor implements MethodInterceptor {
 
 	/**
 	 * A {@code Mono} method's (or a Kotlin {@code suspend} function's) call: a {@code Mono} that, once
-	 * subscribed, answers from L1 or reads through on Reactor's bounded elastic scheduler, whose thread
+	 * subscribed, answers from L1 or reads through on {@link #REACTIVE_LOADS}, whose thread
 	 * waits for the method's {@code Mono} (run with the subscriber's context); each subscription looks L1
 	 * up again and proceeds on a clone of its own of the invocation (the caller's returned by then).
 	 */
@@ -91,7 +101,7 @@ public final class TiercacheInterceptor implements MethodInterceptor {
 			MethodInvocation proceeding = (invocation instanceof ProxyMethodInvocation proxied)
 					? proxied.invocableClone() : invocation;
 			return Mono.fromCallable(() -> readThroughReactive(operation, key, proceeding, context, unless))
-				.subscribeOn(Schedulers.boundedElastic());
+				.subscribeOn(REACTIVE_LOADS);
 		});
 	}
 
@@ -102,7 +112,14 @@ public final class TiercacheInterceptor implements MethodInterceptor {
 			return operation.reads()
 				.getOrLoad(key, () -> operation.awaited(proceeding.proceed(), context), unless);
 		}
-		catch (Exception | Error ex) {
+		catch (Exception ex) {
+			if (Thread.interrupted() || ex instanceof InterruptedException) {
+				// cancelled: nobody is subscribed any more; what Reactor would drop and log is not sent
+				return null;
+			}
+			throw ex;
+		}
+		catch (Error ex) {
 			throw ex;
 		}
 		catch (Throwable ex) {

@@ -126,7 +126,7 @@ final class PartitionBalancer {
 		if (flusher.schedule()) {
 			try {
 				this.pool.execute(() -> {
-					if (flusher.flush(this::othersWaiting) == PartitionFlusher.Outcome.YIELDED) {
+					if (flusher.flush(() -> anotherQueued(flusher)) == PartitionFlusher.Outcome.YIELDED) {
 						submit(flusher);
 					}
 				});
@@ -142,8 +142,14 @@ final class PartitionBalancer {
 		return this.pool.getQueue().size();
 	}
 
-	private boolean othersWaiting() {
-		return flushesWaiting() > 0;
+	/** Whether a flush of another partition than {@code flusher}'s waits for a thread. */
+	private boolean anotherQueued(PartitionFlusher flusher) {
+		for (PartitionFlusher other : this.flushers) {
+			if (other != flusher && other.scheduled()) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**

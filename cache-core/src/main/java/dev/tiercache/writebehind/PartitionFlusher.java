@@ -129,6 +129,11 @@ final class PartitionFlusher {
 		return owned() || this.lease.take() != null;
 	}
 
+	/** Whether a flush of the partition is queued (submitted, not started yet). */
+	boolean scheduled() {
+		return this.scheduled.get();
+	}
+
 	/** Marks the flusher as submitted; {@code false} if it already is. */
 	boolean schedule() {
 		return this.scheduled.compareAndSet(false, true);
@@ -214,7 +219,7 @@ final class PartitionFlusher {
 					this.ownPendingLeft = true;
 					return Outcome.STOPPED;
 				}
-				if (batch.size() >= this.batchSize && othersWaiting.getAsBoolean()) {
+				if (batch.size() >= this.batchSize && !this.gate.stopping() && othersWaiting.getAsBoolean()) {
 					return Outcome.YIELDED;
 				}
 				if (readingNew && batch.size() < this.batchSize && this.coalesceWindowNanos > 0) {

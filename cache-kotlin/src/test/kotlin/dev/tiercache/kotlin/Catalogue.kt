@@ -1,6 +1,7 @@
 package dev.tiercache.kotlin
 
 import dev.tiercache.annotation.CacheAside
+import dev.tiercache.annotation.NeverCache
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.flowOf
@@ -50,5 +51,17 @@ open class FlowCatalogue {
 
 	@CacheAside(cache = "products", key = "'flow'")
 	open suspend fun flow(): Flow<String> = flowOf("a")
+
+}
+
+/** A token never to be cached. */
+@NeverCache
+class Token(val value: String)
+
+/** A suspend function that would cache a [Token], which start-up refuses. */
+open class Tokens {
+
+	@CacheAside(cache = "tokens")
+	open suspend fun token(user: String): Token = Token(user)
 
 }

@@ -1,6 +1,7 @@
 package dev.tiercache.kotlin
 
 import dev.tiercache.interceptor.TiercacheAdvisor
+import dev.tiercache.interceptor.TiercacheMethodValidator
 import dev.tiercache.interceptor.TiercacheOperationSource
 import dev.tiercache.test.TestManagers
 import dev.tiercache.tier.CacheSettings
@@ -101,6 +102,15 @@ class SuspendCacheAsideTests {
 		assertThatException().isThrownBy { factory.proxy }
 			.withStackTraceContaining("FlowCatalogue.flow")
 			.withStackTraceContaining("kotlinx.coroutines.flow.Flow")
+	}
+
+	@Test
+	fun `a suspend function that would cache a type marked NeverCache is refused`() {
+		val validator = TiercacheMethodValidator()
+
+		assertThatException().isThrownBy { validator.postProcessBeforeInitialization(Tokens(), "tokens") }
+			.withMessageContaining("Token")
+			.withMessageContaining("NeverCache")
 	}
 
 	@Test
