@@ -109,7 +109,8 @@ public final class Subjects implements AutoCloseable {
 		long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
 		while (guard == null || !guard.built()) {
 			if (System.nanoTime() - deadline > 0) {
-				throw new IllegalStateException("The penetration guard of cache 'guarded' was not built within a minute");
+				throw new IllegalStateException(
+						"The penetration guard of cache 'guarded' was not built within a minute");
 			}
 			LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
 		}

@@ -134,7 +134,8 @@ public final class PenetrationGuard implements KeyGuard {
 			if redis.call('SET', KEYS[3], ARGV[3], 'NX', 'PX', ARGV[4]) == false then
 			  return 0
 			end
-			if ARGV[5] == '1' and redis.call('HEXISTS', KEYS[2], 'bits') == 1 and redis.call('EXISTS', KEYS[4]) == 1 then
+			local built = redis.call('HEXISTS', KEYS[2], 'bits') == 1 and redis.call('EXISTS', KEYS[4]) == 1
+			if ARGV[5] == '1' and built then
 			  redis.call('DEL', KEYS[3])
 			  return 2
 			end
