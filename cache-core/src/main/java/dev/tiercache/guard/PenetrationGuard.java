@@ -223,9 +223,8 @@ public final class PenetrationGuard implements KeyGuard {
 	/** Whether adds were dropped, so that the filter in Redis lacks keys and must be disabled. */
 	private volatile boolean addsDropped;
 
-	private final AtomicLong refusals = new AtomicLong();
-
-	private final LongAdder refused = new LongAdder();
+	/** Keys refused (audited ones included): also what picks one refusal in {@value #AUDIT_EVERY} to audit. */
+	private final AtomicLong refused = new AtomicLong();
 
 	private final LongAdder passedLocally = new LongAdder();
 
@@ -338,8 +337,7 @@ public final class PenetrationGuard implements KeyGuard {
 			this.passedInRedis.increment();
 			return Verdict.PASS;
 		}
-		this.refused.increment();
-		if (this.refusals.incrementAndGet() % AUDIT_EVERY == 0) {
+		if (this.refused.incrementAndGet() % AUDIT_EVERY == 0) {
 			this.audited.increment();
 			return Verdict.AUDIT;
 		}
@@ -632,7 +630,7 @@ public final class PenetrationGuard implements KeyGuard {
 		long set = (copy != null) ? copy.bits().cardinality() : 0;
 		return new GuardStats(copy != null, this.shape.bits(), this.shape.hashes(),
 				(copy != null) ? copy.keysAtBuild() : 0, set, (copy != null) ? this.shape.falsePositiveRate(set) : 0,
-				this.refused.sum(), this.passedLocally.sum(), this.passedInRedis.sum(), this.open.sum(),
+				this.refused.get(), this.passedLocally.sum(), this.passedInRedis.sum(), this.open.sum(),
 				this.audited.sum(), this.foundByAudit.sum(), this.redisErrors.sum(), this.unsent.size());
 	}
 

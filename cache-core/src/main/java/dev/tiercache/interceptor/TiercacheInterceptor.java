@@ -96,7 +96,7 @@ public final class TiercacheInterceptor implements MethodInterceptor {
 		return Mono.deferContextual((context) -> {
 			Object cached = operation.reads().peek(key, ABSENT);
 			if (cached != ABSENT) {
-				return Mono.justOrEmpty(cached);
+				return (Mono<?>) operation.toResult(cached);
 			}
 			MethodInvocation proceeding = (invocation instanceof ProxyMethodInvocation proxied)
 					? proxied.invocableClone() : invocation;

@@ -14,13 +14,11 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.support.AbstractPlatformTransactionManager;
-import org.springframework.transaction.support.DefaultTransactionStatus;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import dev.tiercache.annotation.CacheAside;
 import dev.tiercache.annotation.WriteAround;
+import dev.tiercache.test.TestTransactions;
 
 /**
  * A catalogue whose {@code products} cache is guarded: the products that exist are in a {@link Rows}
@@ -83,33 +81,14 @@ public class GuardedCatalogue {
 
 	}
 
-	/** The application with a transaction manager, which only marks transactions begun and ended. */
+	/** The application with a transaction manager that touches no resource. */
 	@SpringBootConfiguration
 	@Import(Application.class)
 	public static class WithTransactions {
 
 		@Bean
 		PlatformTransactionManager transactionManager() {
-			return new AbstractPlatformTransactionManager() {
-
-				@Override
-				protected Object doGetTransaction() {
-					return new Object();
-				}
-
-				@Override
-				protected void doBegin(Object transaction, TransactionDefinition definition) {
-				}
-
-				@Override
-				protected void doCommit(DefaultTransactionStatus status) {
-				}
-
-				@Override
-				protected void doRollback(DefaultTransactionStatus status) {
-				}
-
-			};
+			return TestTransactions.template().getTransactionManager();
 		}
 
 	}
