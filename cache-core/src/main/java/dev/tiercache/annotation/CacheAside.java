@@ -41,6 +41,15 @@ public @interface CacheAside {
 	/** SpEL over the parameters and {@code #result}; when it is {@code true} the result is not cached. */
 	String unless() default "";
 
+	/**
+	 * Tags to store the result with: SpEL over the parameters and {@code #result} (the value to cache), each
+	 * yielding a tag, a collection or an array of tags, or {@code null} for none ({@code "'product:' + #id"},
+	 * {@code "#result.categories"}); a tag that is not a {@code String} is taken as its {@code String.valueOf}.
+	 * An invalidation of one of them ({@link CacheInvalidate#tags()}, {@code TieredCache.invalidateTag}) drops
+	 * the entry on every instance, however many entries carry the tag. Not with {@link #batch()}.
+	 */
+	String[] tags() default {};
+
 	/** Overrides the cache's {@code ttl} for entries of this method ({@code "10m"}, {@code "PT10M"}, {@code "${…}"}). */
 	String ttl() default "";
 

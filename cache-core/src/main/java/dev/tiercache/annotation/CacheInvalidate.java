@@ -8,8 +8,10 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Deletes cache entries when the method is called: one key, or with {@link #allEntries()} the whole
- * cache. Deletes revoke load leases, so a load that read old data cannot store it afterwards.
+ * Deletes cache entries when the method is called: one key, the entries that carry some tags
+ * ({@link #tags()}), or with {@link #allEntries()} the whole cache. Deletes revoke load leases, so a load
+ * that read old data cannot store it afterwards; a load in flight when a tag is invalidated stores what
+ * counts as dropped.
  *
  * <p>By default the delete happens after the method returns, and not if it throws; with
  * {@link #beforeInvocation()} it happens before the method runs, whatever the method then does.
@@ -28,9 +30,19 @@ public @interface CacheInvalidate {
 
 	/**
 	 * SpEL over the parameters that yields the key; empty uses the only parameter, or all parameters
-	 * together. Must be empty with {@link #allEntries()}.
+	 * together, unless {@link #tags()} are given (then no key is deleted). Must be empty with
+	 * {@link #allEntries()}.
 	 */
 	String key() default "";
+
+	/**
+	 * Tags to invalidate: SpEL over the parameters (and {@code #result} unless before invocation), each
+	 * yielding a tag, a collection or an array of tags, or {@code null} for none, as
+	 * {@link CacheAside#tags()} does. Every entry of the cache that carries one of them is dropped, on
+	 * every instance, in one Redis round trip per tag. With a {@link #key()}, that key is deleted too. Not
+	 * with {@link #allEntries()}.
+	 */
+	String[] tags() default {};
 
 	/** Whether to delete every entry of the cache instead of one key. */
 	boolean allEntries() default false;

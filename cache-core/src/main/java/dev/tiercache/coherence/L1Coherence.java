@@ -32,10 +32,11 @@ import dev.tiercache.internal.redis.RemoteCommands;
  * {@code aWriteThatReachesL1AfterANewerWritesReportDoesNotStayThere}).
  *
  * <p><b>Missed changes clear L1.</b> When changes may have been missed (the connection was lost, Redis
- * flushed, or Redis answers again after the circuit breaker stopped calls), every L1 is cleared and the
- * namespace versions are read again ({@link NamespaceReader}): on the background executor after a
- * reconnection or flush ({@link #resynchronize}), on the breaker's thread after an outage
- * ({@link #clearAndReread}), never on Redis's I/O thread. Thread-safe.
+ * flushed, or Redis answers again after the circuit breaker stopped calls), every L1 is cleared, the
+ * tag versions known are forgotten ({@link TagReports}) and the namespace versions are read again
+ * ({@link NamespaceReader}): on the background executor after a reconnection or flush
+ * ({@link #resynchronize}), on the breaker's thread after an outage ({@link #clearAndReread}), never on
+ * Redis's I/O thread. Thread-safe.
  */
 public final class L1Coherence implements InvalidationTarget, AutoCloseable {
 
@@ -47,6 +48,8 @@ public final class L1Coherence implements InvalidationTarget, AutoCloseable {
 
 	private final NamespaceReader namespaces;
 
+	private final TagReports tags;
+
 	private final Map<String, LocalCopies> caches = new ConcurrentHashMap<>();
 
 	private final AtomicLong resynchronizations = new AtomicLong();
@@ -56,12 +59,15 @@ public final class L1Coherence implements InvalidationTarget, AutoCloseable {
 	 * @param commands where suspects are checked
 	 * @param background runs namespace reads and clears, away from Redis's I/O thread
 	 * @param namespaces reads namespace versions again when they may have moved
+	 * @param tags told of reported changes of tags, and of losses of reports
 	 */
-	public L1Coherence(RedisKeys keys, RemoteCommands commands, Executor background, NamespaceReader namespaces) {
+	public L1Coherence(RedisKeys keys, RemoteCommands commands, Executor background, NamespaceReader namespaces,
+			TagReports tags) {
 		this.keys = keys;
 		this.checks = new CopyChecks(commands);
 		this.background = background;
 		this.namespaces = namespaces;
+		this.tags = tags;
 	}
 
 	/** Keeps a cache's L1 coherent from now on. */
@@ -72,8 +78,9 @@ public final class L1Coherence implements InvalidationTarget, AutoCloseable {
 	/**
 	 * A key changed in Redis. For a value key of a followed cache's current namespace, the cache's L1
 	 * is told ({@link LocalCopies#reported}) and an entry it keeps is checked; a namespace version is read
-	 * again in the background. Other keys concern no L1. Runs on the connection's I/O thread: no Redis
-	 * call here.
+	 * again in the background; a tag's version is read again before it is next relied on
+	 * ({@link TagReports#tagChanged}). Other keys concern no L1. Runs on the connection's I/O thread: no
+	 * Redis call here.
 	 */
 	@Override
 	public void changed(byte[] key) {
@@ -83,6 +90,9 @@ public final class L1Coherence implements InvalidationTarget, AutoCloseable {
 		}
 		else if (parsed instanceof RedisKey.Cache whole && whole.part() == RedisKey.CachePart.NAMESPACE) {
 			inBackground(() -> this.namespaces.read(whole.cache()));
+		}
+		else if (parsed instanceof RedisKey.Tag tag) {
+			this.tags.tagChanged(tag.cache(), tag.tag());
 		}
 	}
 
@@ -104,10 +114,11 @@ public final class L1Coherence implements InvalidationTarget, AutoCloseable {
 	}
 
 	/**
-	 * Changes were missed while Redis could not be used: every L1 is cleared and the namespaces read
-	 * again, now, on the calling thread.
+	 * Changes were missed while Redis could not be used: every L1 is cleared, the tag versions known are
+	 * forgotten and the namespaces read again, now, on the calling thread.
 	 */
 	public void clearAndReread() {
+		this.tags.forgetTags();
 		this.caches.values().forEach(LocalCopies::clear);
 		this.namespaces.readAll();
 		this.resynchronizations.incrementAndGet();

@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.util.context.ContextView;
 
+import dev.tiercache.internal.read.ResultTags;
 import dev.tiercache.internal.read.TypedReads;
 import dev.tiercache.tier.CacheSettings;
 import dev.tiercache.tier.TieredCache;
@@ -31,6 +32,8 @@ final class CacheAsideOperation implements MethodOperation {
 	private final @Nullable MethodExpression condition;
 
 	private final @Nullable MethodExpression unless;
+
+	private final @Nullable TagExpressions tags;
 
 	private final TypedReads reads;
 
@@ -57,12 +60,14 @@ final class CacheAsideOperation implements MethodOperation {
 	private final CacheSettings entrySettings;
 
 	CacheAsideOperation(Method method, TieredCache cache, KeyResolver keyResolver, @Nullable MethodExpression condition,
-			@Nullable MethodExpression unless, Type valueType, Result result, CacheSettings entrySettings) {
+			@Nullable MethodExpression unless, @Nullable TagExpressions tags, Type valueType, Result result,
+			CacheSettings entrySettings) {
 		this.method = method;
 		this.cache = cache;
 		this.keyResolver = keyResolver;
 		this.condition = condition;
 		this.unless = unless;
+		this.tags = tags;
 		this.reads = cache.reads(valueType, entrySettings);
 		this.result = result;
 		this.entrySettings = entrySettings;
@@ -96,6 +101,15 @@ final class CacheAsideOperation implements MethodOperation {
 			return null;
 		}
 		return (value) -> expression.test(arguments, target, true, value);
+	}
+
+	/** The {@code tags} of one call's result, or {@code null} when it stores none; {@code #result} as for {@link #unlessRule}. */
+	@Nullable ResultTags tagsRule(@Nullable Object[] arguments, @Nullable Object target) {
+		TagExpressions expressions = this.tags;
+		if (expressions == null) {
+			return null;
+		}
+		return (value) -> expressions.evaluate(arguments, target, true, value);
 	}
 
 	/** Whether the method returns a {@code Mono}: its reads run when subscribed, its loads on a scheduler's thread. */

@@ -199,6 +199,11 @@ final class MethodExpression {
 		}
 	}
 
+	/** An error about what the expression yielded: it names the annotation, the expression and the method. */
+	IllegalStateException yieldedWrongly(String problem) {
+		return new IllegalStateException(problem(this.annotation, this.attribute, this.text, this.method, problem));
+	}
+
 	/** Evaluates a boolean expression ({@code condition}, {@code unless}). */
 	boolean test(@Nullable Object[] arguments, @Nullable Object target, boolean hasResult,
 			@Nullable Object result) {
@@ -206,8 +211,7 @@ final class MethodExpression {
 		if (value instanceof Boolean bool) {
 			return bool;
 		}
-		throw new IllegalStateException(problem(this.annotation, this.attribute, this.text, this.method,
-				"must yield a boolean, but yielded " + value));
+		throw yieldedWrongly("must yield a boolean, but yielded " + value);
 	}
 
 	/**

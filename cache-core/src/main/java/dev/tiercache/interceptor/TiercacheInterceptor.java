@@ -15,6 +15,7 @@ import reactor.util.context.ContextView;
 import org.springframework.aop.ProxyMethodInvocation;
 
 import dev.tiercache.annotation.CacheAside;
+import dev.tiercache.internal.read.ResultTags;
 import dev.tiercache.tier.CacheSettings;
 import dev.tiercache.tier.Freshness;
 
@@ -81,7 +82,9 @@ public final class TiercacheInterceptor implements MethodInterceptor {
 			throws Throwable {
 		Predicate<@Nullable Object> unless = operation.unlessRule(invocation.getArguments(), invocation.getThis());
 		MethodInvocation loading = loadingInvocation(invocation, operation.entrySettings());
-		Object value = operation.reads().getOrLoad(key, () -> operation.toCached(loading.proceed()), unless);
+		Object value = operation.reads()
+			.getOrLoad(key, () -> operation.toCached(loading.proceed()), unless,
+					operation.tagsRule(invocation.getArguments(), invocation.getThis()));
 		return operation.toResult(value);
 	}
 
@@ -93,6 +96,7 @@ public final class TiercacheInterceptor implements MethodInterceptor {
 	 */
 	private static Mono<?> reactive(MethodInvocation invocation, CacheAsideOperation operation, Object key) {
 		Predicate<@Nullable Object> unless = operation.unlessRule(invocation.getArguments(), invocation.getThis());
+		ResultTags tags = operation.tagsRule(invocation.getArguments(), invocation.getThis());
 		return Mono.deferContextual((context) -> {
 			Object cached = operation.reads().peek(key, ABSENT);
 			if (cached != ABSENT) {
@@ -100,17 +104,17 @@ public final class TiercacheInterceptor implements MethodInterceptor {
 			}
 			MethodInvocation proceeding = (invocation instanceof ProxyMethodInvocation proxied)
 					? proxied.invocableClone() : invocation;
-			return Mono.fromCallable(() -> readThroughReactive(operation, key, proceeding, context, unless))
+			return Mono.fromCallable(() -> readThroughReactive(operation, key, proceeding, context, unless, tags))
 				.subscribeOn(REACTIVE_LOADS);
 		});
 	}
 
 	private static @Nullable Object readThroughReactive(CacheAsideOperation operation, Object key,
-			MethodInvocation proceeding, ContextView context, @Nullable Predicate<@Nullable Object> unless)
-			throws Exception {
+			MethodInvocation proceeding, ContextView context, @Nullable Predicate<@Nullable Object> unless,
+			@Nullable ResultTags tags) throws Exception {
 		try {
 			return operation.reads()
-				.getOrLoad(key, () -> operation.awaited(proceeding.proceed(), context), unless);
+				.getOrLoad(key, () -> operation.awaited(proceeding.proceed(), context), unless, tags);
 		}
 		catch (Exception ex) {
 			if (Thread.interrupted() || ex instanceof InterruptedException) {

@@ -214,8 +214,9 @@ public final class TiercacheOperationSource {
 		}
 		return new CacheAsideOperation(specific, cache, keyResolver("CacheAside", annotation.key(), specific),
 				expression("CacheAside", "condition", annotation.condition(), specific, Set.of()),
-				expression("CacheAside", "unless", annotation.unless(), specific, Set.of("result")), valueType, result,
-				entrySettings(annotation, cache.settings(), specific));
+				expression("CacheAside", "unless", annotation.unless(), specific, Set.of("result")),
+				TagExpressions.parse(this, "CacheAside", annotation.tags(), specific, Set.of("result")), valueType,
+				result, entrySettings(annotation, cache.settings(), specific));
 	}
 
 	/**
@@ -250,6 +251,10 @@ public final class TiercacheOperationSource {
 		if (!annotation.key().isBlank()) {
 			throw new IllegalStateException("@CacheAside(batch = true) on " + specific
 					+ " takes no key: each id of its collection parameter is a key of the cache");
+		}
+		if (annotation.tags().length > 0) {
+			throw new IllegalStateException("@CacheAside(batch = true) on " + specific + " cannot tag its values; "
+					+ "tag them with a single-key @CacheAside, or TieredCache.put(key, value, tags)");
 		}
 		Class<?>[] parameters = specific.getParameterTypes();
 		if (parameters.length != 1 || !BATCH_ID_TYPES.contains(parameters[0])) {

@@ -188,14 +188,24 @@ final class WriteOperationParser {
 		Set<String> variables = before ? Set.of() : Set.of("result");
 		MethodExpression condition = this.source.expression(name, "condition", annotation.condition(), method, variables);
 		String description = "@CacheInvalidate(cache = " + annotation.cache() + ")";
+		TagExpressions tags = TagExpressions.parse(this.source, name, annotation.tags(), method, variables);
 		if (annotation.allEntries()) {
-			if (!annotation.key().isBlank()) {
-				throw new IllegalStateException("@CacheInvalidate(cache = \"" + annotation.cache() + "\", key = \""
-						+ annotation.key() + "\", allEntries = true) on " + method
-						+ " names a key and all entries; remove one of them");
+			if (!annotation.key().isBlank() || tags != null) {
+				throw new IllegalStateException("@CacheInvalidate(cache = \"" + annotation.cache() + "\", allEntries = "
+						+ "true) on " + method + " also names " + (annotation.key().isBlank() ? "tags" : "a key")
+						+ ", which all entries include; remove one of them");
 			}
 			return new WriteOperation(description, before, condition,
 					(arguments, target, result, intent) -> this.invalidate.invalidate(cache, null, before));
+		}
+		if (tags != null) {
+			ResultKey key = annotation.key().isBlank() ? null : key(name, annotation.key(), method, !before);
+			return new WriteOperation(description, before, condition, (arguments, target, result, intent) -> {
+				if (key != null) {
+					this.invalidate.invalidate(cache, key.resolve(arguments, target, result), before);
+				}
+				this.invalidate.invalidateTags(cache, tags.evaluate(arguments, target, !before, result), before);
+			});
 		}
 		ResultKey key = key(name, annotation.key(), method, !before);
 		return new WriteOperation(description, before, condition, (arguments, target, result, intent) -> this.invalidate

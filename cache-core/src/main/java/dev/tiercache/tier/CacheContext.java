@@ -13,6 +13,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 
 import dev.tiercache.coherence.LocalCopies;
 import dev.tiercache.coherence.NamespaceVersion;
+import dev.tiercache.coherence.TagVersions;
 import dev.tiercache.internal.concurrent.RateLimit;
 import dev.tiercache.internal.read.KeyGuard;
 import dev.tiercache.internal.redis.RemoteCallException;
@@ -58,11 +59,14 @@ final class CacheContext implements LocalCopies {
 
 	private final CacheTracer tracer;
 
+	private final TagVersions tags;
+
 	private final RateLimit handlerFailureLog = new RateLimit(LOG_INTERVAL);
 
 	CacheContext(String name, CacheSettings settings, @Nullable LocalTier local, StatsRecorder stats,
-			TiercacheErrorHandler errorHandler, CacheTracer tracer) {
+			TiercacheErrorHandler errorHandler, CacheTracer tracer, TagVersions tags) {
 		this.name = name;
+		this.tags = tags;
 		this.stats = stats;
 		this.settings = settings;
 		this.local = local;
@@ -78,6 +82,11 @@ final class CacheContext implements LocalCopies {
 	@Override
 	public String cacheName() {
 		return this.name;
+	}
+
+	/** The versions of this cache's tags, which tagged entries are checked against. */
+	TagVersions tags() {
+		return this.tags;
 	}
 
 	/** What traces this cache's loads, calls to Redis and write-behind flushes. */

@@ -8,6 +8,7 @@ import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.internal.read.BatchLoader;
+import dev.tiercache.internal.read.ResultTags;
 import dev.tiercache.internal.read.TypedReads;
 import dev.tiercache.internal.read.ValueLoader;
 
@@ -38,9 +39,9 @@ final class CacheReads implements TypedReads {
 	}
 
 	@Override
-	public @Nullable Object getOrLoad(Object key, ValueLoader loader, @Nullable Predicate<@Nullable Object> unless)
-			throws Throwable {
-		return this.cache.getOrLoad(key, this.type, this.rawType, this.entrySettings, loader, unless);
+	public @Nullable Object getOrLoad(Object key, ValueLoader loader, @Nullable Predicate<@Nullable Object> unless,
+			@Nullable ResultTags tags) throws Throwable {
+		return this.cache.getOrLoad(key, this.type, this.rawType, this.entrySettings, loader, unless, tags);
 	}
 
 	@Override

@@ -8,6 +8,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.cache.Cache.ValueWrapper;
 import org.springframework.cache.support.SimpleValueWrapper;
 
+import dev.tiercache.coherence.EntryTags;
 import dev.tiercache.coherence.NamespaceVersion;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.internal.stampede.WriteIntents.Intent;
@@ -59,6 +60,15 @@ final class CacheWrites implements CoordinatedWrites {
 
 	/** Stores a value in both tiers, revoking loads of the key: see {@link TieredCache#put(Object, Object, Type)}. */
 	void put(Object key, @Nullable Object value, Type type) {
+		put(key, value, type, null);
+	}
+
+	/**
+	 * Stores a value in both tiers with tags, revoking loads of the key: see
+	 * {@link TieredCache#put(Object, Object, Type, java.util.Collection)}.
+	 * @param tags the entry's tags, or {@code null}
+	 */
+	void put(Object key, @Nullable Object value, Type type, @Nullable EntryTags tags) {
 		if (value != null) {
 			this.cache.keyWritten(this.remote, key);
 		}
@@ -71,11 +81,11 @@ final class CacheWrites implements CoordinatedWrites {
 		LocalTier tier = this.local;
 		if (l2 == null) {
 			if (tier != null) {
-				tier.put(key, value, ttl);
+				tier.put(key, value, ttl, tags);
 			}
 			return;
 		}
-		byte[] framed = l2.frame(value, type, ttl, 0);
+		byte[] framed = l2.frame(value, type, ttl, 0, tags);
 		RemoteKey remoteKey = writableKeyOf(l2, key);
 		long stamp = stampOf(remoteKey);
 		if (!l2.write(remoteKey, framed, ttl) || framed == null) {
@@ -118,7 +128,7 @@ final class CacheWrites implements CoordinatedWrites {
 			return;
 		}
 		long ttl = this.cache.settings().jitteredTtlMillis(false);
-		byte[] framed = (value != null && ttl > 0) ? l2.frame(value, type, ttl, 0) : null;
+		byte[] framed = (value != null && ttl > 0) ? l2.frame(value, type, ttl, 0, null) : null;
 		long stamp = stampOf(remoteKey);
 		if (intents().complete(remoteKey, intent.registration(), framed, ttl) && framed != null) {
 			keepWritten(remoteKey, value, ttl, stamp, framed);
@@ -219,11 +229,11 @@ final class CacheWrites implements CoordinatedWrites {
 		if (l2 == null) {
 			ValueWrapper existing = this.lookup.lookup(key, type, true);
 			if (existing == null && tier != null) {
-				tier.put(key, value, ttl);
+				tier.put(key, value, ttl, null);
 			}
 			return existing;
 		}
-		byte[] framed = (ttl > 0) ? l2.frame(value, type, ttl, 0) : null;
+		byte[] framed = (ttl > 0) ? l2.frame(value, type, ttl, 0, null) : null;
 		if (framed == null) {
 			return this.lookup.lookup(key, type, true);
 		}
@@ -300,6 +310,17 @@ final class CacheWrites implements CoordinatedWrites {
 	private boolean evictLocal(Object key) {
 		LocalTier tier = this.local;
 		return tier != null && tier.evict(key);
+	}
+
+	/** Drops every entry that carries the tag: see {@link TieredCache#invalidateTag}. */
+	void invalidateTag(String tag) {
+		RemoteCache l2 = this.remote;
+		if (l2 != null) {
+			l2.invalidateTag(tag);
+		}
+		else {
+			this.cache.tags().invalidate(tag);
+		}
 	}
 
 	/** Removes every entry: see {@link TieredCache#invalidate()}. */

@@ -1,12 +1,16 @@
 package dev.tiercache.tier;
 
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.codec.EncodedValue;
 import dev.tiercache.codec.ValueDecodingException;
+import dev.tiercache.coherence.EntryTags;
 
 /**
  * The binary frame of every value Tiercache stores in Redis.
@@ -15,17 +19,21 @@ import dev.tiercache.codec.ValueDecodingException;
  * offset  size  field
  * 0       1     format version ({@value #VERSION})
  * 1       1     flags: bit 0 = null marker, bit 1 = type hint, bit 2 = compressed payload
- *               ({@link PayloadCompression}), bits 4-7 = payload format of the codec
+ *               ({@link PayloadCompression}), bit 3 = tags, bits 4-7 = payload format of the codec
  * 2       8     written-at, epoch milliseconds
  * 10      8     soft expiry, epoch milliseconds (when the entry counts as expired)
  * 18      4     load duration, milliseconds (how long the loader took)
  * 22      2     with a type hint only: its length h in bytes
  * 24      h     with a type hint only: the codec's type hint, UTF-8 ({@link EncodedValue#typeHint()})
- * 22 (24+h) n   payload (empty for a null marker)
+ * then, with tags only:
+ *         8     the tag stamp ({@link EntryTags#stamp()})
+ *         1     the number of tags t
+ *         t×    each tag: its length in bytes (2), then the tag, UTF-8
+ * then    n     payload (empty for a null marker)
  * </pre>
  *
- * <p>Entries written before type hints and compression existed have neither flag, and read as before. Instances are
- * immutable views over the bytes they were read from; the payload is not copied.
+ * <p>Entries written before type hints, compression and tags existed have none of their flags, and read as before.
+ * Instances are immutable views over the bytes they were read from; the payload is not copied.
  *
  * @param nullMarker whether the entry is a cached {@code null}
  * @param payloadFormat the codec's format tag
@@ -34,9 +42,10 @@ import dev.tiercache.codec.ValueDecodingException;
  * @param loadMillis how long the loader took
  * @param source the framed bytes
  * @param payloadOffset where the payload starts in {@code source}
+ * @param tags the entry's tags, or {@code null}
  */
 record Envelope(boolean nullMarker, int payloadFormat, long writtenAt, long softExpiresAt, int loadMillis,
-		byte[] source, int payloadOffset) {
+		byte[] source, int payloadOffset, @Nullable EntryTags tags) {
 
 	/** The version written by this release; other versions are refused as corrupt. */
 	static final byte VERSION = 1;
@@ -50,7 +59,14 @@ record Envelope(boolean nullMarker, int payloadFormat, long writtenAt, long soft
 
 	private static final int COMPRESSED_FLAG = 0x04;
 
+	private static final int TAGS_FLAG = 0x08;
+
 	private static final int HINT_LENGTH_SIZE = 2;
+
+	private static final int TAG_LENGTH_SIZE = 2;
+
+	/** The tag stamp and the number of tags. */
+	private static final int TAGS_HEADER_SIZE = 9;
 
 	/** Whether the payload is compressed ({@link PayloadCompression}). */
 	boolean compressed() {
@@ -64,37 +80,54 @@ record Envelope(boolean nullMarker, int payloadFormat, long writtenAt, long soft
 
 	/** The type hint its writer recorded, or {@code null}. */
 	@Nullable String typeHint() {
-		int start = HEADER_SIZE + HINT_LENGTH_SIZE;
-		return (this.payloadOffset > HEADER_SIZE)
-				? new String(this.source, start, this.payloadOffset - start, StandardCharsets.UTF_8) : null;
+		if ((this.source[1] & TYPE_HINT_FLAG) == 0) {
+			return null;
+		}
+		int length = ByteBuffer.wrap(this.source, HEADER_SIZE, HINT_LENGTH_SIZE).getShort() & 0xFFFF;
+		return new String(this.source, HEADER_SIZE + HINT_LENGTH_SIZE, length, StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * The tags framed bytes carry, or {@code null}: reads the envelope only if its tags flag is set.
+	 * @throws ValueDecodingException if the envelope is corrupt
+	 */
+	static @Nullable EntryTags tagsOf(byte[] framed) {
+		return (framed.length >= HEADER_SIZE && (framed[1] & TAGS_FLAG) != 0) ? read(framed).tags() : null;
 	}
 
 	/**
 	 * Frames a value.
 	 * @param value the encoded value
+	 * @param tags the entry's tags, or {@code null}
 	 */
-	static byte[] frame(EncodedValue value, long writtenAt, long softExpiresAt, long loadMillis) {
-		return frame(value, value.bytes(), 0, writtenAt, softExpiresAt, loadMillis);
+	static byte[] frame(EncodedValue value, long writtenAt, long softExpiresAt, long loadMillis,
+			@Nullable EntryTags tags) {
+		return frame(value, value.bytes(), 0, writtenAt, softExpiresAt, loadMillis, tags);
 	}
 
 	/**
 	 * Frames a value whose payload is stored compressed.
 	 * @param compressed the value's payload as {@link PayloadCompression#compress} returned it
+	 * @param tags the entry's tags, or {@code null}
 	 */
 	static byte[] frameCompressed(EncodedValue value, byte[] compressed, long writtenAt, long softExpiresAt,
-			long loadMillis) {
-		return frame(value, compressed, COMPRESSED_FLAG, writtenAt, softExpiresAt, loadMillis);
+			long loadMillis, @Nullable EntryTags tags) {
+		return frame(value, compressed, COMPRESSED_FLAG, writtenAt, softExpiresAt, loadMillis, tags);
 	}
 
 	private static byte[] frame(EncodedValue value, byte[] payload, int flags, long writtenAt, long softExpiresAt,
-			long loadMillis) {
+			long loadMillis, @Nullable EntryTags tags) {
 		String typeHint = value.typeHint();
 		byte[] hint = (typeHint != null) ? typeHint.getBytes(StandardCharsets.UTF_8) : null;
-		int allFlags = flags | (value.format() << 4) | ((hint != null) ? TYPE_HINT_FLAG : 0);
-		ByteBuffer buffer = header(allFlags, sizeOf(hint) + payload.length, writtenAt, softExpiresAt, loadMillis);
+		byte[][] tagNames = utf8(tags);
+		int allFlags = flags | (value.format() << 4) | ((hint != null) ? TYPE_HINT_FLAG : 0)
+				| ((tagNames != null) ? TAGS_FLAG : 0);
+		ByteBuffer buffer = header(allFlags, sizeOf(hint) + sizeOf(tagNames) + payload.length, writtenAt,
+				softExpiresAt, loadMillis);
 		if (hint != null) {
 			buffer.putShort((short) hint.length).put(hint);
 		}
+		putTags(buffer, tags, tagNames);
 		return buffer.put(payload).array();
 	}
 
@@ -103,9 +136,49 @@ record Envelope(boolean nullMarker, int payloadFormat, long writtenAt, long soft
 		return (hint != null) ? HINT_LENGTH_SIZE + hint.length : 0;
 	}
 
-	/** Frames a cached {@code null}. */
-	static byte[] frameNull(long writtenAt, long softExpiresAt, long loadMillis) {
-		return header(NULL_FLAG, 0, writtenAt, softExpiresAt, loadMillis).array();
+	/** The bytes tags add to an envelope. */
+	private static int sizeOf(byte @Nullable [][] tagNames) {
+		if (tagNames == null) {
+			return 0;
+		}
+		int size = TAGS_HEADER_SIZE;
+		for (byte[] name : tagNames) {
+			size += TAG_LENGTH_SIZE + name.length;
+		}
+		return size;
+	}
+
+	private static byte @Nullable [][] utf8(@Nullable EntryTags tags) {
+		if (tags == null) {
+			return null;
+		}
+		byte[][] names = new byte[tags.names().size()][];
+		for (int i = 0; i < names.length; i++) {
+			names[i] = tags.names().get(i).getBytes(StandardCharsets.UTF_8);
+		}
+		return names;
+	}
+
+	private static void putTags(ByteBuffer buffer, @Nullable EntryTags tags, byte @Nullable [][] tagNames) {
+		if (tags == null || tagNames == null) {
+			return;
+		}
+		buffer.putLong(tags.stamp()).put((byte) tagNames.length);
+		for (byte[] name : tagNames) {
+			buffer.putShort((short) name.length).put(name);
+		}
+	}
+
+	/**
+	 * Frames a cached {@code null}.
+	 * @param tags the entry's tags, or {@code null}
+	 */
+	static byte[] frameNull(long writtenAt, long softExpiresAt, long loadMillis, @Nullable EntryTags tags) {
+		byte[][] tagNames = utf8(tags);
+		ByteBuffer buffer = header(NULL_FLAG | ((tagNames != null) ? TAGS_FLAG : 0), sizeOf(tagNames), writtenAt,
+				softExpiresAt, loadMillis);
+		putTags(buffer, tags, tagNames);
+		return buffer.array();
 	}
 
 	private static ByteBuffer header(int flags, int bodySize, long writtenAt, long softExpiresAt, long loadMillis) {
@@ -134,15 +207,23 @@ record Envelope(boolean nullMarker, int payloadFormat, long writtenAt, long soft
 		ByteBuffer buffer = ByteBuffer.wrap(framed, 1, HEADER_SIZE - 1);
 		int flags = buffer.get() & 0xFF;
 		boolean nullMarker = (flags & NULL_FLAG) != 0;
-		if (nullMarker && framed.length != HEADER_SIZE) {
+		long writtenAt = buffer.getLong();
+		long softExpiresAt = buffer.getLong();
+		int loadMillis = buffer.getInt();
+		int tagsOffset = hintEnd(framed, flags);
+		ByteBuffer tagged = ((flags & TAGS_FLAG) != 0) ? ByteBuffer.wrap(framed, tagsOffset, framed.length - tagsOffset)
+				: null;
+		EntryTags tags = (tagged != null) ? readTags(tagged) : null;
+		int payloadOffset = (tagged != null) ? tagged.position() : tagsOffset;
+		if (nullMarker && framed.length != payloadOffset) {
 			throw new ValueDecodingException("Stored null marker carries a payload of "
-					+ (framed.length - HEADER_SIZE) + " bytes");
+					+ (framed.length - payloadOffset) + " bytes");
 		}
-		return new Envelope(nullMarker, flags >>> 4, buffer.getLong(), buffer.getLong(), buffer.getInt(), framed,
-				payloadOffset(framed, flags));
+		return new Envelope(nullMarker, flags >>> 4, writtenAt, softExpiresAt, loadMillis, framed, payloadOffset, tags);
 	}
 
-	private static int payloadOffset(byte[] framed, int flags) {
+	/** Where the type hint ends, or the header if there is none. */
+	private static int hintEnd(byte[] framed, int flags) {
 		if ((flags & TYPE_HINT_FLAG) == 0) {
 			return HEADER_SIZE;
 		}
@@ -156,6 +237,27 @@ record Envelope(boolean nullMarker, int payloadFormat, long writtenAt, long soft
 					+ framed.length + " bytes");
 		}
 		return offset;
+	}
+
+	/** Reads the tags section that {@code buffer} is positioned at, leaving it after the section. */
+	private static EntryTags readTags(ByteBuffer buffer) {
+		try {
+			long stamp = buffer.getLong();
+			int count = buffer.get() & 0xFF;
+			List<String> names = new ArrayList<>(count);
+			for (int i = 0; i < count; i++) {
+				int length = buffer.getShort() & 0xFFFF;
+				if (length > buffer.remaining()) {
+					throw new ValueDecodingException("Stored entry's tag of " + length + " bytes runs past its end");
+				}
+				names.add(new String(buffer.array(), buffer.position(), length, StandardCharsets.UTF_8));
+				buffer.position(buffer.position() + length);
+			}
+			return new EntryTags(names, stamp);
+		}
+		catch (BufferUnderflowException ex) {
+			throw new ValueDecodingException("Stored entry announces tags but ends within them");
+		}
 	}
 
 }

@@ -4,6 +4,7 @@ import java.lang.reflect.Type;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.tiercache.coherence.EntryTags;
 import dev.tiercache.coherence.WriteTokens;
 
 /**
@@ -25,9 +26,11 @@ import dev.tiercache.coherence.WriteTokens;
  * @param deadlineNanos when it expires, on the {@link CoarseClock}
  * @param writeToken the {@link WriteTokens token} of what this instance wrote to Redis with it, or
  * {@link WriteTokens#NONE}
+ * @param tags the entry's tags, checked on every hit ({@link dev.tiercache.coherence.TagVersions#freshLocally}),
+ * or {@code null}
  */
 record LocalEntry(@Nullable Object value, @Nullable Type decodedAs, @Nullable String rendered, long deadlineNanos,
-		long writeToken) {
+		long writeToken, @Nullable EntryTags tags) {
 
 	/**
 	 * Whether a caller reading values of {@code type}, whose raw class is {@code rawType}, may be given

@@ -12,6 +12,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import org.jspecify.annotations.Nullable;
 
+import dev.tiercache.coherence.EntryTags;
+import dev.tiercache.coherence.TagVersions;
 import dev.tiercache.coherence.WriteTokens;
 
 /**
@@ -76,6 +78,9 @@ final class LocalTier {
 
 	private final StatsRecorder stats;
 
+	/** The versions of the cache's tags, which a tagged entry is checked against on every hit. */
+	private final TagVersions tags;
+
 	/**
 	 * How many times {@link #get} looked a key up: counted only while assertions are enabled (in tests,
 	 * which check how often a read looks at L1), so that a hit costs nothing more in production.
@@ -85,8 +90,10 @@ final class LocalTier {
 	/**
 	 * @param renderer how Redis names a key, for a tier that mirrors Redis; {@code null} otherwise
 	 * @param stats counts the entries dropped for room
+	 * @param tags the versions of the cache's tags
 	 */
-	LocalTier(long maxSize, CoarseClock clock, @Nullable Function<Object, String> renderer, StatsRecorder stats) {
+	LocalTier(long maxSize, CoarseClock clock, @Nullable Function<Object, String> renderer, StatsRecorder stats,
+			TagVersions tags) {
 		this.entries = Caffeine.newBuilder()
 			.maximumSize(maxSize)
 			.executor(Runnable::run)
@@ -96,13 +103,18 @@ final class LocalTier {
 		this.stamps = new Stamps(clock);
 		this.names = new RenderedKeys(renderer);
 		this.stats = stats;
+		this.tags = tags;
 	}
 
-	/** The live entry for the key, or {@code null}. */
+	/**
+	 * The live entry for the key, or {@code null}: an entry that expired, or that carries a tag invalidated
+	 * since its value was read (or one whose version this instance has not verified), leaves.
+	 */
 	@Nullable LocalEntry get(Object key) {
 		assert counted(this.lookups);
 		LocalEntry entry = this.entries.getIfPresent(key);
-		if (entry != null && entry.deadlineNanos() - this.clock.read() <= 0) {
+		if (entry != null && (entry.deadlineNanos() - this.clock.read() <= 0
+				|| (entry.tags() != null && !this.tags.freshLocally(entry.tags())))) {
 			removeIfStill(key, entry);
 			return null;
 		}
@@ -141,14 +153,16 @@ final class LocalTier {
 	/**
 	 * Stores a value read or loaded after {@code stamp} was taken, unless the key was written or the
 	 * tier cleared since.
+	 * @param tags the entry's tags, or {@code null}
 	 * @return whether the value was stored
 	 */
-	boolean fill(Object key, @Nullable String rendered, @Nullable Object value, long lifetimeMillis, long stamp) {
+	boolean fill(Object key, @Nullable String rendered, @Nullable Object value, long lifetimeMillis, long stamp,
+			@Nullable EntryTags tags) {
 		if (lifetimeMillis <= 0) {
 			return false;
 		}
-		return storeUnlessChanged(key, rendered, newEntry(value, null, rendered, lifetimeMillis, WriteTokens.NONE),
-				stamp) == stamp;
+		return storeUnlessChanged(key, rendered,
+				newEntry(value, null, rendered, lifetimeMillis, WriteTokens.NONE, tags), stamp) == stamp;
 	}
 
 	/**
@@ -164,7 +178,8 @@ final class LocalTier {
 		if (lifetimeMillis <= 0) {
 			return null;
 		}
-		LocalEntry entry = newEntry(value, decodedAs, rendered, lifetimeMillis, WriteTokens.NONE);
+		LocalEntry entry = newEntry(value, decodedAs, rendered, lifetimeMillis, WriteTokens.NONE,
+				Envelope.tagsOf(framed));
 		long found = storeUnlessChanged(key, rendered, entry, stamp);
 		return (found == stamp) ? null : new Refill(key, entry, found, WriteTokens.of(framed));
 	}
@@ -196,11 +211,12 @@ final class LocalTier {
 	/**
 	 * Stores a value written by this instance in a cache without Redis ({@code null} for a null marker),
 	 * replacing what L1 holds; evicts if the lifetime is not positive.
+	 * @param tags the entry's tags, or {@code null}
 	 */
-	void put(Object key, @Nullable Object value, long lifetimeMillis) {
+	void put(Object key, @Nullable Object value, long lifetimeMillis, @Nullable EntryTags tags) {
 		String rendered = rendered(key);
 		replace(key, rendered,
-				(lifetimeMillis > 0) ? newEntry(value, null, rendered, lifetimeMillis, WriteTokens.NONE) : null);
+				(lifetimeMillis > 0) ? newEntry(value, null, rendered, lifetimeMillis, WriteTokens.NONE, tags) : null);
 	}
 
 	/**
@@ -218,7 +234,8 @@ final class LocalTier {
 		if (lifetimeMillis <= 0) {
 			return null;
 		}
-		LocalEntry entry = newEntry(value, null, rendered, lifetimeMillis, WriteTokens.of(framed));
+		LocalEntry entry = newEntry(value, null, rendered, lifetimeMillis, WriteTokens.of(framed),
+				Envelope.tagsOf(framed));
 		long[] found = new long[1];
 		this.entries.asMap().compute(key, (k, current) -> {
 			found[0] = stamp(rendered, k);
@@ -257,8 +274,8 @@ final class LocalTier {
 	 */
 	@Nullable SuspectEntry putWritten(Object key, @Nullable String rendered, @Nullable Object value, long lifetimeMillis,
 			long stamp, byte[] framed) {
-		LocalEntry entry = (lifetimeMillis > 0) ? newEntry(value, null, rendered, lifetimeMillis, WriteTokens.of(framed))
-				: null;
+		LocalEntry entry = (lifetimeMillis > 0)
+				? newEntry(value, null, rendered, lifetimeMillis, WriteTokens.of(framed), Envelope.tagsOf(framed)) : null;
 		long[] stamps = replace(key, rendered, entry);
 		boolean changedBefore = stamps[0] != stamp || stamps[1] != Stamps.afterOneWrite(stamps[0]);
 		return (entry != null) ? settle(key, entry, changedBefore, stamps[1]) : null;
@@ -426,9 +443,9 @@ final class LocalTier {
 	}
 
 	private LocalEntry newEntry(@Nullable Object value, @Nullable Type decodedAs, @Nullable String rendered,
-			long lifetimeMillis, long token) {
+			long lifetimeMillis, long token, @Nullable EntryTags tags) {
 		return new LocalEntry(value, decodedAs, rendered,
-				this.clock.read() + TimeUnit.MILLISECONDS.toNanos(lifetimeMillis), token);
+				this.clock.read() + TimeUnit.MILLISECONDS.toNanos(lifetimeMillis), token, tags);
 	}
 
 	/** Caffeine evicted an entry (size): count it and forget it in the index, within the same atomic step. */

@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.coherence.Namespaces;
+import dev.tiercache.coherence.Tags;
 import dev.tiercache.coherence.Coherence;
 import dev.tiercache.coherence.L1Coherence;
 import dev.tiercache.internal.concurrent.Closing;
@@ -86,6 +87,8 @@ final class RedisRuntime implements AutoCloseable {
 
 	private final Namespaces namespaces;
 
+	private final Tags tags;
+
 	private final L1Coherence coherence;
 
 	private final HotKeyReports hotKeys;
@@ -118,7 +121,8 @@ final class RedisRuntime implements AutoCloseable {
 		this.intents = new WriteIntents(commands, this.channel, LONGEST_WRITE);
 		this.repairs = new RemoteRepairs(maxPendingRepairs, this.background);
 		this.namespaces = new Namespaces(commands, keys, publisher, this.background);
-		this.coherence = new L1Coherence(keys, commands, this.background, this.namespaces);
+		this.tags = new Tags(commands, keys, publisher, this.background);
+		this.coherence = new L1Coherence(keys, commands, this.background, this.namespaces, this.tags);
 		this.hotKeys = new HotKeyReports(commands, keys, this.background, reportHotKeys);
 	}
 
@@ -306,6 +310,11 @@ final class RedisRuntime implements AutoCloseable {
 
 	RemoteRepairs repairs() {
 		return this.repairs;
+	}
+
+	/** The caches' tags in Redis. */
+	Tags tags() {
+		return this.tags;
 	}
 
 	Namespaces namespaces() {

@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.List;
 
 import io.lettuce.core.KeyValue;
+import io.lettuce.core.ScriptOutputType;
 import org.jspecify.annotations.Nullable;
 
 import dev.tiercache.codec.EncodedValue;
@@ -16,7 +17,9 @@ import dev.tiercache.codec.ValueTypeMismatchException;
 import dev.tiercache.coherence.Namespaces;
 import dev.tiercache.coherence.NamespaceVersion;
 import dev.tiercache.coherence.Coherence;
+import dev.tiercache.coherence.EntryTags;
 import dev.tiercache.coherence.L1Coherence;
+import dev.tiercache.internal.redis.LuaScript;
 import dev.tiercache.internal.redis.RedisKey;
 import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.internal.redis.RemoteCallException;
@@ -50,6 +53,17 @@ final class RemoteCache {
 	static final Duration REPLICA_LAG_ALLOWANCE = Duration.ofSeconds(2);
 
 	private static final long REPLICA_LAG_ALLOWANCE_NANOS = REPLICA_LAG_ALLOWANCE.toNanos();
+
+	/**
+	 * Deletes an entry (KEYS[1]) an invalidated tag made stale, if it still begins with the header
+	 * (ARGV[1]) it was read with: an entry stored since is left, and so is the key's lease.
+	 */
+	private static final LuaScript DELETE_UNCHANGED = LuaScript.of("""
+			if redis.call('GETRANGE', KEYS[1], 0, #ARGV[1] - 1) == ARGV[1] then
+			  return redis.call('DEL', KEYS[1])
+			end
+			return 0
+			""");
 
 	private final CacheContext cache;
 
@@ -290,6 +304,13 @@ final class RemoteCache {
 		Object value;
 		try {
 			envelope = Envelope.read(framed);
+			EntryTags tags = envelope.tags();
+			if (tags != null && !queued && !this.cache.tags().freshLocally(tags)) {
+				RemoteRead stale = dropIfStale(key, framed, tags);
+				if (stale != null) {
+					return stale;
+				}
+			}
 			value = this.framing.decode(envelope, framed, type);
 		}
 		catch (ValueTypeMismatchException ex) {
@@ -310,14 +331,38 @@ final class RemoteCache {
 				framed, queued);
 	}
 
+	/**
+	 * Checks an entry's tags with Redis: {@code null} if none was invalidated since the entry's value was
+	 * read; otherwise the entry is deleted, unless it was replaced meanwhile, and reads as absent (a miss).
+	 * {@link RemoteRead#FAILED} if Redis fails.
+	 */
+	private @Nullable RemoteRead dropIfStale(RemoteKey key, byte[] framed, EntryTags tags) {
+		try {
+			if (this.cache.callRedis(Work.REDIS_READ, () -> this.cache.tags().fresh(tags))) {
+				return null;
+			}
+			byte[] header = Arrays.copyOf(framed, Envelope.HEADER_SIZE);
+			this.cache.runRedis(Work.REDIS_WRITE, () -> this.commands.eval(DELETE_UNCHANGED, ScriptOutputType.INTEGER,
+					new byte[][] { key.value() }, header));
+		}
+		catch (RemoteCallException ex) {
+			this.cache.remoteFailed(ex);
+			return RemoteRead.FAILED;
+		}
+		this.cache.stats().remoteMiss();
+		return RemoteRead.ABSENT;
+	}
+
 	// ---- writes
 
 	/**
 	 * Frames a value for storing, or returns {@code null} when it cannot be stored (not encodable, or
 	 * over the size limit): counted, and logged the first time per class.
+	 * @param tags the entry's tags, or {@code null}
 	 */
-	byte @Nullable [] frame(@Nullable Object value, Type type, long ttlMillis, long loadMillis) {
-		return this.framing.frame(value, type, ttlMillis, loadMillis);
+	byte @Nullable [] frame(@Nullable Object value, Type type, long ttlMillis, long loadMillis,
+			@Nullable EntryTags tags) {
+		return this.framing.frame(value, type, ttlMillis, loadMillis, tags);
 	}
 
 	/**
@@ -357,7 +402,7 @@ final class RemoteCache {
 			return StagedCacheWrite.delete(this, key, value, type, channel, stamp);
 		}
 		return new StagedCacheWrite(this, key, value, type, encoded, channel,
-				this.framing.envelope(encoded, ttlMillis, 0), ttlMillis, redisTtl(ttlMillis), stamp);
+				this.framing.envelope(encoded, ttlMillis, 0, null), ttlMillis, redisTtl(ttlMillis), stamp);
 	}
 
 	/** A staged write was applied: a delete still pending for the key must not undo it. */
@@ -447,6 +492,21 @@ final class RemoteCache {
 		}
 		catch (RemoteCallException ex) {
 			this.repairs.add("clear:" + this.cache.name(), this.cache, () -> this.namespaces.bump(this.cache.name()));
+			this.cache.remoteFailed(ex);
+		}
+	}
+
+	/**
+	 * Invalidates a tag in one round trip ({@link dev.tiercache.coherence.TagVersions#invalidate}). If Redis
+	 * fails, the invalidation is made once Redis answers; this instance serves no entry that carries the tag
+	 * meanwhile.
+	 */
+	void invalidateTag(String tag) {
+		try {
+			this.cache.runRedis(Work.REDIS_CLEAR, () -> this.cache.tags().invalidate(tag));
+		}
+		catch (RemoteCallException ex) {
+			this.repairs.add("tag:" + this.cache.name() + ":" + tag, this.cache, () -> this.cache.tags().invalidate(tag));
 			this.cache.remoteFailed(ex);
 		}
 	}

@@ -25,8 +25,11 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.cache.Cache;
 import org.springframework.cache.support.NullValue;
 
+import dev.tiercache.coherence.EntryTags;
+import dev.tiercache.coherence.TagVersions;
 import dev.tiercache.internal.read.BatchLoader;
 import dev.tiercache.internal.read.KeyGuard;
+import dev.tiercache.internal.read.ResultTags;
 import dev.tiercache.internal.read.TypedReads;
 import dev.tiercache.internal.read.ValueLoader;
 import dev.tiercache.internal.write.CoordinatedWrites;
@@ -101,10 +104,12 @@ public final class TieredCache implements Cache {
 		}
 		RedisRuntime mirrored = settings.usesRemote() ? redis : null;
 		StatsRecorder recorder = new StatsRecorder();
+		TagVersions tags = (mirrored != null) ? mirrored.tags().register(name) : new TagVersions(name, null);
 		this.local = settings.usesLocal()
-				? new LocalTier(settings.localMaxSize(), clock, (mirrored != null) ? mirrored::render : null, recorder)
+				? new LocalTier(settings.localMaxSize(), clock, (mirrored != null) ? mirrored::render : null, recorder,
+						tags)
 				: null;
-		this.context = new CacheContext(name, settings, this.local, recorder, errorHandler, tracer);
+		this.context = new CacheContext(name, settings, this.local, recorder, errorHandler, tracer, tags);
 		this.remote = (mirrored != null) ? new RemoteCache(this.context, mirrored) : null;
 		LocalFills fills = new LocalFills(this.local, this.remote);
 		LoadLeases leases = (mirrored != null) ? new LoadLeases(this.context, mirrored) : null;
@@ -233,7 +238,7 @@ public final class TieredCache implements Cache {
 					throw new ValueRetrievalException(key, valueLoader, new IllegalArgumentException(nullsRefused()));
 				}
 				return loaded;
-			}, null));
+			}, null, null));
 			return value;
 		}
 		catch (RuntimeException | Error ex) {
@@ -301,7 +306,7 @@ public final class TieredCache implements Cache {
 				values.put(key, local);
 			}
 			else {
-				missing.add(load(key, type, rawType, entrySettings, () -> loadAlone(loader, key), unless));
+				missing.add(load(key, type, rawType, entrySettings, () -> loadAlone(loader, key), unless, null));
 			}
 		}
 		if (!missing.isEmpty()) {
@@ -343,8 +348,8 @@ public final class TieredCache implements Cache {
 	 * @param entrySettings the TTLs to store new entries with (this cache's, or an annotation's overrides)
 	 */
 	@Nullable Object getOrLoad(Object key, Type type, Class<?> rawType, CacheSettings entrySettings, ValueLoader loader,
-			@Nullable Predicate<@Nullable Object> unless) throws Throwable {
-		return readThroughGuarded(load(key, type, rawType, entrySettings, loader, unless));
+			@Nullable Predicate<@Nullable Object> unless, @Nullable ResultTags tags) throws Throwable {
+		return readThroughGuarded(load(key, type, rawType, entrySettings, loader, unless, tags));
 	}
 
 	/** What traces this cache's loads, its calls to Redis and the write-behind flushes of its queued writes. */
@@ -369,11 +374,15 @@ public final class TieredCache implements Cache {
 		}
 	}
 
-	/** A read that missed L1, with its key rendered as Redis names it (once, here). */
+	/**
+	 * A read that missed L1, with its key rendered as Redis names it (once, here), and the cache's tag clock
+	 * as it is before anything is read, for the tags of what it loads.
+	 */
 	private Load load(Object key, Type type, Class<?> rawType, CacheSettings entrySettings, ValueLoader loader,
-			@Nullable Predicate<@Nullable Object> unless) {
+			@Nullable Predicate<@Nullable Object> unless, @Nullable ResultTags tags) {
 		RemoteCache l2 = this.remote;
-		return new Load(key, (l2 != null) ? l2.render(key) : null, type, rawType, entrySettings, loader, unless);
+		return new Load(key, (l2 != null) ? l2.render(key) : null, type, rawType, entrySettings, loader, unless, tags,
+				(tags != null) ? this.context.tags().stamp() : 0);
 	}
 
 	/**
@@ -451,6 +460,49 @@ public final class TieredCache implements Cache {
 	 */
 	public void put(Object key, @Nullable Object value, Type type) {
 		this.writes.put(key, storable(value), type);
+	}
+
+	/**
+	 * Stores a value for the key in both tiers, as {@link #put(Object, Object)} does, tagged: an
+	 * {@link #invalidateTag} of one of {@code tags} made from now on, on any instance, drops it.
+	 * @param tags the entry's tags (repeats count once; none stores it untagged)
+	 * @throws IllegalArgumentException if a tag is blank, longer than {@value EntryTags#MAX_TAG_BYTES} bytes in
+	 * UTF-8 or holds a lone surrogate, or there are more than {@value EntryTags#MAX_TAGS}
+	 */
+	public void put(Object key, @Nullable Object value, Collection<String> tags) {
+		Object stored = storable(value);
+		this.writes.put(key, stored, (stored != null) ? stored.getClass() : Object.class, tagged(tags));
+	}
+
+	/** Stores a value tagged, as {@link #put(Object, Object, Collection)} does. */
+	public void put(Object key, @Nullable Object value, String... tags) {
+		put(key, value, List.of(tags));
+	}
+
+	/**
+	 * Stores a value tagged, encoded as {@code type}: see {@link #put(Object, Object, Type)} and
+	 * {@link #put(Object, Object, Collection)}.
+	 */
+	public void put(Object key, @Nullable Object value, Type type, Collection<String> tags) {
+		this.writes.put(key, storable(value), type, tagged(tags));
+	}
+
+	private @Nullable EntryTags tagged(Collection<String> tags) {
+		return EntryTags.of(tags, this.context.tags().stamp());
+	}
+
+	/**
+	 * Drops every entry that carries the tag, on every instance, in one Redis round trip however many do:
+	 * the tag's version moves on, and each entry is checked against its tags' versions when read. This
+	 * instance serves none of them from the call on; other instances learn of it when Redis reports the
+	 * change (and at the latest within {@link dev.tiercache.coherence.Tags#READ_INTERVAL} if a report is
+	 * lost). A load in flight stores a value that counts as dropped, since it may have read the data
+	 * before the change. If Redis fails, the invalidation is made once Redis answers, and this instance
+	 * serves no entry that carries the tag meanwhile.
+	 * @throws IllegalArgumentException if the tag is blank, too long or holds a lone surrogate
+	 */
+	public void invalidateTag(String tag) {
+		this.writes.invalidateTag(EntryTags.requireTag(tag));
 	}
 
 	/**

@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
 import dev.tiercache.codec.EncodedValue;
 import dev.tiercache.codec.ValueCodec;
 import dev.tiercache.codec.ValueDecodingException;
+import dev.tiercache.coherence.EntryTags;
 
 /**
  * How one cache turns values into the bytes Redis stores and back: the manager's {@link ValueCodec}
@@ -39,14 +40,16 @@ final class ValueFraming {
 	/**
 	 * Frames a value written now, or returns {@code null} when it cannot be stored (not encodable, or
 	 * over the size limit).
+	 * @param tags the entry's tags, or {@code null}
 	 */
-	byte @Nullable [] frame(@Nullable Object value, Type type, long ttlMillis, long loadMillis) {
+	byte @Nullable [] frame(@Nullable Object value, Type type, long ttlMillis, long loadMillis,
+			@Nullable EntryTags tags) {
 		if (value == null) {
 			// an encrypted cache keeps no null: its marker could not be told from one forged in Redis
-			return (this.codec instanceof EncryptingCodec) ? null : envelope(null, ttlMillis, loadMillis);
+			return (this.codec instanceof EncryptingCodec) ? null : envelope(null, ttlMillis, loadMillis, tags);
 		}
 		EncodedValue encoded = encode(value, type);
-		return (encoded != null) ? envelope(encoded, ttlMillis, loadMillis) : null;
+		return (encoded != null) ? envelope(encoded, ttlMillis, loadMillis, tags) : null;
 	}
 
 	/**
@@ -54,15 +57,17 @@ final class ValueFraming {
 	 * least the cache's {@linkplain CacheSettings#compressionThreshold() compression threshold} and that
 	 * saves enough, unless the cache is encrypted (ciphertext does not compress, and compressing before
 	 * encrypting would let a value's size tell about its content).
+	 * @param tags the entry's tags, or {@code null}
 	 */
-	byte[] envelope(@Nullable EncodedValue encoded, long ttlMillis, long loadMillis) {
+	byte[] envelope(@Nullable EncodedValue encoded, long ttlMillis, long loadMillis, @Nullable EntryTags tags) {
 		long now = System.currentTimeMillis();
 		if (encoded == null) {
-			return Envelope.frameNull(now, now + ttlMillis, loadMillis);
+			return Envelope.frameNull(now, now + ttlMillis, loadMillis, tags);
 		}
 		byte[] compressed = compressible(encoded) ? PayloadCompression.compress(encoded.bytes()) : null;
-		return (compressed != null) ? Envelope.frameCompressed(encoded, compressed, now, now + ttlMillis, loadMillis)
-				: Envelope.frame(encoded, now, now + ttlMillis, loadMillis);
+		return (compressed != null)
+				? Envelope.frameCompressed(encoded, compressed, now, now + ttlMillis, loadMillis, tags)
+				: Envelope.frame(encoded, now, now + ttlMillis, loadMillis, tags);
 	}
 
 	private boolean compressible(EncodedValue encoded) {

@@ -46,7 +46,8 @@ class L1CoherenceTests {
 
 	private final RecordingNamespaces namespaces = new RecordingNamespaces();
 
-	private final L1Coherence coherence = new L1Coherence(this.keys, this.redis, this.background, this.namespaces);
+	private final L1Coherence coherence = new L1Coherence(this.keys, this.redis, this.background, this.namespaces,
+			this.namespaces);
 
 	private final RecordingCopies books = new RecordingCopies("books", 3);
 
@@ -85,6 +86,15 @@ class L1CoherenceTests {
 		this.coherence.changed("not a key of ours".getBytes(StandardCharsets.UTF_8));
 		assertThat(this.books.reported).isEmpty();
 		assertThat(this.namespaces.read).isEmpty();
+		assertThat(this.namespaces.tagsChanged).isEmpty();
+	}
+
+	@Test
+	void aReportedTagIsToldOnTheIoThreadForItsCache() {
+		this.coherence.changed(this.keys.tag("books", "author:7 {odd}"));
+		this.coherence.changed(this.keys.tagClock("books"));
+		assertThat(this.namespaces.tagsChanged).containsExactly("books/author:7 {odd}");
+		assertThat(this.books.reported).as("a tag concerns no key").isEmpty();
 	}
 
 	@Test
@@ -149,6 +159,7 @@ class L1CoherenceTests {
 		await().atMost(WAIT).untilAsserted(() -> assertThat(this.namespaces.readAll).hasValue(1));
 		assertThat(this.books.cleared).hasValue(1);
 		assertThat(this.other.cleared).hasValue(1);
+		assertThat(this.namespaces.tagsForgotten).as("reports of tags may have been missed too").hasValue(1);
 	}
 
 	@Test
@@ -215,11 +226,25 @@ class L1CoherenceTests {
 
 	}
 
-	private static final class RecordingNamespaces implements NamespaceReader {
+	private static final class RecordingNamespaces implements NamespaceReader, TagReports {
 
 		private final List<String> read = new CopyOnWriteArrayList<>();
 
 		private final AtomicInteger readAll = new AtomicInteger();
+
+		private final List<String> tagsChanged = new CopyOnWriteArrayList<>();
+
+		private final AtomicInteger tagsForgotten = new AtomicInteger();
+
+		@Override
+		public void tagChanged(String cacheName, String tag) {
+			this.tagsChanged.add(cacheName + "/" + tag);
+		}
+
+		@Override
+		public void forgetTags() {
+			this.tagsForgotten.incrementAndGet();
+		}
 
 		@Override
 		public void read(String cacheName) {

@@ -99,7 +99,7 @@ class CompressionTests {
 		byte[] payload = compressiblePage(40_000).toString().getBytes();
 		byte[] compressed = PayloadCompression.compress(payload);
 		Envelope envelope = Envelope.read(Envelope.frameCompressed(new EncodedValue(0, payload, "dev.x.Page"),
-				compressed, 1L, 2L, 3L));
+				compressed, 1L, 2L, 3L, null));
 		assertThat(envelope.compressed()).isTrue();
 		assertThat(envelope.typeHint()).isEqualTo("dev.x.Page");
 		assertThat(PayloadCompression.decompress(envelope.source(), envelope.payloadOffset(),

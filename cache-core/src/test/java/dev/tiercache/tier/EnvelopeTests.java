@@ -14,7 +14,7 @@ class EnvelopeTests {
 
 	@Test
 	void frameThenReadKeepsEveryField() {
-		byte[] framed = Envelope.frame(new EncodedValue(1, new byte[] { 5, 6, 7 }), 1000L, 2000L, 42L);
+		byte[] framed = Envelope.frame(new EncodedValue(1, new byte[] { 5, 6, 7 }), 1000L, 2000L, 42L, null);
 		Envelope envelope = Envelope.read(framed);
 		assertThat(envelope.nullMarker()).isFalse();
 		assertThat(envelope.payloadFormat()).isEqualTo(1);
@@ -29,7 +29,7 @@ class EnvelopeTests {
 	@Test
 	void aTypeHintIsKeptBeforeThePayload() {
 		String hint = "java.util.List<dev.shop.Bücher>";
-		byte[] framed = Envelope.frame(new EncodedValue(0, new byte[] { 5, 6, 7 }, hint), 1000L, 2000L, 42L);
+		byte[] framed = Envelope.frame(new EncodedValue(0, new byte[] { 5, 6, 7 }, hint), 1000L, 2000L, 42L, null);
 		Envelope envelope = Envelope.read(framed);
 		assertThat(envelope.typeHint()).isEqualTo(hint);
 		assertThat(envelope.payloadFormat()).isZero();
@@ -52,7 +52,7 @@ class EnvelopeTests {
 
 	@Test
 	void aTypeHintRunningPastTheEntryIsRefused() {
-		byte[] framed = Envelope.frame(new EncodedValue(0, new byte[] { 5 }, "dev.shop.Book"), 1L, 2L, 3L);
+		byte[] framed = Envelope.frame(new EncodedValue(0, new byte[] { 5 }, "dev.shop.Book"), 1L, 2L, 3L, null);
 		byte[] truncated = Arrays.copyOf(framed, Envelope.HEADER_SIZE + 4);
 		assertThatExceptionOfType(ValueDecodingException.class).isThrownBy(() -> Envelope.read(truncated))
 			.withMessageContaining("type hint");
@@ -63,14 +63,14 @@ class EnvelopeTests {
 
 	@Test
 	void nullMarkerHasNoPayload() {
-		Envelope envelope = Envelope.read(Envelope.frameNull(1L, 2L, 3L));
+		Envelope envelope = Envelope.read(Envelope.frameNull(1L, 2L, 3L, null));
 		assertThat(envelope.nullMarker()).isTrue();
 		assertThat(envelope.payloadLength()).isZero();
 	}
 
 	@Test
 	void otherVersionIsRefused() {
-		byte[] framed = Envelope.frameNull(1L, 2L, 3L);
+		byte[] framed = Envelope.frameNull(1L, 2L, 3L, null);
 		framed[0] = 9;
 		assertThatExceptionOfType(ValueDecodingException.class).isThrownBy(() -> Envelope.read(framed))
 			.withMessageContaining("envelope version 9");

@@ -76,7 +76,7 @@ class LoadLeasesTests {
 			throw new IllegalStateException("#result.isEmpty() on null");
 		};
 		assertThatThrownBy(() -> holder.getOrLoad("k", String.class, String.class, holder.settings(), () -> null,
-				unlessThrows)).hasMessageContaining("isEmpty");
+				unlessThrows, null)).hasMessageContaining("isEmpty");
 		assertThat(lockHeld("k")).as("lease released at once").isFalse();
 		TieredCache other = instance();
 		assertThat(other.get("k", String.class, () -> "loaded")).isEqualTo("loaded");
@@ -206,7 +206,7 @@ class LoadLeasesTests {
 				case TOO_LARGE -> "x".repeat(1000);
 				case UNLESS_TRUE -> "not to be cached";
 			};
-		}, (value) -> reason == Unstored.UNLESS_TRUE)));
+		}, (value) -> reason == Unstored.UNLESS_TRUE, null)));
 		assertThat(loading.await(10, TimeUnit.SECONDS)).isTrue();
 		int waiters = 3;
 		CountDownLatch allLoading = new CountDownLatch(waiters);

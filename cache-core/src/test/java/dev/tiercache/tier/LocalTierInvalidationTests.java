@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.tiercache.coherence.TagVersions;
 import dev.tiercache.coherence.WriteTokens;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,7 +18,8 @@ class LocalTierInvalidationTests {
 
 	private final CoarseClock clock = new CoarseClock();
 
-	private final LocalTier tier = new LocalTier(100, this.clock, (key) -> "#" + key, new StatsRecorder());
+	private final LocalTier tier = new LocalTier(100, this.clock, (key) -> "#" + key, new StatsRecorder(),
+			new TagVersions("books", null));
 
 	@AfterEach
 	void close() {
@@ -26,8 +28,8 @@ class LocalTierInvalidationTests {
 
 	@Test
 	void invalidateRemovesTheEntryTheRedisNameStandsFor() {
-		this.tier.fill("k", this.tier.rendered("k"), "v", 60_000, this.tier.stamp("k"));
-		this.tier.fill("other", this.tier.rendered("other"), "w", 60_000, this.tier.stamp("other"));
+		this.tier.fill("k", this.tier.rendered("k"), "v", 60_000, this.tier.stamp("k"), null);
+		this.tier.fill("other", this.tier.rendered("other"), "w", 60_000, this.tier.stamp("other"), null);
 		assertThat(this.tier.invalidate("#k", true)).as("read, not written: nothing to check").isNull();
 		assertThat(this.tier.get("k")).isNull();
 		assertThat(this.tier.get("other")).isNotNull();
@@ -38,7 +40,7 @@ class LocalTierInvalidationTests {
 	void aReadInFlightWhenTheKeyIsInvalidatedDoesNotFillButIsReturnedForACheck() {
 		long stamp = this.tier.stamp("k");
 		this.tier.invalidate("#k", true);
-		assertThat(this.tier.fill("k", this.tier.rendered("k"), "old", 60_000, stamp)).isFalse();
+		assertThat(this.tier.fill("k", this.tier.rendered("k"), "old", 60_000, stamp, null)).isFalse();
 		byte[] framed = "framed old".getBytes(StandardCharsets.UTF_8);
 		Refill refill = this.tier.fillRead("k", this.tier.rendered("k"), "old",
 				String.class, 60_000, stamp, framed);
@@ -71,7 +73,7 @@ class LocalTierInvalidationTests {
 		byte[] framed = "framed".getBytes(StandardCharsets.UTF_8);
 		this.tier.putWritten("k", this.tier.rendered("k"), "mine", 60_000, this.tier.stamp("k"), framed);
 		SuspectEntry suspect = this.tier.invalidate("#k", true);
-		this.tier.put("k", "newer", 60_000);
+		this.tier.put("k", "newer", 60_000, null);
 		this.tier.evictIf(suspect);
 		assertThat(this.tier.get("k").value()).isEqualTo("newer");
 	}
@@ -98,7 +100,7 @@ class LocalTierInvalidationTests {
 	void aLoadsStoreLosesToAWriteThisInstanceMadeSince() {
 		byte[] framed = "framed".getBytes(StandardCharsets.UTF_8);
 		long beforeTheLoad = this.tier.stamp("k");
-		this.tier.put("k", "written", 60_000);
+		this.tier.put("k", "written", 60_000, null);
 		assertThat(this.tier.fillWritten("k", this.tier.rendered("k"), "loaded",
 				60_000, beforeTheLoad, framed)).isNull();
 		assertThat(this.tier.get("k").value()).isEqualTo("written");
@@ -126,7 +128,7 @@ class LocalTierInvalidationTests {
 				"again", 60_000, beforeTheNext, framed);
 		assertThat(afterAReport).isNotNull();
 		assertThat(this.tier.fill("k", this.tier.rendered("k"), "read before the write",
-				60_000, beforeTheNext)).isFalse();
+				60_000, beforeTheNext, null)).isFalse();
 		this.tier.evictIf(afterAWrite);
 		assertThat(this.tier.get("k").value()).as("a suspect replaced since is spared").isEqualTo("again");
 		this.tier.evictIf(afterAReport);
@@ -149,7 +151,7 @@ class LocalTierInvalidationTests {
 		this.tier.invalidate("#k", true);
 		Refill read = this.tier.fillRead("k", this.tier.rendered("k"), "read",
 				String.class, 60_000, again, framed);
-		this.tier.put("k", "newer", 60_000);
+		this.tier.put("k", "newer", 60_000, null);
 		assertThat(this.tier.refill(read)).as("written since").isFalse();
 		assertThat(this.tier.get("k").value()).isEqualTo("newer");
 		long third = this.tier.stamp("other");
@@ -163,7 +165,7 @@ class LocalTierInvalidationTests {
 	@Test
 	void theIndexFollowsEvictionsRemovalsAndClears() {
 		for (int i = 0; i < 1_000; i++) {
-			this.tier.fill("k" + i, this.tier.rendered("k" + i), "v", 60_000, this.tier.stamp("k" + i));
+			this.tier.fill("k" + i, this.tier.rendered("k" + i), "v", 60_000, this.tier.stamp("k" + i), null);
 		}
 		assertThat(this.tier.indexed()).as("keys Caffeine evicted leave the index").isLessThan(200);
 		this.tier.evict("k999");

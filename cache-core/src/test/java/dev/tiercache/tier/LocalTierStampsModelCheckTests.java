@@ -10,6 +10,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.tiercache.coherence.TagVersions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -57,7 +58,7 @@ class LocalTierStampsModelCheckTests {
 	private static final byte[] FRAMED = { 1, 2, 3 };
 
 	/** A fill of a value read or loaded: stored unless the key changed since the stamp. */
-	private static final Store FILL = (tier, stamp) -> tier.fill("k", tier.rendered("k"), "old", 60_000, stamp)
+	private static final Store FILL = (tier, stamp) -> tier.fill("k", tier.rendered("k"), "old", 60_000, stamp, null)
 			? Stored.YES : Stored.NO;
 
 	/** A load's own store to Redis: kept as a suspect if a report came since the stamp. */
@@ -141,7 +142,7 @@ class LocalTierStampsModelCheckTests {
 		AtomicInteger storedThenChange = new AtomicInteger();
 		AtomicInteger storeRefused = new AtomicInteger();
 		Lincheck.runConcurrentTest(change.interleavings, () -> {
-			LocalTier tier = new LocalTier(100, this.clock, renderer, new StatsRecorder());
+			LocalTier tier = new LocalTier(100, this.clock, renderer, new StatsRecorder(), new TagVersions("model", null));
 			long[] stamp = new long[1];
 			Stored[] stored = new Stored[1];
 			Store store = prepare.apply(tier);
@@ -181,7 +182,7 @@ class LocalTierStampsModelCheckTests {
 	private enum Change {
 
 		/** A put of "new" by this instance. */
-		PUT((tier) -> tier.put("k", "new", 60_000), "new", false, OTHER_INTERLEAVINGS),
+		PUT((tier) -> tier.put("k", "new", 60_000, null), "new", false, OTHER_INTERLEAVINGS),
 
 		/** An evict by this instance. */
 		EVICT((tier) -> tier.evict("k"), ABSENT, false, OTHER_INTERLEAVINGS),

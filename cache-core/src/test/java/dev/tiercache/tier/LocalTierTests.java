@@ -67,7 +67,7 @@ class LocalTierTests {
 		assertThat(reader.get("k")).isNotNull().extracting((wrapper) -> wrapper.get()).isInstanceOf(Map.class);
 		assertThat(reader.peekLocal("k", Book.class, Book.class, ABSENT)).isSameAs(ABSENT);
 		Object typed = reader.getOrLoad("k", Book.class, Book.class, reader.settings(), () -> new Book("loaded", 1),
-				null);
+				null, null);
 		assertThat(typed).isEqualTo(new Book("Dune", 412));
 		assertThat(reader.peekLocal("k", Book.class, Book.class, ABSENT)).isEqualTo(new Book("Dune", 412));
 	}
@@ -77,7 +77,7 @@ class LocalTierTests {
 		TieredCache cache = this.fixture.manager(CACHE, UnaryOperator.identity()).getTieredCache(CACHE);
 		cache.put("k", Map.of("title", "Dune", "pages", 412), Object.class);
 		assertThat(cache.peekLocal("k", Book.class, Book.class, ABSENT)).isSameAs(ABSENT);
-		assertThat(cache.getOrLoad("k", Book.class, Book.class, cache.settings(), () -> new Book("loaded", 1), null))
+		assertThat(cache.getOrLoad("k", Book.class, Book.class, cache.settings(), () -> new Book("loaded", 1), null, null))
 			.isEqualTo(new Book("Dune", 412));
 	}
 
@@ -98,7 +98,7 @@ class LocalTierTests {
 		});
 		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
 			assertThat(reader.getOrLoad("k", LIST_OF_BOOKS, List.class, reader.settings(),
-					() -> List.of(new Book("loaded", 1)), null))
+					() -> List.of(new Book("loaded", 1)), null, null))
 				.asInstanceOf(InstanceOfAssertFactories.LIST).singleElement().isEqualTo(new Book("Dune", 412));
 			assertThat(reader.peekLocal("k", LIST_OF_BOOKS, List.class, ABSENT)).as("decoded again, now in L1")
 				.asInstanceOf(InstanceOfAssertFactories.LIST).singleElement().isEqualTo(new Book("Dune", 412));

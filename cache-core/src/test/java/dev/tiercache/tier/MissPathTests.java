@@ -43,7 +43,7 @@ class MissPathTests {
 		CountedKey key = new CountedKey("dune");
 		long before = local.lookups();
 		Object peeked = cache.peekLocal(key, String.class, String.class, CountedKey.ABSENT);
-		Object loaded = cache.getOrLoad(key, String.class, String.class, cache.settings(), () -> "Dune", null);
+		Object loaded = cache.getOrLoad(key, String.class, String.class, cache.settings(), () -> "Dune", null, null);
 		assertThat(peeked).isSameAs(CountedKey.ABSENT);
 		assertThat(loaded).isEqualTo("Dune");
 		assertThat(local.lookups() - before).as("L1 lookups: the peek, then one in the flight").isEqualTo(2);

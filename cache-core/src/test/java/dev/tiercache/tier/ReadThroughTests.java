@@ -356,7 +356,7 @@ class ReadThroughTests {
 	@Test
 	void entryOfAnotherFormatVersionIsAMissAndIsDeleted() {
 		TieredCache cache = instance();
-		byte[] framed = Envelope.frameNull(1, Long.MAX_VALUE, 0);
+		byte[] framed = Envelope.frameNull(1, Long.MAX_VALUE, 0, null);
 		framed[0] = 99;
 		this.fixture.rawSet(this.fixture.valueKey(CACHE, "k"), framed);
 		assertThat(cache.get("k")).isNull();

@@ -12,6 +12,7 @@ import io.lettuce.core.RedisCommandExecutionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.tiercache.coherence.TagVersions;
 import dev.tiercache.internal.redis.RemoteCallException;
 import dev.tiercache.tracing.CacheTracer;
 
@@ -31,7 +32,7 @@ class RemoteRepairsTests {
 	private final ExecutorService workers = Executors.newFixedThreadPool(RemoteRepairs.RETRY_LANES);
 
 	private final CacheContext cache = new CacheContext("books", CacheSettings.DEFAULTS, null, new StatsRecorder(),
-			TiercacheErrorHandler.logging(), CacheTracer.NONE);
+			TiercacheErrorHandler.logging(), CacheTracer.NONE, new TagVersions("books", null));
 
 	private final RemoteRepairs repairs = new RemoteRepairs(1000, this.scheduler);
 

@@ -9,6 +9,7 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.tiercache.coherence.TagVersions;
 import dev.tiercache.internal.redis.RedisKeys;
 import dev.tiercache.test.SingleServer;
 import dev.tiercache.test.TcpProxy;
@@ -71,7 +72,7 @@ class StaleNamespaceWritesTests {
 	@Test
 	void onlyWritesUnderAnOlderVersionNotConfirmedSinceAreRepaired() {
 		CacheContext cache = new CacheContext("books", CacheSettings.DEFAULTS, null, new StatsRecorder(),
-				TiercacheErrorHandler.logging(), CacheTracer.NONE);
+				TiercacheErrorHandler.logging(), CacheTracer.NONE, new TagVersions("books", null));
 		UnconfirmedWrites writes = cache.unconfirmedWrites();
 		List<String> deleted = new ArrayList<>();
 		writes.repairWith((key) -> deleted.add(key.rendered() + "@" + key.namespace()));

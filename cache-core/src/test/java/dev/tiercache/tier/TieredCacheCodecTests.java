@@ -153,7 +153,7 @@ class TieredCacheCodecTests {
 		TieredCache writer = instance();
 		writer.put("k", "a string");
 		TieredCache reader = instance();
-		Object loaded = reader.getOrLoad("k", Integer.class, Integer.class, reader.settings(), () -> 42, null);
+		Object loaded = reader.getOrLoad("k", Integer.class, Integer.class, reader.settings(), () -> 42, null, null);
 		assertThat(loaded).isEqualTo(42);
 		assertThat(instance().get("k", Integer.class)).as("the load replaced it").isEqualTo(42);
 	}

@@ -29,8 +29,19 @@ public interface TypedReads {
 	 * @throws IllegalStateException if the loader reads the same key of this cache
 	 * @throws Throwable what the loader or {@code unless} threw, unchanged
 	 */
-	@Nullable Object getOrLoad(Object key, ValueLoader loader, @Nullable Predicate<@Nullable Object> unless)
-			throws Throwable;
+	default @Nullable Object getOrLoad(Object key, ValueLoader loader, @Nullable Predicate<@Nullable Object> unless)
+			throws Throwable {
+		return getOrLoad(key, loader, unless, null);
+	}
+
+	/**
+	 * The read-through as {@link #getOrLoad(Object, ValueLoader, Predicate)} does, storing what it loads
+	 * with the tags {@code tags} gives for it.
+	 * @param tags the tags of a loaded value; {@code null} for none
+	 * @throws Throwable what the loader, {@code unless} or {@code tags} threw, unchanged
+	 */
+	@Nullable Object getOrLoad(Object key, ValueLoader loader, @Nullable Predicate<@Nullable Object> unless,
+			@Nullable ResultTags tags) throws Throwable;
 
 	/**
 	 * The batch read-through: one pass over L1, one {@code MGET} for the keys it misses, then

@@ -2,8 +2,9 @@ package dev.tiercache.internal.redis;
 
 /**
  * A Redis key of Tiercache's, as its parts: what {@link RedisKeys} builds one from and parses one
- * into. Three kinds, by what the key belongs to: one entry of a cache ({@link Entry}), one partition
- * of a cache's write-behind queue ({@link Partition}) or a whole cache ({@link Cache}). Immutable.
+ * into. Four kinds, by what the key belongs to: one entry of a cache ({@link Entry}), one partition
+ * of a cache's write-behind queue ({@link Partition}), a whole cache ({@link Cache}) or one tag of a
+ * cache ({@link Tag}). Immutable.
  */
 public sealed interface RedisKey {
 
@@ -58,6 +59,16 @@ public sealed interface RedisKey {
 	 * @param cache the cache's name
 	 */
 	record Cache(CachePart part, String cache) implements RedisKey {
+	}
+
+	/**
+	 * The key of one tag of a cache, which holds the cache's tag clock when the tag was last invalidated:
+	 * in the cache's slot, with the cache's {@link CachePart#TAG_CLOCK}.
+	 *
+	 * @param cache the cache's name
+	 * @param tag the tag
+	 */
+	record Tag(String cache, String tag) implements RedisKey {
 	}
 
 	/** The keys of one cache entry. */
@@ -146,7 +157,10 @@ public sealed interface RedisKey {
 		GUARD_SHAPE("guard:shape:"),
 
 		/** Held by the instance that rebuilds the cache's penetration guard. */
-		GUARD_BUILD("guard:build:");
+		GUARD_BUILD("guard:build:"),
+
+		/** The cache's tag clock: counts the invalidations of its tags ({@link Tag}). */
+		TAG_CLOCK("tags:");
 
 		private final String infix;
 

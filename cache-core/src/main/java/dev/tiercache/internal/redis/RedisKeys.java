@@ -32,7 +32,9 @@ import dev.tiercache.internal.redis.RedisKey.PartitionPart;
  * {@code <prefix>:wb:flushers:{…}} and the keys its instances report hottest at
  * {@code <prefix>:hot:{…}}; with a penetration guard, its Bloom filter at {@code <prefix>:guard:{…}}, the
  * filter being rebuilt at {@code <prefix>:guard:next:{…}}, their shape at {@code <prefix>:guard:shape:{…}}
- * and the rebuild's lock at {@code <prefix>:guard:build:{…}}.</li>
+ * and the rebuild's lock at {@code <prefix>:guard:build:{…}}; its tag clock at {@code <prefix>:tags:{…}}.</li>
+ * <li>a tag of a cache, <code>{&lt;cache&gt;}&lt;tag&gt;</code> after the infix {@code tag:}: in the cache's
+ * slot, so that one script reads or moves the clock and the tag together.</li>
  * </ul>
  * Channels, which are not keys: wake-ups of waiting callers on {@code <prefix>:tiercache:loads},
  * published invalidations on {@code <prefix>:tiercache:invalidations}. The write-behind scripts
@@ -53,6 +55,9 @@ public final class RedisKeys {
 	public static final int MAX_PARTITIONS = 1024;
 
 	private static final Map<String, Enum<?>> PARTS_BY_INFIX = partsByInfix();
+
+	/** The infix of the key of a cache's tag ({@link RedisKey.Tag}). */
+	private static final String TAG_INFIX = "tag:";
 
 	private final String prefix;
 
@@ -150,6 +155,9 @@ public final class RedisKeys {
 		if (key instanceof RedisKey.Partition partition) {
 			return partition(partition.part(), partition.cache(), partition.partition());
 		}
+		if (key instanceof RedisKey.Tag tag) {
+			return tag(tag.cache(), tag.tag());
+		}
 		RedisKey.Cache cache = (RedisKey.Cache) key;
 		return cache(cache.part(), cache.cache());
 	}
@@ -207,6 +215,16 @@ public final class RedisKeys {
 		return cache(CachePart.NAMESPACE, cache);
 	}
 
+	/** Where the cache's clock of tag invalidations lives. */
+	public byte[] tagClock(String cache) {
+		return cache(CachePart.TAG_CLOCK, cache);
+	}
+
+	/** Where the clock value of the last invalidation of one tag of a cache lives. */
+	public byte[] tag(String cache, String tag) {
+		return utf8(this.prefix + TAG_INFIX + "{" + cache + "}" + tag);
+	}
+
 	/** Where the number of partitions of a cache's write-behind queue lives, if it has one. */
 	public byte[] writeBehindPartitions(String cache) {
 		return cache(CachePart.WRITE_BEHIND_PARTITIONS, cache);
@@ -233,11 +251,12 @@ public final class RedisKeys {
 	}
 
 	/**
-	 * The beginnings of the keys whose changes a local tier follows: entry values and namespace
-	 * versions (and none of the other keys, whose changes no local copy depends on).
+	 * The beginnings of the keys whose changes a local tier follows: entry values, namespace versions and
+	 * tags (and none of the other keys, whose changes no local copy depends on).
 	 */
 	public List<String> trackedPrefixes() {
-		return List.of(this.prefix + EntryPart.VALUE.infix() + "{", this.prefix + CachePart.NAMESPACE.infix() + "{");
+		return List.of(this.prefix + EntryPart.VALUE.infix() + "{", this.prefix + CachePart.NAMESPACE.infix() + "{",
+				this.prefix + TAG_INFIX + "{");
 	}
 
 	/**
@@ -250,7 +269,11 @@ public final class RedisKeys {
 		if (!name.startsWith(this.prefix) || open < 0) {
 			return null;
 		}
-		Enum<?> part = PARTS_BY_INFIX.get(name.substring(this.prefix.length(), open));
+		String infix = name.substring(this.prefix.length(), open);
+		if (infix.equals(TAG_INFIX)) {
+			return parseTag(name, open);
+		}
+		Enum<?> part = PARTS_BY_INFIX.get(infix);
 		if (part instanceof EntryPart entryPart) {
 			RedisKey.Entry partitioned = parsePartitionedEntry(entryPart, name, open);
 			if (partitioned != null) {
@@ -274,6 +297,16 @@ public final class RedisKeys {
 			return isCacheName(tag) ? new RedisKey.Cache(cachePart, tag) : null;
 		}
 		return null;
+	}
+
+	/** Parses <code>{cache}tag</code> from the hash tag on, or answers {@code null}. */
+	private static RedisKey.@Nullable Tag parseTag(String name, int open) {
+		int close = name.indexOf('}', open + 1);
+		if (close < 0 || close == name.length() - 1) {
+			return null;
+		}
+		String cache = name.substring(open + 1, close);
+		return isCacheName(cache) ? new RedisKey.Tag(cache, name.substring(close + 1)) : null;
 	}
 
 	private static @Nullable RedisKey parseEntry(EntryPart part, String tag) {

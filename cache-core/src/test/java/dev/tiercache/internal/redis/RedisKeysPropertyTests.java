@@ -97,14 +97,15 @@ class RedisKeysPropertyTests {
 		assertThat(entry.intents()).isEqualTo(layout.build(new RedisKey.Entry(EntryPart.INTENTS, cache, namespace, key)));
 	}
 
-	/** Local tiers follow changes to values and namespace versions, and to no other key. */
+	/** Local tiers follow changes to values, namespace versions and tags, and to no other key. */
 	@Property
-	void trackedPrefixesMatchValuesAndNamespacesOnly(@ForAll("prefixes") String prefix, @ForAll("keys") RedisKey key) {
+	void trackedPrefixesMatchValuesNamespacesAndTagsOnly(@ForAll("prefixes") String prefix, @ForAll("keys") RedisKey key) {
 		RedisKeys layout = new RedisKeys(prefix);
 		String name = new String(layout.build(key), StandardCharsets.UTF_8);
 		boolean tracked = layout.trackedPrefixes().stream().anyMatch(name::startsWith);
 		boolean followed = (key instanceof RedisKey.Entry entry && entry.part() == EntryPart.VALUE)
-				|| (key instanceof RedisKey.Cache cache && cache.part() == CachePart.NAMESPACE);
+				|| (key instanceof RedisKey.Cache cache && cache.part() == CachePart.NAMESPACE)
+				|| key instanceof RedisKey.Tag;
 		assertThat(tracked).isEqualTo(followed);
 	}
 
@@ -194,7 +195,8 @@ class RedisKeysPropertyTests {
 			.as(RedisKey.Partition::new);
 		Arbitrary<RedisKey> caches = Combinators.combine(Arbitraries.of(CachePart.class), cacheNames())
 			.as(RedisKey.Cache::new);
-		return Arbitraries.oneOf(entries, partitions, caches);
+		Arbitrary<RedisKey> tags = Combinators.combine(cacheNames(), text(":{}#a0", 1, 24)).as(RedisKey.Tag::new);
+		return Arbitraries.oneOf(entries, partitions, caches, tags);
 	}
 
 	/**
