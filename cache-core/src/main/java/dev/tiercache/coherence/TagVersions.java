@@ -70,8 +70,9 @@ public final class TagVersions {
 	 * also when a tag's version is not known (Redis then tells, through {@link #fresh}).
 	 */
 	public boolean freshLocally(EntryTags tags) {
-		for (String tag : tags.names()) {
-			Known version = this.known.get(tag);
+		List<String> names = tags.names();
+		for (int i = 0; i < names.size(); i++) {
+			Known version = this.known.get(names.get(i));
 			if (version == null) {
 				if (this.remote != null) {
 					return false;

@@ -3,6 +3,7 @@ package dev.tiercache.interceptor;
 import java.lang.reflect.Method;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -191,9 +192,11 @@ final class WriteOperationParser {
 		TagExpressions tags = TagExpressions.parse(this.source, name, annotation.tags(), method, variables);
 		if (annotation.allEntries()) {
 			if (!annotation.key().isBlank() || tags != null) {
-				throw new IllegalStateException("@CacheInvalidate(cache = \"" + annotation.cache() + "\", allEntries = "
-						+ "true) on " + method + " also names " + (annotation.key().isBlank() ? "tags" : "a key")
-						+ ", which all entries include; remove one of them");
+				String named = annotation.key().isBlank() ? "tags = " + Arrays.toString(annotation.tags())
+						: "key = \"" + annotation.key() + "\"";
+				throw new IllegalStateException("@CacheInvalidate(cache = \"" + annotation.cache() + "\", " + named
+						+ ", allEntries = true) on " + method + " names " + (annotation.key().isBlank() ? "tags" : "a key")
+						+ " and all entries; remove one of them");
 			}
 			return new WriteOperation(description, before, condition,
 					(arguments, target, result, intent) -> this.invalidate.invalidate(cache, null, before));

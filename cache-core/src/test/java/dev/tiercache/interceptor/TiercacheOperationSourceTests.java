@@ -2,6 +2,7 @@ package dev.tiercache.interceptor;
 
 import java.lang.reflect.Method;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -230,6 +231,36 @@ class TiercacheOperationSourceTests {
 	}
 
 	@Test
+	void anInvalidationOfTagsAndOfAllEntriesFailsNamingBoth() {
+		assertThatIllegalStateException().isThrownBy(() -> operation(Invalid.class, "tagsAndAll", long.class))
+			.withMessageContaining("@CacheInvalidate(cache = \"books\", tags = ['author:' + #id], allEntries = true) on ")
+			.withMessageContaining("Invalid.tagsAndAll(long)");
+	}
+
+	@Test
+	void aBatchReadWithTagsFailsSayingHowToTagItsValues() {
+		assertThatIllegalStateException().isThrownBy(() -> operation(Invalid.class, "taggedBatch", List.class))
+			.withMessageContaining("@CacheAside(batch = true) on ")
+			.withMessageContaining("cannot tag its values")
+			.withMessageContaining("TieredCache.put(key, value, tags)");
+	}
+
+	@Test
+	void aBlankTagExpressionFailsNamingTheMethod() {
+		assertThatIllegalStateException().isThrownBy(() -> operation(Invalid.class, "blankTag", long.class))
+			.withMessageContaining("@CacheAside(tags = …) on ")
+			.withMessageContaining("Invalid.blankTag(long)")
+			.withMessageContaining("blank expression");
+	}
+
+	@Test
+	void aTagExpressionThatDoesNotParseFailsNamingIt() {
+		assertThatIllegalStateException().isThrownBy(() -> operation(Invalid.class, "unparsableTag", long.class))
+			.withMessageContaining("@CacheInvalidate(tags = \"'author:' + \") on ")
+			.withMessageContaining("Invalid.unparsableTag(long)");
+	}
+
+	@Test
 	void aWriteBehindWithoutRedisFailsNamingTheMethod() {
 		assertThatIllegalStateException().isThrownBy(() -> operation(Invalid.class, "queued", String.class))
 			.withMessageContaining("@WriteBehind on ")
@@ -357,6 +388,24 @@ class TiercacheOperationSourceTests {
 
 		@CacheInvalidate(cache = "books", key = "#id", allEntries = true)
 		public void keyAndAll(long id) {
+		}
+
+		@CacheInvalidate(cache = "books", tags = "'author:' + #id", allEntries = true)
+		public void tagsAndAll(long id) {
+		}
+
+		@CacheAside(cache = "books", batch = true, tags = "'shelf'")
+		public List<String> taggedBatch(List<Long> ids) {
+			return List.of();
+		}
+
+		@CacheAside(cache = "books", tags = " ")
+		public String blankTag(long id) {
+			return "";
+		}
+
+		@CacheInvalidate(cache = "books", tags = "'author:' + ")
+		public void unparsableTag(long id) {
 		}
 
 		@WriteBehind(cache = "books")

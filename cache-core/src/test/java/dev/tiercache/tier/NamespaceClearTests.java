@@ -2,9 +2,7 @@ package dev.tiercache.tier;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.function.UnaryOperator;
 
 import org.junit.jupiter.api.AfterEach;
@@ -15,6 +13,7 @@ import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.tiercache.internal.redis.LuaScript;
+import dev.tiercache.test.CommandStats;
 import dev.tiercache.test.SingleServer;
 import dev.tiercache.test.TestRedis;
 
@@ -52,12 +51,12 @@ class NamespaceClearTests {
 		authors.put("herbert", "Frank Herbert");
 		fill(this.fixture.prefix + ":{books:0:#i:", 100_000);
 		manager.getTieredCache("warmup").clear();
-		Map<String, Long> before = commandCalls();
+		Map<String, Long> before = CommandStats.ofTestServer();
 		books.clear();
-		Map<String, Long> after = commandCalls();
-		assertThat(delta(before, after, "evalsha") + delta(before, after, "eval")).as("one script call").isEqualTo(1);
+		Map<String, Long> after = CommandStats.ofTestServer();
+		assertThat(CommandStats.delta(before, after, "evalsha") + CommandStats.delta(before, after, "eval")).as("one script call").isEqualTo(1);
 		for (String scan : new String[] { "scan", "keys", "unlink", "del" }) {
-			assertThat(delta(before, after, scan)).as(scan).isZero();
+			assertThat(CommandStats.delta(before, after, scan)).as(scan).isZero();
 		}
 		assertThat(books.get("dune", String.class, () -> "reloaded")).isEqualTo("reloaded");
 		assertThat(authors.get("herbert", String.class)).isEqualTo("Frank Herbert");
@@ -162,31 +161,6 @@ class NamespaceClearTests {
 		finally {
 			factory.destroy();
 		}
-	}
-
-	private static Map<String, Long> commandCalls() {
-		LettuceConnectionFactory factory = TestRedis.connectionFactory();
-		try (RedisConnection connection = factory.getConnection()) {
-			Properties stats = connection.serverCommands().info("commandstats");
-			Map<String, Long> calls = new HashMap<>();
-			if (stats != null) {
-				stats.forEach((name, value) -> {
-					String command = name.toString().replace("cmdstat_", "");
-					String text = value.toString();
-					int start = text.indexOf("calls=") + 6;
-					int end = text.indexOf(',', start);
-					calls.put(command, Long.parseLong(text.substring(start, end)));
-				});
-			}
-			return calls;
-		}
-		finally {
-			factory.destroy();
-		}
-	}
-
-	private static long delta(Map<String, Long> before, Map<String, Long> after, String command) {
-		return after.getOrDefault(command, 0L) - before.getOrDefault(command, 0L);
 	}
 
 }
