@@ -47,6 +47,9 @@ public final class TagVersions {
 	/** Counts reported changes and losses: a read installs its versions as verified only if none came meanwhile. */
 	private final AtomicLong reports = new AtomicLong();
 
+	/** Whether the cache uses tags on this instance: only then is what it knows read again periodically. */
+	private volatile boolean inUse;
+
 	/**
 	 * @param cacheName the cache whose tags these are
 	 * @param remote where the cache's tags are kept in Redis; {@code null} for a cache without Redis
@@ -62,7 +65,14 @@ public final class TagVersions {
 
 	/** The cache's tag clock as this instance knows it, to stamp an entry with before its value is read. */
 	public long stamp() {
+		use();
 		return this.clock.get();
+	}
+
+	private void use() {
+		if (!this.inUse) {
+			this.inUse = true;
+		}
 	}
 
 	/**
@@ -106,6 +116,7 @@ public final class TagVersions {
 		if (unverified == null || store == null) {
 			return true;
 		}
+		use();
 		long[] read = readAndLearn(store, unverified);
 		for (int i = 0; i < unverified.size(); i++) {
 			if (read[i + 1] > tags.stamp()) {
@@ -122,6 +133,7 @@ public final class TagVersions {
 	 * @throws dev.tiercache.internal.redis.RemoteCallException if Redis fails (the tag stays pending)
 	 */
 	public void invalidate(String tag) {
+		use();
 		Tags store = this.remote;
 		if (store == null) {
 			long version = this.clock.incrementAndGet();
@@ -149,14 +161,14 @@ public final class TagVersions {
 	}
 
 	/**
-	 * Reads every known version and the clock again, in batches; moves the clock in Redis past this
+	 * Reads every known version and the clock again, in batches, if the cache uses tags; moves the clock in Redis past this
 	 * instance's if it went below (the clock key was lost), so that invalidations stay newer than the
 	 * stamps of entries stored before.
 	 * @throws dev.tiercache.internal.redis.RemoteCallException if Redis fails
 	 */
 	void refresh() {
 		Tags store = this.remote;
-		if (store == null) {
+		if (store == null || !this.inUse) {
 			return;
 		}
 		List<String> tags = new ArrayList<>();

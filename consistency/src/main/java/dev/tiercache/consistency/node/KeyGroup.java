@@ -9,7 +9,7 @@ package dev.tiercache.consistency.node;
 public enum KeyGroup {
 
 	/** Cache {@code v} (L1 and Redis): every read, write-through, write-around, evict, invalidations. */
-	SYNC(40),
+	SYNC(35),
 
 	/** Cache {@code v}: every read, write-behind, invalidations. */
 	BEHIND(20),
@@ -18,7 +18,13 @@ public enum KeyGroup {
 	REMOTE(20),
 
 	/** Cache {@code vl} (L1 only, no Redis): reads, write-through and write-around. */
-	LOCAL(20);
+	LOCAL(15),
+
+	/**
+	 * Cache {@code vt} (L1 and Redis): tagged reads (by the row, and by a group of rows), and writes that
+	 * drop the cached row by one of its tags.
+	 */
+	TAGGED(10);
 
 	private final int percent;
 

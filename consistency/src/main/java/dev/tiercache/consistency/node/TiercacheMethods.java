@@ -13,7 +13,8 @@ import dev.tiercache.annotation.WriteThrough;
 
 /**
  * The application methods under test, one per pattern, as a Spring user writes them. Cache {@code v}
- * uses both tiers, {@code vr} Redis only and {@code vl} L1 only ({@code application-tiercache.properties}).
+ * uses both tiers, {@code vr} Redis only and {@code vl} L1 only; {@code vt}, both tiers, is tagged
+ * ({@code application-tiercache.properties}).
  */
 @Component
 @Profile("tiercache")
@@ -92,6 +93,21 @@ public class TiercacheMethods {
 
 	@WriteAround(cache = "vr", key = "#id")
 	public void writeAroundRemote(long id, long version) {
+		this.table.write(id, version);
+	}
+
+	@CacheAside(cache = "vt", key = "#id", tags = { "'row:' + #result.id()", "'group:' + (#id % 4)" })
+	public Versioned readTagged(long id) {
+		return this.table.read(id);
+	}
+
+	@CacheInvalidate(cache = "vt", tags = "'row:' + #id")
+	public void writeDroppingRowTag(long id, long version) {
+		this.table.write(id, version);
+	}
+
+	@CacheInvalidate(cache = "vt", tags = "'group:' + (#id % 4)")
+	public void writeDroppingGroupTag(long id, long version) {
 		this.table.write(id, version);
 	}
 

@@ -52,6 +52,9 @@ public class TiercacheSubject implements Subject {
 			case LOCAL -> List.of(read("read-local", 60, m::readLocal),
 					write("write-through-local", 15, m::writeThroughLocal),
 					write("write-around-local", 10, m::writeAroundLocal));
+			case TAGGED -> List.of(read("read-tagged", 60, m::readTagged),
+					write("write-drop-row-tag", 15, m::writeDroppingRowTag),
+					write("write-drop-group-tag", 10, m::writeDroppingGroupTag));
 		};
 	}
 
@@ -61,6 +64,7 @@ public class TiercacheSubject implements Subject {
 			case SYNC, BEHIND -> read("read", 1, this.methods::read);
 			case REMOTE -> read("read-remote", 1, this.methods::readRemote);
 			case LOCAL -> read("read-local", 1, this.methods::readLocal);
+			case TAGGED -> read("read-tagged", 1, this.methods::readTagged);
 		};
 	}
 
