@@ -77,6 +77,7 @@ public final class BenchmarkRunner {
 		List<GuardScenario.Outcome> guard = GuardScenario.run(2, 4, 10_000, quick ? 10_000 : 100_000);
 		WarmingScenario.Outcome warming = WarmingScenario.run(quick ? 1_000 : 10_000, quick ? 100 : 1_000,
 				Duration.ofMillis(250), quick ? 4 : 8);
+		TagScenario.Outcome tags = TagScenario.run(10_000, quick ? 200 : 2_000, quick ? 5 : 20);
 
 		String summary = new Summary(quick).localHit(localOneThread, localTwoThreads)
 			.remoteHit(remote, interleavedHits)
@@ -91,6 +92,7 @@ public final class BenchmarkRunner {
 			.nullPenetration(nullPenetration)
 			.warming(warming)
 			.guard(guard)
+			.tags(tags)
 			.toMarkdown();
 		Files.writeString(results.resolve("summary.md"), summary);
 		System.out.println(summary);

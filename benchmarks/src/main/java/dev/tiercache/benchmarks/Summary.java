@@ -297,6 +297,27 @@ final class Summary {
 		return this;
 	}
 
+	/** A tag over many entries: its invalidation, its reach, and what tags cost a read. */
+	Summary tags(TagScenario.Outcome outcome) {
+		String entries = String.format(Locale.ROOT, "%,d", outcome.entries());
+		this.out.append("\n## 13. Tags: one tag carried by ").append(entries)
+			.append(" entries (each also carries one of its own), 2 instances\n\n")
+			.append("| invalidation | time | Redis commands |\n|---|---:|---:|\n")
+			.append("| `invalidateTag` (p50 / p99) | ").append(number(outcome.invalidateP50Micros())).append(" / ")
+			.append(number(outcome.invalidateP99Micros())).append(" µs | ").append(number(outcome.commandsPerInvalidation()))
+			.append(" |\n| hand-written: a set of keys per tag, `SMEMBERS` then `DEL` in batches of 1,000 | ")
+			.append(number(outcome.handWrittenMillis() * 1000)).append(" µs | ").append(outcome.handWrittenCommands())
+			.append(" |\n\n- the other instance missed ").append(number(outcome.propagationMillis()))
+			.append(" ms after the invalidation returned, and reloaded ").append(String.format(Locale.ROOT, "%,d",
+					outcome.reloads()))
+			.append(" of the ").append(entries).append(" entries on reading them all again\n")
+			.append("- a read of a tagged entry, untagged → tagged: L1 hit ")
+			.append(number(outcome.localHitNanos()[0])).append(" → ").append(number(outcome.localHitNanos()[1]))
+			.append(" ns; Redis hit ").append(number(outcome.remoteHitMicros()[0])).append(" → ")
+			.append(number(outcome.remoteHitMicros()[1])).append(" µs (`TieredCache.get`, one thread, tags known)\n");
+		return this;
+	}
+
 	private static String percent(double rate) {
 		return String.format(Locale.ROOT, "%.1f %%", rate * 100);
 	}
