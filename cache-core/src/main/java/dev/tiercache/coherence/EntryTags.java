@@ -43,7 +43,8 @@ public record EntryTags(List<String> names, long stamp) {
 		}
 		Set<String> distinct = new LinkedHashSet<>(tags);
 		if (distinct.size() > MAX_TAGS) {
-			throw new IllegalArgumentException("An entry carries at most " + MAX_TAGS + " tags, not " + distinct.size());
+			throw new IllegalArgumentException(
+					"An entry carries at most " + MAX_TAGS + " tags, not " + distinct.size());
 		}
 		for (String tag : distinct) {
 			requireTag(tag);

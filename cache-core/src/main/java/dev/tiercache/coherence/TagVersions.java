@@ -161,9 +161,9 @@ public final class TagVersions {
 	}
 
 	/**
-	 * Reads every known version and the clock again, in batches, if the cache uses tags; moves the clock in Redis past this
-	 * instance's if it went below (the clock key was lost), so that invalidations stay newer than the
-	 * stamps of entries stored before.
+	 * Reads every known version and the clock again, in batches, if the cache uses tags; moves the clock in
+	 * Redis up to this instance's if it went below (the clock key was lost), so that invalidations stay newer
+	 * than the stamps of entries stored before.
 	 * @throws dev.tiercache.internal.redis.RemoteCallException if Redis fails
 	 */
 	void refresh() {

@@ -103,7 +103,10 @@ final class CacheAsideOperation implements MethodOperation {
 		return (value) -> expression.test(arguments, target, true, value);
 	}
 
-	/** The {@code tags} of one call's result, or {@code null} when it stores none; {@code #result} as for {@link #unlessRule}. */
+	/**
+	 * The {@code tags} of one call's result, or {@code null} when it stores none; {@code #result} as for
+	 * {@link #unlessRule}.
+	 */
 	@Nullable ResultTags tagsRule(@Nullable Object[] arguments, @Nullable Object target) {
 		TagExpressions expressions = this.tags;
 		if (expressions == null) {

@@ -195,8 +195,8 @@ final class WriteOperationParser {
 				String named = annotation.key().isBlank() ? "tags = " + Arrays.toString(annotation.tags())
 						: "key = \"" + annotation.key() + "\"";
 				throw new IllegalStateException("@CacheInvalidate(cache = \"" + annotation.cache() + "\", " + named
-						+ ", allEntries = true) on " + method + " names " + (annotation.key().isBlank() ? "tags" : "a key")
-						+ " and all entries; remove one of them");
+						+ ", allEntries = true) on " + method + " names "
+						+ (annotation.key().isBlank() ? "tags" : "a key") + " and all entries; remove one of them");
 			}
 			return new WriteOperation(description, before, condition,
 					(arguments, target, result, intent) -> this.invalidate.invalidate(cache, null, before));

@@ -275,7 +275,8 @@ final class LocalTier {
 	@Nullable SuspectEntry putWritten(Object key, @Nullable String rendered, @Nullable Object value, long lifetimeMillis,
 			long stamp, byte[] framed) {
 		LocalEntry entry = (lifetimeMillis > 0)
-				? newEntry(value, null, rendered, lifetimeMillis, WriteTokens.of(framed), Envelope.tagsOf(framed)) : null;
+				? newEntry(value, null, rendered, lifetimeMillis, WriteTokens.of(framed), Envelope.tagsOf(framed))
+				: null;
 		long[] stamps = replace(key, rendered, entry);
 		boolean changedBefore = stamps[0] != stamp || stamps[1] != Stamps.afterOneWrite(stamps[0]);
 		return (entry != null) ? settle(key, entry, changedBefore, stamps[1]) : null;

@@ -415,8 +415,8 @@ final class ReadThrough {
 		long ttl = entrySettings.jitteredTtlMillis(value == null);
 		byte[] framed;
 		try {
-			framed = (ttl > 0 && !load.excludes(value)) ? l2.frame(value, load.type(), ttl, loadMillis, load.tagsOf(value))
-					: null;
+			framed = (ttl > 0 && !load.excludes(value))
+					? l2.frame(value, load.type(), ttl, loadMillis, load.tagsOf(value)) : null;
 		}
 		catch (Throwable ex) {
 			leases().releaseUnstored(lease, redisDeadline + (System.nanoTime() - started));
@@ -462,7 +462,8 @@ final class ReadThrough {
 		if (tier != null && !load.excludes(value) && this.cache.pendingWrites() == null) {
 			CacheSettings settings = load.settings();
 			tier.fill(load.key(), load.redisName(), value,
-					LocalFills.lifetime(settings.jitteredTtlMillis(value == null), settings), stamp, load.tagsOf(value));
+					LocalFills.lifetime(settings.jitteredTtlMillis(value == null), settings), stamp,
+					load.tagsOf(value));
 		}
 		return value;
 	}

@@ -506,7 +506,8 @@ final class RemoteCache {
 			this.cache.runRedis(Work.REDIS_CLEAR, () -> this.cache.tags().invalidate(tag));
 		}
 		catch (RemoteCallException ex) {
-			this.repairs.add("tag:" + this.cache.name() + ":" + tag, this.cache, () -> this.cache.tags().invalidate(tag));
+			this.repairs.add("tag:" + this.cache.name() + ":" + tag, this.cache,
+					() -> this.cache.tags().invalidate(tag));
 			this.cache.remoteFailed(ex);
 		}
 	}
