@@ -103,7 +103,8 @@ final class TagScenario {
 			long[] handWritten = handWrittenInvalidation(prefix, entries);
 			return new Outcome(entries, StampedeScenario.percentile(times, 50) / 1e3,
 					StampedeScenario.percentile(times, 99) / 1e3, (double) commands / invalidations,
-					handWritten[0] / 1e6, (int) handWritten[1], propagationMillis, reloads.get(), localHits, remoteHits);
+					handWritten[0] / 1e6, (int) handWritten[1], propagationMillis, reloads.get(), localHits,
+					remoteHits);
 		}
 	}
 

@@ -61,7 +61,8 @@ class CopyChecksTests {
 		this.proxy = TcpProxy.to(TestRedis.port());
 		this.factory = TestRedis.connectionFactory("127.0.0.1", this.proxy.port());
 		this.redis = RemoteCommands.dedicated(this.factory, Duration.ofSeconds(5), RedisCircuitBreaker.disabled());
-		this.coherence = new L1Coherence(this.keys, this.redis, this.background, new IgnoredNamespaces(), new IgnoredTags());
+		this.coherence = new L1Coherence(this.keys, this.redis, this.background, new IgnoredNamespaces(),
+				new IgnoredTags());
 		this.coherence.follow(this.books);
 	}
 

@@ -115,7 +115,8 @@ class TrackedL1Tests {
 
 	@Test
 	void afterAnOutageEveryL1IsClearedAndTheNamespacesReadOnTheCallingThread() {
-		L1Coherence coherence = new L1Coherence(this.keys, commands(TestRedis.port()), this.background, this.namespaces, new IgnoredTags());
+		L1Coherence coherence = new L1Coherence(this.keys, commands(TestRedis.port()), this.background,
+				this.namespaces, new IgnoredTags());
 		this.opened.add(coherence);
 		coherence.follow(this.books);
 		coherence.clearAndReread();
@@ -126,7 +127,8 @@ class TrackedL1Tests {
 
 	@Test
 	void changesReportedWhileShuttingDownAreIgnored() {
-		L1Coherence coherence = new L1Coherence(this.keys, commands(TestRedis.port()), this.background, this.namespaces, new IgnoredTags());
+		L1Coherence coherence = new L1Coherence(this.keys, commands(TestRedis.port()), this.background,
+				this.namespaces, new IgnoredTags());
 		this.opened.add(coherence);
 		coherence.follow(this.books);
 		this.background.shutdown();
@@ -141,7 +143,8 @@ class TrackedL1Tests {
 		Coherence coherence = track(new Coherence(factory, this.keys.trackedPrefixes(), this.keys.invalidationsChannel()));
 		RemoteCommands commands = track(RemoteCommands.dedicated(factory, Duration.ofSeconds(5),
 				RedisCircuitBreaker.disabled(), coherence));
-		L1Coherence l1 = track(new L1Coherence(this.keys, commands, this.background, this.namespaces, new IgnoredTags()));
+		L1Coherence l1 = track(
+				new L1Coherence(this.keys, commands, this.background, this.namespaces, new IgnoredTags()));
 		l1.follow(this.books);
 		for (LocalCopies other : others) {
 			l1.follow(other);

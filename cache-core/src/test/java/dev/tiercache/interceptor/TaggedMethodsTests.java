@@ -55,7 +55,8 @@ class TaggedMethodsTests {
 		this.library.add(new Book(1, "Dune (revised)", "herbert", List.of("sf")));
 		this.here.authorChanged("herbert");
 		assertThat(this.here.book(1).title()).isEqualTo("Dune (revised)");
-		await().atMost(WAIT).untilAsserted(() -> assertThat(this.elsewhere.book(1).title()).isEqualTo("Dune (revised)"));
+		await().atMost(WAIT)
+			.untilAsserted(() -> assertThat(this.elsewhere.book(1).title()).isEqualTo("Dune (revised)"));
 		assertThat(this.here.book(2).title()).isEqualTo("Hyperion");
 		assertThat(this.library.loads).as("Hyperion was not loaded again").hasValue(3);
 	}

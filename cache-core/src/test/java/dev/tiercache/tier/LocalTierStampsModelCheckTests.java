@@ -142,7 +142,8 @@ class LocalTierStampsModelCheckTests {
 		AtomicInteger storedThenChange = new AtomicInteger();
 		AtomicInteger storeRefused = new AtomicInteger();
 		Lincheck.runConcurrentTest(change.interleavings, () -> {
-			LocalTier tier = new LocalTier(100, this.clock, renderer, new StatsRecorder(), new TagVersions("model", null));
+			LocalTier tier = new LocalTier(100, this.clock, renderer, new StatsRecorder(),
+					new TagVersions("model", null));
 			long[] stamp = new long[1];
 			Stored[] stored = new Stored[1];
 			Store store = prepare.apply(tier);

@@ -77,7 +77,8 @@ class LocalTierTests {
 		TieredCache cache = this.fixture.manager(CACHE, UnaryOperator.identity()).getTieredCache(CACHE);
 		cache.put("k", Map.of("title", "Dune", "pages", 412), Object.class);
 		assertThat(cache.peekLocal("k", Book.class, Book.class, ABSENT)).isSameAs(ABSENT);
-		assertThat(cache.getOrLoad("k", Book.class, Book.class, cache.settings(), () -> new Book("loaded", 1), null, null))
+		assertThat(
+				cache.getOrLoad("k", Book.class, Book.class, cache.settings(), () -> new Book("loaded", 1), null, null))
 			.isEqualTo(new Book("Dune", 412));
 	}
 

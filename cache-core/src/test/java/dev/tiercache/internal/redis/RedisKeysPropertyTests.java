@@ -99,7 +99,8 @@ class RedisKeysPropertyTests {
 
 	/** Local tiers follow changes to values, namespace versions and tags, and to no other key. */
 	@Property
-	void trackedPrefixesMatchValuesNamespacesAndTagsOnly(@ForAll("prefixes") String prefix, @ForAll("keys") RedisKey key) {
+	void trackedPrefixesMatchValuesNamespacesAndTagsOnly(@ForAll("prefixes") String prefix,
+			@ForAll("keys") RedisKey key) {
 		RedisKeys layout = new RedisKeys(prefix);
 		String name = new String(layout.build(key), StandardCharsets.UTF_8);
 		boolean tracked = layout.trackedPrefixes().stream().anyMatch(name::startsWith);
