@@ -54,7 +54,9 @@ class NamespaceClearTests {
 		Map<String, Long> before = CommandStats.ofTestServer();
 		books.clear();
 		Map<String, Long> after = CommandStats.ofTestServer();
-		assertThat(CommandStats.delta(before, after, "evalsha") + CommandStats.delta(before, after, "eval")).as("one script call").isEqualTo(1);
+		assertThat(CommandStats.delta(before, after, "evalsha") + CommandStats.delta(before, after, "eval"))
+			.as("one script call")
+			.isEqualTo(1);
 		for (String scan : new String[] { "scan", "keys", "unlink", "del" }) {
 			assertThat(CommandStats.delta(before, after, scan)).as(scan).isZero();
 		}

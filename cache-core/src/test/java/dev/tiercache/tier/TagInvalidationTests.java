@@ -84,7 +84,9 @@ class TagInvalidationTests {
 		Map<String, Long> before = CommandStats.ofTestServer();
 		books.invalidateTag("publisher:ace");
 		Map<String, Long> after = CommandStats.ofTestServer();
-		assertThat(CommandStats.delta(before, after, "evalsha") + CommandStats.delta(before, after, "eval")).as("one script call").isEqualTo(1);
+		assertThat(CommandStats.delta(before, after, "evalsha") + CommandStats.delta(before, after, "eval"))
+			.as("one script call")
+			.isEqualTo(1);
 		for (String other : new String[] { "scan", "keys", "unlink", "del", "mget", "get" }) {
 			assertThat(CommandStats.delta(before, after, other)).as(other).isZero();
 		}
@@ -155,7 +157,8 @@ class TagInvalidationTests {
 		assertThat(this.fixture.rawGet(this.fixture.valueKey("books", "dune"))).as("stored under its lease")
 			.isNotNull();
 		await().atMost(WAIT).untilAsserted(() -> assertThat(loading.get("dune", String.class, () -> "Dune, reloaded"))
-			.as("the loading instance (at once if it invalidated, else once the report came)").isEqualTo("Dune, reloaded"));
+			.as("the loading instance (at once if it invalidated, else once the report came)")
+			.isEqualTo("Dune, reloaded"));
 		assertThat(instance().get("dune", String.class, () -> "Dune, read again")).isEqualTo("Dune, reloaded");
 	}
 
