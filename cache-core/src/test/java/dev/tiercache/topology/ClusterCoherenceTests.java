@@ -125,6 +125,27 @@ class ClusterCoherenceTests {
 		awaitRead(reader, "v2", PROPAGATION);
 	}
 
+	/**
+	 * Tags on a cluster: the tag and the cache's tag clock share the cache's slot, the entries are spread
+	 * over every primary, and the reader learns of the invalidation from the tag key's primary.
+	 */
+	@Test
+	void aTagInvalidatedOnOneInstanceDropsItsEntriesFromEveryPrimaryOnEveryInstance() {
+		TieredCache writer = books(this.instances.start(null, PROPAGATION));
+		TieredCache reader = books(this.instances.start(null, PROPAGATION));
+		IntStream.range(0, KEYS).forEach((id) -> writer.put(id, "v1-" + id, (id % 2 == 0) ? "even" : "odd", "all"));
+		awaitRead(reader, "v1", PROPAGATION);
+		assertThat(primariesHoldingKeys()).as("primaries holding the cache's keys").hasSize(3);
+
+		writer.invalidateTag("even");
+		IntStream.range(0, KEYS).filter((id) -> id % 2 == 0)
+			.forEach((id) -> assertThat(writer.get(id, String.class)).as("key %d on the writer", id).isNull());
+		await("the reader's L1 follows the tag").atMost(PROPAGATION)
+			.untilAsserted(() -> IntStream.range(0, KEYS)
+				.forEach((id) -> assertThat(reader.get(id, String.class)).as("key %d", id)
+					.isEqualTo((id % 2 == 0) ? null : "v1-" + id)));
+	}
+
 	@Test
 	void overRESP2TheInstancesPublishTheirChanges() {
 		ClientOptions resp2 = ClientOptions.builder().protocolVersion(ProtocolVersion.RESP2).build();
