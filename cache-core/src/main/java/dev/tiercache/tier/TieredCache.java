@@ -69,6 +69,12 @@ import dev.tiercache.tracing.CacheTracer;
  * L1 when reports may have been missed; {@link CacheSettings#localTtl()} bounds how long a copy lives
  * whatever happens.
  *
+ * <p><b>Tags.</b> An entry stored with tags ({@link #put(Object, Object, Collection)}, or a loader's value
+ * tagged by {@code @CacheAside(tags)}) is dropped, on every instance, by an {@link #invalidateTag} of one of
+ * them made after its value was read; the invalidation is one Redis script however many entries carry the
+ * tag, and reads check entries against their tags' versions
+ * ({@link dev.tiercache.coherence.TagVersions}).
+ *
  * <p>Thread-safe.
  */
 public final class TieredCache implements Cache {
