@@ -23,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>What this instance knows</b> of a tag is verified only while no change of the tag was reported
  * since it was read: a report ({@link #reported}) or a loss of reports ({@link #forgetAll}) makes it
- * unverified, and the next check reads it again. A read that a report overtook is kept unverified, so a
+ * unverified, and the next check reads it again; where reports can be lost unnoticed (published
+ * invalidations), {@link Tags} reads every version again each second. A read that a report overtook is kept unverified, so a
  * report is never lost to a read in flight. A tag this instance is invalidating is pending until Redis
  * takes the invalidation: entries carrying it are stale here meanwhile. Versions only grow: what was
  * stale stays stale. Without Redis (a cache of L1 only) the clock and the versions are this instance's
@@ -161,22 +162,24 @@ public final class TagVersions {
 	}
 
 	/**
-	 * Reads every known version and the clock again, in batches, if the cache uses tags; moves the clock in
-	 * Redis up to this instance's if it went below (the clock key was lost), so that invalidations stay newer
-	 * than the stamps of entries stored before.
+	 * Reads the clock again, and every known version too if {@code versions} (in batches), if the cache uses
+	 * tags; moves the clock in Redis up to this instance's if it went below (the clock key was lost), so that
+	 * invalidations stay newer than the stamps of entries stored before.
 	 * @throws dev.tiercache.internal.redis.RemoteCallException if Redis fails
 	 */
-	void refresh() {
+	void refresh(boolean versions) {
 		Tags store = this.remote;
 		if (store == null || !this.inUse) {
 			return;
 		}
 		List<String> tags = new ArrayList<>();
-		this.known.forEach((tag, version) -> {
-			if (!version.pending()) {
-				tags.add(tag);
-			}
-		});
+		if (versions) {
+			this.known.forEach((tag, version) -> {
+				if (!version.pending()) {
+					tags.add(tag);
+				}
+			});
+		}
 		long floor = this.clock.get();
 		long clockRead = -1;
 		for (int from = 0; from < tags.size() || from == 0; from += Tags.READ_BATCH) {

@@ -25,9 +25,12 @@ import dev.tiercache.internal.redis.RemoteCommands;
  * tags, and per tag the clock value of its last invalidation, all in the cache's cluster slot, so that an
  * invalidation is one script and a check of an entry's tags one {@code MGET}, however many entries carry
  * them. Each registered cache's {@link TagVersions} learns of invalidations made elsewhere when Redis
- * reports the change of a tag ({@link TagReports}, through {@link L1Coherence}), and every
- * {@link #READ_INTERVAL} reads what it knows again, so that a report lost in a published-invalidation
- * setup is made up for. Tag keys have no TTL: one small key per tag ever invalidated. Thread-safe.
+ * reports the change of a tag ({@link TagReports}, through {@link L1Coherence}). Every
+ * {@link #READ_INTERVAL} it reads the clock again (to move it back up if it was lost); and, unless Redis
+ * tracks the tags for this instance ({@link CoherenceMode#TRACKING}, where a report is lost only with
+ * the connection, after which every version is forgotten), what it knows too, so that a published
+ * invalidation that was lost is made up for. Tag keys have no TTL: one small key per tag ever
+ * invalidated. Thread-safe.
  */
 public final class Tags implements TagReports {
 
@@ -101,11 +104,15 @@ public final class Tags implements TagReports {
 		this.caches.values().forEach(TagVersions::forgetAll);
 	}
 
-	/** Reads what every registered cache knows again, stopping at the first Redis failure (the next read retries). */
+	/**
+	 * Reads every registered cache's clock again and, unless Redis tracks the tags, what it knows, stopping
+	 * at the first Redis failure (the next read retries).
+	 */
 	void readAll() {
+		boolean tracked = this.coherence.mode() == CoherenceMode.TRACKING;
 		for (TagVersions versions : this.caches.values()) {
 			try {
-				versions.refresh();
+				versions.refresh(!tracked);
 			}
 			catch (RemoteCallException ex) {
 				logger.debug("Tiercache could not read the tags of cache '" + versions.cacheName() + "'", ex);

@@ -121,6 +121,22 @@ class TagInvalidationTests {
 	}
 
 	/**
+	 * A published invalidation can be lost unnoticed (here: the tag changed outside Tiercache, so nobody
+	 * published it): instances without tracking read the versions they know again every second.
+	 */
+	@Test
+	void withPublishedInvalidationsATagChangedUnannouncedIsSeenWithinTheReadInterval() {
+		TieredCache writer = instance(TestRedis.resp2ConnectionFactory());
+		TieredCache reader = instance(TestRedis.resp2ConnectionFactory());
+		writer.put("dune", "Dune", "author:herbert");
+		awaitInL1(reader, "dune", "Dune");
+		this.fixture.rawSet(this.fixture.prefix + ":tag:{books}author:herbert",
+				Long.toString(Long.MAX_VALUE - 1).getBytes(StandardCharsets.US_ASCII));
+		await().atMost(WAIT).until(() -> reader.peekLocal("dune", String.class, String.class, ABSENT) == ABSENT);
+		assertThat(reader.get("dune", String.class)).isNull();
+	}
+
+	/**
 	 * The race tags must win: a load that read the data before the tag was invalidated stores after it. The
 	 * entry is stamped with the clock from before the load, so it counts as dropped, here and elsewhere.
 	 */
