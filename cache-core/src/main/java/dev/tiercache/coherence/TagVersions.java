@@ -25,8 +25,9 @@ import org.jspecify.annotations.Nullable;
  * since it was read: a report ({@link #reported}) or a loss of reports ({@link #forgetAll}) makes it
  * unverified, and the next check reads it again; where reports can be lost unnoticed (published
  * invalidations), {@link Tags} reads every version again each second. A read that a report overtook is kept unverified, so a
- * report is never lost to a read in flight. A tag this instance is invalidating is pending until Redis
- * takes the invalidation: entries carrying it are stale here meanwhile. Versions only grow: what was
+ * report is never lost to a read in flight, nor to this instance's own invalidation of the tag in flight.
+ * A tag this instance is invalidating is pending until Redis takes the invalidation (retried until it
+ * does): entries carrying it are stale here meanwhile. Versions only grow: what was
  * stale stays stale. Without Redis (a cache of L1 only) the clock and the versions are this instance's
  * own. Thread-safe; {@link #freshLocally} allocates nothing.
  */
@@ -34,8 +35,6 @@ public final class TagVersions {
 
 	/** The most tags one cache keeps versions of; beyond, all are forgotten and read again when needed. */
 	static final int MAX_KNOWN = 100_000;
-
-	private static final Known PENDING = new Known(Long.MAX_VALUE, true, true);
 
 	private final String cacheName;
 
@@ -105,7 +104,7 @@ public final class TagVersions {
 		List<String> unverified = null;
 		for (String tag : tags.names()) {
 			Known version = this.known.get(tag);
-			if (version != null && version.invalidatedAt() > tags.stamp()) {
+			if (version != null && version.staleFor(tags.stamp())) {
 				return false;
 			}
 			if (version == null || !version.verified()) {
@@ -130,7 +129,8 @@ public final class TagVersions {
 	/**
 	 * Invalidates a tag: every entry carrying it, stored before now on any instance, is stale from now on
 	 * (here at once; elsewhere when the change is reported). Entries carrying it are stale here from the
-	 * call on, and stay so if Redis fails, until an {@code invalidate} of the tag succeeds.
+	 * call on, and stay so if Redis fails, until the invalidation is made ({@link #retryPending}, and every
+	 * {@link Tags#READ_INTERVAL} in any case).
 	 * @throws dev.tiercache.internal.redis.RemoteCallException if Redis fails (the tag stays pending)
 	 */
 	public void invalidate(String tag) {
@@ -138,21 +138,71 @@ public final class TagVersions {
 		Tags store = this.remote;
 		if (store == null) {
 			long version = this.clock.incrementAndGet();
-			this.known.put(tag, new Known(version, true, false));
+			this.known.merge(tag, new Known(version, true, false, false), TagVersions::newer);
 			return;
 		}
-		this.known.put(tag, PENDING);
-		long version = store.invalidate(this.cacheName, tag, this.clock.get());
+		Known invalidating = Known.invalidating();
+		this.known.put(tag, invalidating);
+		confirm(store, tag, invalidating);
+	}
+
+	/**
+	 * Makes an invalidation of the tag that Redis did not take, if one is still to be made; nothing otherwise
+	 * (nor while another call makes it).
+	 * @throws dev.tiercache.internal.redis.RemoteCallException if Redis fails (the tag stays pending)
+	 */
+	public void retryPending(String tag) {
+		Known failed = this.known.get(tag);
+		Tags store = this.remote;
+		if (store == null || failed == null || !failed.failed()) {
+			return;
+		}
+		Known invalidating = Known.invalidating();
+		boolean[] taken = new boolean[1];
+		this.known.computeIfPresent(tag, (t, old) -> {
+			taken[0] = old == failed;
+			return taken[0] ? invalidating : old;
+		});
+		if (taken[0]) {
+			confirm(store, tag, invalidating);
+		}
+	}
+
+	/**
+	 * Runs the invalidation that {@code invalidating} marks, then replaces the mark by the version Redis
+	 * set, verified unless a change of the tag was reported meanwhile (another instance's invalidation, which
+	 * Redis may have made after this one); another call's mark is left for that call to replace. If it fails,
+	 * the mark becomes one to retry.
+	 */
+	private void confirm(Tags store, String tag, Known invalidating) {
+		long reportsBefore = this.reports.get();
+		long version;
+		try {
+			version = store.invalidate(this.cacheName, tag, this.clock.get());
+		}
+		catch (RuntimeException ex) {
+			this.known.computeIfPresent(tag, (t, old) -> (old == invalidating) ? Known.toRetry() : old);
+			throw ex;
+		}
 		advance(version);
-		this.known.compute(tag, (t, old) -> (old == null || old.pending() || old.invalidatedAt() < version)
-				? new Known(version, true, false) : old);
+		this.known.compute(tag, (t, old) -> {
+			if (old != null && old != invalidating && (old.pending() || old.invalidatedAt() >= version)) {
+				return old;
+			}
+			return new Known(version, this.reports.get() == reportsBefore, false, false);
+		});
+	}
+
+	/** The newer of two versions of a tag of a cache without Redis. */
+	private static Known newer(Known one, Known other) {
+		return (one.invalidatedAt() >= other.invalidatedAt()) ? one : other;
 	}
 
 	/** A change of the tag was reported: its version is read again before it is relied on. */
 	void reported(String tag) {
 		this.reports.incrementAndGet();
 		this.known.computeIfPresent(tag, (t, version) -> version.pending() ? version
-				: new Known(version.invalidatedAt(), false, false));
+				: new Known(version.invalidatedAt(), false, false, false));
 	}
 
 	/** Changes may have been missed: every version is read again before it is relied on (pending tags stay). */
@@ -162,9 +212,10 @@ public final class TagVersions {
 	}
 
 	/**
-	 * Reads the clock again, and every known version too if {@code versions} (in batches), if the cache uses
-	 * tags; moves the clock in Redis up to this instance's if it went below (the clock key was lost), so that
-	 * invalidations stay newer than the stamps of entries stored before.
+	 * Makes the invalidations Redis did not take, then reads the clock again, and every known version too if
+	 * {@code versions} (in batches), if the cache uses tags; moves the clock in Redis up to this instance's if
+	 * it went below (the clock key was lost), so that invalidations stay newer than the stamps of entries
+	 * stored before.
 	 * @throws dev.tiercache.internal.redis.RemoteCallException if Redis fails
 	 */
 	void refresh(boolean versions) {
@@ -173,12 +224,17 @@ public final class TagVersions {
 			return;
 		}
 		List<String> tags = new ArrayList<>();
-		if (versions) {
-			this.known.forEach((tag, version) -> {
-				if (!version.pending()) {
-					tags.add(tag);
-				}
-			});
+		List<String> pending = new ArrayList<>();
+		this.known.forEach((tag, version) -> {
+			if (version.failed()) {
+				pending.add(tag);
+			}
+			else if (versions) {
+				tags.add(tag);
+			}
+		});
+		for (String tag : pending) {
+			retryPending(tag);
 		}
 		long floor = this.clock.get();
 		long clockRead = -1;
@@ -215,29 +271,59 @@ public final class TagVersions {
 			if (old != null && (old.pending() || (old.verified() && old.invalidatedAt() >= version))) {
 				return old;
 			}
-			long newest = (old != null) ? Math.max(old.invalidatedAt(), version) : version;
-			return new Known(newest, this.reports.get() == reportsBefore, false);
+			// versions only grow, but for one that could not be read (Long.MAX_VALUE), which a new one replaces
+			long newest = (old != null && old.invalidatedAt() != Long.MAX_VALUE)
+					? Math.max(old.invalidatedAt(), version) : version;
+			return new Known(newest, this.reports.get() == reportsBefore, false, false);
 		});
 	}
 
 	private void advance(long seen) {
-		if (seen != Long.MAX_VALUE) {
+		if (seen <= Tags.MAX_CLOCK) {
 			this.clock.accumulateAndGet(seen, Math::max);
 		}
 	}
 
-	/** How many tags this instance keeps versions of; for tests and the endpoint. */
-	int knownTags() {
-		return this.known.size();
+	/** Whether an invalidation of the tag by this instance is not taken by Redis yet (or still running). */
+	boolean pending(String tag) {
+		Known version = this.known.get(tag);
+		return version != null && version.pending();
+	}
+
+	/** Whether this instance knows the tag's version and no change of it was reported since. */
+	boolean verified(String tag) {
+		Known version = this.known.get(tag);
+		return version != null && version.verified() && !version.pending();
 	}
 
 	/**
 	 * What this instance knows of one tag.
 	 * @param invalidatedAt the cache's tag clock when the tag was last invalidated, 0 if never
+	 * ({@code Long.MAX_VALUE} while this instance invalidates it, or for a version that could not be read)
 	 * @param verified whether no change of the tag was reported since it was read
 	 * @param pending whether this instance is invalidating it and Redis has not taken it yet
+	 * @param failed whether that invalidation failed, and is to be made again
 	 */
-	private record Known(long invalidatedAt, boolean verified, boolean pending) {
+	private record Known(long invalidatedAt, boolean verified, boolean pending, boolean failed) {
+
+		/** The mark of an invalidation being made. */
+		static Known invalidating() {
+			return new Known(Long.MAX_VALUE, true, true, false);
+		}
+
+		/** The mark of an invalidation Redis did not take. */
+		static Known toRetry() {
+			return new Known(Long.MAX_VALUE, true, true, true);
+		}
+
+		/**
+		 * Whether an entry stamped {@code stamp} is stale by this, without reading Redis: versions only grow,
+		 * so one newer than the stamp stays newer, unless it could not be read (a new one replaces it).
+		 */
+		boolean staleFor(long stamp) {
+			return this.invalidatedAt > stamp && (this.verified || this.invalidatedAt != Long.MAX_VALUE);
+		}
+
 	}
 
 }

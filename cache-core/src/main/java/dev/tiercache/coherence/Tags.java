@@ -37,6 +37,13 @@ public final class Tags implements TagReports {
 	/** How often each cache's known tag versions are read from Redis again. */
 	public static final Duration READ_INTERVAL = Duration.ofSeconds(1);
 
+	/**
+	 * The largest clock the scripts handle: Lua's numbers are doubles, exact up to 2<sup>53</sup>. A tag
+	 * or clock value beyond it is taken for one that cannot be read; a clock gets there only if something
+	 * else than Tiercache set it.
+	 */
+	static final long MAX_CLOCK = (1L << 53) - 2;
+
 	/** How many tags one {@code MGET} reads at most. */
 	static final int READ_BATCH = 512;
 
@@ -105,8 +112,8 @@ public final class Tags implements TagReports {
 	}
 
 	/**
-	 * Reads every registered cache's clock again and, unless Redis tracks the tags, what it knows, stopping
-	 * at the first Redis failure (the next read retries).
+	 * Makes every registered cache's invalidations that Redis did not take, reads its clock again and, unless
+	 * Redis tracks the tags, what it knows; a cache whose Redis fails is retried at the next read.
 	 */
 	void readAll() {
 		boolean tracked = this.coherence.mode() == CoherenceMode.TRACKING;
@@ -115,8 +122,18 @@ public final class Tags implements TagReports {
 				versions.refresh(!tracked);
 			}
 			catch (RemoteCallException ex) {
+				// the next cache's slot may be on another node that answers
 				logger.debug("Tiercache could not read the tags of cache '" + versions.cacheName() + "'", ex);
-				return;
+			}
+			catch (RuntimeException ex) {
+				// not Redis failing (a clock that holds no number, say): the other caches' tags are read all the same
+				if (this.unreadable.allow()) {
+					logger.warn("Tiercache cannot read the tags of cache '" + versions.cacheName() + "' (further "
+							+ "failures within 30 s are logged at debug level): " + ex.getMessage());
+				}
+				else {
+					logger.debug("Tiercache cannot read the tags of cache '" + versions.cacheName() + "'", ex);
+				}
 			}
 		}
 	}
@@ -154,16 +171,20 @@ public final class Tags implements TagReports {
 			return 0;
 		}
 		try {
-			return Long.parseLong(new String(value.getValue(), StandardCharsets.US_ASCII));
+			long version = Long.parseLong(new String(value.getValue(), StandardCharsets.US_ASCII));
+			if (version >= 0 && version <= MAX_CLOCK) {
+				return version;
+			}
 		}
 		catch (NumberFormatException ex) {
-			if (this.unreadable.allow()) {
-				logger.warn("Tiercache found no number at " + new String(key, StandardCharsets.UTF_8) + "; entries "
-						+ "that carry this tag are not served until it is invalidated again (further reports within "
-						+ "30 s are dropped)");
-			}
-			return Long.MAX_VALUE;
+			// reported below
 		}
+		if (this.unreadable.allow()) {
+			logger.warn("Tiercache found no number from 0 to " + MAX_CLOCK + " at " + new String(key,
+					StandardCharsets.UTF_8) + "; it counts as newer than every entry until it is set again (further "
+					+ "reports within 30 s are dropped)");
+		}
+		return Long.MAX_VALUE;
 	}
 
 	/**
@@ -190,8 +211,10 @@ public final class Tags implements TagReports {
 
 	private long run(LuaScript script, byte[][] keys, long floor) {
 		Long clock = this.commands.eval(script, ScriptOutputType.INTEGER, keys, LuaScript.number(floor));
-		if (clock == null) {
-			throw new IllegalStateException("The tag script returned no clock");
+		if (clock == null || clock < 0 || clock > MAX_CLOCK) {
+			throw new IllegalStateException("The tag clock at " + new String(keys[0], StandardCharsets.UTF_8)
+					+ " is " + clock + ", not a number from 0 to " + MAX_CLOCK + "; delete the key (the instances "
+					+ "move it back up to the newest clock they know)");
 		}
 		return clock;
 	}

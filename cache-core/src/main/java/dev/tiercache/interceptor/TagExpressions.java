@@ -8,7 +8,7 @@ import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
-import dev.tiercache.coherence.EntryTags;
+import dev.tiercache.tier.TieredCache;
 
 /**
  * The {@code tags} of an annotation, parsed once: SpEL expressions, each yielding one tag, a collection or
@@ -74,7 +74,7 @@ final class TagExpressions {
 			return;
 		}
 		String tag = String.valueOf(yielded);
-		String problem = EntryTags.problem(tag);
+		String problem = TieredCache.tagProblem(tag);
 		if (problem != null) {
 			throw expression.yieldedWrongly("yielded the tag '" + tag + "', which " + problem);
 		}

@@ -55,11 +55,11 @@ final class RemoteCache {
 	private static final long REPLICA_LAG_ALLOWANCE_NANOS = REPLICA_LAG_ALLOWANCE.toNanos();
 
 	/**
-	 * Deletes an entry (KEYS[1]) an invalidated tag made stale, if it still begins with the header
-	 * (ARGV[1]) it was read with: an entry stored since is left, and so is the key's lease.
+	 * Deletes an entry (KEYS[1]) an invalidated tag made stale, if it still holds the bytes (ARGV[1]) it
+	 * was read as: an entry stored since is left, and so is the key's lease.
 	 */
 	private static final LuaScript DELETE_UNCHANGED = LuaScript.of("""
-			if redis.call('GETRANGE', KEYS[1], 0, #ARGV[1] - 1) == ARGV[1] then
+			if redis.call('GET', KEYS[1]) == ARGV[1] then
 			  return redis.call('DEL', KEYS[1])
 			end
 			return 0
@@ -341,9 +341,8 @@ final class RemoteCache {
 			if (this.cache.callRedis(Work.REDIS_READ, () -> this.cache.tags().fresh(tags))) {
 				return null;
 			}
-			byte[] header = Arrays.copyOf(framed, Envelope.HEADER_SIZE);
 			this.cache.runRedis(Work.REDIS_WRITE, () -> this.commands.eval(DELETE_UNCHANGED, ScriptOutputType.INTEGER,
-					new byte[][] { key.value() }, header));
+					new byte[][] { key.value() }, framed));
 		}
 		catch (RemoteCallException ex) {
 			this.cache.remoteFailed(ex);
@@ -498,8 +497,8 @@ final class RemoteCache {
 
 	/**
 	 * Invalidates a tag in one round trip ({@link dev.tiercache.coherence.TagVersions#invalidate}). If Redis
-	 * fails, the invalidation is made once Redis answers; this instance serves no entry that carries the tag
-	 * meanwhile.
+	 * fails, the invalidation is made once Redis answers (replayed with the other repairs, and retried every
+	 * second by the cache's tags in any case); this instance serves no entry that carries the tag meanwhile.
 	 */
 	void invalidateTag(String tag) {
 		try {
@@ -507,7 +506,7 @@ final class RemoteCache {
 		}
 		catch (RemoteCallException ex) {
 			this.repairs.add("tag:" + this.cache.name() + ":" + tag, this.cache,
-					() -> this.cache.tags().invalidate(tag));
+					() -> this.cache.tags().retryPending(tag));
 			this.cache.remoteFailed(ex);
 		}
 	}

@@ -493,6 +493,14 @@ public final class TieredCache implements Cache {
 		this.writes.put(key, storable(value), type, tagged(tags));
 	}
 
+	/**
+	 * What makes a text unfit to be a tag, or {@code null} if it is one: a tag is not blank, holds no lone
+	 * surrogate, and is at most {@value EntryTags#MAX_TAG_BYTES} bytes in UTF-8.
+	 */
+	public static @Nullable String tagProblem(@Nullable String tag) {
+		return EntryTags.problem(tag);
+	}
+
 	private @Nullable EntryTags tagged(Collection<String> tags) {
 		return EntryTags.of(tags, this.context.tags().stamp());
 	}
