@@ -24,11 +24,11 @@ import org.jspecify.annotations.Nullable;
  * <p><b>What this instance knows</b> of a tag is verified only while no change of the tag was reported
  * since it was read: a report ({@link #reported}) or a loss of reports ({@link #forgetAll}) makes it
  * unverified, and the next check reads it again; where reports can be lost unnoticed (published
- * invalidations), {@link Tags} reads every version again each second. A read that a report overtook is kept unverified, so a
- * report is never lost to a read in flight, nor to this instance's own invalidation of the tag in flight.
- * A tag this instance is invalidating is pending until Redis takes the invalidation (retried until it
- * does): entries carrying it are stale here meanwhile. Versions only grow: what was
- * stale stays stale. Without Redis (a cache of L1 only) the clock and the versions are this instance's
+ * invalidations), {@link Tags} reads every version again each second. A read that a report overtook is
+ * kept unverified, so a report is never lost to a read in flight, nor to this instance's own invalidation
+ * of the tag in flight. A tag this instance is invalidating is pending until Redis takes the invalidation
+ * (retried every second until it does): entries carrying it are stale here meanwhile. Versions only grow:
+ * what was stale stays stale (a version that could not be read excepted). Without Redis (a cache of L1 only) the clock and the versions are this instance's
  * own. Thread-safe; {@link #freshLocally} allocates nothing.
  */
 public final class TagVersions {
