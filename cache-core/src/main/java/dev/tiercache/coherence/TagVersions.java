@@ -180,7 +180,7 @@ public final class TagVersions {
 		try {
 			version = store.invalidate(this.cacheName, tag, this.clock.get());
 		}
-		catch (RuntimeException ex) {
+		catch (RuntimeException | Error ex) {
 			this.known.computeIfPresent(tag, (t, old) -> (old == invalidating) ? Known.toRetry() : old);
 			throw ex;
 		}
@@ -274,7 +274,8 @@ public final class TagVersions {
 			// versions only grow, but for one that could not be read (Long.MAX_VALUE), which a new one replaces
 			long newest = (old != null && old.invalidatedAt() != Long.MAX_VALUE)
 					? Math.max(old.invalidatedAt(), version) : version;
-			return new Known(newest, this.reports.get() == reportsBefore, false, false);
+			// one that could not be read is never trusted: it is read again at each check until it can be
+			return new Known(newest, newest != Long.MAX_VALUE && this.reports.get() == reportsBefore, false, false);
 		});
 	}
 
