@@ -87,6 +87,20 @@ class ReactiveCacheAsideTests {
 	}
 
 	@Test
+	void tagsSeeTheValueInsideTheMono() {
+		TieredCacheManager manager = this.managers.local("books");
+		Library target = new Library();
+		Library library = proxy(manager, target);
+
+		assertThat(library.shelved(4).block(WAIT)).isEqualTo("shelf 0: 4");
+		assertThat(library.shelved(4).block(WAIT)).isEqualTo("shelf 0: 4");
+		assertThat(target.calls).hasValue(1);
+		manager.getTieredCache("books").invalidateTag("shelf 0");
+		assertThat(library.shelved(4).block(WAIT)).isEqualTo("shelf 0: 4");
+		assertThat(target.calls).as("dropped by its tag, from #result").hasValue(2);
+	}
+
+	@Test
 	void eachSubscriptionReadsTheCacheAsItIsThen() {
 		TieredCacheManager manager = this.managers.local("books");
 		Library target = new Library();
@@ -204,6 +218,14 @@ class ReactiveCacheAsideTests {
 		@CacheAside(cache = "books", key = "'hung:' + #id")
 		public Mono<String> hung(long id) {
 			return Mono.<String>never().doOnCancel(this.cancelled::incrementAndGet);
+		}
+
+		@CacheAside(cache = "books", key = "'shelved:' + #id", tags = "#result.substring(0, #result.indexOf(':'))")
+		public Mono<String> shelved(long id) {
+			return Mono.fromCallable(() -> {
+				this.calls.incrementAndGet();
+				return "shelf " + (id % 4) + ": " + id;
+			});
 		}
 
 		@CacheAside(cache = "books", key = "'draft:' + #id", unless = "#result.startsWith('draft')")
