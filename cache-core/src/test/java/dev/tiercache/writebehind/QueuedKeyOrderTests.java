@@ -488,10 +488,14 @@ class QueuedKeyOrderTests {
 			restoreAll(other, replicaDataset);
 			replaceDataset(primary, other);
 
+			// the writer, which remembers applying v1, settles what Redis handed back; an instance started before
+			// it did could claim v1 once it is idle long enough and, knowing nothing of it, apply it again (the
+			// documented limit of a failover that loses acknowledged writes), which is not what this test is about
+			await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+				.until(() -> writer.stats().depth() == 0 && versionRead(writer) == 2);
 			LedgerInstance reader = instance(TestRedis.connectionFactory("127.0.0.1", primary.port()),
 					CacheSettings.DEFAULTS, Durability.MEMORY, UnaryOperator.identity());
-			await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> writer.stats().depth() == 0
-					&& versionRead(reader) == 2);
+			await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> versionRead(reader) == 2);
 			assertThat(this.rows.versions(ID)).as("v1 is not applied again over v2").containsExactly(1L, 2L);
 		}
 	}
