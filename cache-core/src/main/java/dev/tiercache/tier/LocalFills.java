@@ -37,7 +37,7 @@ final class LocalFills {
 			return;
 		}
 		Refill refill = tier.fillRead(remoteKey.original(), remoteKey.rendered(), hit.value(), type, lifetime,
-				stamp, hit.framed());
+				stamp, hit.framed(), hit.tags());
 		if (refill != null) {
 			l2.recheck(remoteKey, refill);
 		}

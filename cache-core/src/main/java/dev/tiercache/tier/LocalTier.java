@@ -166,20 +166,19 @@ final class LocalTier {
 	}
 
 	/**
-	 * Stores a value read from Redis as {@code framed} and decoded as {@code decodedAs}, like
-	 * {@link #fill}. If a change to the key was reported since {@code stamp}, it may have been made before
-	 * the read as well as after, so nothing is stored and the entry is returned, to be stored if Redis
-	 * still holds {@code framed}.
+	 * Stores a value read from Redis as {@code framed} and decoded as {@code decodedAs}, with the tags its
+	 * envelope held ({@code null} for none), like {@link #fill}. If a change to the key was reported since
+	 * {@code stamp}, it may have been made before the read as well as after, so nothing is stored and the
+	 * entry is returned, to be stored if Redis still holds {@code framed}.
 	 * @return {@code null} if stored or not to be stored; otherwise what to {@link #refill} if Redis
 	 * still holds {@code framed}
 	 */
 	@Nullable Refill fillRead(Object key, @Nullable String rendered, @Nullable Object value, Type decodedAs,
-			long lifetimeMillis, long stamp, byte[] framed) {
+			long lifetimeMillis, long stamp, byte[] framed, @Nullable EntryTags tags) {
 		if (lifetimeMillis <= 0) {
 			return null;
 		}
-		LocalEntry entry = newEntry(value, decodedAs, rendered, lifetimeMillis, WriteTokens.NONE,
-				Envelope.tagsOf(framed));
+		LocalEntry entry = newEntry(value, decodedAs, rendered, lifetimeMillis, WriteTokens.NONE, tags);
 		long found = storeUnlessChanged(key, rendered, entry, stamp);
 		return (found == stamp) ? null : new Refill(key, entry, found, WriteTokens.of(framed));
 	}

@@ -328,7 +328,7 @@ final class RemoteCache {
 		}
 		this.cache.stats().remoteHit(value == null);
 		return new RemoteRead.Hit(value, envelope.writtenAt(), envelope.softExpiresAt(), envelope.loadMillis(),
-				framed, queued);
+				framed, queued, envelope.tags());
 	}
 
 	/**

@@ -2,6 +2,7 @@ package dev.tiercache.tier;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.tiercache.coherence.EntryTags;
 import dev.tiercache.internal.write.PendingWrites;
 
 /** What reading a key of a {@link RemoteCache} found. */
@@ -22,11 +23,11 @@ sealed interface RemoteRead permits RemoteRead.Hit, RemoteRead.Unreadable, Remot
 
 	/**
 	 * A stored value ({@code null} for a cached null), when it was written and when it counts as expired
-	 * (epoch ms), how long its load took, the bytes it was read from, and whether it is a queued write
-	 * not yet applied to the backing store (the newest value, whatever its age).
+	 * (epoch ms), how long its load took, the bytes it was read from, whether it is a queued write
+	 * not yet applied to the backing store (the newest value, whatever its age), and its tags, if any.
 	 */
 	record Hit(@Nullable Object value, long writtenAt, long softExpiresAt, int loadMillis, byte[] framed,
-			boolean queued) implements RemoteRead {
+			boolean queued, @Nullable EntryTags tags) implements RemoteRead {
 	}
 
 	/** An intact entry that is not of the requested type: its header, and why. */

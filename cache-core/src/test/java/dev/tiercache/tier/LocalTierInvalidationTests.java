@@ -43,7 +43,7 @@ class LocalTierInvalidationTests {
 		assertThat(this.tier.fill("k", this.tier.rendered("k"), "old", 60_000, stamp, null)).isFalse();
 		byte[] framed = "framed old".getBytes(StandardCharsets.UTF_8);
 		Refill refill = this.tier.fillRead("k", this.tier.rendered("k"), "old",
-				String.class, 60_000, stamp, framed);
+				String.class, 60_000, stamp, framed, null);
 		assertThat(refill).isNotNull();
 		assertThat(refill.token()).isEqualTo(WriteTokens.of(framed));
 		assertThat(this.tier.get("k")).isNull();
@@ -143,21 +143,21 @@ class LocalTierInvalidationTests {
 		long stamp = this.tier.stamp("k");
 		this.tier.invalidate("#k", true);
 		Refill refill = this.tier.fillRead("k", this.tier.rendered("k"), "read",
-				String.class, 60_000, stamp, framed);
+				String.class, 60_000, stamp, framed, null);
 		assertThat(refill).as("a change was reported since the stamp").isNotNull();
 		this.tier.invalidate("#k", true);
 		assertThat(this.tier.refill(refill)).as("changed again").isFalse();
 		long again = this.tier.stamp("k");
 		this.tier.invalidate("#k", true);
 		Refill read = this.tier.fillRead("k", this.tier.rendered("k"), "read",
-				String.class, 60_000, again, framed);
+				String.class, 60_000, again, framed, null);
 		this.tier.put("k", "newer", 60_000, null);
 		assertThat(this.tier.refill(read)).as("written since").isFalse();
 		assertThat(this.tier.get("k").value()).isEqualTo("newer");
 		long third = this.tier.stamp("other");
 		this.tier.invalidate("#other", true);
 		Refill cleared = this.tier.fillRead("other", this.tier.rendered("other"), "read",
-				String.class, 60_000, third, framed);
+				String.class, 60_000, third, framed, null);
 		this.tier.clear();
 		assertThat(this.tier.refill(cleared)).as("cleared since").isFalse();
 	}

@@ -112,7 +112,7 @@ class LocalTierStampsModelCheckTests {
 			long beforeTheRead = tier.stamp("k");
 			tier.invalidate("k", false);
 			Refill kept = tier.fillRead("k", tier.rendered("k"), "old", String.class, 60_000, beforeTheRead,
-					FRAMED);
+					FRAMED, null);
 			return (t, stamp) -> t.refill(Objects.requireNonNull(kept)) ? Stored.YES : Stored.NO;
 		}, Change.CLEAR);
 	}
