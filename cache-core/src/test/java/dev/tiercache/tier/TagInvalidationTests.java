@@ -88,7 +88,9 @@ class TagInvalidationTests {
 		assertThat(CommandStats.delta(before, after, "evalsha") + CommandStats.delta(before, after, "eval"))
 			.as("one script call")
 			.isEqualTo(1);
-		for (String other : new String[] { "scan", "keys", "unlink", "del", "mget", "get" }) {
+		// not MGET or GET: the instances read their namespaces and tag clocks with MGET every second, so the
+		// server's counts move by themselves; the one script is the invalidation
+		for (String other : new String[] { "scan", "keys", "unlink", "del" }) {
 			assertThat(CommandStats.delta(before, after, other)).as(other).isZero();
 		}
 		for (int i = 0; i < 10_000; i += 997) {
